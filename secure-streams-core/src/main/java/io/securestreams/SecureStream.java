@@ -1,0 +1,157 @@
+package io.securestreams;
+
+import java.net.SocketAddress;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A handle on one secure stream. Every method may be called from any thread; actions are
+ * carried out in order on the stream's event loop, after any callback in progress returns.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public interface SecureStream {
+
+	/**
+	 * Returns the stream's id, unique within its context.
+	 * @return the id
+	 */
+	long id();
+
+	/**
+	 * Returns the streamtype name.
+	 * @return the streamtype
+	 */
+	String streamType();
+
+	/**
+	 * Returns what kind of stream this is.
+	 * @return the role
+	 */
+	StreamRole role();
+
+	/**
+	 * Returns the last state reported to the handler.
+	 * @return the state, {@code null} before CREATING
+	 */
+	@Nullable StreamState state();
+
+	/**
+	 * Returns the handler the callbacks go to.
+	 * @return the handler
+	 */
+	StreamHandler handler();
+
+	/**
+	 * Asks for a chance to send ({@code lws_ss_request_tx}); a stream without a connection
+	 * starts one (POLL, then CONNECTING).
+	 */
+	void requestTx();
+
+	/**
+	 * Announces the length of the next message (an http body's content-length, an MQTT payload)
+	 * and asks for a chance to send ({@code lws_ss_request_tx_len}).
+	 * @param length the length in bytes
+	 */
+	void requestTxLen(long length);
+
+	/**
+	 * Starts a connection now and resets the retry counter ({@code lws_ss_client_connect}).
+	 */
+	void connect();
+
+	/**
+	 * Sets a metadata value; the name must be declared by the streamtype's policy.
+	 * @param name the metadata name
+	 * @param value the value
+	 * @throws IllegalArgumentException if the streamtype does not declare the name
+	 */
+	void setMetadata(String name, String value);
+
+	/**
+	 * Sets a metadata value as bytes.
+	 * @param name the metadata name
+	 * @param value the value
+	 * @throws IllegalArgumentException if the streamtype does not declare the name
+	 */
+	void setMetadata(String name, byte[] value);
+
+	/**
+	 * Returns a metadata value, set locally or received (for example a response header).
+	 * @param name the metadata name
+	 * @return the value as UTF-8 text, or {@code null} when not set
+	 */
+	@Nullable String metadata(String name);
+
+	/**
+	 * Returns a metadata value as bytes.
+	 * @param name the metadata name
+	 * @return a copy of the value, or {@code null} when not set
+	 */
+	byte @Nullable [] metadataBytes(String name);
+
+	/**
+	 * Starts or restarts the stream's timer; TIMEOUT is reported when it fires.
+	 * @param millis the timeout, or 0 for the policy's {@code timeout_ms}
+	 */
+	void startTimeout(long millis);
+
+	/**
+	 * Cancels the stream's timer.
+	 */
+	void cancelTimeout();
+
+	/**
+	 * Destroys the stream: its connection is closed, DISCONNECTED (if it was connected) and
+	 * DESTROYING are reported, and the handle becomes inert. From inside a callback, prefer
+	 * returning {@link StreamResult#DESTROY_ME}.
+	 */
+	void destroy();
+
+	/**
+	 * Server streams: sets the status of the current http transaction's response
+	 * ({@code lws_ss_server_ack}).
+	 * @param status the HTTP status, or 0 for 200
+	 */
+	void serverAck(int status);
+
+	/**
+	 * Sends callbacks to another handler from now on ({@code lws_ss_change_handlers}), for
+	 * example after SERVER_UPGRADE.
+	 * @param handler the new handler
+	 */
+	void changeHandler(StreamHandler handler);
+
+	/**
+	 * Tells the runtime the connection proved alive at application level
+	 * ({@code lws_ss_validity_confirmed}), postponing validity pings.
+	 */
+	void validityConfirmed();
+
+	/**
+	 * Returns the address of the connected peer.
+	 * @return the peer, or {@code null} when not connected
+	 */
+	@Nullable SocketAddress peerAddress();
+
+	/**
+	 * Returns the address a listener is bound to (useful with port 0).
+	 * @return the local address of a server listener, or {@code null}
+	 */
+	@Nullable SocketAddress localAddress();
+
+	/**
+	 * Returns the streams accepted by a server listener and still alive.
+	 * @return the accepted streams; empty for other streams
+	 */
+	List<SecureStream> acceptedStreams();
+
+	/**
+	 * Returns a snapshot of the stream's statistics.
+	 * @return the snapshot
+	 */
+	StreamInfo info();
+
+}

@@ -1,0 +1,169 @@
+package io.securestreams;
+
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.securestreams.pki.KeyMaterial;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The system blob store ({@code lws_system} blobs): device credentials and identity that the
+ * policy refers to by slot rather than by value, such as the auth token sent in
+ * {@code http_auth_header}, the device serial, MQTT credentials and TLS client certificates.
+ * Thread-safe; values are copied in and out and never appear in {@link #toString()}.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class SystemBlobs {
+
+	/** The kinds of blob, as {@code lws_system_blob_item_t}. */
+	public enum Type {
+
+		/** Auth tokens: slot 0 is the current access token, slot 1 the refresh credential. */
+		AUTH,
+		/** TLS client certificate chain (PEM or DER), one per {@code client_cert} index. */
+		CLIENT_CERT,
+		/** TLS client private key (PEM or DER), one per {@code client_cert} index. */
+		CLIENT_KEY,
+		/** Device serial, sent in {@code http_dsn_header}. */
+		DEVICE_SERIAL,
+		/** Firmware version, sent in {@code http_fwv_header}. */
+		DEVICE_FW_VERSION,
+		/** Device type, sent in {@code http_devtype_header}. */
+		DEVICE_TYPE,
+		/** NTP server name. */
+		NTP_SERVER,
+		/** MQTT client id. */
+		MQTT_CLIENT_ID,
+		/** MQTT user name. */
+		MQTT_USERNAME,
+		/** MQTT password. */
+		MQTT_PASSWORD,
+		/** Extra auth material for {@code auth} schemes, slot 0 key id and slot 1 secret per blob index. */
+		EXT_AUTH
+
+	}
+
+	/** A TLS client certificate with its key. */
+	public record ClientCertificate(List<X509Certificate> chain, PrivateKey privateKey) {
+
+		@Override
+		public String toString() {
+			return "ClientCertificate[" + this.chain.get(0).getSubjectX500Principal().getName() + ", key redacted]";
+		}
+
+	}
+
+	private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+
+	private static String key(Type type, int index) {
+		if (index < 0) {
+			throw new IllegalArgumentException("blob index must not be negative");
+		}
+		return type.name() + "#" + index;
+	}
+
+	/**
+	 * Stores a blob in slot 0.
+	 * @param type the blob type
+	 * @param value the value
+	 * @return this store
+	 */
+	public SystemBlobs set(Type type, byte[] value) {
+		return set(type, 0, value);
+	}
+
+	/**
+	 * Stores a blob.
+	 * @param type the blob type
+	 * @param index the slot
+	 * @param value the value
+	 * @return this store
+	 */
+	public SystemBlobs set(Type type, int index, byte[] value) {
+		this.blobs.put(key(type, index), value.clone());
+		return this;
+	}
+
+	/**
+	 * Stores a text blob in slot 0 as UTF-8.
+	 * @param type the blob type
+	 * @param value the value
+	 * @return this store
+	 */
+	public SystemBlobs set(Type type, String value) {
+		return set(type, 0, value.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Removes a blob.
+	 * @param type the blob type
+	 * @param index the slot
+	 */
+	public void clear(Type type, int index) {
+		this.blobs.remove(key(type, index));
+	}
+
+	/**
+	 * Returns a blob.
+	 * @param type the blob type
+	 * @param index the slot
+	 * @return a copy of the value, or {@code null} when unset
+	 */
+	public byte @Nullable [] get(Type type, int index) {
+		byte[] value = this.blobs.get(key(type, index));
+		return (value != null) ? value.clone() : null;
+	}
+
+	/**
+	 * Returns a blob as UTF-8 text.
+	 * @param type the blob type
+	 * @param index the slot
+	 * @return the value, or {@code null} when unset
+	 */
+	public @Nullable String getString(Type type, int index) {
+		byte[] value = this.blobs.get(key(type, index));
+		return (value != null) ? new String(value, StandardCharsets.UTF_8) : null;
+	}
+
+	/**
+	 * Stores a TLS client certificate for {@code client_cert} index {@code index}, checking that
+	 * both parts can be read.
+	 * @param index the policy's {@code client_cert} value
+	 * @param certificateChain the certificate chain, PEM or DER, leaf first
+	 * @param privateKey the private key, PEM or DER
+	 * @return this store
+	 * @throws IllegalArgumentException if either part cannot be read
+	 */
+	public SystemBlobs clientCertificate(int index, byte[] certificateChain, byte[] privateKey) {
+		KeyMaterial.certificates(certificateChain);
+		KeyMaterial.privateKey(privateKey);
+		set(Type.CLIENT_CERT, index, certificateChain);
+		return set(Type.CLIENT_KEY, index, privateKey);
+	}
+
+	/**
+	 * Returns the TLS client certificate for a {@code client_cert} index.
+	 * @param index the index
+	 * @return the certificate and key, or {@code null} when either is unset
+	 */
+	public @Nullable ClientCertificate clientCertificate(int index) {
+		byte[] chain = get(Type.CLIENT_CERT, index);
+		byte[] key = get(Type.CLIENT_KEY, index);
+		if (chain == null || key == null) {
+			return null;
+		}
+		return new ClientCertificate(KeyMaterial.certificates(chain), KeyMaterial.privateKey(key));
+	}
+
+	@Override
+	public String toString() {
+		return "SystemBlobs" + this.blobs.keySet() + " (values redacted)";
+	}
+
+}

@@ -1,0 +1,192 @@
+package io.securestreams.pki;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads certificates and private keys from DER or PEM bytes. Private keys may be PKCS#8,
+ * PKCS#1 (RSA) or SEC1 (EC), which covers what OpenSSL and libwebsockets policies contain.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class KeyMaterial {
+
+	private static final byte[] PEM_MARKER = "-----BEGIN".getBytes(StandardCharsets.US_ASCII);
+
+	private KeyMaterial() {
+	}
+
+	/**
+	 * Decodes one DER X.509 certificate.
+	 * @param der the DER bytes
+	 * @return the certificate
+	 * @throws IllegalArgumentException if the bytes are not exactly one DER certificate
+	 */
+	public static X509Certificate certificateFromDer(byte[] der) {
+		try {
+			CertificateFactory factory = CertificateFactory.getInstance("X.509");
+			ByteArrayInputStream in = new ByteArrayInputStream(der);
+			X509Certificate certificate = (X509Certificate) factory.generateCertificate(in);
+			if (in.available() > 0) {
+				throw new IllegalArgumentException("trailing bytes after the DER certificate");
+			}
+			return certificate;
+		}
+		catch (CertificateException | RuntimeException ex) {
+			throw new IllegalArgumentException("not a DER X.509 certificate", ex);
+		}
+	}
+
+	/**
+	 * Decodes a DER private key in PKCS#8, PKCS#1 (RSA) or SEC1 (EC) form.
+	 * @param der the DER bytes
+	 * @return the private key
+	 * @throws IllegalArgumentException if the bytes are not a private key
+	 */
+	public static PrivateKey privateKeyFromDer(byte[] der) {
+		try {
+			return new JcaPEMKeyConverter().getPrivateKey(privateKeyInfo(der));
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new IllegalArgumentException("not a DER private key (PKCS#8, PKCS#1 or SEC1)", ex);
+		}
+	}
+
+	private static PrivateKeyInfo privateKeyInfo(byte[] der) throws IOException {
+		ASN1Primitive primitive = ASN1Primitive.fromByteArray(der);
+		try {
+			return PrivateKeyInfo.getInstance(primitive);
+		}
+		catch (IllegalArgumentException notPkcs8) {
+			// Not PKCS#8: try the algorithm-specific encodings OpenSSL writes.
+		}
+		try {
+			RSAPrivateKey rsa = RSAPrivateKey.getInstance(primitive);
+			return new PrivateKeyInfo(new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption,
+					org.bouncycastle.asn1.DERNull.INSTANCE), rsa);
+		}
+		catch (IllegalArgumentException notRsa) {
+			// fall through to EC
+		}
+		ECPrivateKey ec = ECPrivateKey.getInstance(primitive);
+		return new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, ec.getParametersObject()),
+				ec);
+	}
+
+	/**
+	 * Returns whether the bytes look like PEM text rather than DER.
+	 * @param bytes the bytes
+	 * @return {@code true} when a PEM {@code -----BEGIN} marker is present
+	 */
+	public static boolean isPem(byte[] bytes) {
+		outer: for (int i = 0; i + PEM_MARKER.length <= bytes.length; i++) {
+			for (int j = 0; j < PEM_MARKER.length; j++) {
+				if (bytes[i + j] != PEM_MARKER[j]) {
+					continue outer;
+				}
+			}
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Reads every certificate from PEM text, or one certificate from DER bytes.
+	 * @param bytes PEM or DER bytes
+	 * @return the certificates in order, never empty
+	 * @throws IllegalArgumentException if no certificate could be read
+	 */
+	public static List<X509Certificate> certificates(byte[] bytes) {
+		if (!isPem(bytes)) {
+			return List.of(certificateFromDer(bytes));
+		}
+		List<X509Certificate> certificates = new ArrayList<>();
+		try (PEMParser parser = pemParser(bytes)) {
+			for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
+				if (item instanceof X509CertificateHolder holder) {
+					certificates.add(certificateFromDer(holder.getEncoded()));
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException("unreadable PEM certificate", ex);
+		}
+		if (certificates.isEmpty()) {
+			throw new IllegalArgumentException("no CERTIFICATE block in the PEM text");
+		}
+		return certificates;
+	}
+
+	/**
+	 * Reads a private key from PEM text ({@code PRIVATE KEY}, {@code RSA PRIVATE KEY} or
+	 * {@code EC PRIVATE KEY}) or from DER bytes.
+	 * @param bytes PEM or DER bytes
+	 * @return the key
+	 * @throws IllegalArgumentException if no unencrypted private key could be read
+	 */
+	public static PrivateKey privateKey(byte[] bytes) {
+		if (!isPem(bytes)) {
+			return privateKeyFromDer(bytes);
+		}
+		try (PEMParser parser = pemParser(bytes)) {
+			for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
+				PrivateKey key = toPrivateKey(item);
+				if (key != null) {
+					return key;
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalArgumentException("unreadable PEM private key", ex);
+		}
+		throw new IllegalArgumentException("no unencrypted PRIVATE KEY block in the PEM text");
+	}
+
+	private static @Nullable PrivateKey toPrivateKey(Object item) throws IOException {
+		JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+		if (item instanceof PEMKeyPair pair) {
+			return converter.getPrivateKey(pair.getPrivateKeyInfo());
+		}
+		if (item instanceof PrivateKeyInfo info) {
+			return converter.getPrivateKey(info);
+		}
+		return null;
+	}
+
+	private static PEMParser pemParser(byte[] bytes) {
+		return new PEMParser(new StringReader(new String(bytes, StandardCharsets.US_ASCII)));
+	}
+
+	/**
+	 * Returns the DER encodings of certificates, for building TLS contexts.
+	 * @param certificates the certificates
+	 * @return the same certificates as an array
+	 */
+	public static X509Certificate[] toArray(Collection<X509Certificate> certificates) {
+		return certificates.toArray(new X509Certificate[0]);
+	}
+
+}

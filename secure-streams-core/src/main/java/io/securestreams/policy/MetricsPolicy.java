@@ -1,0 +1,17 @@
+package io.securestreams.policy;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An entry of the policy's {@code metrics} section.
+ *
+ * @param name the metrics policy name
+ * @param usSchedule reporting period in microseconds
+ * @param usHalflife half-life of the aggregation in microseconds
+ * @param minOutlier the smallest value treated as an outlier
+ * @param report the streamtype the report is sent on, if any
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public record MetricsPolicy(String name, long usSchedule, long usHalflife, long minOutlier, @Nullable String report) {
+}

@@ -1,0 +1,133 @@
+package io.securestreams.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.securestreams.policy.StreamTypeKey.Reference;
+
+/**
+ * Checks the rules that span more than one value of a policy: every reference names an
+ * existing entry of the right kind, with exact names (the C parser's prefix match is a bug we
+ * do not copy). Problems carry logical paths such as {@code s.mintest.retry}, which the JSON
+ * reader turns into document locations.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class PolicyValidator {
+
+	private PolicyValidator() {
+	}
+
+	/**
+	 * Validates a policy.
+	 * @param policy the policy
+	 * @return the errors, empty when the policy is valid
+	 */
+	public static List<PolicyProblem> validate(Policy policy) {
+		List<PolicyProblem> problems = new ArrayList<>();
+		for (TrustStore store : policy.trustStores().values()) {
+			List<String> names = store.certificateNames();
+			for (int i = 0; i < names.size(); i++) {
+				String path = "trust_stores." + store.name() + ".stack[" + i + "]";
+				checkCertificate(policy, names.get(i), Reference.CERTIFICATE, path, problems);
+			}
+		}
+		for (AuthScheme scheme : policy.auth().values()) {
+			if (scheme.streamType() != null && policy.streamType(scheme.streamType()) == null) {
+				problems.add(PolicyProblem.error("auth." + scheme.name() + ".streamtype",
+						"no streamtype named '" + scheme.streamType() + "' in s"));
+			}
+		}
+		for (StreamTypePolicy streamType : policy.streamTypes().values()) {
+			for (StreamTypeKey key : StreamTypeKey.values()) {
+				Reference reference = key.reference();
+				Object value = key.get(streamType);
+				if (reference != null && value != null) {
+					checkReference(policy, streamType, key, reference, (String) value, problems);
+				}
+			}
+		}
+		return problems;
+	}
+
+	/**
+	 * Returns the logical path of a streamtype key, as used in problems.
+	 * @param streamType the streamtype name
+	 * @param key the key
+	 * @return for example {@code s.mintest.retry}
+	 */
+	public static String path(String streamType, StreamTypeKey key) {
+		return "s." + streamType + "." + key.jsonName();
+	}
+
+	private static void checkReference(Policy policy, StreamTypePolicy streamType, StreamTypeKey key,
+			Reference reference, String name, List<PolicyProblem> problems) {
+		String path = path(streamType.name(), key);
+		String missing = switch (reference) {
+			case RETRY -> policy.retry().containsKey(name) ? null : "no retry scheme named '" + name + "' in retry";
+			case TRUST_STORE -> policy.trustStores().containsKey(name) ? null
+					: "no trust store named '" + name + "' in trust_stores";
+			case AUTH -> policy.auth().containsKey(name) ? null : "no auth scheme named '" + name + "' in auth";
+			case STREAMTYPE -> (policy.streamType(name) != null) ? null : "no streamtype named '" + name + "' in s";
+			case METADATA_NAME -> (streamType.metadata(name) != null) ? null
+					: "'" + name + "' is not a metadata name declared by streamtype '" + streamType.name() + "'";
+			case CERTIFICATE, PRIVATE_KEY -> null;
+		};
+		if (missing != null) {
+			problems.add(PolicyProblem.error(path, missing));
+		}
+		if (reference == Reference.CERTIFICATE || reference == Reference.PRIVATE_KEY) {
+			checkCertificate(policy, name, reference, path, problems);
+		}
+	}
+
+	private static void checkCertificate(Policy policy, String name, Reference expected, String path,
+			List<PolicyProblem> problems) {
+		PolicyCertificate cert = policy.certs().get(name);
+		String message = null;
+		if (cert == null) {
+			message = "no entry named '" + name + "' in certs";
+		}
+		else if (expected == Reference.CERTIFICATE && cert.kind() != PolicyCertificate.Kind.CERTIFICATE) {
+			message = "certs entry '" + name + "' is a private key, but a certificate is needed here";
+		}
+		else if (expected == Reference.PRIVATE_KEY && cert.kind() != PolicyCertificate.Kind.PRIVATE_KEY) {
+			message = "certs entry '" + name + "' is a certificate, but a private key is needed here";
+		}
+		if (message != null) {
+			problems.add(PolicyProblem.error(path, message));
+		}
+	}
+
+	/**
+	 * Checks rules that depend on which keys a streamtype sets, not only on their values.
+	 * @param builder the streamtype's keys
+	 * @return the errors, each with the logical path of the key at fault
+	 */
+	public static List<PolicyProblem> validateKeys(StreamTypePolicy.Builder builder) {
+		List<PolicyProblem> problems = new ArrayList<>();
+		boolean server = Boolean.TRUE.equals(builder.get(StreamTypeKey.SERVER));
+		Object port = builder.get(StreamTypeKey.PORT);
+		if (!server && builder.isSet(StreamTypeKey.PORT) && Integer.valueOf(0).equals(port)) {
+			problems.add(PolicyProblem.error(path(builder.name(), StreamTypeKey.PORT),
+					"expected an integer 1..65535 for a client streamtype, got 0"));
+		}
+		return problems;
+	}
+
+	/**
+	 * Throws when there are errors.
+	 * @param problems the problems found
+	 * @throws PolicyException if any is an error
+	 */
+	public static void throwIfErrors(List<PolicyProblem> problems) {
+		List<PolicyProblem> errors = problems.stream()
+			.filter((problem) -> problem.severity() == PolicyProblem.Severity.ERROR)
+			.toList();
+		if (!errors.isEmpty()) {
+			throw new PolicyException(errors);
+		}
+	}
+
+}

@@ -1,0 +1,302 @@
+package io.securestreams.policy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every key a streamtype object may hold, with its JSON name, value type, range and default.
+ * The JSON reader and writer, overlays, the Spring property mapper and the documentation all
+ * work from this one table.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public enum StreamTypeKey {
+
+	ENDPOINT("endpoint", ValueType.STRING, StreamTypePolicy::endpoint),
+	PORT("port", 0, 65535, 0, StreamTypePolicy::port),
+	PROTOCOL("protocol", ValueType.PROTOCOL, StreamTypePolicy::protocol),
+	SERVER("server", ValueType.BOOLEAN, StreamTypePolicy::server),
+	VIA_SOCKS5("via-socks5", ValueType.HOST_PORT, StreamTypePolicy::viaSocks5),
+	RETRY("retry", Reference.RETRY, StreamTypePolicy::retry),
+	TIMEOUT_MS("timeout_ms", 0L, Integer.MAX_VALUE, StreamTypePolicy::timeoutMs),
+	OPPORTUNISTIC("opportunistic", ValueType.BOOLEAN, StreamTypePolicy::opportunistic),
+	NAILED_UP("nailed_up", ValueType.BOOLEAN, StreamTypePolicy::nailedUp),
+	URGENT_TX("urgent_tx", ValueType.BOOLEAN, StreamTypePolicy::urgentTx),
+	URGENT_RX("urgent_rx", ValueType.BOOLEAN, StreamTypePolicy::urgentRx),
+	PERF("perf", ValueType.BOOLEAN, StreamTypePolicy::perf),
+	LONG_POLL("long_poll", ValueType.BOOLEAN, StreamTypePolicy::longPoll),
+	SWAKE_VALIDITY("swake_validity", ValueType.BOOLEAN, StreamTypePolicy::swakeValidity),
+	LOCAL_SINK("local_sink", ValueType.BOOLEAN, StreamTypePolicy::localSink),
+	DIRECT_PROTO_STR("direct_proto_str", ValueType.BOOLEAN, StreamTypePolicy::directProtoStr),
+	RIDESHARE("rideshare", Reference.STREAMTYPE, StreamTypePolicy::rideshare),
+	PAYLOAD_FMT("payload_fmt", ValueType.STRING, StreamTypePolicy::payloadFmt),
+	USE_AUTH("use_auth", Reference.AUTH, StreamTypePolicy::useAuth),
+	AWS_REGION("aws_region", Reference.METADATA_NAME, StreamTypePolicy::awsRegion),
+	AWS_SERVICE("aws_service", Reference.METADATA_NAME, StreamTypePolicy::awsService),
+	METADATA("metadata", ValueType.METADATA, StreamTypePolicy::metadata),
+	OPTIONS("options", ValueType.OPTIONS, StreamTypePolicy::options),
+
+	TLS("tls", ValueType.BOOLEAN, (s) -> s.tls().enabled()),
+	TLS_TRUST_STORE("tls_trust_store", Reference.TRUST_STORE, (s) -> s.tls().trustStore()),
+	CLIENT_CERT("client_cert", 0, 254, null, (s) -> s.tls().clientCert()),
+	SERVER_CERT("server_cert", Reference.CERTIFICATE, (s) -> s.tls().serverCert()),
+	SERVER_KEY("server_key", Reference.PRIVATE_KEY, (s) -> s.tls().serverKey()),
+
+	HTTP_METHOD("http_method", ValueType.HTTP_TOKEN, (s) -> s.http().method()),
+	HTTP_URL("http_url", ValueType.STRING, (s) -> s.http().url()),
+	HTTP_EXPECT("http_expect", 100, 599, null, (s) -> s.http().expect()),
+	HTTP_RESP_MAP("http_resp_map", ValueType.RESPONSE_MAP, (s) -> s.http().responseMap()),
+	HTTP_AUTH_HEADER("http_auth_header", ValueType.HEADER_NAME, (s) -> s.http().authHeader()),
+	HTTP_DSN_HEADER("http_dsn_header", ValueType.HEADER_NAME, (s) -> s.http().dsnHeader()),
+	HTTP_FWV_HEADER("http_fwv_header", ValueType.HEADER_NAME, (s) -> s.http().fwvHeader()),
+	HTTP_DEVTYPE_HEADER("http_devtype_header", ValueType.HEADER_NAME, (s) -> s.http().devtypeHeader()),
+	HTTP_AUTH_PREAMBLE("http_auth_preamble", ValueType.STRING, (s) -> s.http().authPreamble()),
+	AUTH_HEXIFY("auth_hexify", ValueType.BOOLEAN, (s) -> s.http().authHexify()),
+	HTTP_NO_CONTENT_LENGTH("http_no_content_length", ValueType.BOOLEAN, (s) -> s.http().noContentLength()),
+	NGHTTP2_QUIRK_END_STREAM("nghttp2_quirk_end_stream", ValueType.BOOLEAN, (s) -> s.http().nghttp2QuirkEndStream()),
+	H2Q_OFLOW_TXCR("h2q_oflow_txcr", ValueType.BOOLEAN, (s) -> s.http().h2QuirkOverflowTxCredit()),
+	HTTP_MULTIPART_NAME("http_multipart_name", ValueType.STRING, (s) -> s.http().multipartName()),
+	HTTP_MULTIPART_FILENAME("http_multipart_filename", ValueType.STRING, (s) -> s.http().multipartFilename()),
+	HTTP_MIME_CONTENT_TYPE("http_mime_content_type", ValueType.STRING, (s) -> s.http().mimeContentType()),
+	HTTP_WWW_FORM_URLENCODED("http_www_form_urlencoded", ValueType.BOOLEAN, (s) -> s.http().wwwFormUrlencoded()),
+	HTTP_COOKIES("http_cookies", ValueType.BOOLEAN, (s) -> s.http().cookies()),
+	HTTP_FAIL_REDIRECT("http_fail_redirect", ValueType.BOOLEAN, (s) -> s.http().failRedirect()),
+	ALLOW_REDIRECTS("allow_redirects", ValueType.BOOLEAN, (s) -> s.http().allowRedirects()),
+	HTTP_MULTIPART_SS_IN("http_multipart_ss_in", ValueType.BOOLEAN, (s) -> s.http().multipartIn()),
+
+	WS_SUBPROTOCOL("ws_subprotocol", ValueType.HTTP_TOKEN, (s) -> s.ws().subprotocol()),
+	WS_BINARY("ws_binary", ValueType.BOOLEAN, (s) -> s.ws().binary()),
+	WS_PRIORITIZE_READS("ws_prioritize_reads", ValueType.BOOLEAN, (s) -> s.ws().prioritizeReads()),
+
+	MQTT_TOPIC("mqtt_topic", ValueType.STRING, (s) -> s.mqtt().topic()),
+	MQTT_SUBSCRIBE("mqtt_subscribe", ValueType.STRING, (s) -> s.mqtt().subscribe()),
+	MQTT_QOS("mqtt_qos", 0, 2, 0, (s) -> s.mqtt().qos()),
+	MQTT_RETAIN("mqtt_retain", ValueType.BOOLEAN, (s) -> s.mqtt().retain()),
+	MQTT_KEEP_ALIVE("mqtt_keep_alive", 0, 65535, null, (s) -> s.mqtt().keepAlive()),
+	MQTT_CLEAN_START("mqtt_clean_start", ValueType.BOOLEAN, (s) -> s.mqtt().cleanStart()),
+	MQTT_WILL_TOPIC("mqtt_will_topic", ValueType.STRING, (s) -> s.mqtt().will().topic()),
+	MQTT_WILL_MESSAGE("mqtt_will_message", ValueType.STRING, (s) -> s.mqtt().will().message()),
+	MQTT_WILL_QOS("mqtt_will_qos", 0, 2, 0, (s) -> s.mqtt().will().qos()),
+	MQTT_WILL_RETAIN("mqtt_will_retain", ValueType.BOOLEAN, (s) -> s.mqtt().will().retain()),
+	MQTT_BIRTH_TOPIC("mqtt_birth_topic", ValueType.STRING, (s) -> s.mqtt().birth().topic()),
+	MQTT_BIRTH_MESSAGE("mqtt_birth_message", ValueType.STRING, (s) -> s.mqtt().birth().message()),
+	MQTT_BIRTH_QOS("mqtt_birth_qos", 0, 2, 0, (s) -> s.mqtt().birth().qos()),
+	MQTT_BIRTH_RETAIN("mqtt_birth_retain", ValueType.BOOLEAN, (s) -> s.mqtt().birth().retain()),
+	AWS_IOT("aws_iot", ValueType.BOOLEAN, (s) -> s.mqtt().awsIot()),
+
+	ATTR_PRIORITY("attr_priority", 0, 7, null, (s) -> s.attributes().priority()),
+	ATTR_LOW_LATENCY("attr_low_latency", ValueType.BOOLEAN, (s) -> s.attributes().lowLatency()),
+	ATTR_HIGH_THROUGHPUT("attr_high_throughput", ValueType.BOOLEAN, (s) -> s.attributes().highThroughput()),
+	ATTR_HIGH_RELIABILITY("attr_high_reliability", ValueType.BOOLEAN, (s) -> s.attributes().highReliability()),
+	ATTR_LOW_COST("attr_low_cost", ValueType.BOOLEAN, (s) -> s.attributes().lowCost()),
+
+	PROXY_BUFLEN("proxy_buflen", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().proxyBuflen()),
+	PROXY_BUFLEN_RXFLOW_ON_ABOVE("proxy_buflen_rxflow_on_above", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().proxyRxflowOnAbove()),
+	PROXY_BUFLEN_RXFLOW_OFF_BELOW("proxy_buflen_rxflow_off_below", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().proxyRxflowOffBelow()),
+	CLIENT_BUFLEN("client_buflen", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().clientBuflen()),
+	CLIENT_BUFLEN_RXFLOW_ON_ABOVE("client_buflen_rxflow_on_above", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().clientRxflowOnAbove()),
+	CLIENT_BUFLEN_RXFLOW_OFF_BELOW("client_buflen_rxflow_off_below", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().clientRxflowOffBelow());
+
+	/** The Java and JSON shape of a key's value. */
+	public enum ValueType {
+
+		/** {@code true} or {@code false}. */
+		BOOLEAN,
+		/** Any string. */
+		STRING,
+		/** An HTTP token such as a method or a subprotocol name. */
+		HTTP_TOKEN,
+		/** A header name, usually with its trailing colon, such as {@code authorization:}. */
+		HEADER_NAME,
+		/** An {@link Integer} within the key's range. */
+		INTEGER,
+		/** A {@link Long} within the key's range. */
+		LONG,
+		/** A {@link Protocol}. */
+		PROTOCOL,
+		/** A {@code host:port} address. */
+		HOST_PORT,
+		/** A list of {@link MetadataDeclaration}. */
+		METADATA,
+		/** A list of {@link HttpResponseMapping}. */
+		RESPONSE_MAP,
+		/** A list of {@link ServerOption}. */
+		OPTIONS
+
+	}
+
+	/** What a reference-valued key must name. */
+	public enum Reference {
+
+		/** An entry of {@code retry}. */
+		RETRY("retry"),
+		/** An entry of {@code trust_stores}. */
+		TRUST_STORE("trust store"),
+		/** An entry of {@code auth}. */
+		AUTH("auth scheme"),
+		/** A certificate in {@code certs}. */
+		CERTIFICATE("certificate"),
+		/** A private key in {@code certs}. */
+		PRIVATE_KEY("private key"),
+		/** A streamtype in {@code s}. */
+		STREAMTYPE("streamtype"),
+		/** A metadata name declared by the same streamtype. */
+		METADATA_NAME("metadata name");
+
+		private final String description;
+
+		Reference(String description) {
+			this.description = description;
+		}
+
+		/**
+		 * Returns a short description for messages.
+		 * @return for example {@code trust store}
+		 */
+		public String description() {
+			return this.description;
+		}
+
+	}
+
+	private static final Map<String, StreamTypeKey> BY_JSON_NAME = new HashMap<>();
+
+	static {
+		for (StreamTypeKey key : values()) {
+			BY_JSON_NAME.put(key.jsonName, key);
+		}
+	}
+
+	private final String jsonName;
+
+	private final ValueType type;
+
+	private final @Nullable Reference reference;
+
+	private final long min;
+
+	private final long max;
+
+	private final @Nullable Object defaultValue;
+
+	private final Function<StreamTypePolicy, @Nullable Object> getter;
+
+	StreamTypeKey(String jsonName, ValueType type, Function<StreamTypePolicy, @Nullable Object> getter) {
+		this(jsonName, type, null, 0, 0, defaultFor(type), getter);
+	}
+
+	StreamTypeKey(String jsonName, Reference reference, Function<StreamTypePolicy, @Nullable Object> getter) {
+		this(jsonName, ValueType.STRING, reference, 0, 0, null, getter);
+	}
+
+	StreamTypeKey(String jsonName, int min, int max, @Nullable Integer defaultValue,
+			Function<StreamTypePolicy, @Nullable Object> getter) {
+		this(jsonName, ValueType.INTEGER, null, min, max, defaultValue, getter);
+	}
+
+	StreamTypeKey(String jsonName, long min, long max, Function<StreamTypePolicy, @Nullable Object> getter) {
+		this(jsonName, ValueType.LONG, null, min, max, 0L, getter);
+	}
+
+	StreamTypeKey(String jsonName, ValueType type, @Nullable Reference reference, long min, long max,
+			@Nullable Object defaultValue, Function<StreamTypePolicy, @Nullable Object> getter) {
+		this.jsonName = jsonName;
+		this.type = type;
+		this.reference = reference;
+		this.min = min;
+		this.max = max;
+		this.defaultValue = defaultValue;
+		this.getter = getter;
+	}
+
+	private static @Nullable Object defaultFor(ValueType type) {
+		return switch (type) {
+			case BOOLEAN -> Boolean.FALSE;
+			case PROTOCOL -> Protocol.H1;
+			case METADATA, RESPONSE_MAP, OPTIONS -> List.of();
+			default -> null;
+		};
+	}
+
+	/**
+	 * Returns the key's name in policy JSON.
+	 * @return for example {@code tls_trust_store}
+	 */
+	public String jsonName() {
+		return this.jsonName;
+	}
+
+	/**
+	 * Returns the value type.
+	 * @return the type
+	 */
+	public ValueType type() {
+		return this.type;
+	}
+
+	/**
+	 * Returns what the key refers to, for reference-valued keys.
+	 * @return the reference kind, or {@code null} for plain values
+	 */
+	public @Nullable Reference reference() {
+		return this.reference;
+	}
+
+	/**
+	 * Returns the smallest allowed value of a numeric key.
+	 * @return the minimum
+	 */
+	public long min() {
+		return this.min;
+	}
+
+	/**
+	 * Returns the largest allowed value of a numeric key.
+	 * @return the maximum
+	 */
+	public long max() {
+		return this.max;
+	}
+
+	/**
+	 * Returns the value a streamtype has when the key is absent.
+	 * @return the default, {@code null} for optional values
+	 */
+	public @Nullable Object defaultValue() {
+		return this.defaultValue;
+	}
+
+	/**
+	 * Reads this key's value from a streamtype policy.
+	 * @param policy the streamtype
+	 * @return the value, boxed
+	 */
+	public @Nullable Object get(StreamTypePolicy policy) {
+		return this.getter.apply(policy);
+	}
+
+	/**
+	 * Checks a value's Java type and range and normalizes numbers to the key's type.
+	 * @param value the candidate value
+	 * @return the value to store
+	 * @throws IllegalArgumentException with a message saying what was expected
+	 */
+	public Object check(Object value) {
+		return StreamTypeValues.check(this, value);
+	}
+
+	/**
+	 * Looks a key up by its JSON name.
+	 * @param jsonName the name, for example {@code http_url}
+	 * @return the key, or {@code null} when the name is not a streamtype key
+	 */
+	public static @Nullable StreamTypeKey fromJsonName(String jsonName) {
+		return BY_JSON_NAME.get(jsonName);
+	}
+
+}

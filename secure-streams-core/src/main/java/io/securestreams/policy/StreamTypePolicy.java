@@ -1,0 +1,240 @@
+package io.securestreams.policy;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The policy of one streamtype: how streams of that type connect and what they may do. Every
+ * policy key maps to one component; {@link StreamTypeKey} lists them with their JSON names.
+ *
+ * @param name the streamtype name
+ * @param protocol the wire protocol ({@code protocol})
+ * @param endpoint client: host, URL or {@code +/path} / {@code +@name} socket, may contain
+ * {@code ${metadata}}; server: interface to bind ({@code endpoint})
+ * @param port client: port to connect to, 0 for the protocol default; server: port to listen on,
+ * 0 for an ephemeral port ({@code port})
+ * @param server whether this streamtype is a listener ({@code server})
+ * @param viaSocks5 SOCKS5 proxy {@code host:port} for this streamtype only ({@code via-socks5})
+ * @param retry name of the retry scheme; {@code null} means no retries ({@code retry})
+ * @param timeoutMs timeout used by {@code startTimeout(0)} ({@code timeout_ms})
+ * @param opportunistic whether the connection may stay dropped when unused ({@code opportunistic})
+ * @param nailedUp whether to connect at creation ({@code nailed_up})
+ * @param urgentTx informational urgency flag ({@code urgent_tx})
+ * @param urgentRx informational urgency flag ({@code urgent_rx})
+ * @param perf whether connection performance JSON is delivered as rx ({@code perf})
+ * @param longPoll whether an h2 stream goes rx-only after headers ({@code long_poll})
+ * @param swakeValidity whether validity timers may wake the system ({@code swake_validity})
+ * @param localSink whether an in-process sink serves it ({@code local_sink})
+ * @param directProtoStr whether raw protocol headers can be set as metadata ({@code direct_proto_str})
+ * @param rideshare the next streamtype of a rideshare chain ({@code rideshare})
+ * @param payloadFmt payload format hint for applications ({@code payload_fmt})
+ * @param useAuth name of the {@code auth} scheme ({@code use_auth})
+ * @param awsRegion metadata name holding the AWS region ({@code aws_region})
+ * @param awsService metadata name holding the AWS service ({@code aws_service})
+ * @param metadata declared metadata, in policy order ({@code metadata})
+ * @param options server per-listener options ({@code options})
+ * @param tls TLS settings
+ * @param http HTTP settings
+ * @param ws WebSocket settings
+ * @param mqtt MQTT settings
+ * @param attributes socket attributes
+ * @param buffers proxy buffer sizes
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public record StreamTypePolicy(String name, Protocol protocol, @Nullable String endpoint, int port, boolean server,
+		@Nullable String viaSocks5, @Nullable String retry, long timeoutMs, boolean opportunistic, boolean nailedUp,
+		boolean urgentTx, boolean urgentRx, boolean perf, boolean longPoll, boolean swakeValidity, boolean localSink,
+		boolean directProtoStr, @Nullable String rideshare, @Nullable String payloadFmt, @Nullable String useAuth,
+		@Nullable String awsRegion, @Nullable String awsService, List<MetadataDeclaration> metadata,
+		List<ServerOption> options, TlsSettings tls, HttpSettings http, WsSettings ws, MqttSettings mqtt,
+		SocketAttributes attributes, BufferSettings buffers) {
+
+	public StreamTypePolicy {
+		metadata = List.copyOf(metadata);
+		options = List.copyOf(options);
+	}
+
+	/**
+	 * Returns the declaration of a metadata name.
+	 * @param metadataName the name
+	 * @return the declaration, or {@code null} when the streamtype does not declare it
+	 */
+	public @Nullable MetadataDeclaration metadata(String metadataName) {
+		for (MetadataDeclaration declaration : this.metadata) {
+			if (declaration.name().equals(metadataName)) {
+				return declaration;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Returns a builder holding every key of this streamtype, for overlays.
+	 * @return a new builder
+	 */
+	public Builder toBuilder() {
+		Builder builder = new Builder(this.name);
+		for (StreamTypeKey key : StreamTypeKey.values()) {
+			Object value = key.get(this);
+			if (value != null && !value.equals(key.defaultValue())) {
+				builder.set(key, value);
+			}
+		}
+		return builder;
+	}
+
+	/**
+	 * Creates a builder for a streamtype.
+	 * @param name the streamtype name
+	 * @return a builder with every key at its default
+	 */
+	public static Builder builder(String name) {
+		return new Builder(name);
+	}
+
+	/**
+	 * Collects streamtype keys one by one (from JSON, properties or an overlay) and builds the
+	 * immutable policy. Only the keys that were set are remembered, which is what an overlay needs.
+	 */
+	public static final class Builder {
+
+		private final String name;
+
+		private final Map<StreamTypeKey, Object> values = new EnumMap<>(StreamTypeKey.class);
+
+		Builder(String name) {
+			this.name = name;
+		}
+
+		/**
+		 * Returns the streamtype name.
+		 * @return the name
+		 */
+		public String name() {
+			return this.name;
+		}
+
+		/**
+		 * Sets a key, or resets it to its default when {@code value} is {@code null}.
+		 * @param key the key
+		 * @param value a value of the key's Java type
+		 * @return this builder
+		 * @throws IllegalArgumentException if the value has the wrong type or is out of range
+		 */
+		public Builder set(StreamTypeKey key, @Nullable Object value) {
+			if (value == null) {
+				this.values.remove(key);
+			}
+			else {
+				this.values.put(key, key.check(value));
+			}
+			return this;
+		}
+
+		/**
+		 * Returns whether a key was set on this builder.
+		 * @param key the key
+		 * @return {@code true} when set
+		 */
+		public boolean isSet(StreamTypeKey key) {
+			return this.values.containsKey(key);
+		}
+
+		/**
+		 * Returns the value of a key, or its default.
+		 * @param key the key
+		 * @return the value
+		 */
+		public @Nullable Object get(StreamTypeKey key) {
+			return this.values.getOrDefault(key, key.defaultValue());
+		}
+
+		/**
+		 * Copies every key set on another builder onto this one (an overlay).
+		 * @param overlay the builder whose keys win
+		 * @return this builder
+		 */
+		public Builder apply(Builder overlay) {
+			this.values.putAll(overlay.values);
+			return this;
+		}
+
+		/**
+		 * Builds the immutable streamtype policy.
+		 * @return the policy
+		 */
+		@SuppressWarnings("unchecked")
+		public StreamTypePolicy build() {
+			TlsSettings tls = new TlsSettings(bool(StreamTypeKey.TLS), str(StreamTypeKey.TLS_TRUST_STORE),
+					integer(StreamTypeKey.CLIENT_CERT), str(StreamTypeKey.SERVER_CERT), str(StreamTypeKey.SERVER_KEY));
+			HttpSettings http = new HttpSettings(str(StreamTypeKey.HTTP_METHOD), str(StreamTypeKey.HTTP_URL),
+					integer(StreamTypeKey.HTTP_EXPECT), (List<HttpResponseMapping>) get(StreamTypeKey.HTTP_RESP_MAP),
+					str(StreamTypeKey.HTTP_AUTH_HEADER), str(StreamTypeKey.HTTP_DSN_HEADER),
+					str(StreamTypeKey.HTTP_FWV_HEADER), str(StreamTypeKey.HTTP_DEVTYPE_HEADER),
+					str(StreamTypeKey.HTTP_AUTH_PREAMBLE), bool(StreamTypeKey.AUTH_HEXIFY),
+					bool(StreamTypeKey.HTTP_NO_CONTENT_LENGTH), bool(StreamTypeKey.NGHTTP2_QUIRK_END_STREAM),
+					bool(StreamTypeKey.H2Q_OFLOW_TXCR), str(StreamTypeKey.HTTP_MULTIPART_NAME),
+					str(StreamTypeKey.HTTP_MULTIPART_FILENAME), str(StreamTypeKey.HTTP_MIME_CONTENT_TYPE),
+					bool(StreamTypeKey.HTTP_WWW_FORM_URLENCODED), bool(StreamTypeKey.HTTP_COOKIES),
+					bool(StreamTypeKey.HTTP_FAIL_REDIRECT), bool(StreamTypeKey.ALLOW_REDIRECTS),
+					bool(StreamTypeKey.HTTP_MULTIPART_SS_IN));
+			WsSettings ws = new WsSettings(str(StreamTypeKey.WS_SUBPROTOCOL), bool(StreamTypeKey.WS_BINARY),
+					bool(StreamTypeKey.WS_PRIORITIZE_READS));
+			MqttMessageSettings will = new MqttMessageSettings(str(StreamTypeKey.MQTT_WILL_TOPIC),
+					str(StreamTypeKey.MQTT_WILL_MESSAGE), integer0(StreamTypeKey.MQTT_WILL_QOS),
+					bool(StreamTypeKey.MQTT_WILL_RETAIN));
+			MqttMessageSettings birth = new MqttMessageSettings(str(StreamTypeKey.MQTT_BIRTH_TOPIC),
+					str(StreamTypeKey.MQTT_BIRTH_MESSAGE), integer0(StreamTypeKey.MQTT_BIRTH_QOS),
+					bool(StreamTypeKey.MQTT_BIRTH_RETAIN));
+			MqttSettings mqtt = new MqttSettings(str(StreamTypeKey.MQTT_TOPIC), str(StreamTypeKey.MQTT_SUBSCRIBE),
+					integer0(StreamTypeKey.MQTT_QOS), bool(StreamTypeKey.MQTT_RETAIN),
+					integer(StreamTypeKey.MQTT_KEEP_ALIVE), bool(StreamTypeKey.MQTT_CLEAN_START), will, birth,
+					bool(StreamTypeKey.AWS_IOT));
+			SocketAttributes attributes = new SocketAttributes(integer(StreamTypeKey.ATTR_PRIORITY),
+					bool(StreamTypeKey.ATTR_LOW_LATENCY), bool(StreamTypeKey.ATTR_HIGH_THROUGHPUT),
+					bool(StreamTypeKey.ATTR_HIGH_RELIABILITY), bool(StreamTypeKey.ATTR_LOW_COST));
+			BufferSettings buffers = new BufferSettings(lng(StreamTypeKey.PROXY_BUFLEN),
+					lng(StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE), lng(StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW),
+					lng(StreamTypeKey.CLIENT_BUFLEN), lng(StreamTypeKey.CLIENT_BUFLEN_RXFLOW_ON_ABOVE),
+					lng(StreamTypeKey.CLIENT_BUFLEN_RXFLOW_OFF_BELOW));
+			return new StreamTypePolicy(this.name, (Protocol) get(StreamTypeKey.PROTOCOL), str(StreamTypeKey.ENDPOINT),
+					integer0(StreamTypeKey.PORT), bool(StreamTypeKey.SERVER), str(StreamTypeKey.VIA_SOCKS5),
+					str(StreamTypeKey.RETRY), lng(StreamTypeKey.TIMEOUT_MS), bool(StreamTypeKey.OPPORTUNISTIC),
+					bool(StreamTypeKey.NAILED_UP), bool(StreamTypeKey.URGENT_TX), bool(StreamTypeKey.URGENT_RX),
+					bool(StreamTypeKey.PERF), bool(StreamTypeKey.LONG_POLL), bool(StreamTypeKey.SWAKE_VALIDITY),
+					bool(StreamTypeKey.LOCAL_SINK), bool(StreamTypeKey.DIRECT_PROTO_STR), str(StreamTypeKey.RIDESHARE),
+					str(StreamTypeKey.PAYLOAD_FMT), str(StreamTypeKey.USE_AUTH), str(StreamTypeKey.AWS_REGION),
+					str(StreamTypeKey.AWS_SERVICE), (List<MetadataDeclaration>) get(StreamTypeKey.METADATA),
+					(List<ServerOption>) get(StreamTypeKey.OPTIONS), tls, http, ws, mqtt, attributes, buffers);
+		}
+
+		private boolean bool(StreamTypeKey key) {
+			return (Boolean) get(key);
+		}
+
+		private @Nullable String str(StreamTypeKey key) {
+			return (String) get(key);
+		}
+
+		private @Nullable Integer integer(StreamTypeKey key) {
+			Object value = get(key);
+			return (value != null) ? ((Number) value).intValue() : null;
+		}
+
+		private int integer0(StreamTypeKey key) {
+			Integer value = integer(key);
+			return (value != null) ? value : 0;
+		}
+
+		private long lng(StreamTypeKey key) {
+			Object value = get(key);
+			return (value != null) ? ((Number) value).longValue() : 0L;
+		}
+
+	}
+
+}

@@ -1,0 +1,220 @@
+package io.securestreams.policy;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.securestreams.policy.StreamTypeKey.ValueType;
+
+/**
+ * Type and range checks for streamtype key values, shared by every way a policy is built.
+ * Messages say what was expected so that they read well after a location prefix.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class StreamTypeValues {
+
+	/** Longest metadata name; it must fit a proxy METADATA frame's name field. */
+	public static final int MAX_METADATA_NAME_LENGTH = 30;
+
+	/** Most metadata names a streamtype may declare (the C index is a byte). */
+	public static final int MAX_METADATA_COUNT = 255;
+
+	private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+	private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+:?");
+
+	private static final Pattern METADATA_NAME = Pattern.compile("[^${}\\s]+");
+
+	private StreamTypeValues() {
+	}
+
+	static Object check(StreamTypeKey key, Object value) {
+		ValueType type = key.type();
+		return switch (type) {
+			case BOOLEAN -> expect(value instanceof Boolean, value, "true or false");
+			case STRING -> (key.reference() != null) ? reference(key, value) : expect(value instanceof String, value, "a string");
+			case HTTP_TOKEN -> matches(TOKEN, value, "an HTTP token such as GET or my-protocol");
+			case HEADER_NAME -> matches(HEADER_NAME, value, "a header name such as authorization:");
+			case INTEGER -> Math.toIntExact(integral(value, key.min(), key.max()));
+			case LONG -> integral(value, key.min(), key.max());
+			case PROTOCOL -> expect(value instanceof Protocol, value, "a protocol");
+			case HOST_PORT -> hostPort(value);
+			case METADATA -> metadata(value);
+			case RESPONSE_MAP -> responseMap(value);
+			case OPTIONS -> listOf(value, ServerOption.class, "a list of server options");
+		};
+	}
+
+	private static Object reference(StreamTypeKey key, Object value) {
+		if (!(value instanceof String name) || name.isEmpty()) {
+			throw new IllegalArgumentException("expected the name of a " + key.reference().description() + ", got "
+					+ describe(value));
+		}
+		return name;
+	}
+
+	private static Object expect(boolean ok, Object value, String expected) {
+		if (!ok) {
+			throw new IllegalArgumentException("expected " + expected + ", got " + describe(value));
+		}
+		return value;
+	}
+
+	private static Object matches(Pattern pattern, Object value, String expected) {
+		if (!(value instanceof String text) || !pattern.matcher(text).matches()) {
+			throw new IllegalArgumentException("expected " + expected + ", got " + describe(value));
+		}
+		return text;
+	}
+
+	/**
+	 * Checks that a value is an integral number within a range.
+	 * @param value the candidate
+	 * @param min the smallest allowed value
+	 * @param max the largest allowed value
+	 * @return the value as a long
+	 * @throws IllegalArgumentException otherwise
+	 */
+	public static long integral(Object value, long min, long max) {
+		String expected = "an integer " + min + ".." + max;
+		if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+			long number = ((Number) value).longValue();
+			if (number >= min && number <= max) {
+				return number;
+			}
+		}
+		else if (value instanceof BigInteger big && big.bitLength() < 63) {
+			return integral(big.longValue(), min, max);
+		}
+		throw new IllegalArgumentException("expected " + expected + ", got " + describe(value));
+	}
+
+	private static Object hostPort(Object value) {
+		if (value instanceof String text) {
+			int colon = text.lastIndexOf(':');
+			if (colon > 0 && colon < text.length() - 1) {
+				String host = text.substring(0, colon);
+				boolean bracketed = host.startsWith("[") && host.endsWith("]");
+				boolean validHost = bracketed || host.indexOf(':') < 0;
+				try {
+					int port = Integer.parseInt(text.substring(colon + 1));
+					if (validHost && port >= 1 && port <= 65535) {
+						return text;
+					}
+				}
+				catch (NumberFormatException ex) {
+					// reported below
+				}
+			}
+		}
+		throw new IllegalArgumentException("expected host:port such as 127.0.0.1:1080, got " + describe(value));
+	}
+
+	private static Object metadata(Object value) {
+		List<MetadataDeclaration> list = listOf(value, MetadataDeclaration.class, "a list of metadata declarations");
+		if (list.size() > MAX_METADATA_COUNT) {
+			throw new IllegalArgumentException("at most " + MAX_METADATA_COUNT + " metadata names allowed, got " + list.size());
+		}
+		Set<String> seen = new HashSet<>();
+		for (MetadataDeclaration declaration : list) {
+			checkMetadataName(declaration.name());
+			checkMetadataMapping(declaration.mapping());
+			if (!seen.add(declaration.name())) {
+				throw new IllegalArgumentException("metadata name '" + declaration.name() + "' is declared twice");
+			}
+		}
+		return list;
+	}
+
+	/**
+	 * Checks a metadata name.
+	 * @param name the name
+	 * @throws IllegalArgumentException when it is empty, too long or contains {@code $ { }} or space
+	 */
+	public static void checkMetadataName(String name) {
+		if (name.isEmpty() || name.length() > MAX_METADATA_NAME_LENGTH || !METADATA_NAME.matcher(name).matches()) {
+			throw new IllegalArgumentException("metadata name '" + name + "' must be 1.." + MAX_METADATA_NAME_LENGTH
+					+ " characters without '$', '{', '}' or spaces");
+		}
+	}
+
+	/**
+	 * Checks a metadata mapping (a header name with optional colon, or empty).
+	 * @param mapping the mapping
+	 * @throws IllegalArgumentException when it is neither empty nor a header name
+	 */
+	public static void checkMetadataMapping(String mapping) {
+		if (!mapping.isEmpty() && !HEADER_NAME.matcher(mapping).matches()) {
+			throw new IllegalArgumentException("metadata mapping must be empty or a header name such as "
+					+ "content-type:, got \"" + mapping + "\"");
+		}
+	}
+
+	private static Object responseMap(Object value) {
+		List<HttpResponseMapping> list = listOf(value, HttpResponseMapping.class, "a list of status to state mappings");
+		Set<Integer> seen = new HashSet<>();
+		for (HttpResponseMapping mapping : list) {
+			checkResponseMapping(mapping.status(), mapping.state());
+			if (!seen.add(mapping.status())) {
+				throw new IllegalArgumentException("status " + mapping.status() + " is mapped twice");
+			}
+		}
+		return list;
+	}
+
+	/**
+	 * Checks one {@code http_resp_map} entry.
+	 * @param status the HTTP status
+	 * @param state the stream state
+	 * @throws IllegalArgumentException when either is out of range
+	 */
+	public static void checkResponseMapping(int status, int state) {
+		if (status < 100 || status > 599) {
+			throw new IllegalArgumentException("expected an HTTP status 100..599, got " + status);
+		}
+		if (state < 1) {
+			throw new IllegalArgumentException("expected a stream state of at least 1, got " + state);
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private static <T> List<T> listOf(Object value, Class<T> type, String expected) {
+		if (value instanceof List<?> list && list.stream().allMatch(type::isInstance)) {
+			return List.copyOf((List<T>) list);
+		}
+		throw new IllegalArgumentException("expected " + expected + ", got " + describe(value));
+	}
+
+	/**
+	 * Describes a value's JSON shape for an error message, never echoing long or secret text.
+	 * @param value the value
+	 * @return for example {@code a string "443"} or {@code a number 1.5}
+	 */
+	public static String describe(Object value) {
+		if (value instanceof String text) {
+			return (text.length() <= 40) ? "a string \"" + text + "\"" : "a string of " + text.length() + " characters";
+		}
+		if (value instanceof Boolean) {
+			return value.toString();
+		}
+		if (value instanceof BigDecimal || value instanceof Double || value instanceof Float) {
+			return "a number " + value;
+		}
+		if (value instanceof Number) {
+			return value.toString();
+		}
+		if (value instanceof List<?>) {
+			return "an array";
+		}
+		if (value instanceof java.util.Map<?, ?>) {
+			return "an object";
+		}
+		return value.getClass().getSimpleName();
+	}
+
+}
