@@ -1,0 +1,313 @@
+package io.securestreams;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.ClientProtocols;
+import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.StreamsRuntime;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.transport.Connector;
+import io.securestreams.transport.TransportResources;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Secure Streams context, the counterpart of a libwebsockets {@code lws_context} with a
+ * policy: it owns the event loops, holds the active policy and creates streams of the
+ * streamtypes the policy defines.
+ * <pre>{@code
+ * try (SecureStreams streams = SecureStreams.builder(policy).build()) {
+ *     SecureStream stream = streams.create("mintest", handler);
+ *     stream.requestTx();
+ * }
+ * }</pre>
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class SecureStreams implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(SecureStreams.class);
+
+	private final TransportResources transport;
+
+	private final StreamsRuntime runtime;
+
+	private final ClientProtocols protocols;
+
+	private final Duration shutdownTimeout;
+
+	private volatile Policy policy;
+
+	private volatile boolean closed;
+
+	private SecureStreams(Builder builder) {
+		this.policy = builder.policy;
+		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport);
+		this.protocols = ClientProtocols.builtIn();
+		this.runtime = new StreamsRuntime(this.transport, new Connector(this.transport, builder.connectTimeout),
+				builder.blobs, () -> this.policy, builder.random16, this.protocols);
+		builder.listeners.forEach(this.runtime::addListener);
+		this.shutdownTimeout = builder.shutdownTimeout;
+	}
+
+	/**
+	 * Starts building a context.
+	 * @param policy the policy database
+	 * @return a builder
+	 */
+	public static Builder builder(Policy policy) {
+		return new Builder(policy);
+	}
+
+	/**
+	 * Creates a stream. CREATING is delivered to the handler before this returns, on the calling
+	 * thread; a nailed-up streamtype then starts connecting.
+	 * @param streamType a streamtype of the active policy
+	 * @param handler receives the stream's callbacks
+	 * @return the stream
+	 * @throws SecureStreamsException if the streamtype is unknown or cannot be carried, or the
+	 * handler returned DESTROY_ME from CREATING
+	 */
+	public SecureStream create(String streamType, StreamHandler handler) {
+		Objects.requireNonNull(handler, "handler");
+		if (this.closed) {
+			throw new SecureStreamsException("this Secure Streams context is shut down");
+		}
+		StreamTypePolicy streamTypePolicy = this.policy.streamType(streamType);
+		if (streamTypePolicy == null) {
+			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
+					+ this.policy.streamTypes().keySet());
+		}
+		if (streamTypePolicy.server()) {
+			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype; "
+					+ "this runtime does not serve them yet");
+		}
+		this.protocols.forProtocol(streamTypePolicy.protocol());
+		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler, this.transport.nextLoop(),
+				false);
+		if (stream.deliverCreating() == StreamResult.DESTROY_ME) {
+			stream.destroyNow();
+			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"
+					+ streamType + "'");
+		}
+		stream.startIfNailedUp();
+		return stream;
+	}
+
+	/**
+	 * Returns the active policy.
+	 * @return the policy
+	 */
+	public Policy policy() {
+		return this.policy;
+	}
+
+	/**
+	 * Replaces the active policy; existing streams use it from their next connection attempt.
+	 * @param policy the new policy
+	 */
+	public void updatePolicy(Policy policy) {
+		this.policy = Objects.requireNonNull(policy, "policy");
+		this.runtime.tls().clear();
+	}
+
+	/**
+	 * Returns a snapshot of every live stream.
+	 * @return the streams' statistics
+	 */
+	public List<StreamInfo> streams() {
+		return this.runtime.streams().stream().map(SecureStream::info).toList();
+	}
+
+	/**
+	 * Looks a live stream up by id.
+	 * @param id the id
+	 * @return the stream, or {@code null}
+	 */
+	public @Nullable SecureStream stream(long id) {
+		return this.runtime.stream(id);
+	}
+
+	/**
+	 * Returns the system blob store this context uses.
+	 * @return the blobs
+	 */
+	public SystemBlobs blobs() {
+		return this.runtime.blobs();
+	}
+
+	/**
+	 * Adds a listener for every stream's events.
+	 * @param listener the listener
+	 */
+	public void addListener(StreamEventListener listener) {
+		this.runtime.addListener(listener);
+	}
+
+	/**
+	 * Returns whether the native epoll transport is in use.
+	 * @return {@code true} with epoll, {@code false} with NIO
+	 */
+	public boolean usesNativeTransport() {
+		return this.transport.isNative();
+	}
+
+	/**
+	 * Stops the context: destroys every stream (each gets its final states), waits for that up to
+	 * the timeout, then stops the event loops.
+	 * @param timeout the most to wait
+	 */
+	public void shutdownGracefully(Duration timeout) {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		long deadline = System.nanoTime() + timeout.toNanos();
+		for (AbstractStream stream : this.runtime.streams()) {
+			stream.destroy();
+		}
+		while (!this.runtime.streams().isEmpty() && System.nanoTime() < deadline) {
+			try {
+				TimeUnit.MILLISECONDS.sleep(5);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
+			}
+		}
+		if (!this.runtime.streams().isEmpty()) {
+			logger.warn("{} streams still alive after {}; stopping the event loops anyway",
+					this.runtime.streams().size(), timeout);
+		}
+		long left = Math.max(0, deadline - System.nanoTime());
+		this.transport.shutdownGracefully(Duration.ZERO, Duration.ofNanos(left).plusMillis(100))
+			.awaitUninterruptibly(left + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * Stops the context with the builder's shutdown timeout.
+	 */
+	@Override
+	public void close() {
+		shutdownGracefully(this.shutdownTimeout);
+	}
+
+	/**
+	 * Builds a {@link SecureStreams} context.
+	 */
+	public static final class Builder {
+
+		private final Policy policy;
+
+		private int eventLoopThreads;
+
+		private TransportResources.Kind transport = TransportResources.Kind.AUTO;
+
+		private Duration connectTimeout = Duration.ofSeconds(10);
+
+		private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+		private SystemBlobs blobs = new SystemBlobs();
+
+		private IntSupplier random16 = () -> ThreadLocalRandom.current().nextInt(0x10000);
+
+		private final List<StreamEventListener> listeners = new ArrayList<>();
+
+		private Builder(Policy policy) {
+			this.policy = Objects.requireNonNull(policy, "policy");
+		}
+
+		/**
+		 * Sets the number of event loop threads.
+		 * @param threads the count, 0 for Netty's default (twice the processors)
+		 * @return this builder
+		 */
+		public Builder eventLoopThreads(int threads) {
+			if (threads < 0) {
+				throw new IllegalArgumentException("threads must not be negative");
+			}
+			this.eventLoopThreads = threads;
+			return this;
+		}
+
+		/**
+		 * Chooses the transport.
+		 * @param kind AUTO (epoll when available), NIO or EPOLL
+		 * @return this builder
+		 */
+		public Builder transport(TransportResources.Kind kind) {
+			this.transport = Objects.requireNonNull(kind);
+			return this;
+		}
+
+		/**
+		 * Sets the most a TCP connect, SOCKS5 negotiation or TLS handshake may take.
+		 * @param timeout the timeout
+		 * @return this builder
+		 */
+		public Builder connectTimeout(Duration timeout) {
+			this.connectTimeout = Objects.requireNonNull(timeout);
+			return this;
+		}
+
+		/**
+		 * Sets how long {@link SecureStreams#close()} waits for streams to finish.
+		 * @param timeout the timeout
+		 * @return this builder
+		 */
+		public Builder shutdownTimeout(Duration timeout) {
+			this.shutdownTimeout = Objects.requireNonNull(timeout);
+			return this;
+		}
+
+		/**
+		 * Uses a system blob store (auth tokens, device identity, client certificates).
+		 * @param blobs the store
+		 * @return this builder
+		 */
+		public Builder systemBlobs(SystemBlobs blobs) {
+			this.blobs = Objects.requireNonNull(blobs);
+			return this;
+		}
+
+		/**
+		 * Replaces the source of backoff jitter, for tests.
+		 * @param random16 returns uniform random numbers in 0..65535
+		 * @return this builder
+		 */
+		public Builder jitterSource(IntSupplier random16) {
+			this.random16 = Objects.requireNonNull(random16);
+			return this;
+		}
+
+		/**
+		 * Adds a listener for every stream's events.
+		 * @param listener the listener
+		 * @return this builder
+		 */
+		public Builder listener(StreamEventListener listener) {
+			this.listeners.add(Objects.requireNonNull(listener));
+			return this;
+		}
+
+		/**
+		 * Starts the event loops and returns the context.
+		 * @return the context
+		 */
+		public SecureStreams build() {
+			return new SecureStreams(this);
+		}
+
+	}
+
+}

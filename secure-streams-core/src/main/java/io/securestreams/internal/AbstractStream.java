@@ -1,0 +1,412 @@
+package io.securestreams.internal;
+
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.SecureStream;
+import io.securestreams.StateTransitions;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamInfo;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamRole;
+import io.securestreams.StreamState;
+import io.securestreams.TxSlot;
+import io.securestreams.metadata.MetadataValues;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.TxResult;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every kind of stream shares: identity, handler calls with the buffer rules, state
+ * reporting checked against the transition table, metadata, the stream timer, statistics and
+ * destruction. Everything except the public thread-safe API runs on the stream's event loop.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public abstract class AbstractStream implements SecureStream {
+
+	private static final Logger logger = LoggerFactory.getLogger(AbstractStream.class);
+
+	protected final StreamsRuntime runtime;
+
+	protected final EventLoop loop;
+
+	protected final MetadataValues metadata;
+
+	protected volatile StreamTypePolicy policy;
+
+	private final long id;
+
+	private final StreamRole role;
+
+	private final StateTransitions transitions;
+
+	private volatile StreamHandler handler;
+
+	private volatile @Nullable StreamState state;
+
+	private @Nullable StreamState checkedPrevious;
+
+	private volatile long stateSinceMillis = System.currentTimeMillis();
+
+	protected volatile long bytesIn;
+
+	protected volatile long bytesOut;
+
+	private boolean creatingDelivered;
+
+	private volatile boolean destroyed;
+
+	private boolean destroyScheduled;
+
+	protected boolean danglingConnected;
+
+	private @Nullable ScheduledFuture<?> timeout;
+
+	private final TxSlot txSlot = new TxSlot();
+
+	private int txOrdinal;
+
+	protected AbstractStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, StreamRole role,
+			EventLoop loop) {
+		this.runtime = runtime;
+		this.policy = policy;
+		this.handler = handler;
+		this.role = role;
+		this.loop = loop;
+		this.id = runtime.nextId();
+		this.metadata = new MetadataValues(policy);
+		this.transitions = StateTransitions.LOCAL;
+	}
+
+	@Override
+	public long id() {
+		return this.id;
+	}
+
+	@Override
+	public String streamType() {
+		return this.policy.name();
+	}
+
+	@Override
+	public StreamRole role() {
+		return this.role;
+	}
+
+	@Override
+	public @Nullable StreamState state() {
+		return this.state;
+	}
+
+	@Override
+	public StreamHandler handler() {
+		return this.handler;
+	}
+
+	/**
+	 * Returns the stream's event loop.
+	 * @return the loop
+	 */
+	public EventLoop eventLoop() {
+		return this.loop;
+	}
+
+	/**
+	 * Returns the stream's metadata store.
+	 * @return the metadata
+	 */
+	public MetadataValues metadataValues() {
+		return this.metadata;
+	}
+
+	/**
+	 * Returns whether the stream was destroyed.
+	 * @return {@code true} once destroyed
+	 */
+	public boolean isDestroyed() {
+		return this.destroyed;
+	}
+
+	/**
+	 * Runs a task on the stream's loop, after whatever runs now, unless the stream is destroyed.
+	 * @param task the task
+	 */
+	protected final void execute(Runnable task) {
+		this.loop.execute(() -> {
+			if (!this.destroyed) {
+				task.run();
+			}
+		});
+	}
+
+	/**
+	 * Reports a state to the handler, after checking the transition table.
+	 * @param next the state
+	 * @param ack the state's argument
+	 * @return the handler's result; DESTROY_ME for an illegal transition
+	 */
+	protected final StreamResult emit(StreamState next, long ack) {
+		StreamState previous = this.checkedPrevious;
+		if (!this.transitions.isAllowed(previous, next)) {
+			this.runtime.illegalTransition(this, previous, next);
+			return StreamResult.DESTROY_ME;
+		}
+		if (!this.transitions.bypasses(next)) {
+			this.checkedPrevious = next;
+		}
+		StreamState old = this.state;
+		this.state = next;
+		this.stateSinceMillis = System.currentTimeMillis();
+		if (next == StreamState.CONNECTED) {
+			this.danglingConnected = true;
+		}
+		else if (next == StreamState.DISCONNECTED) {
+			this.danglingConnected = false;
+		}
+		else if (next == StreamState.CREATING) {
+			this.creatingDelivered = true;
+		}
+		this.runtime.stateChanged(this, old, next);
+		return call(() -> this.handler.onState(this, next, ack), "onState(" + next + ")");
+	}
+
+	/**
+	 * Returns the last state that went through the transition table.
+	 * @return the state, {@code null} before CREATING
+	 */
+	protected final @Nullable StreamState checkedState() {
+		return this.checkedPrevious;
+	}
+
+	/**
+	 * Delivers payload to the handler as a read-only JDK buffer valid only during the call.
+	 * @param data the payload; not released here
+	 * @param flags the flags
+	 * @return the handler's result
+	 */
+	protected final StreamResult deliverRx(ByteBuf data, int flags) {
+		int length = data.readableBytes();
+		ByteBuffer view = (length == 0) ? ByteBuffer.allocate(0).asReadOnlyBuffer()
+				: data.nioBuffer(data.readerIndex(), length).asReadOnlyBuffer();
+		this.bytesIn += length;
+		return call(() -> this.handler.onRx(this, view, flags), "onRx");
+	}
+
+	/**
+	 * Lets the handler write into a buffer's writable bytes and advances its writer index.
+	 * @param buffer the buffer to fill
+	 * @param remaining bytes still owed of an announced length, or -1
+	 * @return what the handler did
+	 */
+	protected final TxResult deliverTx(ByteBuf buffer, long remaining) {
+		int capacity = buffer.writableBytes();
+		ByteBuffer window = buffer.nioBuffer(buffer.writerIndex(), capacity);
+		this.txSlot.reset(window, this.txOrdinal++, remaining);
+		StreamResult result = call(() -> this.handler.onTx(this, this.txSlot), "onTx");
+		// Accept a flipped buffer too: position 0 with a shortened limit means "limit bytes".
+		int length = (window.position() == 0 && window.limit() < capacity) ? window.limit() : window.position();
+		int flags = this.txSlot.flags();
+		this.txSlot.reset(ByteBuffer.allocate(0), 0, -1);
+		if (result != StreamResult.OK) {
+			return new TxResult(result, flags, 0);
+		}
+		buffer.writerIndex(buffer.writerIndex() + length);
+		this.bytesOut += length;
+		return new TxResult(result, flags, length);
+	}
+
+	private StreamResult call(Supplier<StreamResult> callback, String what) {
+		try {
+			StreamResult result = callback.get();
+			return (result != null) ? result : StreamResult.OK;
+		}
+		catch (RuntimeException | Error ex) {
+			logger.error("stream {} ({}): handler {} threw; disconnecting", this.id, streamType(), what, ex);
+			return StreamResult.DISCONNECT_ME;
+		}
+	}
+
+	/**
+	 * Acts on a callback result that asks to disconnect or destroy.
+	 * @param result the result
+	 * @return {@code true} when the caller should stop what it was doing
+	 */
+	protected final boolean act(StreamResult result) {
+		if (result == StreamResult.DESTROY_ME) {
+			destroyLater();
+			return true;
+		}
+		if (result == StreamResult.DISCONNECT_ME) {
+			disconnect();
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Closes the current connection, if any, because the handler asked to.
+	 */
+	protected abstract void disconnect();
+
+	/**
+	 * Releases what the subclass holds (timers, connections) when the stream is destroyed.
+	 */
+	protected abstract void releaseResources();
+
+	/**
+	 * Delivers CREATING synchronously on the calling thread, as {@code lws_ss_create} does.
+	 * @return the handler's result
+	 */
+	public final StreamResult deliverCreating() {
+		this.runtime.register(this);
+		return emit(StreamState.CREATING, 0);
+	}
+
+	/**
+	 * Schedules destruction after the current callback returns.
+	 */
+	protected final void destroyLater() {
+		if (!this.destroyScheduled) {
+			this.destroyScheduled = true;
+			this.loop.execute(this::destroyNow);
+		}
+	}
+
+	/**
+	 * Destroys the stream now: releases resources, reports DISCONNECTED when still connected
+	 * and DESTROYING when CREATING was reported, and leaves the context.
+	 */
+	public final void destroyNow() {
+		if (this.destroyed) {
+			return;
+		}
+		this.destroyed = true;
+		cancelTimer();
+		releaseResources();
+		if (this.danglingConnected) {
+			emit(StreamState.DISCONNECTED, 0);
+		}
+		if (this.creatingDelivered) {
+			emit(StreamState.DESTROYING, 0);
+		}
+		this.runtime.unregister(this);
+	}
+
+	@Override
+	public void destroy() {
+		this.loop.execute(this::destroyNow);
+	}
+
+	@Override
+	public void setMetadata(String name, String value) {
+		this.metadata.set(name, value.getBytes(StandardCharsets.UTF_8));
+	}
+
+	@Override
+	public void setMetadata(String name, byte[] value) {
+		this.metadata.set(name, value);
+	}
+
+	@Override
+	public @Nullable String metadata(String name) {
+		return this.metadata.text(name);
+	}
+
+	@Override
+	public byte @Nullable [] metadataBytes(String name) {
+		return this.metadata.bytes(name);
+	}
+
+	@Override
+	public void startTimeout(long millis) {
+		execute(() -> {
+			cancelTimer();
+			long delay = (millis > 0) ? millis : this.policy.timeoutMs();
+			if (delay > 0) {
+				this.timeout = this.loop.schedule(this::timeoutFired, delay, TimeUnit.MILLISECONDS);
+			}
+		});
+	}
+
+	private void timeoutFired() {
+		this.timeout = null;
+		if (!this.destroyed) {
+			act(emit(StreamState.TIMEOUT, 0));
+		}
+	}
+
+	@Override
+	public void cancelTimeout() {
+		execute(this::cancelTimer);
+	}
+
+	private void cancelTimer() {
+		if (this.timeout != null) {
+			this.timeout.cancel(false);
+			this.timeout = null;
+		}
+	}
+
+	@Override
+	public void changeHandler(StreamHandler handler) {
+		this.handler = handler;
+	}
+
+	@Override
+	public void serverAck(int status) {
+		throw new UnsupportedOperationException("serverAck is only for accepted server streams");
+	}
+
+	@Override
+	public @Nullable SocketAddress localAddress() {
+		return null;
+	}
+
+	@Override
+	public List<SecureStream> acceptedStreams() {
+		return List.of();
+	}
+
+	/**
+	 * Returns failed attempts since the last success, for monitoring.
+	 * @return the count
+	 */
+	protected int retries() {
+		return 0;
+	}
+
+	/**
+	 * Returns the id of the listener that accepted this stream.
+	 * @return the listener id, or 0
+	 */
+	protected long listenerId() {
+		return 0;
+	}
+
+	@Override
+	public StreamInfo info() {
+		StreamState current = this.state;
+		SocketAddress peer = peerAddress();
+		return new StreamInfo(this.id, streamType(), this.role, (current != null) ? current.name() : null,
+				Instant.ofEpochMilli(this.stateSinceMillis), retries(), this.bytesIn, this.bytesOut,
+				(peer != null) ? peer.toString() : null, listenerId());
+	}
+
+	@Override
+	public String toString() {
+		return getClass().getSimpleName() + "[" + this.id + " " + streamType() + " " + this.state + "]";
+	}
+
+}

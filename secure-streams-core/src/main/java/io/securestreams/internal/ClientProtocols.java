@@ -1,0 +1,56 @@
+package io.securestreams.internal;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import io.securestreams.SecureStreamsException;
+import io.securestreams.policy.Protocol;
+import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.protocol.h1.H1ClientProtocol;
+
+/**
+ * The client protocol bindings this runtime supports.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class ClientProtocols {
+
+	private final Map<Protocol, ClientProtocol> bindings = new EnumMap<>(Protocol.class);
+
+	/**
+	 * Creates the registry with every built-in binding.
+	 * @return the registry
+	 */
+	public static ClientProtocols builtIn() {
+		ClientProtocols protocols = new ClientProtocols();
+		protocols.bindings.put(Protocol.H1, new H1ClientProtocol());
+		return protocols;
+	}
+
+	/**
+	 * Returns the binding for a protocol.
+	 * @param protocol the protocol
+	 * @return the binding
+	 * @throws SecureStreamsException if this runtime cannot carry the protocol
+	 */
+	public ClientProtocol forProtocol(Protocol protocol) {
+		ClientProtocol binding = this.bindings.get(protocol);
+		if (binding == null) {
+			throw new SecureStreamsException("protocol '" + protocol.jsonName()
+					+ "' is not supported by this runtime for client streams (supported: "
+					+ this.bindings.keySet().stream().map(Protocol::jsonName).toList() + ")");
+		}
+		return binding;
+	}
+
+	/**
+	 * Returns whether a protocol is supported.
+	 * @param protocol the protocol
+	 * @return {@code true} when a binding exists
+	 */
+	public boolean supports(Protocol protocol) {
+		return this.bindings.containsKey(protocol);
+	}
+
+}

@@ -1,0 +1,340 @@
+package io.securestreams.internal;
+
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamRole;
+import io.securestreams.StreamState;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.retry.RetryTracker;
+import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.EndpointResolver;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client stream: sequences connection attempts (POLL, CONNECTING, then CONNECTED or
+ * UNREACHABLE), backs off and retries by the streamtype's retry policy, reconnects streams that
+ * are not opportunistic, and gives up with ALL_RETRIES_FAILED when the policy's {@code conceal}
+ * budget is spent. Follows libwebsockets' {@code secure-streams.c} sequencing.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class ClientStream extends AbstractStream {
+
+	private static final Logger logger = LoggerFactory.getLogger(ClientStream.class);
+
+	/** The connection sequencer's state ({@code lws_ss_seq_state_t}). */
+	private enum Sequence {
+
+		IDLE, TRY_CONNECT, RECONNECT_WAIT, DO_RETRY
+
+	}
+
+	private final RetryTracker retry;
+
+	private final boolean proxied;
+
+	private Sequence sequence = Sequence.IDLE;
+
+	private @Nullable ClientAttempt attempt;
+
+	private @Nullable ScheduledFuture<?> retryTimer;
+
+	private boolean txRequested;
+
+	private long txLength = -1;
+
+	private long txnStartNanos;
+
+	/**
+	 * Creates a client stream; call {@link #deliverCreating()} next.
+	 * @param runtime the context internals
+	 * @param policy the streamtype
+	 * @param handler the application's handler
+	 * @param loop the event loop the stream lives on
+	 * @param proxied whether the stream is a proxy's onward stream
+	 */
+	public ClientStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, EventLoop loop,
+			boolean proxied) {
+		super(runtime, policy, handler, StreamRole.CLIENT, loop);
+		this.retry = new RetryTracker(runtime.random16());
+		this.proxied = proxied;
+	}
+
+	/**
+	 * Connects at creation when the streamtype is nailed up (no POLL, as in libwebsockets).
+	 */
+	public void startIfNailedUp() {
+		if (this.policy.nailedUp()) {
+			execute(() -> startAttempt(false));
+		}
+	}
+
+	@Override
+	public void requestTx() {
+		execute(() -> {
+			this.txRequested = true;
+			kick();
+		});
+	}
+
+	@Override
+	public void requestTxLen(long length) {
+		if (length < 0) {
+			throw new IllegalArgumentException("length must not be negative");
+		}
+		execute(() -> {
+			this.txLength = length;
+			this.txRequested = true;
+			kick();
+		});
+	}
+
+	private void kick() {
+		ClientAttempt current = this.attempt;
+		if (current != null) {
+			current.connection().requestWrite();
+		}
+		else if (this.sequence == Sequence.IDLE || this.sequence == Sequence.DO_RETRY) {
+			startAttempt(true);
+		}
+	}
+
+	@Override
+	public void connect() {
+		execute(() -> {
+			this.retry.reset();
+			if (this.attempt == null) {
+				cancelRetryTimer();
+				startAttempt(false);
+			}
+		});
+	}
+
+	private void startAttempt(boolean poll) {
+		this.sequence = Sequence.TRY_CONNECT;
+		if (poll && checkedState() != StreamState.POLL && act(emit(StreamState.POLL, 0))) {
+			return;
+		}
+		if (act(emit(StreamState.CONNECTING, 0))) {
+			return;
+		}
+		this.txnStartNanos = System.nanoTime();
+		Policy active = this.runtime.policy();
+		StreamTypePolicy current = active.streamType(streamType());
+		ClientAttempt next = new ClientAttempt(this, (current != null) ? current : this.policy,
+				(current != null) ? active.retryFor(current) : null);
+		try {
+			if (current == null) {
+				throw new IllegalStateException("the active policy no longer has streamtype '" + streamType() + "'");
+			}
+			this.policy = current;
+			this.metadata.policy(current);
+			ConnectTarget target = EndpointResolver.resolve(current, this.metadata, active.viaSocks5(),
+					this.runtime.transport());
+			ClientProtocol protocol = this.runtime.clientProtocol(current.protocol());
+			SslContext tls = target.tls()
+					? this.runtime.tls().clientContext(active, current, this.runtime.blobs(), protocol.alpn()) : null;
+			this.attempt = next;
+			next.bind(protocol.connect(target, tls, this.runtime.connector(), next));
+			logger.debug("stream {} ({}): connecting to {}", id(), streamType(), target);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("stream {} ({}): connection attempt failed: {}", id(), streamType(), ex.getMessage());
+			this.attempt = next;
+			attemptFailed(next, 0);
+		}
+	}
+
+	boolean isCurrent(ClientAttempt candidate) {
+		return this.attempt == candidate && !isDestroyed();
+	}
+
+	boolean txRequested() {
+		return this.txRequested;
+	}
+
+	boolean takeTxRequest() {
+		boolean requested = this.txRequested;
+		this.txRequested = false;
+		return requested;
+	}
+
+	long txLength() {
+		return this.txLength;
+	}
+
+	void txLengthConsumed() {
+		this.txLength = -1;
+	}
+
+	boolean isProxied() {
+		return this.proxied;
+	}
+
+	StreamResult report(ClientAttempt from, StreamState state) {
+		if (state == StreamState.CONNECTED) {
+			this.retry.reset();
+		}
+		else if (state == StreamState.CONNECTING) {
+			this.txnStartNanos = System.nanoTime();
+		}
+		StreamResult result = emit(state, 0);
+		if (state == StreamState.QOS_ACK_REMOTE || state == StreamState.QOS_NACK_REMOTE) {
+			this.runtime.transactionCompleted(this, state, System.nanoTime() - this.txnStartNanos);
+		}
+		return result;
+	}
+
+	/**
+	 * The attempt failed before it was usable: UNREACHABLE, then back off.
+	 */
+	void attemptFailed(ClientAttempt failed, long minDelayMillis) {
+		this.attempt = null;
+		failed.deactivate();
+		if (act(emit(StreamState.UNREACHABLE, 0))) {
+			return;
+		}
+		backoff(minDelayMillis);
+	}
+
+	void attemptClosed(ClientAttempt closed, boolean reconnect) {
+		this.attempt = null;
+		closed.deactivate();
+		if (!this.danglingConnected) {
+			attemptFailed(closed, 0);
+			return;
+		}
+		if (act(emit(StreamState.DISCONNECTED, 0))) {
+			return;
+		}
+		if (reconnect && !this.policy.opportunistic()) {
+			backoff(0);
+			return;
+		}
+		this.sequence = Sequence.IDLE;
+		if (!reconnect && this.txRequested) {
+			// The peer closed an idle kept-alive connection while a new transaction was wanted.
+			startAttempt(true);
+		}
+	}
+
+	private void backoff(long minDelayMillis) {
+		if (this.sequence == Sequence.RECONNECT_WAIT) {
+			return;
+		}
+		RetryPolicy retryPolicy = this.runtime.policy().retryFor(this.policy);
+		long delay = this.retry.onFailure(retryPolicy);
+		if (delay < 0) {
+			if (this.sequence != Sequence.IDLE) {
+				this.sequence = Sequence.IDLE;
+				act(emit(StreamState.ALL_RETRIES_FAILED, 0));
+			}
+			return;
+		}
+		long wait = Math.max(delay, minDelayMillis);
+		this.sequence = Sequence.RECONNECT_WAIT;
+		this.runtime.retryScheduled(this, wait);
+		this.retryTimer = this.loop.schedule(() -> {
+			this.retryTimer = null;
+			if (!isDestroyed()) {
+				this.sequence = Sequence.DO_RETRY;
+				startAttempt(true);
+			}
+		}, wait, TimeUnit.MILLISECONDS);
+	}
+
+	private void cancelRetryTimer() {
+		if (this.retryTimer != null) {
+			this.retryTimer.cancel(false);
+			this.retryTimer = null;
+		}
+	}
+
+	@Override
+	protected void disconnect() {
+		ClientAttempt current = this.attempt;
+		if (current != null) {
+			current.closing();
+			current.connection().close();
+		}
+	}
+
+	@Override
+	protected void releaseResources() {
+		cancelRetryTimer();
+		ClientAttempt current = this.attempt;
+		this.attempt = null;
+		if (current != null) {
+			current.deactivate();
+			current.connection().close();
+		}
+	}
+
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		ClientAttempt current = this.attempt;
+		return (current != null) ? current.connection().peerAddress() : null;
+	}
+
+	@Override
+	public void validityConfirmed() {
+		execute(() -> {
+			ClientAttempt current = this.attempt;
+			if (current != null) {
+				current.connection().validityConfirmed();
+			}
+		});
+	}
+
+	/**
+	 * Pauses or resumes reading from the onward connection (the proxy's flow control).
+	 * @param paused whether to stop reading
+	 */
+	public void setRxPaused(boolean paused) {
+		execute(() -> {
+			ClientAttempt current = this.attempt;
+			if (current != null) {
+				current.connection().setRxPaused(paused);
+			}
+		});
+	}
+
+	@Override
+	protected int retries() {
+		return this.retry.failures();
+	}
+
+	/** Placeholder connection used before a binding returned one. */
+	static final class NoConnection implements ProtocolConnection {
+
+		static final NoConnection INSTANCE = new NoConnection();
+
+		@Override
+		public void requestWrite() {
+		}
+
+		@Override
+		public void close() {
+		}
+
+		@Override
+		public @Nullable SocketAddress peerAddress() {
+			return null;
+		}
+
+	}
+
+}

@@ -1,0 +1,35 @@
+package io.securestreams.protocol;
+
+import io.netty.handler.ssl.SslContext;
+import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.Connector;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A wire protocol that carries client streams. One call of {@link #connect} is one connection
+ * attempt; the binding reports its progress through the {@link StreamLink}.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public interface ClientProtocol {
+
+	/**
+	 * Starts a connection attempt. Called on the stream's event loop; must not block.
+	 * @param target where to connect
+	 * @param tls the TLS context when {@code target.tls()} is set
+	 * @param connector opens the channel with its proxy and TLS layers
+	 * @param link the runtime side of this attempt
+	 * @return the handle the runtime uses to drive the connection
+	 */
+	ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector, StreamLink link);
+
+	/**
+	 * Returns the ALPN protocols to offer over TLS.
+	 * @return the protocol ids, empty for none
+	 */
+	default java.util.List<String> alpn() {
+		return java.util.List.of();
+	}
+
+}

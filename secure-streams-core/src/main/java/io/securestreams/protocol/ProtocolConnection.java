@@ -1,0 +1,46 @@
+package io.securestreams.protocol;
+
+import java.net.SocketAddress;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The runtime's handle on one connection a protocol binding made. Called on the stream's
+ * event loop only.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public interface ProtocolConnection {
+
+	/**
+	 * The application asked to send ({@code requestTx} or {@code requestTxLen}); the binding
+	 * calls {@link StreamLink#tx} when the protocol and the socket allow.
+	 */
+	void requestWrite();
+
+	/**
+	 * Closes the connection. The binding then reports {@link StreamLink#closed(boolean)} as usual.
+	 */
+	void close();
+
+	/**
+	 * Returns the peer's address.
+	 * @return the peer, or {@code null} before the socket is connected
+	 */
+	@Nullable SocketAddress peerAddress();
+
+	/**
+	 * Stops or resumes reading from the peer (flow control, used by the proxy).
+	 * @param paused {@code true} to stop reading
+	 */
+	default void setRxPaused(boolean paused) {
+	}
+
+	/**
+	 * The application confirmed the connection is alive; postpone validity pings.
+	 */
+	default void validityConfirmed() {
+	}
+
+}

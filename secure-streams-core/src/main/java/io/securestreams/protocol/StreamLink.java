@@ -1,0 +1,147 @@
+package io.securestreams.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.metadata.MetadataValues;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypePolicy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The runtime side of one connection attempt, given to a protocol binding. Every method must be
+ * called on {@link #eventLoop()}. Once the runtime has moved on (the stream disconnected,
+ * was destroyed, or started another attempt) the link goes inert: {@link #isActive()} turns
+ * false and events are ignored, so a binding never needs to know why.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public interface StreamLink {
+
+	/**
+	 * Returns the streamtype policy this attempt was started with.
+	 * @return the policy snapshot
+	 */
+	StreamTypePolicy policy();
+
+	/**
+	 * Returns the retry policy, which also sets validity ping intervals.
+	 * @return the retry policy, or {@code null}
+	 */
+	@Nullable RetryPolicy retryPolicy();
+
+	/**
+	 * Returns the stream's event loop.
+	 * @return the loop
+	 */
+	EventLoop eventLoop();
+
+	/**
+	 * Returns the stream's metadata.
+	 * @return the metadata store
+	 */
+	MetadataValues metadata();
+
+	/**
+	 * Returns the system blob store (auth tokens, device identity, credentials).
+	 * @return the blobs
+	 */
+	SystemBlobs blobs();
+
+	/**
+	 * Returns whether the stream is fulfilled on behalf of a proxied client, which changes a few
+	 * protocol details (for example CONNECTED is reported once an http POST's headers are out).
+	 * @return {@code true} for a proxy's onward stream
+	 */
+	boolean isProxied();
+
+	/**
+	 * Returns whether this link is still the stream's current attempt.
+	 * @return {@code false} once the runtime has moved on
+	 */
+	boolean isActive();
+
+	/**
+	 * Returns whether the application asked to send and has not been called since.
+	 * @return {@code true} when tx is pending
+	 */
+	boolean txRequested();
+
+	/**
+	 * Consumes the application's pending request to send, for protocols where a request starts
+	 * a transaction (http) rather than a single write.
+	 * @return whether a request was pending
+	 */
+	boolean takeTxRequest();
+
+	/**
+	 * Returns the message length announced with {@code requestTxLen}.
+	 * @return the length, or -1 when none was announced
+	 */
+	long txLength();
+
+	/**
+	 * Forgets the announced length once the message it described has been sent.
+	 */
+	void txLengthConsumed();
+
+	/**
+	 * Calls the application's {@code onTx}, letting it write into {@code buffer}'s writable
+	 * bytes; the buffer's writer index is advanced by what it wrote. The binding keeps ownership
+	 * of the buffer.
+	 * @param buffer where the payload goes
+	 * @return the result, flags and length
+	 */
+	TxResult tx(ByteBuf buffer);
+
+	/**
+	 * Reports a state. CONNECTED also resets the retry counter. A DISCONNECT_ME or DESTROY_ME
+	 * result has already been acted on by the runtime (the connection is being closed); the
+	 * binding should stop processing this connection.
+	 * @param state the state
+	 * @return the application's result
+	 */
+	StreamResult state(StreamState state);
+
+	/**
+	 * Delivers received payload. The runtime does not take ownership of {@code data}.
+	 * @param data the payload, possibly empty
+	 * @param flags {@code StreamFlags}
+	 * @return the application's result, already acted on as for {@link #state}
+	 */
+	StreamResult rx(ByteBuf data, int flags);
+
+	/**
+	 * Stores a received metadata value (for example a response header) before CONNECTED.
+	 * @param name the declared metadata name
+	 * @param value the value
+	 */
+	void receivedMetadata(String name, byte[] value);
+
+	/**
+	 * The attempt failed before the connection was usable (DNS, connect, proxy, TLS, or the
+	 * peer went away before answering): the runtime reports UNREACHABLE and backs off.
+	 * @param cause what failed
+	 */
+	void connectFailed(Throwable cause);
+
+	/**
+	 * The server asked to try later (http 503 or 429): the runtime reports UNREACHABLE and
+	 * backs off for at least {@code minDelayMillis}. The binding closes the connection.
+	 * @param minDelayMillis the server's {@code Retry-After}, or 0
+	 */
+	void retryLater(long minDelayMillis);
+
+	/**
+	 * The connection closed. The runtime reports DISCONNECTED (or UNREACHABLE when CONNECTED was
+	 * never reported) and, when {@code reconnect} is set and the streamtype is not
+	 * opportunistic, backs off and connects again.
+	 * @param reconnect whether the protocol wants the connection back (for example an http
+	 * transaction was cut short, or a ws connection dropped)
+	 */
+	void closed(boolean reconnect);
+
+}

@@ -1,0 +1,167 @@
+package io.securestreams.protocol.h1;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.securestreams.SystemBlobs;
+import io.securestreams.metadata.MetadataValues;
+import io.securestreams.policy.HttpSettings;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.transport.ConnectTarget;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds the request of one http transaction from the streamtype policy: method and path,
+ * metadata mapped to headers, the system-blob headers ({@code http_auth_header} and friends)
+ * and the body framing.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H1Request {
+
+	/** How the request body is framed. */
+	enum Body {
+
+		NONE, FIXED, CHUNKED
+
+	}
+
+	final HttpRequest request;
+
+	final Body body;
+
+	final long contentLength;
+
+	final byte @Nullable [] multipartHead;
+
+	final byte @Nullable [] multipartTail;
+
+	private H1Request(HttpRequest request, Body body, long contentLength, byte @Nullable [] multipartHead,
+			byte @Nullable [] multipartTail) {
+		this.request = request;
+		this.body = body;
+		this.contentLength = contentLength;
+		this.multipartHead = multipartHead;
+		this.multipartTail = multipartTail;
+	}
+
+	/**
+	 * Builds the request for the next transaction.
+	 * @param link the stream's link
+	 * @param target where it goes
+	 * @return the request
+	 * @throws IllegalStateException when a system blob the policy needs is missing
+	 */
+	static H1Request build(StreamLink link, ConnectTarget target) {
+		StreamTypePolicy policy = link.policy();
+		HttpSettings http = policy.http();
+		String methodName = (http.method() != null) ? http.method().toUpperCase(Locale.ROOT) : "GET";
+		HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(methodName), target.path());
+		HttpHeaders headers = request.headers();
+		headers.set(HttpHeaderNames.HOST, target.authority());
+		addMetadataHeaders(policy, link.metadata(), headers);
+		addBlobHeaders(http, link.blobs(), headers);
+		long announced = link.txLength();
+		boolean bodyMethod = methodName.equals("POST") || methodName.equals("PUT") || methodName.equals("PATCH");
+		byte[] head = null;
+		byte[] tail = null;
+		if (http.multipart() && (announced >= 0 || bodyMethod)) {
+			String boundary = "ss-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+			head = multipartHead(http, boundary);
+			tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+			headers.set(HttpHeaderNames.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary);
+		}
+		else if (http.wwwFormUrlencoded() && !headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
+			headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED);
+		}
+		Body body = Body.NONE;
+		long length = -1;
+		if (announced >= 0 && !http.noContentLength()) {
+			body = Body.FIXED;
+			length = announced + ((head != null) ? head.length + tail.length : 0);
+			headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+		}
+		else if (announced >= 0 || bodyMethod) {
+			body = Body.CHUNKED;
+			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+		}
+		return new H1Request(request, body, length, head, tail);
+	}
+
+	private static void addMetadataHeaders(StreamTypePolicy policy, MetadataValues metadata, HttpHeaders headers) {
+		for (MetadataDeclaration declaration : policy.metadata()) {
+			String value = declaration.isMapped() ? metadata.text(declaration.name()) : null;
+			if (value != null) {
+				headers.set(declaration.headerName(), value);
+			}
+		}
+		if (policy.directProtoStr()) {
+			for (Map.Entry<String, byte[]> entry : metadata.snapshot().entrySet()) {
+				String name = entry.getKey();
+				if (name.endsWith(":") && policy.metadata(name) == null) {
+					headers.set(name.substring(0, name.length() - 1), new String(entry.getValue(), StandardCharsets.UTF_8));
+				}
+			}
+		}
+	}
+
+	private static void addBlobHeaders(HttpSettings http, SystemBlobs blobs, HttpHeaders headers) {
+		if (http.authHeader() != null) {
+			byte[] token = blobs.get(SystemBlobs.Type.AUTH, 0);
+			if (token == null) {
+				throw new IllegalStateException("http_auth_header is set but the system blob store has no AUTH token");
+			}
+			String value = http.authHexify() ? HexFormat.of().formatHex(token) : new String(token, StandardCharsets.UTF_8);
+			String preamble = (http.authPreamble() != null) ? http.authPreamble() : "";
+			headers.set(headerName(http.authHeader()), preamble + value);
+		}
+		blobHeader(http.dsnHeader(), blobs, SystemBlobs.Type.DEVICE_SERIAL, headers);
+		blobHeader(http.fwvHeader(), blobs, SystemBlobs.Type.DEVICE_FW_VERSION, headers);
+		blobHeader(http.devtypeHeader(), blobs, SystemBlobs.Type.DEVICE_TYPE, headers);
+	}
+
+	private static void blobHeader(@Nullable String header, SystemBlobs blobs, SystemBlobs.Type type,
+			HttpHeaders headers) {
+		if (header != null) {
+			String value = blobs.getString(type, 0);
+			if (value == null) {
+				throw new IllegalStateException("the policy sends " + header + " but the system blob store has no "
+						+ type + " value");
+			}
+			headers.set(headerName(header), value);
+		}
+	}
+
+	private static String headerName(String policyName) {
+		return policyName.endsWith(":") ? policyName.substring(0, policyName.length() - 1) : policyName;
+	}
+
+	private static byte[] multipartHead(HttpSettings http, String boundary) {
+		StringBuilder head = new StringBuilder("--").append(boundary).append("\r\nContent-Disposition: form-data");
+		if (http.multipartName() != null) {
+			head.append("; name=\"").append(http.multipartName()).append('"');
+		}
+		if (http.multipartFilename() != null) {
+			head.append("; filename=\"").append(http.multipartFilename()).append('"');
+		}
+		head.append("\r\n");
+		if (http.mimeContentType() != null) {
+			head.append("Content-Type: ").append(http.mimeContentType()).append("\r\n");
+		}
+		return head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,164 @@
+package io.securestreams.tls;
+
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.SystemBlobs;
+import io.securestreams.SystemBlobs.ClientCertificate;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyCertificate;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.transport.ConnectTarget;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds and caches TLS contexts. A client context trusts exactly the certificates of the
+ * streamtype's trust store, or the JVM's default trust store when it names none; hostname
+ * verification cannot be turned off. Contexts are cached by their trust anchors, client
+ * certificate and ALPN protocols, so TLS sessions are reused across connections.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class TlsContexts {
+
+	private record ClientKey(@Nullable List<X509Certificate> anchors, @Nullable ClientCertificate clientCertificate,
+			List<String> alpn) {
+	}
+
+	private record ServerKey(PolicyCertificate certificate, PolicyCertificate key, List<String> alpn) {
+	}
+
+	private final Map<ClientKey, SslContext> clientContexts = new ConcurrentHashMap<>();
+
+	private final Map<ServerKey, SslContext> serverContexts = new ConcurrentHashMap<>();
+
+	/**
+	 * Returns the client context for a streamtype.
+	 * @param policy the policy holding the trust store
+	 * @param streamType the streamtype
+	 * @param blobs where the client certificate is kept
+	 * @param alpn application protocols to offer, empty for none
+	 * @return the context
+	 * @throws SecureStreamsException if the client certificate is missing or the context fails
+	 */
+	public SslContext clientContext(Policy policy, StreamTypePolicy streamType, SystemBlobs blobs, List<String> alpn) {
+		String trustStore = streamType.tls().trustStore();
+		List<X509Certificate> anchors = (trustStore != null) ? policy.trustAnchors(trustStore) : null;
+		ClientCertificate clientCertificate = null;
+		Integer index = streamType.tls().clientCert();
+		if (index != null) {
+			clientCertificate = blobs.clientCertificate(index);
+			if (clientCertificate == null) {
+				throw new SecureStreamsException("streamtype '" + streamType.name() + "' needs client certificate "
+						+ index + ", but the system blob store has no CLIENT_CERT/CLIENT_KEY for it");
+			}
+		}
+		ClientKey key = new ClientKey(anchors, clientCertificate, List.copyOf(alpn));
+		return this.clientContexts.computeIfAbsent(key, TlsContexts::buildClient);
+	}
+
+	private static SslContext buildClient(ClientKey key) {
+		try {
+			SslContextBuilder builder = SslContextBuilder.forClient()
+				.sslProvider(SslProvider.JDK)
+				.endpointIdentificationAlgorithm("HTTPS");
+			if (key.anchors() != null) {
+				builder.trustManager(key.anchors());
+			}
+			if (key.clientCertificate() != null) {
+				PrivateKey privateKey = key.clientCertificate().privateKey();
+				builder.keyManager(privateKey, key.clientCertificate().chain());
+			}
+			alpn(builder, key.alpn(), ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+					ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT);
+			return builder.build();
+		}
+		catch (SSLException ex) {
+			throw new SecureStreamsException("cannot build a TLS client context: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Returns the server context for a listener streamtype.
+	 * @param policy the policy holding {@code certs}
+	 * @param streamType the server streamtype
+	 * @param alpn application protocols to accept, empty for none
+	 * @return the context
+	 * @throws SecureStreamsException if {@code server_cert} or {@code server_key} is missing
+	 */
+	public SslContext serverContext(Policy policy, StreamTypePolicy streamType, List<String> alpn) {
+		String certName = streamType.tls().serverCert();
+		String keyName = streamType.tls().serverKey();
+		if (certName == null || keyName == null) {
+			throw new SecureStreamsException("server streamtype '" + streamType.name() + "' has \"tls\": true but lacks "
+					+ ((certName == null) ? "\"server_cert\"" : "\"server_key\"")
+					+ " naming an entry of the policy's certs");
+		}
+		PolicyCertificate cert = policy.certs().get(certName);
+		PolicyCertificate key = policy.certs().get(keyName);
+		if (cert == null || key == null) {
+			throw new SecureStreamsException("server streamtype '" + streamType.name() + "' names a missing certs entry");
+		}
+		return this.serverContexts.computeIfAbsent(new ServerKey(cert, key, List.copyOf(alpn)), TlsContexts::buildServer);
+	}
+
+	private static SslContext buildServer(ServerKey key) {
+		try {
+			SslContextBuilder builder = SslContextBuilder.forServer(key.key().privateKey(), key.certificate().certificate())
+				.sslProvider(SslProvider.JDK);
+			alpn(builder, key.alpn(), ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+					ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT);
+			return builder.build();
+		}
+		catch (SSLException ex) {
+			throw new SecureStreamsException("cannot build a TLS server context: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static void alpn(SslContextBuilder builder, List<String> protocols,
+			ApplicationProtocolConfig.SelectorFailureBehavior selector,
+			ApplicationProtocolConfig.SelectedListenerFailureBehavior listener) {
+		if (!protocols.isEmpty()) {
+			builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+					selector, listener, protocols));
+		}
+	}
+
+	/**
+	 * Creates a client handler for one connection, with SNI and the host name to verify.
+	 * @param context the client context
+	 * @param allocator the channel's allocator
+	 * @param target the connection target
+	 * @return the handler
+	 */
+	public static SslHandler newClientHandler(SslContext context, ByteBufAllocator allocator, ConnectTarget target) {
+		SslHandler handler = context.newHandler(allocator, target.host(), (target.port() > 0) ? target.port() : 443);
+		SSLParameters parameters = handler.engine().getSSLParameters();
+		parameters.setEndpointIdentificationAlgorithm("HTTPS");
+		handler.engine().setSSLParameters(parameters);
+		return handler;
+	}
+
+	/**
+	 * Forgets every cached context, for example after the policy's certificates changed.
+	 */
+	public void clear() {
+		this.clientContexts.clear();
+		this.serverContexts.clear();
+	}
+
+}

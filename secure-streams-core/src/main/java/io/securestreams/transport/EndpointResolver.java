@@ -1,0 +1,134 @@
+package io.securestreams.transport;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+import io.securestreams.metadata.MetadataValues;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.StreamTypePolicy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns a streamtype's {@code endpoint}, {@code port}, {@code tls} and {@code http_url} into a
+ * {@link ConnectTarget}: expands {@code ${metadata}}, recognizes {@code +/path} and
+ * {@code +@name} Unix sockets, lets an endpoint written as a URL override scheme, host, port and
+ * path, and picks the protocol's default port when none is given.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class EndpointResolver {
+
+	private EndpointResolver() {
+	}
+
+	/**
+	 * Resolves the target of a client connection attempt.
+	 * @param policy the streamtype
+	 * @param metadata the stream's metadata, for {@code ${name}} expansion
+	 * @param globalSocks5 the policy-wide {@code via-socks5}, or {@code null}
+	 * @param transport the transport, to make Unix socket addresses
+	 * @return the target
+	 * @throws IllegalArgumentException with the reason when the endpoint cannot be used
+	 */
+	public static ConnectTarget resolve(StreamTypePolicy policy, MetadataValues metadata,
+			@Nullable String globalSocks5, TransportResources transport) {
+		String endpoint = metadata.expand(policy.endpoint());
+		if (endpoint == null || endpoint.isEmpty()) {
+			throw new IllegalArgumentException("streamtype '" + policy.name() + "' has no endpoint"
+					+ ((policy.endpoint() != null) ? " after expanding \"" + policy.endpoint() + "\"" : ""));
+		}
+		String path = normalizePath(metadata.expand(policy.http().url()));
+		String socks = (policy.viaSocks5() != null) ? policy.viaSocks5() : globalSocks5;
+		InetSocketAddress socks5 = (socks != null) ? socksAddress(socks) : null;
+		if (endpoint.startsWith("+")) {
+			boolean abstractName = endpoint.startsWith("+@");
+			String name = endpoint.substring(abstractName ? 2 : 1);
+			return new ConnectTarget(transport.unixAddress(name, abstractName), "localhost", 0, policy.tls().enabled(),
+					path, null);
+		}
+		if (endpoint.contains("://")) {
+			return fromUrl(policy, endpoint, path, socks5);
+		}
+		int port = (policy.port() != 0) ? policy.port() : defaultPort(policy.protocol(), policy.tls().enabled());
+		return new ConnectTarget(InetSocketAddress.createUnresolved(endpoint, port), endpoint, port,
+				policy.tls().enabled(), path, socks5);
+	}
+
+	private static ConnectTarget fromUrl(StreamTypePolicy policy, String endpoint, String policyPath,
+			@Nullable InetSocketAddress socks5) {
+		URI uri;
+		try {
+			uri = new URI(endpoint);
+		}
+		catch (URISyntaxException ex) {
+			throw new IllegalArgumentException("endpoint \"" + endpoint + "\" is not a valid URL: " + ex.getReason());
+		}
+		String scheme = String.valueOf(uri.getScheme()).toLowerCase(java.util.Locale.ROOT);
+		boolean tls = switch (scheme) {
+			case "https", "wss", "mqtts", "tls" -> true;
+			case "http", "ws", "mqtt", "tcp" -> false;
+			default -> throw new IllegalArgumentException("endpoint URL scheme '" + scheme + "' is not one of "
+					+ "http, https, ws, wss, mqtt, mqtts, tcp, tls");
+		};
+		String host = uri.getHost();
+		if (host == null || host.isEmpty()) {
+			throw new IllegalArgumentException("endpoint URL \"" + endpoint + "\" has no host");
+		}
+		if (host.startsWith("[") && host.endsWith("]")) {
+			host = host.substring(1, host.length() - 1);
+		}
+		int port = (uri.getPort() > 0) ? uri.getPort() : defaultPort(policy.protocol(), tls);
+		String path = (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
+				? normalizePath(uri.getRawPath() + ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : ""))
+				: policyPath;
+		return new ConnectTarget(InetSocketAddress.createUnresolved(host, port), host, port, tls, path, socks5);
+	}
+
+	/**
+	 * Gives a URL path exactly one leading {@code /}, as libwebsockets does.
+	 * @param url the path from the policy, may be {@code null}
+	 * @return the path
+	 */
+	public static String normalizePath(@Nullable String url) {
+		if (url == null) {
+			return "/";
+		}
+		int start = 0;
+		while (start < url.length() && url.charAt(start) == '/') {
+			start++;
+		}
+		return "/" + url.substring(start);
+	}
+
+	/**
+	 * Returns the port used when neither the policy nor a URL gives one.
+	 * @param protocol the protocol
+	 * @param tls whether TLS is on
+	 * @return the default port
+	 * @throws IllegalArgumentException for raw streams, which have no default
+	 */
+	public static int defaultPort(Protocol protocol, boolean tls) {
+		return switch (protocol) {
+			case H1, H2, H3, WS -> tls ? 443 : 80;
+			case MQTT -> tls ? 8883 : 1883;
+			case RAW -> throw new IllegalArgumentException("a raw streamtype needs a port");
+		};
+	}
+
+	/**
+	 * Parses a {@code host:port} SOCKS5 proxy address.
+	 * @param hostPort the address, IPv6 hosts in brackets
+	 * @return the address, resolved
+	 */
+	public static InetSocketAddress socksAddress(String hostPort) {
+		int colon = hostPort.lastIndexOf(':');
+		String host = hostPort.substring(0, colon);
+		if (host.startsWith("[") && host.endsWith("]")) {
+			host = host.substring(1, host.length() - 1);
+		}
+		return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+	}
+
+}

@@ -1,0 +1,207 @@
+package io.securestreams.transport;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.DefaultNameResolver;
+import io.netty.resolver.InetSocketAddressResolver;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseCombiner;
+
+/**
+ * Owns the event loops and knows which channel classes go with them. Uses the native epoll
+ * transport on Linux when it is available (needed for abstract Unix sockets), NIO otherwise.
+ * Name resolution runs on a small separate executor so that a slow DNS server never blocks an
+ * event loop.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class TransportResources implements AutoCloseable {
+
+	/** Which transport to use. */
+	public enum Kind {
+
+		/** Native epoll when available, otherwise NIO. */
+		AUTO,
+		/** Java NIO. */
+		NIO,
+		/** Native epoll (Linux); fails when unavailable. */
+		EPOLL
+
+	}
+
+	private final EventLoopGroup group;
+
+	private final boolean epoll;
+
+	private final DefaultEventExecutorGroup resolverExecutors;
+
+	private final AddressResolverGroup<InetSocketAddress> resolverGroup;
+
+	private TransportResources(int threads, boolean epoll) {
+		this.epoll = epoll;
+		IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+		this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ss-loop", true), ioHandler);
+		this.resolverExecutors = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("ss-dns", true));
+		this.resolverGroup = new OffloadedResolverGroup(this.resolverExecutors);
+	}
+
+	/**
+	 * Creates the resources.
+	 * @param threads event loop threads, 0 for Netty's default (twice the cores)
+	 * @param kind the transport to use
+	 * @return the resources
+	 * @throws IllegalStateException if EPOLL is asked for and not available
+	 */
+	public static TransportResources create(int threads, Kind kind) {
+		if (kind == Kind.EPOLL && !Epoll.isAvailable()) {
+			throw new IllegalStateException("native epoll transport is not available", Epoll.unavailabilityCause());
+		}
+		boolean epoll = kind == Kind.EPOLL || (kind == Kind.AUTO && Epoll.isAvailable());
+		return new TransportResources(threads, epoll);
+	}
+
+	/**
+	 * Returns the event loop group.
+	 * @return the group
+	 */
+	public EventLoopGroup group() {
+		return this.group;
+	}
+
+	/**
+	 * Returns the next event loop, round robin.
+	 * @return an event loop
+	 */
+	public EventLoop nextLoop() {
+		return this.group.next();
+	}
+
+	/**
+	 * Returns whether the native epoll transport is in use.
+	 * @return {@code true} for epoll
+	 */
+	public boolean isNative() {
+		return this.epoll;
+	}
+
+	/**
+	 * Returns the client channel class for an address.
+	 * @param address an {@link InetSocketAddress} or a Unix socket address from {@link #unixAddress}
+	 * @return the channel class
+	 */
+	public Class<? extends Channel> clientChannel(SocketAddress address) {
+		boolean unix = !(address instanceof InetSocketAddress);
+		if (this.epoll) {
+			return unix ? EpollDomainSocketChannel.class : EpollSocketChannel.class;
+		}
+		return unix ? NioDomainSocketChannel.class : NioSocketChannel.class;
+	}
+
+	/**
+	 * Returns the server channel class for an address.
+	 * @param address an {@link InetSocketAddress} or a Unix socket address from {@link #unixAddress}
+	 * @return the channel class
+	 */
+	public Class<? extends ServerChannel> serverChannel(SocketAddress address) {
+		boolean unix = !(address instanceof InetSocketAddress);
+		if (this.epoll) {
+			return unix ? EpollServerDomainSocketChannel.class : EpollServerSocketChannel.class;
+		}
+		return unix ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class;
+	}
+
+	/**
+	 * Makes a Unix domain socket address of the kind this transport uses.
+	 * @param path a filesystem path, or an abstract name when {@code abstractName} is set
+	 * @param abstractName whether the name is in Linux's abstract namespace (no file)
+	 * @return the address
+	 * @throws IllegalStateException for an abstract name without the native transport
+	 */
+	public SocketAddress unixAddress(String path, boolean abstractName) {
+		if (abstractName) {
+			if (!this.epoll) {
+				throw new IllegalStateException("abstract Unix socket '@" + path
+						+ "' needs the native epoll transport, which is not available here");
+			}
+			return new DomainSocketAddress("\0" + path);
+		}
+		return this.epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(path);
+	}
+
+	/**
+	 * Returns the resolver group used for client connections.
+	 * @return the resolver group
+	 */
+	public AddressResolverGroup<InetSocketAddress> resolverGroup() {
+		return this.resolverGroup;
+	}
+
+	/**
+	 * Shuts the event loops down.
+	 * @param quietPeriod time without new tasks before shutting down
+	 * @param timeout the most to wait
+	 * @return a future that completes when every loop has stopped
+	 */
+	public Future<Void> shutdownGracefully(Duration quietPeriod, Duration timeout) {
+		this.resolverGroup.close();
+		PromiseCombiner combiner = new PromiseCombiner(ImmediateEventExecutor.INSTANCE);
+		combiner.add(this.resolverExecutors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS));
+		combiner.add(this.group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS));
+		Promise<Void> all = ImmediateEventExecutor.INSTANCE.newPromise();
+		combiner.finish(all);
+		return all;
+	}
+
+	@Override
+	public void close() {
+		shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)).syncUninterruptibly();
+	}
+
+	/** Resolves names with the JDK resolver on dedicated threads, off the event loops. */
+	private static final class OffloadedResolverGroup extends AddressResolverGroup<InetSocketAddress> {
+
+		private final DefaultEventExecutorGroup executors;
+
+		OffloadedResolverGroup(DefaultEventExecutorGroup executors) {
+			this.executors = executors;
+		}
+
+		@Override
+		protected AddressResolver<InetSocketAddress> newResolver(EventExecutor loop) {
+			EventExecutor offload = this.executors.next();
+			return new InetSocketAddressResolver(offload, new DefaultNameResolver(offload));
+		}
+
+	}
+
+}

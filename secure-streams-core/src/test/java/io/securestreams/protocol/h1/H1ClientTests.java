@@ -1,0 +1,105 @@
+package io.securestreams.protocol.h1;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamState;
+import io.securestreams.policy.Policy;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TransitionGuard;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class H1ClientTests {
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private MockWebServer server;
+
+	private SecureStreams streams;
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server = new MockWebServer();
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.streams != null) {
+			this.streams.close();
+		}
+		this.server.close();
+		this.guard.assertNoViolations();
+	}
+
+	private SecureStreams start(Policy policy) {
+		this.streams = SecureStreams.builder(policy).eventLoopThreads(2).listener(this.guard).build();
+		return this.streams;
+	}
+
+	@Test
+	void getDeliversBodyWithSomThenZeroLengthEomThenAck() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(200).body("hello world").build());
+		start(TestPolicies.with("get",
+				(b) -> TestPolicies.h1(b, "127.0.0.1", this.server.getPort(), "GET", "status/200")));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.create("get", handler);
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, Duration.ofSeconds(10));
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE");
+		assertThat(new String(handler.received())).isEqualTo("hello world");
+		assertThat(handler.rxFlags).first().isEqualTo(StreamFlags.SOM);
+		assertThat(handler.rxFlags).last().isEqualTo(StreamFlags.EOM);
+		RecordedRequest request = this.server.takeRequest();
+		assertThat(request.getTarget()).isEqualTo("/status/200");
+		assertThat(request.getMethod()).isEqualTo("GET");
+		stream.destroy();
+		handler.await(StreamState.DESTROYING, Duration.ofSeconds(5));
+		assertThat(handler.stateNames()).endsWith("QOS_ACK_REMOTE", "DISCONNECTED", "DESTROYING");
+	}
+
+	@Test
+	void non2xxIsNackAndClosesTheConnection() {
+		this.server.enqueue(new MockResponse.Builder().code(403).body("no").build());
+		start(TestPolicies.with("get",
+				(b) -> TestPolicies.h1(b, "127.0.0.1", this.server.getPort(), "GET", "/status/403")));
+		RecordingHandler handler = new RecordingHandler();
+		this.streams.create("get", handler).requestTx();
+		handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_NACK_REMOTE", "DISCONNECTED");
+	}
+
+	@Test
+	void keptAliveConnectionCarriesTheNextTransaction() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(200).body("one").build());
+		this.server.enqueue(new MockResponse.Builder().code(200).body("two").build());
+		start(TestPolicies.with("get",
+				(b) -> TestPolicies.h1(b, "127.0.0.1", this.server.getPort(), "GET", "/n")));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.create("get", handler);
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, Duration.ofSeconds(10));
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, 2, Duration.ofSeconds(10));
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+		assertThat(new String(handler.received())).isEqualTo("onetwo");
+		assertThat(List.of(this.server.takeRequest().getConnectionIndex(), this.server.takeRequest().getConnectionIndex()))
+			.containsExactly(0, 0);
+	}
+
+}
