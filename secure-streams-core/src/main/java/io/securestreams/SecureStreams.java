@@ -92,9 +92,10 @@ public final class SecureStreams implements AutoCloseable {
 			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype; "
 					+ "this runtime does not serve them yet");
 		}
-		this.protocols.forProtocol(streamTypePolicy.protocol());
-		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler, this.transport.nextLoop(),
-				false);
+		io.securestreams.protocol.ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
+		Object affinity = protocol.loopAffinity(streamTypePolicy);
+		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler,
+				(affinity != null) ? this.transport.loopFor(affinity) : this.transport.nextLoop(), false);
 		if (stream.deliverCreating() == StreamResult.DESTROY_ME) {
 			stream.destroyNow();
 			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"

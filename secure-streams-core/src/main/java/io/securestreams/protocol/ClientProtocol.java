@@ -25,6 +25,17 @@ public interface ClientProtocol {
 	ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector, StreamLink link);
 
 	/**
+	 * Returns a key that makes streams share an event loop: streams whose streamtypes give equal
+	 * keys are placed on the same loop, so a binding can let them share one connection without
+	 * crossing threads (MQTT does this).
+	 * @param policy the streamtype
+	 * @return the key, or {@code null} for no preference (streams are spread round robin)
+	 */
+	default @Nullable Object loopAffinity(io.securestreams.policy.StreamTypePolicy policy) {
+		return null;
+	}
+
+	/**
 	 * Returns the ALPN protocols to offer over TLS.
 	 * @return the protocol ids, empty for none
 	 */

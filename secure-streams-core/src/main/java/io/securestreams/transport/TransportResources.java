@@ -107,6 +107,17 @@ public final class TransportResources implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the loop for an affinity key: equal keys always get the same loop.
+	 * @param key the key
+	 * @return an event loop
+	 */
+	public EventLoop loopFor(Object key) {
+		java.util.List<EventLoop> all = new java.util.ArrayList<>();
+		this.group.forEach((executor) -> all.add((EventLoop) executor));
+		return all.get(Math.floorMod(key.hashCode(), all.size()));
+	}
+
+	/**
 	 * Returns whether the native epoll transport is in use.
 	 * @return {@code true} for epoll
 	 */
