@@ -1,0 +1,312 @@
+package io.securestreams.runtime;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.testsupport.HttpbinDispatcher;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TransitionGuard;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The client stream lifecycle of reference §1.4 and §5: POLL, CONNECTING, reconnects, retry
+ * counting, nailed-up and opportunistic streams, callback results and timeouts.
+ */
+class ClientLifecycleTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private MockWebServer server;
+
+	private SecureStreams streams;
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server = new MockWebServer();
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.streams != null) {
+			this.streams.close();
+		}
+		this.server.close();
+		this.guard.assertNoViolations();
+	}
+
+	private SecureStream create(RecordingHandler handler, java.util.function.Consumer<StreamTypePolicy.Builder> keys) {
+		PolicyFragment fragment = TestPolicies.base();
+		keys.accept(TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/x"));
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		return this.streams.create("t", handler);
+	}
+
+	private static int closedPort() throws Exception {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+			return socket.getLocalPort();
+		}
+	}
+
+	@Test
+	void nailedUpStreamConnectsAtCreationWithoutPoll() {
+		this.server.enqueue(new MockResponse.Builder().body("n").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.NAILED_UP, true));
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).startsWith("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+	}
+
+	@Test
+	void streamsThatAreNeitherNailedUpNorAskedStayIdle() {
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> {
+		});
+		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+			.until(() -> handler.stateNames().equals(List.of("CREATING")));
+		assertThat(this.server.getRequestCount()).isZero();
+	}
+
+	@Test
+	void noRetryPolicyMeansTheFirstFailureIsFinal() throws Exception {
+		int port = closedPort();
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, null)).requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+				"ALL_RETRIES_FAILED");
+	}
+
+	@Test
+	void requestTxAfterAllRetriesFailedDoesNotResetTheCounterButConnectDoes() throws Exception {
+		int port = closedPort();
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, "once"));
+		stream.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL",
+				"CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED");
+		handler.states.clear();
+		stream.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).containsExactly("POLL", "CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED");
+		handler.states.clear();
+		stream.connect();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CONNECTING", "UNREACHABLE", "POLL", "CONNECTING",
+				"UNREACHABLE", "ALL_RETRIES_FAILED");
+	}
+
+	@Test
+	void establishingAConnectionResetsTheRetryCounter() {
+		// Two refused connections, then the server answers: "once" would give up after two failures.
+		AtomicInteger attempts = new AtomicInteger();
+		this.server.setDispatcher(new mockwebserver3.Dispatcher() {
+			@Override
+			public MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+				return (attempts.incrementAndGet() == 1)
+						? new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build()
+						: new MockResponse.Builder().body("ok").build();
+			}
+		});
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.RETRY, "once"));
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL",
+				"CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+		assertThat(stream.info().retries()).isZero();
+	}
+
+	@Test
+	void opportunisticStreamStaysIdleAfterTheConnectionDropsMidTransaction() {
+		this.server.enqueue(new MockResponse.Builder().body("partial body")
+			.onResponseBody(SocketEffect.ShutdownConnection.INSTANCE).build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		Awaitility.await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(3))
+			.until(() -> handler.states.size() == 5);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"DISCONNECTED");
+	}
+
+	@Test
+	void nonOpportunisticStreamReconnectsByBackoffAfterADrop() {
+		this.server.enqueue(new MockResponse.Builder().body("partial body")
+			.onResponseBody(SocketEffect.ShutdownConnection.INSTANCE).build());
+		this.server.enqueue(new MockResponse.Builder().body("whole body").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.OPPORTUNISTIC, false)).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"DISCONNECTED", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+	}
+
+	@Test
+	void destroyMeFromACallbackDestroysTheStreamAfterItReturns() {
+		this.server.enqueue(new MockResponse.Builder().body("never read").build());
+		RecordingHandler handler = new RecordingHandler()
+			.onState((s, state) -> (state == StreamState.CONNECTED) ? StreamResult.DESTROY_ME : StreamResult.OK);
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		handler.await(StreamState.DESTROYING, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"DISCONNECTED", "DESTROYING");
+		assertThat(handler.received()).isEmpty();
+		assertThat(this.streams.streams()).isEmpty();
+		stream.requestTx();
+		assertThat(handler.stateNames()).endsWith("DESTROYING");
+	}
+
+	@Test
+	void disconnectMeClosesTheConnectionAndKeepsTheStream() {
+		this.server.setDispatcher(new HttpbinDispatcher());
+		AtomicInteger connected = new AtomicInteger();
+		RecordingHandler handler = new RecordingHandler().onState((s, state) -> (state == StreamState.CONNECTED
+				&& connected.incrementAndGet() == 1) ? StreamResult.DISCONNECT_ME : StreamResult.OK);
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.HTTP_URL, "/bytes/10"));
+		stream.requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"DISCONNECTED", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+	}
+
+	@Test
+	void timeoutIsReportedInAnyStateAndOkIgnoresIt() {
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.TIMEOUT_MS, 100L));
+		stream.startTimeout(0);
+		handler.await(StreamState.TIMEOUT, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "TIMEOUT");
+		assertThat(this.streams.streams()).hasSize(1);
+	}
+
+	@Test
+	void cancelledTimeoutDoesNotFire() {
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.startTimeout(200);
+		stream.cancelTimeout();
+		Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+			.until(() -> !handler.states.contains(StreamState.TIMEOUT));
+	}
+
+	@Test
+	void callbacksRunOnTheStreamsEventLoopOneAtATime() {
+		this.server.setDispatcher(new HttpbinDispatcher());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.HTTP_URL, "/bytes/100000")).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		Set<String> threads = Set.copyOf(handler.threads.subList(1, handler.threads.size()));
+		assertThat(threads).hasSize(1);
+		assertThat(threads.iterator().next()).startsWith("ss-loop");
+	}
+
+	@Test
+	void unknownStreamtypeIsAClearError() {
+		create(new RecordingHandler(), (b) -> {
+		});
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.create("nope", new RecordingHandler()))
+			.withMessageContaining("unknown streamtype 'nope'")
+			.withMessageContaining("[t]");
+	}
+
+	@Test
+	void destroyMeFromCreatingFailsCreation() {
+		create(new RecordingHandler(), (b) -> {
+		});
+		RecordingHandler refusing = new RecordingHandler()
+			.onState((s, state) -> (state == StreamState.CREATING) ? StreamResult.DESTROY_ME : StreamResult.OK);
+		assertThatExceptionOfType(SecureStreamsException.class).isThrownBy(() -> this.streams.create("t", refusing))
+			.withMessageContaining("DESTROY_ME");
+		assertThat(refusing.stateNames()).containsExactly("CREATING", "DESTROYING");
+	}
+
+	@Test
+	void undeclaredMetadataIsRejected() {
+		SecureStream stream = create(new RecordingHandler(), (b) -> {
+		});
+		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> stream.setMetadata("nope", "x"))
+			.withMessageContaining("does not declare metadata 'nope'");
+	}
+
+	@Test
+	void undeclaredMetadataInTheEndpointFailsTheAttempt() {
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.ENDPOINT, "${nope}.example").set(StreamTypeKey.RETRY, null))
+			.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+				"ALL_RETRIES_FAILED");
+	}
+
+	@Test
+	void shutdownGivesEveryStreamItsFinalStates() {
+		this.server.enqueue(new MockResponse.Builder().body("kept alive").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		this.streams.close();
+		assertThat(handler.stateNames()).endsWith("QOS_ACK_REMOTE", "DISCONNECTED", "DESTROYING");
+		assertThat(this.streams.streams()).isEmpty();
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.create("t", new RecordingHandler()));
+	}
+
+	@Test
+	void policyUpdatesApplyToTheNextConnection() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("first").build());
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		try (MockWebServer other = new MockWebServer()) {
+			other.start(InetAddress.getByName("127.0.0.1"), 0);
+			other.enqueue(new MockResponse.Builder().body("second").build());
+			Policy moved = this.streams.policy().toFragment().applyTo(this.streams.policy());
+			PolicyFragment change = new PolicyFragment();
+			change.streamType("t").set(StreamTypeKey.PORT, other.getPort());
+			this.streams.updatePolicy(change.applyTo(moved));
+			stream.destroy();
+			RecordingHandler next = new RecordingHandler();
+			this.streams.create("t", next).requestTx();
+			next.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(new String(next.received())).isEqualTo("second");
+		}
+	}
+
+}
