@@ -1,0 +1,247 @@
+package io.securestreams.protocol.h1;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.policy.HttpResponseMapping;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TransitionGuard;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Metadata to and from headers, blob headers, {@code http_resp_map}, {@code http_expect},
+ * endpoint URLs, 503/429 with Retry-After, and redirects.
+ */
+class H1HeaderAndStatusTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private final SystemBlobs blobs = new SystemBlobs();
+
+	private MockWebServer server;
+
+	private SecureStreams streams;
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server = new MockWebServer();
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.streams != null) {
+			this.streams.close();
+		}
+		this.server.close();
+		this.guard.assertNoViolations();
+	}
+
+	private SecureStream create(RecordingHandler handler, java.util.function.Consumer<StreamTypePolicy.Builder> keys) {
+		PolicyFragment fragment = TestPolicies.base();
+		keys.accept(TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/x"));
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).systemBlobs(this.blobs)
+			.listener(this.guard).build();
+		return this.streams.create("t", handler);
+	}
+
+	@Test
+	void metadataIsSubstitutedAndMappedToHeadersBothWays() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "text/x-test")
+			.setHeader("X-Server-Tag", "srv-7").body("m").build());
+		AtomicReference<String> seenAtConnected = new AtomicReference<>();
+		RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+			if (state == StreamState.CONNECTED) {
+				seenAtConnected.set(s.metadata("ctype") + "|" + s.metadata("tag"));
+			}
+			return StreamResult.OK;
+		});
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.HTTP_URL, "/items/${item}?uptag=${uptag}")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("item", ""),
+					new MetadataDeclaration("uptag", "X-Upload-Tag:"), new MetadataDeclaration("ctype", "content-type:"),
+					new MetadataDeclaration("tag", "x-server-tag:"))));
+		stream.setMetadata("item", "42");
+		stream.setMetadata("uptag", "blue");
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = this.server.takeRequest();
+		assertThat(request.getTarget()).isEqualTo("/items/42?uptag=blue");
+		assertThat(request.getHeaders().get("X-Upload-Tag")).isEqualTo("blue");
+		assertThat(request.getHeaders().get("item")).isNull();
+		assertThat(seenAtConnected.get()).isEqualTo("text/x-test|srv-7");
+	}
+
+	@Test
+	void blobHeadersCarryTheAuthTokenAndDeviceIdentity() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("b").build());
+		this.blobs.set(SystemBlobs.Type.AUTH, "tok123")
+			.set(SystemBlobs.Type.DEVICE_SERIAL, "SN-1")
+			.set(SystemBlobs.Type.DEVICE_FW_VERSION, "1.2.3")
+			.set(SystemBlobs.Type.DEVICE_TYPE, "sensor");
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.HTTP_AUTH_HEADER, "authorization:")
+			.set(StreamTypeKey.HTTP_AUTH_PREAMBLE, "Bearer ")
+			.set(StreamTypeKey.HTTP_DSN_HEADER, "x-dsn:")
+			.set(StreamTypeKey.HTTP_FWV_HEADER, "x-fw-version:")
+			.set(StreamTypeKey.HTTP_DEVTYPE_HEADER, "x-device-type:")).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = this.server.takeRequest();
+		assertThat(request.getHeaders().get("authorization")).isEqualTo("Bearer tok123");
+		assertThat(request.getHeaders().get("x-dsn")).isEqualTo("SN-1");
+		assertThat(request.getHeaders().get("x-fw-version")).isEqualTo("1.2.3");
+		assertThat(request.getHeaders().get("x-device-type")).isEqualTo("sensor");
+	}
+
+	@Test
+	void hexifiedAuthTokenIsSentAsHex() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("b").build());
+		this.blobs.set(SystemBlobs.Type.AUTH, new byte[] { 0x01, (byte) 0xAB });
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.HTTP_AUTH_HEADER, "x-token:").set(StreamTypeKey.AUTH_HEXIFY, true))
+			.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(this.server.takeRequest().getHeaders().get("x-token")).isEqualTo("01ab");
+	}
+
+	@Test
+	void missingAuthBlobFailsTheAttemptWithoutSendingARequest() {
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.HTTP_AUTH_HEADER, "authorization:").set(StreamTypeKey.RETRY, null))
+			.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(this.server.getRequestCount()).isZero();
+	}
+
+	@Test
+	void responseMapTurnsAStatusIntoAUserStateBeforeConnected() {
+		this.server.enqueue(new MockResponse.Builder().code(530).body("custom").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.HTTP_RESP_MAP, List.of(new HttpResponseMapping(530, 1530))))
+			.requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "USER_STATE_1530",
+				"CONNECTED", "QOS_NACK_REMOTE", "DISCONNECTED");
+	}
+
+	@Test
+	void httpExpectMakesOnlyThatStatusASuccess() {
+		this.server.enqueue(new MockResponse.Builder().code(200).body("not 204").build());
+		this.server.enqueue(new MockResponse.Builder().code(204).build());
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.HTTP_EXPECT, 204));
+		stream.requestTx();
+		handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_NACK_REMOTE", "DISCONNECTED", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+	}
+
+	@Test
+	void endpointGivenAsAUrlOverridesHostPortAndPath() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("u").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.ENDPOINT, "http://127.0.0.1:" + this.server.getPort() + "/from/url?q=1")
+			.set(StreamTypeKey.PORT, 1)).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/from/url?q=1");
+	}
+
+	@Test
+	void serviceUnavailableRetriesAfterTheServersRetryAfter() {
+		this.server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "1").build());
+		this.server.enqueue(new MockResponse.Builder().body("later").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL",
+				"CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+		int unreachable = handler.states.indexOf(StreamState.UNREACHABLE);
+		long waitedMillis = (handler.stateTimesNanos.get(unreachable + 2) - handler.stateTimesNanos.get(unreachable))
+				/ 1_000_000;
+		// The "fast" backoff is 50 ms; Retry-After asked for one second.
+		assertThat(waitedMillis).isGreaterThanOrEqualTo(1000);
+	}
+
+	@Test
+	void tooManyRequestsIsRetriedToo() {
+		this.server.enqueue(new MockResponse.Builder().code(429).build());
+		this.server.enqueue(new MockResponse.Builder().body("ok").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(this.server.getRequestCount()).isEqualTo(2);
+	}
+
+	@Test
+	void redirectsAreRefusedUnlessAllowed() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/elsewhere").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
+		assertThat(this.server.getRequestCount()).isEqualTo(1);
+	}
+
+	@Test
+	void allowedRedirectsAreFollowed() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(301).setHeader("Location", "/moved").build());
+		this.server.enqueue(new MockResponse.Builder().code(307).setHeader("Location",
+				"http://127.0.0.1:" + this.server.getPort() + "/final").build());
+		this.server.enqueue(new MockResponse.Builder().body("arrived").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true)).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(handler.received())).isEqualTo("arrived");
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE");
+		this.server.takeRequest();
+		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/moved");
+		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/final");
+	}
+
+	@Test
+	void failRedirectMakesARedirectAFailureEvenWhenRedirectsAreAllowed() {
+		this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/portal").build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true).set(StreamTypeKey.HTTP_FAIL_REDIRECT, true))
+			.requestTx();
+		handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
+		assertThat(this.server.getRequestCount()).isEqualTo(1);
+	}
+
+	@Test
+	void redirectLoopsStopAfterTheLimit() {
+		for (int i = 0; i <= H1Connection.MAX_REDIRECTS; i++) {
+			this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/loop").build());
+		}
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true)).requestTx();
+		handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
+		assertThat(this.server.getRequestCount()).isEqualTo(H1Connection.MAX_REDIRECTS + 1);
+	}
+
+}

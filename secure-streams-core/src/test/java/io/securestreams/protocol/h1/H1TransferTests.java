@@ -1,0 +1,150 @@
+package io.securestreams.protocol.h1;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Random;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TransitionGuard;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bodies both ways: large POSTs from many tx calls with a content-length or chunked, multipart,
+ * and large responses.
+ */
+class H1TransferTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(30);
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private MockWebServer server;
+
+	private SecureStreams streams;
+
+	@BeforeEach
+	void startServer() throws Exception {
+		this.server = new MockWebServer();
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+	}
+
+	@AfterEach
+	void stop() {
+		if (this.streams != null) {
+			this.streams.close();
+		}
+		this.server.close();
+		this.guard.assertNoViolations();
+	}
+
+	private SecureStream create(String method, RecordingHandler handler,
+			java.util.function.Consumer<StreamTypePolicy.Builder> keys) {
+		PolicyFragment fragment = TestPolicies.base();
+		keys.accept(TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), method, "/upload"));
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).listener(this.guard).build();
+		return this.streams.create("t", handler);
+	}
+
+	private static byte[] random(int size, long seed) {
+		byte[] bytes = new byte[size];
+		new Random(seed).nextBytes(bytes);
+		return bytes;
+	}
+
+	@Test
+	void postOfOneMebibyteInManyTxCallsArrivesByteExactWithItsContentLength() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(201).body("stored").build());
+		byte[] body = random(1024 * 1024, 1);
+		RecordingHandler handler = new RecordingHandler().send(body, 1000);
+		create("POST", handler, (b) -> {
+		}).requestTxLen(body.length);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = this.server.takeRequest();
+		assertThat(request.getMethod()).isEqualTo("POST");
+		assertThat(request.getHeaders().get("Content-Length")).isEqualTo(String.valueOf(body.length));
+		assertThat(request.getBody().toByteArray()).isEqualTo(body);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE");
+	}
+
+	@Test
+	void postWithoutAnnouncedLengthIsChunkedUntilEom() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("ok").build());
+		byte[] body = random(100_000, 2);
+		RecordingHandler handler = new RecordingHandler().send(body, 7000);
+		create("POST", handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = this.server.takeRequest();
+		assertThat(request.getHeaders().get("Transfer-Encoding")).isEqualTo("chunked");
+		assertThat(request.getBody().toByteArray()).isEqualTo(body);
+	}
+
+	@Test
+	void noContentLengthPolicySendsTheAnnouncedBodyChunked() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("ok").build());
+		byte[] body = random(5000, 3);
+		RecordingHandler handler = new RecordingHandler().send(body, 5000);
+		create("PUT", handler, (b) -> b.set(StreamTypeKey.HTTP_NO_CONTENT_LENGTH, true)).requestTxLen(body.length);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = this.server.takeRequest();
+		assertThat(request.getHeaders().get("Content-Length")).isNull();
+		assertThat(request.getBody().toByteArray()).isEqualTo(body);
+	}
+
+	@Test
+	void multipartPolicyWrapsTheBodyInOneSection() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("ok").build());
+		RecordingHandler handler = new RecordingHandler().send("value1".getBytes(), 100);
+		create("POST", handler, (b) -> b.set(StreamTypeKey.HTTP_MULTIPART_NAME, "text")
+			.set(StreamTypeKey.HTTP_MULTIPART_FILENAME, "a.txt")
+			.set(StreamTypeKey.HTTP_MIME_CONTENT_TYPE, "text/plain")).requestTxLen(6);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = this.server.takeRequest();
+		String contentType = request.getHeaders().get("Content-Type");
+		assertThat(contentType).startsWith("multipart/form-data; boundary=");
+		String boundary = contentType.substring(contentType.indexOf('=') + 1);
+		String body = request.getBody().utf8();
+		assertThat(body).isEqualTo("--" + boundary + "\r\nContent-Disposition: form-data; name=\"text\"; "
+				+ "filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nvalue1\r\n--" + boundary + "--\r\n");
+		assertThat(request.getHeaders().get("Content-Length")).isEqualTo(String.valueOf(body.length()));
+	}
+
+	@Test
+	void getOfFiveMebibytesArrivesByteExact() {
+		byte[] body = random(5 * 1024 * 1024, 4);
+		this.server.enqueue(new MockResponse.Builder().body(new Buffer().write(body)).build());
+		RecordingHandler handler = new RecordingHandler();
+		create("GET", handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.received()).isEqualTo(body);
+	}
+
+	@Test
+	void chunkedResponseArrivesWhole() {
+		byte[] body = random(300_000, 5);
+		this.server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(body), 4096).build());
+		RecordingHandler handler = new RecordingHandler();
+		create("GET", handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.received()).isEqualTo(body);
+	}
+
+}
