@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -144,11 +145,21 @@ public abstract class AbstractStream implements SecureStream {
 	 * @param task the task
 	 */
 	protected final void execute(Runnable task) {
-		this.loop.execute(() -> {
+		submit(() -> {
 			if (!this.destroyed) {
 				task.run();
 			}
 		});
+	}
+
+	private void submit(Runnable task) {
+		try {
+			this.loop.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// The context was shut down: every stream is already destroyed, so there is nothing to do.
+			logger.debug("stream {} ({}): ignoring a call after the context shut down", this.id, streamType());
+		}
 	}
 
 	/**
@@ -280,7 +291,7 @@ public abstract class AbstractStream implements SecureStream {
 	protected final void destroyLater() {
 		if (!this.destroyScheduled) {
 			this.destroyScheduled = true;
-			this.loop.execute(this::destroyNow);
+			submit(this::destroyNow);
 		}
 	}
 
@@ -306,7 +317,7 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void destroy() {
-		this.loop.execute(this::destroyNow);
+		submit(this::destroyNow);
 	}
 
 	@Override
