@@ -1,6 +1,7 @@
 package io.securestreams.policy;
 
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
@@ -106,6 +107,10 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 
 		private final Map<StreamTypeKey, Object> values = new EnumMap<>(StreamTypeKey.class);
 
+		// Keys explicitly reset to their default (a JSON null): an overlay must carry the reset
+		// over to the base's value, which a plain "not set" would leave alone.
+		private final EnumSet<StreamTypeKey> resets = EnumSet.noneOf(StreamTypeKey.class);
+
 		Builder(String name) {
 			this.name = name;
 		}
@@ -119,7 +124,9 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		}
 
 		/**
-		 * Sets a key, or resets it to its default when {@code value} is {@code null}.
+		 * Sets a key, or resets it to its default when {@code value} is {@code null}. A reset is
+		 * remembered: {@link #apply(Builder) applying} this builder over another resets the key
+		 * there too, while {@link #isSet(StreamTypeKey)} reports it as not set.
 		 * @param key the key
 		 * @param value a value of the key's Java type
 		 * @return this builder
@@ -128,9 +135,11 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		public Builder set(StreamTypeKey key, @Nullable Object value) {
 			if (value == null) {
 				this.values.remove(key);
+				this.resets.add(key);
 			}
 			else {
 				this.values.put(key, key.check(value));
+				this.resets.remove(key);
 			}
 			return this;
 		}
@@ -154,11 +163,16 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		}
 
 		/**
-		 * Copies every key set on another builder onto this one (an overlay).
+		 * Copies every key set or reset on another builder onto this one (an overlay).
 		 * @param overlay the builder whose keys win
 		 * @return this builder
 		 */
 		public Builder apply(Builder overlay) {
+			for (StreamTypeKey reset : overlay.resets) {
+				this.values.remove(reset);
+				this.resets.add(reset);
+			}
+			this.resets.removeAll(overlay.values.keySet());
 			this.values.putAll(overlay.values);
 			return this;
 		}
