@@ -1,8 +1,11 @@
 package io.securestreams.policy.json;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
@@ -11,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Every libwebsockets example policy parses, with exactly the streamtypes it defines.
@@ -60,6 +64,44 @@ class PolicyParserFixturesTests {
 			assertThat(warning.severity()).isEqualTo(PolicyProblem.Severity.WARNING);
 			assertThat(warning.message()).isEqualTo("'plugins' is deprecated and ignored");
 		});
+	}
+
+	@Test
+	void readmeExampleParsesOnceItsElidedCertificatesAreReal() throws Exception {
+		byte[] printed = PolicyFixtures.class.getResourceAsStream("/policies/readme-example.json").readAllBytes();
+		String text = new String(printed, StandardCharsets.UTF_8);
+		// As printed, the elided base64 is rejected, in place, without echoing it.
+		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> new PolicyParser().parse("README", printed))
+			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+				.containsExactly("README:13:19: certs[0].isrg_root_x1: expected base64 DER (the text between the PEM "
+						+ "BEGIN and END lines), got a string that is not valid base64",
+						"README:15:24: certs[1].LEX3_isrg_root_x1: expected base64 DER (the text between the PEM BEGIN "
+								+ "and END lines), got a string that is not valid base64"));
+		Policy certs = PolicyFixtures.parse("secure-streams__minimal-secure-streams-staticpolicy__static-policy.json");
+		String real = text.replace("\"MIIFazCCA1OgAw...AnX5iItreGCc=\"", quotedBase64(certs, "isrg_root_x1"))
+			.replace("\"MIIFjTCCA3WgAwIB...WEsikxqEt\"", quotedBase64(certs, "LEX3_isrg_root_x2"));
+		assertThat(real).doesNotContain("...");
+
+		ParsedPolicy parsed = new PolicyParser().parse("README", real.getBytes(StandardCharsets.UTF_8));
+
+		Policy policy = parsed.policy();
+		assertThat(policy.streamTypes().keySet()).containsExactly("mintest");
+		assertThat(policy.trustStores().get("le_via_isrg").certificateNames()).containsExactly("isrg_root_x1",
+				"LEX3_isrg_root_x1");
+		StreamTypePolicy mintest = policy.streamType("mintest");
+		assertThat(mintest.protocol()).isEqualTo(Protocol.H1);
+		assertThat(mintest.http().method()).isEqualTo("GET");
+		assertThat(mintest.port()).isEqualTo(4443);
+		assertThat(mintest.tls().trustStore()).isEqualTo("le_via_isrg");
+		assertThat(policy.retry().get("default").jitterPercent()).isEqualTo(20);
+		assertThat(parsed.warnings()).extracting(PolicyProblem::format)
+			.containsExactly("README:24:16: s[0].mintest.protocol: warning: \"h1get\" is deprecated; read as \"h1\" "
+					+ "with http_method GET", "README:25:4: s[0].mintest.aux: warning: 'aux' is deprecated and ignored",
+					"README:26:4: s[0].mintest.plugins: warning: 'plugins' is deprecated and ignored");
+	}
+
+	private static String quotedBase64(Policy policy, String cert) {
+		return "\"" + Base64.getEncoder().encodeToString(policy.certs().get(cert).der()) + "\"";
 	}
 
 	@Test
