@@ -32,8 +32,8 @@ final class DocumentReader {
 		.enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
 		.build();
 
-	// Jackson quotes offending tokens; a token may be key material, so keep only its start.
-	private static final Pattern LONG_QUOTED = Pattern.compile("'([^'\\r\\n]{16})[^'\\r\\n]+'");
+	// Jackson quotes an unrecognized token; it may be key material, so keep only its start.
+	private static final Pattern LONG_TOKEN = Pattern.compile("(?<=token ')([^'\\r\\n]{16})[^'\\r\\n]+(?=')");
 
 	private DocumentReader() {
 	}
@@ -91,7 +91,7 @@ final class DocumentReader {
 			location = parser.currentLocation();
 		}
 		String message = ex.getOriginalMessage();
-		message = LONG_QUOTED.matcher((message != null) ? message : ex.getClass().getSimpleName()).replaceAll("'$1...'");
+		message = LONG_TOKEN.matcher((message != null) ? message : ex.getClass().getSimpleName()).replaceAll("$1...");
 		int newline = message.indexOf('\n');
 		if (newline > 0) {
 			message = message.substring(0, newline);

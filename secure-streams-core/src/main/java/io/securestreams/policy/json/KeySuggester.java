@@ -1,6 +1,7 @@
 package io.securestreams.policy.json;
 
 import java.util.Collection;
+import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
@@ -29,50 +30,57 @@ final class KeySuggester {
 	}
 
 	static @Nullable String nearest(String key, Collection<String> known) {
-		// Allow about one edit per three characters, so short keys only match near twins.
-		int best = (key.length() + 2) / 3 + 1;
+		String lower = key.toLowerCase(Locale.ROOT);
+		// About one edit per three characters; a shared start of 4+ characters forgives one more.
+		int allowed = Math.max(1, lower.length() / 3);
 		String nearest = null;
-		String lower = key.toLowerCase(java.util.Locale.ROOT);
+		int bestScore = Integer.MAX_VALUE;
+		int bestPrefix = 0;
 		for (String candidate : known) {
-			int distance = distance(lower, candidate, best);
-			if (distance < best) {
-				best = distance;
+			int prefix = commonPrefix(lower, candidate);
+			int score = distance(lower, candidate) - ((prefix >= 4) ? 1 : 0);
+			if (lower.length() >= 3 && score <= allowed
+					&& (score < bestScore || (score == bestScore && prefix > bestPrefix))) {
 				nearest = candidate;
+				bestScore = score;
+				bestPrefix = prefix;
 			}
 		}
 		return nearest;
+	}
+
+	private static int commonPrefix(String a, String b) {
+		int i = 0;
+		while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+			i++;
+		}
+		return i;
 	}
 
 	private static String shorten(String key) {
 		return (key.length() <= 64) ? key : key.substring(0, 61) + "...";
 	}
 
-	// Levenshtein distance; gives up (returns limit) once every path exceeds the limit.
-	private static int distance(String a, String b, int limit) {
-		if (Math.abs(a.length() - b.length()) >= limit) {
-			return limit;
+	// Optimal string alignment distance: insertions, deletions, substitutions and swaps of
+	// neighbours each cost 1, so "retyr" is one edit from "retry".
+	static int distance(String a, String b) {
+		int[][] d = new int[a.length() + 1][b.length() + 1];
+		for (int i = 0; i <= a.length(); i++) {
+			d[i][0] = i;
 		}
-		int[] previous = new int[b.length() + 1];
-		int[] current = new int[b.length() + 1];
 		for (int j = 0; j <= b.length(); j++) {
-			previous[j] = j;
+			d[0][j] = j;
 		}
 		for (int i = 1; i <= a.length(); i++) {
-			current[0] = i;
-			int rowMin = current[0];
 			for (int j = 1; j <= b.length(); j++) {
 				int cost = (a.charAt(i - 1) == b.charAt(j - 1)) ? 0 : 1;
-				current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-				rowMin = Math.min(rowMin, current[j]);
+				d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+				if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+					d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+				}
 			}
-			if (rowMin >= limit) {
-				return limit;
-			}
-			int[] swap = previous;
-			previous = current;
-			current = swap;
 		}
-		return Math.min(previous[b.length()], limit);
+		return d[a.length()][b.length()];
 	}
 
 }

@@ -102,10 +102,9 @@ final class TrustStoreReader {
 			return;
 		}
 		List<Entry> stack = store.stack;
-		if (stack == null) {
+		if (stack == null && context.problems().errorCount() == errorsBefore) {
 			context.problems().error(store.line, store.column, store.path,
 					"trust store '" + store.name + "' needs a \"stack\" of certs names");
-			stack = List.of();
 		}
 		register(context, store.name, store.line, store.column, store.path, stack, errorsBefore);
 	}
