@@ -159,7 +159,9 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @return the value
 		 */
 		public @Nullable Object get(StreamTypeKey key) {
-			return this.values.getOrDefault(key, key.defaultValue());
+			// Values are never null (a reset removes the key), so one lookup suffices.
+			Object value = this.values.get(key);
+			return (value != null) ? value : key.defaultValue();
 		}
 
 		/**

@@ -68,6 +68,24 @@ final class JsonCursor {
 		return location().getColumnNr();
 	}
 
+	/**
+	 * Returns the line and column of the current token in one call (Jackson builds a location
+	 * object per call).
+	 * @return the line in the high and the column in the low 32 bits
+	 */
+	long position() {
+		TokenStreamLocation location = location();
+		return ((long) location.getLineNr() << 32) | (location.getColumnNr() & 0xFFFF_FFFFL);
+	}
+
+	static int line(long position) {
+		return (int) (position >>> 32);
+	}
+
+	static int column(long position) {
+		return (int) position;
+	}
+
 	private TokenStreamLocation location() {
 		return this.parser.currentTokenLocation();
 	}
@@ -194,14 +212,33 @@ final class JsonCursor {
 	 * @param handler reads each member's value
 	 */
 	void fields(FieldHandler handler) {
-		Map<String, Integer> seen = new HashMap<>();
+		// Policy objects are small: a linear scan finds duplicates faster than a hash map.
+		List<String> names = new ArrayList<>();
+		List<Integer> lines = new ArrayList<>();
+		Map<String, Integer> seen = null;
 		while (next() == JsonToken.PROPERTY_NAME) {
 			String name = this.parser.currentName();
-			int keyLine = line();
-			int keyColumn = column();
+			TokenStreamLocation location = location();
+			int keyLine = location.getLineNr();
+			int keyColumn = location.getColumnNr();
 			this.path.add(name);
 			next();
-			Integer first = seen.putIfAbsent(name, keyLine);
+			Integer first;
+			if (seen == null) {
+				int index = names.indexOf(name);
+				first = (index >= 0) ? lines.get(index) : null;
+				names.add(name);
+				lines.add(keyLine);
+				if (names.size() > 16) {
+					seen = new HashMap<>();
+					for (int i = names.size() - 1; i >= 0; i--) {
+						seen.put(names.get(i), lines.get(i));
+					}
+				}
+			}
+			else {
+				first = seen.putIfAbsent(name, keyLine);
+			}
 			if (first != null) {
 				this.problems.error(keyLine, keyColumn, path(),
 						"duplicate key '" + name + "' in one object (first at line " + first + ")");

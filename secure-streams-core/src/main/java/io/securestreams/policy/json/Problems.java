@@ -27,6 +27,9 @@ final class Problems {
 
 	private final List<PolicyProblem> problems = new ArrayList<>();
 
+	// Readers compare counts before and after a value to know whether it was rejected.
+	private int errorCount;
+
 	Problems(String source) {
 		this.source = source;
 	}
@@ -36,7 +39,7 @@ final class Problems {
 	}
 
 	void error(int line, int column, String path, String message) {
-		this.problems.add(new PolicyProblem(this.source, line, column, path, message, Severity.ERROR));
+		add(new PolicyProblem(this.source, line, column, path, message, Severity.ERROR));
 	}
 
 	void warning(int line, int column, String path, String message) {
@@ -45,14 +48,17 @@ final class Problems {
 
 	void add(PolicyProblem problem) {
 		this.problems.add(problem);
+		if (problem.severity() == Severity.ERROR) {
+			this.errorCount++;
+		}
 	}
 
 	int errorCount() {
-		return (int) this.problems.stream().filter((problem) -> problem.severity() == Severity.ERROR).count();
+		return this.errorCount;
 	}
 
 	boolean hasErrors() {
-		return this.problems.stream().anyMatch((problem) -> problem.severity() == Severity.ERROR);
+		return this.errorCount > 0;
 	}
 
 	List<PolicyProblem> errors() {

@@ -42,8 +42,18 @@ final class ReferenceTracker {
 	private record Definition(int line, boolean valid) {
 	}
 
-	private record Use(Section section, String name, int line, int column, String path, String logicalPath,
-			boolean definedBefore) {
+	// Paths are kept in two parts and joined only for a reported use: most uses are fine.
+	private record Use(Section section, String name, int line, int column, String pathPrefix, String pathSuffix,
+			String logicalPrefix, boolean definedBefore) {
+
+		String path() {
+			return this.pathPrefix + this.pathSuffix;
+		}
+
+		String logicalPath() {
+			return this.logicalPrefix + this.pathSuffix;
+		}
+
 	}
 
 	private final Policy base;
@@ -86,12 +96,14 @@ final class ReferenceTracker {
 	 * @param name the name it uses
 	 * @param line line of the value
 	 * @param column column of the value
-	 * @param path document path of the value
-	 * @param logicalPath the validator's path of the value
+	 * @param pathPrefix document path of the value's parent, for example {@code s[2].mintest}
+	 * @param pathSuffix the rest of the value's document and logical paths, for example {@code .retry}
+	 * @param logicalPrefix the validator's path of the parent, for example {@code s.mintest}
 	 */
-	void use(Section section, String name, int line, int column, String path, String logicalPath) {
+	void use(Section section, String name, int line, int column, String pathPrefix, String pathSuffix,
+			String logicalPrefix) {
 		boolean before = this.definitions.get(section).containsKey(name) || inBase(section, name);
-		this.uses.add(new Use(section, name, line, column, path, logicalPath, before));
+		this.uses.add(new Use(section, name, line, column, pathPrefix, pathSuffix, logicalPrefix, before));
 	}
 
 	private boolean inBase(Section section, String name) {

@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
-import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
@@ -34,6 +33,14 @@ final class StreamTypeReader {
 	private static final List<String> KEY_NAMES = Arrays.stream(StreamTypeKey.values())
 		.map(StreamTypeKey::jsonName)
 		.toList();
+
+	// ".endpoint", ".port", ... by key ordinal: path suffixes without a concatenation per value.
+	private static final String[] PATH_SUFFIXES = KEY_NAMES.stream().map((name) -> "." + name).toArray(String[]::new);
+
+	/** What every key of one streamtype shares while it is read. */
+	private record Target(StreamTypePolicy.Builder builder, StreamTypeLocations locations, String path,
+			String logicalPath, boolean[] h1get) {
+	}
 
 	private StreamTypeReader() {
 	}
@@ -70,9 +77,9 @@ final class StreamTypeReader {
 		StreamTypePolicy.Builder builder = usable ? context.fragment.streamType(name) : StreamTypePolicy.builder(name);
 		StreamTypeLocations locations = usable ? context.locations.streamType(name, path, line, column)
 				: new StreamTypeLocations(path, line, column);
-		boolean[] h1get = new boolean[1];
-		cursor.fields((key, keyLine, keyColumn) -> readKey(context, builder, locations, key, keyLine, keyColumn, h1get));
-		if (h1get[0] && !builder.isSet(StreamTypeKey.HTTP_METHOD) && !baseHasMethod(context, name)) {
+		Target target = new Target(builder, locations, path, "s." + name, new boolean[1]);
+		cursor.fields((key, keyLine, keyColumn) -> readKey(context, target, key, keyLine, keyColumn));
+		if (target.h1get()[0] && !builder.isSet(StreamTypeKey.HTTP_METHOD) && !baseHasMethod(context, name)) {
 			builder.set(StreamTypeKey.HTTP_METHOD, "GET");
 		}
 	}
@@ -82,9 +89,9 @@ final class StreamTypeReader {
 		return base != null && base.http().method() != null;
 	}
 
-	private static void readKey(ReadContext context, StreamTypePolicy.Builder builder, StreamTypeLocations locations,
-			String jsonName, int line, int column, boolean[] h1get) {
+	private static void readKey(ReadContext context, Target target, String jsonName, int line, int column) {
 		JsonCursor cursor = context.cursor;
+		StreamTypePolicy.Builder builder = target.builder();
 		if (IGNORED_KEYS.contains(jsonName)) {
 			context.problems().warning(line, column, cursor.path(), "'" + jsonName + "' is deprecated and ignored");
 			cursor.skipValue();
@@ -101,9 +108,10 @@ final class StreamTypeReader {
 			cursor.skipValue();
 			return;
 		}
-		int valueLine = cursor.line();
-		int valueColumn = cursor.column();
-		locations.put(key, valueLine, valueColumn);
+		long position = cursor.position();
+		int valueLine = JsonCursor.line(position);
+		int valueColumn = JsonCursor.column(position);
+		target.locations().put(key, valueLine, valueColumn);
 		if (cursor.isNull()) {
 			builder.set(key, null);
 			return;
@@ -112,7 +120,7 @@ final class StreamTypeReader {
 			case METADATA -> StructuredValues.metadata(context);
 			case RESPONSE_MAP -> StructuredValues.responseMap(context);
 			case OPTIONS -> StructuredValues.options(context);
-			case PROTOCOL -> protocol(context, h1get);
+			case PROTOCOL -> protocol(context, target.h1get());
 			default -> cursor.value();
 		};
 		if (value == null) {
@@ -127,8 +135,8 @@ final class StreamTypeReader {
 		}
 		Section section = referenced(key);
 		if (section != null) {
-			context.references.use(section, (String) value, valueLine, valueColumn, cursor.path(),
-					PolicyValidator.path(builder.name(), key));
+			context.references.use(section, (String) value, valueLine, valueColumn, target.path(),
+					PATH_SUFFIXES[key.ordinal()], target.logicalPath());
 		}
 	}
 
