@@ -1,9 +1,7 @@
 package io.securestreams.policy;
 
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -97,6 +95,8 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		return new Builder(name);
 	}
 
+	private static final StreamTypeKey[] KEYS = StreamTypeKey.values();
+
 	/**
 	 * Collects streamtype keys one by one (from JSON, properties or an overlay) and builds the
 	 * immutable policy. Only the keys that were set are remembered, which is what an overlay needs.
@@ -105,7 +105,9 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 
 		private final String name;
 
-		private final Map<StreamTypeKey, Object> values = new EnumMap<>(StreamTypeKey.class);
+		// Values by key ordinal, null when not set: builds read every key, and an array is the
+		// cheapest map from an enum (large policies build thousands of streamtypes).
+		private final @Nullable Object[] values = new Object[KEYS.length];
 
 		// Keys explicitly reset to their default (a JSON null): an overlay must carry the reset
 		// over to the base's value, which a plain "not set" would leave alone.
@@ -134,11 +136,11 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 */
 		public Builder set(StreamTypeKey key, @Nullable Object value) {
 			if (value == null) {
-				this.values.remove(key);
+				this.values[key.ordinal()] = null;
 				this.resets.add(key);
 			}
 			else {
-				this.values.put(key, key.check(value));
+				this.values[key.ordinal()] = key.check(value);
 				this.resets.remove(key);
 			}
 			return this;
@@ -150,7 +152,7 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @return {@code true} when set
 		 */
 		public boolean isSet(StreamTypeKey key) {
-			return this.values.containsKey(key);
+			return this.values[key.ordinal()] != null;
 		}
 
 		/**
@@ -159,8 +161,7 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @return the value
 		 */
 		public @Nullable Object get(StreamTypeKey key) {
-			// Values are never null (a reset removes the key), so one lookup suffices.
-			Object value = this.values.get(key);
+			Object value = this.values[key.ordinal()];
 			return (value != null) ? value : key.defaultValue();
 		}
 
@@ -171,11 +172,15 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 */
 		public Builder apply(Builder overlay) {
 			for (StreamTypeKey reset : overlay.resets) {
-				this.values.remove(reset);
+				this.values[reset.ordinal()] = null;
 				this.resets.add(reset);
 			}
-			this.resets.removeAll(overlay.values.keySet());
-			this.values.putAll(overlay.values);
+			for (int i = 0; i < KEYS.length; i++) {
+				if (overlay.values[i] != null) {
+					this.values[i] = overlay.values[i];
+					this.resets.remove(KEYS[i]);
+				}
+			}
 			return this;
 		}
 

@@ -1,7 +1,6 @@
 package io.securestreams.policy.json;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -98,16 +97,7 @@ final class JsonCursor {
 		return format(this.path, this.path.size());
 	}
 
-	/**
-	 * Returns the document path of the current value's parent.
-	 * @param levels how many levels to go up
-	 * @return the path
-	 */
-	String parentPath(int levels) {
-		return format(this.path, this.path.size() - levels);
-	}
-
-	static String format(List<Object> segments, int count) {
+	private static String format(List<Object> segments, int count) {
 		StringBuilder text = new StringBuilder();
 		for (int i = 0; i < count; i++) {
 			Object segment = segments.get(i);
@@ -130,10 +120,6 @@ final class JsonCursor {
 
 	void error(String message) {
 		this.problems.error(line(), column(), path(), message);
-	}
-
-	void warning(String message) {
-		this.problems.warning(line(), column(), path(), message);
 	}
 
 	/**
@@ -212,10 +198,7 @@ final class JsonCursor {
 	 * @param handler reads each member's value
 	 */
 	void fields(FieldHandler handler) {
-		// Policy objects are small: a linear scan finds duplicates faster than a hash map.
-		List<String> names = new ArrayList<>();
-		List<Integer> lines = new ArrayList<>();
-		Map<String, Integer> seen = null;
+		FirstLines firstLines = new FirstLines();
 		while (next() == JsonToken.PROPERTY_NAME) {
 			String name = this.parser.currentName();
 			TokenStreamLocation location = location();
@@ -223,23 +206,8 @@ final class JsonCursor {
 			int keyColumn = location.getColumnNr();
 			this.path.add(name);
 			next();
-			Integer first;
-			if (seen == null) {
-				int index = names.indexOf(name);
-				first = (index >= 0) ? lines.get(index) : null;
-				names.add(name);
-				lines.add(keyLine);
-				if (names.size() > 16) {
-					seen = new HashMap<>();
-					for (int i = names.size() - 1; i >= 0; i--) {
-						seen.put(names.get(i), lines.get(i));
-					}
-				}
-			}
-			else {
-				first = seen.putIfAbsent(name, keyLine);
-			}
-			if (first != null) {
+			int first = firstLines.putIfAbsent(name, keyLine);
+			if (first != 0) {
 				this.problems.error(keyLine, keyColumn, path(),
 						"duplicate key '" + name + "' in one object (first at line " + first + ")");
 				skipValue();

@@ -5,6 +5,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeValues;
 import io.securestreams.policy.json.ReferenceTracker.Section;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonToken;
 
 /**
  * The state shared by the section readers while one document is read.
@@ -64,8 +65,9 @@ final class ReadContext {
 	 * @return the value, or {@code null} after reporting a problem
 	 */
 	@Nullable Long integral(long min, long max) {
-		int line = this.cursor.line();
-		int column = this.cursor.column();
+		long position = this.cursor.position();
+		int line = JsonCursor.line(position);
+		int column = JsonCursor.column(position);
 		Object value = this.cursor.value();
 		try {
 			return StreamTypeValues.integral((value != null) ? value : "null", min, max);
@@ -83,13 +85,13 @@ final class ReadContext {
 	 * @return the string, or {@code null} after reporting a problem
 	 */
 	@Nullable String string(String expected) {
-		int line = this.cursor.line();
-		int column = this.cursor.column();
-		Object value = this.cursor.value();
-		if (value instanceof String text) {
-			return text;
+		if (this.cursor.token() == JsonToken.VALUE_STRING) {
+			return this.cursor.text();
 		}
-		problems().error(line, column, this.cursor.path(), "expected " + expected + ", got " + JsonCursor.describe(value));
+		long position = this.cursor.position();
+		Object value = this.cursor.value();
+		problems().error(JsonCursor.line(position), JsonCursor.column(position), this.cursor.path(),
+				"expected " + expected + ", got " + JsonCursor.describe(value));
 		return null;
 	}
 

@@ -34,16 +34,28 @@ final class StructuredValues {
 		List<MetadataDeclaration> declarations = new ArrayList<>();
 		Set<String> seen = new HashSet<>();
 		boolean ok = objects(context, "an array of {\"name\": \"header-name:\"} objects", (name, line, column) -> {
+			long position = cursor.position();
 			String mapping = context.string("a header name such as content-type: or an empty string");
-			if (!check(context, line, column, () -> StreamTypeValues.checkMetadataName(name))) {
+			try {
+				StreamTypeValues.checkMetadataName(name);
+			}
+			catch (IllegalArgumentException ex) {
+				context.problems().error(line, column, cursor.path(), ex.getMessage());
 				return;
 			}
 			if (!seen.add(name)) {
 				context.problems().error(line, column, cursor.path(), "metadata name '" + name + "' is declared twice");
+				return;
 			}
-			else if (mapping != null && check(context, cursor.line(), cursor.column(),
-					() -> StreamTypeValues.checkMetadataMapping(mapping))) {
-				declarations.add(new MetadataDeclaration(name, mapping));
+			try {
+				if (mapping != null) {
+					StreamTypeValues.checkMetadataMapping(mapping);
+					declarations.add(new MetadataDeclaration(name, mapping));
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				context.problems().error(JsonCursor.line(position), JsonCursor.column(position), cursor.path(),
+						ex.getMessage());
 			}
 		});
 		return ok ? declarations : null;
@@ -124,17 +136,6 @@ final class StructuredValues {
 			cursor.fields(member);
 		});
 		return context.problems().errorCount() == errorsBefore;
-	}
-
-	private static boolean check(ReadContext context, int line, int column, Runnable check) {
-		try {
-			check.run();
-			return true;
-		}
-		catch (IllegalArgumentException ex) {
-			context.problems().error(line, column, context.cursor.path(), ex.getMessage());
-			return false;
-		}
 	}
 
 }
