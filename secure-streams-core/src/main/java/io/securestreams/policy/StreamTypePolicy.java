@@ -52,6 +52,8 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		List<ServerOption> options, TlsSettings tls, HttpSettings http, WsSettings ws, MqttSettings mqtt,
 		SocketAttributes attributes, BufferSettings buffers) {
 
+	private static final StreamTypeKey[] KEYS = StreamTypeKey.values();
+
 	public StreamTypePolicy {
 		metadata = List.copyOf(metadata);
 		options = List.copyOf(options);
@@ -94,8 +96,6 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 	public static Builder builder(String name) {
 		return new Builder(name);
 	}
-
-	private static final StreamTypeKey[] KEYS = StreamTypeKey.values();
 
 	/**
 	 * Collects streamtype keys one by one (from JSON, properties or an overlay) and builds the
