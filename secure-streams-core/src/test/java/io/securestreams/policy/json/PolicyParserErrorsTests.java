@@ -108,7 +108,7 @@ class PolicyParserErrorsTests {
 						"t.json:1:43: trust_stores[0].stack[0]: certs entry 'c' is defined later, at line 2; certs must "
 								+ "come before the trust_stores that use them"),
 				arguments("dangling retry", st("'retry': 'nope'"), "t.json:6:10: s[0].st.retry: no retry scheme named 'nope' in retry"),
-				arguments("prefix is not a match", st("'tls_trust_store': ''"),
+				arguments("empty reference", st("'tls_trust_store': ''"),
 						"t.json:6:20: s[0].st.tls_trust_store: expected the name of a trust store, got a string \"\""),
 				arguments("dangling trust store", st("'tls_trust_store': 'tt'"),
 						"t.json:6:20: s[0].st.tls_trust_store: no trust store named 'tt' in trust_stores"),

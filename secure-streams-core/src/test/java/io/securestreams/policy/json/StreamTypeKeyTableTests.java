@@ -143,6 +143,14 @@ class StreamTypeKeyTableTests {
 	}
 
 	@Test
+	void optionsMayAlsoBeAnArrayOfObjects() {
+		String json = policyWith("\"options\": [{\"x\": 1.5}, {\"y\": \"z\", \"b\": false}]");
+		Policy policy = new PolicyParser().parse("keys.json", json.getBytes(StandardCharsets.UTF_8)).policy();
+		assertThat(policy.streamType("st").options()).containsExactly(new ServerOption("x", "1.5"),
+				new ServerOption("y", "z"), new ServerOption("b", "false"));
+	}
+
+	@Test
 	void absentKeysHaveTheirDefaults() {
 		Policy policy = new PolicyParser().parse("keys.json", policyWith("").getBytes(StandardCharsets.UTF_8)).policy();
 		for (StreamTypeKey key : StreamTypeKey.values()) {
