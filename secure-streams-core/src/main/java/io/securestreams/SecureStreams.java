@@ -83,16 +83,18 @@ public final class SecureStreams implements AutoCloseable {
 		if (this.closed) {
 			throw new SecureStreamsException("this Secure Streams context is shut down");
 		}
-		StreamTypePolicy streamTypePolicy = this.policy.streamType(streamType);
+		Policy active = this.policy;
+		StreamTypePolicy streamTypePolicy = active.streamType(streamType);
 		if (streamTypePolicy == null) {
 			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
-					+ this.policy.streamTypes().keySet());
+					+ active.streamTypes().keySet());
 		}
 		if (streamTypePolicy.server()) {
 			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype; "
 					+ "this runtime does not serve them yet");
 		}
 		io.securestreams.protocol.ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
+		protocol.validate(active, streamTypePolicy);
 		Object affinity = protocol.loopAffinity(streamTypePolicy);
 		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler,
 				(affinity != null) ? this.transport.loopFor(affinity) : this.transport.nextLoop(), false);
