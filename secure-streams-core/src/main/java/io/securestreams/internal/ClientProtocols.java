@@ -7,6 +7,7 @@ import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.Protocol;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.h1.H1ClientProtocol;
+import io.securestreams.protocol.mqtt.MqttClientProtocol;
 
 /**
  * The client protocol bindings this runtime supports.
@@ -25,6 +26,7 @@ public final class ClientProtocols {
 	public static ClientProtocols builtIn() {
 		ClientProtocols protocols = new ClientProtocols();
 		protocols.bindings.put(Protocol.H1, new H1ClientProtocol());
+		protocols.bindings.put(Protocol.MQTT, new MqttClientProtocol());
 		return protocols;
 	}
 

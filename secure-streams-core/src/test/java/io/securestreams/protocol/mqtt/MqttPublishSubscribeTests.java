@@ -1,0 +1,111 @@
+package io.securestreams.protocol.mqtt;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.TxSlot;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.TransitionGuard;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Publish and subscribe through an embedded Moquette broker, checked with an independent Paho
+ * client.
+ */
+class MqttPublishSubscribeTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(15);
+
+	@TempDir
+	static Path dataDir;
+
+	private static MoquetteBroker broker;
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	@BeforeAll
+	static void startBroker() throws Exception {
+		broker = MoquetteBroker.start(dataDir, false, false, null);
+	}
+
+	@AfterAll
+	static void stopBroker() {
+		broker.close();
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		for (int i = this.closeables.size() - 1; i >= 0; i--) {
+			this.closeables.get(i).close();
+		}
+		this.guard.assertNoViolations();
+	}
+
+	private SecureStreams start(Policy policy, String clientId) {
+		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, clientId);
+		SecureStreams streams = SecureStreams.builder(policy).eventLoopThreads(2).systemBlobs(blobs)
+			.listener(this.guard).build();
+		this.closeables.add(streams);
+		return streams;
+	}
+
+	private PahoClient paho(String clientId) throws Exception {
+		PahoClient client = PahoClient.connect(broker.port(), clientId, true);
+		this.closeables.add(client);
+		return client;
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 0, 1, 2 })
+	void publishesAndReceivesAtEachQos(int qos) throws Exception {
+		String prefix = "pubsub/qos" + qos;
+		PolicyFragment fragment = MqttPolicies.base();
+		MqttPolicies.mqtt(fragment, "device", broker.port())
+			.set(StreamTypeKey.MQTT_TOPIC, prefix + "/up")
+			.set(StreamTypeKey.MQTT_SUBSCRIBE, prefix + "/down/#")
+			.set(StreamTypeKey.MQTT_QOS, qos)
+			.set(StreamTypeKey.METADATA, MqttPolicies.metadata("topic"));
+		PahoClient paho = paho("paho-pubsub-" + qos).subscribe(prefix + "/up", qos);
+		SecureStreams streams = start(fragment.build(), "ss-pubsub-" + qos);
+		MqttRecorder handler = new MqttRecorder();
+		SecureStream stream = streams.create("device", handler);
+		stream.connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		handler.send(stream, "one", "two", "three");
+		paho.awaitPayloads(prefix + "/up", 3, WAIT);
+		assertThat(paho.payloads(prefix + "/up")).containsExactly("one", "two", "three");
+		assertThat(paho.received()).allSatisfy((r) -> assertThat(r.qos()).isEqualTo(qos));
+		paho.publish(prefix + "/down/a", "hello a", qos, false);
+		paho.publish(prefix + "/down/b/c", "hello bc", qos, false);
+		handler.awaitMessages(2, WAIT);
+		assertThat(handler.messages).containsExactly(
+				new MqttRecorder.Message("hello a", StreamFlags.SOM | StreamFlags.EOM, prefix + "/down/a"),
+				new MqttRecorder.Message("hello bc", StreamFlags.SOM | StreamFlags.EOM, prefix + "/down/b/c"));
+		if (qos > 0) {
+			handler.await(StreamState.QOS_ACK_REMOTE, 3, WAIT);
+		}
+		assertThat(handler.count(StreamState.QOS_ACK_REMOTE)).isEqualTo((qos > 0) ? 3 : 0);
+		assertThat(handler.count(StreamState.QOS_NACK_REMOTE)).isZero();
+		assertThat(handler.stateNames()).startsWith("CREATING", "CONNECTING", "CONNECTED");
+	}
+
+}
