@@ -31,6 +31,8 @@ public final class TcpRelay implements AutoCloseable {
 
 	private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
 
+	private final Set<Channel> towardsTarget = ConcurrentHashMap.newKeySet();
+
 	private final InetSocketAddress target;
 
 	private final Channel server;
@@ -38,6 +40,8 @@ public final class TcpRelay implements AutoCloseable {
 	private volatile int accepted;
 
 	private volatile boolean refusing;
+
+	private volatile boolean holdingReplies;
 
 	/**
 	 * Starts a relay.
@@ -79,9 +83,10 @@ public final class TcpRelay implements AutoCloseable {
 				}
 				Channel outbound = f.channel();
 				this.channels.add(outbound);
+				this.towardsTarget.add(outbound);
 				inbound.pipeline().addLast(new Pipe(outbound));
 				inbound.read();
-				outbound.read();
+				readFromTarget(outbound);
 			});
 	}
 
@@ -116,6 +121,26 @@ public final class TcpRelay implements AutoCloseable {
 	}
 
 	/**
+	 * Stops (true) or resumes (false) relaying what the target sends back; what the client sends
+	 * still goes through. Replies held when {@link #killAll()} runs are lost.
+	 * @param holding whether to hold replies
+	 */
+	public void holdReplies(boolean holding) {
+		this.holdingReplies = holding;
+		if (!holding) {
+			for (Channel outbound : this.towardsTarget) {
+				outbound.eventLoop().execute(() -> readFromTarget(outbound));
+			}
+		}
+	}
+
+	private void readFromTarget(Channel outbound) {
+		if (!this.holdingReplies) {
+			outbound.read();
+		}
+	}
+
+	/**
 	 * Makes the relay reset new connections at once (true) or relay them again (false).
 	 * @param refusing whether to refuse
 	 */
@@ -143,7 +168,10 @@ public final class TcpRelay implements AutoCloseable {
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
 			if (this.other.isActive()) {
 				this.other.writeAndFlush(msg).addListener((ChannelFutureListener) (f) -> {
-					if (f.isSuccess()) {
+					if (f.isSuccess() && TcpRelay.this.towardsTarget.contains(ctx.channel())) {
+						readFromTarget(ctx.channel());
+					}
+					else if (f.isSuccess()) {
 						ctx.channel().read();
 					}
 					else {
@@ -159,6 +187,7 @@ public final class TcpRelay implements AutoCloseable {
 		@Override
 		public void channelInactive(ChannelHandlerContext ctx) {
 			TcpRelay.this.channels.remove(ctx.channel());
+			TcpRelay.this.towardsTarget.remove(ctx.channel());
 			if (this.other.isActive()) {
 				// Pass an orderly close on after what was already relayed.
 				this.other.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -113,6 +113,7 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
 		logger.debug("MQTT connection to {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+		this.connection.failed(cause);
 		ctx.close();
 	}
 

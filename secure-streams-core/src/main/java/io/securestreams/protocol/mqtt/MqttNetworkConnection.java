@@ -77,6 +77,8 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 
 	private int birthId;
 
+	private @Nullable Throwable failure;
+
 	MqttNetworkConnection(MqttSession session, MqttConnectOptions options, ConnectTarget target,
 			@Nullable SslContext tls, SocketAttributes attributes, @Nullable RetryPolicy retry) {
 		this.session = session;
@@ -310,10 +312,17 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		}
 	}
 
+	/** Remembers why the channel is about to close, for the report to the streams. */
+	void failed(Throwable cause) {
+		if (this.failure == null) {
+			this.failure = cause;
+		}
+	}
+
 	/** The channel closed, or could not be opened. */
 	void channelClosed(Channel closed) {
 		if (closed == this.channel) {
-			finish(this.accepted, new ClosedChannelException());
+			finish(this.accepted, (this.failure != null) ? this.failure : new ClosedChannelException());
 		}
 	}
 

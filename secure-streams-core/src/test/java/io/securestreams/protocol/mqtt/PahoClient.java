@@ -27,6 +27,10 @@ final class PahoClient implements AutoCloseable {
 
 	private final List<Received> received = new CopyOnWriteArrayList<>();
 
+	private final java.util.Map<String, Integer> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
+
+	private final java.util.concurrent.atomic.AtomicInteger resubscribed = new java.util.concurrent.atomic.AtomicInteger();
+
 	private PahoClient(MqttClient client) {
 		this.client = client;
 	}
@@ -47,7 +51,13 @@ final class PahoClient implements AutoCloseable {
 
 	PahoClient subscribe(String filter, int qos) throws MqttException {
 		this.client.subscribe(filter, qos);
+		this.subscriptions.put(filter, qos);
 		return this;
+	}
+
+	/** Returns how many times the subscriptions were renewed after an automatic reconnect. */
+	int resubscriptions() {
+		return this.resubscribed.get();
 	}
 
 	void publish(String topic, String payload, int qos, boolean retained) throws MqttException {
@@ -82,6 +92,25 @@ final class PahoClient implements AutoCloseable {
 
 		@Override
 		public void connectComplete(boolean reconnect, String serverUri) {
+			if (reconnect && !PahoClient.this.subscriptions.isEmpty()) {
+				// A broker that lost the session lost the subscriptions too. Subscribing blocks until
+				// the SUBACK, which Paho's callback thread must not wait for.
+				Thread renew = new Thread(this::resubscribe, "paho-resubscribe");
+				renew.setDaemon(true);
+				renew.start();
+			}
+		}
+
+		private void resubscribe() {
+			try {
+				for (java.util.Map.Entry<String, Integer> subscription : PahoClient.this.subscriptions.entrySet()) {
+					PahoClient.this.client.subscribe(subscription.getKey(), subscription.getValue());
+				}
+				PahoClient.this.resubscribed.incrementAndGet();
+			}
+			catch (MqttException ex) {
+				// The connection went again; the next reconnect renews the subscriptions.
+			}
 		}
 
 		@Override
