@@ -76,15 +76,15 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 					session.outbox().received(this.connection, id);
 				}
 			}
-			case PUBREL -> session.released(this.connection, id(message));
+			case PUBREL -> session.inbox().released(this.connection, id(message));
 			case SUBACK -> {
 				this.connection.confirmed();
-				session.subscribeAcknowledged(id(message),
+				session.subscriptions().subscribed(id(message),
 						((MqttSubAckMessage) message).payload().grantedQoSLevels());
 			}
 			case UNSUBACK -> {
 				this.connection.confirmed();
-				session.unsubscribeAcknowledged(id(message));
+				session.subscriptions().unsubscribed(id(message));
 			}
 			case PINGRESP -> this.connection.confirmed();
 			default -> logger.debug("ignoring MQTT {} from the broker", type);

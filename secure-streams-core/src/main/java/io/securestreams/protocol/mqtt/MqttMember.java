@@ -92,7 +92,7 @@ final class MqttMember implements ProtocolConnection {
 		if (this.filter == null) {
 			connected();
 		}
-		else if (this.session.subscribe(on, this, this.filter, this.link.policy().mqtt().qos())) {
+		else if (this.session.subscriptions().subscribe(on, this, this.filter, this.link.policy().mqtt().qos())) {
 			this.phase = Phase.SUBSCRIBING;
 		}
 		else {
@@ -190,7 +190,7 @@ final class MqttMember implements ProtocolConnection {
 		}
 		boolean connected = this.phase == Phase.CONNECTED && on != null;
 		boolean subscribed = connected && this.filter != null && !this.session.filterShared(this, this.filter);
-		if (subscribed && this.publisher.inTx() && this.session.unsubscribe(on, this, this.filter)) {
+		if (subscribed && this.publisher.inTx() && this.session.subscriptions().unsubscribe(on, this, this.filter)) {
 			// DISCONNECT_ME from onTx: unsubscribe, and leave once the broker confirmed.
 			this.phase = Phase.UNSUBSCRIBING;
 			this.publisher.discard();

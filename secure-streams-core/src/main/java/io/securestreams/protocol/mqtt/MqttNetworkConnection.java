@@ -8,17 +8,11 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
@@ -141,29 +135,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	}
 
 	private void sendConnect() {
-		MqttConnectionKey key = this.session.key();
-		MqttMessageSettings will = this.options.will();
-		MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
-			.protocolVersion(MqttVersion.MQTT_3_1_1)
-			.clientId(this.session.clientId())
-			.cleanSession(this.options.cleanStart())
-			.keepAlive(this.options.keepAliveSeconds())
-			.willFlag(will.isPresent());
-		if (will.isPresent()) {
-			connect.willTopic(will.topic())
-				.willMessage(String.valueOf(will.message()).getBytes(StandardCharsets.UTF_8))
-				.willQoS(MqttQoS.valueOf(will.qos()))
-				.willRetain(will.retain());
-		}
-		if (key.username() != null) {
-			connect.hasUser(true).username(key.username());
-			byte[] password = key.passwordBytes();
-			if (password != null) {
-				connect.hasPassword(true).password(password);
-			}
-		}
-		MqttConnectMessage message = connect.build();
-		send(message);
+		send(MqttPackets.connect(this.session.clientId(), this.options, this.session.key()));
 		this.connackTimer = this.session.loop().schedule(() -> {
 			if (!this.accepted) {
 				hangUp("no CONNACK within " + CONNACK_TIMEOUT_SECONDS + " s");
@@ -243,13 +215,11 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	}
 
 	void sendPubRel(int id) {
-		send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-				MqttMessageIdVariableHeader.from(id)));
+		send(MqttPackets.withId(MqttMessageType.PUBREL, id));
 	}
 
 	void sendReply(MqttMessageType type, int id) {
-		send(new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
-				MqttMessageIdVariableHeader.from(id)));
+		send(MqttPackets.withId(type, id));
 	}
 
 	void send(MqttMessage message) {
@@ -275,12 +245,13 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 
 	@Override
 	public void ping() {
-		send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+		send(MqttPackets.bare(MqttMessageType.PINGREQ));
 	}
 
 	@Override
 	public void hangUp(String reason) {
 		logger.info("closing the MQTT connection to {}: {}", this.session.key(), reason);
+		failed(new java.util.concurrent.TimeoutException(reason));
 		closeChannel();
 		if (this.channel == null) {
 			Future<Channel> connecting = this.pending;
@@ -304,8 +275,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 			return;
 		}
 		if (wasAccepted && ch.isActive()) {
-			ch.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false,
-					MqttQoS.AT_MOST_ONCE, false, 0))).addListener(ChannelFutureListener.CLOSE);
+			ch.writeAndFlush(MqttPackets.bare(MqttMessageType.DISCONNECT)).addListener(ChannelFutureListener.CLOSE);
 		}
 		else {
 			ch.close();

@@ -1,12 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.mqtt.MqttFixedHeader;
-import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
-import io.netty.handler.codec.mqtt.MqttQoS;
 
 /**
  * A QoS 1 or 2 PUBLISH that the broker has not acknowledged yet. The payload is kept as a byte
@@ -51,16 +46,8 @@ final class MqttOutboundMessage {
 	}
 
 	MqttPublishMessage toPublish(boolean dup) {
-		return publish(this.topic, this.qos, this.retain, dup, this.packetId, Unpooled.wrappedBuffer(this.payload));
-	}
-
-	/**
-	 * Builds a PUBLISH that takes ownership of {@code payload} (Netty's builder would copy it).
-	 */
-	static MqttPublishMessage publish(String topic, int qos, boolean retain, boolean dup, int packetId,
-			ByteBuf payload) {
-		MqttFixedHeader header = new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), retain, 0);
-		return new MqttPublishMessage(header, new MqttPublishVariableHeader(topic, packetId), payload);
+		return MqttPackets.publish(this.topic, this.qos, this.retain, dup, this.packetId,
+				Unpooled.wrappedBuffer(this.payload));
 	}
 
 }

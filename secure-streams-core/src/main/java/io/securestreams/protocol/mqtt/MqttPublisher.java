@@ -132,7 +132,7 @@ final class MqttPublisher {
 			return;
 		}
 		if (mqtt.qos() == 0) {
-			on.sendPublish(MqttOutboundMessage.publish(topic, 0, mqtt.retain(), false, 0, payload), null);
+			on.sendPublish(MqttPackets.publish(topic, 0, mqtt.retain(), false, 0, payload), null);
 			return;
 		}
 		byte[] bytes = ByteBufUtil.getBytes(payload);

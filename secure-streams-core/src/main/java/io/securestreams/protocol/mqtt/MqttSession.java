@@ -1,17 +1,12 @@
 package io.securestreams.protocol.mqtt;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
-import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.ssl.SslContext;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamState;
@@ -43,11 +38,11 @@ final class MqttSession implements MqttOutbox.Outcomes {
 
 	private final MqttOutbox outbox = new MqttOutbox(this.ids, this);
 
-	private final Set<Integer> inboundQos2 = new HashSet<>();
+	private final MqttInbox inbox = new MqttInbox();
 
 	private final List<MqttMember> members = new ArrayList<>();
 
-	private final Map<Integer, MqttMember> pendingAcks = new HashMap<>();
+	private final MqttSubscriptions subscriptions = new MqttSubscriptions(this.ids);
 
 	private final Set<MqttMember> paused = new HashSet<>();
 
@@ -120,7 +115,7 @@ final class MqttSession implements MqttOutbox.Outcomes {
 			return;
 		}
 		if (!sameSession) {
-			this.inboundQos2.clear();
+			this.inbox.sessionLost();
 		}
 		this.outbox.resend(from, sameSession);
 	}
@@ -140,10 +135,7 @@ final class MqttSession implements MqttOutbox.Outcomes {
 			return;
 		}
 		this.connection = null;
-		for (int id : this.pendingAcks.keySet()) {
-			this.ids.release(id);
-		}
-		this.pendingAcks.clear();
+		this.subscriptions.clear();
 		this.paused.clear();
 		List<MqttMember> lost = List.copyOf(this.members);
 		this.members.clear();
@@ -153,34 +145,15 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		this.protocol.removeIfIdle(this);
 	}
 
-	/** A PUBLISH from the broker: deliver it to every attached stream whose filter matches. */
+	/** A PUBLISH from the broker. */
 	void inbound(MqttNetworkConnection from, MqttPublishMessage publish) {
-		if (from != this.connection) {
-			return;
-		}
-		String topic = publish.variableHeader().topicName();
-		int qos = publish.fixedHeader().qosLevel().value();
-		int id = publish.variableHeader().packetId();
-		boolean fresh = qos < 2 || this.inboundQos2.add(id);
-		if (fresh) {
-			for (MqttMember member : List.copyOf(this.members)) {
-				if (member.accepts(topic)) {
-					member.deliver(topic, publish.content());
-				}
-			}
-		}
-		if (qos == 1) {
-			from.sendReply(MqttMessageType.PUBACK, id);
-		}
-		else if (qos == 2) {
-			from.sendReply(MqttMessageType.PUBREC, id);
+		if (from == this.connection) {
+			this.inbox.received(from, publish, List.copyOf(this.members));
 		}
 	}
 
-	/** PUBREL from the broker: the inbound QoS 2 message is complete. */
-	void released(MqttNetworkConnection from, int id) {
-		this.inboundQos2.remove(id);
-		from.sendReply(MqttMessageType.PUBCOMP, id);
+	MqttInbox inbox() {
+		return this.inbox;
 	}
 
 	void acknowledged(int id, int qos) {
@@ -189,42 +162,8 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		}
 	}
 
-	/** Sends SUBSCRIBE for a member; the SUBACK goes back to it. */
-	boolean subscribe(MqttNetworkConnection on, MqttMember member, String filter, int qos) {
-		int id = this.ids.allocate();
-		if (id == 0) {
-			return false;
-		}
-		this.pendingAcks.put(id, member);
-		on.send(MqttMessageBuilders.subscribe().messageId(id).addSubscription(MqttQoS.valueOf(qos), filter).build());
-		return true;
-	}
-
-	/** Sends UNSUBSCRIBE for a member; the UNSUBACK goes back to it. */
-	boolean unsubscribe(MqttNetworkConnection on, MqttMember member, String filter) {
-		int id = this.ids.allocate();
-		if (id == 0) {
-			return false;
-		}
-		this.pendingAcks.put(id, member);
-		on.send(MqttMessageBuilders.unsubscribe().messageId(id).addTopicFilter(filter).build());
-		return true;
-	}
-
-	void subscribeAcknowledged(int id, List<Integer> granted) {
-		MqttMember member = this.pendingAcks.remove(id);
-		if (member != null) {
-			this.ids.release(id);
-			member.subscribed(granted.isEmpty() ? 0x80 : granted.get(0));
-		}
-	}
-
-	void unsubscribeAcknowledged(int id) {
-		MqttMember member = this.pendingAcks.remove(id);
-		if (member != null) {
-			this.ids.release(id);
-			member.unsubscribed();
-		}
+	MqttSubscriptions subscriptions() {
+		return this.subscriptions;
 	}
 
 	/** The socket can take more: let the connected streams send. */
@@ -251,10 +190,7 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		MqttNetworkConnection current = this.connection;
 		if (this.members.isEmpty() && current != null) {
 			this.connection = null;
-			for (int id : this.pendingAcks.keySet()) {
-				this.ids.release(id);
-			}
-			this.pendingAcks.clear();
+			this.subscriptions.clear();
 			current.disconnect();
 		}
 		this.protocol.removeIfIdle(this);
@@ -285,8 +221,7 @@ final class MqttSession implements MqttOutbox.Outcomes {
 	}
 
 	boolean isIdle() {
-		return this.members.isEmpty() && this.connection == null && this.outbox.isEmpty()
-				&& this.inboundQos2.isEmpty();
+		return this.members.isEmpty() && this.connection == null && this.outbox.isEmpty() && this.inbox.isEmpty();
 	}
 
 }

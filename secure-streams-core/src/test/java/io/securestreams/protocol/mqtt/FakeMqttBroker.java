@@ -104,13 +104,11 @@ final class FakeMqttBroker implements AutoCloseable {
 	}
 
 	void reply(MqttMessageType type, int packetId) {
-		send(new MqttMessage(new MqttFixedHeader(type, false,
-				(type == MqttMessageType.PUBREL) ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE, false, 0),
-				MqttMessageIdVariableHeader.from(packetId)));
+		send(MqttPackets.withId(type, packetId));
 	}
 
 	void publish(String topic, String payload, int qos, int packetId, boolean dup) {
-		send(MqttOutboundMessage.publish(topic, qos, false, dup, packetId,
+		send(MqttPackets.publish(topic, qos, false, dup, packetId,
 				Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)));
 	}
 
@@ -177,13 +175,13 @@ final class FakeMqttBroker implements AutoCloseable {
 				case PUBLISH -> {
 					int qos = message.fixedHeader().qosLevel().value();
 					if (broker.acknowledgePublishes && qos > 0) {
-						ctx.writeAndFlush(reply((qos == 1) ? MqttMessageType.PUBACK : MqttMessageType.PUBREC,
+						ctx.writeAndFlush(MqttPackets.withId((qos == 1) ? MqttMessageType.PUBACK : MqttMessageType.PUBREC,
 								((MqttPublishMessage) message).variableHeader().packetId()));
 					}
 				}
 				case PUBREL -> {
 					if (broker.acknowledgePublishes) {
-						ctx.writeAndFlush(reply(MqttMessageType.PUBCOMP, id));
+						ctx.writeAndFlush(MqttPackets.withId(MqttMessageType.PUBCOMP, id));
 					}
 				}
 				case SUBSCRIBE -> {
@@ -194,21 +192,15 @@ final class FakeMqttBroker implements AutoCloseable {
 							new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
 							MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(granted)));
 				}
-				case UNSUBSCRIBE -> ctx.writeAndFlush(reply(MqttMessageType.UNSUBACK, id));
+				case UNSUBSCRIBE -> ctx.writeAndFlush(MqttPackets.withId(MqttMessageType.UNSUBACK, id));
 				case PINGREQ -> {
 					if (broker.answerPings) {
-						ctx.writeAndFlush(new MqttMessage(
-								new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+						ctx.writeAndFlush(MqttPackets.bare(MqttMessageType.PINGRESP));
 					}
 				}
 				default -> {
 				}
 			}
-		}
-
-		private MqttMessage reply(MqttMessageType type, int id) {
-			return new MqttMessage(new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, 0),
-					MqttMessageIdVariableHeader.from(id));
 		}
 
 		@Override
