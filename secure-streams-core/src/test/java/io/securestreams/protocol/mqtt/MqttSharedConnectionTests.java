@@ -211,6 +211,24 @@ class MqttSharedConnectionTests {
 	}
 
 	@Test
+	void disconnectMeFromConnectedDetachesOnlyThatStream() throws Exception {
+		SecureStreams streams = start(alphaAndBeta("statedm", broker.port()).build(), "ss-statedm");
+		PahoClient paho = closing(PahoClient.connect(broker.port(), "paho-statedm", true));
+		MqttRecorder beta = new MqttRecorder();
+		streams.create("beta", beta).connect();
+		beta.await(StreamState.CONNECTED, 1, WAIT);
+		MqttRecorder alpha = new MqttRecorder()
+			.onState((stream, state) -> (state == StreamState.CONNECTED) ? StreamResult.DISCONNECT_ME : StreamResult.OK);
+		streams.create("alpha", alpha).connect();
+		alpha.await(StreamState.DISCONNECTED, 1, WAIT);
+		assertThat(alpha.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+		paho.publish("statedm/beta/in/z", "beta unaffected", 1, false);
+		beta.awaitMessages(1, WAIT);
+		assertThat(beta.stateNames()).doesNotContain("DISCONNECTED");
+		assertThat(broker.count("CONNECT ss-statedm")).isEqualTo(1);
+	}
+
+	@Test
 	void willIsPublishedWhenTheConnectionIsKilledAndBirthOncePerConnection() throws Exception {
 		TcpRelay relay = closing(new TcpRelay(broker.port()));
 		PolicyFragment fragment = alphaAndBeta("lifecycle", relay.port());
