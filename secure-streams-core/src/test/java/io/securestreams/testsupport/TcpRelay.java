@@ -33,6 +33,8 @@ public final class TcpRelay implements AutoCloseable {
 
 	private final Set<Channel> towardsTarget = ConcurrentHashMap.newKeySet();
 
+	private final Set<Channel> fromClients = ConcurrentHashMap.newKeySet();
+
 	private final InetSocketAddress target;
 
 	private final Channel server;
@@ -71,6 +73,11 @@ public final class TcpRelay implements AutoCloseable {
 		}
 		this.accepted++;
 		this.channels.add(inbound);
+		this.fromClients.add(inbound);
+		inbound.closeFuture().addListener((f) -> {
+			this.channels.remove(inbound);
+			this.fromClients.remove(inbound);
+		});
 		new Bootstrap().group(inbound.eventLoop())
 			.channel(NioSocketChannel.class)
 			.option(ChannelOption.AUTO_READ, false)
@@ -84,6 +91,10 @@ public final class TcpRelay implements AutoCloseable {
 				Channel outbound = f.channel();
 				this.channels.add(outbound);
 				this.towardsTarget.add(outbound);
+				outbound.closeFuture().addListener((closed) -> {
+					this.channels.remove(outbound);
+					this.towardsTarget.remove(outbound);
+				});
 				inbound.pipeline().addLast(new Pipe(outbound));
 				inbound.read();
 				readFromTarget(outbound);
@@ -104,6 +115,14 @@ public final class TcpRelay implements AutoCloseable {
 	 */
 	public int accepted() {
 		return this.accepted;
+	}
+
+	/**
+	 * Returns how many client connections are being relayed right now.
+	 * @return the count
+	 */
+	public int openConnections() {
+		return this.fromClients.size();
 	}
 
 	/**
@@ -186,8 +205,6 @@ public final class TcpRelay implements AutoCloseable {
 
 		@Override
 		public void channelInactive(ChannelHandlerContext ctx) {
-			TcpRelay.this.channels.remove(ctx.channel());
-			TcpRelay.this.towardsTarget.remove(ctx.channel());
 			if (this.other.isActive()) {
 				// Pass an orderly close on after what was already relayed.
 				this.other.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

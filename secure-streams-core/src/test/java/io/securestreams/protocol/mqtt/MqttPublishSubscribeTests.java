@@ -89,7 +89,7 @@ class MqttPublishSubscribeTests {
 		MqttRecorder handler = new MqttRecorder();
 		SecureStream stream = streams.create("device", handler);
 		stream.connect();
-		handler.await(StreamState.CONNECTED, 1, WAIT);
+		paho.awaitDelivered(prefix + "/down/probe", handler, WAIT);
 		handler.send(stream, "one", "two", "three");
 		paho.awaitPayloads(prefix + "/up", 3, WAIT);
 		assertThat(paho.payloads(prefix + "/up")).containsExactly("one", "two", "three");
@@ -105,7 +105,6 @@ class MqttPublishSubscribeTests {
 		}
 		assertThat(handler.count(StreamState.QOS_ACK_REMOTE)).isEqualTo((qos > 0) ? 3 : 0);
 		assertThat(handler.count(StreamState.QOS_NACK_REMOTE)).isZero();
-		assertThat(handler.stateNames()).startsWith("CREATING", "CONNECTING", "CONNECTED");
 	}
 
 	@Test

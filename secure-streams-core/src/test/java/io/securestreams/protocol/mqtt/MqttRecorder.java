@@ -22,6 +22,9 @@ import org.awaitility.Awaitility;
  */
 class MqttRecorder implements StreamHandler {
 
+	/** Payload of probe messages, which are counted rather than recorded. */
+	static final String PROBE = "probe";
+
 	/** A received message. */
 	record Message(String payload, int flags, String topic) {
 	}
@@ -31,6 +34,8 @@ class MqttRecorder implements StreamHandler {
 	final List<Message> messages = new CopyOnWriteArrayList<>();
 
 	private final Queue<byte[]> outgoing = new ArrayDeque<>();
+
+	private final java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
 
 	private volatile BiFunction<SecureStream, StreamState, StreamResult> stateReaction = (s, st) -> StreamResult.OK;
 
@@ -74,6 +79,10 @@ class MqttRecorder implements StreamHandler {
 		byte[] bytes = new byte[payload.remaining()];
 		payload.get(bytes);
 		String topic = stream.metadata("topic");
+		if (PROBE.equals(new String(bytes, StandardCharsets.UTF_8))) {
+			this.probes.incrementAndGet();
+			return this.rxResult;
+		}
 		this.messages.add(new Message(new String(bytes, StandardCharsets.UTF_8), flags, (topic != null) ? topic : ""));
 		return this.rxResult;
 	}
@@ -97,6 +106,16 @@ class MqttRecorder implements StreamHandler {
 			stream.requestTx();
 		}
 		return StreamResult.OK;
+	}
+
+	int probes() {
+		return this.probes.get();
+	}
+
+	/** Returns the state names reported since the {@code mark}-th state. */
+	List<String> stateNamesSince(int mark) {
+		List<String> names = stateNames();
+		return names.subList(mark, names.size());
 	}
 
 	long count(StreamState state) {

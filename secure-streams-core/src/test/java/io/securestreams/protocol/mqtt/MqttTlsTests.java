@@ -80,7 +80,7 @@ class MqttTlsTests {
 			MqttRecorder handler = new MqttRecorder();
 			SecureStream stream = this.streams.create("secure", handler);
 			stream.connect();
-			handler.await(StreamState.CONNECTED, 1, WAIT);
+			paho.awaitDelivered("tls/down", handler, WAIT);
 			handler.send(stream, "over tls");
 			paho.awaitPayloads("tls/up", 1, WAIT);
 			handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);

@@ -64,6 +64,19 @@ final class PahoClient implements AutoCloseable {
 		this.client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retained);
 	}
 
+	/**
+	 * Publishes probes to {@code topic} until the stream has received one: its subscription works.
+	 * (Moquette 0.17 may close a connection whose SUBSCRIBE follows the CONNACK very closely; the
+	 * stream then reconnects and subscribes again.)
+	 */
+	void awaitDelivered(String topic, MqttRecorder stream, Duration timeout) {
+		int before = stream.probes();
+		Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+			this.client.publish(topic, MqttRecorder.PROBE.getBytes(StandardCharsets.UTF_8), 0, false);
+			return stream.probes() > before;
+		});
+	}
+
 	List<Received> received() {
 		return List.copyOf(this.received);
 	}
