@@ -47,6 +47,17 @@ public final class ClientProtocols {
 	}
 
 	/**
+	 * Tells every binding that a client stream was destroyed; a binding that kept nothing for it
+	 * ignores the call.
+	 * @param streamId the stream's id
+	 */
+	public void streamDestroyed(long streamId) {
+		for (ClientProtocol binding : this.bindings.values()) {
+			binding.streamDestroyed(streamId);
+		}
+	}
+
+	/**
 	 * Returns whether a protocol is supported.
 	 * @param protocol the protocol
 	 * @return {@code true} when a binding exists

@@ -281,7 +281,7 @@ public final class ClientStream extends AbstractStream {
 			current.deactivate();
 			current.connection().close();
 		}
-		this.runtime.clientProtocol(this.policy.protocol()).streamDestroyed(id());
+		this.runtime.streamDestroyed(id());
 	}
 
 	@Override

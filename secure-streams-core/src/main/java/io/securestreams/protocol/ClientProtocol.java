@@ -49,9 +49,10 @@ public interface ClientProtocol {
 	}
 
 	/**
-	 * Tells the binding that a stream was destroyed, so it can forget state it kept for the
-	 * stream across connection attempts. Called on the stream's event loop, after the stream's
-	 * current connection, if any, was closed.
+	 * Tells the binding that a client stream was destroyed, so it can forget state it kept for
+	 * the stream across connection attempts. Every binding is told about every destroyed client
+	 * stream, on the stream's event loop, after the stream's current connection, if any, was
+	 * closed.
 	 * @param streamId the id the stream's links reported
 	 */
 	default void streamDestroyed(long streamId) {
