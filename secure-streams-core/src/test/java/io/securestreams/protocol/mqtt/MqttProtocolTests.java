@@ -353,4 +353,34 @@ class MqttProtocolTests {
 		assertThat(other.stateNames()).doesNotContain("DISCONNECTED");
 	}
 
+	@Test
+	void unacknowledgedMessageOfADestroyedStreamIsStillCompletedWithTheBroker() {
+		this.broker.sessionPresent = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment);
+		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
+		SecureStreams streams = start(fragment);
+		MqttRecorder handler = new MqttRecorder();
+		MqttRecorder other = new MqttRecorder();
+		SecureStream stream = streams.create("device", handler);
+		stream.connect();
+		streams.create("other", other).connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		other.await(StreamState.CONNECTED, 1, WAIT);
+		handler.send(stream, "orphan");
+		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
+		int id = this.broker.publishId(0);
+		stream.destroy();
+		handler.await(StreamState.DESTROYING, 1, WAIT);
+		this.broker.dropAll();
+		this.broker.awaitReceived("PUBLISH dev/up", 2, WAIT);
+		assertThat(this.broker.received("PUBLISH dev/up").get(1)).contains("id=" + id, "dup=true", "payload=orphan");
+		other.await(StreamState.CONNECTED, 2, WAIT);
+		this.broker.reply(MqttMessageType.PUBACK, id);
+		this.broker.publish("other/down", "after the ack", 0, 0, false);
+		other.awaitMessages(1, WAIT);
+		assertThat(other.count(StreamState.QOS_ACK_REMOTE)).isZero();
+		assertThat(handler.stateNames()).endsWith("CONNECTED", "DISCONNECTED", "DESTROYING");
+	}
+
 }
