@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -207,7 +208,7 @@ public final class TcpRelay implements AutoCloseable {
 		public void channelInactive(ChannelHandlerContext ctx) {
 			if (this.other.isActive()) {
 				// Pass an orderly close on after what was already relayed.
-				this.other.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+				this.other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
 			}
 		}
 

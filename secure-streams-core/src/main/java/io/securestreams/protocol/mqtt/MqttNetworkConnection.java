@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.policy.MqttMessageSettings;
@@ -225,7 +227,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	void send(MqttMessage message) {
 		Channel ch = this.channel;
 		if (ch == null || this.finished) {
-			io.netty.util.ReferenceCountUtil.release(message);
+			ReferenceCountUtil.release(message);
 			return;
 		}
 		this.keepAlive.sent();
@@ -251,7 +253,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	@Override
 	public void hangUp(String reason) {
 		logger.info("closing the MQTT connection to {}: {}", this.session.key(), reason);
-		failed(new java.util.concurrent.TimeoutException(reason));
+		failed(new TimeoutException(reason));
 		closeChannel();
 		if (this.channel == null) {
 			Future<Channel> connecting = this.pending;

@@ -1,5 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * MQTT 3.1.1 topic names and topic filters (section 4.7 of the specification): checks their
  * syntax and tells whether a filter matches a topic. {@code +} matches exactly one level,
@@ -57,7 +59,7 @@ public final class MqttTopics {
 		if (text.indexOf('\0') >= 0) {
 			throw new IllegalArgumentException("MQTT " + what + " \"" + text + "\" must not contain NUL");
 		}
-		if (text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LENGTH) {
+		if (text.getBytes(StandardCharsets.UTF_8).length > MAX_LENGTH) {
 			throw new IllegalArgumentException("MQTT " + what + " is longer than " + MAX_LENGTH + " bytes");
 		}
 	}

@@ -1,5 +1,6 @@
 package io.securestreams.protocol.mqtt;
 
+import java.util.Arrays;
 import java.util.List;
 
 import io.securestreams.policy.MetadataDeclaration;
@@ -37,7 +38,7 @@ final class MqttPolicies {
 	}
 
 	static List<MetadataDeclaration> metadata(String... names) {
-		return java.util.Arrays.stream(names).map((name) -> new MetadataDeclaration(name, "")).toList();
+		return Arrays.stream(names).map((name) -> new MetadataDeclaration(name, "")).toList();
 	}
 
 }

@@ -3,6 +3,7 @@ package io.securestreams.protocol.mqtt;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class MqttPolicyCheckTests {
 	@Test
 	void theDefaultPortCountsAsTheSamePort() {
 		PolicyFragment fragment = MqttPolicies.base();
-		fragment.streamType("alpha").set(StreamTypeKey.PROTOCOL, io.securestreams.policy.Protocol.MQTT)
+		fragment.streamType("alpha").set(StreamTypeKey.PROTOCOL, Protocol.MQTT)
 			.set(StreamTypeKey.ENDPOINT, "broker.example")
 			.set(StreamTypeKey.MQTT_CLEAN_START, true);
 		MqttPolicies.mqtt(fragment, "beta", 1883).set(StreamTypeKey.ENDPOINT, "broker.example");

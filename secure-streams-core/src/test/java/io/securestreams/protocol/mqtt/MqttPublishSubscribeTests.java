@@ -10,7 +10,6 @@ import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
-import io.securestreams.TxSlot;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;

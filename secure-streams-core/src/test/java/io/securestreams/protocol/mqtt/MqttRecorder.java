@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
 import io.securestreams.SecureStream;
@@ -35,7 +36,7 @@ class MqttRecorder implements StreamHandler {
 
 	private final Queue<byte[]> outgoing = new ArrayDeque<>();
 
-	private final java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+	private final AtomicInteger probes = new AtomicInteger();
 
 	private volatile BiFunction<SecureStream, StreamState, StreamResult> stateReaction = (s, st) -> StreamResult.OK;
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -48,7 +49,7 @@ class MqttSharedConnectionTests {
 
 	private final List<AutoCloseable> closeables = new ArrayList<>();
 
-	private static final java.util.concurrent.atomic.AtomicInteger OBSERVERS = new java.util.concurrent.atomic.AtomicInteger();
+	private static final AtomicInteger OBSERVERS = new AtomicInteger();
 
 	private TcpRelay relay;
 

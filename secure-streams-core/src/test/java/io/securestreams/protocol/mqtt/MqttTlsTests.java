@@ -1,5 +1,6 @@
 package io.securestreams.protocol.mqtt;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +88,7 @@ class MqttTlsTests {
 			paho.publish("tls/down", "back over tls", 1, false);
 			handler.awaitMessages(1, WAIT);
 			assertThat(handler.payloads()).containsExactly("back over tls");
-			assertThat(((java.net.InetSocketAddress) stream.peerAddress()).getPort()).isEqualTo(broker.tlsPort());
+			assertThat(((InetSocketAddress) stream.peerAddress()).getPort()).isEqualTo(broker.tlsPort());
 		}
 	}
 

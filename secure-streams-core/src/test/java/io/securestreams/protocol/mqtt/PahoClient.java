@@ -3,7 +3,10 @@ package io.securestreams.protocol.mqtt;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -27,9 +30,9 @@ final class PahoClient implements AutoCloseable {
 
 	private final List<Received> received = new CopyOnWriteArrayList<>();
 
-	private final java.util.Map<String, Integer> subscriptions = new java.util.concurrent.ConcurrentHashMap<>();
+	private final Map<String, Integer> subscriptions = new ConcurrentHashMap<>();
 
-	private final java.util.concurrent.atomic.AtomicInteger resubscribed = new java.util.concurrent.atomic.AtomicInteger();
+	private final AtomicInteger resubscribed = new AtomicInteger();
 
 	private PahoClient(MqttClient client) {
 		this.client = client;
@@ -116,7 +119,7 @@ final class PahoClient implements AutoCloseable {
 
 		private void resubscribe() {
 			try {
-				for (java.util.Map.Entry<String, Integer> subscription : PahoClient.this.subscriptions.entrySet()) {
+				for (Map.Entry<String, Integer> subscription : PahoClient.this.subscriptions.entrySet()) {
 					PahoClient.this.client.subscribe(subscription.getKey(), subscription.getValue());
 				}
 				PahoClient.this.resubscribed.incrementAndGet();
