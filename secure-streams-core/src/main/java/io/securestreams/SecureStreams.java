@@ -14,6 +14,7 @@ import io.securestreams.internal.ClientStream;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.TransportResources;
 import org.jspecify.annotations.Nullable;
@@ -55,7 +56,7 @@ public final class SecureStreams implements AutoCloseable {
 		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport);
 		this.protocols = ClientProtocols.builtIn();
 		this.runtime = new StreamsRuntime(this.transport, new Connector(this.transport, builder.connectTimeout),
-				builder.blobs, () -> this.policy, builder.random16, this.protocols);
+				builder.blobs, () -> this.policy, builder.random16, this.protocols, builder.limits);
 		builder.listeners.forEach(this.runtime::addListener);
 		this.shutdownTimeout = builder.shutdownTimeout;
 	}
@@ -92,7 +93,7 @@ public final class SecureStreams implements AutoCloseable {
 			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype; "
 					+ "this runtime does not serve them yet");
 		}
-		io.securestreams.protocol.ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
+		ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
 		Object affinity = protocol.loopAffinity(streamTypePolicy);
 		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler,
 				(affinity != null) ? this.transport.loopFor(affinity) : this.transport.nextLoop(), false);
@@ -222,6 +223,8 @@ public final class SecureStreams implements AutoCloseable {
 
 		private IntSupplier random16 = () -> ThreadLocalRandom.current().nextInt(0x10000);
 
+		private ProtocolLimits limits = ProtocolLimits.DEFAULTS;
+
 		private final List<StreamEventListener> listeners = new ArrayList<>();
 
 		private Builder(Policy policy) {
@@ -288,6 +291,17 @@ public final class SecureStreams implements AutoCloseable {
 		 */
 		public Builder jitterSource(IntSupplier random16) {
 			this.random16 = Objects.requireNonNull(random16);
+			return this;
+		}
+
+		/**
+		 * Sets the limits protocol bindings apply to peers (ws frame size, http head size,
+		 * handshake timeout).
+		 * @param limits the limits
+		 * @return this builder
+		 */
+		public Builder limits(ProtocolLimits limits) {
+			this.limits = Objects.requireNonNull(limits);
 			return this;
 		}
 

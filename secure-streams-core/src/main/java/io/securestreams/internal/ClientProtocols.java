@@ -7,6 +7,8 @@ import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.Protocol;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.h1.H1ClientProtocol;
+import io.securestreams.protocol.raw.RawClientProtocol;
+import io.securestreams.protocol.ws.WsClientProtocol;
 
 /**
  * The client protocol bindings this runtime supports.
@@ -25,6 +27,8 @@ public final class ClientProtocols {
 	public static ClientProtocols builtIn() {
 		ClientProtocols protocols = new ClientProtocols();
 		protocols.bindings.put(Protocol.H1, new H1ClientProtocol());
+		protocols.bindings.put(Protocol.WS, new WsClientProtocol());
+		protocols.bindings.put(Protocol.RAW, new RawClientProtocol());
 		return protocols;
 	}
 
