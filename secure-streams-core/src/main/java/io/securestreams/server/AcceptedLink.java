@@ -146,6 +146,11 @@ final class AcceptedLink implements ServerLink {
 	}
 
 	@Override
+	public ServerLink handOver() {
+		return this.stream.handOver();
+	}
+
+	@Override
 	public String describe() {
 		return this.stream.describe();
 	}

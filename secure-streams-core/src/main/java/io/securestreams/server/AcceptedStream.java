@@ -47,6 +47,8 @@ public final class AcceptedStream extends AbstractStream {
 
 	private boolean gone;
 
+	private boolean detached;
+
 	AcceptedStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, Channel channel,
 			ListenerStream listener) {
 		super(runtime, policy, handler, StreamRole.ACCEPTED, channel.eventLoop());
@@ -68,6 +70,39 @@ public final class AcceptedStream extends AbstractStream {
 		}
 		this.connection = protocol.accept(this.channel, this.link);
 		act(emit(StreamState.CONNECTING, 0));
+	}
+
+	/**
+	 * Takes over the connection of a stream that {@link #handOver() handed it over}: CREATING,
+	 * CONNECTING, CONNECTED.
+	 * @param current the binding's connection
+	 */
+	private void adopt(ServerConnection current) {
+		this.channel.closeFuture().addListener((f) -> peerGone());
+		if (act(deliverCreating())) {
+			this.channel.close();
+			return;
+		}
+		this.connection = current;
+		if (!act(emit(StreamState.CONNECTING, 0))) {
+			act(emit(StreamState.CONNECTED, 0));
+		}
+	}
+
+	/**
+	 * Ends this stream, keeping its connection open for a new accepted stream.
+	 * @return the new stream's link
+	 */
+	ServerLink handOver() {
+		AcceptedStream next = this.listener.successor(this.channel);
+		ServerConnection current = this.connection;
+		this.connection = null;
+		this.detached = true;
+		peerGone();
+		if (current != null) {
+			next.adopt(current);
+		}
+		return next.link;
 	}
 
 	/**
@@ -251,7 +286,9 @@ public final class AcceptedStream extends AbstractStream {
 	@Override
 	protected void releaseResources() {
 		this.listener.forget(this);
-		this.channel.close();
+		if (!this.detached) {
+			this.channel.close();
+		}
 	}
 
 }

@@ -140,6 +140,12 @@ public final class ListenerStream extends AbstractStream {
 		stream.open(this.protocol);
 	}
 
+	AcceptedStream successor(Channel channel) {
+		AcceptedStream stream = new AcceptedStream(this.runtime, this.policy, handler(), channel, this);
+		this.accepted.add(stream);
+		return stream;
+	}
+
 	void forget(AcceptedStream stream) {
 		this.accepted.remove(stream);
 	}

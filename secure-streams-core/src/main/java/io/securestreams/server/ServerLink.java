@@ -34,6 +34,15 @@ public interface ServerLink extends StreamLink {
 	boolean responseRequested();
 
 	/**
+	 * Ends this stream without closing its connection (DISCONNECTED, DESTROYING) and carries on
+	 * with a new accepted stream on the same connection, taken through CREATING, CONNECTING and
+	 * CONNECTED. Used when a kept-alive http connection that already carried transactions is
+	 * upgraded to ws: SERVER_TXN cannot be followed by SERVER_UPGRADE on one stream.
+	 * @return the link of the new stream; this link goes inert
+	 */
+	ServerLink handOver();
+
+	/**
 	 * Describes the stream and its peer for log lines.
 	 * @return for example {@code stream 7 ('myserver') from /127.0.0.1:51234}
 	 */

@@ -64,7 +64,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private static final Logger logger = LoggerFactory.getLogger(H1ServerConnection.class);
 
-	private final ServerLink link;
+	private ServerLink link;
 
 	private final boolean wsAllowed;
 
@@ -187,9 +187,8 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 				HttpHeaderValues.UPGRADE, true) && request.headers().contains(HttpHeaderNames.UPGRADE,
 				HttpHeaderValues.WEBSOCKET, true);
 		if (upgrade && this.transactions > 0) {
-			reject(HttpResponseStatus.BAD_REQUEST, "ws upgrade after an http transaction on the same connection "
-					+ "(SERVER_TXN -> SERVER_UPGRADE is not a legal transition)");
-			return;
+			// SERVER_TXN -> SERVER_UPGRADE is not a legal transition: a new accepted stream carries the ws connection.
+			this.link = this.link.handOver();
 		}
 		this.link.newTransaction();
 		try {

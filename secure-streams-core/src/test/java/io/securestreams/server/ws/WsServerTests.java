@@ -202,6 +202,39 @@ class WsServerTests {
 	}
 
 	@Test
+	void anUpgradeOnAConnectionThatCarriedTransactionsContinuesOnANewAcceptedStream() throws Exception {
+		this.streams = SecureStreams.builder(policy().build()).eventLoopThreads(2).listener(this.guard).build();
+		Upgrades upgrades = new Upgrades();
+		SecureStream listener = this.streams.create("wstxt", upgrades);
+		HttpClient http = HttpClient.newHttpClient();
+		String base = "127.0.0.1:" + port(listener);
+		assertThat(http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://" + base + "/first")).build(),
+				java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+		CompletableFuture<String> echoed = new CompletableFuture<>();
+		WebSocket ws = http.newWebSocketBuilder().subprotocols("echo-protocol")
+			.buildAsync(URI.create("ws://" + base + "/echo"), new WebSocket.Listener() {
+				@Override
+				public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+					echoed.complete(data.toString());
+					return null;
+				}
+			}).join();
+		ws.sendText("after a transaction", true).join();
+		assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("after a transaction");
+		List<List<StreamState>> accepted = upgrades.states.entrySet().stream()
+			.filter((entry) -> entry.getKey() != listener.id())
+			.sorted(Map.Entry.comparingByKey())
+			.map(Map.Entry::getValue)
+			.toList();
+		assertThat(accepted).hasSize(2);
+		assertThat(accepted.get(0)).containsExactly(StreamState.CREATING, StreamState.CONNECTING, StreamState.CONNECTED,
+				StreamState.SERVER_TXN, StreamState.DISCONNECTED, StreamState.DESTROYING);
+		assertThat(accepted.get(1)).containsExactly(StreamState.CREATING, StreamState.CONNECTING, StreamState.CONNECTED,
+				StreamState.SERVER_UPGRADE);
+		ws.abort();
+	}
+
+	@Test
 	void plainRequestsStillReachTheHandlerOfAWsServer() throws Exception {
 		this.streams = SecureStreams.builder(policy().build()).eventLoopThreads(2).listener(this.guard).build();
 		Upgrades upgrades = new Upgrades();
