@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
+import io.securestreams.StreamEventListener;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
@@ -32,7 +33,7 @@ public final class HelloServerExample implements AutoCloseable {
 
 	private final SecureStream listener;
 
-	private HelloServerExample(int port) {
+	private HelloServerExample(int port, StreamEventListener... listeners) {
 		PolicyFragment policy = new PolicyFragment().release("example");
 		policy.streamType("hello")
 			.set(StreamTypeKey.SERVER, true)
@@ -44,17 +45,22 @@ public final class HelloServerExample implements AutoCloseable {
 					new MetadataDeclaration("method", ""), new MetadataDeclaration("name", ""),
 					new MetadataDeclaration("mime", "content-type:")));
 		Policy built = policy.build();
-		this.streams = SecureStreams.builder(built).build();
+		SecureStreams.Builder builder = SecureStreams.builder(built);
+		for (StreamEventListener listener : listeners) {
+			builder.listener(listener);
+		}
+		this.streams = builder.build();
 		this.listener = this.streams.create("hello", new HttpHandler());
 	}
 
 	/**
 	 * Starts the example server.
 	 * @param port the port, 0 for an ephemeral one
+	 * @param listeners observers of every stream's events (tests pass a transition guard)
 	 * @return the running example
 	 */
-	public static HelloServerExample start(int port) {
-		return new HelloServerExample(port);
+	public static HelloServerExample start(int port, StreamEventListener... listeners) {
+		return new HelloServerExample(port, listeners);
 	}
 
 	/**

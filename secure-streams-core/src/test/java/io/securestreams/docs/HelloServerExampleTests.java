@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
+import io.securestreams.testsupport.TransitionGuard;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,8 @@ class HelloServerExampleTests {
 
 	@Test
 	void theDocumentedServerAnswersHttpAndWs() throws Exception {
-		try (HelloServerExample example = HelloServerExample.start(0)) {
+		TransitionGuard guard = new TransitionGuard();
+		try (HelloServerExample example = HelloServerExample.start(0, guard)) {
 			HttpClient client = HttpClient.newHttpClient();
 			String base = "127.0.0.1:" + example.port();
 			HttpResponse<String> hello = client.send(HttpRequest.newBuilder(URI.create("http://" + base + "/hello?name=docs"))
@@ -44,6 +46,7 @@ class HelloServerExampleTests {
 			assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("hi there");
 			ws.abort();
 		}
+		guard.assertNoViolations();
 	}
 
 }

@@ -235,6 +235,27 @@ class WsServerTests {
 	}
 
 	@Test
+	void aWsProtocolServerAcceptsUpgradesWithoutSubprotocol() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.server(fragment.streamType("plainws"), Protocol.WS, false);
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		SecureStream listener = this.streams.create("plainws", new Upgrades());
+		CompletableFuture<String> echoed = new CompletableFuture<>();
+		WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+			.buildAsync(URI.create("ws://127.0.0.1:" + port(listener) + "/"), new WebSocket.Listener() {
+				@Override
+				public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+					echoed.complete(data.toString());
+					return null;
+				}
+			}).join();
+		assertThat(ws.getSubprotocol()).isEmpty();
+		ws.sendText("no subprotocol", true).join();
+		assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("no subprotocol");
+		ws.abort();
+	}
+
+	@Test
 	void plainRequestsStillReachTheHandlerOfAWsServer() throws Exception {
 		this.streams = SecureStreams.builder(policy().build()).eventLoopThreads(2).listener(this.guard).build();
 		Upgrades upgrades = new Upgrades();
