@@ -1,29 +1,19 @@
 package io.securestreams.server.h1;
 
 import java.net.SocketAddress;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
@@ -70,9 +60,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private @Nullable ChannelHandlerContext ctx;
 
-	private @Nullable ScheduledFuture<?> headTimer;
-
-	private boolean headBytesSeen;
+	private final HeadTimer headTimer;
 
 	private int transactions;
 
@@ -95,22 +83,15 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	H1ServerConnection(ServerLink link, boolean wsAllowed) {
 		this.link = link;
 		this.wsAllowed = wsAllowed;
+		this.headTimer = new HeadTimer(link.limits().handshakeTimeout().toMillis(), this::headTimedOut);
 	}
 
 	/**
-	 * Returns a handler for the front of the pipeline that notices bytes of a request head.
+	 * Returns the handler for the front of the pipeline that times request heads.
 	 * @return the handler
 	 */
 	ChannelHandler headWatch() {
-		return new ChannelInboundHandlerAdapter() {
-			@Override
-			public void channelRead(ChannelHandlerContext context, Object msg) {
-				if (msg instanceof ByteBuf data && data.isReadable()) {
-					H1ServerConnection.this.headBytesSeen = true;
-				}
-				context.fireChannelRead(msg);
-			}
-		};
+		return this.headTimer;
 	}
 
 	@Override
@@ -120,19 +101,14 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	@Override
 	public void start() {
-		ChannelHandlerContext context = this.ctx;
-		if (context == null) {
-			return;
+		if (this.ctx != null) {
+			waitForHead();
 		}
-		waitForHead();
 	}
 
 	private void waitForHead() {
-		ChannelHandlerContext context = this.ctx;
 		this.response = null;
-		this.headBytesSeen = false;
-		long timeout = this.link.limits().handshakeTimeout().toMillis();
-		this.headTimer = context.executor().schedule(() -> headTimedOut(timeout), timeout, TimeUnit.MILLISECONDS);
+		this.headTimer.arm();
 		readNext();
 	}
 
@@ -143,9 +119,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		}
 	}
 
-	private void headTimedOut(long timeout) {
-		this.headTimer = null;
-		if (this.headBytesSeen) {
+	private void headTimedOut(boolean bytesSeen) {
+		long timeout = this.headTimer.timeoutMillis();
+		if (bytesSeen) {
 			reject(HttpResponseStatus.REQUEST_TIMEOUT, "no complete request head within " + timeout + " ms (slow client)");
 		}
 		else {
@@ -178,9 +154,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	}
 
 	private void onHead(HttpRequest request) {
-		cancelHeadTimer();
+		this.headTimer.cancel();
 		if (request.decoderResult().isFailure()) {
-			rejectMalformed(request.decoderResult().cause());
+			reject(Rejection.forDecoderFailure(request.decoderResult().cause(), this.link.limits().maxHttpHeaderSize()));
 			return;
 		}
 		boolean upgrade = this.wsAllowed && request.headers().containsValue(HttpHeaderNames.CONNECTION,
@@ -270,33 +246,15 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		return false;
 	}
 
-	private void rejectMalformed(Throwable cause) {
-		int maxHead = this.link.limits().maxHttpHeaderSize();
-		if (cause instanceof TooLongHttpHeaderException) {
-			reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers larger than " + maxHead + " bytes");
-		}
-		else if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException) {
-			reject(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
-		}
-		else {
-			reject(HttpResponseStatus.BAD_REQUEST, "malformed http request: " + cause.getMessage());
-		}
-	}
-
 	private void reject(HttpResponseStatus status, String reason) {
-		logger.warn("{}: cutting off the connection: {}", this.link.describe(), reason);
-		this.stopped = true;
-		cancelHeadTimer();
-		FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
-		answer.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-		this.ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+		reject(new Rejection(status, reason));
 	}
 
-	private void cancelHeadTimer() {
-		if (this.headTimer != null) {
-			this.headTimer.cancel(false);
-			this.headTimer = null;
-		}
+	private void reject(Rejection rejection) {
+		logger.warn("{}: cutting off the connection: {}", this.link.describe(), rejection.reason());
+		this.stopped = true;
+		this.headTimer.cancel();
+		rejection.answer(this.ctx);
 	}
 
 	@Override
@@ -351,7 +309,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	@Override
 	public void channelInactive(ChannelHandlerContext context) {
-		cancelHeadTimer();
+		this.headTimer.cancel();
 		this.stopped = true;
 		this.link.closed(false);
 		context.fireChannelInactive();
