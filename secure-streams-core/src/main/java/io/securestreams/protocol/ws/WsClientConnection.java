@@ -180,6 +180,14 @@ final class WsClientConnection implements ProtocolConnection {
 	}
 
 	@Override
+	public void setRxPaused(boolean paused) {
+		Channel ch = this.channel;
+		if (ch != null && this.session != null) {
+			ch.config().setAutoRead(!paused);
+		}
+	}
+
+	@Override
 	public void validityConfirmed() {
 		WsSession current = this.session;
 		if (current != null) {
