@@ -11,9 +11,12 @@ import java.util.function.IntSupplier;
 import io.securestreams.internal.AbstractStream;
 import io.securestreams.internal.ClientProtocols;
 import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.ContextAccess;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.proxy.ProxyAddress;
+import io.securestreams.proxy.client.ProxiedStreams;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.TransportResources;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SecureStreams implements AutoCloseable {
 
+	/** The default address of libwebsockets' proxy on Linux. */
+	public static final String DEFAULT_PROXY = "+@proxy.ss.lws";
+
 	private static final Logger logger = LoggerFactory.getLogger(SecureStreams.class);
 
 	private final TransportResources transport;
@@ -45,6 +51,8 @@ public final class SecureStreams implements AutoCloseable {
 	private final ClientProtocols protocols;
 
 	private final Duration shutdownTimeout;
+
+	private final @Nullable ProxiedStreams proxied;
 
 	private volatile Policy policy;
 
@@ -58,6 +66,18 @@ public final class SecureStreams implements AutoCloseable {
 				builder.blobs, () -> this.policy, builder.random16, this.protocols);
 		builder.listeners.forEach(this.runtime::addListener);
 		this.shutdownTimeout = builder.shutdownTimeout;
+		try {
+			this.proxied = (builder.proxy != null)
+					? new ProxiedStreams(this.runtime, builder.proxy, builder.connectTimeout) : null;
+		}
+		catch (RuntimeException ex) {
+			this.transport.close();
+			throw ex;
+		}
+	}
+
+	static {
+		ContextAccess.install((context) -> context.runtime);
 	}
 
 	/**
@@ -70,8 +90,37 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	/**
+	 * Starts building a context in proxied mode: every stream it creates is fulfilled by a Secure
+	 * Streams proxy (the Java {@link io.securestreams.proxy.SecureStreamsProxy} or libwebsockets'
+	 * proxy), which holds the policy, so none is needed here. The application code is the same
+	 * as with a direct context.
+	 * @param proxyAddress {@code +@name} (Linux abstract socket, {@value #DEFAULT_PROXY} by default
+	 * in libwebsockets), {@code +/path} (socket file) or {@code host:port}
+	 * @return a builder
+	 * @throws IllegalArgumentException for an address of none of these forms
+	 */
+	public static Builder proxiedBuilder(String proxyAddress) {
+		Builder builder = new Builder(Policy.empty());
+		builder.proxy = ProxyAddress.parse(proxyAddress);
+		return builder;
+	}
+
+	/**
+	 * Returns whether this context's streams are fulfilled by a proxy.
+	 * @return {@code true} in proxied mode
+	 */
+	public boolean isProxied() {
+		return this.proxied != null;
+	}
+
+	/**
 	 * Creates a stream. CREATING is delivered to the handler before this returns, on the calling
 	 * thread; a nailed-up streamtype then starts connecting.
+	 * <p>
+	 * In proxied mode the stream first connects to the proxy, and CREATING comes later, on the
+	 * stream's event loop, once the proxy created its onward stream (as with libwebsockets'
+	 * {@code lws_sspc_create}); an unknown streamtype is not an error here: the proxy refuses the
+	 * creation, and the stream retries every second (see docs/proxy.md).
 	 * @param streamType a streamtype of the active policy
 	 * @param handler receives the stream's callbacks
 	 * @return the stream
@@ -82,6 +131,9 @@ public final class SecureStreams implements AutoCloseable {
 		Objects.requireNonNull(handler, "handler");
 		if (this.closed) {
 			throw new SecureStreamsException("this Secure Streams context is shut down");
+		}
+		if (this.proxied != null) {
+			return this.proxied.create(streamType, handler);
 		}
 		StreamTypePolicy streamTypePolicy = this.policy.streamType(streamType);
 		if (streamTypePolicy == null) {
@@ -107,7 +159,7 @@ public final class SecureStreams implements AutoCloseable {
 
 	/**
 	 * Returns the active policy.
-	 * @return the policy
+	 * @return the policy; empty in proxied mode
 	 */
 	public Policy policy() {
 		return this.policy;
@@ -118,6 +170,9 @@ public final class SecureStreams implements AutoCloseable {
 	 * @param policy the new policy
 	 */
 	public void updatePolicy(Policy policy) {
+		if (this.proxied != null) {
+			throw new IllegalStateException("a proxied context has no policy of its own; the proxy holds it");
+		}
 		this.policy = Objects.requireNonNull(policy, "policy");
 		this.runtime.tls().clear();
 	}
@@ -223,6 +278,8 @@ public final class SecureStreams implements AutoCloseable {
 		private IntSupplier random16 = () -> ThreadLocalRandom.current().nextInt(0x10000);
 
 		private final List<StreamEventListener> listeners = new ArrayList<>();
+
+		private @Nullable ProxyAddress proxy;
 
 		private Builder(Policy policy) {
 			this.policy = Objects.requireNonNull(policy, "policy");
