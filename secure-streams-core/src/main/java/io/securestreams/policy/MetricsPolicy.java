@@ -14,4 +14,12 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public record MetricsPolicy(String name, long usSchedule, long usHalflife, long minOutlier, @Nullable String report) {
+
+	public MetricsPolicy {
+		// Durations and counts: the JSON reader rejects negative values, so the model does too.
+		StreamTypeValues.integral(usSchedule, 0, Long.MAX_VALUE);
+		StreamTypeValues.integral(usHalflife, 0, Long.MAX_VALUE);
+		StreamTypeValues.integral(minOutlier, 0, Long.MAX_VALUE);
+	}
+
 }

@@ -36,6 +36,16 @@ public record PolicyProblem(String source, int line, int column, String path, St
 	}
 
 	/**
+	 * Creates a warning without a location yet.
+	 * @param path the logical path
+	 * @param message the message
+	 * @return the problem
+	 */
+	public static PolicyProblem warning(String path, String message) {
+		return new PolicyProblem("", 0, 0, path, message, Severity.WARNING);
+	}
+
+	/**
 	 * Returns this problem with a location.
 	 * @param source the source name
 	 * @param line the line

@@ -1,6 +1,7 @@
 package io.securestreams.policy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.securestreams.policy.StreamTypeKey.Reference;
@@ -15,6 +16,11 @@ import io.securestreams.policy.StreamTypeKey.Reference;
  * @since 0.1.0
  */
 public final class PolicyValidator {
+
+	// Only these keys can dangle; looking at the others for every streamtype is wasted work.
+	private static final List<StreamTypeKey> REFERENCE_KEYS = Arrays.stream(StreamTypeKey.values())
+		.filter((key) -> key.reference() != null)
+		.toList();
 
 	private PolicyValidator() {
 	}
@@ -40,7 +46,7 @@ public final class PolicyValidator {
 			}
 		}
 		for (StreamTypePolicy streamType : policy.streamTypes().values()) {
-			for (StreamTypeKey key : StreamTypeKey.values()) {
+			for (StreamTypeKey key : REFERENCE_KEYS) {
 				Reference reference = key.reference();
 				Object value = key.get(streamType);
 				if (reference != null && value != null) {

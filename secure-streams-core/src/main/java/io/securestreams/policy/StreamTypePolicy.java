@@ -1,8 +1,7 @@
 package io.securestreams.policy;
 
-import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 
@@ -52,6 +51,8 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		@Nullable String awsRegion, @Nullable String awsService, List<MetadataDeclaration> metadata,
 		List<ServerOption> options, TlsSettings tls, HttpSettings http, WsSettings ws, MqttSettings mqtt,
 		SocketAttributes attributes, BufferSettings buffers) {
+
+	private static final StreamTypeKey[] KEYS = StreamTypeKey.values();
 
 	public StreamTypePolicy {
 		metadata = List.copyOf(metadata);
@@ -104,7 +105,13 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 
 		private final String name;
 
-		private final Map<StreamTypeKey, Object> values = new EnumMap<>(StreamTypeKey.class);
+		// Values by key ordinal, null when not set: builds read every key, and an array is the
+		// cheapest map from an enum (large policies build thousands of streamtypes).
+		private final @Nullable Object[] values = new Object[KEYS.length];
+
+		// Keys explicitly reset to their default (a JSON null): an overlay must carry the reset
+		// over to the base's value, which a plain "not set" would leave alone.
+		private final EnumSet<StreamTypeKey> resets = EnumSet.noneOf(StreamTypeKey.class);
 
 		Builder(String name) {
 			this.name = name;
@@ -119,7 +126,9 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		}
 
 		/**
-		 * Sets a key, or resets it to its default when {@code value} is {@code null}.
+		 * Sets a key, or resets it to its default when {@code value} is {@code null}. A reset is
+		 * remembered: {@link #apply(Builder) applying} this builder over another resets the key
+		 * there too, while {@link #isSet(StreamTypeKey)} reports it as not set.
 		 * @param key the key
 		 * @param value a value of the key's Java type
 		 * @return this builder
@@ -127,10 +136,12 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 */
 		public Builder set(StreamTypeKey key, @Nullable Object value) {
 			if (value == null) {
-				this.values.remove(key);
+				this.values[key.ordinal()] = null;
+				this.resets.add(key);
 			}
 			else {
-				this.values.put(key, key.check(value));
+				this.values[key.ordinal()] = key.check(value);
+				this.resets.remove(key);
 			}
 			return this;
 		}
@@ -141,7 +152,7 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @return {@code true} when set
 		 */
 		public boolean isSet(StreamTypeKey key) {
-			return this.values.containsKey(key);
+			return this.values[key.ordinal()] != null;
 		}
 
 		/**
@@ -150,16 +161,26 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @return the value
 		 */
 		public @Nullable Object get(StreamTypeKey key) {
-			return this.values.getOrDefault(key, key.defaultValue());
+			Object value = this.values[key.ordinal()];
+			return (value != null) ? value : key.defaultValue();
 		}
 
 		/**
-		 * Copies every key set on another builder onto this one (an overlay).
+		 * Copies every key set or reset on another builder onto this one (an overlay).
 		 * @param overlay the builder whose keys win
 		 * @return this builder
 		 */
 		public Builder apply(Builder overlay) {
-			this.values.putAll(overlay.values);
+			for (StreamTypeKey reset : overlay.resets) {
+				this.values[reset.ordinal()] = null;
+				this.resets.add(reset);
+			}
+			for (int i = 0; i < KEYS.length; i++) {
+				if (overlay.values[i] != null) {
+					this.values[i] = overlay.values[i];
+					this.resets.remove(KEYS[i]);
+				}
+			}
 			return this;
 		}
 

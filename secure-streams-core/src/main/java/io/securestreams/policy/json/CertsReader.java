@@ -1,0 +1,79 @@
+package io.securestreams.policy.json;
+
+import java.util.Base64;
+
+import io.securestreams.policy.PolicyCertificate;
+import io.securestreams.policy.json.ReferenceTracker.Section;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonToken;
+
+/**
+ * Reads the {@code certs} section: {@code [{"name": "<base64 DER>", ...}, ...]}. Each value must
+ * decode to a DER X.509 certificate or a DER private key. Messages never quote the value.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class CertsReader {
+
+	private CertsReader() {
+	}
+
+	static void read(ReadContext context) {
+		JsonCursor cursor = context.cursor;
+		if (!cursor.isArray()) {
+			cursor.unexpected("an array of certificate objects");
+			return;
+		}
+		cursor.elements((index) -> {
+			if (!cursor.isObject()) {
+				cursor.unexpected("an object of named base64 DER certificates or keys");
+				return;
+			}
+			cursor.fields((name, line, column) -> entry(context, name, line, column));
+		});
+	}
+
+	private static void entry(ReadContext context, String name, int line, int column) {
+		JsonCursor cursor = context.cursor;
+		boolean usable = context.define(Section.CERTS, name, line, column, cursor.path());
+		PolicyCertificate certificate = decode(context, name);
+		if (certificate != null && usable) {
+			context.fragment.certificate(certificate);
+		}
+		else if (usable) {
+			context.references.invalid(Section.CERTS, name);
+		}
+	}
+
+	private static @Nullable PolicyCertificate decode(ReadContext context, String name) {
+		JsonCursor cursor = context.cursor;
+		int line = cursor.line();
+		int column = cursor.column();
+		if (cursor.token() != JsonToken.VALUE_STRING) {
+			// Describe the shape only: a mistyped value could still be key material.
+			Object value = cursor.value();
+			String found = (value instanceof Number) ? "a number" : JsonCursor.describe(value);
+			context.problems().error(line, column, cursor.path(), "expected a base64 DER string, got " + found);
+			return null;
+		}
+		byte[] der;
+		try {
+			der = Base64.getDecoder().decode(cursor.text());
+		}
+		catch (IllegalArgumentException ex) {
+			context.problems().error(line, column, cursor.path(),
+					"expected base64 DER (the text between the PEM BEGIN and END lines), got a string that is not valid base64");
+			return null;
+		}
+		try {
+			return PolicyCertificate.fromDer(name, der);
+		}
+		catch (IllegalArgumentException ex) {
+			context.problems().error(line, column, cursor.path(),
+					"expected base64 DER of an X.509 certificate or a private key, got base64 that decodes to neither");
+			return null;
+		}
+	}
+
+}

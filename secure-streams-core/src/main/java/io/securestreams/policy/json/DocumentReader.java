@@ -1,0 +1,103 @@
+package io.securestreams.policy.json;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyProblem;
+import io.securestreams.policy.PolicyValidator;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.json.LocationMap.Located;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.json.JsonReadFeature;
+
+/**
+ * Reads one document in a single streaming pass into a fragment, merges it over a base, then
+ * validates the result and locates every problem in the document.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class DocumentReader {
+
+	// lws policies commonly end arrays and objects with a comma.
+	private static final JsonFactory FACTORY = JsonFactory.builder()
+		.enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+		.build();
+
+	// Jackson quotes an unrecognized token; it may be key material, so keep only its start.
+	private static final Pattern LONG_TOKEN = Pattern.compile("(?<=token ')([^'\\r\\n]{16})[^'\\r\\n]+(?=')");
+
+	private DocumentReader() {
+	}
+
+	/**
+	 * Reads a document over a base policy.
+	 * @param source the source name for problems
+	 * @param json the document
+	 * @param base the policy the document applies to ({@link Policy#empty()} for a whole policy)
+	 * @return the merged policy and the warnings
+	 * @throws PolicyException with every error
+	 */
+	static ParsedPolicy read(String source, byte[] json, Policy base) {
+		Problems problems = new Problems(source);
+		ReadContext context;
+		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), json)) {
+			JsonCursor cursor = new JsonCursor(parser, problems);
+			context = new ReadContext(cursor, base);
+			try {
+				TopLevelReader.read(context);
+			}
+			catch (JacksonException ex) {
+				syntaxError(problems, cursor, parser, ex);
+				throw new PolicyException(problems.errors());
+			}
+		}
+		Set<String> alreadyReported = context.references.finish(problems);
+		Policy merged = context.fragment.applyTo(base);
+		for (PolicyProblem problem : modelProblems(context, merged)) {
+			if (!alreadyReported.contains(problem.path())) {
+				Located located = context.locations.find(problem.path());
+				problems.add((located != null) ? problem.at(source, located.line(), located.column(), located.path())
+						: problem.at(Problems.BASE_SOURCE, 0, 0, problem.path()));
+			}
+		}
+		if (problems.hasErrors()) {
+			throw new PolicyException(problems.errors());
+		}
+		return new ParsedPolicy(merged, problems.warnings());
+	}
+
+	private static List<PolicyProblem> modelProblems(ReadContext context, Policy merged) {
+		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(merged));
+		for (String name : context.fragment.streamTypeNames()) {
+			StreamTypePolicy.Builder keys = context.fragment.streamType(name);
+			StreamTypePolicy base = context.base.streamType(name);
+			problems.addAll(PolicyValidator.validateKeys((base != null) ? base.toBuilder().apply(keys) : keys));
+		}
+		return problems;
+	}
+
+	private static void syntaxError(Problems problems, JsonCursor cursor, JsonParser parser, JacksonException ex) {
+		TokenStreamLocation location = ex.getLocation();
+		if (location == null || location.getLineNr() <= 0) {
+			location = parser.currentLocation();
+		}
+		String message = ex.getOriginalMessage();
+		message = LONG_TOKEN.matcher((message != null) ? message : ex.getClass().getSimpleName()).replaceAll("$1...");
+		int newline = message.indexOf('\n');
+		if (newline > 0) {
+			message = message.substring(0, newline);
+		}
+		problems.error(Math.max(location.getLineNr(), 1), Math.max(location.getColumnNr(), 1), cursor.path(),
+				"invalid JSON: " + message);
+	}
+
+}

@@ -1,0 +1,103 @@
+package io.securestreams.policy.json;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.securestreams.policy.StreamTypeKey;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where the values of one document are: maps the logical paths that
+ * {@link io.securestreams.policy.PolicyValidator} reports (such as {@code s.mintest.retry}) to
+ * document paths and line/column positions (such as {@code s[2].mintest.retry} at 14:13).
+ * Streamtype keys, by far the most numerous, are stored compactly and their paths built only
+ * when a problem needs them.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class LocationMap {
+
+	/**
+	 * A located value.
+	 * @param path the document path
+	 * @param line 1-based line
+	 * @param column 1-based column
+	 */
+	record Located(String path, int line, int column) {
+	}
+
+	private final Map<String, Located> general = new HashMap<>();
+
+	private final Map<String, StreamTypeLocations> streamTypes = new HashMap<>();
+
+	void put(String logicalPath, String documentPath, int line, int column) {
+		this.general.putIfAbsent(logicalPath, new Located(documentPath, line, column));
+	}
+
+	/**
+	 * Starts recording the keys of a streamtype.
+	 * @param name the streamtype name
+	 * @param documentPath its document path, for example {@code s[2].mintest}
+	 * @param line line of its name
+	 * @param column column of its name
+	 * @return the record to add key positions to
+	 */
+	StreamTypeLocations streamType(String name, String documentPath, int line, int column) {
+		return this.streamTypes.computeIfAbsent(name, (key) -> new StreamTypeLocations(documentPath, line, column));
+	}
+
+	/**
+	 * Finds where a logical path is in the document.
+	 * @param logicalPath the path a validator reported
+	 * @return the location, or {@code null} when the value is not in this document
+	 */
+	@Nullable Located find(String logicalPath) {
+		Located located = this.general.get(logicalPath);
+		if (located != null || !logicalPath.startsWith("s.")) {
+			return located;
+		}
+		StreamTypeLocations whole = this.streamTypes.get(logicalPath.substring(2));
+		if (whole != null) {
+			return new Located(whole.documentPath, whole.line, whole.column);
+		}
+		// Keys never contain '.', streamtype names may: split at the last dot.
+		int dot = logicalPath.lastIndexOf('.');
+		StreamTypeLocations streamType = (dot > 2) ? this.streamTypes.get(logicalPath.substring(2, dot)) : null;
+		StreamTypeKey key = StreamTypeKey.fromJsonName(logicalPath.substring(dot + 1));
+		return (streamType != null && key != null) ? streamType.find(key) : null;
+	}
+
+	/** The positions of one streamtype's keys. */
+	static final class StreamTypeLocations {
+
+		private final String documentPath;
+
+		private final int line;
+
+		private final int column;
+
+		// Line in the high, column in the low 32 bits, by key ordinal; 0 when absent.
+		private final long[] positions = new long[StreamTypeKey.values().length];
+
+		StreamTypeLocations(String documentPath, int line, int column) {
+			this.documentPath = documentPath;
+			this.line = line;
+			this.column = column;
+		}
+
+		void put(StreamTypeKey key, int keyLine, int keyColumn) {
+			this.positions[key.ordinal()] = ((long) keyLine << 32) | (keyColumn & 0xFFFF_FFFFL);
+		}
+
+		@Nullable Located find(StreamTypeKey key) {
+			long position = this.positions[key.ordinal()];
+			if (position == 0) {
+				return null;
+			}
+			return new Located(this.documentPath + "." + key.jsonName(), (int) (position >>> 32), (int) position);
+		}
+
+	}
+
+}

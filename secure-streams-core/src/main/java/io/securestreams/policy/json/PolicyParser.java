@@ -1,0 +1,84 @@
+package io.securestreams.policy.json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyProblem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads libwebsockets Secure Streams policy JSON, and overlays over a policy.
+ * <p>
+ * The reader accepts what real lws policies contain (trailing commas, any key order that
+ * defines names before using them, both trust store forms, deprecated keys with a warning) and
+ * is strict where the C parser is sloppy: unknown keys, wrong types, out-of-range numbers,
+ * forward and dangling references, duplicate names and undecodable certificates are errors.
+ * Every error of a document is reported at once, each located as
+ * {@code FILE:LINE:COL: PATH: MESSAGE} (see {@link PolicyProblem#format()}).
+ * <p>
+ * Instances are stateless and thread-safe.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class PolicyParser {
+
+	private static final Logger logger = LoggerFactory.getLogger(PolicyParser.class);
+
+	/**
+	 * Parses a whole policy.
+	 * @param sourceName the name used in problems, usually the file name
+	 * @param json the policy JSON (UTF-8)
+	 * @return the validated policy and its warnings
+	 * @throws PolicyException with every error of the document
+	 */
+	public ParsedPolicy parse(String sourceName, byte[] json) {
+		return read(sourceName, json, Policy.empty());
+	}
+
+	/**
+	 * Parses a policy file.
+	 * @param file the file
+	 * @return the validated policy and its warnings
+	 * @throws PolicyException with every error of the document
+	 * @throws UncheckedIOException if the file cannot be read
+	 */
+	public ParsedPolicy parse(Path file) {
+		byte[] json;
+		try {
+			json = Files.readAllBytes(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot read policy file " + file, ex);
+		}
+		return parse(file.toString(), json);
+	}
+
+	/**
+	 * Parses an overlay and merges it over a policy (see {@link io.securestreams.policy.PolicyFragment}
+	 * for the merge rules). The overlay may refer to entries of the base.
+	 * @param sourceName the name used in problems
+	 * @param json the overlay JSON (UTF-8), shaped like a policy
+	 * @param base the policy to apply it to
+	 * @return the merged, validated policy and the overlay's warnings
+	 * @throws PolicyException with every error; problems about values only the base holds have the
+	 * source {@code <base policy>} and a logical path
+	 */
+	public ParsedPolicy parseOverlay(String sourceName, byte[] json, Policy base) {
+		return read(sourceName, json, base);
+	}
+
+	private static ParsedPolicy read(String sourceName, byte[] json, Policy base) {
+		ParsedPolicy parsed = DocumentReader.read(sourceName, json, base);
+		for (PolicyProblem warning : parsed.warnings()) {
+			logger.warn("Policy {}", warning.format());
+		}
+		return parsed;
+	}
+
+}

@@ -1,0 +1,151 @@
+package io.securestreams.policy.json;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.securestreams.policy.Policy;
+
+/**
+ * Remembers where named entries are defined and where they are used, to enforce
+ * definition-before-reference as lws does, to tell a forward reference (defined later, which
+ * lws rejects too) from a dangling one (defined nowhere, left to the validator), and to report
+ * duplicate names.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class ReferenceTracker {
+
+	/** A namespace of named entries. */
+	enum Section {
+
+		RETRY("retry scheme"), CERTS("certs entry"), TRUST_STORES("trust store"), AUTH("auth scheme"),
+		METRICS("metrics policy"), STREAMTYPES("streamtype");
+
+		private final String description;
+
+		Section(String description) {
+			this.description = description;
+		}
+
+		String description() {
+			return this.description;
+		}
+
+	}
+
+	private record Definition(int line, boolean valid) {
+	}
+
+	// Paths are kept in two parts and joined only for a reported use: most uses are fine.
+	private record Use(Section section, String name, int line, int column, String pathPrefix, String pathSuffix,
+			String logicalPrefix, boolean definedBefore) {
+
+		String path() {
+			return this.pathPrefix + this.pathSuffix;
+		}
+
+		String logicalPath() {
+			return this.logicalPrefix + this.pathSuffix;
+		}
+
+	}
+
+	private final Policy base;
+
+	private final Map<Section, Map<String, Definition>> definitions = new EnumMap<>(Section.class);
+
+	private final List<Use> uses = new ArrayList<>();
+
+	ReferenceTracker(Policy base) {
+		this.base = base;
+		for (Section section : Section.values()) {
+			this.definitions.put(section, new HashMap<>());
+		}
+	}
+
+	/**
+	 * Records a definition.
+	 * @param section the namespace
+	 * @param name the name
+	 * @param line where the name is
+	 * @return the line of an earlier definition of the same name in this document, or 0
+	 */
+	int define(Section section, String name, int line) {
+		Definition earlier = this.definitions.get(section).putIfAbsent(name, new Definition(line, true));
+		return (earlier != null) ? earlier.line() : 0;
+	}
+
+	/**
+	 * Marks a definition as rejected, so that uses of it are not reported again as dangling.
+	 * @param section the namespace
+	 * @param name the name
+	 */
+	void invalid(Section section, String name) {
+		this.definitions.get(section).computeIfPresent(name, (key, definition) -> new Definition(definition.line(), false));
+	}
+
+	/**
+	 * Records a reference.
+	 * @param section what it refers to
+	 * @param name the name it uses
+	 * @param line line of the value
+	 * @param column column of the value
+	 * @param pathPrefix document path of the value's parent, for example {@code s[2].mintest}
+	 * @param pathSuffix the rest of the value's document and logical paths, for example {@code .retry}
+	 * @param logicalPrefix the validator's path of the parent, for example {@code s.mintest}
+	 */
+	void use(Section section, String name, int line, int column, String pathPrefix, String pathSuffix,
+			String logicalPrefix) {
+		boolean before = this.definitions.get(section).containsKey(name) || inBase(section, name);
+		this.uses.add(new Use(section, name, line, column, pathPrefix, pathSuffix, logicalPrefix, before));
+	}
+
+	private boolean inBase(Section section, String name) {
+		return switch (section) {
+			case RETRY -> this.base.retry().containsKey(name);
+			case CERTS -> this.base.certs().containsKey(name);
+			case TRUST_STORES -> this.base.trustStores().containsKey(name);
+			case AUTH -> this.base.auth().containsKey(name);
+			case STREAMTYPES -> this.base.streamTypes().containsKey(name);
+			case METRICS -> false;
+		};
+	}
+
+	/**
+	 * Reports forward references.
+	 * @param problems where to report
+	 * @return logical paths whose validator problems only repeat an error already reported
+	 */
+	Set<String> finish(Problems problems) {
+		Set<String> reported = new HashSet<>();
+		for (Use use : this.uses) {
+			Definition definition = this.definitions.get(use.section()).get(use.name());
+			if (definition == null) {
+				continue;
+			}
+			if (!use.definedBefore()) {
+				problems.error(use.line(), use.column(), use.path(), use.section().description() + " '" + use.name()
+						+ "' is defined later, at line " + definition.line() + "; " + rule(use));
+				reported.add(use.logicalPath());
+			}
+			if (!definition.valid()) {
+				reported.add(use.logicalPath());
+			}
+		}
+		return reported;
+	}
+
+	private static String rule(Use use) {
+		if (use.logicalPath().startsWith("trust_stores.")) {
+			return "certs must come before the trust_stores that use them";
+		}
+		return "retry, certs, trust_stores and auth must come before the streamtypes that use them";
+	}
+
+}

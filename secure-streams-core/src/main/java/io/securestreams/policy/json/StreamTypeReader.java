@@ -1,0 +1,177 @@
+package io.securestreams.policy.json;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.json.LocationMap.StreamTypeLocations;
+import io.securestreams.policy.json.ReferenceTracker.Section;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the {@code s} section: an array of objects, each holding one or more streamtypes. Keys
+ * and their checks come from {@link StreamTypeKey}; a JSON {@code null} resets a key to its
+ * default, which overlays use to clear a base value.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class StreamTypeReader {
+
+	/** Longest streamtype name the proxy wire protocol can carry. */
+	static final int MAX_PROXY_NAME_LENGTH = 31;
+
+	/** The README's wrong name for {@code http_mime_content_type}, accepted with a warning. */
+	static final String MIME_CONTENT_TYPE_ALIAS = "http_multipart_content_type";
+
+	/** Deprecated keys lws ignores; accepted with a warning. */
+	static final Set<String> IGNORED_KEYS = Set.of("plugins", "aux");
+
+	private static final List<String> KEY_NAMES = Arrays.stream(StreamTypeKey.values())
+		.map(StreamTypeKey::jsonName)
+		.toList();
+
+	// ".endpoint", ".port", ... by key ordinal: path suffixes without a concatenation per value.
+	private static final String[] PATH_SUFFIXES = KEY_NAMES.stream().map((name) -> "." + name).toArray(String[]::new);
+
+	/** What every key of one streamtype shares while it is read. */
+	private record Target(StreamTypePolicy.Builder builder, StreamTypeLocations locations, String path,
+			String logicalPath, boolean[] h1get) {
+	}
+
+	private StreamTypeReader() {
+	}
+
+	static void readAll(ReadContext context) {
+		JsonCursor cursor = context.cursor;
+		if (!cursor.isArray()) {
+			cursor.unexpected("an array of streamtype objects");
+			return;
+		}
+		cursor.elements((index) -> {
+			if (!cursor.isObject()) {
+				cursor.unexpected("an object of named streamtypes");
+				return;
+			}
+			cursor.fields((name, line, column) -> readStreamType(context, name, line, column));
+		});
+	}
+
+	private static void readStreamType(ReadContext context, String name, int line, int column) {
+		JsonCursor cursor = context.cursor;
+		String path = cursor.path();
+		boolean usable = context.define(Section.STREAMTYPES, name, line, column, path);
+		if (!cursor.isObject()) {
+			cursor.unexpected("a streamtype object");
+			context.references.invalid(Section.STREAMTYPES, name);
+			return;
+		}
+		if (name.length() > MAX_PROXY_NAME_LENGTH) {
+			context.problems().warning(line, column, path, "streamtype name is longer than " + MAX_PROXY_NAME_LENGTH
+					+ " characters, so it cannot be used through the proxy wire protocol");
+		}
+		// A duplicate is still read, so that its own problems are reported, but then dropped.
+		StreamTypePolicy.Builder builder = usable ? context.fragment.streamType(name) : StreamTypePolicy.builder(name);
+		StreamTypeLocations locations = usable ? context.locations.streamType(name, path, line, column)
+				: new StreamTypeLocations(path, line, column);
+		Target target = new Target(builder, locations, path, "s." + name, new boolean[1]);
+		cursor.fields((key, keyLine, keyColumn) -> readKey(context, target, key, keyLine, keyColumn));
+		if (target.h1get()[0] && !builder.isSet(StreamTypeKey.HTTP_METHOD) && !baseHasMethod(context, name)) {
+			builder.set(StreamTypeKey.HTTP_METHOD, "GET");
+		}
+	}
+
+	private static boolean baseHasMethod(ReadContext context, String name) {
+		StreamTypePolicy base = context.base.streamType(name);
+		return base != null && base.http().method() != null;
+	}
+
+	private static void readKey(ReadContext context, Target target, String jsonName, int line, int column) {
+		JsonCursor cursor = context.cursor;
+		StreamTypePolicy.Builder builder = target.builder();
+		if (IGNORED_KEYS.contains(jsonName)) {
+			context.problems().warning(line, column, cursor.path(), "'" + jsonName + "' is deprecated and ignored");
+			cursor.skipValue();
+			return;
+		}
+		StreamTypeKey key = StreamTypeKey.fromJsonName(jsonName);
+		if (MIME_CONTENT_TYPE_ALIAS.equals(jsonName)) {
+			key = StreamTypeKey.HTTP_MIME_CONTENT_TYPE;
+			context.problems().warning(line, column, cursor.path(), "'" + jsonName
+					+ "' is a deprecated alias (the README's name); use '" + key.jsonName() + "'");
+		}
+		if (key == null) {
+			context.problems().error(line, column, cursor.path(), KeySuggester.unknownKey("streamtype key", jsonName, KEY_NAMES));
+			cursor.skipValue();
+			return;
+		}
+		long position = cursor.position();
+		int valueLine = JsonCursor.line(position);
+		int valueColumn = JsonCursor.column(position);
+		target.locations().put(key, valueLine, valueColumn);
+		if (cursor.isNull()) {
+			builder.set(key, null);
+			return;
+		}
+		Object value = switch (key.type()) {
+			case METADATA -> StructuredValues.metadata(context);
+			case RESPONSE_MAP -> StructuredValues.responseMap(context);
+			case OPTIONS -> StructuredValues.options(context);
+			case PROTOCOL -> protocol(context, target.h1get());
+			default -> cursor.value();
+		};
+		if (value == null) {
+			return;
+		}
+		try {
+			builder.set(key, value);
+		}
+		catch (IllegalArgumentException ex) {
+			context.problems().error(valueLine, valueColumn, cursor.path(), ex.getMessage());
+			return;
+		}
+		Section section = referenced(key);
+		if (section != null) {
+			context.references.use(section, (String) value, valueLine, valueColumn, target.path(),
+					PATH_SUFFIXES[key.ordinal()], target.logicalPath());
+		}
+	}
+
+	// References that must be defined earlier in the document (or in an overlay's base).
+	private static @Nullable Section referenced(StreamTypeKey key) {
+		StreamTypeKey.Reference reference = key.reference();
+		if (reference == null) {
+			return null;
+		}
+		return switch (reference) {
+			case RETRY -> Section.RETRY;
+			case TRUST_STORE -> Section.TRUST_STORES;
+			case AUTH -> Section.AUTH;
+			case CERTIFICATE, PRIVATE_KEY -> Section.CERTS;
+			case STREAMTYPE, METADATA_NAME -> null;
+		};
+	}
+
+	private static @Nullable Protocol protocol(ReadContext context, boolean[] h1get) {
+		JsonCursor cursor = context.cursor;
+		int line = cursor.line();
+		int column = cursor.column();
+		Object value = cursor.value();
+		if ("h1get".equals(value)) {
+			context.problems().warning(line, column, cursor.path(),
+					"\"h1get\" is deprecated; read as \"h1\" with http_method GET");
+			h1get[0] = true;
+			return Protocol.H1;
+		}
+		Protocol protocol = (value instanceof String name) ? Protocol.fromJsonName(name) : null;
+		if (protocol == null) {
+			context.problems().error(line, column, cursor.path(),
+					"expected one of h1, h2, h3, ws, mqtt, raw, got " + JsonCursor.describe(value));
+		}
+		return protocol;
+	}
+
+}

@@ -1,0 +1,141 @@
+package io.securestreams.policy.json;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.securestreams.policy.HttpResponseMapping;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.policy.ServerOption;
+import io.securestreams.policy.StreamTypeValues;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the streamtype keys whose values are JSON structures: {@code metadata},
+ * {@code http_resp_map} and {@code options}. Each problem is reported at the entry at fault.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class StructuredValues {
+
+	private StructuredValues() {
+	}
+
+	/**
+	 * Reads {@code [{"name": "header:"}, {"a": "", "b": ""}]}; the index of a name is its overall
+	 * position.
+	 * @param context the read context, on the value
+	 * @return the declarations, or {@code null} after reporting a problem
+	 */
+	static @Nullable List<MetadataDeclaration> metadata(ReadContext context) {
+		JsonCursor cursor = context.cursor;
+		List<MetadataDeclaration> declarations = new ArrayList<>();
+		Set<String> seen = new HashSet<>();
+		boolean ok = objects(context, "an array of {\"name\": \"header-name:\"} objects", (name, line, column) -> {
+			long position = cursor.position();
+			String mapping = context.string("a header name such as content-type: or an empty string");
+			try {
+				StreamTypeValues.checkMetadataName(name);
+			}
+			catch (IllegalArgumentException ex) {
+				context.problems().error(line, column, cursor.path(), ex.getMessage());
+				return;
+			}
+			if (!seen.add(name)) {
+				context.problems().error(line, column, cursor.path(), "metadata name '" + name + "' is declared twice");
+				return;
+			}
+			try {
+				if (mapping != null) {
+					StreamTypeValues.checkMetadataMapping(mapping);
+					declarations.add(new MetadataDeclaration(name, mapping));
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				context.problems().error(JsonCursor.line(position), JsonCursor.column(position), cursor.path(),
+						ex.getMessage());
+			}
+		});
+		return ok ? declarations : null;
+	}
+
+	/**
+	 * Reads {@code [{"530": 1530}, ...]}.
+	 * @param context the read context, on the value
+	 * @return the mappings, or {@code null} after reporting a problem
+	 */
+	static @Nullable List<HttpResponseMapping> responseMap(ReadContext context) {
+		JsonCursor cursor = context.cursor;
+		List<HttpResponseMapping> mappings = new ArrayList<>();
+		Set<Integer> seen = new HashSet<>();
+		boolean ok = objects(context, "an array of {\"http status\": state} objects", (name, line, column) -> {
+			Long state = context.integral(1, Integer.MAX_VALUE);
+			int status;
+			try {
+				status = Integer.parseInt(name);
+				StreamTypeValues.checkResponseMapping(status, 1);
+			}
+			catch (IllegalArgumentException ex) {
+				context.problems().error(line, column, cursor.path(),
+						"expected an HTTP status 100..599 as the key, got \"" + name + "\"");
+				return;
+			}
+			if (!seen.add(status)) {
+				context.problems().error(line, column, cursor.path(), "status " + status + " is mapped twice");
+			}
+			else if (state != null) {
+				mappings.add(new HttpResponseMapping(status, state.intValue()));
+			}
+		});
+		return ok ? mappings : null;
+	}
+
+	/**
+	 * Reads server options, {@code {"name": value}} or an array of such objects; scalar values are
+	 * kept as text.
+	 * @param context the read context, on the value
+	 * @return the options, or {@code null} after reporting a problem
+	 */
+	static @Nullable List<ServerOption> options(ReadContext context) {
+		JsonCursor cursor = context.cursor;
+		List<ServerOption> options = new ArrayList<>();
+		JsonCursor.FieldHandler option = (name, line, column) -> {
+			int valueLine = cursor.line();
+			int valueColumn = cursor.column();
+			Object value = cursor.value();
+			if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+				options.add(new ServerOption(name, String.valueOf(value)));
+			}
+			else {
+				context.problems().error(valueLine, valueColumn, cursor.path(),
+						"expected a string, number or boolean option value, got " + JsonCursor.describe(value));
+			}
+		};
+		if (cursor.isObject()) {
+			int errorsBefore = context.problems().errorCount();
+			cursor.fields(option);
+			return (context.problems().errorCount() == errorsBefore) ? options : null;
+		}
+		return objects(context, "an object of options or an array of option objects", option) ? options : null;
+	}
+
+	private static boolean objects(ReadContext context, String expected, JsonCursor.FieldHandler member) {
+		JsonCursor cursor = context.cursor;
+		if (!cursor.isArray()) {
+			cursor.unexpected(expected);
+			return false;
+		}
+		int errorsBefore = context.problems().errorCount();
+		cursor.elements((index) -> {
+			if (!cursor.isObject()) {
+				cursor.unexpected("an object");
+				return;
+			}
+			cursor.fields(member);
+		});
+		return context.problems().errorCount() == errorsBefore;
+	}
+
+}

@@ -1,0 +1,60 @@
+package io.securestreams.policy.overlay;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.json.PolicyJsonWriter;
+
+/**
+ * The policy in force: a base policy with zero or more overlays applied, identified by a
+ * version that grows with every change and by a content hash.
+ *
+ * @param version 1 for the first policy, incremented on every change
+ * @param hash {@code sha256:} and the hex SHA-256 of the policy's canonical, unredacted JSON
+ * (see {@link PolicyJsonWriter}); equal policies have equal hashes
+ * @param policy the merged policy in force
+ * @param base the policy before overlays
+ * @param overlaySources the source names of the applied overlays, oldest first
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public record ActivePolicy(long version, String hash, Policy policy, Policy base, List<String> overlaySources) {
+
+	private static final PolicyJsonWriter WRITER = new PolicyJsonWriter();
+
+	public ActivePolicy {
+		overlaySources = List.copyOf(overlaySources);
+	}
+
+	/**
+	 * Creates an active policy, computing its hash.
+	 * @param version the version
+	 * @param policy the merged policy
+	 * @param base the base policy
+	 * @param overlaySources the applied overlays
+	 * @return the active policy
+	 */
+	public static ActivePolicy of(long version, Policy policy, Policy base, List<String> overlaySources) {
+		return new ActivePolicy(version, hash(policy), policy, base, overlaySources);
+	}
+
+	/**
+	 * Returns the hash of a policy's canonical JSON.
+	 * @param policy the policy
+	 * @return {@code sha256:} followed by 64 hex digits
+	 */
+	public static String hash(Policy policy) {
+		try {
+			byte[] json = WRITER.write(policy, false).getBytes(StandardCharsets.UTF_8);
+			return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
+		}
+	}
+
+}

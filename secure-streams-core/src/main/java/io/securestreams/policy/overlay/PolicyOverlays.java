@@ -1,0 +1,96 @@
+package io.securestreams.policy.overlay;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyValidator;
+import io.securestreams.policy.json.PolicyParser;
+
+/**
+ * Holds the base policy and the overlays applied over it, and says which policy is in force.
+ * Overlays stack: each applies over the result of the previous ones, following the merge rules
+ * of {@link io.securestreams.policy.PolicyFragment} (they may change or add streamtypes, set
+ * booleans either way, reset keys with {@code null}, add retry, certs, trust store and auth
+ * entries, and refer to entries of the base).
+ * <p>
+ * Thread-safe: changes are serialized and atomic, and {@link #current()} never blocks.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class PolicyOverlays {
+
+	private final PolicyParser parser = new PolicyParser();
+
+	private final Object lock = new Object();
+
+	private volatile ActivePolicy current;
+
+	/**
+	 * Creates the holder with a base policy and no overlays (version 1).
+	 * @param base the base policy, already validated
+	 */
+	public PolicyOverlays(Policy base) {
+		this.current = ActivePolicy.of(1, base, base, List.of());
+	}
+
+	/**
+	 * Returns the policy in force.
+	 * @return the active policy
+	 */
+	public ActivePolicy current() {
+		return this.current;
+	}
+
+	/**
+	 * Applies an overlay over the policy in force.
+	 * @param sourceName the overlay's name, for problems and {@link ActivePolicy#overlaySources()}
+	 * @param json the overlay JSON, shaped like a policy
+	 * @return the new active policy
+	 * @throws PolicyException with every error of the overlay; nothing changes then
+	 */
+	public ActivePolicy applyOverlay(String sourceName, String json) {
+		synchronized (this.lock) {
+			ActivePolicy before = this.current;
+			Policy merged = this.parser.parseOverlay(sourceName, json.getBytes(StandardCharsets.UTF_8), before.policy())
+				.policy();
+			List<String> sources = new ArrayList<>(before.overlaySources());
+			sources.add(sourceName);
+			return install(ActivePolicy.of(before.version() + 1, merged, before.base(), sources));
+		}
+	}
+
+	/**
+	 * Drops every overlay, going back to the base policy.
+	 * @return the new active policy
+	 */
+	public ActivePolicy resetOverlays() {
+		synchronized (this.lock) {
+			ActivePolicy before = this.current;
+			return install(ActivePolicy.of(before.version() + 1, before.base(), before.base(), List.of()));
+		}
+	}
+
+	/**
+	 * Replaces the base policy, for example with one fetched from a server, and drops every
+	 * overlay.
+	 * @param newBase the new base policy
+	 * @return the new active policy
+	 * @throws PolicyException if the new base fails validation; nothing changes then
+	 */
+	public ActivePolicy replaceBase(Policy newBase) {
+		PolicyValidator.throwIfErrors(PolicyValidator.validate(newBase));
+		synchronized (this.lock) {
+			return install(ActivePolicy.of(this.current.version() + 1, newBase, newBase, List.of()));
+		}
+	}
+
+	private ActivePolicy install(ActivePolicy next) {
+		this.current = next;
+		return next;
+	}
+
+}
