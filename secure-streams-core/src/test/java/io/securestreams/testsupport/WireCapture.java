@@ -50,6 +50,14 @@ public final class WireCapture {
 	}
 
 	/**
+	 * Returns every chunk of both sides in capture order.
+	 * @return the conversation
+	 */
+	public List<Chunk> conversation() {
+		return this.chunks;
+	}
+
+	/**
 	 * Returns the chunks one side sent, in order.
 	 * @param fromClient {@code true} for client to proxy
 	 * @return the chunks
