@@ -50,7 +50,7 @@ public final class ScriptedProxy implements AutoCloseable {
 	}
 
 	/** Waits for the next link. */
-	public Link accept(Duration timeout) {
+	public Link accept(Duration timeout) throws IOException {
 		AtomicReference<SocketChannel> accepted = new AtomicReference<>();
 		Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(10)).until(() -> {
 			accepted.set(this.server.accept());
