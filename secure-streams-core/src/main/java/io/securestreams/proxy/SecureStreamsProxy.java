@@ -62,7 +62,7 @@ public final class SecureStreamsProxy implements AutoCloseable {
 	private volatile boolean closed;
 
 	private SecureStreamsProxy(Builder builder) {
-		this.ownsContext = builder.context == null;
+		this.ownsContext = builder.context == null || builder.ownContext;
 		this.context = (builder.context != null) ? builder.context : SecureStreams.builder(builder.policy).build();
 		this.streamTypeTimeout = builder.streamTypeTimeout;
 		TransportResources transport = ContextAccess.runtime(this.context).transport();
@@ -207,6 +207,8 @@ public final class SecureStreamsProxy implements AutoCloseable {
 
 		private Duration streamTypeTimeout = Duration.ofSeconds(3);
 
+		private boolean ownContext;
+
 		private Builder(Policy policy, @Nullable SecureStreams context) {
 			this.policy = policy;
 			this.context = context;
@@ -229,6 +231,16 @@ public final class SecureStreamsProxy implements AutoCloseable {
 		 */
 		public Builder streamTypeTimeout(Duration timeout) {
 			this.streamTypeTimeout = Objects.requireNonNull(timeout, "timeout");
+			return this;
+		}
+
+		/**
+		 * Makes the proxy close the context given to {@link SecureStreamsProxy#builder(SecureStreams)}
+		 * when it closes.
+		 * @return this builder
+		 */
+		public Builder ownContext() {
+			this.ownContext = true;
 			return this;
 		}
 
