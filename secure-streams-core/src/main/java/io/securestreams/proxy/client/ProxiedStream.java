@@ -310,6 +310,10 @@ final class ProxiedStream extends AbstractStream {
 	/**
 	 * Writes what is pending, in libwebsockets' client priority order: a timeout update first,
 	 * then metadata, the length hint, then ONWARD_CONNECT or, once CONNECTED, the payload.
+	 * <p>
+	 * Unlike libwebsockets' client, a tx request made while CONNECTED that sends nothing (the
+	 * onward transaction is ending, for example after QOS_ACK_REMOTE) is kept, and becomes an
+	 * ONWARD_CONNECT once the proxy reports the onward connection gone.
 	 */
 	private void pump() {
 		ClientLink up = this.current;
@@ -352,6 +356,8 @@ final class ProxiedStream extends AbstractStream {
 			return false;
 		}
 		this.txSent += result.length();
+		// The request was served over the onward connection: no new one is needed for it.
+		this.connectRequested = false;
 		if (StreamFlags.has(result.flags(), StreamFlags.EOM)) {
 			this.txRequested = false;
 			this.announced = -1;
@@ -364,7 +370,7 @@ final class ProxiedStream extends AbstractStream {
 	public void requestTx() {
 		execute(() -> {
 			this.txRequested = true;
-			this.connectRequested |= this.link != Link.OPERATIONAL;
+			this.connectRequested = true;
 			pump();
 		});
 	}
@@ -379,7 +385,7 @@ final class ProxiedStream extends AbstractStream {
 			this.announced = length;
 			this.txSent = 0;
 			this.txRequested = true;
-			this.connectRequested |= this.link != Link.OPERATIONAL;
+			this.connectRequested = true;
 			pump();
 		});
 	}
