@@ -17,6 +17,8 @@ import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.client.ProxiedStreams;
+import io.securestreams.policy.overlay.ActivePolicy;
+import io.securestreams.policy.overlay.PolicyOverlays;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.TransportResources;
 import org.jspecify.annotations.Nullable;
@@ -54,16 +56,16 @@ public final class SecureStreams implements AutoCloseable {
 
 	private final @Nullable ProxiedStreams proxied;
 
-	private volatile Policy policy;
+	private final PolicyOverlays policies;
 
 	private volatile boolean closed;
 
 	private SecureStreams(Builder builder) {
-		this.policy = builder.policy;
+		this.policies = new PolicyOverlays(builder.policy);
 		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport);
 		this.protocols = ClientProtocols.builtIn();
 		this.runtime = new StreamsRuntime(this.transport, new Connector(this.transport, builder.connectTimeout),
-				builder.blobs, () -> this.policy, builder.random16, this.protocols);
+				builder.blobs, () -> this.policies.current().policy(), builder.random16, this.protocols);
 		builder.listeners.forEach(this.runtime::addListener);
 		this.shutdownTimeout = builder.shutdownTimeout;
 		try {
@@ -135,10 +137,11 @@ public final class SecureStreams implements AutoCloseable {
 		if (this.proxied != null) {
 			return this.proxied.create(streamType, handler);
 		}
-		StreamTypePolicy streamTypePolicy = this.policy.streamType(streamType);
+		Policy active = policy();
+		StreamTypePolicy streamTypePolicy = active.streamType(streamType);
 		if (streamTypePolicy == null) {
 			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
-					+ this.policy.streamTypes().keySet());
+					+ active.streamTypes().keySet());
 		}
 		if (streamTypePolicy.server()) {
 			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype; "
@@ -158,23 +161,79 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the active policy.
+	 * Returns the policy in force.
 	 * @return the policy; empty in proxied mode
 	 */
 	public Policy policy() {
-		return this.policy;
+		return this.policies.current().policy();
 	}
 
 	/**
-	 * Replaces the active policy; existing streams use it from their next connection attempt.
-	 * @param policy the new policy
+	 * Returns the policy in force with its version, content hash and the overlays applied.
+	 * @return the active policy
 	 */
-	public void updatePolicy(Policy policy) {
+	public ActivePolicy activePolicy() {
+		return this.policies.current();
+	}
+
+	/**
+	 * Applies a policy overlay ({@code lws_ss_policy_overlay}): a JSON fragment shaped like a
+	 * policy whose streamtypes are merged over the active ones. Existing streams use the result
+	 * from their next connection attempt.
+	 * @param sourceName a name for the overlay, used in error messages
+	 * @param json the overlay
+	 * @return the new active policy
+	 * @throws io.securestreams.policy.PolicyException with every error; the policy is unchanged then
+	 */
+	public ActivePolicy applyOverlay(String sourceName, String json) {
+		requireDirect();
+		ActivePolicy result = this.policies.applyOverlay(sourceName, json);
+		this.runtime.tls().clear();
+		return result;
+	}
+
+	/**
+	 * Drops every overlay, going back to the base policy.
+	 * @return the new active policy
+	 */
+	public ActivePolicy resetOverlays() {
+		requireDirect();
+		ActivePolicy result = this.policies.resetOverlays();
+		this.runtime.tls().clear();
+		return result;
+	}
+
+	/**
+	 * Replaces the base policy (as a remote policy fetch does) and drops the overlays. Streams
+	 * whose streamtype is unchanged carry on; streams whose streamtype changed drop their
+	 * connection and connect again under the new policy when they next need to (at once if they
+	 * are not opportunistic); streams whose streamtype vanished are destroyed with their final
+	 * states.
+	 * @param policy the new policy
+	 * @return the new active policy
+	 * @throws io.securestreams.policy.PolicyException if the policy is invalid; nothing changes then
+	 */
+	public ActivePolicy replacePolicy(Policy policy) {
+		requireDirect();
+		Policy before = policy();
+		ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
+		this.runtime.tls().clear();
+		for (AbstractStream stream : this.runtime.streams()) {
+			StreamTypePolicy now = policy.streamType(stream.streamType());
+			if (now == null) {
+				stream.destroy();
+			}
+			else if (!now.equals(before.streamType(stream.streamType()))) {
+				stream.policyChanged(now);
+			}
+		}
+		return result;
+	}
+
+	private void requireDirect() {
 		if (this.proxied != null) {
 			throw new IllegalStateException("a proxied context has no policy of its own; the proxy holds it");
 		}
-		this.policy = Objects.requireNonNull(policy, "policy");
-		this.runtime.tls().clear();
 	}
 
 	/**

@@ -161,7 +161,7 @@ public abstract class AbstractStream implements SecureStream {
 	 */
 	protected final void execute(Runnable task) {
 		submit(() -> {
-			if (!this.destroyed) {
+			if (!this.destroyed && !this.destroyScheduled) {
 				task.run();
 			}
 		});
@@ -337,8 +337,29 @@ public abstract class AbstractStream implements SecureStream {
 	protected final void destroyLater() {
 		if (!this.destroyScheduled) {
 			this.destroyScheduled = true;
+			quiesce();
 			submit(this::destroyNow);
 		}
+	}
+
+	/**
+	 * The streamtype's policy changed (a new base policy replaced the old one): remember it
+	 * and, for streams with a connection, drop it so the next one follows the new policy.
+	 * @param changed the new streamtype policy
+	 */
+	public void policyChanged(StreamTypePolicy changed) {
+		execute(() -> {
+			this.policy = changed;
+			this.metadata.policy(changed);
+			disconnect();
+		});
+	}
+
+	/**
+	 * Stops delivering connection events once destruction is decided, so nothing reaches the
+	 * handler between a DESTROY_ME and the actual destruction.
+	 */
+	protected void quiesce() {
 	}
 
 	/**

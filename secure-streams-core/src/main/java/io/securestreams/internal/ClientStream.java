@@ -277,6 +277,15 @@ public final class ClientStream extends AbstractStream {
 	}
 
 	@Override
+	protected void quiesce() {
+		ClientAttempt current = this.attempt;
+		if (current != null) {
+			current.deactivate();
+		}
+		cancelRetryTimer();
+	}
+
+	@Override
 	protected void releaseResources() {
 		cancelRetryTimer();
 		ClientAttempt current = this.attempt;

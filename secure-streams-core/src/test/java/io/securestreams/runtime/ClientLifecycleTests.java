@@ -287,7 +287,7 @@ class ClientLifecycleTests {
 	}
 
 	@Test
-	void policyUpdatesApplyToTheNextConnection() throws Exception {
+	void overlaysApplyToTheNextConnectionAndInvalidOnesChangeNothing() throws Exception {
 		this.server.enqueue(new MockResponse.Builder().body("first").build());
 		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = create(handler, (b) -> {
@@ -297,15 +297,40 @@ class ClientLifecycleTests {
 		try (MockWebServer other = new MockWebServer()) {
 			other.start(InetAddress.getByName("127.0.0.1"), 0);
 			other.enqueue(new MockResponse.Builder().body("second").build());
-			Policy moved = this.streams.policy().toFragment().applyTo(this.streams.policy());
-			PolicyFragment change = new PolicyFragment();
-			change.streamType("t").set(StreamTypeKey.PORT, other.getPort());
-			this.streams.updatePolicy(change.applyTo(moved));
-			stream.destroy();
+			long version = this.streams.activePolicy().version();
+			assertThatExceptionOfType(io.securestreams.policy.PolicyException.class)
+				.isThrownBy(() -> this.streams.applyOverlay("bad", "{\"s\":[{\"t\":{\"port\":\"x\"}}]}"));
+			assertThat(this.streams.activePolicy().version()).isEqualTo(version);
+			this.streams.applyOverlay("test", "{\"s\":[{\"t\":{\"port\":" + other.getPort() + "}}]}");
+			assertThat(this.streams.activePolicy().version()).isEqualTo(version + 1);
 			RecordingHandler next = new RecordingHandler();
 			this.streams.create("t", next).requestTx();
 			next.await(StreamState.QOS_ACK_REMOTE, WAIT);
 			assertThat(new String(next.received())).isEqualTo("second");
+		}
+	}
+
+	@Test
+	void replacingThePolicyReconnectsChangedStreamtypesAndDestroysVanishedOnes() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("first").build());
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		try (MockWebServer other = new MockWebServer()) {
+			other.start(InetAddress.getByName("127.0.0.1"), 0);
+			other.enqueue(new MockResponse.Builder().body("second").build());
+			PolicyFragment change = new PolicyFragment();
+			change.streamType("t").set(StreamTypeKey.PORT, other.getPort());
+			this.streams.replacePolicy(change.applyTo(this.streams.policy()));
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			stream.requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+			assertThat(new String(handler.received())).isEqualTo("firstsecond");
+			this.streams.replacePolicy(TestPolicies.with("other", (b) -> b.set(StreamTypeKey.ENDPOINT, "localhost")));
+			handler.await(StreamState.DESTROYING, WAIT);
+			assertThat(this.streams.streams()).isEmpty();
 		}
 	}
 
