@@ -47,6 +47,8 @@ final class OnwardHandler implements StreamHandler {
 
 	private final Runnable resumeLinkReads;
 
+	private final Runnable onwardGone;
+
 	private final ArrayDeque<ToProxy.TxPayload> tx = new ArrayDeque<>();
 
 	private @Nullable ClientStream stream;
@@ -62,8 +64,9 @@ final class OnwardHandler implements StreamHandler {
 	private int txOffset;
 
 	OnwardHandler(String name, LinkOutbox outbox, ByteBufAllocator allocator, BufferSettings buffers,
-			Runnable resumeLinkReads) {
+			Runnable resumeLinkReads, Runnable onwardGone) {
 		this.name = name;
+		this.onwardGone = onwardGone;
 		this.resumeLinkReads = resumeLinkReads;
 		this.outbox = outbox;
 		this.allocator = allocator;
@@ -77,6 +80,12 @@ final class OnwardHandler implements StreamHandler {
 	@Override
 	public StreamResult onState(SecureStream onward, StreamState state, long ack) {
 		if (this.linkClosed || state == StreamState.EVENT_WAIT_CANCELLED) {
+			return StreamResult.OK;
+		}
+		if (state == StreamState.DESTROYING) {
+			// Destroyed by the runtime (a context shutdown, a policy without the streamtype), not by
+			// the link closing: the link has nothing left to carry.
+			this.onwardGone.run();
 			return StreamResult.OK;
 		}
 		StateTransitions table = StateTransitions.PROXIED_CLIENT;

@@ -123,7 +123,10 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		BufferSettings buffers = (policy != null) ? policy.buffers()
 				: new BufferSettings(0, 0, 0, 0, 0, 0);
 		OnwardHandler handler = new OnwardHandler(describe(), this.outbox, ch.alloc(), buffers,
-				() -> ch.config().setAutoRead(true));
+				() -> ch.config().setAutoRead(true), () -> {
+					logger.info("{}: closing: the onward stream was destroyed", describe());
+					ch.close();
+				});
 		ClientStream stream;
 		try {
 			stream = OnwardStreams.create(this.proxy.context(), name, handler, ch.eventLoop());
