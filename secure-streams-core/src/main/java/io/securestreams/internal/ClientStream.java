@@ -294,6 +294,7 @@ public final class ClientStream extends AbstractStream {
 			current.deactivate();
 			current.connection().close();
 		}
+		this.runtime.streamDestroyed(id());
 	}
 
 	@Override
