@@ -6,6 +6,7 @@ import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.ClientProtocol;
 
 /**
  * Creates a proxy's onward streams: client streams of a context that are fulfilled on behalf of
@@ -27,8 +28,9 @@ public final class OnwardStreams {
 	 * @param handler receives the stream's callbacks
 	 * @param loop the event loop to pin the stream to
 	 * @return the stream
-	 * @throws SecureStreamsException when the streamtype is unknown, is a server, cannot be carried,
-	 * or the handler refused the creation
+	 * @throws SecureStreamsException when the streamtype is unknown, is a server, cannot be carried
+	 * (an unsupported protocol, or one whose streams share a connection, such as MQTT), or the
+	 * handler refused the creation
 	 */
 	public static ClientStream create(SecureStreams context, String streamType, StreamHandler handler,
 			EventLoop loop) {
@@ -40,7 +42,14 @@ public final class OnwardStreams {
 		if (policy.server()) {
 			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype");
 		}
-		runtime.clientProtocol(policy.protocol());
+		ClientProtocol protocol = runtime.clientProtocol(policy.protocol());
+		protocol.validate(runtime.policy(), policy);
+		if (protocol.loopAffinity(policy) != null) {
+			// Its streams share connections on one event loop; the proxy pins each onward stream to
+			// its link's loop, so it cannot carry them yet.
+			throw new SecureStreamsException("streamtype '" + streamType + "' uses protocol '"
+					+ policy.protocol().jsonName() + "', which the proxy cannot carry yet");
+		}
 		ClientStream stream = new ClientStream(runtime, policy, handler, loop, true);
 		if (stream.deliverCreating() == StreamResult.DESTROY_ME) {
 			stream.destroyNow();
