@@ -3,7 +3,6 @@ package io.securestreams.protocol.h1;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -13,12 +12,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.securestreams.SystemBlobs;
-import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.HttpSettings;
-import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.StreamLink;
+import io.securestreams.protocol.http.RequestHeaders;
 import io.securestreams.transport.ConnectTarget;
 import org.jspecify.annotations.Nullable;
 
@@ -72,8 +69,7 @@ final class H1Request {
 		HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(methodName), target.path());
 		HttpHeaders headers = request.headers();
 		headers.set(HttpHeaderNames.HOST, target.authority());
-		addMetadataHeaders(policy, link.metadata(), headers);
-		addBlobHeaders(http, link.blobs(), headers);
+		RequestHeaders.add(policy, link.metadata(), link.blobs(), headers);
 		long announced = link.txLength();
 		boolean bodyMethod = methodName.equals("POST") || methodName.equals("PUT") || methodName.equals("PATCH");
 		byte[] head = null;
@@ -99,54 +95,6 @@ final class H1Request {
 			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
 		}
 		return new H1Request(request, body, length, head, tail);
-	}
-
-	private static void addMetadataHeaders(StreamTypePolicy policy, MetadataValues metadata, HttpHeaders headers) {
-		for (MetadataDeclaration declaration : policy.metadata()) {
-			String value = declaration.isMapped() ? metadata.text(declaration.name()) : null;
-			if (value != null) {
-				headers.set(declaration.headerName(), value);
-			}
-		}
-		if (policy.directProtoStr()) {
-			for (Map.Entry<String, byte[]> entry : metadata.snapshot().entrySet()) {
-				String name = entry.getKey();
-				if (name.endsWith(":") && policy.metadata(name) == null) {
-					headers.set(name.substring(0, name.length() - 1), new String(entry.getValue(), StandardCharsets.UTF_8));
-				}
-			}
-		}
-	}
-
-	private static void addBlobHeaders(HttpSettings http, SystemBlobs blobs, HttpHeaders headers) {
-		if (http.authHeader() != null) {
-			byte[] token = blobs.get(SystemBlobs.Type.AUTH, 0);
-			if (token == null) {
-				throw new IllegalStateException("http_auth_header is set but the system blob store has no AUTH token");
-			}
-			String value = http.authHexify() ? HexFormat.of().formatHex(token) : new String(token, StandardCharsets.UTF_8);
-			String preamble = (http.authPreamble() != null) ? http.authPreamble() : "";
-			headers.set(headerName(http.authHeader()), preamble + value);
-		}
-		blobHeader(http.dsnHeader(), blobs, SystemBlobs.Type.DEVICE_SERIAL, headers);
-		blobHeader(http.fwvHeader(), blobs, SystemBlobs.Type.DEVICE_FW_VERSION, headers);
-		blobHeader(http.devtypeHeader(), blobs, SystemBlobs.Type.DEVICE_TYPE, headers);
-	}
-
-	private static void blobHeader(@Nullable String header, SystemBlobs blobs, SystemBlobs.Type type,
-			HttpHeaders headers) {
-		if (header != null) {
-			String value = blobs.getString(type, 0);
-			if (value == null) {
-				throw new IllegalStateException("the policy sends " + header + " but the system blob store has no "
-						+ type + " value");
-			}
-			headers.set(headerName(header), value);
-		}
-	}
-
-	private static String headerName(String policyName) {
-		return policyName.endsWith(":") ? policyName.substring(0, policyName.length() - 1) : policyName;
 	}
 
 	private static byte[] multipartHead(HttpSettings http, String boundary) {

@@ -27,6 +27,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.protocol.ProtocolConnection;
 import io.securestreams.protocol.StreamLink;
+import io.securestreams.protocol.http.RequestHeaders;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One ws client connection: the upgrade request (path from {@code http_url}, the policy's
- * {@code ws_subprotocol}, metadata mapped to headers), the check of the answer (a different or
+ * {@code ws_subprotocol}, metadata mapped to headers and the system-blob headers such as
+ * {@code http_auth_header}, built as for h1 requests by {@link RequestHeaders}; a missing blob
+ * fails the attempt), the check of the answer (a different or
  * missing subprotocol fails the attempt: UNREACHABLE, then backoff), CONNECTED when the
  * handshake completes, then a {@link WsSession}. When an established connection closes the
  * runtime is asked to reconnect (it does so unless the streamtype is opportunistic).
@@ -104,12 +107,7 @@ final class WsClientConnection implements ProtocolConnection {
 
 	private HttpHeaders requestHeaders() {
 		HttpHeaders headers = new DefaultHttpHeaders();
-		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
-			String value = declaration.isMapped() ? this.link.metadata().text(declaration.name()) : null;
-			if (value != null) {
-				headers.set(declaration.headerName(), value);
-			}
-		}
+		RequestHeaders.add(this.link.policy(), this.link.metadata(), this.link.blobs(), headers);
 		return headers;
 	}
 

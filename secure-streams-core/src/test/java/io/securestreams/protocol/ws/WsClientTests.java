@@ -9,6 +9,7 @@ import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
@@ -44,7 +45,11 @@ class WsClientTests {
 	}
 
 	private SecureStreams start(Policy policy) {
-		this.streams = SecureStreams.builder(policy).eventLoopThreads(2).listener(this.guard).build();
+		return start(policy, new SystemBlobs());
+	}
+
+	private SecureStreams start(Policy policy, SystemBlobs blobs) {
+		this.streams = SecureStreams.builder(policy).eventLoopThreads(2).systemBlobs(blobs).listener(this.guard).build();
 		return this.streams;
 	}
 
@@ -80,6 +85,44 @@ class WsClientTests {
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED");
 			assertThat(jetty.upgradeHeaders.get(0)).containsEntry("x-device", "unit-7")
 				.containsEntry("sec-websocket-protocol", "echo-protocol");
+		}
+	}
+
+	@Test
+	void upgradeRequestCarriesTheSystemBlobHeadersAsH1RequestsDo() throws Exception {
+		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.AUTH, new byte[] { 0x01, (byte) 0xab, 0x7f })
+			.set(SystemBlobs.Type.DEVICE_SERIAL, "SN-0042")
+			.set(SystemBlobs.Type.DEVICE_FW_VERSION, "1.2.3")
+			.set(SystemBlobs.Type.DEVICE_TYPE, "thermostat");
+		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
+			start(ws(jetty.port(), "/echo", (b) -> b.set(StreamTypeKey.HTTP_AUTH_HEADER, "authorization:")
+				.set(StreamTypeKey.HTTP_AUTH_PREAMBLE, "bearer ")
+				.set(StreamTypeKey.AUTH_HEXIFY, true)
+				.set(StreamTypeKey.HTTP_DSN_HEADER, "x-dsn:")
+				.set(StreamTypeKey.HTTP_FWV_HEADER, "x-fwv:")
+				.set(StreamTypeKey.HTTP_DEVTYPE_HEADER, "x-devtype:")), blobs);
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("ws", handler).connect();
+			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			assertThat(jetty.upgradeHeaders).hasSize(1);
+			assertThat(jetty.upgradeHeaders.get(0)).containsEntry("authorization", "bearer 01ab7f")
+				.containsEntry("x-dsn", "SN-0042")
+				.containsEntry("x-fwv", "1.2.3")
+				.containsEntry("x-devtype", "thermostat");
+		}
+	}
+
+	@Test
+	void aMissingBlobFailsTheAttemptWithoutAnUpgradeRequest() throws Exception {
+		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
+			start(ws(jetty.port(), "/echo", (b) -> b.set(StreamTypeKey.HTTP_AUTH_HEADER, "authorization:")
+				.set(StreamTypeKey.RETRY, null)));
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("ws", handler).connect();
+			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(jetty.upgradeHeaders).isEmpty();
 		}
 	}
 
