@@ -19,7 +19,7 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * A Jetty 12 ws server on 127.0.0.1 for client tests. {@code /echo} echoes every fragment back
  * as it arrives (so fragmentation is kept both ways), answering the subprotocol it was given;
  * {@code /close} closes each session right after it opens. Records the upgrade requests'
- * headers.
+ * headers and how echo sessions ended.
  */
 public final class JettyWsServer implements AutoCloseable {
 
@@ -32,6 +32,9 @@ public final class JettyWsServer implements AutoCloseable {
 	public final AtomicInteger sessions = new AtomicInteger();
 
 	public final AtomicInteger pongs = new AtomicInteger();
+
+	/** The close status of each ended {@code /echo} session, as Jetty reports it. */
+	public final List<Integer> closeCodes = new CopyOnWriteArrayList<>();
 
 	/**
 	 * Starts the server.
@@ -119,6 +122,11 @@ public final class JettyWsServer implements AutoCloseable {
 		@Override
 		public void onWebSocketPong(ByteBuffer payload) {
 			JettyWsServer.this.pongs.incrementAndGet();
+		}
+
+		@Override
+		public void onWebSocketClose(int statusCode, String reason) {
+			JettyWsServer.this.closeCodes.add(statusCode);
 		}
 
 	}

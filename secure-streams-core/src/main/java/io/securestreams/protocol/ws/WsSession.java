@@ -1,5 +1,7 @@
 package io.securestreams.protocol.ws;
 
+import java.util.concurrent.TimeUnit;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.StreamFlags;
 import io.securestreams.policy.WsSettings;
 import io.securestreams.protocol.StreamLink;
@@ -29,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * An established ws connection, on the client after the upgrade handshake and on the server
  * after an upgrade: delivers each received fragment with SOM on the first fragment of a
  * message and EOM on the final one, sends the application's messages through a
- * {@link WsMessageWriter}, answers PINGs, completes the closing handshake and runs the
+ * {@link WsMessageWriter}, answers PINGs, completes the closing handshake (answering the peer's
+ * close frame, or waiting a bounded time for the peer's answer to ours) and runs the
  * connection validity check ({@code svalidping}/{@code svalidhup}; any received frame proves
  * life).
  * <p>
@@ -46,6 +50,9 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	private static final Logger logger = LoggerFactory.getLogger(WsSession.class);
 
 	private static final int PRIORITIZED_READS_PER_EVENT = 64;
+
+	/** How long a closing side waits for the peer's close frame before closing the connection. */
+	static final long CLOSE_REPLY_WAIT_MILLIS = 2000;
 
 	private final StreamLink link;
 
@@ -66,6 +73,8 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	private boolean closeSent;
 
 	private boolean messageOpen;
+
+	private @Nullable ScheduledFuture<?> closeTimer;
 
 	/**
 	 * Creates a session.
@@ -121,20 +130,29 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	}
 
 	/**
-	 * Closes the connection with a normal closure frame.
+	 * Starts the closing handshake: sends a normal closure frame, then waits for the peer's
+	 * close frame before closing the connection, at most {@value #CLOSE_REPLY_WAIT_MILLIS} ms.
+	 * Received data frames are no longer delivered meanwhile. Calling it again while waiting
+	 * changes nothing.
 	 */
 	public void close() {
 		Channel ch = this.channel;
-		if (ch == null || !ch.isActive()) {
-			return;
-		}
-		if (this.closeSent) {
-			ch.close();
+		if (ch == null || !ch.isActive() || this.closeSent) {
 			return;
 		}
 		this.closeSent = true;
+		// Paused reading (a proxy's flow control) must not hide the peer's reply.
+		ch.config().setAutoRead(true);
 		ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
-			.addListener(ChannelFutureListener.CLOSE);
+			.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+		this.closeTimer = ch.eventLoop().schedule(() -> {
+			this.closeTimer = null;
+			if (ch.isActive()) {
+				logger.debug("ws stream '{}': no close frame from {} within {} ms; closing", this.link.policy().name(),
+						ch.remoteAddress(), CLOSE_REPLY_WAIT_MILLIS);
+				ch.close();
+			}
+		}, CLOSE_REPLY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
 	}
 
 	private void pump() {
@@ -176,6 +194,10 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 			}
 			if (this.validity != null) {
 				this.validity.confirmed();
+			}
+			if (this.closeSent && !(frame instanceof CloseWebSocketFrame)) {
+				// Closing: only the peer's close frame matters now.
+				return;
 			}
 			if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
 				deliver(frame, true);
@@ -235,6 +257,10 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
+		if (this.closeTimer != null) {
+			this.closeTimer.cancel(false);
+			this.closeTimer = null;
+		}
 		if (this.validity != null) {
 			this.validity.stop();
 		}
