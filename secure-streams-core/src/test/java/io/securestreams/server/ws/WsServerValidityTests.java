@@ -1,0 +1,180 @@
+package io.securestreams.server.ws;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.LogCapture;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TransitionGuard;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Connection validity on accepted streams upgraded to ws: with the server streamtype's retry
+ * policy at {@code svalidping} 1 s and {@code svalidhup} 2 s, the server PINGs a client that
+ * went quiet and hangs up on one that stops answering. The client is a plain socket that does
+ * the ws handshake by hand and answers PINGs only as long as the test lets it.
+ */
+class WsServerValidityTests {
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private SecureStreams streams;
+
+	@AfterEach
+	void stop() {
+		if (this.streams != null) {
+			this.streams.close();
+		}
+		this.guard.assertNoViolations();
+	}
+
+	/** Records the states of every stream of the listener. */
+	static final class States implements StreamHandler {
+
+		final Map<Long, List<StreamState>> states = new ConcurrentHashMap<>();
+
+		@Override
+		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
+			this.states.computeIfAbsent(stream.id(), (id) -> new CopyOnWriteArrayList<>()).add(state);
+			return StreamResult.OK;
+		}
+
+	}
+
+	private SecureStream listener(States handler) {
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.retry(new RetryPolicy("valid", List.of(100), RetryPolicy.CONCEAL_FOREVER, 0, 1, 2));
+		TestPolicies.server(fragment.streamType("wssrv"), Protocol.H1, false)
+			.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
+			.set(StreamTypeKey.RETRY, "valid");
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).listener(this.guard).build();
+		return this.streams.create("wssrv", handler);
+	}
+
+	@Test
+	void aClientThatStopsAnsweringPingsIsHungUpOn() throws Exception {
+		States handler = new States();
+		SecureStream listener = listener(handler);
+		int port = ((InetSocketAddress) listener.localAddress()).getPort();
+		try (LogCapture logs = new LogCapture(); Socket socket = new Socket("127.0.0.1", port)) {
+			// Bounds the test should the server never hang up.
+			socket.setSoTimeout(30_000);
+			HandRolledClient client = new HandRolledClient(socket);
+			client.upgrade();
+			// Answers the first three PINGs, then goes silent; reads until the server hangs up.
+			List<Integer> opcodes = client.readUntilClosed(3);
+			assertThat(opcodes).as("PINGs, then the hang-up without a close frame").containsExactly(0x9, 0x9, 0x9,
+					0x9);
+			assertThat(logs.contains("validity timeout")).isTrue();
+		}
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accepted(handler, listener.id()).size() == 1
+				&& accepted(handler, listener.id()).get(0).contains(StreamState.DESTROYING));
+		assertThat(accepted(handler, listener.id()).get(0)).containsExactly(StreamState.CREATING,
+				StreamState.CONNECTING, StreamState.CONNECTED, StreamState.SERVER_UPGRADE, StreamState.DISCONNECTED,
+				StreamState.DESTROYING);
+	}
+
+	private static List<List<StreamState>> accepted(States handler, long listenerId) {
+		List<List<StreamState>> accepted = new ArrayList<>();
+		handler.states.forEach((id, states) -> {
+			if (id != listenerId) {
+				accepted.add(states);
+			}
+		});
+		return accepted;
+	}
+
+	/** A ws client on a plain socket: sends masked frames, reads the server's unmasked ones. */
+	static final class HandRolledClient {
+
+		private final InputStream in;
+
+		private final OutputStream out;
+
+		HandRolledClient(Socket socket) throws IOException {
+			this.in = socket.getInputStream();
+			this.out = socket.getOutputStream();
+		}
+
+		void upgrade() throws IOException {
+			String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+			this.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+					+ "Sec-WebSocket-Protocol: echo-protocol\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			this.out.flush();
+			ByteArrayOutputStream head = new ByteArrayOutputStream();
+			while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+				int b = this.in.read();
+				if (b < 0) {
+					throw new IOException("closed during the upgrade answer: " + head);
+				}
+				head.write(b);
+			}
+			assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+		}
+
+		/**
+		 * Reads frames until the server closes the connection, answering the first PINGs.
+		 * @param pongs how many PINGs to answer
+		 * @return the opcodes of the frames read
+		 */
+		List<Integer> readUntilClosed(int pongs) throws IOException {
+			List<Integer> opcodes = new ArrayList<>();
+			int answered = 0;
+			while (true) {
+				int first = this.in.read();
+				int second = this.in.read();
+				if (first < 0 || second < 0) {
+					return opcodes;
+				}
+				int opcode = first & 0x0f;
+				opcodes.add(opcode);
+				byte[] payload = this.in.readNBytes(second & 0x7f);
+				if (opcode == 0x9 && answered < pongs) {
+					answered++;
+					pong(payload);
+				}
+			}
+		}
+
+		private void pong(byte[] payload) throws IOException {
+			byte[] mask = { 1, 2, 3, 4 };
+			ByteArrayOutputStream frame = new ByteArrayOutputStream();
+			frame.write(0x8a);
+			frame.write(0x80 | payload.length);
+			frame.write(mask, 0, 4);
+			for (int i = 0; i < payload.length; i++) {
+				frame.write(payload[i] ^ mask[i % 4]);
+			}
+			this.out.write(frame.toByteArray());
+			this.out.flush();
+		}
+
+	}
+
+}
