@@ -182,6 +182,10 @@ final class OnwardHandler implements StreamHandler {
 			if (this.txQueuedBytes <= this.buffers.effectiveProxyBuflen() / 2) {
 				this.resumeLinkReads.run();
 			}
+			if (StreamFlags.has(flags, StreamFlags.EOM) && !this.tx.isEmpty() && this.stream != null) {
+				// A binding stops calling onTx at the end of a message (ws, MQTT): ask for the next.
+				this.stream.requestTx();
+			}
 		}
 		slot.flags(flags);
 		return StreamResult.OK;
