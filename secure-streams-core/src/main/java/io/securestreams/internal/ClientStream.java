@@ -314,6 +314,14 @@ public final class ClientStream extends AbstractStream {
 	}
 
 	/**
+	 * Closes the current connection, from any thread, as a DISCONNECT_ME result of a callback
+	 * would: for a proxy whose onward stream lives on another event loop than its link.
+	 */
+	public void disconnectLater() {
+		execute(this::disconnect);
+	}
+
+	/**
 	 * Pauses or resumes reading from the onward connection (the proxy's flow control).
 	 * @param paused whether to stop reading
 	 */

@@ -7,10 +7,12 @@ import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ClientProtocol;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates a proxy's onward streams: client streams of a context that are fulfilled on behalf of
- * a proxied client ({@code LWSSSINFLAGS_PROXIED}), pinned to the event loop of the client's link.
+ * a proxied client ({@code LWSSSINFLAGS_PROXIED}), pinned to the event loop of the client's link,
+ * or, for streamtypes whose streams share a connection (MQTT), to the loop of that connection.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -21,16 +23,36 @@ public final class OnwardStreams {
 	}
 
 	/**
+	 * Returns the event loop an onward stream of a streamtype must live on, for streamtypes whose
+	 * streams share connections on one loop (MQTT): the loop direct streams of the streamtype use.
+	 * @param context the context whose policy and transport fulfil the stream
+	 * @param streamType the streamtype the client asked for
+	 * @return the loop, or {@code null} when the streamtype has no such loop (it is unknown, a
+	 * server, or its streams may live on any loop, such as the link's)
+	 * @throws SecureStreamsException when the streamtype's protocol is not supported
+	 */
+	public static @Nullable EventLoop affinityLoop(SecureStreams context, String streamType) {
+		StreamsRuntime runtime = ContextAccess.runtime(context);
+		StreamTypePolicy policy = runtime.policy().streamType(streamType);
+		if (policy == null || policy.server()) {
+			return null;
+		}
+		Object affinity = runtime.clientProtocol(policy.protocol()).loopAffinity(policy);
+		return (affinity != null) ? runtime.transport().loopFor(affinity) : null;
+	}
+
+	/**
 	 * Creates an onward stream; CREATING goes to the handler before this returns, and a nailed-up
 	 * streamtype starts connecting.
 	 * @param context the context whose policy and transport fulfil the stream
 	 * @param streamType the streamtype the client asked for
 	 * @param handler receives the stream's callbacks
-	 * @param loop the event loop to pin the stream to
+	 * @param loop the event loop to pin the stream to: the {@link #affinityLoop} when the
+	 * streamtype has one, else any (the proxy uses its link's)
 	 * @return the stream
 	 * @throws SecureStreamsException when the streamtype is unknown, is a server, cannot be carried
-	 * (an unsupported protocol, or one whose streams share a connection, such as MQTT), or the
-	 * handler refused the creation
+	 * (an unsupported protocol, or a loop other than its {@link #affinityLoop}), or the handler
+	 * refused the creation
 	 */
 	public static ClientStream create(SecureStreams context, String streamType, StreamHandler handler,
 			EventLoop loop) {
@@ -44,11 +66,11 @@ public final class OnwardStreams {
 		}
 		ClientProtocol protocol = runtime.clientProtocol(policy.protocol());
 		protocol.validate(runtime.policy(), policy);
-		if (protocol.loopAffinity(policy) != null) {
-			// Its streams share connections on one event loop; the proxy pins each onward stream to
-			// its link's loop, so it cannot carry them yet.
+		Object affinity = protocol.loopAffinity(policy);
+		if (affinity != null && runtime.transport().loopFor(affinity) != loop) {
+			// Its streams share connections on one event loop, and only there.
 			throw new SecureStreamsException("streamtype '" + streamType + "' uses protocol '"
-					+ policy.protocol().jsonName() + "', which the proxy cannot carry yet");
+					+ policy.protocol().jsonName() + "', whose streams must live on the loop of their connection");
 		}
 		ClientStream stream = new ClientStream(runtime, policy, handler, loop, true);
 		if (stream.deliverCreating() == StreamResult.DESTROY_ME) {

@@ -49,6 +49,8 @@ final class OnwardHandler implements StreamHandler {
 
 	private final Runnable onwardGone;
 
+	private final boolean transactional;
+
 	private final ArrayDeque<ToProxy.TxPayload> tx = new ArrayDeque<>();
 
 	private @Nullable ClientStream stream;
@@ -63,9 +65,21 @@ final class OnwardHandler implements StreamHandler {
 
 	private int txOffset;
 
+	/**
+	 * Creates the handler of an onward stream.
+	 * @param name describes the link, for log lines
+	 * @param outbox what the link sends to its client
+	 * @param allocator allocates RX_PAYLOAD buffers
+	 * @param buffers the streamtype's buffer settings
+	 * @param resumeLinkReads resumes reading the link once queued client payload went onward
+	 * @param onwardGone closes the link when the runtime destroyed the onward stream
+	 * @param transactional whether a tx request starts a transaction (http): then a new request
+	 * is only made after a message's EOM, since the binding takes the body without one
+	 */
 	OnwardHandler(String name, LinkOutbox outbox, ByteBufAllocator allocator, BufferSettings buffers,
-			Runnable resumeLinkReads, Runnable onwardGone) {
+			Runnable resumeLinkReads, Runnable onwardGone, boolean transactional) {
 		this.name = name;
+		this.transactional = transactional;
 		this.onwardGone = onwardGone;
 		this.resumeLinkReads = resumeLinkReads;
 		this.outbox = outbox;
@@ -182,8 +196,10 @@ final class OnwardHandler implements StreamHandler {
 			if (this.txQueuedBytes <= this.buffers.effectiveProxyBuflen() / 2) {
 				this.resumeLinkReads.run();
 			}
-			if (StreamFlags.has(flags, StreamFlags.EOM) && !this.tx.isEmpty() && this.stream != null) {
-				// A binding stops calling onTx at the end of a message (ws, MQTT): ask for the next.
+			if (!this.tx.isEmpty() && this.stream != null
+					&& (!this.transactional || StreamFlags.has(flags, StreamFlags.EOM))) {
+				// Bindings stop calling onTx after a write (raw), a message (ws, MQTT) or a body (http):
+				// ask for the next one. A request in the middle of an http body would start another.
 				this.stream.requestTx();
 			}
 		}

@@ -6,16 +6,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.internal.ClientStream;
 import io.securestreams.internal.OnwardStreams;
 import io.securestreams.policy.BufferSettings;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.proxy.wire.SsMessage;
 import io.securestreams.proxy.wire.SsWire;
@@ -55,6 +58,8 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	private @Nullable LinkOutbox outbox;
 
 	private @Nullable OnwardHandler onwardHandler;
+
+	private @Nullable CrossLoopOnward crossLoop;
 
 	private @Nullable ClientStream onward;
 
@@ -122,14 +127,24 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		StreamTypePolicy policy = this.proxy.context().policy().streamType(name);
 		BufferSettings buffers = (policy != null) ? policy.buffers()
 				: new BufferSettings(0, 0, 0, 0, 0, 0);
+		boolean transactional = policy != null && (policy.protocol() == Protocol.H1 || policy.protocol() == Protocol.H2
+				|| policy.protocol() == Protocol.H3);
 		OnwardHandler handler = new OnwardHandler(describe(), this.outbox, ch.alloc(), buffers,
 				() -> ch.config().setAutoRead(true), () -> {
 					logger.info("{}: closing: the onward stream was destroyed", describe());
 					ch.close();
-				});
+				}, transactional);
 		ClientStream stream;
+		CrossLoopOnward cross = null;
 		try {
-			stream = OnwardStreams.create(this.proxy.context(), name, handler, ch.eventLoop());
+			// MQTT streams live on the loop of their shared broker connection, not on the link's.
+			EventLoop onwardLoop = OnwardStreams.affinityLoop(this.proxy.context(), name);
+			if (onwardLoop != null) {
+				cross = new CrossLoopOnward(describe(), handler, ch.eventLoop(), this.outbox, buffers,
+						() -> ch.config().setAutoRead(true));
+			}
+			stream = OnwardStreams.create(this.proxy.context(), name, (cross != null) ? cross : handler,
+					(onwardLoop != null) ? onwardLoop : ch.eventLoop());
 		}
 		catch (SecureStreamsException ex) {
 			logger.warn("{}: stream creation failed for client pid {}: {}", describe(), this.clientPid,
@@ -139,8 +154,14 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		}
 		this.onward = stream;
 		this.onwardHandler = handler;
+		this.crossLoop = cross;
 		handler.stream(stream);
-		stream.observeReceivedMetadata((key, value) -> this.outbox.metadata(new ToClient.RxMetadata(key, value)));
+		BiConsumer<String, byte[]> toClient = (key, value) -> this.outbox.metadata(new ToClient.RxMetadata(key, value));
+		if (cross != null) {
+			cross.stream(stream);
+			toClient = cross.onLinkLoop(toClient);
+		}
+		stream.observeReceivedMetadata(toClient);
 		logger.debug("{}: created onward stream {} for client pid {}", describe(), stream.id(), this.clientPid);
 		this.outbox.start(ToClient.CreateResult.ok(buffers.clientBuflen(), chain(name)), false);
 	}
@@ -176,7 +197,8 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 			case TX_PAYLOAD -> {
 				ToProxy.TxPayload payload = (ToProxy.TxPayload) message;
 				payload.retain();
-				if (handler.queueTx(payload)) {
+				CrossLoopOnward cross = this.crossLoop;
+				if ((cross != null) ? cross.queueTx(payload) : handler.queueTx(payload)) {
 					// The onward connection takes the payload more slowly than the client sends it.
 					this.channel.config().setAutoRead(false);
 				}
@@ -240,7 +262,10 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	public void channelInactive(ChannelHandlerContext ctx) {
 		cancelTimer();
 		this.proxy.unregister(this.id);
-		if (this.onwardHandler != null) {
+		if (this.crossLoop != null) {
+			this.crossLoop.linkClosed();
+		}
+		else if (this.onwardHandler != null) {
 			this.onwardHandler.linkClosed();
 		}
 		if (this.outbox != null) {

@@ -67,7 +67,7 @@ class ProxyLifecycleTests {
 
 
 	@Test
-	void streamtypesWhoseStreamsShareAConnectionAreRefused() throws Exception {
+	void streamtypesWhoseStreamsShareAConnectionAreCarried() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.streamType("telemetry")
 			.set(StreamTypeKey.PROTOCOL, Protocol.MQTT)
@@ -85,9 +85,12 @@ class ProxyLifecycleTests {
 				SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
 			client.connect(UnixDomainSocketAddress.of(socket));
 			FrameReader.write(client, SsWire.toBytes(new ToProxy.StreamType(1, 3, 1, "telemetry")));
-			assertThat(new FrameReader(client).next().bytes()).containsExactly(0x56, 0, 5, 1, 0, 0, 0, 0);
-			assertThat(logs.await("stream creation failed", "protocol 'mqtt', which the proxy cannot carry yet"))
-				.isNotNull();
+			// The onward MQTT stream lives on its broker connection's loop (MqttProxiedTests has the
+			// traffic); here only the creation is checked: ok, then CREATING.
+			FrameReader frames = new FrameReader(client);
+			assertThat(frames.next().bytes()).startsWith(0x56, 0, 15, 0);
+			assertThat(frames.next().bytes()).containsExactly(0x57, 0, 5, 1, 0, 0, 0, 0);
+			assertThat(logs.messages()).noneMatch((m) -> m.contains("stream creation failed"));
 		}
 		this.guard.assertNoViolations();
 	}

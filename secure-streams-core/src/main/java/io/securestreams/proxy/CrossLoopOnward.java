@@ -1,0 +1,255 @@
+package io.securestreams.proxy;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.securestreams.SecureStream;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.TxSlot;
+import io.securestreams.internal.ClientStream;
+import io.securestreams.policy.BufferSettings;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToProxy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler of an onward stream that lives on another event loop than its link: an MQTT
+ * stream lives on the loop of its broker connection, which it shares with other streams. Its
+ * callbacks run on that loop; states and rx are handed to the link's {@link OnwardHandler} on
+ * the link's loop (rx payload copied first, since it is only valid during the callback), and
+ * {@code onTx} takes the client's payload from a thread-safe queue. Buffering stays bounded by
+ * {@code proxy_buflen} both ways: rx waiting to be handed over counts with what the link holds
+ * for its client, and the link stops reading while more client payload than that waits.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class CrossLoopOnward implements StreamHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(CrossLoopOnward.class);
+
+	private final String name;
+
+	private final OnwardHandler link;
+
+	private final EventLoop linkLoop;
+
+	private final LinkOutbox outbox;
+
+	private final BufferSettings buffers;
+
+	private final Runnable resumeLinkReads;
+
+	private final ConcurrentLinkedQueue<ToProxy.TxPayload> tx = new ConcurrentLinkedQueue<>();
+
+	private final AtomicInteger txFrames = new AtomicInteger();
+
+	private final AtomicLong txQueuedBytes = new AtomicLong();
+
+	private final AtomicLong rxInFlight = new AtomicLong();
+
+	private volatile @Nullable ClientStream stream;
+
+	private volatile boolean linkClosed;
+
+	/** Bytes of the queue's head already given to the onward stream; onward loop only. */
+	private int txOffset;
+
+	/**
+	 * Creates the handler.
+	 * @param name describes the link, for log lines
+	 * @param link the handler on the link's loop that states and rx are handed to
+	 * @param linkLoop the link's event loop
+	 * @param outbox what the link sends to its client (only its byte count is read here)
+	 * @param buffers the streamtype's buffer settings
+	 * @param resumeLinkReads resumes reading the link; run on the link's loop
+	 */
+	CrossLoopOnward(String name, OnwardHandler link, EventLoop linkLoop, LinkOutbox outbox, BufferSettings buffers,
+			Runnable resumeLinkReads) {
+		this.name = name;
+		this.link = link;
+		this.linkLoop = linkLoop;
+		this.outbox = outbox;
+		this.buffers = buffers;
+		this.resumeLinkReads = resumeLinkReads;
+	}
+
+	void stream(ClientStream onward) {
+		this.stream = onward;
+	}
+
+	/**
+	 * Runs a task on the link's loop: now when already there (CREATING, or an onward stream
+	 * that happens to share the link's loop), else after what was handed over before.
+	 */
+	private void onLinkLoop(Runnable task) {
+		if (this.linkLoop.inEventLoop()) {
+			task.run();
+			return;
+		}
+		try {
+			this.linkLoop.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// The proxy is stopping: its links are closed and the onward stream is being destroyed.
+			logger.debug("{}: dropping an onward event after the link's loop stopped", this.name);
+		}
+	}
+
+	/**
+	 * Wraps an observer of received metadata so that it runs on the link's loop with a copy of
+	 * the value.
+	 * @param observer the observer, called on the link's loop
+	 * @return the observer to register with the onward stream
+	 */
+	BiConsumer<String, byte[]> onLinkLoop(BiConsumer<String, byte[]> observer) {
+		return (key, value) -> {
+			byte[] copy = value.clone();
+			onLinkLoop(() -> observer.accept(key, copy));
+		};
+	}
+
+	@Override
+	public StreamResult onState(SecureStream onward, StreamState state, long ack) {
+		if (!this.linkClosed) {
+			onLinkLoop(() -> this.link.onState(onward, state, ack));
+		}
+		return StreamResult.OK;
+	}
+
+	@Override
+	public StreamResult onRx(SecureStream onward, ByteBuffer payload, int flags) {
+		if (this.linkClosed) {
+			return StreamResult.DISCONNECT_ME;
+		}
+		if (this.linkLoop.inEventLoop()) {
+			return this.link.onRx(onward, payload, flags);
+		}
+		int total = payload.remaining();
+		long needed = 0;
+		if (!StreamFlags.has(flags, StreamFlags.PERF_JSON)) {
+			int frames = Math.max(1, (total + SsWire.MAX_RX_PAYLOAD - 1) / SsWire.MAX_RX_PAYLOAD);
+			needed = total + (long) frames * (SsWire.FRAME_HEADER + 16);
+			long held = this.outbox.bufferedBytes() + this.rxInFlight.get();
+			long limit = this.buffers.effectiveProxyBuflen();
+			if (held + needed > limit) {
+				logger.warn("{}: proxy buffer full ({} of {} bytes held, {} more arrived); dropping them and "
+						+ "disconnecting the onward stream", this.name, held, limit, total);
+				return StreamResult.DISCONNECT_ME;
+			}
+		}
+		byte[] copy = new byte[total];
+		payload.get(copy);
+		long reserved = needed;
+		this.rxInFlight.addAndGet(reserved);
+		onLinkLoop(() -> {
+			this.rxInFlight.addAndGet(-reserved);
+			StreamResult result = this.link.onRx(onward, ByteBuffer.wrap(copy), flags);
+			ClientStream current = this.stream;
+			if (result == StreamResult.DISCONNECT_ME && current != null && !this.linkClosed) {
+				current.disconnectLater();
+			}
+		});
+		return StreamResult.OK;
+	}
+
+	@Override
+	public StreamResult onTx(SecureStream onward, TxSlot slot) {
+		ToProxy.TxPayload head = this.tx.peek();
+		if (head == null || this.linkClosed) {
+			return StreamResult.TX_DONT_SEND;
+		}
+		ByteBuf data = head.payload();
+		int left = data.readableBytes() - this.txOffset;
+		int length = Math.min(left, slot.capacity());
+		slot.buffer().put(data.nioBuffer(data.readerIndex() + this.txOffset, length));
+		int flags = 0;
+		if (this.txOffset == 0 && StreamFlags.has(head.flags(), StreamFlags.SOM)) {
+			flags |= StreamFlags.SOM;
+		}
+		this.txOffset += length;
+		if (this.txOffset == data.readableBytes()) {
+			flags |= head.flags() & StreamFlags.EOM;
+			this.tx.poll();
+			this.txOffset = 0;
+			long queued = this.txQueuedBytes.addAndGet(-data.readableBytes());
+			head.release();
+			if (queued <= this.buffers.effectiveProxyBuflen() / 2) {
+				// Decided on the link's loop, where reading was paused, after that pause.
+				onLinkLoop(this::resumeIfDrained);
+			}
+			ClientStream current = this.stream;
+			if (this.txFrames.decrementAndGet() > 0 && current != null) {
+				// An MQTT binding publishes one message per onTx call: ask for the next.
+				current.requestTx();
+			}
+		}
+		slot.flags(flags);
+		return StreamResult.OK;
+	}
+
+	private void resumeIfDrained() {
+		if (!this.linkClosed && this.txQueuedBytes.get() <= this.buffers.effectiveProxyBuflen() / 2) {
+			this.resumeLinkReads.run();
+		}
+	}
+
+	/**
+	 * Queues a client's payload for the onward stream and asks it to send. Called on the link's
+	 * loop.
+	 * @param payload the frame, whose reference this handler takes over
+	 * @return whether more than {@code proxy_buflen} bytes of client payload are now waiting, so
+	 * the link should stop reading until half of them went onward
+	 */
+	boolean queueTx(ToProxy.TxPayload payload) {
+		this.tx.add(payload);
+		long queued = this.txQueuedBytes.addAndGet(payload.payload().readableBytes());
+		ClientStream current = this.stream;
+		if (this.txFrames.getAndIncrement() == 0 && current != null) {
+			current.requestTx();
+		}
+		return queued > this.buffers.effectiveProxyBuflen();
+	}
+
+	/**
+	 * The link closed: ignore the stream from now on and drop the client's queued payload, on
+	 * the onward stream's loop, where {@code onTx} may be reading it. Called on the link's loop.
+	 */
+	void linkClosed() {
+		this.linkClosed = true;
+		this.link.linkClosed();
+		ClientStream current = this.stream;
+		if (current == null) {
+			dropQueuedTx();
+			return;
+		}
+		try {
+			current.eventLoop().execute(this::dropQueuedTx);
+		}
+		catch (RejectedExecutionException ex) {
+			// The onward loop stopped: nothing reads the queue any more.
+			dropQueuedTx();
+		}
+	}
+
+	private void dropQueuedTx() {
+		ToProxy.TxPayload next;
+		while ((next = this.tx.poll()) != null) {
+			next.release();
+		}
+		this.txQueuedBytes.set(0);
+		this.txOffset = 0;
+	}
+
+}

@@ -1,0 +1,182 @@
+package io.securestreams.protocol.mqtt;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import io.securestreams.SecureStream;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.SspcRelay;
+import io.securestreams.testsupport.StreamsUnderTest;
+import io.securestreams.testsupport.StreamsUnderTest.Mode;
+import io.securestreams.testsupport.TransitionGuard;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * MQTT streams directly and through our Java proxy, against an embedded Moquette broker checked
+ * with an independent Paho client. Through the proxy each onward MQTT stream lives on the event
+ * loop of the shared broker connection, not on its link's, and the state sequences are the same
+ * as in direct mode: CONNECTING, CONNECTED, then one QOS_ACK_REMOTE per QoS 1 message. The one
+ * difference is the proxied client's: a received message is delivered in pieces of at most 1380
+ * bytes (SOM on the first, EOM on the last), where a direct MQTT stream gets it in one call.
+ */
+@ParameterizedClass
+@EnumSource(Mode.class)
+class MqttProxiedTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(15);
+
+	@TempDir
+	static Path dataDir;
+
+	private static MoquetteBroker broker;
+
+	@Parameter
+	Mode mode;
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	@BeforeAll
+	static void startBroker() throws Exception {
+		broker = MoquetteBroker.start(dataDir, false, false, null);
+	}
+
+	@AfterAll
+	static void stopBroker() {
+		broker.close();
+	}
+
+	@AfterEach
+	void stop() throws Exception {
+		for (int i = this.closeables.size() - 1; i >= 0; i--) {
+			this.closeables.get(i).close();
+		}
+		this.guard.assertNoViolations();
+	}
+
+	private StreamsUnderTest start(PolicyFragment fragment, String clientId) {
+		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, clientId);
+		StreamsUnderTest streams = StreamsUnderTest.start(this.mode, fragment.build(), this.guard,
+				(b) -> b.eventLoopThreads(2).systemBlobs(blobs));
+		this.closeables.add(streams);
+		return streams;
+	}
+
+	private PahoClient paho(String clientId) throws Exception {
+		PahoClient client = PahoClient.connect(broker.port(), clientId, true);
+		this.closeables.add(client);
+		return client;
+	}
+
+	@Test
+	void publishesAndReceivesWithQos1AcknowledgementsReportedToTheClient() throws Exception {
+		String prefix = "proxied/" + this.mode;
+		PolicyFragment fragment = MqttPolicies.base();
+		MqttPolicies.mqtt(fragment, "device", broker.port())
+			.set(StreamTypeKey.MQTT_TOPIC, prefix + "/up")
+			.set(StreamTypeKey.MQTT_SUBSCRIBE, prefix + "/down/#")
+			.set(StreamTypeKey.MQTT_QOS, 1)
+			.set(StreamTypeKey.METADATA, MqttPolicies.metadata("topic"));
+		PahoClient paho = paho("paho-proxied-" + this.mode).subscribe(prefix + "/up", 1);
+		StreamsUnderTest streams = start(fragment, "ss-proxied-" + this.mode);
+		MqttRecorder handler = new MqttRecorder();
+		SecureStream stream = streams.streams().create("device", handler);
+		stream.connect();
+		paho.awaitDelivered(prefix + "/down/probe", handler, WAIT);
+		handler.send(stream, "one", "two", "three");
+		paho.awaitPayloads(prefix + "/up", 3, WAIT);
+		assertThat(paho.payloads(prefix + "/up")).containsExactly("one", "two", "three");
+		assertThat(paho.received()).allSatisfy((r) -> assertThat(r.qos()).isEqualTo(1));
+		handler.await(StreamState.QOS_ACK_REMOTE, 3, WAIT);
+		paho.publish(prefix + "/down/a", "hello a", 1, false);
+		paho.publish(prefix + "/down/b/c", "hello bc", 1, false);
+		handler.awaitMessages(2, WAIT);
+		// Proxied, the topic arrives as a METADATA frame ahead of each message.
+		assertThat(handler.messages).containsExactly(
+				new MqttRecorder.Message("hello a", StreamFlags.SOM | StreamFlags.EOM, prefix + "/down/a"),
+				new MqttRecorder.Message("hello bc", StreamFlags.SOM | StreamFlags.EOM, prefix + "/down/b/c"));
+		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
+				"QOS_ACK_REMOTE", "QOS_ACK_REMOTE");
+		stream.destroy();
+		handler.await(StreamState.DESTROYING, 1, WAIT);
+		assertThat(handler.stateNames()).endsWith("QOS_ACK_REMOTE", "DISCONNECTED", "DESTROYING");
+	}
+
+	@Test
+	void streamsOfSeveralLinksShareTheBrokerConnectionAndKeepMessagesWhole() throws Exception {
+		PolicyFragment fragment = MqttPolicies.base();
+		String prefix = "shared/" + this.mode;
+		MqttPolicies.mqtt(fragment, "pub", broker.port())
+			.set(StreamTypeKey.MQTT_TOPIC, prefix + "/data")
+			.set(StreamTypeKey.MQTT_QOS, 1);
+		MqttPolicies.mqtt(fragment, "sub", broker.port())
+			.set(StreamTypeKey.MQTT_SUBSCRIBE, prefix + "/#")
+			.set(StreamTypeKey.MQTT_QOS, 1);
+		StreamsUnderTest streams = start(fragment, "ss-shared-" + this.mode);
+		List<RecordingHandler> subscribers = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			RecordingHandler subscriber = new RecordingHandler();
+			streams.streams().create("sub", subscriber).connect();
+			subscribers.add(subscriber);
+		}
+		for (RecordingHandler subscriber : subscribers) {
+			subscriber.await(StreamState.CONNECTED, WAIT);
+		}
+		// 10,000 bytes announced with requestTxLen: through the proxy three TX_PAYLOAD frames and a
+		// PAYLOAD_LENGTH_HINT, published as one message.
+		byte[] body = new byte[10_000];
+		new Random(5).nextBytes(body);
+		RecordingHandler publisher = new RecordingHandler().send(body, 4000);
+		SecureStream pub = streams.streams().create("pub", publisher);
+		pub.requestTxLen(body.length);
+		publisher.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		for (RecordingHandler subscriber : subscribers) {
+			Awaitility.await().atMost(WAIT).until(() -> subscriber.received().length == body.length);
+			assertThat(subscriber.received()).isEqualTo(body);
+			if (this.mode == Mode.PROXIED) {
+				// The proxied client delivers received payload in pieces of at most 1380 bytes.
+				assertThat(subscriber.rxFlags).hasSize(8);
+				assertThat(subscriber.rxFlags).first().isEqualTo(StreamFlags.SOM);
+				assertThat(subscriber.rxFlags).last().isEqualTo(StreamFlags.EOM);
+				assertThat(subscriber.rxFlags.subList(1, 7)).containsOnly(0);
+			}
+			else {
+				assertThat(subscriber.rxFlags).containsExactly(StreamFlags.SOM | StreamFlags.EOM);
+			}
+			assertThat(subscriber.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
+		}
+		// Proxied, requestTxLen is a PAYLOAD_LENGTH_HINT, which asks for POLL at the proxy.
+		assertThat(publisher.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE");
+		String connect = "CONNECT ss-shared-" + this.mode;
+		Awaitility.await().atMost(WAIT).until(() -> broker.count(connect) >= 1);
+		assertThat(broker.count(connect)).as("one broker connection for all streams").isEqualTo(1);
+		if (this.mode == Mode.PROXIED) {
+			SspcRelay relay = streams.relay();
+			assertThat(relay.links()).hasSize(4);
+			// Received as one 10,000-byte message, sent on as RX_PAYLOAD frames of at most 1380 bytes.
+			assertThat(relay.links().get(0).toClient.stream().filter((f) -> f.type() == 0x55).count())
+				.isEqualTo(8);
+		}
+	}
+
+}
