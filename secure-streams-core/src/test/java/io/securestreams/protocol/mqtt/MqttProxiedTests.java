@@ -12,6 +12,7 @@ import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.SspcRelay;
 import io.securestreams.testsupport.StreamsUnderTest;
@@ -20,6 +21,7 @@ import io.securestreams.testsupport.TransitionGuard;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -176,6 +178,43 @@ class MqttProxiedTests {
 			// Received as one 10,000-byte message, sent on as RX_PAYLOAD frames of at most 1380 bytes.
 			assertThat(relay.links().get(0).toClient.stream().filter((f) -> f.type() == 0x55).count())
 				.isEqualTo(8);
+		}
+	}
+
+	@Test
+	void aReceivedMessageLargerThanTheProxyBufferDisconnectsTheOnwardStream() throws Exception {
+		Assumptions.assumeTrue(this.mode == Mode.PROXIED, "the proxy's buffer");
+		PolicyFragment fragment = MqttPolicies.base();
+		MqttPolicies.mqtt(fragment, "small", broker.port())
+			.set(StreamTypeKey.MQTT_SUBSCRIBE, "small/#")
+			.set(StreamTypeKey.MQTT_QOS, 0)
+			.set(StreamTypeKey.OPPORTUNISTIC, true)
+			.set(StreamTypeKey.PROXY_BUFLEN, 4096L);
+		PahoClient paho = paho("paho-small");
+		try (CapturedLogs logs = new CapturedLogs("io.securestreams.proxy")) {
+			StreamsUnderTest streams = start(fragment, "ss-small");
+			// Two links, accepted on the proxy's two loops in turn: the broker connection's loop is the
+			// link's loop for one of them and another loop for the other.
+			List<RecordingHandler> handlers = List.of(new RecordingHandler(), new RecordingHandler());
+			for (RecordingHandler handler : handlers) {
+				streams.streams().create("small", handler).connect();
+				handler.await(StreamState.CONNECTED, WAIT);
+			}
+			Awaitility.await().atMost(WAIT).until(() -> broker.count("SUBSCRIBE ss-small small/#") >= 2);
+			paho.publish("small/fits", "x".repeat(1000), 0, false);
+			for (RecordingHandler handler : handlers) {
+				Awaitility.await().atMost(WAIT).until(() -> handler.received().length == 1000);
+			}
+			paho.publish("small/big", "y".repeat(5000), 0, false);
+			for (RecordingHandler handler : handlers) {
+				handler.await(StreamState.DISCONNECTED, WAIT);
+				assertThat(handler.received()).hasSize(1000);
+				assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED",
+						"DISCONNECTED");
+			}
+			Awaitility.await().atMost(WAIT).until(() -> logs.messages().stream()
+				.filter((m) -> m.contains("proxy buffer full") && m.contains("disconnecting the onward stream"))
+				.count() == 2);
 		}
 	}
 
