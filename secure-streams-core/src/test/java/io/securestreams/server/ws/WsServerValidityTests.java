@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Connection validity on accepted streams upgraded to ws: with the server streamtype's retry
- * policy at {@code svalidping} 1 s and {@code svalidhup} 2 s, the server PINGs a client that
+ * policy at {@code svalidping} 1 s and {@code svalidhup} 3 s, the server PINGs a client that
  * went quiet and hangs up on one that stops answering. The client is a plain socket that does
  * the ws handshake by hand and answers PINGs only as long as the test lets it.
  */
@@ -68,7 +68,7 @@ class WsServerValidityTests {
 
 	private SecureStream listener(States handler) {
 		PolicyFragment fragment = TestPolicies.base();
-		fragment.retry(new RetryPolicy("valid", List.of(100), RetryPolicy.CONCEAL_FOREVER, 0, 1, 2));
+		fragment.retry(new RetryPolicy("valid", List.of(100), RetryPolicy.CONCEAL_FOREVER, 0, 1, 3));
 		TestPolicies.server(fragment.streamType("wssrv"), Protocol.H1, false)
 			.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
 			.set(StreamTypeKey.RETRY, "valid");
