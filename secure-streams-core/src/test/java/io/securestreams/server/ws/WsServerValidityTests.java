@@ -86,10 +86,10 @@ class WsServerValidityTests {
 			socket.setSoTimeout(30_000);
 			HandRolledClient client = new HandRolledClient(socket);
 			client.upgrade();
-			// Answers the first three PINGs, then goes silent; reads until the server hangs up.
-			List<Integer> opcodes = client.readUntilClosed(3);
-			assertThat(opcodes).as("PINGs, then the hang-up without a close frame").containsExactly(0x9, 0x9, 0x9,
-					0x9);
+			// Answers the first PING, then goes silent; reads until the server hangs up.
+			List<Integer> opcodes = client.readUntilClosed(1);
+			assertThat(opcodes).as("a PING kept alive by its PONG, another, then the hang-up without a close frame")
+				.containsExactly(0x9, 0x9);
 			assertThat(logs.contains("validity timeout")).isTrue();
 		}
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accepted(handler, listener.id()).size() == 1
