@@ -1,0 +1,119 @@
+package io.securestreams.benchmarks.h1;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compares http/1.1 clients against one local TLS server (for example the nginx of the shared
+ * test peers), interleaving the clients round by round so that they share the machine's
+ * conditions. Prints the median of the rounds as a Markdown table.
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.h1.HttpClientComparison \
+ *     --host localhost --port 8443 --ca /tmp/ss-peers/pki/ca.crt [--rounds 5] [--threads 2]
+ * </pre>
+ * The server must serve {@code /1k} (1 KiB) and {@code /100k} (100 KiB).
+ */
+public final class HttpClientComparison {
+
+	private static final int TRANSACTIONS = 10_000;
+
+	private static final int BULK_TRANSACTIONS = 2_000;
+
+	private static final int NEW_CONNECTIONS = 300;
+
+	private HttpClientComparison() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		String host = options.getOrDefault("host", "localhost");
+		int port = Integer.parseInt(options.getOrDefault("port", "8443"));
+		Path ca = Path.of(options.getOrDefault("ca", "/tmp/ss-peers/pki/ca.crt"));
+		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
+		System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
+		List<HttpClientUnderTest> clients = List.of(new SecureStreamsClient(host, port, ca, threads),
+				new ReactorNettyClient(host, port, ca, threads), new JdkClient(host, port, ca, threads));
+		Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+		for (HttpClientUnderTest client : clients) {
+			// Warm up: JIT, TLS session caches, connection pools.
+			client.get("/1k", 3000, 16);
+			client.get("/100k", 300, 1);
+			client.getOnNewConnections("/1k", 50);
+		}
+		for (int round = 1; round <= rounds; round++) {
+			for (HttpClientUnderTest client : clients) {
+				Map<String, List<Double>> mine = results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>());
+				long t0 = System.nanoTime();
+				client.get("/1k", TRANSACTIONS, 1);
+				long t1 = System.nanoTime();
+				client.get("/1k", TRANSACTIONS, 16);
+				long t2 = System.nanoTime();
+				long bytes = client.get("/100k", BULK_TRANSACTIONS, 1);
+				long t3 = System.nanoTime();
+				client.getOnNewConnections("/1k", NEW_CONNECTIONS);
+				long t4 = System.nanoTime();
+				add(mine, "1 KiB sequential (txn/s)", TRANSACTIONS / seconds(t1 - t0));
+				add(mine, "1 KiB concurrency 16 (txn/s)", TRANSACTIONS / seconds(t2 - t1));
+				add(mine, "100 KiB sequential (MB/s)", bytes / 1e6 / seconds(t3 - t2));
+				add(mine, "new TLS connection per GET (ms)", (t4 - t3) / 1e6 / NEW_CONNECTIONS);
+				System.err.printf("round %d %s done%n", round, client.name());
+			}
+		}
+		SecureStreamsClient ours = (SecureStreamsClient) clients.get(0);
+		long perStream = ours.bytesPerIdleStream(10_000);
+		for (HttpClientUnderTest client : clients) {
+			client.close();
+		}
+		print(results, rounds, perStream);
+	}
+
+	private static void add(Map<String, List<Double>> results, String metric, double value) {
+		results.computeIfAbsent(metric, (m) -> new ArrayList<>()).add(value);
+	}
+
+	private static double seconds(long nanos) {
+		return nanos / 1e9;
+	}
+
+	private static double median(List<Double> values) {
+		double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		return sorted[sorted.length / 2];
+	}
+
+	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, long perStream) {
+		List<String> names = new ArrayList<>(results.keySet());
+		List<String> metrics = new ArrayList<>(results.get(names.get(0)).keySet());
+		System.out.println("Median of " + rounds + " interleaved rounds.\n");
+		System.out.println("| measure | " + String.join(" | ", names) + " | ours / reactor-netty |");
+		System.out.println("|---|" + "---|".repeat(names.size() + 1));
+		for (String metric : metrics) {
+			StringBuilder row = new StringBuilder("| " + metric + " |");
+			double[] values = new double[names.size()];
+			for (int i = 0; i < names.size(); i++) {
+				values[i] = median(results.get(names.get(i)).get(metric));
+				row.append(String.format(" %.1f |", values[i]));
+			}
+			row.append(String.format(" %.2f |", values[0] / values[1]));
+			System.out.println(row);
+		}
+		System.out.println("\nAll rounds: " + results);
+		System.out.println("\nHeap retained per idle created stream (10,000 streams): " + perStream + " bytes");
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (int i = 0; i + 1 < args.length; i += 2) {
+			if (!args[i].startsWith("--")) {
+				throw new IllegalArgumentException("unexpected argument " + args[i] + " in " + Arrays.toString(args));
+			}
+			options.put(args[i].substring(2), args[i + 1]);
+		}
+		return options;
+	}
+
+}

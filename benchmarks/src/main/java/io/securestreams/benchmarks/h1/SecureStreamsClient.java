@@ -1,0 +1,146 @@
+package io.securestreams.benchmarks.h1;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.policy.PolicyCertificate;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.TrustStore;
+
+/**
+ * This runtime: one stream per concurrent flow, each doing its share of transactions back to
+ * back on its kept-alive connection; a new stream (so a new connection) per transaction for the
+ * new-connection case.
+ */
+final class SecureStreamsClient implements HttpClientUnderTest {
+
+	private final SecureStreams streams;
+
+	SecureStreamsClient(String host, int port, Path caPem, int threads) throws Exception {
+		String pem = Files.readString(caPem);
+		String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+		PolicyFragment fragment = new PolicyFragment().release("bench");
+		fragment.certificate(PolicyCertificate.fromDer("ca", Base64.getDecoder().decode(base64)));
+		fragment.trustStore(new TrustStore("ca", List.of("ca")));
+		fragment.streamType("get")
+			.set(StreamTypeKey.ENDPOINT, host)
+			.set(StreamTypeKey.PORT, port)
+			.set(StreamTypeKey.TLS, true)
+			.set(StreamTypeKey.TLS_TRUST_STORE, "ca")
+			.set(StreamTypeKey.HTTP_METHOD, "GET")
+			.set(StreamTypeKey.HTTP_URL, "${path}")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("path", "")))
+			.set(StreamTypeKey.OPPORTUNISTIC, true);
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(threads).build();
+	}
+
+	@Override
+	public String name() {
+		return "secure-streams";
+	}
+
+	@Override
+	public long get(String path, int transactions, int concurrency) throws Exception {
+		AtomicLong bytes = new AtomicLong();
+		AtomicInteger remaining = new AtomicInteger(transactions);
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		AtomicInteger finished = new AtomicInteger();
+		for (int i = 0; i < concurrency; i++) {
+			SecureStream stream = this.streams.create("get", new StreamHandler() {
+				@Override
+				public StreamResult onRx(SecureStream s, ByteBuffer payload, int flags) {
+					bytes.addAndGet(payload.remaining());
+					return StreamResult.OK;
+				}
+
+				@Override
+				public StreamResult onState(SecureStream s, StreamState state, long ack) {
+					if (state == StreamState.QOS_ACK_REMOTE) {
+						if (remaining.getAndDecrement() > 0) {
+							s.requestTx();
+						}
+						else {
+							s.destroy();
+							if (finished.incrementAndGet() == concurrency) {
+								done.complete(null);
+							}
+						}
+					}
+					else if (state == StreamState.QOS_NACK_REMOTE || state == StreamState.ALL_RETRIES_FAILED) {
+						done.completeExceptionally(new IllegalStateException("transaction failed: " + state));
+					}
+					return StreamResult.OK;
+				}
+			});
+			stream.setMetadata("path", path);
+			remaining.decrementAndGet();
+			stream.requestTx();
+		}
+		done.get(10, TimeUnit.MINUTES);
+		return bytes.get();
+	}
+
+	@Override
+	public void getOnNewConnections(String path, int transactions) throws Exception {
+		for (int i = 0; i < transactions; i++) {
+			CompletableFuture<Void> done = new CompletableFuture<>();
+			SecureStream stream = this.streams.create("get", new StreamHandler() {
+				@Override
+				public StreamResult onState(SecureStream s, StreamState state, long ack) {
+					if (state == StreamState.QOS_ACK_REMOTE) {
+						done.complete(null);
+						return StreamResult.DESTROY_ME;
+					}
+					if (state == StreamState.QOS_NACK_REMOTE || state == StreamState.ALL_RETRIES_FAILED) {
+						done.completeExceptionally(new IllegalStateException("transaction failed: " + state));
+					}
+					return StreamResult.OK;
+				}
+			});
+			stream.setMetadata("path", path);
+			stream.requestTx();
+			done.get(1, TimeUnit.MINUTES);
+		}
+	}
+
+	/**
+	 * Measures the heap an idle created stream keeps.
+	 * @param count how many streams to create
+	 * @return retained bytes per stream
+	 */
+	long bytesPerIdleStream(int count) {
+		long before = HeapMeter.usedAfterGc();
+		SecureStream[] kept = new SecureStream[count];
+		StreamHandler idle = new StreamHandler() {
+		};
+		for (int i = 0; i < count; i++) {
+			kept[i] = this.streams.create("get", idle);
+		}
+		long after = HeapMeter.usedAfterGc();
+		long perStream = (after - before) / count;
+		for (SecureStream stream : kept) {
+			stream.destroy();
+		}
+		return perStream;
+	}
+
+	@Override
+	public void close() {
+		this.streams.close();
+	}
+
+}
