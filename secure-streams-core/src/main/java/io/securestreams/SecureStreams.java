@@ -96,6 +96,7 @@ public final class SecureStreams implements AutoCloseable {
 					+ "this runtime does not serve them yet");
 		}
 		io.securestreams.protocol.ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
+		protocol.validate(active, streamTypePolicy);
 		Object affinity = protocol.loopAffinity(streamTypePolicy);
 		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler,
 				(affinity != null) ? this.transport.loopFor(affinity) : this.transport.nextLoop(), false);

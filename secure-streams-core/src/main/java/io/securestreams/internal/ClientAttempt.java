@@ -76,6 +76,11 @@ final class ClientAttempt implements StreamLink {
 	}
 
 	@Override
+	public long streamId() {
+		return this.stream.id();
+	}
+
+	@Override
 	public StreamTypePolicy policy() {
 		return this.policy;
 	}

@@ -7,6 +7,7 @@ import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.Protocol;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.h1.H1ClientProtocol;
+import io.securestreams.protocol.mqtt.MqttClientProtocol;
 
 /**
  * The client protocol bindings this runtime supports.
@@ -25,6 +26,7 @@ public final class ClientProtocols {
 	public static ClientProtocols builtIn() {
 		ClientProtocols protocols = new ClientProtocols();
 		protocols.bindings.put(Protocol.H1, new H1ClientProtocol());
+		protocols.bindings.put(Protocol.MQTT, new MqttClientProtocol());
 		return protocols;
 	}
 
@@ -42,6 +44,17 @@ public final class ClientProtocols {
 					+ this.bindings.keySet().stream().map(Protocol::jsonName).toList() + ")");
 		}
 		return binding;
+	}
+
+	/**
+	 * Tells every binding that a client stream was destroyed; a binding that kept nothing for it
+	 * ignores the call.
+	 * @param streamId the stream's id
+	 */
+	public void streamDestroyed(long streamId) {
+		for (ClientProtocol binding : this.bindings.values()) {
+			binding.streamDestroyed(streamId);
+		}
 	}
 
 	/**

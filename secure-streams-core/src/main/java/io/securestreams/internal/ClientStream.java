@@ -290,6 +290,7 @@ public final class ClientStream extends AbstractStream {
 			current.deactivate();
 			current.connection().close();
 		}
+		this.runtime.streamDestroyed(id());
 	}
 
 	@Override

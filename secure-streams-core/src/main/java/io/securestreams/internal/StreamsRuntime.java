@@ -106,6 +106,14 @@ public final class StreamsRuntime {
 	}
 
 	/**
+	 * Tells every client protocol binding that a client stream was destroyed.
+	 * @param streamId the stream's id
+	 */
+	public void streamDestroyed(long streamId) {
+		this.protocols.streamDestroyed(streamId);
+	}
+
+	/**
 	 * Adds a listener for every stream's events.
 	 * @param listener the listener
 	 */

@@ -1,6 +1,8 @@
 package io.securestreams.protocol;
 
 import io.netty.handler.ssl.SslContext;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +33,29 @@ public interface ClientProtocol {
 	 * @param policy the streamtype
 	 * @return the key, or {@code null} for no preference (streams are spread round robin)
 	 */
-	default @Nullable Object loopAffinity(io.securestreams.policy.StreamTypePolicy policy) {
+	default @Nullable Object loopAffinity(StreamTypePolicy policy) {
 		return null;
+	}
+
+	/**
+	 * Checks, when a stream is created, that the streamtype can be carried by this binding
+	 * under the given policy, so that mistakes show up at creation rather than as failed
+	 * connection attempts.
+	 * @param policy the active policy
+	 * @param streamType the streamtype of the stream being created
+	 * @throws io.securestreams.SecureStreamsException with the reason when it cannot
+	 */
+	default void validate(Policy policy, StreamTypePolicy streamType) {
+	}
+
+	/**
+	 * Tells the binding that a client stream was destroyed, so it can forget state it kept for
+	 * the stream across connection attempts. Every binding is told about every destroyed client
+	 * stream, on the stream's event loop, after the stream's current connection, if any, was
+	 * closed.
+	 * @param streamId the id the stream's links reported
+	 */
+	default void streamDestroyed(long streamId) {
 	}
 
 	/**

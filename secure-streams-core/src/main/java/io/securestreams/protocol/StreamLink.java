@@ -22,6 +22,14 @@ import org.jspecify.annotations.Nullable;
 public interface StreamLink {
 
 	/**
+	 * Returns the id of the stream this attempt belongs to. It is the same for every attempt of
+	 * the stream, so a binding can keep per-stream state across connections (for example MQTT
+	 * messages that await an acknowledgement after a reconnect).
+	 * @return the stream's id, unique within its context
+	 */
+	long streamId();
+
+	/**
 	 * Returns the streamtype policy this attempt was started with.
 	 * @return the policy snapshot
 	 */

@@ -1,0 +1,101 @@
+package io.securestreams.protocol.mqtt;
+
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.netty.handler.ssl.SslContext;
+import io.securestreams.metadata.MetadataValues;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.Connector;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The MQTT 3.1.1 binding for client streams ({@code "protocol": "mqtt"}). Streams whose
+ * attempts resolve to the same broker, TLS trust, client certificate and credentials share one
+ * session and one network connection; the binding keeps one registry of sessions per context.
+ * See {@code docs/mqtt.md} for the policy keys and the delivery guarantees.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class MqttClientProtocol implements ClientProtocol {
+
+	private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
+
+	private final Map<MqttConnectionKey, MqttSession> sessions = new ConcurrentHashMap<>();
+
+	private final Map<MqttConnectionKey, String> generatedIds = new ConcurrentHashMap<>();
+
+	private final SecureRandom random = new SecureRandom();
+
+	@Override
+	public ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector,
+			StreamLink link) {
+		StreamTypePolicy policy = link.policy();
+		MqttConnectionKey key = MqttConnectionKey.of(link.eventLoop(), target, policy, link.blobs());
+		if (key.password() != null && key.username() == null) {
+			throw new IllegalArgumentException(
+					"the system blobs hold an MQTT_PASSWORD but no MQTT_USERNAME; MQTT 3.1.1 needs a user name with a password");
+		}
+		MqttConnectOptions options = MqttConnectOptions.of(policy, link.metadata());
+		String filter = subscription(policy, link.metadata());
+		MqttSession session = this.sessions.computeIfAbsent(key, (k) -> new MqttSession(this, k, clientId(k)));
+		MqttMember member = new MqttMember(session, link, filter);
+		session.attach(member, options, target, tls, connector, policy.attributes(), link.retryPolicy());
+		return member;
+	}
+
+	private static @Nullable String subscription(StreamTypePolicy policy, MetadataValues metadata) {
+		String filter = metadata.expand(policy.mqtt().subscribe());
+		if (filter == null || filter.isEmpty()) {
+			return null;
+		}
+		MqttTopics.checkFilter(filter);
+		return filter;
+	}
+
+	private String clientId(MqttConnectionKey key) {
+		if (key.clientId() != null) {
+			return key.clientId();
+		}
+		return this.generatedIds.computeIfAbsent(key, (k) -> {
+			StringBuilder id = new StringBuilder("ss");
+			for (int i = 0; i < 20; i++) {
+				id.append(ID_CHARS[this.random.nextInt(ID_CHARS.length)]);
+			}
+			return id.toString();
+		});
+	}
+
+	void removeIfIdle(MqttSession session) {
+		if (session.isIdle()) {
+			this.sessions.remove(session.key(), session);
+		}
+	}
+
+	@Override
+	public Object loopAffinity(StreamTypePolicy policy) {
+		return MqttSharing.of(policy);
+	}
+
+	@Override
+	public void validate(Policy policy, StreamTypePolicy streamType) {
+		MqttPolicyCheck.check(policy, streamType);
+	}
+
+	@Override
+	public void streamDestroyed(long streamId) {
+		for (MqttSession session : this.sessions.values()) {
+			if (session.loop().inEventLoop()) {
+				session.streamDestroyed(streamId);
+			}
+		}
+	}
+
+}

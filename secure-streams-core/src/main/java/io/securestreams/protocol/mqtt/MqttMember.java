@@ -1,0 +1,257 @@
+package io.securestreams.protocol.mqtt;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.protocol.StreamLink;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One stream's attempt on a shared MQTT session: subscribes (if the streamtype does), reports
+ * CONNECTED once the connection is ready and the SUBACK arrived, delivers the messages its
+ * filter matches, publishes through its {@link MqttPublisher}, and reports QoS outcomes.
+ * DISCONNECT_ME from {@code onTx} unsubscribes and leaves after the UNSUBACK, as libwebsockets
+ * does; from {@code onState} or {@code onRx}, and destruction, leave at once and keep the
+ * subscription. Either way the connection stays up for the other streams and closes when the
+ * last one leaves.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class MqttMember implements ProtocolConnection {
+
+	/** Name of the metadata that receives the topic of each delivered message, when declared. */
+	static final String TOPIC_METADATA = "topic";
+
+	private enum Phase {
+
+		WAITING, SUBSCRIBING, CONNECTED, UNSUBSCRIBING, LEFT
+
+	}
+
+	private record Held(String topic, byte[] payload) {
+	}
+
+	private final MqttSession session;
+
+	private final StreamLink link;
+
+	private final @Nullable String filter;
+
+	private final MqttPublisher publisher;
+
+	private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+	private final boolean topicMetadata;
+
+	private Phase phase = Phase.WAITING;
+
+	/** The application returned DESTROY_ME; nothing more is delivered before the stream goes. */
+	private boolean doomed;
+
+	private @Nullable MqttNetworkConnection connection;
+
+	MqttMember(MqttSession session, StreamLink link, @Nullable String filter) {
+		this.session = session;
+		this.link = link;
+		this.filter = filter;
+		this.publisher = new MqttPublisher(session, this, link);
+		this.topicMetadata = link.policy().metadata(TOPIC_METADATA) != null;
+	}
+
+	long streamId() {
+		return this.link.streamId();
+	}
+
+	String streamType() {
+		return this.link.policy().name();
+	}
+
+	@Nullable String filter() {
+		return this.filter;
+	}
+
+	boolean isConnected() {
+		return this.phase == Phase.CONNECTED && !this.doomed;
+	}
+
+	/** The connection is ready: subscribe, or report CONNECTED straight away. */
+	void start(MqttNetworkConnection on) {
+		if (this.phase != Phase.WAITING || on != this.session.connection()) {
+			return;
+		}
+		this.connection = on;
+		if (this.filter == null) {
+			connected();
+		}
+		else if (this.session.subscriptions().subscribe(on, this, this.filter, this.link.policy().mqtt().qos())) {
+			this.phase = Phase.SUBSCRIBING;
+		}
+		else {
+			fail("no MQTT packet id is free to subscribe with");
+		}
+	}
+
+	void subscribed(int granted) {
+		if (this.phase != Phase.SUBSCRIBING) {
+			return;
+		}
+		if (granted >= 0x80) {
+			fail("the broker refused the subscription to '" + this.filter + "'");
+			return;
+		}
+		connected();
+	}
+
+	private void fail(String reason) {
+		this.phase = Phase.LEFT;
+		this.held.clear();
+		this.session.detach(this);
+		this.link.connectFailed(new IllegalStateException(reason));
+	}
+
+	private void connected() {
+		this.phase = Phase.CONNECTED;
+		if (stop(this.link.state(StreamState.CONNECTED))) {
+			return;
+		}
+		while (isConnected() && !this.held.isEmpty()) {
+			Held message = this.held.poll();
+			ByteBuf payload = Unpooled.wrappedBuffer(message.payload());
+			rx(message.topic(), payload);
+		}
+		StreamState outcome;
+		while (isConnected() && (outcome = this.session.outbox().nextDeferred(streamId())) != null) {
+			reportOutcome(outcome);
+		}
+		requestWrite();
+	}
+
+	void reportOutcome(StreamState outcome) {
+		if (!isConnected()) {
+			this.session.outbox().defer(streamId(), outcome);
+			return;
+		}
+		stop(this.link.state(outcome));
+	}
+
+	boolean accepts(String topic) {
+		return this.filter != null && !this.doomed && (this.phase == Phase.WAITING
+				|| this.phase == Phase.SUBSCRIBING || this.phase == Phase.CONNECTED) && MqttTopics.matches(this.filter, topic);
+	}
+
+	/** A matching message: delivered now, or held until CONNECTED has been reported. */
+	void deliver(String topic, ByteBuf payload) {
+		if (isConnected()) {
+			rx(topic, payload);
+		}
+		else {
+			this.held.add(new Held(topic, ByteBufUtil.getBytes(payload)));
+		}
+	}
+
+	private void rx(String topic, ByteBuf payload) {
+		if (this.topicMetadata) {
+			this.link.receivedMetadata(TOPIC_METADATA, topic.getBytes(StandardCharsets.UTF_8));
+		}
+		stop(this.link.rx(payload, StreamFlags.SOM | StreamFlags.EOM));
+	}
+
+	/** Whether the application asked to stop what this member was doing. */
+	private boolean stop(StreamResult result) {
+		if (result == StreamResult.DESTROY_ME) {
+			// The stream is going away; deliver nothing more to it before it does.
+			this.doomed = true;
+		}
+		return result == StreamResult.DISCONNECT_ME || result == StreamResult.DESTROY_ME;
+	}
+
+	@Override
+	public void requestWrite() {
+		MqttNetworkConnection on = this.connection;
+		if (isConnected() && on != null) {
+			this.publisher.pump(on);
+		}
+	}
+
+	@Override
+	public void close() {
+		MqttNetworkConnection on = this.connection;
+		if (this.phase == Phase.LEFT || this.phase == Phase.UNSUBSCRIBING) {
+			return;
+		}
+		boolean connected = this.phase == Phase.CONNECTED && on != null;
+		boolean subscribed = connected && this.filter != null && !this.session.filterShared(this, this.filter);
+		if (subscribed && this.publisher.inTx() && this.session.subscriptions().unsubscribe(on, this, this.filter)) {
+			// DISCONNECT_ME from onTx: unsubscribe, and leave once the broker confirmed.
+			this.phase = Phase.UNSUBSCRIBING;
+			this.publisher.discard();
+			return;
+		}
+		// Otherwise the subscription stays in the broker's session: with clean_start false, what
+		// it matches while no connection exists is kept for the stream's return.
+		leave();
+	}
+
+	void unsubscribed() {
+		if (this.phase == Phase.UNSUBSCRIBING) {
+			leave();
+		}
+	}
+
+	private void leave() {
+		this.phase = Phase.LEFT;
+		this.held.clear();
+		this.publisher.discard();
+		this.session.detach(this);
+		this.link.eventLoop().execute(() -> this.link.closed(false));
+	}
+
+	/** The network connection ended (the session already forgot this member). */
+	void connectionLost(boolean wasAccepted, Throwable cause) {
+		Phase was = this.phase;
+		this.phase = Phase.LEFT;
+		this.held.clear();
+		this.publisher.discard();
+		if (was == Phase.LEFT) {
+			return;
+		}
+		if (was == Phase.UNSUBSCRIBING) {
+			this.link.closed(false);
+		}
+		else if (wasAccepted) {
+			this.link.closed(true);
+		}
+		else {
+			this.link.connectFailed(cause);
+		}
+	}
+
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		MqttNetworkConnection on = this.connection;
+		return (on != null && this.phase != Phase.LEFT) ? on.peerAddress() : null;
+	}
+
+	@Override
+	public void setRxPaused(boolean paused) {
+		this.session.setPaused(this, paused);
+	}
+
+	@Override
+	public void validityConfirmed() {
+		MqttNetworkConnection on = this.connection;
+		if (on != null) {
+			on.confirmed();
+		}
+	}
+
+}

@@ -1,0 +1,337 @@
+package io.securestreams.protocol.mqtt;
+
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.policy.MqttMessageSettings;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.SocketAttributes;
+import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.Connector;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One network connection of an MQTT session: opens the socket (with proxy and TLS through the
+ * {@link Connector}), sends CONNECT, waits for CONNACK, publishes the birth message, keeps the
+ * connection alive with PINGREQ and hands every other packet to the session. Used on the
+ * session's event loop only.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class MqttNetworkConnection implements MqttKeepAlive.Actions {
+
+	private static final Logger logger = LoggerFactory.getLogger(MqttNetworkConnection.class);
+
+	/** Largest packet accepted from the broker; a larger one closes the connection. */
+	static final int MAX_INBOUND_BYTES = 1024 * 1024;
+
+	/** How long the broker may take to answer CONNECT. */
+	static final long CONNACK_TIMEOUT_SECONDS = 10;
+
+	private final MqttSession session;
+
+	private final MqttConnectOptions options;
+
+	private final ConnectTarget target;
+
+	private final @Nullable SslContext tls;
+
+	private final SocketAttributes attributes;
+
+	private final MqttKeepAlive keepAlive;
+
+	private @Nullable Future<Channel> pending;
+
+	private @Nullable Channel channel;
+
+	private @Nullable ScheduledFuture<?> connackTimer;
+
+	private boolean accepted;
+
+	private boolean ready;
+
+	private boolean finished;
+
+	private int birthId;
+
+	private @Nullable Throwable failure;
+
+	MqttNetworkConnection(MqttSession session, MqttConnectOptions options, ConnectTarget target,
+			@Nullable SslContext tls, SocketAttributes attributes, @Nullable RetryPolicy retry) {
+		this.session = session;
+		this.options = options;
+		this.target = target;
+		this.tls = tls;
+		this.attributes = attributes;
+		this.keepAlive = new MqttKeepAlive(session.loop(), this, options.keepAliveSeconds(), retry);
+	}
+
+	MqttConnectOptions options() {
+		return this.options;
+	}
+
+	/** Whether CONNACK accepted the connection and the birth message is out (streams may start). */
+	boolean isReady() {
+		return this.ready && !this.finished;
+	}
+
+	boolean isWritable() {
+		Channel ch = this.channel;
+		return isReady() && ch != null && ch.isWritable();
+	}
+
+	@Nullable SocketAddress peerAddress() {
+		Channel ch = this.channel;
+		return (ch != null) ? ch.remoteAddress() : null;
+	}
+
+	ByteBufAllocator alloc() {
+		Channel ch = this.channel;
+		return (ch != null) ? ch.alloc() : ByteBufAllocator.DEFAULT;
+	}
+
+	void open(Connector connector) {
+		if (this.finished) {
+			return;
+		}
+		Future<Channel> ready = connector.connect(this.session.loop(), this.target, this.tls, this.attributes,
+				(pipeline) -> pipeline.addLast("flush", new FlushConsolidationHandler(256, true))
+					.addLast("mqttDecoder", new MqttDecoder(MAX_INBOUND_BYTES))
+					.addLast("mqttEncoder", MqttEncoder.INSTANCE)
+					.addLast("mqtt", new MqttChannelHandler(this)));
+		this.pending = ready;
+		ready.addListener((Future<Channel> f) -> {
+			this.pending = null;
+			if (this.finished) {
+				if (f.isSuccess()) {
+					f.getNow().close();
+				}
+			}
+			else if (f.isSuccess()) {
+				this.channel = f.getNow();
+				sendConnect();
+			}
+			else {
+				finish(false, (f.cause() != null) ? f.cause() : new ClosedChannelException());
+			}
+		});
+	}
+
+	private void sendConnect() {
+		send(MqttPackets.connect(this.session.clientId(), this.options, this.session.key()));
+		this.connackTimer = this.session.loop().schedule(() -> {
+			if (!this.accepted) {
+				hangUp("no CONNACK within " + CONNACK_TIMEOUT_SECONDS + " s");
+			}
+		}, CONNACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+	}
+
+	void connAck(boolean accepted, boolean sessionPresent, String returnCode) {
+		cancelConnackTimer();
+		if (this.accepted || this.finished) {
+			return;
+		}
+		if (!accepted) {
+			logger.warn("MQTT broker {} refused the connection: {}", this.session.key(), returnCode);
+			finish(false, new MqttRefusedException("the MQTT broker refused the connection: " + returnCode));
+			closeChannel();
+			return;
+		}
+		this.accepted = true;
+		this.keepAlive.start();
+		MqttMessageSettings birth = this.options.birth();
+		if (birth.isPresent()) {
+			this.birthId = (birth.qos() > 0) ? this.session.packetIds().allocate() : 0;
+			MqttOutboundMessage message = new MqttOutboundMessage(this.birthId, MqttOutboundMessage.ORPHAN,
+					birth.topic(), (this.birthId != 0) ? birth.qos() : 0, birth.retain(),
+					String.valueOf(birth.message()).getBytes(StandardCharsets.UTF_8));
+			send(message.toPublish(false));
+		}
+		this.session.resumed(this, sessionPresent && !this.options.cleanStart());
+		if (this.birthId == 0) {
+			becomeReady();
+		}
+	}
+
+	private void becomeReady() {
+		if (!this.ready && !this.finished) {
+			this.ready = true;
+			this.session.ready(this);
+		}
+	}
+
+	/** PUBACK or PUBCOMP; returns {@code true} when it was the birth message's. */
+	boolean birthAcknowledged(int id) {
+		if (id == 0 || id != this.birthId) {
+			return false;
+		}
+		this.session.packetIds().release(id);
+		this.birthId = 0;
+		becomeReady();
+		return true;
+	}
+
+	boolean isBirth(int id) {
+		return id != 0 && id == this.birthId;
+	}
+
+	void sendPublish(MqttOutboundMessage message, boolean dup) {
+		message.sends++;
+		sendPublish(message.toPublish(dup), message);
+	}
+
+	void sendPublish(MqttPublishMessage publish, @Nullable MqttOutboundMessage tracked) {
+		Channel ch = this.channel;
+		if (ch == null || this.finished) {
+			publish.release();
+			return;
+		}
+		this.keepAlive.sent();
+		ch.writeAndFlush(publish).addListener((ChannelFutureListener) (f) -> {
+			if (f.isSuccess() && tracked != null) {
+				tracked.written = true;
+			}
+			else if (!f.isSuccess()) {
+				f.channel().close();
+			}
+		});
+	}
+
+	void sendPubRel(int id) {
+		send(MqttPackets.withId(MqttMessageType.PUBREL, id));
+	}
+
+	void sendReply(MqttMessageType type, int id) {
+		send(MqttPackets.withId(type, id));
+	}
+
+	void send(MqttMessage message) {
+		Channel ch = this.channel;
+		if (ch == null || this.finished) {
+			ReferenceCountUtil.release(message);
+			return;
+		}
+		this.keepAlive.sent();
+		ch.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+	}
+
+	void confirmed() {
+		this.keepAlive.confirmed();
+	}
+
+	void setAutoRead(boolean autoRead) {
+		Channel ch = this.channel;
+		if (ch != null) {
+			ch.config().setAutoRead(autoRead);
+		}
+	}
+
+	@Override
+	public void ping() {
+		send(MqttPackets.bare(MqttMessageType.PINGREQ));
+	}
+
+	@Override
+	public void hangUp(String reason) {
+		logger.info("closing the MQTT connection to {}: {}", this.session.key(), reason);
+		failed(new TimeoutException(reason));
+		closeChannel();
+		if (this.channel == null) {
+			Future<Channel> connecting = this.pending;
+			if (connecting != null) {
+				connecting.cancel(false);
+			}
+		}
+	}
+
+	/** Leaves politely: DISCONNECT (so the will is not published), then close. */
+	void disconnect() {
+		Channel ch = this.channel;
+		boolean wasAccepted = this.accepted && !this.finished;
+		this.finished = true;
+		stopTimers();
+		if (ch == null) {
+			Future<Channel> connecting = this.pending;
+			if (connecting != null) {
+				connecting.cancel(false);
+			}
+			return;
+		}
+		if (wasAccepted && ch.isActive()) {
+			ch.writeAndFlush(MqttPackets.bare(MqttMessageType.DISCONNECT)).addListener(ChannelFutureListener.CLOSE);
+		}
+		else {
+			ch.close();
+		}
+	}
+
+	/** Remembers why the channel is about to close, for the report to the streams. */
+	void failed(Throwable cause) {
+		if (this.failure == null) {
+			this.failure = cause;
+		}
+	}
+
+	/** The channel closed, or could not be opened. */
+	void channelClosed(Channel closed) {
+		if (closed == this.channel) {
+			finish(this.accepted, (this.failure != null) ? this.failure : new ClosedChannelException());
+		}
+	}
+
+	private void finish(boolean wasAccepted, Throwable cause) {
+		if (this.finished) {
+			return;
+		}
+		this.finished = true;
+		stopTimers();
+		if (this.birthId != 0) {
+			this.session.packetIds().release(this.birthId);
+			this.birthId = 0;
+		}
+		this.session.connectionEnded(this, wasAccepted, cause);
+	}
+
+	private void stopTimers() {
+		this.keepAlive.stop();
+		cancelConnackTimer();
+	}
+
+	private void cancelConnackTimer() {
+		if (this.connackTimer != null) {
+			this.connackTimer.cancel(false);
+			this.connackTimer = null;
+		}
+	}
+
+	private void closeChannel() {
+		Channel ch = this.channel;
+		if (ch != null) {
+			ch.close();
+		}
+	}
+
+	MqttSession session() {
+		return this.session;
+	}
+
+}

@@ -1,0 +1,161 @@
+package io.securestreams.protocol.mqtt;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamState;
+import io.securestreams.policy.MqttSettings;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.protocol.TxResult;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a stream's {@code onTx} calls into PUBLISH packets on {@code mqtt_topic} with the
+ * streamtype's {@code mqtt_qos} and {@code mqtt_retain}. Without an announced length each
+ * {@code onTx} call is one message, whatever its flags. With a length from
+ * {@code requestTxLen}, {@code onTx} is called until that many bytes (or an EOM) arrived, and
+ * the bytes are published as one message. The topic is expanded with the stream's metadata
+ * when the message is published.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class MqttPublisher {
+
+	private static final Logger logger = LoggerFactory.getLogger(MqttPublisher.class);
+
+	/** The buffer an {@code onTx} call gets when no length was announced. */
+	static final int SLOT_CAPACITY = 64 * 1024;
+
+	/** Largest payload: MQTT's remaining-length limit, less room for the topic and packet id. */
+	static final int MAX_PAYLOAD = 268_435_455 - 65_539;
+
+	private final MqttSession session;
+
+	private final MqttMember member;
+
+	private final StreamLink link;
+
+	private @Nullable ByteBuf partial;
+
+	private long announced = -1;
+
+	private boolean inTx;
+
+	MqttPublisher(MqttSession session, MqttMember member, StreamLink link) {
+		this.session = session;
+		this.member = member;
+		this.link = link;
+	}
+
+	/** Whether the application's {@code onTx} is running right now. */
+	boolean inTx() {
+		return this.inTx;
+	}
+
+	void pump(MqttNetworkConnection on) {
+		MqttSettings mqtt = this.link.policy().mqtt();
+		while (this.member.isConnected() && on.isWritable() && (this.partial != null || this.link.txRequested())) {
+			if (mqtt.qos() > 0 && !this.session.packetIds().available()) {
+				// Every packet id awaits an acknowledgement; an acknowledgement resumes sending.
+				break;
+			}
+			ByteBuf buffer = this.partial;
+			this.partial = null;
+			if (buffer == null) {
+				this.announced = this.link.txLength();
+				if (this.announced > MAX_PAYLOAD) {
+					this.link.txLengthConsumed();
+					this.link.takeTxRequest();
+					refuse("requestTxLen(" + this.announced + ") is more than an MQTT message can carry", mqtt);
+					continue;
+				}
+				int capacity = (this.announced >= 0) ? (int) this.announced : SLOT_CAPACITY;
+				buffer = on.alloc().heapBuffer(capacity, capacity);
+			}
+			TxResult result;
+			this.inTx = true;
+			try {
+				result = this.link.tx(buffer);
+			}
+			finally {
+				this.inTx = false;
+			}
+			if (!this.member.isConnected()) {
+				buffer.release();
+				return;
+			}
+			if (!result.send()) {
+				keepOrRelease(buffer);
+				break;
+			}
+			boolean eom = StreamFlags.has(result.flags(), StreamFlags.EOM);
+			if (this.announced >= 0 && buffer.writerIndex() < this.announced && !eom) {
+				this.partial = buffer;
+				if (result.length() == 0) {
+					// Nothing was written: wait for the next requestTx instead of spinning.
+					break;
+				}
+				continue;
+			}
+			if (this.announced >= 0) {
+				this.link.txLengthConsumed();
+				this.announced = -1;
+			}
+			publish(on, buffer, mqtt);
+		}
+	}
+
+	private void keepOrRelease(ByteBuf buffer) {
+		if (this.announced >= 0 && buffer.writerIndex() > 0) {
+			this.partial = buffer;
+		}
+		else {
+			buffer.release();
+		}
+	}
+
+	private void publish(MqttNetworkConnection on, ByteBuf payload, MqttSettings mqtt) {
+		String topic;
+		try {
+			topic = this.link.metadata().expand(mqtt.topic());
+			if (topic == null) {
+				throw new IllegalArgumentException("the streamtype has no mqtt_topic to publish to");
+			}
+			MqttTopics.checkTopicName(topic);
+		}
+		catch (IllegalArgumentException ex) {
+			payload.release();
+			refuse(ex.getMessage(), mqtt);
+			return;
+		}
+		if (mqtt.qos() == 0) {
+			on.sendPublish(MqttPackets.publish(topic, 0, mqtt.retain(), false, 0, payload), null);
+			return;
+		}
+		byte[] bytes = ByteBufUtil.getBytes(payload);
+		payload.release();
+		if (!this.session.outbox().publish(on, this.link.streamId(), topic, mqtt.qos(), mqtt.retain(), bytes)) {
+			refuse("no MQTT packet id is free", mqtt);
+		}
+	}
+
+	private void refuse(String reason, MqttSettings mqtt) {
+		logger.warn("streamtype '{}': message not published: {}", this.link.policy().name(), reason);
+		if (mqtt.qos() > 0) {
+			this.member.reportOutcome(StreamState.QOS_NACK_REMOTE);
+		}
+	}
+
+	/** Drops a message that was being assembled (the stream left or the connection ended). */
+	void discard() {
+		if (this.partial != null) {
+			this.partial.release();
+			this.partial = null;
+		}
+		this.announced = -1;
+	}
+
+}

@@ -1,0 +1,213 @@
+package io.securestreams.protocol.mqtt;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import org.awaitility.Awaitility;
+
+/**
+ * A scriptable MQTT 3.1.1 server on 127.0.0.1 for protocol details a real broker does not let a
+ * test control: it records every packet it receives as text, answers CONNECT, SUBSCRIBE,
+ * UNSUBSCRIBE and PINGREQ as configured, and only acknowledges PUBLISH packets when told to.
+ */
+final class FakeMqttBroker implements AutoCloseable {
+
+	private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+
+	private final Channel server;
+
+	private final List<String> received = new CopyOnWriteArrayList<>();
+
+	private final List<Channel> connections = new CopyOnWriteArrayList<>();
+
+	volatile MqttConnectReturnCode connAckCode = MqttConnectReturnCode.CONNECTION_ACCEPTED;
+
+	volatile boolean sessionPresent;
+
+	volatile boolean acknowledgePublishes;
+
+	volatile boolean answerPings = true;
+
+	volatile int subAckCode = -1;
+
+	FakeMqttBroker() {
+		this.server = new ServerBootstrap().group(this.group)
+			.channel(NioServerSocketChannel.class)
+			.childOption(ChannelOption.TCP_NODELAY, true)
+			.childHandler(new ChannelInitializer<Channel>() {
+				@Override
+				protected void initChannel(Channel channel) {
+					FakeMqttBroker.this.connections.add(channel);
+					channel.pipeline().addLast(new MqttDecoder(1024 * 1024), MqttEncoder.INSTANCE, new Responder());
+				}
+			})
+			.bind("127.0.0.1", 0)
+			.syncUninterruptibly()
+			.channel();
+	}
+
+	int port() {
+		return ((InetSocketAddress) this.server.localAddress()).getPort();
+	}
+
+	int connections() {
+		return this.connections.size();
+	}
+
+	List<String> received() {
+		return List.copyOf(this.received);
+	}
+
+	List<String> received(String prefix) {
+		return this.received.stream().filter((packet) -> packet.startsWith(prefix)).toList();
+	}
+
+	void awaitReceived(String prefix, int count, Duration timeout) {
+		Awaitility.await().atMost(timeout).until(() -> received(prefix).size() >= count);
+	}
+
+	/** Sends a packet on the newest connection. */
+	void send(MqttMessage message) {
+		Channel latest = this.connections.get(this.connections.size() - 1);
+		latest.writeAndFlush(message).syncUninterruptibly();
+	}
+
+	void reply(MqttMessageType type, int packetId) {
+		send(MqttPackets.withId(type, packetId));
+	}
+
+	void publish(String topic, String payload, int qos, int packetId, boolean dup) {
+		send(MqttPackets.publish(topic, qos, false, dup, packetId,
+				Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)));
+	}
+
+	/** Closes every connection without any MQTT goodbye. */
+	void dropAll() {
+		for (Channel channel : this.connections) {
+			channel.close().syncUninterruptibly();
+		}
+	}
+
+	/** Returns the packet id of the n-th received PUBLISH (0-based). */
+	int publishId(int index) {
+		String packet = received("PUBLISH").get(index);
+		return Integer.parseInt(packet.replaceAll(".* id=(\\d+).*", "$1"));
+	}
+
+	@Override
+	public void close() {
+		this.server.close().syncUninterruptibly();
+		dropAll();
+		this.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+	}
+
+	private static String text(MqttMessage message) {
+		MqttMessageType type = message.fixedHeader().messageType();
+		Object header = message.variableHeader();
+		return switch (type) {
+			case CONNECT -> {
+				MqttConnectMessage connect = (MqttConnectMessage) message;
+				yield "CONNECT " + connect.payload().clientIdentifier() + " clean="
+						+ connect.variableHeader().isCleanSession() + " keepAlive="
+						+ connect.variableHeader().keepAliveTimeSeconds() + " user=" + connect.payload().userName()
+						+ " password=" + ((connect.payload().passwordInBytes() != null)
+								? new String(connect.payload().passwordInBytes(), StandardCharsets.UTF_8) : null)
+						+ " will=" + connect.payload().willTopic();
+			}
+			case PUBLISH -> {
+				MqttPublishMessage publish = (MqttPublishMessage) message;
+				yield "PUBLISH " + publish.variableHeader().topicName() + " qos=" + publish.fixedHeader().qosLevel().value()
+						+ " id=" + publish.variableHeader().packetId() + " dup=" + publish.fixedHeader().isDup()
+						+ " retain=" + publish.fixedHeader().isRetain() + " payload="
+						+ publish.content().toString(StandardCharsets.UTF_8);
+			}
+			case SUBSCRIBE -> "SUBSCRIBE " + ((MqttSubscribeMessage) message).payload().topicSubscriptions().get(0)
+				.topicFilter();
+			case UNSUBSCRIBE -> "UNSUBSCRIBE " + ((MqttUnsubscribeMessage) message).payload().topics().get(0);
+			default -> type + ((header instanceof MqttMessageIdVariableHeader id) ? " " + id.messageId() : "");
+		};
+	}
+
+	/** Records and answers one connection's packets. */
+	private final class Responder extends SimpleChannelInboundHandler<MqttMessage> {
+
+		@Override
+		protected void channelRead0(ChannelHandlerContext ctx, MqttMessage message) {
+			FakeMqttBroker broker = FakeMqttBroker.this;
+			broker.received.add(text(message));
+			Object header = message.variableHeader();
+			int id = (header instanceof MqttMessageIdVariableHeader idHeader) ? idHeader.messageId() : 0;
+			switch (message.fixedHeader().messageType()) {
+				case CONNECT -> ctx.writeAndFlush(new MqttConnAckMessage(
+						new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+						new MqttConnAckVariableHeader(broker.connAckCode, broker.sessionPresent)));
+				case PUBLISH -> {
+					int qos = message.fixedHeader().qosLevel().value();
+					if (broker.acknowledgePublishes && qos > 0) {
+						ctx.writeAndFlush(MqttPackets.withId((qos == 1) ? MqttMessageType.PUBACK : MqttMessageType.PUBREC,
+								((MqttPublishMessage) message).variableHeader().packetId()));
+					}
+				}
+				case PUBREL -> {
+					if (broker.acknowledgePublishes) {
+						ctx.writeAndFlush(MqttPackets.withId(MqttMessageType.PUBCOMP, id));
+					}
+				}
+				case SUBSCRIBE -> {
+					MqttSubscribeMessage subscribe = (MqttSubscribeMessage) message;
+					int granted = (broker.subAckCode >= 0) ? broker.subAckCode
+							: subscribe.payload().topicSubscriptions().get(0).qualityOfService().value();
+					ctx.writeAndFlush(new MqttSubAckMessage(
+							new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+							MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(granted)));
+				}
+				case UNSUBSCRIBE -> ctx.writeAndFlush(MqttPackets.withId(MqttMessageType.UNSUBACK, id));
+				case PINGREQ -> {
+					if (broker.answerPings) {
+						ctx.writeAndFlush(MqttPackets.bare(MqttMessageType.PINGRESP));
+					}
+				}
+				default -> {
+				}
+			}
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+			ctx.close();
+		}
+
+	}
+
+}

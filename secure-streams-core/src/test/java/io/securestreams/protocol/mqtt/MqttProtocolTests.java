@@ -1,0 +1,386 @@
+package io.securestreams.protocol.mqtt;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.TxSlot;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.testsupport.TransitionGuard;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Protocol details checked against a scriptable fake broker: ordering of CONNECT, birth and
+ * SUBSCRIBE, keep-alive and validity pings, resending after reconnects, QoS 2 on both sides,
+ * refusals, announced message lengths and credentials.
+ */
+class MqttProtocolTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(15);
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private final FakeMqttBroker broker = new FakeMqttBroker();
+
+	private final List<SecureStreams> contexts = new ArrayList<>();
+
+	@AfterEach
+	void stop() {
+		this.contexts.forEach(SecureStreams::close);
+		this.broker.close();
+		this.guard.assertNoViolations();
+	}
+
+	private SecureStreams start(PolicyFragment fragment, SystemBlobs blobs) {
+		SecureStreams streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs)
+			.listener(this.guard).build();
+		this.contexts.add(streams);
+		return streams;
+	}
+
+	private SecureStreams start(PolicyFragment fragment) {
+		return start(fragment, new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, "fake-client"));
+	}
+
+	private StreamTypePolicy.Builder device(PolicyFragment fragment) {
+		return MqttPolicies.mqtt(fragment, "device", this.broker.port())
+			.set(StreamTypeKey.MQTT_TOPIC, "dev/up")
+			.set(StreamTypeKey.MQTT_QOS, 1);
+	}
+
+	@Test
+	void birthIsAcknowledgedBeforeTheStreamSubscribesAndIsConnected() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down")
+			.set(StreamTypeKey.MQTT_BIRTH_TOPIC, "dev/status")
+			.set(StreamTypeKey.MQTT_BIRTH_MESSAGE, "up")
+			.set(StreamTypeKey.MQTT_BIRTH_QOS, 1)
+			.set(StreamTypeKey.MQTT_BIRTH_RETAIN, true);
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		this.broker.awaitReceived("PUBLISH dev/status", 1, WAIT);
+		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+			.until(() -> !handler.states.contains(StreamState.CONNECTED) && this.broker.received("SUBSCRIBE").isEmpty());
+		this.broker.reply(MqttMessageType.PUBACK, this.broker.publishId(0));
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		assertThat(this.broker.received()).containsExactly(
+				"CONNECT fake-client clean=false keepAlive=60 user=null password=null will=null",
+				"PUBLISH dev/status qos=1 id=" + this.broker.publishId(0) + " dup=false retain=true payload=up",
+				"SUBSCRIBE dev/down");
+	}
+
+	@Test
+	void keepAliveSendsPingRequestsWhileIdle() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_KEEP_ALIVE, 1);
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		this.broker.awaitReceived("PINGREQ", 2, WAIT);
+		assertThat(this.broker.connections()).isEqualTo(1);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
+	}
+
+	@Test
+	void noPingResponseWithinTheKeepAliveClosesAndReconnects() {
+		this.broker.answerPings = false;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_KEEP_ALIVE, 1);
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		handler.await(StreamState.CONNECTED, 2, WAIT);
+		assertThat(this.broker.connections()).isEqualTo(2);
+		assertThat(handler.stateNames()).containsSubsequence("CONNECTED", "DISCONNECTED", "POLL", "CONNECTING",
+				"CONNECTED");
+	}
+
+	@Test
+	void validityPingWithoutAnswerHangsUpAfterSvalidhup() {
+		this.broker.answerPings = false;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_KEEP_ALIVE, 0).set(StreamTypeKey.RETRY, "ping");
+		MqttRecorder handler = new MqttRecorder();
+		long started = System.nanoTime();
+		start(fragment).create("device", handler).connect();
+		handler.await(StreamState.DISCONNECTED, 1, WAIT);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+		assertThat(this.broker.received("PINGREQ")).hasSize(1);
+		assertThat(this.broker.received().get(0)).contains("keepAlive=0");
+		handler.await(StreamState.CONNECTED, 2, WAIT);
+	}
+
+	@Test
+	void unacknowledgedQos1MessageIsResentWithDupWhenTheSessionResumes() {
+		this.broker.sessionPresent = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment);
+		MqttRecorder handler = new MqttRecorder();
+		SecureStream stream = start(fragment).create("device", handler);
+		stream.connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		handler.send(stream, "m1");
+		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
+		int id = this.broker.publishId(0);
+		this.broker.dropAll();
+		this.broker.awaitReceived("PUBLISH dev/up", 2, WAIT);
+		assertThat(this.broker.received("PUBLISH")).containsExactly(
+				"PUBLISH dev/up qos=1 id=" + id + " dup=false retain=false payload=m1",
+				"PUBLISH dev/up qos=1 id=" + id + " dup=true retain=false payload=m1");
+		handler.await(StreamState.CONNECTED, 2, WAIT);
+		this.broker.reply(MqttMessageType.PUBACK, id);
+		handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+		assertThat(handler.stateNames()).containsSubsequence("CONNECTED", "DISCONNECTED", "CONNECTED",
+				"QOS_ACK_REMOTE");
+		assertThat(handler.count(StreamState.QOS_ACK_REMOTE)).isEqualTo(1);
+		assertThat(handler.count(StreamState.QOS_NACK_REMOTE)).isZero();
+	}
+
+	@Test
+	void qos2ReleaseIsResentWhenTheSessionResumes() {
+		this.broker.sessionPresent = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_QOS, 2);
+		MqttRecorder handler = new MqttRecorder();
+		SecureStream stream = start(fragment).create("device", handler);
+		stream.connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		handler.send(stream, "exactly once");
+		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
+		int id = this.broker.publishId(0);
+		this.broker.reply(MqttMessageType.PUBREC, id);
+		this.broker.awaitReceived("PUBREL", 1, WAIT);
+		this.broker.dropAll();
+		this.broker.awaitReceived("PUBREL", 2, WAIT);
+		assertThat(this.broker.received("PUBLISH")).hasSize(1);
+		assertThat(this.broker.received("PUBREL")).containsExactly("PUBREL " + id, "PUBREL " + id);
+		handler.await(StreamState.CONNECTED, 2, WAIT);
+		this.broker.reply(MqttMessageType.PUBCOMP, id);
+		handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+		assertThat(handler.count(StreamState.QOS_NACK_REMOTE)).isZero();
+	}
+
+	@Test
+	void lostSessionRepublishesQos1AndFailsQos2ThatMayHaveBeenDelivered() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment);
+		MqttPolicies.mqtt(fragment, "exact", this.broker.port())
+			.set(StreamTypeKey.MQTT_TOPIC, "dev/exact")
+			.set(StreamTypeKey.MQTT_QOS, 2);
+		SecureStreams streams = start(fragment);
+		MqttRecorder once = new MqttRecorder();
+		MqttRecorder exact = new MqttRecorder();
+		SecureStream onceStream = streams.create("device", once);
+		SecureStream exactStream = streams.create("exact", exact);
+		onceStream.connect();
+		exactStream.connect();
+		once.await(StreamState.CONNECTED, 1, WAIT);
+		exact.await(StreamState.CONNECTED, 1, WAIT);
+		once.send(onceStream, "at least once");
+		exact.send(exactStream, "exactly once");
+		this.broker.awaitReceived("PUBLISH", 2, WAIT);
+		this.broker.dropAll();
+		exact.await(StreamState.QOS_NACK_REMOTE, 1, WAIT);
+		this.broker.awaitReceived("PUBLISH dev/up", 2, WAIT);
+		List<String> republished = this.broker.received("PUBLISH dev/up");
+		assertThat(republished.get(1)).contains("dup=false", "payload=at least once");
+		assertThat(this.broker.received("PUBLISH dev/exact")).hasSize(1);
+		this.broker.reply(MqttMessageType.PUBACK, this.broker.publishId(2));
+		once.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+		assertThat(exact.stateNames()).containsSubsequence("DISCONNECTED", "CONNECTED", "QOS_NACK_REMOTE");
+		assertThat(exact.count(StreamState.QOS_ACK_REMOTE)).isZero();
+		assertThat(once.count(StreamState.QOS_NACK_REMOTE)).isZero();
+	}
+
+	@Test
+	void inboundQos2MessageIsDeliveredOnceThoughTheBrokerSendsItTwice() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down").set(StreamTypeKey.MQTT_QOS, 2);
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		this.broker.publish("dev/down", "once only", 2, 7, false);
+		this.broker.publish("dev/down", "once only", 2, 7, true);
+		this.broker.awaitReceived("PUBREC 7", 2, WAIT);
+		this.broker.reply(MqttMessageType.PUBREL, 7);
+		this.broker.awaitReceived("PUBCOMP 7", 1, WAIT);
+		this.broker.publish("dev/down", "again", 2, 7, false);
+		handler.awaitMessages(2, WAIT);
+		assertThat(handler.payloads()).containsExactly("once only", "again");
+		assertThat(handler.messages).allSatisfy((m) -> assertThat(m.flags()).isEqualTo(StreamFlags.SOM | StreamFlags.EOM));
+	}
+
+	@Test
+	void refusedSubscriptionIsAFailedAttempt() {
+		this.broker.subAckCode = 0x80;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "forbidden/#").set(StreamTypeKey.RETRY, "fast");
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		handler.await(StreamState.ALL_RETRIES_FAILED, 1, WAIT);
+		assertThat(handler.stateNames()).doesNotContain("CONNECTED").contains("UNREACHABLE");
+		assertThat(this.broker.received("SUBSCRIBE forbidden/#")).hasSize(4);
+	}
+
+	@Test
+	void refusedConnectionIsAFailedAttempt() {
+		this.broker.connAckCode = MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.RETRY, "once");
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		handler.await(StreamState.ALL_RETRIES_FAILED, 1, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE", "POLL",
+				"CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED");
+	}
+
+	@Test
+	void announcedLengthMakesSeveralTxCallsOneMessage() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment);
+		byte[] body = new byte[10_000];
+		for (int i = 0; i < body.length; i++) {
+			body[i] = (byte) ('a' + i % 26);
+		}
+		List<Integer> txCalls = new ArrayList<>();
+		MqttRecorder handler = new MqttRecorder() {
+			private int sent;
+
+			@Override
+			public StreamResult onTx(SecureStream stream, TxSlot slot) {
+				txCalls.add(slot.capacity());
+				int length = Math.min(1000, body.length - this.sent);
+				slot.buffer().put(body, this.sent, length);
+				slot.flags(((this.sent == 0) ? StreamFlags.SOM : 0)
+						| ((this.sent + length == body.length) ? StreamFlags.EOM : 0));
+				this.sent += length;
+				return StreamResult.OK;
+			}
+		};
+		SecureStream stream = start(fragment).create("device", handler);
+		stream.requestTxLen(body.length);
+		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
+		assertThat(this.broker.received("PUBLISH")).singleElement()
+			.asString()
+			.endsWith("payload=" + new String(body, StandardCharsets.US_ASCII));
+		assertThat(txCalls).hasSize(10).first().isEqualTo(body.length);
+		this.broker.reply(MqttMessageType.PUBACK, this.broker.publishId(0));
+		handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE");
+	}
+
+	@Test
+	void credentialsComeFromTheSystemBlobsAndTopicsFromMetadata() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.METADATA, MqttPolicies.metadata("dev"))
+			.set(StreamTypeKey.MQTT_TOPIC, "d/${dev}/up")
+			.set(StreamTypeKey.MQTT_SUBSCRIBE, "d/${dev}/down")
+			.set(StreamTypeKey.MQTT_WILL_TOPIC, "d/${dev}/status")
+			.set(StreamTypeKey.MQTT_WILL_MESSAGE, "${dev} gone")
+			.set(StreamTypeKey.MQTT_BIRTH_TOPIC, "d/${dev}/status")
+			.set(StreamTypeKey.MQTT_BIRTH_MESSAGE, "${dev} up");
+		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, "blob-id")
+			.set(SystemBlobs.Type.MQTT_USERNAME, "blob-user")
+			.set(SystemBlobs.Type.MQTT_PASSWORD, "blob-secret");
+		this.broker.acknowledgePublishes = true;
+		MqttRecorder handler = new MqttRecorder();
+		SecureStream stream = start(fragment, blobs).create("device", handler);
+		stream.setMetadata("dev", "d42");
+		stream.connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		handler.send(stream, "hi");
+		handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+		assertThat(this.broker.received()).containsExactly(
+				"CONNECT blob-id clean=false keepAlive=60 user=blob-user password=blob-secret will=d/d42/status",
+				"PUBLISH d/d42/status qos=0 id=-1 dup=false retain=false payload=d42 up",
+				"SUBSCRIBE d/d42/down",
+				"PUBLISH d/d42/up qos=1 id=" + this.broker.publishId(1) + " dup=false retain=false payload=hi");
+	}
+
+	@Test
+	void generatedClientIdStaysTheSameAcrossReconnects() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment);
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment, new SystemBlobs()).create("device", handler).connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		this.broker.dropAll();
+		handler.await(StreamState.CONNECTED, 2, WAIT);
+		List<String> connects = this.broker.received("CONNECT");
+		assertThat(connects).hasSize(2);
+		assertThat(connects.get(0)).matches("CONNECT ss[0-9a-zA-Z]{20} .*").isEqualTo(connects.get(1));
+	}
+
+	@Test
+	void outcomeOfAMessageAcknowledgedWhileItsStreamWasAwayIsReportedWhenItReturns() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down");
+		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
+		SecureStreams streams = start(fragment);
+		MqttRecorder handler = new MqttRecorder().rxResult(StreamResult.DISCONNECT_ME);
+		MqttRecorder other = new MqttRecorder();
+		SecureStream stream = streams.create("device", handler);
+		stream.connect();
+		streams.create("other", other).connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		other.await(StreamState.CONNECTED, 1, WAIT);
+		handler.send(stream, "pending");
+		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
+		this.broker.publish("dev/down", "go away", 0, 0, false);
+		handler.await(StreamState.DISCONNECTED, 1, WAIT);
+		this.broker.reply(MqttMessageType.PUBACK, this.broker.publishId(0));
+		this.broker.publish("other/down", "marker", 0, 0, false);
+		other.awaitMessages(1, WAIT);
+		assertThat(handler.count(StreamState.QOS_ACK_REMOTE)).isZero();
+		stream.connect();
+		handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+		assertThat(handler.stateNames()).endsWith("DISCONNECTED", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+		assertThat(this.broker.connections()).isEqualTo(1);
+		assertThat(other.stateNames()).doesNotContain("DISCONNECTED");
+	}
+
+	@Test
+	void unacknowledgedMessageOfADestroyedStreamIsStillCompletedWithTheBroker() {
+		this.broker.sessionPresent = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment);
+		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
+		SecureStreams streams = start(fragment);
+		MqttRecorder handler = new MqttRecorder();
+		MqttRecorder other = new MqttRecorder();
+		SecureStream stream = streams.create("device", handler);
+		stream.connect();
+		streams.create("other", other).connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		other.await(StreamState.CONNECTED, 1, WAIT);
+		handler.send(stream, "orphan");
+		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
+		int id = this.broker.publishId(0);
+		stream.destroy();
+		handler.await(StreamState.DESTROYING, 1, WAIT);
+		this.broker.dropAll();
+		this.broker.awaitReceived("PUBLISH dev/up", 2, WAIT);
+		assertThat(this.broker.received("PUBLISH dev/up").get(1)).contains("id=" + id, "dup=true", "payload=orphan");
+		other.await(StreamState.CONNECTED, 2, WAIT);
+		this.broker.reply(MqttMessageType.PUBACK, id);
+		this.broker.publish("other/down", "after the ack", 0, 0, false);
+		other.awaitMessages(1, WAIT);
+		assertThat(other.count(StreamState.QOS_ACK_REMOTE)).isZero();
+		assertThat(handler.stateNames()).endsWith("CONNECTED", "DISCONNECTED", "DESTROYING");
+	}
+
+}
