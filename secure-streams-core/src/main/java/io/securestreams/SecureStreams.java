@@ -16,6 +16,9 @@ import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.overlay.ActivePolicy;
 import io.securestreams.policy.overlay.PolicyOverlays;
+import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.server.ListenerStream;
+import io.securestreams.server.ServerProtocols;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.TransportResources;
 import org.jspecify.annotations.Nullable;
@@ -46,6 +49,8 @@ public final class SecureStreams implements AutoCloseable {
 
 	private final ClientProtocols protocols;
 
+	private final ServerProtocols serverProtocols;
+
 	private final Duration shutdownTimeout;
 
 	private final PolicyOverlays policies;
@@ -56,8 +61,9 @@ public final class SecureStreams implements AutoCloseable {
 		this.policies = new PolicyOverlays(builder.policy);
 		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport);
 		this.protocols = ClientProtocols.builtIn();
+		this.serverProtocols = ServerProtocols.builtIn();
 		this.runtime = new StreamsRuntime(this.transport, new Connector(this.transport, builder.connectTimeout),
-				builder.blobs, () -> this.policies.current().policy(), builder.random16, this.protocols);
+				builder.blobs, () -> this.policies.current().policy(), builder.random16, this.protocols, builder.limits);
 		builder.listeners.forEach(this.runtime::addListener);
 		this.shutdownTimeout = builder.shutdownTimeout;
 	}
@@ -74,11 +80,19 @@ public final class SecureStreams implements AutoCloseable {
 	/**
 	 * Creates a stream. CREATING is delivered to the handler before this returns, on the calling
 	 * thread; a nailed-up streamtype then starts connecting.
+	 * <p>
+	 * For a server streamtype ({@code "server": true}) the stream is a listener: it binds the
+	 * streamtype's {@code endpoint} (an interface name or address, {@code +/path} for a Unix
+	 * socket, absent for the wildcard address) and {@code port} (0 for an ephemeral one, see
+	 * {@link SecureStream#localAddress()}) before CREATING; every accepted connection becomes a
+	 * stream of role {@link StreamRole#ACCEPTED} with the same handler. Create listeners from an
+	 * application thread rather than from a callback.
 	 * @param streamType a streamtype of the active policy
 	 * @param handler receives the stream's callbacks
 	 * @return the stream
-	 * @throws SecureStreamsException if the streamtype is unknown or cannot be carried, or the
-	 * handler returned DESTROY_ME from CREATING
+	 * @throws SecureStreamsException if the streamtype is unknown or cannot be carried, a server
+	 * streamtype's policy is incomplete or its address cannot be bound, or the handler returned
+	 * DESTROY_ME from CREATING
 	 */
 	public SecureStream create(String streamType, StreamHandler handler) {
 		Objects.requireNonNull(handler, "handler");
@@ -92,10 +106,9 @@ public final class SecureStreams implements AutoCloseable {
 					+ active.streamTypes().keySet());
 		}
 		if (streamTypePolicy.server()) {
-			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype; "
-					+ "this runtime does not serve them yet");
+			return ListenerStream.open(this.runtime, streamTypePolicy, handler, this.serverProtocols);
 		}
-		io.securestreams.protocol.ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
+		ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
 		protocol.validate(active, streamTypePolicy);
 		Object affinity = protocol.loopAffinity(streamTypePolicy);
 		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler,
@@ -276,6 +289,8 @@ public final class SecureStreams implements AutoCloseable {
 
 		private IntSupplier random16 = () -> ThreadLocalRandom.current().nextInt(0x10000);
 
+		private ProtocolLimits limits = ProtocolLimits.DEFAULTS;
+
 		private final List<StreamEventListener> listeners = new ArrayList<>();
 
 		private Builder(Policy policy) {
@@ -342,6 +357,17 @@ public final class SecureStreams implements AutoCloseable {
 		 */
 		public Builder jitterSource(IntSupplier random16) {
 			this.random16 = Objects.requireNonNull(random16);
+			return this;
+		}
+
+		/**
+		 * Sets the limits protocol bindings apply to peers (ws frame size, http head size,
+		 * handshake timeout).
+		 * @param limits the limits
+		 * @return this builder
+		 */
+		public Builder limits(ProtocolLimits limits) {
+			this.limits = Objects.requireNonNull(limits);
 			return this;
 		}
 

@@ -2,6 +2,7 @@ package io.securestreams.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.securestreams.ProtocolLimits;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
@@ -88,6 +89,11 @@ final class ClientAttempt implements StreamLink {
 	@Override
 	public @Nullable RetryPolicy retryPolicy() {
 		return this.retryPolicy;
+	}
+
+	@Override
+	public ProtocolLimits limits() {
+		return this.stream.runtime.limits();
 	}
 
 	@Override

@@ -8,6 +8,8 @@ import io.securestreams.policy.Protocol;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.h1.H1ClientProtocol;
 import io.securestreams.protocol.mqtt.MqttClientProtocol;
+import io.securestreams.protocol.raw.RawClientProtocol;
+import io.securestreams.protocol.ws.WsClientProtocol;
 
 /**
  * The client protocol bindings this runtime supports.
@@ -26,6 +28,8 @@ public final class ClientProtocols {
 	public static ClientProtocols builtIn() {
 		ClientProtocols protocols = new ClientProtocols();
 		protocols.bindings.put(Protocol.H1, new H1ClientProtocol());
+		protocols.bindings.put(Protocol.WS, new WsClientProtocol());
+		protocols.bindings.put(Protocol.RAW, new RawClientProtocol());
 		protocols.bindings.put(Protocol.MQTT, new MqttClientProtocol());
 		return protocols;
 	}

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
+import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStream;
 import io.securestreams.StreamEventListener;
 import io.securestreams.StreamState;
@@ -46,6 +47,8 @@ public final class StreamsRuntime {
 
 	private final ClientProtocols protocols;
 
+	private final ProtocolLimits limits;
+
 	private final List<StreamEventListener> listeners = new CopyOnWriteArrayList<>();
 
 	private final Map<Long, AbstractStream> streams = new ConcurrentHashMap<>();
@@ -60,15 +63,21 @@ public final class StreamsRuntime {
 	 * @param policy returns the active policy
 	 * @param random16 random numbers in 0..65535 for backoff jitter
 	 * @param protocols the client protocol bindings
+	 * @param limits the limits protocol bindings apply to peers
 	 */
 	public StreamsRuntime(TransportResources transport, Connector connector, SystemBlobs blobs, Supplier<Policy> policy,
-			IntSupplier random16, ClientProtocols protocols) {
+			IntSupplier random16, ClientProtocols protocols, ProtocolLimits limits) {
 		this.transport = transport;
 		this.connector = connector;
 		this.blobs = blobs;
 		this.policy = policy;
 		this.random16 = random16;
 		this.protocols = protocols;
+		this.limits = limits;
+	}
+
+	public ProtocolLimits limits() {
+		return this.limits;
 	}
 
 	public TransportResources transport() {

@@ -72,6 +72,13 @@ public final class MetadataValues {
 	}
 
 	/**
+	 * Forgets every value, for example when a server connection starts its next transaction.
+	 */
+	public void clear() {
+		this.values.clear();
+	}
+
+	/**
 	 * Returns a value as bytes.
 	 * @param name the name
 	 * @return a copy, or {@code null} when unset

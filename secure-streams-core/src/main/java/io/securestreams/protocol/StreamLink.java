@@ -2,6 +2,7 @@ package io.securestreams.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.securestreams.ProtocolLimits;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
@@ -40,6 +41,14 @@ public interface StreamLink {
 	 * @return the retry policy, or {@code null}
 	 */
 	@Nullable RetryPolicy retryPolicy();
+
+	/**
+	 * Returns the limits the binding applies to what the peer sends.
+	 * @return the context's limits
+	 */
+	default ProtocolLimits limits() {
+		return ProtocolLimits.DEFAULTS;
+	}
 
 	/**
 	 * Returns the stream's event loop.

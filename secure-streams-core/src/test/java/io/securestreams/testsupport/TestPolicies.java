@@ -3,7 +3,10 @@ package io.securestreams.testsupport;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyCertificate;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
@@ -61,6 +64,47 @@ public final class TestPolicies {
 			.set(StreamTypeKey.HTTP_URL, url)
 			.set(StreamTypeKey.OPPORTUNISTIC, true)
 			.set(StreamTypeKey.RETRY, "fast");
+	}
+
+	/**
+	 * Adds the test PKI's localhost certificate and key as {@code certs} entries
+	 * {@code srv_cert} and {@code srv_key}.
+	 * @param fragment the fragment
+	 * @return the fragment
+	 */
+	public static PolicyFragment serverCertificate(PolicyFragment fragment) {
+		try {
+			fragment.certificate(PolicyCertificate.fromDer("srv_cert", TestPki.server().getCertificate().getEncoded()));
+			fragment.certificate(PolicyCertificate.fromDer("srv_key",
+					TestPki.server().getKeyPair().getPrivate().getEncoded()));
+			return fragment;
+		}
+		catch (java.security.cert.CertificateEncodingException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Sets a server streamtype's usual keys: listens on 127.0.0.1, ephemeral port, declares
+	 * {@code path}, {@code method} and {@code mime} (mapped to {@code content-type:}).
+	 * @param builder the streamtype
+	 * @param protocol the protocol
+	 * @param tls whether to serve TLS with {@link #serverCertificate}'s entries
+	 * @return the builder
+	 */
+	public static StreamTypePolicy.Builder server(StreamTypePolicy.Builder builder, Protocol protocol, boolean tls) {
+		builder.set(StreamTypeKey.SERVER, true)
+			.set(StreamTypeKey.PROTOCOL, protocol)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, 0)
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("path", ""), new MetadataDeclaration("method", ""),
+					new MetadataDeclaration("mime", "content-type:"), new MetadataDeclaration("name", "")));
+		if (tls) {
+			builder.set(StreamTypeKey.TLS, true)
+				.set(StreamTypeKey.SERVER_CERT, "srv_cert")
+				.set(StreamTypeKey.SERVER_KEY, "srv_key");
+		}
+		return builder;
 	}
 
 }

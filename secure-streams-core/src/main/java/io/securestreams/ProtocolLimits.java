@@ -1,0 +1,74 @@
+package io.securestreams;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits the protocol bindings apply to what peers send, so that one misbehaving peer cannot
+ * hold unbounded memory or connections. A peer that exceeds one is cut off with a log line
+ * naming the limit; other streams are not affected.
+ * <pre>{@code
+ * SecureStreams.builder(policy)
+ *     .limits(ProtocolLimits.DEFAULTS.withMaxWsFramePayload(4 * 1024 * 1024))
+ *     .build();
+ * }</pre>
+ *
+ * @param maxWsFramePayload the largest ws frame payload accepted from a peer, in bytes
+ * (ws clients and ws servers); must be at least 256 KiB
+ * @param maxHttpHeaderSize the largest http request head (request line and headers) a server
+ * accepts, and the largest ws upgrade answer a ws client accepts, in bytes
+ * @param handshakeTimeout the most a peer may take to complete its part of a handshake: the TLS
+ * handshake and each http request head of an accepted connection (this also closes kept-alive
+ * connections idle for that long), and the ws upgrade answer a ws client waits for
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Duration handshakeTimeout) {
+
+	/** The smallest accepted {@link #maxWsFramePayload()}: 256 KiB. */
+	public static final int MIN_WS_FRAME_PAYLOAD = 256 * 1024;
+
+	/** 1 MiB ws frames, 16 KiB http heads, 10 s handshakes. */
+	public static final ProtocolLimits DEFAULTS = new ProtocolLimits(1024 * 1024, 16 * 1024, Duration.ofSeconds(10));
+
+	public ProtocolLimits {
+		Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+		if (maxWsFramePayload < MIN_WS_FRAME_PAYLOAD) {
+			throw new IllegalArgumentException("maxWsFramePayload must be at least " + MIN_WS_FRAME_PAYLOAD);
+		}
+		if (maxHttpHeaderSize < 1024) {
+			throw new IllegalArgumentException("maxHttpHeaderSize must be at least 1024");
+		}
+		if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+			throw new IllegalArgumentException("handshakeTimeout must be positive");
+		}
+	}
+
+	/**
+	 * Returns a copy with another ws frame payload limit.
+	 * @param bytes the limit
+	 * @return the new limits
+	 */
+	public ProtocolLimits withMaxWsFramePayload(int bytes) {
+		return new ProtocolLimits(bytes, this.maxHttpHeaderSize, this.handshakeTimeout);
+	}
+
+	/**
+	 * Returns a copy with another http head size limit.
+	 * @param bytes the limit
+	 * @return the new limits
+	 */
+	public ProtocolLimits withMaxHttpHeaderSize(int bytes) {
+		return new ProtocolLimits(this.maxWsFramePayload, bytes, this.handshakeTimeout);
+	}
+
+	/**
+	 * Returns a copy with another handshake timeout.
+	 * @param timeout the timeout
+	 * @return the new limits
+	 */
+	public ProtocolLimits withHandshakeTimeout(Duration timeout) {
+		return new ProtocolLimits(this.maxWsFramePayload, this.maxHttpHeaderSize, timeout);
+	}
+
+}

@@ -1,0 +1,116 @@
+package io.securestreams.protocol.raw;
+
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.Connector;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The raw binding for client streams ({@code "protocol": "raw"}): a TCP, TLS or Unix socket byte
+ * stream. CONNECTED is reported once the socket (and the TLS handshake) is up; when the
+ * connection closes, a stream that is not opportunistic reconnects by its backoff. There is no
+ * default port: the policy must give one.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class RawClientProtocol implements ClientProtocol {
+
+	@Override
+	public ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector,
+			StreamLink link) {
+		Connection connection = new Connection(link);
+		Future<Channel> ready = connector.connect(link.eventLoop(), target, target.tls() ? tls : null,
+				link.policy().attributes(), (pipeline) -> pipeline.addLast("raw", connection.session));
+		connection.pending = ready;
+		ready.addListener((Future<Channel> f) -> connection.ready(f));
+		return connection;
+	}
+
+	/** One raw client connection. */
+	private static final class Connection implements ProtocolConnection {
+
+		private final StreamLink link;
+
+		private final RawSession session;
+
+		private @Nullable Future<Channel> pending;
+
+		private @Nullable Channel channel;
+
+		private boolean connected;
+
+		Connection(StreamLink link) {
+			this.link = link;
+			this.session = new RawSession(link, this::onClosed);
+		}
+
+		void ready(Future<Channel> f) {
+			if (this.pending != f) {
+				return;
+			}
+			this.pending = null;
+			if (!f.isSuccess()) {
+				this.link.connectFailed((f.cause() != null) ? f.cause() : new IllegalStateException("connect cancelled"));
+				return;
+			}
+			this.channel = f.getNow();
+			this.connected = true;
+			StreamResult result = this.link.state(StreamState.CONNECTED);
+			if (result != StreamResult.DISCONNECT_ME && result != StreamResult.DESTROY_ME) {
+				this.session.requestWrite();
+			}
+		}
+
+		private void onClosed() {
+			if (this.connected) {
+				this.link.closed(true);
+			}
+			else if (this.pending == null) {
+				this.link.connectFailed(new ClosedChannelException());
+			}
+		}
+
+		@Override
+		public void requestWrite() {
+			if (this.connected) {
+				this.session.requestWrite();
+			}
+		}
+
+		@Override
+		public void close() {
+			Future<Channel> connecting = this.pending;
+			if (connecting != null) {
+				connecting.cancel(false);
+			}
+			this.session.close();
+		}
+
+		@Override
+		public @Nullable SocketAddress peerAddress() {
+			Channel ch = this.channel;
+			return (ch != null) ? ch.remoteAddress() : null;
+		}
+
+		@Override
+		public void setRxPaused(boolean paused) {
+			Channel ch = this.channel;
+			if (ch != null) {
+				ch.config().setAutoRead(!paused);
+			}
+		}
+
+	}
+
+}

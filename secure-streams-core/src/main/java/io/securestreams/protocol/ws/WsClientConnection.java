@@ -1,0 +1,243 @@
+package io.securestreams.protocol.ws;
+
+import java.net.SocketAddress;
+import java.net.URI;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.Connector;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One ws client connection: the upgrade request (path from {@code http_url}, the policy's
+ * {@code ws_subprotocol}, metadata mapped to headers), the check of the answer (a different or
+ * missing subprotocol fails the attempt: UNREACHABLE, then backoff), CONNECTED when the
+ * handshake completes, then a {@link WsSession}. When an established connection closes the
+ * runtime is asked to reconnect (it does so unless the streamtype is opportunistic).
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class WsClientConnection implements ProtocolConnection {
+
+	private static final Logger logger = LoggerFactory.getLogger(WsClientConnection.class);
+
+	private final StreamLink link;
+
+	private final Connector connector;
+
+	private final @Nullable SslContext tls;
+
+	private @Nullable Future<Channel> pending;
+
+	private @Nullable Channel channel;
+
+	private @Nullable WsSession session;
+
+	private @Nullable ScheduledFuture<?> handshakeTimer;
+
+	private boolean failed;
+
+	WsClientConnection(StreamLink link, Connector connector, @Nullable SslContext tls) {
+		this.link = link;
+		this.connector = connector;
+		this.tls = tls;
+	}
+
+	void open(ConnectTarget target) {
+		String subprotocol = this.link.policy().ws().subprotocol();
+		URI uri = URI.create((target.tls() ? "wss://" : "ws://") + target.authority() + target.path());
+		WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(uri,
+				WebSocketVersion.V13, subprotocol, false, requestHeaders(), this.link.limits().maxWsFramePayload(), true,
+				false, 10_000L, false);
+		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
+				this.link.policy().attributes(), (pipeline) -> pipeline.addLast("http", new HttpClientCodec())
+					.addLast("http-aggregator", new HttpObjectAggregator(this.link.limits().maxHttpHeaderSize()))
+					.addLast("ws-handshake", new Handshake(handshaker)));
+		this.pending = ready;
+		ready.addListener((Future<Channel> f) -> {
+			if (this.pending != f) {
+				return;
+			}
+			this.pending = null;
+			if (!f.isSuccess()) {
+				fail((f.cause() != null) ? f.cause() : new IllegalStateException("connect cancelled"));
+				return;
+			}
+			Channel ch = f.getNow();
+			this.channel = ch;
+			long timeout = this.link.limits().handshakeTimeout().toMillis();
+			this.handshakeTimer = ch.eventLoop().schedule(() -> fail(new WebSocketHandshakeException(
+					"no ws upgrade answer from " + target + " within " + timeout + " ms")), timeout, TimeUnit.MILLISECONDS);
+			handshaker.handshake(ch).addListener((written) -> {
+				if (!written.isSuccess()) {
+					fail(written.cause());
+				}
+			});
+		});
+	}
+
+	private HttpHeaders requestHeaders() {
+		HttpHeaders headers = new DefaultHttpHeaders();
+		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
+			String value = declaration.isMapped() ? this.link.metadata().text(declaration.name()) : null;
+			if (value != null) {
+				headers.set(declaration.headerName(), value);
+			}
+		}
+		return headers;
+	}
+
+	private void established(Channel ch, FullHttpResponse response, Handshake handshake) {
+		cancelHandshakeTimer();
+		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
+			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
+			if (value != null) {
+				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.UTF_8));
+			}
+		}
+		WsSession established = new WsSession(this.link, () -> this.link.closed(true));
+		this.session = established;
+		ch.pipeline().replace(handshake, "ws", established);
+		StreamResult result = this.link.state(StreamState.CONNECTED);
+		if (result != StreamResult.DISCONNECT_ME && result != StreamResult.DESTROY_ME) {
+			established.start(ch);
+		}
+	}
+
+	private void fail(Throwable cause) {
+		if (this.failed || this.session != null) {
+			return;
+		}
+		this.failed = true;
+		cancelHandshakeTimer();
+		this.link.connectFailed(cause);
+		Channel ch = this.channel;
+		if (ch != null) {
+			ch.close();
+		}
+	}
+
+	private void cancelHandshakeTimer() {
+		if (this.handshakeTimer != null) {
+			this.handshakeTimer.cancel(false);
+			this.handshakeTimer = null;
+		}
+	}
+
+	@Override
+	public void requestWrite() {
+		WsSession current = this.session;
+		if (current != null) {
+			current.requestWrite();
+		}
+	}
+
+	@Override
+	public void close() {
+		Future<Channel> connecting = this.pending;
+		if (connecting != null) {
+			connecting.cancel(false);
+		}
+		WsSession current = this.session;
+		if (current != null) {
+			current.close();
+		}
+		else if (this.channel != null) {
+			this.channel.close();
+		}
+	}
+
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		Channel ch = this.channel;
+		return (ch != null) ? ch.remoteAddress() : null;
+	}
+
+	@Override
+	public void setRxPaused(boolean paused) {
+		Channel ch = this.channel;
+		if (ch != null && this.session != null) {
+			ch.config().setAutoRead(!paused);
+		}
+	}
+
+	@Override
+	public void validityConfirmed() {
+		WsSession current = this.session;
+		if (current != null) {
+			current.validityConfirmed();
+		}
+	}
+
+	/** Completes the opening handshake, then hands the pipeline over to the session. */
+	private final class Handshake extends ChannelInboundHandlerAdapter {
+
+		private final WebSocketClientHandshaker handshaker;
+
+		Handshake(WebSocketClientHandshaker handshaker) {
+			this.handshaker = handshaker;
+		}
+
+		@Override
+		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			try {
+				if (!(msg instanceof FullHttpResponse response) || this.handshaker.isHandshakeComplete()) {
+					return;
+				}
+				try {
+					this.handshaker.finishHandshake(ctx.channel(), response);
+				}
+				catch (WebSocketHandshakeException ex) {
+					logger.info("ws stream '{}': upgrade refused by {}: {}", WsClientConnection.this.link.policy().name(),
+							ctx.channel().remoteAddress(), ex.getMessage());
+					fail(ex);
+					return;
+				}
+				established(ctx.channel(), response, this);
+			}
+			finally {
+				ReferenceCountUtil.release(msg);
+			}
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext ctx) {
+			fail(new ClosedChannelException());
+			ctx.fireChannelInactive();
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+			logger.debug("ws handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+			fail(cause);
+		}
+
+	}
+
+}

@@ -1,0 +1,262 @@
+package io.securestreams.protocol.ws;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.securestreams.StreamFlags;
+import io.securestreams.policy.WsSettings;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.protocol.validity.ValidityTimer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An established ws connection, on the client after the upgrade handshake and on the server
+ * after an upgrade: delivers each received fragment with SOM on the first fragment of a
+ * message and EOM on the final one, sends the application's messages through a
+ * {@link WsMessageWriter}, answers PINGs, completes the closing handshake and runs the
+ * connection validity check ({@code svalidping}/{@code svalidhup}; any received frame proves
+ * life).
+ * <p>
+ * {@code ws_prioritize_reads}, in Netty terms: the channel reads up to 64 messages per read
+ * event instead of Netty's 16; tx that comes due while a read batch is being delivered waits
+ * until the batch completes ({@code channelReadComplete}); and the writer sends one frame per
+ * event-loop task, so input is drained before more output is produced.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class WsSession extends ChannelInboundHandlerAdapter {
+
+	private static final Logger logger = LoggerFactory.getLogger(WsSession.class);
+
+	private static final int PRIORITIZED_READS_PER_EVENT = 64;
+
+	private final StreamLink link;
+
+	private final boolean prioritizeReads;
+
+	private final Runnable onClosed;
+
+	private final WsMessageWriter writer;
+
+	private @Nullable Channel channel;
+
+	private @Nullable ValidityTimer validity;
+
+	private boolean reading;
+
+	private boolean txDeferred;
+
+	private boolean closeSent;
+
+	private boolean messageOpen;
+
+	/**
+	 * Creates a session.
+	 * @param link the stream the connection carries
+	 * @param onClosed called once when the connection has closed
+	 */
+	public WsSession(StreamLink link, Runnable onClosed) {
+		WsSettings ws = link.policy().ws();
+		this.link = link;
+		this.prioritizeReads = ws.prioritizeReads();
+		this.onClosed = onClosed;
+		this.writer = new WsMessageWriter(link, ws.binary(), this.prioritizeReads, this::pump);
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.channel = ctx.channel();
+	}
+
+	/**
+	 * Starts the session once this handler is in the pipeline of an established ws connection.
+	 * @param established the channel
+	 */
+	public void start(Channel established) {
+		this.channel = established;
+		if (this.prioritizeReads) {
+			RecvByteBufAllocator allocator = established.config().getRecvByteBufAllocator();
+			if (allocator instanceof MaxMessagesRecvByteBufAllocator maxMessages) {
+				maxMessages.maxMessagesPerRead(PRIORITIZED_READS_PER_EVENT);
+			}
+		}
+		this.validity = ValidityTimer.fromPolicy(established.eventLoop(), this.link.retryPolicy(), this::sendPing,
+				this::validityExpired);
+		this.validity.start();
+		established.config().setAutoRead(true);
+		pump();
+	}
+
+	/**
+	 * The application asked to send.
+	 */
+	public void requestWrite() {
+		pump();
+	}
+
+	/**
+	 * The application confirmed the connection is alive.
+	 */
+	public void validityConfirmed() {
+		if (this.validity != null) {
+			this.validity.confirmed();
+		}
+	}
+
+	/**
+	 * Closes the connection with a normal closure frame.
+	 */
+	public void close() {
+		Channel ch = this.channel;
+		if (ch == null || !ch.isActive()) {
+			return;
+		}
+		if (this.closeSent) {
+			ch.close();
+			return;
+		}
+		this.closeSent = true;
+		ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+			.addListener(ChannelFutureListener.CLOSE);
+	}
+
+	private void pump() {
+		Channel ch = this.channel;
+		if (ch == null || this.closeSent) {
+			return;
+		}
+		if (this.prioritizeReads && this.reading) {
+			this.txDeferred = true;
+			return;
+		}
+		this.writer.run(ch);
+	}
+
+	private void sendPing() {
+		Channel ch = this.channel;
+		if (ch != null && ch.isActive()) {
+			logger.debug("ws stream '{}': no proof of life from {}; sending PING", this.link.policy().name(),
+					ch.remoteAddress());
+			ch.writeAndFlush(new PingWebSocketFrame());
+		}
+	}
+
+	private void validityExpired() {
+		Channel ch = this.channel;
+		if (ch != null && ch.isActive()) {
+			logger.info("ws stream '{}': validity timeout, {} did not prove alive within svalidhup; closing",
+					this.link.policy().name(), ch.remoteAddress());
+			ch.close();
+		}
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		try {
+			this.reading = true;
+			if (!(msg instanceof WebSocketFrame frame) || this.channel == null) {
+				return;
+			}
+			if (this.validity != null) {
+				this.validity.confirmed();
+			}
+			if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+				deliver(frame, true);
+			}
+			else if (frame instanceof ContinuationWebSocketFrame) {
+				deliver(frame, false);
+			}
+			else if (frame instanceof PingWebSocketFrame) {
+				ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+			}
+			else if (frame instanceof CloseWebSocketFrame close) {
+				onClose(ctx, close);
+			}
+		}
+		finally {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	private void deliver(WebSocketFrame frame, boolean first) {
+		int flags = (first ? StreamFlags.SOM : 0) | (frame.isFinalFragment() ? StreamFlags.EOM : 0);
+		this.messageOpen = !frame.isFinalFragment();
+		ByteBuf payload = frame.content();
+		this.link.rx(payload, flags);
+	}
+
+	private void onClose(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
+		logger.debug("ws stream '{}': peer {} closed with {} {}", this.link.policy().name(), ctx.channel().remoteAddress(),
+				close.statusCode(), close.reasonText());
+		if (this.closeSent) {
+			ctx.close();
+			return;
+		}
+		this.closeSent = true;
+		CloseWebSocketFrame reply = (close.statusCode() >= 0) ? new CloseWebSocketFrame(close.statusCode(), null)
+				: new CloseWebSocketFrame();
+		ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		this.reading = false;
+		if (this.txDeferred) {
+			this.txDeferred = false;
+			pump();
+		}
+		ctx.fireChannelReadComplete();
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (ctx.channel().isWritable() && this.writer.wantsToWrite()) {
+			pump();
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		if (this.validity != null) {
+			this.validity.stop();
+		}
+		if (this.messageOpen) {
+			logger.debug("ws stream '{}': connection closed in the middle of a received message",
+					this.link.policy().name());
+		}
+		this.onClosed.run();
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		if (cause instanceof CorruptedWebSocketFrameException) {
+			logger.warn("ws stream '{}': cutting off {}: ws protocol violation: {}", this.link.policy().name(),
+					ctx.channel().remoteAddress(), cause.getMessage());
+		}
+		else {
+			logger.debug("ws stream '{}': connection to {} failed: {}", this.link.policy().name(),
+					ctx.channel().remoteAddress(), cause.toString());
+		}
+		ctx.close();
+	}
+
+}

@@ -1,0 +1,294 @@
+package io.securestreams.server;
+
+import java.net.SocketAddress;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamRole;
+import io.securestreams.StreamState;
+import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.StreamsRuntime;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.TxResult;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A connection accepted by a {@link ListenerStream}, with the listener's handler. It is taken
+ * through CREATING and CONNECTING at once; the protocol binding reports CONNECTED (and, for
+ * http, SERVER_TXN per request or SERVER_UPGRADE). When the peer goes, DISCONNECTED is reported
+ * and the stream destroys itself (DESTROYING); accepted streams never retry.
+ * <p>
+ * {@code requestTx}, {@code requestTxLen} and {@code serverAck} called on the stream's event loop
+ * (from a callback) take effect at once, so the binding sees them as soon as the callback
+ * returns; the write itself happens in a following event-loop task.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class AcceptedStream extends AbstractStream {
+
+	private final ListenerStream listener;
+
+	private final Channel channel;
+
+	private final AcceptedLink link;
+
+	private @Nullable ServerConnection connection;
+
+	private boolean txRequested;
+
+	private boolean responseRequested;
+
+	private long txLength = -1;
+
+	private int ackStatus = -1;
+
+	private boolean gone;
+
+	private boolean detached;
+
+	AcceptedStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, Channel channel,
+			ListenerStream listener) {
+		super(runtime, policy, handler, StreamRole.ACCEPTED, channel.eventLoop());
+		this.listener = listener;
+		this.channel = channel;
+		this.link = new AcceptedLink(this, runtime);
+	}
+
+	/**
+	 * Reports CREATING and CONNECTING and lets the protocol set the channel up. Called on the
+	 * channel's event loop while it is being registered.
+	 * @param protocol the listener's protocol binding
+	 */
+	void open(ServerProtocol protocol) {
+		this.channel.closeFuture().addListener((f) -> peerGone());
+		if (act(deliverCreating())) {
+			this.channel.close();
+			return;
+		}
+		this.connection = protocol.accept(this.channel, this.link);
+		act(emit(StreamState.CONNECTING, 0));
+	}
+
+	/**
+	 * Takes over the connection of a stream that {@link #handOver() handed it over}: CREATING,
+	 * CONNECTING, CONNECTED.
+	 * @param current the binding's connection
+	 */
+	private void adopt(ServerConnection current) {
+		this.channel.closeFuture().addListener((f) -> peerGone());
+		if (act(deliverCreating())) {
+			this.channel.close();
+			return;
+		}
+		this.connection = current;
+		if (!act(emit(StreamState.CONNECTING, 0))) {
+			act(emit(StreamState.CONNECTED, 0));
+		}
+	}
+
+	/**
+	 * Ends this stream, keeping its connection open for a new accepted stream.
+	 * @return the new stream's link
+	 */
+	ServerLink handOver() {
+		AcceptedStream next = this.listener.successor(this.channel);
+		ServerConnection current = this.connection;
+		this.connection = null;
+		this.detached = true;
+		peerGone();
+		if (current != null) {
+			next.adopt(current);
+		}
+		return next.link;
+	}
+
+	/**
+	 * The socket and TLS are up: the binding may start.
+	 */
+	void transportReady() {
+		ServerConnection current = this.connection;
+		if (current != null && !isDestroyed()) {
+			current.start();
+		}
+	}
+
+	/**
+	 * The connection closed: DISCONNECTED, then the stream is destroyed.
+	 */
+	void peerGone() {
+		if (this.gone || isDestroyed()) {
+			return;
+		}
+		this.gone = true;
+		StreamState last = checkedState();
+		if (last != null && last != StreamState.CREATING) {
+			emit(StreamState.DISCONNECTED, 0);
+		}
+		destroyNow();
+	}
+
+	boolean isGone() {
+		return this.gone || isDestroyed();
+	}
+
+	StreamTypePolicy currentPolicy() {
+		return this.policy;
+	}
+
+	String describe() {
+		return "stream " + id() + " ('" + streamType() + "') from " + this.channel.remoteAddress();
+	}
+
+	StreamResult report(StreamState state) {
+		StreamResult result = emit(state, 0);
+		act(result);
+		return result;
+	}
+
+	StreamResult rx(ByteBuf data, int flags) {
+		StreamResult result = deliverRx(data, flags);
+		act(result);
+		return result;
+	}
+
+	TxResult tx(ByteBuf buffer) {
+		this.txRequested = false;
+		TxResult result = deliverTx(buffer, this.txLength);
+		act(result.result());
+		return result;
+	}
+
+	boolean txRequested() {
+		return this.txRequested;
+	}
+
+	boolean takeTxRequest() {
+		boolean requested = this.txRequested;
+		this.txRequested = false;
+		return requested;
+	}
+
+	long txLength() {
+		return this.txLength;
+	}
+
+	void txLengthConsumed() {
+		this.txLength = -1;
+	}
+
+	boolean responseRequested() {
+		return this.responseRequested;
+	}
+
+	int responseStatus() {
+		return (this.ackStatus < 0) ? 404 : (this.ackStatus == 0) ? 200 : this.ackStatus;
+	}
+
+	void newTransaction() {
+		this.metadata.clear();
+		this.txRequested = false;
+		this.responseRequested = false;
+		this.txLength = -1;
+		this.ackStatus = -1;
+	}
+
+	private void now(Runnable change, boolean write) {
+		Runnable task = () -> {
+			change.run();
+			if (write) {
+				execute(() -> {
+					ServerConnection current = this.connection;
+					if (current != null) {
+						current.requestWrite();
+					}
+				});
+			}
+		};
+		if (this.loop.inEventLoop()) {
+			if (!isDestroyed()) {
+				task.run();
+			}
+		}
+		else {
+			execute(task);
+		}
+	}
+
+	@Override
+	public void requestTx() {
+		now(() -> {
+			this.txRequested = true;
+			this.responseRequested = true;
+		}, true);
+	}
+
+	@Override
+	public void requestTxLen(long length) {
+		if (length < 0) {
+			throw new IllegalArgumentException("length must not be negative");
+		}
+		now(() -> {
+			this.txLength = length;
+			this.txRequested = true;
+			this.responseRequested = true;
+		}, true);
+	}
+
+	@Override
+	public void serverAck(int status) {
+		if (status != 0 && (status < 100 || status > 999)) {
+			throw new IllegalArgumentException("status must be 0 (for 200) or an HTTP status 100..999, got " + status);
+		}
+		now(() -> this.ackStatus = status, false);
+	}
+
+	/**
+	 * Does nothing: an accepted stream cannot connect anywhere.
+	 */
+	@Override
+	public void connect() {
+	}
+
+	@Override
+	public void validityConfirmed() {
+		execute(() -> {
+			ServerConnection current = this.connection;
+			if (current != null) {
+				current.validityConfirmed();
+			}
+		});
+	}
+
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		return this.channel.remoteAddress();
+	}
+
+	@Override
+	protected long listenerId() {
+		return this.listener.id();
+	}
+
+	@Override
+	protected void disconnect() {
+		ServerConnection current = this.connection;
+		if (current != null) {
+			current.close();
+		}
+		else {
+			this.channel.close();
+		}
+	}
+
+	@Override
+	protected void releaseResources() {
+		this.listener.forget(this);
+		if (!this.detached) {
+			this.channel.close();
+		}
+	}
+
+}

@@ -1,0 +1,222 @@
+package io.securestreams.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamRole;
+import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.StreamsRuntime;
+import io.securestreams.policy.StreamTypePolicy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stream of a server streamtype ({@code "server": true}): it binds the listening socket and
+ * only ever reports CREATING (and DESTROYING). Every accepted connection becomes an
+ * {@link AcceptedStream} with this stream's handler. Destroying the listener closes the socket
+ * and destroys every accepted stream. {@code requestTx} and {@code connect} do nothing.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class ListenerStream extends AbstractStream {
+
+	private static final Logger logger = LoggerFactory.getLogger(ListenerStream.class);
+
+	private final ServerProtocol protocol;
+
+	private final @Nullable SslContext tls;
+
+	private final Set<AcceptedStream> accepted = ConcurrentHashMap.newKeySet();
+
+	private @Nullable Channel serverChannel;
+
+	private ListenerStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, EventLoop loop,
+			ServerProtocol protocol, @Nullable SslContext tls) {
+		super(runtime, policy, handler, StreamRole.LISTENER, loop);
+		this.protocol = protocol;
+		this.tls = tls;
+	}
+
+	/**
+	 * Validates the streamtype, binds its address and reports CREATING. Must not be called on
+	 * the only event loop of a context.
+	 * @param runtime the context internals
+	 * @param policy the server streamtype
+	 * @param handler the handler of the listener and of every accepted stream
+	 * @param protocols the server bindings
+	 * @return the listening stream
+	 * @throws SecureStreamsException if the policy is incomplete, the address cannot be bound, or
+	 * the handler refused creation
+	 */
+	public static ListenerStream open(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler,
+			ServerProtocols protocols) {
+		ServerProtocol protocol = protocols.forProtocol(policy.protocol());
+		protocol.validate(policy);
+		SslContext tls = policy.tls().enabled()
+				? runtime.tls().serverContext(runtime.policy(), policy, protocol.alpn()) : null;
+		SocketAddress address = BindAddress.resolve(policy, runtime.transport());
+		ListenerStream listener = new ListenerStream(runtime, policy, handler, pickLoop(runtime), protocol, tls);
+		listener.bind(address);
+		if (listener.deliverCreating() == StreamResult.DESTROY_ME) {
+			listener.destroyNow();
+			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"
+					+ policy.name() + "'");
+		}
+		logger.info("server streamtype '{}' ({}{}) listening on {}", policy.name(), policy.protocol().jsonName(),
+				(tls != null) ? ", tls" : "", listener.localAddress());
+		return listener;
+	}
+
+	private static EventLoop pickLoop(StreamsRuntime runtime) {
+		EventLoop first = runtime.transport().nextLoop();
+		EventLoop loop = first;
+		while (loop.inEventLoop()) {
+			loop = runtime.transport().nextLoop();
+			if (loop == first) {
+				throw new SecureStreamsException("create server streams outside the event loop when the context has a "
+						+ "single event loop thread");
+			}
+		}
+		return loop;
+	}
+
+	private void bind(SocketAddress address) {
+		ServerBootstrap bootstrap = new ServerBootstrap().group(this.loop, this.runtime.transport().group())
+			.channel(this.runtime.transport().serverChannel(address))
+			.childHandler(new ChannelInitializer<Channel>() {
+				@Override
+				protected void initChannel(Channel channel) {
+					accept(channel);
+				}
+			});
+		if (address instanceof InetSocketAddress) {
+			bootstrap.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+			int tos = this.policy.attributes().typeOfService();
+			if (tos != 0) {
+				bootstrap.childOption(ChannelOption.IP_TOS, tos);
+			}
+		}
+		ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+		if (!bound.isSuccess()) {
+			throw new SecureStreamsException("server streamtype '" + this.policy.name() + "' cannot listen on "
+					+ address + ": " + bound.cause().getMessage(), bound.cause());
+		}
+		this.serverChannel = bound.channel();
+	}
+
+	private void accept(Channel channel) {
+		if (isDestroyed()) {
+			channel.close();
+			return;
+		}
+		if (this.tls != null) {
+			SslHandler ssl = this.tls.newHandler(channel.alloc());
+			ssl.setHandshakeTimeoutMillis(this.runtime.limits().handshakeTimeout().toMillis());
+			channel.pipeline().addLast("tls", ssl);
+		}
+		AcceptedStream stream = new AcceptedStream(this.runtime, this.policy, handler(), channel, this);
+		this.accepted.add(stream);
+		channel.pipeline().addLast("ss-ready", new TransportReady(stream, this.tls != null));
+		stream.open(this.protocol);
+	}
+
+	AcceptedStream successor(Channel channel) {
+		AcceptedStream stream = new AcceptedStream(this.runtime, this.policy, handler(), channel, this);
+		this.accepted.add(stream);
+		return stream;
+	}
+
+	void forget(AcceptedStream stream) {
+		this.accepted.remove(stream);
+	}
+
+	/**
+	 * Does nothing: a listener never sends.
+	 */
+	@Override
+	public void requestTx() {
+	}
+
+	/**
+	 * Does nothing: a listener never sends.
+	 * @param length ignored
+	 */
+	@Override
+	public void requestTxLen(long length) {
+	}
+
+	/**
+	 * Does nothing: a listener does not connect.
+	 */
+	@Override
+	public void connect() {
+	}
+
+	/**
+	 * Does nothing: a listener has no connection to check.
+	 */
+	@Override
+	public void validityConfirmed() {
+	}
+
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		return null;
+	}
+
+	@Override
+	public @Nullable SocketAddress localAddress() {
+		Channel channel = this.serverChannel;
+		return (channel != null) ? channel.localAddress() : null;
+	}
+
+	@Override
+	public List<SecureStream> acceptedStreams() {
+		return List.copyOf(this.accepted);
+	}
+
+	@Override
+	protected void disconnect() {
+	}
+
+	@Override
+	protected void releaseResources() {
+		Channel channel = this.serverChannel;
+		if (channel != null) {
+			channel.close();
+		}
+		for (AcceptedStream stream : this.accepted) {
+			stream.destroy();
+		}
+		Path socket = BindAddress.unixSocketPath(this.policy);
+		if (socket != null) {
+			try {
+				Files.deleteIfExists(socket);
+			}
+			catch (IOException ex) {
+				logger.debug("could not remove Unix socket {}: {}", socket, ex.getMessage());
+			}
+		}
+	}
+
+}

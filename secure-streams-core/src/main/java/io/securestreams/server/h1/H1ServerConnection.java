@@ -1,0 +1,324 @@
+package io.securestreams.server.h1;
+
+import java.net.SocketAddress;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.protocol.ws.WsSession;
+import io.securestreams.server.ServerConnection;
+import io.securestreams.server.ServerLink;
+import io.securestreams.server.ws.WsUpgrade;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted http/1.1 connection. For every request it stores the request metadata, reports
+ * CONNECTED (first request only) and SERVER_TXN, delivers the body with SOM on the first chunk
+ * and a zero-length EOM at its end, and lets an {@link H1Response} send the handler's answer.
+ * When the request is complete and the handler has not asked to send by the next event-loop
+ * turn, the response goes out at once without a body (the {@code serverAck} status, or 404).
+ * <p>
+ * Reads are explicit (auto-read off, one message per read through a
+ * {@link io.netty.handler.codec.http.HttpServerCodec} and a flow-control handler), so the next
+ * request is only read once the current response is complete: pipelined requests wait, and a
+ * client cannot make the server buffer beyond one socket read. A request head must arrive
+ * within the handshake timeout of the connection's start or of the previous response
+ * (slow-client protection; this also closes idle kept-alive connections). Malformed requests,
+ * oversized request lines and headers are answered with 400, 414 or 431 and the connection is
+ * cut off, with a log line naming the reason.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H1ServerConnection extends ChannelInboundHandlerAdapter implements ServerConnection {
+
+	static final String WATCH_HANDLER = "http-watch";
+
+	static final String CONTINUE_HANDLER = "http-continue";
+
+	static final String FLOW_HANDLER = "http-flow";
+
+	private static final Logger logger = LoggerFactory.getLogger(H1ServerConnection.class);
+
+	private ServerLink link;
+
+	private final boolean wsAllowed;
+
+	private @Nullable ChannelHandlerContext ctx;
+
+	private final HeadTimer headTimer;
+
+	private int transactions;
+
+	private boolean connectedReported;
+
+	private @Nullable H1Response response;
+
+	private boolean requestDone;
+
+	private boolean somDelivered;
+
+	private @Nullable HttpRequest upgradeRequest;
+
+	private @Nullable WsSession wsSession;
+
+	private boolean stopped;
+
+	private boolean readPending;
+
+	H1ServerConnection(ServerLink link, boolean wsAllowed) {
+		this.link = link;
+		this.wsAllowed = wsAllowed;
+		this.headTimer = new HeadTimer(link.limits().handshakeTimeout().toMillis(), this::headTimedOut);
+	}
+
+	/**
+	 * Returns the handler for the front of the pipeline that times request heads.
+	 * @return the handler
+	 */
+	ChannelHandler headWatch() {
+		return this.headTimer;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext context) {
+		this.ctx = context;
+	}
+
+	@Override
+	public void start() {
+		if (this.ctx != null) {
+			waitForHead();
+		}
+	}
+
+	private void waitForHead() {
+		this.response = null;
+		this.headTimer.arm();
+		readNext();
+	}
+
+	private void readNext() {
+		if (!this.readPending) {
+			this.readPending = true;
+			this.ctx.read();
+		}
+	}
+
+	private void headTimedOut(boolean bytesSeen) {
+		long timeout = this.headTimer.timeoutMillis();
+		if (bytesSeen) {
+			reject(HttpResponseStatus.REQUEST_TIMEOUT, "no complete request head within " + timeout + " ms (slow client)");
+		}
+		else {
+			logger.debug("{}: closing the connection, idle for {} ms", this.link.describe(), timeout);
+			this.stopped = true;
+			this.ctx.close();
+		}
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext context, Object msg) {
+		this.readPending = false;
+		try {
+			if (this.stopped) {
+				return;
+			}
+			if (msg instanceof HttpRequest request) {
+				onHead(request);
+			}
+			if (msg instanceof HttpContent content && !this.stopped) {
+				onContent(content);
+			}
+		}
+		finally {
+			ReferenceCountUtil.release(msg);
+		}
+		if (!this.stopped && this.wsSession == null && (this.response == null || !this.requestDone)) {
+			readNext();
+		}
+	}
+
+	private void onHead(HttpRequest request) {
+		this.headTimer.cancel();
+		if (request.decoderResult().isFailure()) {
+			reject(Rejection.forDecoderFailure(request.decoderResult().cause(), this.link.limits().maxHttpHeaderSize()));
+			return;
+		}
+		boolean upgrade = this.wsAllowed && request.headers().containsValue(HttpHeaderNames.CONNECTION,
+				HttpHeaderValues.UPGRADE, true) && request.headers().contains(HttpHeaderNames.UPGRADE,
+				HttpHeaderValues.WEBSOCKET, true);
+		if (upgrade && this.transactions > 0) {
+			// SERVER_TXN -> SERVER_UPGRADE is not a legal transition: a new accepted stream carries the ws connection.
+			this.link = this.link.handOver();
+		}
+		this.link.newTransaction();
+		try {
+			RequestMetadata.store(this.link, request);
+		}
+		catch (IllegalArgumentException ex) {
+			reject(HttpResponseStatus.BAD_REQUEST, "undecodable request URI: " + ex.getMessage());
+			return;
+		}
+		if (upgrade) {
+			this.upgradeRequest = request;
+		}
+		else {
+			this.transactions++;
+			this.response = new H1Response(this.link, this.ctx.channel(), request, this::responseDone);
+			this.requestDone = false;
+			this.somDelivered = false;
+		}
+		if (!this.connectedReported) {
+			this.connectedReported = true;
+			if (stop(this.link.state(StreamState.CONNECTED))) {
+				return;
+			}
+		}
+		if (!upgrade) {
+			stop(this.link.state(StreamState.SERVER_TXN));
+		}
+	}
+
+	private void onContent(HttpContent content) {
+		HttpRequest upgrade = this.upgradeRequest;
+		if (upgrade != null) {
+			if (content instanceof LastHttpContent) {
+				this.upgradeRequest = null;
+				this.wsSession = WsUpgrade.upgrade(this.ctx.channel(), upgrade, this.link, this);
+			}
+			return;
+		}
+		H1Response current = this.response;
+		if (current == null || this.requestDone) {
+			return;
+		}
+		ByteBuf data = content.content();
+		if (data.isReadable()) {
+			int flags = this.somDelivered ? 0 : StreamFlags.SOM;
+			this.somDelivered = true;
+			if (stop(this.link.rx(data, flags))) {
+				return;
+			}
+		}
+		if (content instanceof LastHttpContent) {
+			if (this.somDelivered && stop(this.link.rx(Unpooled.EMPTY_BUFFER, StreamFlags.EOM))) {
+				return;
+			}
+			this.requestDone = true;
+			this.ctx.executor().execute(() -> {
+				if (this.response == current && !this.link.responseRequested() && this.link.isActive()) {
+					current.respondWithoutBody();
+				}
+			});
+			if (current.done()) {
+				responseDone();
+			}
+		}
+	}
+
+	private void responseDone() {
+		H1Response current = this.response;
+		if (current != null && current.done() && this.requestDone && !this.stopped && this.ctx.channel().isActive()) {
+			waitForHead();
+		}
+	}
+
+	private boolean stop(StreamResult result) {
+		if (result == StreamResult.DISCONNECT_ME || result == StreamResult.DESTROY_ME) {
+			this.stopped = true;
+			return true;
+		}
+		return false;
+	}
+
+	private void reject(HttpResponseStatus status, String reason) {
+		reject(new Rejection(status, reason));
+	}
+
+	private void reject(Rejection rejection) {
+		logger.warn("{}: cutting off the connection: {}", this.link.describe(), rejection.reason());
+		this.stopped = true;
+		this.headTimer.cancel();
+		rejection.answer(this.ctx);
+	}
+
+	@Override
+	public void requestWrite() {
+		if (this.wsSession != null) {
+			this.wsSession.requestWrite();
+		}
+		else if (this.response != null && !this.stopped) {
+			this.response.pump();
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.wsSession != null) {
+			this.wsSession.close();
+		}
+		else if (this.ctx != null) {
+			this.ctx.close();
+		}
+	}
+
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		return (this.ctx != null) ? this.ctx.channel().remoteAddress() : null;
+	}
+
+	@Override
+	public void validityConfirmed() {
+		if (this.wsSession != null) {
+			this.wsSession.validityConfirmed();
+		}
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext context) {
+		// The flow-control handler forgets an unsatisfied read at the end of a read batch: ask again.
+		if (this.readPending && !this.stopped) {
+			this.readPending = false;
+			readNext();
+		}
+		context.fireChannelReadComplete();
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext context) {
+		if (context.channel().isWritable() && this.response != null && !this.stopped) {
+			this.response.pump();
+		}
+		context.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext context) {
+		this.headTimer.cancel();
+		this.stopped = true;
+		this.link.closed(false);
+		context.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+		logger.debug("{}: connection failed: {}", this.link.describe(), cause.toString());
+		context.close();
+	}
+
+}

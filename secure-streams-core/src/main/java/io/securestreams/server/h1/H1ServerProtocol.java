@@ -1,0 +1,63 @@
+package io.securestreams.server.h1;
+
+import java.util.List;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.server.ServerConnection;
+import io.securestreams.server.ServerLink;
+import io.securestreams.server.ServerProtocol;
+
+/**
+ * The http/1.1 server binding ({@code "protocol": "h1"}, and {@code "ws"} servers). The
+ * streamtype must declare the metadata names {@code path} and {@code method}, which receive each
+ * request's path and method (libwebsockets silently drops requests when they are missing; this
+ * runtime refuses to create the listener instead). ws upgrades are accepted when the
+ * streamtype has {@code ws_subprotocol} or its protocol is {@code ws}.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class H1ServerProtocol implements ServerProtocol {
+
+	@Override
+	public void validate(StreamTypePolicy policy) {
+		for (String name : List.of(RequestMetadata.PATH, RequestMetadata.METHOD)) {
+			if (policy.metadata(name) == null) {
+				throw new SecureStreamsException("server streamtype '" + policy.name() + "' must declare metadata \""
+						+ name + "\": the http server stores each request's path and method there (for example "
+						+ "\"metadata\": [{\"path\": \"\"}, {\"method\": \"\"}])");
+			}
+		}
+	}
+
+	@Override
+	public List<String> alpn() {
+		return List.of(ApplicationProtocolNames.HTTP_1_1);
+	}
+
+	@Override
+	public ServerConnection accept(Channel channel, ServerLink link) {
+		int maxHead = link.limits().maxHttpHeaderSize();
+		boolean ws = link.policy().ws().subprotocol() != null || link.policy().protocol() == Protocol.WS;
+		H1ServerConnection connection = new H1ServerConnection(link, ws);
+		channel.config().setAutoRead(false);
+		channel.pipeline()
+			.addLast(H1ServerConnection.WATCH_HANDLER, connection.headWatch())
+			.addLast("http", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(Math.min(8192, maxHead))
+				.setMaxHeaderSize(maxHead)
+				.setMaxChunkSize(64 * 1024)))
+			.addLast(H1ServerConnection.CONTINUE_HANDLER, new HttpServerExpectContinueHandler())
+			.addLast(H1ServerConnection.FLOW_HANDLER, new FlowControlHandler())
+			.addLast("h1", connection);
+		return connection;
+	}
+
+}

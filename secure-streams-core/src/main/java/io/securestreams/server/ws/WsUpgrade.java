@@ -1,0 +1,120 @@
+package io.securestreams.server.ws;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.flow.FlowControlHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.protocol.ws.WsSession;
+import io.securestreams.server.ServerLink;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Upgrades an accepted http/1.1 connection to ws: answers the opening handshake (naming the
+ * streamtype's {@code ws_subprotocol} when the client offered it; a client offering only other
+ * subprotocols gets an answer without one, which it will refuse), replaces the http handlers
+ * with a {@link WsSession} and reports SERVER_UPGRADE to the accepted stream (libwebsockets'
+ * h1 server sends it to the listener instead; reporting it on the stream that carries the
+ * connection is what its h2 server does and what a handler can act on).
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class WsUpgrade {
+
+	private static final Logger logger = LoggerFactory.getLogger(WsUpgrade.class);
+
+	private static final String WATCH_HANDLER = "http-watch";
+
+	private WsUpgrade() {
+	}
+
+	/**
+	 * Starts the upgrade of a connection whose upgrade request has been read completely.
+	 * @param channel the connection
+	 * @param request the upgrade request's head
+	 * @param link the accepted stream
+	 * @param httpHandler the http handler the session replaces
+	 * @return the session that will carry the connection, or {@code null} when the request was
+	 * refused (the connection is then being closed)
+	 */
+	public static @Nullable WsSession upgrade(Channel channel, HttpRequest request, ServerLink link,
+			ChannelHandler httpHandler) {
+		WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+			.maxFramePayloadLength(link.limits().maxWsFramePayload())
+			.allowExtensions(false)
+			.build();
+		String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
+		WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location,
+				link.policy().ws().subprotocol(), decoder).newHandshaker(request);
+		if (handshaker == null) {
+			logger.warn("{}: cutting off the connection: unsupported ws version {}", link.describe(),
+					request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION));
+			WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel)
+				.addListener(ChannelFutureListener.CLOSE);
+			return null;
+		}
+		DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+				request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
+		WsSession session = new WsSession(link, () -> link.closed(false));
+		ChannelFuture handshake;
+		try {
+			handshake = handshaker.handshake(channel, full);
+		}
+		catch (WebSocketHandshakeException ex) {
+			logger.warn("{}: cutting off the connection: invalid ws upgrade request: {}", link.describe(),
+					ex.getMessage());
+			FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+					Unpooled.EMPTY_BUFFER);
+			answer.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+			channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+			return null;
+		}
+		handshake.addListener((ChannelFuture done) -> {
+			if (!done.isSuccess()) {
+				logger.debug("{}: ws upgrade failed: {}", link.describe(), String.valueOf(done.cause()));
+				channel.close();
+				return;
+			}
+			ChannelPipeline pipeline = channel.pipeline();
+			removeIfPresent(pipeline, FlowControlHandler.class);
+			removeIfPresent(pipeline, HttpServerExpectContinueHandler.class);
+			if (pipeline.get(WATCH_HANDLER) != null) {
+				pipeline.remove(WATCH_HANDLER);
+			}
+			pipeline.replace(httpHandler, "ws", session);
+			StreamResult result = link.state(StreamState.SERVER_UPGRADE);
+			if (result != StreamResult.DISCONNECT_ME && result != StreamResult.DESTROY_ME) {
+				session.start(channel);
+			}
+		});
+		return session;
+	}
+
+	private static void removeIfPresent(ChannelPipeline pipeline, Class<? extends ChannelHandler> type) {
+		if (pipeline.get(type) != null) {
+			pipeline.remove(type);
+		}
+	}
+
+}

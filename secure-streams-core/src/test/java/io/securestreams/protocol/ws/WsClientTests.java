@@ -1,0 +1,176 @@
+package io.securestreams.protocol.ws;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamState;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.testsupport.EchoClientHandler;
+import io.securestreams.testsupport.EchoPlan;
+import io.securestreams.testsupport.HandRolledWsServer;
+import io.securestreams.testsupport.JettyWsServer;
+import io.securestreams.testsupport.LogCapture;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TransitionGuard;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WsClientTests {
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private SecureStreams streams;
+
+	@AfterEach
+	void stop() {
+		if (this.streams != null) {
+			this.streams.close();
+		}
+		this.guard.assertNoViolations();
+	}
+
+	private SecureStreams start(Policy policy) {
+		this.streams = SecureStreams.builder(policy).eventLoopThreads(2).listener(this.guard).build();
+		return this.streams;
+	}
+
+	private static Policy ws(int port, String url, Consumer<StreamTypePolicy.Builder> more) {
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.retry(new RetryPolicy("valid", List.of(100), RetryPolicy.CONCEAL_FOREVER, 0, 1, 2));
+		StreamTypePolicy.Builder builder = fragment.streamType("ws")
+			.set(StreamTypeKey.PROTOCOL, Protocol.WS)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, port)
+			.set(StreamTypeKey.HTTP_URL, url)
+			.set(StreamTypeKey.RETRY, "fast");
+		more.accept(builder);
+		return fragment.build();
+	}
+
+	@Test
+	void wssSendsMetadataHeadersAndEchoesAMessage() throws Exception {
+		try (JettyWsServer jetty = new JettyWsServer("echo-protocol", true)) {
+			start(ws(jetty.port(), "echo", (b) -> b.set(StreamTypeKey.ENDPOINT, "localhost")
+				.set(StreamTypeKey.TLS, true)
+				.set(StreamTypeKey.TLS_TRUST_STORE, "test_ca")
+				.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
+				.set(StreamTypeKey.METADATA, List.of(new io.securestreams.policy.MetadataDeclaration("device", "x-device:")))));
+			RecordingHandler handler = new RecordingHandler()
+				.send("hello ws".getBytes(StandardCharsets.UTF_8), 1000);
+			SecureStream stream = this.streams.create("ws", handler);
+			stream.setMetadata("device", "unit-7");
+			stream.requestTx();
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.received().length == 8);
+			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello ws");
+			assertThat(handler.rxFlags).containsExactly(StreamFlags.SOM | StreamFlags.EOM);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED");
+			assertThat(jetty.upgradeHeaders.get(0)).containsEntry("x-device", "unit-7")
+				.containsEntry("sec-websocket-protocol", "echo-protocol");
+		}
+	}
+
+	@Test
+	void aDifferentSubprotocolFailsTheAttempt() throws Exception {
+		try (HandRolledWsServer server = new HandRolledWsServer("other-protocol")) {
+			start(ws(server.port(), "/", (b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
+				.set(StreamTypeKey.RETRY, "once")));
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("ws", handler).connect();
+			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE", "POLL",
+					"CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED");
+			assertThat(server.connections()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void aMissingSubprotocolFailsTheAttempt() throws Exception {
+		try (HandRolledWsServer server = new HandRolledWsServer(null)) {
+			start(ws(server.port(), "/", (b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
+				.set(StreamTypeKey.RETRY, null)));
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("ws", handler).connect();
+			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(server.requests.get(0)).containsIgnoringCase("sec-websocket-protocol: echo-protocol");
+		}
+	}
+
+	@Test
+	void reconnectsWithBackoffWhenTheServerCloses() throws Exception {
+		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
+			start(ws(jetty.port(), "/close", (b) -> {
+			}));
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("ws", handler).connect();
+			handler.await(StreamState.CONNECTED, 3, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).startsWith("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED", "POLL",
+					"CONNECTING", "CONNECTED", "DISCONNECTED", "POLL", "CONNECTING", "CONNECTED");
+			assertThat(jetty.sessions.get()).isGreaterThanOrEqualTo(3);
+		}
+	}
+
+	@Test
+	void anOpportunisticStreamDoesNotReconnect() throws Exception {
+		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
+			start(ws(jetty.port(), "/close", (b) -> b.set(StreamTypeKey.OPPORTUNISTIC, true)));
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("ws", handler).connect();
+			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
+			Awaitility.await()
+				.during(Duration.ofMillis(800))
+				.atMost(Duration.ofSeconds(3))
+				.until(() -> handler.stateNames().equals(List.of("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED")));
+			assertThat(jetty.sessions.get()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void validityPingThenHangUpThenReconnect() throws Exception {
+		try (HandRolledWsServer silent = new HandRolledWsServer(null); LogCapture logs = new LogCapture()) {
+			start(ws(silent.port(), "/", (b) -> b.set(StreamTypeKey.RETRY, "valid")));
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("ws", handler).connect();
+			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
+			long connectedAt = handler.stateTimesNanos.get(handler.states.indexOf(StreamState.CONNECTED));
+			long disconnectedAt = handler.stateTimesNanos.get(handler.states.indexOf(StreamState.DISCONNECTED));
+			assertThat(silent.opcodes).as("the client sent a PING").contains(0x9);
+			long pingAt = silent.opcodeTimesNanos.get(silent.opcodes.indexOf(0x9));
+			assertThat(Duration.ofNanos(pingAt - connectedAt)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(6));
+			assertThat(Duration.ofNanos(disconnectedAt - connectedAt)).isBetween(Duration.ofMillis(1900),
+					Duration.ofSeconds(8));
+			assertThat(logs.contains("validity timeout")).isTrue();
+			handler.await(StreamState.CONNECTED, 2, Duration.ofSeconds(10));
+			assertThat(silent.connections()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void prioritizedReadsStillEchoEverything() throws Exception {
+		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
+			start(ws(jetty.port(), "/echo", (b) -> b.set(StreamTypeKey.WS_PRIORITIZE_READS, true)
+				.set(StreamTypeKey.WS_BINARY, true)));
+			EchoClientHandler echo = new EchoClientHandler(EchoPlan.messages(300, false, 3));
+			this.streams.create("ws", echo).connect();
+			Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> echo.done() || !echo.problems.isEmpty());
+			assertThat(echo.problems).isEmpty();
+		}
+	}
+
+}
