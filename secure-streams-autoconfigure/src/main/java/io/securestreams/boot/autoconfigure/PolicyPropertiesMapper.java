@@ -86,10 +86,13 @@ final class PolicyPropertiesMapper {
 	 * Returns the property name of an entry of a policy section.
 	 * @param section the section property, for example {@code streamtypes}
 	 * @param name the entry name
-	 * @return for example {@code secure-streams.policy.streamtypes[fetch_policy]}
+	 * @return for example {@code secure-streams.policy.streamtypes.mintest}, or with brackets
+	 * for a name that needs them, {@code secure-streams.policy.streamtypes[fetch_policy]}
 	 */
 	static String property(String section, String name) {
-		return PREFIX + "." + section + "[" + name + "]";
+		boolean plain = !name.isEmpty() && name.chars()
+			.allMatch((c) -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') && name.charAt(0) != '-';
+		return PREFIX + "." + section + (plain ? "." + name : "[" + name + "]");
 	}
 
 	private void streamType(StreamTypePolicy.Builder builder, StreamType type) {

@@ -13,6 +13,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.json.PolicyParser;
 import org.jspecify.annotations.Nullable;
 
@@ -71,7 +72,10 @@ final class SecureStreamsPolicyLoader {
 		PolicyFragment fragment = mapper.map(properties);
 		List<PolicyProblem> problems = new ArrayList<>(mapper.problems());
 		for (String name : fragment.streamTypeNames()) {
-			for (PolicyProblem problem : PolicyValidator.validateKeys(fragment.streamType(name))) {
+			StreamTypePolicy existing = base.streamType(name);
+			StreamTypePolicy.Builder merged = (existing != null)
+					? existing.toBuilder().apply(fragment.streamType(name)) : fragment.streamType(name);
+			for (PolicyProblem problem : PolicyValidator.validateKeys(merged)) {
 				problems.add(locate(problem, locator, jsonSource));
 			}
 		}

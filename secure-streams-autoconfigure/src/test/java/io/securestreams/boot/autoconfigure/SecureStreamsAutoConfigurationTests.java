@@ -179,8 +179,8 @@ class SecureStreamsAutoConfigurationTests {
 			.run((context) -> {
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
 				assertThat(exception.problems()).extracting(PolicyProblem::path)
-					.containsExactly("secure-streams.policy.certs[both]", "secure-streams.policy.certs[garbage]",
-							"secure-streams.policy.certs[notder]");
+					.containsExactly("secure-streams.policy.certs.both", "secure-streams.policy.certs.garbage",
+							"secure-streams.policy.certs.notder");
 				assertThat(exception.problems().get(0).message()).contains("exactly one of");
 			});
 	}
@@ -208,7 +208,7 @@ class SecureStreamsAutoConfigurationTests {
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
 				assertThat(exception.problems()).hasSize(1);
 				assertThat(exception.problems().get(0).format()).startsWith(
-						"classpath:policies/invalid-overlay.yml:6:15: secure-streams.policy.streamtypes[mintest].port: ");
+						"classpath:policies/invalid-overlay.yml:6:15: secure-streams.policy.streamtypes.mintest.port: ");
 				FailureAnalysis analysis = new InvalidPolicyFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("invalid-overlay.yml:6:15");
 			});
@@ -220,10 +220,14 @@ class SecureStreamsAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
-				assertThat(exception.problems()).singleElement()
-					.satisfies((problem) -> assertThat(problem.format()).isEqualTo(
-							"classpath:policies/dangling.yml:5:16: secure-streams.policy.streamtypes[mintest].retry: "
-									+ "no retry scheme named 'missing' in retry"));
+				assertThat(exception.problems()).extracting(PolicyProblem::format)
+					.containsExactly(
+							"classpath:policies/dangling.yml:5:16: secure-streams.policy.streamtypes.mintest.retry: "
+									+ "no retry scheme named 'missing' in retry",
+							"classpath:policies/dangling.yml:8:16: secure-streams.policy.streamtypes.my-type.retry: "
+									+ "no retry scheme named 'absent' in retry",
+							"classpath:policies/dangling.yml:11:16: secure-streams.policy.streamtypes[under_score].retry: "
+									+ "no retry scheme named 'gone' in retry");
 			});
 	}
 
