@@ -43,7 +43,9 @@ public final class SecureStreamsAutoConfiguration {
 	SecureStreams secureStreams(Policy policy, SecureStreamsProperties properties,
 			ObjectProvider<StreamEventListener> listeners, ObjectProvider<SystemBlobs> systemBlobs,
 			ObjectProvider<SecureStreamsBuilderCustomizer> customizers) {
-		SecureStreams.Builder builder = SecureStreams.builder(policy)
+		String proxy = properties.getProxy().getAddress();
+		SecureStreams.Builder builder = ((proxy != null) ? SecureStreams.proxiedBuilder(proxy)
+				: SecureStreams.builder(policy))
 			.eventLoopThreads(properties.getEventLoopThreads())
 			.transport(properties.getTransport())
 			.connectTimeout(properties.getConnectTimeout())

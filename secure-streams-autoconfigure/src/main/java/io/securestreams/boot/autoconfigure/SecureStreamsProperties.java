@@ -59,6 +59,8 @@ public class SecureStreamsProperties {
 
 	private final RemotePolicy remotePolicy = new RemotePolicy();
 
+	private final Proxy proxy = new Proxy();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -105,6 +107,10 @@ public class SecureStreamsProperties {
 
 	public RemotePolicy getRemotePolicy() {
 		return this.remotePolicy;
+	}
+
+	public Proxy getProxy() {
+		return this.proxy;
 	}
 
 	/**
@@ -517,6 +523,28 @@ public class SecureStreamsProperties {
 
 		public void setMaxSize(DataSize maxSize) {
 			this.maxSize = maxSize;
+		}
+
+	}
+
+	/**
+	 * Proxied mode: streams fulfilled by a Secure Streams proxy that holds the policy.
+	 */
+	public static class Proxy {
+
+		/**
+		 * Address of the Secure Streams proxy that fulfils every stream: '+@name' (Linux abstract
+		 * socket; libwebsockets' default is '+@proxy.ss.lws'), '+/path' (socket file) or
+		 * 'host:port'. When set, the local policy is not used to connect.
+		 */
+		private @Nullable String address;
+
+		public @Nullable String getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(@Nullable String address) {
+			this.address = address;
 		}
 
 	}

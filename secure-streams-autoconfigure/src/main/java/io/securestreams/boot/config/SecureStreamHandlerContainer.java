@@ -68,12 +68,14 @@ public final class SecureStreamHandlerContainer {
 		}
 		SecureStreams context = this.streams.get();
 		StreamTypePolicy policy = context.policy().streamType(this.endpoint.streamType());
-		int count = (policy != null && policy.server()) ? 1 : this.endpoint.count();
+		// In proxied mode the policy is at the proxy: the streamtype is taken as a client one.
+		boolean server = policy != null && policy.server();
+		int count = server ? 1 : this.endpoint.count();
 		try {
 			for (int i = 0; i < count; i++) {
 				SecureStream stream = context.create(this.endpoint.streamType(), this.handler);
 				this.created.add(stream);
-				if (policy != null && !policy.server()) {
+				if (!server) {
 					switch (this.endpoint.start()) {
 						case REQUEST_TX -> stream.requestTx();
 						case CONNECT -> stream.connect();

@@ -48,7 +48,7 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	/**
 	 * Registers an endpoint after checking it against the policy in force: the streamtype must
 	 * exist, server streamtypes take one listener, and every metadata name a method reads must
-	 * be declared.
+	 * be declared. In proxied mode the proxy holds the policy and does these checks.
 	 * @param endpoint the endpoint
 	 * @param factory creates its invocable handler methods
 	 * @throws IllegalStateException naming the bean when the endpoint does not fit the policy
@@ -61,6 +61,15 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 					+ endpoint.description() + "; give each declaration its own id");
 		}
 		SecureStreams streams = this.applicationContext.getBean(SecureStreams.class);
+		if (!streams.isProxied()) {
+			checkAgainstPolicy(endpoint, streams);
+		}
+		ApplicationContext context = this.applicationContext;
+		this.containers.put(endpoint.id(), new SecureStreamHandlerContainer(endpoint, endpoint.createHandler(factory),
+				() -> context.getBean(SecureStreams.class)));
+	}
+
+	private static void checkAgainstPolicy(MethodSecureStreamHandlerEndpoint endpoint, SecureStreams streams) {
 		StreamTypePolicy policy = streams.policy().streamType(endpoint.streamType());
 		if (policy == null) {
 			throw new IllegalStateException(endpoint.description() + " is a @SecureStreamHandler for streamtype '"
@@ -77,9 +86,6 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 						+ "\"), which streamtype '" + endpoint.streamType() + "' does not declare");
 			}
 		}
-		ApplicationContext context = this.applicationContext;
-		this.containers.put(endpoint.id(), new SecureStreamHandlerContainer(endpoint, endpoint.createHandler(factory),
-				() -> context.getBean(SecureStreams.class)));
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.securestreams.boot.autoconfigure;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -19,6 +20,8 @@ import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.fetch.PolicyFetcher;
 import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -183,6 +186,41 @@ class SecureStreamsAutoConfigurationTests {
 							"secure-streams.policy.certs.notder");
 				assertThat(exception.problems().get(0).message()).contains("exactly one of");
 			});
+	}
+
+	@Test
+	void remotePolicyIsFetchedAtStartupWhenAsked() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().code(200).body("{\"release\": \"remote-2\"}").build());
+			String type = "secure-streams.policy.streamtypes.[fetch_policy].";
+			this.runner.withPropertyValues("secure-streams.remote-policy.fetch-on-startup=true",
+					"secure-streams.policy.release=local-1", type + "endpoint=127.0.0.1",
+					type + "port=" + server.getPort(), type + "http-url=/policy.json")
+				.run((context) -> {
+					assertThat(context).hasSingleBean(RemotePolicyStartupFetch.class);
+					SecureStreams streams = context.getBean(SecureStreams.class);
+					assertThat(streams.policy().release()).isEqualTo("remote-2");
+					assertThat(streams.activePolicy().version()).isEqualTo(2);
+				});
+			assertThat(server.getRequestCount()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void failedStartupFetchKeepsTheLocalPolicy() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().code(200).body("{ not json").build());
+			String type = "secure-streams.policy.streamtypes.[fetch_policy].";
+			this.runner.withPropertyValues("secure-streams.remote-policy.fetch-on-startup=true",
+					"secure-streams.policy.release=local-1", type + "endpoint=127.0.0.1",
+					type + "port=" + server.getPort(), type + "http-url=/policy.json")
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context.getBean(SecureStreams.class).policy().release()).isEqualTo("local-1");
+				});
+		}
 	}
 
 	@Test

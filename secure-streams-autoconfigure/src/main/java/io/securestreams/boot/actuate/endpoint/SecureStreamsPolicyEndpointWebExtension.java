@@ -1,8 +1,11 @@
 package io.securestreams.boot.actuate.endpoint;
 
+import java.util.List;
+
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
 
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
@@ -10,8 +13,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 
 /**
  * {@link EndpointWebExtension @EndpointWebExtension} for the {@link SecureStreamsPolicyEndpoint}:
- * an invalid overlay is answered with 400 and {@code {"errors": [...]}}, and an unknown action
- * with 404.
+ * an invalid overlay is answered with 400 and {@code {"errors": [...]}}, an unknown action with
+ * 404, and a change in proxied mode (where the proxy owns the policy) with 409.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -43,6 +46,28 @@ public class SecureStreamsPolicyEndpointWebExtension {
 			return new WebEndpointResponse<>(new SecureStreamsPolicyEndpoint.ErrorsDescriptor(
 					ex.problems().stream().map(PolicyProblem::format).toList()), WebEndpointResponse.STATUS_BAD_REQUEST);
 		}
+		catch (IllegalStateException ex) {
+			return conflict(ex);
+		}
+	}
+
+	/**
+	 * Drops every overlay.
+	 * @return 200 with the new policy, or 409 in proxied mode (the proxy owns the policy)
+	 */
+	@DeleteOperation
+	public WebEndpointResponse<Object> resetOverlays() {
+		try {
+			return new WebEndpointResponse<>(this.delegate.resetOverlays());
+		}
+		catch (IllegalStateException ex) {
+			return conflict(ex);
+		}
+	}
+
+	private static WebEndpointResponse<Object> conflict(IllegalStateException ex) {
+		return new WebEndpointResponse<>(
+				new SecureStreamsPolicyEndpoint.ErrorsDescriptor(List.of(String.valueOf(ex.getMessage()))), 409);
 	}
 
 	/**
