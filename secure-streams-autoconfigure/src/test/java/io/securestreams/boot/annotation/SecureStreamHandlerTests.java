@@ -1,14 +1,22 @@
 package io.securestreams.boot.annotation;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStream;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
+import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
 import io.securestreams.boot.annotation.SecureStreamHandler.Start;
@@ -121,6 +129,40 @@ class SecureStreamHandlerTests {
 			container.start();
 			assertThat(container.getStreams()).hasSize(3);
 		});
+	}
+
+	@Test
+	void acceptedConnectionsOfAServerStreamTypeAreDispatchedToTheHandler() {
+		String type = "secure-streams.policy.streamtypes.srv.";
+		this.runner.withBean("server", ServerHandler.class)
+			.withPropertyValues(type + "server=true", type + "endpoint=127.0.0.1", type + "port=0",
+					type + "metadata.path=", type + "metadata.method=")
+			.run((context) -> {
+				SecureStreamHandlerContainer container = context.getBean(SecureStreamHandlerEndpointRegistry.class)
+					.getHandlerContainer("server#srv");
+				SecureStream listener = container.getStreams().get(0);
+				assertThat(listener.role()).isEqualTo(StreamRole.LISTENER);
+				int port = ((InetSocketAddress) listener.localAddress()).getPort();
+				HttpClient client = HttpClient.newHttpClient();
+				HttpResponse<String> response = client.send(
+						HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/greet")).build(),
+						HttpResponse.BodyHandlers.ofString());
+				assertThat(response.statusCode()).isEqualTo(200);
+				assertThat(response.body()).isEqualTo("hello GET /greet");
+				ServerHandler handler = context.getBean(ServerHandler.class);
+				assertThat(handler.roles).contains(StreamRole.ACCEPTED);
+				assertThat(container.getStreams()).extracting(SecureStream::role).contains(StreamRole.ACCEPTED);
+			});
+	}
+
+	@Test
+	void serverStreamTypeWithACountFails() {
+		String type = "secure-streams.policy.streamtypes.srv.";
+		this.runner.withBean("bad", CountedServerHandler.class)
+			.withPropertyValues(type + "server=true", type + "endpoint=127.0.0.1", type + "port=0",
+					type + "metadata.path=", type + "metadata.method=")
+			.run((context) -> assertThat(messages(context.getStartupFailure()))
+				.contains("asks for 2 streams of server streamtype 'srv', which has one listener"));
 	}
 
 	@Test
@@ -266,6 +308,43 @@ class SecureStreamHandlerTests {
 		@OnState("DESTROYING")
 		void destroying(SecureStream stream) {
 			this.destroyed.add(stream.id());
+		}
+
+	}
+
+	@SecureStreamHandler("srv")
+	static class ServerHandler {
+
+		final List<StreamRole> roles = new CopyOnWriteArrayList<>();
+
+		private final Map<Long, byte[]> responses = new ConcurrentHashMap<>();
+
+		@OnState("SERVER_TXN")
+		void request(SecureStream stream, @Metadata("method") String method, @Metadata("path") String path) {
+			this.roles.add(stream.role());
+			byte[] body = ("hello " + method + " " + path).getBytes(StandardCharsets.UTF_8);
+			this.responses.put(stream.id(), body);
+			stream.serverAck(0);
+			stream.requestTxLen(body.length);
+		}
+
+		@OnTx
+		StreamResult respond(SecureStream stream, TxSlot slot) {
+			byte[] body = this.responses.remove(stream.id());
+			if (body == null) {
+				return StreamResult.TX_DONT_SEND;
+			}
+			slot.write(body).flags(StreamFlags.SOM | StreamFlags.EOM);
+			return StreamResult.OK;
+		}
+
+	}
+
+	@SecureStreamHandler(streamtype = "srv", count = 2)
+	static class CountedServerHandler {
+
+		@OnState
+		void state() {
 		}
 
 	}

@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 
+import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
+import io.securestreams.StreamEventListener;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamState;
 import io.securestreams.boot.SecureStreamType;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
@@ -221,6 +225,27 @@ class SecureStreamsAutoConfigurationTests {
 					assertThat(context.getBean(SecureStreams.class).policy().release()).isEqualTo("local-1");
 				});
 		}
+	}
+
+	@Test
+	void listenerBeansAndCustomizersReachTheContext() {
+		List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+		StreamEventListener listener = new StreamEventListener() {
+			@Override
+			public void stateChanged(SecureStream stream, StreamState previous, StreamState state) {
+				seen.add(stream.streamType() + ":" + state);
+			}
+		};
+		this.runner.withBean(StreamEventListener.class, () -> listener)
+			.withBean(SecureStreamsBuilderCustomizer.class, () -> (builder) -> builder.jitterSource(() -> 0))
+			.withPropertyValues("secure-streams.policy.streamtypes.idle.endpoint=127.0.0.1",
+					"secure-streams.policy.streamtypes.idle.port=9")
+			.run((context) -> {
+				context.getBean("idle", SecureStreamType.class).create(new StreamHandler() {
+				});
+				assertThat(seen).containsExactly("idle:CREATING");
+				assertThat(context.getBean("idle", SecureStreamType.class).streams()).hasSize(1);
+			});
 	}
 
 	@Test
