@@ -79,9 +79,8 @@ final class SecureStreamsPolicyLoader {
 				problems.add(locate(problem, locator, jsonSource));
 			}
 		}
-		if (!problems.isEmpty()) {
-			throw new PolicyException(problems);
-		}
+		// Values the model refused were left out of the fragment, so the rest can still be
+		// checked: every problem is reported at once.
 		Policy merged = fragment.applyTo(base);
 		PolicyValidator.validate(merged).forEach((problem) -> problems.add(locate(problem, locator, jsonSource)));
 		PolicyValidator.throwIfErrors(problems);

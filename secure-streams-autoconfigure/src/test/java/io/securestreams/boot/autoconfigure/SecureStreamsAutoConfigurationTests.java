@@ -269,9 +269,12 @@ class SecureStreamsAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
-				assertThat(exception.problems()).hasSize(1);
+				assertThat(exception.problems()).hasSize(2);
 				assertThat(exception.problems().get(0).format()).startsWith(
 						"classpath:policies/invalid-overlay.yml:6:15: secure-streams.policy.streamtypes.mintest.port: ");
+				assertThat(exception.problems().get(1).format()).isEqualTo(
+						"classpath:policies/invalid-overlay.yml:7:16: secure-streams.policy.streamtypes.mintest.retry: "
+								+ "no retry scheme named 'missing' in retry");
 				FailureAnalysis analysis = new InvalidPolicyFailureAnalyzer().analyze(context.getStartupFailure());
 				assertThat(analysis.getDescription()).contains("invalid-overlay.yml:6:15");
 			});
