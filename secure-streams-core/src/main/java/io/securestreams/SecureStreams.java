@@ -192,8 +192,10 @@ public final class SecureStreams implements AutoCloseable {
 
 	/**
 	 * Applies a policy overlay ({@code lws_ss_policy_overlay}): a JSON fragment shaped like a
-	 * policy whose streamtypes are merged over the active ones. Existing streams use the result
-	 * from their next connection attempt.
+	 * policy whose streamtypes are merged over the active ones. Streams of a streamtype the
+	 * overlay changed drop their connection and use the new policy from their next connection
+	 * (at once if they are not opportunistic), as with {@link #replacePolicy(Policy)}; the
+	 * others carry on.
 	 * @param sourceName a name for the overlay, used in error messages
 	 * @param json the overlay
 	 * @return the new active policy
@@ -201,19 +203,23 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public ActivePolicy applyOverlay(String sourceName, String json) {
 		requireDirect();
+		Policy before = policy();
 		ActivePolicy result = this.policies.applyOverlay(sourceName, json);
-		this.runtime.tls().clear();
+		policyChanged(before, result.policy());
 		return result;
 	}
 
 	/**
-	 * Drops every overlay, going back to the base policy.
+	 * Drops every overlay, going back to the base policy. Streams are treated as by
+	 * {@link #replacePolicy(Policy)}: streams of a streamtype that only an overlay defined are
+	 * destroyed.
 	 * @return the new active policy
 	 */
 	public ActivePolicy resetOverlays() {
 		requireDirect();
+		Policy before = policy();
 		ActivePolicy result = this.policies.resetOverlays();
-		this.runtime.tls().clear();
+		policyChanged(before, result.policy());
 		return result;
 	}
 
@@ -231,9 +237,14 @@ public final class SecureStreams implements AutoCloseable {
 		requireDirect();
 		Policy before = policy();
 		ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
+		policyChanged(before, result.policy());
+		return result;
+	}
+
+	private void policyChanged(Policy before, Policy after) {
 		this.runtime.tls().clear();
 		for (AbstractStream stream : this.runtime.streams()) {
-			StreamTypePolicy now = policy.streamType(stream.streamType());
+			StreamTypePolicy now = after.streamType(stream.streamType());
 			if (now == null) {
 				stream.destroy();
 			}
@@ -241,7 +252,6 @@ public final class SecureStreams implements AutoCloseable {
 				stream.policyChanged(now);
 			}
 		}
-		return result;
 	}
 
 	private void requireDirect() {

@@ -311,6 +311,33 @@ class ClientLifecycleTests {
 	}
 
 	@Test
+	void overlayReconnectsExistingStreamsOfTheChangedStreamtype() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("first").build());
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		try (MockWebServer other = new MockWebServer()) {
+			other.start(InetAddress.getByName("127.0.0.1"), 0);
+			other.enqueue(new MockResponse.Builder().body("second").build());
+			this.streams.applyOverlay("test", "{\"s\":[{\"t\":{\"port\":" + other.getPort() + "}}]}");
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			stream.requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+			assertThat(new String(handler.received())).isEqualTo("firstsecond");
+			assertThat(other.getRequestCount()).isEqualTo(1);
+			this.streams.applyOverlay("added", "{\"s\":[{\"extra\":{\"endpoint\":\"127.0.0.1\",\"port\":1}}]}");
+			RecordingHandler extra = new RecordingHandler();
+			this.streams.create("extra", extra);
+			this.streams.resetOverlays();
+			extra.await(StreamState.DESTROYING, WAIT);
+			handler.await(StreamState.DISCONNECTED, 2, WAIT);
+			assertThat(this.streams.streams()).hasSize(1);
+		}
+	}
+
+	@Test
 	void replacingThePolicyReconnectsChangedStreamtypesAndDestroysVanishedOnes() throws Exception {
 		this.server.enqueue(new MockResponse.Builder().body("first").build());
 		RecordingHandler handler = new RecordingHandler();

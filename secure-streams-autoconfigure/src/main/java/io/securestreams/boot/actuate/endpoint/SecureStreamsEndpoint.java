@@ -1,0 +1,160 @@
+package io.securestreams.boot.actuate.endpoint;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamInfo;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypePolicy;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@link Endpoint @Endpoint} that lists every live stream (id, streamtype, state, time in
+ * state, retries, bytes in and out, peer) with a summary per streamtype; one streamtype by
+ * {@link Selector @Selector}.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+@Endpoint(id = "securestreams")
+public class SecureStreamsEndpoint {
+
+	private final SecureStreams streams;
+
+	/**
+	 * Creates the endpoint.
+	 * @param streams the context to report on
+	 */
+	public SecureStreamsEndpoint(SecureStreams streams) {
+		this.streams = streams;
+	}
+
+	/**
+	 * Returns every live stream and a summary of every streamtype of the active policy.
+	 * @return the streams
+	 */
+	@ReadOperation
+	public StreamsDescriptor streams() {
+		Instant now = Instant.now();
+		List<StreamInfo> infos = this.streams.streams();
+		Policy policy = this.streams.policy();
+		Map<String, StreamTypeDescriptor> types = new LinkedHashMap<>();
+		for (StreamTypePolicy type : policy.streamTypes().values()) {
+			types.put(type.name(), summary(type, infos));
+		}
+		return new StreamsDescriptor(infos.stream().map((info) -> StreamDescriptor.of(info, now)).toList(), types);
+	}
+
+	/**
+	 * Returns one streamtype's summary and live streams.
+	 * @param streamtype the streamtype name
+	 * @return the streamtype, or {@code null} (404) when the active policy has no such streamtype
+	 */
+	@ReadOperation
+	public @Nullable StreamTypeStreamsDescriptor streamType(@Selector String streamtype) {
+		StreamTypePolicy type = this.streams.policy().streamType(streamtype);
+		if (type == null) {
+			return null;
+		}
+		Instant now = Instant.now();
+		List<StreamInfo> infos = this.streams.streams()
+			.stream()
+			.filter((info) -> info.streamType().equals(streamtype))
+			.toList();
+		return new StreamTypeStreamsDescriptor(streamtype, summary(type, infos),
+				infos.stream().map((info) -> StreamDescriptor.of(info, now)).toList());
+	}
+
+	private static StreamTypeDescriptor summary(StreamTypePolicy type, List<StreamInfo> infos) {
+		Map<String, Integer> states = new TreeMap<>();
+		int count = 0;
+		long retries = 0;
+		long bytesIn = 0;
+		long bytesOut = 0;
+		for (StreamInfo info : infos) {
+			if (info.streamType().equals(type.name())) {
+				count++;
+				retries += info.retries();
+				bytesIn += info.bytesIn();
+				bytesOut += info.bytesOut();
+				states.merge(String.valueOf(info.state()), 1, Integer::sum);
+			}
+		}
+		return new StreamTypeDescriptor(type.protocol().jsonName(), type.server(), count, states, retries, bytesIn,
+				bytesOut);
+	}
+
+	/**
+	 * Every live stream and every streamtype.
+	 *
+	 * @param streams the live streams
+	 * @param streamTypes a summary per streamtype of the active policy
+	 */
+	public record StreamsDescriptor(List<StreamDescriptor> streams,
+			Map<String, StreamTypeDescriptor> streamTypes) implements OperationResponseBody {
+	}
+
+	/**
+	 * One streamtype with its live streams.
+	 *
+	 * @param name the streamtype
+	 * @param summary its summary
+	 * @param streams its live streams
+	 */
+	public record StreamTypeStreamsDescriptor(String name, StreamTypeDescriptor summary,
+			List<StreamDescriptor> streams) implements OperationResponseBody {
+	}
+
+	/**
+	 * A summary of one streamtype.
+	 *
+	 * @param protocol the wire protocol
+	 * @param server whether it is a server streamtype
+	 * @param streams how many live streams it has
+	 * @param states how many of them are in each state
+	 * @param retries their failed attempts since their last connection
+	 * @param bytesIn payload bytes they received
+	 * @param bytesOut payload bytes they sent
+	 */
+	public record StreamTypeDescriptor(String protocol, boolean server, int streams, Map<String, Integer> states,
+			long retries, long bytesIn, long bytesOut) {
+	}
+
+	/**
+	 * One live stream.
+	 *
+	 * @param id the stream id
+	 * @param streamType the streamtype
+	 * @param role CLIENT, LISTENER, ACCEPTED or PROXIED
+	 * @param state the last reported state
+	 * @param stateSince when that state was reported
+	 * @param timeInStateMillis how long the stream has been in that state
+	 * @param retries failed attempts since the last successful connection
+	 * @param bytesIn payload bytes received
+	 * @param bytesOut payload bytes sent
+	 * @param peer the connected peer address
+	 * @param listenerId for an accepted stream, the id of its listener
+	 */
+	public record StreamDescriptor(long id, String streamType, String role, @Nullable String state, Instant stateSince,
+			long timeInStateMillis, int retries, long bytesIn, long bytesOut, @Nullable String peer,
+			@Nullable Long listenerId) {
+
+		static StreamDescriptor of(StreamInfo info, Instant now) {
+			return new StreamDescriptor(info.id(), info.streamType(), info.role().name(), info.state(),
+					info.stateSince(), Math.max(0, Duration.between(info.stateSince(), now).toMillis()), info.retries(),
+					info.bytesIn(), info.bytesOut(), info.peer(), (info.listenerId() != 0) ? info.listenerId() : null);
+		}
+
+	}
+
+}

@@ -1,0 +1,85 @@
+package io.securestreams.boot.actuate.endpoint;
+
+import java.util.List;
+
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyProblem;
+
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
+
+/**
+ * {@link EndpointWebExtension @EndpointWebExtension} for the {@link SecureStreamsPolicyEndpoint}:
+ * an invalid overlay is answered with 400 and {@code {"errors": [...]}}, an unknown action with
+ * 404, and a change in proxied mode (where the proxy owns the policy) with 409.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+@EndpointWebExtension(endpoint = SecureStreamsPolicyEndpoint.class)
+public class SecureStreamsPolicyEndpointWebExtension {
+
+	private final SecureStreamsPolicyEndpoint delegate;
+
+	/**
+	 * Creates the extension.
+	 * @param delegate the endpoint
+	 */
+	public SecureStreamsPolicyEndpointWebExtension(SecureStreamsPolicyEndpoint delegate) {
+		this.delegate = delegate;
+	}
+
+	/**
+	 * Applies an overlay atomically.
+	 * @param overlay the overlay JSON
+	 * @return 200 with the new policy, or 400 with every error (the policy is unchanged)
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Object> applyOverlay(String overlay) {
+		try {
+			return new WebEndpointResponse<>(this.delegate.applyOverlay(overlay));
+		}
+		catch (PolicyException ex) {
+			return new WebEndpointResponse<>(new SecureStreamsPolicyEndpoint.ErrorsDescriptor(
+					ex.problems().stream().map(PolicyProblem::format).toList()), WebEndpointResponse.STATUS_BAD_REQUEST);
+		}
+		catch (IllegalStateException ex) {
+			return conflict(ex);
+		}
+	}
+
+	/**
+	 * Drops every overlay.
+	 * @return 200 with the new policy, or 409 in proxied mode (the proxy owns the policy)
+	 */
+	@DeleteOperation
+	public WebEndpointResponse<Object> resetOverlays() {
+		try {
+			return new WebEndpointResponse<>(this.delegate.resetOverlays());
+		}
+		catch (IllegalStateException ex) {
+			return conflict(ex);
+		}
+	}
+
+	private static WebEndpointResponse<Object> conflict(IllegalStateException ex) {
+		return new WebEndpointResponse<>(
+				new SecureStreamsPolicyEndpoint.ErrorsDescriptor(List.of(String.valueOf(ex.getMessage()))), 409);
+	}
+
+	/**
+	 * Fetches the remote policy now.
+	 * @param action {@value SecureStreamsPolicyEndpoint#FETCH}
+	 * @return 200 with the outcome, or 404 for another action
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Object> fetch(@Selector String action) {
+		Object result = this.delegate.fetch(action);
+		return (result != null) ? new WebEndpointResponse<>(result)
+				: new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+	}
+
+}

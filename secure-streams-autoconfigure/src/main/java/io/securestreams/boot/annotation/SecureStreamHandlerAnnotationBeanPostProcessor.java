@@ -1,0 +1,220 @@
+package io.securestreams.boot.annotation;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.securestreams.StreamState;
+import io.securestreams.boot.config.MethodSecureStreamHandlerEndpoint;
+import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistrar;
+import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
+import io.securestreams.boot.config.SecureStreamsAnnotationSupportBeanNames;
+import io.securestreams.boot.handler.HandlerMethodSignature;
+import io.securestreams.boot.handler.HandlerMethodSignature.Kind;
+import io.securestreams.boot.handler.SecureStreamMessageHandlerMethodFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
+import org.springframework.util.Assert;
+import org.springframework.util.StringUtils;
+
+/**
+ * Finds beans annotated with {@link SecureStreamHandler}, checks their {@link OnState},
+ * {@link OnRx} and {@link OnTx} methods, and hands one endpoint per declaration to the
+ * {@link SecureStreamHandlerEndpointRegistrar}; once every singleton exists, the endpoints are
+ * checked against the policy and registered in the {@link SecureStreamHandlerEndpointRegistry}.
+ * Any misconfiguration fails start-up with a message naming the bean and the method.
+ * Registered by {@link EnableSecureStreams}.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public class SecureStreamHandlerAnnotationBeanPostProcessor
+		implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware, Ordered {
+
+	private static final Set<String> STATE_NAMES = StreamState.standardStates()
+		.stream()
+		.map(StreamState::name)
+		.collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+	private final Set<Class<?>> nonAnnotatedClasses = ConcurrentHashMap.newKeySet();
+
+	private final SecureStreamHandlerEndpointRegistrar registrar = new SecureStreamHandlerEndpointRegistrar();
+
+	private @Nullable BeanFactory beanFactory;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public int getOrder() {
+		return LOWEST_PRECEDENCE;
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+		Class<?> targetClass = AopUtils.getTargetClass(bean);
+		if (this.nonAnnotatedClasses.contains(targetClass)) {
+			return bean;
+		}
+		Set<SecureStreamHandler> declarations = AnnotatedElementUtils.findMergedRepeatableAnnotations(targetClass,
+				SecureStreamHandler.class, SecureStreamHandlers.class);
+		Map<Method, Kind> methods = handlerMethods(targetClass);
+		if (declarations.isEmpty()) {
+			if (!methods.isEmpty()) {
+				Method method = methods.keySet().iterator().next();
+				throw new BeanInitializationException("Bean '" + beanName + "' has handler method '" + describe(method)
+						+ "' but is not annotated with @SecureStreamHandler");
+			}
+			this.nonAnnotatedClasses.add(targetClass);
+			return bean;
+		}
+		for (SecureStreamHandler declaration : declarations) {
+			this.registrar.registerEndpoint(endpoint(bean, beanName, declaration, methods));
+		}
+		return bean;
+	}
+
+	private static Map<Method, Kind> handlerMethods(Class<?> targetClass) {
+		Map<Method, Kind> methods = new LinkedHashMap<>();
+		for (Kind kind : Kind.values()) {
+			MethodIntrospector
+				.selectMethods(targetClass,
+						(MethodIntrospector.MetadataLookup<Boolean>) (method) -> AnnotatedElementUtils
+							.hasAnnotation(method, kind.annotation()) ? Boolean.TRUE : null)
+				.keySet()
+				.forEach((method) -> methods.put(method, kind));
+		}
+		return methods;
+	}
+
+	private MethodSecureStreamHandlerEndpoint endpoint(Object bean, String beanName, SecureStreamHandler declaration,
+			Map<Method, Kind> methods) {
+		String streamType = resolve(declaration.streamtype());
+		if (!StringUtils.hasText(streamType)) {
+			throw new BeanInitializationException("@SecureStreamHandler on bean '" + beanName + "' names no streamtype");
+		}
+		if (declaration.count() < 1) {
+			throw new BeanInitializationException("@SecureStreamHandler(\"" + streamType + "\") on bean '" + beanName
+					+ "' has count " + declaration.count() + "; it must be at least 1");
+		}
+		if (methods.isEmpty()) {
+			throw new BeanInitializationException("@SecureStreamHandler bean '" + beanName
+					+ "' has no @OnState, @OnRx or @OnTx method");
+		}
+		Map<Method, Set<String>> stateMethods = new LinkedHashMap<>();
+		Map<Method, HandlerMethodSignature> signatures = new LinkedHashMap<>();
+		Method rx = null;
+		Method tx = null;
+		for (Map.Entry<Method, Kind> entry : methods.entrySet()) {
+			Method method = AopUtils.selectInvocableMethod(entry.getKey(), bean.getClass());
+			Kind kind = entry.getValue();
+			signatures.put(method, signature(beanName, method, kind));
+			switch (kind) {
+				case STATE -> stateMethods.put(method, states(beanName, method));
+				case RX -> rx = single(beanName, rx, method, kind);
+				case TX -> tx = single(beanName, tx, method, kind);
+			}
+		}
+		String id = StringUtils.hasText(declaration.id()) ? resolve(declaration.id()) : beanName + "#" + streamType;
+		String autoStartup = resolve(declaration.autoStartup());
+		return new MethodSecureStreamHandlerEndpoint(id, streamType, beanName, bean, stateMethods, rx, tx, signatures,
+				declaration.count(), !StringUtils.hasText(autoStartup) || Boolean.parseBoolean(autoStartup),
+				declaration.start());
+	}
+
+	private static HandlerMethodSignature signature(String beanName, Method method, Kind kind) {
+		try {
+			return HandlerMethodSignature.inspect(method, kind);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new BeanInitializationException("Invalid @" + kind.annotation().getSimpleName() + " method '"
+					+ describe(method) + "' on bean '" + beanName + "': " + ex.getMessage());
+		}
+	}
+
+	private static Set<String> states(String beanName, Method method) {
+		OnState onState = AnnotatedElementUtils.findMergedAnnotation(method, OnState.class);
+		Set<String> states = new LinkedHashSet<>((onState != null) ? Arrays.asList(onState.value()) : java.util.List.of());
+		for (String state : states) {
+			if (!STATE_NAMES.contains(state) && !state.matches("USER_STATE_\\d+")) {
+				throw new BeanInitializationException("Invalid @OnState method '" + describe(method) + "' on bean '"
+						+ beanName + "': '" + state + "' is not a state name; use one of " + StreamState.standardStates()
+						+ " or USER_STATE_<n>");
+			}
+		}
+		return states;
+	}
+
+	private static Method single(String beanName, @Nullable Method existing, Method method, Kind kind) {
+		if (existing != null) {
+			throw new BeanInitializationException("Bean '" + beanName + "' has two @" + kind.annotation().getSimpleName()
+					+ " methods, '" + describe(existing) + "' and '" + describe(method) + "'; at most one is allowed");
+		}
+		return method;
+	}
+
+	private static String describe(Method method) {
+		return method.getDeclaringClass().getSimpleName() + "." + method.getName() + "("
+				+ String.join(", ", Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toList()) + ")";
+	}
+
+	private String resolve(String value) {
+		if (this.beanFactory instanceof ConfigurableBeanFactory configurable) {
+			String resolved = configurable.resolveEmbeddedValue(value);
+			return (resolved != null) ? resolved : value;
+		}
+		return value;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		Assert.state(this.beanFactory != null, "no bean factory");
+		if (this.beanFactory instanceof ListableBeanFactory listable) {
+			listable.getBeansOfType(SecureStreamHandlerConfigurer.class)
+				.values()
+				.forEach((configurer) -> configurer.configureSecureStreamHandlers(this.registrar));
+		}
+		if (this.registrar.getEndpointRegistry() == null) {
+			this.registrar.setEndpointRegistry(this.beanFactory.getBean(
+					SecureStreamsAnnotationSupportBeanNames.HANDLER_ENDPOINT_REGISTRY_BEAN_NAME,
+					SecureStreamHandlerEndpointRegistry.class));
+		}
+		if (this.registrar.getMessageHandlerMethodFactory() == null) {
+			this.registrar.setMessageHandlerMethodFactory(methodFactory());
+		}
+		this.registrar.afterPropertiesSet();
+	}
+
+	private MessageHandlerMethodFactory methodFactory() {
+		String name = SecureStreamsAnnotationSupportBeanNames.HANDLER_METHOD_FACTORY_BEAN_NAME;
+		if (this.beanFactory != null && this.beanFactory.containsBean(name)) {
+			return this.beanFactory.getBean(name, MessageHandlerMethodFactory.class);
+		}
+		SecureStreamMessageHandlerMethodFactory factory = new SecureStreamMessageHandlerMethodFactory();
+		if (this.beanFactory != null) {
+			factory.setBeanFactory(this.beanFactory);
+		}
+		factory.afterPropertiesSet();
+		return factory;
+	}
+
+}

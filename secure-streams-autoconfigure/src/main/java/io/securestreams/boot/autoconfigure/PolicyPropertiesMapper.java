@@ -1,0 +1,192 @@
+package io.securestreams.boot.autoconfigure;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import io.securestreams.boot.autoconfigure.SecureStreamsProperties.Auth;
+import io.securestreams.boot.autoconfigure.SecureStreamsProperties.Cert;
+import io.securestreams.boot.autoconfigure.SecureStreamsProperties.Metrics;
+import io.securestreams.boot.autoconfigure.SecureStreamsProperties.PolicyProperties;
+import io.securestreams.boot.autoconfigure.SecureStreamsProperties.Retry;
+import io.securestreams.boot.autoconfigure.SecureStreamsProperties.StreamType;
+import io.securestreams.pki.KeyMaterial;
+import io.securestreams.policy.AuthScheme;
+import io.securestreams.policy.MetricsPolicy;
+import io.securestreams.policy.PolicyCertificate;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.PolicyProblem;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.TrustStore;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.core.io.Resource;
+import org.springframework.util.StreamUtils;
+
+/**
+ * Maps the typed policy properties onto a core {@link PolicyFragment}. Every value that the
+ * policy model refuses becomes a {@link PolicyProblem} named after its property and located at
+ * the property's origin; all of them are collected rather than stopping at the first.
+ *
+ * @author Secure Streams contributors
+ */
+final class PolicyPropertiesMapper {
+
+	static final String PREFIX = "secure-streams.policy";
+
+	private final PropertyLocator locator;
+
+	private final List<PolicyProblem> problems = new ArrayList<>();
+
+	PolicyPropertiesMapper(PropertyLocator locator) {
+		this.locator = locator;
+	}
+
+	/**
+	 * Maps the properties.
+	 * @param properties the bound policy properties
+	 * @return the fragment; check {@link #problems()} before using it
+	 */
+	PolicyFragment map(PolicyProperties properties) {
+		PolicyFragment fragment = new PolicyFragment();
+		PropertyMapper map = PropertyMapper.get();
+		map.from(properties::getRelease).to(fragment::release);
+		map.from(properties::getProduct).to(fragment::product);
+		map.from(properties::getSchemaVersion).to(fragment::schemaVersion);
+		map.from(properties::getViaSocks5).to(fragment::viaSocks5);
+		properties.getRetry().forEach((name, retry) -> attempt(property("retry", name), () -> fragment.retry(retry(name, retry))));
+		properties.getCerts().forEach((name, cert) -> attempt(property("certs", name), () -> fragment.certificate(cert(name, cert))));
+		properties.getTrustStores()
+			.forEach((name, certs) -> attempt(property("trust-stores", name), () -> fragment.trustStore(new TrustStore(name, certs))));
+		properties.getAuth().forEach((name, auth) -> attempt(property("auth", name), () -> fragment.auth(auth(name, auth))));
+		if (!properties.getMetrics().isEmpty()) {
+			List<MetricsPolicy> metrics = new ArrayList<>();
+			properties.getMetrics()
+				.forEach((name, policy) -> attempt(property("metrics", name), () -> metrics.add(metrics(name, policy))));
+			fragment.metrics(metrics);
+		}
+		properties.getStreamtypes().forEach((name, type) -> streamType(fragment.streamType(name), type));
+		return fragment;
+	}
+
+	/**
+	 * Returns the problems found by {@link #map}.
+	 * @return the problems, each named after its property
+	 */
+	List<PolicyProblem> problems() {
+		return this.problems;
+	}
+
+	/**
+	 * Returns the property name of an entry of a policy section.
+	 * @param section the section property, for example {@code streamtypes}
+	 * @param name the entry name
+	 * @return for example {@code secure-streams.policy.streamtypes.mintest}, or with brackets
+	 * for a name that needs them, {@code secure-streams.policy.streamtypes[fetch_policy]}
+	 */
+	static String property(String section, String name) {
+		boolean plain = !name.isEmpty() && name.chars()
+			.allMatch((c) -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') && name.charAt(0) != '-';
+		return PREFIX + "." + section + (plain ? "." + name : "[" + name + "]");
+	}
+
+	private void streamType(StreamTypePolicy.Builder builder, StreamType type) {
+		PropertyMapper map = PropertyMapper.get();
+		StreamTypePropertyBindings.BINDINGS.forEach((key, getter) -> {
+			String property = property("streamtypes", builder.name()) + "." + StreamTypePropertyBindings.propertyName(key);
+			map.from(() -> getter.apply(type))
+				.as((value) -> StreamTypePropertyBindings.toPolicyValue(key, value))
+				.to((value) -> attempt(property, () -> builder.set(key, value)));
+		});
+	}
+
+	private static RetryPolicy retry(String name, Retry retry) {
+		List<Integer> backoff = retry.getBackoff().stream().map(PolicyPropertiesMapper::millis).toList();
+		return new RetryPolicy(name, backoff, orZero(retry.getConceal()), retry.getJitter(),
+				seconds(retry.getValidPing()), seconds(retry.getValidHangup()));
+	}
+
+	private PolicyCertificate cert(String name, Cert cert) throws IOException {
+		if ((cert.getValue() == null) == (cert.getLocation() == null)) {
+			throw new IllegalArgumentException("give exactly one of 'value' (base64 DER) and 'location' (PEM or DER file)");
+		}
+		if (cert.getValue() != null) {
+			byte[] der;
+			try {
+				der = Base64.getMimeDecoder().decode(cert.getValue());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("'value' is not base64: " + ex.getMessage());
+			}
+			return PolicyCertificate.fromDer(name, der);
+		}
+		Resource location = cert.getLocation();
+		byte[] bytes = StreamUtils.copyToByteArray(location.getInputStream());
+		if (!KeyMaterial.isPem(bytes)) {
+			return PolicyCertificate.fromDer(name, bytes);
+		}
+		try {
+			return PolicyCertificate.fromDer(name, KeyMaterial.certificates(bytes).get(0).getEncoded());
+		}
+		catch (IllegalArgumentException notCertificate) {
+			return PolicyCertificate.fromDer(name, KeyMaterial.privateKey(bytes).getEncoded());
+		}
+		catch (java.security.cert.CertificateEncodingException ex) {
+			throw new IllegalArgumentException("cannot encode the certificate of " + location, ex);
+		}
+	}
+
+	private static AuthScheme auth(String name, Auth auth) {
+		if (auth.getType() == null) {
+			throw new IllegalArgumentException("'type' is required, for example sigv4");
+		}
+		return new AuthScheme(name, auth.getType(), auth.getStreamtype(), auth.getBlob());
+	}
+
+	private static MetricsPolicy metrics(String name, Metrics metrics) {
+		return new MetricsPolicy(name, micros(metrics.getSchedule()), micros(metrics.getHalflife()),
+				metrics.getMinOutlier(), metrics.getReport());
+	}
+
+	private void attempt(String property, Action action) {
+		try {
+			action.run();
+		}
+		catch (IllegalArgumentException | IllegalStateException | ArithmeticException ex) {
+			this.problems.add(this.locator.problem(property, String.valueOf(ex.getMessage())));
+		}
+		catch (IOException ex) {
+			this.problems.add(this.locator.problem(property, "cannot read: " + ex.getMessage()));
+		}
+	}
+
+	private static int millis(Duration duration) {
+		return Math.toIntExact(duration.toMillis());
+	}
+
+	private static int seconds(@Nullable Duration duration) {
+		return (duration != null) ? Math.toIntExact(duration.toSeconds()) : 0;
+	}
+
+	private static long micros(Duration duration) {
+		return duration.toNanos() / 1000;
+	}
+
+	private static int orZero(@Nullable Integer value) {
+		return (value != null) ? value : 0;
+	}
+
+	/** A mapping step that may fail. */
+	@FunctionalInterface
+	private interface Action {
+
+		void run() throws IOException;
+
+	}
+
+}

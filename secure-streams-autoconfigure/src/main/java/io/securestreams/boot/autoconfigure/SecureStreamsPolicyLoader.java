@@ -1,0 +1,130 @@
+package io.securestreams.boot.autoconfigure;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.securestreams.boot.autoconfigure.SecureStreamsProperties.PolicyProperties;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.PolicyProblem;
+import io.securestreams.policy.PolicyValidator;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.json.PolicyParser;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.Resource;
+import org.springframework.util.StreamUtils;
+
+/**
+ * Loads the policy from the JSON resource at {@code secure-streams.policy.location}, then
+ * applies the typed {@code secure-streams.policy.*} properties over it as an overlay (or builds
+ * the policy from the properties alone). Every error of either source is reported at once in a
+ * {@link PolicyException}, JSON problems at {@code FILE:LINE:COL} and property problems at the
+ * property's origin.
+ *
+ * @author Secure Streams contributors
+ */
+final class SecureStreamsPolicyLoader {
+
+	private static final Pattern STREAMTYPE_PATH = Pattern.compile("s\\.(.+)\\.([a-z0-9_-]+)");
+
+	private static final Pattern SECTION_PATH = Pattern.compile("(trust_stores|auth)\\.([^.]+)\\.(stack|streamtype)(\\[\\d+])?");
+
+	private final Environment environment;
+
+	SecureStreamsPolicyLoader(Environment environment) {
+		this.environment = environment;
+	}
+
+	/**
+	 * Binds {@code secure-streams.*} from the environment, for use before the properties bean
+	 * exists.
+	 * @param environment the environment
+	 * @return the bound properties
+	 */
+	static SecureStreamsProperties bind(Environment environment) {
+		return Binder.get(environment).bind("secure-streams", SecureStreamsProperties.class)
+			.orElseGet(SecureStreamsProperties::new);
+	}
+
+	/**
+	 * Loads the policy.
+	 * @param properties the policy properties
+	 * @return the validated policy
+	 * @throws PolicyException with every problem of the JSON, or of the properties
+	 */
+	Policy load(PolicyProperties properties) {
+		Resource location = properties.getLocation();
+		String jsonSource = (location != null) ? PropertyLocator.describe(location) : null;
+		Policy base = (location != null) ? parse(location, jsonSource) : Policy.empty();
+		if (!properties.hasContent()) {
+			return base;
+		}
+		PropertyLocator locator = new PropertyLocator(this.environment);
+		PolicyPropertiesMapper mapper = new PolicyPropertiesMapper(locator);
+		PolicyFragment fragment = mapper.map(properties);
+		List<PolicyProblem> problems = new ArrayList<>(mapper.problems());
+		for (String name : fragment.streamTypeNames()) {
+			StreamTypePolicy existing = base.streamType(name);
+			StreamTypePolicy.Builder merged = (existing != null)
+					? existing.toBuilder().apply(fragment.streamType(name)) : fragment.streamType(name);
+			for (PolicyProblem problem : PolicyValidator.validateKeys(merged)) {
+				problems.add(locate(problem, locator, jsonSource));
+			}
+		}
+		// Values the model refused were left out of the fragment, so the rest can still be
+		// checked: every problem is reported at once.
+		Policy merged = fragment.applyTo(base);
+		PolicyValidator.validate(merged).forEach((problem) -> problems.add(locate(problem, locator, jsonSource)));
+		PolicyValidator.throwIfErrors(problems);
+		return merged;
+	}
+
+	private static Policy parse(Resource location, String sourceName) {
+		byte[] json;
+		try {
+			json = StreamUtils.copyToByteArray(location.getInputStream());
+		}
+		catch (IOException ex) {
+			throw new PolicyException(List.of(PolicyProblem.error("", "cannot read the policy: " + ex.getMessage())
+				.at(sourceName, 0, 0, "")));
+		}
+		return new PolicyParser().parse(sourceName, json).policy();
+	}
+
+	/**
+	 * Locates a model-level problem: at the property that holds the faulty value when one does,
+	 * otherwise in the JSON policy by its logical path.
+	 */
+	private static PolicyProblem locate(PolicyProblem problem, PropertyLocator locator, @Nullable String jsonSource) {
+		String property = propertyName(problem.path());
+		if (property != null && locator.isSet(property)) {
+			return locator.problem(property, problem.message());
+		}
+		return problem.at((jsonSource != null) ? jsonSource : "<properties>", 0, 0, problem.path());
+	}
+
+	static @Nullable String propertyName(String logicalPath) {
+		Matcher streamType = STREAMTYPE_PATH.matcher(logicalPath);
+		if (streamType.matches()) {
+			StreamTypeKey key = StreamTypeKey.fromJsonName(streamType.group(2));
+			return (key != null) ? PolicyPropertiesMapper.property("streamtypes", streamType.group(1)) + "."
+					+ StreamTypePropertyBindings.propertyName(key) : null;
+		}
+		Matcher section = SECTION_PATH.matcher(logicalPath);
+		if (section.matches()) {
+			String base = PolicyPropertiesMapper.property(section.group(1).replace('_', '-'), section.group(2));
+			return section.group(3).equals("stack") ? base + ((section.group(4) != null) ? section.group(4) : "")
+					: base + ".streamtype";
+		}
+		return null;
+	}
+
+}

@@ -1,0 +1,152 @@
+package io.securestreams.boot.config;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.policy.StreamTypePolicy;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.BeansException;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
+import org.springframework.util.Assert;
+
+/**
+ * Holds one {@link SecureStreamHandlerContainer} per handler endpoint and ties them to the
+ * application context's lifecycle: listeners of server streamtypes are created first, then
+ * client streams; on stop, every stream is destroyed before the context shuts down. Registered
+ * by {@code @EnableSecureStreams} under
+ * {@link SecureStreamsAnnotationSupportBeanNames#HANDLER_ENDPOINT_REGISTRY_BEAN_NAME}.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, ApplicationContextAware {
+
+	/** The lifecycle phase: after the embedded web server starts, before it stops. */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
+
+	private final Map<String, SecureStreamHandlerContainer> containers = new LinkedHashMap<>();
+
+	private @Nullable ApplicationContext applicationContext;
+
+	private volatile boolean running;
+
+	@Override
+	public void setApplicationContext(ApplicationContext applicationContext) throws BeansException {
+		this.applicationContext = applicationContext;
+	}
+
+	/**
+	 * Registers an endpoint after checking it against the policy in force: the streamtype must
+	 * exist, server streamtypes take one listener, and every metadata name a method reads must
+	 * be declared. In proxied mode the proxy holds the policy and does these checks.
+	 * @param endpoint the endpoint
+	 * @param factory creates its invocable handler methods
+	 * @throws IllegalStateException naming the bean when the endpoint does not fit the policy
+	 */
+	public synchronized void registerHandlerEndpoint(MethodSecureStreamHandlerEndpoint endpoint,
+			MessageHandlerMethodFactory factory) {
+		Assert.state(this.applicationContext != null, "no application context");
+		if (this.containers.containsKey(endpoint.id())) {
+			throw new IllegalStateException("Duplicate @SecureStreamHandler id '" + endpoint.id() + "' on "
+					+ endpoint.description() + "; give each declaration its own id");
+		}
+		SecureStreams streams = this.applicationContext.getBean(SecureStreams.class);
+		if (!streams.isProxied()) {
+			checkAgainstPolicy(endpoint, streams);
+		}
+		ApplicationContext context = this.applicationContext;
+		this.containers.put(endpoint.id(), new SecureStreamHandlerContainer(endpoint, endpoint.createHandler(factory),
+				() -> context.getBean(SecureStreams.class)));
+	}
+
+	private static void checkAgainstPolicy(MethodSecureStreamHandlerEndpoint endpoint, SecureStreams streams) {
+		StreamTypePolicy policy = streams.policy().streamType(endpoint.streamType());
+		if (policy == null) {
+			throw new IllegalStateException(endpoint.description() + " is a @SecureStreamHandler for streamtype '"
+					+ endpoint.streamType() + "', which the policy does not define; it defines "
+					+ streams.policy().streamTypes().keySet());
+		}
+		if (policy.server() && endpoint.count() != 1) {
+			throw new IllegalStateException(endpoint.description() + " asks for " + endpoint.count()
+					+ " streams of server streamtype '" + endpoint.streamType() + "', which has one listener");
+		}
+		for (String name : endpoint.metadataNames()) {
+			if (policy.metadata(name) == null) {
+				throw new IllegalStateException(endpoint.description() + " reads @Metadata(\"" + name
+						+ "\"), which streamtype '" + endpoint.streamType() + "' does not declare");
+			}
+		}
+	}
+
+	/**
+	 * Returns a container by endpoint id.
+	 * @param id the id
+	 * @return the container, or {@code null}
+	 */
+	public synchronized @Nullable SecureStreamHandlerContainer getHandlerContainer(String id) {
+		return this.containers.get(id);
+	}
+
+	/**
+	 * Returns the ids of every container.
+	 * @return the ids in registration order
+	 */
+	public synchronized Set<String> getHandlerContainerIds() {
+		return Collections.unmodifiableSet(new java.util.LinkedHashSet<>(this.containers.keySet()));
+	}
+
+	/**
+	 * Returns every container.
+	 * @return the containers in registration order
+	 */
+	public synchronized Collection<SecureStreamHandlerContainer> getHandlerContainers() {
+		return List.copyOf(this.containers.values());
+	}
+
+	@Override
+	public synchronized void start() {
+		List<SecureStreamHandlerContainer> ordered = new ArrayList<>();
+		SecureStreams streams = (this.applicationContext != null) ? this.applicationContext.getBean(SecureStreams.class)
+				: null;
+		for (SecureStreamHandlerContainer container : this.containers.values()) {
+			StreamTypePolicy policy = (streams != null)
+					? streams.policy().streamType(container.getEndpoint().streamType()) : null;
+			ordered.add((policy != null && policy.server()) ? 0 : ordered.size(), container);
+		}
+		for (SecureStreamHandlerContainer container : ordered) {
+			if (container.getEndpoint().autoStartup()) {
+				container.start();
+			}
+		}
+		this.running = true;
+	}
+
+	@Override
+	public synchronized void stop() {
+		List<SecureStreamHandlerContainer> reversed = new ArrayList<>(this.containers.values());
+		Collections.reverse(reversed);
+		reversed.forEach(SecureStreamHandlerContainer::stop);
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+}

@@ -1,0 +1,138 @@
+package io.securestreams.boot.handler;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.securestreams.SecureStream;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.TxSlot;
+import io.securestreams.boot.annotation.Flags;
+import io.securestreams.boot.annotation.Metadata;
+import io.securestreams.boot.annotation.OnRx;
+import io.securestreams.boot.annotation.OnState;
+import io.securestreams.boot.annotation.OnTx;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.core.MethodParameter;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.handler.annotation.Header;
+import org.springframework.messaging.handler.annotation.Headers;
+
+/**
+ * Checks a handler method's parameters and return type against what its kind of callback can
+ * supply, so that a bad signature fails start-up instead of the first callback.
+ *
+ * @param kind the callback kind
+ * @param payloadType the payload parameter's type, or {@code null} when there is none
+ * @param metadataNames the metadata names the method reads
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public record HandlerMethodSignature(Kind kind, @Nullable Class<?> payloadType, List<String> metadataNames) {
+
+	public HandlerMethodSignature {
+		metadataNames = List.copyOf(metadataNames);
+	}
+
+	/**
+	 * Returns whether rx chunks must be collected into whole messages for this method.
+	 * @return {@code true} for a JSON-mapped payload
+	 */
+	public boolean wholeMessages() {
+		return this.payloadType != null && !StreamPayloadArgumentResolver.isRaw(this.payloadType);
+	}
+
+	/**
+	 * Inspects a method.
+	 * @param method the annotated method
+	 * @param kind the callback it handles
+	 * @return the signature
+	 * @throws IllegalArgumentException describing every parameter that cannot be supplied
+	 */
+	public static HandlerMethodSignature inspect(Method method, Kind kind) {
+		List<String> errors = new ArrayList<>();
+		Class<?> payloadType = null;
+		List<String> metadataNames = new ArrayList<>();
+		for (int i = 0; i < method.getParameterCount(); i++) {
+			MethodParameter parameter = new MethodParameter(method, i);
+			Class<?> type = parameter.getParameterType();
+			String name = "parameter " + i + " (" + type.getSimpleName() + ")";
+			Metadata metadata = parameter.getParameterAnnotation(Metadata.class);
+			if (metadata != null) {
+				metadataNames.add(metadata.value());
+				if (type != String.class && type != byte[].class) {
+					errors.add(name + ": @Metadata parameters must be String or byte[]");
+				}
+			}
+			else if (parameter.hasParameterAnnotation(Flags.class)) {
+				if (kind != Kind.RX || (type != int.class && type != Integer.class)) {
+					errors.add(name + ": @Flags is an int parameter of @OnRx methods");
+				}
+			}
+			else if (parameter.hasParameterAnnotation(Header.class) || parameter.hasParameterAnnotation(Headers.class)
+					|| type == SecureStream.class || type == StreamState.class || Message.class.isAssignableFrom(type)) {
+				continue;
+			}
+			else if (type == TxSlot.class) {
+				if (kind != Kind.TX) {
+					errors.add(name + ": a TxSlot is only given to @OnTx methods");
+				}
+			}
+			else if (kind != Kind.RX) {
+				errors.add(name + ": " + kind.annotationName() + " methods get no payload; allowed are SecureStream, "
+						+ "StreamState, " + ((kind == Kind.TX) ? "TxSlot, " : "@Header(SecureStreamHeaders.ACK) long, ")
+						+ "@Metadata String and Message<?>");
+			}
+			else if (payloadType != null) {
+				errors.add(name + ": only one payload parameter is allowed");
+			}
+			else {
+				payloadType = type;
+			}
+		}
+		Class<?> returnType = method.getReturnType();
+		if (returnType != void.class && returnType != StreamResult.class) {
+			errors.add("return type " + returnType.getSimpleName() + ": must be StreamResult or void");
+		}
+		if (!errors.isEmpty()) {
+			throw new IllegalArgumentException(String.join("; ", errors));
+		}
+		return new HandlerMethodSignature(kind, payloadType, metadataNames);
+	}
+
+	/** The callback a method handles. */
+	public enum Kind {
+
+		/** {@link OnState}. */
+		STATE(OnState.class),
+
+		/** {@link OnRx}. */
+		RX(OnRx.class),
+
+		/** {@link OnTx}. */
+		TX(OnTx.class);
+
+		private final Class<? extends Annotation> annotation;
+
+		Kind(Class<? extends Annotation> annotation) {
+			this.annotation = annotation;
+		}
+
+		/**
+		 * Returns the annotation that marks methods of this kind.
+		 * @return the annotation type
+		 */
+		public Class<? extends Annotation> annotation() {
+			return this.annotation;
+		}
+
+		String annotationName() {
+			return "@" + this.annotation.getSimpleName();
+		}
+
+	}
+
+}

@@ -1,0 +1,58 @@
+package io.securestreams.boot.health;
+
+import java.util.List;
+import java.util.Map;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamInfo;
+import io.securestreams.StreamState;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypePolicy;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+
+/**
+ * Reports DOWN when a stream of a {@code nailed_up} streamtype sits in ALL_RETRIES_FAILED: a
+ * connection the policy says must always be up could not be made within its retry budget.
+ * Other streams' failures are normal for opportunistic traffic and do not count.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public class SecureStreamsHealthIndicator extends AbstractHealthIndicator {
+
+	private final SecureStreams streams;
+
+	/**
+	 * Creates the indicator.
+	 * @param streams the context to check
+	 */
+	public SecureStreamsHealthIndicator(SecureStreams streams) {
+		super("Secure Streams health check failed");
+		this.streams = streams;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		Policy policy = this.streams.policy();
+		List<StreamInfo> infos = this.streams.streams();
+		List<Map<String, Object>> failed = infos.stream()
+			.filter((info) -> StreamState.ALL_RETRIES_FAILED.name().equals(info.state()))
+			.filter((info) -> {
+				StreamTypePolicy type = policy.streamType(info.streamType());
+				return type != null && type.nailedUp();
+			})
+			.map((info) -> Map.<String, Object>of("id", info.id(), "streamType", info.streamType(), "since",
+					info.stateSince().toString()))
+			.toList();
+		builder.withDetail("streams", infos.size()).withDetail("policyVersion", this.streams.activePolicy().version());
+		if (failed.isEmpty()) {
+			builder.up();
+		}
+		else {
+			builder.down().withDetail("allRetriesFailed", failed);
+		}
+	}
+
+}

@@ -1,0 +1,99 @@
+package io.securestreams.boot.autoconfigure;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.boot.actuate.endpoint.SecureStreamsPolicyEndpoint;
+import io.securestreams.boot.actuate.endpoint.SecureStreamsPolicyEndpointWebExtension;
+import io.securestreams.boot.annotation.OnRx;
+import io.securestreams.boot.annotation.OnState;
+import io.securestreams.boot.annotation.SecureStreamHandler;
+import io.securestreams.boot.annotation.SecureStreamHandler.Start;
+import io.securestreams.boot.autoconfigure.actuate.SecureStreamsEndpointAutoConfiguration;
+import io.securestreams.policy.Policy;
+import io.securestreams.proxy.ProxyAddress;
+import io.securestreams.proxy.SecureStreamsProxy;
+import io.securestreams.testsupport.HttpbinDispatcher;
+import io.securestreams.testsupport.TestPolicies;
+import mockwebserver3.MockWebServer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code secure-streams.proxy.address}: handler streams fulfilled by a Secure Streams proxy that
+ * holds the policy.
+ */
+class ProxiedModeTests {
+
+	private final MockWebServer server = new MockWebServer();
+
+	private SecureStreamsProxy proxy;
+
+	@BeforeEach
+	void start() throws Exception {
+		this.server.setDispatcher(new HttpbinDispatcher());
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+		Policy policy = TestPolicies.with("bytes",
+				(type) -> TestPolicies.h1(type, "127.0.0.1", this.server.getPort(), "GET", "/bytes/12"));
+		this.proxy = SecureStreamsProxy.builder(policy).listen(ProxyAddress.parse("127.0.0.1:0")).start();
+	}
+
+	@AfterEach
+	void stop() {
+		this.proxy.close();
+		this.server.close();
+	}
+
+	@Test
+	void handlerStreamsAreFulfilledByTheProxy() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class,
+					SecureStreamsEndpointAutoConfiguration.class))
+			.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s",
+					"secure-streams.proxy.address=" + this.proxy.address(),
+					"management.endpoints.web.exposure.include=securestreamspolicy")
+			.withBean(ProxiedHandler.class)
+			.run((context) -> {
+				assertThat(context.getBean(SecureStreams.class).isProxied()).isTrue();
+				ProxiedHandler handler = context.getBean(ProxiedHandler.class);
+				Awaitility.await().until(() -> handler.states.contains("QOS_ACK_REMOTE"));
+				assertThat(handler.received).hasSize(1).first().asString().hasSize(12);
+				SecureStreamsPolicyEndpointWebExtension web = context
+					.getBean(SecureStreamsPolicyEndpointWebExtension.class);
+				assertThat(web.applyOverlay("{}").getStatus()).isEqualTo(409);
+				assertThat(web.resetOverlays().getStatus()).isEqualTo(409);
+				assertThat(context.getBean(SecureStreamsPolicyEndpoint.class).policy().policy()).isEmpty();
+			});
+	}
+
+	@SecureStreamHandler(streamtype = "bytes", start = Start.REQUEST_TX)
+	static class ProxiedHandler {
+
+		final List<String> states = new CopyOnWriteArrayList<>();
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		@OnState
+		void state(io.securestreams.StreamState state) {
+			this.states.add(state.name());
+		}
+
+		@OnRx
+		void rx(byte[] payload) {
+			if (payload.length > 0) {
+				this.received.add(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,348 @@
+package io.securestreams.boot.autoconfigure;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamEventListener;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamState;
+import io.securestreams.boot.SecureStreamType;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyCertificate;
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyProblem;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.fetch.PolicyFetcher;
+import io.securestreams.testsupport.TestPki;
+import io.securestreams.testsupport.TestPolicies;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ClassPathResource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link SecureStreamsAutoConfiguration}: conditions, user beans, the policy from
+ * properties and JSON, streamtype beans and invalid policies.
+ */
+class SecureStreamsAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
+		.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s");
+
+	@Test
+	void withoutConfigurationTheContextHasAnEmptyPolicy() {
+		this.runner.run((context) -> {
+			assertThat(context).hasSingleBean(SecureStreams.class).hasSingleBean(PolicyFetcher.class);
+			assertThat(context.getBean(SecureStreams.class).policy().streamTypes()).isEmpty();
+			assertThat(context).doesNotHaveBean(SecureStreamType.class);
+		});
+	}
+
+	@Test
+	void disabledBacksOffEntirely() {
+		this.runner.withPropertyValues("secure-streams.enabled=false",
+				"secure-streams.policy.location=classpath:policies/base.json").run((context) -> {
+					assertThat(context).hasNotFailed()
+						.doesNotHaveBean(SecureStreams.class)
+						.doesNotHaveBean(Policy.class)
+						.doesNotHaveBean(SecureStreamType.class);
+				});
+	}
+
+	@Test
+	void userSecureStreamsBeanWins() {
+		this.runner.withUserConfiguration(UserSecureStreamsConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(SecureStreams.class).hasBean("userSecureStreams");
+			assertThat(context.getBean(PolicyFetcher.class).streamType()).isEqualTo("fetch_policy");
+		});
+	}
+
+	@Test
+	void userPolicyBeanWins() {
+		this.runner.withUserConfiguration(UserPolicyConfiguration.class)
+			.withPropertyValues("secure-streams.policy.release=ignored")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(Policy.class).doesNotHaveBean(StreamTypeBeansRegistrar.POLICY_BEAN_NAME);
+				assertThat(context.getBean(SecureStreams.class).policy().streamTypes()).containsOnlyKeys("userstream");
+			});
+	}
+
+	@Test
+	void userPolicyFetcherBeanWins() {
+		this.runner.withUserConfiguration(UserPolicyFetcherConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(PolicyFetcher.class);
+			assertThat(context.getBean(PolicyFetcher.class).streamType()).isEqualTo("my_fetch");
+		});
+	}
+
+	@Test
+	void propertiesAloneDefineThePolicy() {
+		this.runner.withPropertyValues("secure-streams.policy.release=yaml-1",
+				"secure-streams.policy.retry.quick.backoff=100ms,2s,3000",
+				"secure-streams.policy.retry.quick.conceal=3", "secure-streams.policy.retry.quick.jitter=10",
+				"secure-streams.policy.retry.quick.valid-ping=30", "secure-streams.policy.retry.quick.valid-hangup=1m",
+				"secure-streams.policy.streamtypes.telemetry.endpoint=127.0.0.1",
+				"secure-streams.policy.streamtypes.telemetry.port=8443",
+				"secure-streams.policy.streamtypes.telemetry.protocol=h1",
+				"secure-streams.policy.streamtypes.telemetry.http-method=POST",
+				"secure-streams.policy.streamtypes.telemetry.http-url=/upload",
+				"secure-streams.policy.streamtypes.telemetry.retry=quick",
+				"secure-streams.policy.streamtypes.telemetry.timeout-ms=5s",
+				"secure-streams.policy.streamtypes.telemetry.metadata.ctype=content-type:",
+				"secure-streams.policy.streamtypes.telemetry.http-resp-map.530=1530",
+				"secure-streams.policy.streamtypes.telemetry.proxy-buflen=64KB",
+				"secure-streams.policy.streamtypes.[fetch_policy].endpoint=127.0.0.1",
+				"secure-streams.policy.streamtypes.[fetch_policy].port=9000")
+			.run((context) -> {
+				Policy policy = context.getBean(SecureStreams.class).policy();
+				assertThat(policy.release()).isEqualTo("yaml-1");
+				assertThat(policy.retry().get("quick")).isEqualTo(new RetryPolicy("quick", List.of(100, 2000, 3000), 3, 10, 30, 60));
+				StreamTypePolicy telemetry = policy.streamType("telemetry");
+				assertThat(telemetry.endpoint()).isEqualTo("127.0.0.1");
+				assertThat(telemetry.port()).isEqualTo(8443);
+				assertThat(telemetry.protocol()).isEqualTo(Protocol.H1);
+				assertThat(telemetry.http().method()).isEqualTo("POST");
+				assertThat(telemetry.timeoutMs()).isEqualTo(5000);
+				assertThat(telemetry.metadata()).containsExactly(new MetadataDeclaration("ctype", "content-type:"));
+				assertThat(telemetry.http().responseMap()).singleElement()
+					.satisfies((mapping) -> assertThat(mapping.state()).isEqualTo(1530));
+				assertThat(telemetry.buffers().proxyBuflen()).isEqualTo(65536);
+				assertThat(policy.streamTypes()).containsOnlyKeys("telemetry", "fetch_policy");
+				assertThat(context.getBean("telemetry", SecureStreamType.class).policy()).isEqualTo(telemetry);
+				assertThat(context.getBean("fetch_policy", SecureStreamType.class).name()).isEqualTo("fetch_policy");
+			});
+	}
+
+	@Test
+	void propertiesAreAnOverlayOverTheJsonPolicy() {
+		this.runner.withPropertyValues("secure-streams.policy.location=classpath:policies/base.json",
+				"secure-streams.policy.streamtypes.mintest.endpoint=127.0.0.1",
+				"secure-streams.policy.streamtypes.mintest.tls=false",
+				"secure-streams.policy.streamtypes.extra.endpoint=localhost",
+				"secure-streams.policy.streamtypes.extra.port=80")
+			.run((context) -> {
+				Policy policy = context.getBean(SecureStreams.class).policy();
+				assertThat(policy.release()).isEqualTo("json-1");
+				StreamTypePolicy mintest = policy.streamType("mintest");
+				assertThat(mintest.endpoint()).isEqualTo("127.0.0.1");
+				assertThat(mintest.tls().enabled()).isFalse();
+				assertThat(mintest.port()).isEqualTo(443);
+				assertThat(mintest.http().url()).isEqualTo("/index.html");
+				assertThat(policy.streamTypes()).containsOnlyKeys("mintest", "fetch_policy", "extra");
+				assertThat(context.getBeansOfType(SecureStreamType.class)).containsOnlyKeys("mintest", "fetch_policy",
+						"extra");
+			});
+	}
+
+	@Test
+	void certificatesInlineAndFromResources(@TempDir Path directory) throws Exception {
+		byte[] der = TestPki.ca().getCertificate().getEncoded();
+		Path pem = directory.resolve("ca.pem");
+		Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(der)
+				+ "\n-----END CERTIFICATE-----\n");
+		Path key = directory.resolve("server.key");
+		Files.write(key, TestPki.server().getKeyPair().getPrivate().getEncoded());
+		this.runner.withPropertyValues("secure-streams.policy.certs.inline.value=" + Base64.getEncoder().encodeToString(der),
+				"secure-streams.policy.certs.pem.location=file:" + pem,
+				"secure-streams.policy.certs.key.location=file:" + key,
+				"secure-streams.policy.trust-stores.both=inline,pem",
+				"secure-streams.policy.streamtypes.secure.endpoint=localhost",
+				"secure-streams.policy.streamtypes.secure.tls=true",
+				"secure-streams.policy.streamtypes.secure.tls-trust-store=both")
+			.run((context) -> {
+				Policy policy = context.getBean(SecureStreams.class).policy();
+				assertThat(policy.trustAnchors("both")).hasSize(2);
+				assertThat(policy.certs().get("key").kind()).isEqualTo(PolicyCertificate.Kind.PRIVATE_KEY);
+			});
+	}
+
+	@Test
+	void badCertificatePropertiesAreAllReported() {
+		this.runner.withPropertyValues("secure-streams.policy.certs.both.value=AAAA",
+				"secure-streams.policy.certs.both.location=classpath:policies/base.json",
+				"secure-streams.policy.certs.garbage.value=not*base64",
+				"secure-streams.policy.certs.notder.value=AAAA")
+			.run((context) -> {
+				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
+				assertThat(exception.problems()).extracting(PolicyProblem::path)
+					.containsExactly("secure-streams.policy.certs.both", "secure-streams.policy.certs.garbage",
+							"secure-streams.policy.certs.notder");
+				assertThat(exception.problems().get(0).message()).contains("exactly one of");
+			});
+	}
+
+	@Test
+	void remotePolicyIsFetchedAtStartupWhenAsked() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().code(200).body("{\"release\": \"remote-2\"}").build());
+			String type = "secure-streams.policy.streamtypes.[fetch_policy].";
+			this.runner.withPropertyValues("secure-streams.remote-policy.fetch-on-startup=true",
+					"secure-streams.policy.release=local-1", type + "endpoint=127.0.0.1",
+					type + "port=" + server.getPort(), type + "http-url=/policy.json")
+				.run((context) -> {
+					assertThat(context).hasSingleBean(RemotePolicyStartupFetch.class);
+					SecureStreams streams = context.getBean(SecureStreams.class);
+					assertThat(streams.policy().release()).isEqualTo("remote-2");
+					assertThat(streams.activePolicy().version()).isEqualTo(2);
+				});
+			assertThat(server.getRequestCount()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void failedStartupFetchKeepsTheLocalPolicy() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().code(200).body("{ not json").build());
+			String type = "secure-streams.policy.streamtypes.[fetch_policy].";
+			this.runner.withPropertyValues("secure-streams.remote-policy.fetch-on-startup=true",
+					"secure-streams.policy.release=local-1", type + "endpoint=127.0.0.1",
+					type + "port=" + server.getPort(), type + "http-url=/policy.json")
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThat(context.getBean(SecureStreams.class).policy().release()).isEqualTo("local-1");
+				});
+		}
+	}
+
+	@Test
+	void listenerBeansAndCustomizersReachTheContext() {
+		List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+		StreamEventListener listener = new StreamEventListener() {
+			@Override
+			public void stateChanged(SecureStream stream, StreamState previous, StreamState state) {
+				seen.add(stream.streamType() + ":" + state);
+			}
+		};
+		this.runner.withBean(StreamEventListener.class, () -> listener)
+			.withBean(SecureStreamsBuilderCustomizer.class, () -> (builder) -> builder.jitterSource(() -> 0))
+			.withPropertyValues("secure-streams.policy.streamtypes.idle.endpoint=127.0.0.1",
+					"secure-streams.policy.streamtypes.idle.port=9")
+			.run((context) -> {
+				context.getBean("idle", SecureStreamType.class).create(new StreamHandler() {
+				});
+				assertThat(seen).containsExactly("idle:CREATING");
+				assertThat(context.getBean("idle", SecureStreamType.class).streams()).hasSize(1);
+			});
+	}
+
+	@Test
+	void invalidJsonPolicyFailsWithEveryProblemLocated() {
+		this.runner.withPropertyValues("secure-streams.policy.location=classpath:policies/invalid.json")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new InvalidPolicyFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("(2 problems)")
+					.contains("classpath:policies/invalid.json:3:")
+					.contains("classpath:policies/invalid.json:4:")
+					.contains("nope");
+				assertThat(analysis.getAction()).contains("secure-streams.policy");
+			});
+	}
+
+	@Test
+	void invalidPropertiesFailAtTheirYamlOrigin() {
+		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(yaml("policies/invalid-overlay.yml")))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
+				assertThat(exception.problems()).hasSize(2);
+				assertThat(exception.problems().get(0).format()).startsWith(
+						"classpath:policies/invalid-overlay.yml:6:15: secure-streams.policy.streamtypes.mintest.port: ");
+				assertThat(exception.problems().get(1).format()).isEqualTo(
+						"classpath:policies/invalid-overlay.yml:7:16: secure-streams.policy.streamtypes.mintest.retry: "
+								+ "no retry scheme named 'missing' in retry");
+				FailureAnalysis analysis = new InvalidPolicyFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).contains("invalid-overlay.yml:6:15");
+			});
+	}
+
+	@Test
+	void danglingReferenceFromPropertiesIsLocatedAtTheProperty() {
+		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(yaml("policies/dangling.yml")))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
+				assertThat(exception.problems()).extracting(PolicyProblem::format)
+					.containsExactly(
+							"classpath:policies/dangling.yml:5:16: secure-streams.policy.streamtypes.mintest.retry: "
+									+ "no retry scheme named 'missing' in retry",
+							"classpath:policies/dangling.yml:8:16: secure-streams.policy.streamtypes.my-type.retry: "
+									+ "no retry scheme named 'absent' in retry",
+							"classpath:policies/dangling.yml:11:16: secure-streams.policy.streamtypes[under_score].retry: "
+									+ "no retry scheme named 'gone' in retry");
+			});
+	}
+
+	static PropertySource<?> yaml(String path) {
+		try {
+			return new YamlPropertySourceLoader().load(path, new ClassPathResource(path)).get(0);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+		for (Throwable current = failure; current != null; current = current.getCause()) {
+			if (type.isInstance(current)) {
+				return type.cast(current);
+			}
+		}
+		throw new AssertionError("no " + type.getSimpleName() + " in " + failure);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserSecureStreamsConfiguration {
+
+		@Bean(destroyMethod = "close")
+		SecureStreams userSecureStreams() {
+			return SecureStreams.builder(Policy.empty()).eventLoopThreads(1).build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserPolicyConfiguration {
+
+		@Bean
+		Policy userPolicy() {
+			return TestPolicies.with("userstream", (type) -> TestPolicies.h1(type, "127.0.0.1", 80, "GET", "/"));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserPolicyFetcherConfiguration {
+
+		@Bean
+		PolicyFetcher userPolicyFetcher(SecureStreams streams) {
+			return new PolicyFetcher(streams, "my_fetch", java.time.Duration.ofSeconds(1), 1000);
+		}
+
+	}
+
+}

@@ -1,0 +1,64 @@
+package io.securestreams.boot.health;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link SecureStreamsHealthIndicator}.
+ */
+class SecureStreamsHealthIndicatorTests {
+
+	private SecureStreams streams;
+
+	@AfterEach
+	void stop() {
+		this.streams.close();
+	}
+
+	private static int closedPort() throws Exception {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+			return socket.getLocalPort();
+		}
+	}
+
+	@Test
+	void nailedUpStreamThatGaveUpIsDown() throws Exception {
+		int port = closedPort();
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("link"), "127.0.0.1", port, "GET", "/")
+			.set(StreamTypeKey.OPPORTUNISTIC, false)
+			.set(StreamTypeKey.NAILED_UP, true)
+			.set(StreamTypeKey.RETRY, "once");
+		TestPolicies.h1(fragment.streamType("casual"), "127.0.0.1", port, "GET", "/").set(StreamTypeKey.RETRY, "once");
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build();
+		SecureStreamsHealthIndicator indicator = new SecureStreamsHealthIndicator(this.streams);
+		RecordingHandler casual = new RecordingHandler();
+		this.streams.create("casual", casual).requestTx();
+		Awaitility.await().until(() -> casual.states.contains(StreamState.ALL_RETRIES_FAILED));
+		assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
+		RecordingHandler link = new RecordingHandler();
+		this.streams.create("link", link);
+		Awaitility.await().until(() -> link.states.contains(StreamState.ALL_RETRIES_FAILED));
+		Health health = indicator.health(true);
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("streams", 2).containsKey("allRetriesFailed");
+		assertThat(health.getDetails().get("allRetriesFailed").toString()).contains("streamType=link")
+			.doesNotContain("casual");
+	}
+
+}

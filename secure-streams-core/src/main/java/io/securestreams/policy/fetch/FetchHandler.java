@@ -1,0 +1,107 @@
+package io.securestreams.policy.fetch;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+import io.securestreams.SecureStream;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.policy.fetch.PolicyFetchResult.Outcome;
+
+/**
+ * Collects the body of one fetch transaction (SOM starts it afresh, EOM ends it) and completes
+ * when the transaction is acknowledged, or fails with the outcome that ended it.
+ *
+ * @author Secure Streams contributors
+ */
+final class FetchHandler implements StreamHandler {
+
+	private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+
+	private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+
+	private final int maxBytes;
+
+	private boolean complete;
+
+	FetchHandler(int maxBytes) {
+		this.maxBytes = maxBytes;
+	}
+
+	CompletableFuture<byte[]> body() {
+		return this.body;
+	}
+
+	@Override
+	public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+		if (StreamFlags.has(flags, StreamFlags.SOM)) {
+			this.received.reset();
+			this.complete = false;
+		}
+		if (this.received.size() + payload.remaining() > this.maxBytes) {
+			return fail(Outcome.FAILED, "the policy is larger than " + this.maxBytes + " bytes");
+		}
+		byte[] chunk = new byte[payload.remaining()];
+		payload.get(chunk);
+		this.received.writeBytes(chunk);
+		if (StreamFlags.has(flags, StreamFlags.EOM)) {
+			this.complete = true;
+		}
+		return StreamResult.OK;
+	}
+
+	@Override
+	public StreamResult onState(SecureStream stream, StreamState state, long ack) {
+		if (state == StreamState.QOS_ACK_REMOTE) {
+			if (!this.complete) {
+				return fail(Outcome.FAILED, "the transaction was acknowledged before its body ended");
+			}
+			this.body.complete(this.received.toByteArray());
+			return StreamResult.DESTROY_ME;
+		}
+		if (state == StreamState.QOS_NACK_REMOTE) {
+			return fail(Outcome.NACK, "the server rejected the request (QOS_NACK_REMOTE)");
+		}
+		if (state == StreamState.ALL_RETRIES_FAILED) {
+			return fail(Outcome.ALL_RETRIES_FAILED, "no connection could be made (ALL_RETRIES_FAILED)");
+		}
+		if (state == StreamState.TIMEOUT) {
+			return fail(Outcome.TIMEOUT, "no complete policy arrived in time (TIMEOUT)");
+		}
+		if (state == StreamState.DISCONNECTED) {
+			return fail(Outcome.FAILED, "the connection dropped after " + this.received.size()
+					+ " bytes, before the transaction was acknowledged");
+		}
+		if (state == StreamState.DESTROYING) {
+			fail(Outcome.FAILED, "the fetch stream was destroyed before the policy arrived");
+		}
+		return StreamResult.OK;
+	}
+
+	private StreamResult fail(Outcome outcome, String message) {
+		this.body.completeExceptionally(new FetchFailure(outcome, message));
+		return StreamResult.DESTROY_ME;
+	}
+
+	/**
+	 * Why a fetch ended without a body.
+	 */
+	static final class FetchFailure extends RuntimeException {
+
+		private final Outcome outcome;
+
+		FetchFailure(Outcome outcome, String message) {
+			super(message, null, false, false);
+			this.outcome = outcome;
+		}
+
+		Outcome outcome() {
+			return this.outcome;
+		}
+
+	}
+
+}

@@ -1,0 +1,205 @@
+package io.securestreams.policy.fetch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyProblem;
+import io.securestreams.policy.fetch.FetchHandler.FetchFailure;
+import io.securestreams.policy.fetch.PolicyFetchResult.Outcome;
+import io.securestreams.policy.json.PolicyParser;
+import io.securestreams.policy.overlay.ActivePolicy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches a new policy through a stream of a policy-defined streamtype, {@code fetch_policy} by
+ * default, as libwebsockets does at its POLICY_VALID step: the stream asks for one transaction
+ * ({@code requestTx}), collects the body from SOM to EOM and, on QOS_ACK_REMOTE, parses it
+ * whole; only a valid policy replaces the running one, atomically, through
+ * {@link SecureStreams#replacePolicy(Policy)}. Every other ending (QOS_NACK_REMOTE,
+ * ALL_RETRIES_FAILED, TIMEOUT, a dropped connection, invalid JSON or policy) leaves the running
+ * policy untouched and is reported in the {@link PolicyFetchResult}.
+ * <p>
+ * Thread-safe; concurrent calls while a fetch is in flight share its result.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class PolicyFetcher {
+
+	/** The streamtype libwebsockets fetches its policy with. */
+	public static final String DEFAULT_STREAM_TYPE = "fetch_policy";
+
+	/** Largest policy accepted by default, in bytes. */
+	public static final int DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+	private static final Logger logger = LoggerFactory.getLogger(PolicyFetcher.class);
+
+	private final SecureStreams streams;
+
+	private final String streamType;
+
+	private final Duration timeout;
+
+	private final int maxBytes;
+
+	private final PolicyParser parser = new PolicyParser();
+
+	private final Object lock = new Object();
+
+	private @Nullable CompletableFuture<PolicyFetchResult> inFlight;
+
+	/**
+	 * Creates a fetcher that uses {@value #DEFAULT_STREAM_TYPE} with a 30 second timeout.
+	 * @param streams the context whose policy is replaced
+	 */
+	public PolicyFetcher(SecureStreams streams) {
+		this(streams, DEFAULT_STREAM_TYPE, Duration.ofSeconds(30), DEFAULT_MAX_BYTES);
+	}
+
+	/**
+	 * Creates a fetcher.
+	 * @param streams the context whose policy is replaced
+	 * @param streamType the streamtype to fetch with
+	 * @param timeout the most one fetch may take, from connecting to the end of the body
+	 * @param maxBytes the largest policy accepted
+	 */
+	public PolicyFetcher(SecureStreams streams, String streamType, Duration timeout, int maxBytes) {
+		this.streams = Objects.requireNonNull(streams, "streams");
+		this.streamType = Objects.requireNonNull(streamType, "streamType");
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("timeout must be positive");
+		}
+		this.timeout = timeout;
+		this.maxBytes = maxBytes;
+	}
+
+	/**
+	 * Returns the streamtype this fetcher uses.
+	 * @return the streamtype name
+	 */
+	public String streamType() {
+		return this.streamType;
+	}
+
+	/**
+	 * Returns whether the running policy defines the fetch streamtype.
+	 * @return {@code true} when a fetch can be attempted
+	 */
+	public boolean isConfigured() {
+		return this.streams.policy().streamType(this.streamType) != null;
+	}
+
+	/**
+	 * Fetches the policy and waits for the result.
+	 * @return the result
+	 */
+	public PolicyFetchResult fetch() {
+		return fetchAsync().join();
+	}
+
+	/**
+	 * Starts a fetch, or joins the one in flight.
+	 * @return the result, completed off the event loops
+	 */
+	public CompletableFuture<PolicyFetchResult> fetchAsync() {
+		synchronized (this.lock) {
+			CompletableFuture<PolicyFetchResult> current = this.inFlight;
+			if (current != null) {
+				return current;
+			}
+			CompletableFuture<PolicyFetchResult> started = start(System.nanoTime());
+			this.inFlight = started;
+			// A fetch that ended at once clears itself here, before this method returns.
+			started.whenComplete((result, error) -> clearInFlight(started));
+			return started;
+		}
+	}
+
+	private void clearInFlight(CompletableFuture<PolicyFetchResult> done) {
+		synchronized (this.lock) {
+			if (this.inFlight == done) {
+				this.inFlight = null;
+			}
+		}
+	}
+
+	private CompletableFuture<PolicyFetchResult> start(long startNanos) {
+		if (!isConfigured()) {
+			return CompletableFuture.completedFuture(result(Outcome.NOT_CONFIGURED, startNanos,
+					List.of("the policy has no streamtype '" + this.streamType + "' to fetch a policy with")));
+		}
+		FetchHandler handler = new FetchHandler(this.maxBytes);
+		SecureStream stream;
+		try {
+			stream = this.streams.create(this.streamType, handler);
+		}
+		catch (SecureStreamsException ex) {
+			return CompletableFuture.completedFuture(result(Outcome.FAILED, startNanos, List.of(ex.getMessage())));
+		}
+		stream.startTimeout(this.timeout.toMillis());
+		stream.requestTx();
+		// The stream's own timer reports TIMEOUT; the future's timeout only guards against a
+		// stream that never reaches a final state.
+		return handler.body()
+			.orTimeout(this.timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+			.handleAsync((body, error) -> finish(body, error, startNanos))
+			.whenComplete((result, error) -> stream.destroy());
+	}
+
+	private PolicyFetchResult finish(byte @Nullable [] body, @Nullable Throwable error, long startNanos) {
+		Throwable cause = (error instanceof CompletionException) ? error.getCause() : error;
+		if (cause instanceof FetchFailure failure) {
+			return logged(result(failure.outcome(), startNanos, List.of(failure.getMessage())));
+		}
+		if (cause instanceof TimeoutException) {
+			return logged(result(Outcome.TIMEOUT, startNanos, List.of("no final state within " + this.timeout)));
+		}
+		if (cause != null || body == null) {
+			return logged(result(Outcome.FAILED, startNanos, List.of(String.valueOf(cause))));
+		}
+		try {
+			Policy policy = this.parser.parse(sourceName(), body).policy();
+			this.streams.replacePolicy(policy);
+			return logged(result(Outcome.UPDATED, startNanos, List.of()));
+		}
+		catch (PolicyException ex) {
+			return logged(result(Outcome.INVALID_POLICY, startNanos,
+					ex.problems().stream().map(PolicyProblem::format).toList()));
+		}
+	}
+
+	private String sourceName() {
+		return "<" + this.streamType + ">";
+	}
+
+	private PolicyFetchResult result(Outcome outcome, long startNanos, List<String> errors) {
+		ActivePolicy active = this.streams.activePolicy();
+		return new PolicyFetchResult(outcome, active.version(), active.hash(), errors,
+				Duration.ofNanos(System.nanoTime() - startNanos));
+	}
+
+	private PolicyFetchResult logged(PolicyFetchResult result) {
+		if (result.updated()) {
+			logger.info("Fetched a new policy with '{}': version {} ({})", this.streamType, result.version(),
+					result.hash());
+		}
+		else {
+			logger.warn("Policy fetch with '{}' failed ({}); the running policy is unchanged:\n  {}", this.streamType,
+					result.outcome(), String.join("\n  ", result.errors()));
+		}
+		return result;
+	}
+
+}
