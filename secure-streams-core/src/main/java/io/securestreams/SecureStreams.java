@@ -11,9 +11,12 @@ import java.util.function.IntSupplier;
 import io.securestreams.internal.AbstractStream;
 import io.securestreams.internal.ClientProtocols;
 import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.ContextAccess;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.proxy.ProxyAddress;
+import io.securestreams.proxy.client.ProxiedStreams;
 import io.securestreams.policy.overlay.ActivePolicy;
 import io.securestreams.policy.overlay.PolicyOverlays;
 import io.securestreams.protocol.ClientProtocol;
@@ -41,6 +44,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SecureStreams implements AutoCloseable {
 
+	/** The default address of libwebsockets' proxy on Linux. */
+	public static final String DEFAULT_PROXY = "+@proxy.ss.lws";
+
 	private static final Logger logger = LoggerFactory.getLogger(SecureStreams.class);
 
 	private final TransportResources transport;
@@ -52,6 +58,8 @@ public final class SecureStreams implements AutoCloseable {
 	private final ServerProtocols serverProtocols;
 
 	private final Duration shutdownTimeout;
+
+	private final @Nullable ProxiedStreams proxied;
 
 	private final PolicyOverlays policies;
 
@@ -66,6 +74,18 @@ public final class SecureStreams implements AutoCloseable {
 				builder.blobs, () -> this.policies.current().policy(), builder.random16, this.protocols, builder.limits);
 		builder.listeners.forEach(this.runtime::addListener);
 		this.shutdownTimeout = builder.shutdownTimeout;
+		try {
+			this.proxied = (builder.proxy != null)
+					? new ProxiedStreams(this.runtime, builder.proxy, builder.connectTimeout) : null;
+		}
+		catch (RuntimeException ex) {
+			this.transport.close();
+			throw ex;
+		}
+	}
+
+	static {
+		ContextAccess.install((context) -> context.runtime);
 	}
 
 	/**
@@ -78,6 +98,30 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	/**
+	 * Starts building a context in proxied mode: every stream it creates is fulfilled by a Secure
+	 * Streams proxy (the Java {@link io.securestreams.proxy.SecureStreamsProxy} or libwebsockets'
+	 * proxy), which holds the policy, so none is needed here. The application code is the same
+	 * as with a direct context.
+	 * @param proxyAddress {@code +@name} (Linux abstract socket, {@value #DEFAULT_PROXY} by default
+	 * in libwebsockets), {@code +/path} (socket file) or {@code host:port}
+	 * @return a builder
+	 * @throws IllegalArgumentException for an address of none of these forms
+	 */
+	public static Builder proxiedBuilder(String proxyAddress) {
+		Builder builder = new Builder(Policy.empty());
+		builder.proxy = ProxyAddress.parse(proxyAddress);
+		return builder;
+	}
+
+	/**
+	 * Returns whether this context's streams are fulfilled by a proxy.
+	 * @return {@code true} in proxied mode
+	 */
+	public boolean isProxied() {
+		return this.proxied != null;
+	}
+
+	/**
 	 * Creates a stream. CREATING is delivered to the handler before this returns, on the calling
 	 * thread; a nailed-up streamtype then starts connecting.
 	 * <p>
@@ -87,6 +131,11 @@ public final class SecureStreams implements AutoCloseable {
 	 * {@link SecureStream#localAddress()}) before CREATING; every accepted connection becomes a
 	 * stream of role {@link StreamRole#ACCEPTED} with the same handler. Create listeners from an
 	 * application thread rather than from a callback.
+	 * <p>
+	 * In proxied mode the stream first connects to the proxy, and CREATING comes later, on the
+	 * stream's event loop, once the proxy created its onward stream (as with libwebsockets'
+	 * {@code lws_sspc_create}); an unknown streamtype is not an error here: the proxy refuses the
+	 * creation, and the stream retries every second (see docs/proxy.md).
 	 * @param streamType a streamtype of the active policy
 	 * @param handler receives the stream's callbacks
 	 * @return the stream
@@ -98,6 +147,9 @@ public final class SecureStreams implements AutoCloseable {
 		Objects.requireNonNull(handler, "handler");
 		if (this.closed) {
 			throw new SecureStreamsException("this Secure Streams context is shut down");
+		}
+		if (this.proxied != null) {
+			return this.proxied.create(streamType, handler);
 		}
 		Policy active = policy();
 		StreamTypePolicy streamTypePolicy = active.streamType(streamType);
@@ -124,7 +176,7 @@ public final class SecureStreams implements AutoCloseable {
 
 	/**
 	 * Returns the policy in force.
-	 * @return the policy
+	 * @return the policy; empty in proxied mode
 	 */
 	public Policy policy() {
 		return this.policies.current().policy();
@@ -148,6 +200,7 @@ public final class SecureStreams implements AutoCloseable {
 	 * @throws io.securestreams.policy.PolicyException with every error; the policy is unchanged then
 	 */
 	public ActivePolicy applyOverlay(String sourceName, String json) {
+		requireDirect();
 		ActivePolicy result = this.policies.applyOverlay(sourceName, json);
 		this.runtime.tls().clear();
 		return result;
@@ -158,6 +211,7 @@ public final class SecureStreams implements AutoCloseable {
 	 * @return the new active policy
 	 */
 	public ActivePolicy resetOverlays() {
+		requireDirect();
 		ActivePolicy result = this.policies.resetOverlays();
 		this.runtime.tls().clear();
 		return result;
@@ -174,6 +228,7 @@ public final class SecureStreams implements AutoCloseable {
 	 * @throws io.securestreams.policy.PolicyException if the policy is invalid; nothing changes then
 	 */
 	public ActivePolicy replacePolicy(Policy policy) {
+		requireDirect();
 		Policy before = policy();
 		ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
 		this.runtime.tls().clear();
@@ -187,6 +242,12 @@ public final class SecureStreams implements AutoCloseable {
 			}
 		}
 		return result;
+	}
+
+	private void requireDirect() {
+		if (this.proxied != null) {
+			throw new IllegalStateException("a proxied context has no policy of its own; the proxy holds it");
+		}
 	}
 
 	/**
@@ -292,6 +353,8 @@ public final class SecureStreams implements AutoCloseable {
 		private ProtocolLimits limits = ProtocolLimits.DEFAULTS;
 
 		private final List<StreamEventListener> listeners = new ArrayList<>();
+
+		private @Nullable ProxyAddress proxy;
 
 		private Builder(Policy policy) {
 			this.policy = Objects.requireNonNull(policy, "policy");

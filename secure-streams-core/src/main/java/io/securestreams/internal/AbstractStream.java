@@ -81,6 +81,21 @@ public abstract class AbstractStream implements SecureStream {
 
 	protected AbstractStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, StreamRole role,
 			EventLoop loop) {
+		this(runtime, policy, handler, role, loop, StateTransitions.LOCAL);
+	}
+
+	/**
+	 * Creates a stream whose states are checked against a given table.
+	 * @param runtime the context internals
+	 * @param policy the streamtype
+	 * @param handler the application's handler
+	 * @param role the role
+	 * @param loop the event loop the stream lives on
+	 * @param transitions the table every reported state is checked against ({@code PROXIED_CLIENT}
+	 * for streams fulfilled by a proxy)
+	 */
+	protected AbstractStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, StreamRole role,
+			EventLoop loop, StateTransitions transitions) {
 		this.runtime = runtime;
 		this.policy = policy;
 		this.handler = handler;
@@ -88,7 +103,7 @@ public abstract class AbstractStream implements SecureStream {
 		this.loop = loop;
 		this.id = runtime.nextId();
 		this.metadata = new MetadataValues(policy);
-		this.transitions = StateTransitions.LOCAL;
+		this.transitions = transitions;
 	}
 
 	@Override
@@ -177,6 +192,21 @@ public abstract class AbstractStream implements SecureStream {
 		if (!this.transitions.bypasses(next)) {
 			this.checkedPrevious = next;
 		}
+		return deliverState(next, ack);
+	}
+
+	/**
+	 * Reports a state without consulting the transition table and without remembering it as the
+	 * previous state: for states a proxied client generates itself ({@code UPSTREAM_LINK_RETRY}).
+	 * @param next the state
+	 * @param ack the state's argument
+	 * @return the handler's result
+	 */
+	protected final StreamResult emitUnchecked(StreamState next, long ack) {
+		return deliverState(next, ack);
+	}
+
+	private StreamResult deliverState(StreamState next, long ack) {
 		StreamState old = this.state;
 		this.state = next;
 		this.stateSinceMillis = System.currentTimeMillis();
@@ -281,8 +311,24 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return the handler's result
 	 */
 	public final StreamResult deliverCreating() {
-		this.runtime.register(this);
+		joinContext();
 		return emit(StreamState.CREATING, 0);
+	}
+
+	/**
+	 * Adds the stream to its context's live streams, for streams whose CREATING comes later
+	 * (a proxied stream reports it when the proxy confirmed the creation).
+	 */
+	protected final void joinContext() {
+		this.runtime.register(this);
+	}
+
+	/**
+	 * Returns whether CREATING was reported.
+	 * @return {@code true} once CREATING went to the handler
+	 */
+	protected final boolean creatingDelivered() {
+		return this.creatingDelivered;
 	}
 
 	/**

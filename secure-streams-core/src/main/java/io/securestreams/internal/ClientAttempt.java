@@ -182,7 +182,7 @@ final class ClientAttempt implements StreamLink {
 	@Override
 	public void receivedMetadata(String name, byte[] value) {
 		if (live()) {
-			this.stream.metadataValues().setReceived(name, value);
+			this.stream.receivedMetadata(name, value);
 		}
 	}
 

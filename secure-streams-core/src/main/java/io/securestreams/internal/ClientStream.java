@@ -2,6 +2,7 @@ package io.securestreams.internal;
 
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
@@ -57,6 +58,8 @@ public final class ClientStream extends AbstractStream {
 	private long txLength = -1;
 
 	private long txnStartNanos;
+
+	private volatile @Nullable BiConsumer<String, byte[]> metadataObserver;
 
 	/**
 	 * Creates a client stream; call {@link #deliverCreating()} next.
@@ -115,8 +118,9 @@ public final class ClientStream extends AbstractStream {
 	@Override
 	public void connect() {
 		execute(() -> {
-			this.retry.reset();
+			// Already connecting or connected: nothing to do, and the retry count stays.
 			if (this.attempt == null) {
+				this.retry.reset();
 				cancelRetryTimer();
 				startAttempt(false);
 			}
@@ -314,12 +318,38 @@ public final class ClientStream extends AbstractStream {
 	 * @param paused whether to stop reading
 	 */
 	public void setRxPaused(boolean paused) {
-		execute(() -> {
+		Runnable apply = () -> {
 			ClientAttempt current = this.attempt;
 			if (current != null) {
 				current.connection().setRxPaused(paused);
 			}
-		});
+		};
+		if (this.loop.inEventLoop()) {
+			// Takes effect before the connection's current read loop goes on reading.
+			if (!isDestroyed()) {
+				apply.run();
+			}
+		}
+		else {
+			execute(apply);
+		}
+	}
+
+	/**
+	 * Observes the metadata values the protocol receives from the peer (response headers), as a
+	 * proxy needs them to pass them on to its client. Called on the stream's event loop.
+	 * @param observer receives each name and value, or {@code null} to stop observing
+	 */
+	public void observeReceivedMetadata(@Nullable BiConsumer<String, byte[]> observer) {
+		this.metadataObserver = observer;
+	}
+
+	void receivedMetadata(String name, byte[] value) {
+		this.metadata.setReceived(name, value);
+		BiConsumer<String, byte[]> observer = this.metadataObserver;
+		if (observer != null) {
+			observer.accept(name, value);
+		}
 	}
 
 	@Override

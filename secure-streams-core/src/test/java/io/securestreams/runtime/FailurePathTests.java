@@ -4,41 +4,51 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
+import io.netty.pkitesting.X509Bundle;
 import io.securestreams.SecureStream;
-import io.securestreams.SecureStreams;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
-import io.securestreams.policy.Policy;
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
-import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.StreamsUnderTest;
+import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TransitionGuard;
-import io.netty.pkitesting.X509Bundle;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The failure-path conformance table of libwebsockets' {@code minimal-secure-streams-testsfail}
- * (reference §12.2), for h1 and h1 over TLS, each asserting the exact state sequence.
+ * (reference §12.2), for h1 and h1 over TLS, each asserting the exact state sequence, run both
+ * directly and through our Java proxy (like the C suite's {@code sspc-minimaltf}).
+ * <p>
+ * Where the proxied sequences differ, the C proxy behaves the same way: a GET started with
+ * {@code requestTx} reaches the proxy as ONWARD_CONNECT, which connects without POLL (reference
+ * §7.7, {@code bulk_h1} trace); and the proxy closes the onward http connection after each
+ * transaction, so DISCONNECTED follows QOS_ACK_REMOTE (§7.7, {@code minpost} trace).
  */
 class FailurePathTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(30);
 
+	private static final List<String> FOUR_FAILED_ATTEMPTS = List.of("CONNECTING", "UNREACHABLE", "POLL",
+			"CONNECTING", "UNREACHABLE", "POLL", "CONNECTING", "UNREACHABLE", "POLL", "CONNECTING", "UNREACHABLE",
+			"ALL_RETRIES_FAILED");
+
 	private final TransitionGuard guard = new TransitionGuard();
 
 	private MockWebServer server;
 
-	private SecureStreams streams;
+	private StreamsUnderTest streams;
 
 	@AfterEach
 	void stop() {
@@ -61,7 +71,7 @@ class FailurePathTests {
 		return this.server.getPort();
 	}
 
-	private SecureStream open(boolean tls, String host, int port, String url, RecordingHandler handler,
+	private SecureStream open(Mode mode, boolean tls, String host, int port, String url, RecordingHandler handler,
 			java.util.function.Consumer<StreamTypePolicy.Builder> extra) {
 		PolicyFragment fragment = TestPolicies.base();
 		StreamTypePolicy.Builder type = TestPolicies.h1(fragment.streamType("t"), host, port, "GET", url)
@@ -72,80 +82,104 @@ class FailurePathTests {
 		}
 		// Like the C test, each stream's timeout is its test budget.
 		extra.accept(type);
-		Policy policy = fragment.build();
-		this.streams = SecureStreams.builder(policy).eventLoopThreads(1).listener(this.guard).build();
-		SecureStream stream = this.streams.create("t", handler);
+		this.streams = StreamsUnderTest.start(mode, fragment.build(), this.guard);
+		SecureStream stream = this.streams.streams().create("t", handler);
 		stream.startTimeout(0);
 		return stream;
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void test1And2JustGet200(boolean tls) throws Exception {
-		int port = startServer(tls, TestPki.server());
-		RecordingHandler handler = new RecordingHandler();
-		open(tls, "localhost", port, "/status/200", handler, (b) -> {
-		}).requestTx();
-		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
-				"QOS_ACK_REMOTE");
+	/** The states of a started GET: direct ones POLL first, proxied ones do not (ONWARD_CONNECT). */
+	private static List<String> started(Mode mode, String... then) {
+		List<String> states = new java.util.ArrayList<>(List.of("CREATING"));
+		if (mode == Mode.DIRECT) {
+			states.add("POLL");
+		}
+		states.addAll(List.of(then));
+		return states;
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void test4And5TimeoutAfterConnection(boolean tls) throws Exception {
+	/** Waits for the end of a successful transaction: proxied ones end with DISCONNECTED. */
+	private static void awaitTransaction(Mode mode, RecordingHandler handler, StreamState result) {
+		handler.await(result, WAIT);
+		if (mode == Mode.PROXIED) {
+			handler.await(StreamState.DISCONNECTED, WAIT);
+		}
+	}
+
+	private static String[] withClose(Mode mode, String... states) {
+		List<String> all = new java.util.ArrayList<>(List.of(states));
+		if (mode == Mode.PROXIED) {
+			all.add("DISCONNECTED");
+		}
+		return all.toArray(String[]::new);
+	}
+
+	@ParameterizedTest(name = "{0} tls={1}")
+	@CsvSource({ "DIRECT,false", "DIRECT,true", "PROXIED,false", "PROXIED,true" })
+	void test1And2JustGet200(Mode mode, boolean tls) throws Exception {
+		int port = startServer(tls, TestPki.server());
+		RecordingHandler handler = new RecordingHandler();
+		open(mode, tls, "localhost", port, "/status/200", handler, (b) -> {
+		}).requestTx();
+		awaitTransaction(mode, handler, StreamState.QOS_ACK_REMOTE);
+		assertThat(handler.stateNames())
+			.isEqualTo(started(mode, withClose(mode, "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE")));
+	}
+
+	@ParameterizedTest(name = "{0} tls={1}")
+	@CsvSource({ "DIRECT,false", "DIRECT,true", "PROXIED,false", "PROXIED,true" })
+	void test4And5TimeoutAfterConnection(Mode mode, boolean tls) throws Exception {
 		int port = startServer(tls, TestPki.server());
 		RecordingHandler handler = new RecordingHandler()
 			.onState((s, state) -> (state == StreamState.TIMEOUT) ? StreamResult.DESTROY_ME : StreamResult.OK);
 		// The test budget (the stream timeout) is shorter than the server's delay.
-		open(tls, "localhost", port, "/delay/5", handler, (b) -> b.set(StreamTypeKey.TIMEOUT_MS, 1000L)).requestTx();
+		open(mode, tls, "localhost", port, "/delay/5", handler, (b) -> b.set(StreamTypeKey.TIMEOUT_MS, 1000L))
+			.requestTx();
 		handler.await(StreamState.DESTROYING, WAIT);
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "TIMEOUT", "DESTROYING");
+		assertThat(handler.stateNames()).isEqualTo(started(mode, "CONNECTING", "TIMEOUT", "DESTROYING"));
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void test7And8NxdomainIsUnreachable(boolean tls) {
+	@ParameterizedTest(name = "{0} tls={1}")
+	@CsvSource({ "DIRECT,false", "DIRECT,true", "PROXIED,false", "PROXIED,true" })
+	void test7And8NxdomainIsUnreachable(Mode mode, boolean tls) {
 		RecordingHandler handler = new RecordingHandler()
 			.onState((s, state) -> (state == StreamState.UNREACHABLE) ? StreamResult.DESTROY_ME : StreamResult.OK);
-		open(tls, "bogus.invalid", 443, "/", handler, (b) -> {
+		open(mode, tls, "bogus.invalid", 443, "/", handler, (b) -> {
 		}).requestTx();
 		handler.await(StreamState.DESTROYING, WAIT);
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
-				"DESTROYING");
+		assertThat(handler.stateNames()).isEqualTo(started(mode, "CONNECTING", "UNREACHABLE", "DESTROYING"));
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void test10And11NxdomainExhaustsRetries(boolean tls) {
+	@ParameterizedTest(name = "{0} tls={1}")
+	@CsvSource({ "DIRECT,false", "DIRECT,true", "PROXIED,false", "PROXIED,true" })
+	void test10And11NxdomainExhaustsRetries(Mode mode, boolean tls) {
 		RecordingHandler handler = new RecordingHandler();
-		open(tls, "bogus.invalid", 443, "/", handler, (b) -> {
+		open(mode, tls, "bogus.invalid", 443, "/", handler, (b) -> {
 		}).requestTx();
 		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
 		// retry "fast" conceals 3 failures: 4 attempts, then ALL_RETRIES_FAILED.
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL",
-				"CONNECTING", "UNREACHABLE", "POLL", "CONNECTING", "UNREACHABLE", "POLL", "CONNECTING", "UNREACHABLE",
-				"ALL_RETRIES_FAILED");
+		assertThat(handler.stateNames()).isEqualTo(started(mode, FOUR_FAILED_ATTEMPTS.toArray(String[]::new)));
 	}
 
-	@ParameterizedTest(name = "tls={0}")
-	@ValueSource(booleans = { false, true })
-	void test13And14ReadBulkThroughMetadataInTheUrl(boolean tls) throws Exception {
+	@ParameterizedTest(name = "{0} tls={1}")
+	@CsvSource({ "DIRECT,false", "DIRECT,true", "PROXIED,false", "PROXIED,true" })
+	void test13And14ReadBulkThroughMetadataInTheUrl(Mode mode, boolean tls) throws Exception {
 		int port = startServer(tls, TestPki.server());
 		RecordingHandler handler = new RecordingHandler();
-		SecureStream stream = open(tls, "localhost", port, "/bytes/${amount}", handler,
+		SecureStream stream = open(mode, tls, "localhost", port, "/bytes/${amount}", handler,
 				(b) -> b.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("amount", ""))));
 		stream.setMetadata("amount", "12345");
 		stream.requestTx();
-		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		awaitTransaction(mode, handler, StreamState.QOS_ACK_REMOTE);
 		assertThat(handler.received()).hasSize(12345);
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
-				"QOS_ACK_REMOTE");
+		assertThat(handler.stateNames())
+			.isEqualTo(started(mode, withClose(mode, "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE")));
 	}
 
-	@ParameterizedTest(name = "{0}")
-	@ValueSource(strings = { "wrong-host", "expired", "self-signed" })
-	void test16To18BadCertificatesExhaustRetriesWithoutSendingARequest(String kind) throws Exception {
+	@ParameterizedTest(name = "{0} {1}")
+	@CsvSource({ "DIRECT,wrong-host", "DIRECT,expired", "DIRECT,self-signed", "PROXIED,wrong-host",
+			"PROXIED,expired", "PROXIED,self-signed" })
+	void test16To18BadCertificatesExhaustRetriesWithoutSendingARequest(Mode mode, String kind) throws Exception {
 		X509Bundle certificate = switch (kind) {
 			case "wrong-host" -> TestPki.wrongHost();
 			case "expired" -> TestPki.expired();
@@ -153,12 +187,10 @@ class FailurePathTests {
 		};
 		int port = startServer(true, certificate);
 		RecordingHandler handler = new RecordingHandler();
-		open(true, "localhost", port, "/status/200", handler, (b) -> {
+		open(mode, true, "localhost", port, "/status/200", handler, (b) -> {
 		}).requestTx();
 		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL",
-				"CONNECTING", "UNREACHABLE", "POLL", "CONNECTING", "UNREACHABLE", "POLL", "CONNECTING", "UNREACHABLE",
-				"ALL_RETRIES_FAILED");
+		assertThat(handler.stateNames()).isEqualTo(started(mode, FOUR_FAILED_ATTEMPTS.toArray(String[]::new)));
 		assertThat(this.server.getRequestCount()).as("requests that reached the server").isZero();
 	}
 

@@ -48,7 +48,9 @@ public final class TestPolicies {
 	}
 
 	/**
-	 * Sets an h1 client streamtype's usual keys.
+	 * Sets an h1 client streamtype's usual keys. When proxied, the proxy pauses the onward
+	 * connection once 16 KiB wait for the client (without these keys it drops the stream, as
+	 * libwebsockets' proxy does, when its 32 KiB buffer overflows); direct streams ignore them.
 	 * @param builder the streamtype
 	 * @param host the endpoint
 	 * @param port the port
@@ -63,7 +65,9 @@ public final class TestPolicies {
 			.set(StreamTypeKey.HTTP_METHOD, method)
 			.set(StreamTypeKey.HTTP_URL, url)
 			.set(StreamTypeKey.OPPORTUNISTIC, true)
-			.set(StreamTypeKey.RETRY, "fast");
+			.set(StreamTypeKey.RETRY, "fast")
+			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE, 16384L)
+			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW, 4096L);
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.net.URI;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -53,6 +54,9 @@ final class H1Connection implements ProtocolConnection {
 
 	private static final int TX_CHUNK = 16 * 1024;
 
+	/** Most bytes one read takes from the server when the stream is a proxy's onward stream. */
+	static final int PROXIED_MAX_READ = 4096;
+
 	private final StreamLink link;
 
 	private final Connector connector;
@@ -98,10 +102,16 @@ final class H1Connection implements ProtocolConnection {
 		this.target = target;
 		this.redirects = redirects;
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
-				this.link.policy().attributes(), (pipeline) -> pipeline
-					.addLast("http", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(16384)
+				this.link.policy().attributes(), (pipeline) -> {
+					if (this.link.isProxied()) {
+						// Small reads, so that a proxy's rx flow control takes effect within one of them.
+						pipeline.channel().config().setRecvByteBufAllocator(
+								new AdaptiveRecvByteBufAllocator(64, 1024, PROXIED_MAX_READ));
+					}
+					pipeline.addLast("http", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(16384)
 						.setMaxChunkSize(65536), false, false))
-					.addLast("h1", new Handler()));
+						.addLast("h1", new Handler());
+				});
 		this.pending = ready;
 		ready.addListener((Future<Channel> f) -> {
 			if (this.pending != f) {
@@ -323,7 +333,9 @@ final class H1Connection implements ProtocolConnection {
 		if (stop(this.link.state(this.good ? StreamState.QOS_ACK_REMOTE : StreamState.QOS_NACK_REMOTE))) {
 			return;
 		}
-		if (!this.good || !this.keepAlive || this.bodyOpen) {
+		// A proxy closes its onward connection after each transaction, as libwebsockets' proxy does:
+		// the proxied client's table does not allow the CONNECTING of a kept-alive next transaction.
+		if (!this.good || !this.keepAlive || this.bodyOpen || this.link.isProxied()) {
 			this.bodyOpen = false;
 			closeChannel();
 		}

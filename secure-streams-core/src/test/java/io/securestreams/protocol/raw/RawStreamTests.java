@@ -102,7 +102,7 @@ class RawStreamTests {
 			.set(StreamTypeKey.TLS, tls)
 			.set(StreamTypeKey.TLS_TRUST_STORE, tls ? "test_ca" : null)
 			.set(StreamTypeKey.RETRY, "fast");
-		this.streams.updatePolicy(fragment.build());
+		this.streams.replacePolicy(fragment.build());
 		byte[] body = new byte[200_000];
 		new Random(9).nextBytes(body);
 		Sender client = new Sender(body);

@@ -194,7 +194,7 @@ class WsServerTests {
 			.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
 			.set(StreamTypeKey.WS_BINARY, true)
 			.set(StreamTypeKey.HTTP_URL, "/echo");
-		this.streams.updatePolicy(withClient.build());
+		this.streams.replacePolicy(withClient.build());
 		EchoClientHandler echo = new EchoClientHandler(EchoPlan.messages(200, false, 21));
 		this.streams.create("cli", echo).connect();
 		Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> echo.done() || !echo.problems.isEmpty());

@@ -1,0 +1,157 @@
+package io.securestreams.proxy;
+
+import java.util.ArrayDeque;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.util.ReferenceCountUtil;
+import io.securestreams.proxy.wire.SsMessage;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToClient;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a proxy link has to send to its client, written in libwebsockets' priority order
+ * ({@code lws_ssproxy_txp_proxy_can_write}): CREATE_RESULT once, then pending metadata, then
+ * performance JSON, then the FIFO of states, payload and credit updates in the order they
+ * happened. Frames go to the socket only while it is writable; the rest waits here, which is
+ * what {@link #bufferedBytes()} counts. Used on the link's event loop only.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class LinkOutbox {
+
+	private final Channel channel;
+
+	private final Runnable drained;
+
+	private final ChannelFutureListener written;
+
+	private ToClient.@Nullable CreateResult createResult;
+
+	private boolean started;
+
+	private boolean closeAfterCreateResult;
+
+	private final ArrayDeque<ToClient.RxMetadata> metadata = new ArrayDeque<>();
+
+	private final ArrayDeque<ToClient.Perf> perf = new ArrayDeque<>();
+
+	private final ArrayDeque<SsMessage> fifo = new ArrayDeque<>();
+
+	private volatile long queuedBytes;
+
+	private volatile long peakBytes;
+
+	/**
+	 * Creates the outbox of a link.
+	 * @param channel the link
+	 * @param drained called after queued bytes went to the socket (to resume onward rx)
+	 */
+	LinkOutbox(Channel channel, Runnable drained) {
+		this.channel = channel;
+		this.drained = drained;
+		this.written = (future) -> this.drained.run();
+	}
+
+	/**
+	 * Sends CREATE_RESULT ahead of everything queued so far, and starts sending.
+	 * @param result the result
+	 * @param closeAfter whether to close the link once it is written (a failed creation)
+	 */
+	void start(ToClient.CreateResult result, boolean closeAfter) {
+		this.createResult = result;
+		this.closeAfterCreateResult = closeAfter;
+		this.started = true;
+		flush();
+	}
+
+	void metadata(ToClient.RxMetadata message) {
+		this.metadata.add(message);
+		queued(message);
+	}
+
+	void perf(ToClient.Perf message) {
+		this.perf.add(message);
+		queued(message);
+	}
+
+	void fifo(SsMessage message) {
+		this.fifo.add(message);
+		queued(message);
+	}
+
+	private void queued(SsMessage message) {
+		this.queuedBytes += size(message);
+		long now = bufferedBytes();
+		if (now > this.peakBytes) {
+			this.peakBytes = now;
+		}
+		flush();
+	}
+
+	/**
+	 * Writes queued frames while the link is writable.
+	 */
+	void flush() {
+		if (!this.started || !this.channel.isActive()) {
+			return;
+		}
+		boolean wrote = false;
+		while (this.channel.isWritable()) {
+			if (this.createResult != null) {
+				ToClient.CreateResult result = this.createResult;
+				this.createResult = null;
+				if (this.closeAfterCreateResult) {
+					this.channel.writeAndFlush(result).addListener(ChannelFutureListener.CLOSE);
+					return;
+				}
+				this.channel.write(result);
+				wrote = true;
+				continue;
+			}
+			SsMessage next = (!this.metadata.isEmpty()) ? this.metadata.poll()
+					: (!this.perf.isEmpty()) ? this.perf.poll() : this.fifo.poll();
+			if (next == null) {
+				break;
+			}
+			this.queuedBytes -= size(next);
+			this.channel.write(next).addListener(this.written);
+			wrote = true;
+		}
+		if (wrote) {
+			this.channel.flush();
+		}
+	}
+
+	/**
+	 * Returns the bytes held for the client: queued frames and writes the socket has not taken yet.
+	 * @return the byte count
+	 */
+	long bufferedBytes() {
+		ChannelOutboundBuffer pending = this.channel.unsafe().outboundBuffer();
+		return this.queuedBytes + ((pending != null) ? pending.totalPendingWriteBytes() : 0);
+	}
+
+	long peakBytes() {
+		return this.peakBytes;
+	}
+
+	/**
+	 * Drops everything queued, releasing payload, once the link is closed.
+	 */
+	void discard() {
+		this.fifo.forEach(ReferenceCountUtil::release);
+		this.fifo.clear();
+		this.metadata.clear();
+		this.perf.clear();
+		this.queuedBytes = 0;
+	}
+
+	static int size(SsMessage message) {
+		return SsWire.FRAME_HEADER + message.bodyLength();
+	}
+
+}

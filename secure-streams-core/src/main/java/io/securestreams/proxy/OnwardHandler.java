@@ -1,0 +1,243 @@
+package io.securestreams.proxy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.securestreams.SecureStream;
+import io.securestreams.StateTransitions;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.TxSlot;
+import io.securestreams.internal.ClientStream;
+import io.securestreams.policy.BufferSettings;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToClient;
+import io.securestreams.proxy.wire.ToProxy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler of a proxy's onward stream: forwards its states (only sequences the proxied
+ * client's transition table accepts) and its rx as frames of at most
+ * {@value SsWire#MAX_RX_PAYLOAD} bytes, feeds it the client's TX_PAYLOAD frames, and applies
+ * rx flow control with the streamtype's {@code proxy_buflen*} settings. Runs on the link's loop.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class OnwardHandler implements StreamHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(OnwardHandler.class);
+
+	private static final int RX_FLAGS = StreamFlags.SOM | StreamFlags.EOM | StreamFlags.POLL
+			| StreamFlags.RELATED_START | StreamFlags.RELATED_END;
+
+	private final String name;
+
+	private final LinkOutbox outbox;
+
+	private final ByteBufAllocator allocator;
+
+	private final BufferSettings buffers;
+
+	private final Runnable resumeLinkReads;
+
+	private final Runnable onwardGone;
+
+	private final ArrayDeque<ToProxy.TxPayload> tx = new ArrayDeque<>();
+
+	private @Nullable ClientStream stream;
+
+	private @Nullable StreamState lastForwarded;
+
+	private boolean linkClosed;
+
+	private volatile boolean rxPaused;
+
+	private long txQueuedBytes;
+
+	private int txOffset;
+
+	OnwardHandler(String name, LinkOutbox outbox, ByteBufAllocator allocator, BufferSettings buffers,
+			Runnable resumeLinkReads, Runnable onwardGone) {
+		this.name = name;
+		this.onwardGone = onwardGone;
+		this.resumeLinkReads = resumeLinkReads;
+		this.outbox = outbox;
+		this.allocator = allocator;
+		this.buffers = buffers;
+	}
+
+	void stream(ClientStream onward) {
+		this.stream = onward;
+	}
+
+	@Override
+	public StreamResult onState(SecureStream onward, StreamState state, long ack) {
+		if (this.linkClosed || state == StreamState.EVENT_WAIT_CANCELLED) {
+			return StreamResult.OK;
+		}
+		if (state == StreamState.DESTROYING) {
+			// Destroyed by the runtime (a context shutdown, a policy without the streamtype), not by
+			// the link closing: the link has nothing left to carry.
+			this.onwardGone.run();
+			return StreamResult.OK;
+		}
+		StateTransitions table = StateTransitions.PROXIED_CLIENT;
+		if (!table.isAllowed(this.lastForwarded, state)) {
+			// POLL is advisory; anything else would be a runtime bug the client must not see.
+			if (state != StreamState.POLL) {
+				logger.error("{}: not forwarding {} after {}: the proxied client's table forbids it", this.name, state,
+						this.lastForwarded);
+			}
+			return StreamResult.OK;
+		}
+		if (!table.bypasses(state)) {
+			this.lastForwarded = state;
+		}
+		this.outbox.fifo(new ToClient.ConnState(state.value(), ack));
+		return StreamResult.OK;
+	}
+
+	@Override
+	public StreamResult onRx(SecureStream onward, ByteBuffer payload, int flags) {
+		if (this.linkClosed) {
+			return StreamResult.DISCONNECT_ME;
+		}
+		if (StreamFlags.has(flags, StreamFlags.PERF_JSON)) {
+			byte[] json = new byte[payload.remaining()];
+			payload.get(json);
+			if (json.length > 0) {
+				this.outbox.perf(new ToClient.Perf(json));
+			}
+			return StreamResult.OK;
+		}
+		int total = payload.remaining();
+		int frames = Math.max(1, (total + SsWire.MAX_RX_PAYLOAD - 1) / SsWire.MAX_RX_PAYLOAD);
+		long needed = total + (long) frames * (SsWire.FRAME_HEADER + 16);
+		long buffered = this.outbox.bufferedBytes();
+		long limit = this.buffers.effectiveProxyBuflen();
+		if (buffered + needed > limit) {
+			logger.warn("{}: proxy buffer full ({} of {} bytes held, {} more arrived); dropping them and "
+					+ "disconnecting the onward stream", this.name, buffered, limit, total);
+			return StreamResult.DISCONNECT_ME;
+		}
+		long now = System.nanoTime() / 1000;
+		for (int frame = 0; frame < frames; frame++) {
+			int length = Math.min(SsWire.MAX_RX_PAYLOAD, payload.remaining());
+			ByteBuf piece = this.allocator.ioBuffer(length);
+			ByteBuffer slice = payload.duplicate();
+			slice.limit(slice.position() + length);
+			piece.writeBytes(slice);
+			payload.position(payload.position() + length);
+			this.outbox.fifo(new ToClient.RxPayload(pieceFlags(flags, frame == 0, frame == frames - 1), 0, now, null,
+					piece));
+		}
+		checkRxFlow();
+		return StreamResult.OK;
+	}
+
+	/**
+	 * The flags of one piece of a payload split into frames: SOM and POLL on the first only, EOM
+	 * and RELATED_END on the last only, RELATED_START on all.
+	 */
+	static int pieceFlags(int flags, boolean first, boolean last) {
+		int piece = flags & RX_FLAGS;
+		if (!first) {
+			piece &= ~(StreamFlags.SOM | StreamFlags.POLL);
+		}
+		if (!last) {
+			piece &= ~(StreamFlags.EOM | StreamFlags.RELATED_END);
+		}
+		return piece;
+	}
+
+	@Override
+	public StreamResult onTx(SecureStream onward, TxSlot slot) {
+		ToProxy.TxPayload head = this.tx.peek();
+		if (head == null || this.linkClosed) {
+			return StreamResult.TX_DONT_SEND;
+		}
+		ByteBuf data = head.payload();
+		int left = data.readableBytes() - this.txOffset;
+		int length = Math.min(left, slot.capacity());
+		ByteBuffer window = data.nioBuffer(data.readerIndex() + this.txOffset, length);
+		slot.buffer().put(window);
+		int flags = 0;
+		if (this.txOffset == 0 && StreamFlags.has(head.flags(), StreamFlags.SOM)) {
+			flags |= StreamFlags.SOM;
+		}
+		this.txOffset += length;
+		if (this.txOffset == data.readableBytes()) {
+			flags |= head.flags() & StreamFlags.EOM;
+			this.tx.poll();
+			this.txQueuedBytes -= data.readableBytes();
+			this.txOffset = 0;
+			head.release();
+			if (this.txQueuedBytes <= this.buffers.effectiveProxyBuflen() / 2) {
+				this.resumeLinkReads.run();
+			}
+		}
+		slot.flags(flags);
+		return StreamResult.OK;
+	}
+
+	/**
+	 * Queues a client's payload for the onward stream and asks it to send.
+	 * @param payload the frame, whose reference this handler takes over
+	 * @return whether more than {@code proxy_buflen} bytes of client payload are now waiting, so
+	 * the link should stop reading until {@code onTx} took half of them
+	 */
+	boolean queueTx(ToProxy.TxPayload payload) {
+		boolean wasEmpty = this.tx.isEmpty();
+		this.tx.add(payload);
+		this.txQueuedBytes += payload.payload().readableBytes();
+		// The binding keeps calling onTx until it gets TX_DONT_SEND, so only an empty queue needs a
+		// new request; a request with nothing left to take would start another transaction.
+		if (wasEmpty && this.stream != null) {
+			this.stream.requestTx();
+		}
+		return this.txQueuedBytes > this.buffers.effectiveProxyBuflen();
+	}
+
+	/**
+	 * Pauses reading from the onward connection when the bytes held for the client reach
+	 * {@code proxy_buflen_rxflow_on_above}, and resumes below {@code proxy_buflen_rxflow_off_below}.
+	 */
+	void checkRxFlow() {
+		long on = this.buffers.proxyRxflowOnAbove();
+		ClientStream onward = this.stream;
+		if (on <= 0 || onward == null || this.linkClosed) {
+			return;
+		}
+		long buffered = this.outbox.bufferedBytes();
+		if (!this.rxPaused && buffered >= on) {
+			this.rxPaused = true;
+			onward.setRxPaused(true);
+		}
+		else if (this.rxPaused && buffered < Math.max(1, this.buffers.proxyRxflowOffBelow())) {
+			this.rxPaused = false;
+			onward.setRxPaused(false);
+		}
+	}
+
+	boolean rxPaused() {
+		return this.rxPaused;
+	}
+
+	/**
+	 * The link closed: drop the client's queued payload and ignore the stream from now on.
+	 */
+	void linkClosed() {
+		this.linkClosed = true;
+		this.tx.forEach(ToProxy.TxPayload::release);
+		this.tx.clear();
+		this.txQueuedBytes = 0;
+	}
+
+}

@@ -1,0 +1,112 @@
+package io.securestreams.proxy;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Objects;
+
+import io.securestreams.transport.TransportResources;
+
+/**
+ * Where a Secure Streams proxy listens and its clients connect, written as libwebsockets writes
+ * it: {@code +@name} for a Linux abstract Unix socket (the default is {@code +@proxy.ss.lws}),
+ * {@code +/path} for a Unix socket file, or {@code host:port} for TCP.
+ *
+ * @param kind the kind of socket
+ * @param name the abstract name (without {@code @}), the file path, or the host
+ * @param port the TCP port, 0 for Unix sockets (and for "any free port" when listening)
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public record ProxyAddress(Kind kind, String name, int port) {
+
+	/** The default proxy address of libwebsockets on Linux. */
+	public static final ProxyAddress DEFAULT = new ProxyAddress(Kind.ABSTRACT, "proxy.ss.lws", 0);
+
+	/** The kinds of proxy socket. */
+	public enum Kind {
+
+		/** A Linux abstract-namespace Unix socket (needs the native epoll transport). */
+		ABSTRACT,
+		/** A Unix socket file. */
+		PATH,
+		/** A TCP socket. */
+		TCP
+
+	}
+
+	public ProxyAddress {
+		Objects.requireNonNull(kind, "kind");
+		Objects.requireNonNull(name, "name");
+		if (name.isEmpty()) {
+			throw new IllegalArgumentException("empty proxy address");
+		}
+		if (port < 0 || port > 65535 || (kind != Kind.TCP && port != 0)) {
+			throw new IllegalArgumentException("bad port " + port + " for a " + kind + " proxy address");
+		}
+	}
+
+	/**
+	 * Parses an address: {@code +@name} or {@code @name} (abstract), {@code +/path} or
+	 * {@code /path} (socket file), {@code host:port} or {@code [v6]:port} (TCP).
+	 * @param text the address
+	 * @return the address
+	 * @throws IllegalArgumentException when the text is none of these
+	 */
+	public static ProxyAddress parse(String text) {
+		String value = text.trim();
+		if (value.startsWith("+")) {
+			value = value.substring(1);
+		}
+		if (value.startsWith("@")) {
+			return new ProxyAddress(Kind.ABSTRACT, value.substring(1), 0);
+		}
+		if (value.startsWith("/") || value.startsWith("./")) {
+			return new ProxyAddress(Kind.PATH, value, 0);
+		}
+		int colon = value.lastIndexOf(':');
+		if (colon <= 0 || colon == value.length() - 1) {
+			throw new IllegalArgumentException("proxy address '" + text + "' is not +@name, +/path or host:port");
+		}
+		String host = value.substring(0, colon);
+		if (host.startsWith("[") && host.endsWith("]")) {
+			host = host.substring(1, host.length() - 1);
+		}
+		int port;
+		try {
+			port = Integer.parseInt(value.substring(colon + 1));
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException("proxy address '" + text + "' has a bad port", ex);
+		}
+		return new ProxyAddress(Kind.TCP, host, port);
+	}
+
+	/**
+	 * Returns the socket address for a transport.
+	 * @param transport the transport that will use it
+	 * @return an unresolved {@link InetSocketAddress} for TCP, a Unix socket address otherwise
+	 * @throws IllegalStateException for an abstract socket without the native transport
+	 */
+	public SocketAddress toSocketAddress(TransportResources transport) {
+		return switch (this.kind) {
+			case ABSTRACT -> transport.unixAddress(this.name, true);
+			case PATH -> transport.unixAddress(this.name, false);
+			case TCP -> InetSocketAddress.createUnresolved(this.name, this.port);
+		};
+	}
+
+	/**
+	 * Returns the address as a libwebsockets client writes it ({@code +@name}, {@code +/path},
+	 * {@code host:port}).
+	 * @return the text form
+	 */
+	@Override
+	public String toString() {
+		return switch (this.kind) {
+			case ABSTRACT -> "+@" + this.name;
+			case PATH -> "+" + this.name;
+			case TCP -> ((this.name.indexOf(':') >= 0) ? "[" + this.name + "]" : this.name) + ":" + this.port;
+		};
+	}
+
+}

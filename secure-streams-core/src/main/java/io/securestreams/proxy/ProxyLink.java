@@ -1,0 +1,282 @@
+package io.securestreams.proxy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.OnwardStreams;
+import io.securestreams.policy.BufferSettings;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.proxy.wire.SsMessage;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToClient;
+import io.securestreams.proxy.wire.ToProxy;
+import io.securestreams.proxy.wire.WireException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy side of one client link (libwebsockets' {@code LPCSPROX_*} states): waits up to
+ * three seconds for STREAMTYPE, creates the onward stream and answers CREATE_RESULT, then carries
+ * the client's requests to the onward stream. Anything that breaks the protocol closes this link
+ * only, with a log line naming the reason.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class ProxyLink extends ChannelInboundHandlerAdapter {
+
+	private static final Logger logger = LoggerFactory.getLogger(ProxyLink.class);
+
+	/** Longest rideshare chain a client accepts in CREATE_RESULT. */
+	private static final int MAX_CHAIN = 3;
+
+	private final SecureStreamsProxy proxy;
+
+	private final long id;
+
+	private @Nullable Channel channel;
+
+	private boolean operational;
+
+	private @Nullable ScheduledFuture<?> streamTypeTimer;
+
+	private @Nullable LinkOutbox outbox;
+
+	private @Nullable OnwardHandler onwardHandler;
+
+	private @Nullable ClientStream onward;
+
+	private volatile @Nullable String streamType;
+
+	private volatile long clientPid;
+
+	ProxyLink(SecureStreamsProxy proxy, long id) {
+		this.proxy = proxy;
+		this.id = id;
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		Channel ch = ctx.channel();
+		this.channel = ch;
+		this.outbox = new LinkOutbox(ch, this::drained);
+		this.proxy.register(this.id, this);
+		long wait = this.proxy.streamTypeTimeout().toMillis();
+		this.streamTypeTimer = ch.eventLoop().schedule(() -> {
+			if (!this.operational && ch.isActive()) {
+				hangUp("no STREAMTYPE within " + wait + " ms of connecting");
+			}
+		}, wait, TimeUnit.MILLISECONDS);
+		ctx.fireChannelActive();
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		try {
+			if (!ctx.channel().isActive()) {
+				return;
+			}
+			if (!(msg instanceof SsMessage message)) {
+				hangUp("unexpected message " + msg.getClass().getSimpleName());
+				return;
+			}
+			if (!this.operational) {
+				if (message instanceof ToProxy.StreamType request) {
+					onStreamType(request);
+				}
+				else {
+					hangUp("expected STREAMTYPE as the first frame, got " + message.type());
+				}
+				return;
+			}
+			onOperational(message);
+		}
+		finally {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	private void onStreamType(ToProxy.StreamType request) {
+		if (request.protocolVersion() != SsWire.PROTOCOL_VERSION) {
+			hangUp("unsupported SSv" + request.protocolVersion());
+			return;
+		}
+		String name = request.streamType();
+		this.streamType = name;
+		this.clientPid = request.clientPid();
+		cancelTimer();
+		this.operational = true;
+		Channel ch = this.channel;
+		StreamTypePolicy policy = this.proxy.context().policy().streamType(name);
+		BufferSettings buffers = (policy != null) ? policy.buffers()
+				: new BufferSettings(0, 0, 0, 0, 0, 0);
+		OnwardHandler handler = new OnwardHandler(describe(), this.outbox, ch.alloc(), buffers,
+				() -> ch.config().setAutoRead(true), () -> {
+					logger.info("{}: closing: the onward stream was destroyed", describe());
+					ch.close();
+				});
+		ClientStream stream;
+		try {
+			stream = OnwardStreams.create(this.proxy.context(), name, handler, ch.eventLoop());
+		}
+		catch (SecureStreamsException ex) {
+			logger.warn("{}: stream creation failed for client pid {}: {}", describe(), this.clientPid,
+					ex.getMessage());
+			this.outbox.start(ToClient.CreateResult.FAILED, true);
+			return;
+		}
+		this.onward = stream;
+		this.onwardHandler = handler;
+		handler.stream(stream);
+		stream.observeReceivedMetadata((key, value) -> this.outbox.metadata(new ToClient.RxMetadata(key, value)));
+		logger.debug("{}: created onward stream {} for client pid {}", describe(), stream.id(), this.clientPid);
+		this.outbox.start(ToClient.CreateResult.ok(buffers.clientBuflen(), chain(name)), false);
+	}
+
+	private List<String> chain(String name) {
+		List<String> chain = new ArrayList<>();
+		Set<String> seen = new HashSet<>();
+		String next = name;
+		while (next != null && seen.add(next)) {
+			if (chain.size() == MAX_CHAIN) {
+				logger.warn("{}: rideshare chain longer than {} streamtypes; sending the first {}", describe(),
+						MAX_CHAIN, MAX_CHAIN);
+				break;
+			}
+			chain.add(next);
+			StreamTypePolicy policy = this.proxy.context().policy().streamType(next);
+			next = (policy != null) ? policy.rideshare() : null;
+		}
+		return chain;
+	}
+
+	private void onOperational(SsMessage message) {
+		ClientStream stream = this.onward;
+		OnwardHandler handler = this.onwardHandler;
+		if (stream == null || handler == null) {
+			hangUp(message.type() + " after a failed creation");
+			return;
+		}
+		switch (message.type()) {
+			case STREAMTYPE -> hangUp("a second STREAMTYPE");
+			case DESTROYING -> hangUp("the client sent DESTROYING");
+			case ONWARD_CONNECT -> stream.connect();
+			case TX_PAYLOAD -> {
+				ToProxy.TxPayload payload = (ToProxy.TxPayload) message;
+				payload.retain();
+				if (handler.queueTx(payload)) {
+					// The onward connection takes the payload more slowly than the client sends it.
+					this.channel.config().setAutoRead(false);
+				}
+			}
+			case TX_METADATA -> {
+				ToProxy.TxMetadata metadata = (ToProxy.TxMetadata) message;
+				if (!stream.metadataValues().isAllowed(metadata.name())) {
+					hangUp("metadata '" + metadata.name() + "' not in proxy policy");
+					return;
+				}
+				stream.setMetadata(metadata.name(), metadata.value());
+			}
+			case TX_TXCR_UPDATE -> logger.debug("{}: dropping a tx credit update; the {} binding has no credit",
+					describe(), stream.streamType());
+			case TIMEOUT_UPDATE -> {
+				long millis = ((ToProxy.TimeoutUpdate) message).millis();
+				if (millis == SsWire.TIMEOUT_CANCEL) {
+					stream.cancelTimeout();
+				}
+				else {
+					stream.startTimeout(millis);
+				}
+			}
+			case PAYLOAD_LENGTH_HINT -> stream.requestTxLen(((ToProxy.PayloadLengthHint) message).length());
+			default -> hangUp("unexpected " + message.type());
+		}
+	}
+
+	private void drained() {
+		OnwardHandler handler = this.onwardHandler;
+		if (handler != null) {
+			handler.checkRxFlow();
+		}
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (this.outbox != null) {
+			this.outbox.flush();
+		}
+		drained();
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		if (cause instanceof WireException) {
+			hangUp(cause.getMessage());
+		}
+		else if (cause instanceof IOException) {
+			logger.debug("{}: link failed: {}", describe(), cause.toString());
+			ctx.close();
+		}
+		else {
+			logger.warn("{}: closing the link after an unexpected error", describe(), cause);
+			ctx.close();
+		}
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		cancelTimer();
+		this.proxy.unregister(this.id);
+		if (this.onwardHandler != null) {
+			this.onwardHandler.linkClosed();
+		}
+		if (this.outbox != null) {
+			this.outbox.discard();
+		}
+		if (this.onward != null) {
+			this.onward.destroy();
+		}
+		logger.debug("{}: link closed", describe());
+		ctx.fireChannelInactive();
+	}
+
+	private void hangUp(String reason) {
+		logger.warn("{}: hanging up: {}", describe(), reason);
+		if (this.channel != null) {
+			this.channel.close();
+		}
+	}
+
+	private void cancelTimer() {
+		if (this.streamTypeTimer != null) {
+			this.streamTypeTimer.cancel(false);
+			this.streamTypeTimer = null;
+		}
+	}
+
+	private String describe() {
+		String type = this.streamType;
+		return "ss proxy link " + this.id + ((type != null) ? " (" + type + ")" : "");
+	}
+
+	ProxyLinkInfo info() {
+		LinkOutbox box = this.outbox;
+		OnwardHandler handler = this.onwardHandler;
+		return new ProxyLinkInfo(this.id, this.streamType, this.clientPid, (box != null) ? box.bufferedBytes() : 0,
+				(box != null) ? box.peakBytes() : 0, handler != null && handler.rxPaused());
+	}
+
+}

@@ -1,0 +1,170 @@
+package io.securestreams.proxy;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.json.ParsedPolicy;
+import io.securestreams.policy.json.PolicyParser;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The runnable Secure Streams proxy ({@code ss-proxy.jar}), the counterpart of libwebsockets'
+ * {@code lws-minimal-secure-streams-proxy}:
+ * <pre>
+ * java -jar ss-proxy.jar --policy FILE [--uds PATH | --abstract NAME | --tcp HOST:PORT]
+ * </pre>
+ * It listens on {@code @proxy.ss.lws} by default, logs where, and stops cleanly on SIGTERM or
+ * Ctrl-C.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class ProxyMain {
+
+	static final String USAGE = "usage: java -jar ss-proxy.jar --policy FILE [--uds PATH | --abstract NAME | --tcp HOST:PORT]\n"
+			+ "  --policy FILE     the Secure Streams policy JSON the proxy fulfils streams with\n"
+			+ "  --uds PATH        listen on a Unix socket file (clients use +PATH)\n"
+			+ "  --abstract NAME   listen on a Linux abstract socket (default proxy.ss.lws; clients use +@NAME)\n"
+			+ "  --tcp HOST:PORT   listen on TCP (clients use HOST:PORT)";
+
+	static {
+		if (System.getProperty("logback.configurationFile") == null) {
+			System.setProperty("logback.configurationFile", "io/securestreams/proxy/ss-proxy-logback.xml");
+		}
+	}
+
+	private ProxyMain() {
+	}
+
+	/**
+	 * Runs the proxy until the JVM is asked to stop.
+	 * @param args the command line
+	 */
+	public static void main(String[] args) {
+		Options options = parse(args, System.err);
+		if (options == null) {
+			System.exit(2);
+		}
+		AtomicReference<SecureStreamsProxy> running = new AtomicReference<>();
+		CountDownLatch stopped = new CountDownLatch(1);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			SecureStreamsProxy proxy = running.getAndSet(null);
+			if (proxy != null) {
+				proxy.close();
+			}
+			stopped.countDown();
+		}, "ss-proxy-shutdown"));
+		SecureStreamsProxy proxy = start(options, System.err);
+		if (proxy == null) {
+			System.exit(1);
+		}
+		running.set(proxy);
+		try {
+			stopped.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** What the command line asked for. */
+	record Options(Path policy, ProxyAddress address) {
+	}
+
+	/**
+	 * Parses the command line, printing the usage and the problem on errors.
+	 * @param args the arguments
+	 * @param err where problems go
+	 * @return the options, or {@code null} after a usage error
+	 */
+	static @Nullable Options parse(String[] args, PrintStream err) {
+		Path policy = null;
+		ProxyAddress address = null;
+		try {
+			for (int i = 0; i < args.length; i++) {
+				String option = args[i];
+				if (option.equals("-h") || option.equals("--help")) {
+					err.println(USAGE);
+					return null;
+				}
+				if (i + 1 >= args.length) {
+					throw new IllegalArgumentException(option.startsWith("--") ? option + " needs a value"
+							: "unexpected argument '" + option + "'");
+				}
+				String value = args[++i];
+				switch (option) {
+					case "--policy" -> policy = Path.of(value);
+					case "--uds" -> address = listenOnce(address, new ProxyAddress(ProxyAddress.Kind.PATH, value, 0));
+					case "--abstract" -> address = listenOnce(address,
+							new ProxyAddress(ProxyAddress.Kind.ABSTRACT, value.startsWith("@") ? value.substring(1)
+									: value, 0));
+					case "--tcp" -> {
+						ProxyAddress tcp = ProxyAddress.parse(value);
+						if (tcp.kind() != ProxyAddress.Kind.TCP) {
+							throw new IllegalArgumentException("--tcp needs HOST:PORT, got '" + value + "'");
+						}
+						address = listenOnce(address, tcp);
+					}
+					default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+				}
+			}
+			if (policy == null) {
+				throw new IllegalArgumentException("--policy FILE is required");
+			}
+			if (!Files.isRegularFile(policy)) {
+				throw new IllegalArgumentException("policy file " + policy + " does not exist");
+			}
+		}
+		catch (IllegalArgumentException ex) {
+			err.println("ss-proxy: " + ex.getMessage());
+			err.println(USAGE);
+			return null;
+		}
+		return new Options(policy, (address != null) ? address : ProxyAddress.DEFAULT);
+	}
+
+	private static ProxyAddress listenOnce(@Nullable ProxyAddress previous, ProxyAddress next) {
+		if (previous != null) {
+			throw new IllegalArgumentException("give only one of --uds, --abstract and --tcp");
+		}
+		return next;
+	}
+
+	/**
+	 * Reads the policy and starts listening.
+	 * @param options the options
+	 * @param err where problems go
+	 * @return the running proxy, or {@code null} when the policy or the socket is unusable
+	 */
+	static @Nullable SecureStreamsProxy start(Options options, PrintStream err) {
+		ParsedPolicy parsed;
+		try {
+			parsed = new PolicyParser().parse(options.policy());
+		}
+		catch (PolicyException ex) {
+			err.println("ss-proxy: the policy " + options.policy() + " is not valid:");
+			err.println(ex.getMessage());
+			return null;
+		}
+		catch (java.io.UncheckedIOException ex) {
+			err.println("ss-proxy: " + ex.getMessage());
+			return null;
+		}
+		SecureStreams context = SecureStreams.builder(parsed.policy()).build();
+		try {
+			return SecureStreamsProxy.builder(context).listen(options.address()).ownContext().start();
+		}
+		catch (SecureStreamsException ex) {
+			context.close();
+			err.println("ss-proxy: " + ex.getMessage());
+			return null;
+		}
+	}
+
+}

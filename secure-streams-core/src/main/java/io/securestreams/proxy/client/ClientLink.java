@@ -1,0 +1,122 @@
+package io.securestreams.proxy.client;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import io.securestreams.proxy.wire.SsFrameDecoder;
+import io.securestreams.proxy.wire.SsFrameEncoder;
+import io.securestreams.proxy.wire.SsMessage;
+import io.securestreams.proxy.wire.WireException;
+import io.securestreams.transport.TransportResources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection of a proxied stream to its proxy: opens the socket on the stream's event loop
+ * and passes the link's events to the stream. A later link of the same stream is a new instance,
+ * so events of an old one are told apart.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class ClientLink extends ChannelInboundHandlerAdapter {
+
+	private static final Logger logger = LoggerFactory.getLogger(ClientLink.class);
+
+	private final ProxiedStream stream;
+
+	private final Channel channel;
+
+	private ClientLink(ProxiedStream stream, Channel channel) {
+		this.stream = stream;
+		this.channel = channel;
+	}
+
+	/**
+	 * Connects to the proxy.
+	 * @param stream the stream the link serves
+	 * @param streams the factory, for the address and timeouts
+	 * @param loop the stream's event loop
+	 * @return the connect future; on failure the stream is told through {@code linkFailed}
+	 */
+	static ChannelFuture connect(ProxiedStream stream, ProxiedStreams streams, EventLoop loop) {
+		TransportResources transport = streams.runtime().transport();
+		SocketAddress address = streams.address().toSocketAddress(transport);
+		Bootstrap bootstrap = new Bootstrap().group(loop)
+			.channel(transport.clientChannel(address))
+			.resolver(transport.resolverGroup())
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) streams.connectTimeout().toMillis())
+			.handler(new ChannelInitializer<Channel>() {
+				@Override
+				protected void initChannel(Channel ch) {
+					ch.pipeline()
+						.addLast("ss-decoder", new SsFrameDecoder(false))
+						.addLast("ss-encoder", SsFrameEncoder.INSTANCE)
+						.addLast("ss-link", new ClientLink(stream, ch));
+				}
+			});
+		return bootstrap.connect(address);
+	}
+
+	Channel channel() {
+		return this.channel;
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		this.stream.linkUp(this);
+		ctx.fireChannelActive();
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		try {
+			if (msg instanceof SsMessage message && ctx.channel().isActive()) {
+				this.stream.received(this, message);
+			}
+		}
+		finally {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (ctx.channel().isWritable()) {
+			this.stream.writable(this);
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		if (cause instanceof WireException) {
+			this.stream.hangUp(this, cause.getMessage());
+		}
+		else {
+			if (cause instanceof IOException) {
+				logger.debug("proxy link of stream {} failed: {}", this.stream.id(), cause.toString());
+			}
+			else {
+				logger.warn("proxy link of stream {} failed", this.stream.id(), cause);
+			}
+			ctx.close();
+		}
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		this.stream.linkClosed(this);
+		ctx.fireChannelInactive();
+	}
+
+}

@@ -1,0 +1,78 @@
+package io.securestreams.proxy.client;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.StreamHandler;
+import io.securestreams.internal.StreamsRuntime;
+import io.securestreams.proxy.ProxyAddress;
+import io.securestreams.proxy.wire.SsWire;
+
+/**
+ * Creates the streams of a context in proxied mode: each is a {@link ProxiedStream} with its own
+ * link to the proxy.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class ProxiedStreams {
+
+	/** How long the client waits between attempts to reach the proxy (1 s, as in C). */
+	static final Duration LINK_RETRY = Duration.ofSeconds(1);
+
+	/** How long the client waits for CREATE_RESULT after STREAMTYPE (3 s, as in C). */
+	static final Duration CREATE_RESULT_WAIT = Duration.ofSeconds(3);
+
+	private final StreamsRuntime runtime;
+
+	private final ProxyAddress address;
+
+	private final Duration connectTimeout;
+
+	/**
+	 * Creates the factory.
+	 * @param runtime the context internals
+	 * @param address where the proxy listens
+	 * @param connectTimeout the most a connection to the proxy may take
+	 */
+	public ProxiedStreams(StreamsRuntime runtime, ProxyAddress address, Duration connectTimeout) {
+		this.runtime = runtime;
+		this.address = address;
+		this.connectTimeout = connectTimeout;
+		// Fail early, for example for an abstract socket without the native transport.
+		address.toSocketAddress(runtime.transport());
+	}
+
+	/**
+	 * Creates a proxied stream and starts its link. Unlike a direct stream, CREATING comes later,
+	 * on the stream's event loop, once the proxy confirmed the creation.
+	 * @param streamType the streamtype, which the proxy's policy must define
+	 * @param handler the application's handler
+	 * @return the stream
+	 */
+	public SecureStream create(String streamType, StreamHandler handler) {
+		int length = streamType.getBytes(StandardCharsets.UTF_8).length;
+		if (length == 0 || length > SsWire.MAX_STREAMTYPE_NAME) {
+			throw new SecureStreamsException("streamtype name '" + streamType + "' must have 1 to "
+					+ SsWire.MAX_STREAMTYPE_NAME + " bytes to travel to a proxy");
+		}
+		ProxiedStream stream = new ProxiedStream(this, streamType, handler, this.runtime.transport().nextLoop());
+		stream.start();
+		return stream;
+	}
+
+	StreamsRuntime runtime() {
+		return this.runtime;
+	}
+
+	ProxyAddress address() {
+		return this.address;
+	}
+
+	Duration connectTimeout() {
+		return this.connectTimeout;
+	}
+
+}

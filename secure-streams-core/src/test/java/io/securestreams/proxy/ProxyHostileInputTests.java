@@ -1,0 +1,181 @@
+package io.securestreams.proxy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToProxy;
+import io.securestreams.testsupport.CapturedLogs;
+import io.securestreams.testsupport.FrameReader;
+import io.securestreams.testsupport.HttpbinDispatcher;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TransitionGuard;
+import mockwebserver3.MockWebServer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hostile or broken clients: each gets its own link closed, with a log line naming the reason,
+ * while a well-behaved proxied stream keeps working.
+ */
+class ProxyHostileInputTests {
+
+	private static final String STREAMTYPE = HexFormat.of().formatHex(SsWire.toBytes(
+			new ToProxy.StreamType(1, 42, SsWire.DEFAULT_INITIAL_TX_CREDIT, "get")));
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	@TempDir
+	Path temp;
+
+	private MockWebServer server;
+
+	private SecureStreams context;
+
+	private SecureStreamsProxy proxy;
+
+	private SecureStreams client;
+
+	private CapturedLogs logs;
+
+	private Path socket;
+
+	@BeforeEach
+	void start() throws Exception {
+		this.logs = new CapturedLogs("io.securestreams.proxy");
+		this.server = new MockWebServer();
+		this.server.setDispatcher(new HttpbinDispatcher());
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/${n}")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("n", "")));
+		this.context = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		this.socket = this.temp.resolve("proxy.sock");
+		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + this.socket)).start();
+		this.client = SecureStreams.proxiedBuilder("+" + this.socket).eventLoopThreads(1).listener(this.guard).build();
+	}
+
+	@AfterEach
+	void stop() {
+		this.client.close();
+		this.proxy.close();
+		this.context.close();
+		this.server.close();
+		this.logs.close();
+		this.guard.assertNoViolations();
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = {
+			"unknown type | 420000 | unknown frame type 0x42 from the client",
+			"proxy-to-client type | 57000501000000 | frame type CONNSTATE (0x57) does not travel from the client",
+			"reserved type | b30000 | reserved frame type LINK_VALIDITY_PROBE",
+			"first frame not STREAMTYPE | ab0000 | expected STREAMTYPE as the first frame, got ONWARD_CONNECT",
+			"bad length | STREAMTYPE b0000300000000 | bad length 3 for a TIMEOUT_UPDATE frame",
+			"bad STREAMTYPE length | aa000501000000 | bad length 5 for a STREAMTYPE frame",
+			"streamtype name of 32 | aa0029010000002a1dcd6500" + "6161616161616161616161616161616161616161616161616161616161616161"
+					+ " | streamtype name of 32 bytes",
+			"unsupported version | aa000b0200000001000000016765 | unsupported SSv2",
+			"second STREAMTYPE | STREAMTYPE STREAMTYPE | a second STREAMTYPE",
+			"metadata name of 31 | STREAMTYPE ae00211f" + "61616161616161616161616161616161616161616161616161616161616161" + "78"
+					+ " | metadata name of 31 bytes",
+			"metadata name overrun | STREAMTYPE ae000309616263 | metadata name of 9 bytes overruns",
+			"undeclared metadata | STREAMTYPE ae0006046e6f706578 | metadata 'nope' not in proxy policy",
+			"DESTROYING | STREAMTYPE ac0000 | the client sent DESTROYING" })
+	void brokenClientIsHungUpWithTheReasonAndOthersCarryOn(String what, String hex, String reason) throws Exception {
+		RecordingHandler good = new RecordingHandler();
+		SecureStream stream = this.client.create("get", good);
+		stream.setMetadata("n", "200000");
+		stream.requestTx();
+		try (SocketChannel bad = connect()) {
+			FrameReader.write(bad, HexFormat.of().parseHex(hex.replace("STREAMTYPE", STREAMTYPE).replace(" ", "")));
+			assertClosed(bad);
+		}
+		assertThat(this.logs.await("hanging up", reason)).contains("ss proxy link");
+		good.await(StreamState.DISCONNECTED, Duration.ofSeconds(20));
+		assertThat(good.received()).hasSize(200000);
+		assertThat(good.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
+				"DISCONNECTED");
+	}
+
+	@Test
+	void unknownStreamtypeGetsTheFailureFrameThenTheLinkCloses() throws Exception {
+		try (SocketChannel bad = connect()) {
+			FrameReader.write(bad, SsWire.toBytes(new ToProxy.StreamType(1, 7, 1, "nope")));
+			FrameReader.Frame answer = new FrameReader(bad).next();
+			assertThat(answer.bytes()).containsExactly(0x56, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00);
+			assertClosed(bad);
+		}
+		assertThat(this.logs.await("stream creation failed", "unknown streamtype 'nope'")).contains("pid 7");
+	}
+
+	@Test
+	void silentClientIsHungUpAfterThreeSeconds() throws Exception {
+		long start = System.nanoTime();
+		try (SocketChannel silent = connect()) {
+			assertClosed(silent);
+		}
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(2900));
+		assertThat(this.logs.await("hanging up", "no STREAMTYPE within 3000 ms")).isNotNull();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.proxy.links().isEmpty());
+	}
+
+	private SocketChannel connect() throws IOException {
+		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+		channel.connect(UnixDomainSocketAddress.of(this.socket));
+		return channel;
+	}
+
+	/** Reads until the proxy closes the link; fails if it does not within 10 s. */
+	private static void assertClosed(SocketChannel channel) throws Exception {
+		channel.configureBlocking(true);
+		Thread reader = Thread.currentThread();
+		java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+		Thread watchdog = new Thread(() -> {
+			try {
+				Awaitility.await().atMost(Duration.ofSeconds(10)).untilTrue(done);
+			}
+			catch (org.awaitility.core.ConditionTimeoutException ex) {
+				reader.interrupt();
+			}
+		});
+		watchdog.start();
+		ByteBuffer buffer = ByteBuffer.allocate(4096);
+		try {
+			while (channel.read(buffer) >= 0) {
+				buffer.clear();
+			}
+		}
+		catch (IOException ex) {
+			// A reset also means closed, unless the watchdog interrupted us.
+			assertThat(ex).isNotInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+		}
+		finally {
+			done.set(true);
+			watchdog.join();
+		}
+	}
+
+}

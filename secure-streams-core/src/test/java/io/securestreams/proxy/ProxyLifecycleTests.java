@@ -1,0 +1,95 @@
+package io.securestreams.proxy;
+
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToProxy;
+import io.securestreams.testsupport.FrameReader;
+import io.securestreams.testsupport.CapturedLogs;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TransitionGuard;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Links follow their onward streams: a policy replaced without the streamtype destroys the
+ * onward stream, which closes the link, and the client's next attempt is refused; streamtypes the
+ * proxy cannot carry are refused at creation.
+ */
+class ProxyLifecycleTests {
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void onwardStreamDestroyedByThePolicyClosesItsLink() {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("old"), "127.0.0.1", 9, "GET", "/");
+		PolicyFragment replacement = TestPolicies.base();
+		TestPolicies.h1(replacement.streamType("new"), "127.0.0.1", 9, "GET", "/");
+		Path socket = this.temp.resolve("proxy.sock");
+		try (CapturedLogs logs = new CapturedLogs("io.securestreams.proxy");
+				SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(1)
+					.listener(this.guard)
+					.build();
+				SecureStreamsProxy proxy = SecureStreamsProxy.builder(context)
+					.listen(ProxyAddress.parse("+" + socket))
+					.start();
+				SecureStreams client = SecureStreams.proxiedBuilder("+" + socket).eventLoopThreads(1)
+					.listener(this.guard)
+					.build()) {
+			RecordingHandler handler = new RecordingHandler();
+			client.create("old", handler);
+			handler.await(StreamState.CREATING, Duration.ofSeconds(10));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> proxy.links().size() == 1);
+			context.replacePolicy(replacement.build());
+			assertThat(logs.await("ss proxy link", "(old)", "closing: the onward stream was destroyed")).isNotNull();
+			assertThat(logs.await("stream creation failed", "unknown streamtype 'old'")).isNotNull();
+			assertThat(handler.stateNames()).containsExactly("CREATING");
+		}
+		this.guard.assertNoViolations();
+	}
+
+
+	@Test
+	void streamtypesWhoseStreamsShareAConnectionAreRefused() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.streamType("telemetry")
+			.set(StreamTypeKey.PROTOCOL, Protocol.MQTT)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, 9)
+			.set(StreamTypeKey.MQTT_TOPIC, "t");
+		Path socket = this.temp.resolve("proxy.sock");
+		try (CapturedLogs logs = new CapturedLogs("io.securestreams.proxy");
+				SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(1)
+					.listener(this.guard)
+					.build();
+				SecureStreamsProxy proxy = SecureStreamsProxy.builder(context)
+					.listen(ProxyAddress.parse("+" + socket))
+					.start();
+				SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			client.connect(UnixDomainSocketAddress.of(socket));
+			FrameReader.write(client, SsWire.toBytes(new ToProxy.StreamType(1, 3, 1, "telemetry")));
+			assertThat(new FrameReader(client).next().bytes()).containsExactly(0x56, 0, 5, 1, 0, 0, 0, 0);
+			assertThat(logs.await("stream creation failed", "protocol 'mqtt', which the proxy cannot carry yet"))
+				.isNotNull();
+		}
+		this.guard.assertNoViolations();
+	}
+
+}

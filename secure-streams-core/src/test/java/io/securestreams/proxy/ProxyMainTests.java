@@ -1,0 +1,116 @@
+package io.securestreams.proxy;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.testsupport.HttpbinDispatcher;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TransitionGuard;
+import mockwebserver3.MockWebServer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The runnable proxy: command line errors, and a real process that serves a proxied client and
+ * stops cleanly on SIGTERM.
+ */
+class ProxyMainTests {
+
+	@TempDir
+	Path temp;
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = { "'' | --policy FILE is required",
+			"--policy | --policy needs a value", "--policy /nonexistent.json | does not exist",
+			"--policy POLICY --uds /tmp/a --tcp 127.0.0.1:1 | give only one of --uds, --abstract and --tcp",
+			"--policy POLICY --tcp nope | is not +@name, +/path or host:port",
+			"--policy POLICY --verbose x | unknown option '--verbose'", "stray | unexpected argument 'stray'" })
+	void commandLineErrorsPrintTheProblemAndTheUsage(String line, String problem) throws Exception {
+		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
+		String[] args = line.isBlank() ? new String[0] : line.replace("POLICY", policy.toString()).split(" ");
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		assertThat(ProxyMain.parse(args, new PrintStream(err, true, StandardCharsets.UTF_8))).isNull();
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains(problem).contains(ProxyMain.USAGE);
+	}
+
+	@Test
+	void defaultAddressIsTheLibwebsocketsAbstractSocket() throws Exception {
+		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
+		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", policy.toString() }, System.err);
+		assertThat(options.address().toString()).isEqualTo("+@proxy.ss.lws");
+	}
+
+	@Test
+	void invalidPolicyIsReportedWithItsProblems() throws Exception {
+		Path policy = Files.writeString(this.temp.resolve("p.json"), "{\"s\":[{\"x\":{\"nope\":1}}]}");
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
+		assertThat(ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString() }, print), print))
+			.isNull();
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not valid").contains("nope");
+	}
+
+	@Test
+	void proxyProcessServesAClientAndStopsOnSigterm() throws Exception {
+		TransitionGuard guard = new TransitionGuard();
+		try (MockWebServer server = new MockWebServer()) {
+			server.setDispatcher(new HttpbinDispatcher());
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			Path policy = Files.writeString(this.temp.resolve("policy.json"), """
+					{"release":"1","product":"test","schema-version":1,
+					 "retry":[{"default":{"backoff":[500,1000],"conceal":3,"jitterpc":10}}],
+					 "s":[{"get":{"endpoint":"127.0.0.1","port":%d,"protocol":"h1","http_method":"GET",
+					   "http_url":"/bytes/1000","opportunistic":true,"retry":"default"}}]}
+					""".formatted(server.getPort()));
+			Path socket = this.temp.resolve("ss-proxy.sock");
+			String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+			Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+					ProxyMain.class.getName(), "--policy", policy.toString(), "--uds", socket.toString())
+				.redirectErrorStream(true)
+				.start();
+			List<String> output = new CopyOnWriteArrayList<>();
+			Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(process.getInputStream(),
+					StandardCharsets.UTF_8)).lines().forEach(output::add));
+			reader.start();
+			try {
+				Awaitility.await().atMost(Duration.ofSeconds(30))
+					.until(() -> output.stream().anyMatch((l) -> l.contains("listening on +" + socket)));
+				try (SecureStreams client = SecureStreams.proxiedBuilder("+" + socket).eventLoopThreads(1)
+					.listener(guard)
+					.build()) {
+					RecordingHandler handler = new RecordingHandler();
+					client.create("get", handler).requestTx();
+					handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(20));
+					assertThat(handler.received()).hasSize(1000);
+				}
+			}
+			finally {
+				// SIGTERM; unlike Process.destroy() this keeps the output stream open to read the last lines.
+				process.toHandle().destroy();
+				assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+				reader.join(5000);
+			}
+			assertThat(Files.exists(socket)).as("socket file after exit %d: %s", process.exitValue(), output).isFalse();
+			assertThat(output).as("exit %d: %s", process.exitValue(), String.join("\n", output)).anyMatch((l) -> l.contains("Secure Streams proxy on +" + socket + " stopped"));
+			guard.assertNoViolations();
+		}
+	}
+
+}
