@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A mosquitto started by the harness on a free loopback port, without persistence, with no
- * limit on queued QoS 1 messages, logging errors only; stopped with SIGTERM on close.
+ * limit on queued QoS 1 messages, logging errors only, with or without {@code set_tcp_nodelay}
+ * (mosquitto's default is off: Nagle's algorithm on its sockets); stopped with SIGTERM on close.
  */
 final class Mosquitto implements AutoCloseable {
 
@@ -27,7 +28,7 @@ final class Mosquitto implements AutoCloseable {
 		this.dir = dir;
 	}
 
-	static Mosquitto start(String binary) throws IOException, InterruptedException {
+	static Mosquitto start(String binary, boolean noDelay) throws IOException, InterruptedException {
 		Path dir = Files.createTempDirectory("bench-mosquitto");
 		int port;
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -36,7 +37,8 @@ final class Mosquitto implements AutoCloseable {
 		Path config = dir.resolve("mosquitto.conf");
 		Files.writeString(config, String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous true",
 				"persistence false", "max_queued_messages 0", "log_dest file " + dir.resolve("mosquitto.log"),
-				"log_type error", "log_type warning", "user " + System.getProperty("user.name"), ""));
+				"log_type error", "log_type warning", "set_tcp_nodelay " + noDelay, "user " + System.getProperty("user.name"),
+				""));
 		Process process = new ProcessBuilder(binary, "-c", config.toString()).redirectErrorStream(true)
 			.redirectOutput(dir.resolve("mosquitto.out").toFile())
 			.start();

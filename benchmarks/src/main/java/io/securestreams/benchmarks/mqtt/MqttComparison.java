@@ -1,6 +1,7 @@
 package io.securestreams.benchmarks.mqtt;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,14 +17,20 @@ import java.util.Map;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.mqtt.MqttComparison \
  *     [--rounds 5] [--messages 50000] [--window 256] [--round-trips 2000] [--size 64] \
- *     [--mosquitto /usr/sbin/mosquitto | --port 1883] [--threads 2]
+ *     [--mosquitto /usr/sbin/mosquitto [--broker-nodelay false] | --port 1883] [--threads 2] \
+ *     [--clients secure-streams,paho,hivemq]
  * </pre>
  * Without {@code --port} the harness starts its own mosquitto on a free loopback port, so results
- * do not depend on a shared broker.
+ * do not depend on a shared broker; {@code --broker-nodelay true} sets its
+ * {@code set_tcp_nodelay}.
  */
 public final class MqttComparison {
 
 	private static final String QOS0 = "QoS 0 publish (messages/s)";
+
+	private static final String CPU0 = "QoS 0 CPU per message (µs, whole JVM)";
+
+	private static final String CPU1 = "QoS 1 CPU per message (µs, whole JVM)";
 
 	private static final String RTT50 = "QoS 1 round trip p50 (µs)";
 
@@ -45,14 +52,22 @@ public final class MqttComparison {
 		Arrays.fill(payload, (byte) 'm');
 		String loadBefore = loadAverage();
 		Mosquitto broker = options.containsKey("port") ? null
-				: Mosquitto.start(options.getOrDefault("mosquitto", "/usr/sbin/mosquitto"));
+				: Mosquitto.start(options.getOrDefault("mosquitto", "/usr/sbin/mosquitto"),
+						Boolean.parseBoolean(options.getOrDefault("broker-nodelay", "false")));
 		int port = (broker != null) ? broker.port() : Integer.parseInt(options.get("port"));
 		List<MqttClientUnderTest> clients = new ArrayList<>();
 		Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
 		try {
-			clients.add(new SecureStreamsMqttClient(port, payload, threads));
-			clients.add(new PahoMqttClient(port, payload, window));
-			clients.add(new HiveMqMqttClient(port, payload));
+			List<String> wanted = List.of(options.getOrDefault("clients", "secure-streams,paho,hivemq").split(","));
+			if (wanted.contains("secure-streams")) {
+				clients.add(new SecureStreamsMqttClient(port, payload, threads));
+			}
+			if (wanted.contains("paho")) {
+				clients.add(new PahoMqttClient(port, payload, window));
+			}
+			if (wanted.contains("hivemq")) {
+				clients.add(new HiveMqMqttClient(port, payload));
+			}
 			for (int i = 0; i < 2; i++) {
 				for (MqttClientUnderTest client : clients) {
 					client.publishQos0(messages / 2, window);
@@ -63,8 +78,12 @@ public final class MqttComparison {
 			for (int round = 1; round <= rounds; round++) {
 				for (MqttClientUnderTest client : clients) {
 					Map<String, List<Double>> mine = results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>());
+					long cpu = processCpuNanos();
 					add(mine, QOS0, messages / seconds(client.publishQos0(messages, window)));
+					add(mine, CPU0, (processCpuNanos() - cpu) / 1e3 / messages);
+					cpu = processCpuNanos();
 					add(mine, qos1, messages / seconds(client.publishQos1(messages, window)));
+					add(mine, CPU1, (processCpuNanos() - cpu) / 1e3 / messages);
 					long[] times = client.roundTrips(roundTrips);
 					Arrays.sort(times);
 					add(mine, RTT50, times[times.length / 2] / 1e3);
@@ -81,8 +100,8 @@ public final class MqttComparison {
 				broker.close();
 			}
 		}
-		print(results, List.of(QOS0, qos1, RTT50, RTT99), rounds, size, threads, broker != null, loadBefore,
-				loadAverage());
+		print(results, List.of(QOS0, qos1, RTT50, RTT99, CPU0, CPU1), rounds, size, threads, broker != null,
+				Boolean.parseBoolean(options.getOrDefault("broker-nodelay", "false")), loadBefore, loadAverage());
 	}
 
 	private static void add(Map<String, List<Double>> results, String metric, double value) {
@@ -99,20 +118,26 @@ public final class MqttComparison {
 	}
 
 	private static void print(Map<String, Map<String, List<Double>>> results, List<String> metrics, int rounds,
-			int size, int threads, boolean ownBroker, String loadBefore, String loadAfter) {
+			int size, int threads, boolean ownBroker, boolean noDelay, String loadBefore, String loadAfter) {
 		List<String> names = new ArrayList<>(results.keySet());
-		System.out.printf("Median of %d interleaved rounds; %d-byte payloads; %s mosquitto on loopback; "
+		System.out.printf("Median of %d interleaved rounds; %d-byte payloads; %s mosquitto on loopback%s; "
 				+ "secure-streams with %d event-loop threads; %d cores, Java %s; load average before %s, after %s.%n%n",
-				rounds, size, ownBroker ? "the harness's own" : "an existing", threads,
+				rounds, size, ownBroker ? "the harness's own" : "an existing",
+				ownBroker ? " (set_tcp_nodelay " + noDelay + ")" : "", threads,
 				Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore, loadAfter);
-		System.out.println("| measure | " + String.join(" | ", names) + " | ss vs paho | ss vs hivemq |");
-		System.out.println("|---|" + "---|".repeat(names.size() + 2));
+		StringBuilder header = new StringBuilder("| measure | " + String.join(" | ", names) + " |");
+		for (int i = 1; i < names.size(); i++) {
+			header.append(" ss vs ").append(names.get(i)).append(" |");
+		}
+		System.out.println(header);
+		System.out.println("|---|" + "---|".repeat(2 * names.size() - 1));
 		for (String metric : metrics) {
 			StringBuilder row = new StringBuilder("| " + metric + " |");
+			String format = metric.contains("CPU") ? " %.2f |" : " %.0f |";
 			double[] values = new double[names.size()];
 			for (int i = 0; i < names.size(); i++) {
 				values[i] = median(results.get(names.get(i)).get(metric));
-				row.append(String.format(" %.0f |", values[i]));
+				row.append(String.format(format, values[i]));
 			}
 			// Ratios read "times better": throughput ours/theirs, latency theirs/ours.
 			boolean latency = metric.contains("µs");
@@ -121,8 +146,14 @@ public final class MqttComparison {
 			}
 			System.out.println(row);
 		}
-		System.out.println("\nRatios: > 1 means secure-streams is better (more messages/s, or fewer µs).");
+		System.out.println("\nRatios: > 1 means secure-streams is better (more messages/s, or fewer µs). CPU is the"
+				+ " harness JVM's CPU time (every thread, GC included; not the broker's) during the run, per message.");
 		System.out.println("\nAll rounds: " + results);
+	}
+
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	private static String loadAverage() {

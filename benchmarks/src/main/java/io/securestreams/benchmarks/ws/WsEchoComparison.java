@@ -1,6 +1,7 @@
 package io.securestreams.benchmarks.ws;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,9 +104,13 @@ public final class WsEchoComparison {
 				for (Pair pair : pairs) {
 					Map<String, List<Double>> mine = results.computeIfAbsent(pair.label(), (n) -> new LinkedHashMap<>());
 					for (Measure measure : measures) {
+						long cpu = processCpuNanos();
 						long nanos = pair.client().echo(pair.server(), measure.connections(),
 								measure.messagesPerConnection(), measure.size());
+						double perMessage = (processCpuNanos() - cpu) / 1e3
+								/ ((long) measure.connections() * measure.messagesPerConnection());
 						mine.computeIfAbsent(measure.label(), (m) -> new ArrayList<>()).add(measure.value(nanos));
+						mine.computeIfAbsent(cpuLabel(measure), (m) -> new ArrayList<>()).add(perMessage);
 					}
 					System.err.printf("round %d %s done%n", round, pair.label());
 				}
@@ -133,6 +138,15 @@ public final class WsEchoComparison {
 		return payload;
 	}
 
+	private static String cpuLabel(Measure measure) {
+		return measure.label().replaceAll(" \\(.*\\)", "") + ": CPU per round trip (µs, client and server)";
+	}
+
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
+	}
+
 	private static int count(int base, double scale) {
 		return Math.max(1, (int) Math.round(base * scale));
 	}
@@ -153,19 +167,29 @@ public final class WsEchoComparison {
 		System.out.println("| measure | " + String.join(" | ", pairs)
 				+ (ratios ? " | ss→ss / rn→rn | client: ss→rn / rn→rn | server: rn→ss / rn→rn |" : " |"));
 		System.out.println("|---|" + "---|".repeat(pairs.size() + (ratios ? 3 : 0)));
-		for (Measure measure : measures) {
-			StringBuilder row = new StringBuilder("| " + measure.label() + " |");
+		List<String> rows = new ArrayList<>();
+		measures.forEach((measure) -> rows.add(measure.label()));
+		measures.forEach((measure) -> rows.add(cpuLabel(measure)));
+		for (String label : rows) {
+			boolean cpu = label.contains("CPU");
+			StringBuilder row = new StringBuilder("| " + label + " |");
 			double[] values = new double[pairs.size()];
 			for (int i = 0; i < pairs.size(); i++) {
-				values[i] = median(results.get(pairs.get(i)).get(measure.label()));
-				row.append(String.format(" %.0f |", values[i]));
+				values[i] = median(results.get(pairs.get(i)).get(label));
+				row.append(String.format(cpu ? " %.1f |" : " %.0f |", values[i]));
 			}
 			if (ratios) {
-				row.append(String.format(" %.2f | %.2f | %.2f |", values[0] / values[1], values[2] / values[1],
-						values[3] / values[1]));
+				// "Times better": throughput ours/theirs, CPU theirs/ours.
+				row.append(cpu
+						? String.format(" %.2f | %.2f | %.2f |", values[1] / values[0], values[1] / values[2],
+								values[1] / values[3])
+						: String.format(" %.2f | %.2f | %.2f |", values[0] / values[1], values[2] / values[1],
+								values[3] / values[1]));
 			}
 			System.out.println(row);
 		}
+		System.out.println("\nRatios: > 1 means the secure-streams side is better (more throughput, or less CPU). CPU is the"
+				+ " harness JVM's CPU time (client, server, GC) during the run, per round trip.");
 		System.out.println("\nAll rounds: " + results);
 	}
 
