@@ -235,7 +235,12 @@ public final class ProxyComparison {
 			double direct = median(results.get(names.get(0)).get(metric));
 			double proxied = median(results.get(names.get(1)).get(metric));
 			String format = metric.startsWith("CPU") ? "| %s | %.1f | %.1f | %.2f |%n" : "| %s | %.0f | %.0f | %.2f |%n";
-			System.out.printf(format, metric, direct, proxied, proxied / direct);
+			if (metric.startsWith("connections")) {
+				System.out.printf("| %s | %.0f | %.0f | |%n", metric, direct, proxied);
+			}
+			else {
+				System.out.printf(format, metric, direct, proxied, proxied / direct);
+			}
 		}
 		System.out.println("\nCPU is the harness JVM's CPU time (server, proxy and clients, GC included) during the run.");
 		System.out.println("\nAll rounds: " + results);
