@@ -1,0 +1,217 @@
+package io.securestreams.benchmarks.ws;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Compares ws echo over loopback: this runtime's client and server against Reactor Netty's,
+ * each client against each server, so that a reader can tell client cost from server cost.
+ * Every connection has exactly one message in flight: it sends a message and sends the next
+ * once the whole echo has come back. Pairs run interleaved, round by round, so they share the
+ * machine's conditions; the report is the median of the rounds, as a Markdown table.
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.ws.WsEchoComparison \
+ *     [--rounds 5] [--threads 2] [--connections 8] [--scale 1] [--pairs ss-ss,rn-rn,ss-rn,rn-ss] [--sizes 1024,65536]
+ * </pre>
+ * {@code --threads} is the event-loop count of each client and of each server; {@code --scale}
+ * multiplies the message counts; {@code --pairs} and {@code --sizes} restrict the run (for
+ * profiling; the ratio columns need all four pairs).
+ */
+public final class WsEchoComparison {
+
+	private static final int SMALL = 1024;
+
+	private static final int LARGE = 64 * 1024;
+
+	private WsEchoComparison() {
+	}
+
+	/** One row of the report. */
+	private record Measure(String label, int connections, int messagesPerConnection, int size, boolean megabytes) {
+
+		double value(long nanos) {
+			double seconds = nanos / 1e9;
+			long messages = (long) this.connections * this.messagesPerConnection;
+			return this.megabytes ? messages * (double) this.size / 1e6 / seconds : messages / seconds;
+		}
+
+	}
+
+	/** A client and the server it talks to. */
+	private record Pair(WsClientUnderTest client, WsServerUnderTest server) {
+
+		String label() {
+			return short_(this.client.name()) + " → " + short_(this.server.name());
+		}
+
+		private static String short_(String name) {
+			return name.equals("secure-streams") ? "ss" : "rn";
+		}
+
+	}
+
+	public static void main(String[] args) throws Exception {
+		Map<String, String> options = options(args);
+		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
+		int connections = Integer.parseInt(options.getOrDefault("connections", "8"));
+		double scale = Double.parseDouble(options.getOrDefault("scale", "1"));
+		List<Measure> measures = List.of(
+				new Measure("1 KiB, 1 connection (round trips/s)", 1, count(20_000, scale), SMALL, false),
+				new Measure("1 KiB, " + connections + " connections (round trips/s)", connections,
+						count(40_000 / connections, scale), SMALL, false),
+				new Measure("64 KiB, 1 connection (MB/s)", 1, count(2_000, scale), LARGE, true),
+				new Measure("64 KiB, " + connections + " connections (MB/s)", connections,
+						count(4_000 / connections, scale), LARGE, true));
+		String loadBefore = loadAverage();
+		SecureStreamsWsServer ourServer = new SecureStreamsWsServer(threads);
+		ReactorNettyWsServer theirServer = new ReactorNettyWsServer(threads);
+		Map<String, Integer> ports = new LinkedHashMap<>();
+		ports.put(ourServer.name(), ourServer.port());
+		ports.put(theirServer.name(), theirServer.port());
+		SecureStreamsWsClient ourClient = new SecureStreamsWsClient(ports, threads);
+		ReactorNettyWsClient theirClient = new ReactorNettyWsClient(threads);
+		List<Pair> pairs = new ArrayList<>(List.of(new Pair(ourClient, ourServer), new Pair(theirClient, theirServer),
+				new Pair(ourClient, theirServer), new Pair(theirClient, ourServer)));
+		if (options.containsKey("pairs")) {
+			// For profiling one pair, e.g. --pairs rn-ss; the ratio columns then need all four.
+			List<String> wanted = List.of(options.get("pairs").split(","));
+			pairs.removeIf((pair) -> !wanted.contains(pair.label().replace(" → ", "-")));
+		}
+		if (options.containsKey("sizes")) {
+			List<String> wanted = List.of(options.get("sizes").split(","));
+			measures = measures.stream().filter((m) -> wanted.contains(String.valueOf(m.size()))).toList();
+		}
+		Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+		try {
+			// Warm up: JIT of both stacks, buffer pools.
+			for (int i = 0; i < 2; i++) {
+				for (Pair pair : pairs) {
+					for (Measure measure : measures) {
+						pair.client().echo(pair.server(), measure.connections(),
+								Math.max(1, measure.messagesPerConnection() / 2), measure.size());
+					}
+				}
+			}
+			for (int round = 1; round <= rounds; round++) {
+				for (Pair pair : pairs) {
+					Map<String, List<Double>> mine = results.computeIfAbsent(pair.label(), (n) -> new LinkedHashMap<>());
+					for (Measure measure : measures) {
+						long cpu = processCpuNanos();
+						long nanos = pair.client().echo(pair.server(), measure.connections(),
+								measure.messagesPerConnection(), measure.size());
+						double perMessage = (processCpuNanos() - cpu) / 1e3
+								/ ((long) measure.connections() * measure.messagesPerConnection());
+						mine.computeIfAbsent(measure.label(), (m) -> new ArrayList<>()).add(measure.value(nanos));
+						mine.computeIfAbsent(cpuLabel(measure), (m) -> new ArrayList<>()).add(perMessage);
+					}
+					System.err.printf("round %d %s done%n", round, pair.label());
+				}
+			}
+		}
+		finally {
+			ourClient.close();
+			theirClient.close();
+			ourServer.close();
+			theirServer.close();
+		}
+		print(results, measures, rounds, threads, loadBefore, loadAverage());
+	}
+
+	/**
+	 * Returns the message both clients send: {@code size} bytes of a repeating pattern.
+	 * @param size the length
+	 * @return the bytes
+	 */
+	static byte[] payload(int size) {
+		byte[] payload = new byte[size];
+		for (int i = 0; i < size; i++) {
+			payload[i] = (byte) ('a' + i % 26);
+		}
+		return payload;
+	}
+
+	private static String cpuLabel(Measure measure) {
+		return measure.label().replaceAll(" \\(.*\\)", "") + ": CPU per round trip (µs, client and server)";
+	}
+
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
+	}
+
+	private static int count(int base, double scale) {
+		return Math.max(1, (int) Math.round(base * scale));
+	}
+
+	private static double median(List<Double> values) {
+		double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		return sorted[sorted.length / 2];
+	}
+
+	private static void print(Map<String, Map<String, List<Double>>> results, List<Measure> measures, int rounds,
+			int threads, String loadBefore, String loadAfter) {
+		List<String> pairs = new ArrayList<>(results.keySet());
+		System.out.printf("Median of %d interleaved rounds; ss = secure-streams, rn = Reactor Netty; client → server; "
+				+ "one message in flight per connection; %d event-loop threads per client and per server; "
+				+ "%d cores, Java %s; load average before %s, after %s.%n%n", rounds, threads,
+				Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore, loadAfter);
+		boolean ratios = pairs.size() == 4;
+		System.out.println("| measure | " + String.join(" | ", pairs)
+				+ (ratios ? " | ss→ss / rn→rn | client: ss→rn / rn→rn | server: rn→ss / rn→rn |" : " |"));
+		System.out.println("|---|" + "---|".repeat(pairs.size() + (ratios ? 3 : 0)));
+		List<String> rows = new ArrayList<>();
+		measures.forEach((measure) -> rows.add(measure.label()));
+		measures.forEach((measure) -> rows.add(cpuLabel(measure)));
+		for (String label : rows) {
+			boolean cpu = label.contains("CPU");
+			StringBuilder row = new StringBuilder("| " + label + " |");
+			double[] values = new double[pairs.size()];
+			for (int i = 0; i < pairs.size(); i++) {
+				values[i] = median(results.get(pairs.get(i)).get(label));
+				row.append(String.format(cpu ? " %.1f |" : " %.0f |", values[i]));
+			}
+			if (ratios) {
+				// "Times better": throughput ours/theirs, CPU theirs/ours.
+				row.append(cpu
+						? String.format(" %.2f | %.2f | %.2f |", values[1] / values[0], values[1] / values[2],
+								values[1] / values[3])
+						: String.format(" %.2f | %.2f | %.2f |", values[0] / values[1], values[2] / values[1],
+								values[3] / values[1]));
+			}
+			System.out.println(row);
+		}
+		System.out.println("\nRatios: > 1 means the secure-streams side is better (more throughput, or less CPU). CPU is the"
+				+ " harness JVM's CPU time (client, server, GC) during the run, per round trip.");
+		System.out.println("\nAll rounds: " + results);
+	}
+
+	private static String loadAverage() {
+		try {
+			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+			return String.join(" ", Arrays.copyOf(fields, 3));
+		}
+		catch (IOException ex) {
+			return "unknown";
+		}
+	}
+
+	private static Map<String, String> options(String[] args) {
+		Map<String, String> options = new LinkedHashMap<>();
+		for (int i = 0; i + 1 < args.length; i += 2) {
+			if (!args[i].startsWith("--")) {
+				throw new IllegalArgumentException("unexpected argument " + args[i] + " in " + Arrays.toString(args));
+			}
+			options.put(args[i].substring(2), args[i + 1]);
+		}
+		return options;
+	}
+
+}
