@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
@@ -38,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public abstract class AbstractStream implements SecureStream {
 
 	private static final Logger logger = LoggerFactory.getLogger(AbstractStream.class);
+
+	/** What an empty rx delivers, and what a slot holds outside a tx callback. */
+	private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
 	protected final StreamsRuntime runtime;
 
@@ -220,7 +222,12 @@ public abstract class AbstractStream implements SecureStream {
 			this.creatingDelivered = true;
 		}
 		this.runtime.stateChanged(this, old, next);
-		return call(() -> this.handler.onState(this, next, ack), "onState(" + next + ")");
+		try {
+			return orOk(this.handler.onState(this, next, ack));
+		}
+		catch (RuntimeException | Error ex) {
+			return threw("onState(" + next + ")", ex);
+		}
 	}
 
 	/**
@@ -239,10 +246,14 @@ public abstract class AbstractStream implements SecureStream {
 	 */
 	protected final StreamResult deliverRx(ByteBuf data, int flags) {
 		int length = data.readableBytes();
-		ByteBuffer view = (length == 0) ? ByteBuffer.allocate(0).asReadOnlyBuffer()
-				: data.nioBuffer(data.readerIndex(), length).asReadOnlyBuffer();
+		ByteBuffer view = (length == 0) ? EMPTY : data.nioBuffer(data.readerIndex(), length).asReadOnlyBuffer();
 		this.bytesIn += length;
-		return call(() -> this.handler.onRx(this, view, flags), "onRx");
+		try {
+			return orOk(this.handler.onRx(this, view, flags));
+		}
+		catch (RuntimeException | Error ex) {
+			return threw("onRx", ex);
+		}
 	}
 
 	/**
@@ -255,11 +266,17 @@ public abstract class AbstractStream implements SecureStream {
 		int capacity = buffer.writableBytes();
 		ByteBuffer window = buffer.nioBuffer(buffer.writerIndex(), capacity);
 		this.txSlot.reset(window, this.txOrdinal++, remaining);
-		StreamResult result = call(() -> this.handler.onTx(this, this.txSlot), "onTx");
+		StreamResult result;
+		try {
+			result = orOk(this.handler.onTx(this, this.txSlot));
+		}
+		catch (RuntimeException | Error ex) {
+			result = threw("onTx", ex);
+		}
 		// Accept a flipped buffer too: position 0 with a shortened limit means "limit bytes".
 		int length = (window.position() == 0 && window.limit() < capacity) ? window.limit() : window.position();
 		int flags = this.txSlot.flags();
-		this.txSlot.reset(ByteBuffer.allocate(0), 0, -1);
+		this.txSlot.reset(EMPTY, 0, -1);
 		if (result != StreamResult.OK) {
 			return new TxResult(result, flags, 0);
 		}
@@ -268,15 +285,13 @@ public abstract class AbstractStream implements SecureStream {
 		return new TxResult(result, flags, length);
 	}
 
-	private StreamResult call(Supplier<StreamResult> callback, String what) {
-		try {
-			StreamResult result = callback.get();
-			return (result != null) ? result : StreamResult.OK;
-		}
-		catch (RuntimeException | Error ex) {
-			logger.error("stream {} ({}): handler {} threw; disconnecting", this.id, streamType(), what, ex);
-			return StreamResult.DISCONNECT_ME;
-		}
+	private static StreamResult orOk(@Nullable StreamResult result) {
+		return (result != null) ? result : StreamResult.OK;
+	}
+
+	private StreamResult threw(String what, Throwable ex) {
+		logger.error("stream {} ({}): handler {} threw; disconnecting", this.id, streamType(), what, ex);
+		return StreamResult.DISCONNECT_ME;
 	}
 
 	/**

@@ -127,6 +127,26 @@ public final class ClientStream extends AbstractStream {
 		});
 	}
 
+	/**
+	 * A proxied client's ONWARD_CONNECT: connect when there is no connection; on a connection
+	 * kept alive between http transactions, start the next transaction; otherwise (connecting,
+	 * or a transaction in progress) nothing, as the C proxy ignores it then.
+	 */
+	public void onwardConnect() {
+		execute(() -> {
+			ClientAttempt current = this.attempt;
+			if (current == null) {
+				this.retry.reset();
+				cancelRetryTimer();
+				startAttempt(false);
+			}
+			else if (current.connection().isIdle()) {
+				this.txRequested = true;
+				current.connection().requestWrite();
+			}
+		});
+	}
+
 	private void startAttempt(boolean poll) {
 		this.sequence = Sequence.TRY_CONNECT;
 		if (poll && checkedState() != StreamState.POLL && act(emit(StreamState.POLL, 0))) {

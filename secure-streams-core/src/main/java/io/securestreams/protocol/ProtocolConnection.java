@@ -31,6 +31,15 @@ public interface ProtocolConnection {
 	@Nullable SocketAddress peerAddress();
 
 	/**
+	 * Returns whether the connection is open but carries no transaction, so that a tx request
+	 * would start the next one on it (an http connection kept alive between transactions).
+	 * @return {@code true} when idle between transactions
+	 */
+	default boolean isIdle() {
+		return false;
+	}
+
+	/**
 	 * Stops or resumes reading from the peer (flow control, used by the proxy).
 	 * @param paused {@code true} to stop reading
 	 */

@@ -43,6 +43,8 @@ final class LinkOutbox {
 
 	private volatile long queuedBytes;
 
+	private boolean flushScheduled;
+
 	private volatile long peakBytes;
 
 	/**
@@ -89,6 +91,16 @@ final class LinkOutbox {
 		if (now > this.peakBytes) {
 			this.peakBytes = now;
 		}
+		// Frames produced by one read of the onward connection (a 16 KiB read is a dozen RX
+		// frames) go to the socket together, in one write system call, once the read is done.
+		if (!this.flushScheduled) {
+			this.flushScheduled = true;
+			this.channel.eventLoop().execute(this::scheduledFlush);
+		}
+	}
+
+	private void scheduledFlush() {
+		this.flushScheduled = false;
 		flush();
 	}
 
@@ -99,6 +111,7 @@ final class LinkOutbox {
 		if (!this.started || !this.channel.isActive()) {
 			return;
 		}
+		SsMessage last = null;
 		boolean wrote = false;
 		while (this.channel.isWritable()) {
 			if (this.createResult != null) {
@@ -118,8 +131,15 @@ final class LinkOutbox {
 				break;
 			}
 			this.queuedBytes -= size(next);
-			this.channel.write(next).addListener(this.written);
+			if (last != null) {
+				this.channel.write(last, this.channel.voidPromise());
+			}
+			last = next;
 			wrote = true;
+		}
+		if (last != null) {
+			// One completion per batch is enough to learn that the client took the bytes.
+			this.channel.write(last).addListener(this.written);
 		}
 		if (wrote) {
 			this.channel.flush();

@@ -102,6 +102,10 @@ final class OnwardHandler implements StreamHandler {
 			this.onwardGone.run();
 			return StreamResult.OK;
 		}
+		if (state == StreamState.DISCONNECTED && this.lastForwarded == StreamState.DISCONNECTED) {
+			// The kept-alive connection of an http transaction the client already saw end went away.
+			return StreamResult.OK;
+		}
 		StateTransitions table = StateTransitions.PROXIED_CLIENT;
 		if (!table.isAllowed(this.lastForwarded, state)) {
 			// POLL is advisory; anything else would be a runtime bug the client must not see.
@@ -111,11 +115,22 @@ final class OnwardHandler implements StreamHandler {
 			}
 			return StreamResult.OK;
 		}
-		if (!table.bypasses(state)) {
+		forward(state, ack);
+		if (this.transactional && (state == StreamState.QOS_ACK_REMOTE || state == StreamState.QOS_NACK_REMOTE)) {
+			// The C proxy closes an http connection after each transaction, so its client expects
+			// DISCONNECTED now (and its table forbids the CONNECTING of a next transaction right
+			// after the ack). We keep the onward connection for the next transaction and tell the
+			// client what it expects; the real close, when it comes, is not forwarded again.
+			forward(StreamState.DISCONNECTED, 0);
+		}
+		return StreamResult.OK;
+	}
+
+	private void forward(StreamState state, long ack) {
+		if (!StateTransitions.PROXIED_CLIENT.bypasses(state)) {
 			this.lastForwarded = state;
 		}
 		this.outbox.fifo(new ToClient.ConnState(state.value(), ack));
-		return StreamResult.OK;
 	}
 
 	@Override

@@ -193,7 +193,7 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		switch (message.type()) {
 			case STREAMTYPE -> hangUp("a second STREAMTYPE");
 			case DESTROYING -> hangUp("the client sent DESTROYING");
-			case ONWARD_CONNECT -> stream.connect();
+			case ONWARD_CONNECT -> stream.onwardConnect();
 			case TX_PAYLOAD -> {
 				ToProxy.TxPayload payload = (ToProxy.TxPayload) message;
 				payload.retain();

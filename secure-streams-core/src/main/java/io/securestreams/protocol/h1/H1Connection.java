@@ -54,8 +54,11 @@ final class H1Connection implements ProtocolConnection {
 
 	private static final int TX_CHUNK = 16 * 1024;
 
-	/** Most bytes one read takes from the server when the stream is a proxy's onward stream. */
-	static final int PROXIED_MAX_READ = 4096;
+	/** Fewest bytes one read may take from the server for a proxy's onward stream. */
+	static final int PROXIED_MIN_READ = 4096;
+
+	/** Most bytes one read takes from the server for a proxy's onward stream. */
+	static final int PROXIED_MAX_READ = 64 * 1024;
 
 	private final StreamLink link;
 
@@ -104,9 +107,8 @@ final class H1Connection implements ProtocolConnection {
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
 				this.link.policy().attributes(), (pipeline) -> {
 					if (this.link.isProxied()) {
-						// Small reads, so that a proxy's rx flow control takes effect within one of them.
 						pipeline.channel().config().setRecvByteBufAllocator(
-								new AdaptiveRecvByteBufAllocator(64, 1024, PROXIED_MAX_READ));
+								new AdaptiveRecvByteBufAllocator(64, 1024, proxiedReadLimit(this.link.policy())));
 					}
 					pipeline.addLast("http", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(16384)
 						.setMaxChunkSize(65536), false, false))
@@ -126,6 +128,17 @@ final class H1Connection implements ProtocolConnection {
 				this.link.connectFailed((f.cause() != null) ? f.cause() : new IllegalStateException("connect cancelled"));
 			}
 		});
+	}
+
+	/**
+	 * The largest read for a proxy's onward stream: what fits between the rx flow-control mark
+	 * and the proxy buffer, so that a pause takes effect before the buffer overflows.
+	 */
+	static int proxiedReadLimit(io.securestreams.policy.StreamTypePolicy policy) {
+		io.securestreams.policy.BufferSettings buffers = policy.buffers();
+		long room = (buffers.proxyRxflowOnAbove() > 0)
+				? buffers.effectiveProxyBuflen() - buffers.proxyRxflowOnAbove() : buffers.effectiveProxyBuflen() / 2;
+		return (int) Math.max(PROXIED_MIN_READ, Math.min(PROXIED_MAX_READ, room));
 	}
 
 	private void startTransaction(boolean first) {
@@ -335,7 +348,7 @@ final class H1Connection implements ProtocolConnection {
 		}
 		// A proxy closes its onward connection after each transaction, as libwebsockets' proxy does:
 		// the proxied client's table does not allow the CONNECTING of a kept-alive next transaction.
-		if (!this.good || !this.keepAlive || this.bodyOpen || this.link.isProxied()) {
+		if (!this.good || !this.keepAlive || this.bodyOpen) {
 			this.bodyOpen = false;
 			closeChannel();
 		}
@@ -374,6 +387,12 @@ final class H1Connection implements ProtocolConnection {
 		else if (!this.inTransaction) {
 			startTransaction(false);
 		}
+	}
+
+	@Override
+	public boolean isIdle() {
+		Channel ch = this.channel;
+		return ch != null && ch.isActive() && !this.inTransaction && !this.bodyOpen;
 	}
 
 	@Override

@@ -31,8 +31,11 @@ final class WsMessageWriter {
 
 	private static final Logger logger = LoggerFactory.getLogger(WsMessageWriter.class);
 
-	/** Capacity of the buffer one {@code onTx} call may fill, and so the largest frame we send. */
-	static final int TX_CAPACITY = 16 * 1024;
+	/**
+	 * Capacity of the buffer one {@code onTx} call may fill, and so the largest frame we send:
+	 * 64 KiB lets a typical message go out as one frame (fewer headers, callbacks and writes).
+	 */
+	static final int TX_CAPACITY = 64 * 1024;
 
 	private static final int FRAMES_PER_RUN = 64;
 

@@ -118,7 +118,8 @@ class H1ClientTests {
 		handler.await(StreamState.QOS_ACK_REMOTE, 2, Duration.ofSeconds(10));
 		if (proxied()) {
 			handler.await(StreamState.DISCONNECTED, 2, Duration.ofSeconds(10));
-			// The request made right after QOS_ACK_REMOTE waits for DISCONNECTED, then connects again.
+			// The proxied client sees each transaction end with DISCONNECTED, as from the C proxy,
+			// while the proxy keeps the onward connection for the next one.
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
 					"DISCONNECTED", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED");
 		}
@@ -128,7 +129,7 @@ class H1ClientTests {
 		}
 		assertThat(new String(handler.received())).isEqualTo("onetwo");
 		assertThat(List.of(this.server.takeRequest().getConnectionIndex(), this.server.takeRequest().getConnectionIndex()))
-			.containsExactly(0, proxied() ? 1 : 0);
+			.containsExactly(0, 0);
 	}
 
 }
