@@ -87,6 +87,16 @@ public final class ClientStream extends AbstractStream {
 
 	@Override
 	public void requestTx() {
+		if (this.loop.inEventLoop()) {
+			// Asked from a callback on this loop: a binding that is sending right now (a ws or MQTT
+			// writer looping over onTx, an http transaction ending) sees the request at once and
+			// carries on in the same run. Starting a connection still waits for the task below, so
+			// no state is ever reported from inside a callback; the task must not raise the flag
+			// again, since the binding may already have taken this request.
+			this.txRequested = true;
+			execute(this::kick);
+			return;
+		}
 		execute(() -> {
 			this.txRequested = true;
 			kick();

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 
 import io.netty.buffer.ByteBufAllocator;
@@ -15,6 +16,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.NetUtil;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.SystemBlobs;
 import io.securestreams.SystemBlobs.ClientCertificate;
@@ -149,8 +151,31 @@ public final class TlsContexts {
 		SslHandler handler = context.newHandler(allocator, target.host(), (target.port() > 0) ? target.port() : 443);
 		SSLParameters parameters = handler.engine().getSSLParameters();
 		parameters.setEndpointIdentificationAlgorithm("HTTPS");
+		SNIHostName serverName = serverName(target.host());
+		if (serverName != null) {
+			// The JDK only derives SNI from host names with a dot, so "localhost" or a bare
+			// device name would otherwise go without one.
+			parameters.setServerNames(List.of(serverName));
+		}
 		handler.engine().setSSLParameters(parameters);
 		return handler;
+	}
+
+	/**
+	 * The SNI name for a host: none for an IP literal (RFC 6066 forbids them) or a name SNI
+	 * cannot carry; a trailing dot is dropped.
+	 */
+	static @Nullable SNIHostName serverName(@Nullable String host) {
+		if (host == null || host.isEmpty() || NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+			return null;
+		}
+		String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+		try {
+			return new SNIHostName(name);
+		}
+		catch (IllegalArgumentException ex) {
+			return null;
+		}
 	}
 
 	/**

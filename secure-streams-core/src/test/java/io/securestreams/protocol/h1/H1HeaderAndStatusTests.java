@@ -226,8 +226,9 @@ class H1HeaderAndStatusTests {
 		int unreachable = handler.states.indexOf(StreamState.UNREACHABLE);
 		long waitedMillis = (handler.stateTimesNanos.get(unreachable + 2) - handler.stateTimesNanos.get(unreachable))
 				/ 1_000_000;
-		// The "fast" backoff is 50 ms; Retry-After asked for one second.
-		assertThat(waitedMillis).isGreaterThanOrEqualTo(1000);
+		// The "fast" backoff is 50 ms; Retry-After asked for one second. The event loop's timer
+		// wakes with millisecond granularity and the division truncates, so allow a few ms under.
+		assertThat(waitedMillis).isGreaterThanOrEqualTo(990);
 	}
 
 	@Test

@@ -169,6 +169,21 @@ class H1TransportTests {
 	}
 
 	@Test
+	void tlsClientSendsTheEndpointAsServerNameIndication() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.useHttps(TestPki.serverContext(TestPki.server()).getSocketFactory());
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().body("named").build());
+			RecordingHandler handler = get((b) -> b.set(StreamTypeKey.ENDPOINT, "localhost")
+				.set(StreamTypeKey.PORT, server.getPort())
+				.set(StreamTypeKey.TLS, true)
+				.set(StreamTypeKey.TLS_TRUST_STORE, "test_ca"));
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(server.takeRequest().getHandshakeServerNames()).containsExactly("localhost");
+		}
+	}
+
+	@Test
 	void missingClientCertificateFailsTheAttempt() {
 		RecordingHandler handler = get((b) -> b.set(StreamTypeKey.TLS, true)
 			.set(StreamTypeKey.CLIENT_CERT, 3)
