@@ -1,5 +1,8 @@
 package io.securestreams.benchmarks.h1;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,9 +16,11 @@ import java.util.Map;
  * conditions. Prints the median of the rounds as a Markdown table.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.h1.HttpClientComparison \
- *     --host localhost --port 8443 --ca /tmp/ss-peers/pki/ca.crt [--rounds 5] [--threads 2]
+ *     --host localhost --port 8443 --ca /tmp/ss-peers/pki/ca.crt [--rounds 5] [--threads 2] \
+ *     [--clients secure-streams,reactor-netty,jdk-httpclient]
  * </pre>
- * The server must serve {@code /1k} (1 KiB) and {@code /100k} (100 KiB).
+ * The server must serve {@code /1k} (1 KiB) and {@code /100k} (100 KiB). This runtime always runs
+ * (it is the one compared); {@code --clients} picks the others, for example none when profiling.
  */
 public final class HttpClientComparison {
 
@@ -36,9 +41,18 @@ public final class HttpClientComparison {
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
-		List<HttpClientUnderTest> clients = List.of(new SecureStreamsClient(host, port, ca, threads),
-				new ReactorNettyClient(host, port, ca, threads), new JdkClient(host, port, ca, threads));
+		List<String> wanted = List.of(options.getOrDefault("clients", "secure-streams,reactor-netty,jdk-httpclient")
+			.split(","));
+		List<HttpClientUnderTest> clients = new ArrayList<>();
+		clients.add(new SecureStreamsClient(host, port, ca, threads));
+		if (wanted.contains("reactor-netty")) {
+			clients.add(new ReactorNettyClient(host, port, ca, threads));
+		}
+		if (wanted.contains("jdk-httpclient")) {
+			clients.add(new JdkClient(host, port, ca, threads));
+		}
 		Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+		String loadBefore = loadAverage();
 		for (HttpClientUnderTest client : clients) {
 			// Warm up: JIT, TLS session caches, connection pools.
 			client.get("/1k", 3000, 16);
@@ -48,19 +62,30 @@ public final class HttpClientComparison {
 		for (int round = 1; round <= rounds; round++) {
 			for (HttpClientUnderTest client : clients) {
 				Map<String, List<Double>> mine = results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>());
+				long c0 = processCpuNanos();
 				long t0 = System.nanoTime();
 				client.get("/1k", TRANSACTIONS, 1);
+				long c1 = processCpuNanos();
 				long t1 = System.nanoTime();
 				client.get("/1k", TRANSACTIONS, 16);
+				long c2 = processCpuNanos();
 				long t2 = System.nanoTime();
 				long bytes = client.get("/100k", BULK_TRANSACTIONS, 1);
+				long c3 = processCpuNanos();
 				long t3 = System.nanoTime();
 				client.getOnNewConnections("/1k", NEW_CONNECTIONS);
+				long c4 = processCpuNanos();
 				long t4 = System.nanoTime();
 				add(mine, "1 KiB sequential (txn/s)", TRANSACTIONS / seconds(t1 - t0));
 				add(mine, "1 KiB concurrency 16 (txn/s)", TRANSACTIONS / seconds(t2 - t1));
 				add(mine, "100 KiB sequential (MB/s)", bytes / 1e6 / seconds(t3 - t2));
 				add(mine, "new TLS connection per GET (ms)", (t4 - t3) / 1e6 / NEW_CONNECTIONS);
+				// CPU of this JVM (every thread, GC included; the server is another process): far
+				// steadier than throughput on a shared machine. Lower is better.
+				add(mine, "1 KiB sequential: client CPU per GET (µs)", (c1 - c0) / 1e3 / TRANSACTIONS);
+				add(mine, "1 KiB concurrency 16: client CPU per GET (µs)", (c2 - c1) / 1e3 / TRANSACTIONS);
+				add(mine, "100 KiB sequential: client CPU per MB (ms)", (c3 - c2) / 1e6 / (bytes / 1e6));
+				add(mine, "new TLS connection: client CPU per GET (ms)", (c4 - c3) / 1e6 / NEW_CONNECTIONS);
 				System.err.printf("round %d %s done%n", round, client.name());
 			}
 		}
@@ -70,10 +95,28 @@ public final class HttpClientComparison {
 			client.close();
 		}
 		print(results, rounds, perStream);
+		System.out.printf("%nMachine: %d cores, Java %s; load average before %s, after %s%n",
+				Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore,
+				loadAverage());
 	}
 
 	private static void add(Map<String, List<Double>> results, String metric, double value) {
 		results.computeIfAbsent(metric, (m) -> new ArrayList<>()).add(value);
+	}
+
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
+	}
+
+	private static String loadAverage() {
+		try {
+			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+			return String.join(" ", Arrays.copyOf(fields, 3));
+		}
+		catch (IOException ex) {
+			return "unknown";
+		}
 	}
 
 	private static double seconds(long nanos) {
@@ -89,7 +132,7 @@ public final class HttpClientComparison {
 		List<String> names = new ArrayList<>(results.keySet());
 		List<String> metrics = new ArrayList<>(results.get(names.get(0)).keySet());
 		System.out.println("Median of " + rounds + " interleaved rounds.\n");
-		System.out.println("| measure | " + String.join(" | ", names) + " | ours / reactor-netty |");
+		System.out.println("| measure | " + String.join(" | ", names) + " | vs reactor-netty (>1 favours ours) |");
 		System.out.println("|---|" + "---|".repeat(names.size() + 1));
 		for (String metric : metrics) {
 			StringBuilder row = new StringBuilder("| " + metric + " |");
@@ -98,7 +141,14 @@ public final class HttpClientComparison {
 				values[i] = median(results.get(names.get(i)).get(metric));
 				row.append(String.format(" %.1f |", values[i]));
 			}
-			row.append(String.format(" %.2f |", values[0] / values[1]));
+			// Rates (per second) are better higher; times and CPU costs are better lower.
+			boolean rate = metric.contains("/s)");
+			if (values.length > 1) {
+				row.append(String.format(" %.2f |", rate ? values[0] / values[1] : values[1] / values[0]));
+			}
+			else {
+				row.append(" - |");
+			}
 			System.out.println(row);
 		}
 		System.out.println("\nAll rounds: " + results);
