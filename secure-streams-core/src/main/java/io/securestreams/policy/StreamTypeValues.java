@@ -82,7 +82,6 @@ public final class StreamTypeValues {
 	 * @throws IllegalArgumentException otherwise
 	 */
 	public static long integral(Object value, long min, long max) {
-		String expected = "an integer " + min + ".." + max;
 		if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
 			long number = ((Number) value).longValue();
 			if (number >= min && number <= max) {
@@ -92,7 +91,8 @@ public final class StreamTypeValues {
 		else if (value instanceof BigInteger big && big.bitLength() < 63) {
 			return integral(big.longValue(), min, max);
 		}
-		throw new IllegalArgumentException("expected " + expected + ", got " + describe(value));
+		// The message is only built on failure: this runs for every number of every policy.
+		throw new IllegalArgumentException("expected an integer " + min + ".." + max + ", got " + describe(value));
 	}
 
 	private static Object hostPort(Object value) {
