@@ -1,14 +1,12 @@
 package io.securestreams.benchmarks.h1;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import io.securestreams.benchmarks.support.Harness;
 
 /**
  * Compares http/1.1 clients against one local TLS server (for example the nginx of the shared
@@ -34,7 +32,7 @@ public final class HttpClientComparison {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = options(args);
+		Map<String, String> options = Harness.options(args);
 		String host = options.getOrDefault("host", "localhost");
 		int port = Integer.parseInt(options.getOrDefault("port", "8443"));
 		Path ca = Path.of(options.getOrDefault("ca", "/tmp/ss-peers/pki/ca.crt"));
@@ -52,7 +50,7 @@ public final class HttpClientComparison {
 			clients.add(new JdkClient(host, port, ca, threads));
 		}
 		Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
-		String loadBefore = loadAverage();
+		String loadBefore = Harness.loadAverage();
 		for (HttpClientUnderTest client : clients) {
 			// Warm up: JIT, TLS session caches, connection pools.
 			client.get("/1k", 3000, 16);
@@ -62,30 +60,30 @@ public final class HttpClientComparison {
 		for (int round = 1; round <= rounds; round++) {
 			for (HttpClientUnderTest client : clients) {
 				Map<String, List<Double>> mine = results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>());
-				long c0 = processCpuNanos();
+				long c0 = Harness.processCpuNanos();
 				long t0 = System.nanoTime();
 				client.get("/1k", TRANSACTIONS, 1);
-				long c1 = processCpuNanos();
+				long c1 = Harness.processCpuNanos();
 				long t1 = System.nanoTime();
 				client.get("/1k", TRANSACTIONS, 16);
-				long c2 = processCpuNanos();
+				long c2 = Harness.processCpuNanos();
 				long t2 = System.nanoTime();
 				long bytes = client.get("/100k", BULK_TRANSACTIONS, 1);
-				long c3 = processCpuNanos();
+				long c3 = Harness.processCpuNanos();
 				long t3 = System.nanoTime();
 				client.getOnNewConnections("/1k", NEW_CONNECTIONS);
-				long c4 = processCpuNanos();
+				long c4 = Harness.processCpuNanos();
 				long t4 = System.nanoTime();
-				add(mine, "1 KiB sequential (txn/s)", TRANSACTIONS / seconds(t1 - t0));
-				add(mine, "1 KiB concurrency 16 (txn/s)", TRANSACTIONS / seconds(t2 - t1));
-				add(mine, "100 KiB sequential (MB/s)", bytes / 1e6 / seconds(t3 - t2));
-				add(mine, "new TLS connection per GET (ms)", (t4 - t3) / 1e6 / NEW_CONNECTIONS);
+				Harness.add(mine, "1 KiB sequential (txn/s)", TRANSACTIONS / Harness.seconds(t1 - t0));
+				Harness.add(mine, "1 KiB concurrency 16 (txn/s)", TRANSACTIONS / Harness.seconds(t2 - t1));
+				Harness.add(mine, "100 KiB sequential (MB/s)", bytes / 1e6 / Harness.seconds(t3 - t2));
+				Harness.add(mine, "new TLS connection per GET (ms)", (t4 - t3) / 1e6 / NEW_CONNECTIONS);
 				// CPU of this JVM (every thread, GC included; the server is another process): far
 				// steadier than throughput on a shared machine. Lower is better.
-				add(mine, "1 KiB sequential: client CPU per GET (µs)", (c1 - c0) / 1e3 / TRANSACTIONS);
-				add(mine, "1 KiB concurrency 16: client CPU per GET (µs)", (c2 - c1) / 1e3 / TRANSACTIONS);
-				add(mine, "100 KiB sequential: client CPU per MB (ms)", (c3 - c2) / 1e6 / (bytes / 1e6));
-				add(mine, "new TLS connection: client CPU per GET (ms)", (c4 - c3) / 1e6 / NEW_CONNECTIONS);
+				Harness.add(mine, "1 KiB sequential: client CPU per GET (µs)", (c1 - c0) / 1e3 / TRANSACTIONS);
+				Harness.add(mine, "1 KiB concurrency 16: client CPU per GET (µs)", (c2 - c1) / 1e3 / TRANSACTIONS);
+				Harness.add(mine, "100 KiB sequential: client CPU per MB (ms)", (c3 - c2) / 1e6 / (bytes / 1e6));
+				Harness.add(mine, "new TLS connection: client CPU per GET (ms)", (c4 - c3) / 1e6 / NEW_CONNECTIONS);
 				System.err.printf("round %d %s done%n", round, client.name());
 			}
 		}
@@ -95,37 +93,7 @@ public final class HttpClientComparison {
 			client.close();
 		}
 		print(results, rounds, perStream);
-		System.out.printf("%nMachine: %d cores, Java %s; load average before %s, after %s%n",
-				Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore,
-				loadAverage());
-	}
-
-	private static void add(Map<String, List<Double>> results, String metric, double value) {
-		results.computeIfAbsent(metric, (m) -> new ArrayList<>()).add(value);
-	}
-
-	private static long processCpuNanos() {
-		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-			.getProcessCpuTime();
-	}
-
-	private static String loadAverage() {
-		try {
-			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-			return String.join(" ", Arrays.copyOf(fields, 3));
-		}
-		catch (IOException ex) {
-			return "unknown";
-		}
-	}
-
-	private static double seconds(long nanos) {
-		return nanos / 1e9;
-	}
-
-	private static double median(List<Double> values) {
-		double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-		return sorted[sorted.length / 2];
+		System.out.printf("%nMachine: %s%n", Harness.machine(loadBefore, Harness.loadAverage()));
 	}
 
 	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, long perStream) {
@@ -138,7 +106,7 @@ public final class HttpClientComparison {
 			StringBuilder row = new StringBuilder("| " + metric + " |");
 			double[] values = new double[names.size()];
 			for (int i = 0; i < names.size(); i++) {
-				values[i] = median(results.get(names.get(i)).get(metric));
+				values[i] = Harness.median(results.get(names.get(i)).get(metric));
 				row.append(String.format(" %.1f |", values[i]));
 			}
 			// Rates (per second) are better higher; times and CPU costs are better lower.
@@ -153,17 +121,6 @@ public final class HttpClientComparison {
 		}
 		System.out.println("\nAll rounds: " + results);
 		System.out.println("\nHeap retained per idle created stream (10,000 streams): " + perStream + " bytes");
-	}
-
-	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			if (!args[i].startsWith("--")) {
-				throw new IllegalArgumentException("unexpected argument " + args[i] + " in " + Arrays.toString(args));
-			}
-			options.put(args[i].substring(2), args[i + 1]);
-		}
-		return options;
 	}
 
 }

@@ -1,14 +1,12 @@
 package io.securestreams.benchmarks.mqtt;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import io.securestreams.benchmarks.support.Harness;
 
 /**
  * Compares MQTT 3.1.1 clients against one local mosquitto: this runtime, Eclipse Paho and the
@@ -40,7 +38,7 @@ public final class MqttComparison {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = options(args);
+		Map<String, String> options = Harness.options(args);
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int messages = Integer.parseInt(options.getOrDefault("messages", "50000"));
 		int window = Integer.parseInt(options.getOrDefault("window", "256"));
@@ -50,7 +48,7 @@ public final class MqttComparison {
 		String qos1 = "QoS 1 publish, " + window + " unacknowledged (messages/s)";
 		byte[] payload = new byte[size];
 		Arrays.fill(payload, (byte) 'm');
-		String loadBefore = loadAverage();
+		String loadBefore = Harness.loadAverage();
 		Mosquitto broker = options.containsKey("port") ? null
 				: Mosquitto.start(options.getOrDefault("mosquitto", "/usr/sbin/mosquitto"),
 						Boolean.parseBoolean(options.getOrDefault("broker-nodelay", "false")));
@@ -78,16 +76,16 @@ public final class MqttComparison {
 			for (int round = 1; round <= rounds; round++) {
 				for (MqttClientUnderTest client : clients) {
 					Map<String, List<Double>> mine = results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>());
-					long cpu = processCpuNanos();
-					add(mine, QOS0, messages / seconds(client.publishQos0(messages, window)));
-					add(mine, CPU0, (processCpuNanos() - cpu) / 1e3 / messages);
-					cpu = processCpuNanos();
-					add(mine, qos1, messages / seconds(client.publishQos1(messages, window)));
-					add(mine, CPU1, (processCpuNanos() - cpu) / 1e3 / messages);
+					long cpu = Harness.processCpuNanos();
+					Harness.add(mine, QOS0, messages / Harness.seconds(client.publishQos0(messages, window)));
+					Harness.add(mine, CPU0, (Harness.processCpuNanos() - cpu) / 1e3 / messages);
+					cpu = Harness.processCpuNanos();
+					Harness.add(mine, qos1, messages / Harness.seconds(client.publishQos1(messages, window)));
+					Harness.add(mine, CPU1, (Harness.processCpuNanos() - cpu) / 1e3 / messages);
 					long[] times = client.roundTrips(roundTrips);
 					Arrays.sort(times);
-					add(mine, RTT50, times[times.length / 2] / 1e3);
-					add(mine, RTT99, times[(int) Math.ceil(times.length * 0.99) - 1] / 1e3);
+					Harness.add(mine, RTT50, times[times.length / 2] / 1e3);
+					Harness.add(mine, RTT99, times[(int) Math.ceil(times.length * 0.99) - 1] / 1e3);
 					System.err.printf("round %d %s done%n", round, client.name());
 				}
 			}
@@ -101,30 +99,17 @@ public final class MqttComparison {
 			}
 		}
 		print(results, List.of(QOS0, qos1, RTT50, RTT99, CPU0, CPU1), rounds, size, threads, broker != null,
-				Boolean.parseBoolean(options.getOrDefault("broker-nodelay", "false")), loadBefore, loadAverage());
-	}
-
-	private static void add(Map<String, List<Double>> results, String metric, double value) {
-		results.computeIfAbsent(metric, (m) -> new ArrayList<>()).add(value);
-	}
-
-	private static double seconds(long nanos) {
-		return nanos / 1e9;
-	}
-
-	private static double median(List<Double> values) {
-		double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-		return sorted[sorted.length / 2];
+				Boolean.parseBoolean(options.getOrDefault("broker-nodelay", "false")), loadBefore,
+				Harness.loadAverage());
 	}
 
 	private static void print(Map<String, Map<String, List<Double>>> results, List<String> metrics, int rounds,
 			int size, int threads, boolean ownBroker, boolean noDelay, String loadBefore, String loadAfter) {
 		List<String> names = new ArrayList<>(results.keySet());
 		System.out.printf("Median of %d interleaved rounds; %d-byte payloads; %s mosquitto on loopback%s; "
-				+ "secure-streams with %d event-loop threads; %d cores, Java %s; load average before %s, after %s.%n%n",
-				rounds, size, ownBroker ? "the harness's own" : "an existing",
-				ownBroker ? " (set_tcp_nodelay " + noDelay + ")" : "", threads,
-				Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore, loadAfter);
+				+ "secure-streams with %d event-loop threads; %s.%n%n", rounds, size,
+				ownBroker ? "the harness's own" : "an existing", ownBroker ? " (set_tcp_nodelay " + noDelay + ")" : "",
+				threads, Harness.machine(loadBefore, loadAfter));
 		StringBuilder header = new StringBuilder("| measure | " + String.join(" | ", names) + " |");
 		for (int i = 1; i < names.size(); i++) {
 			header.append(" ss vs ").append(names.get(i)).append(" |");
@@ -136,7 +121,7 @@ public final class MqttComparison {
 			String format = metric.contains("CPU") ? " %.2f |" : " %.0f |";
 			double[] values = new double[names.size()];
 			for (int i = 0; i < names.size(); i++) {
-				values[i] = median(results.get(names.get(i)).get(metric));
+				values[i] = Harness.median(results.get(names.get(i)).get(metric));
 				row.append(String.format(format, values[i]));
 			}
 			// Ratios read "times better": throughput ours/theirs, latency theirs/ours.
@@ -149,32 +134,6 @@ public final class MqttComparison {
 		System.out.println("\nRatios: > 1 means secure-streams is better (more messages/s, or fewer µs). CPU is the"
 				+ " harness JVM's CPU time (every thread, GC included; not the broker's) during the run, per message.");
 		System.out.println("\nAll rounds: " + results);
-	}
-
-	private static long processCpuNanos() {
-		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-			.getProcessCpuTime();
-	}
-
-	private static String loadAverage() {
-		try {
-			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-			return String.join(" ", Arrays.copyOf(fields, 3));
-		}
-		catch (IOException ex) {
-			return "unknown";
-		}
-	}
-
-	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			if (!args[i].startsWith("--")) {
-				throw new IllegalArgumentException("unexpected argument " + args[i] + " in " + Arrays.toString(args));
-			}
-			options.put(args[i].substring(2), args[i + 1]);
-		}
-		return options;
 	}
 
 }

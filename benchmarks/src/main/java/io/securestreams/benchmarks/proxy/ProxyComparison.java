@@ -1,7 +1,5 @@
 package io.securestreams.benchmarks.proxy;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import io.securestreams.SecureStreams;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.benchmarks.support.Harness;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
@@ -66,14 +65,14 @@ public final class ProxyComparison {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = options(args);
+		Map<String, String> options = Harness.options(args);
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		double scale = Double.parseDouble(options.getOrDefault("scale", "1"));
 		int bulk = Math.max(1, (int) (300 * scale));
 		int small = Math.max(1, (int) (5000 * scale));
 		int concurrent = Math.max(16, (int) (10000 * scale));
-		String loadBefore = loadAverage();
+		String loadBefore = Harness.loadAverage();
 		byte[] oneK = new byte[1024];
 		byte[] oneM = new byte[1024 * 1024];
 		Arrays.fill(oneK, (byte) 'k');
@@ -111,27 +110,30 @@ public final class ProxyComparison {
 			for (int round = 1; round <= rounds; round++) {
 				for (Map.Entry<String, SecureStreams> client : clients.entrySet()) {
 					Map<String, List<Double>> mine = results.computeIfAbsent(client.getKey(), (n) -> new LinkedHashMap<>());
-					long cpu0 = processCpuNanos();
+					long cpu0 = Harness.processCpuNanos();
 					long disconnects = DISCONNECTS.get();
 					long connections = SERVER_CONNECTIONS.get();
 					long t0 = System.nanoTime();
 					long bytes = get(client.getValue(), "/1m", bulk, 1);
 					long t1 = System.nanoTime();
-					long cpu1 = processCpuNanos();
+					long cpu1 = Harness.processCpuNanos();
 					get(client.getValue(), "/1k", small, 1);
 					long t2 = System.nanoTime();
-					long cpu2 = processCpuNanos();
+					long cpu2 = Harness.processCpuNanos();
 					get(client.getValue(), "/1k", concurrent, 16);
 					long t3 = System.nanoTime();
-					long cpu3 = processCpuNanos();
-					add(mine, BULK, bytes / 1e6 / ((t1 - t0) / 1e9));
-					add(mine, "server connections opened (per round)", SERVER_CONNECTIONS.get() - connections);
-					add(mine, "DISCONNECTED states seen by the client (per round)", DISCONNECTS.get() - disconnects);
-					add(mine, SMALL, small / ((t2 - t1) / 1e9));
-					add(mine, CONCURRENT, concurrent / ((t3 - t2) / 1e9));
-					add(mine, "CPU per MB, 1 MiB GETs (ms)", (cpu1 - cpu0) / 1e6 / (bytes / 1e6));
-					add(mine, "CPU per transaction, 1 KiB GETs one at a time (µs)", (cpu2 - cpu1) / 1e3 / small);
-					add(mine, "CPU per transaction, 1 KiB GETs on 16 streams (µs)", (cpu3 - cpu2) / 1e3 / concurrent);
+					long cpu3 = Harness.processCpuNanos();
+					Harness.add(mine, BULK, bytes / 1e6 / Harness.seconds(t1 - t0));
+					Harness.add(mine, "server connections opened (per round)", SERVER_CONNECTIONS.get() - connections);
+					Harness.add(mine, "DISCONNECTED states seen by the client (per round)",
+							DISCONNECTS.get() - disconnects);
+					Harness.add(mine, SMALL, small / Harness.seconds(t2 - t1));
+					Harness.add(mine, CONCURRENT, concurrent / Harness.seconds(t3 - t2));
+					Harness.add(mine, "CPU per MB, 1 MiB GETs (ms)", (cpu1 - cpu0) / 1e6 / (bytes / 1e6));
+					Harness.add(mine, "CPU per transaction, 1 KiB GETs one at a time (µs)",
+							(cpu2 - cpu1) / 1e3 / small);
+					Harness.add(mine, "CPU per transaction, 1 KiB GETs on 16 streams (µs)",
+							(cpu3 - cpu2) / 1e3 / concurrent);
 					System.err.printf("round %d %s done%n", round, client.getKey());
 				}
 			}
@@ -145,7 +147,7 @@ public final class ProxyComparison {
 			Files.deleteIfExists(socket);
 			Files.deleteIfExists(socket.getParent());
 		}
-		print(results, rounds, threads, loadBefore, loadAverage());
+		print(results, rounds, threads, loadBefore, Harness.loadAverage());
 	}
 
 	private static Policy policy(int port) {
@@ -219,27 +221,17 @@ public final class ProxyComparison {
 		return bytes.get();
 	}
 
-	private static void add(Map<String, List<Double>> results, String metric, double value) {
-		results.computeIfAbsent(metric, (m) -> new ArrayList<>()).add(value);
-	}
-
-	private static double median(List<Double> values) {
-		double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-		return sorted[sorted.length / 2];
-	}
-
 	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, int threads, String loadBefore,
 			String loadAfter) {
 		List<String> names = new ArrayList<>(results.keySet());
 		System.out.printf("Median of %d interleaved rounds; plain http/1.1 from a Reactor Netty server on loopback; "
-				+ "%d event-loop threads in the direct client, the proxy and the proxied client; %d cores, Java %s; "
-				+ "load average before %s, after %s.%n%n", rounds, threads, Runtime.getRuntime().availableProcessors(),
-				System.getProperty("java.version"), loadBefore, loadAfter);
+				+ "%d event-loop threads in the direct client, the proxy and the proxied client; %s.%n%n", rounds,
+				threads, Harness.machine(loadBefore, loadAfter));
 		System.out.println("| measure | " + String.join(" | ", names) + " | proxied / direct |");
 		System.out.println("|---|---|---|---|");
 		for (String metric : results.get(names.get(0)).keySet()) {
-			double direct = median(results.get(names.get(0)).get(metric));
-			double proxied = median(results.get(names.get(1)).get(metric));
+			double direct = Harness.median(results.get(names.get(0)).get(metric));
+			double proxied = Harness.median(results.get(names.get(1)).get(metric));
 			String format = metric.startsWith("CPU") ? "| %s | %.1f | %.1f | %.2f |%n" : "| %s | %.0f | %.0f | %.2f |%n";
 			if (metric.startsWith("connections")) {
 				System.out.printf("| %s | %.0f | %.0f | |%n", metric, direct, proxied);
@@ -250,32 +242,6 @@ public final class ProxyComparison {
 		}
 		System.out.println("\nCPU is the harness JVM's CPU time (server, proxy and clients, GC included) during the run.");
 		System.out.println("\nAll rounds: " + results);
-	}
-
-	private static long processCpuNanos() {
-		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-			.getProcessCpuTime();
-	}
-
-	private static String loadAverage() {
-		try {
-			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-			return String.join(" ", Arrays.copyOf(fields, 3));
-		}
-		catch (IOException ex) {
-			return "unknown";
-		}
-	}
-
-	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			if (!args[i].startsWith("--")) {
-				throw new IllegalArgumentException("unexpected argument " + args[i] + " in " + Arrays.toString(args));
-			}
-			options.put(args[i].substring(2), args[i + 1]);
-		}
-		return options;
 	}
 
 }

@@ -1,14 +1,11 @@
 package io.securestreams.benchmarks.ws;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import io.securestreams.benchmarks.support.Harness;
 
 /**
  * Compares ws echo over loopback: this runtime's client and server against Reactor Netty's,
@@ -37,7 +34,7 @@ public final class WsEchoComparison {
 	private record Measure(String label, int connections, int messagesPerConnection, int size, boolean megabytes) {
 
 		double value(long nanos) {
-			double seconds = nanos / 1e9;
+			double seconds = Harness.seconds(nanos);
 			long messages = (long) this.connections * this.messagesPerConnection;
 			return this.megabytes ? messages * (double) this.size / 1e6 / seconds : messages / seconds;
 		}
@@ -58,19 +55,19 @@ public final class WsEchoComparison {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = options(args);
+		Map<String, String> options = Harness.options(args);
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		int connections = Integer.parseInt(options.getOrDefault("connections", "8"));
 		double scale = Double.parseDouble(options.getOrDefault("scale", "1"));
 		List<Measure> measures = List.of(
-				new Measure("1 KiB, 1 connection (round trips/s)", 1, count(20_000, scale), SMALL, false),
+				new Measure("1 KiB, 1 connection (round trips/s)", 1, Harness.count(20_000, scale), SMALL, false),
 				new Measure("1 KiB, " + connections + " connections (round trips/s)", connections,
-						count(40_000 / connections, scale), SMALL, false),
-				new Measure("64 KiB, 1 connection (MB/s)", 1, count(2_000, scale), LARGE, true),
+						Harness.count(40_000 / connections, scale), SMALL, false),
+				new Measure("64 KiB, 1 connection (MB/s)", 1, Harness.count(2_000, scale), LARGE, true),
 				new Measure("64 KiB, " + connections + " connections (MB/s)", connections,
-						count(4_000 / connections, scale), LARGE, true));
-		String loadBefore = loadAverage();
+						Harness.count(4_000 / connections, scale), LARGE, true));
+		String loadBefore = Harness.loadAverage();
 		SecureStreamsWsServer ourServer = new SecureStreamsWsServer(threads);
 		ReactorNettyWsServer theirServer = new ReactorNettyWsServer(threads);
 		Map<String, Integer> ports = new LinkedHashMap<>();
@@ -104,13 +101,13 @@ public final class WsEchoComparison {
 				for (Pair pair : pairs) {
 					Map<String, List<Double>> mine = results.computeIfAbsent(pair.label(), (n) -> new LinkedHashMap<>());
 					for (Measure measure : measures) {
-						long cpu = processCpuNanos();
+						long cpu = Harness.processCpuNanos();
 						long nanos = pair.client().echo(pair.server(), measure.connections(),
 								measure.messagesPerConnection(), measure.size());
-						double perMessage = (processCpuNanos() - cpu) / 1e3
+						double perMessage = (Harness.processCpuNanos() - cpu) / 1e3
 								/ ((long) measure.connections() * measure.messagesPerConnection());
-						mine.computeIfAbsent(measure.label(), (m) -> new ArrayList<>()).add(measure.value(nanos));
-						mine.computeIfAbsent(cpuLabel(measure), (m) -> new ArrayList<>()).add(perMessage);
+						Harness.add(mine, measure.label(), measure.value(nanos));
+						Harness.add(mine, cpuLabel(measure), perMessage);
 					}
 					System.err.printf("round %d %s done%n", round, pair.label());
 				}
@@ -122,7 +119,7 @@ public final class WsEchoComparison {
 			ourServer.close();
 			theirServer.close();
 		}
-		print(results, measures, rounds, threads, loadBefore, loadAverage());
+		print(results, measures, rounds, threads, loadBefore, Harness.loadAverage());
 	}
 
 	/**
@@ -142,27 +139,12 @@ public final class WsEchoComparison {
 		return measure.label().replaceAll(" \\(.*\\)", "") + ": CPU per round trip (µs, client and server)";
 	}
 
-	private static long processCpuNanos() {
-		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-			.getProcessCpuTime();
-	}
-
-	private static int count(int base, double scale) {
-		return Math.max(1, (int) Math.round(base * scale));
-	}
-
-	private static double median(List<Double> values) {
-		double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-		return sorted[sorted.length / 2];
-	}
-
 	private static void print(Map<String, Map<String, List<Double>>> results, List<Measure> measures, int rounds,
 			int threads, String loadBefore, String loadAfter) {
 		List<String> pairs = new ArrayList<>(results.keySet());
 		System.out.printf("Median of %d interleaved rounds; ss = secure-streams, rn = Reactor Netty; client → server; "
 				+ "one message in flight per connection; %d event-loop threads per client and per server; "
-				+ "%d cores, Java %s; load average before %s, after %s.%n%n", rounds, threads,
-				Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), loadBefore, loadAfter);
+				+ "%s.%n%n", rounds, threads, Harness.machine(loadBefore, loadAfter));
 		boolean ratios = pairs.size() == 4;
 		System.out.println("| measure | " + String.join(" | ", pairs)
 				+ (ratios ? " | ss→ss / rn→rn | client: ss→rn / rn→rn | server: rn→ss / rn→rn |" : " |"));
@@ -175,7 +157,7 @@ public final class WsEchoComparison {
 			StringBuilder row = new StringBuilder("| " + label + " |");
 			double[] values = new double[pairs.size()];
 			for (int i = 0; i < pairs.size(); i++) {
-				values[i] = median(results.get(pairs.get(i)).get(label));
+				values[i] = Harness.median(results.get(pairs.get(i)).get(label));
 				row.append(String.format(cpu ? " %.1f |" : " %.0f |", values[i]));
 			}
 			if (ratios) {
@@ -191,27 +173,6 @@ public final class WsEchoComparison {
 		System.out.println("\nRatios: > 1 means the secure-streams side is better (more throughput, or less CPU). CPU is the"
 				+ " harness JVM's CPU time (client, server, GC) during the run, per round trip.");
 		System.out.println("\nAll rounds: " + results);
-	}
-
-	private static String loadAverage() {
-		try {
-			String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-			return String.join(" ", Arrays.copyOf(fields, 3));
-		}
-		catch (IOException ex) {
-			return "unknown";
-		}
-	}
-
-	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			if (!args[i].startsWith("--")) {
-				throw new IllegalArgumentException("unexpected argument " + args[i] + " in " + Arrays.toString(args));
-			}
-			options.put(args[i].substring(2), args[i + 1]);
-		}
-		return options;
 	}
 
 }
