@@ -16,14 +16,14 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.testsupport.FrameReader;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import io.securestreams.testsupport.WireCapture;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProxyCaptureReplayTests {
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private final WireCapture capture = WireCapture.load("wire1-http-post.log");
 
@@ -47,23 +48,9 @@ class ProxyCaptureReplayTests {
 
 	private SecureStreamsProxy proxy;
 
-	@AfterEach
-	void stop() {
-		if (this.proxy != null) {
-			this.proxy.close();
-		}
-		if (this.context != null) {
-			this.context.close();
-		}
-		if (this.server != null) {
-			this.server.close();
-		}
-		this.guard.assertNoViolations();
-	}
-
 	@Test
 	void proxyAnswersTheCapturedClientWithTheCapturedFrames() throws Exception {
-		this.server = new MockWebServer();
+		this.server = this.resources.closing(new MockWebServer());
 		this.server.setDispatcher(new Dispatcher() {
 			@Override
 			public MockResponse dispatch(RecordedRequest request) {
@@ -77,9 +64,11 @@ class ProxyCaptureReplayTests {
 		Policy captured = new PolicyParser().parse(policyFile).policy();
 		PolicyFragment local = new PolicyFragment();
 		local.streamType("minpost").set(StreamTypeKey.PORT, this.server.getPort());
-		this.context = SecureStreams.builder(local.applyTo(captured)).eventLoopThreads(1).listener(this.guard).build();
+		this.context = this.resources.start(SecureStreams.builder(local.applyTo(captured)).eventLoopThreads(1));
 		Path socket = this.temp.resolve("proxy.ss.lws");
-		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + socket)).start();
+		this.proxy = this.resources.closing(SecureStreamsProxy.builder(this.context)
+			.listen(ProxyAddress.parse("+" + socket))
+			.start());
 
 		List<FrameReader.Frame> expected = frames(this.capture.bytes(false));
 		List<FrameReader.Frame> received = new ArrayList<>();

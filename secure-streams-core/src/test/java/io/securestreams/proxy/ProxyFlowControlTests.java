@@ -17,13 +17,13 @@ import io.securestreams.proxy.wire.ToProxy;
 import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import okio.Buffer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +36,8 @@ class ProxyFlowControlTests {
 
 	private static final int FRAME = SsWire.FRAME_HEADER + 16 + SsWire.MAX_RX_PAYLOAD;
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	@TempDir
 	Path temp;
@@ -47,20 +48,6 @@ class ProxyFlowControlTests {
 
 	private SecureStreamsProxy proxy;
 
-	@AfterEach
-	void stop() {
-		if (this.proxy != null) {
-			this.proxy.close();
-		}
-		if (this.context != null) {
-			this.context.close();
-		}
-		if (this.server != null) {
-			this.server.close();
-		}
-		this.guard.assertNoViolations();
-	}
-
 	private SocketChannel start(int bodySize, long buflen, long onAbove, long offBelow) throws Exception {
 		Buffer body = new Buffer();
 		byte[] block = new byte[65536];
@@ -70,7 +57,7 @@ class ProxyFlowControlTests {
 		for (int written = 0; written < bodySize; written += block.length) {
 			body.write(block, 0, Math.min(block.length, bodySize - written));
 		}
-		this.server = new MockWebServer();
+		this.server = this.resources.closing(new MockWebServer());
 		this.server.enqueue(new MockResponse.Builder().body(body).build());
 		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
 		PolicyFragment fragment = TestPolicies.base();
@@ -83,9 +70,11 @@ class ProxyFlowControlTests {
 			.set(StreamTypeKey.PROXY_BUFLEN, buflen)
 			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE, onAbove)
 			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW, offBelow);
-		this.context = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		this.context = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		Path socket = this.temp.resolve("proxy.sock");
-		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + socket)).start();
+		this.proxy = this.resources.closing(SecureStreamsProxy.builder(this.context)
+			.listen(ProxyAddress.parse("+" + socket))
+			.start());
 		SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX);
 		client.connect(UnixDomainSocketAddress.of(socket));
 		FrameReader.write(client, SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT, "bulk")));

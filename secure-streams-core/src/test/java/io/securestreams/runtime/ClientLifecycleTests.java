@@ -1,5 +1,6 @@
 package io.securestreams.runtime;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -19,14 +20,13 @@ import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -39,32 +39,42 @@ class ClientLifecycleTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
-	private MockWebServer server;
+	private final MockWebServer server = this.resources.mockWebServer();
 
 	private SecureStreams streams;
-
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server = new MockWebServer();
-		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
-	}
-
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.server.close();
-		this.guard.assertNoViolations();
-	}
 
 	private SecureStream create(RecordingHandler handler, java.util.function.Consumer<StreamTypePolicy.Builder> keys) {
 		PolicyFragment fragment = TestPolicies.base();
 		keys.accept(TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/x"));
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		return this.streams.create("t", handler);
+	}
+
+	/**
+	 * Creates a stream of {@code t} and completes one transaction with the test's server, which
+	 * answers "first": the state the overlay and policy replacement tests start from.
+	 */
+	private SecureStream afterFirstTransaction(RecordingHandler handler) {
+		this.server.enqueue(new MockResponse.Builder().body("first").build());
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		return stream;
+	}
+
+	/**
+	 * Starts the server those tests move {@code t} to; it answers "second". The caller closes it,
+	 * before the context, as the tests always did.
+	 */
+	private static MockWebServer secondServer() throws IOException {
+		MockWebServer other = new MockWebServer();
+		other.start(InetAddress.getByName("127.0.0.1"), 0);
+		other.enqueue(new MockResponse.Builder().body("second").build());
+		return other;
 	}
 
 	private static int closedPort() throws Exception {
@@ -288,15 +298,9 @@ class ClientLifecycleTests {
 
 	@Test
 	void overlaysApplyToTheNextConnectionAndInvalidOnesChangeNothing() throws Exception {
-		this.server.enqueue(new MockResponse.Builder().body("first").build());
 		RecordingHandler handler = new RecordingHandler();
-		SecureStream stream = create(handler, (b) -> {
-		});
-		stream.requestTx();
-		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
-		try (MockWebServer other = new MockWebServer()) {
-			other.start(InetAddress.getByName("127.0.0.1"), 0);
-			other.enqueue(new MockResponse.Builder().body("second").build());
+		afterFirstTransaction(handler);
+		try (MockWebServer other = secondServer()) {
 			long version = this.streams.activePolicy().version();
 			assertThatExceptionOfType(io.securestreams.policy.PolicyException.class)
 				.isThrownBy(() -> this.streams.applyOverlay("bad", "{\"s\":[{\"t\":{\"port\":\"x\"}}]}"));
@@ -312,15 +316,9 @@ class ClientLifecycleTests {
 
 	@Test
 	void overlayReconnectsExistingStreamsOfTheChangedStreamtype() throws Exception {
-		this.server.enqueue(new MockResponse.Builder().body("first").build());
 		RecordingHandler handler = new RecordingHandler();
-		SecureStream stream = create(handler, (b) -> {
-		});
-		stream.requestTx();
-		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
-		try (MockWebServer other = new MockWebServer()) {
-			other.start(InetAddress.getByName("127.0.0.1"), 0);
-			other.enqueue(new MockResponse.Builder().body("second").build());
+		SecureStream stream = afterFirstTransaction(handler);
+		try (MockWebServer other = secondServer()) {
 			this.streams.applyOverlay("test", "{\"s\":[{\"t\":{\"port\":" + other.getPort() + "}}]}");
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			stream.requestTx();
@@ -339,15 +337,9 @@ class ClientLifecycleTests {
 
 	@Test
 	void replacingThePolicyReconnectsChangedStreamtypesAndDestroysVanishedOnes() throws Exception {
-		this.server.enqueue(new MockResponse.Builder().body("first").build());
 		RecordingHandler handler = new RecordingHandler();
-		SecureStream stream = create(handler, (b) -> {
-		});
-		stream.requestTx();
-		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
-		try (MockWebServer other = new MockWebServer()) {
-			other.start(InetAddress.getByName("127.0.0.1"), 0);
-			other.enqueue(new MockResponse.Builder().body("second").build());
+		SecureStream stream = afterFirstTransaction(handler);
+		try (MockWebServer other = secondServer()) {
 			PolicyFragment change = new PolicyFragment();
 			change.streamType("t").set(StreamTypeKey.PORT, other.getPort());
 			this.streams.replacePolicy(change.applyTo(this.streams.policy()));

@@ -71,6 +71,21 @@ public final class TestPolicies {
 	}
 
 	/**
+	 * Sets a ws client streamtype's usual keys: a server on 127.0.0.1, retried with {@code fast}.
+	 * @param builder the streamtype
+	 * @param port the port
+	 * @param url the url of the upgrade request
+	 * @return the builder
+	 */
+	public static StreamTypePolicy.Builder ws(StreamTypePolicy.Builder builder, int port, String url) {
+		return builder.set(StreamTypeKey.PROTOCOL, Protocol.WS)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, port)
+			.set(StreamTypeKey.HTTP_URL, url)
+			.set(StreamTypeKey.RETRY, "fast");
+	}
+
+	/**
 	 * Adds the test PKI's localhost certificate and key as {@code certs} entries
 	 * {@code srv_cert} and {@code srv_key}.
 	 * @param fragment the fragment

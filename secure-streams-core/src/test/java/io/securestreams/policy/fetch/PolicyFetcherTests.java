@@ -12,12 +12,11 @@ import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.fetch.PolicyFetchResult.Outcome;
 import io.securestreams.policy.overlay.ActivePolicy;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,30 +26,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PolicyFetcherTests {
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
-	private final MockWebServer server = new MockWebServer();
+	private final MockWebServer server = this.resources.mockWebServer();
 
 	private SecureStreams streams;
-
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
-	}
-
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.server.close();
-		this.guard.assertNoViolations();
-	}
 
 	private PolicyFetcher fetcher(int port, Duration timeout, int maxBytes) {
 		Policy policy = TestPolicies.with("fetch_policy",
 				(type) -> TestPolicies.h1(type, "127.0.0.1", port, "GET", "/policy.json"));
-		this.streams = SecureStreams.builder(policy).eventLoopThreads(1).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(policy).eventLoopThreads(1));
 		return new PolicyFetcher(this.streams, PolicyFetcher.DEFAULT_STREAM_TYPE, timeout, maxBytes);
 	}
 
@@ -187,7 +173,7 @@ class PolicyFetcherTests {
 	@Test
 	void policyWithoutTheFetchStreamTypeIsNotConfigured() {
 		Policy policy = TestPolicies.with("other", (type) -> type.set(StreamTypeKey.ENDPOINT, "127.0.0.1"));
-		this.streams = SecureStreams.builder(policy).eventLoopThreads(1).build();
+		this.streams = this.resources.closing(SecureStreams.builder(policy).eventLoopThreads(1).build());
 		PolicyFetcher fetcher = new PolicyFetcher(this.streams);
 		assertThat(fetcher.isConfigured()).isFalse();
 		PolicyFetchResult result = fetcher.fetch();

@@ -1,6 +1,5 @@
 package io.securestreams.protocol.h1;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 
@@ -13,13 +12,12 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.StreamsUnderTest;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,29 +37,15 @@ class H1ClientTests {
 	@Parameter
 	Mode mode;
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
-	private MockWebServer server;
+	private final MockWebServer server = this.resources.mockWebServer();
 
 	private StreamsUnderTest streams;
 
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server = new MockWebServer();
-		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
-	}
-
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.server.close();
-		this.guard.assertNoViolations();
-	}
-
 	private SecureStreams start(Policy policy) {
-		this.streams = StreamsUnderTest.start(this.mode, policy, this.guard, (b) -> b.eventLoopThreads(2));
+		this.streams = this.resources.start(this.mode, policy, (b) -> b.eventLoopThreads(2));
 		return this.streams.streams();
 	}
 

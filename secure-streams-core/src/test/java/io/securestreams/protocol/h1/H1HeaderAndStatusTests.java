@@ -1,6 +1,5 @@
 package io.securestreams.protocol.h1;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,14 +17,13 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.StreamsUnderTest;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,35 +43,20 @@ class H1HeaderAndStatusTests {
 	@Parameter
 	Mode mode;
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private final SystemBlobs blobs = new SystemBlobs();
 
-	private MockWebServer server;
+	private final MockWebServer server = this.resources.mockWebServer();
 
 	private StreamsUnderTest streams;
-
-	@BeforeEach
-	void startServer() throws Exception {
-		this.server = new MockWebServer();
-		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
-	}
-
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.server.close();
-		this.guard.assertNoViolations();
-	}
 
 	private SecureStream create(RecordingHandler handler, java.util.function.Consumer<StreamTypePolicy.Builder> keys) {
 		PolicyFragment fragment = TestPolicies.base();
 		keys.accept(TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/x"));
 		// In proxied mode the blobs belong to the proxy's context, which makes the requests.
-		this.streams = StreamsUnderTest.start(this.mode, fragment.build(), this.guard,
-				(b) -> b.systemBlobs(this.blobs));
+		this.streams = this.resources.start(this.mode, fragment.build(), (b) -> b.systemBlobs(this.blobs));
 		return this.streams.streams().create("t", handler);
 	}
 

@@ -17,10 +17,10 @@ import io.securestreams.TxSlot;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,24 +33,13 @@ class MqttProtocolTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
-	private final FakeMqttBroker broker = new FakeMqttBroker();
-
-	private final List<SecureStreams> contexts = new ArrayList<>();
-
-	@AfterEach
-	void stop() {
-		this.contexts.forEach(SecureStreams::close);
-		this.broker.close();
-		this.guard.assertNoViolations();
-	}
+	private final FakeMqttBroker broker = this.resources.closing(new FakeMqttBroker());
 
 	private SecureStreams start(PolicyFragment fragment, SystemBlobs blobs) {
-		SecureStreams streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs)
-			.listener(this.guard).build();
-		this.contexts.add(streams);
-		return streams;
+		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs));
 	}
 
 	private SecureStreams start(PolicyFragment fragment) {
@@ -61,6 +50,22 @@ class MqttProtocolTests {
 		return MqttPolicies.mqtt(fragment, "device", this.broker.port())
 			.set(StreamTypeKey.MQTT_TOPIC, "dev/up")
 			.set(StreamTypeKey.MQTT_QOS, 1);
+	}
+
+	/**
+	 * Adds an {@code other} streamtype on the device's broker connection, connects a stream of each
+	 * and waits until both are connected; returns the device stream. The other stream's messages
+	 * show when the shared connection has delivered what was sent before them.
+	 */
+	private SecureStream connectWithOther(PolicyFragment fragment, MqttRecorder handler, MqttRecorder other) {
+		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
+		SecureStreams streams = start(fragment);
+		SecureStream stream = streams.create("device", handler);
+		stream.connect();
+		streams.create("other", other).connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		other.await(StreamState.CONNECTED, 1, WAIT);
+		return stream;
 	}
 
 	@Test
@@ -329,15 +334,9 @@ class MqttProtocolTests {
 	void outcomeOfAMessageAcknowledgedWhileItsStreamWasAwayIsReportedWhenItReturns() {
 		PolicyFragment fragment = MqttPolicies.base();
 		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down");
-		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
-		SecureStreams streams = start(fragment);
 		MqttRecorder handler = new MqttRecorder().rxResult(StreamResult.DISCONNECT_ME);
 		MqttRecorder other = new MqttRecorder();
-		SecureStream stream = streams.create("device", handler);
-		stream.connect();
-		streams.create("other", other).connect();
-		handler.await(StreamState.CONNECTED, 1, WAIT);
-		other.await(StreamState.CONNECTED, 1, WAIT);
+		SecureStream stream = connectWithOther(fragment, handler, other);
 		handler.send(stream, "pending");
 		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
 		this.broker.publish("dev/down", "go away", 0, 0, false);
@@ -358,15 +357,9 @@ class MqttProtocolTests {
 		this.broker.sessionPresent = true;
 		PolicyFragment fragment = MqttPolicies.base();
 		device(fragment);
-		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
-		SecureStreams streams = start(fragment);
 		MqttRecorder handler = new MqttRecorder();
 		MqttRecorder other = new MqttRecorder();
-		SecureStream stream = streams.create("device", handler);
-		stream.connect();
-		streams.create("other", other).connect();
-		handler.await(StreamState.CONNECTED, 1, WAIT);
-		other.await(StreamState.CONNECTED, 1, WAIT);
+		SecureStream stream = connectWithOther(fragment, handler, other);
 		handler.send(stream, "orphan");
 		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
 		int id = this.broker.publishId(0);

@@ -1,6 +1,5 @@
 package io.securestreams.protocol.mqtt;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,14 +16,11 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.SspcRelay;
 import io.securestreams.testsupport.StreamsUnderTest;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,48 +41,22 @@ class MqttProxiedTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
-	@TempDir
-	static Path dataDir;
-
-	private static MoquetteBroker broker;
+	@RegisterExtension
+	static final MoquetteExtension broker = new MoquetteExtension(false);
 
 	@Parameter
 	Mode mode;
 
-	private final TransitionGuard guard = new TransitionGuard();
-
-	private final List<AutoCloseable> closeables = new ArrayList<>();
-
-	@BeforeAll
-	static void startBroker() throws Exception {
-		broker = MoquetteBroker.start(dataDir, false, false, null);
-	}
-
-	@AfterAll
-	static void stopBroker() {
-		broker.close();
-	}
-
-	@AfterEach
-	void stop() throws Exception {
-		for (int i = this.closeables.size() - 1; i >= 0; i--) {
-			this.closeables.get(i).close();
-		}
-		this.guard.assertNoViolations();
-	}
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private StreamsUnderTest start(PolicyFragment fragment, String clientId) {
 		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, clientId);
-		StreamsUnderTest streams = StreamsUnderTest.start(this.mode, fragment.build(), this.guard,
-				(b) -> b.eventLoopThreads(2).systemBlobs(blobs));
-		this.closeables.add(streams);
-		return streams;
+		return this.resources.start(this.mode, fragment.build(), (b) -> b.eventLoopThreads(2).systemBlobs(blobs));
 	}
 
 	private PahoClient paho(String clientId) throws Exception {
-		PahoClient client = PahoClient.connect(broker.port(), clientId, true);
-		this.closeables.add(client);
-		return client;
+		return this.resources.closing(PahoClient.connect(broker.port(), clientId, true));
 	}
 
 	@Test

@@ -1,9 +1,6 @@
 package io.securestreams.protocol.mqtt;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -13,12 +10,9 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
-import io.securestreams.testsupport.TransitionGuard;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import io.securestreams.testsupport.TestResources;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,45 +26,19 @@ class MqttPublishSubscribeTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
-	@TempDir
-	static Path dataDir;
+	@RegisterExtension
+	static final MoquetteExtension broker = new MoquetteExtension(false);
 
-	private static MoquetteBroker broker;
-
-	private final TransitionGuard guard = new TransitionGuard();
-
-	private final List<AutoCloseable> closeables = new ArrayList<>();
-
-	@BeforeAll
-	static void startBroker() throws Exception {
-		broker = MoquetteBroker.start(dataDir, false, false, null);
-	}
-
-	@AfterAll
-	static void stopBroker() {
-		broker.close();
-	}
-
-	@AfterEach
-	void stop() throws Exception {
-		for (int i = this.closeables.size() - 1; i >= 0; i--) {
-			this.closeables.get(i).close();
-		}
-		this.guard.assertNoViolations();
-	}
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private SecureStreams start(Policy policy, String clientId) {
 		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, clientId);
-		SecureStreams streams = SecureStreams.builder(policy).eventLoopThreads(2).systemBlobs(blobs)
-			.listener(this.guard).build();
-		this.closeables.add(streams);
-		return streams;
+		return this.resources.start(SecureStreams.builder(policy).eventLoopThreads(2).systemBlobs(blobs));
 	}
 
 	private PahoClient paho(String clientId) throws Exception {
-		PahoClient client = PahoClient.connect(broker.port(), clientId, true);
-		this.closeables.add(client);
-		return client;
+		return this.resources.closing(PahoClient.connect(broker.port(), clientId, true));
 	}
 
 	@ParameterizedTest

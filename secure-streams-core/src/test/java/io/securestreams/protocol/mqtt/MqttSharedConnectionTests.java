@@ -1,8 +1,6 @@
 package io.securestreams.protocol.mqtt;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,14 +13,11 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.TcpRelay;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -40,14 +35,11 @@ class MqttSharedConnectionTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
-	@TempDir
-	static Path dataDir;
+	@RegisterExtension
+	static final MoquetteExtension broker = new MoquetteExtension(false);
 
-	private static MoquetteBroker broker;
-
-	private final TransitionGuard guard = new TransitionGuard();
-
-	private final List<AutoCloseable> closeables = new ArrayList<>();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private static final AtomicInteger OBSERVERS = new AtomicInteger();
 
@@ -55,39 +47,16 @@ class MqttSharedConnectionTests {
 
 	private PahoClient paho;
 
-	@BeforeAll
-	static void startBroker() throws Exception {
-		broker = MoquetteBroker.start(dataDir, false, false, null);
-	}
-
-	@AfterAll
-	static void stopBroker() {
-		broker.close();
-	}
-
-	@AfterEach
-	void stop() throws Exception {
-		for (int i = this.closeables.size() - 1; i >= 0; i--) {
-			this.closeables.get(i).close();
-		}
-		this.guard.assertNoViolations();
-	}
-
 	@BeforeEach
 	void startRelayAndObserver() throws Exception {
-		this.relay = closing(new TcpRelay(broker.port()));
-		this.paho = closing(PahoClient.connect(broker.port(), "paho-shared-" + OBSERVERS.incrementAndGet(), true));
+		this.relay = this.resources.closing(new TcpRelay(broker.port()));
+		this.paho = this.resources
+			.closing(PahoClient.connect(broker.port(), "paho-shared-" + OBSERVERS.incrementAndGet(), true));
 	}
 
 	private SecureStreams start(PolicyFragment fragment, String clientId) {
 		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, clientId);
-		return closing(SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs)
-			.listener(this.guard).build());
-	}
-
-	private <T extends AutoCloseable> T closing(T closeable) {
-		this.closeables.add(closeable);
-		return closeable;
+		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs));
 	}
 
 	/** Two streamtypes on one endpoint, alpha and beta, each with its own topics. */

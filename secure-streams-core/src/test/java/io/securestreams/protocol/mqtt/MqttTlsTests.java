@@ -2,7 +2,6 @@ package io.securestreams.protocol.mqtt;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import io.securestreams.SecureStream;
@@ -13,12 +12,9 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.TestPki;
-import io.securestreams.testsupport.TransitionGuard;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import io.securestreams.testsupport.TestResources;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,37 +25,23 @@ class MqttTlsTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(15);
 
-	@TempDir
-	static Path dataDir;
+	@RegisterExtension
+	static final MoquetteExtension broker = new MoquetteExtension(true);
 
-	private static MoquetteBroker broker;
-
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private SecureStreams streams;
-
-	@BeforeAll
-	static void startBroker() throws Exception {
-		broker = MoquetteBroker.start(dataDir, false, true, null);
-	}
-
-	@AfterAll
-	static void stopBroker() {
-		broker.close();
-	}
-
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.guard.assertNoViolations();
-	}
 
 	static SystemBlobs clientCertificate(String clientId) {
 		return new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, clientId)
 			.clientCertificate(0, TestPki.client().getCertificatePathPEM().getBytes(StandardCharsets.US_ASCII),
 					TestPki.client().getPrivateKeyPEM().getBytes(StandardCharsets.US_ASCII));
+	}
+
+	private void start(PolicyFragment fragment, String clientId) {
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2)
+			.systemBlobs(clientCertificate(clientId)));
 	}
 
 	private StreamTypePolicy.Builder secure(PolicyFragment fragment) {
@@ -75,8 +57,7 @@ class MqttTlsTests {
 	void connectsWithThePolicyTrustStoreAndAClientCertificate() throws Exception {
 		PolicyFragment fragment = MqttPolicies.base();
 		secure(fragment).set(StreamTypeKey.CLIENT_CERT, 0);
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2)
-			.systemBlobs(clientCertificate("tls-client")).listener(this.guard).build();
+		start(fragment, "tls-client");
 		try (PahoClient paho = PahoClient.connect(broker.port(), "tls-paho", true).subscribe("tls/up", 1)) {
 			MqttRecorder handler = new MqttRecorder();
 			SecureStream stream = this.streams.create("secure", handler);
@@ -96,8 +77,7 @@ class MqttTlsTests {
 	void withoutAClientCertificateTheBrokerCannotBeReached() {
 		PolicyFragment fragment = MqttPolicies.base();
 		secure(fragment).set(StreamTypeKey.RETRY, "once");
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2)
-			.systemBlobs(clientCertificate("tls-anonymous")).listener(this.guard).build();
+		start(fragment, "tls-anonymous");
 		MqttRecorder handler = new MqttRecorder();
 		this.streams.create("secure", handler).connect();
 		handler.await(StreamState.ALL_RETRIES_FAILED, 1, WAIT);
@@ -109,8 +89,7 @@ class MqttTlsTests {
 		PolicyFragment fragment = MqttPolicies.base();
 		secure(fragment).set(StreamTypeKey.CLIENT_CERT, 0).set(StreamTypeKey.TLS_TRUST_STORE, null)
 			.set(StreamTypeKey.RETRY, "once");
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2)
-			.systemBlobs(clientCertificate("tls-untrusting")).listener(this.guard).build();
+		start(fragment, "tls-untrusting");
 		MqttRecorder handler = new MqttRecorder();
 		this.streams.create("secure", handler).connect();
 		handler.await(StreamState.ALL_RETRIES_FAILED, 1, WAIT);

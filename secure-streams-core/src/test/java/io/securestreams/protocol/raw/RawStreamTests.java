@@ -18,11 +18,11 @@ import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import io.securestreams.testsupport.WsEchoHandler;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,17 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RawStreamTests {
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private SecureStreams streams;
-
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.guard.assertNoViolations();
-	}
 
 	/** Sends a body in pieces, asking for the next tx after each; marks pieces with SOM/EOM to show they are ignored. */
 	static final class Sender extends RecordingHandler {
@@ -84,7 +77,7 @@ class RawStreamTests {
 	void rawClientAndRawServerExchangeBytesWithFlagsZero(boolean tls) {
 		PolicyFragment fragment = TestPolicies.serverCertificate(TestPolicies.base());
 		rawServer(fragment, tls);
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		RecordingHandler serverStates = new RecordingHandler() {
 			@Override
 			public StreamResult onState(SecureStream stream, StreamState state, long ack) {
@@ -120,7 +113,7 @@ class RawStreamTests {
 	void aPlainSocketTalksToTheRawServer() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
 		rawServer(fragment, false);
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		RecordingHandler server = new RecordingHandler() {
 			@Override
 			public StreamResult onState(SecureStream stream, StreamState state, long ack) {
@@ -150,7 +143,7 @@ class RawStreamTests {
 				.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
 				.set(StreamTypeKey.PORT, peer.getLocalPort())
 				.set(StreamTypeKey.RETRY, "fast");
-			this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+			this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 			RecordingHandler client = new RecordingHandler();
 			this.streams.create("raw", client).connect();
 			peer.accept().close();

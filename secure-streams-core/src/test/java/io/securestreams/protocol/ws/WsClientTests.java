@@ -12,7 +12,6 @@ import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
-import io.securestreams.policy.Protocol;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
@@ -23,47 +22,42 @@ import io.securestreams.testsupport.JettyWsServer;
 import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class WsClientTests {
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private SecureStreams streams;
-
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.guard.assertNoViolations();
-	}
 
 	private SecureStreams start(Policy policy) {
 		return start(policy, new SystemBlobs());
 	}
 
 	private SecureStreams start(Policy policy, SystemBlobs blobs) {
-		this.streams = SecureStreams.builder(policy).eventLoopThreads(2).systemBlobs(blobs).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(policy).eventLoopThreads(2).systemBlobs(blobs));
 		return this.streams;
 	}
 
 	private static Policy ws(int port, String url, Consumer<StreamTypePolicy.Builder> more) {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.retry(new RetryPolicy("valid", List.of(100), RetryPolicy.CONCEAL_FOREVER, 0, 1, 2));
-		StreamTypePolicy.Builder builder = fragment.streamType("ws")
-			.set(StreamTypeKey.PROTOCOL, Protocol.WS)
-			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
-			.set(StreamTypeKey.PORT, port)
-			.set(StreamTypeKey.HTTP_URL, url)
-			.set(StreamTypeKey.RETRY, "fast");
-		more.accept(builder);
+		more.accept(TestPolicies.ws(fragment.streamType("ws"), port, url));
 		return fragment.build();
+	}
+
+	/** Connects a stream of {@code ws} and waits until its attempts ran out. */
+	private RecordingHandler connectUntilAllRetriesFailed() {
+		RecordingHandler handler = new RecordingHandler();
+		this.streams.create("ws", handler).connect();
+		handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+		return handler;
 	}
 
 	@Test
@@ -117,9 +111,7 @@ class WsClientTests {
 		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
 			start(ws(jetty.port(), "/echo", (b) -> b.set(StreamTypeKey.HTTP_AUTH_HEADER, "authorization:")
 				.set(StreamTypeKey.RETRY, null)));
-			RecordingHandler handler = new RecordingHandler();
-			this.streams.create("ws", handler).connect();
-			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			RecordingHandler handler = connectUntilAllRetriesFailed();
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
 					"ALL_RETRIES_FAILED");
 			assertThat(jetty.upgradeHeaders).isEmpty();
@@ -131,9 +123,7 @@ class WsClientTests {
 		try (HandRolledWsServer server = new HandRolledWsServer("other-protocol")) {
 			start(ws(server.port(), "/", (b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
 				.set(StreamTypeKey.RETRY, "once")));
-			RecordingHandler handler = new RecordingHandler();
-			this.streams.create("ws", handler).connect();
-			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			RecordingHandler handler = connectUntilAllRetriesFailed();
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE", "POLL",
 					"CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED");
 			assertThat(server.connections()).isEqualTo(2);
@@ -145,9 +135,7 @@ class WsClientTests {
 		try (HandRolledWsServer server = new HandRolledWsServer(null)) {
 			start(ws(server.port(), "/", (b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
 				.set(StreamTypeKey.RETRY, null)));
-			RecordingHandler handler = new RecordingHandler();
-			this.streams.create("ws", handler).connect();
-			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			RecordingHandler handler = connectUntilAllRetriesFailed();
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
 					"ALL_RETRIES_FAILED");
 			assertThat(server.requests.get(0)).containsIgnoringCase("sec-websocket-protocol: echo-protocol");

@@ -12,7 +12,6 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
-import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.EchoClientHandler;
@@ -25,10 +24,10 @@ import io.securestreams.testsupport.SspcRelay;
 import io.securestreams.testsupport.StreamsUnderTest;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,19 +51,12 @@ class WsScenarioTests {
 	@Parameter
 	Mode mode;
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private final Retries retries = new Retries();
 
 	private StreamsUnderTest streams;
-
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.guard.assertNoViolations();
-	}
 
 	/** Counts the backoffs the fulfilling context schedules. */
 	static final class Retries implements StreamEventListener {
@@ -84,16 +76,9 @@ class WsScenarioTests {
 
 	private void start(int port, String url, Consumer<StreamTypePolicy.Builder> more) {
 		PolicyFragment fragment = TestPolicies.base();
-		StreamTypePolicy.Builder builder = fragment.streamType("ws")
-			.set(StreamTypeKey.PROTOCOL, Protocol.WS)
-			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
-			.set(StreamTypeKey.PORT, port)
-			.set(StreamTypeKey.HTTP_URL, url)
-			.set(StreamTypeKey.RETRY, "fast");
-		more.accept(builder);
+		more.accept(TestPolicies.ws(fragment.streamType("ws"), port, url));
 		Policy policy = fragment.build();
-		this.streams = StreamsUnderTest.start(this.mode, policy, this.guard,
-				(b) -> b.eventLoopThreads(2).listener(this.retries));
+		this.streams = this.resources.start(this.mode, policy, (b) -> b.eventLoopThreads(2).listener(this.retries));
 	}
 
 	@Test

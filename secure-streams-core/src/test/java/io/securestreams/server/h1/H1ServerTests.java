@@ -31,13 +31,13 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.RoutingServerHandler;
 import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,20 +45,13 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class H1ServerTests {
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private SecureStreams streams;
 
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.guard.assertNoViolations();
-	}
-
 	private SecureStreams start(Policy policy) {
-		this.streams = SecureStreams.builder(policy).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(policy).eventLoopThreads(2));
 		return this.streams;
 	}
 

@@ -9,17 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
-import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
@@ -28,39 +25,30 @@ import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.EchoClientHandler;
 import io.securestreams.testsupport.EchoPlan;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import io.securestreams.testsupport.WsEchoHandler;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class WsServerTests {
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private SecureStreams streams;
 
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.guard.assertNoViolations();
-	}
-
 	/** The listener's handler: switches each upgraded stream to its own echo handler. */
-	static final class Upgrades implements StreamHandler {
-
-		final Map<Long, List<StreamState>> states = new ConcurrentHashMap<>();
+	static final class Upgrades extends StateRecorder {
 
 		@Override
 		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
-			this.states.computeIfAbsent(stream.id(), (id) -> new CopyOnWriteArrayList<>()).add(state);
+			super.onState(stream, state, ack);
 			if (state == StreamState.SERVER_UPGRADE) {
 				stream.changeHandler(new WsEchoHandler());
 			}
@@ -85,7 +73,7 @@ class WsServerTests {
 
 	@Test
 	void jdkWebSocketClientGetsTenThousandMessagesEchoed() throws Exception {
-		this.streams = SecureStreams.builder(policy().build()).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(policy().build()).eventLoopThreads(2));
 		Upgrades upgrades = new Upgrades();
 		SecureStream binary = this.streams.create("wsbin", upgrades);
 		SecureStream text = this.streams.create("wstxt", upgrades);
@@ -182,7 +170,7 @@ class WsServerTests {
 		PolicyFragment fragment = TestPolicies.serverCertificate(policy());
 		fragment.streamType("wsbin").set(StreamTypeKey.TLS, true).set(StreamTypeKey.SERVER_CERT, "srv_cert")
 			.set(StreamTypeKey.SERVER_KEY, "srv_key");
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		SecureStream listener = this.streams.create("wsbin", new Upgrades());
 		PolicyFragment withClient = fragment;
 		withClient.streamType("cli")
@@ -203,7 +191,7 @@ class WsServerTests {
 
 	@Test
 	void anUpgradeOnAConnectionThatCarriedTransactionsContinuesOnANewAcceptedStream() throws Exception {
-		this.streams = SecureStreams.builder(policy().build()).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(policy().build()).eventLoopThreads(2));
 		Upgrades upgrades = new Upgrades();
 		SecureStream listener = this.streams.create("wstxt", upgrades);
 		HttpClient http = HttpClient.newHttpClient();
@@ -221,11 +209,7 @@ class WsServerTests {
 			}).join();
 		ws.sendText("after a transaction", true).join();
 		assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("after a transaction");
-		List<List<StreamState>> accepted = upgrades.states.entrySet().stream()
-			.filter((entry) -> entry.getKey() != listener.id())
-			.sorted(Map.Entry.comparingByKey())
-			.map(Map.Entry::getValue)
-			.toList();
+		List<List<StreamState>> accepted = upgrades.accepted(listener.id());
 		assertThat(accepted).hasSize(2);
 		assertThat(accepted.get(0)).containsExactly(StreamState.CREATING, StreamState.CONNECTING, StreamState.CONNECTED,
 				StreamState.SERVER_TXN, StreamState.DISCONNECTED, StreamState.DESTROYING);
@@ -238,7 +222,7 @@ class WsServerTests {
 	void aWsProtocolServerAcceptsUpgradesWithoutSubprotocol() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.server(fragment.streamType("plainws"), Protocol.WS, false);
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		SecureStream listener = this.streams.create("plainws", new Upgrades());
 		CompletableFuture<String> echoed = new CompletableFuture<>();
 		WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
@@ -257,7 +241,7 @@ class WsServerTests {
 
 	@Test
 	void plainRequestsStillReachTheHandlerOfAWsServer() throws Exception {
-		this.streams = SecureStreams.builder(policy().build()).eventLoopThreads(2).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(policy().build()).eventLoopThreads(2));
 		Upgrades upgrades = new Upgrades();
 		SecureStream listener = this.streams.create("wstxt", upgrades);
 		try (Response response = new OkHttpClient().newCall(new Request.Builder()

@@ -11,14 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
-import io.securestreams.StreamHandler;
-import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
@@ -26,10 +21,10 @@ import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,44 +36,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WsServerValidityTests {
 
-	private final TransitionGuard guard = new TransitionGuard();
+	@RegisterExtension
+	final TestResources resources = new TestResources();
 
 	private SecureStreams streams;
 
-	@AfterEach
-	void stop() {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		this.guard.assertNoViolations();
-	}
-
-	/** Records the states of every stream of the listener. */
-	static final class States implements StreamHandler {
-
-		final Map<Long, List<StreamState>> states = new ConcurrentHashMap<>();
-
-		@Override
-		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
-			this.states.computeIfAbsent(stream.id(), (id) -> new CopyOnWriteArrayList<>()).add(state);
-			return StreamResult.OK;
-		}
-
-	}
-
-	private SecureStream listener(States handler) {
+	private SecureStream listener(StateRecorder handler) {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.retry(new RetryPolicy("valid", List.of(100), RetryPolicy.CONCEAL_FOREVER, 0, 1, 3));
 		TestPolicies.server(fragment.streamType("wssrv"), Protocol.H1, false)
 			.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
 			.set(StreamTypeKey.RETRY, "valid");
-		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).listener(this.guard).build();
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
 		return this.streams.create("wssrv", handler);
 	}
 
 	@Test
 	void aClientThatStopsAnsweringPingsIsHungUpOn() throws Exception {
-		States handler = new States();
+		StateRecorder handler = new StateRecorder();
 		SecureStream listener = listener(handler);
 		int port = ((InetSocketAddress) listener.localAddress()).getPort();
 		try (LogCapture logs = new LogCapture(); Socket socket = new Socket("127.0.0.1", port)) {
@@ -92,21 +67,11 @@ class WsServerValidityTests {
 				.containsExactly(0x9, 0x9);
 			assertThat(logs.contains("validity timeout")).isTrue();
 		}
-		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accepted(handler, listener.id()).size() == 1
-				&& accepted(handler, listener.id()).get(0).contains(StreamState.DESTROYING));
-		assertThat(accepted(handler, listener.id()).get(0)).containsExactly(StreamState.CREATING,
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.accepted(listener.id()).size() == 1
+				&& handler.accepted(listener.id()).get(0).contains(StreamState.DESTROYING));
+		assertThat(handler.accepted(listener.id()).get(0)).containsExactly(StreamState.CREATING,
 				StreamState.CONNECTING, StreamState.CONNECTED, StreamState.SERVER_UPGRADE, StreamState.DISCONNECTED,
 				StreamState.DESTROYING);
-	}
-
-	private static List<List<StreamState>> accepted(States handler, long listenerId) {
-		List<List<StreamState>> accepted = new ArrayList<>();
-		handler.states.forEach((id, states) -> {
-			if (id != listenerId) {
-				accepted.add(states);
-			}
-		});
-		return accepted;
 	}
 
 	/** A ws client on a plain socket: sends masked frames, reads the server's unmasked ones. */
