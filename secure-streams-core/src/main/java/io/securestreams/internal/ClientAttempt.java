@@ -1,17 +1,10 @@
 package io.securestreams.internal;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
-import io.securestreams.ProtocolLimits;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
-import io.securestreams.SystemBlobs;
-import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ProtocolConnection;
-import io.securestreams.protocol.StreamLink;
-import io.securestreams.protocol.TxResult;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class ClientAttempt implements StreamLink {
+final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClientAttempt.class);
 
@@ -33,8 +26,6 @@ final class ClientAttempt implements StreamLink {
 		ACTIVE, CLOSING, DEAD
 
 	}
-
-	private final ClientStream stream;
 
 	private final StreamTypePolicy policy;
 
@@ -45,7 +36,7 @@ final class ClientAttempt implements StreamLink {
 	private Phase phase = Phase.ACTIVE;
 
 	ClientAttempt(ClientStream stream, StreamTypePolicy policy, @Nullable RetryPolicy retryPolicy) {
-		this.stream = stream;
+		super(stream);
 		this.policy = policy;
 		this.retryPolicy = retryPolicy;
 	}
@@ -68,17 +59,8 @@ final class ClientAttempt implements StreamLink {
 		this.phase = Phase.DEAD;
 	}
 
-	private boolean live() {
-		return this.phase == Phase.ACTIVE && this.stream.isCurrent(this);
-	}
-
 	private boolean closable() {
 		return this.phase != Phase.DEAD && this.stream.isCurrent(this);
-	}
-
-	@Override
-	public long streamId() {
-		return this.stream.id();
 	}
 
 	@Override
@@ -92,96 +74,24 @@ final class ClientAttempt implements StreamLink {
 	}
 
 	@Override
-	public ProtocolLimits limits() {
-		return this.stream.runtime.limits();
-	}
-
-	@Override
-	public EventLoop eventLoop() {
-		return this.stream.eventLoop();
-	}
-
-	@Override
-	public MetadataValues metadata() {
-		return this.stream.metadataValues();
-	}
-
-	@Override
-	public SystemBlobs blobs() {
-		return this.stream.runtime.blobs();
-	}
-
-	@Override
 	public boolean isProxied() {
 		return this.stream.isProxied();
 	}
 
 	@Override
 	public boolean isActive() {
-		return live();
+		return this.phase == Phase.ACTIVE && this.stream.isCurrent(this);
 	}
 
 	@Override
-	public boolean txRequested() {
-		return live() && this.stream.txRequested();
-	}
-
-	@Override
-	public boolean takeTxRequest() {
-		return live() && this.stream.takeTxRequest();
-	}
-
-	@Override
-	public long txLength() {
-		return this.stream.txLength();
-	}
-
-	@Override
-	public void txLengthConsumed() {
-		this.stream.txLengthConsumed();
-	}
-
-	@Override
-	public TxResult tx(ByteBuf buffer) {
-		if (!live()) {
-			return TxResult.NOTHING;
-		}
-		this.stream.takeTxRequest();
-		long length = this.stream.txLength();
-		TxResult result = this.stream.deliverTx(buffer, length);
-		afterCallback(result.result());
-		return result;
-	}
-
-	@Override
-	public StreamResult state(StreamState state) {
-		if (!live()) {
-			return StreamResult.DISCONNECT_ME;
-		}
-		StreamResult result = this.stream.report(this, state);
-		afterCallback(result);
-		return result;
-	}
-
-	@Override
-	public StreamResult rx(ByteBuf data, int flags) {
-		if (!live()) {
-			return StreamResult.DISCONNECT_ME;
-		}
-		StreamResult result = this.stream.deliverRx(data, flags);
-		afterCallback(result);
-		return result;
-	}
-
-	private void afterCallback(StreamResult result) {
-		if (result == StreamResult.DESTROY_ME || result == StreamResult.DISCONNECT_ME) {
-			this.stream.act(result);
-		}
+	protected StreamResult report(StreamState state) {
+		// The stream also resets its retry count on CONNECTED and times transactions.
+		return this.stream.report(this, state);
 	}
 
 	@Override
 	public void receivedMetadata(String name, byte[] value) {
-		if (live()) {
+		if (isActive()) {
 			this.stream.receivedMetadata(name, value);
 		}
 	}

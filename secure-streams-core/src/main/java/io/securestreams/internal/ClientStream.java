@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class ClientStream extends AbstractStream {
+public final class ClientStream extends LinkedStream {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClientStream.class);
 
@@ -52,10 +52,6 @@ public final class ClientStream extends AbstractStream {
 	private @Nullable ClientAttempt attempt;
 
 	private @Nullable ScheduledFuture<?> retryTimer;
-
-	private boolean txRequested;
-
-	private long txLength = -1;
 
 	private long txnStartNanos;
 
@@ -194,24 +190,6 @@ public final class ClientStream extends AbstractStream {
 
 	boolean isCurrent(ClientAttempt candidate) {
 		return this.attempt == candidate && !isDestroyed();
-	}
-
-	boolean txRequested() {
-		return this.txRequested;
-	}
-
-	boolean takeTxRequest() {
-		boolean requested = this.txRequested;
-		this.txRequested = false;
-		return requested;
-	}
-
-	long txLength() {
-		return this.txLength;
-	}
-
-	void txLengthConsumed() {
-		this.txLength = -1;
 	}
 
 	boolean isProxied() {

@@ -1,16 +1,8 @@
 package io.securestreams.server;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
-import io.securestreams.ProtocolLimits;
-import io.securestreams.StreamResult;
-import io.securestreams.StreamState;
-import io.securestreams.SystemBlobs;
-import io.securestreams.internal.StreamsRuntime;
-import io.securestreams.metadata.MetadataValues;
+import io.securestreams.internal.AbstractStreamLink;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
-import io.securestreams.protocol.TxResult;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,20 +12,10 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class AcceptedLink implements ServerLink {
+final class AcceptedLink extends AbstractStreamLink<AcceptedStream> implements ServerLink {
 
-	private final AcceptedStream stream;
-
-	private final StreamsRuntime runtime;
-
-	AcceptedLink(AcceptedStream stream, StreamsRuntime runtime) {
-		this.stream = stream;
-		this.runtime = runtime;
-	}
-
-	@Override
-	public long streamId() {
-		return this.stream.id();
+	AcceptedLink(AcceptedStream stream) {
+		super(stream);
 	}
 
 	@Override
@@ -43,27 +25,7 @@ final class AcceptedLink implements ServerLink {
 
 	@Override
 	public @Nullable RetryPolicy retryPolicy() {
-		return this.runtime.policy().retryFor(this.stream.currentPolicy());
-	}
-
-	@Override
-	public ProtocolLimits limits() {
-		return this.runtime.limits();
-	}
-
-	@Override
-	public EventLoop eventLoop() {
-		return this.stream.eventLoop();
-	}
-
-	@Override
-	public MetadataValues metadata() {
-		return this.stream.metadataValues();
-	}
-
-	@Override
-	public SystemBlobs blobs() {
-		return this.runtime.blobs();
+		return runtime().policy().retryFor(this.stream.currentPolicy());
 	}
 
 	@Override
@@ -74,41 +36,6 @@ final class AcceptedLink implements ServerLink {
 	@Override
 	public boolean isActive() {
 		return !this.stream.isGone();
-	}
-
-	@Override
-	public boolean txRequested() {
-		return isActive() && this.stream.txRequested();
-	}
-
-	@Override
-	public boolean takeTxRequest() {
-		return isActive() && this.stream.takeTxRequest();
-	}
-
-	@Override
-	public long txLength() {
-		return this.stream.txLength();
-	}
-
-	@Override
-	public void txLengthConsumed() {
-		this.stream.txLengthConsumed();
-	}
-
-	@Override
-	public TxResult tx(ByteBuf buffer) {
-		return isActive() ? this.stream.tx(buffer) : TxResult.NOTHING;
-	}
-
-	@Override
-	public StreamResult state(StreamState state) {
-		return isActive() ? this.stream.report(state) : StreamResult.DISCONNECT_ME;
-	}
-
-	@Override
-	public StreamResult rx(ByteBuf data, int flags) {
-		return isActive() ? this.stream.rx(data, flags) : StreamResult.DISCONNECT_ME;
 	}
 
 	@Override

@@ -2,16 +2,13 @@ package io.securestreams.server;
 
 import java.net.SocketAddress;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.securestreams.StreamHandler;
-import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
-import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.LinkedStream;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.StreamTypePolicy;
-import io.securestreams.protocol.TxResult;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class AcceptedStream extends AbstractStream {
+public final class AcceptedStream extends LinkedStream {
 
 	private final ListenerStream listener;
 
@@ -37,11 +34,7 @@ public final class AcceptedStream extends AbstractStream {
 
 	private @Nullable ServerConnection connection;
 
-	private boolean txRequested;
-
 	private boolean responseRequested;
-
-	private long txLength = -1;
 
 	private int ackStatus = -1;
 
@@ -54,7 +47,7 @@ public final class AcceptedStream extends AbstractStream {
 		super(runtime, policy, handler, StreamRole.ACCEPTED, channel.eventLoop());
 		this.listener = listener;
 		this.channel = channel;
-		this.link = new AcceptedLink(this, runtime);
+		this.link = new AcceptedLink(this);
 	}
 
 	/**
@@ -140,43 +133,6 @@ public final class AcceptedStream extends AbstractStream {
 
 	String describe() {
 		return "stream " + id() + " ('" + streamType() + "') from " + this.channel.remoteAddress();
-	}
-
-	StreamResult report(StreamState state) {
-		StreamResult result = emit(state, 0);
-		act(result);
-		return result;
-	}
-
-	StreamResult rx(ByteBuf data, int flags) {
-		StreamResult result = deliverRx(data, flags);
-		act(result);
-		return result;
-	}
-
-	TxResult tx(ByteBuf buffer) {
-		this.txRequested = false;
-		TxResult result = deliverTx(buffer, this.txLength);
-		act(result.result());
-		return result;
-	}
-
-	boolean txRequested() {
-		return this.txRequested;
-	}
-
-	boolean takeTxRequest() {
-		boolean requested = this.txRequested;
-		this.txRequested = false;
-		return requested;
-	}
-
-	long txLength() {
-		return this.txLength;
-	}
-
-	void txLengthConsumed() {
-		this.txLength = -1;
 	}
 
 	boolean responseRequested() {

@@ -1,0 +1,132 @@
+package io.securestreams.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.securestreams.ProtocolLimits;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.metadata.MetadataValues;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.protocol.TxResult;
+
+/**
+ * What the {@link StreamLink} of every {@link LinkedStream} shares. The stream's identity, loop,
+ * metadata, limits and blobs are passed through; the application's send requests, tx, rx and
+ * states reach the stream only while {@link #isActive()}, so a binding's late events are
+ * ignored, and a DISCONNECT_ME or DESTROY_ME result is acted on before it returns to the
+ * binding. A subclass defines when the link is active and what the binding's end-of-connection
+ * calls mean (a client backs off and retries, an accepted stream is destroyed).
+ *
+ * @param <S> the kind of stream the link belongs to
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public abstract class AbstractStreamLink<S extends LinkedStream> implements StreamLink {
+
+	/** The stream the binding's events go to. */
+	protected final S stream;
+
+	/**
+	 * Creates a link to a stream.
+	 * @param stream the stream the binding's events go to
+	 */
+	protected AbstractStreamLink(S stream) {
+		this.stream = stream;
+	}
+
+	/**
+	 * Returns the context internals of the stream.
+	 * @return the runtime
+	 */
+	protected final StreamsRuntime runtime() {
+		return this.stream.runtime;
+	}
+
+	@Override
+	public final long streamId() {
+		return this.stream.id();
+	}
+
+	@Override
+	public final ProtocolLimits limits() {
+		return this.stream.runtime.limits();
+	}
+
+	@Override
+	public final EventLoop eventLoop() {
+		return this.stream.eventLoop();
+	}
+
+	@Override
+	public final MetadataValues metadata() {
+		return this.stream.metadataValues();
+	}
+
+	@Override
+	public final SystemBlobs blobs() {
+		return this.stream.runtime.blobs();
+	}
+
+	@Override
+	public final boolean txRequested() {
+		return isActive() && this.stream.txRequested();
+	}
+
+	@Override
+	public final boolean takeTxRequest() {
+		return isActive() && this.stream.takeTxRequest();
+	}
+
+	@Override
+	public final long txLength() {
+		return this.stream.txLength();
+	}
+
+	@Override
+	public final void txLengthConsumed() {
+		this.stream.txLengthConsumed();
+	}
+
+	@Override
+	public final TxResult tx(ByteBuf buffer) {
+		if (!isActive()) {
+			return TxResult.NOTHING;
+		}
+		// Being called is what the request asked for, whether or not the binding took it first.
+		this.stream.takeTxRequest();
+		TxResult result = this.stream.deliverTx(buffer, this.stream.txLength());
+		this.stream.act(result.result());
+		return result;
+	}
+
+	@Override
+	public final StreamResult state(StreamState state) {
+		if (!isActive()) {
+			return StreamResult.DISCONNECT_ME;
+		}
+		StreamResult result = report(state);
+		this.stream.act(result);
+		return result;
+	}
+
+	/**
+	 * Reports a state the binding saw to the handler; {@link #state} acts on the result.
+	 * @param state the state
+	 * @return the handler's result
+	 */
+	protected StreamResult report(StreamState state) {
+		return this.stream.emit(state, 0);
+	}
+
+	@Override
+	public final StreamResult rx(ByteBuf data, int flags) {
+		if (!isActive()) {
+			return StreamResult.DISCONNECT_ME;
+		}
+		StreamResult result = this.stream.deliverRx(data, flags);
+		this.stream.act(result);
+		return result;
+	}
+
+}
