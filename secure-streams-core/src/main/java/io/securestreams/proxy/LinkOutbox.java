@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * What a proxy link has to send to its client, written in libwebsockets' priority order
  * ({@code lws_ssproxy_txp_proxy_can_write}): CREATE_RESULT once, then pending metadata, then
  * performance JSON, then the FIFO of states, payload and credit updates in the order they
- * happened. Frames go to the socket only while it is writable; the rest waits here, which is
+ * happened. Metadata overtakes queued states but never a payload frame queued before it: an
+ * MQTT topic belongs to the message that follows it, and two messages may be queued before one
+ * flush. Frames go to the socket only while it is writable; the rest waits here, which is
  * what {@link #bufferedBytes()} counts. Used on the link's event loop only.
  *
  * @author Secure Streams contributors
@@ -40,6 +42,9 @@ final class LinkOutbox {
 	private final ArrayDeque<ToClient.Perf> perf = new ArrayDeque<>();
 
 	private final ArrayDeque<SsMessage> fifo = new ArrayDeque<>();
+
+	// RX_PAYLOAD frames in the FIFO: while there are any, new metadata queues behind them.
+	private int fifoPayloads;
 
 	private volatile long queuedBytes;
 
@@ -71,7 +76,12 @@ final class LinkOutbox {
 	}
 
 	void metadata(ToClient.RxMetadata message) {
-		this.metadata.add(message);
+		if (this.fifoPayloads > 0) {
+			this.fifo.add(message);
+		}
+		else {
+			this.metadata.add(message);
+		}
 		queued(message);
 	}
 
@@ -82,6 +92,9 @@ final class LinkOutbox {
 
 	void fifo(SsMessage message) {
 		this.fifo.add(message);
+		if (message instanceof ToClient.RxPayload) {
+			this.fifoPayloads++;
+		}
 		queued(message);
 	}
 
@@ -130,6 +143,9 @@ final class LinkOutbox {
 			if (next == null) {
 				break;
 			}
+			if (next instanceof ToClient.RxPayload) {
+				this.fifoPayloads--;
+			}
 			this.queuedBytes -= size(next);
 			if (last != null) {
 				this.channel.write(last, this.channel.voidPromise());
@@ -165,6 +181,7 @@ final class LinkOutbox {
 	void discard() {
 		this.fifo.forEach(ReferenceCountUtil::release);
 		this.fifo.clear();
+		this.fifoPayloads = 0;
 		this.metadata.clear();
 		this.perf.clear();
 		this.queuedBytes = 0;
