@@ -264,13 +264,13 @@ class H1HeaderAndStatusTests {
 
 	@Test
 	void redirectLoopsStopAfterTheLimit() {
-		for (int i = 0; i <= H1Connection.MAX_REDIRECTS; i++) {
+		for (int i = 0; i <= H1Redirects.MAX_REDIRECTS; i++) {
 			this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/loop").build());
 		}
 		RecordingHandler handler = new RecordingHandler();
 		create(handler, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true)).requestTx();
 		handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
-		assertThat(this.server.getRequestCount()).isEqualTo(H1Connection.MAX_REDIRECTS + 1);
+		assertThat(this.server.getRequestCount()).isEqualTo(H1Redirects.MAX_REDIRECTS + 1);
 	}
 
 }

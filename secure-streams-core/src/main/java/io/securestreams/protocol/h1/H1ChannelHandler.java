@@ -1,0 +1,118 @@
+package io.securestreams.protocol.h1;
+
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.ReferenceCountUtil;
+import io.securestreams.policy.BufferSettings;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.StreamLink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of an h1 client pipeline, after the http codec: feeds the pipeline's events
+ * to the {@link H1Connection}, ignores events of a channel the connection has left behind (a
+ * redirect moves it to a new one) and releases every message it reads.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
+
+	// Logs under the connection's name, as before the connection was split into parts.
+	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
+
+	/** Fewest bytes one read may take from the server for a proxy's onward stream. */
+	static final int PROXIED_MIN_READ = 4096;
+
+	/** Most bytes one read takes from the server for a proxy's onward stream. */
+	static final int PROXIED_MAX_READ = 64 * 1024;
+
+	private final H1Connection connection;
+
+	private final StreamLink link;
+
+	private H1ChannelHandler(H1Connection connection, StreamLink link) {
+		this.connection = connection;
+		this.link = link;
+	}
+
+	/**
+	 * Adds the http codec and the handler of a connection to a new pipeline.
+	 * @param pipeline the pipeline, after any proxy and TLS handlers
+	 * @param connection the connection the pipeline is for
+	 * @param link the connection's stream
+	 */
+	static void addTo(ChannelPipeline pipeline, H1Connection connection, StreamLink link) {
+		if (link.isProxied()) {
+			pipeline.channel().config().setRecvByteBufAllocator(
+					new AdaptiveRecvByteBufAllocator(64, 1024, proxiedReadLimit(link.policy())));
+		}
+		pipeline.addLast("http", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(16384)
+			.setMaxChunkSize(65536), false, false))
+			.addLast("h1", new H1ChannelHandler(connection, link));
+	}
+
+	/**
+	 * The largest read for a proxy's onward stream: what fits between the rx flow-control mark
+	 * and the proxy buffer, so that a pause takes effect before the buffer overflows.
+	 */
+	static int proxiedReadLimit(StreamTypePolicy policy) {
+		BufferSettings buffers = policy.buffers();
+		long room = (buffers.proxyRxflowOnAbove() > 0)
+				? buffers.effectiveProxyBuflen() - buffers.proxyRxflowOnAbove() : buffers.effectiveProxyBuflen() / 2;
+		return (int) Math.max(PROXIED_MIN_READ, Math.min(PROXIED_MAX_READ, room));
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		try {
+			if (!this.connection.isCurrent(ctx.channel()) || !(msg instanceof HttpObject object)) {
+				return;
+			}
+			if (object.decoderResult().isFailure()) {
+				logger.warn("malformed http response from {} for streamtype '{}': {}", ctx.channel().remoteAddress(),
+						this.link.policy().name(), object.decoderResult().cause().getMessage());
+				ctx.close();
+				return;
+			}
+			if (msg instanceof HttpResponse response) {
+				this.connection.onResponse(response);
+			}
+			if (msg instanceof HttpContent content && this.connection.isCurrent(ctx.channel())) {
+				this.connection.onContent(content);
+			}
+		}
+		finally {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (ctx.channel().isWritable()) {
+			this.connection.onWritable(ctx.channel());
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		this.connection.onInactive(ctx.channel());
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		logger.debug("http connection to {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+		ctx.close();
+	}
+
+}

@@ -1,0 +1,95 @@
+package io.securestreams.protocol.h1;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.transport.ConnectTarget;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The redirects of one h1 connection: which statuses redirect, where a {@code Location} leads
+ * (resolved against the current target, through the same SOCKS5 proxy) and the hop to follow
+ * once the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, and
+ * at an https location when the streamtype configures no TLS; the response is then handled as a
+ * final one.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H1Redirects {
+
+	// Logs under the connection's name, as before the connection was split into parts.
+	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
+
+	static final int MAX_REDIRECTS = 10;
+
+	private final StreamLink link;
+
+	private final boolean tlsConfigured;
+
+	private @Nullable ConnectTarget pending;
+
+	H1Redirects(StreamLink link, boolean tlsConfigured) {
+		this.link = link;
+		this.tlsConfigured = tlsConfigured;
+	}
+
+	static boolean isRedirect(int status) {
+		return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+	}
+
+	/**
+	 * Decides whether a redirect can be followed and, if so, remembers where it leads.
+	 * @param from the target that answered with the redirect
+	 * @param hops how many redirects led to {@code from}
+	 * @param location the response's {@code Location}
+	 * @return whether the redirect will be followed
+	 */
+	boolean follow(ConnectTarget from, int hops, String location) {
+		this.pending = target(from, hops, location);
+		return this.pending != null;
+	}
+
+	/**
+	 * Returns the hop to follow, once the redirect response has been read, and forgets it.
+	 * @return the next target, or {@code null} when no redirect is being followed
+	 */
+	@Nullable ConnectTarget takePending() {
+		ConnectTarget next = this.pending;
+		this.pending = null;
+		return next;
+	}
+
+	private @Nullable ConnectTarget target(ConnectTarget from, int hops, String location) {
+		if (hops >= MAX_REDIRECTS) {
+			logger.warn("more than {} redirects for streamtype '{}'; not following", MAX_REDIRECTS,
+					this.link.policy().name());
+			return null;
+		}
+		try {
+			URI base = new URI(from.tls() ? "https" : "http", null, from.host(), from.port(), "/", null, null);
+			URI next = base.resolve(location);
+			boolean tls = "https".equalsIgnoreCase(next.getScheme());
+			int port = (next.getPort() > 0) ? next.getPort() : (tls ? 443 : 80);
+			String path = (next.getRawPath() == null || next.getRawPath().isEmpty()) ? "/" : next.getRawPath();
+			if (next.getRawQuery() != null) {
+				path += "?" + next.getRawQuery();
+			}
+			if (tls && !this.tlsConfigured) {
+				logger.warn("redirect to {} needs TLS, which the streamtype does not configure; not following", next);
+				return null;
+			}
+			return new ConnectTarget(InetSocketAddress.createUnresolved(next.getHost(), port), next.getHost(), port, tls,
+					path, from.socks5());
+		}
+		catch (URISyntaxException | IllegalArgumentException ex) {
+			logger.warn("unusable redirect location '{}': {}", location, ex.getMessage());
+			return null;
+		}
+	}
+
+}

@@ -1,0 +1,133 @@
+package io.securestreams.protocol.h1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.securestreams.StreamFlags;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.protocol.TxResult;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the requests of an h1 connection: the head, then the body from the application's
+ * {@code onTx} in chunks of at most {@link #TX_CHUNK} bytes, never past the length announced with
+ * {@code requestTxLen}. The body ends at EOM or when the announced length is sent; an EOM before
+ * that closes the connection, since the server was promised more. While the body is open the
+ * writer is pumped again whenever the channel turns writable or the application asks to send.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H1RequestWriter {
+
+	// Logs under the connection's name, as before the connection was split into parts.
+	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
+
+	private static final int TX_CHUNK = 16 * 1024;
+
+	private final StreamLink link;
+
+	private boolean bodyOpen;
+
+	private long bodySent;
+
+	H1RequestWriter(StreamLink link) {
+		this.link = link;
+	}
+
+	/**
+	 * Writes a request's head, and its multipart preamble; a request without a body is complete.
+	 * @param ch the connection's channel
+	 * @param request the request
+	 * @return whether a body follows, to be sent by {@link #pump}
+	 */
+	boolean start(Channel ch, H1Request request) {
+		this.bodySent = 0;
+		ch.write(request.request);
+		if (request.body == H1Request.Body.NONE) {
+			ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+			return false;
+		}
+		this.bodyOpen = true;
+		if (request.multipartHead != null) {
+			ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(request.multipartHead)));
+		}
+		ch.flush();
+		return true;
+	}
+
+	/**
+	 * Returns whether a request body is being sent.
+	 * @return {@code true} until the body has ended or was abandoned
+	 */
+	boolean isBodyOpen() {
+		return this.bodyOpen;
+	}
+
+	/** Stops sending the body, because the connection is being closed. */
+	void abandonBody() {
+		this.bodyOpen = false;
+	}
+
+	/**
+	 * Sends what the application has for the open body while the channel is writable.
+	 * @param ch the connection's channel
+	 * @param request the request whose body this is
+	 */
+	void pump(@Nullable Channel ch, @Nullable H1Request request) {
+		while (this.bodyOpen && ch != null && ch.isWritable() && this.link.isActive()) {
+			long announced = this.link.txLength();
+			int capacity = TX_CHUNK;
+			if (announced >= 0) {
+				long left = announced - this.bodySent;
+				if (left <= 0) {
+					finishBody(ch, request);
+					break;
+				}
+				capacity = (int) Math.min(TX_CHUNK, left);
+			}
+			ByteBuf buffer = ch.alloc().ioBuffer(capacity, capacity);
+			TxResult result = this.link.tx(buffer);
+			if (!result.send() || (result.length() == 0 && result.flags() == 0)) {
+				// Nothing to send now (or a zero-length write, swallowed so we do not spin).
+				buffer.release();
+				break;
+			}
+			this.bodySent += result.length();
+			if (buffer.isReadable()) {
+				ch.write(new DefaultHttpContent(buffer));
+			}
+			else {
+				buffer.release();
+			}
+			boolean eom = StreamFlags.has(result.flags(), StreamFlags.EOM);
+			if (eom && announced >= 0 && this.bodySent < announced) {
+				logger.error("http body ended (EOM) after {} of the {} bytes announced by requestTxLen; closing",
+						this.bodySent, announced);
+				ch.close();
+				return;
+			}
+			if (eom || (announced >= 0 && this.bodySent >= announced)) {
+				finishBody(ch, request);
+				break;
+			}
+		}
+		if (ch != null) {
+			ch.flush();
+		}
+	}
+
+	private void finishBody(Channel ch, @Nullable H1Request request) {
+		this.bodyOpen = false;
+		this.link.txLengthConsumed();
+		if (request != null && request.multipartTail != null) {
+			ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(request.multipartTail)));
+		}
+		ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+	}
+
+}

@@ -1,0 +1,138 @@
+package io.securestreams.protocol.h1;
+
+import java.nio.charset.StandardCharsets;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.securestreams.StreamState;
+import io.securestreams.policy.HttpResponseMapping;
+import io.securestreams.policy.HttpSettings;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.transport.ConnectTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the head of each response on an h1 connection and says what it means for the
+ * transaction: an interim 1xx is skipped; 503 and 429 ask to retry after the server's
+ * {@code Retry-After}; a redirect is followed when {@code allow_redirects} is set,
+ * {@code http_fail_redirect} is not and the request had no body; anything else is the final
+ * answer. For a final answer it decides whether the transaction succeeded ({@code http_expect},
+ * or any 2xx; a redirect under {@code http_fail_redirect} fails) and whether the server keeps the
+ * connection alive, stores the response headers mapped to metadata and reports the
+ * {@code http_resp_map} state for the status, all before the connection reports CONNECTED.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H1ResponseHead {
+
+	// Logs under the connection's name, as before the connection was split into parts.
+	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
+
+	/** What a response head means for the transaction. */
+	enum Verdict {
+
+		/** An interim 1xx response; the final one follows. */
+		INTERIM,
+
+		/** The server is busy (503 or 429): retry after {@link #retryAfterMillis()}. */
+		RETRY_LATER,
+
+		/** A redirect that will be followed; the response body is not delivered. */
+		REDIRECT,
+
+		/** The final answer, whose {@code http_resp_map} state the application answered by stopping. */
+		STOPPED,
+
+		/** The final answer; the body follows. */
+		FINAL
+
+	}
+
+	private final StreamLink link;
+
+	private final H1Redirects redirects;
+
+	private boolean good;
+
+	private boolean keepAlive;
+
+	private long retryAfterMillis;
+
+	H1ResponseHead(StreamLink link, H1Redirects redirects) {
+		this.link = link;
+		this.redirects = redirects;
+	}
+
+	/**
+	 * Reads a response head.
+	 * @param response the head
+	 * @param request the request it answers
+	 * @param target where the request went
+	 * @param hops how many redirects led to {@code target}
+	 * @return what the head means for the transaction
+	 */
+	Verdict read(HttpResponse response, H1Request request, ConnectTarget target, int hops) {
+		int status = response.status().code();
+		if (status >= 100 && status < 200) {
+			return Verdict.INTERIM;
+		}
+		HttpSettings http = this.link.policy().http();
+		if (status == 503 || status == 429) {
+			this.retryAfterMillis = RetryAfter.millis(response.headers().get(HttpHeaderNames.RETRY_AFTER),
+					System.currentTimeMillis());
+			logger.info("server answered {} to streamtype '{}'; retrying after at least {} ms", status,
+					this.link.policy().name(), this.retryAfterMillis);
+			return Verdict.RETRY_LATER;
+		}
+		String location = response.headers().get(HttpHeaderNames.LOCATION);
+		boolean redirect = location != null && H1Redirects.isRedirect(status);
+		if (redirect && !http.failRedirect() && http.allowRedirects() && request.body == H1Request.Body.NONE
+				&& this.redirects.follow(target, hops, location)) {
+			return Verdict.REDIRECT;
+		}
+		this.good = !(redirect && http.failRedirect())
+				&& ((http.expect() != null) ? status == http.expect() : status >= 200 && status < 300);
+		this.keepAlive = HttpUtil.isKeepAlive(response);
+		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
+			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
+			if (value != null) {
+				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.UTF_8));
+			}
+		}
+		for (HttpResponseMapping mapping : http.responseMap()) {
+			if (mapping.status() == status && H1Connection.stop(this.link.state(StreamState.of(mapping.state())))) {
+				return Verdict.STOPPED;
+			}
+		}
+		return Verdict.FINAL;
+	}
+
+	/**
+	 * Returns the delay the last 503 or 429 asked for.
+	 * @return milliseconds, 0 when the server named none
+	 */
+	long retryAfterMillis() {
+		return this.retryAfterMillis;
+	}
+
+	/**
+	 * Returns whether the last final answer means the transaction succeeded.
+	 * @return {@code true} for QOS_ACK_REMOTE, {@code false} for QOS_NACK_REMOTE
+	 */
+	boolean isGood() {
+		return this.good;
+	}
+
+	/**
+	 * Returns whether the server keeps the connection open after the last final answer.
+	 * @return {@code true} when the connection may carry the next transaction
+	 */
+	boolean isKeepAlive() {
+		return this.keepAlive;
+	}
+
+}
