@@ -1,16 +1,12 @@
 package io.securestreams.internal;
 
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.SecureStream;
 import io.securestreams.StateTransitions;
 import io.securestreams.StreamHandler;
@@ -18,7 +14,6 @@ import io.securestreams.StreamInfo;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
-import io.securestreams.TxSlot;
 import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.TxResult;
@@ -27,9 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every kind of stream shares: identity, handler calls with the buffer rules, state
- * reporting checked against the transition table, metadata, the stream timer, statistics and
- * destruction. Everything except the public thread-safe API runs on the stream's event loop.
+ * What every kind of stream shares: identity, metadata, tasks on its event loop, and its life
+ * from CREATING to destruction. It hands the handler calls and their buffer rules to
+ * {@code HandlerCalls}, state reporting checked against the transition table to
+ * {@code StateReporter}, the stream timer to {@code StreamTimeout} and the monitoring counts to
+ * {@code StreamStatistics}. Everything except the public thread-safe API runs on the stream's
+ * event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -37,9 +35,6 @@ import org.slf4j.LoggerFactory;
 public abstract class AbstractStream implements SecureStream {
 
 	private static final Logger logger = LoggerFactory.getLogger(AbstractStream.class);
-
-	/** What an empty rx delivers, and what a slot holds outside a tx callback. */
-	private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
 	protected final StreamsRuntime runtime;
 
@@ -53,33 +48,17 @@ public abstract class AbstractStream implements SecureStream {
 
 	private final StreamRole role;
 
-	private final StateTransitions transitions;
+	private final StreamStatistics statistics = new StreamStatistics();
 
-	private volatile StreamHandler handler;
+	private final HandlerCalls calls;
 
-	private volatile @Nullable StreamState state;
+	private final StateReporter states;
 
-	private @Nullable StreamState checkedPrevious;
-
-	private volatile long stateSinceMillis = System.currentTimeMillis();
-
-	protected volatile long bytesIn;
-
-	protected volatile long bytesOut;
-
-	private boolean creatingDelivered;
+	private final StreamTimeout timeout;
 
 	private volatile boolean destroyed;
 
 	private boolean destroyScheduled;
-
-	protected boolean danglingConnected;
-
-	private @Nullable ScheduledFuture<?> timeout;
-
-	private final TxSlot txSlot = new TxSlot();
-
-	private int txOrdinal;
 
 	protected AbstractStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, StreamRole role,
 			EventLoop loop) {
@@ -100,12 +79,13 @@ public abstract class AbstractStream implements SecureStream {
 			EventLoop loop, StateTransitions transitions) {
 		this.runtime = runtime;
 		this.policy = policy;
-		this.handler = handler;
 		this.role = role;
 		this.loop = loop;
 		this.id = runtime.nextId();
 		this.metadata = new MetadataValues(policy);
-		this.transitions = transitions;
+		this.calls = new HandlerCalls(this, handler, this.statistics);
+		this.states = new StateReporter(this, runtime, transitions, this.calls, this.statistics);
+		this.timeout = new StreamTimeout(loop, this::timeoutFired);
 	}
 
 	@Override
@@ -125,12 +105,12 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public @Nullable StreamState state() {
-		return this.state;
+		return this.states.current();
 	}
 
 	@Override
 	public StreamHandler handler() {
-		return this.handler;
+		return this.calls.handler();
 	}
 
 	/**
@@ -186,15 +166,7 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return the handler's result; DESTROY_ME for an illegal transition
 	 */
 	protected final StreamResult emit(StreamState next, long ack) {
-		StreamState previous = this.checkedPrevious;
-		if (!this.transitions.isAllowed(previous, next)) {
-			this.runtime.illegalTransition(this, previous, next);
-			return StreamResult.DESTROY_ME;
-		}
-		if (!this.transitions.bypasses(next)) {
-			this.checkedPrevious = next;
-		}
-		return deliverState(next, ack);
+		return this.states.checked(next, ack);
 	}
 
 	/**
@@ -205,29 +177,7 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return the handler's result
 	 */
 	protected final StreamResult emitUnchecked(StreamState next, long ack) {
-		return deliverState(next, ack);
-	}
-
-	private StreamResult deliverState(StreamState next, long ack) {
-		StreamState old = this.state;
-		this.state = next;
-		this.stateSinceMillis = System.currentTimeMillis();
-		if (next == StreamState.CONNECTED) {
-			this.danglingConnected = true;
-		}
-		else if (next == StreamState.DISCONNECTED) {
-			this.danglingConnected = false;
-		}
-		else if (next == StreamState.CREATING) {
-			this.creatingDelivered = true;
-		}
-		this.runtime.stateChanged(this, old, next);
-		try {
-			return orOk(this.handler.onState(this, next, ack));
-		}
-		catch (RuntimeException | Error ex) {
-			return threw("onState(" + next + ")", ex);
-		}
+		return this.states.unchecked(next, ack);
 	}
 
 	/**
@@ -235,7 +185,16 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return the state, {@code null} before CREATING
 	 */
 	protected final @Nullable StreamState checkedState() {
-		return this.checkedPrevious;
+		return this.states.checkedPrevious();
+	}
+
+	/**
+	 * Returns whether CONNECTED was reported and no DISCONNECTED since, so that losing the
+	 * connection or destroying the stream still owes the handler a DISCONNECTED.
+	 * @return {@code true} while CONNECTED is unanswered
+	 */
+	protected final boolean danglingConnected() {
+		return this.states.danglingConnected();
 	}
 
 	/**
@@ -245,15 +204,7 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return the handler's result
 	 */
 	protected final StreamResult deliverRx(ByteBuf data, int flags) {
-		int length = data.readableBytes();
-		ByteBuffer view = (length == 0) ? EMPTY : data.nioBuffer(data.readerIndex(), length).asReadOnlyBuffer();
-		this.bytesIn += length;
-		try {
-			return orOk(this.handler.onRx(this, view, flags));
-		}
-		catch (RuntimeException | Error ex) {
-			return threw("onRx", ex);
-		}
+		return this.calls.onRx(data, flags);
 	}
 
 	/**
@@ -263,35 +214,7 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return what the handler did
 	 */
 	protected final TxResult deliverTx(ByteBuf buffer, long remaining) {
-		int capacity = buffer.writableBytes();
-		ByteBuffer window = buffer.nioBuffer(buffer.writerIndex(), capacity);
-		this.txSlot.reset(window, this.txOrdinal++, remaining);
-		StreamResult result;
-		try {
-			result = orOk(this.handler.onTx(this, this.txSlot));
-		}
-		catch (RuntimeException | Error ex) {
-			result = threw("onTx", ex);
-		}
-		// Accept a flipped buffer too: position 0 with a shortened limit means "limit bytes".
-		int length = (window.position() == 0 && window.limit() < capacity) ? window.limit() : window.position();
-		int flags = this.txSlot.flags();
-		this.txSlot.reset(EMPTY, 0, -1);
-		if (result != StreamResult.OK) {
-			return new TxResult(result, flags, 0);
-		}
-		buffer.writerIndex(buffer.writerIndex() + length);
-		this.bytesOut += length;
-		return new TxResult(result, flags, length);
-	}
-
-	private static StreamResult orOk(@Nullable StreamResult result) {
-		return (result != null) ? result : StreamResult.OK;
-	}
-
-	private StreamResult threw(String what, Throwable ex) {
-		logger.error("stream {} ({}): handler {} threw; disconnecting", this.id, streamType(), what, ex);
-		return StreamResult.DISCONNECT_ME;
+		return this.calls.onTx(buffer, remaining);
 	}
 
 	/**
@@ -343,7 +266,7 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return {@code true} once CREATING went to the handler
 	 */
 	protected final boolean creatingDelivered() {
-		return this.creatingDelivered;
+		return this.states.creatingDelivered();
 	}
 
 	/**
@@ -386,12 +309,12 @@ public abstract class AbstractStream implements SecureStream {
 			return;
 		}
 		this.destroyed = true;
-		cancelTimer();
+		this.timeout.cancel();
 		releaseResources();
-		if (this.danglingConnected) {
+		if (danglingConnected()) {
 			emit(StreamState.DISCONNECTED, 0);
 		}
-		if (this.creatingDelivered) {
+		if (creatingDelivered()) {
 			emit(StreamState.DESTROYING, 0);
 		}
 		this.runtime.unregister(this);
@@ -424,17 +347,10 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void startTimeout(long millis) {
-		execute(() -> {
-			cancelTimer();
-			long delay = (millis > 0) ? millis : this.policy.timeoutMs();
-			if (delay > 0) {
-				this.timeout = this.loop.schedule(this::timeoutFired, delay, TimeUnit.MILLISECONDS);
-			}
-		});
+		execute(() -> this.timeout.start((millis > 0) ? millis : this.policy.timeoutMs()));
 	}
 
 	private void timeoutFired() {
-		this.timeout = null;
 		if (!this.destroyed) {
 			act(emit(StreamState.TIMEOUT, 0));
 		}
@@ -442,19 +358,12 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void cancelTimeout() {
-		execute(this::cancelTimer);
-	}
-
-	private void cancelTimer() {
-		if (this.timeout != null) {
-			this.timeout.cancel(false);
-			this.timeout = null;
-		}
+		execute(this.timeout::cancel);
 	}
 
 	@Override
 	public void changeHandler(StreamHandler handler) {
-		this.handler = handler;
+		this.calls.handler(handler);
 	}
 
 	@Override
@@ -490,16 +399,16 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public StreamInfo info() {
-		StreamState current = this.state;
+		StreamState current = this.states.current();
 		SocketAddress peer = peerAddress();
 		return new StreamInfo(this.id, streamType(), this.role, (current != null) ? current.name() : null,
-				Instant.ofEpochMilli(this.stateSinceMillis), retries(), this.bytesIn, this.bytesOut,
+				this.statistics.stateSince(), retries(), this.statistics.bytesIn(), this.statistics.bytesOut(),
 				(peer != null) ? peer.toString() : null, listenerId());
 	}
 
 	@Override
 	public String toString() {
-		return getClass().getSimpleName() + "[" + this.id + " " + streamType() + " " + this.state + "]";
+		return getClass().getSimpleName() + "[" + this.id + " " + streamType() + " " + this.states.current() + "]";
 	}
 
 }

@@ -225,7 +225,7 @@ public final class ClientStream extends LinkedStream {
 	void attemptClosed(ClientAttempt closed, boolean reconnect) {
 		this.attempt = null;
 		closed.deactivate();
-		if (!this.danglingConnected) {
+		if (!danglingConnected()) {
 			attemptFailed(closed, 0);
 			return;
 		}

@@ -2,14 +2,10 @@ package io.securestreams.proxy.client;
 
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.StateTransitions;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
@@ -30,9 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A stream fulfilled by a Secure Streams proxy: the client side of the serialization protocol
  * (libwebsockets' {@code lws_sspc_*}, states {@code LPCSCLI_*}). The link to the proxy is made
- * and retried every second; CREATING is reported once the proxy confirmed the creation; the
- * proxy's states are checked against {@link StateTransitions#PROXIED_CLIENT}; metadata, timeouts
- * and length hints travel as frames ahead of payload, which is sent only once CONNECTED.
+ * and retried every second ({@link UpstreamLink}); CREATING is reported once the proxy confirmed
+ * the creation; the proxy's states are checked against {@link StateTransitions#PROXIED_CLIENT};
+ * metadata, timeouts and length hints travel as frames ahead of payload ({@link PendingFrames}),
+ * which is sent only once CONNECTED.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -41,154 +38,68 @@ final class ProxiedStream extends AbstractStream {
 
 	private static final Logger logger = LoggerFactory.getLogger(ProxiedStream.class);
 
-	private enum Link {
-
-		/** No link; one is being retried. */
-		IDLE,
-		/** The socket is connecting. */
-		CONNECTING,
-		/** STREAMTYPE sent, waiting for CREATE_RESULT. */
-		WAITING_CREATE_RESULT,
-		/** The proxy created its stream; the onward connection is not up. */
-		LOCAL_CONNECTED,
-		/** The onward stream reported CONNECTED; payload may flow. */
-		OPERATIONAL
-
-	}
-
 	private static final int RX_PIECE = SsWire.MAX_RX_PAYLOAD;
 
-	private final ProxiedStreams streams;
+	private final PendingFrames pending = new PendingFrames();
 
-	private final Map<String, byte[]> metadataSet = new LinkedHashMap<>();
-
-	private final Map<String, byte[]> metadataPending = new LinkedHashMap<>();
-
-	private Link link = Link.IDLE;
-
-	private @Nullable ClientLink current;
-
-	private @Nullable ScheduledFuture<?> timer;
-
-	private long firstTryNanos = -1;
-
-	private boolean connectRequested;
-
-	private boolean txRequested;
-
-	private long lengthHint = -1;
-
-	private long announced = -1;
-
-	private long txSent;
-
-	private @Nullable Long timeoutUpdate;
+	private final UpstreamLink upstream;
 
 	private long txCredit = SsWire.DEFAULT_INITIAL_TX_CREDIT;
 
 	ProxiedStream(ProxiedStreams streams, String streamType, StreamHandler handler, EventLoop loop) {
 		super(streams.runtime(), StreamTypePolicy.builder(streamType).build(), handler, StreamRole.PROXIED, loop,
 				StateTransitions.PROXIED_CLIENT);
-		this.streams = streams;
+		this.upstream = new UpstreamLink(this, streams, this.pending, loop);
 	}
 
 	void start() {
 		joinContext();
-		execute(this::connectLink);
+		execute(this.upstream::connect);
 	}
 
-	private void connectLink() {
-		this.link = Link.CONNECTING;
-		if (this.firstTryNanos < 0) {
-			this.firstTryNanos = System.nanoTime();
-		}
-		ClientLink.connect(this, this.streams, this.loop).addListener((future) -> {
-			if (!future.isSuccess() && !isDestroyed() && this.link == Link.CONNECTING && this.current == null) {
-				linkFailed(future.cause());
-			}
-		});
+	/**
+	 * The proxy could not be reached: reports UPSTREAM_LINK_RETRY.
+	 * @param waitedMillis how long the link has been tried
+	 * @return {@code true} when the handler's result ends the retrying
+	 */
+	boolean linkRetrying(long waitedMillis) {
+		return act(emitUnchecked(StreamState.UPSTREAM_LINK_RETRY, waitedMillis));
 	}
 
-	private void linkFailed(Throwable cause) {
-		this.link = Link.IDLE;
-		long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.firstTryNanos);
-		logger.debug("stream {} ({}): proxy {} unreachable after {} ms: {}", id(), streamType(),
-				this.streams.address(), waited, cause.toString());
-		if (act(emitUnchecked(StreamState.UPSTREAM_LINK_RETRY, waited))) {
-			return;
-		}
-		retryLater();
-	}
-
-	private void retryLater() {
-		cancelTimer();
-		this.timer = this.loop.schedule(() -> {
-			this.timer = null;
-			if (!isDestroyed()) {
-				connectLink();
-			}
-		}, ProxiedStreams.LINK_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+	/**
+	 * The current link closed: reports DISCONNECTED if CONNECTED is unanswered.
+	 * @return {@code true} when the handler's result ends the retrying
+	 */
+	boolean linkLost() {
+		return danglingConnected() && act(emit(StreamState.DISCONNECTED, 0));
 	}
 
 	void linkUp(ClientLink up) {
-		if (isDestroyed() || this.link != Link.CONNECTING) {
-			up.channel().close();
-			return;
-		}
-		this.current = up;
-		this.firstTryNanos = -1;
-		this.link = Link.WAITING_CREATE_RESULT;
-		// A new link means a new onward stream at the proxy: it needs every metadata value again.
-		this.metadataPending.putAll(this.metadataSet);
-		up.channel().write(new ToProxy.StreamType(SsWire.PROTOCOL_VERSION, ProcessHandle.current().pid(),
-				SsWire.DEFAULT_INITIAL_TX_CREDIT, streamType()));
-		cancelTimer();
-		this.timer = this.loop.schedule(() -> {
-			this.timer = null;
-			if (this.current == up && this.link == Link.WAITING_CREATE_RESULT) {
-				hangUp(up, "no CREATE_RESULT within " + ProxiedStreams.CREATE_RESULT_WAIT.toMillis() + " ms");
-			}
-		}, ProxiedStreams.CREATE_RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-		pump();
+		this.upstream.up(up);
 	}
 
 	void linkClosed(ClientLink closed) {
-		if (this.current != closed) {
-			return;
-		}
-		this.current = null;
-		this.link = Link.IDLE;
-		if (isDestroyed()) {
-			return;
-		}
-		cancelTimer();
-		if (this.danglingConnected && act(emit(StreamState.DISCONNECTED, 0))) {
-			return;
-		}
-		retryLater();
+		this.upstream.closed(closed);
 	}
 
 	void hangUp(ClientLink from, String reason) {
-		if (this.current == from) {
-			logger.warn("stream {} ({}): hanging up the proxy link: {}", id(), streamType(), reason);
-			from.channel().close();
-		}
+		this.upstream.hangUp(from, reason);
 	}
 
 	void writable(ClientLink from) {
-		if (this.current == from) {
+		if (this.upstream.isCurrent(from)) {
 			pump();
 		}
 	}
 
 	void received(ClientLink from, SsMessage message) {
-		if (this.current != from || isDestroyed()) {
+		if (!this.upstream.isCurrent(from) || isDestroyed()) {
 			return;
 		}
-		boolean created = this.link == Link.LOCAL_CONNECTED || this.link == Link.OPERATIONAL;
+		boolean created = this.upstream.phase().created();
 		if (message instanceof ToClient.CreateResult result) {
-			if (this.link != Link.WAITING_CREATE_RESULT) {
-				hangUp(from, "CREATE_RESULT in state " + this.link);
+			if (this.upstream.phase() != LinkPhase.WAITING_CREATE_RESULT) {
+				hangUp(from, "CREATE_RESULT in state " + this.upstream.phase());
 				return;
 			}
 			onCreateResult(from, result);
@@ -227,18 +138,9 @@ final class ProxiedStream extends AbstractStream {
 	}
 
 	private void onCreateResult(ClientLink from, ToClient.CreateResult result) {
-		cancelTimer();
-		if (result.result() != 0) {
-			logger.warn("stream {} ({}): stream creation failed at the proxy {}; retrying in {} ms", id(),
-					streamType(), this.streams.address(), ProxiedStreams.LINK_RETRY.toMillis());
-			from.channel().close();
+		if (!this.upstream.created(from, result)) {
 			return;
 		}
-		if (result.names().size() > 3 || result.streamTypes().length() >= 128) {
-			hangUp(from, "CREATE_RESULT lists too many streamtypes: " + result.streamTypes());
-			return;
-		}
-		this.link = Link.LOCAL_CONNECTED;
 		if (!creatingDelivered() && afterCallback(from, deliverCreating())) {
 			return;
 		}
@@ -254,17 +156,12 @@ final class ProxiedStream extends AbstractStream {
 			hangUp(from, "unknown state " + message.state());
 			return;
 		}
-		if (state == StreamState.CREATING || (state == StreamState.CONNECTED && this.link == Link.OPERATIONAL)) {
+		if (state == StreamState.CREATING
+				|| (state == StreamState.CONNECTED && this.upstream.phase() == LinkPhase.OPERATIONAL)) {
 			// CREATING was reported at CREATE_RESULT; a second CONNECTED changes nothing.
 			return;
 		}
-		if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
-				|| state == StreamState.AUTH_FAILED) {
-			this.link = Link.LOCAL_CONNECTED;
-		}
-		else if (state == StreamState.CONNECTED) {
-			this.link = Link.OPERATIONAL;
-		}
+		this.upstream.onward(state);
 		if (afterCallback(from, emit(state, message.ordinal()))) {
 			return;
 		}
@@ -308,36 +205,18 @@ final class ProxiedStream extends AbstractStream {
 	}
 
 	/**
-	 * Writes what is pending, in libwebsockets' client priority order: a timeout update first,
-	 * then metadata, the length hint, then ONWARD_CONNECT or, once CONNECTED, the payload.
-	 * <p>
-	 * Unlike libwebsockets' client, a tx request made while CONNECTED that sends nothing (the
-	 * onward transaction is ending, for example after QOS_ACK_REMOTE) is kept, and becomes an
-	 * ONWARD_CONNECT once the proxy reports the onward connection gone.
+	 * Writes what is pending: the frames ahead of payload, then, once CONNECTED, as much payload
+	 * as the handler gives while the link is writable.
 	 */
-	private void pump() {
-		ClientLink up = this.current;
+	void pump() {
+		ClientLink up = this.upstream.current();
 		if (up == null || !up.channel().isActive() || isDestroyed()) {
 			return;
 		}
 		Channel ch = up.channel();
-		if (this.timeoutUpdate != null) {
-			ch.write(new ToProxy.TimeoutUpdate(this.timeoutUpdate));
-			this.timeoutUpdate = null;
-		}
-		if (this.link == Link.LOCAL_CONNECTED || this.link == Link.OPERATIONAL) {
-			this.metadataPending.forEach((name, value) -> ch.write(new ToProxy.TxMetadata(name, value)));
-			this.metadataPending.clear();
-			if (this.lengthHint >= 0) {
-				ch.write(new ToProxy.PayloadLengthHint(this.lengthHint));
-				this.lengthHint = -1;
-			}
-		}
-		if (this.link == Link.LOCAL_CONNECTED && this.connectRequested) {
-			this.connectRequested = false;
-			ch.write(new ToProxy.OnwardConnect());
-		}
-		while (this.link == Link.OPERATIONAL && this.txRequested && ch.isWritable() && this.current == up) {
+		this.pending.writeControl(ch, this.upstream.phase());
+		while (this.upstream.phase() == LinkPhase.OPERATIONAL && this.pending.txRequested() && ch.isWritable()
+				&& this.upstream.isCurrent(up)) {
 			if (!sendPayload(up)) {
 				break;
 			}
@@ -348,20 +227,14 @@ final class ProxiedStream extends AbstractStream {
 	private boolean sendPayload(ClientLink up) {
 		Channel ch = up.channel();
 		ByteBuf buffer = ch.alloc().ioBuffer(SsWire.MAX_TX_PAYLOAD, SsWire.MAX_TX_PAYLOAD);
-		TxResult result = deliverTx(buffer, (this.announced >= 0) ? this.announced - this.txSent : -1);
+		TxResult result = deliverTx(buffer, this.pending.remaining());
 		if (!result.send() || (result.length() == 0 && result.flags() == 0)) {
 			buffer.release();
-			this.txRequested = false;
+			this.pending.txDeclined();
 			afterCallback(up, result.result());
 			return false;
 		}
-		this.txSent += result.length();
-		// The request was served over the onward connection: no new one is needed for it.
-		this.connectRequested = false;
-		if (StreamFlags.has(result.flags(), StreamFlags.EOM)) {
-			this.txRequested = false;
-			this.announced = -1;
-		}
+		this.pending.txTaken(result);
 		ch.write(new ToProxy.TxPayload(result.flags(), 0, System.nanoTime() / 1000, buffer));
 		return true;
 	}
@@ -369,8 +242,7 @@ final class ProxiedStream extends AbstractStream {
 	@Override
 	public void requestTx() {
 		execute(() -> {
-			this.txRequested = true;
-			this.connectRequested = true;
+			this.pending.requestTx();
 			pump();
 		});
 	}
@@ -381,11 +253,7 @@ final class ProxiedStream extends AbstractStream {
 			throw new IllegalArgumentException("length must be 0 to 4294967295");
 		}
 		execute(() -> {
-			this.lengthHint = length;
-			this.announced = length;
-			this.txSent = 0;
-			this.txRequested = true;
-			this.connectRequested = true;
+			this.pending.requestTxLen(length);
 			pump();
 		});
 	}
@@ -393,7 +261,7 @@ final class ProxiedStream extends AbstractStream {
 	@Override
 	public void connect() {
 		execute(() -> {
-			this.connectRequested |= this.link != Link.OPERATIONAL;
+			this.pending.requestConnect(this.upstream.phase() != LinkPhase.OPERATIONAL);
 			pump();
 		});
 	}
@@ -416,9 +284,7 @@ final class ProxiedStream extends AbstractStream {
 		byte[] copy = value.clone();
 		this.metadata.setReceived(name, copy);
 		execute(() -> {
-			this.metadataSet.put(name, copy);
-			this.metadataPending.remove(name);
-			this.metadataPending.put(name, copy);
+			this.pending.metadata(name, copy);
 			pump();
 		});
 	}
@@ -429,7 +295,7 @@ final class ProxiedStream extends AbstractStream {
 			throw new IllegalArgumentException("timeout must be 0 to 4294967294 ms");
 		}
 		execute(() -> {
-			this.timeoutUpdate = millis;
+			this.pending.timeout(millis);
 			pump();
 		});
 	}
@@ -437,14 +303,14 @@ final class ProxiedStream extends AbstractStream {
 	@Override
 	public void cancelTimeout() {
 		execute(() -> {
-			this.timeoutUpdate = SsWire.TIMEOUT_CANCEL;
+			this.pending.timeout(SsWire.TIMEOUT_CANCEL);
 			pump();
 		});
 	}
 
 	@Override
 	protected void disconnect() {
-		ClientLink up = this.current;
+		ClientLink up = this.upstream.current();
 		if (up != null) {
 			hangUp(up, "the handler returned DISCONNECT_ME");
 		}
@@ -452,25 +318,12 @@ final class ProxiedStream extends AbstractStream {
 
 	@Override
 	protected void releaseResources() {
-		cancelTimer();
-		ClientLink up = this.current;
-		this.current = null;
-		this.link = Link.IDLE;
-		if (up != null) {
-			up.channel().close();
-		}
-	}
-
-	private void cancelTimer() {
-		if (this.timer != null) {
-			this.timer.cancel(false);
-			this.timer = null;
-		}
+		this.upstream.close();
 	}
 
 	@Override
 	public @Nullable SocketAddress peerAddress() {
-		ClientLink up = this.current;
+		ClientLink up = this.upstream.current();
 		return (up != null) ? up.channel().remoteAddress() : null;
 	}
 

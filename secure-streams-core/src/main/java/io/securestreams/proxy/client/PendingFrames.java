@@ -1,0 +1,146 @@
+package io.securestreams.proxy.client;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.netty.channel.Channel;
+import io.securestreams.StreamFlags;
+import io.securestreams.protocol.TxResult;
+import io.securestreams.proxy.wire.ToProxy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a proxied stream owes its proxy until its link can take it: a timeout update, metadata
+ * values, a length hint, an ONWARD_CONNECT, and the application's request to send with the
+ * progress through an announced length. The stream takes the payload itself from its handler.
+ * Used only on the stream's event loop.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class PendingFrames {
+
+	/** Every metadata value set, for the onward stream of each new link. */
+	private final Map<String, byte[]> metadataSet = new LinkedHashMap<>();
+
+	/** The metadata values the current link has not carried yet, oldest first. */
+	private final Map<String, byte[]> metadataPending = new LinkedHashMap<>();
+
+	private boolean connectRequested;
+
+	private boolean txRequested;
+
+	private long lengthHint = -1;
+
+	private long announced = -1;
+
+	private long txSent;
+
+	private @Nullable Long timeoutUpdate;
+
+	void requestTx() {
+		this.txRequested = true;
+		this.connectRequested = true;
+	}
+
+	void requestTxLen(long length) {
+		this.lengthHint = length;
+		this.announced = length;
+		this.txSent = 0;
+		this.txRequested = true;
+		this.connectRequested = true;
+	}
+
+	/**
+	 * Asks for an ONWARD_CONNECT.
+	 * @param needed whether the onward connection is not up; if it is, nothing is asked
+	 */
+	void requestConnect(boolean needed) {
+		this.connectRequested |= needed;
+	}
+
+	void metadata(String name, byte[] value) {
+		this.metadataSet.put(name, value);
+		this.metadataPending.remove(name);
+		this.metadataPending.put(name, value);
+	}
+
+	/**
+	 * Sets the timeout update to send.
+	 * @param millis the timeout, or {@code SsWire.TIMEOUT_CANCEL}
+	 */
+	void timeout(long millis) {
+		this.timeoutUpdate = millis;
+	}
+
+	/**
+	 * A new link is up: it means a new onward stream at the proxy, which needs every metadata
+	 * value again.
+	 */
+	void linkReplaced() {
+		this.metadataPending.putAll(this.metadataSet);
+	}
+
+	/**
+	 * Writes what is pending besides payload, in libwebsockets' client priority order: a timeout
+	 * update first, then metadata and the length hint once the proxy created its stream, then
+	 * ONWARD_CONNECT while the onward connection is not up.
+	 * @param ch the link's channel; not flushed here
+	 * @param phase how far the link got
+	 */
+	void writeControl(Channel ch, LinkPhase phase) {
+		if (this.timeoutUpdate != null) {
+			ch.write(new ToProxy.TimeoutUpdate(this.timeoutUpdate));
+			this.timeoutUpdate = null;
+		}
+		if (phase.created()) {
+			this.metadataPending.forEach((name, value) -> ch.write(new ToProxy.TxMetadata(name, value)));
+			this.metadataPending.clear();
+			if (this.lengthHint >= 0) {
+				ch.write(new ToProxy.PayloadLengthHint(this.lengthHint));
+				this.lengthHint = -1;
+			}
+		}
+		if (phase == LinkPhase.LOCAL_CONNECTED && this.connectRequested) {
+			this.connectRequested = false;
+			ch.write(new ToProxy.OnwardConnect());
+		}
+	}
+
+	boolean txRequested() {
+		return this.txRequested;
+	}
+
+	/**
+	 * Returns the bytes still owed of the announced length.
+	 * @return the count, or -1 when no length was announced
+	 */
+	long remaining() {
+		return (this.announced >= 0) ? this.announced - this.txSent : -1;
+	}
+
+	/**
+	 * The handler had nothing to send: the request to send is dropped, but not the ONWARD_CONNECT
+	 * it asked for. Unlike in libwebsockets' client, a request made while CONNECTED that sends
+	 * nothing (the onward transaction is ending, for example after QOS_ACK_REMOTE) so becomes an
+	 * ONWARD_CONNECT once the proxy reports the onward connection gone.
+	 */
+	void txDeclined() {
+		this.txRequested = false;
+	}
+
+	/**
+	 * The handler filled a payload frame.
+	 * @param result what it wrote
+	 */
+	void txTaken(TxResult result) {
+		this.txSent += result.length();
+		// The request was served over the onward connection: no new one is needed for it.
+		this.connectRequested = false;
+		if (StreamFlags.has(result.flags(), StreamFlags.EOM)) {
+			this.txRequested = false;
+			this.announced = -1;
+		}
+	}
+
+}

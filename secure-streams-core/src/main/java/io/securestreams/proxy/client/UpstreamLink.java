@@ -1,0 +1,201 @@
+package io.securestreams.proxy.client;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.StreamState;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToClient;
+import io.securestreams.proxy.wire.ToProxy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A proxied stream's link to its proxy across the connections it takes, as a state machine (see
+ * {@link LinkPhase}): connects, retries every second while the proxy cannot be reached, sends
+ * STREAMTYPE on each new connection and hangs up when CREATE_RESULT does not come in time, and
+ * follows the onward connection's state. After a connection closed it retries. Only the current
+ * connection's events count. Used only on the stream's event loop.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class UpstreamLink {
+
+	// The stream's logger: these lines are about the stream and keep its logger name.
+	private static final Logger logger = LoggerFactory.getLogger(ProxiedStream.class);
+
+	private final ProxiedStream stream;
+
+	private final ProxiedStreams streams;
+
+	private final PendingFrames pending;
+
+	private final EventLoop loop;
+
+	private LinkPhase phase = LinkPhase.IDLE;
+
+	private @Nullable ClientLink current;
+
+	/** Either the wait before the next try or the wait for CREATE_RESULT. */
+	private @Nullable ScheduledFuture<?> timer;
+
+	private long firstTryNanos = -1;
+
+	UpstreamLink(ProxiedStream stream, ProxiedStreams streams, PendingFrames pending, EventLoop loop) {
+		this.stream = stream;
+		this.streams = streams;
+		this.pending = pending;
+		this.loop = loop;
+	}
+
+	LinkPhase phase() {
+		return this.phase;
+	}
+
+	@Nullable ClientLink current() {
+		return this.current;
+	}
+
+	boolean isCurrent(ClientLink link) {
+		return this.current == link;
+	}
+
+	void connect() {
+		this.phase = LinkPhase.CONNECTING;
+		if (this.firstTryNanos < 0) {
+			this.firstTryNanos = System.nanoTime();
+		}
+		ClientLink.connect(this.stream, this.streams, this.loop).addListener((future) -> {
+			if (!future.isSuccess() && !this.stream.isDestroyed() && this.phase == LinkPhase.CONNECTING
+					&& this.current == null) {
+				failed(future.cause());
+			}
+		});
+	}
+
+	private void failed(Throwable cause) {
+		this.phase = LinkPhase.IDLE;
+		long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.firstTryNanos);
+		logger.debug("stream {} ({}): proxy {} unreachable after {} ms: {}", this.stream.id(), this.stream.streamType(),
+				this.streams.address(), waited, cause.toString());
+		if (this.stream.linkRetrying(waited)) {
+			return;
+		}
+		retryLater();
+	}
+
+	private void retryLater() {
+		cancelTimer();
+		this.timer = this.loop.schedule(() -> {
+			this.timer = null;
+			if (!this.stream.isDestroyed()) {
+				connect();
+			}
+		}, ProxiedStreams.LINK_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	void up(ClientLink up) {
+		if (this.stream.isDestroyed() || this.phase != LinkPhase.CONNECTING) {
+			up.channel().close();
+			return;
+		}
+		this.current = up;
+		this.firstTryNanos = -1;
+		this.phase = LinkPhase.WAITING_CREATE_RESULT;
+		this.pending.linkReplaced();
+		up.channel().write(new ToProxy.StreamType(SsWire.PROTOCOL_VERSION, ProcessHandle.current().pid(),
+				SsWire.DEFAULT_INITIAL_TX_CREDIT, this.stream.streamType()));
+		cancelTimer();
+		this.timer = this.loop.schedule(() -> {
+			this.timer = null;
+			if (this.current == up && this.phase == LinkPhase.WAITING_CREATE_RESULT) {
+				hangUp(up, "no CREATE_RESULT within " + ProxiedStreams.CREATE_RESULT_WAIT.toMillis() + " ms");
+			}
+		}, ProxiedStreams.CREATE_RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		this.stream.pump();
+	}
+
+	/**
+	 * The proxy answered STREAMTYPE.
+	 * @param from the link it came on
+	 * @param result the answer
+	 * @return whether the proxy created its stream; if not, the link is closed and retried
+	 */
+	boolean created(ClientLink from, ToClient.CreateResult result) {
+		cancelTimer();
+		if (result.result() != 0) {
+			logger.warn("stream {} ({}): stream creation failed at the proxy {}; retrying in {} ms", this.stream.id(),
+					this.stream.streamType(), this.streams.address(), ProxiedStreams.LINK_RETRY.toMillis());
+			from.channel().close();
+			return false;
+		}
+		if (result.names().size() > 3 || result.streamTypes().length() >= 128) {
+			hangUp(from, "CREATE_RESULT lists too many streamtypes: " + result.streamTypes());
+			return false;
+		}
+		this.phase = LinkPhase.LOCAL_CONNECTED;
+		return true;
+	}
+
+	/**
+	 * Follows a state of the onward connection that the proxy reported.
+	 * @param state the state
+	 */
+	void onward(StreamState state) {
+		if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
+				|| state == StreamState.AUTH_FAILED) {
+			this.phase = LinkPhase.LOCAL_CONNECTED;
+		}
+		else if (state == StreamState.CONNECTED) {
+			this.phase = LinkPhase.OPERATIONAL;
+		}
+	}
+
+	void closed(ClientLink closed) {
+		if (this.current != closed) {
+			return;
+		}
+		this.current = null;
+		this.phase = LinkPhase.IDLE;
+		if (this.stream.isDestroyed()) {
+			return;
+		}
+		cancelTimer();
+		if (this.stream.linkLost()) {
+			return;
+		}
+		retryLater();
+	}
+
+	void hangUp(ClientLink from, String reason) {
+		if (this.current == from) {
+			logger.warn("stream {} ({}): hanging up the proxy link: {}", this.stream.id(), this.stream.streamType(),
+					reason);
+			from.channel().close();
+		}
+	}
+
+	/**
+	 * Stops for good: cancels the timer and closes the current connection.
+	 */
+	void close() {
+		cancelTimer();
+		ClientLink up = this.current;
+		this.current = null;
+		this.phase = LinkPhase.IDLE;
+		if (up != null) {
+			up.channel().close();
+		}
+	}
+
+	private void cancelTimer() {
+		if (this.timer != null) {
+			this.timer.cancel(false);
+			this.timer = null;
+		}
+	}
+
+}
