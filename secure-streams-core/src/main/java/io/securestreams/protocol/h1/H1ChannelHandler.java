@@ -62,13 +62,16 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 
 	/**
 	 * The largest read for a proxy's onward stream: what fits between the rx flow-control mark
-	 * and the proxy buffer, so that a pause takes effect before the buffer overflows.
+	 * and the proxy buffer, so that a pause takes effect before the buffer overflows. The proxy
+	 * stores a read as frames with a header each (under 1.4% of the payload), so 1/64 of the
+	 * room is kept for them.
 	 */
 	static int proxiedReadLimit(StreamTypePolicy policy) {
 		BufferSettings buffers = policy.buffers();
 		long room = (buffers.proxyRxflowOnAbove() > 0)
 				? buffers.effectiveProxyBuflen() - buffers.proxyRxflowOnAbove() : buffers.effectiveProxyBuflen() / 2;
-		return (int) Math.max(PROXIED_MIN_READ, Math.min(PROXIED_MAX_READ, room));
+		long payload = room - room / 64;
+		return (int) Math.max(PROXIED_MIN_READ, Math.min(PROXIED_MAX_READ, payload));
 	}
 
 	@Override

@@ -24,6 +24,7 @@ import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.SocketAttributes;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
+import io.securestreams.transport.QuickAckHandler;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +115,8 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 			return;
 		}
 		Future<Channel> ready = connector.connect(this.session.loop(), this.target, this.tls, this.attributes,
-				(pipeline) -> pipeline.addLast("flush", new FlushConsolidationHandler(256, true))
+				(pipeline) -> pipeline.addLast("quickAck", QuickAckHandler.INSTANCE)
+					.addLast("flush", new FlushConsolidationHandler(256, true))
 					.addLast("mqttDecoder", new MqttDecoder(MAX_INBOUND_BYTES))
 					.addLast("mqttEncoder", MqttEncoder.INSTANCE)
 					.addLast("mqtt", new MqttChannelHandler(this)));

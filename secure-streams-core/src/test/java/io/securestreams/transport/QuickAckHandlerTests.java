@@ -1,0 +1,102 @@
+package io.securestreams.transport;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The quick-ack mode is switched on again after every read of a Linux TCP socket.
+ */
+class QuickAckHandlerTests {
+
+	@Test
+	void everyReadOnAnEpollSocketSwitchesQuickAckOnAgain() throws Exception {
+		assumeTrue(Epoll.isAvailable(), "TCP_QUICKACK needs the native epoll transport (Linux)");
+		EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+		try {
+			// The server answers every byte with a byte, so the client reads once per exchange.
+			Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+				.childHandler(new ChannelInboundHandlerAdapter() {
+					@Override
+					public void channelRead(ChannelHandlerContext ctx, Object msg) {
+						ctx.writeAndFlush(msg);
+					}
+				})
+				.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+			List<Boolean> quickAckAfterEachRead = new CopyOnWriteArrayList<>();
+			CompletableFuture<Void> done = new CompletableFuture<>();
+			Channel client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+				.handler(new ChannelInitializer<EpollSocketChannel>() {
+					@Override
+					protected void initChannel(EpollSocketChannel ch) {
+						ch.pipeline().addLast(QuickAckHandler.INSTANCE, new ChannelInboundHandlerAdapter() {
+							@Override
+							public void channelRead(ChannelHandlerContext ctx, Object msg) {
+								ReferenceCountUtil.release(msg);
+							}
+
+							@Override
+							public void channelReadComplete(ChannelHandlerContext ctx) {
+								EpollSocketChannel channel = (EpollSocketChannel) ctx.channel();
+								quickAckAfterEachRead.add(channel.config().isTcpQuickAck());
+								// Back to delayed ACKs: only the handler can switch quick-ack on again.
+								channel.config().setTcpQuickAck(false);
+								if (quickAckAfterEachRead.size() == 5) {
+									done.complete(null);
+								}
+								else {
+									ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 1 }));
+								}
+							}
+						});
+					}
+				})
+				.connect(server.localAddress()).sync().channel();
+			client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 1 })).sync();
+			done.get(10, TimeUnit.SECONDS);
+			assertThat(quickAckAfterEachRead).containsExactly(true, true, true, true, true);
+			client.close().sync();
+			server.close().sync();
+		}
+		finally {
+			group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+		}
+	}
+
+	@Test
+	void otherTransportsOnlyPassTheEventOn() {
+		CompletableFuture<Boolean> passed = new CompletableFuture<>();
+		EmbeddedChannel channel = new EmbeddedChannel(QuickAckHandler.INSTANCE, new ChannelInboundHandlerAdapter() {
+			@Override
+			public void channelReadComplete(ChannelHandlerContext ctx) {
+				passed.complete(true);
+			}
+		});
+		channel.pipeline().fireChannelReadComplete();
+		assertThat(passed).isCompletedWithValue(true);
+		channel.finishAndReleaseAll();
+	}
+
+}
