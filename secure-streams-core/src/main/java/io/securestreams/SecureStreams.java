@@ -13,6 +13,7 @@ import io.securestreams.internal.ClientProtocols;
 import io.securestreams.internal.ClientStream;
 import io.securestreams.internal.ContextAccess;
 import io.securestreams.internal.StreamsRuntime;
+import io.securestreams.internal.UnappliedKeys;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.proxy.ProxyAddress;
@@ -54,6 +55,8 @@ public final class SecureStreams implements AutoCloseable {
 	private final StreamsRuntime runtime;
 
 	private final ClientProtocols protocols;
+
+	private final UnappliedKeys unappliedKeys = new UnappliedKeys();
 
 	private final ServerProtocols serverProtocols;
 
@@ -157,6 +160,7 @@ public final class SecureStreams implements AutoCloseable {
 			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
 					+ active.streamTypes().keySet());
 		}
+		this.unappliedKeys.warnOnce(streamTypePolicy);
 		if (streamTypePolicy.server()) {
 			return ListenerStream.open(this.runtime, streamTypePolicy, handler, this.serverProtocols);
 		}

@@ -1,0 +1,64 @@
+package io.securestreams.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streamtype keys that the policy parser accepts (every real libwebsockets policy must parse)
+ * but this runtime does not act on yet. A stream of a streamtype that sets one is still created,
+ * and a warning says which keys are ignored, once per streamtype and set of keys, so that nobody
+ * believes, for example, that {@code use_auth} signs their requests.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class UnappliedKeys {
+
+	private static final Logger logger = LoggerFactory.getLogger(UnappliedKeys.class);
+
+	/** What is parsed but not carried out: sigv4 auth, h2 long poll, local sinks, AWS IoT, perf. */
+	static final List<StreamTypeKey> NOT_ACTED_ON = List.of(StreamTypeKey.USE_AUTH, StreamTypeKey.AWS_REGION,
+			StreamTypeKey.AWS_SERVICE, StreamTypeKey.LOCAL_SINK, StreamTypeKey.LONG_POLL, StreamTypeKey.SWAKE_VALIDITY,
+			StreamTypeKey.PERF, StreamTypeKey.PAYLOAD_FMT, StreamTypeKey.AWS_IOT, StreamTypeKey.ATTR_PRIORITY);
+
+	private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Returns the keys a streamtype sets that this runtime ignores.
+	 * @param policy the streamtype
+	 * @return their JSON names, in table order; empty when there are none
+	 */
+	public static List<String> of(StreamTypePolicy policy) {
+		List<String> names = new ArrayList<>();
+		for (StreamTypeKey key : NOT_ACTED_ON) {
+			Object value = key.get(policy);
+			if (value != null && !Boolean.FALSE.equals(value)) {
+				names.add(key.jsonName());
+			}
+		}
+		return names;
+	}
+
+	/**
+	 * Logs the ignored keys of a streamtype, unless the same keys were reported for it before.
+	 * @param policy the streamtype a stream is being created of
+	 * @return whether a warning was logged
+	 */
+	public boolean warnOnce(StreamTypePolicy policy) {
+		List<String> names = of(policy);
+		if (names.isEmpty() || !this.warned.add(policy.name() + names)) {
+			return false;
+		}
+		logger.warn("streamtype '{}' sets {}, which this runtime parses but does not act on; see docs/policy.md",
+				policy.name(), names);
+		return true;
+	}
+
+}
