@@ -1,7 +1,5 @@
 package io.securestreams.protocol.h1;
 
-import java.net.SocketAddress;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -13,7 +11,7 @@ import io.netty.util.concurrent.Future;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
-import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.protocol.ChannelConnection;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
@@ -34,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class H1Connection implements ProtocolConnection {
+final class H1Connection extends ChannelConnection {
 
 	private final StreamLink link;
 
@@ -269,17 +267,8 @@ final class H1Connection implements ProtocolConnection {
 	}
 
 	@Override
-	public @Nullable SocketAddress peerAddress() {
-		Channel ch = this.channel;
-		return (ch != null) ? ch.remoteAddress() : null;
-	}
-
-	@Override
-	public void setRxPaused(boolean paused) {
-		Channel ch = this.channel;
-		if (ch != null) {
-			ch.config().setAutoRead(!paused);
-		}
+	protected @Nullable Channel channel() {
+		return this.channel;
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.securestreams.protocol.raw;
 
-import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 
 import io.netty.channel.Channel;
@@ -9,6 +8,7 @@ import io.netty.util.concurrent.Future;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.protocol.ChannelConnection;
 import io.securestreams.protocol.ProtocolConnection;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.transport.ConnectTarget;
@@ -38,7 +38,7 @@ public final class RawClientProtocol implements ClientProtocol {
 	}
 
 	/** One raw client connection. */
-	private static final class Connection implements ProtocolConnection {
+	private static final class Connection extends ChannelConnection {
 
 		private final StreamLink link;
 
@@ -98,17 +98,8 @@ public final class RawClientProtocol implements ClientProtocol {
 		}
 
 		@Override
-		public @Nullable SocketAddress peerAddress() {
-			Channel ch = this.channel;
-			return (ch != null) ? ch.remoteAddress() : null;
-		}
-
-		@Override
-		public void setRxPaused(boolean paused) {
-			Channel ch = this.channel;
-			if (ch != null) {
-				ch.config().setAutoRead(!paused);
-			}
+		protected @Nullable Channel channel() {
+			return this.channel;
 		}
 
 	}

@@ -1,6 +1,5 @@
 package io.securestreams.protocol.ws;
 
-import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +24,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
-import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.protocol.ChannelConnection;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.http.RequestHeaders;
 import io.securestreams.transport.ConnectTarget;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class WsClientConnection implements ProtocolConnection {
+final class WsClientConnection extends ChannelConnection {
 
 	private static final Logger logger = LoggerFactory.getLogger(WsClientConnection.class);
 
@@ -172,16 +171,15 @@ final class WsClientConnection implements ProtocolConnection {
 	}
 
 	@Override
-	public @Nullable SocketAddress peerAddress() {
-		Channel ch = this.channel;
-		return (ch != null) ? ch.remoteAddress() : null;
+	protected @Nullable Channel channel() {
+		return this.channel;
 	}
 
 	@Override
 	public void setRxPaused(boolean paused) {
-		Channel ch = this.channel;
-		if (ch != null && this.session != null) {
-			ch.config().setAutoRead(!paused);
+		// Before the upgrade completes there is no session to pause for.
+		if (this.session != null) {
+			super.setRxPaused(paused);
 		}
 	}
 
