@@ -17,7 +17,7 @@ import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
 import io.securestreams.internal.ClientStream;
 import io.securestreams.policy.BufferSettings;
-import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.RxPayloadRun;
 import io.securestreams.proxy.wire.ToProxy;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -139,8 +139,7 @@ final class CrossLoopOnward implements StreamHandler {
 		int total = payload.remaining();
 		long needed = 0;
 		if (!StreamFlags.has(flags, StreamFlags.PERF_JSON)) {
-			int frames = Math.max(1, (total + SsWire.MAX_RX_PAYLOAD - 1) / SsWire.MAX_RX_PAYLOAD);
-			needed = total + (long) frames * (SsWire.FRAME_HEADER + 16);
+			needed = RxPayloadRun.wireLength(total);
 			long held = this.outbox.bufferedBytes() + this.rxInFlight.get();
 			long limit = this.buffers.effectiveProxyBuflen();
 			if (held + needed > limit) {

@@ -6,8 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
+import io.securestreams.proxy.wire.FrameType;
 import io.securestreams.proxy.wire.SsMessage;
-import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToClient;
 import org.jspecify.annotations.Nullable;
 
@@ -60,7 +60,9 @@ final class LinkOutbox {
 	LinkOutbox(Channel channel, Runnable drained) {
 		this.channel = channel;
 		this.drained = drained;
-		this.written = (future) -> this.drained.run();
+		// Netty completes a write before it takes the write's bytes off the pending count, so
+		// counting what is still held has to wait until the completion returned.
+		this.written = (future) -> channel.eventLoop().execute(drained);
 	}
 
 	/**
@@ -92,7 +94,7 @@ final class LinkOutbox {
 
 	void fifo(SsMessage message) {
 		this.fifo.add(message);
-		if (message instanceof ToClient.RxPayload) {
+		if (carriesPayload(message)) {
 			this.fifoPayloads++;
 		}
 		queued(message);
@@ -143,7 +145,7 @@ final class LinkOutbox {
 			if (next == null) {
 				break;
 			}
-			if (next instanceof ToClient.RxPayload) {
+			if (carriesPayload(next)) {
 				this.fifoPayloads--;
 			}
 			this.queuedBytes -= size(next);
@@ -188,7 +190,11 @@ final class LinkOutbox {
 	}
 
 	static int size(SsMessage message) {
-		return SsWire.FRAME_HEADER + message.bodyLength();
+		return message.wireLength();
+	}
+
+	private static boolean carriesPayload(SsMessage message) {
+		return message.type() == FrameType.RX_PAYLOAD;
 	}
 
 }

@@ -14,6 +14,7 @@ import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
 import io.securestreams.internal.ClientStream;
 import io.securestreams.policy.BufferSettings;
+import io.securestreams.proxy.wire.RxPayloadRun;
 import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToClient;
 import io.securestreams.proxy.wire.ToProxy;
@@ -147,8 +148,7 @@ final class OnwardHandler implements StreamHandler {
 			return StreamResult.OK;
 		}
 		int total = payload.remaining();
-		int frames = Math.max(1, (total + SsWire.MAX_RX_PAYLOAD - 1) / SsWire.MAX_RX_PAYLOAD);
-		long needed = total + (long) frames * (SsWire.FRAME_HEADER + 16);
+		long needed = RxPayloadRun.wireLength(total);
 		long buffered = this.outbox.bufferedBytes();
 		long limit = this.buffers.effectiveProxyBuflen();
 		if (buffered + needed > limit) {
@@ -156,34 +156,9 @@ final class OnwardHandler implements StreamHandler {
 					+ "disconnecting the onward stream", this.name, buffered, limit, total);
 			return StreamResult.DISCONNECT_ME;
 		}
-		long now = System.nanoTime() / 1000;
-		for (int frame = 0; frame < frames; frame++) {
-			int length = Math.min(SsWire.MAX_RX_PAYLOAD, payload.remaining());
-			ByteBuf piece = this.allocator.ioBuffer(length);
-			ByteBuffer slice = payload.duplicate();
-			slice.limit(slice.position() + length);
-			piece.writeBytes(slice);
-			payload.position(payload.position() + length);
-			this.outbox.fifo(new ToClient.RxPayload(pieceFlags(flags, frame == 0, frame == frames - 1), 0, now, null,
-					piece));
-		}
+		this.outbox.fifo(RxPayloadRun.encode(this.allocator, payload, flags & RX_FLAGS, System.nanoTime() / 1000));
 		checkRxFlow();
 		return StreamResult.OK;
-	}
-
-	/**
-	 * The flags of one piece of a payload split into frames: SOM and POLL on the first only, EOM
-	 * and RELATED_END on the last only, RELATED_START on all.
-	 */
-	static int pieceFlags(int flags, boolean first, boolean last) {
-		int piece = flags & RX_FLAGS;
-		if (!first) {
-			piece &= ~(StreamFlags.SOM | StreamFlags.POLL);
-		}
-		if (!last) {
-			piece &= ~(StreamFlags.EOM | StreamFlags.RELATED_END);
-		}
-		return piece;
 	}
 
 	@Override

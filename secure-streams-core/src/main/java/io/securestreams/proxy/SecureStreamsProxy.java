@@ -45,6 +45,15 @@ public final class SecureStreamsProxy implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(SecureStreamsProxy.class);
 
+	/**
+	 * How much a link hands to its socket before it stops writing and keeps frames in its outbox.
+	 * One onward read (up to 64 KiB) must fit, so its frames leave in one write system call: with
+	 * an 8 KiB mark a bulk download went out six frames per write, which cost more than all the
+	 * framing. Frames in the outbox can still be overtaken by metadata; those handed over cannot,
+	 * as in libwebsockets, whose frames are in the kernel's socket buffer by then.
+	 */
+	static final WriteBufferWaterMark LINK_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 96 * 1024);
+
 	private final SecureStreams context;
 
 	private final boolean ownsContext;
@@ -74,7 +83,7 @@ public final class SecureStreamsProxy implements AutoCloseable {
 			removeStaleSocketFile(builder.address);
 			this.server = new ServerBootstrap().group(transport.group())
 				.channel(transport.serverChannel(bindTo))
-				.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4096, 8192))
+				.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, LINK_WATER_MARK)
 				.childHandler(new ChannelInitializer<Channel>() {
 					@Override
 					protected void initChannel(Channel ch) {

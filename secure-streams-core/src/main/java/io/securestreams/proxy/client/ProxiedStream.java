@@ -16,6 +16,7 @@ import io.securestreams.internal.AbstractStream;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.TxResult;
 import io.securestreams.proxy.wire.SsMessage;
+import io.securestreams.proxy.wire.RxPayloadRun;
 import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToClient;
 import io.securestreams.proxy.wire.ToProxy;
@@ -175,14 +176,8 @@ final class ProxiedStream extends AbstractStream {
 			int length = Math.min(RX_PIECE, total - offset);
 			boolean first = offset == 0;
 			boolean last = offset + length == total;
-			int piece = flags;
-			if (!first) {
-				piece &= ~(StreamFlags.SOM | StreamFlags.POLL);
-			}
-			if (!last) {
-				piece &= ~(StreamFlags.EOM | StreamFlags.RELATED_END);
-			}
-			StreamResult result = deliverRx(payload.slice(payload.readerIndex() + offset, length), piece);
+			StreamResult result = deliverRx(payload.slice(payload.readerIndex() + offset, length),
+					RxPayloadRun.pieceFlags(flags, first, last));
 			if (afterCallback(from, result)) {
 				return;
 			}

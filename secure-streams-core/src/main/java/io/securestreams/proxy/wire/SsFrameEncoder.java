@@ -9,7 +9,8 @@ import io.netty.handler.codec.MessageToMessageEncoder;
 
 /**
  * Encodes {@link SsMessage}s into frames. The payload of a {@link PayloadMessage} is passed on
- * without copying, after a small header buffer.
+ * without copying, after a small header buffer; an {@link RxPayloadRun} is already encoded and
+ * passes as it is.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -25,6 +26,10 @@ public final class SsFrameEncoder extends MessageToMessageEncoder<SsMessage> {
 
 	@Override
 	protected void encode(ChannelHandlerContext ctx, SsMessage message, List<Object> out) {
+		if (message instanceof RxPayloadRun run) {
+			out.add(run.frames().retain());
+			return;
+		}
 		int payload = (message instanceof PayloadMessage carrying) ? carrying.payload().readableBytes() : 0;
 		ByteBuf header = ctx.alloc().ioBuffer(SsWire.FRAME_HEADER + message.bodyLength() - payload);
 		try {

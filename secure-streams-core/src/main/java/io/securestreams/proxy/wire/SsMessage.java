@@ -25,6 +25,14 @@ public interface SsMessage {
 	int bodyLength();
 
 	/**
+	 * Returns the bytes the message takes on the wire.
+	 * @return the frame header and body length
+	 */
+	default int wireLength() {
+		return SsWire.FRAME_HEADER + bodyLength();
+	}
+
+	/**
 	 * Writes the body, except the payload of a {@link PayloadMessage}, which the encoder appends.
 	 * @param out where to write
 	 */

@@ -51,6 +51,10 @@ public final class SsWire {
 	 * @return the frame bytes
 	 */
 	public static ByteBuf encode(ByteBufAllocator allocator, SsMessage message) {
+		if (message instanceof RxPayloadRun run) {
+			return allocator.buffer(run.wireLength()).writeBytes(run.frames(), run.frames().readerIndex(),
+					run.wireLength());
+		}
 		ByteBuf out = allocator.buffer(FRAME_HEADER + message.bodyLength());
 		writeHeader(out, message);
 		message.writeBody(out);
