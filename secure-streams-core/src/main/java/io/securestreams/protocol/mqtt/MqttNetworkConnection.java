@@ -115,7 +115,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 			return;
 		}
 		Future<Channel> ready = connector.connect(this.session.loop(), this.target, this.tls, this.attributes,
-				(pipeline) -> pipeline.addLast("quickAck", QuickAckHandler.INSTANCE)
+				(pipeline) -> pipeline.addLast("quickAck", new QuickAckHandler())
 					.addLast("flush", new FlushConsolidationHandler(256, true))
 					.addLast("mqttDecoder", new MqttDecoder(MAX_INBOUND_BYTES))
 					.addLast("mqttEncoder", MqttEncoder.INSTANCE)
