@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -35,9 +36,19 @@ class QuickAckHandlerTests {
 
 	private final AtomicInteger quickAcks = new AtomicInteger();
 
-	/** An embedded channel whose reads are answered (or not) by {@code answer}. */
-	private EmbeddedChannel channel(ChannelInboundHandlerAdapter answer) {
-		return new EmbeddedChannel(new QuickAckHandler((ch) -> this.quickAcks.incrementAndGet()), answer);
+	/** An embedded channel whose reads are answered (or not) by {@code onRead}. */
+	private EmbeddedChannel channel(Consumer<ChannelHandlerContext> onRead) {
+		return new EmbeddedChannel(new QuickAckHandler((ch) -> this.quickAcks.incrementAndGet()),
+				new ChannelInboundHandlerAdapter() {
+					@Override
+					public void channelRead(ChannelHandlerContext ctx, Object msg) {
+						onRead.accept(ctx);
+					}
+				});
+	}
+
+	private static void answer(ChannelHandlerContext ctx) {
+		ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 1 }));
 	}
 
 	private static void readBatch(EmbeddedChannel channel) {
@@ -48,10 +59,7 @@ class QuickAckHandlerTests {
 
 	@Test
 	void aReadNothingAnswersSwitchesQuickAckOn() {
-		EmbeddedChannel channel = channel(new ChannelInboundHandlerAdapter() {
-			@Override
-			public void channelRead(ChannelHandlerContext ctx, Object msg) {
-			}
+		EmbeddedChannel channel = channel((ctx) -> {
 		});
 		readBatch(channel);
 		assertThat(this.quickAcks).hasValue(1);
@@ -62,12 +70,7 @@ class QuickAckHandlerTests {
 
 	@Test
 	void aReadAnsweredWhileReadingIsAcknowledgedByTheAnswer() {
-		EmbeddedChannel channel = channel(new ChannelInboundHandlerAdapter() {
-			@Override
-			public void channelRead(ChannelHandlerContext ctx, Object msg) {
-				ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 1 }));
-			}
-		});
+		EmbeddedChannel channel = channel(QuickAckHandlerTests::answer);
 		readBatch(channel);
 		assertThat(this.quickAcks).hasValue(0);
 		assertThat(channel.finishAndReleaseAll()).isTrue();
@@ -76,12 +79,7 @@ class QuickAckHandlerTests {
 	@Test
 	void aReadAnsweredByATaskItQueuedIsAcknowledgedByTheAnswer() {
 		// How a stream answers a PUBACK: the state callback asks for tx, which runs as a task.
-		EmbeddedChannel channel = channel(new ChannelInboundHandlerAdapter() {
-			@Override
-			public void channelRead(ChannelHandlerContext ctx, Object msg) {
-				ctx.executor().execute(() -> ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 1 })));
-			}
-		});
+		EmbeddedChannel channel = channel((ctx) -> ctx.executor().execute(() -> answer(ctx)));
 		readBatch(channel);
 		assertThat(this.quickAcks).hasValue(0);
 		assertThat(channel.finishAndReleaseAll()).isTrue();
@@ -89,10 +87,7 @@ class QuickAckHandlerTests {
 
 	@Test
 	void aWriteBeforeTheReadDoesNotCountAsItsAnswer() {
-		EmbeddedChannel channel = channel(new ChannelInboundHandlerAdapter() {
-			@Override
-			public void channelRead(ChannelHandlerContext ctx, Object msg) {
-			}
+		EmbeddedChannel channel = channel((ctx) -> {
 		});
 		channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] { 1 }));
 		readBatch(channel);
