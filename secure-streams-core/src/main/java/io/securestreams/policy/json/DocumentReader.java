@@ -28,9 +28,8 @@ import tools.jackson.core.json.JsonReadFeature;
 final class DocumentReader {
 
 	// lws policies commonly end arrays and objects with a comma.
-	private static final JsonFactory FACTORY = JsonFactory.builder()
-		.enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-		.build();
+	private static final JsonFactory FACTORY = new LocatingJsonFactory(
+			JsonFactory.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA));
 
 	// Jackson quotes an unrecognized token; it may be key material, so keep only its start.
 	private static final Pattern LONG_TOKEN = Pattern.compile("(?<=token ')([^'\\r\\n]{16})[^'\\r\\n]+(?=')");

@@ -1,6 +1,7 @@
 package io.securestreams.policy.json;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -41,13 +42,22 @@ final class JsonCursor {
 
 	private final JsonParser parser;
 
+	// The same parser when it can tell positions without allocating (see LocatingJsonFactory).
+	private final LocatingJsonFactory.@Nullable LocatingParser locating;
+
 	private final Problems problems;
 
 	// Names (String) and array indexes (Integer) from the root to the current value.
 	private final List<Object> path = new ArrayList<>();
 
+	// One duplicate-key record per object nesting depth, reused: a policy has thousands of objects.
+	private FirstLines[] firstLines = new FirstLines[8];
+
+	private int objectDepth;
+
 	JsonCursor(JsonParser parser, Problems problems) {
 		this.parser = parser;
+		this.locating = (parser instanceof LocatingJsonFactory.LocatingParser fast) ? fast : null;
 		this.problems = problems;
 	}
 
@@ -60,19 +70,24 @@ final class JsonCursor {
 	}
 
 	int line() {
-		return location().getLineNr();
+		LocatingJsonFactory.LocatingParser fast = this.locating;
+		return (fast != null) ? fast.tokenLine() : location().getLineNr();
 	}
 
 	int column() {
-		return location().getColumnNr();
+		LocatingJsonFactory.LocatingParser fast = this.locating;
+		return (fast != null) ? fast.tokenColumn() : location().getColumnNr();
 	}
 
 	/**
-	 * Returns the line and column of the current token in one call (Jackson builds a location
-	 * object per call).
+	 * Returns the line and column of the current token in one call.
 	 * @return the line in the high and the column in the low 32 bits
 	 */
 	long position() {
+		LocatingJsonFactory.LocatingParser fast = this.locating;
+		if (fast != null) {
+			return ((long) fast.tokenLine() << 32) | (fast.tokenColumn() & 0xFFFF_FFFFL);
+		}
 		TokenStreamLocation location = location();
 		return ((long) location.getLineNr() << 32) | (location.getColumnNr() & 0xFFFF_FFFFL);
 	}
@@ -198,12 +213,37 @@ final class JsonCursor {
 	 * @param handler reads each member's value
 	 */
 	void fields(FieldHandler handler) {
-		FirstLines firstLines = new FirstLines();
+		FirstLines firstLines = enterObject();
+		try {
+			readFields(handler, firstLines);
+		}
+		finally {
+			this.objectDepth--;
+		}
+	}
+
+	private FirstLines enterObject() {
+		int depth = this.objectDepth++;
+		if (depth == this.firstLines.length) {
+			this.firstLines = Arrays.copyOf(this.firstLines, depth * 2);
+		}
+		FirstLines firstLines = this.firstLines[depth];
+		if (firstLines == null) {
+			firstLines = new FirstLines();
+			this.firstLines[depth] = firstLines;
+		}
+		else {
+			firstLines.clear();
+		}
+		return firstLines;
+	}
+
+	private void readFields(FieldHandler handler, FirstLines firstLines) {
 		while (next() == JsonToken.PROPERTY_NAME) {
 			String name = this.parser.currentName();
-			TokenStreamLocation location = location();
-			int keyLine = location.getLineNr();
-			int keyColumn = location.getColumnNr();
+			long position = position();
+			int keyLine = line(position);
+			int keyColumn = column(position);
 			this.path.add(name);
 			next();
 			int first = firstLines.putIfAbsent(name, keyLine);

@@ -1,5 +1,6 @@
 package io.securestreams.policy.json;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -71,14 +72,21 @@ final class LocationMap {
 	/** The positions of one streamtype's keys. */
 	static final class StreamTypeLocations {
 
+		private static final int INITIAL_KEYS = 16;
+
 		private final String documentPath;
 
 		private final int line;
 
 		private final int column;
 
-		// Line in the high, column in the low 32 bits, by key ordinal; 0 when absent.
-		private final long[] positions = new long[StreamTypeKey.values().length];
+		// Only the keys a streamtype sets, in the order read (a streamtype sets about 15 of the 75
+		// keys): ordinals and positions (line in the high, column in the low 32 bits) side by side.
+		private byte[] keys = new byte[INITIAL_KEYS];
+
+		private long[] positions = new long[INITIAL_KEYS];
+
+		private int size;
 
 		StreamTypeLocations(String documentPath, int line, int column) {
 			this.documentPath = documentPath;
@@ -87,15 +95,23 @@ final class LocationMap {
 		}
 
 		void put(StreamTypeKey key, int keyLine, int keyColumn) {
-			this.positions[key.ordinal()] = ((long) keyLine << 32) | (keyColumn & 0xFFFF_FFFFL);
+			if (this.size == this.keys.length) {
+				this.keys = Arrays.copyOf(this.keys, this.size * 2);
+				this.positions = Arrays.copyOf(this.positions, this.size * 2);
+			}
+			this.keys[this.size] = (byte) key.ordinal();
+			this.positions[this.size++] = ((long) keyLine << 32) | (keyColumn & 0xFFFF_FFFFL);
 		}
 
 		@Nullable Located find(StreamTypeKey key) {
-			long position = this.positions[key.ordinal()];
-			if (position == 0) {
-				return null;
+			// The last position wins, as when a key and its deprecated alias are both present.
+			for (int i = this.size - 1; i >= 0; i--) {
+				if (this.keys[i] == (byte) key.ordinal()) {
+					long position = this.positions[i];
+					return new Located(this.documentPath + "." + key.jsonName(), (int) (position >>> 32), (int) position);
+				}
 			}
-			return new Located(this.documentPath + "." + key.jsonName(), (int) (position >>> 32), (int) position);
+			return null;
 		}
 
 	}
