@@ -110,8 +110,14 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		private final @Nullable Object[] values = new Object[KEYS.length];
 
 		// Keys explicitly reset to their default (a JSON null): an overlay must carry the reset
-		// over to the base's value, which a plain "not set" would leave alone.
-		private final EnumSet<StreamTypeKey> resets = EnumSet.noneOf(StreamTypeKey.class);
+		// over to the base's value, which a plain "not set" would leave alone. Created on the first
+		// reset: most builders never see one, and a set of 78 keys needs two words.
+		private @Nullable EnumSet<StreamTypeKey> resets;
+
+		// The policy last built, until a key changes: a reader can build a streamtype as soon as
+		// it has read it, while its values are still in the CPU caches, and the later merge of
+		// the whole policy gets the same immutable instance.
+		private @Nullable StreamTypePolicy built;
 
 		Builder(String name) {
 			this.name = name;
@@ -135,13 +141,16 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @throws IllegalArgumentException if the value has the wrong type or is out of range
 		 */
 		public Builder set(StreamTypeKey key, @Nullable Object value) {
+			this.built = null;
 			if (value == null) {
 				this.values[key.ordinal()] = null;
-				this.resets.add(key);
+				resets().add(key);
 			}
 			else {
 				this.values[key.ordinal()] = key.check(value);
-				this.resets.remove(key);
+				if (this.resets != null) {
+					this.resets.remove(key);
+				}
 			}
 			return this;
 		}
@@ -171,25 +180,49 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @return this builder
 		 */
 		public Builder apply(Builder overlay) {
-			for (StreamTypeKey reset : overlay.resets) {
-				this.values[reset.ordinal()] = null;
-				this.resets.add(reset);
+			this.built = null;
+			if (overlay.resets != null) {
+				for (StreamTypeKey reset : overlay.resets) {
+					this.values[reset.ordinal()] = null;
+					resets().add(reset);
+				}
 			}
 			for (int i = 0; i < KEYS.length; i++) {
 				if (overlay.values[i] != null) {
 					this.values[i] = overlay.values[i];
-					this.resets.remove(KEYS[i]);
+					if (this.resets != null) {
+						this.resets.remove(KEYS[i]);
+					}
 				}
 			}
 			return this;
 		}
 
+		private EnumSet<StreamTypeKey> resets() {
+			EnumSet<StreamTypeKey> resets = this.resets;
+			if (resets == null) {
+				resets = EnumSet.noneOf(StreamTypeKey.class);
+				this.resets = resets;
+			}
+			return resets;
+		}
+
 		/**
-		 * Builds the immutable streamtype policy.
+		 * Builds the immutable streamtype policy. Building again without changing a key returns
+		 * the same instance.
 		 * @return the policy
 		 */
-		@SuppressWarnings("unchecked")
 		public StreamTypePolicy build() {
+			StreamTypePolicy policy = this.built;
+			if (policy == null) {
+				policy = newPolicy();
+				this.built = policy;
+			}
+			return policy;
+		}
+
+		@SuppressWarnings("unchecked")
+		private StreamTypePolicy newPolicy() {
 			TlsSettings tls = new TlsSettings(bool(StreamTypeKey.TLS), str(StreamTypeKey.TLS_TRUST_STORE),
 					integer(StreamTypeKey.CLIENT_CERT), str(StreamTypeKey.SERVER_CERT), str(StreamTypeKey.SERVER_KEY));
 			HttpSettings http = new HttpSettings(str(StreamTypeKey.HTTP_METHOD), str(StreamTypeKey.HTTP_URL),

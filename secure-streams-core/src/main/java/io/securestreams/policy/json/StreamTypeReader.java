@@ -82,6 +82,11 @@ final class StreamTypeReader {
 		if (target.h1get()[0] && !builder.isSet(StreamTypeKey.HTTP_METHOD) && !baseHasMethod(context, name)) {
 			builder.set(StreamTypeKey.HTTP_METHOD, "GET");
 		}
+		if (usable && context.base.streamType(name) == null) {
+			// Built now, while its values are still in the CPU caches; merging the fragment later
+			// reuses this instance (a policy of thousands of streamtypes no longer fits the caches).
+			builder.build();
+		}
 	}
 
 	private static boolean baseHasMethod(ReadContext context, String name) {
@@ -120,7 +125,7 @@ final class StreamTypeReader {
 			case METADATA -> StructuredValues.metadata(context);
 			case RESPONSE_MAP -> StructuredValues.responseMap(context);
 			case OPTIONS -> StructuredValues.options(context);
-			case PROTOCOL -> protocol(context, target.h1get());
+			case PROTOCOL -> protocol(context, target.h1get(), valueLine, valueColumn);
 			default -> cursor.value();
 		};
 		if (value == null) {
@@ -155,10 +160,8 @@ final class StreamTypeReader {
 		};
 	}
 
-	private static @Nullable Protocol protocol(ReadContext context, boolean[] h1get) {
+	private static @Nullable Protocol protocol(ReadContext context, boolean[] h1get, int line, int column) {
 		JsonCursor cursor = context.cursor;
-		int line = cursor.line();
-		int column = cursor.column();
 		Object value = cursor.value();
 		if ("h1get".equals(value)) {
 			context.problems().warning(line, column, cursor.path(),

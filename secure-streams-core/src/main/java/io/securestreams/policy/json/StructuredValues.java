@@ -1,9 +1,7 @@
 package io.securestreams.policy.json;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import io.securestreams.policy.HttpResponseMapping;
 import io.securestreams.policy.MetadataDeclaration;
@@ -32,7 +30,7 @@ final class StructuredValues {
 	static @Nullable List<MetadataDeclaration> metadata(ReadContext context) {
 		JsonCursor cursor = context.cursor;
 		List<MetadataDeclaration> declarations = new ArrayList<>();
-		Set<String> seen = new HashSet<>();
+		SeenNames seen = new SeenNames();
 		boolean ok = objects(context, "an array of {\"name\": \"header-name:\"} objects", (name, line, column) -> {
 			long position = cursor.position();
 			String mapping = context.string("a header name such as content-type: or an empty string");
@@ -69,7 +67,8 @@ final class StructuredValues {
 	static @Nullable List<HttpResponseMapping> responseMap(ReadContext context) {
 		JsonCursor cursor = context.cursor;
 		List<HttpResponseMapping> mappings = new ArrayList<>();
-		Set<Integer> seen = new HashSet<>();
+		// The status is checked to be 100..599 before it is recorded: a bit per status.
+		long[] seen = new long[STATUS_WORDS];
 		boolean ok = objects(context, "an array of {\"http status\": state} objects", (name, line, column) -> {
 			Long state = context.integral(1, Integer.MAX_VALUE);
 			int status;
@@ -82,7 +81,7 @@ final class StructuredValues {
 						"expected an HTTP status 100..599 as the key, got \"" + name + "\"");
 				return;
 			}
-			if (!seen.add(status)) {
+			if (!addStatus(seen, status)) {
 				context.problems().error(line, column, cursor.path(), "status " + status + " is mapped twice");
 			}
 			else if (state != null) {
@@ -119,6 +118,15 @@ final class StructuredValues {
 			return (context.problems().errorCount() == errorsBefore) ? options : null;
 		}
 		return objects(context, "an object of options or an array of option objects", option) ? options : null;
+	}
+
+	private static final int STATUS_WORDS = 10;
+
+	private static boolean addStatus(long[] seen, int status) {
+		long bit = 1L << (status & 63);
+		boolean added = (seen[status >>> 6] & bit) == 0;
+		seen[status >>> 6] |= bit;
+		return added;
 	}
 
 	private static boolean objects(ReadContext context, String expected, JsonCursor.FieldHandler member) {
