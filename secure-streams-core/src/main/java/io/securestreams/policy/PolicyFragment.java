@@ -1,6 +1,8 @@
 package io.securestreams.policy;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,6 +137,14 @@ public final class PolicyFragment {
 	 */
 	public List<String> streamTypeNames() {
 		return List.copyOf(this.streamTypes.keySet());
+	}
+
+	/**
+	 * Returns the builders of the streamtypes this fragment mentions.
+	 * @return an unmodifiable view, in fragment order
+	 */
+	public Collection<StreamTypePolicy.Builder> streamTypeBuilders() {
+		return Collections.unmodifiableCollection(this.streamTypes.values());
 	}
 
 	/**

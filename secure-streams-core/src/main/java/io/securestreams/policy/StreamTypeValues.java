@@ -25,6 +25,8 @@ public final class StreamTypeValues {
 	// Words of a bit set with one bit for each HTTP status up to 599.
 	private static final int STATUS_WORDS = 10;
 
+	private static final boolean[] TCHAR = tchars();
+
 	// Hand-written matchers rather than regular expressions: a policy of thousands of streamtypes
 	// runs them tens of thousands of times.
 	private static final Predicate<String> TOKEN = (text) -> isToken(text, text.length());
@@ -167,12 +169,27 @@ public final class StreamTypeValues {
 		}
 		for (int i = 0; i < length; i++) {
 			char c = text.charAt(i);
-			boolean alphanumeric = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-			if (!alphanumeric && "!#$%&'*+.^_`|~-".indexOf(c) < 0) {
+			if (c >= TCHAR.length || !TCHAR[c]) {
 				return false;
 			}
 		}
 		return true;
+	}
+
+	// tchar by ASCII code: a table lookup per character instead of ranges and a string search.
+	private static boolean[] tchars() {
+		boolean[] table = new boolean[128];
+		for (char c = '0'; c <= '9'; c++) {
+			table[c] = true;
+		}
+		for (char c = 'A'; c <= 'Z'; c++) {
+			table[c] = true;
+			table[Character.toLowerCase(c)] = true;
+		}
+		for (char c : "!#$%&'*+.^_`|~-".toCharArray()) {
+			table[c] = true;
+		}
+		return table;
 	}
 
 	// No '$', '{', '}' (they delimit ${name}) and no whitespace.

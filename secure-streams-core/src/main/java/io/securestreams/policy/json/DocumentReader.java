@@ -76,9 +76,8 @@ final class DocumentReader {
 
 	private static List<PolicyProblem> modelProblems(ReadContext context, Policy merged) {
 		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(merged));
-		for (String name : context.fragment.streamTypeNames()) {
-			StreamTypePolicy.Builder keys = context.fragment.streamType(name);
-			StreamTypePolicy base = context.base.streamType(name);
+		for (StreamTypePolicy.Builder keys : context.fragment.streamTypeBuilders()) {
+			StreamTypePolicy base = context.base.streamType(keys.name());
 			problems.addAll(PolicyValidator.validateKeys((base != null) ? base.toBuilder().apply(keys) : keys));
 		}
 		return problems;

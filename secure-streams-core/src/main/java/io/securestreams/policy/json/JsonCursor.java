@@ -109,12 +109,26 @@ final class JsonCursor {
 	 * @return for example {@code s[2].mintest.retry}
 	 */
 	String path() {
-		return format(this.path, this.path.size());
+		return format(this.path);
 	}
 
-	private static String format(List<Object> segments, int count) {
+	/**
+	 * Returns the segments of the current path, to be {@link #format(List) formatted} only if a
+	 * problem needs them (cheaper than formatting for every entry).
+	 * @return an unmodifiable copy of the segments
+	 */
+	List<Object> pathSegments() {
+		return List.copyOf(this.path);
+	}
+
+	/**
+	 * Formats path segments.
+	 * @param segments names (String) and array indexes (Integer)
+	 * @return for example {@code s[2].mintest}
+	 */
+	static String format(List<Object> segments) {
 		StringBuilder text = new StringBuilder();
-		for (int i = 0; i < count; i++) {
+		for (int i = 0; i < segments.size(); i++) {
 			Object segment = segments.get(i);
 			if (segment instanceof Integer index) {
 				text.append('[').append(index).append(']');

@@ -2,6 +2,7 @@ package io.securestreams.policy.json;
 
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.securestreams.policy.StreamTypeKey;
@@ -39,13 +40,19 @@ final class LocationMap {
 	/**
 	 * Starts recording the keys of a streamtype.
 	 * @param name the streamtype name
-	 * @param documentPath its document path, for example {@code s[2].mintest}
+	 * @param pathSegments its document path, for example {@code s[2].mintest}, as
+	 * {@link JsonCursor#pathSegments() segments}
 	 * @param line line of its name
 	 * @param column column of its name
 	 * @return the record to add key positions to
 	 */
-	StreamTypeLocations streamType(String name, String documentPath, int line, int column) {
-		return this.streamTypes.computeIfAbsent(name, (key) -> new StreamTypeLocations(documentPath, line, column));
+	StreamTypeLocations streamType(String name, List<Object> pathSegments, int line, int column) {
+		StreamTypeLocations locations = this.streamTypes.get(name);
+		if (locations == null) {
+			locations = new StreamTypeLocations(name, pathSegments, line, column);
+			this.streamTypes.put(name, locations);
+		}
+		return locations;
 	}
 
 	/**
@@ -60,7 +67,7 @@ final class LocationMap {
 		}
 		StreamTypeLocations whole = this.streamTypes.get(logicalPath.substring(2));
 		if (whole != null) {
-			return new Located(whole.documentPath, whole.line, whole.column);
+			return new Located(whole.documentPath(), whole.line, whole.column);
 		}
 		// Keys never contain '.', streamtype names may: split at the last dot.
 		int dot = logicalPath.lastIndexOf('.');
@@ -69,12 +76,19 @@ final class LocationMap {
 		return (streamType != null && key != null) ? streamType.find(key) : null;
 	}
 
-	/** The positions of one streamtype's keys. */
-	static final class StreamTypeLocations {
+	/**
+	 * The positions of one streamtype's keys; also the owner of its references, whose paths are
+	 * formatted only when a problem needs them.
+	 */
+	static final class StreamTypeLocations implements ReferenceTracker.Owner {
 
 		private static final int INITIAL_KEYS = 16;
 
-		private final String documentPath;
+		private final String name;
+
+		private final List<Object> pathSegments;
+
+		private @Nullable String documentPath;
 
 		private final int line;
 
@@ -88,8 +102,9 @@ final class LocationMap {
 
 		private int size;
 
-		StreamTypeLocations(String documentPath, int line, int column) {
-			this.documentPath = documentPath;
+		StreamTypeLocations(String name, List<Object> pathSegments, int line, int column) {
+			this.name = name;
+			this.pathSegments = pathSegments;
 			this.line = line;
 			this.column = column;
 		}
@@ -103,12 +118,27 @@ final class LocationMap {
 			this.positions[this.size++] = ((long) keyLine << 32) | (keyColumn & 0xFFFF_FFFFL);
 		}
 
+		@Override
+		public String documentPath() {
+			String path = this.documentPath;
+			if (path == null) {
+				path = JsonCursor.format(this.pathSegments);
+				this.documentPath = path;
+			}
+			return path;
+		}
+
+		@Override
+		public String logicalPath() {
+			return "s." + this.name;
+		}
+
 		@Nullable Located find(StreamTypeKey key) {
 			// The last position wins, as when a key and its deprecated alias are both present.
 			for (int i = this.size - 1; i >= 0; i--) {
 				if (this.keys[i] == (byte) key.ordinal()) {
 					long position = this.positions[i];
-					return new Located(this.documentPath + "." + key.jsonName(), (int) (position >>> 32), (int) position);
+					return new Located(documentPath() + "." + key.jsonName(), (int) (position >>> 32), (int) position);
 				}
 			}
 			return null;

@@ -53,21 +53,46 @@ final class ReferenceTracker {
 
 	}
 
+	/** Where an entry that holds references is; its paths are only formatted for a problem. */
+	interface Owner {
+
+		/**
+		 * Returns the document path of the entry.
+		 * @return for example {@code s[2].mintest}
+		 */
+		String documentPath();
+
+		/**
+		 * Returns the validator's path of the entry.
+		 * @return for example {@code s.mintest}
+		 */
+		String logicalPath();
+
+	}
+
+	/**
+	 * An owner whose paths are already known.
+	 * @param documentPath the document path
+	 * @param logicalPath the validator's path
+	 */
+	record FixedOwner(String documentPath, String logicalPath) implements Owner {
+	}
+
 	// Paths are kept in two parts and joined only for a reported use: most uses are fine. A use
 	// of a name defined before it keeps that definition (one map lookup per use instead of two).
-	private record Use(Section section, String name, int line, int column, String pathPrefix, String pathSuffix,
-			String logicalPrefix, @Nullable Definition definedBefore, boolean inBase) {
+	private record Use(Section section, String name, int line, int column, Owner owner, String pathSuffix,
+			@Nullable Definition definedBefore, boolean inBase) {
 
 		boolean isDefinedBefore() {
 			return this.definedBefore != null || this.inBase;
 		}
 
 		String path() {
-			return this.pathPrefix + this.pathSuffix;
+			return this.owner.documentPath() + this.pathSuffix;
 		}
 
 		String logicalPath() {
-			return this.logicalPrefix + this.pathSuffix;
+			return this.owner.logicalPath() + this.pathSuffix;
 		}
 
 	}
@@ -115,15 +140,13 @@ final class ReferenceTracker {
 	 * @param name the name it uses
 	 * @param line line of the value
 	 * @param column column of the value
-	 * @param pathPrefix document path of the value's parent, for example {@code s[2].mintest}
+	 * @param owner the entry holding the value, for example streamtype {@code mintest}
 	 * @param pathSuffix the rest of the value's document and logical paths, for example {@code .retry}
-	 * @param logicalPrefix the validator's path of the parent, for example {@code s.mintest}
 	 */
-	void use(Section section, String name, int line, int column, String pathPrefix, String pathSuffix,
-			String logicalPrefix) {
+	void use(Section section, String name, int line, int column, Owner owner, String pathSuffix) {
 		Definition before = this.definitions.get(section).get(name);
 		boolean inBase = before == null && inBase(section, name);
-		this.uses.add(new Use(section, name, line, column, pathPrefix, pathSuffix, logicalPrefix, before, inBase));
+		this.uses.add(new Use(section, name, line, column, owner, pathSuffix, before, inBase));
 	}
 
 	private boolean inBase(Section section, String name) {

@@ -38,8 +38,7 @@ final class StreamTypeReader {
 	private static final String[] PATH_SUFFIXES = KEY_NAMES.stream().map((name) -> "." + name).toArray(String[]::new);
 
 	/** What every key of one streamtype shares while it is read. */
-	private record Target(StreamTypePolicy.Builder builder, StreamTypeLocations locations, String path,
-			String logicalPath, boolean[] h1get) {
+	private record Target(StreamTypePolicy.Builder builder, StreamTypeLocations locations, boolean[] h1get) {
 	}
 
 	private StreamTypeReader() {
@@ -62,22 +61,23 @@ final class StreamTypeReader {
 
 	private static void readStreamType(ReadContext context, String name, int line, int column) {
 		JsonCursor cursor = context.cursor;
-		String path = cursor.path();
-		boolean usable = context.define(Section.STREAMTYPES, name, line, column, path);
+		boolean usable = context.define(Section.STREAMTYPES, name, line, column);
 		if (!cursor.isObject()) {
 			cursor.unexpected("a streamtype object");
 			context.references.invalid(Section.STREAMTYPES, name);
 			return;
 		}
 		if (name.length() > MAX_PROXY_NAME_LENGTH) {
-			context.problems().warning(line, column, path, "streamtype name is longer than " + MAX_PROXY_NAME_LENGTH
-					+ " characters, so it cannot be used through the proxy wire protocol");
+			context.problems().warning(line, column, cursor.path(), "streamtype name is longer than "
+					+ MAX_PROXY_NAME_LENGTH + " characters, so it cannot be used through the proxy wire protocol");
 		}
 		// A duplicate is still read, so that its own problems are reported, but then dropped.
 		StreamTypePolicy.Builder builder = usable ? context.fragment.streamType(name) : StreamTypePolicy.builder(name);
+		// Paths are formatted only for problems: most streamtypes have none.
+		List<Object> path = cursor.pathSegments();
 		StreamTypeLocations locations = usable ? context.locations.streamType(name, path, line, column)
-				: new StreamTypeLocations(path, line, column);
-		Target target = new Target(builder, locations, path, "s." + name, new boolean[1]);
+				: new StreamTypeLocations(name, path, line, column);
+		Target target = new Target(builder, locations, new boolean[1]);
 		cursor.fields((key, keyLine, keyColumn) -> readKey(context, target, key, keyLine, keyColumn));
 		if (target.h1get()[0] && !builder.isSet(StreamTypeKey.HTTP_METHOD) && !baseHasMethod(context, name)) {
 			builder.set(StreamTypeKey.HTTP_METHOD, "GET");
@@ -140,8 +140,8 @@ final class StreamTypeReader {
 		}
 		Section section = referenced(key);
 		if (section != null) {
-			context.references.use(section, (String) value, valueLine, valueColumn, target.path(),
-					PATH_SUFFIXES[key.ordinal()], target.logicalPath());
+			context.references.use(section, (String) value, valueLine, valueColumn, target.locations(),
+					PATH_SUFFIXES[key.ordinal()]);
 		}
 	}
 
