@@ -1,5 +1,6 @@
 package io.securestreams.policy.json;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -31,14 +32,18 @@ final class LocationMap {
 
 	private final Map<String, Located> general = new HashMap<>();
 
-	private final Map<String, StreamTypeLocations> streamTypes = new HashMap<>();
+	// In document order; the map by name is only needed to locate a problem, so it is built then.
+	private final List<StreamTypeLocations> streamTypeList = new ArrayList<>();
+
+	private @Nullable Map<String, StreamTypeLocations> streamTypes;
 
 	void put(String logicalPath, String documentPath, int line, int column) {
 		this.general.putIfAbsent(logicalPath, new Located(documentPath, line, column));
 	}
 
 	/**
-	 * Starts recording the keys of a streamtype.
+	 * Starts recording the keys of a streamtype. The reader calls this once per streamtype name
+	 * (for its first definition); should a name come again, the first record is found.
 	 * @param name the streamtype name
 	 * @param pathSegments its document path, for example {@code s[2].mintest}, as
 	 * {@link JsonCursor#pathSegments() segments}
@@ -47,12 +52,22 @@ final class LocationMap {
 	 * @return the record to add key positions to
 	 */
 	StreamTypeLocations streamType(String name, List<Object> pathSegments, int line, int column) {
-		StreamTypeLocations locations = this.streamTypes.get(name);
-		if (locations == null) {
-			locations = new StreamTypeLocations(name, pathSegments, line, column);
-			this.streamTypes.put(name, locations);
-		}
+		StreamTypeLocations locations = new StreamTypeLocations(name, pathSegments, line, column);
+		this.streamTypeList.add(locations);
+		this.streamTypes = null;
 		return locations;
+	}
+
+	private Map<String, StreamTypeLocations> streamTypes() {
+		Map<String, StreamTypeLocations> byName = this.streamTypes;
+		if (byName == null) {
+			byName = new HashMap<>();
+			for (StreamTypeLocations locations : this.streamTypeList) {
+				byName.putIfAbsent(locations.name, locations);
+			}
+			this.streamTypes = byName;
+		}
+		return byName;
 	}
 
 	/**
@@ -65,13 +80,14 @@ final class LocationMap {
 		if (located != null || !logicalPath.startsWith("s.")) {
 			return located;
 		}
-		StreamTypeLocations whole = this.streamTypes.get(logicalPath.substring(2));
+		Map<String, StreamTypeLocations> byName = streamTypes();
+		StreamTypeLocations whole = byName.get(logicalPath.substring(2));
 		if (whole != null) {
 			return new Located(whole.documentPath(), whole.line, whole.column);
 		}
 		// Keys never contain '.', streamtype names may: split at the last dot.
 		int dot = logicalPath.lastIndexOf('.');
-		StreamTypeLocations streamType = (dot > 2) ? this.streamTypes.get(logicalPath.substring(2, dot)) : null;
+		StreamTypeLocations streamType = (dot > 2) ? byName.get(logicalPath.substring(2, dot)) : null;
 		StreamTypeKey key = StreamTypeKey.fromJsonName(logicalPath.substring(dot + 1));
 		return (streamType != null && key != null) ? streamType.find(key) : null;
 	}

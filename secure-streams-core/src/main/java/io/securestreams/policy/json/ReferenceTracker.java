@@ -43,11 +43,14 @@ final class ReferenceTracker {
 	// Mutable so that a use can hold its definition: marking it invalid later is seen by the use.
 	private static final class Definition {
 
+		final String name;
+
 		final int line;
 
 		boolean valid = true;
 
-		Definition(int line) {
+		Definition(String name, int line) {
+			this.name = name;
 			this.line = line;
 		}
 
@@ -118,7 +121,7 @@ final class ReferenceTracker {
 	 * @return the line of an earlier definition of the same name in this document, or 0
 	 */
 	int define(Section section, String name, int line) {
-		Definition earlier = this.definitions.get(section).putIfAbsent(name, new Definition(line));
+		Definition earlier = this.definitions.get(section).putIfAbsent(name, new Definition(name, line));
 		return (earlier != null) ? earlier.line : 0;
 	}
 
@@ -142,11 +145,15 @@ final class ReferenceTracker {
 	 * @param column column of the value
 	 * @param owner the entry holding the value, for example streamtype {@code mintest}
 	 * @param pathSuffix the rest of the value's document and logical paths, for example {@code .retry}
+	 * @return the name as its definition spells it when it is defined before (the same text, one
+	 * instance for every use, which keeps the later validation of a large policy in cache), else
+	 * {@code name}
 	 */
-	void use(Section section, String name, int line, int column, Owner owner, String pathSuffix) {
+	String use(Section section, String name, int line, int column, Owner owner, String pathSuffix) {
 		Definition before = this.definitions.get(section).get(name);
 		boolean inBase = before == null && inBase(section, name);
 		this.uses.add(new Use(section, name, line, column, owner, pathSuffix, before, inBase));
+		return (before != null) ? before.name : name;
 	}
 
 	private boolean inBase(Section section, String name) {

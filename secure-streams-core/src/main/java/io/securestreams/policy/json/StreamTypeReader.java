@@ -140,8 +140,12 @@ final class StreamTypeReader {
 		}
 		Section section = referenced(key);
 		if (section != null) {
-			context.references.use(section, (String) value, valueLine, valueColumn, target.locations(),
-					PATH_SUFFIXES[key.ordinal()]);
+			String name = context.references.use(section, (String) value, valueLine, valueColumn,
+					target.locations(), PATH_SUFFIXES[key.ordinal()]);
+			if (name != value) {
+				// Equal text: the policy then shares the definition's name instead of a copy per use.
+				builder.set(key, name);
+			}
 		}
 	}
 
