@@ -1,6 +1,5 @@
 package io.securestreams.policy.json;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +46,24 @@ final class JsonCursor {
 
 	private final Problems problems;
 
-	// Names (String) and array indexes (Integer) from the root to the current value.
-	private final List<Object> path = new ArrayList<>();
+	// Names and array indexes from the root to the current value.
+	private final PathStack path = new PathStack();
 
-	// One duplicate-key record per object nesting depth, reused: a policy has thousands of objects.
+	// Per open object or array, outermost first: where its path segments start, its next array
+	// index, and an object's keys so far (one FirstLines per depth, reused: a policy has
+	// thousands of objects).
+	private int depth;
+
+	private int[] pathBase = new int[8];
+
+	private int[] nextIndex = new int[8];
+
 	private FirstLines[] firstLines = new FirstLines[8];
 
-	private int objectDepth;
+	// Position of the key of the member nextMember() moved to.
+	private int keyLine;
+
+	private int keyColumn;
 
 	JsonCursor(JsonParser parser, Problems problems) {
 		this.parser = parser;
@@ -109,38 +119,16 @@ final class JsonCursor {
 	 * @return for example {@code s[2].mintest.retry}
 	 */
 	String path() {
-		return format(this.path);
+		return this.path.format();
 	}
 
 	/**
-	 * Returns the segments of the current path, to be {@link #format(List) formatted} only if a
-	 * problem needs them (cheaper than formatting for every entry).
-	 * @return an unmodifiable copy of the segments
+	 * Returns a copy of the current path, to be formatted only if a problem needs it (cheaper
+	 * than formatting for every entry).
+	 * @return the copy
 	 */
-	List<Object> pathSegments() {
-		return List.copyOf(this.path);
-	}
-
-	/**
-	 * Formats path segments.
-	 * @param segments names (String) and array indexes (Integer)
-	 * @return for example {@code s[2].mintest}
-	 */
-	static String format(List<Object> segments) {
-		StringBuilder text = new StringBuilder();
-		for (int i = 0; i < segments.size(); i++) {
-			Object segment = segments.get(i);
-			if (segment instanceof Integer index) {
-				text.append('[').append(index).append(']');
-			}
-			else {
-				if (i > 0) {
-					text.append('.');
-				}
-				text.append(segment);
-			}
-		}
-		return text.toString();
+	PathStack pathSegments() {
+		return this.path.copy();
 	}
 
 	Problems problems() {
@@ -227,49 +215,9 @@ final class JsonCursor {
 	 * @param handler reads each member's value
 	 */
 	void fields(FieldHandler handler) {
-		FirstLines firstLines = enterObject();
-		try {
-			readFields(handler, firstLines);
-		}
-		finally {
-			this.objectDepth--;
-		}
-	}
-
-	private FirstLines enterObject() {
-		int depth = this.objectDepth++;
-		if (depth == this.firstLines.length) {
-			this.firstLines = Arrays.copyOf(this.firstLines, depth * 2);
-		}
-		FirstLines firstLines = this.firstLines[depth];
-		if (firstLines == null) {
-			firstLines = new FirstLines();
-			this.firstLines[depth] = firstLines;
-		}
-		else {
-			firstLines.clear();
-		}
-		return firstLines;
-	}
-
-	private void readFields(FieldHandler handler, FirstLines firstLines) {
-		while (next() == JsonToken.PROPERTY_NAME) {
-			String name = this.parser.currentName();
-			long position = position();
-			int keyLine = line(position);
-			int keyColumn = column(position);
-			this.path.add(name);
-			next();
-			int first = firstLines.putIfAbsent(name, keyLine);
-			if (first != 0) {
-				this.problems.error(keyLine, keyColumn, path(),
-						"duplicate key '" + name + "' in one object (first at line " + first + ")");
-				skipValue();
-			}
-			else {
-				handler.field(name, keyLine, keyColumn);
-			}
-			this.path.remove(this.path.size() - 1);
+		beginObject();
+		for (String name = nextMember(); name != null; name = nextMember()) {
+			handler.field(name, this.keyLine, this.keyColumn);
 		}
 	}
 
@@ -278,13 +226,103 @@ final class JsonCursor {
 	 * @param handler reads each element
 	 */
 	void elements(ElementHandler handler) {
-		int index = 0;
-		for (JsonToken token = next(); token != JsonToken.END_ARRAY && token != null; token = next()) {
-			this.path.add(index);
+		beginArray();
+		for (int index = 0; nextElement(); index++) {
 			handler.element(index);
-			this.path.remove(this.path.size() - 1);
-			index++;
 		}
+	}
+
+	/**
+	 * Starts reading the members of the current object one by one with {@link #nextMember()}, the
+	 * loop form of {@link #fields(FieldHandler)} for hot paths: a handler called from one shared
+	 * loop is a call the JIT cannot inline. The loop must run until {@code nextMember()} returns
+	 * {@code null}.
+	 */
+	void beginObject() {
+		int level = open();
+		FirstLines seen = this.firstLines[level];
+		if (seen == null) {
+			this.firstLines[level] = new FirstLines();
+		}
+		else {
+			seen.clear();
+		}
+	}
+
+	/**
+	 * Moves to the value of the next member of the object begun last, reporting a repeated key
+	 * and skipping its value as {@link #fields(FieldHandler)} does.
+	 * @return the member name (its key position is {@link #keyLine()} and {@link #keyColumn()}),
+	 * or {@code null} after the last member, when the object is finished
+	 */
+	@Nullable String nextMember() {
+		int level = this.depth - 1;
+		this.path.truncate(this.pathBase[level]);
+		FirstLines seen = this.firstLines[level];
+		while (next() == JsonToken.PROPERTY_NAME) {
+			String name = this.parser.currentName();
+			long position = position();
+			int line = line(position);
+			int column = column(position);
+			this.path.pushName(name);
+			next();
+			int first = seen.putIfAbsent(name, line);
+			if (first == 0) {
+				this.keyLine = line;
+				this.keyColumn = column;
+				return name;
+			}
+			this.problems.error(line, column, path(),
+					"duplicate key '" + name + "' in one object (first at line " + first + ")");
+			skipValue();
+			this.path.pop();
+		}
+		this.depth--;
+		return null;
+	}
+
+	int keyLine() {
+		return this.keyLine;
+	}
+
+	int keyColumn() {
+		return this.keyColumn;
+	}
+
+	/**
+	 * Starts reading the elements of the current array one by one with {@link #nextElement()};
+	 * the loop must run until that returns {@code false}.
+	 */
+	void beginArray() {
+		this.nextIndex[open()] = 0;
+	}
+
+	/**
+	 * Moves to the next element of the array begun last.
+	 * @return {@code true} when on an element, {@code false} after the last, when the array is
+	 * finished
+	 */
+	boolean nextElement() {
+		int level = this.depth - 1;
+		this.path.truncate(this.pathBase[level]);
+		JsonToken token = next();
+		if (token == JsonToken.END_ARRAY || token == null) {
+			this.depth--;
+			return false;
+		}
+		this.path.pushIndex(this.nextIndex[level]++);
+		return true;
+	}
+
+	private int open() {
+		int level = this.depth++;
+		if (level == this.pathBase.length) {
+			this.pathBase = Arrays.copyOf(this.pathBase, level * 2);
+			this.nextIndex = Arrays.copyOf(this.nextIndex, level * 2);
+			this.firstLines = Arrays.copyOf(this.firstLines, level * 2);
+		}
+		this.pathBase[level] = this.path.size();
+		return level;
 	}
 
 }

@@ -45,14 +45,13 @@ final class LocationMap {
 	 * Starts recording the keys of a streamtype. The reader calls this once per streamtype name
 	 * (for its first definition); should a name come again, the first record is found.
 	 * @param name the streamtype name
-	 * @param pathSegments its document path, for example {@code s[2].mintest}, as
-	 * {@link JsonCursor#pathSegments() segments}
+	 * @param path its document path, for example {@code s[2].mintest}, not yet formatted
 	 * @param line line of its name
 	 * @param column column of its name
 	 * @return the record to add key positions to
 	 */
-	StreamTypeLocations streamType(String name, List<Object> pathSegments, int line, int column) {
-		StreamTypeLocations locations = new StreamTypeLocations(name, pathSegments, line, column);
+	StreamTypeLocations streamType(String name, PathStack path, int line, int column) {
+		StreamTypeLocations locations = new StreamTypeLocations(name, path, line, column);
 		this.streamTypeList.add(locations);
 		this.streamTypes = null;
 		return locations;
@@ -102,7 +101,7 @@ final class LocationMap {
 
 		private final String name;
 
-		private final List<Object> pathSegments;
+		private final PathStack path;
 
 		private @Nullable String documentPath;
 
@@ -118,9 +117,9 @@ final class LocationMap {
 
 		private int size;
 
-		StreamTypeLocations(String name, List<Object> pathSegments, int line, int column) {
+		StreamTypeLocations(String name, PathStack path, int line, int column) {
 			this.name = name;
-			this.pathSegments = pathSegments;
+			this.path = path;
 			this.line = line;
 			this.column = column;
 		}
@@ -138,7 +137,7 @@ final class LocationMap {
 		public String documentPath() {
 			String path = this.documentPath;
 			if (path == null) {
-				path = JsonCursor.format(this.pathSegments);
+				path = this.path.format();
 				this.documentPath = path;
 			}
 			return path;
