@@ -47,4 +47,25 @@ class StreamTypePolicyBuilderTests {
 			.isFalse();
 	}
 
+	@Test
+	void settingsLeftAtTheirDefaultsAreSharedAndEqualToBuiltOnes() {
+		StreamTypePolicy plain = StreamTypePolicy.builder("a").build();
+		StreamTypePolicy other = StreamTypePolicy.builder("b").set(StreamTypeKey.WS_BINARY, true).build();
+		assertThat(other.http()).isSameAs(plain.http());
+		assertThat(other.mqtt()).isSameAs(plain.mqtt());
+		assertThat(other.ws()).isNotSameAs(plain.ws());
+		assertThat(other.ws().binary()).isTrue();
+		assertThat(plain.ws()).isEqualTo(new WsSettings(null, false, false));
+		assertThat(plain.buffers()).isEqualTo(new BufferSettings(0, 0, 0, 0, 0, 0));
+	}
+
+	@Test
+	void aWillKeyAloneGivesItsOwnMqttSettingsWithADefaultBirth() {
+		StreamTypePolicy plain = StreamTypePolicy.builder("a").build();
+		StreamTypePolicy will = StreamTypePolicy.builder("b").set(StreamTypeKey.MQTT_WILL_QOS, 1).build();
+		assertThat(will.mqtt().will().qos()).isEqualTo(1);
+		assertThat(will.mqtt().birth()).isSameAs(plain.mqtt().birth());
+		assertThat(will.mqtt().topic()).isNull();
+	}
+
 }
