@@ -159,7 +159,9 @@ public final class PolicyFragment {
 		Map<String, PolicyCertificate> mergedCerts = merge(base.certs(), this.certs);
 		Map<String, TrustStore> mergedTrust = merge(base.trustStores(), this.trustStores);
 		Map<String, AuthScheme> mergedAuth = merge(base.auth(), this.auth);
-		Map<String, StreamTypePolicy> mergedTypes = new LinkedHashMap<>(base.streamTypes());
+		Map<String, StreamTypePolicy> mergedTypes = new HandedOverMap<>(
+				base.streamTypes().size() + this.streamTypes.size());
+		mergedTypes.putAll(base.streamTypes());
 		for (StreamTypePolicy.Builder builder : this.streamTypes.values()) {
 			StreamTypePolicy existing = base.streamTypes().get(builder.name());
 			StreamTypePolicy.Builder merged = (existing != null) ? existing.toBuilder().apply(builder) : builder;
@@ -173,7 +175,8 @@ public final class PolicyFragment {
 	}
 
 	private static <V> Map<String, V> merge(Map<String, V> base, Map<String, V> overlay) {
-		Map<String, V> merged = new LinkedHashMap<>(base);
+		Map<String, V> merged = new HandedOverMap<>(base.size() + overlay.size());
+		merged.putAll(base);
 		merged.putAll(overlay);
 		return merged;
 	}
