@@ -74,11 +74,16 @@ final class DocumentReader {
 		return new ParsedPolicy(merged, problems.warnings());
 	}
 
-	private static List<PolicyProblem> modelProblems(ReadContext context, Policy merged) {
-		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(merged));
+	private static List<PolicyProblem> modelProblems(ReadContext context, Policy policy) {
+		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(policy));
 		for (StreamTypePolicy.Builder keys : context.fragment.streamTypeBuilders()) {
 			StreamTypePolicy base = context.base.streamType(keys.name());
-			problems.addAll(PolicyValidator.validateKeys((base != null) ? base.toBuilder().apply(keys) : keys));
+			StreamTypePolicy.Builder merged = (base != null) ? base.toBuilder().apply(keys) : keys;
+			List<PolicyProblem> keyProblems = PolicyValidator.validateKeys(merged);
+			// Nearly every streamtype has none: skip addAll's copy of an empty list.
+			if (!keyProblems.isEmpty()) {
+				problems.addAll(keyProblems);
+			}
 		}
 		return problems;
 	}

@@ -152,21 +152,19 @@ final class StreamTypeReader {
 		if (value == null) {
 			return;
 		}
+		Section section = referenced(key);
+		if (section != null && value instanceof String name && !name.isEmpty()) {
+			// A name the key's check accepts: the use is recorded first, so that the policy holds
+			// the definition's instance of the name (equal text) and is set once.
+			builder.set(key, context.references.use(section, name, valueLine, valueColumn, target.locations,
+					PATH_SUFFIXES[key.ordinal()]));
+			return;
+		}
 		try {
 			builder.set(key, value);
 		}
 		catch (IllegalArgumentException ex) {
 			context.problems().error(valueLine, valueColumn, cursor.path(), ex.getMessage());
-			return;
-		}
-		Section section = referenced(key);
-		if (section != null) {
-			String name = context.references.use(section, (String) value, valueLine, valueColumn,
-					target.locations, PATH_SUFFIXES[key.ordinal()]);
-			if (name != value) {
-				// Equal text: the policy then shares the definition's name instead of a copy per use.
-				builder.set(key, name);
-			}
 		}
 	}
 
