@@ -49,13 +49,29 @@ public final class PolicyValidator {
 		for (StreamTypePolicy streamType : policy.streamTypes().values()) {
 			for (StreamTypeKey key : REFERENCE_KEYS) {
 				Reference reference = key.reference();
-				Object value = key.get(streamType);
+				Object value = referenceValue(streamType, key);
 				if (reference != null && value != null) {
 					checkReference(policy, streamType, key, reference, (String) value, problems);
 				}
 			}
 		}
 		return problems;
+	}
+
+	// The reference keys' getters directly: through the keys' getter functions this is one
+	// megamorphic call per key and streamtype; any other key still goes through its getter.
+	private static @Nullable Object referenceValue(StreamTypePolicy streamType, StreamTypeKey key) {
+		return switch (key) {
+			case RETRY -> streamType.retry();
+			case RIDESHARE -> streamType.rideshare();
+			case USE_AUTH -> streamType.useAuth();
+			case AWS_REGION -> streamType.awsRegion();
+			case AWS_SERVICE -> streamType.awsService();
+			case TLS_TRUST_STORE -> streamType.tls().trustStore();
+			case SERVER_CERT -> streamType.tls().serverCert();
+			case SERVER_KEY -> streamType.tls().serverKey();
+			default -> key.get(streamType);
+		};
 	}
 
 	/**
