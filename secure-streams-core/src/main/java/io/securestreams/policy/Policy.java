@@ -2,8 +2,6 @@ package io.securestreams.policy;
 
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,7 +41,7 @@ public record Policy(@Nullable String release, @Nullable String product, @Nullab
 	}
 
 	private static <V> Map<String, V> ordered(Map<String, V> map) {
-		return Collections.unmodifiableMap(new LinkedHashMap<>(map));
+		return HandedOverMap.keep(map);
 	}
 
 	/**

@@ -1,6 +1,8 @@
 package io.securestreams.policy;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +140,14 @@ public final class PolicyFragment {
 	}
 
 	/**
+	 * Returns the builders of the streamtypes this fragment mentions.
+	 * @return an unmodifiable view, in fragment order
+	 */
+	public Collection<StreamTypePolicy.Builder> streamTypeBuilders() {
+		return Collections.unmodifiableCollection(this.streamTypes.values());
+	}
+
+	/**
 	 * Merges this fragment over a base policy. The result is not validated; see
 	 * {@link PolicyValidator}.
 	 * @param base the policy to start from
@@ -149,7 +159,9 @@ public final class PolicyFragment {
 		Map<String, PolicyCertificate> mergedCerts = merge(base.certs(), this.certs);
 		Map<String, TrustStore> mergedTrust = merge(base.trustStores(), this.trustStores);
 		Map<String, AuthScheme> mergedAuth = merge(base.auth(), this.auth);
-		Map<String, StreamTypePolicy> mergedTypes = new LinkedHashMap<>(base.streamTypes());
+		Map<String, StreamTypePolicy> mergedTypes = new HandedOverMap<>(
+				base.streamTypes().size() + this.streamTypes.size());
+		mergedTypes.putAll(base.streamTypes());
 		for (StreamTypePolicy.Builder builder : this.streamTypes.values()) {
 			StreamTypePolicy existing = base.streamTypes().get(builder.name());
 			StreamTypePolicy.Builder merged = (existing != null) ? existing.toBuilder().apply(builder) : builder;
@@ -163,7 +175,8 @@ public final class PolicyFragment {
 	}
 
 	private static <V> Map<String, V> merge(Map<String, V> base, Map<String, V> overlay) {
-		Map<String, V> merged = new LinkedHashMap<>(base);
+		Map<String, V> merged = new HandedOverMap<>(base.size() + overlay.size());
+		merged.putAll(base);
 		merged.putAll(overlay);
 		return merged;
 	}

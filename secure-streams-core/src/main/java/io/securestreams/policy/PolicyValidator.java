@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.securestreams.policy.StreamTypeKey.Reference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks the rules that span more than one value of a policy: every reference names an
@@ -48,13 +49,29 @@ public final class PolicyValidator {
 		for (StreamTypePolicy streamType : policy.streamTypes().values()) {
 			for (StreamTypeKey key : REFERENCE_KEYS) {
 				Reference reference = key.reference();
-				Object value = key.get(streamType);
+				Object value = referenceValue(streamType, key);
 				if (reference != null && value != null) {
 					checkReference(policy, streamType, key, reference, (String) value, problems);
 				}
 			}
 		}
 		return problems;
+	}
+
+	// The reference keys' getters directly: through the keys' getter functions this is one
+	// megamorphic call per key and streamtype; any other key still goes through its getter.
+	private static @Nullable Object referenceValue(StreamTypePolicy streamType, StreamTypeKey key) {
+		return switch (key) {
+			case RETRY -> streamType.retry();
+			case RIDESHARE -> streamType.rideshare();
+			case USE_AUTH -> streamType.useAuth();
+			case AWS_REGION -> streamType.awsRegion();
+			case AWS_SERVICE -> streamType.awsService();
+			case TLS_TRUST_STORE -> streamType.tls().trustStore();
+			case SERVER_CERT -> streamType.tls().serverCert();
+			case SERVER_KEY -> streamType.tls().serverKey();
+			default -> key.get(streamType);
+		};
 	}
 
 	/**
@@ -69,7 +86,6 @@ public final class PolicyValidator {
 
 	private static void checkReference(Policy policy, StreamTypePolicy streamType, StreamTypeKey key,
 			Reference reference, String name, List<PolicyProblem> problems) {
-		String path = path(streamType.name(), key);
 		String missing = switch (reference) {
 			case RETRY -> policy.retry().containsKey(name) ? null : "no retry scheme named '" + name + "' in retry";
 			case TRUST_STORE -> policy.trustStores().containsKey(name) ? null
@@ -80,30 +96,38 @@ public final class PolicyValidator {
 					: "'" + name + "' is not a metadata name declared by streamtype '" + streamType.name() + "'";
 			case CERTIFICATE, PRIVATE_KEY -> null;
 		};
+		// The path is built only for a problem: a large policy has thousands of valid references.
 		if (missing != null) {
-			problems.add(PolicyProblem.error(path, missing));
+			problems.add(PolicyProblem.error(path(streamType.name(), key), missing));
 		}
 		if (reference == Reference.CERTIFICATE || reference == Reference.PRIVATE_KEY) {
-			checkCertificate(policy, name, reference, path, problems);
+			String message = certificateProblem(policy, name, reference);
+			if (message != null) {
+				problems.add(PolicyProblem.error(path(streamType.name(), key), message));
+			}
 		}
 	}
 
 	private static void checkCertificate(Policy policy, String name, Reference expected, String path,
 			List<PolicyProblem> problems) {
-		PolicyCertificate cert = policy.certs().get(name);
-		String message = null;
-		if (cert == null) {
-			message = "no entry named '" + name + "' in certs";
-		}
-		else if (expected == Reference.CERTIFICATE && cert.kind() != PolicyCertificate.Kind.CERTIFICATE) {
-			message = "certs entry '" + name + "' is a private key, but a certificate is needed here";
-		}
-		else if (expected == Reference.PRIVATE_KEY && cert.kind() != PolicyCertificate.Kind.PRIVATE_KEY) {
-			message = "certs entry '" + name + "' is a certificate, but a private key is needed here";
-		}
+		String message = certificateProblem(policy, name, expected);
 		if (message != null) {
 			problems.add(PolicyProblem.error(path, message));
 		}
+	}
+
+	private static @Nullable String certificateProblem(Policy policy, String name, Reference expected) {
+		PolicyCertificate cert = policy.certs().get(name);
+		if (cert == null) {
+			return "no entry named '" + name + "' in certs";
+		}
+		if (expected == Reference.CERTIFICATE && cert.kind() != PolicyCertificate.Kind.CERTIFICATE) {
+			return "certs entry '" + name + "' is a private key, but a certificate is needed here";
+		}
+		if (expected == Reference.PRIVATE_KEY && cert.kind() != PolicyCertificate.Kind.PRIVATE_KEY) {
+			return "certs entry '" + name + "' is a certificate, but a private key is needed here";
+		}
+		return null;
 	}
 
 	/**

@@ -28,6 +28,9 @@ public enum Protocol {
 	/** A plain or TLS byte stream without framing. */
 	RAW("raw");
 
+	// values() clones its array on every call, and every streamtype looks its protocol up.
+	private static final Protocol[] VALUES = values();
+
 	private final String jsonName;
 
 	Protocol(String jsonName) {
@@ -48,7 +51,7 @@ public enum Protocol {
 	 * @return the protocol, or {@code null} when the name is unknown
 	 */
 	public static @Nullable Protocol fromJsonName(String jsonName) {
-		for (Protocol protocol : values()) {
+		for (Protocol protocol : VALUES) {
 			if (protocol.jsonName.equals(jsonName)) {
 				return protocol;
 			}

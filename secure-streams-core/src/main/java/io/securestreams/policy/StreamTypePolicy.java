@@ -110,8 +110,14 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		private final @Nullable Object[] values = new Object[KEYS.length];
 
 		// Keys explicitly reset to their default (a JSON null): an overlay must carry the reset
-		// over to the base's value, which a plain "not set" would leave alone.
-		private final EnumSet<StreamTypeKey> resets = EnumSet.noneOf(StreamTypeKey.class);
+		// over to the base's value, which a plain "not set" would leave alone. Created on the first
+		// reset: most builders never see one, and a set of 78 keys needs two words.
+		private @Nullable EnumSet<StreamTypeKey> resets;
+
+		// The policy last built, until a key changes: a reader can build a streamtype as soon as
+		// it has read it, while its values are still in the CPU caches, and the later merge of
+		// the whole policy gets the same immutable instance.
+		private @Nullable StreamTypePolicy built;
 
 		Builder(String name) {
 			this.name = name;
@@ -135,13 +141,16 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @throws IllegalArgumentException if the value has the wrong type or is out of range
 		 */
 		public Builder set(StreamTypeKey key, @Nullable Object value) {
+			this.built = null;
 			if (value == null) {
 				this.values[key.ordinal()] = null;
-				this.resets.add(key);
+				resets().add(key);
 			}
 			else {
 				this.values[key.ordinal()] = key.check(value);
-				this.resets.remove(key);
+				if (this.resets != null) {
+					this.resets.remove(key);
+				}
 			}
 			return this;
 		}
@@ -171,89 +180,49 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 		 * @return this builder
 		 */
 		public Builder apply(Builder overlay) {
-			for (StreamTypeKey reset : overlay.resets) {
-				this.values[reset.ordinal()] = null;
-				this.resets.add(reset);
+			this.built = null;
+			if (overlay.resets != null) {
+				for (StreamTypeKey reset : overlay.resets) {
+					this.values[reset.ordinal()] = null;
+					resets().add(reset);
+				}
 			}
 			for (int i = 0; i < KEYS.length; i++) {
 				if (overlay.values[i] != null) {
 					this.values[i] = overlay.values[i];
-					this.resets.remove(KEYS[i]);
+					if (this.resets != null) {
+						this.resets.remove(KEYS[i]);
+					}
 				}
 			}
 			return this;
 		}
 
+		private EnumSet<StreamTypeKey> resets() {
+			EnumSet<StreamTypeKey> resets = this.resets;
+			if (resets == null) {
+				resets = EnumSet.noneOf(StreamTypeKey.class);
+				this.resets = resets;
+			}
+			return resets;
+		}
+
 		/**
-		 * Builds the immutable streamtype policy.
+		 * Builds the immutable streamtype policy. Building again without changing a key returns
+		 * the same instance.
 		 * @return the policy
 		 */
-		@SuppressWarnings("unchecked")
 		public StreamTypePolicy build() {
-			TlsSettings tls = new TlsSettings(bool(StreamTypeKey.TLS), str(StreamTypeKey.TLS_TRUST_STORE),
-					integer(StreamTypeKey.CLIENT_CERT), str(StreamTypeKey.SERVER_CERT), str(StreamTypeKey.SERVER_KEY));
-			HttpSettings http = new HttpSettings(str(StreamTypeKey.HTTP_METHOD), str(StreamTypeKey.HTTP_URL),
-					integer(StreamTypeKey.HTTP_EXPECT), (List<HttpResponseMapping>) get(StreamTypeKey.HTTP_RESP_MAP),
-					str(StreamTypeKey.HTTP_AUTH_HEADER), str(StreamTypeKey.HTTP_DSN_HEADER),
-					str(StreamTypeKey.HTTP_FWV_HEADER), str(StreamTypeKey.HTTP_DEVTYPE_HEADER),
-					str(StreamTypeKey.HTTP_AUTH_PREAMBLE), bool(StreamTypeKey.AUTH_HEXIFY),
-					bool(StreamTypeKey.HTTP_NO_CONTENT_LENGTH), bool(StreamTypeKey.NGHTTP2_QUIRK_END_STREAM),
-					bool(StreamTypeKey.H2Q_OFLOW_TXCR), str(StreamTypeKey.HTTP_MULTIPART_NAME),
-					str(StreamTypeKey.HTTP_MULTIPART_FILENAME), str(StreamTypeKey.HTTP_MIME_CONTENT_TYPE),
-					bool(StreamTypeKey.HTTP_WWW_FORM_URLENCODED), bool(StreamTypeKey.HTTP_COOKIES),
-					bool(StreamTypeKey.HTTP_FAIL_REDIRECT), bool(StreamTypeKey.ALLOW_REDIRECTS),
-					bool(StreamTypeKey.HTTP_MULTIPART_SS_IN));
-			WsSettings ws = new WsSettings(str(StreamTypeKey.WS_SUBPROTOCOL), bool(StreamTypeKey.WS_BINARY),
-					bool(StreamTypeKey.WS_PRIORITIZE_READS));
-			MqttMessageSettings will = new MqttMessageSettings(str(StreamTypeKey.MQTT_WILL_TOPIC),
-					str(StreamTypeKey.MQTT_WILL_MESSAGE), integer0(StreamTypeKey.MQTT_WILL_QOS),
-					bool(StreamTypeKey.MQTT_WILL_RETAIN));
-			MqttMessageSettings birth = new MqttMessageSettings(str(StreamTypeKey.MQTT_BIRTH_TOPIC),
-					str(StreamTypeKey.MQTT_BIRTH_MESSAGE), integer0(StreamTypeKey.MQTT_BIRTH_QOS),
-					bool(StreamTypeKey.MQTT_BIRTH_RETAIN));
-			MqttSettings mqtt = new MqttSettings(str(StreamTypeKey.MQTT_TOPIC), str(StreamTypeKey.MQTT_SUBSCRIBE),
-					integer0(StreamTypeKey.MQTT_QOS), bool(StreamTypeKey.MQTT_RETAIN),
-					integer(StreamTypeKey.MQTT_KEEP_ALIVE), bool(StreamTypeKey.MQTT_CLEAN_START), will, birth,
-					bool(StreamTypeKey.AWS_IOT));
-			SocketAttributes attributes = new SocketAttributes(integer(StreamTypeKey.ATTR_PRIORITY),
-					bool(StreamTypeKey.ATTR_LOW_LATENCY), bool(StreamTypeKey.ATTR_HIGH_THROUGHPUT),
-					bool(StreamTypeKey.ATTR_HIGH_RELIABILITY), bool(StreamTypeKey.ATTR_LOW_COST));
-			BufferSettings buffers = new BufferSettings(lng(StreamTypeKey.PROXY_BUFLEN),
-					lng(StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE), lng(StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW),
-					lng(StreamTypeKey.CLIENT_BUFLEN), lng(StreamTypeKey.CLIENT_BUFLEN_RXFLOW_ON_ABOVE),
-					lng(StreamTypeKey.CLIENT_BUFLEN_RXFLOW_OFF_BELOW));
-			return new StreamTypePolicy(this.name, (Protocol) get(StreamTypeKey.PROTOCOL), str(StreamTypeKey.ENDPOINT),
-					integer0(StreamTypeKey.PORT), bool(StreamTypeKey.SERVER), str(StreamTypeKey.VIA_SOCKS5),
-					str(StreamTypeKey.RETRY), lng(StreamTypeKey.TIMEOUT_MS), bool(StreamTypeKey.OPPORTUNISTIC),
-					bool(StreamTypeKey.NAILED_UP), bool(StreamTypeKey.URGENT_TX), bool(StreamTypeKey.URGENT_RX),
-					bool(StreamTypeKey.PERF), bool(StreamTypeKey.LONG_POLL), bool(StreamTypeKey.SWAKE_VALIDITY),
-					bool(StreamTypeKey.LOCAL_SINK), bool(StreamTypeKey.DIRECT_PROTO_STR), str(StreamTypeKey.RIDESHARE),
-					str(StreamTypeKey.PAYLOAD_FMT), str(StreamTypeKey.USE_AUTH), str(StreamTypeKey.AWS_REGION),
-					str(StreamTypeKey.AWS_SERVICE), (List<MetadataDeclaration>) get(StreamTypeKey.METADATA),
-					(List<ServerOption>) get(StreamTypeKey.OPTIONS), tls, http, ws, mqtt, attributes, buffers);
+			StreamTypePolicy policy = this.built;
+			if (policy == null) {
+				policy = newPolicy();
+				this.built = policy;
+			}
+			return policy;
 		}
 
-		private boolean bool(StreamTypeKey key) {
-			return (Boolean) get(key);
-		}
-
-		private @Nullable String str(StreamTypeKey key) {
-			return (String) get(key);
-		}
-
-		private @Nullable Integer integer(StreamTypeKey key) {
-			Object value = get(key);
-			return (value != null) ? ((Number) value).intValue() : null;
-		}
-
-		private int integer0(StreamTypeKey key) {
-			Integer value = integer(key);
-			return (value != null) ? value : 0;
-		}
-
-		private long lng(StreamTypeKey key) {
-			Object value = get(key);
-			return (value != null) ? ((Number) value).longValue() : 0L;
+		private StreamTypePolicy newPolicy() {
+			return StreamTypeRecords.build(this);
 		}
 
 	}

@@ -2,9 +2,7 @@ package io.securestreams.policy;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
 
 import io.securestreams.policy.StreamTypeKey.ValueType;
@@ -23,6 +21,11 @@ public final class StreamTypeValues {
 
 	/** Most metadata names a streamtype may declare (the C index is a byte). */
 	public static final int MAX_METADATA_COUNT = 255;
+
+	// Words of a bit set with one bit for each HTTP status up to 599.
+	private static final int STATUS_WORDS = 10;
+
+	private static final boolean[] TCHAR = tchars();
 
 	// Hand-written matchers rather than regular expressions: a policy of thousands of streamtypes
 	// runs them tens of thousands of times.
@@ -121,12 +124,15 @@ public final class StreamTypeValues {
 		if (list.size() > MAX_METADATA_COUNT) {
 			throw new IllegalArgumentException("at most " + MAX_METADATA_COUNT + " metadata names allowed, got " + list.size());
 		}
-		Set<String> seen = new HashSet<>();
-		for (MetadataDeclaration declaration : list) {
+		// At most 255 names: comparing with the earlier ones is cheaper than a hash set per list.
+		for (int i = 0; i < list.size(); i++) {
+			MetadataDeclaration declaration = list.get(i);
 			checkMetadataName(declaration.name());
 			checkMetadataMapping(declaration.mapping());
-			if (!seen.add(declaration.name())) {
-				throw new IllegalArgumentException("metadata name '" + declaration.name() + "' is declared twice");
+			for (int j = 0; j < i; j++) {
+				if (list.get(j).name().equals(declaration.name())) {
+					throw new IllegalArgumentException("metadata name '" + declaration.name() + "' is declared twice");
+				}
 			}
 		}
 		return list;
@@ -163,12 +169,27 @@ public final class StreamTypeValues {
 		}
 		for (int i = 0; i < length; i++) {
 			char c = text.charAt(i);
-			boolean alphanumeric = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-			if (!alphanumeric && "!#$%&'*+.^_`|~-".indexOf(c) < 0) {
+			if (c >= TCHAR.length || !TCHAR[c]) {
 				return false;
 			}
 		}
 		return true;
+	}
+
+	// tchar by ASCII code: a table lookup per character instead of ranges and a string search.
+	private static boolean[] tchars() {
+		boolean[] table = new boolean[128];
+		for (char c = '0'; c <= '9'; c++) {
+			table[c] = true;
+		}
+		for (char c = 'A'; c <= 'Z'; c++) {
+			table[c] = true;
+			table[Character.toLowerCase(c)] = true;
+		}
+		for (char c : "!#$%&'*+.^_`|~-".toCharArray()) {
+			table[c] = true;
+		}
+		return table;
 	}
 
 	// No '$', '{', '}' (they delimit ${name}) and no whitespace.
@@ -184,14 +205,23 @@ public final class StreamTypeValues {
 
 	private static Object responseMap(Object value) {
 		List<HttpResponseMapping> list = listOf(value, HttpResponseMapping.class, "a list of status to state mappings");
-		Set<Integer> seen = new HashSet<>();
+		// Statuses are checked to be 100..599 first, so a bit per status replaces a set of boxes.
+		long[] seen = new long[STATUS_WORDS];
 		for (HttpResponseMapping mapping : list) {
 			checkResponseMapping(mapping.status(), mapping.state());
-			if (!seen.add(mapping.status())) {
+			if (!addStatus(seen, mapping.status())) {
 				throw new IllegalArgumentException("status " + mapping.status() + " is mapped twice");
 			}
 		}
 		return list;
+	}
+
+	// A bit set of STATUS_WORDS words, for statuses already checked to be 100..599.
+	private static boolean addStatus(long[] seen, int status) {
+		long bit = 1L << (status & 63);
+		boolean added = (seen[status >>> 6] & bit) == 0;
+		seen[status >>> 6] |= bit;
+		return added;
 	}
 
 	/**

@@ -28,9 +28,8 @@ import tools.jackson.core.json.JsonReadFeature;
 final class DocumentReader {
 
 	// lws policies commonly end arrays and objects with a comma.
-	private static final JsonFactory FACTORY = JsonFactory.builder()
-		.enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
-		.build();
+	private static final JsonFactory FACTORY = new LocatingJsonFactory(
+			JsonFactory.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA));
 
 	// Jackson quotes an unrecognized token; it may be key material, so keep only its start.
 	private static final Pattern LONG_TOKEN = Pattern.compile("(?<=token ')([^'\\r\\n]{16})[^'\\r\\n]+(?=')");
@@ -75,12 +74,16 @@ final class DocumentReader {
 		return new ParsedPolicy(merged, problems.warnings());
 	}
 
-	private static List<PolicyProblem> modelProblems(ReadContext context, Policy merged) {
-		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(merged));
-		for (String name : context.fragment.streamTypeNames()) {
-			StreamTypePolicy.Builder keys = context.fragment.streamType(name);
-			StreamTypePolicy base = context.base.streamType(name);
-			problems.addAll(PolicyValidator.validateKeys((base != null) ? base.toBuilder().apply(keys) : keys));
+	private static List<PolicyProblem> modelProblems(ReadContext context, Policy policy) {
+		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(policy));
+		for (StreamTypePolicy.Builder keys : context.fragment.streamTypeBuilders()) {
+			StreamTypePolicy base = context.base.streamType(keys.name());
+			StreamTypePolicy.Builder merged = (base != null) ? base.toBuilder().apply(keys) : keys;
+			List<PolicyProblem> keyProblems = PolicyValidator.validateKeys(merged);
+			// Nearly every streamtype has none: skip addAll's copy of an empty list.
+			if (!keyProblems.isEmpty()) {
+				problems.addAll(keyProblems);
+			}
 		}
 		return problems;
 	}

@@ -1,6 +1,6 @@
 package io.securestreams.policy.json;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -41,13 +41,33 @@ final class JsonCursor {
 
 	private final JsonParser parser;
 
+	// The same parser when it can tell positions without allocating (see LocatingJsonFactory).
+	private final LocatingJsonFactory.@Nullable LocatingParser locating;
+
 	private final Problems problems;
 
-	// Names (String) and array indexes (Integer) from the root to the current value.
-	private final List<Object> path = new ArrayList<>();
+	// Names and array indexes from the root to the current value.
+	private final PathStack path = new PathStack();
+
+	// Per open object or array, outermost first: where its path segments start, its next array
+	// index, and an object's keys so far (one FirstLines per depth, reused: a policy has
+	// thousands of objects).
+	private int depth;
+
+	private int[] pathBase = new int[8];
+
+	private int[] nextIndex = new int[8];
+
+	private FirstLines[] firstLines = new FirstLines[8];
+
+	// Position of the key of the member nextMember() moved to.
+	private int keyLine;
+
+	private int keyColumn;
 
 	JsonCursor(JsonParser parser, Problems problems) {
 		this.parser = parser;
+		this.locating = (parser instanceof LocatingJsonFactory.LocatingParser fast) ? fast : null;
 		this.problems = problems;
 	}
 
@@ -60,19 +80,24 @@ final class JsonCursor {
 	}
 
 	int line() {
-		return location().getLineNr();
+		LocatingJsonFactory.LocatingParser fast = this.locating;
+		return (fast != null) ? fast.tokenLine() : location().getLineNr();
 	}
 
 	int column() {
-		return location().getColumnNr();
+		LocatingJsonFactory.LocatingParser fast = this.locating;
+		return (fast != null) ? fast.tokenColumn() : location().getColumnNr();
 	}
 
 	/**
-	 * Returns the line and column of the current token in one call (Jackson builds a location
-	 * object per call).
+	 * Returns the line and column of the current token in one call.
 	 * @return the line in the high and the column in the low 32 bits
 	 */
 	long position() {
+		LocatingJsonFactory.LocatingParser fast = this.locating;
+		if (fast != null) {
+			return ((long) fast.tokenLine() << 32) | (fast.tokenColumn() & 0xFFFF_FFFFL);
+		}
 		TokenStreamLocation location = location();
 		return ((long) location.getLineNr() << 32) | (location.getColumnNr() & 0xFFFF_FFFFL);
 	}
@@ -94,24 +119,16 @@ final class JsonCursor {
 	 * @return for example {@code s[2].mintest.retry}
 	 */
 	String path() {
-		return format(this.path, this.path.size());
+		return this.path.format();
 	}
 
-	private static String format(List<Object> segments, int count) {
-		StringBuilder text = new StringBuilder();
-		for (int i = 0; i < count; i++) {
-			Object segment = segments.get(i);
-			if (segment instanceof Integer index) {
-				text.append('[').append(index).append(']');
-			}
-			else {
-				if (i > 0) {
-					text.append('.');
-				}
-				text.append(segment);
-			}
-		}
-		return text.toString();
+	/**
+	 * Returns a copy of the current path, to be formatted only if a problem needs it (cheaper
+	 * than formatting for every entry).
+	 * @return the copy
+	 */
+	PathStack pathSegments() {
+		return this.path.copy();
 	}
 
 	Problems problems() {
@@ -198,24 +215,9 @@ final class JsonCursor {
 	 * @param handler reads each member's value
 	 */
 	void fields(FieldHandler handler) {
-		FirstLines firstLines = new FirstLines();
-		while (next() == JsonToken.PROPERTY_NAME) {
-			String name = this.parser.currentName();
-			TokenStreamLocation location = location();
-			int keyLine = location.getLineNr();
-			int keyColumn = location.getColumnNr();
-			this.path.add(name);
-			next();
-			int first = firstLines.putIfAbsent(name, keyLine);
-			if (first != 0) {
-				this.problems.error(keyLine, keyColumn, path(),
-						"duplicate key '" + name + "' in one object (first at line " + first + ")");
-				skipValue();
-			}
-			else {
-				handler.field(name, keyLine, keyColumn);
-			}
-			this.path.remove(this.path.size() - 1);
+		beginObject();
+		for (String name = nextMember(); name != null; name = nextMember()) {
+			handler.field(name, this.keyLine, this.keyColumn);
 		}
 	}
 
@@ -224,13 +226,103 @@ final class JsonCursor {
 	 * @param handler reads each element
 	 */
 	void elements(ElementHandler handler) {
-		int index = 0;
-		for (JsonToken token = next(); token != JsonToken.END_ARRAY && token != null; token = next()) {
-			this.path.add(index);
+		beginArray();
+		for (int index = 0; nextElement(); index++) {
 			handler.element(index);
-			this.path.remove(this.path.size() - 1);
-			index++;
 		}
+	}
+
+	/**
+	 * Starts reading the members of the current object one by one with {@link #nextMember()}, the
+	 * loop form of {@link #fields(FieldHandler)} for hot paths: a handler called from one shared
+	 * loop is a call the JIT cannot inline. The loop must run until {@code nextMember()} returns
+	 * {@code null}.
+	 */
+	void beginObject() {
+		int level = open();
+		FirstLines seen = this.firstLines[level];
+		if (seen == null) {
+			this.firstLines[level] = new FirstLines();
+		}
+		else {
+			seen.clear();
+		}
+	}
+
+	/**
+	 * Moves to the value of the next member of the object begun last, reporting a repeated key
+	 * and skipping its value as {@link #fields(FieldHandler)} does.
+	 * @return the member name (its key position is {@link #keyLine()} and {@link #keyColumn()}),
+	 * or {@code null} after the last member, when the object is finished
+	 */
+	@Nullable String nextMember() {
+		int level = this.depth - 1;
+		this.path.truncate(this.pathBase[level]);
+		FirstLines seen = this.firstLines[level];
+		while (next() == JsonToken.PROPERTY_NAME) {
+			String name = this.parser.currentName();
+			long position = position();
+			int line = line(position);
+			int column = column(position);
+			this.path.pushName(name);
+			next();
+			int first = seen.putIfAbsent(name, line);
+			if (first == 0) {
+				this.keyLine = line;
+				this.keyColumn = column;
+				return name;
+			}
+			this.problems.error(line, column, path(),
+					"duplicate key '" + name + "' in one object (first at line " + first + ")");
+			skipValue();
+			this.path.pop();
+		}
+		this.depth--;
+		return null;
+	}
+
+	int keyLine() {
+		return this.keyLine;
+	}
+
+	int keyColumn() {
+		return this.keyColumn;
+	}
+
+	/**
+	 * Starts reading the elements of the current array one by one with {@link #nextElement()};
+	 * the loop must run until that returns {@code false}.
+	 */
+	void beginArray() {
+		this.nextIndex[open()] = 0;
+	}
+
+	/**
+	 * Moves to the next element of the array begun last.
+	 * @return {@code true} when on an element, {@code false} after the last, when the array is
+	 * finished
+	 */
+	boolean nextElement() {
+		int level = this.depth - 1;
+		this.path.truncate(this.pathBase[level]);
+		JsonToken token = next();
+		if (token == JsonToken.END_ARRAY || token == null) {
+			this.depth--;
+			return false;
+		}
+		this.path.pushIndex(this.nextIndex[level]++);
+		return true;
+	}
+
+	private int open() {
+		int level = this.depth++;
+		if (level == this.pathBase.length) {
+			this.pathBase = Arrays.copyOf(this.pathBase, level * 2);
+			this.nextIndex = Arrays.copyOf(this.nextIndex, level * 2);
+			this.firstLines = Arrays.copyOf(this.firstLines, level * 2);
+		}
+		this.pathBase[level] = this.path.size();
+		return level;
 	}
 
 }

@@ -1,6 +1,9 @@
 package io.securestreams.policy.json;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.securestreams.policy.StreamTypeKey;
@@ -29,22 +32,41 @@ final class LocationMap {
 
 	private final Map<String, Located> general = new HashMap<>();
 
-	private final Map<String, StreamTypeLocations> streamTypes = new HashMap<>();
+	// In document order; the map by name is only needed to locate a problem, so it is built then.
+	private final List<StreamTypeLocations> streamTypeList = new ArrayList<>();
+
+	private @Nullable Map<String, StreamTypeLocations> streamTypes;
 
 	void put(String logicalPath, String documentPath, int line, int column) {
 		this.general.putIfAbsent(logicalPath, new Located(documentPath, line, column));
 	}
 
 	/**
-	 * Starts recording the keys of a streamtype.
+	 * Starts recording the keys of a streamtype. The reader calls this once per streamtype name
+	 * (for its first definition); should a name come again, the first record is found.
 	 * @param name the streamtype name
-	 * @param documentPath its document path, for example {@code s[2].mintest}
+	 * @param path its document path, for example {@code s[2].mintest}, not yet formatted
 	 * @param line line of its name
 	 * @param column column of its name
 	 * @return the record to add key positions to
 	 */
-	StreamTypeLocations streamType(String name, String documentPath, int line, int column) {
-		return this.streamTypes.computeIfAbsent(name, (key) -> new StreamTypeLocations(documentPath, line, column));
+	StreamTypeLocations streamType(String name, PathStack path, int line, int column) {
+		StreamTypeLocations locations = new StreamTypeLocations(name, path, line, column);
+		this.streamTypeList.add(locations);
+		this.streamTypes = null;
+		return locations;
+	}
+
+	private Map<String, StreamTypeLocations> streamTypes() {
+		Map<String, StreamTypeLocations> byName = this.streamTypes;
+		if (byName == null) {
+			byName = new HashMap<>();
+			for (StreamTypeLocations locations : this.streamTypeList) {
+				byName.putIfAbsent(locations.name, locations);
+			}
+			this.streamTypes = byName;
+		}
+		return byName;
 	}
 
 	/**
@@ -57,45 +79,84 @@ final class LocationMap {
 		if (located != null || !logicalPath.startsWith("s.")) {
 			return located;
 		}
-		StreamTypeLocations whole = this.streamTypes.get(logicalPath.substring(2));
+		Map<String, StreamTypeLocations> byName = streamTypes();
+		StreamTypeLocations whole = byName.get(logicalPath.substring(2));
 		if (whole != null) {
-			return new Located(whole.documentPath, whole.line, whole.column);
+			return new Located(whole.documentPath(), whole.line, whole.column);
 		}
 		// Keys never contain '.', streamtype names may: split at the last dot.
 		int dot = logicalPath.lastIndexOf('.');
-		StreamTypeLocations streamType = (dot > 2) ? this.streamTypes.get(logicalPath.substring(2, dot)) : null;
+		StreamTypeLocations streamType = (dot > 2) ? byName.get(logicalPath.substring(2, dot)) : null;
 		StreamTypeKey key = StreamTypeKey.fromJsonName(logicalPath.substring(dot + 1));
 		return (streamType != null && key != null) ? streamType.find(key) : null;
 	}
 
-	/** The positions of one streamtype's keys. */
-	static final class StreamTypeLocations {
+	/**
+	 * The positions of one streamtype's keys; also the owner of its references, whose paths are
+	 * formatted only when a problem needs them.
+	 */
+	static final class StreamTypeLocations implements ReferenceTracker.Owner {
 
-		private final String documentPath;
+		private static final int INITIAL_KEYS = 16;
+
+		private final String name;
+
+		private final PathStack path;
+
+		private @Nullable String documentPath;
 
 		private final int line;
 
 		private final int column;
 
-		// Line in the high, column in the low 32 bits, by key ordinal; 0 when absent.
-		private final long[] positions = new long[StreamTypeKey.values().length];
+		// Only the keys a streamtype sets, in the order read (a streamtype sets about 15 of the 75
+		// keys): ordinals and positions (line in the high, column in the low 32 bits) side by side.
+		private byte[] keys = new byte[INITIAL_KEYS];
 
-		StreamTypeLocations(String documentPath, int line, int column) {
-			this.documentPath = documentPath;
+		private long[] positions = new long[INITIAL_KEYS];
+
+		private int size;
+
+		StreamTypeLocations(String name, PathStack path, int line, int column) {
+			this.name = name;
+			this.path = path;
 			this.line = line;
 			this.column = column;
 		}
 
 		void put(StreamTypeKey key, int keyLine, int keyColumn) {
-			this.positions[key.ordinal()] = ((long) keyLine << 32) | (keyColumn & 0xFFFF_FFFFL);
+			if (this.size == this.keys.length) {
+				this.keys = Arrays.copyOf(this.keys, this.size * 2);
+				this.positions = Arrays.copyOf(this.positions, this.size * 2);
+			}
+			this.keys[this.size] = (byte) key.ordinal();
+			this.positions[this.size++] = ((long) keyLine << 32) | (keyColumn & 0xFFFF_FFFFL);
+		}
+
+		@Override
+		public String documentPath() {
+			String path = this.documentPath;
+			if (path == null) {
+				path = this.path.format();
+				this.documentPath = path;
+			}
+			return path;
+		}
+
+		@Override
+		public String logicalPath() {
+			return "s." + this.name;
 		}
 
 		@Nullable Located find(StreamTypeKey key) {
-			long position = this.positions[key.ordinal()];
-			if (position == 0) {
-				return null;
+			// The last position wins, as when a key and its deprecated alias are both present.
+			for (int i = this.size - 1; i >= 0; i--) {
+				if (this.keys[i] == (byte) key.ordinal()) {
+					long position = this.positions[i];
+					return new Located(documentPath() + "." + key.jsonName(), (int) (position >>> 32), (int) position);
+				}
 			}
-			return new Located(this.documentPath + "." + key.jsonName(), (int) (position >>> 32), (int) position);
+			return null;
 		}
 
 	}

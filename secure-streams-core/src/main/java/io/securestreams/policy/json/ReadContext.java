@@ -45,17 +45,39 @@ final class ReadContext {
 	 * @return {@code true} when the definition may be used, {@code false} when it must be dropped
 	 */
 	boolean define(Section section, String name, int line, int column, String path) {
+		return record(section, name, line, column, path);
+	}
+
+	/**
+	 * Records a named definition whose value the cursor is on, reporting an empty or duplicate
+	 * name at the name's position with the cursor's path (formatted only then).
+	 * @param section the namespace
+	 * @param name the name
+	 * @param line line of the name
+	 * @param column column of the name
+	 * @return {@code true} when the definition may be used, {@code false} when it must be dropped
+	 */
+	boolean define(Section section, String name, int line, int column) {
+		return record(section, name, line, column, null);
+	}
+
+	// knownPath null: the cursor is on the entry, and its path is formatted only for a problem.
+	private boolean record(Section section, String name, int line, int column, @Nullable String knownPath) {
 		if (name.isEmpty()) {
-			problems().error(line, column, path, section.description() + " name must not be empty");
+			problems().error(line, column, pathOr(knownPath), section.description() + " name must not be empty");
 			return false;
 		}
 		int first = this.references.define(section, name, line);
 		if (first != 0) {
-			problems().error(line, column, path, "duplicate " + section.description() + " name '" + name
+			problems().error(line, column, pathOr(knownPath), "duplicate " + section.description() + " name '" + name
 					+ "' (first defined at line " + first + ")");
 			return false;
 		}
 		return true;
+	}
+
+	private String pathOr(@Nullable String knownPath) {
+		return (knownPath != null) ? knownPath : this.cursor.path();
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.securestreams.policy.Policy;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Remembers where named entries are defined and where they are used, to enforce
@@ -39,19 +40,62 @@ final class ReferenceTracker {
 
 	}
 
-	private record Definition(int line, boolean valid) {
+	// Mutable so that a use can hold its definition: marking it invalid later is seen by the use.
+	private static final class Definition {
+
+		final String name;
+
+		final int line;
+
+		boolean valid = true;
+
+		Definition(String name, int line) {
+			this.name = name;
+			this.line = line;
+		}
+
 	}
 
-	// Paths are kept in two parts and joined only for a reported use: most uses are fine.
-	private record Use(Section section, String name, int line, int column, String pathPrefix, String pathSuffix,
-			String logicalPrefix, boolean definedBefore) {
+	/** Where an entry that holds references is; its paths are only formatted for a problem. */
+	interface Owner {
+
+		/**
+		 * Returns the document path of the entry.
+		 * @return for example {@code s[2].mintest}
+		 */
+		String documentPath();
+
+		/**
+		 * Returns the validator's path of the entry.
+		 * @return for example {@code s.mintest}
+		 */
+		String logicalPath();
+
+	}
+
+	/**
+	 * An owner whose paths are already known.
+	 * @param documentPath the document path
+	 * @param logicalPath the validator's path
+	 */
+	record FixedOwner(String documentPath, String logicalPath) implements Owner {
+	}
+
+	// Paths are kept in two parts and joined only for a reported use: most uses are fine. A use
+	// of a name defined before it keeps that definition (one map lookup per use instead of two).
+	private record Use(Section section, String name, int line, int column, Owner owner, String pathSuffix,
+			@Nullable Definition definedBefore, boolean inBase) {
+
+		boolean isDefinedBefore() {
+			return this.definedBefore != null || this.inBase;
+		}
 
 		String path() {
-			return this.pathPrefix + this.pathSuffix;
+			return this.owner.documentPath() + this.pathSuffix;
 		}
 
 		String logicalPath() {
-			return this.logicalPrefix + this.pathSuffix;
+			return this.owner.logicalPath() + this.pathSuffix;
 		}
 
 	}
@@ -77,8 +121,8 @@ final class ReferenceTracker {
 	 * @return the line of an earlier definition of the same name in this document, or 0
 	 */
 	int define(Section section, String name, int line) {
-		Definition earlier = this.definitions.get(section).putIfAbsent(name, new Definition(line, true));
-		return (earlier != null) ? earlier.line() : 0;
+		Definition earlier = this.definitions.get(section).putIfAbsent(name, new Definition(name, line));
+		return (earlier != null) ? earlier.line : 0;
 	}
 
 	/**
@@ -87,7 +131,10 @@ final class ReferenceTracker {
 	 * @param name the name
 	 */
 	void invalid(Section section, String name) {
-		this.definitions.get(section).computeIfPresent(name, (key, definition) -> new Definition(definition.line(), false));
+		Definition definition = this.definitions.get(section).get(name);
+		if (definition != null) {
+			definition.valid = false;
+		}
 	}
 
 	/**
@@ -96,14 +143,17 @@ final class ReferenceTracker {
 	 * @param name the name it uses
 	 * @param line line of the value
 	 * @param column column of the value
-	 * @param pathPrefix document path of the value's parent, for example {@code s[2].mintest}
+	 * @param owner the entry holding the value, for example streamtype {@code mintest}
 	 * @param pathSuffix the rest of the value's document and logical paths, for example {@code .retry}
-	 * @param logicalPrefix the validator's path of the parent, for example {@code s.mintest}
+	 * @return the name as its definition spells it when it is defined before (the same text, one
+	 * instance for every use, which keeps the later validation of a large policy in cache), else
+	 * {@code name}
 	 */
-	void use(Section section, String name, int line, int column, String pathPrefix, String pathSuffix,
-			String logicalPrefix) {
-		boolean before = this.definitions.get(section).containsKey(name) || inBase(section, name);
-		this.uses.add(new Use(section, name, line, column, pathPrefix, pathSuffix, logicalPrefix, before));
+	String use(Section section, String name, int line, int column, Owner owner, String pathSuffix) {
+		Definition before = this.definitions.get(section).get(name);
+		boolean inBase = before == null && inBase(section, name);
+		this.uses.add(new Use(section, name, line, column, owner, pathSuffix, before, inBase));
+		return (before != null) ? before.name : name;
 	}
 
 	private boolean inBase(Section section, String name) {
@@ -125,16 +175,18 @@ final class ReferenceTracker {
 	Set<String> finish(Problems problems) {
 		Set<String> reported = new HashSet<>();
 		for (Use use : this.uses) {
-			Definition definition = this.definitions.get(use.section()).get(use.name());
+			// Definitions are never replaced, so one found at the use is still the map's.
+			Definition definition = (use.definedBefore() != null) ? use.definedBefore()
+					: this.definitions.get(use.section()).get(use.name());
 			if (definition == null) {
 				continue;
 			}
-			if (!use.definedBefore()) {
+			if (!use.isDefinedBefore()) {
 				problems.error(use.line(), use.column(), use.path(), use.section().description() + " '" + use.name()
-						+ "' is defined later, at line " + definition.line() + "; " + rule(use));
+						+ "' is defined later, at line " + definition.line + "; " + rule(use));
 				reported.add(use.logicalPath());
 			}
-			if (!definition.valid()) {
+			if (!definition.valid) {
 				reported.add(use.logicalPath());
 			}
 		}

@@ -38,8 +38,20 @@ final class StreamTypeReader {
 	private static final String[] PATH_SUFFIXES = KEY_NAMES.stream().map((name) -> "." + name).toArray(String[]::new);
 
 	/** What every key of one streamtype shares while it is read. */
-	private record Target(StreamTypePolicy.Builder builder, StreamTypeLocations locations, String path,
-			String logicalPath, boolean[] h1get) {
+	private static final class Target {
+
+		final StreamTypePolicy.Builder builder;
+
+		final StreamTypeLocations locations;
+
+		// The deprecated "h1get" protocol implies http_method GET unless the keys set one.
+		boolean h1get;
+
+		Target(StreamTypePolicy.Builder builder, StreamTypeLocations locations) {
+			this.builder = builder;
+			this.locations = locations;
+		}
+
 	}
 
 	private StreamTypeReader() {
@@ -51,36 +63,50 @@ final class StreamTypeReader {
 			cursor.unexpected("an array of streamtype objects");
 			return;
 		}
-		cursor.elements((index) -> {
+		// Loops rather than handlers: this is the hot path of large policies (see JsonCursor.beginObject).
+		cursor.beginArray();
+		while (cursor.nextElement()) {
 			if (!cursor.isObject()) {
 				cursor.unexpected("an object of named streamtypes");
-				return;
+				continue;
 			}
-			cursor.fields((name, line, column) -> readStreamType(context, name, line, column));
-		});
+			cursor.beginObject();
+			for (String name = cursor.nextMember(); name != null; name = cursor.nextMember()) {
+				readStreamType(context, name, cursor.keyLine(), cursor.keyColumn());
+			}
+		}
 	}
 
 	private static void readStreamType(ReadContext context, String name, int line, int column) {
 		JsonCursor cursor = context.cursor;
-		String path = cursor.path();
-		boolean usable = context.define(Section.STREAMTYPES, name, line, column, path);
+		boolean usable = context.define(Section.STREAMTYPES, name, line, column);
 		if (!cursor.isObject()) {
 			cursor.unexpected("a streamtype object");
 			context.references.invalid(Section.STREAMTYPES, name);
 			return;
 		}
 		if (name.length() > MAX_PROXY_NAME_LENGTH) {
-			context.problems().warning(line, column, path, "streamtype name is longer than " + MAX_PROXY_NAME_LENGTH
-					+ " characters, so it cannot be used through the proxy wire protocol");
+			context.problems().warning(line, column, cursor.path(), "streamtype name is longer than "
+					+ MAX_PROXY_NAME_LENGTH + " characters, so it cannot be used through the proxy wire protocol");
 		}
 		// A duplicate is still read, so that its own problems are reported, but then dropped.
 		StreamTypePolicy.Builder builder = usable ? context.fragment.streamType(name) : StreamTypePolicy.builder(name);
+		// Paths are formatted only for problems: most streamtypes have none.
+		PathStack path = cursor.pathSegments();
 		StreamTypeLocations locations = usable ? context.locations.streamType(name, path, line, column)
-				: new StreamTypeLocations(path, line, column);
-		Target target = new Target(builder, locations, path, "s." + name, new boolean[1]);
-		cursor.fields((key, keyLine, keyColumn) -> readKey(context, target, key, keyLine, keyColumn));
-		if (target.h1get()[0] && !builder.isSet(StreamTypeKey.HTTP_METHOD) && !baseHasMethod(context, name)) {
+				: new StreamTypeLocations(name, path, line, column);
+		Target target = new Target(builder, locations);
+		cursor.beginObject();
+		for (String key = cursor.nextMember(); key != null; key = cursor.nextMember()) {
+			readKey(context, target, key, cursor.keyLine(), cursor.keyColumn());
+		}
+		if (target.h1get && !builder.isSet(StreamTypeKey.HTTP_METHOD) && !baseHasMethod(context, name)) {
 			builder.set(StreamTypeKey.HTTP_METHOD, "GET");
+		}
+		if (usable && context.base.streamType(name) == null) {
+			// Built now, while its values are still in the CPU caches; merging the fragment later
+			// reuses this instance (a policy of thousands of streamtypes no longer fits the caches).
+			builder.build();
 		}
 	}
 
@@ -91,7 +117,7 @@ final class StreamTypeReader {
 
 	private static void readKey(ReadContext context, Target target, String jsonName, int line, int column) {
 		JsonCursor cursor = context.cursor;
-		StreamTypePolicy.Builder builder = target.builder();
+		StreamTypePolicy.Builder builder = target.builder;
 		if (IGNORED_KEYS.contains(jsonName)) {
 			context.problems().warning(line, column, cursor.path(), "'" + jsonName + "' is deprecated and ignored");
 			cursor.skipValue();
@@ -111,7 +137,7 @@ final class StreamTypeReader {
 		long position = cursor.position();
 		int valueLine = JsonCursor.line(position);
 		int valueColumn = JsonCursor.column(position);
-		target.locations().put(key, valueLine, valueColumn);
+		target.locations.put(key, valueLine, valueColumn);
 		if (cursor.isNull()) {
 			builder.set(key, null);
 			return;
@@ -120,10 +146,18 @@ final class StreamTypeReader {
 			case METADATA -> StructuredValues.metadata(context);
 			case RESPONSE_MAP -> StructuredValues.responseMap(context);
 			case OPTIONS -> StructuredValues.options(context);
-			case PROTOCOL -> protocol(context, target.h1get());
+			case PROTOCOL -> protocol(context, target, valueLine, valueColumn);
 			default -> cursor.value();
 		};
 		if (value == null) {
+			return;
+		}
+		Section section = referenced(key);
+		if (section != null && value instanceof String name && !name.isEmpty()) {
+			// A name the key's check accepts: the use is recorded first, so that the policy holds
+			// the definition's instance of the name (equal text) and is set once.
+			builder.set(key, context.references.use(section, name, valueLine, valueColumn, target.locations,
+					PATH_SUFFIXES[key.ordinal()]));
 			return;
 		}
 		try {
@@ -131,12 +165,6 @@ final class StreamTypeReader {
 		}
 		catch (IllegalArgumentException ex) {
 			context.problems().error(valueLine, valueColumn, cursor.path(), ex.getMessage());
-			return;
-		}
-		Section section = referenced(key);
-		if (section != null) {
-			context.references.use(section, (String) value, valueLine, valueColumn, target.path(),
-					PATH_SUFFIXES[key.ordinal()], target.logicalPath());
 		}
 	}
 
@@ -155,15 +183,13 @@ final class StreamTypeReader {
 		};
 	}
 
-	private static @Nullable Protocol protocol(ReadContext context, boolean[] h1get) {
+	private static @Nullable Protocol protocol(ReadContext context, Target target, int line, int column) {
 		JsonCursor cursor = context.cursor;
-		int line = cursor.line();
-		int column = cursor.column();
 		Object value = cursor.value();
 		if ("h1get".equals(value)) {
 			context.problems().warning(line, column, cursor.path(),
 					"\"h1get\" is deprecated; read as \"h1\" with http_method GET");
-			h1get[0] = true;
+			target.h1get = true;
 			return Protocol.H1;
 		}
 		Protocol protocol = (value instanceof String name) ? Protocol.fromJsonName(name) : null;

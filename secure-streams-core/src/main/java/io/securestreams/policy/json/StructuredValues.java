@@ -1,9 +1,7 @@
 package io.securestreams.policy.json;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import io.securestreams.policy.HttpResponseMapping;
 import io.securestreams.policy.MetadataDeclaration;
@@ -31,34 +29,54 @@ final class StructuredValues {
 	 */
 	static @Nullable List<MetadataDeclaration> metadata(ReadContext context) {
 		JsonCursor cursor = context.cursor;
+		if (!cursor.isArray()) {
+			cursor.unexpected("an array of {\"name\": \"header-name:\"} objects");
+			return null;
+		}
+		int errorsBefore = context.problems().errorCount();
 		List<MetadataDeclaration> declarations = new ArrayList<>();
-		Set<String> seen = new HashSet<>();
-		boolean ok = objects(context, "an array of {\"name\": \"header-name:\"} objects", (name, line, column) -> {
-			long position = cursor.position();
-			String mapping = context.string("a header name such as content-type: or an empty string");
-			try {
-				StreamTypeValues.checkMetadataName(name);
+		SeenNames seen = new SeenNames();
+		// Loops rather than handlers: every streamtype has metadata (see JsonCursor.beginObject).
+		cursor.beginArray();
+		while (cursor.nextElement()) {
+			if (!cursor.isObject()) {
+				cursor.unexpected("an object");
+				continue;
 			}
-			catch (IllegalArgumentException ex) {
-				context.problems().error(line, column, cursor.path(), ex.getMessage());
-				return;
+			cursor.beginObject();
+			for (String name = cursor.nextMember(); name != null; name = cursor.nextMember()) {
+				metadataEntry(context, name, cursor.keyLine(), cursor.keyColumn(), seen, declarations);
 			}
-			if (!seen.add(name)) {
-				context.problems().error(line, column, cursor.path(), "metadata name '" + name + "' is declared twice");
-				return;
+		}
+		return (context.problems().errorCount() == errorsBefore) ? declarations : null;
+	}
+
+	private static void metadataEntry(ReadContext context, String name, int line, int column, SeenNames seen,
+			List<MetadataDeclaration> declarations) {
+		JsonCursor cursor = context.cursor;
+		long position = cursor.position();
+		String mapping = context.string("a header name such as content-type: or an empty string");
+		try {
+			StreamTypeValues.checkMetadataName(name);
+		}
+		catch (IllegalArgumentException ex) {
+			context.problems().error(line, column, cursor.path(), ex.getMessage());
+			return;
+		}
+		if (!seen.add(name)) {
+			context.problems().error(line, column, cursor.path(), "metadata name '" + name + "' is declared twice");
+			return;
+		}
+		try {
+			if (mapping != null) {
+				StreamTypeValues.checkMetadataMapping(mapping);
+				declarations.add(new MetadataDeclaration(name, mapping));
 			}
-			try {
-				if (mapping != null) {
-					StreamTypeValues.checkMetadataMapping(mapping);
-					declarations.add(new MetadataDeclaration(name, mapping));
-				}
-			}
-			catch (IllegalArgumentException ex) {
-				context.problems().error(JsonCursor.line(position), JsonCursor.column(position), cursor.path(),
-						ex.getMessage());
-			}
-		});
-		return ok ? declarations : null;
+		}
+		catch (IllegalArgumentException ex) {
+			context.problems().error(JsonCursor.line(position), JsonCursor.column(position), cursor.path(),
+					ex.getMessage());
+		}
 	}
 
 	/**
@@ -68,28 +86,48 @@ final class StructuredValues {
 	 */
 	static @Nullable List<HttpResponseMapping> responseMap(ReadContext context) {
 		JsonCursor cursor = context.cursor;
+		if (!cursor.isArray()) {
+			cursor.unexpected("an array of {\"http status\": state} objects");
+			return null;
+		}
+		int errorsBefore = context.problems().errorCount();
 		List<HttpResponseMapping> mappings = new ArrayList<>();
-		Set<Integer> seen = new HashSet<>();
-		boolean ok = objects(context, "an array of {\"http status\": state} objects", (name, line, column) -> {
-			Long state = context.integral(1, Integer.MAX_VALUE);
-			int status;
-			try {
-				status = Integer.parseInt(name);
-				StreamTypeValues.checkResponseMapping(status, 1);
+		// The status is checked to be 100..599 before it is recorded: a bit per status.
+		long[] seen = new long[STATUS_WORDS];
+		cursor.beginArray();
+		while (cursor.nextElement()) {
+			if (!cursor.isObject()) {
+				cursor.unexpected("an object");
+				continue;
 			}
-			catch (IllegalArgumentException ex) {
-				context.problems().error(line, column, cursor.path(),
-						"expected an HTTP status 100..599 as the key, got \"" + name + "\"");
-				return;
+			cursor.beginObject();
+			for (String name = cursor.nextMember(); name != null; name = cursor.nextMember()) {
+				responseEntry(context, name, cursor.keyLine(), cursor.keyColumn(), seen, mappings);
 			}
-			if (!seen.add(status)) {
-				context.problems().error(line, column, cursor.path(), "status " + status + " is mapped twice");
-			}
-			else if (state != null) {
-				mappings.add(new HttpResponseMapping(status, state.intValue()));
-			}
-		});
-		return ok ? mappings : null;
+		}
+		return (context.problems().errorCount() == errorsBefore) ? mappings : null;
+	}
+
+	private static void responseEntry(ReadContext context, String name, int line, int column, long[] seen,
+			List<HttpResponseMapping> mappings) {
+		JsonCursor cursor = context.cursor;
+		Long state = context.integral(1, Integer.MAX_VALUE);
+		int status;
+		try {
+			status = Integer.parseInt(name);
+			StreamTypeValues.checkResponseMapping(status, 1);
+		}
+		catch (IllegalArgumentException ex) {
+			context.problems().error(line, column, cursor.path(),
+					"expected an HTTP status 100..599 as the key, got \"" + name + "\"");
+			return;
+		}
+		if (!addStatus(seen, status)) {
+			context.problems().error(line, column, cursor.path(), "status " + status + " is mapped twice");
+		}
+		else if (state != null) {
+			mappings.add(new HttpResponseMapping(status, state.intValue()));
+		}
 	}
 
 	/**
@@ -119,6 +157,15 @@ final class StructuredValues {
 			return (context.problems().errorCount() == errorsBefore) ? options : null;
 		}
 		return objects(context, "an object of options or an array of option objects", option) ? options : null;
+	}
+
+	private static final int STATUS_WORDS = 10;
+
+	private static boolean addStatus(long[] seen, int status) {
+		long bit = 1L << (status & 63);
+		boolean added = (seen[status >>> 6] & bit) == 0;
+		seen[status >>> 6] |= bit;
+		return added;
 	}
 
 	private static boolean objects(ReadContext context, String expected, JsonCursor.FieldHandler member) {

@@ -149,7 +149,8 @@ final class TrustStoreReader {
 			Entry entry = stack.get(i);
 			String logical = "trust_stores." + name + ".stack[" + i + "]";
 			context.locations.put(logical, entry.path(), entry.line(), entry.column());
-			context.references.use(Section.CERTS, entry.name(), entry.line(), entry.column(), entry.path(), "", logical);
+			context.references.use(Section.CERTS, entry.name(), entry.line(), entry.column(),
+					new ReferenceTracker.FixedOwner(entry.path(), logical), "");
 			names.add(entry.name());
 		}
 		if (context.problems().errorCount() == errorsBefore && !names.isEmpty()) {

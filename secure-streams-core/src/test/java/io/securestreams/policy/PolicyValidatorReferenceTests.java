@@ -1,0 +1,33 @@
+package io.securestreams.policy;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link PolicyValidator#validate(Policy)} reads every reference key of a streamtype: a key set
+ * alone to a name defined nowhere gives one problem at that key's path.
+ */
+class PolicyValidatorReferenceTests {
+
+	static List<StreamTypeKey> referenceKeys() {
+		return Arrays.stream(StreamTypeKey.values()).filter((key) -> key.reference() != null).toList();
+	}
+
+	@ParameterizedTest
+	@MethodSource("referenceKeys")
+	void aDanglingReferenceIsReportedAtItsKey(StreamTypeKey key) {
+		PolicyFragment fragment = new PolicyFragment();
+		fragment.streamType("st").set(key, "missing");
+		List<PolicyProblem> problems = PolicyValidator.validate(fragment.build());
+		assertThat(problems).singleElement().satisfies((problem) -> {
+			assertThat(problem.path()).isEqualTo("s.st." + key.jsonName());
+			assertThat(problem.message()).contains("'missing'");
+		});
+	}
+
+}
