@@ -42,10 +42,10 @@ import reactor.netty.resources.LoopResources;
  * interleaved round by round; the report is the median of the rounds, as a Markdown table.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.proxy.ProxyComparison \
- *     [--rounds 5] [--threads 2] [--scale 1]
+ *     [--rounds 5] [--warmup 3] [--threads 2] [--scale 1]
  * </pre>
  * {@code --threads} is the event-loop count of the direct client, of the proxy's context and of
- * the proxied client.
+ * the proxied client; {@code --warmup} rounds run in full before the recorded ones, unrecorded.
  */
 public final class ProxyComparison {
 
@@ -67,6 +67,8 @@ public final class ProxyComparison {
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = Harness.options(args);
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+		// The JIT keeps improving both modes for several rounds: unrecorded rounds come first.
+		int warmup = Integer.parseInt(options.getOrDefault("warmup", "3"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		double scale = Double.parseDouble(options.getOrDefault("scale", "1"));
 		int bulk = Math.max(1, (int) (300 * scale));
@@ -103,10 +105,13 @@ public final class ProxyComparison {
 		clients.put("proxied (Unix socket)", proxied);
 		Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
 		try {
-			for (SecureStreams client : clients.values()) {
-				get(client, "/1m", bulk / 2, 1);
-				get(client, "/1k", small / 2, 1);
-				get(client, "/1k", concurrent / 2, 16);
+			for (int round = 1; round <= warmup; round++) {
+				for (SecureStreams client : clients.values()) {
+					get(client, "/1m", bulk, 1);
+					get(client, "/1k", small, 1);
+					get(client, "/1k", concurrent, 16);
+				}
+				System.err.printf("warm-up round %d done%n", round);
 			}
 			for (int round = 1; round <= rounds; round++) {
 				for (Map.Entry<String, SecureStreams> client : clients.entrySet()) {
@@ -148,7 +153,7 @@ public final class ProxyComparison {
 			Files.deleteIfExists(socket);
 			Files.deleteIfExists(socket.getParent());
 		}
-		print(results, rounds, threads, loadBefore, Harness.loadAverage());
+		print(results, rounds, warmup, threads, loadBefore, Harness.loadAverage());
 	}
 
 	private static Policy policy(int port) {
@@ -234,12 +239,12 @@ public final class ProxyComparison {
 		return bytes.get();
 	}
 
-	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, int threads, String loadBefore,
-			String loadAfter) {
+	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, int warmup, int threads,
+			String loadBefore, String loadAfter) {
 		List<String> names = new ArrayList<>(results.keySet());
-		System.out.printf("Median of %d interleaved rounds; plain http/1.1 from a Reactor Netty server on loopback; "
-				+ "%d event-loop threads in the direct client, the proxy and the proxied client; %s.%n%n", rounds,
-				threads, Harness.machine(loadBefore, loadAfter));
+		System.out.printf("Median of %d interleaved rounds after %d unrecorded ones; plain http/1.1 from a Reactor Netty "
+				+ "server on loopback; %d event-loop threads in the direct client, the proxy and the proxied client; %s.%n%n",
+				rounds, warmup, threads, Harness.machine(loadBefore, loadAfter));
 		System.out.println("| measure | " + String.join(" | ", names) + " | proxied / direct |");
 		System.out.println("|---|---|---|---|");
 		for (String metric : results.get(names.get(0)).keySet()) {
