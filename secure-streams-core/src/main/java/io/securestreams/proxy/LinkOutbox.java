@@ -1,6 +1,7 @@
 package io.securestreams.proxy;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -62,7 +63,16 @@ final class LinkOutbox {
 		this.drained = drained;
 		// Netty completes a write before it takes the write's bytes off the pending count, so
 		// counting what is still held has to wait until the completion returned.
-		this.written = (future) -> channel.eventLoop().execute(drained);
+		this.written = (future) -> afterWrite();
+	}
+
+	private void afterWrite() {
+		try {
+			this.channel.eventLoop().execute(this.drained);
+		}
+		catch (RejectedExecutionException ex) {
+			// The proxy is stopping: nothing is left to resume.
+		}
 	}
 
 	/**
