@@ -1,5 +1,6 @@
 package io.securestreams.transport;
 
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -111,8 +112,13 @@ public final class Connector {
 			else if (tls == null && target.socks5() == null) {
 				ready.trySuccess(f.channel());
 			}
-			f.channel().closeFuture().addListener((closed) -> ready.tryFailure(
-					new java.nio.channels.ClosedChannelException()));
+			f.channel().closeFuture().addListener((closed) -> {
+				// Only a channel that closes before it is ready fails the promise; building the
+				// exception (and its stack trace) for every ordinary close would be wasted.
+				if (!ready.isDone()) {
+					ready.tryFailure(new ClosedChannelException());
+				}
+			});
 		});
 		ready.addListener((f) -> {
 			if (!f.isSuccess()) {

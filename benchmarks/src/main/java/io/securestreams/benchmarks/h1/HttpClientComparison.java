@@ -15,10 +15,11 @@ import io.securestreams.benchmarks.support.Harness;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.h1.HttpClientComparison \
  *     --host localhost --port 8443 --ca /tmp/ss-peers/pki/ca.crt [--rounds 5] [--threads 2] \
- *     [--clients secure-streams,reactor-netty,jdk-httpclient]
+ *     [--clients secure-streams,reactor-netty,jdk-httpclient,plain-netty]
  * </pre>
  * The server must serve {@code /1k} (1 KiB) and {@code /100k} (100 KiB). This runtime always runs
  * (it is the one compared); {@code --clients} picks the others, for example none when profiling.
+ * {@code plain-netty} is a hand-written Netty pipeline, the floor any Netty-based client builds on.
  */
 public final class HttpClientComparison {
 
@@ -39,7 +40,7 @@ public final class HttpClientComparison {
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
-		List<String> wanted = List.of(options.getOrDefault("clients", "secure-streams,reactor-netty,jdk-httpclient")
+		List<String> wanted = List.of(options.getOrDefault("clients", "secure-streams,reactor-netty,jdk-httpclient,plain-netty")
 			.split(","));
 		List<HttpClientUnderTest> clients = new ArrayList<>();
 		clients.add(new SecureStreamsClient(host, port, ca, threads));
@@ -48,6 +49,9 @@ public final class HttpClientComparison {
 		}
 		if (wanted.contains("jdk-httpclient")) {
 			clients.add(new JdkClient(host, port, ca, threads));
+		}
+		if (wanted.contains("plain-netty")) {
+			clients.add(new PlainNettyClient(host, port, ca, threads));
 		}
 		Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
 		String loadBefore = Harness.loadAverage();
