@@ -100,12 +100,21 @@ public final class HttpClientComparison {
 		System.out.printf("%nMachine: %s%n", Harness.machine(loadBefore, Harness.loadAverage()));
 	}
 
+	// How many times better the first client is than the second.
+	private static double ratio(boolean rate, double first, double second) {
+		return rate ? first / second : second / first;
+	}
+
 	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, long perStream) {
 		List<String> names = new ArrayList<>(results.keySet());
 		List<String> metrics = new ArrayList<>(results.get(names.get(0)).keySet());
 		System.out.println("Median of " + rounds + " interleaved rounds.\n");
-		System.out.println("| measure | " + String.join(" | ", names) + " | vs reactor-netty (>1 favours ours) |");
-		System.out.println("|---|" + "---|".repeat(names.size() + 1));
+		int reactor = names.indexOf("reactor-netty");
+		int plain = names.indexOf("plain-netty");
+		boolean plainColumn = reactor >= 0 && plain >= 0;
+		System.out.println("| measure | " + String.join(" | ", names) + " | vs reactor-netty (>1 favours ours) |"
+				+ (plainColumn ? " plain-netty vs reactor-netty |" : ""));
+		System.out.println("|---|" + "---|".repeat(names.size() + (plainColumn ? 2 : 1)));
 		for (String metric : metrics) {
 			StringBuilder row = new StringBuilder("| " + metric + " |");
 			double[] values = new double[names.size()];
@@ -115,11 +124,14 @@ public final class HttpClientComparison {
 			}
 			// Rates (per second) are better higher; times and CPU costs are better lower.
 			boolean rate = metric.contains("/s)");
-			if (values.length > 1) {
-				row.append(String.format(" %.2f |", rate ? values[0] / values[1] : values[1] / values[0]));
+			if (reactor >= 0) {
+				row.append(String.format(" %.2f |", ratio(rate, values[0], values[reactor])));
 			}
 			else {
 				row.append(" - |");
+			}
+			if (plainColumn) {
+				row.append(String.format(" %.2f |", ratio(rate, values[plain], values[reactor])));
 			}
 			System.out.println(row);
 		}
