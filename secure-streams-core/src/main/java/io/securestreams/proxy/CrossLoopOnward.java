@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.securestreams.SecureStream;
 import io.securestreams.StreamFlags;
@@ -63,8 +62,8 @@ final class CrossLoopOnward implements StreamHandler {
 
 	private volatile boolean linkClosed;
 
-	/** Bytes of the queue's head already given to the onward stream; onward loop only. */
-	private int txOffset;
+	/** Cuts the queue's head into slot-sized pieces; used on the onward loop only. */
+	private final TxFrameCopier txCopier = new TxFrameCopier();
 
 	/**
 	 * Creates the handler.
@@ -169,20 +168,9 @@ final class CrossLoopOnward implements StreamHandler {
 		if (head == null || this.linkClosed) {
 			return StreamResult.TX_DONT_SEND;
 		}
-		ByteBuf data = head.payload();
-		int left = data.readableBytes() - this.txOffset;
-		int length = Math.min(left, slot.capacity());
-		slot.buffer().put(data.nioBuffer(data.readerIndex() + this.txOffset, length));
-		int flags = 0;
-		if (this.txOffset == 0 && StreamFlags.has(head.flags(), StreamFlags.SOM)) {
-			flags |= StreamFlags.SOM;
-		}
-		this.txOffset += length;
-		if (this.txOffset == data.readableBytes()) {
-			flags |= head.flags() & StreamFlags.EOM;
+		if (this.txCopier.copyNextPiece(head, slot)) {
 			this.tx.poll();
-			this.txOffset = 0;
-			long queued = this.txQueuedBytes.addAndGet(-data.readableBytes());
+			long queued = this.txQueuedBytes.addAndGet(-head.payload().readableBytes());
 			head.release();
 			if (queued <= this.buffers.effectiveProxyBuflen() / 2) {
 				// Decided on the link's loop, where reading was paused, after that pause.
@@ -194,7 +182,6 @@ final class CrossLoopOnward implements StreamHandler {
 				current.requestTx();
 			}
 		}
-		slot.flags(flags);
 		return StreamResult.OK;
 	}
 
@@ -248,7 +235,7 @@ final class CrossLoopOnward implements StreamHandler {
 			next.release();
 		}
 		this.txQueuedBytes.set(0);
-		this.txOffset = 0;
+		this.txCopier.reset();
 	}
 
 }

@@ -3,7 +3,6 @@ package io.securestreams.proxy;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.securestreams.SecureStream;
 import io.securestreams.StateTransitions;
@@ -64,7 +63,7 @@ final class OnwardHandler implements StreamHandler {
 
 	private long txQueuedBytes;
 
-	private int txOffset;
+	private final TxFrameCopier txCopier = new TxFrameCopier();
 
 	/**
 	 * Creates the handler of an onward stream.
@@ -167,33 +166,21 @@ final class OnwardHandler implements StreamHandler {
 		if (head == null || this.linkClosed) {
 			return StreamResult.TX_DONT_SEND;
 		}
-		ByteBuf data = head.payload();
-		int left = data.readableBytes() - this.txOffset;
-		int length = Math.min(left, slot.capacity());
-		ByteBuffer window = data.nioBuffer(data.readerIndex() + this.txOffset, length);
-		slot.buffer().put(window);
-		int flags = 0;
-		if (this.txOffset == 0 && StreamFlags.has(head.flags(), StreamFlags.SOM)) {
-			flags |= StreamFlags.SOM;
-		}
-		this.txOffset += length;
-		if (this.txOffset == data.readableBytes()) {
-			flags |= head.flags() & StreamFlags.EOM;
+		if (this.txCopier.copyNextPiece(head, slot)) {
+			int size = head.payload().readableBytes();
 			this.tx.poll();
-			this.txQueuedBytes -= data.readableBytes();
-			this.txOffset = 0;
+			this.txQueuedBytes -= size;
 			head.release();
 			if (this.txQueuedBytes <= this.buffers.effectiveProxyBuflen() / 2) {
 				this.resumeLinkReads.run();
 			}
 			if (!this.tx.isEmpty() && this.stream != null
-					&& (!this.transactional || StreamFlags.has(flags, StreamFlags.EOM))) {
+					&& (!this.transactional || StreamFlags.has(head.flags(), StreamFlags.EOM))) {
 				// Bindings stop calling onTx after a write (raw), a message (ws, MQTT) or a body (http):
 				// ask for the next one. A request in the middle of an http body would start another.
 				this.stream.requestTx();
 			}
 		}
-		slot.flags(flags);
 		return StreamResult.OK;
 	}
 
@@ -248,6 +235,7 @@ final class OnwardHandler implements StreamHandler {
 		this.tx.forEach(ToProxy.TxPayload::release);
 		this.tx.clear();
 		this.txQueuedBytes = 0;
+		this.txCopier.reset();
 	}
 
 }
