@@ -15,11 +15,15 @@ import io.securestreams.benchmarks.support.Harness;
  * machine's conditions; the report is the median of the rounds, as a Markdown table.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.ws.WsEchoComparison \
- *     [--rounds 5] [--threads 2] [--connections 8] [--scale 1] [--pairs ss-ss,rn-rn,ss-rn,rn-ss] [--sizes 1024,65536]
+ *     [--rounds 5] [--threads 2] [--connections 8] [--scale 1] [--plain false] \
+ *     [--pairs ss-ss,rn-rn,ss-rn,rn-ss,plain-plain,plain-ss,plain-rn] [--sizes 1024,65536]
  * </pre>
  * {@code --threads} is the event-loop count of each client and of each server; {@code --scale}
- * multiplies the message counts; {@code --pairs} and {@code --sizes} restrict the run (for
- * profiling; the ratio columns need all four pairs).
+ * multiplies the message counts; {@code --plain true} adds a hand-written Netty client and
+ * server ({@code plain-netty}, the floor any Netty-based ws stack builds on) as the pairs
+ * plain → plain, plain → ss and plain → rn; {@code --pairs} and {@code --sizes} restrict the run
+ * (for profiling; the three ss/rn ratio columns need the four ss/rn pairs, the plain one needs
+ * plain → plain and rn → rn).
  */
 public final class WsEchoComparison {
 
@@ -49,7 +53,11 @@ public final class WsEchoComparison {
 		}
 
 		private static String short_(String name) {
-			return name.equals("secure-streams") ? "ss" : "rn";
+			return switch (name) {
+				case "secure-streams" -> "ss";
+				case "plain-netty" -> "plain";
+				default -> "rn";
+			};
 		}
 
 	}
@@ -77,8 +85,16 @@ public final class WsEchoComparison {
 		ReactorNettyWsClient theirClient = new ReactorNettyWsClient(threads);
 		List<Pair> pairs = new ArrayList<>(List.of(new Pair(ourClient, ourServer), new Pair(theirClient, theirServer),
 				new Pair(ourClient, theirServer), new Pair(theirClient, ourServer)));
+		PlainNettyWsServer plainServer = null;
+		PlainNettyWsClient plainClient = null;
+		if (Boolean.parseBoolean(options.getOrDefault("plain", "false"))) {
+			plainServer = new PlainNettyWsServer(threads);
+			plainClient = new PlainNettyWsClient(threads);
+			pairs.addAll(List.of(new Pair(plainClient, plainServer), new Pair(plainClient, ourServer),
+					new Pair(plainClient, theirServer)));
+		}
 		if (options.containsKey("pairs")) {
-			// For profiling one pair, e.g. --pairs rn-ss; the ratio columns then need all four.
+			// For profiling one pair, e.g. --pairs rn-ss; the ratio columns then need their pairs.
 			List<String> wanted = List.of(options.get("pairs").split(","));
 			pairs.removeIf((pair) -> !wanted.contains(pair.label().replace(" → ", "-")));
 		}
@@ -118,6 +134,12 @@ public final class WsEchoComparison {
 			theirClient.close();
 			ourServer.close();
 			theirServer.close();
+			if (plainClient != null) {
+				plainClient.close();
+			}
+			if (plainServer != null) {
+				plainServer.close();
+			}
 		}
 		print(results, measures, rounds, threads, loadBefore, Harness.loadAverage());
 	}
@@ -135,6 +157,11 @@ public final class WsEchoComparison {
 		return payload;
 	}
 
+	/** Returns how many times better pair {@code a} is than pair {@code b}: throughput a/b, CPU b/a. */
+	private static double better(double[] values, int a, int b, boolean cpu) {
+		return cpu ? values[b] / values[a] : values[a] / values[b];
+	}
+
 	private static String cpuLabel(Measure measure) {
 		return measure.label().replaceAll(" \\(.*\\)", "") + ": CPU per round trip (µs, client and server)";
 	}
@@ -142,13 +169,24 @@ public final class WsEchoComparison {
 	private static void print(Map<String, Map<String, List<Double>>> results, List<Measure> measures, int rounds,
 			int threads, String loadBefore, String loadAfter) {
 		List<String> pairs = new ArrayList<>(results.keySet());
-		System.out.printf("Median of %d interleaved rounds; ss = secure-streams, rn = Reactor Netty; client → server; "
+		boolean plain = pairs.contains("plain → plain");
+		System.out.printf("Median of %d interleaved rounds; ss = secure-streams, rn = Reactor Netty%s; client → server; "
 				+ "one message in flight per connection; %d event-loop threads per client and per server; "
-				+ "%s.%n%n", rounds, threads, Harness.machine(loadBefore, loadAfter));
-		boolean ratios = pairs.size() == 4;
+				+ "%s.%n%n", rounds, plain ? ", plain = hand-written Netty pipeline" : "", threads,
+				Harness.machine(loadBefore, loadAfter));
+		// Ratio columns are looked up by pair, so they mean the same whichever pairs ran.
+		int ssss = pairs.indexOf("ss → ss");
+		int rnrn = pairs.indexOf("rn → rn");
+		int ssrn = pairs.indexOf("ss → rn");
+		int rnss = pairs.indexOf("rn → ss");
+		int plainPlain = pairs.indexOf("plain → plain");
+		boolean ratios = ssss >= 0 && rnrn >= 0 && ssrn >= 0 && rnss >= 0;
+		boolean plainRatio = plainPlain >= 0 && rnrn >= 0;
+		int extra = (ratios ? 3 : 0) + (plainRatio ? 1 : 0);
 		System.out.println("| measure | " + String.join(" | ", pairs)
-				+ (ratios ? " | ss→ss / rn→rn | client: ss→rn / rn→rn | server: rn→ss / rn→rn |" : " |"));
-		System.out.println("|---|" + "---|".repeat(pairs.size() + (ratios ? 3 : 0)));
+				+ (ratios ? " | ss→ss / rn→rn | client: ss→rn / rn→rn | server: rn→ss / rn→rn" : "")
+				+ (plainRatio ? " | plain→plain / rn→rn" : "") + " |");
+		System.out.println("|---|" + "---|".repeat(pairs.size() + extra));
 		List<String> rows = new ArrayList<>();
 		measures.forEach((measure) -> rows.add(measure.label()));
 		measures.forEach((measure) -> rows.add(cpuLabel(measure)));
@@ -160,18 +198,20 @@ public final class WsEchoComparison {
 				values[i] = Harness.median(results.get(pairs.get(i)).get(label));
 				row.append(String.format(cpu ? " %.1f |" : " %.0f |", values[i]));
 			}
+			// "Times better": throughput ours/theirs, CPU theirs/ours.
 			if (ratios) {
-				// "Times better": throughput ours/theirs, CPU theirs/ours.
-				row.append(cpu
-						? String.format(" %.2f | %.2f | %.2f |", values[1] / values[0], values[1] / values[2],
-								values[1] / values[3])
-						: String.format(" %.2f | %.2f | %.2f |", values[0] / values[1], values[2] / values[1],
-								values[3] / values[1]));
+				row.append(String.format(" %.2f | %.2f | %.2f |", better(values, ssss, rnrn, cpu),
+						better(values, ssrn, rnrn, cpu), better(values, rnss, rnrn, cpu)));
+			}
+			if (plainRatio) {
+				row.append(String.format(" %.2f |", better(values, plainPlain, rnrn, cpu)));
 			}
 			System.out.println(row);
 		}
 		System.out.println("\nRatios: > 1 means the secure-streams side is better (more throughput, or less CPU). CPU is the"
-				+ " harness JVM's CPU time (client, server, GC) during the run, per round trip.");
+				+ " harness JVM's CPU time (client, server, GC) during the run, per round trip."
+				+ (plainRatio ? " plain→plain / rn→rn > 1 means the hand-written Netty pipeline beats Reactor Netty:"
+						+ " the room a Netty-based stack has above Reactor Netty on this machine." : ""));
 		System.out.println("\nAll rounds: " + results);
 	}
 
