@@ -10,18 +10,13 @@ import java.util.function.IntSupplier;
 
 import io.securestreams.internal.AbstractStream;
 import io.securestreams.internal.ClientProtocols;
-import io.securestreams.internal.ClientStream;
 import io.securestreams.internal.ContextAccess;
 import io.securestreams.internal.StreamsRuntime;
-import io.securestreams.internal.UnappliedKeys;
 import io.securestreams.policy.Policy;
-import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.client.ProxiedStreams;
 import io.securestreams.policy.overlay.ActivePolicy;
 import io.securestreams.policy.overlay.PolicyOverlays;
-import io.securestreams.protocol.ClientProtocol;
-import io.securestreams.server.ListenerStream;
 import io.securestreams.server.ServerProtocols;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.TransportResources;
@@ -54,11 +49,7 @@ public final class SecureStreams implements AutoCloseable {
 
 	private final StreamsRuntime runtime;
 
-	private final ClientProtocols protocols;
-
-	private final UnappliedKeys unappliedKeys = new UnappliedKeys();
-
-	private final ServerProtocols serverProtocols;
+	private final DirectStreams direct;
 
 	private final Duration shutdownTimeout;
 
@@ -71,11 +62,12 @@ public final class SecureStreams implements AutoCloseable {
 	private SecureStreams(Builder builder) {
 		this.policies = new PolicyOverlays(builder.policy);
 		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport);
-		this.protocols = ClientProtocols.builtIn();
-		this.serverProtocols = ServerProtocols.builtIn();
+		ClientProtocols protocols = ClientProtocols.builtIn();
+		ServerProtocols serverProtocols = ServerProtocols.builtIn();
 		this.runtime = new StreamsRuntime(this.transport, new Connector(this.transport, builder.connectTimeout),
-				builder.blobs, () -> this.policies.current().policy(), builder.random16, this.protocols, builder.limits);
+				builder.blobs, () -> this.policies.current().policy(), builder.random16, protocols, builder.limits);
 		builder.listeners.forEach(this.runtime::addListener);
+		this.direct = new DirectStreams(this.runtime, protocols, serverProtocols);
 		this.shutdownTimeout = builder.shutdownTimeout;
 		try {
 			this.proxied = (builder.proxy != null)
@@ -154,28 +146,7 @@ public final class SecureStreams implements AutoCloseable {
 		if (this.proxied != null) {
 			return this.proxied.create(streamType, handler);
 		}
-		Policy active = policy();
-		StreamTypePolicy streamTypePolicy = active.streamType(streamType);
-		if (streamTypePolicy == null) {
-			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
-					+ active.streamTypes().keySet());
-		}
-		this.unappliedKeys.warnOnce(streamTypePolicy);
-		if (streamTypePolicy.server()) {
-			return ListenerStream.open(this.runtime, streamTypePolicy, handler, this.serverProtocols);
-		}
-		ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
-		protocol.validate(active, streamTypePolicy);
-		Object affinity = protocol.loopAffinity(streamTypePolicy);
-		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler,
-				(affinity != null) ? this.transport.loopFor(affinity) : this.transport.nextLoop(), false);
-		if (stream.deliverCreating() == StreamResult.DESTROY_ME) {
-			stream.destroyNow();
-			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"
-					+ streamType + "'");
-		}
-		stream.startIfNailedUp();
-		return stream;
+		return this.direct.create(streamType, handler);
 	}
 
 	/**
@@ -209,7 +180,7 @@ public final class SecureStreams implements AutoCloseable {
 		requireDirect();
 		Policy before = policy();
 		ActivePolicy result = this.policies.applyOverlay(sourceName, json);
-		policyChanged(before, result.policy());
+		this.direct.policyChanged(before, result.policy());
 		return result;
 	}
 
@@ -223,7 +194,7 @@ public final class SecureStreams implements AutoCloseable {
 		requireDirect();
 		Policy before = policy();
 		ActivePolicy result = this.policies.resetOverlays();
-		policyChanged(before, result.policy());
+		this.direct.policyChanged(before, result.policy());
 		return result;
 	}
 
@@ -241,21 +212,8 @@ public final class SecureStreams implements AutoCloseable {
 		requireDirect();
 		Policy before = policy();
 		ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
-		policyChanged(before, result.policy());
+		this.direct.policyChanged(before, result.policy());
 		return result;
-	}
-
-	private void policyChanged(Policy before, Policy after) {
-		this.runtime.tls().clear();
-		for (AbstractStream stream : this.runtime.streams()) {
-			StreamTypePolicy now = after.streamType(stream.streamType());
-			if (now == null) {
-				stream.destroy();
-			}
-			else if (!now.equals(before.streamType(stream.streamType()))) {
-				stream.policyChanged(now);
-			}
-		}
 	}
 
 	private void requireDirect() {

@@ -85,7 +85,7 @@ public abstract class AbstractStream implements SecureStream {
 		this.metadata = new MetadataValues(policy);
 		this.calls = new HandlerCalls(this, handler, this.statistics);
 		this.states = new StateReporter(this, runtime, transitions, this.calls, this.statistics);
-		this.timeout = new StreamTimeout(loop, this::timeoutFired);
+		this.timeout = new StreamTimeout(this, loop);
 	}
 
 	@Override
@@ -348,12 +348,6 @@ public abstract class AbstractStream implements SecureStream {
 	@Override
 	public void startTimeout(long millis) {
 		execute(() -> this.timeout.start((millis > 0) ? millis : this.policy.timeoutMs()));
-	}
-
-	private void timeoutFired() {
-		if (!this.destroyed) {
-			act(emit(StreamState.TIMEOUT, 0));
-		}
 	}
 
 	@Override

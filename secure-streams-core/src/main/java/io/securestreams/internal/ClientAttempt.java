@@ -1,5 +1,7 @@
 package io.securestreams.internal;
 
+import java.net.SocketAddress;
+
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.RetryPolicy;
@@ -31,7 +33,7 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	private final @Nullable RetryPolicy retryPolicy;
 
-	private ProtocolConnection connection = ClientStream.NoConnection.INSTANCE;
+	private ProtocolConnection connection = NoConnection.INSTANCE;
 
 	private Phase phase = Phase.ACTIVE;
 
@@ -127,6 +129,26 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 		String message = cause.getClass().getSimpleName() + ": " + cause.getMessage();
 		return (root != cause) ? message + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")"
 				: message;
+	}
+
+	/** Placeholder connection used before a binding returned one. */
+	private static final class NoConnection implements ProtocolConnection {
+
+		static final NoConnection INSTANCE = new NoConnection();
+
+		@Override
+		public void requestWrite() {
+		}
+
+		@Override
+		public void close() {
+		}
+
+		@Override
+		public @Nullable SocketAddress peerAddress() {
+			return null;
+		}
+
 	}
 
 }

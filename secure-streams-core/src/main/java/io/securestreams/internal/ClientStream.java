@@ -1,21 +1,17 @@
 package io.securestreams.internal;
 
 import java.net.SocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
 import io.securestreams.policy.Policy;
-import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ClientProtocol;
-import io.securestreams.protocol.ProtocolConnection;
 import io.securestreams.retry.RetryTracker;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.EndpointResolver;
@@ -24,10 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client stream: sequences connection attempts (POLL, CONNECTING, then CONNECTED or
- * UNREACHABLE), backs off and retries by the streamtype's retry policy, reconnects streams that
- * are not opportunistic, and gives up with ALL_RETRIES_FAILED when the policy's {@code conceal}
- * budget is spent. Follows libwebsockets' {@code secure-streams.c} sequencing.
+ * A client stream: owns its current connection attempt, opens each attempt's connection under
+ * the streamtype's policy in force, times transactions, and takes the application's and a
+ * proxy's requests. Its {@link ConnectionSequencer} decides when to connect, back off, retry and
+ * give up, following libwebsockets' {@code secure-streams.c} sequencing.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -36,22 +32,13 @@ public final class ClientStream extends LinkedStream {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClientStream.class);
 
-	/** The connection sequencer's state ({@code lws_ss_seq_state_t}). */
-	private enum Sequence {
-
-		IDLE, TRY_CONNECT, RECONNECT_WAIT, DO_RETRY
-
-	}
-
 	private final RetryTracker retry;
+
+	private final ConnectionSequencer sequencer;
 
 	private final boolean proxied;
 
-	private Sequence sequence = Sequence.IDLE;
-
 	private @Nullable ClientAttempt attempt;
-
-	private @Nullable ScheduledFuture<?> retryTimer;
 
 	private long txnStartNanos;
 
@@ -69,6 +56,7 @@ public final class ClientStream extends LinkedStream {
 			boolean proxied) {
 		super(runtime, policy, handler, StreamRole.CLIENT, loop);
 		this.retry = new RetryTracker(runtime.random16());
+		this.sequencer = new ConnectionSequencer(this, this.retry);
 		this.proxied = proxied;
 	}
 
@@ -77,7 +65,7 @@ public final class ClientStream extends LinkedStream {
 	 */
 	public void startIfNailedUp() {
 		if (this.policy.nailedUp()) {
-			execute(() -> startAttempt(false));
+			execute(() -> this.sequencer.startAttempt(false));
 		}
 	}
 
@@ -116,8 +104,8 @@ public final class ClientStream extends LinkedStream {
 		if (current != null) {
 			current.connection().requestWrite();
 		}
-		else if (this.sequence == Sequence.IDLE || this.sequence == Sequence.DO_RETRY) {
-			startAttempt(true);
+		else if (this.sequencer.mayStart()) {
+			this.sequencer.startAttempt(true);
 		}
 	}
 
@@ -126,9 +114,7 @@ public final class ClientStream extends LinkedStream {
 		execute(() -> {
 			// Already connecting or connected: nothing to do, and the retry count stays.
 			if (this.attempt == null) {
-				this.retry.reset();
-				cancelRetryTimer();
-				startAttempt(false);
+				this.sequencer.restart();
 			}
 		});
 	}
@@ -142,9 +128,7 @@ public final class ClientStream extends LinkedStream {
 		execute(() -> {
 			ClientAttempt current = this.attempt;
 			if (current == null) {
-				this.retry.reset();
-				cancelRetryTimer();
-				startAttempt(false);
+				this.sequencer.restart();
 			}
 			else if (current.connection().isIdle()) {
 				this.txRequested = true;
@@ -153,14 +137,11 @@ public final class ClientStream extends LinkedStream {
 		});
 	}
 
-	private void startAttempt(boolean poll) {
-		this.sequence = Sequence.TRY_CONNECT;
-		if (poll && checkedState() != StreamState.POLL && act(emit(StreamState.POLL, 0))) {
-			return;
-		}
-		if (act(emit(StreamState.CONNECTING, 0))) {
-			return;
-		}
+	/**
+	 * Opens a new attempt's connection under the streamtype's policy in force, once the sequencer
+	 * reported CONNECTING; an attempt that cannot even start fails at once.
+	 */
+	void openAttempt() {
 		this.txnStartNanos = System.nanoTime();
 		Policy active = this.runtime.policy();
 		StreamTypePolicy current = active.streamType(streamType());
@@ -211,68 +192,18 @@ public final class ClientStream extends LinkedStream {
 	}
 
 	/**
-	 * The attempt failed before it was usable: UNREACHABLE, then back off.
+	 * The attempt failed before it was usable: the sequencer reports UNREACHABLE and backs off.
 	 */
 	void attemptFailed(ClientAttempt failed, long minDelayMillis) {
 		this.attempt = null;
 		failed.deactivate();
-		if (act(emit(StreamState.UNREACHABLE, 0))) {
-			return;
-		}
-		backoff(minDelayMillis);
+		this.sequencer.attemptFailed(minDelayMillis);
 	}
 
 	void attemptClosed(ClientAttempt closed, boolean reconnect) {
 		this.attempt = null;
 		closed.deactivate();
-		if (!danglingConnected()) {
-			attemptFailed(closed, 0);
-			return;
-		}
-		if (act(emit(StreamState.DISCONNECTED, 0))) {
-			return;
-		}
-		if (reconnect && !this.policy.opportunistic()) {
-			backoff(0);
-			return;
-		}
-		this.sequence = Sequence.IDLE;
-		if (!reconnect && this.txRequested) {
-			// The peer closed an idle kept-alive connection while a new transaction was wanted.
-			startAttempt(true);
-		}
-	}
-
-	private void backoff(long minDelayMillis) {
-		if (this.sequence == Sequence.RECONNECT_WAIT) {
-			return;
-		}
-		RetryPolicy retryPolicy = this.runtime.policy().retryFor(this.policy);
-		long delay = this.retry.onFailure(retryPolicy);
-		if (delay < 0) {
-			if (this.sequence != Sequence.IDLE) {
-				this.sequence = Sequence.IDLE;
-				act(emit(StreamState.ALL_RETRIES_FAILED, 0));
-			}
-			return;
-		}
-		long wait = Math.max(delay, minDelayMillis);
-		this.sequence = Sequence.RECONNECT_WAIT;
-		this.runtime.retryScheduled(this, wait);
-		this.retryTimer = this.loop.schedule(() -> {
-			this.retryTimer = null;
-			if (!isDestroyed()) {
-				this.sequence = Sequence.DO_RETRY;
-				startAttempt(true);
-			}
-		}, wait, TimeUnit.MILLISECONDS);
-	}
-
-	private void cancelRetryTimer() {
-		if (this.retryTimer != null) {
-			this.retryTimer.cancel(false);
-			this.retryTimer = null;
-		}
+		this.sequencer.attemptClosed(reconnect);
 	}
 
 	@Override
@@ -290,12 +221,12 @@ public final class ClientStream extends LinkedStream {
 		if (current != null) {
 			current.deactivate();
 		}
-		cancelRetryTimer();
+		this.sequencer.cancelRetryTimer();
 	}
 
 	@Override
 	protected void releaseResources() {
-		cancelRetryTimer();
+		this.sequencer.cancelRetryTimer();
 		ClientAttempt current = this.attempt;
 		this.attempt = null;
 		if (current != null) {
@@ -371,26 +302,6 @@ public final class ClientStream extends LinkedStream {
 	@Override
 	protected int retries() {
 		return this.retry.failures();
-	}
-
-	/** Placeholder connection used before a binding returned one. */
-	static final class NoConnection implements ProtocolConnection {
-
-		static final NoConnection INSTANCE = new NoConnection();
-
-		@Override
-		public void requestWrite() {
-		}
-
-		@Override
-		public void close() {
-		}
-
-		@Override
-		public @Nullable SocketAddress peerAddress() {
-			return null;
-		}
-
 	}
 
 }

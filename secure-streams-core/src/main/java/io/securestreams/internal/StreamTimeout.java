@@ -4,31 +4,33 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.StreamState;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The timer behind a stream's {@code startTimeout} and {@code cancelTimeout}: at most one timeout
- * is pending, and starting another replaces it. Used only on the stream's event loop.
+ * is pending, and starting another replaces it; when one expires, the stream reports TIMEOUT
+ * unless it was destroyed. Used only on the stream's event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 final class StreamTimeout {
 
-	private final EventLoop loop;
+	private final AbstractStream stream;
 
-	private final Runnable fired;
+	private final EventLoop loop;
 
 	private @Nullable ScheduledFuture<?> pending;
 
 	/**
 	 * Creates a timer that is not running.
+	 * @param stream the stream that reports TIMEOUT when a timeout expires
 	 * @param loop the stream's event loop
-	 * @param fired what to do when a timeout expires; the timer is idle again by then
 	 */
-	StreamTimeout(EventLoop loop, Runnable fired) {
+	StreamTimeout(AbstractStream stream, EventLoop loop) {
+		this.stream = stream;
 		this.loop = loop;
-		this.fired = fired;
 	}
 
 	/**
@@ -44,7 +46,9 @@ final class StreamTimeout {
 
 	private void expired() {
 		this.pending = null;
-		this.fired.run();
+		if (!this.stream.isDestroyed()) {
+			this.stream.act(this.stream.emit(StreamState.TIMEOUT, 0));
+		}
 	}
 
 	/**

@@ -1,0 +1,91 @@
+package io.securestreams;
+
+import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.ClientProtocols;
+import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.StreamsRuntime;
+import io.securestreams.internal.UnappliedKeys;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.server.ListenerStream;
+import io.securestreams.server.ServerProtocols;
+
+/**
+ * The streams of a context that holds its own policy, as {@code ProxiedStreams} are those of a
+ * proxied one: creates them under the active policy (a listener for a server streamtype, else a
+ * client stream on the event loop its protocol asks for) and carries the live streams over to a
+ * new policy.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class DirectStreams {
+
+	private final StreamsRuntime runtime;
+
+	private final ClientProtocols protocols;
+
+	private final ServerProtocols serverProtocols;
+
+	private final UnappliedKeys unappliedKeys = new UnappliedKeys();
+
+	DirectStreams(StreamsRuntime runtime, ClientProtocols protocols, ServerProtocols serverProtocols) {
+		this.runtime = runtime;
+		this.protocols = protocols;
+		this.serverProtocols = serverProtocols;
+	}
+
+	/**
+	 * Creates a stream as {@link SecureStreams#create} describes for a direct context.
+	 * @param streamType a streamtype of the active policy
+	 * @param handler receives the stream's callbacks
+	 * @return the stream
+	 * @throws SecureStreamsException as {@link SecureStreams#create} says
+	 */
+	SecureStream create(String streamType, StreamHandler handler) {
+		Policy active = this.runtime.policy();
+		StreamTypePolicy streamTypePolicy = active.streamType(streamType);
+		if (streamTypePolicy == null) {
+			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
+					+ active.streamTypes().keySet());
+		}
+		this.unappliedKeys.warnOnce(streamTypePolicy);
+		if (streamTypePolicy.server()) {
+			return ListenerStream.open(this.runtime, streamTypePolicy, handler, this.serverProtocols);
+		}
+		ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
+		protocol.validate(active, streamTypePolicy);
+		Object affinity = protocol.loopAffinity(streamTypePolicy);
+		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler,
+				(affinity != null) ? this.runtime.transport().loopFor(affinity) : this.runtime.transport().nextLoop(),
+				false);
+		if (stream.deliverCreating() == StreamResult.DESTROY_ME) {
+			stream.destroyNow();
+			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"
+					+ streamType + "'");
+		}
+		stream.startIfNailedUp();
+		return stream;
+	}
+
+	/**
+	 * Carries the live streams over to a new policy: TLS contexts are built again, streams whose
+	 * streamtype vanished are destroyed, and those whose streamtype changed drop their connection.
+	 * @param before the policy in force until now
+	 * @param after the policy in force from now on
+	 */
+	void policyChanged(Policy before, Policy after) {
+		this.runtime.tls().clear();
+		for (AbstractStream stream : this.runtime.streams()) {
+			StreamTypePolicy now = after.streamType(stream.streamType());
+			if (now == null) {
+				stream.destroy();
+			}
+			else if (!now.equals(before.streamType(stream.streamType()))) {
+				stream.policyChanged(now);
+			}
+		}
+	}
+
+}

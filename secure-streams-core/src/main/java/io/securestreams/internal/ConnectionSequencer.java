@@ -1,0 +1,151 @@
+package io.securestreams.internal;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.StreamState;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.retry.RetryTracker;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The connection sequencer of a {@link ClientStream}, after libwebsockets'
+ * {@code secure-streams.c}: starts an attempt with POLL and CONNECTING, answers an attempt that
+ * failed with UNREACHABLE and a lost connection with DISCONNECTED, backs off and retries by the
+ * streamtype's retry policy, reconnects streams that are not opportunistic, and gives up with
+ * ALL_RETRIES_FAILED when the policy's {@code conceal} budget is spent. The stream owns the
+ * current attempt and opens its connection. Used only on the stream's event loop.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class ConnectionSequencer {
+
+	/** The connection sequencer's state ({@code lws_ss_seq_state_t}). */
+	private enum Sequence {
+
+		IDLE, TRY_CONNECT, RECONNECT_WAIT, DO_RETRY
+
+	}
+
+	private final ClientStream stream;
+
+	/** The stream's failure count, which the stream itself resets on CONNECTED. */
+	private final RetryTracker retry;
+
+	private Sequence sequence = Sequence.IDLE;
+
+	private @Nullable ScheduledFuture<?> retryTimer;
+
+	ConnectionSequencer(ClientStream stream, RetryTracker retry) {
+		this.stream = stream;
+		this.retry = retry;
+	}
+
+	/**
+	 * Returns whether a request to send may start an attempt when there is none: not while one is
+	 * starting or a retry is waiting for its time.
+	 * @return {@code true} when idle or retrying
+	 */
+	boolean mayStart() {
+		return this.sequence == Sequence.IDLE || this.sequence == Sequence.DO_RETRY;
+	}
+
+	/**
+	 * Starts an attempt at once, without POLL, forgetting earlier failures and any retry waiting,
+	 * for an explicit connect when there is no attempt.
+	 */
+	void restart() {
+		this.retry.reset();
+		cancelRetryTimer();
+		startAttempt(false);
+	}
+
+	/**
+	 * Reports POLL (when asked and not reported already) and CONNECTING, then has the stream open
+	 * the attempt's connection, unless the handler's answer stops it.
+	 * @param poll whether the attempt is for a request to send
+	 */
+	void startAttempt(boolean poll) {
+		this.sequence = Sequence.TRY_CONNECT;
+		if (poll && this.stream.checkedState() != StreamState.POLL
+				&& this.stream.act(this.stream.emit(StreamState.POLL, 0))) {
+			return;
+		}
+		if (this.stream.act(this.stream.emit(StreamState.CONNECTING, 0))) {
+			return;
+		}
+		this.stream.openAttempt();
+	}
+
+	/**
+	 * The attempt failed before it was usable: UNREACHABLE, then back off.
+	 * @param minDelayMillis the least wait before the next attempt
+	 */
+	void attemptFailed(long minDelayMillis) {
+		if (this.stream.act(this.stream.emit(StreamState.UNREACHABLE, 0))) {
+			return;
+		}
+		backoff(minDelayMillis);
+	}
+
+	/**
+	 * The attempt's connection closed: DISCONNECTED when CONNECTED was reported (else it failed),
+	 * then reconnect, or stay idle until the next request to send.
+	 * @param reconnect whether the connection was lost rather than done with
+	 */
+	void attemptClosed(boolean reconnect) {
+		if (!this.stream.danglingConnected()) {
+			attemptFailed(0);
+			return;
+		}
+		if (this.stream.act(this.stream.emit(StreamState.DISCONNECTED, 0))) {
+			return;
+		}
+		if (reconnect && !this.stream.policy.opportunistic()) {
+			backoff(0);
+			return;
+		}
+		this.sequence = Sequence.IDLE;
+		if (!reconnect && this.stream.txRequested()) {
+			// The peer closed an idle kept-alive connection while a new transaction was wanted.
+			startAttempt(true);
+		}
+	}
+
+	private void backoff(long minDelayMillis) {
+		if (this.sequence == Sequence.RECONNECT_WAIT) {
+			return;
+		}
+		RetryPolicy retryPolicy = this.stream.runtime.policy().retryFor(this.stream.policy);
+		long delay = this.retry.onFailure(retryPolicy);
+		if (delay < 0) {
+			if (this.sequence != Sequence.IDLE) {
+				this.sequence = Sequence.IDLE;
+				this.stream.act(this.stream.emit(StreamState.ALL_RETRIES_FAILED, 0));
+			}
+			return;
+		}
+		long wait = Math.max(delay, minDelayMillis);
+		this.sequence = Sequence.RECONNECT_WAIT;
+		this.stream.runtime.retryScheduled(this.stream, wait);
+		this.retryTimer = this.stream.loop.schedule(() -> {
+			this.retryTimer = null;
+			if (!this.stream.isDestroyed()) {
+				this.sequence = Sequence.DO_RETRY;
+				startAttempt(true);
+			}
+		}, wait, TimeUnit.MILLISECONDS);
+	}
+
+	/**
+	 * Cancels the retry waiting for its time, if any.
+	 */
+	void cancelRetryTimer() {
+		if (this.retryTimer != null) {
+			this.retryTimer.cancel(false);
+			this.retryTimer = null;
+		}
+	}
+
+}
