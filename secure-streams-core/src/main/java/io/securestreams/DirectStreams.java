@@ -50,7 +50,7 @@ final class DirectStreams {
 			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
 					+ active.streamTypes().keySet());
 		}
-		this.unappliedKeys.warnOnce(streamTypePolicy);
+		this.unappliedKeys.warnOnce(active, streamTypePolicy);
 		if (streamTypePolicy.server()) {
 			return ListenerStream.open(this.runtime, streamTypePolicy, handler, this.serverProtocols);
 		}

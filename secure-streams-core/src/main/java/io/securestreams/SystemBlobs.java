@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.securestreams.auth.AwsCredentials;
 import io.securestreams.pki.KeyMaterial;
+import io.securestreams.policy.AuthScheme;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,7 +46,10 @@ public final class SystemBlobs {
 		MQTT_USERNAME,
 		/** MQTT password. */
 		MQTT_PASSWORD,
-		/** Extra auth material for {@code auth} schemes, slot 0 key id and slot 1 secret per blob index. */
+		/**
+		 * Extra auth material for {@code auth} schemes: for a scheme's {@code blob} index b, slot
+		 * 2b holds the key id and slot 2b+1 the secret (see {@link SystemBlobs#awsCredentials}).
+		 */
 		EXT_AUTH
 
 	}
@@ -129,6 +134,38 @@ public final class SystemBlobs {
 	public @Nullable String getString(Type type, int index) {
 		byte[] value = this.blobs.get(key(type, index));
 		return (value != null) ? new String(value, StandardCharsets.UTF_8) : null;
+	}
+
+	/**
+	 * Stores the AWS access key a {@code sigv4} auth scheme signs with, as libwebsockets'
+	 * {@code lws_ss_sigv4_set_aws_key}.
+	 * @param blob the scheme's {@code blob} index, 0..3
+	 * @param keyId the access key id
+	 * @param secret the secret access key
+	 * @return this store
+	 */
+	public SystemBlobs awsCredentials(int blob, String keyId, String secret) {
+		checkAuthBlob(blob);
+		set(Type.EXT_AUTH, 2 * blob, keyId.getBytes(StandardCharsets.UTF_8));
+		return set(Type.EXT_AUTH, 2 * blob + 1, secret.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Returns the AWS access key stored for an auth scheme's blob index.
+	 * @param blob the scheme's {@code blob} index, 0..3
+	 * @return the key, or {@code null} when either part is unset
+	 */
+	public @Nullable AwsCredentials awsCredentials(int blob) {
+		checkAuthBlob(blob);
+		String keyId = getString(Type.EXT_AUTH, 2 * blob);
+		String secret = getString(Type.EXT_AUTH, 2 * blob + 1);
+		return (keyId != null && secret != null) ? new AwsCredentials(keyId, secret) : null;
+	}
+
+	private static void checkAuthBlob(int blob) {
+		if (blob < 0 || blob > AuthScheme.MAX_BLOB) {
+			throw new IllegalArgumentException("auth blob index must be 0.." + AuthScheme.MAX_BLOB + ", got " + blob);
+		}
 	}
 
 	/**

@@ -4,9 +4,11 @@ import java.net.SocketAddress;
 
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.transport.ConnectionTimings;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +35,21 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	private final @Nullable RetryPolicy retryPolicy;
 
+	private final @Nullable AuthScheme authScheme;
+
+	private final @Nullable ConnectionTimings timings;
+
 	private ProtocolConnection connection = NoConnection.INSTANCE;
 
 	private Phase phase = Phase.ACTIVE;
 
-	ClientAttempt(ClientStream stream, StreamTypePolicy policy, @Nullable RetryPolicy retryPolicy) {
+	ClientAttempt(ClientStream stream, StreamTypePolicy policy, @Nullable RetryPolicy retryPolicy,
+			@Nullable AuthScheme authScheme) {
 		super(stream);
 		this.policy = policy;
 		this.retryPolicy = retryPolicy;
+		this.authScheme = authScheme;
+		this.timings = policy.perf() ? new ConnectionTimings() : null;
 	}
 
 	void bind(ProtocolConnection connection) {
@@ -73,6 +82,16 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	@Override
 	public @Nullable RetryPolicy retryPolicy() {
 		return this.retryPolicy;
+	}
+
+	@Override
+	public @Nullable AuthScheme authScheme() {
+		return this.authScheme;
+	}
+
+	@Override
+	public @Nullable ConnectionTimings timings() {
+		return this.timings;
 	}
 
 	@Override

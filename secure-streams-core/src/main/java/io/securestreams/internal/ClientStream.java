@@ -3,8 +3,10 @@ package io.securestreams.internal;
 import java.net.SocketAddress;
 import java.util.function.BiConsumer;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
+import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
@@ -14,6 +16,7 @@ import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.retry.RetryTracker;
 import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.EndpointResolver;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -146,7 +149,8 @@ public final class ClientStream extends LinkedStream {
 		Policy active = this.runtime.policy();
 		StreamTypePolicy current = active.streamType(streamType());
 		ClientAttempt next = new ClientAttempt(this, (current != null) ? current : this.policy,
-				(current != null) ? active.retryFor(current) : null);
+				(current != null) ? active.retryFor(current) : null,
+				(current != null && current.useAuth() != null) ? active.auth().get(current.useAuth()) : null);
 		try {
 			if (current == null) {
 				throw new IllegalStateException("the active policy no longer has streamtype '" + streamType() + "'");
@@ -197,13 +201,34 @@ public final class ClientStream extends LinkedStream {
 	void attemptFailed(ClientAttempt failed, long minDelayMillis) {
 		this.attempt = null;
 		failed.deactivate();
-		this.sequencer.attemptFailed(minDelayMillis);
+		if (!reportTimings(failed)) {
+			this.sequencer.attemptFailed(minDelayMillis);
+		}
 	}
 
 	void attemptClosed(ClientAttempt closed, boolean reconnect) {
 		this.attempt = null;
 		closed.deactivate();
-		this.sequencer.attemptClosed(reconnect);
+		if (!reportTimings(closed)) {
+			this.sequencer.attemptClosed(reconnect);
+		}
+	}
+
+	/**
+	 * As libwebsockets' connection monitor: a {@code perf} streamtype receives the timings of a
+	 * connection that ended as one PERF_JSON rx, before the state that tells of the end.
+	 * @return {@code true} when the handler destroyed the stream from that rx
+	 */
+	private boolean reportTimings(ClientAttempt ended) {
+		ConnectionTimings timings = ended.timings();
+		byte[] json = (timings != null) ? timings.takeReport() : null;
+		if (json == null || isDestroyed()) {
+			return false;
+		}
+		StreamResult result = deliverRx(Unpooled.wrappedBuffer(json),
+				StreamFlags.SOM | StreamFlags.EOM | StreamFlags.PERF_JSON);
+		// The connection is gone already, so only DESTROY_ME has anything left to act on.
+		return result == StreamResult.DESTROY_ME && act(result);
 	}
 
 	@Override

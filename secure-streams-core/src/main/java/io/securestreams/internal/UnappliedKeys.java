@@ -5,8 +5,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.securestreams.policy.AuthScheme;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.http.RequestHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,21 +27,34 @@ public final class UnappliedKeys {
 
 	private static final Logger logger = LoggerFactory.getLogger(UnappliedKeys.class);
 
-	/** What is parsed but not carried out: sigv4 auth, h2 long poll, local sinks, AWS IoT, perf. */
+	/**
+	 * What is parsed but not carried out: auth other than sigv4 signing of h1 requests, h2 long
+	 * poll, local sinks, AWS IoT, and perf where no binding times a connection of the stream's own
+	 * (MQTT, servers).
+	 */
 	static final List<StreamTypeKey> NOT_ACTED_ON = List.of(StreamTypeKey.USE_AUTH, StreamTypeKey.AWS_REGION,
 			StreamTypeKey.AWS_SERVICE, StreamTypeKey.LOCAL_SINK, StreamTypeKey.LONG_POLL, StreamTypeKey.SWAKE_VALIDITY,
-			StreamTypeKey.PERF, StreamTypeKey.PAYLOAD_FMT, StreamTypeKey.AWS_IOT, StreamTypeKey.ATTR_PRIORITY);
+			StreamTypeKey.PERF, StreamTypeKey.PAYLOAD_FMT, StreamTypeKey.AWS_IOT);
 
 	private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
 	/**
 	 * Returns the keys a streamtype sets that this runtime ignores.
+	 * @param active the policy the streamtype belongs to (for its {@code auth} schemes)
 	 * @param policy the streamtype
 	 * @return their JSON names, in table order; empty when there are none
 	 */
-	public static List<String> of(StreamTypePolicy policy) {
+	public static List<String> of(Policy active, StreamTypePolicy policy) {
 		List<String> names = new ArrayList<>();
+		boolean signed = signsRequests(active, policy);
 		for (StreamTypeKey key : NOT_ACTED_ON) {
+			if (key == StreamTypeKey.PERF && !policy.server() && policy.protocol() != Protocol.MQTT) {
+				continue;
+			}
+			if (signed && (key == StreamTypeKey.USE_AUTH || key == StreamTypeKey.AWS_REGION
+					|| key == StreamTypeKey.AWS_SERVICE)) {
+				continue;
+			}
 			Object value = key.get(policy);
 			if (value != null && !Boolean.FALSE.equals(value)) {
 				names.add(key.jsonName());
@@ -46,13 +63,21 @@ public final class UnappliedKeys {
 		return names;
 	}
 
+	// The h1 binding signs the requests of a client streamtype bound to a sigv4 scheme.
+	private static boolean signsRequests(Policy active, StreamTypePolicy policy) {
+		AuthScheme scheme = (policy.useAuth() != null) ? active.auth().get(policy.useAuth()) : null;
+		return scheme != null && RequestHeaders.SIGV4.equalsIgnoreCase(scheme.type()) && !policy.server()
+				&& policy.protocol() == Protocol.H1;
+	}
+
 	/**
 	 * Logs the ignored keys of a streamtype, unless the same keys were reported for it before.
+	 * @param active the policy the streamtype belongs to
 	 * @param policy the streamtype a stream is being created of
 	 * @return whether a warning was logged
 	 */
-	public boolean warnOnce(StreamTypePolicy policy) {
-		List<String> names = of(policy);
+	public boolean warnOnce(Policy active, StreamTypePolicy policy) {
+		List<String> names = of(active, policy);
 		if (names.isEmpty() || !this.warned.add(policy.name() + names)) {
 			return false;
 		}

@@ -7,8 +7,10 @@ import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.metadata.MetadataValues;
+import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.transport.ConnectionTimings;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -137,6 +139,28 @@ public interface StreamLink {
 	 * @param value the value
 	 */
 	void receivedMetadata(String name, byte[] value);
+
+	/**
+	 * Returns the auth scheme the streamtype binds with {@code use_auth}, as the policy in force
+	 * when the attempt started defines it; an http binding signs each request with a
+	 * {@code sigv4} scheme.
+	 * @return the scheme, or {@code null} when the streamtype binds none
+	 */
+	default @Nullable AuthScheme authScheme() {
+		return null;
+	}
+
+	/**
+	 * Returns where the binding records its connection's setup timings: passed to the
+	 * {@link io.securestreams.transport.Connector}, and told by an http binding when its first
+	 * request went out and its response started. Present only for streamtypes with
+	 * {@code "perf": true}, whose streams receive the timings as PERF_JSON rx when the
+	 * connection ends.
+	 * @return the timings of this attempt, or {@code null} when the streamtype does not ask
+	 */
+	default @Nullable ConnectionTimings timings() {
+		return null;
+	}
 
 	/**
 	 * The attempt failed before the connection was usable (DNS, connect, proxy, TLS, or the

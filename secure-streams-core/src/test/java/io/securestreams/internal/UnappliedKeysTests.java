@@ -5,7 +5,10 @@ import java.nio.file.Path;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamHandler;
+import io.securestreams.policy.AuthScheme;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.TestPolicies;
@@ -34,7 +37,7 @@ class UnappliedKeysTests {
 			streams.create("sink", idle);
 			streams.create("plain", idle);
 			assertThat(logs.messages().stream().filter((message) -> message.contains("does not act on")))
-				.containsExactly("streamtype 'sink' sets [local_sink, attr_priority], which this runtime parses but "
+				.containsExactly("streamtype 'sink' sets [local_sink], which this runtime parses but "
 						+ "does not act on; see docs/policy.md");
 		}
 	}
@@ -51,10 +54,42 @@ class UnappliedKeysTests {
 	}
 
 	@Test
+	void perfIsReportedOnlyWhereNoConnectionOfTheStreamsOwnIsTimed() {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("h1"), "127.0.0.1", 1, "GET", "/").set(StreamTypeKey.PERF, true);
+		fragment.streamType("mqtt")
+			.set(StreamTypeKey.PROTOCOL, Protocol.MQTT)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, 1883)
+			.set(StreamTypeKey.PERF, true);
+		Policy policy = fragment.build();
+		assertThat(UnappliedKeys.of(policy, policy.streamType("h1"))).isEmpty();
+		assertThat(UnappliedKeys.of(policy, policy.streamType("mqtt"))).containsExactly("perf");
+	}
+
+	@Test
+	void authKeysAreReportedUnlessAnH1ClientSignsWithSigv4() {
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.auth(new AuthScheme("s3", "sigv4", null, 0));
+		fragment.auth(new AuthScheme("lwa", "jwt", null, 1));
+		TestPolicies.h1(fragment.streamType("signed"), "127.0.0.1", 1, "PUT", "/")
+			.set(StreamTypeKey.USE_AUTH, "s3")
+			.set(StreamTypeKey.AWS_REGION, "region")
+			.set(StreamTypeKey.AWS_SERVICE, "service");
+		TestPolicies.h1(fragment.streamType("other"), "127.0.0.1", 1, "GET", "/").set(StreamTypeKey.USE_AUTH, "lwa");
+		TestPolicies.ws(fragment.streamType("ws"), 1, "/").set(StreamTypeKey.USE_AUTH, "s3");
+		Policy policy = fragment.build();
+		assertThat(UnappliedKeys.of(policy, policy.streamType("signed"))).isEmpty();
+		assertThat(UnappliedKeys.of(policy, policy.streamType("other"))).containsExactly("use_auth");
+		assertThat(UnappliedKeys.of(policy, policy.streamType("ws"))).containsExactly("use_auth");
+	}
+
+	@Test
 	void unsetAndFalseKeysAreNotReported() {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", 1, "GET", "/").set(StreamTypeKey.LOCAL_SINK, false);
-		assertThat(UnappliedKeys.of(fragment.build().streamType("t"))).isEmpty();
+		Policy policy = fragment.build();
+		assertThat(UnappliedKeys.of(policy, policy.streamType("t"))).isEmpty();
 	}
 
 }

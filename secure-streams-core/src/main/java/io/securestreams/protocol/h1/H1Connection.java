@@ -14,6 +14,7 @@ import io.securestreams.StreamState;
 import io.securestreams.protocol.ChannelConnection;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.Connector;
 import org.jspecify.annotations.Nullable;
 
@@ -78,7 +79,8 @@ final class H1Connection extends ChannelConnection {
 		this.target = target;
 		this.redirects = redirects;
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
-				this.link.policy().attributes(), (pipeline) -> H1ChannelHandler.addTo(pipeline, this, this.link));
+				this.link.policy().attributes(), this.link.timings(),
+				(pipeline) -> H1ChannelHandler.addTo(pipeline, this, this.link));
 		this.pending = ready;
 		ready.addListener((Future<Channel> f) -> {
 			if (this.pending != f) {
@@ -140,6 +142,10 @@ final class H1Connection extends ChannelConnection {
 
 	/** A response head arrived on the current channel. */
 	void onResponse(HttpResponse response) {
+		ConnectionTimings timings = this.link.timings();
+		if (timings != null) {
+			timings.responseStarted(response.status().code());
+		}
 		switch (this.head.read(response, this.request, this.target, this.redirects)) {
 			case INTERIM, REDIRECT -> this.skipping = true;
 			case RETRY_LATER -> {

@@ -94,6 +94,9 @@ final class H1Request {
 			body = Body.CHUNKED;
 			headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
 		}
+		// Last, over the headers as they will be sent.
+		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), methodName,
+				target.path(), headers);
 		return new H1Request(request, body, length, head, tail);
 	}
 

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.securestreams.StreamFlags;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.TxResult;
+import io.securestreams.transport.ConnectionTimings;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,10 @@ final class H1RequestWriter {
 	 */
 	boolean start(Channel ch, H1Request request) {
 		this.bodySent = 0;
+		ConnectionTimings timings = this.link.timings();
+		if (timings != null) {
+			timings.requestSent();
+		}
 		ch.write(request.request);
 		if (request.body == H1Request.Body.NONE) {
 			ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);

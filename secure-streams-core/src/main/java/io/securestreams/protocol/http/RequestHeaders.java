@@ -2,11 +2,16 @@ package io.securestreams.protocol.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.securestreams.SystemBlobs;
+import io.securestreams.auth.AwsCredentials;
+import io.securestreams.auth.SigV4Signer;
 import io.securestreams.metadata.MetadataValues;
+import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.HttpSettings;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.StreamTypePolicy;
@@ -25,6 +30,11 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class RequestHeaders {
+
+	/** The auth scheme type that signs requests. */
+	public static final String SIGV4 = "sigv4";
+
+	private static final String CONTENT_SHA256 = "x-amz-content-sha256";
 
 	private RequestHeaders() {
 	}
@@ -87,6 +97,62 @@ public final class RequestHeaders {
 		blobHeader(http.dsnHeader(), blobs, SystemBlobs.Type.DEVICE_SERIAL, headers);
 		blobHeader(http.fwvHeader(), blobs, SystemBlobs.Type.DEVICE_FW_VERSION, headers);
 		blobHeader(http.devtypeHeader(), blobs, SystemBlobs.Type.DEVICE_TYPE, headers);
+	}
+
+	/**
+	 * Adds the {@code Authorization} header of a {@code sigv4} auth scheme, as libwebsockets'
+	 * {@code auth-sigv4} does after every other header: signed are {@code host} and the
+	 * {@code x-amz-*} headers (typically metadata mapped to {@code x-amz-date:} and
+	 * {@code x-amz-content-sha256:}, whose value is the payload hash), with the region and service
+	 * taken from the metadata that {@code aws_region} and {@code aws_service} name, and the key
+	 * from {@link SystemBlobs#awsCredentials(int)}. Schemes of other types add nothing.
+	 * @param scheme the streamtype's auth scheme, or {@code null}
+	 * @param policy the streamtype
+	 * @param metadata the stream's metadata values
+	 * @param blobs the system blob store
+	 * @param method the request method
+	 * @param path the request path
+	 * @param headers the request's headers, complete
+	 * @throws IllegalStateException when the key, the region, the service, {@code x-amz-date} or
+	 * {@code x-amz-content-sha256} is missing (the caller fails the attempt)
+	 */
+	public static void addSignature(@Nullable AuthScheme scheme, StreamTypePolicy policy, MetadataValues metadata,
+			SystemBlobs blobs, String method, String path, HttpHeaders headers) {
+		if (scheme == null || !SIGV4.equalsIgnoreCase(scheme.type())) {
+			return;
+		}
+		AwsCredentials credentials = blobs.awsCredentials(scheme.blob());
+		if (credentials == null) {
+			throw new IllegalStateException("auth scheme '" + scheme.name() + "' (sigv4) has no AWS key in the system "
+					+ "blob store for blob " + scheme.blob());
+		}
+		String region = metadataValue(policy.awsRegion(), "aws_region", metadata);
+		String service = metadataValue(policy.awsService(), "aws_service", metadata);
+		String payloadHash = headers.get(CONTENT_SHA256);
+		if (payloadHash == null) {
+			throw new IllegalStateException("sigv4 needs the payload hash: map a metadata name to \"" + CONTENT_SHA256
+					+ ":\" and set it");
+		}
+		Map<String, String> sent = new LinkedHashMap<>();
+		for (Map.Entry<String, String> header : headers) {
+			sent.put(header.getKey(), header.getValue());
+		}
+		try {
+			headers.set(HttpHeaderNames.AUTHORIZATION,
+					SigV4Signer.authorization(method, path, sent, payloadHash, region, service, credentials));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException(ex.getMessage(), ex);
+		}
+	}
+
+	private static String metadataValue(@Nullable String name, String key, MetadataValues metadata) {
+		String value = (name != null) ? metadata.text(name) : null;
+		if (value == null || value.isEmpty()) {
+			throw new IllegalStateException("sigv4 needs " + key + ((name != null) ? ": metadata '" + name
+					+ "' has no value" : " naming the metadata that holds it"));
+		}
+		return value;
 	}
 
 	private static void blobHeader(@Nullable String header, SystemBlobs blobs, SystemBlobs.Type type,

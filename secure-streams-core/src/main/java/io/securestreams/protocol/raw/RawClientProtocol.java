@@ -31,7 +31,7 @@ public final class RawClientProtocol implements ClientProtocol {
 			StreamLink link) {
 		Connection connection = new Connection(link);
 		Future<Channel> ready = connector.connect(link.eventLoop(), target, target.tls() ? tls : null,
-				link.policy().attributes(), (pipeline) -> pipeline.addLast("raw", connection.session));
+				link.policy().attributes(), link.timings(), (pipeline) -> pipeline.addLast("raw", connection.session));
 		connection.pending = ready;
 		ready.addListener((Future<Channel> f) -> connection.ready(f));
 		return connection;

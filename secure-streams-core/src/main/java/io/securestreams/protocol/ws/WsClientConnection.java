@@ -28,6 +28,7 @@ import io.securestreams.protocol.ChannelConnection;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.http.RequestHeaders;
 import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.Connector;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -78,7 +79,8 @@ final class WsClientConnection extends ChannelConnection {
 				WebSocketVersion.V13, subprotocol, false, requestHeaders(), this.link.limits().maxWsFramePayload(), true,
 				false, 10_000L, false);
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
-				this.link.policy().attributes(), (pipeline) -> pipeline.addLast("http", new HttpClientCodec())
+				this.link.policy().attributes(), this.link.timings(),
+				(pipeline) -> pipeline.addLast("http", new HttpClientCodec())
 					.addLast("http-aggregator", new HttpObjectAggregator(this.link.limits().maxHttpHeaderSize()))
 					.addLast("ws-handshake", new Handshake(handshaker)));
 		this.pending = ready;
@@ -96,6 +98,10 @@ final class WsClientConnection extends ChannelConnection {
 			long timeout = this.link.limits().handshakeTimeout().toMillis();
 			this.handshakeTimer = ch.eventLoop().schedule(() -> fail(new WebSocketHandshakeException(
 					"no ws upgrade answer from " + target + " within " + timeout + " ms")), timeout, TimeUnit.MILLISECONDS);
+			ConnectionTimings timings = this.link.timings();
+			if (timings != null) {
+				timings.requestSent();
+			}
 			handshaker.handshake(ch).addListener((written) -> {
 				if (!written.isSuccess()) {
 					fail(written.cause());
@@ -112,6 +118,10 @@ final class WsClientConnection extends ChannelConnection {
 
 	private void established(Channel ch, FullHttpResponse response, Handshake handshake) {
 		cancelHandshakeTimer();
+		ConnectionTimings timings = this.link.timings();
+		if (timings != null) {
+			timings.responseStarted(response.status().code());
+		}
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
 			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
 			if (value != null) {
