@@ -28,7 +28,7 @@ public final class UnappliedKeys {
 	private static final Logger logger = LoggerFactory.getLogger(UnappliedKeys.class);
 
 	/**
-	 * What is parsed but not carried out: auth other than sigv4 signing of h1 requests, h2 long
+	 * What is parsed but not carried out: auth other than sigv4 signing of h1 and ws requests, h2 long
 	 * poll, local sinks, AWS IoT, and perf where no binding times a connection of the stream's own
 	 * (MQTT, servers).
 	 */
@@ -63,11 +63,12 @@ public final class UnappliedKeys {
 		return names;
 	}
 
-	// The h1 binding signs the requests of a client streamtype bound to a sigv4 scheme.
+	// The h1 and ws bindings sign the requests (upgrade requests) of a client streamtype bound to
+	// a sigv4 scheme.
 	private static boolean signsRequests(Policy active, StreamTypePolicy policy) {
 		AuthScheme scheme = (policy.useAuth() != null) ? active.auth().get(policy.useAuth()) : null;
 		return scheme != null && RequestHeaders.SIGV4.equalsIgnoreCase(scheme.type()) && !policy.server()
-				&& policy.protocol() == Protocol.H1;
+				&& (policy.protocol() == Protocol.H1 || policy.protocol() == Protocol.WS);
 	}
 
 	/**

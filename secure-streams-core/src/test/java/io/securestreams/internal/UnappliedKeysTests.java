@@ -68,7 +68,7 @@ class UnappliedKeysTests {
 	}
 
 	@Test
-	void authKeysAreReportedUnlessAnH1ClientSignsWithSigv4() {
+	void authKeysAreReportedUnlessAnHttpClientSignsWithSigv4() {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.auth(new AuthScheme("s3", "sigv4", null, 0));
 		fragment.auth(new AuthScheme("lwa", "jwt", null, 1));
@@ -78,10 +78,16 @@ class UnappliedKeysTests {
 			.set(StreamTypeKey.AWS_SERVICE, "service");
 		TestPolicies.h1(fragment.streamType("other"), "127.0.0.1", 1, "GET", "/").set(StreamTypeKey.USE_AUTH, "lwa");
 		TestPolicies.ws(fragment.streamType("ws"), 1, "/").set(StreamTypeKey.USE_AUTH, "s3");
+		fragment.streamType("mqtt")
+			.set(StreamTypeKey.PROTOCOL, Protocol.MQTT)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, 1883)
+			.set(StreamTypeKey.USE_AUTH, "s3");
 		Policy policy = fragment.build();
 		assertThat(UnappliedKeys.of(policy, policy.streamType("signed"))).isEmpty();
 		assertThat(UnappliedKeys.of(policy, policy.streamType("other"))).containsExactly("use_auth");
-		assertThat(UnappliedKeys.of(policy, policy.streamType("ws"))).containsExactly("use_auth");
+		assertThat(UnappliedKeys.of(policy, policy.streamType("ws"))).isEmpty();
+		assertThat(UnappliedKeys.of(policy, policy.streamType("mqtt"))).containsExactly("use_auth");
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
@@ -76,8 +77,8 @@ final class WsClientConnection extends ChannelConnection {
 		String subprotocol = this.link.policy().ws().subprotocol();
 		URI uri = URI.create((target.tls() ? "wss://" : "ws://") + target.authority() + target.path());
 		WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(uri,
-				WebSocketVersion.V13, subprotocol, false, requestHeaders(), this.link.limits().maxWsFramePayload(), true,
-				false, 10_000L, false);
+				WebSocketVersion.V13, subprotocol, false, requestHeaders(target), this.link.limits().maxWsFramePayload(),
+				true, false, 10_000L, false);
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
 				this.link.policy().attributes(), this.link.timings(),
 				(pipeline) -> pipeline.addLast("http", new HttpClientCodec())
@@ -110,9 +111,15 @@ final class WsClientConnection extends ChannelConnection {
 		});
 	}
 
-	private HttpHeaders requestHeaders() {
+	private HttpHeaders requestHeaders(ConnectTarget target) {
 		HttpHeaders headers = new DefaultHttpHeaders();
 		RequestHeaders.add(this.link.policy(), this.link.metadata(), this.link.blobs(), headers);
+		if (this.link.authScheme() != null) {
+			// Signed over the Host sent: set here, Netty's handshaker keeps a Host it is given.
+			headers.set(HttpHeaderNames.HOST, target.authority());
+			RequestHeaders.addSignature(this.link.authScheme(), this.link.policy(), this.link.metadata(),
+					this.link.blobs(), "GET", target.path(), headers);
+		}
 		return headers;
 	}
 
