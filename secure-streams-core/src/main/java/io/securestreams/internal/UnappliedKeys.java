@@ -29,8 +29,8 @@ public final class UnappliedKeys {
 
 	/**
 	 * What is parsed but not carried out: auth other than sigv4 signing of h1 and ws requests, h2 long
-	 * poll, local sinks, AWS IoT, and perf where no binding times a connection of the stream's own
-	 * (MQTT, servers).
+	 * poll, local sinks, AWS IoT, and perf on server streamtypes (accepted connections are not
+	 * timed).
 	 */
 	static final List<StreamTypeKey> NOT_ACTED_ON = List.of(StreamTypeKey.USE_AUTH, StreamTypeKey.AWS_REGION,
 			StreamTypeKey.AWS_SERVICE, StreamTypeKey.LOCAL_SINK, StreamTypeKey.LONG_POLL, StreamTypeKey.SWAKE_VALIDITY,
@@ -48,7 +48,7 @@ public final class UnappliedKeys {
 		List<String> names = new ArrayList<>();
 		boolean signed = signsRequests(active, policy);
 		for (StreamTypeKey key : NOT_ACTED_ON) {
-			if (key == StreamTypeKey.PERF && !policy.server() && policy.protocol() != Protocol.MQTT) {
+			if (key == StreamTypeKey.PERF && !policy.server()) {
 				continue;
 			}
 			if (signed && (key == StreamTypeKey.USE_AUTH || key == StreamTypeKey.AWS_REGION

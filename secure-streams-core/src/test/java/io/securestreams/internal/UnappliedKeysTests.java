@@ -54,7 +54,7 @@ class UnappliedKeysTests {
 	}
 
 	@Test
-	void perfIsReportedOnlyWhereNoConnectionOfTheStreamsOwnIsTimed() {
+	void perfIsReportedOnlyForServers() {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("h1"), "127.0.0.1", 1, "GET", "/").set(StreamTypeKey.PERF, true);
 		fragment.streamType("mqtt")
@@ -62,9 +62,15 @@ class UnappliedKeysTests {
 			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
 			.set(StreamTypeKey.PORT, 1883)
 			.set(StreamTypeKey.PERF, true);
+		fragment.streamType("server")
+			.set(StreamTypeKey.SERVER, true)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, 0)
+			.set(StreamTypeKey.PERF, true);
 		Policy policy = fragment.build();
 		assertThat(UnappliedKeys.of(policy, policy.streamType("h1"))).isEmpty();
-		assertThat(UnappliedKeys.of(policy, policy.streamType("mqtt"))).containsExactly("perf");
+		assertThat(UnappliedKeys.of(policy, policy.streamType("mqtt"))).isEmpty();
+		assertThat(UnappliedKeys.of(policy, policy.streamType("server"))).containsExactly("perf");
 	}
 
 	@Test

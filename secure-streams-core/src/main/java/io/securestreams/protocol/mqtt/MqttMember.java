@@ -215,14 +215,22 @@ final class MqttMember implements ProtocolConnection {
 		this.link.eventLoop().execute(() -> this.link.closed(false));
 	}
 
-	/** The network connection ended (the session already forgot this member). */
-	void connectionLost(boolean wasAccepted, Throwable cause) {
+	/**
+	 * The network connection ended (the session already forgot this member).
+	 * @param wasAccepted whether the broker had accepted the connection
+	 * @param cause why it ended
+	 * @param perf the connection's timings, delivered first to a {@code perf} streamtype
+	 */
+	void connectionLost(boolean wasAccepted, Throwable cause, byte[] perf) {
 		Phase was = this.phase;
 		this.phase = Phase.LEFT;
 		this.held.clear();
 		this.publisher.discard();
 		if (was == Phase.LEFT) {
 			return;
+		}
+		if (this.link.policy().perf()) {
+			this.link.rx(Unpooled.wrappedBuffer(perf), StreamFlags.SOM | StreamFlags.EOM | StreamFlags.PERF_JSON);
 		}
 		if (was == Phase.UNSUBSCRIBING) {
 			this.link.closed(false);

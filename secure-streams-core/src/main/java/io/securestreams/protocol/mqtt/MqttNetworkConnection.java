@@ -23,6 +23,7 @@ import io.securestreams.policy.MqttMessageSettings;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.SocketAttributes;
 import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.QuickAckHandler;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,9 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	private final SocketAttributes attributes;
 
 	private final MqttKeepAlive keepAlive;
+
+	// Shared by every stream on this connection; those of "perf" streamtypes get it at the end.
+	private final ConnectionTimings timings = new ConnectionTimings();
 
 	private @Nullable Future<Channel> pending;
 
@@ -115,7 +119,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 			return;
 		}
 		Future<Channel> ready = connector.connect(this.session.loop(), this.target, this.tls, this.attributes,
-				(pipeline) -> pipeline.addLast("quickAck", new QuickAckHandler())
+				this.timings, (pipeline) -> pipeline.addLast("quickAck", new QuickAckHandler())
 					.addLast("flush", new FlushConsolidationHandler(256, true))
 					.addLast("mqttDecoder", new MqttDecoder(MAX_INBOUND_BYTES))
 					.addLast("mqttEncoder", MqttEncoder.INSTANCE)
@@ -334,6 +338,14 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 
 	MqttSession session() {
 		return this.session;
+	}
+
+	/**
+	 * Returns the setup timings of this connection.
+	 * @return the timings, filled by the connector
+	 */
+	ConnectionTimings timings() {
+		return this.timings;
 	}
 
 }

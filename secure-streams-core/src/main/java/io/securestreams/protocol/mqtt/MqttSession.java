@@ -139,8 +139,9 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		this.paused.clear();
 		List<MqttMember> lost = List.copyOf(this.members);
 		this.members.clear();
+		byte[] perf = from.timings().toJson();
 		for (MqttMember member : lost) {
-			member.connectionLost(wasAccepted, cause);
+			member.connectionLost(wasAccepted, cause, perf);
 		}
 		this.protocol.removeIfIdle(this);
 	}
