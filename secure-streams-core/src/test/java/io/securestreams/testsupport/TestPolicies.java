@@ -126,4 +126,21 @@ public final class TestPolicies {
 		return builder;
 	}
 
+	/**
+	 * Binds a streamtype to a {@code sigv4} auth scheme: declares metadata {@code region} and
+	 * {@code service} (named by {@code aws_region} and {@code aws_service}), {@code date} mapped to
+	 * {@code x-amz-date:} and {@code sha} mapped to {@code x-amz-content-sha256:}.
+	 * @param builder the streamtype
+	 * @param scheme the name of an {@code auth} entry of type {@code sigv4}
+	 * @return the builder
+	 */
+	public static StreamTypePolicy.Builder sigv4(StreamTypePolicy.Builder builder, String scheme) {
+		return builder.set(StreamTypeKey.USE_AUTH, scheme)
+			.set(StreamTypeKey.AWS_REGION, "region")
+			.set(StreamTypeKey.AWS_SERVICE, "service")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("region", ""),
+					new MetadataDeclaration("service", ""), new MetadataDeclaration("date", "x-amz-date:"),
+					new MetadataDeclaration("sha", "x-amz-content-sha256:")));
+	}
+
 }

@@ -16,7 +16,6 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.auth.AwsCredentials;
 import io.securestreams.auth.SigV4Signer;
 import io.securestreams.policy.AuthScheme;
-import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
@@ -104,14 +103,9 @@ class H1SigV4Tests {
 	private SecureStreams start(SystemBlobs blobs) {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.auth(new AuthScheme("s3", "sigv4", null, 1));
-		TestPolicies.h1(fragment.streamType("upload"), "127.0.0.1", this.server.getPort(), "PUT", "/bucket/key")
-			.set(StreamTypeKey.RETRY, "once")
-			.set(StreamTypeKey.USE_AUTH, "s3")
-			.set(StreamTypeKey.AWS_REGION, "region")
-			.set(StreamTypeKey.AWS_SERVICE, "service")
-			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("region", ""),
-					new MetadataDeclaration("service", ""), new MetadataDeclaration("date", "x-amz-date:"),
-					new MetadataDeclaration("sha", "x-amz-content-sha256:")));
+		TestPolicies.sigv4(TestPolicies.h1(fragment.streamType("upload"), "127.0.0.1", this.server.getPort(), "PUT",
+				"/bucket/key"), "s3")
+			.set(StreamTypeKey.RETRY, "once");
 		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs));
 	}
 

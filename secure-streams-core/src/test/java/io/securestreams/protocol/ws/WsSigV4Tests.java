@@ -12,9 +12,7 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.auth.AwsCredentials;
 import io.securestreams.auth.SigV4Signer;
 import io.securestreams.policy.AuthScheme;
-import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
-import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.JettyWsServer;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
@@ -42,13 +40,7 @@ class WsSigV4Tests {
 		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
 			PolicyFragment fragment = TestPolicies.base();
 			fragment.auth(new AuthScheme("iot", "sigv4", null, 0));
-			TestPolicies.ws(fragment.streamType("signed"), jetty.port(), "/echo")
-				.set(StreamTypeKey.USE_AUTH, "iot")
-				.set(StreamTypeKey.AWS_REGION, "region")
-				.set(StreamTypeKey.AWS_SERVICE, "service")
-				.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("region", ""),
-						new MetadataDeclaration("service", ""), new MetadataDeclaration("date", "x-amz-date:"),
-						new MetadataDeclaration("sha", "x-amz-content-sha256:")));
+			TestPolicies.sigv4(TestPolicies.ws(fragment.streamType("signed"), jetty.port(), "/echo"), "iot");
 			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
 				.eventLoopThreads(2)
 				.systemBlobs(new SystemBlobs().awsCredentials(0, KEY.keyId(), KEY.secret())));
