@@ -77,7 +77,7 @@ public final class SigV4Signer {
 		int query = path.indexOf('?');
 		StringBuilder canonical = new StringBuilder(256).append(method).append('\n')
 			.append((query >= 0) ? path.substring(0, query) : path).append('\n')
-			// libwebsockets signs an empty query string (its query canonicalisation is a TODO).
+			// libwebsockets signs an empty query string: it leaves query canonicalisation unimplemented.
 			.append('\n');
 		signed.forEach((name, value) -> canonical.append(name).append(':').append(value).append('\n'));
 		return canonical.append('\n').append(names).append('\n').append(payloadHash).toString();
