@@ -32,7 +32,7 @@ class SocketPriorityTests {
 
 	@Test
 	void nativeTransportSetsTheSocketPriority() throws Exception {
-		assumeTrue(Epoll.isAvailable(), "needs the epoll transport");
+		assumeTrue(Epoll.isAvailable(), "SO_PRIORITY can only be set by the native epoll transport (Linux)");
 		this.transport = TransportResources.create(1, TransportResources.Kind.EPOLL);
 		try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getByName("127.0.0.1"))) {
 			assertThat(priorityOf(server, 5)).isEqualTo(5);

@@ -216,12 +216,21 @@ final class MqttMember implements ProtocolConnection {
 	}
 
 	/**
+	 * Returns whether this stream's streamtype asks for connection timings ({@code perf}).
+	 * @return {@code true} when it does
+	 */
+	boolean wantsPerf() {
+		return this.link.policy().perf();
+	}
+
+	/**
 	 * The network connection ended (the session already forgot this member).
 	 * @param wasAccepted whether the broker had accepted the connection
 	 * @param cause why it ended
-	 * @param perf the connection's timings, delivered first to a {@code perf} streamtype
+	 * @param perf the connection's timings, delivered first to a {@code perf} streamtype, or
+	 * {@code null} when no stream on the connection asked for them
 	 */
-	void connectionLost(boolean wasAccepted, Throwable cause, byte[] perf) {
+	void connectionLost(boolean wasAccepted, Throwable cause, byte @Nullable [] perf) {
 		Phase was = this.phase;
 		this.phase = Phase.LEFT;
 		this.held.clear();
@@ -229,7 +238,7 @@ final class MqttMember implements ProtocolConnection {
 		if (was == Phase.LEFT) {
 			return;
 		}
-		if (this.link.policy().perf()) {
+		if (perf != null && wantsPerf()) {
 			this.link.rx(Unpooled.wrappedBuffer(perf), StreamFlags.SOM | StreamFlags.EOM | StreamFlags.PERF_JSON);
 		}
 		if (was == Phase.UNSUBSCRIBING) {

@@ -139,7 +139,8 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		this.paused.clear();
 		List<MqttMember> lost = List.copyOf(this.members);
 		this.members.clear();
-		byte[] perf = from.timings().toJson();
+		// The document is written only when a stream on the connection asked for it.
+		byte[] perf = lost.stream().anyMatch(MqttMember::wantsPerf) ? from.timings().toJson() : null;
 		for (MqttMember member : lost) {
 			member.connectionLost(wasAccepted, cause, perf);
 		}
