@@ -2,6 +2,7 @@ package io.securestreams;
 
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 import org.jspecify.annotations.Nullable;
 
@@ -109,6 +110,16 @@ public interface SecureStream {
 	 * returning {@link StreamResult#DESTROY_ME}.
 	 */
 	void destroy();
+
+	/**
+	 * Returns a stage that completes once the stream has been destroyed and has left its context
+	 * (after DESTROYING reached the handler), however destruction came about: {@link #destroy()},
+	 * DESTROY_ME, a vanished streamtype or the context stopping. It never completes
+	 * exceptionally; dependent actions run on the stream's event loop unless an async variant is
+	 * used.
+	 * @return the destruction stage
+	 */
+	CompletionStage<Void> whenDestroyed();
 
 	/**
 	 * Server streams: sets the status of the current http transaction's response

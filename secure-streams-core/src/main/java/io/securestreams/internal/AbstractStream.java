@@ -3,6 +3,8 @@ package io.securestreams.internal;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.ByteBuf;
@@ -57,6 +59,8 @@ public abstract class AbstractStream implements SecureStream {
 	private final StreamTimeout timeout;
 
 	private volatile boolean destroyed;
+
+	private final CompletableFuture<Void> destruction = new CompletableFuture<>();
 
 	private boolean destroyScheduled;
 
@@ -318,11 +322,17 @@ public abstract class AbstractStream implements SecureStream {
 			emit(StreamState.DESTROYING, 0);
 		}
 		this.runtime.unregister(this);
+		this.destruction.complete(null);
 	}
 
 	@Override
 	public void destroy() {
 		submit(this::destroyNow);
+	}
+
+	@Override
+	public CompletionStage<Void> whenDestroyed() {
+		return this.destruction.minimalCompletionStage();
 	}
 
 	@Override

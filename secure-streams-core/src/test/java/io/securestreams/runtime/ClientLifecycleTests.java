@@ -6,11 +6,13 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
+import io.securestreams.StreamInfo;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.Policy;
@@ -187,13 +189,30 @@ class ClientLifecycleTests {
 		SecureStream stream = create(handler, (b) -> {
 		});
 		stream.requestTx();
-		handler.await(StreamState.DESTROYING, WAIT);
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
 				"DISCONNECTED", "DESTROYING");
 		assertThat(handler.received()).isEmpty();
 		assertThat(this.streams.streams()).isEmpty();
 		stream.requestTx();
 		assertThat(handler.stateNames()).endsWith("DESTROYING");
+	}
+
+	@Test
+	void whenDestroyedCompletesOnlyAfterTheStreamLeftTheContext() {
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> {
+		});
+		SecureStream other = this.streams.create("t", new RecordingHandler());
+		CompletableFuture<List<Long>> listedAtCompletion = stream.whenDestroyed()
+			.thenApply((ignored) -> this.streams.streams().stream().map(StreamInfo::id).toList())
+			.toCompletableFuture();
+		assertThat(listedAtCompletion).isNotDone();
+		stream.destroy();
+		assertThat(listedAtCompletion).succeedsWithin(WAIT).isEqualTo(List.of(other.id()));
+		assertThat(handler.stateNames()).containsExactly("CREATING", "DESTROYING");
+		this.streams.close();
+		assertThat(other.whenDestroyed().toCompletableFuture()).isCompleted();
 	}
 
 	@Test
@@ -348,7 +367,8 @@ class ClientLifecycleTests {
 			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
 			assertThat(new String(handler.received())).isEqualTo("firstsecond");
 			this.streams.replacePolicy(TestPolicies.with("other", (b) -> b.set(StreamTypeKey.ENDPOINT, "localhost")));
-			handler.await(StreamState.DESTROYING, WAIT);
+			assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+			assertThat(handler.stateNames()).endsWith("DESTROYING");
 			assertThat(this.streams.streams()).isEmpty();
 		}
 	}
