@@ -9,10 +9,13 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.securestreams.StreamFlags;
-import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.protocol.ChannelConnection;
 import io.securestreams.protocol.StreamLink;
+import io.securestreams.protocol.http.HttpRedirects;
+import io.securestreams.protocol.http.HttpRequestWriter;
+import io.securestreams.protocol.http.HttpResponseHead;
+import io.securestreams.protocol.http.PolicyRequest;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.Connector;
@@ -26,8 +29,8 @@ import org.jspecify.annotations.Nullable;
  * connection open for the stream's next one when the server keeps it alive.
  * <p>
  * The connection coordinates its parts: the {@link H1ChannelHandler} feeds it the pipeline's
- * events, the {@link H1RequestWriter} sends requests, the {@link H1ResponseHead} says what each
- * response head means, and the {@link H1Redirects} say where a redirect leads, which the
+ * events, the {@link HttpRequestWriter} sends requests, the {@link HttpResponseHead} says what each
+ * response head means, and the {@link HttpRedirects} say where a redirect leads, which the
  * connection follows on a new channel.
  *
  * @author Secure Streams contributors
@@ -41,11 +44,11 @@ final class H1Connection extends ChannelConnection {
 
 	private final @Nullable SslContext tls;
 
-	private final H1RequestWriter writer;
+	private final HttpRequestWriter writer;
 
-	private final H1Redirects redirectTargets;
+	private final HttpRedirects redirectTargets;
 
-	private final H1ResponseHead head;
+	private final HttpResponseHead head;
 
 	private @Nullable Future<Channel> pending;
 
@@ -55,7 +58,7 @@ final class H1Connection extends ChannelConnection {
 
 	private int redirects;
 
-	private @Nullable H1Request request;
+	private @Nullable PolicyRequest request;
 
 	private boolean inTransaction;
 
@@ -69,9 +72,9 @@ final class H1Connection extends ChannelConnection {
 		this.link = link;
 		this.connector = connector;
 		this.tls = tls;
-		this.writer = new H1RequestWriter(link);
-		this.redirectTargets = new H1Redirects(link, tls != null);
-		this.head = new H1ResponseHead(link, this.redirectTargets);
+		this.writer = new HttpRequestWriter(link);
+		this.redirectTargets = new HttpRedirects(link, tls != null);
+		this.head = new HttpResponseHead(link, this.redirectTargets);
 		this.target = null;
 	}
 
@@ -99,11 +102,11 @@ final class H1Connection extends ChannelConnection {
 
 	private void startTransaction(boolean first) {
 		this.link.takeTxRequest();
-		if (!first && this.redirects == 0 && stop(this.link.state(StreamState.CONNECTING))) {
+		if (!first && this.redirects == 0 && HttpResponseHead.stops(this.link.state(StreamState.CONNECTING))) {
 			return;
 		}
 		try {
-			this.request = H1Request.build(this.link, this.target);
+			this.request = PolicyRequest.build(this.link, this.target);
 		}
 		catch (IllegalStateException ex) {
 			this.link.connectFailed(ex);
@@ -137,7 +140,7 @@ final class H1Connection extends ChannelConnection {
 			return false;
 		}
 		this.connectedReported = true;
-		return stop(this.link.state(StreamState.CONNECTED));
+		return HttpResponseHead.stops(this.link.state(StreamState.CONNECTED));
 	}
 
 	/** A response head arrived on the current channel. */
@@ -176,7 +179,7 @@ final class H1Connection extends ChannelConnection {
 		if (data.isReadable()) {
 			int flags = this.somDelivered ? 0 : StreamFlags.SOM;
 			this.somDelivered = true;
-			if (stop(this.link.rx(data, flags))) {
+			if (HttpResponseHead.stops(this.link.rx(data, flags))) {
 				return;
 			}
 		}
@@ -193,11 +196,11 @@ final class H1Connection extends ChannelConnection {
 	}
 
 	private void completeTransaction() {
-		if (this.somDelivered && stop(this.link.rx(Unpooled.EMPTY_BUFFER, StreamFlags.EOM))) {
+		if (this.somDelivered && HttpResponseHead.stops(this.link.rx(Unpooled.EMPTY_BUFFER, StreamFlags.EOM))) {
 			return;
 		}
 		this.inTransaction = false;
-		if (stop(this.link.state(this.head.isGood() ? StreamState.QOS_ACK_REMOTE : StreamState.QOS_NACK_REMOTE))) {
+		if (HttpResponseHead.stops(this.link.state(this.head.isGood() ? StreamState.QOS_ACK_REMOTE : StreamState.QOS_NACK_REMOTE))) {
 			return;
 		}
 		// A proxy closes its onward connection after each transaction, as libwebsockets' proxy does:
@@ -209,11 +212,6 @@ final class H1Connection extends ChannelConnection {
 		else if (this.link.txRequested()) {
 			startTransaction(false);
 		}
-	}
-
-	/** Whether a result means the stream is done with this connection (the runtime is closing it). */
-	static boolean stop(StreamResult result) {
-		return result == StreamResult.DESTROY_ME || result == StreamResult.DISCONNECT_ME;
 	}
 
 	/** Whether {@code ch} is the connection's channel, not one a redirect left behind. */

@@ -1,4 +1,4 @@
-package io.securestreams.protocol.h1;
+package io.securestreams.protocol.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -14,19 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the requests of an h1 connection: the head, then the body from the application's
- * {@code onTx} in chunks of at most {@link #TX_CHUNK} bytes, never past the length announced with
- * {@code requestTxLen}. The body ends at EOM or when the announced length is sent; an EOM before
- * that closes the connection, since the server was promised more. While the body is open the
- * writer is pumped again whenever the channel turns writable or the application asks to send.
+ * Writes the requests of an http connection (h1, or one h2 stream): the head, then the body from
+ * the application's {@code onTx} in chunks of at most {@link #TX_CHUNK} bytes, never past the
+ * length announced with {@code requestTxLen}. The body ends at EOM or when the announced length is
+ * sent; an EOM before that closes the connection, since the server was promised more. While the
+ * body is open the writer is pumped again whenever the channel turns writable or the application
+ * asks to send.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class H1RequestWriter {
+public final class HttpRequestWriter {
 
-	// Logs under the connection's name, as before the connection was split into parts.
-	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
+	private static final Logger logger = LoggerFactory.getLogger(HttpRequestWriter.class);
 
 	private static final int TX_CHUNK = 16 * 1024;
 
@@ -36,7 +36,11 @@ final class H1RequestWriter {
 
 	private long bodySent;
 
-	H1RequestWriter(StreamLink link) {
+	/**
+	 * Creates the writer of one connection's requests.
+	 * @param link the stream's link
+	 */
+	public HttpRequestWriter(StreamLink link) {
 		this.link = link;
 	}
 
@@ -46,14 +50,14 @@ final class H1RequestWriter {
 	 * @param request the request
 	 * @return whether a body follows, to be sent by {@link #pump}
 	 */
-	boolean start(Channel ch, H1Request request) {
+	public boolean start(Channel ch, PolicyRequest request) {
 		this.bodySent = 0;
 		ConnectionTimings timings = this.link.timings();
 		if (timings != null) {
 			timings.requestSent();
 		}
 		ch.write(request.request);
-		if (request.body == H1Request.Body.NONE) {
+		if (request.body == PolicyRequest.Body.NONE) {
 			ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
 			return false;
 		}
@@ -69,12 +73,12 @@ final class H1RequestWriter {
 	 * Returns whether a request body is being sent.
 	 * @return {@code true} until the body has ended or was abandoned
 	 */
-	boolean isBodyOpen() {
+	public boolean isBodyOpen() {
 		return this.bodyOpen;
 	}
 
 	/** Stops sending the body, because the connection is being closed. */
-	void abandonBody() {
+	public void abandonBody() {
 		this.bodyOpen = false;
 	}
 
@@ -83,7 +87,7 @@ final class H1RequestWriter {
 	 * @param ch the connection's channel
 	 * @param request the request whose body this is
 	 */
-	void pump(@Nullable Channel ch, @Nullable H1Request request) {
+	public void pump(@Nullable Channel ch, @Nullable PolicyRequest request) {
 		while (this.bodyOpen && ch != null && ch.isWritable() && this.link.isActive()) {
 			long announced = this.link.txLength();
 			int capacity = TX_CHUNK;
@@ -126,7 +130,7 @@ final class H1RequestWriter {
 		}
 	}
 
-	private void finishBody(Channel ch, @Nullable H1Request request) {
+	private void finishBody(Channel ch, @Nullable PolicyRequest request) {
 		this.bodyOpen = false;
 		this.link.txLengthConsumed();
 		if (request != null && request.multipartTail != null) {

@@ -1,10 +1,11 @@
-package io.securestreams.protocol.h1;
+package io.securestreams.protocol.http;
 
 import java.nio.charset.StandardCharsets;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.HttpResponseMapping;
 import io.securestreams.policy.HttpSettings;
@@ -15,25 +16,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the head of each response on an h1 connection and says what it means for the
- * transaction: an interim 1xx is skipped; 503 and 429 ask to retry after the server's
- * {@code Retry-After}; a redirect is followed when {@code allow_redirects} is set,
- * {@code http_fail_redirect} is not and the request had no body; anything else is the final
- * answer. For a final answer it decides whether the transaction succeeded ({@code http_expect},
- * or any 2xx; a redirect under {@code http_fail_redirect} fails) and whether the server keeps the
- * connection alive, stores the response headers mapped to metadata and reports the
- * {@code http_resp_map} state for the status, all before the connection reports CONNECTED.
+ * Reads the head of each response of an http connection (h1, or the streams of an h2 one) and says
+ * what it means for the transaction: an interim 1xx is skipped; 503 and 429 ask to retry after the
+ * server's {@code Retry-After}; a redirect is followed when {@code allow_redirects} is set,
+ * {@code http_fail_redirect} is not and the request had no body; anything else is the final answer. For a
+ * final answer it decides whether the transaction succeeded ({@code http_expect}, or any 2xx; a
+ * redirect under {@code http_fail_redirect} fails) and whether the server keeps the connection
+ * alive, stores the response headers mapped to metadata and reports the {@code http_resp_map}
+ * state for the status, all before the connection reports CONNECTED.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class H1ResponseHead {
+public final class HttpResponseHead {
 
-	// Logs under the connection's name, as before the connection was split into parts.
-	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
+	private static final Logger logger = LoggerFactory.getLogger(HttpResponseHead.class);
 
 	/** What a response head means for the transaction. */
-	enum Verdict {
+	public enum Verdict {
 
 		/** An interim 1xx response; the final one follows. */
 		INTERIM,
@@ -54,7 +54,7 @@ final class H1ResponseHead {
 
 	private final StreamLink link;
 
-	private final H1Redirects redirects;
+	private final HttpRedirects redirects;
 
 	private boolean good;
 
@@ -62,7 +62,12 @@ final class H1ResponseHead {
 
 	private long retryAfterMillis;
 
-	H1ResponseHead(StreamLink link, H1Redirects redirects) {
+	/**
+	 * Creates the reader of one connection's response heads.
+	 * @param link the stream's link
+	 * @param redirects where redirects lead
+	 */
+	public HttpResponseHead(StreamLink link, HttpRedirects redirects) {
 		this.link = link;
 		this.redirects = redirects;
 	}
@@ -75,7 +80,7 @@ final class H1ResponseHead {
 	 * @param hops how many redirects led to {@code target}
 	 * @return what the head means for the transaction
 	 */
-	Verdict read(HttpResponse response, H1Request request, ConnectTarget target, int hops) {
+	public Verdict read(HttpResponse response, PolicyRequest request, ConnectTarget target, int hops) {
 		int status = response.status().code();
 		if (status >= 100 && status < 200) {
 			return Verdict.INTERIM;
@@ -89,8 +94,8 @@ final class H1ResponseHead {
 			return Verdict.RETRY_LATER;
 		}
 		String location = response.headers().get(HttpHeaderNames.LOCATION);
-		boolean redirect = location != null && H1Redirects.isRedirect(status);
-		if (redirect && !http.failRedirect() && http.allowRedirects() && request.body == H1Request.Body.NONE
+		boolean redirect = location != null && HttpRedirects.isRedirect(status);
+		if (redirect && !http.failRedirect() && http.allowRedirects() && request.body == PolicyRequest.Body.NONE
 				&& this.redirects.follow(target, hops, location)) {
 			return Verdict.REDIRECT;
 		}
@@ -104,7 +109,7 @@ final class H1ResponseHead {
 			}
 		}
 		for (HttpResponseMapping mapping : http.responseMap()) {
-			if (mapping.status() == status && H1Connection.stop(this.link.state(StreamState.of(mapping.state())))) {
+			if (mapping.status() == status && stops(this.link.state(StreamState.of(mapping.state())))) {
 				return Verdict.STOPPED;
 			}
 		}
@@ -115,7 +120,7 @@ final class H1ResponseHead {
 	 * Returns the delay the last 503 or 429 asked for.
 	 * @return milliseconds, 0 when the server named none
 	 */
-	long retryAfterMillis() {
+	public long retryAfterMillis() {
 		return this.retryAfterMillis;
 	}
 
@@ -123,7 +128,7 @@ final class H1ResponseHead {
 	 * Returns whether the last final answer means the transaction succeeded.
 	 * @return {@code true} for QOS_ACK_REMOTE, {@code false} for QOS_NACK_REMOTE
 	 */
-	boolean isGood() {
+	public boolean isGood() {
 		return this.good;
 	}
 
@@ -131,8 +136,18 @@ final class H1ResponseHead {
 	 * Returns whether the server keeps the connection open after the last final answer.
 	 * @return {@code true} when the connection may carry the next transaction
 	 */
-	boolean isKeepAlive() {
+	public boolean isKeepAlive() {
 		return this.keepAlive;
+	}
+
+	/**
+	 * Returns whether an application's result means the stream is done with the connection (the
+	 * runtime is already closing it), so the binding stops processing it.
+	 * @param result the result of a state or rx callback
+	 * @return {@code true} for DESTROY_ME and DISCONNECT_ME
+	 */
+	public static boolean stops(StreamResult result) {
+		return result == StreamResult.DESTROY_ME || result == StreamResult.DISCONNECT_ME;
 	}
 
 }

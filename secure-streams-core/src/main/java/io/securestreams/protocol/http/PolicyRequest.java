@@ -1,4 +1,4 @@
-package io.securestreams.protocol.h1;
+package io.securestreams.protocol.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.securestreams.policy.HttpSettings;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.StreamLink;
-import io.securestreams.protocol.http.RequestHeaders;
 import io.securestreams.transport.ConnectTarget;
 import org.jspecify.annotations.Nullable;
 
@@ -27,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class H1Request {
+public final class PolicyRequest {
 
 	/** How the request body is framed. */
 	enum Body {
@@ -46,7 +45,7 @@ final class H1Request {
 
 	final byte @Nullable [] multipartTail;
 
-	private H1Request(HttpRequest request, Body body, long contentLength, byte @Nullable [] multipartHead,
+	private PolicyRequest(HttpRequest request, Body body, long contentLength, byte @Nullable [] multipartHead,
 			byte @Nullable [] multipartTail) {
 		this.request = request;
 		this.body = body;
@@ -62,7 +61,7 @@ final class H1Request {
 	 * @return the request
 	 * @throws IllegalStateException when a system blob the policy needs is missing
 	 */
-	static H1Request build(StreamLink link, ConnectTarget target) {
+	public static PolicyRequest build(StreamLink link, ConnectTarget target) {
 		StreamTypePolicy policy = link.policy();
 		HttpSettings http = policy.http();
 		String methodName = (http.method() != null) ? http.method().toUpperCase(Locale.ROOT) : "GET";
@@ -97,7 +96,7 @@ final class H1Request {
 		// Last, over the headers as they will be sent.
 		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), methodName,
 				target.path(), headers);
-		return new H1Request(request, body, length, head, tail);
+		return new PolicyRequest(request, body, length, head, tail);
 	}
 
 	private static byte[] multipartHead(HttpSettings http, String boundary) {

@@ -1,4 +1,4 @@
-package io.securestreams.protocol.h1;
+package io.securestreams.protocol.http;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;

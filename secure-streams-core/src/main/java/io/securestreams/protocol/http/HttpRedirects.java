@@ -1,4 +1,4 @@
-package io.securestreams.protocol.h1;
+package io.securestreams.protocol.http;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -11,21 +11,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The redirects of one h1 connection: which statuses redirect, where a {@code Location} leads
- * (resolved against the current target, through the same SOCKS5 proxy) and the hop to follow
- * once the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, and
- * at an https location when the streamtype configures no TLS; the response is then handled as a
- * final one.
+ * The redirects of one http connection: which statuses redirect, where a {@code Location} leads
+ * (resolved against the current target, through the same SOCKS5 proxy) and the hop to follow once
+ * the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, and at an
+ * https location when the streamtype configures no TLS; the response is then handled as a final
+ * one.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class H1Redirects {
+public final class HttpRedirects {
 
-	// Logs under the connection's name, as before the connection was split into parts.
-	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
+	private static final Logger logger = LoggerFactory.getLogger(HttpRedirects.class);
 
-	static final int MAX_REDIRECTS = 10;
+	/** Most redirects followed in one chain. */
+	public static final int MAX_REDIRECTS = 10;
 
 	private final StreamLink link;
 
@@ -33,7 +33,12 @@ final class H1Redirects {
 
 	private @Nullable ConnectTarget pending;
 
-	H1Redirects(StreamLink link, boolean tlsConfigured) {
+	/**
+	 * Creates the redirects of one connection.
+	 * @param link the stream's link
+	 * @param tlsConfigured whether the streamtype configures TLS, so https locations can be followed
+	 */
+	public HttpRedirects(StreamLink link, boolean tlsConfigured) {
 		this.link = link;
 		this.tlsConfigured = tlsConfigured;
 	}
@@ -58,7 +63,7 @@ final class H1Redirects {
 	 * Returns the hop to follow, once the redirect response has been read, and forgets it.
 	 * @return the next target, or {@code null} when no redirect is being followed
 	 */
-	@Nullable ConnectTarget takePending() {
+	public @Nullable ConnectTarget takePending() {
 		ConnectTarget next = this.pending;
 		this.pending = null;
 		return next;
