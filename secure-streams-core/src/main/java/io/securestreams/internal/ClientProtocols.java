@@ -7,6 +7,7 @@ import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.Protocol;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.h1.H1ClientProtocol;
+import io.securestreams.protocol.h2.H2ClientProtocol;
 import io.securestreams.protocol.mqtt.MqttClientProtocol;
 import io.securestreams.protocol.raw.RawClientProtocol;
 import io.securestreams.protocol.ws.WsClientProtocol;
@@ -28,6 +29,7 @@ public final class ClientProtocols {
 	public static ClientProtocols builtIn() {
 		ClientProtocols protocols = new ClientProtocols();
 		protocols.bindings.put(Protocol.H1, new H1ClientProtocol());
+		protocols.bindings.put(Protocol.H2, new H2ClientProtocol());
 		protocols.bindings.put(Protocol.WS, new WsClientProtocol());
 		protocols.bindings.put(Protocol.RAW, new RawClientProtocol());
 		protocols.bindings.put(Protocol.MQTT, new MqttClientProtocol());

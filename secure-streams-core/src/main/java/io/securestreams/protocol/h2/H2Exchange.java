@@ -1,0 +1,323 @@
+package io.securestreams.protocol.h2;
+
+import java.net.SocketAddress;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamState;
+import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.protocol.StreamLink;
+import io.securestreams.protocol.http.HttpRedirects;
+import io.securestreams.protocol.http.HttpRequestWriter;
+import io.securestreams.protocol.http.HttpResponseHead;
+import io.securestreams.protocol.http.PolicyRequest;
+import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.ConnectionTimings;
+import io.securestreams.transport.Connector;
+import org.jspecify.annotations.Nullable;
+
+import static io.securestreams.protocol.http.HttpResponseHead.stops;
+
+/**
+ * One transaction of a client stream over h2, as one h2 stream on a shared connection: the
+ * request as the policy describes it, the body from {@code onTx}, response headers mapped to
+ * metadata and CONNECTED, the body with SOM and a zero-length EOM, QOS_ACK_REMOTE or
+ * QOS_NACK_REMOTE, then the exchange ends and the stream sees DISCONNECTED, as libwebsockets
+ * reports when an h2 child stream closes; the stream's next {@code requestTx} starts a new
+ * exchange on the same connection. Redirects continue the exchange on a new h2 stream, on the
+ * connection for the new target.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H2Exchange implements ProtocolConnection {
+
+	private final StreamLink link;
+
+	private final H2Sessions sessions;
+
+	private final Connector connector;
+
+	private final @Nullable SslContext tls;
+
+	private final HttpRequestWriter writer;
+
+	private final HttpRedirects redirectTargets;
+
+	private final HttpResponseHead head;
+
+	private ConnectTarget target;
+
+	private int redirects;
+
+	private @Nullable H2Session session;
+
+	private @Nullable Channel stream;
+
+	private @Nullable PolicyRequest request;
+
+	private boolean connectedReported;
+
+	private boolean somDelivered;
+
+	private boolean skipping;
+
+	private boolean inTransaction;
+
+	private boolean ended;
+
+	H2Exchange(StreamLink link, H2Sessions sessions, Connector connector, @Nullable SslContext tls,
+			ConnectTarget target) {
+		this.link = link;
+		this.sessions = sessions;
+		this.connector = connector;
+		this.tls = tls;
+		this.target = target;
+		this.writer = new HttpRequestWriter(link);
+		this.redirectTargets = new HttpRedirects(link, tls != null);
+		this.head = new HttpResponseHead(link, this.redirectTargets);
+	}
+
+	void open(ConnectTarget next, int hops) {
+		this.target = next;
+		this.redirects = hops;
+		this.sessions.join(this, next, next.tls() ? this.tls : null, this.connector, this.link);
+	}
+
+	/** The session this exchange joined (called from inside {@link H2Session#join}). */
+	void joined(H2Session joined) {
+		this.session = joined;
+	}
+
+	/** The connection is ready: open this exchange's h2 stream on it. */
+	void sessionReady(H2Session ready) {
+		if (this.ended || ready != this.session || this.stream != null) {
+			return;
+		}
+		ready.openStream(new H2StreamHandler(this)).addListener((Future<Http2StreamChannel> f) -> {
+			if (!f.isSuccess()) {
+				if (!this.ended && ready == this.session) {
+					end(this.inTransaction, true);
+				}
+				return;
+			}
+			if (this.ended || ready != this.session) {
+				f.getNow().close();
+				return;
+			}
+			this.stream = f.getNow();
+			startTransaction();
+		});
+	}
+
+	/** The connection could not be made. */
+	void sessionFailed(H2Session failed, Throwable cause) {
+		if (this.ended || failed != this.session) {
+			return;
+		}
+		this.ended = true;
+		this.session = null;
+		this.link.connectFailed(cause);
+	}
+
+	/** The connection closed under this exchange. */
+	void sessionClosed(H2Session closed) {
+		if (!this.ended && closed == this.session) {
+			this.session = null;
+			end(this.inTransaction, false);
+		}
+	}
+
+	private void startTransaction() {
+		this.link.takeTxRequest();
+		try {
+			this.request = PolicyRequest.build(this.link, this.target);
+		}
+		catch (IllegalStateException ex) {
+			this.ended = true;
+			release();
+			this.link.connectFailed(ex);
+			return;
+		}
+		this.inTransaction = true;
+		this.connectedReported = this.connectedReported && this.redirects > 0;
+		this.somDelivered = false;
+		this.skipping = false;
+		if (!this.writer.start(this.stream, this.request)) {
+			return;
+		}
+		// A proxied client only sends its body after CONNECTED, so report it once headers are out.
+		if (this.link.isProxied() && reportConnected()) {
+			return;
+		}
+		this.writer.pump(this.stream, this.request);
+	}
+
+	private boolean reportConnected() {
+		if (this.connectedReported) {
+			return false;
+		}
+		this.connectedReported = true;
+		return stops(this.link.state(StreamState.CONNECTED));
+	}
+
+	/** A response head arrived on the exchange's h2 stream. */
+	void onResponse(Channel ch, HttpResponse response) {
+		if (ch != this.stream || this.ended) {
+			return;
+		}
+		ConnectionTimings timings = this.link.timings();
+		if (timings != null) {
+			timings.responseStarted(response.status().code());
+		}
+		switch (this.head.read(response, this.request, this.target, this.redirects)) {
+			case INTERIM, REDIRECT -> this.skipping = true;
+			case RETRY_LATER -> {
+				this.ended = true;
+				release();
+				this.link.retryLater(this.head.retryAfterMillis());
+			}
+			case FINAL -> reportConnected();
+			case STOPPED -> {
+				// The application stopped at the http_resp_map state; CONNECTED is not reported.
+			}
+		}
+	}
+
+	/** A piece of the response body arrived; the last one ends the response. */
+	void onContent(Channel ch, HttpContent content) {
+		if (ch != this.stream || this.ended) {
+			return;
+		}
+		if (this.skipping) {
+			if (content instanceof LastHttpContent) {
+				this.skipping = false;
+				ConnectTarget next = this.redirectTargets.takePending();
+				if (next != null) {
+					followRedirect(next);
+				}
+			}
+			return;
+		}
+		ByteBuf data = content.content();
+		if (data.isReadable()) {
+			int flags = this.somDelivered ? 0 : StreamFlags.SOM;
+			this.somDelivered = true;
+			if (stops(this.link.rx(data, flags))) {
+				return;
+			}
+		}
+		if (content instanceof LastHttpContent) {
+			completeTransaction();
+		}
+	}
+
+	private void followRedirect(ConnectTarget next) {
+		release();
+		open(next, this.redirects + 1);
+	}
+
+	private void completeTransaction() {
+		if (this.somDelivered && stops(this.link.rx(Unpooled.EMPTY_BUFFER, StreamFlags.EOM))) {
+			return;
+		}
+		this.inTransaction = false;
+		if (stops(this.link.state(this.head.isGood() ? StreamState.QOS_ACK_REMOTE : StreamState.QOS_NACK_REMOTE))) {
+			return;
+		}
+		end(false, false);
+	}
+
+	/** The exchange's h2 stream closed (ended by both sides, reset, or its connection went). */
+	void onStreamClosed(Channel ch) {
+		if (ch == this.stream && !this.ended) {
+			this.stream = null;
+			end(this.inTransaction, false);
+		}
+	}
+
+	/** The stream turned writable (the server's flow-control window opened): the body goes on. */
+	void onWritable(Channel ch) {
+		if (ch == this.stream && this.writer.isBodyOpen()) {
+			this.writer.pump(this.stream, this.request);
+		}
+	}
+
+	/**
+	 * Ends the exchange and tells the runtime the "connection" closed, so the stream reports
+	 * DISCONNECTED (or UNREACHABLE before CONNECTED) and reconnects when asked to.
+	 * @param reconnect whether the transaction was cut short
+	 * @param later whether to report on the next turn of the loop, when called from inside one of
+	 * the runtime's own calls
+	 */
+	private void end(boolean reconnect, boolean later) {
+		this.ended = true;
+		release();
+		if (later) {
+			this.link.eventLoop().execute(() -> this.link.closed(reconnect));
+		}
+		else {
+			this.link.closed(reconnect);
+		}
+	}
+
+	// Resets the h2 stream if it is still open and leaves the connection to its other users.
+	private void release() {
+		this.writer.abandonBody();
+		Channel open = this.stream;
+		this.stream = null;
+		if (open != null) {
+			open.close();
+		}
+		H2Session joined = this.session;
+		this.session = null;
+		if (joined != null) {
+			joined.leave(this);
+		}
+	}
+
+	@Override
+	public void requestWrite() {
+		if (this.stream != null && this.writer.isBodyOpen()) {
+			this.writer.pump(this.stream, this.request);
+		}
+	}
+
+	@Override
+	public void close() {
+		if (!this.ended) {
+			end(this.inTransaction, true);
+		}
+	}
+
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		H2Session joined = this.session;
+		return (joined != null) ? joined.peerAddress() : null;
+	}
+
+	@Override
+	public void setRxPaused(boolean paused) {
+		Channel open = this.stream;
+		if (open != null) {
+			open.config().setAutoRead(!paused);
+		}
+	}
+
+	@Override
+	public void validityConfirmed() {
+		H2Session joined = this.session;
+		if (joined != null) {
+			joined.confirmed();
+		}
+	}
+
+}

@@ -1,0 +1,84 @@
+package io.securestreams.protocol.h2;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sits between the h2 frame codec and the stream multiplexer of a connection: every frame read is
+ * proof that the connection is alive, a GOAWAY retires the session, and the connection's end or
+ * failure reaches it. Frames go on to the multiplexer unchanged.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H2SessionHandler extends ChannelInboundHandlerAdapter {
+
+	/** Largest response header list accepted, as for h1 responses. */
+	static final long MAX_HEADER_LIST_SIZE = 16 * 1024;
+
+	private static final Logger logger = LoggerFactory.getLogger(H2SessionHandler.class);
+
+	private final H2Session session;
+
+	private H2SessionHandler(H2Session session) {
+		this.session = session;
+	}
+
+	/**
+	 * Adds the h2 codec, this handler and the multiplexer to a new connection's pipeline. Server
+	 * push is switched off in the client's settings, and any stream the server opens anyway is
+	 * closed at once.
+	 * @param pipeline the pipeline, after any proxy and TLS handlers
+	 * @param session the session the connection belongs to
+	 */
+	static void addTo(ChannelPipeline pipeline, H2Session session) {
+		Http2Settings settings = Http2Settings.defaultSettings().pushEnabled(false)
+			.maxHeaderListSize(MAX_HEADER_LIST_SIZE);
+		pipeline.addLast("h2", Http2FrameCodecBuilder.forClient().initialSettings(settings).build())
+			.addLast("h2-session", new H2SessionHandler(session))
+			.addLast("h2-streams", new Http2MultiplexHandler(RefusePushedStreams.INSTANCE));
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		this.session.confirmed();
+		if (msg instanceof Http2GoAwayFrame goAway) {
+			this.session.goAway(goAway.lastStreamId());
+		}
+		ctx.fireChannelRead(msg);
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		this.session.closed();
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		logger.debug("h2 connection to {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+		ctx.close();
+	}
+
+	/** Closes streams the server opens (push is refused in the settings, so none should come). */
+	@ChannelHandler.Sharable
+	private static final class RefusePushedStreams extends ChannelInboundHandlerAdapter {
+
+		static final RefusePushedStreams INSTANCE = new RefusePushedStreams();
+
+		@Override
+		public void channelActive(ChannelHandlerContext ctx) {
+			ctx.close();
+		}
+
+	}
+
+}

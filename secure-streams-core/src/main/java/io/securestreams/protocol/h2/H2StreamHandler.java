@@ -1,0 +1,87 @@
+package io.securestreams.protocol.h2;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of one h2 stream's pipeline, after the codec that turns the stream's frames
+ * into Netty's version-neutral http objects: feeds them to the {@link H2Exchange} and releases
+ * every message it reads.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H2StreamHandler extends ChannelInboundHandlerAdapter {
+
+	private static final Logger logger = LoggerFactory.getLogger(H2StreamHandler.class);
+
+	private final H2Exchange exchange;
+
+	H2StreamHandler(H2Exchange exchange) {
+		this.exchange = exchange;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		ChannelPipeline pipeline = ctx.pipeline();
+		pipeline.addBefore(ctx.name(), "h2-http", new Http2StreamFrameToHttpObjectCodec(false));
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		try {
+			if (msg instanceof Http2ResetFrame reset) {
+				logger.debug("h2 stream {} was reset by the server (error {})", ctx.channel(), reset.errorCode());
+				return;
+			}
+			if (!(msg instanceof HttpObject object)) {
+				return;
+			}
+			if (object.decoderResult().isFailure()) {
+				logger.warn("malformed h2 response from {}: {}", ctx.channel().parent().remoteAddress(),
+						object.decoderResult().cause().getMessage());
+				ctx.close();
+				return;
+			}
+			if (msg instanceof HttpResponse response) {
+				this.exchange.onResponse(ctx.channel(), response);
+			}
+			if (msg instanceof HttpContent content) {
+				this.exchange.onContent(ctx.channel(), content);
+			}
+		}
+		finally {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (ctx.channel().isWritable()) {
+			this.exchange.onWritable(ctx.channel());
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		this.exchange.onStreamClosed(ctx.channel());
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		logger.debug("h2 stream {} failed: {}", ctx.channel(), cause.toString());
+		ctx.close();
+	}
+
+}
