@@ -28,13 +28,13 @@ public final class UnappliedKeys {
 	private static final Logger logger = LoggerFactory.getLogger(UnappliedKeys.class);
 
 	/**
-	 * What is parsed but not carried out: auth other than sigv4 signing of h1 and ws requests, h2 long
-	 * poll, local sinks, AWS IoT, and perf on server streamtypes (accepted connections are not
-	 * timed).
+	 * What is parsed but not carried out: auth other than sigv4 signing of http requests, long poll
+	 * outside h2 client streams, the h2 tx credit overflow quirk, local sinks, AWS IoT, and perf on
+	 * server streamtypes (accepted connections are not timed).
 	 */
 	static final List<StreamTypeKey> NOT_ACTED_ON = List.of(StreamTypeKey.USE_AUTH, StreamTypeKey.AWS_REGION,
-			StreamTypeKey.AWS_SERVICE, StreamTypeKey.LOCAL_SINK, StreamTypeKey.LONG_POLL, StreamTypeKey.SWAKE_VALIDITY,
-			StreamTypeKey.PERF, StreamTypeKey.PAYLOAD_FMT, StreamTypeKey.AWS_IOT);
+			StreamTypeKey.AWS_SERVICE, StreamTypeKey.LOCAL_SINK, StreamTypeKey.LONG_POLL, StreamTypeKey.H2Q_OFLOW_TXCR,
+			StreamTypeKey.SWAKE_VALIDITY, StreamTypeKey.PERF, StreamTypeKey.PAYLOAD_FMT, StreamTypeKey.AWS_IOT);
 
 	private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -51,6 +51,9 @@ public final class UnappliedKeys {
 			if (key == StreamTypeKey.PERF && !policy.server()) {
 				continue;
 			}
+			if (key == StreamTypeKey.LONG_POLL && isH2Client(policy)) {
+				continue;
+			}
 			if (signed && (key == StreamTypeKey.USE_AUTH || key == StreamTypeKey.AWS_REGION
 					|| key == StreamTypeKey.AWS_SERVICE)) {
 				continue;
@@ -63,12 +66,17 @@ public final class UnappliedKeys {
 		return names;
 	}
 
-	// The h1 and ws bindings sign the requests (upgrade requests) of a client streamtype bound to
-	// a sigv4 scheme.
+	// The h1, h2 and ws bindings sign the requests (upgrade requests) of a client streamtype bound
+	// to a sigv4 scheme.
 	private static boolean signsRequests(Policy active, StreamTypePolicy policy) {
 		AuthScheme scheme = (policy.useAuth() != null) ? active.auth().get(policy.useAuth()) : null;
 		return scheme != null && RequestHeaders.SIGV4.equalsIgnoreCase(scheme.type()) && !policy.server()
-				&& (policy.protocol() == Protocol.H1 || policy.protocol() == Protocol.WS);
+				&& (policy.protocol() == Protocol.H1 || policy.protocol() == Protocol.H2
+						|| policy.protocol() == Protocol.WS);
+	}
+
+	private static boolean isH2Client(StreamTypePolicy policy) {
+		return policy.protocol() == Protocol.H2 && !policy.server();
 	}
 
 	/**

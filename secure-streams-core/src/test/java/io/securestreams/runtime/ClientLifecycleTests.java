@@ -273,6 +273,18 @@ class ClientLifecycleTests {
 	}
 
 	@Test
+	void protocolWithoutABindingIsAClearErrorAtCreation() {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("quic"), "127.0.0.1", this.server.getPort(), "GET", "/x")
+			.set(StreamTypeKey.PROTOCOL, io.securestreams.policy.Protocol.H3);
+		SecureStreams context = this.resources.start(SecureStreams.builder(fragment.build()));
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> context.create("quic", new RecordingHandler()))
+			.withMessageContaining("protocol 'h3' is not supported")
+			.withMessageContaining("h2");
+	}
+
+	@Test
 	void destroyMeFromCreatingFailsCreation() {
 		create(new RecordingHandler(), (b) -> {
 		});

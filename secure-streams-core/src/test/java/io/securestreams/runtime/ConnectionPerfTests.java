@@ -13,6 +13,7 @@ import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.JettyWsServer;
@@ -95,6 +96,30 @@ class ConnectionPerfTests {
 			assertThat(perf.get("txn_resp_us").asLong()).isPositive();
 			assertThat(perf.get("prot_specific").get("resp").asInt()).isEqualTo(404);
 			assertThat(handler.events).containsSubsequence("QOS_NACK_REMOTE", "PERF", "DISCONNECTED");
+		}
+	}
+
+	@Test
+	void h2StreamWithPerfGetsTheTimingsOfAConnectionOfItsOwn() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.useHttps(TestPki.serverContext(TestPki.server()).getSocketFactory());
+			server.setProtocols(List.of(okhttp3.Protocol.HTTP_2, okhttp3.Protocol.HTTP_1_1));
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().body("timed h2").build());
+			PerfRecorder handler = run(Mode.DIRECT, (b) -> TestPolicies
+				.h1(b, "localhost", server.getPort(), "GET", "/h2")
+				.set(StreamTypeKey.PROTOCOL, Protocol.H2)
+				.set(StreamTypeKey.TLS, true)
+				.set(StreamTypeKey.TLS_TRUST_STORE, "test_ca")
+				.set(StreamTypeKey.PERF, true));
+			// Each h2 transaction ends its exchange; a perf stream's connection is its own and closes with it.
+			handler.awaitState(StreamState.DISCONNECTED);
+			JsonNode perf = handler.onlyPerf();
+			assertThat(perf.get("tls_us").asLong()).isPositive();
+			assertThat(perf.get("txn_resp_us").asLong()).isPositive();
+			assertThat(perf.get("prot_specific").get("resp").asInt()).isEqualTo(200);
+			assertThat(handler.events).containsSubsequence("QOS_ACK_REMOTE", "PERF", "DISCONNECTED");
+			assertThat(server.takeRequest().getVersion()).isEqualTo("HTTP/2");
 		}
 	}
 

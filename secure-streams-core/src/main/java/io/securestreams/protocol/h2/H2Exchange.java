@@ -185,7 +185,12 @@ final class H2Exchange implements ProtocolConnection {
 				release();
 				this.link.retryLater(this.head.retryAfterMillis());
 			}
-			case FINAL -> reportConnected();
+			case FINAL -> {
+				if (!reportConnected() && this.link.policy().longPoll()) {
+					// long_poll: the stream turns rx-only once the response has started.
+					this.writer.endBody(ch, this.request);
+				}
+			}
 			case STOPPED -> {
 				// The application stopped at the http_resp_map state; CONNECTED is not reported.
 			}

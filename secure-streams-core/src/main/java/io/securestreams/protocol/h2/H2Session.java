@@ -130,7 +130,8 @@ final class H2Session {
 		if (!this.members.remove(exchange) || !this.members.isEmpty()) {
 			return;
 		}
-		if (this.channel == null || this.retired) {
+		// A connection owned by one exchange (perf) cannot serve another, so it does not linger.
+		if (this.channel == null || this.retired || this.key.owner() != null) {
 			close();
 		}
 		else {

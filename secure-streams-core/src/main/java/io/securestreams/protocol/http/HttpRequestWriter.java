@@ -3,7 +3,10 @@ package io.securestreams.protocol.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.securestreams.StreamFlags;
 import io.securestreams.protocol.StreamLink;
@@ -56,11 +59,15 @@ public final class HttpRequestWriter {
 		if (timings != null) {
 			timings.requestSent();
 		}
-		ch.write(request.request);
+		HttpRequest head = request.request;
 		if (request.body == PolicyRequest.Body.NONE) {
-			ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+			// One complete message: on h2 the HEADERS frame carries END_STREAM, which some servers
+			// (nghttp2's, the reason for libwebsockets' nghttp2_quirk_end_stream) wait for.
+			ch.writeAndFlush(new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+					Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE));
 			return false;
 		}
+		ch.write(head);
 		this.bodyOpen = true;
 		if (request.multipartHead != null) {
 			ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(request.multipartHead)));
@@ -80,6 +87,18 @@ public final class HttpRequestWriter {
 	/** Stops sending the body, because the connection is being closed. */
 	public void abandonBody() {
 		this.bodyOpen = false;
+	}
+
+	/**
+	 * Ends an open body where it is, with the multipart epilogue if any, and sends nothing more
+	 * (an h2 long-poll stream goes rx-only once the response has started).
+	 * @param ch the channel the body goes to
+	 * @param request the request whose body this is
+	 */
+	public void endBody(Channel ch, PolicyRequest request) {
+		if (this.bodyOpen) {
+			finishBody(ch, request);
+		}
 	}
 
 	/**

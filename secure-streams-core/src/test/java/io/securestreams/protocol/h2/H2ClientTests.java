@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -14,6 +18,10 @@ import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.auth.AwsCredentials;
+import io.securestreams.auth.SigV4Signer;
+import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
@@ -303,6 +311,34 @@ class H2ClientTests {
 		assertThat(new String(fast.received(), StandardCharsets.UTF_8)).isEqualTo("fast");
 		assertThat(server.takeRequest().getConnectionIndex()).isZero();
 		assertThat(slow.stateNames()).isEqualTo(states("POLL", "CONNECTING", "DESTROYING"));
+	}
+
+	@Test
+	void sigv4SignsTheH2RequestOverTheAuthorityItIsSentTo() throws Exception {
+		MockWebServer server = h2Server();
+		server.enqueue(new MockResponse.Builder().body("signed").build());
+		AwsCredentials key = new AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+		String emptyHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(new byte[0]));
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.auth(new AuthScheme("s3", "sigv4", null, 1));
+		TestPolicies.sigv4(h2(fragment.streamType("get"), server, "GET", "/bucket/key"), "s3");
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build())
+			.systemBlobs(new SystemBlobs().awsCredentials(1, key.keyId(), key.secret())));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.create("get", handler);
+		stream.setMetadata("region", "eu-west-1");
+		stream.setMetadata("service", "s3");
+		stream.setMetadata("date", "20150830T123600Z");
+		stream.setMetadata("sha", emptyHash);
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = server.takeRequest();
+		Map<String, String> signed = new LinkedHashMap<>();
+		signed.put("host", request.getHeaders().get(":authority"));
+		signed.put("x-amz-date", request.getHeaders().get("x-amz-date"));
+		signed.put("x-amz-content-sha256", request.getHeaders().get("x-amz-content-sha256"));
+		assertThat(request.getHeaders().get("authorization")).isEqualTo(
+				SigV4Signer.authorization("GET", request.getTarget(), signed, emptyHash, "eu-west-1", "s3", key));
 	}
 
 }
