@@ -22,7 +22,7 @@ public final class H1ClientProtocol implements ClientProtocol {
 	@Override
 	public ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector,
 			StreamLink link) {
-		H1Connection connection = new H1Connection(link, connector, tls);
+		H1Connection connection = new H1Connection(link, connector, tls, target);
 		connection.open(target, 0);
 		return connection;
 	}

@@ -2,29 +2,19 @@ package io.securestreams.protocol.h2;
 
 import java.net.SocketAddress;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
-import io.securestreams.StreamFlags;
-import io.securestreams.StreamState;
 import io.securestreams.protocol.ProtocolConnection;
 import io.securestreams.protocol.StreamLink;
-import io.securestreams.protocol.http.HttpRedirects;
-import io.securestreams.protocol.http.HttpRequestWriter;
-import io.securestreams.protocol.http.HttpResponseHead;
-import io.securestreams.protocol.http.PolicyRequest;
+import io.securestreams.protocol.http.HttpTransaction;
+import io.securestreams.protocol.http.HttpTransaction.Step;
 import io.securestreams.transport.ConnectTarget;
-import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.Connector;
 import org.jspecify.annotations.Nullable;
-
-import static io.securestreams.protocol.http.HttpResponseHead.stops;
 
 /**
  * One transaction of a client stream over h2, as one h2 stream on a shared connection: the
@@ -48,11 +38,7 @@ final class H2Exchange implements ProtocolConnection {
 
 	private final @Nullable SslContext tls;
 
-	private final HttpRequestWriter writer;
-
-	private final HttpRedirects redirectTargets;
-
-	private final HttpResponseHead head;
+	private final HttpTransaction transaction;
 
 	private ConnectTarget target;
 
@@ -61,16 +47,6 @@ final class H2Exchange implements ProtocolConnection {
 	private @Nullable H2Session session;
 
 	private @Nullable Channel stream;
-
-	private @Nullable PolicyRequest request;
-
-	private boolean connectedReported;
-
-	private boolean somDelivered;
-
-	private boolean skipping;
-
-	private boolean inTransaction;
 
 	private boolean ended;
 
@@ -81,9 +57,7 @@ final class H2Exchange implements ProtocolConnection {
 		this.connector = connector;
 		this.tls = tls;
 		this.target = target;
-		this.writer = new HttpRequestWriter(link);
-		this.redirectTargets = new HttpRedirects(link, tls != null);
-		this.head = new HttpResponseHead(link, this.redirectTargets);
+		this.transaction = new HttpTransaction(link, tls != null);
 	}
 
 	void open(ConnectTarget next, int hops) {
@@ -105,7 +79,7 @@ final class H2Exchange implements ProtocolConnection {
 		ready.openStream(new H2StreamHandler(this)).addListener((Future<Http2StreamChannel> f) -> {
 			if (!f.isSuccess()) {
 				if (!this.ended && ready == this.session) {
-					end(this.inTransaction, true);
+					end(this.transaction.inProgress(), true);
 				}
 				return;
 			}
@@ -132,41 +106,20 @@ final class H2Exchange implements ProtocolConnection {
 	void sessionClosed(H2Session closed) {
 		if (!this.ended && closed == this.session) {
 			this.session = null;
-			end(this.inTransaction, false);
+			end(this.transaction.inProgress(), false);
 		}
 	}
 
 	private void startTransaction() {
 		this.link.takeTxRequest();
 		try {
-			this.request = PolicyRequest.build(this.link, this.target);
+			this.transaction.start(this.stream, this.target, this.redirects);
 		}
 		catch (IllegalStateException ex) {
 			this.ended = true;
 			release();
 			this.link.connectFailed(ex);
-			return;
 		}
-		this.inTransaction = true;
-		this.connectedReported = this.connectedReported && this.redirects > 0;
-		this.somDelivered = false;
-		this.skipping = false;
-		if (!this.writer.start(this.stream, this.request)) {
-			return;
-		}
-		// A proxied client only sends its body after CONNECTED, so report it once headers are out.
-		if (this.link.isProxied() && reportConnected()) {
-			return;
-		}
-		this.writer.pump(this.stream, this.request);
-	}
-
-	private boolean reportConnected() {
-		if (this.connectedReported) {
-			return false;
-		}
-		this.connectedReported = true;
-		return stops(this.link.state(StreamState.CONNECTED));
 	}
 
 	/** A response head arrived on the exchange's h2 stream. */
@@ -174,26 +127,11 @@ final class H2Exchange implements ProtocolConnection {
 		if (ch != this.stream || this.ended) {
 			return;
 		}
-		ConnectionTimings timings = this.link.timings();
-		if (timings != null) {
-			timings.responseStarted(response.status().code());
-		}
-		switch (this.head.read(response, this.request, this.target, this.redirects)) {
-			case INTERIM, REDIRECT -> this.skipping = true;
-			case RETRY_LATER -> {
-				this.ended = true;
-				release();
-				this.link.retryLater(this.head.retryAfterMillis());
-			}
-			case FINAL -> {
-				if (!reportConnected() && this.link.policy().longPoll()) {
-					// long_poll: the stream turns rx-only once the response has started.
-					this.writer.endBody(ch, this.request);
-				}
-			}
-			case STOPPED -> {
-				// The application stopped at the http_resp_map state; CONNECTED is not reported.
-			}
+		if (this.transaction.onResponse(response, this.target, this.redirects, this.link.policy().longPoll(),
+				ch) == Step.RETRY_LATER) {
+			this.ended = true;
+			release();
+			this.link.retryLater(this.transaction.retryAfterMillis());
 		}
 	}
 
@@ -202,57 +140,30 @@ final class H2Exchange implements ProtocolConnection {
 		if (ch != this.stream || this.ended) {
 			return;
 		}
-		if (this.skipping) {
-			if (content instanceof LastHttpContent) {
-				this.skipping = false;
-				ConnectTarget next = this.redirectTargets.takePending();
-				if (next != null) {
-					followRedirect(next);
-				}
+		switch (this.transaction.onContent(content)) {
+			case REDIRECT -> {
+				ConnectTarget next = this.transaction.takeRedirect();
+				release();
+				open(next, this.redirects + 1);
 			}
-			return;
-		}
-		ByteBuf data = content.content();
-		if (data.isReadable()) {
-			int flags = this.somDelivered ? 0 : StreamFlags.SOM;
-			this.somDelivered = true;
-			if (stops(this.link.rx(data, flags))) {
-				return;
+			case COMPLETE -> end(false, false);
+			default -> {
 			}
 		}
-		if (content instanceof LastHttpContent) {
-			completeTransaction();
-		}
-	}
-
-	private void followRedirect(ConnectTarget next) {
-		release();
-		open(next, this.redirects + 1);
-	}
-
-	private void completeTransaction() {
-		if (this.somDelivered && stops(this.link.rx(Unpooled.EMPTY_BUFFER, StreamFlags.EOM))) {
-			return;
-		}
-		this.inTransaction = false;
-		if (stops(this.link.state(this.head.isGood() ? StreamState.QOS_ACK_REMOTE : StreamState.QOS_NACK_REMOTE))) {
-			return;
-		}
-		end(false, false);
 	}
 
 	/** The exchange's h2 stream closed (ended by both sides, reset, or its connection went). */
 	void onStreamClosed(Channel ch) {
 		if (ch == this.stream && !this.ended) {
 			this.stream = null;
-			end(this.inTransaction, false);
+			end(this.transaction.inProgress(), false);
 		}
 	}
 
 	/** The stream turned writable (the server's flow-control window opened): the body goes on. */
 	void onWritable(Channel ch) {
-		if (ch == this.stream && this.writer.isBodyOpen()) {
-			this.writer.pump(this.stream, this.request);
+		if (ch == this.stream) {
+			this.transaction.pump(ch);
 		}
 	}
 
@@ -276,7 +187,7 @@ final class H2Exchange implements ProtocolConnection {
 
 	// Resets the h2 stream if it is still open and leaves the connection to its other users.
 	private void release() {
-		this.writer.abandonBody();
+		this.transaction.abandonBody();
 		Channel open = this.stream;
 		this.stream = null;
 		if (open != null) {
@@ -291,15 +202,15 @@ final class H2Exchange implements ProtocolConnection {
 
 	@Override
 	public void requestWrite() {
-		if (this.stream != null && this.writer.isBodyOpen()) {
-			this.writer.pump(this.stream, this.request);
+		if (this.stream != null) {
+			this.transaction.pump(this.stream);
 		}
 	}
 
 	@Override
 	public void close() {
 		if (!this.ended) {
-			end(this.inTransaction, true);
+			end(this.transaction.inProgress(), true);
 		}
 	}
 

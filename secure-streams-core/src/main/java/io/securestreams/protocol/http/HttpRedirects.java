@@ -20,12 +20,12 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class HttpRedirects {
+final class HttpRedirects {
 
 	private static final Logger logger = LoggerFactory.getLogger(HttpRedirects.class);
 
 	/** Most redirects followed in one chain. */
-	public static final int MAX_REDIRECTS = 10;
+	static final int MAX_REDIRECTS = 10;
 
 	private final StreamLink link;
 
@@ -38,7 +38,7 @@ public final class HttpRedirects {
 	 * @param link the stream's link
 	 * @param tlsConfigured whether the streamtype configures TLS, so https locations can be followed
 	 */
-	public HttpRedirects(StreamLink link, boolean tlsConfigured) {
+	HttpRedirects(StreamLink link, boolean tlsConfigured) {
 		this.link = link;
 		this.tlsConfigured = tlsConfigured;
 	}
@@ -60,10 +60,18 @@ public final class HttpRedirects {
 	}
 
 	/**
+	 * Returns whether a redirect is being followed.
+	 * @return {@code true} once {@link #follow} accepted one, until {@link #takePending()}
+	 */
+	boolean hasPending() {
+		return this.pending != null;
+	}
+
+	/**
 	 * Returns the hop to follow, once the redirect response has been read, and forgets it.
 	 * @return the next target, or {@code null} when no redirect is being followed
 	 */
-	public @Nullable ConnectTarget takePending() {
+	@Nullable ConnectTarget takePending() {
 		ConnectTarget next = this.pending;
 		this.pending = null;
 		return next;

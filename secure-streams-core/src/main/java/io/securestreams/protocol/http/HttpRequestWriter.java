@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class HttpRequestWriter {
+final class HttpRequestWriter {
 
 	private static final Logger logger = LoggerFactory.getLogger(HttpRequestWriter.class);
 
@@ -43,7 +43,7 @@ public final class HttpRequestWriter {
 	 * Creates the writer of one connection's requests.
 	 * @param link the stream's link
 	 */
-	public HttpRequestWriter(StreamLink link) {
+	HttpRequestWriter(StreamLink link) {
 		this.link = link;
 	}
 
@@ -53,7 +53,7 @@ public final class HttpRequestWriter {
 	 * @param request the request
 	 * @return whether a body follows, to be sent by {@link #pump}
 	 */
-	public boolean start(Channel ch, PolicyRequest request) {
+	boolean start(Channel ch, PolicyRequest request) {
 		this.bodySent = 0;
 		ConnectionTimings timings = this.link.timings();
 		if (timings != null) {
@@ -80,12 +80,12 @@ public final class HttpRequestWriter {
 	 * Returns whether a request body is being sent.
 	 * @return {@code true} until the body has ended or was abandoned
 	 */
-	public boolean isBodyOpen() {
+	boolean isBodyOpen() {
 		return this.bodyOpen;
 	}
 
 	/** Stops sending the body, because the connection is being closed. */
-	public void abandonBody() {
+	void abandonBody() {
 		this.bodyOpen = false;
 	}
 
@@ -95,7 +95,7 @@ public final class HttpRequestWriter {
 	 * @param ch the channel the body goes to
 	 * @param request the request whose body this is
 	 */
-	public void endBody(Channel ch, PolicyRequest request) {
+	void endBody(Channel ch, PolicyRequest request) {
 		if (this.bodyOpen) {
 			finishBody(ch, request);
 		}
@@ -106,7 +106,7 @@ public final class HttpRequestWriter {
 	 * @param ch the connection's channel
 	 * @param request the request whose body this is
 	 */
-	public void pump(@Nullable Channel ch, @Nullable PolicyRequest request) {
+	void pump(@Nullable Channel ch, @Nullable PolicyRequest request) {
 		while (this.bodyOpen && ch != null && ch.isWritable() && this.link.isActive()) {
 			long announced = this.link.txLength();
 			int capacity = TX_CHUNK;

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.HttpResponseMapping;
 import io.securestreams.policy.HttpSettings;
@@ -28,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class HttpResponseHead {
+final class HttpResponseHead {
 
 	private static final Logger logger = LoggerFactory.getLogger(HttpResponseHead.class);
 
 	/** What a response head means for the transaction. */
-	public enum Verdict {
+	enum Verdict {
 
 		/** An interim 1xx response; the final one follows. */
 		INTERIM,
@@ -67,7 +66,7 @@ public final class HttpResponseHead {
 	 * @param link the stream's link
 	 * @param redirects where redirects lead
 	 */
-	public HttpResponseHead(StreamLink link, HttpRedirects redirects) {
+	HttpResponseHead(StreamLink link, HttpRedirects redirects) {
 		this.link = link;
 		this.redirects = redirects;
 	}
@@ -80,7 +79,7 @@ public final class HttpResponseHead {
 	 * @param hops how many redirects led to {@code target}
 	 * @return what the head means for the transaction
 	 */
-	public Verdict read(HttpResponse response, PolicyRequest request, ConnectTarget target, int hops) {
+	Verdict read(HttpResponse response, PolicyRequest request, ConnectTarget target, int hops) {
 		int status = response.status().code();
 		if (status >= 100 && status < 200) {
 			return Verdict.INTERIM;
@@ -109,7 +108,7 @@ public final class HttpResponseHead {
 			}
 		}
 		for (HttpResponseMapping mapping : http.responseMap()) {
-			if (mapping.status() == status && stops(this.link.state(StreamState.of(mapping.state())))) {
+			if (mapping.status() == status && HttpTransaction.stops(this.link.state(StreamState.of(mapping.state())))) {
 				return Verdict.STOPPED;
 			}
 		}
@@ -120,7 +119,7 @@ public final class HttpResponseHead {
 	 * Returns the delay the last 503 or 429 asked for.
 	 * @return milliseconds, 0 when the server named none
 	 */
-	public long retryAfterMillis() {
+	long retryAfterMillis() {
 		return this.retryAfterMillis;
 	}
 
@@ -128,7 +127,7 @@ public final class HttpResponseHead {
 	 * Returns whether the last final answer means the transaction succeeded.
 	 * @return {@code true} for QOS_ACK_REMOTE, {@code false} for QOS_NACK_REMOTE
 	 */
-	public boolean isGood() {
+	boolean isGood() {
 		return this.good;
 	}
 
@@ -136,18 +135,8 @@ public final class HttpResponseHead {
 	 * Returns whether the server keeps the connection open after the last final answer.
 	 * @return {@code true} when the connection may carry the next transaction
 	 */
-	public boolean isKeepAlive() {
+	boolean isKeepAlive() {
 		return this.keepAlive;
-	}
-
-	/**
-	 * Returns whether an application's result means the stream is done with the connection (the
-	 * runtime is already closing it), so the binding stops processing it.
-	 * @param result the result of a state or rx callback
-	 * @return {@code true} for DESTROY_ME and DISCONNECT_ME
-	 */
-	public static boolean stops(StreamResult result) {
-		return result == StreamResult.DESTROY_ME || result == StreamResult.DISCONNECT_ME;
 	}
 
 }

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class PolicyRequest {
+final class PolicyRequest {
 
 	/** How the request body is framed. */
 	enum Body {
@@ -61,7 +61,7 @@ public final class PolicyRequest {
 	 * @return the request
 	 * @throws IllegalStateException when a system blob the policy needs is missing
 	 */
-	public static PolicyRequest build(StreamLink link, ConnectTarget target) {
+	static PolicyRequest build(StreamLink link, ConnectTarget target) {
 		StreamTypePolicy policy = link.policy();
 		HttpSettings http = policy.http();
 		String methodName = (http.method() != null) ? http.method().toUpperCase(Locale.ROOT) : "GET";

@@ -13,7 +13,7 @@ import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
-import io.securestreams.protocol.http.HttpRedirects;
+import io.securestreams.protocol.http.HttpTransaction;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.StreamsUnderTest;
@@ -265,13 +265,13 @@ class H1HeaderAndStatusTests {
 
 	@Test
 	void redirectLoopsStopAfterTheLimit() {
-		for (int i = 0; i <= HttpRedirects.MAX_REDIRECTS; i++) {
+		for (int i = 0; i <= HttpTransaction.MAX_REDIRECTS; i++) {
 			this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/loop").build());
 		}
 		RecordingHandler handler = new RecordingHandler();
 		create(handler, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true)).requestTx();
 		handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
-		assertThat(this.server.getRequestCount()).isEqualTo(HttpRedirects.MAX_REDIRECTS + 1);
+		assertThat(this.server.getRequestCount()).isEqualTo(HttpTransaction.MAX_REDIRECTS + 1);
 	}
 
 }
