@@ -407,7 +407,15 @@ public abstract class AbstractStream implements SecureStream {
 		SocketAddress peer = peerAddress();
 		return new StreamInfo(this.id, streamType(), this.role, (current != null) ? current.name() : null,
 				this.statistics.stateSince(), retries(), this.statistics.bytesIn(), this.statistics.bytesOut(),
-				(peer != null) ? peer.toString() : null, listenerId());
+				(peer != null) ? peer.toString() : null, listenerId(), this.statistics.httpStatus());
+	}
+
+	/**
+	 * Records the status of a final http response head, for {@link #info()}.
+	 * @param status the status code
+	 */
+	protected final void httpStatusReceived(int status) {
+		this.statistics.httpStatus(status);
 	}
 
 	@Override

@@ -118,6 +118,13 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	}
 
 	@Override
+	public void httpStatus(int status) {
+		if (isActive()) {
+			this.stream.httpStatusReceived(status);
+		}
+	}
+
+	@Override
 	public void connectFailed(Throwable cause) {
 		if (closable()) {
 			logger.info("stream {} ({}): connection failed: {}", this.stream.id(), this.stream.streamType(),

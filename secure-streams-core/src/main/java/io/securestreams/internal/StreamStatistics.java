@@ -4,7 +4,8 @@ import java.time.Instant;
 
 /**
  * What a stream counts for monitoring ({@link io.securestreams.StreamInfo}): the payload bytes
- * that went to and came from the handler, and when the current state was reported. Written on the
+ * that went to and came from the handler, when the current state was reported, and the status of
+ * the last http response. Written on the
  * stream's event loop only, so the unsynchronized increments are safe; read from any thread.
  *
  * @author Secure Streams contributors
@@ -18,6 +19,8 @@ final class StreamStatistics {
 
 	private volatile long stateSinceMillis = System.currentTimeMillis();
 
+	private volatile int httpStatus;
+
 	void received(int length) {
 		this.bytesIn += length;
 	}
@@ -28,6 +31,14 @@ final class StreamStatistics {
 
 	void stateReported() {
 		this.stateSinceMillis = System.currentTimeMillis();
+	}
+
+	void httpStatus(int status) {
+		this.httpStatus = status;
+	}
+
+	int httpStatus() {
+		return this.httpStatus;
 	}
 
 	long bytesIn() {

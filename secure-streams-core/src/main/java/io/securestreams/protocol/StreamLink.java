@@ -141,6 +141,14 @@ public interface StreamLink {
 	void receivedMetadata(String name, byte[] value);
 
 	/**
+	 * Records the status of a final http response head (not an interim 1xx), shown in the
+	 * stream's {@link io.securestreams.StreamInfo#httpStatus()}.
+	 * @param status the status code
+	 */
+	default void httpStatus(int status) {
+	}
+
+	/**
 	 * Returns the auth scheme the streamtype binds with {@code use_auth}, as the policy in force
 	 * when the attempt started defines it; an http binding signs each request with a
 	 * {@code sigv4} scheme.

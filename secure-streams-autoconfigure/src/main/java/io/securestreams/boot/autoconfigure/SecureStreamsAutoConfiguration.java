@@ -6,6 +6,7 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.boot.annotation.EnableSecureStreams;
 import io.securestreams.boot.config.SecureStreamsAnnotationSupportBeanNames;
 import io.securestreams.policy.Policy;
+import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.policy.fetch.PolicyFetcher;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,7 +23,7 @@ import org.springframework.context.annotation.Configuration;
  * Secure Streams: the policy (JSON resource and/or properties), the {@link SecureStreams}
  * context (closed gracefully with the application context), one
  * {@link io.securestreams.boot.SecureStreamType} bean per streamtype, the remote
- * {@link PolicyFetcher}, and {@link EnableSecureStreams @SecureStreamHandler} discovery.
+ * {@link PolicyFetcher}, the {@link CaptivePortalDetector}, and {@link EnableSecureStreams @SecureStreamHandler} discovery.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -65,9 +66,18 @@ public final class SecureStreamsAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnBooleanProperty("secure-streams.remote-policy.fetch-on-startup")
-	RemotePolicyStartupFetch secureStreamsRemotePolicyStartupFetch(PolicyFetcher policyFetcher) {
-		return new RemotePolicyStartupFetch(policyFetcher);
+	@ConditionalOnMissingBean
+	CaptivePortalDetector secureStreamsCaptivePortalDetector(SecureStreams secureStreams,
+			SecureStreamsProperties properties) {
+		SecureStreamsProperties.CaptivePortal captivePortal = properties.getCaptivePortal();
+		return new CaptivePortalDetector(secureStreams, captivePortal.getStreamtype(), captivePortal.getTimeout());
+	}
+
+	@Bean
+	StartupSystemSteps secureStreamsStartupSystemSteps(SecureStreamsProperties properties,
+			CaptivePortalDetector captivePortalDetector, PolicyFetcher policyFetcher) {
+		return new StartupSystemSteps(properties.getCaptivePortal().isDetectOnStartup() ? captivePortalDetector : null,
+				properties.getRemotePolicy().isFetchOnStartup() ? policyFetcher : null);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -59,6 +59,8 @@ public class SecureStreamsProperties {
 
 	private final RemotePolicy remotePolicy = new RemotePolicy();
 
+	private final CaptivePortal captivePortal = new CaptivePortal();
+
 	private final Proxy proxy = new Proxy();
 
 	public boolean isEnabled() {
@@ -107,6 +109,10 @@ public class SecureStreamsProperties {
 
 	public RemotePolicy getRemotePolicy() {
 		return this.remotePolicy;
+	}
+
+	public CaptivePortal getCaptivePortal() {
+		return this.captivePortal;
 	}
 
 	public Proxy getProxy() {
@@ -1568,6 +1574,52 @@ public class SecureStreamsProperties {
 
 		public void setClientBuflenRxflowOffBelow(@Nullable DataSize clientBuflenRxflowOffBelow) {
 			this.clientBuflenRxflowOffBelow = clientBuflenRxflowOffBelow;
+		}
+
+	}
+
+	/**
+	 * Captive portal detection through a policy-defined streamtype.
+	 */
+	public static class CaptivePortal {
+
+		/**
+		 * Whether to detect at start-up, before the remote policy fetch and handler streams.
+		 */
+		private boolean detectOnStartup;
+
+		/**
+		 * Streamtype the detection uses.
+		 */
+		private String streamtype = "captive_portal_detect";
+
+		/**
+		 * Longest one detection may take.
+		 */
+		private Duration timeout = Duration.ofSeconds(3);
+
+		public boolean isDetectOnStartup() {
+			return this.detectOnStartup;
+		}
+
+		public void setDetectOnStartup(boolean detectOnStartup) {
+			this.detectOnStartup = detectOnStartup;
+		}
+
+		public String getStreamtype() {
+			return this.streamtype;
+		}
+
+		public void setStreamtype(String streamtype) {
+			this.streamtype = streamtype;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
 		}
 
 	}

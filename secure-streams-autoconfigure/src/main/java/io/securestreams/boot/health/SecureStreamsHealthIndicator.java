@@ -6,8 +6,10 @@ import java.util.Map;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamInfo;
 import io.securestreams.StreamState;
+import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -15,7 +17,9 @@ import org.springframework.boot.health.contributor.Health;
 /**
  * Reports DOWN when a stream of a {@code nailed_up} streamtype sits in ALL_RETRIES_FAILED: a
  * connection the policy says must always be up could not be made within its retry budget.
- * Other streams' failures are normal for opportunistic traffic and do not count.
+ * Other streams' failures are normal for opportunistic traffic and do not count. The last
+ * captive portal detection's result is shown as the {@code connectivity} detail, without
+ * changing the status.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -24,13 +28,26 @@ public class SecureStreamsHealthIndicator extends AbstractHealthIndicator {
 
 	private final SecureStreams streams;
 
+	private final @Nullable CaptivePortalDetector detector;
+
 	/**
 	 * Creates the indicator.
 	 * @param streams the context to check
 	 */
 	public SecureStreamsHealthIndicator(SecureStreams streams) {
+		this(streams, null);
+	}
+
+	/**
+	 * Creates the indicator, with the last captive portal detection's result as a detail.
+	 * @param streams the context to check
+	 * @param detector the detector whose {@link CaptivePortalDetector#result() result} is shown as
+	 * {@code connectivity} when the policy defines its streamtype, or {@code null}
+	 */
+	public SecureStreamsHealthIndicator(SecureStreams streams, @Nullable CaptivePortalDetector detector) {
 		super("Secure Streams health check failed");
 		this.streams = streams;
+		this.detector = detector;
 	}
 
 	@Override
@@ -47,6 +64,10 @@ public class SecureStreamsHealthIndicator extends AbstractHealthIndicator {
 					info.stateSince().toString()))
 			.toList();
 		builder.withDetail("streams", infos.size()).withDetail("policyVersion", this.streams.activePolicy().version());
+		if (this.detector != null && this.detector.isConfigured()) {
+			// Informational: being offline is the network's state, not the application's health.
+			builder.withDetail("connectivity", this.detector.result().name());
+		}
 		if (failed.isEmpty()) {
 			builder.up();
 		}

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 
@@ -13,6 +14,8 @@ import io.securestreams.StreamEventListener;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamState;
 import io.securestreams.boot.SecureStreamType;
+import io.securestreams.connectivity.CaptivePortalDetector;
+import io.securestreams.connectivity.Connectivity;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyCertificate;
@@ -202,13 +205,59 @@ class SecureStreamsAutoConfigurationTests {
 					"secure-streams.policy.release=local-1", type + "endpoint=127.0.0.1",
 					type + "port=" + server.getPort(), type + "http-url=/policy.json")
 				.run((context) -> {
-					assertThat(context).hasSingleBean(RemotePolicyStartupFetch.class);
+					assertThat(context).hasSingleBean(StartupSystemSteps.class);
 					SecureStreams streams = context.getBean(SecureStreams.class);
 					assertThat(streams.policy().release()).isEqualTo("remote-2");
 					assertThat(streams.activePolicy().version()).isEqualTo(2);
 				});
 			assertThat(server.getRequestCount()).isEqualTo(1);
 		}
+	}
+
+	@Test
+	void captivePortalIsDetectedAtStartupBeforeThePolicyFetch() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().code(204).build());
+			server.enqueue(new MockResponse.Builder().code(200).body("{\"release\": \"remote-2\"}").build());
+			String cpd = "secure-streams.policy.streamtypes.[captive_portal_detect].";
+			String fetch = "secure-streams.policy.streamtypes.[fetch_policy].";
+			this.runner.withPropertyValues("secure-streams.captive-portal.detect-on-startup=true",
+					"secure-streams.remote-policy.fetch-on-startup=true", "secure-streams.policy.release=local-1",
+					cpd + "endpoint=127.0.0.1", cpd + "port=" + server.getPort(), cpd + "http-url=/generate_204",
+					cpd + "http-expect=204", fetch + "endpoint=127.0.0.1", fetch + "port=" + server.getPort(),
+					fetch + "http-url=/policy.json")
+				.run((context) -> {
+					assertThat(context.getBean(CaptivePortalDetector.class).result())
+						.isEqualTo(Connectivity.INTERNET_OK);
+					assertThat(context.getBean(SecureStreams.class).policy().release()).isEqualTo("remote-2");
+				});
+			assertThat(server.takeRequest().getTarget()).isEqualTo("/generate_204");
+			assertThat(server.takeRequest().getTarget()).isEqualTo("/policy.json");
+		}
+	}
+
+	@Test
+	void captivePortalDetectorFollowsItsPropertiesAndAUserBeanWins() {
+		this.runner.withPropertyValues("secure-streams.captive-portal.streamtype=cpd_check",
+				"secure-streams.policy.streamtypes.[cpd_check].endpoint=127.0.0.1")
+			.run((context) -> {
+				assertThat(context.getBean(CaptivePortalDetector.class).isConfigured()).isTrue();
+				assertThat(context.getBean(CaptivePortalDetector.class).result()).isEqualTo(Connectivity.UNKNOWN);
+			});
+		this.runner.withUserConfiguration(UserCaptivePortalDetectorConfiguration.class)
+			.run((context) -> assertThat(context).getBean(CaptivePortalDetector.class)
+				.isSameAs(context.getBean("mine")));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserCaptivePortalDetectorConfiguration {
+
+		@Bean
+		CaptivePortalDetector mine(SecureStreams secureStreams) {
+			return new CaptivePortalDetector(secureStreams, "mine", Duration.ofSeconds(1));
+		}
+
 	}
 
 	@Test

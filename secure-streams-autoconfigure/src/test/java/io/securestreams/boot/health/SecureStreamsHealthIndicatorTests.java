@@ -5,6 +5,8 @@ import java.net.ServerSocket;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
+import io.securestreams.connectivity.CaptivePortalDetector;
+import io.securestreams.connectivity.Connectivity;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
@@ -59,6 +61,25 @@ class SecureStreamsHealthIndicatorTests {
 		assertThat(health.getDetails()).containsEntry("streams", 2).containsKey("allRetriesFailed");
 		assertThat(health.getDetails().get("allRetriesFailed").toString()).contains("streamType=link")
 			.doesNotContain("casual");
+	}
+
+	@Test
+	void lastCaptivePortalDetectionIsADetailThatLeavesTheStatusAlone() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("captive_portal_detect"), "127.0.0.1", closedPort(), "GET", "/generate_204")
+			.set(StreamTypeKey.RETRY, null);
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build();
+		CaptivePortalDetector detector = new CaptivePortalDetector(this.streams);
+		SecureStreamsHealthIndicator indicator = new SecureStreamsHealthIndicator(this.streams, detector);
+		assertThat(indicator.health(true).getDetails()).containsEntry("connectivity", "UNKNOWN");
+		assertThat(detector.detect()).isEqualTo(Connectivity.NO_INTERNET);
+		Health health = indicator.health(true);
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("connectivity", "NO_INTERNET");
+		CaptivePortalDetector unconfigured = new CaptivePortalDetector(this.streams, "absent",
+				CaptivePortalDetector.DEFAULT_TIMEOUT);
+		assertThat(new SecureStreamsHealthIndicator(this.streams, unconfigured).health(true).getDetails())
+			.doesNotContainKey("connectivity");
 	}
 
 }

@@ -84,6 +84,7 @@ final class HttpResponseHead {
 		if (status >= 100 && status < 200) {
 			return Verdict.INTERIM;
 		}
+		this.link.httpStatus(status);
 		HttpSettings http = this.link.policy().http();
 		if (status == 503 || status == 429) {
 			this.retryAfterMillis = RetryAfter.millis(response.headers().get(HttpHeaderNames.RETRY_AFTER),

@@ -98,6 +98,7 @@ class H2ClientTests {
 		handler.await(StreamState.DISCONNECTED, WAIT);
 		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello h2");
 		assertThat(handler.rxFlags).containsExactly(StreamFlags.SOM, StreamFlags.EOM);
+		assertThat(stream.info().httpStatus()).isEqualTo(200);
 		stream.requestTx();
 		handler.await(StreamState.DISCONNECTED, 2, WAIT);
 		List<String> twice = new ArrayList<>(ONE_TRANSACTION);
@@ -223,11 +224,13 @@ class H2ClientTests {
 		MockWebServer server = h2Server();
 		server.enqueue(new MockResponse.Builder().code(404).body("missing").build());
 		RecordingHandler handler = new RecordingHandler();
-		create("get", server, handler, (b) -> {
-		}).requestTx();
+		SecureStream stream = create("get", server, handler, (b) -> {
+		});
+		stream.requestTx();
 		handler.await(StreamState.DISCONNECTED, WAIT);
 		assertThat(handler.stateNames()).isEqualTo(states("POLL", "CONNECTING", "CONNECTED", "QOS_NACK_REMOTE",
 				"DISCONNECTED"));
+		assertThat(stream.info().httpStatus()).isEqualTo(404);
 	}
 
 	@Test

@@ -144,15 +144,17 @@ public class SecureStreamsEndpoint {
 	 * @param bytesOut payload bytes sent
 	 * @param peer the connected peer address
 	 * @param listenerId for an accepted stream, the id of its listener
+	 * @param httpStatus the status of the last http response the stream received
 	 */
 	public record StreamDescriptor(long id, String streamType, String role, @Nullable String state, Instant stateSince,
 			long timeInStateMillis, int retries, long bytesIn, long bytesOut, @Nullable String peer,
-			@Nullable Long listenerId) {
+			@Nullable Long listenerId, @Nullable Integer httpStatus) {
 
 		static StreamDescriptor of(StreamInfo info, Instant now) {
 			return new StreamDescriptor(info.id(), info.streamType(), info.role().name(), info.state(),
 					info.stateSince(), Math.max(0, Duration.between(info.stateSince(), now).toMillis()), info.retries(),
-					info.bytesIn(), info.bytesOut(), info.peer(), (info.listenerId() != 0) ? info.listenerId() : null);
+					info.bytesIn(), info.bytesOut(), info.peer(), (info.listenerId() != 0) ? info.listenerId() : null,
+					(info.httpStatus() != 0) ? info.httpStatus() : null);
 		}
 
 	}

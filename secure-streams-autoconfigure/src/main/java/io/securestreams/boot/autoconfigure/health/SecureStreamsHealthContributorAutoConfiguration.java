@@ -3,7 +3,9 @@ package io.securestreams.boot.autoconfigure.health;
 import io.securestreams.SecureStreams;
 import io.securestreams.boot.autoconfigure.SecureStreamsAutoConfiguration;
 import io.securestreams.boot.health.SecureStreamsHealthIndicator;
+import io.securestreams.connectivity.CaptivePortalDetector;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -26,8 +28,9 @@ public final class SecureStreamsHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "secureStreamsHealthIndicator")
-	SecureStreamsHealthIndicator secureStreamsHealthIndicator(SecureStreams secureStreams) {
-		return new SecureStreamsHealthIndicator(secureStreams);
+	SecureStreamsHealthIndicator secureStreamsHealthIndicator(SecureStreams secureStreams,
+			ObjectProvider<CaptivePortalDetector> captivePortalDetector) {
+		return new SecureStreamsHealthIndicator(secureStreams, captivePortalDetector.getIfAvailable());
 	}
 
 }

@@ -60,6 +60,7 @@ class SecureStreamsEndpointTests {
 			assertThat(described.bytesIn()).isEqualTo(100);
 			assertThat(described.timeInStateMillis()).isNotNegative();
 			assertThat(described.peer()).contains("127.0.0.1");
+			assertThat(described.httpStatus()).isEqualTo(200);
 			assertThat(described.listenerId()).isNull();
 		});
 		assertThat(descriptor.streamTypes()).containsOnlyKeys("bytes", "idle");

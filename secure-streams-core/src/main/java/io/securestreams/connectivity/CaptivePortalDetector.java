@@ -1,0 +1,161 @@
+package io.securestreams.connectivity;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.policy.StreamTypePolicy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Detects whether the internet is reachable through a stream of a policy-defined streamtype,
+ * {@code captive_portal_detect} by default, as libwebsockets does: each detection resets the
+ * result to {@link Connectivity#UNKNOWN}, creates the stream, starts its timeout and asks for one
+ * transaction; the first outcome sticks (see {@link Connectivity}). Without the streamtype the
+ * result stays UNKNOWN, as libwebsockets' creation "fails quietly".
+ * <p>
+ * A typical streamtype asks a URL that answers 204, and sets {@code http_expect: 204} (any other
+ * answer is rejected) and {@code http_fail_redirect: true} (a portal's redirect is not followed
+ * but reported).
+ * <p>
+ * libwebsockets starts the stream's timeout with 3 seconds written in the wrong unit, so it
+ * waits about 50 minutes and relies on the connection failing; here the timeout is what it was
+ * meant to be, 3 seconds unless configured otherwise. Thread-safe; concurrent calls while a
+ * detection runs share it.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class CaptivePortalDetector {
+
+	/** The streamtype libwebsockets detects with. */
+	public static final String DEFAULT_STREAM_TYPE = "captive_portal_detect";
+
+	/** How long a detection may take by default. */
+	public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+
+	private static final Logger logger = LoggerFactory.getLogger(CaptivePortalDetector.class);
+
+	private final SecureStreams streams;
+
+	private final String streamType;
+
+	private final Duration timeout;
+
+	private final Object lock = new Object();
+
+	private volatile Connectivity result = Connectivity.UNKNOWN;
+
+	private @Nullable CompletableFuture<Connectivity> inFlight;
+
+	/**
+	 * Creates a detector that uses {@value #DEFAULT_STREAM_TYPE} with the default timeout.
+	 * @param streams the context whose policy defines the streamtype
+	 */
+	public CaptivePortalDetector(SecureStreams streams) {
+		this(streams, DEFAULT_STREAM_TYPE, DEFAULT_TIMEOUT);
+	}
+
+	/**
+	 * Creates a detector.
+	 * @param streams the context whose policy defines the streamtype
+	 * @param streamType the streamtype to detect with
+	 * @param timeout the most one detection may take (the stream's timeout)
+	 */
+	public CaptivePortalDetector(SecureStreams streams, String streamType, Duration timeout) {
+		this.streams = Objects.requireNonNull(streams, "streams");
+		this.streamType = Objects.requireNonNull(streamType, "streamType");
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("timeout must be positive");
+		}
+		this.timeout = timeout;
+	}
+
+	/**
+	 * Returns whether the running policy defines the detection streamtype.
+	 * @return {@code true} when a detection can be attempted
+	 */
+	public boolean isConfigured() {
+		return this.streams.policy().streamType(this.streamType) != null;
+	}
+
+	/**
+	 * Returns the result of the last detection.
+	 * @return the result, {@link Connectivity#UNKNOWN} before one completed or while one runs
+	 */
+	public Connectivity result() {
+		return this.result;
+	}
+
+	/**
+	 * Detects and waits for the result.
+	 * @return the result
+	 */
+	public Connectivity detect() {
+		return detectAsync().join();
+	}
+
+	/**
+	 * Starts a detection, or joins the one in flight. The result is reset to UNKNOWN until it
+	 * completes.
+	 * @return the result, completed once the detection stream has left the context
+	 */
+	public CompletableFuture<Connectivity> detectAsync() {
+		synchronized (this.lock) {
+			CompletableFuture<Connectivity> current = this.inFlight;
+			if (current != null) {
+				return current;
+			}
+			this.result = Connectivity.UNKNOWN;
+			CompletableFuture<Connectivity> started = start();
+			this.inFlight = started;
+			started.whenComplete((found, error) -> finished(started, (found != null) ? found : Connectivity.UNKNOWN));
+			return started;
+		}
+	}
+
+	private void finished(CompletableFuture<Connectivity> done, Connectivity found) {
+		synchronized (this.lock) {
+			if (this.inFlight == done) {
+				this.inFlight = null;
+				this.result = found;
+			}
+		}
+	}
+
+	private CompletableFuture<Connectivity> start() {
+		StreamTypePolicy policy = this.streams.policy().streamType(this.streamType);
+		if (policy == null) {
+			logger.debug("no '{}' streamtype in the policy; connectivity stays unknown", this.streamType);
+			return CompletableFuture.completedFuture(Connectivity.UNKNOWN);
+		}
+		DetectionHandler handler = new DetectionHandler(policy.http().failRedirect());
+		SecureStream stream;
+		try {
+			stream = this.streams.create(this.streamType, handler);
+		}
+		catch (SecureStreamsException ex) {
+			logger.warn("captive portal detection with '{}' could not start: {}", this.streamType, ex.getMessage());
+			return CompletableFuture.completedFuture(Connectivity.UNKNOWN);
+		}
+		stream.startTimeout(this.timeout.toMillis());
+		stream.requestTx();
+		// The stream's own timer reports TIMEOUT; this only guards a stream that never ends.
+		return handler.result()
+			.completeOnTimeout(Connectivity.NO_INTERNET, this.timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+			.whenComplete((found, error) -> stream.destroy())
+			.thenCompose((found) -> stream.whenDestroyed().toCompletableFuture().thenApply((ignored) -> logged(found)));
+	}
+
+	private Connectivity logged(Connectivity found) {
+		logger.info("captive portal detection with '{}': {}", this.streamType, found);
+		return found;
+	}
+
+}
