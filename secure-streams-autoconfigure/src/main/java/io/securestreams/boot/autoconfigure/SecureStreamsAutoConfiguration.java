@@ -6,6 +6,7 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.boot.annotation.EnableSecureStreams;
 import io.securestreams.boot.config.SecureStreamsAnnotationSupportBeanNames;
 import io.securestreams.policy.Policy;
+import io.securestreams.auth.AccessTokenFetcher;
 import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.policy.fetch.PolicyFetcher;
 
@@ -23,7 +24,7 @@ import org.springframework.context.annotation.Configuration;
  * Secure Streams: the policy (JSON resource and/or properties), the {@link SecureStreams}
  * context (closed gracefully with the application context), one
  * {@link io.securestreams.boot.SecureStreamType} bean per streamtype, the remote
- * {@link PolicyFetcher}, the {@link CaptivePortalDetector}, and {@link EnableSecureStreams @SecureStreamHandler} discovery.
+ * {@link PolicyFetcher}, the {@link CaptivePortalDetector}, the {@link AccessTokenFetcher}, and {@link EnableSecureStreams @SecureStreamHandler} discovery.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -73,11 +74,21 @@ public final class SecureStreamsAutoConfiguration {
 		return new CaptivePortalDetector(secureStreams, captivePortal.getStreamtype(), captivePortal.getTimeout());
 	}
 
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	AccessTokenFetcher secureStreamsAccessTokenFetcher(SecureStreams secureStreams,
+			SecureStreamsProperties properties) {
+		SecureStreamsProperties.AccessToken accessToken = properties.getAccessToken();
+		return new AccessTokenFetcher(secureStreams, accessToken.getStreamtype(), accessToken.getTimeout());
+	}
+
 	@Bean
 	StartupSystemSteps secureStreamsStartupSystemSteps(SecureStreamsProperties properties,
-			CaptivePortalDetector captivePortalDetector, PolicyFetcher policyFetcher) {
+			CaptivePortalDetector captivePortalDetector, PolicyFetcher policyFetcher,
+			AccessTokenFetcher accessTokenFetcher) {
 		return new StartupSystemSteps(properties.getCaptivePortal().isDetectOnStartup() ? captivePortalDetector : null,
-				properties.getRemotePolicy().isFetchOnStartup() ? policyFetcher : null);
+				properties.getRemotePolicy().isFetchOnStartup() ? policyFetcher : null,
+				properties.getAccessToken().isFetchOnStartup() ? accessTokenFetcher : null);
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -61,6 +61,8 @@ public class SecureStreamsProperties {
 
 	private final CaptivePortal captivePortal = new CaptivePortal();
 
+	private final AccessToken accessToken = new AccessToken();
+
 	private final Proxy proxy = new Proxy();
 
 	public boolean isEnabled() {
@@ -113,6 +115,10 @@ public class SecureStreamsProperties {
 
 	public CaptivePortal getCaptivePortal() {
 		return this.captivePortal;
+	}
+
+	public AccessToken getAccessToken() {
+		return this.accessToken;
 	}
 
 	public Proxy getProxy() {
@@ -1604,6 +1610,53 @@ public class SecureStreamsProperties {
 
 		public void setDetectOnStartup(boolean detectOnStartup) {
 			this.detectOnStartup = detectOnStartup;
+		}
+
+		public String getStreamtype() {
+			return this.streamtype;
+		}
+
+		public void setStreamtype(String streamtype) {
+			this.streamtype = streamtype;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * The access token kept in the AUTH blob by exchanging the refresh payload of its slot 1.
+	 */
+	public static class AccessToken {
+
+		/**
+		 * Whether to fetch a token at start-up, after the remote policy fetch and before handler
+		 * streams; a token with a lifetime is then renewed before it expires.
+		 */
+		private boolean fetchOnStartup;
+
+		/**
+		 * Streamtype the token is fetched with.
+		 */
+		private String streamtype = "api_amazon_com_auth";
+
+		/**
+		 * Longest one fetch may take.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public boolean isFetchOnStartup() {
+			return this.fetchOnStartup;
+		}
+
+		public void setFetchOnStartup(boolean fetchOnStartup) {
+			this.fetchOnStartup = fetchOnStartup;
 		}
 
 		public String getStreamtype() {

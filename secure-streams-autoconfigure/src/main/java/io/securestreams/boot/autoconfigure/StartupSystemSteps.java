@@ -1,5 +1,7 @@
 package io.securestreams.boot.autoconfigure;
 
+import io.securestreams.auth.AccessTokenFetcher;
+import io.securestreams.auth.AccessTokenResult;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
 import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.connectivity.Connectivity;
@@ -13,9 +15,10 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Takes the system steps libwebsockets takes before its streams are used, in its order, each
- * only when asked: captive portal detection (its CPD step), then the remote policy fetch (its
- * POLICY_VALID step). Both run when the application context starts, before handler streams are
- * created. A failed step is logged; the application starts anyway, with the local policy.
+ * only when asked: captive portal detection (its CPD step), the remote policy fetch (its
+ * POLICY_VALID step), then the access token fetch (its AUTH1 step). They run when the
+ * application context starts, before handler streams are created. A failed step is logged; the
+ * application starts anyway.
  *
  * @author Secure Streams contributors
  */
@@ -27,16 +30,21 @@ final class StartupSystemSteps implements SmartLifecycle {
 
 	private final @Nullable PolicyFetcher fetcher;
 
+	private final @Nullable AccessTokenFetcher tokens;
+
 	private volatile boolean running;
 
 	/**
 	 * Creates the steps.
 	 * @param detector detects at start-up, or {@code null} not to
 	 * @param fetcher fetches the remote policy at start-up, or {@code null} not to
+	 * @param tokens fetches an access token at start-up, or {@code null} not to
 	 */
-	StartupSystemSteps(@Nullable CaptivePortalDetector detector, @Nullable PolicyFetcher fetcher) {
+	StartupSystemSteps(@Nullable CaptivePortalDetector detector, @Nullable PolicyFetcher fetcher,
+			@Nullable AccessTokenFetcher tokens) {
 		this.detector = detector;
 		this.fetcher = fetcher;
+		this.tokens = tokens;
 	}
 
 	@Override
@@ -47,6 +55,9 @@ final class StartupSystemSteps implements SmartLifecycle {
 		}
 		if (this.fetcher != null) {
 			fetch(this.fetcher);
+		}
+		if (this.tokens != null) {
+			fetchToken(this.tokens);
 		}
 	}
 
@@ -71,6 +82,18 @@ final class StartupSystemSteps implements SmartLifecycle {
 		PolicyFetchResult result = fetcher.fetch();
 		if (!result.updated()) {
 			logger.warn("Start-up policy fetch ended with " + result.outcome() + "; keeping the local policy");
+		}
+	}
+
+	private static void fetchToken(AccessTokenFetcher tokens) {
+		if (!tokens.isConfigured()) {
+			logger.warn("secure-streams.access-token.fetch-on-startup is set, but the policy has no token streamtype "
+					+ "or the AUTH blob's slot 1 holds no refresh payload; no token fetched");
+			return;
+		}
+		AccessTokenResult result = tokens.fetch();
+		if (!result.obtained()) {
+			logger.warn("Start-up access token fetch failed: " + result.error());
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.securestreams.boot.autoconfigure;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,8 @@ import io.securestreams.SecureStreams;
 import io.securestreams.StreamEventListener;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.auth.AccessTokenFetcher;
 import io.securestreams.boot.SecureStreamType;
 import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.connectivity.Connectivity;
@@ -234,6 +237,26 @@ class SecureStreamsAutoConfigurationTests {
 				});
 			assertThat(server.takeRequest().getTarget()).isEqualTo("/generate_204");
 			assertThat(server.takeRequest().getTarget()).isEqualTo("/policy.json");
+		}
+	}
+
+	@Test
+	void accessTokenIsFetchedAtStartupIntoTheBlobs() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().body("{\"access_token\":\"Atza|boot\",\"expires_in\":3600}")
+				.build());
+			SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.AUTH, 1,
+					"refresh_token=r".getBytes(StandardCharsets.UTF_8));
+			String auth = "secure-streams.policy.streamtypes.[api_amazon_com_auth].";
+			this.runner.withBean(SystemBlobs.class, () -> blobs)
+				.withPropertyValues("secure-streams.access-token.fetch-on-startup=true", auth + "endpoint=127.0.0.1",
+						auth + "port=" + server.getPort(), auth + "http-method=POST", auth + "http-url=/token")
+				.run((context) -> {
+					assertThat(context).hasSingleBean(AccessTokenFetcher.class);
+					assertThat(blobs.getString(SystemBlobs.Type.AUTH, 0)).isEqualTo("Atza|boot");
+				});
+			assertThat(server.takeRequest().getBody().utf8()).isEqualTo("refresh_token=r");
 		}
 	}
 

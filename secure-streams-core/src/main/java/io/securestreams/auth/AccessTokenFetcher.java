@@ -1,0 +1,218 @@
+package io.securestreams.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.SystemBlobs;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps an access token in the system blobs, as libwebsockets' api.amazon.com auth does: a
+ * stream of a policy-defined streamtype, {@code api_amazon_com_auth} by default, sends the refresh
+ * payload held in the {@code AUTH} blob's slot 1 as its request body (with its length announced),
+ * reads the JSON answer, and stores its {@code access_token} in the {@code AUTH} blob's slot 0,
+ * where {@code http_auth_header} streamtypes pick it up. When the answer gives
+ * {@code expires_in}, the next fetch is scheduled before the token expires: after 90% of its
+ * lifetime (libwebsockets waits the whole lifetime, which leaves requests made at that moment
+ * with an expired token). A failed fetch leaves the stored token as it was.
+ * <p>
+ * Thread-safe; concurrent calls while a fetch is in flight share it. {@link #close()} stops the
+ * renewals.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class AccessTokenFetcher implements AutoCloseable {
+
+	/** The streamtype libwebsockets fetches its token with. */
+	public static final String DEFAULT_STREAM_TYPE = "api_amazon_com_auth";
+
+	/** The share of a token's lifetime after which it is renewed. */
+	static final double RENEW_AFTER = 0.9;
+
+	private static final Logger logger = LoggerFactory.getLogger(AccessTokenFetcher.class);
+
+	private static final ObjectMapper json = JsonMapper.builder().build();
+
+	private final SecureStreams streams;
+
+	private final String streamType;
+
+	private final Duration timeout;
+
+	private final Object lock = new Object();
+
+	private @Nullable CompletableFuture<AccessTokenResult> inFlight;
+
+	private long renewalGeneration;
+
+	private boolean closed;
+
+	/**
+	 * Creates a fetcher that uses {@value #DEFAULT_STREAM_TYPE} with a 30 second timeout.
+	 * @param streams the context whose policy defines the streamtype and whose blobs hold the
+	 * refresh payload and receive the token
+	 */
+	public AccessTokenFetcher(SecureStreams streams) {
+		this(streams, DEFAULT_STREAM_TYPE, Duration.ofSeconds(30));
+	}
+
+	/**
+	 * Creates a fetcher.
+	 * @param streams the context whose policy defines the streamtype and whose blobs hold the
+	 * refresh payload and receive the token
+	 * @param streamType the streamtype to fetch with
+	 * @param timeout the most one fetch may take
+	 */
+	public AccessTokenFetcher(SecureStreams streams, String streamType, Duration timeout) {
+		this.streams = Objects.requireNonNull(streams, "streams");
+		this.streamType = Objects.requireNonNull(streamType, "streamType");
+		if (timeout.isNegative() || timeout.isZero()) {
+			throw new IllegalArgumentException("timeout must be positive");
+		}
+		this.timeout = timeout;
+	}
+
+	/**
+	 * Returns whether a fetch can be attempted: the policy defines the streamtype and the
+	 * {@code AUTH} blob's slot 1 holds a refresh payload.
+	 * @return {@code true} when both are there
+	 */
+	public boolean isConfigured() {
+		return this.streams.policy().streamType(this.streamType) != null
+				&& this.streams.blobs().get(SystemBlobs.Type.AUTH, 1) != null;
+	}
+
+	/**
+	 * Fetches a token and waits for the result.
+	 * @return the result
+	 */
+	public AccessTokenResult fetch() {
+		return fetchAsync().join();
+	}
+
+	/**
+	 * Starts a fetch, or joins the one in flight. A token with a lifetime schedules its renewal.
+	 * @return the result
+	 */
+	public CompletableFuture<AccessTokenResult> fetchAsync() {
+		synchronized (this.lock) {
+			CompletableFuture<AccessTokenResult> current = this.inFlight;
+			if (current != null) {
+				return current;
+			}
+			CompletableFuture<AccessTokenResult> started = start();
+			this.inFlight = started;
+			started.whenComplete((result, error) -> finished(started, result));
+			return started;
+		}
+	}
+
+	private void finished(CompletableFuture<AccessTokenResult> done, @Nullable AccessTokenResult result) {
+		synchronized (this.lock) {
+			if (this.inFlight == done) {
+				this.inFlight = null;
+			}
+			if (result == null || !result.obtained() || result.expiresIn() == null || this.closed) {
+				return;
+			}
+			long generation = ++this.renewalGeneration;
+			long delayMillis = (long) (result.expiresIn().toMillis() * RENEW_AFTER);
+			Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS);
+			later.execute(() -> renew(generation));
+		}
+	}
+
+	private void renew(long generation) {
+		synchronized (this.lock) {
+			if (this.closed || generation != this.renewalGeneration) {
+				return;
+			}
+		}
+		fetchAsync();
+	}
+
+	private CompletableFuture<AccessTokenResult> start() {
+		byte[] payload = this.streams.blobs().get(SystemBlobs.Type.AUTH, 1);
+		if (payload == null || payload.length == 0) {
+			return CompletableFuture.completedFuture(logged(AccessTokenResult
+				.failed("the AUTH blob's slot 1 holds no refresh payload to exchange for a token")));
+		}
+		TokenExchangeHandler handler = new TokenExchangeHandler(payload);
+		SecureStream stream;
+		try {
+			stream = this.streams.create(this.streamType, handler);
+		}
+		catch (SecureStreamsException ex) {
+			return CompletableFuture.completedFuture(logged(AccessTokenResult.failed(ex.getMessage())));
+		}
+		stream.startTimeout(this.timeout.toMillis());
+		stream.requestTxLen(payload.length);
+		return handler.answer()
+			.orTimeout(this.timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+			.handle((answer, error) -> logged((error != null) ? AccessTokenResult.failed(reason(error)) : store(answer)))
+			.whenComplete((result, error) -> stream.destroy())
+			.thenCompose((result) -> stream.whenDestroyed().toCompletableFuture().thenApply((ignored) -> result));
+	}
+
+	private AccessTokenResult store(byte[] answer) {
+		JsonNode document;
+		try {
+			document = json.readTree(answer);
+		}
+		catch (JacksonException ex) {
+			return AccessTokenResult.failed("the token answer is not JSON: " + ex.getOriginalMessage());
+		}
+		JsonNode token = document.get("access_token");
+		if (token == null || !token.isString() || token.asString().isEmpty()) {
+			return AccessTokenResult.failed("the token answer has no access_token");
+		}
+		this.streams.blobs().set(SystemBlobs.Type.AUTH, 0, token.asString().getBytes(StandardCharsets.UTF_8));
+		JsonNode expires = document.get("expires_in");
+		Duration lifetime = (expires != null && expires.canConvertToLong() && expires.asLong() > 0)
+				? Duration.ofSeconds(expires.asLong()) : null;
+		return AccessTokenResult.obtained(lifetime);
+	}
+
+	private static String reason(Throwable error) {
+		Throwable cause = (error instanceof CompletionException) ? error.getCause() : error;
+		return (cause instanceof java.util.concurrent.TimeoutException) ? "no answer in time"
+				: String.valueOf((cause != null) ? cause.getMessage() : error);
+	}
+
+	private AccessTokenResult logged(AccessTokenResult result) {
+		if (result.obtained()) {
+			logger.info("Obtained an access token with '{}' (expires in {})", this.streamType, result.expiresIn());
+		}
+		else {
+			logger.warn("Access token fetch with '{}' failed: {}", this.streamType, result.error());
+		}
+		return result;
+	}
+
+	/**
+	 * Stops scheduled renewals; a fetch in flight completes.
+	 */
+	@Override
+	public void close() {
+		synchronized (this.lock) {
+			this.closed = true;
+			this.renewalGeneration++;
+		}
+	}
+
+}
