@@ -10,6 +10,8 @@ import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.server.ListenerStream;
 import io.securestreams.server.ServerProtocols;
+import io.securestreams.sink.LocalSinks;
+import io.securestreams.sink.SinkRegistration;
 
 /**
  * The streams of a context that holds its own policy, as {@code ProxiedStreams} are those of a
@@ -30,10 +32,13 @@ final class DirectStreams {
 
 	private final UnappliedKeys unappliedKeys = new UnappliedKeys();
 
+	private final LocalSinks sinks;
+
 	DirectStreams(StreamsRuntime runtime, ClientProtocols protocols, ServerProtocols serverProtocols) {
 		this.runtime = runtime;
 		this.protocols = protocols;
 		this.serverProtocols = serverProtocols;
+		this.sinks = new LocalSinks(runtime);
 	}
 
 	/**
@@ -45,14 +50,13 @@ final class DirectStreams {
 	 */
 	SecureStream create(String streamType, StreamHandler handler) {
 		Policy active = this.runtime.policy();
-		StreamTypePolicy streamTypePolicy = active.streamType(streamType);
-		if (streamTypePolicy == null) {
-			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
-					+ active.streamTypes().keySet());
-		}
+		StreamTypePolicy streamTypePolicy = streamType(streamType);
 		this.unappliedKeys.warnOnce(active, streamTypePolicy);
 		if (streamTypePolicy.server()) {
 			return ListenerStream.open(this.runtime, streamTypePolicy, handler, this.serverProtocols);
+		}
+		if (streamTypePolicy.localSink()) {
+			return this.sinks.createSource(streamTypePolicy, handler);
 		}
 		ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
 		protocol.validate(active, streamTypePolicy);
@@ -67,6 +71,26 @@ final class DirectStreams {
 		}
 		stream.startIfNailedUp();
 		return stream;
+	}
+
+	/**
+	 * Registers a local sink as {@link SecureStreams#registerSink} describes.
+	 * @param streamType a streamtype of the active policy
+	 * @param handler the sink's handler
+	 * @return the registration
+	 */
+	SinkRegistration registerSink(String streamType, StreamHandler handler) {
+		return this.sinks.register(streamType(streamType), handler);
+	}
+
+	private StreamTypePolicy streamType(String streamType) {
+		Policy active = this.runtime.policy();
+		StreamTypePolicy streamTypePolicy = active.streamType(streamType);
+		if (streamTypePolicy == null) {
+			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "
+					+ active.streamTypes().keySet());
+		}
+		return streamTypePolicy;
 	}
 
 	/**

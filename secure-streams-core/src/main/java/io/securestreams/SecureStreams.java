@@ -16,6 +16,7 @@ import io.securestreams.policy.Policy;
 import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.client.ProxiedStreams;
 import io.securestreams.policy.overlay.ActivePolicy;
+import io.securestreams.sink.SinkRegistration;
 import io.securestreams.policy.overlay.PolicyOverlays;
 import io.securestreams.server.ServerProtocols;
 import io.securestreams.transport.Connector;
@@ -147,6 +148,30 @@ public final class SecureStreams implements AutoCloseable {
 			return this.proxied.create(streamType, handler);
 		}
 		return this.direct.create(streamType, handler);
+	}
+
+	/**
+	 * Registers the local sink of a streamtype that sets {@code "local_sink": true}, as
+	 * {@code lws_ss_create} with {@code LWSSSINFLAGS_REGISTER_SINK} does: streams later created of
+	 * that streamtype are served in-process by {@code handler} instead of connecting. Each such
+	 * source stream is paired with a sink stream (role {@link StreamRole#ACCEPTED}) whose
+	 * callbacks go to {@code handler}: first {@code SINK_JOIN} with the source as the stream and
+	 * the number of sources already served as {@code ack} (anything but OK refuses the source,
+	 * whose creation then fails), then CREATING, CONNECTING, CONNECTED. Payload either side sends
+	 * (one {@code onTx} per {@code requestTx}) reaches the other side's {@code onRx}.
+	 * @param streamType a streamtype of the active policy with {@code local_sink}
+	 * @param handler receives every sink stream's callbacks
+	 * @return the registration; closing it removes the sink
+	 * @throws SecureStreamsException if the streamtype is unknown, is no local sink, already has
+	 * a sink, or this context is proxied (register the sink where the policy is)
+	 */
+	public SinkRegistration registerSink(String streamType, StreamHandler handler) {
+		Objects.requireNonNull(handler, "handler");
+		if (this.proxied != null) {
+			throw new SecureStreamsException("a proxied context cannot register sinks: register the sink for '"
+					+ streamType + "' in the process that holds the policy");
+		}
+		return this.direct.registerSink(streamType, handler);
 	}
 
 	/**

@@ -153,6 +153,29 @@ public abstract class AbstractStream implements SecureStream {
 		});
 	}
 
+	/**
+	 * Runs a task on the stream's loop, after whatever runs now, unless the stream is destroyed
+	 * or its destruction is decided by then; in that case, or when the context has shut down,
+	 * {@code dropped} runs instead (to release what the task would have consumed).
+	 * @param task the task
+	 * @param dropped what to do instead
+	 */
+	protected final void executeOr(Runnable task, Runnable dropped) {
+		try {
+			this.loop.execute(() -> {
+				if (!this.destroyed && !this.destroyScheduled) {
+					task.run();
+				}
+				else {
+					dropped.run();
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			dropped.run();
+		}
+	}
+
 	private void submit(Runnable task) {
 		try {
 			this.loop.execute(task);

@@ -50,7 +50,8 @@ public final class OnwardStreams {
 	 * @param loop the event loop to pin the stream to: the {@link #affinityLoop} when the
 	 * streamtype has one, else any (the proxy uses its link's)
 	 * @return the stream
-	 * @throws SecureStreamsException when the streamtype is unknown, is a server, cannot be carried
+	 * @throws SecureStreamsException when the streamtype is unknown, is a server or a local sink,
+	 * cannot be carried
 	 * (an unsupported protocol, or a loop other than its {@link #affinityLoop}), or the handler
 	 * refused the creation
 	 */
@@ -63,6 +64,10 @@ public final class OnwardStreams {
 		}
 		if (policy.server()) {
 			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype");
+		}
+		if (policy.localSink()) {
+			throw new SecureStreamsException("streamtype '" + streamType
+					+ "' is served by a local sink, which this proxy does not offer to its clients");
 		}
 		ClientProtocol protocol = runtime.clientProtocol(policy.protocol());
 		protocol.validate(runtime.policy(), policy);

@@ -25,19 +25,19 @@ class UnappliedKeysTests {
 	@Test
 	void creatingAStreamNamesTheIgnoredKeysOnce() {
 		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("sink"), "127.0.0.1", 1, "GET", "/")
-			.set(StreamTypeKey.LOCAL_SINK, true)
+		TestPolicies.h1(fragment.streamType("iot"), "127.0.0.1", 1, "GET", "/")
+			.set(StreamTypeKey.AWS_IOT, true)
 			.set(StreamTypeKey.ATTR_PRIORITY, 3);
 		TestPolicies.h1(fragment.streamType("plain"), "127.0.0.1", 1, "GET", "/");
 		StreamHandler idle = new StreamHandler() {
 		};
 		try (LogCapture logs = new LogCapture();
 				SecureStreams streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build()) {
-			streams.create("sink", idle);
-			streams.create("sink", idle);
+			streams.create("iot", idle);
+			streams.create("iot", idle);
 			streams.create("plain", idle);
 			assertThat(logs.messages().stream().filter((message) -> message.contains("does not act on")))
-				.containsExactly("streamtype 'sink' sets [local_sink], which this runtime parses but "
+				.containsExactly("streamtype 'iot' sets [aws_iot], which this runtime parses but "
 						+ "does not act on; see docs/policy.md");
 		}
 	}

@@ -1,0 +1,117 @@
+package io.securestreams.sink;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.netty.channel.EventLoop;
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.internal.StreamsRuntime;
+import io.securestreams.policy.StreamTypePolicy;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The local sinks of a context, by streamtype, and the pairing of a source with a new sink
+ * stream: the sink's handler is asked with SINK_JOIN (the source as the stream, the number of
+ * sources it serves as {@code ack}) and may refuse by answering anything but OK.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class LocalSinks {
+
+	private final StreamsRuntime runtime;
+
+	private final Map<String, SinkRegistration> registrations = new ConcurrentHashMap<>();
+
+	/**
+	 * Creates the registry of a context.
+	 * @param runtime the context internals
+	 */
+	public LocalSinks(StreamsRuntime runtime) {
+		this.runtime = runtime;
+	}
+
+	/**
+	 * Registers a sink, as {@code lws_ss_create} with {@code LWSSSINFLAGS_REGISTER_SINK} does.
+	 * @param policy the streamtype, which must set {@code local_sink}
+	 * @param handler the handler of every sink stream
+	 * @return the registration
+	 * @throws SecureStreamsException when the streamtype is no local sink or already has one
+	 */
+	public SinkRegistration register(StreamTypePolicy policy, StreamHandler handler) {
+		if (!policy.localSink()) {
+			throw new SecureStreamsException("streamtype '" + policy.name()
+					+ "' does not set \"local_sink\": true, so no sink can be registered for it");
+		}
+		SinkRegistration registration = new SinkRegistration(policy.name(), handler, this);
+		if (this.registrations.putIfAbsent(policy.name(), registration) != null) {
+			throw new SecureStreamsException("a sink is already registered for streamtype '" + policy.name() + "'");
+		}
+		return registration;
+	}
+
+	void unregister(SinkRegistration registration) {
+		this.registrations.remove(registration.streamType(), registration);
+	}
+
+	/**
+	 * Creates a source stream of a local sink streamtype, paired with a new sink stream. CREATING
+	 * reaches both handlers before this returns; CONNECTING and CONNECTED follow on their loop,
+	 * the sink's first.
+	 * @param policy the streamtype
+	 * @param handler the application's handler
+	 * @return the source stream
+	 * @throws SecureStreamsException when no sink is registered, the sink refused, or a handler
+	 * answered CREATING with DESTROY_ME
+	 */
+	public SecureStream createSource(StreamTypePolicy policy, StreamHandler handler) {
+		if (!this.registrations.containsKey(policy.name())) {
+			throw new SecureStreamsException("streamtype '" + policy.name()
+					+ "' is served by a local sink, and none is registered for it (registerSink)");
+		}
+		EventLoop loop = this.runtime.transport().nextLoop();
+		LocalStream source = new LocalStream(this.runtime, policy, handler, false, loop, this);
+		LocalStream sink = pair(source, policy);
+		if (sink == null) {
+			throw new SecureStreamsException("the sink of streamtype '" + policy.name() + "' refused the stream");
+		}
+		if (source.deliverCreating() == StreamResult.DESTROY_ME) {
+			sink.destroy();
+			source.destroyNow();
+			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"
+					+ policy.name() + "'");
+		}
+		source.startPair(sink);
+		return source;
+	}
+
+	/**
+	 * Asks the registered sink to take a source and creates its sink stream (CREATING only).
+	 * @return the sink stream, or {@code null} when no sink is registered or it refused
+	 */
+	@Nullable LocalStream pair(LocalStream source, StreamTypePolicy policy) {
+		SinkRegistration registration = this.registrations.get(source.streamType());
+		if (registration == null) {
+			return null;
+		}
+		StreamHandler sinkHandler = registration.handler();
+		if (sinkHandler.onState(source, StreamState.SINK_JOIN, registration.joined()) != StreamResult.OK) {
+			return null;
+		}
+		LocalStream sink = new LocalStream(this.runtime, policy, sinkHandler, true, source.eventLoop(), this);
+		if (sink.deliverCreating() == StreamResult.DESTROY_ME) {
+			sink.destroyNow();
+			return null;
+		}
+		registration.joined(sink);
+		sink.servedBy(registration);
+		sink.pairWith(source);
+		source.pairWith(sink);
+		return sink;
+	}
+
+}

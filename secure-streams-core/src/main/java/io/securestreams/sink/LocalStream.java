@@ -1,0 +1,239 @@
+package io.securestreams.sink;
+
+import java.net.SocketAddress;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.securestreams.StreamHandler;
+import io.securestreams.StreamRole;
+import io.securestreams.StreamState;
+import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.StreamsRuntime;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.TxResult;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One side of a local sink pair: the application's source stream ({@link StreamRole#CLIENT}) or
+ * the sink's accepted stream ({@link StreamRole#ACCEPTED}), both on one event loop. Each
+ * {@code requestTx} gives the handler one {@code onTx}; what it writes reaches the peer's
+ * {@code onRx} in a following event-loop task, with the same flags. When a pair ends (either side
+ * destroyed or disconnected, or the sink unregistered) both sides see DISCONNECTED and the sink
+ * side is destroyed, as an accepted stream is when its peer goes; a source asked to send again
+ * joins the sink anew.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class LocalStream extends AbstractStream {
+
+	/** Most bytes one {@code onTx} may write. */
+	static final int TX_CHUNK = 16 * 1024;
+
+	private final LocalSinks sinks;
+
+	private final boolean sink;
+
+	private @Nullable LocalStream peer;
+
+	private @Nullable SinkRegistration registration;
+
+	private boolean txRequested;
+
+	private long txLength = -1;
+
+	LocalStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, boolean sink, EventLoop loop,
+			LocalSinks sinks) {
+		super(runtime, policy, handler, sink ? StreamRole.ACCEPTED : StreamRole.CLIENT, loop);
+		this.sinks = sinks;
+		this.sink = sink;
+	}
+
+	void pairWith(LocalStream other) {
+		this.peer = other;
+	}
+
+	void servedBy(SinkRegistration served) {
+		this.registration = served;
+	}
+
+	/** Reports CONNECTING and CONNECTED on the loop, after CREATING. */
+	void start() {
+		execute(this::connected);
+	}
+
+	/**
+	 * Connects a new pair in one event-loop task, the sink first, so that what the sink's
+	 * handler does on CONNECTED reaches this source only after the source's own CONNECTED.
+	 * @param sinkSide the sink stream paired with this source
+	 */
+	void startPair(LocalStream sinkSide) {
+		execute(() -> {
+			sinkSide.connected();
+			connected();
+		});
+	}
+
+	/** Reports CONNECTING then CONNECTED, then sends what was asked before; runs on the loop. */
+	void connected() {
+		if (act(emit(StreamState.CONNECTING, 0))) {
+			return;
+		}
+		if (this.peer == null) {
+			// The other side went before this one connected.
+			act(emit(StreamState.UNREACHABLE, 0));
+			return;
+		}
+		if (!act(emit(StreamState.CONNECTED, 0))) {
+			send();
+		}
+	}
+
+	@Override
+	public void requestTx() {
+		execute(() -> {
+			this.txRequested = true;
+			send();
+		});
+	}
+
+	@Override
+	public void requestTxLen(long length) {
+		if (length < 0) {
+			throw new IllegalArgumentException("length must not be negative");
+		}
+		execute(() -> {
+			this.txLength = length;
+			this.txRequested = true;
+			send();
+		});
+	}
+
+	@Override
+	public void connect() {
+		execute(() -> {
+			if (this.peer == null && !this.sink) {
+				rejoin();
+			}
+		});
+	}
+
+	private void send() {
+		if (this.peer == null) {
+			if (!this.sink && this.txRequested) {
+				rejoin();
+			}
+			return;
+		}
+		if (!this.txRequested || !danglingConnected()) {
+			return;
+		}
+		this.txRequested = false;
+		int capacity = (this.txLength >= 0) ? (int) Math.min(TX_CHUNK, this.txLength) : TX_CHUNK;
+		ByteBuf buffer = PooledByteBufAllocator.DEFAULT.heapBuffer(capacity, capacity);
+		TxResult result = deliverTx(buffer, this.txLength);
+		if (!result.send()) {
+			buffer.release();
+			act(result.result());
+			return;
+		}
+		if (this.txLength >= 0) {
+			this.txLength = Math.max(0, this.txLength - result.length());
+			if (this.txLength == 0) {
+				this.txLength = -1;
+			}
+		}
+		LocalStream receiver = this.peer;
+		receiver.executeOr(() -> receiver.receive(buffer, result.flags()), buffer::release);
+	}
+
+	private void receive(ByteBuf payload, int flags) {
+		try {
+			act(deliverRx(payload, flags));
+		}
+		finally {
+			payload.release();
+		}
+	}
+
+	/** A source whose pair ended joins the sink again: CONNECTING, then CONNECTED or UNREACHABLE. */
+	private void rejoin() {
+		if (act(emit(StreamState.CONNECTING, 0))) {
+			return;
+		}
+		LocalStream other = this.sinks.pair(this, this.policy);
+		if (other == null) {
+			act(emit(StreamState.UNREACHABLE, 0));
+			return;
+		}
+		other.start();
+		execute(() -> {
+			if (!act(emit(StreamState.CONNECTED, 0))) {
+				send();
+			}
+		});
+	}
+
+	@Override
+	protected void disconnect() {
+		LocalStream other = this.peer;
+		this.peer = null;
+		if (other == null) {
+			return;
+		}
+		other.execute(other::peerGone);
+		if (this.sink) {
+			destroyLater();
+		}
+		else {
+			emit(StreamState.DISCONNECTED, 0);
+		}
+	}
+
+	/** The other side went: DISCONNECTED; a sink stream is then destroyed. */
+	private void peerGone() {
+		this.peer = null;
+		if (this.sink) {
+			destroyNow();
+		}
+		else if (danglingConnected()) {
+			emit(StreamState.DISCONNECTED, 0);
+		}
+	}
+
+	@Override
+	protected void releaseResources() {
+		LocalStream other = this.peer;
+		this.peer = null;
+		if (other != null) {
+			other.execute(other::peerGone);
+		}
+		SinkRegistration served = this.registration;
+		if (served != null) {
+			served.parted(this);
+		}
+	}
+
+	/**
+	 * Returns nothing: a local pair has no network peer.
+	 * @return {@code null}
+	 */
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		return null;
+	}
+
+	/**
+	 * Does nothing: a local pair has no connection to check.
+	 */
+	@Override
+	public void validityConfirmed() {
+	}
+
+	@Override
+	public void policyChanged(StreamTypePolicy changed) {
+		// Nothing to reconnect: a local pair has no connection that follows the policy.
+	}
+
+}
