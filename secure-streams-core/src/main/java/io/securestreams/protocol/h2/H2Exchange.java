@@ -78,8 +78,11 @@ final class H2Exchange implements ProtocolConnection {
 		}
 		ready.openStream(new H2StreamHandler(this)).addListener((Future<Http2StreamChannel> f) -> {
 			if (!f.isSuccess()) {
+				// Nothing was sent: the attempt failed, and the stream backs off as for a refused connection.
 				if (!this.ended && ready == this.session) {
-					end(this.transaction.inProgress(), true);
+					this.ended = true;
+					release();
+					this.link.connectFailed(f.cause());
 				}
 				return;
 			}

@@ -296,6 +296,25 @@ class H2ClientTests {
 	}
 
 	@Test
+	void connectionTheServerShutsDownIsReplacedForTheNextTransaction() throws Exception {
+		MockWebServer server = h2Server();
+		server.enqueue(new MockResponse.Builder().body("last on this connection")
+			.onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build());
+		server.enqueue(new MockResponse.Builder().body("fresh").build());
+		RecordingHandler first = new RecordingHandler();
+		create("get", server, first, (b) -> {
+		}).requestTx();
+		first.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(first.stateNames()).contains("QOS_ACK_REMOTE");
+		RecordingHandler second = new RecordingHandler();
+		this.streams.create("get", second).requestTx();
+		second.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(second.received(), StandardCharsets.UTF_8)).isEqualTo("fresh");
+		assertThat(server.takeRequest().getConnectionIndex()).isZero();
+		assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(1);
+	}
+
+	@Test
 	void destroyingAStreamMidTransactionResetsOnlyItsH2Stream() throws Exception {
 		MockWebServer server = h2Server();
 		server.enqueue(new MockResponse.Builder().body("slow").bodyDelay(3, java.util.concurrent.TimeUnit.SECONDS)
