@@ -107,10 +107,18 @@ final class H2Exchange implements ProtocolConnection {
 
 	/** The connection closed under this exchange. */
 	void sessionClosed(H2Session closed) {
-		if (!this.ended && closed == this.session) {
-			this.session = null;
-			end(this.transaction.inProgress(), false);
+		if (this.ended || closed != this.session) {
+			return;
 		}
+		this.session = null;
+		if (this.stream == null && !this.transaction.inProgress()) {
+			// Gone before this exchange's request went out: a failed attempt, retried by backoff.
+			this.ended = true;
+			release();
+			this.link.connectFailed(new IllegalStateException("the h2 connection closed before the request was sent"));
+			return;
+		}
+		end(this.transaction.inProgress(), false);
 	}
 
 	private void startTransaction() {
