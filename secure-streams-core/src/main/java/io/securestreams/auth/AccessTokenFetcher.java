@@ -7,11 +7,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.SystemBlobs;
+import io.securestreams.internal.SingleFlight;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,13 +56,11 @@ public final class AccessTokenFetcher implements AutoCloseable {
 
 	private final Duration timeout;
 
-	private final Object lock = new Object();
+	private final SingleFlight<AccessTokenResult> flight = new SingleFlight<>();
 
-	private @Nullable CompletableFuture<AccessTokenResult> inFlight;
+	private final AtomicLong renewals = new AtomicLong();
 
-	private long renewalGeneration;
-
-	private boolean closed;
+	private volatile boolean closed;
 
 	/**
 	 * Creates a fetcher that uses {@value #DEFAULT_STREAM_TYPE} with a 30 second timeout.
@@ -110,40 +110,22 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	 * @return the result
 	 */
 	public CompletableFuture<AccessTokenResult> fetchAsync() {
-		synchronized (this.lock) {
-			CompletableFuture<AccessTokenResult> current = this.inFlight;
-			if (current != null) {
-				return current;
-			}
-			CompletableFuture<AccessTokenResult> started = start();
-			this.inFlight = started;
-			started.whenComplete((result, error) -> finished(started, result));
-			return started;
-		}
+		return this.flight.join(this::start, this::scheduleRenewal);
 	}
 
-	private void finished(CompletableFuture<AccessTokenResult> done, @Nullable AccessTokenResult result) {
-		synchronized (this.lock) {
-			if (this.inFlight == done) {
-				this.inFlight = null;
-			}
-			if (result == null || !result.obtained() || result.expiresIn() == null || this.closed) {
-				return;
-			}
-			long generation = ++this.renewalGeneration;
-			long delayMillis = (long) (result.expiresIn().toMillis() * RENEW_AFTER);
-			Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS);
-			later.execute(() -> renew(generation));
+	private void scheduleRenewal(@Nullable AccessTokenResult result) {
+		if (result == null || !result.obtained() || result.expiresIn() == null || this.closed) {
+			return;
 		}
-	}
-
-	private void renew(long generation) {
-		synchronized (this.lock) {
-			if (this.closed || generation != this.renewalGeneration) {
-				return;
+		long generation = this.renewals.incrementAndGet();
+		long delayMillis = (long) (result.expiresIn().toMillis() * RENEW_AFTER);
+		Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS);
+		later.execute(() -> {
+			// A later fetch scheduled its own renewal, or the fetcher was closed.
+			if (!this.closed && generation == this.renewals.get()) {
+				fetchAsync();
 			}
-		}
-		fetchAsync();
+		});
 	}
 
 	private CompletableFuture<AccessTokenResult> start() {
@@ -209,10 +191,8 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		synchronized (this.lock) {
-			this.closed = true;
-			this.renewalGeneration++;
-		}
+		this.closed = true;
+		this.renewals.incrementAndGet();
 	}
 
 }

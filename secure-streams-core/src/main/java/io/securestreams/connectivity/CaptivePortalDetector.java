@@ -8,8 +8,8 @@ import java.util.concurrent.TimeUnit;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
+import io.securestreams.internal.SingleFlight;
 import io.securestreams.policy.StreamTypePolicy;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,11 +48,9 @@ public final class CaptivePortalDetector {
 
 	private final Duration timeout;
 
-	private final Object lock = new Object();
+	private final SingleFlight<Connectivity> flight = new SingleFlight<>();
 
 	private volatile Connectivity result = Connectivity.UNKNOWN;
-
-	private @Nullable CompletableFuture<Connectivity> inFlight;
 
 	/**
 	 * Creates a detector that uses {@value #DEFAULT_STREAM_TYPE} with the default timeout.
@@ -107,26 +105,10 @@ public final class CaptivePortalDetector {
 	 * @return the result, completed once the detection stream has left the context
 	 */
 	public CompletableFuture<Connectivity> detectAsync() {
-		synchronized (this.lock) {
-			CompletableFuture<Connectivity> current = this.inFlight;
-			if (current != null) {
-				return current;
-			}
+		return this.flight.join(() -> {
 			this.result = Connectivity.UNKNOWN;
-			CompletableFuture<Connectivity> started = start();
-			this.inFlight = started;
-			started.whenComplete((found, error) -> finished(started, (found != null) ? found : Connectivity.UNKNOWN));
-			return started;
-		}
-	}
-
-	private void finished(CompletableFuture<Connectivity> done, Connectivity found) {
-		synchronized (this.lock) {
-			if (this.inFlight == done) {
-				this.inFlight = null;
-				this.result = found;
-			}
-		}
+			return start();
+		}, (found) -> this.result = (found != null) ? found : Connectivity.UNKNOWN);
 	}
 
 	private CompletableFuture<Connectivity> start() {

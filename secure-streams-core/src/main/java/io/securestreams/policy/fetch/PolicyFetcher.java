@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
+import io.securestreams.internal.SingleFlight;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
@@ -59,9 +60,7 @@ public final class PolicyFetcher {
 
 	private final PolicyParser parser = new PolicyParser();
 
-	private final Object lock = new Object();
-
-	private @Nullable CompletableFuture<PolicyFetchResult> inFlight;
+	private final SingleFlight<PolicyFetchResult> flight = new SingleFlight<>();
 
 	/**
 	 * Creates a fetcher that uses {@value #DEFAULT_STREAM_TYPE} with a 30 second timeout.
@@ -117,25 +116,8 @@ public final class PolicyFetcher {
 	 * @return the result, completed off the event loops
 	 */
 	public CompletableFuture<PolicyFetchResult> fetchAsync() {
-		synchronized (this.lock) {
-			CompletableFuture<PolicyFetchResult> current = this.inFlight;
-			if (current != null) {
-				return current;
-			}
-			CompletableFuture<PolicyFetchResult> started = start(System.nanoTime());
-			this.inFlight = started;
-			// A fetch that ended at once clears itself here, before this method returns.
-			started.whenComplete((result, error) -> clearInFlight(started));
-			return started;
-		}
-	}
-
-	private void clearInFlight(CompletableFuture<PolicyFetchResult> done) {
-		synchronized (this.lock) {
-			if (this.inFlight == done) {
-				this.inFlight = null;
-			}
-		}
+		return this.flight.join(() -> start(System.nanoTime()), (result) -> {
+		});
 	}
 
 	private CompletableFuture<PolicyFetchResult> start(long startNanos) {
