@@ -23,7 +23,8 @@ interface HttpClientUnderTest extends AutoCloseable {
 	long get(String path, int transactions, int concurrency) throws Exception;
 
 	/**
-	 * Runs GETs one after another, each on a new TLS connection.
+	 * Runs GETs one after another, each on a new TLS connection. The harness calls it for
+	 * http/1.1 only: over h2 this runtime cannot be made to open a connection per transaction.
 	 * @param path the path
 	 * @param transactions how many
 	 * @throws Exception when a transaction fails

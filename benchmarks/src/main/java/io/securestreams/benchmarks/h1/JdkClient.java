@@ -21,10 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.securestreams.policy.Protocol;
+
 /**
- * The JDK's java.net.http client, forced to http/1.1. A new connection per transaction uses
- * {@code Connection: close} (allowed by the harness with
- * {@code jdk.httpclient.allowRestrictedHeaders=connection}).
+ * The JDK's java.net.http client, forced to http/1.1 or, for h2, HTTP/2 (one multiplexed
+ * connection); a response over another version fails the run, since the client would fall back
+ * silently. A new connection per transaction (http/1.1 only) uses {@code Connection: close}
+ * (allowed by the harness with {@code jdk.httpclient.allowRestrictedHeaders=connection}).
  */
 final class JdkClient implements HttpClientUnderTest {
 
@@ -34,7 +37,9 @@ final class JdkClient implements HttpClientUnderTest {
 
 	private final HttpClient client;
 
-	JdkClient(String host, int port, Path caPem, int threads) throws Exception {
+	private final HttpClient.Version version;
+
+	JdkClient(String host, int port, Path caPem, int threads, Protocol protocol) throws Exception {
 		this.base = "https://" + host + ":" + port;
 		KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
 		trust.load(null, null);
@@ -46,7 +51,8 @@ final class JdkClient implements HttpClientUnderTest {
 		SSLContext ssl = SSLContext.getInstance("TLS");
 		ssl.init(null, factory.getTrustManagers(), null);
 		this.executor = Executors.newFixedThreadPool(threads);
-		this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
+		this.version = (protocol == Protocol.H2) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
+		this.client = HttpClient.newBuilder().version(this.version).sslContext(ssl)
 			.executor(this.executor).connectTimeout(Duration.ofSeconds(10)).build();
 	}
 
@@ -67,6 +73,9 @@ final class JdkClient implements HttpClientUnderTest {
 				inFlight.release();
 				if (response != null) {
 					bytes.addAndGet(response.body().length);
+					if (response.version() != this.version) {
+						throw new IllegalStateException("the server answered over " + response.version());
+					}
 				}
 			}));
 		}

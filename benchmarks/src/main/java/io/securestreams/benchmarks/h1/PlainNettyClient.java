@@ -40,7 +40,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * Netty's http codec, one kept-alive connection per flow, the next GET written from the handler
  * that read the end of the previous response. No pooling, no retries, no states, no metadata:
  * what is left when a client does nothing but the transactions. The harness runs it to show how
- * much room there is above each real client on this machine.
+ * much room there is above each real client on this machine. It speaks http/1.1 only, so the
+ * harness leaves it out with {@code --protocol h2}.
  */
 final class PlainNettyClient implements HttpClientUnderTest {
 

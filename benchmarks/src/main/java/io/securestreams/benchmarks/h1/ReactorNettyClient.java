@@ -5,15 +5,20 @@ import java.time.Duration;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.resolver.DefaultAddressResolverGroup;
+import io.securestreams.policy.Protocol;
 import reactor.core.publisher.Flux;
 import reactor.netty.http.Http11SslContextSpec;
+import reactor.netty.http.Http2SslContextSpec;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.SslProvider.ProtocolSslContextSpec;
 
 /**
- * Reactor Netty's HttpClient with a pooled connection provider; bodies are counted chunk by
- * chunk, not aggregated, as our runtime delivers them.
+ * Reactor Netty's HttpClient with a pooled connection provider, over http/1.1 or, for h2, HTTP/2
+ * only (streams multiplexed on the pool's connections); bodies are counted chunk by chunk, not
+ * aggregated, as our runtime delivers them.
  */
 final class ReactorNettyClient implements HttpClientUnderTest {
 
@@ -27,9 +32,13 @@ final class ReactorNettyClient implements HttpClientUnderTest {
 
 	private final HttpClient unpooled;
 
-	ReactorNettyClient(String host, int port, Path caPem, int threads) throws Exception {
-		Http11SslContextSpec ssl = Http11SslContextSpec.forClient()
+	private final HttpProtocol protocol;
+
+	ReactorNettyClient(String host, int port, Path caPem, int threads, Protocol protocol) throws Exception {
+		boolean h2 = protocol == Protocol.H2;
+		ProtocolSslContextSpec ssl = (h2 ? Http2SslContextSpec.forClient() : Http11SslContextSpec.forClient())
 			.configure((builder) -> builder.trustManager(caPem.toFile()));
+		this.protocol = h2 ? HttpProtocol.H2 : HttpProtocol.HTTP11;
 		this.loops = LoopResources.create("bench-reactor", threads, true);
 		this.pool = ConnectionProvider.builder("bench").maxConnections(64).pendingAcquireMaxCount(-1).build();
 		this.base = "https://" + host + ":" + port;
@@ -39,8 +48,9 @@ final class ReactorNettyClient implements HttpClientUnderTest {
 		this.unpooled = configure(HttpClient.newConnection(), ssl);
 	}
 
-	private HttpClient configure(HttpClient client, Http11SslContextSpec ssl) {
-		return client.runOn(this.loops).resolver(DefaultAddressResolverGroup.INSTANCE).secure((spec) -> spec.sslContext(ssl));
+	private HttpClient configure(HttpClient client, ProtocolSslContextSpec ssl) {
+		return client.runOn(this.loops).resolver(DefaultAddressResolverGroup.INSTANCE).protocol(this.protocol)
+			.secure((spec) -> spec.sslContext(ssl));
 	}
 
 	@Override

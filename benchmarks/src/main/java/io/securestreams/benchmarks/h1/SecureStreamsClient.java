@@ -18,25 +18,31 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyCertificate;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.TrustStore;
 
 /**
  * This runtime: one stream per concurrent flow, each doing its share of transactions back to
  * back on its kept-alive connection; a new stream (so a new connection) per transaction for the
- * new-connection case.
+ * new-connection case. Over h2 every transaction is an h2 stream on the one connection all
+ * streams to the endpoint share, and ends with DISCONNECTED after QOS_ACK_REMOTE; the next
+ * {@code requestTx()}, made in the QOS_ACK_REMOTE callback as over http/1.1, starts the next
+ * transaction once that DISCONNECTED is through. A new stream then does not mean a new
+ * connection, so the harness does not call {@link #getOnNewConnections} over h2.
  */
 final class SecureStreamsClient implements HttpClientUnderTest {
 
 	private final SecureStreams streams;
 
-	SecureStreamsClient(String host, int port, Path caPem, int threads) throws Exception {
+	SecureStreamsClient(String host, int port, Path caPem, int threads, Protocol protocol) throws Exception {
 		String pem = Files.readString(caPem);
 		String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
 		PolicyFragment fragment = new PolicyFragment().release("bench");
 		fragment.certificate(PolicyCertificate.fromDer("ca", Base64.getDecoder().decode(base64)));
 		fragment.trustStore(new TrustStore("ca", List.of("ca")));
 		fragment.streamType("get")
+			.set(StreamTypeKey.PROTOCOL, protocol)
 			.set(StreamTypeKey.ENDPOINT, host)
 			.set(StreamTypeKey.PORT, port)
 			.set(StreamTypeKey.TLS, true)
@@ -69,6 +75,9 @@ final class SecureStreamsClient implements HttpClientUnderTest {
 
 				@Override
 				public StreamResult onState(SecureStream s, StreamState state, long ack) {
+					// Only the ack counts a transaction. Over h2 a DISCONNECTED follows each one: it is
+					// ignored here, and the request made below survives it (the stream then starts its
+					// next attempt for it, on the shared connection).
 					if (state == StreamState.QOS_ACK_REMOTE) {
 						if (remaining.getAndDecrement() > 0) {
 							s.requestTx();
