@@ -1,19 +1,10 @@
 package io.securestreams.testsupport;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,14 +42,14 @@ public final class NginxServer implements AutoCloseable {
 	 * @throws IOException when it cannot be started
 	 */
 	public static NginxServer start(Path dir) throws IOException {
-		Path binary = binary();
+		Path binary = ServerProcesses.binary("nginx", CANDIDATES, "nginx.binary", "NGINX");
 		Files.createDirectories(dir.resolve("html"));
 		Files.createDirectories(dir.resolve("tmp"));
 		Files.writeString(dir.resolve("server.pem"), TestPki.server().getCertificatePEM());
 		Files.writeString(dir.resolve("server.key"), TestPki.server().getPrivateKeyPEM());
 		IOException last = null;
 		for (int attempt = 0; attempt < 3; attempt++) {
-			NginxServer server = new NginxServer(dir, freePort(), freePort());
+			NginxServer server = new NginxServer(dir, ServerProcesses.freePort(), ServerProcesses.freePort());
 			try {
 				server.launch(binary);
 				return server;
@@ -70,32 +61,6 @@ public final class NginxServer implements AutoCloseable {
 			}
 		}
 		throw last;
-	}
-
-	private static Path binary() {
-		String configured = System.getProperty("nginx.binary", System.getenv("NGINX"));
-		if (configured != null && !configured.isBlank()) {
-			return Paths.get(configured);
-		}
-		for (String candidate : CANDIDATES) {
-			if (Files.isExecutable(Paths.get(candidate))) {
-				return Paths.get(candidate);
-			}
-		}
-		for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-			Path path = Paths.get(entry, "nginx");
-			if (!entry.isEmpty() && Files.isExecutable(path)) {
-				return path;
-			}
-		}
-		throw new AssertionError("the interop tests need Debian's nginx, which was not found in " + CANDIDATES
-				+ " or on the PATH; install it with 'apt-get install nginx' or set -Dnginx.binary");
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
 	}
 
 	private String config() {
@@ -138,32 +103,10 @@ public final class NginxServer implements AutoCloseable {
 
 	private void launch(Path binary) throws IOException {
 		Files.writeString(this.dir.resolve("nginx.conf"), config());
-		this.process = new ProcessBuilder(binary.toString(), "-p", this.dir.toString(), "-c",
-				this.dir.resolve("nginx.conf").toString(), "-e", this.dir.resolve("error.log").toString())
-			.redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.dir.resolve("nginx.out").toFile()))
-			.start();
-		try {
-			Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-				.until(() -> !this.process.isAlive() || (accepts(this.tlsPort) && accepts(this.h2cPort)));
-		}
-		catch (RuntimeException ex) {
-			throw new IOException("nginx did not open its ports: " + read("nginx.out") + read("error.log"), ex);
-		}
-		if (!this.process.isAlive()) {
-			throw new IOException("nginx exited with " + this.process.exitValue() + ": " + read("nginx.out")
-					+ read("error.log"));
-		}
-	}
-
-	private static boolean accepts(int port) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
+		this.process = ServerProcesses.start(
+				List.of(binary.toString(), "-p", this.dir.toString(), "-c", this.dir.resolve("nginx.conf").toString(),
+						"-e", this.dir.resolve("error.log").toString()),
+				this.dir.resolve("nginx.out"), () -> read("nginx.out") + read("error.log"), this.tlsPort, this.h2cPort);
 	}
 
 	private String read(String name) {
@@ -203,18 +146,7 @@ public final class NginxServer implements AutoCloseable {
 	public void close() {
 		Process running = this.process;
 		this.process = null;
-		if (running == null) {
-			return;
-		}
-		running.destroy();
-		try {
-			if (!running.waitFor(10, TimeUnit.SECONDS)) {
-				running.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		ServerProcesses.stop(running);
 	}
 
 }

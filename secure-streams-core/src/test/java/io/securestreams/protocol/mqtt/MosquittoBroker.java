@@ -1,21 +1,13 @@
 package io.securestreams.protocol.mqtt;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
+import io.securestreams.testsupport.ServerProcesses;
 import io.securestreams.testsupport.TestPki;
-import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,7 +43,7 @@ final class MosquittoBroker implements AutoCloseable {
 		writePki(dir);
 		IOException last = null;
 		for (int attempt = 0; attempt < 3; attempt++) {
-			MosquittoBroker broker = new MosquittoBroker(dir, binary, freePort(), freePort());
+			MosquittoBroker broker = new MosquittoBroker(dir, binary, ServerProcesses.freePort(), ServerProcesses.freePort());
 			try {
 				broker.launch();
 				return broker;
@@ -67,33 +59,7 @@ final class MosquittoBroker implements AutoCloseable {
 
 	/** Finds the mosquitto binary: {@code -Dmosquitto.binary}, {@code $MOSQUITTO}, then the usual places. */
 	static Path binary() {
-		String configured = System.getProperty("mosquitto.binary", System.getenv("MOSQUITTO"));
-		if (configured != null && !configured.isBlank()) {
-			Path path = Paths.get(configured);
-			if (!Files.isExecutable(path)) {
-				throw new AssertionError("mosquitto.binary=" + configured + " is not an executable file");
-			}
-			return path;
-		}
-		for (String candidate : CANDIDATES) {
-			if (Files.isExecutable(Paths.get(candidate))) {
-				return Paths.get(candidate);
-			}
-		}
-		for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-			Path path = Paths.get(entry, "mosquitto");
-			if (!entry.isEmpty() && Files.isExecutable(path)) {
-				return path;
-			}
-		}
-		throw new AssertionError("the interop tests need Debian's mosquitto, which was not found in " + CANDIDATES
-				+ " or on the PATH; install it with 'apt-get install mosquitto' or set -Dmosquitto.binary");
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return socket.getLocalPort();
-		}
+		return ServerProcesses.binary("mosquitto", CANDIDATES, "mosquitto.binary", "MOSQUITTO");
 	}
 
 	private static void writePki(Path dir) throws IOException {
@@ -116,30 +82,9 @@ final class MosquittoBroker implements AutoCloseable {
 
 	private void launch() throws IOException {
 		writeConfig();
-		this.process = new ProcessBuilder(this.binary.toString(), "-c", this.dir.resolve("mosquitto.conf").toString())
-			.redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.dir.resolve("mosquitto.out").toFile()))
-			.start();
-		try {
-			Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-				.until(() -> !this.process.isAlive() || (accepts(this.port) && accepts(this.tlsPort)));
-		}
-		catch (RuntimeException ex) {
-			throw new IOException("mosquitto did not open its ports: " + output(), ex);
-		}
-		if (!this.process.isAlive()) {
-			throw new IOException("mosquitto exited with " + this.process.exitValue() + ": " + output());
-		}
-	}
-
-	private static boolean accepts(int port) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-			return true;
-		}
-		catch (IOException ex) {
-			return false;
-		}
+		this.process = ServerProcesses.start(
+				List.of(this.binary.toString(), "-c", this.dir.resolve("mosquitto.conf").toString()),
+				this.dir.resolve("mosquitto.out"), this::output, this.port, this.tlsPort);
 	}
 
 	private String output() {
@@ -170,18 +115,7 @@ final class MosquittoBroker implements AutoCloseable {
 	void stop() {
 		Process running = this.process;
 		this.process = null;
-		if (running == null) {
-			return;
-		}
-		running.destroy();
-		try {
-			if (!running.waitFor(10, TimeUnit.SECONDS)) {
-				running.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		ServerProcesses.stop(running);
 	}
 
 	/** Counts the network connections a client id opened, from mosquitto's connection log. */
