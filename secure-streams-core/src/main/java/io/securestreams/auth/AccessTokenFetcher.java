@@ -2,7 +2,6 @@ package io.securestreams.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -14,6 +13,7 @@ import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.SystemBlobs;
 import io.securestreams.internal.SingleFlight;
+import io.securestreams.internal.SystemStreamType;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,11 +50,7 @@ public final class AccessTokenFetcher implements AutoCloseable {
 
 	private static final ObjectMapper json = JsonMapper.builder().build();
 
-	private final SecureStreams streams;
-
-	private final String streamType;
-
-	private final Duration timeout;
+	private final SystemStreamType system;
 
 	private final SingleFlight<AccessTokenResult> flight = new SingleFlight<>();
 
@@ -79,12 +75,7 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	 * @param timeout the most one fetch may take
 	 */
 	public AccessTokenFetcher(SecureStreams streams, String streamType, Duration timeout) {
-		this.streams = Objects.requireNonNull(streams, "streams");
-		this.streamType = Objects.requireNonNull(streamType, "streamType");
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("timeout must be positive");
-		}
-		this.timeout = timeout;
+		this.system = new SystemStreamType(streams, streamType, timeout);
 	}
 
 	/**
@@ -93,8 +84,8 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	 * @return {@code true} when both are there
 	 */
 	public boolean isConfigured() {
-		return this.streams.policy().streamType(this.streamType) != null
-				&& this.streams.blobs().get(SystemBlobs.Type.AUTH, 1) != null;
+		return this.system.isDefined()
+				&& this.system.streams().blobs().get(SystemBlobs.Type.AUTH, 1) != null;
 	}
 
 	/**
@@ -129,7 +120,7 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	}
 
 	private CompletableFuture<AccessTokenResult> start() {
-		byte[] payload = this.streams.blobs().get(SystemBlobs.Type.AUTH, 1);
+		byte[] payload = this.system.streams().blobs().get(SystemBlobs.Type.AUTH, 1);
 		if (payload == null || payload.length == 0) {
 			return CompletableFuture.completedFuture(logged(AccessTokenResult
 				.failed("the AUTH blob's slot 1 holds no refresh payload to exchange for a token")));
@@ -137,15 +128,15 @@ public final class AccessTokenFetcher implements AutoCloseable {
 		TokenExchangeHandler handler = new TokenExchangeHandler(payload);
 		SecureStream stream;
 		try {
-			stream = this.streams.create(this.streamType, handler);
+			stream = this.system.streams().create(this.system.name(), handler);
 		}
 		catch (SecureStreamsException ex) {
 			return CompletableFuture.completedFuture(logged(AccessTokenResult.failed(ex.getMessage())));
 		}
-		stream.startTimeout(this.timeout.toMillis());
+		stream.startTimeout(this.system.timeout().toMillis());
 		stream.requestTxLen(payload.length);
 		return handler.answer()
-			.orTimeout(this.timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+			.orTimeout(this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
 			.handle((answer, error) -> logged((error != null) ? AccessTokenResult.failed(reason(error)) : store(answer)))
 			.whenComplete((result, error) -> stream.destroy())
 			.thenCompose((result) -> stream.whenDestroyed().toCompletableFuture().thenApply((ignored) -> result));
@@ -163,7 +154,7 @@ public final class AccessTokenFetcher implements AutoCloseable {
 		if (token == null || !token.isString() || token.asString().isEmpty()) {
 			return AccessTokenResult.failed("the token answer has no access_token");
 		}
-		this.streams.blobs().set(SystemBlobs.Type.AUTH, 0, token.asString().getBytes(StandardCharsets.UTF_8));
+		this.system.streams().blobs().set(SystemBlobs.Type.AUTH, 0, token.asString().getBytes(StandardCharsets.UTF_8));
 		JsonNode expires = document.get("expires_in");
 		Duration lifetime = (expires != null && expires.canConvertToLong() && expires.asLong() > 0)
 				? Duration.ofSeconds(expires.asLong()) : null;
@@ -178,10 +169,10 @@ public final class AccessTokenFetcher implements AutoCloseable {
 
 	private AccessTokenResult logged(AccessTokenResult result) {
 		if (result.obtained()) {
-			logger.info("Obtained an access token with '{}' (expires in {})", this.streamType, result.expiresIn());
+			logger.info("Obtained an access token with '{}' (expires in {})", this.system.name(), result.expiresIn());
 		}
 		else {
-			logger.warn("Access token fetch with '{}' failed: {}", this.streamType, result.error());
+			logger.warn("Access token fetch with '{}' failed: {}", this.system.name(), result.error());
 		}
 		return result;
 	}

@@ -1,7 +1,6 @@
 package io.securestreams.connectivity;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +8,7 @@ import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.internal.SingleFlight;
+import io.securestreams.internal.SystemStreamType;
 import io.securestreams.policy.StreamTypePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,11 +42,7 @@ public final class CaptivePortalDetector {
 
 	private static final Logger logger = LoggerFactory.getLogger(CaptivePortalDetector.class);
 
-	private final SecureStreams streams;
-
-	private final String streamType;
-
-	private final Duration timeout;
+	private final SystemStreamType system;
 
 	private final SingleFlight<Connectivity> flight = new SingleFlight<>();
 
@@ -67,12 +63,7 @@ public final class CaptivePortalDetector {
 	 * @param timeout the most one detection may take (the stream's timeout)
 	 */
 	public CaptivePortalDetector(SecureStreams streams, String streamType, Duration timeout) {
-		this.streams = Objects.requireNonNull(streams, "streams");
-		this.streamType = Objects.requireNonNull(streamType, "streamType");
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("timeout must be positive");
-		}
-		this.timeout = timeout;
+		this.system = new SystemStreamType(streams, streamType, timeout);
 	}
 
 	/**
@@ -80,7 +71,7 @@ public final class CaptivePortalDetector {
 	 * @return {@code true} when a detection can be attempted
 	 */
 	public boolean isConfigured() {
-		return this.streams.policy().streamType(this.streamType) != null;
+		return this.system.isDefined();
 	}
 
 	/**
@@ -112,31 +103,31 @@ public final class CaptivePortalDetector {
 	}
 
 	private CompletableFuture<Connectivity> start() {
-		StreamTypePolicy policy = this.streams.policy().streamType(this.streamType);
+		StreamTypePolicy policy = this.system.streams().policy().streamType(this.system.name());
 		if (policy == null) {
-			logger.debug("no '{}' streamtype in the policy; connectivity stays unknown", this.streamType);
+			logger.debug("no '{}' streamtype in the policy; connectivity stays unknown", this.system.name());
 			return CompletableFuture.completedFuture(Connectivity.UNKNOWN);
 		}
 		DetectionHandler handler = new DetectionHandler(policy.http().failRedirect());
 		SecureStream stream;
 		try {
-			stream = this.streams.create(this.streamType, handler);
+			stream = this.system.streams().create(this.system.name(), handler);
 		}
 		catch (SecureStreamsException ex) {
-			logger.warn("captive portal detection with '{}' could not start: {}", this.streamType, ex.getMessage());
+			logger.warn("captive portal detection with '{}' could not start: {}", this.system.name(), ex.getMessage());
 			return CompletableFuture.completedFuture(Connectivity.UNKNOWN);
 		}
-		stream.startTimeout(this.timeout.toMillis());
+		stream.startTimeout(this.system.timeout().toMillis());
 		stream.requestTx();
 		// The stream's own timer reports TIMEOUT; this only guards a stream that never ends.
 		return handler.result()
-			.completeOnTimeout(Connectivity.NO_INTERNET, this.timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+			.completeOnTimeout(Connectivity.NO_INTERNET, this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
 			.whenComplete((found, error) -> stream.destroy())
 			.thenCompose((found) -> stream.whenDestroyed().toCompletableFuture().thenApply((ignored) -> logged(found)));
 	}
 
 	private Connectivity logged(Connectivity found) {
-		logger.info("captive portal detection with '{}': {}", this.streamType, found);
+		logger.info("captive portal detection with '{}': {}", this.system.name(), found);
 		return found;
 	}
 

@@ -2,7 +2,6 @@ package io.securestreams.policy.fetch;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +11,7 @@ import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.internal.SingleFlight;
+import io.securestreams.internal.SystemStreamType;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
@@ -50,11 +50,7 @@ public final class PolicyFetcher {
 
 	private static final Logger logger = LoggerFactory.getLogger(PolicyFetcher.class);
 
-	private final SecureStreams streams;
-
-	private final String streamType;
-
-	private final Duration timeout;
+	private final SystemStreamType system;
 
 	private final int maxBytes;
 
@@ -78,12 +74,7 @@ public final class PolicyFetcher {
 	 * @param maxBytes the largest policy accepted
 	 */
 	public PolicyFetcher(SecureStreams streams, String streamType, Duration timeout, int maxBytes) {
-		this.streams = Objects.requireNonNull(streams, "streams");
-		this.streamType = Objects.requireNonNull(streamType, "streamType");
-		if (timeout.isNegative() || timeout.isZero()) {
-			throw new IllegalArgumentException("timeout must be positive");
-		}
-		this.timeout = timeout;
+		this.system = new SystemStreamType(streams, streamType, timeout);
 		this.maxBytes = maxBytes;
 	}
 
@@ -92,7 +83,7 @@ public final class PolicyFetcher {
 	 * @return the streamtype name
 	 */
 	public String streamType() {
-		return this.streamType;
+		return this.system.name();
 	}
 
 	/**
@@ -100,7 +91,7 @@ public final class PolicyFetcher {
 	 * @return {@code true} when a fetch can be attempted
 	 */
 	public boolean isConfigured() {
-		return this.streams.policy().streamType(this.streamType) != null;
+		return this.system.isDefined();
 	}
 
 	/**
@@ -123,22 +114,22 @@ public final class PolicyFetcher {
 	private CompletableFuture<PolicyFetchResult> start(long startNanos) {
 		if (!isConfigured()) {
 			return CompletableFuture.completedFuture(result(Outcome.NOT_CONFIGURED, startNanos,
-					List.of("the policy has no streamtype '" + this.streamType + "' to fetch a policy with")));
+					List.of("the policy has no streamtype '" + this.system.name() + "' to fetch a policy with")));
 		}
 		FetchHandler handler = new FetchHandler(this.maxBytes);
 		SecureStream stream;
 		try {
-			stream = this.streams.create(this.streamType, handler);
+			stream = this.system.streams().create(this.system.name(), handler);
 		}
 		catch (SecureStreamsException ex) {
 			return CompletableFuture.completedFuture(result(Outcome.FAILED, startNanos, List.of(ex.getMessage())));
 		}
-		stream.startTimeout(this.timeout.toMillis());
+		stream.startTimeout(this.system.timeout().toMillis());
 		stream.requestTx();
 		// The stream's own timer reports TIMEOUT; the future's timeout only guards against a
 		// stream that never reaches a final state.
 		return handler.body()
-			.orTimeout(this.timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)
+			.orTimeout(this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
 			.handleAsync((body, error) -> finish(body, error, startNanos))
 			.whenComplete((result, error) -> stream.destroy())
 			.thenCompose((result) -> afterDestroyed(stream, result));
@@ -161,14 +152,14 @@ public final class PolicyFetcher {
 			return logged(result(failure.outcome(), startNanos, List.of(failure.getMessage())));
 		}
 		if (cause instanceof TimeoutException) {
-			return logged(result(Outcome.TIMEOUT, startNanos, List.of("no final state within " + this.timeout)));
+			return logged(result(Outcome.TIMEOUT, startNanos, List.of("no final state within " + this.system.timeout())));
 		}
 		if (cause != null || body == null) {
 			return logged(result(Outcome.FAILED, startNanos, List.of(String.valueOf(cause))));
 		}
 		try {
 			Policy policy = this.parser.parse(sourceName(), body).policy();
-			this.streams.replacePolicy(policy);
+			this.system.streams().replacePolicy(policy);
 			return logged(result(Outcome.UPDATED, startNanos, List.of()));
 		}
 		catch (PolicyException ex) {
@@ -178,22 +169,22 @@ public final class PolicyFetcher {
 	}
 
 	private String sourceName() {
-		return "<" + this.streamType + ">";
+		return "<" + this.system.name() + ">";
 	}
 
 	private PolicyFetchResult result(Outcome outcome, long startNanos, List<String> errors) {
-		ActivePolicy active = this.streams.activePolicy();
+		ActivePolicy active = this.system.streams().activePolicy();
 		return new PolicyFetchResult(outcome, active.version(), active.hash(), errors,
 				Duration.ofNanos(System.nanoTime() - startNanos));
 	}
 
 	private PolicyFetchResult logged(PolicyFetchResult result) {
 		if (result.updated()) {
-			logger.info("Fetched a new policy with '{}': version {} ({})", this.streamType, result.version(),
+			logger.info("Fetched a new policy with '{}': version {} ({})", this.system.name(), result.version(),
 					result.hash());
 		}
 		else {
-			logger.warn("Policy fetch with '{}' failed ({}); the running policy is unchanged:\n  {}", this.streamType,
+			logger.warn("Policy fetch with '{}' failed ({}); the running policy is unchanged:\n  {}", this.system.name(),
 					result.outcome(), String.join("\n  ", result.errors()));
 		}
 		return result;
