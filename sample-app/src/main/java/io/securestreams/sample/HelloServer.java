@@ -68,6 +68,10 @@ class HelloServer {
 		if ("/policy.json".equals(path)) {
 			respond(stream, 200, "application/json", this.remotePolicy);
 		}
+		else if ("/generate_204".equals(path)) {
+			// The connectivity check the captive portal detection asks for.
+			respond(stream, 204, "text/plain", new byte[0]);
+		}
 		else if ("/hello".equals(path)) {
 			respond(stream, 200, "text/plain",
 					("hello #" + number + " from the sample server streamtype\n").getBytes(StandardCharsets.UTF_8));

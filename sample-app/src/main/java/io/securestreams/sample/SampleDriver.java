@@ -12,6 +12,7 @@ import io.securestreams.SecureStreams;
 import io.securestreams.StreamRole;
 import io.securestreams.boot.config.SecureStreamHandlerContainer;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
+import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.policy.StreamTypePolicy;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -23,8 +24,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Drives the client streams: once the handler streams exist, points the clients at the port the
- * sample server actually listens on (with a policy overlay, when {@code sample.port} is 0), then
- * asks each client stream for a transaction every {@code sample.interval}.
+ * sample server actually listens on (with a policy overlay, when {@code sample.port} is 0), runs a
+ * captive portal detection against it once, then asks each client stream for a transaction every
+ * {@code sample.interval}.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -42,18 +44,25 @@ class SampleDriver implements SmartLifecycle {
 
 	private final Duration interval;
 
+	private final CaptivePortalDetector detector;
+
 	private @Nullable ScheduledExecutorService scheduler;
 
-	SampleDriver(SecureStreams streams, SecureStreamHandlerEndpointRegistry registry,
+	SampleDriver(SecureStreams streams, SecureStreamHandlerEndpointRegistry registry, CaptivePortalDetector detector,
 			@Value("${sample.interval:3s}") Duration interval) {
 		this.streams = streams;
 		this.registry = registry;
+		this.detector = detector;
 		this.interval = interval;
 	}
 
 	@Override
 	public synchronized void start() {
 		pointClientsAtTheServer();
+		// The sample server answers the connectivity check itself, so this ends INTERNET_OK;
+		// the health endpoint shows the result as its "connectivity" detail.
+		this.detector.detectAsync()
+			.thenAccept((found) -> logger.info("Captive portal detection against the sample server: {}", found));
 		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "sample-driver");
 			thread.setDaemon(true);
@@ -73,7 +82,7 @@ class SampleDriver implements SmartLifecycle {
 				StreamTypePolicy client = this.streams.policy().streamType(HelloGetClient.ID);
 				if (client != null && client.port() != address.getPort()) {
 					String overlay = "{\"s\": [{\"hello-get\": {\"port\": %1$d}}, {\"hello-ws\": {\"port\": %1$d}}, "
-							+ "{\"fetch_policy\": {\"port\": %1$d}}]}";
+							+ "{\"fetch_policy\": {\"port\": %1$d}}, {\"captive_portal_detect\": {\"port\": %1$d}}]}";
 					this.streams.applyOverlay("sample server port", overlay.formatted(address.getPort()));
 					logger.info("The sample server listens on port {}: pointed the clients at it with an overlay",
 							address.getPort());

@@ -95,6 +95,14 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void captivePortalDetectionAgainstTheSampleServerShowsInHealth() {
+		// The driver detects once at start-up; the sample server answers /generate_204 itself.
+		Awaitility.await()
+			.until(() -> "INTERNET_OK".equals(get("/actuator/health").get("components").get("secureStreams")
+				.get("details").get("connectivity").asString()));
+	}
+
+	@Test
 	void overlayPointsAStreamTypeAtAnotherLocalServer() throws InterruptedException {
 		this.other.enqueue(new MockResponse.Builder().code(200).body("from the other server").build());
 		long version = get("/actuator/securestreamspolicy").get("version").asLong();
