@@ -114,9 +114,9 @@ public interface SecureStream {
 	/**
 	 * Returns a stage that completes once the stream has been destroyed and has left its context
 	 * (after DESTROYING reached the handler), however destruction came about: {@link #destroy()},
-	 * DESTROY_ME, a vanished streamtype or the context stopping. It never completes
-	 * exceptionally; dependent actions run on the stream's event loop unless an async variant is
-	 * used.
+	 * DESTROY_ME, a vanished streamtype or the context stopping (also when its event loops stop
+	 * before the stream could be destroyed). It never completes exceptionally; actions made
+	 * dependent before completion run on the stream's event loop, so they must not block.
 	 * @return the destruction stage
 	 */
 	CompletionStage<Void> whenDestroyed();

@@ -167,6 +167,9 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public SinkRegistration registerSink(String streamType, StreamHandler handler) {
 		Objects.requireNonNull(handler, "handler");
+		if (this.closed) {
+			throw new SecureStreamsException("this Secure Streams context is shut down");
+		}
 		if (this.proxied != null) {
 			throw new SecureStreamsException("a proxied context cannot register sinks: register the sink for '"
 					+ streamType + "' in the process that holds the policy");
@@ -318,6 +321,9 @@ public final class SecureStreams implements AutoCloseable {
 		long left = Math.max(0, deadline - System.nanoTime());
 		this.transport.shutdownGracefully(Duration.ZERO, Duration.ofNanos(left).plusMillis(100))
 			.awaitUninterruptibly(left + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+		for (AbstractStream stream : this.runtime.streams()) {
+			stream.contextStopped();
+		}
 	}
 
 	/**

@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * where {@code http_auth_header} streamtypes pick it up. When the answer gives
  * {@code expires_in}, the next fetch is scheduled before the token expires: after 90% of its
  * lifetime (libwebsockets waits the whole lifetime, which leaves requests made at that moment
- * with an expired token). A failed fetch leaves the stored token as it was.
+ * with an expired token). A failed fetch leaves the stored token as it was; a failed renewal is
+ * tried again while that token is still valid.
  * <p>
  * Thread-safe; concurrent calls while a fetch is in flight share it. {@link #close()} stops the
  * renewals.
@@ -46,6 +47,10 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	/** The share of a token's lifetime after which it is renewed. */
 	static final double RENEW_AFTER = 0.9;
 
+	private static final long MIN_RETRY_MILLIS = 1_000;
+
+	private static final long MAX_RETRY_MILLIS = 30_000;
+
 	private static final Logger logger = LoggerFactory.getLogger(AccessTokenFetcher.class);
 
 	private static final ObjectMapper json = JsonMapper.builder().build();
@@ -57,6 +62,10 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	private final AtomicLong renewals = new AtomicLong();
 
 	private volatile boolean closed;
+
+	// When the token obtained last expires (System.nanoTime()), 0 when unknown; only touched
+	// under the single flight's lock.
+	private long expiresAtNanos;
 
 	/**
 	 * Creates a fetcher that uses {@value #DEFAULT_STREAM_TYPE} with a 30 second timeout.
@@ -104,12 +113,30 @@ public final class AccessTokenFetcher implements AutoCloseable {
 		return this.flight.join(this::start, this::scheduleRenewal);
 	}
 
+	// After a token with a lifetime: renew at 90% of it. After a failed renewal while that token is
+	// still valid: try again after a quarter of what is left (1 s to 30 s), until it expires.
 	private void scheduleRenewal(@Nullable AccessTokenResult result) {
-		if (result == null || !result.obtained() || result.expiresIn() == null || this.closed) {
+		if (this.closed || result == null) {
 			return;
 		}
+		long now = System.nanoTime();
+		long delayMillis;
+		if (result.obtained()) {
+			if (result.expiresIn() == null) {
+				this.expiresAtNanos = 0;
+				return;
+			}
+			this.expiresAtNanos = now + result.expiresIn().toNanos();
+			delayMillis = (long) (result.expiresIn().toMillis() * RENEW_AFTER);
+		}
+		else {
+			long leftMillis = TimeUnit.NANOSECONDS.toMillis(this.expiresAtNanos - now);
+			if (this.expiresAtNanos == 0 || leftMillis <= 0) {
+				return;
+			}
+			delayMillis = Math.max(MIN_RETRY_MILLIS, Math.min(MAX_RETRY_MILLIS, leftMillis / 4));
+		}
 		long generation = this.renewals.incrementAndGet();
-		long delayMillis = (long) (result.expiresIn().toMillis() * RENEW_AFTER);
 		Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS);
 		later.execute(() -> {
 			// A later fetch scheduled its own renewal, or the fetcher was closed.
@@ -139,7 +166,7 @@ public final class AccessTokenFetcher implements AutoCloseable {
 			.orTimeout(this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
 			.handle((answer, error) -> logged((error != null) ? AccessTokenResult.failed(reason(error)) : store(answer)))
 			.whenComplete((result, error) -> stream.destroy())
-			.thenCompose((result) -> stream.whenDestroyed().toCompletableFuture().thenApply((ignored) -> result));
+			.thenCompose((result) -> this.system.afterDestroyed(stream, result));
 	}
 
 	private AccessTokenResult store(byte[] answer) {

@@ -71,6 +71,14 @@ final class TokenExchangeHandler implements StreamHandler {
 
 	@Override
 	public StreamResult onState(SecureStream stream, StreamState state, long ack) {
+		if (state == StreamState.CONNECTING && this.sent > 0) {
+			// A retry (after a 503, or a connection lost after the body went out) sends it again.
+			this.sent = 0;
+			this.bodyDone = false;
+			this.received.reset();
+			stream.requestTxLen(this.payload.length);
+			return StreamResult.OK;
+		}
 		if (state == StreamState.QOS_ACK_REMOTE) {
 			this.answer.complete(this.received.toByteArray());
 			return StreamResult.DESTROY_ME;

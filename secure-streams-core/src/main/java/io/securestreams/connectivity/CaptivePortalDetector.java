@@ -123,7 +123,7 @@ public final class CaptivePortalDetector {
 		return handler.result()
 			.completeOnTimeout(Connectivity.NO_INTERNET, this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
 			.whenComplete((found, error) -> stream.destroy())
-			.thenCompose((found) -> stream.whenDestroyed().toCompletableFuture().thenApply((ignored) -> logged(found)));
+			.thenCompose((found) -> this.system.afterDestroyed(stream, logged(found)));
 	}
 
 	private Connectivity logged(Connectivity found) {

@@ -350,7 +350,23 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void destroy() {
-		submit(this::destroyNow);
+		try {
+			this.loop.execute(this::destroyNow);
+		}
+		catch (RejectedExecutionException ex) {
+			// The loops have stopped: nothing can run for this stream any more.
+			contextStopped();
+		}
+	}
+
+	/**
+	 * Marks the stream gone once its context's event loops have stopped without destroying it
+	 * (the shutdown timeout passed), so that {@link #whenDestroyed()} completes.
+	 */
+	public final void contextStopped() {
+		this.destroyed = true;
+		this.runtime.unregister(this);
+		this.destruction.complete(null);
 	}
 
 	@Override

@@ -2,7 +2,10 @@ package io.securestreams.internal;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 
 /**
@@ -31,12 +34,31 @@ public record SystemStreamType(SecureStreams streams, String name, Duration time
 		}
 	}
 
+	/** How long a job waits for its stream to leave the context. */
+	private static final long DESTROY_WAIT_MILLIS = 5_000;
+
 	/**
 	 * Returns whether the running policy defines the streamtype.
 	 * @return {@code true} when a run can be attempted
 	 */
 	public boolean isDefined() {
 		return this.streams.policy().streamType(this.name) != null;
+	}
+
+	/**
+	 * Completes with a job's result once its stream has left the context (so a caller who sees
+	 * the result never sees the stream still listed), or after 5 seconds should the stream's
+	 * destruction not come; off the event loops either way.
+	 * @param <T> the result type
+	 * @param stream the job's stream, whose destruction was asked for
+	 * @param result the job's result
+	 * @return the result, later
+	 */
+	public <T> CompletableFuture<T> afterDestroyed(SecureStream stream, T result) {
+		return stream.whenDestroyed()
+			.toCompletableFuture()
+			.completeOnTimeout(null, DESTROY_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+			.thenApplyAsync((ignored) -> result);
 	}
 
 }

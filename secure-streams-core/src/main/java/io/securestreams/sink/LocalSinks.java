@@ -12,6 +12,8 @@ import io.securestreams.StreamState;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.StreamTypePolicy;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local sinks of a context, by streamtype, and the pairing of a source with a new sink
@@ -22,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class LocalSinks {
+
+	private static final Logger logger = LoggerFactory.getLogger(LocalSinks.class);
 
 	private final StreamsRuntime runtime;
 
@@ -99,19 +103,34 @@ public final class LocalSinks {
 			return null;
 		}
 		StreamHandler sinkHandler = registration.handler();
-		if (sinkHandler.onState(source, StreamState.SINK_JOIN, registration.joined()) != StreamResult.OK) {
+		if (!joinAccepted(sinkHandler, source, registration)) {
 			return null;
 		}
 		LocalStream sink = new LocalStream(this.runtime, policy, sinkHandler, true, source.eventLoop(), this);
-		if (sink.deliverCreating() == StreamResult.DESTROY_ME) {
-			sink.destroyNow();
-			return null;
-		}
+		// Paired before CREATING, so that a sink destroyed from its CREATING callback unpairs cleanly.
 		registration.joined(sink);
 		sink.servedBy(registration);
 		sink.pairWith(source);
 		source.pairWith(sink);
+		if (sink.deliverCreating() == StreamResult.DESTROY_ME) {
+			source.pairWith(null);
+			sink.destroyNow();
+			return null;
+		}
 		return sink;
+	}
+
+	// SINK_JOIN goes to the sink's handler with the source as the stream; anything but OK (or no
+	// answer) refuses, and so does a handler that throws.
+	private static boolean joinAccepted(StreamHandler sinkHandler, LocalStream source, SinkRegistration registration) {
+		try {
+			StreamResult answer = sinkHandler.onState(source, StreamState.SINK_JOIN, registration.joined());
+			return answer == null || answer == StreamResult.OK;
+		}
+		catch (RuntimeException ex) {
+			logger.warn("the sink of '{}' threw from SINK_JOIN; the source is refused", source.streamType(), ex);
+			return false;
+		}
 	}
 
 }

@@ -50,7 +50,7 @@ final class LocalStream extends AbstractStream {
 		this.sink = sink;
 	}
 
-	void pairWith(LocalStream other) {
+	void pairWith(@Nullable LocalStream other) {
 		this.peer = other;
 	}
 
@@ -70,7 +70,9 @@ final class LocalStream extends AbstractStream {
 	 */
 	void startPair(LocalStream sinkSide) {
 		execute(() -> {
-			sinkSide.connected();
+			if (!sinkSide.isDestroyed()) {
+				sinkSide.connected();
+			}
 			connected();
 		});
 	}
@@ -145,12 +147,15 @@ final class LocalStream extends AbstractStream {
 			}
 		}
 		LocalStream receiver = this.peer;
-		receiver.executeOr(() -> receiver.receive(buffer, result.flags()), buffer::release);
+		receiver.executeOr(() -> receiver.receive(buffer, result.flags(), this), buffer::release);
 	}
 
-	private void receive(ByteBuf payload, int flags) {
+	private void receive(ByteBuf payload, int flags, LocalStream sender) {
 		try {
-			act(deliverRx(payload, flags));
+			// Payload the old peer sent before this side disconnected (or rejoined) is not delivered.
+			if (this.peer == sender) {
+				act(deliverRx(payload, flags));
+			}
 		}
 		finally {
 			payload.release();
@@ -182,7 +187,7 @@ final class LocalStream extends AbstractStream {
 		if (other == null) {
 			return;
 		}
-		other.execute(other::peerGone);
+		other.gone(this);
 		if (this.sink) {
 			destroyLater();
 		}
@@ -191,8 +196,17 @@ final class LocalStream extends AbstractStream {
 		}
 	}
 
+	/** Tells this side, on its loop, that {@code from} went. */
+	private void gone(LocalStream from) {
+		execute(() -> peerGone(from));
+	}
+
 	/** The other side went: DISCONNECTED; a sink stream is then destroyed. */
-	private void peerGone() {
+	private void peerGone(LocalStream from) {
+		if (this.peer != from) {
+			// A pair that already ended, or was replaced by a rejoin.
+			return;
+		}
 		this.peer = null;
 		if (this.sink) {
 			destroyNow();
@@ -207,7 +221,7 @@ final class LocalStream extends AbstractStream {
 		LocalStream other = this.peer;
 		this.peer = null;
 		if (other != null) {
-			other.execute(other::peerGone);
+			other.gone(this);
 		}
 		SinkRegistration served = this.registration;
 		if (served != null) {

@@ -9,6 +9,7 @@ import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -38,11 +39,16 @@ class AccessTokenFetcherTests {
 	private SecureStreams streams;
 
 	private AccessTokenFetcher fetcher() {
+		return fetcher((b) -> {
+		});
+	}
+
+	private AccessTokenFetcher fetcher(java.util.function.Consumer<StreamTypePolicy.Builder> keys) {
 		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("api_amazon_com_auth"), "127.0.0.1", this.server.getPort(), "POST",
-				"/auth/o2/token")
+		keys.accept(TestPolicies.h1(fragment.streamType("api_amazon_com_auth"), "127.0.0.1", this.server.getPort(),
+				"POST", "/auth/o2/token")
 			.set(StreamTypeKey.RETRY, null)
-			.set(StreamTypeKey.HTTP_WWW_FORM_URLENCODED, true);
+			.set(StreamTypeKey.HTTP_WWW_FORM_URLENCODED, true));
 		TestPolicies.h1(fragment.streamType("api"), "127.0.0.1", this.server.getPort(), "GET", "/v1/things")
 			.set(StreamTypeKey.HTTP_AUTH_HEADER, "authorization:")
 			.set(StreamTypeKey.HTTP_AUTH_PREAMBLE, "Bearer ");
@@ -91,6 +97,21 @@ class AccessTokenFetcherTests {
 		assertThat(renewal.getBody().utf8()).isEqualTo(REFRESH);
 		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
 			.until(() -> "Atza|second".equals(this.blobs.getString(SystemBlobs.Type.AUTH, 0)));
+	}
+
+	@Test
+	void aRetriedExchangeSendsTheWholePayloadAgain() throws Exception {
+		this.blobs.set(SystemBlobs.Type.AUTH, 1, REFRESH.getBytes(StandardCharsets.UTF_8));
+		AccessTokenFetcher fetcher = fetcher((b) -> b.set(StreamTypeKey.RETRY, "fast"));
+		this.server.enqueue(new MockResponse.Builder().code(503).setHeader("Retry-After", "0").build());
+		answer(200, "{\"access_token\":\"Atza|after-retry\"}");
+		assertThat(fetcher.fetch().obtained()).isTrue();
+		for (int i = 0; i < 2; i++) {
+			RecordedRequest request = this.server.takeRequest();
+			assertThat(request.getHeaders().get("Content-Length")).isEqualTo(String.valueOf(REFRESH.length()));
+			assertThat(request.getBody().utf8()).isEqualTo(REFRESH);
+		}
+		assertThat(this.blobs.getString(SystemBlobs.Type.AUTH, 0)).isEqualTo("Atza|after-retry");
 	}
 
 	@Test

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Debian's nginx, started by an interop test on 127.0.0.1 with a generated configuration: TLS
- * with h2 and http/1.1 by ALPN (the test PKI's {@code localhost} certificate), and h2 with prior
+ * with h2 (at most 4 concurrent streams per connection) and http/1.1 by ALPN (the test PKI's
+ * {@code localhost} certificate), and h2 with prior
  * knowledge in the clear. Both serve {@code /hello}, {@code /status/404} and the files written
  * into {@link #html()}, and store what is PUT under {@code /upload/} there (WebDAV), so a test can
  * compare an uploaded body byte for byte. The access log records nginx's
@@ -91,6 +92,7 @@ public final class NginxServer implements AutoCloseable {
 				  scgi_temp_path %1$s/tmp/scgi;
 				  server {
 				    listen 127.0.0.1:%2$d ssl http2;
+				    http2_max_concurrent_streams 4;
 				    ssl_certificate %1$s/server.pem;
 				    ssl_certificate_key %1$s/server.key;
 				%4$s  }

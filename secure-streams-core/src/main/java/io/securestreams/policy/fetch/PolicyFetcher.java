@@ -45,9 +45,6 @@ public final class PolicyFetcher {
 	/** Largest policy accepted by default, in bytes. */
 	public static final int DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
-	// Destruction runs on the stream's event loop; bounded in case that loop is already gone.
-	private static final long DESTROY_WAIT_MILLIS = 5_000;
-
 	private static final Logger logger = LoggerFactory.getLogger(PolicyFetcher.class);
 
 	private final SystemStreamType system;
@@ -132,18 +129,7 @@ public final class PolicyFetcher {
 			.orTimeout(this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
 			.handleAsync((body, error) -> finish(body, error, startNanos))
 			.whenComplete((result, error) -> stream.destroy())
-			.thenCompose((result) -> afterDestroyed(stream, result));
-	}
-
-	/**
-	 * Completes with the result once the fetch stream has left the context, so a caller that
-	 * sees the result never sees the fetch stream still listed.
-	 */
-	private CompletableFuture<PolicyFetchResult> afterDestroyed(SecureStream stream, PolicyFetchResult result) {
-		return stream.whenDestroyed()
-			.toCompletableFuture()
-			.completeOnTimeout(null, DESTROY_WAIT_MILLIS, TimeUnit.MILLISECONDS)
-			.thenApply((ignored) -> result);
+			.thenCompose((result) -> this.system.afterDestroyed(stream, result));
 	}
 
 	private PolicyFetchResult finish(byte @Nullable [] body, @Nullable Throwable error, long startNanos) {

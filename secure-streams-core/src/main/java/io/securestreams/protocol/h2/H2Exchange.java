@@ -76,6 +76,13 @@ final class H2Exchange implements ProtocolConnection {
 		if (this.ended || ready != this.session || this.stream != null) {
 			return;
 		}
+		if (!ready.isUsable()) {
+			// Retired (GOAWAY) after this exchange joined: take the next connection instead.
+			this.session = null;
+			ready.leave(this);
+			open(this.target, this.redirects);
+			return;
+		}
 		ready.openStream(new H2StreamHandler(this)).addListener((Future<Http2StreamChannel> f) -> {
 			if (!f.isSuccess()) {
 				// Nothing was sent: the attempt failed, and the stream backs off as for a refused connection.

@@ -45,6 +45,9 @@ final class H2Session {
 	/** How long an idle connection is kept for the next transaction. */
 	static final long IDLE_LINGER_MILLIS = 5_000;
 
+	/** How long a new connection waits for the server's SETTINGS before it is given up. */
+	static final long SETTINGS_WAIT_MILLIS = 5_000;
+
 	private static final Logger logger = LoggerFactory.getLogger(H2Session.class);
 
 	private final H2SessionKey key;
@@ -62,6 +65,12 @@ final class H2Session {
 	private @Nullable Channel channel;
 
 	private @Nullable ScheduledFuture<?> idleClose;
+
+	private @Nullable ScheduledFuture<?> settingsWait;
+
+	private boolean settingsReceived;
+
+	private boolean ready;
 
 	private boolean retired;
 
@@ -115,10 +124,9 @@ final class H2Session {
 		this.members.add(exchange);
 		exchange.joined(this);
 		cancelIdleClose();
-		if (this.channel != null) {
+		if (this.ready) {
 			this.key.loop().execute(() -> {
-				Channel ch = this.channel;
-				if (ch != null && this.members.contains(exchange)) {
+				if (this.ready && this.channel != null && this.members.contains(exchange)) {
 					exchange.sessionReady(this);
 				}
 			});
@@ -178,6 +186,10 @@ final class H2Session {
 		this.validity.stop();
 		this.channel = null;
 		cancelIdleClose();
+		ScheduledFuture<?> wait = this.settingsWait;
+		if (wait != null) {
+			wait.cancel(false);
+		}
 		for (H2Exchange member : snapshot()) {
 			member.sessionClosed(this);
 		}
@@ -201,10 +213,52 @@ final class H2Session {
 		}
 		if (this.members.isEmpty() || this.retired) {
 			ch.close();
+			fail(new IllegalStateException(this.description + " was retired before it was ready"));
 			return;
 		}
 		this.channel = ch;
 		this.validity.start();
+		if (this.settingsReceived) {
+			announceReady();
+		}
+		else {
+			this.settingsWait = ch.eventLoop().schedule(this::noSettings, SETTINGS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/**
+	 * The server's first SETTINGS arrived: its limits (such as its maximum of concurrent streams)
+	 * are known, so streams may open. Opening them earlier would let a burst exceed a limit the
+	 * client has not yet heard of, and the server would refuse those streams.
+	 */
+	void settingsReceived() {
+		if (this.settingsReceived) {
+			return;
+		}
+		this.settingsReceived = true;
+		ScheduledFuture<?> wait = this.settingsWait;
+		if (wait != null) {
+			wait.cancel(false);
+		}
+		if (this.channel != null) {
+			announceReady();
+		}
+	}
+
+	private void noSettings() {
+		if (!this.settingsReceived && this.channel != null) {
+			logger.info("h2 connection to {} sent no SETTINGS within {} ms; closing it", this.description,
+					SETTINGS_WAIT_MILLIS);
+			Channel ch = this.channel;
+			this.channel = null;
+			ch.close();
+			fail(new IllegalStateException(this.description + " sent no h2 SETTINGS within " + SETTINGS_WAIT_MILLIS
+					+ " ms"));
+		}
+	}
+
+	private void announceReady() {
+		this.ready = true;
 		for (H2Exchange member : snapshot()) {
 			member.sessionReady(this);
 		}

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,12 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 	static void addTo(ChannelPipeline pipeline, H2Session session) {
 		Http2Settings settings = Http2Settings.defaultSettings().pushEnabled(false)
 			.maxHeaderListSize(MAX_HEADER_LIST_SIZE);
-		pipeline.addLast("h2", Http2FrameCodecBuilder.forClient().initialSettings(settings).build())
+		// Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait for a free slot instead
+		// of being refused.
+		pipeline.addLast("h2", Http2FrameCodecBuilder.forClient()
+			.initialSettings(settings)
+			.encoderEnforceMaxConcurrentStreams(true)
+			.build())
 			.addLast("h2-session", new H2SessionHandler(session))
 			.addLast("h2-streams", new Http2MultiplexHandler(RefusePushedStreams.INSTANCE));
 	}
@@ -50,6 +56,9 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		this.session.confirmed();
+		if (msg instanceof Http2SettingsFrame) {
+			this.session.settingsReceived();
+		}
 		if (msg instanceof Http2GoAwayFrame goAway) {
 			this.session.goAway(goAway.lastStreamId());
 		}

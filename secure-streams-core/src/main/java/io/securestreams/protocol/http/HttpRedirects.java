@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The redirects of one http connection: which statuses redirect, where a {@code Location} leads
  * (resolved against the current target, through the same SOCKS5 proxy) and the hop to follow once
- * the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, and at an
- * https location when the streamtype configures no TLS; the response is then handled as a final
- * one.
+ * the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, at an
+ * https location when the streamtype configures no TLS, and at an http location after https (a
+ * redirect never leaves TLS); the response is then handled as a final one.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -91,6 +91,10 @@ final class HttpRedirects {
 			String path = (next.getRawPath() == null || next.getRawPath().isEmpty()) ? "/" : next.getRawPath();
 			if (next.getRawQuery() != null) {
 				path += "?" + next.getRawQuery();
+			}
+			if (from.tls() && !tls) {
+				logger.warn("redirect from https to {} would leave TLS; not following", next);
+				return null;
 			}
 			if (tls && !this.tlsConfigured) {
 				logger.warn("redirect to {} needs TLS, which the streamtype does not configure; not following", next);

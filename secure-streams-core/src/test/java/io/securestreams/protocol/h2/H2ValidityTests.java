@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Connection validity on h2 (retry policy {@code svalidping} / {@code svalidhup}): against a
- * peer that accepts the connection and then never answers, an h2 PING goes out after the ping
+ * peer that accepts the connection, sends its SETTINGS and then never answers, an h2 PING goes out after the ping
  * interval and the connection is hung up at the hang-up interval; the stream, never CONNECTED,
  * sees UNREACHABLE.
  */
@@ -69,9 +69,12 @@ class H2ValidityTests {
 		}
 	}
 
-	// The peer: reads the first connection until the client closes it.
+	// The peer: sends its (empty) SETTINGS, as an h2 server must first, then only reads the first
+	// connection until the client closes it.
 	private static byte[] readUntilClosed(ServerSocket server) {
 		try (Socket socket = server.accept(); InputStream in = socket.getInputStream()) {
+			socket.getOutputStream().write(new byte[] { 0, 0, 0, SETTINGS, 0, 0, 0, 0, 0 });
+			socket.getOutputStream().flush();
 			ByteArrayOutputStream all = new ByteArrayOutputStream();
 			in.transferTo(all);
 			return all.toByteArray();
