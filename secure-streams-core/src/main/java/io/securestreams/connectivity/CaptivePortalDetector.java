@@ -98,8 +98,13 @@ public final class CaptivePortalDetector {
 	public CompletableFuture<Connectivity> detectAsync() {
 		return this.flight.join(() -> {
 			this.result = Connectivity.UNKNOWN;
-			return start();
-		}, (found) -> this.result = (found != null) ? found : Connectivity.UNKNOWN);
+			// Recorded before the future completes, so a caller who sees the outcome sees result() agree.
+			return start().thenApply((found) -> {
+				this.result = found;
+				return found;
+			});
+		}, (found) -> {
+		});
 	}
 
 	private CompletableFuture<Connectivity> start() {

@@ -118,12 +118,13 @@ class AccessTokenFetcherTests {
 	void closingStopsTheRenewals() throws Exception {
 		this.blobs.set(SystemBlobs.Type.AUTH, 1, REFRESH.getBytes(StandardCharsets.UTF_8));
 		AccessTokenFetcher fetcher = fetcher();
-		answer(200, "{\"access_token\":\"Atza|first\",\"expires_in\":1}");
-		answer(200, "{\"access_token\":\"Atza|second\",\"expires_in\":1}");
+		answer(200, "{\"access_token\":\"Atza|first\",\"expires_in\":2}");
+		answer(200, "{\"access_token\":\"Atza|second\",\"expires_in\":2}");
 		fetcher.fetch();
 		fetcher.close();
 		this.server.takeRequest();
-		assertThat(this.server.takeRequest(2, TimeUnit.SECONDS)).isNull();
+		// The renewal was due after 1.8 s.
+		assertThat(this.server.takeRequest(3, TimeUnit.SECONDS)).isNull();
 		assertThat(this.blobs.getString(SystemBlobs.Type.AUTH, 0)).isEqualTo("Atza|first");
 	}
 
