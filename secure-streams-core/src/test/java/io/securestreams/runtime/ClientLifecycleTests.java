@@ -212,7 +212,7 @@ class ClientLifecycleTests {
 		assertThat(listedAtCompletion).succeedsWithin(WAIT).isEqualTo(List.of(other.id()));
 		assertThat(handler.stateNames()).containsExactly("CREATING", "DESTROYING");
 		this.streams.close();
-		assertThat(other.whenDestroyed().toCompletableFuture()).isCompleted();
+		assertThat(other.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
 	}
 
 	@Test
