@@ -15,8 +15,10 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamHandler;
@@ -47,6 +49,8 @@ public final class ListenerStream extends AbstractStream {
 	private final @Nullable SslContext tls;
 
 	private final Set<AcceptedStream> accepted = ConcurrentHashMap.newKeySet();
+
+	private final StreamAcceptor acceptor = new Acceptor();
 
 	private @Nullable Channel serverChannel;
 
@@ -134,10 +138,40 @@ public final class ListenerStream extends AbstractStream {
 			ssl.setHandshakeTimeoutMillis(this.runtime.limits().handshakeTimeout().toMillis());
 			channel.pipeline().addLast("tls", ssl);
 		}
-		AcceptedStream stream = new AcceptedStream(this.runtime, this.policy, handler(), channel, this);
-		this.accepted.add(stream);
-		channel.pipeline().addLast("ss-ready", new TransportReady(stream, this.tls != null));
-		stream.open(this.protocol);
+		this.protocol.acceptConnection(channel, this.acceptor);
+	}
+
+	private final class Acceptor implements StreamAcceptor {
+
+		@Override
+		public void accept(Channel channel, ServerProtocol binding, boolean transportReady) {
+			if (isDestroyed()) {
+				channel.close();
+				return;
+			}
+			AcceptedStream stream = new AcceptedStream(ListenerStream.this.runtime, ListenerStream.this.policy,
+					handler(), channel, ListenerStream.this);
+			ListenerStream.this.accepted.add(stream);
+			if (!transportReady) {
+				channel.pipeline().addLast("ss-ready", new TransportReady(stream, ListenerStream.this.tls != null
+						&& channel.parent() instanceof ServerChannel));
+			}
+			stream.open(binding);
+			if (transportReady) {
+				stream.transportReady();
+			}
+		}
+
+		@Override
+		public ProtocolLimits limits() {
+			return ListenerStream.this.runtime.limits();
+		}
+
+		@Override
+		public String describe(Channel channel) {
+			return "'" + streamType() + "' connection from " + channel.remoteAddress();
+		}
+
 	}
 
 	AcceptedStream successor(Channel channel) {

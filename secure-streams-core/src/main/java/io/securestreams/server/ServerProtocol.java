@@ -30,10 +30,22 @@ public interface ServerProtocol {
 	}
 
 	/**
+	 * Sets up a newly accepted connection (after any TLS handler) and creates its accepted
+	 * streams. By default the connection is one accepted stream, served by
+	 * {@link #accept(Channel, ServerLink)}; a multiplexing binding overrides this to create one
+	 * accepted stream per stream the connection carries.
+	 * @param channel the accepted connection
+	 * @param acceptor creates the accepted streams
+	 */
+	default void acceptConnection(Channel channel, StreamAcceptor acceptor) {
+		acceptor.accept(channel, this, false);
+	}
+
+	/**
 	 * Adds the protocol's handlers to a newly accepted channel (after any TLS handler). Called on
 	 * the channel's event loop; {@link ServerConnection#start()} follows once the transport is
 	 * ready.
-	 * @param channel the accepted channel
+	 * @param channel the accepted channel (a connection, or one stream of a multiplexed one)
 	 * @param link the runtime side of the accepted stream
 	 * @return the handle the runtime uses to drive the connection
 	 */

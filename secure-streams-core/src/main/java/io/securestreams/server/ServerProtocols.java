@@ -6,12 +6,14 @@ import java.util.Map;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.Protocol;
 import io.securestreams.server.h1.H1ServerProtocol;
+import io.securestreams.server.h2.H2ServerProtocol;
 import io.securestreams.server.raw.RawServerProtocol;
 
 /**
  * The server protocol bindings this runtime supports: {@code h1} (which also accepts ws
  * upgrades when the streamtype has {@code ws_subprotocol}), {@code ws} (served the same way,
- * accepting upgrades with or without a subprotocol) and {@code raw}.
+ * accepting upgrades with or without a subprotocol), {@code h2} (falling back to the h1 binding
+ * for clients that do not speak h2) and {@code raw}.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -29,6 +31,7 @@ public final class ServerProtocols {
 		H1ServerProtocol h1 = new H1ServerProtocol();
 		protocols.bindings.put(Protocol.H1, h1);
 		protocols.bindings.put(Protocol.WS, h1);
+		protocols.bindings.put(Protocol.H2, new H2ServerProtocol(h1));
 		protocols.bindings.put(Protocol.RAW, new RawServerProtocol());
 		return protocols;
 	}

@@ -20,6 +20,7 @@ import io.securestreams.StreamState;
 import io.securestreams.protocol.ws.WsSession;
 import io.securestreams.server.ServerConnection;
 import io.securestreams.server.ServerLink;
+import io.securestreams.server.http.RequestMetadata;
 import io.securestreams.server.ws.WsUpgrade;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -168,7 +169,8 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		}
 		this.link.newTransaction();
 		try {
-			RequestMetadata.store(this.link, request);
+			RequestMetadata.store(this.link, request.uri(), request.method().name(),
+					request.headers().get(HttpHeaderNames.AUTHORIZATION));
 		}
 		catch (IllegalArgumentException ex) {
 			reject(HttpResponseStatus.BAD_REQUEST, "undecodable request URI: " + ex.getMessage());

@@ -8,12 +8,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.server.ServerConnection;
 import io.securestreams.server.ServerLink;
 import io.securestreams.server.ServerProtocol;
+import io.securestreams.server.http.RequestMetadata;
 
 /**
  * The http/1.1 server binding ({@code "protocol": "h1"}, and {@code "ws"} servers). The
@@ -29,13 +29,7 @@ public final class H1ServerProtocol implements ServerProtocol {
 
 	@Override
 	public void validate(StreamTypePolicy policy) {
-		for (String name : List.of(RequestMetadata.PATH, RequestMetadata.METHOD)) {
-			if (policy.metadata(name) == null) {
-				throw new SecureStreamsException("server streamtype '" + policy.name() + "' must declare metadata \""
-						+ name + "\": the http server stores each request's path and method there (for example "
-						+ "\"metadata\": [{\"path\": \"\"}, {\"method\": \"\"}])");
-			}
-		}
+		RequestMetadata.requireDeclared(policy);
 	}
 
 	@Override

@@ -1,0 +1,71 @@
+package io.securestreams.server.h2;
+
+import java.util.Locale;
+import java.util.Set;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.securestreams.server.ServerLink;
+import io.securestreams.server.http.ServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The h2 form of a {@link ServerResponse}: a HEADERS frame with {@code :status}, the metadata
+ * headers (names lower-cased, as h2 requires) and {@code content-length} when known, then DATA
+ * frames; the last frame ends the stream. Connection-specific headers, which h2 forbids, are left
+ * out.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H2Response extends ServerResponse {
+
+	private static final Logger logger = LoggerFactory.getLogger(H2Response.class);
+
+	private static final Set<String> CONNECTION_HEADERS = Set.of("connection", "keep-alive", "proxy-connection",
+			"transfer-encoding", "upgrade", "te");
+
+	H2Response(ServerLink link, Channel stream, boolean headRequest, Runnable onDone) {
+		super(link, stream, headRequest, onDone);
+	}
+
+	@Override
+	protected void writeHead(int status, long contentLength, boolean last) {
+		Http2Headers headers = new DefaultHttp2Headers().status(Integer.toString(status));
+		forEachMetadataHeader((name, value) -> {
+			String lower = name.toLowerCase(Locale.ROOT);
+			if (CONNECTION_HEADERS.contains(lower)) {
+				logger.debug("{}: leaving out '{}', a connection-specific header h2 forbids", this.link.describe(), name);
+			}
+			else {
+				headers.set(lower, value);
+			}
+		});
+		if (sendsContentLength(contentLength)) {
+			headers.setLong("content-length", contentLength);
+		}
+		this.channel.write(new DefaultHttp2HeadersFrame(headers, last));
+	}
+
+	@Override
+	protected void writeBody(ByteBuf data, boolean last) {
+		this.channel.write(new DefaultHttp2DataFrame(data, last));
+	}
+
+	@Override
+	protected void finish() {
+		this.channel.flush();
+	}
+
+	@Override
+	protected void abort() {
+		// Closing an h2 stream that has not ended resets it (RST_STREAM CANCEL).
+		this.channel.close();
+	}
+
+}

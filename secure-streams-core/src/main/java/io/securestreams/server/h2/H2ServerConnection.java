@@ -1,0 +1,140 @@
+package io.securestreams.server.h2;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.server.StreamAcceptor;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection side of an h2 server connection, between the frame codec and the stream
+ * multiplexer: it counts the open streams, closes the connection (GOAWAY first) once it has
+ * carried no stream for the handshake timeout, as the http/1.1 binding closes an idle kept-alive
+ * connection, and logs why a client was cut off for breaking the protocol.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H2ServerConnection extends ChannelInboundHandlerAdapter {
+
+	/** Streams one client may have open at once. */
+	static final int MAX_CONCURRENT_STREAMS = 100;
+
+	/**
+	 * Request body bytes a client may send ahead on one stream. Request bodies are handed to the
+	 * handler as they arrive, never queued, so a window this size costs no memory; with h2's
+	 * default 64 KiB a client that holds back small writes (Nagle) waits for delayed ACKs on every
+	 * window and an 8 MiB upload took ten seconds on loopback.
+	 */
+	static final int STREAM_WINDOW = 1024 * 1024;
+
+	/** Request body bytes a client may send ahead on all its streams together. */
+	static final int CONNECTION_WINDOW = 8 * 1024 * 1024;
+
+	private static final Logger logger = LoggerFactory.getLogger(H2ServerConnection.class);
+
+	private final StreamAcceptor acceptor;
+
+	private final long idleMillis;
+
+	private @Nullable ChannelHandlerContext ctx;
+
+	private @Nullable ScheduledFuture<?> idleTimer;
+
+	private int openStreams;
+
+	private H2ServerConnection(StreamAcceptor acceptor) {
+		this.acceptor = acceptor;
+		this.idleMillis = acceptor.limits().handshakeTimeout().toMillis();
+	}
+
+	/**
+	 * Adds the h2 codec, this handler and the multiplexer to a connection's pipeline.
+	 * @param pipeline the connection's pipeline, after any TLS handler
+	 * @param binding the binding that serves each stream
+	 * @param acceptor creates the accepted streams
+	 */
+	static void addTo(ChannelPipeline pipeline, H2ServerProtocol binding, StreamAcceptor acceptor) {
+		H2ServerConnection connection = new H2ServerConnection(acceptor);
+		Http2Settings settings = Http2Settings.defaultSettings()
+			.maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+			.initialWindowSize(STREAM_WINDOW)
+			.maxHeaderListSize(acceptor.limits().maxHttpHeaderSize());
+		pipeline.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
+			.addLast("h2-connection", connection)
+			.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+				@Override
+				protected void initChannel(Channel stream) {
+					connection.streamOpened(stream);
+					acceptor.accept(stream, binding, false);
+				}
+			}));
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext context) {
+		this.ctx = context;
+		// The connection window is not a setting: it grows by a WINDOW_UPDATE on stream 0.
+		context.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
+		armIdleTimer();
+	}
+
+	private void streamOpened(Channel stream) {
+		this.openStreams++;
+		cancelIdleTimer();
+		stream.closeFuture().addListener((closed) -> {
+			if (--this.openStreams == 0) {
+				armIdleTimer();
+			}
+		});
+	}
+
+	private void armIdleTimer() {
+		ChannelHandlerContext context = this.ctx;
+		if (context == null || this.idleTimer != null) {
+			return;
+		}
+		this.idleTimer = context.executor().schedule(() -> {
+			this.idleTimer = null;
+			if (this.openStreams == 0 && context.channel().isActive()) {
+				logger.debug("{}: closing the h2 connection, idle for {} ms", this.acceptor.describe(context.channel()),
+						this.idleMillis);
+				context.channel().close();
+			}
+		}, this.idleMillis, TimeUnit.MILLISECONDS);
+	}
+
+	private void cancelIdleTimer() {
+		ScheduledFuture<?> timer = this.idleTimer;
+		if (timer != null) {
+			timer.cancel(false);
+			this.idleTimer = null;
+		}
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext context) {
+		cancelIdleTimer();
+		context.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+		// The codec has already answered a connection error with GOAWAY; this says why.
+		logger.warn("{}: cutting off the connection: {}", this.acceptor.describe(context.channel()), cause.getMessage());
+		context.close();
+	}
+
+}

@@ -1,0 +1,212 @@
+package io.securestreams.server.h2;
+
+import java.net.SocketAddress;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.server.ServerConnection;
+import io.securestreams.server.ServerLink;
+import io.securestreams.server.http.RequestMetadata;
+import io.securestreams.server.http.ServerResponse;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One h2 stream of a server connection, which is one accepted stream carrying one transaction.
+ * Its request HEADERS store the request metadata, then CONNECTED and SERVER_TXN are reported;
+ * DATA frames reach {@code onRx} with SOM on the first and a zero-length EOM at the end of the
+ * request. The handler's response goes out as an {@link H2Response}; without one by the event-loop
+ * turn after the request ended, the response is sent without a body (the {@code serverAck}
+ * status, or 404). When the h2 stream closes, the accepted stream reports DISCONNECTED.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class H2ServerStream extends ChannelInboundHandlerAdapter implements ServerConnection {
+
+	private static final Logger logger = LoggerFactory.getLogger(H2ServerStream.class);
+
+	private final ServerLink link;
+
+	private @Nullable ChannelHandlerContext ctx;
+
+	private @Nullable ServerResponse response;
+
+	private boolean requestDone;
+
+	private boolean somDelivered;
+
+	private boolean stopped;
+
+	H2ServerStream(ServerLink link) {
+		this.link = link;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext context) {
+		this.ctx = context;
+	}
+
+	@Override
+	public void start() {
+		// An h2 stream channel reads by itself; its request is already on the way.
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext context, Object msg) {
+		try {
+			if (this.stopped) {
+				return;
+			}
+			if (msg instanceof Http2HeadersFrame headers) {
+				if (this.response == null) {
+					onRequest(context, headers);
+				}
+				else if (headers.isEndStream()) {
+					// Trailers end the request body.
+					endOfBody(context);
+				}
+			}
+			else if (msg instanceof Http2DataFrame data) {
+				onData(context, data);
+			}
+		}
+		finally {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	private void onRequest(ChannelHandlerContext context, Http2HeadersFrame frame) {
+		Http2Headers headers = frame.headers();
+		CharSequence method = headers.method();
+		CharSequence path = headers.path();
+		if (method == null || path == null) {
+			reject(context, 400, "request HEADERS without :method or :path");
+			return;
+		}
+		this.link.newTransaction();
+		CharSequence authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+		try {
+			RequestMetadata.store(this.link, path.toString(), method.toString(),
+					(authorization != null) ? authorization.toString() : null);
+		}
+		catch (IllegalArgumentException ex) {
+			reject(context, 400, "undecodable request :path: " + ex.getMessage());
+			return;
+		}
+		boolean head = HttpMethod.HEAD.name().contentEquals(method);
+		this.response = new H2Response(this.link, context.channel(), head, () -> {
+		});
+		if (stop(this.link.state(StreamState.CONNECTED)) || stop(this.link.state(StreamState.SERVER_TXN))) {
+			return;
+		}
+		if (frame.isEndStream()) {
+			requestEnded(context);
+		}
+	}
+
+	private void onData(ChannelHandlerContext context, Http2DataFrame frame) {
+		if (this.response == null || this.requestDone) {
+			return;
+		}
+		ByteBuf data = frame.content();
+		if (data.isReadable()) {
+			int flags = this.somDelivered ? 0 : StreamFlags.SOM;
+			this.somDelivered = true;
+			if (stop(this.link.rx(data, flags))) {
+				return;
+			}
+		}
+		if (frame.isEndStream()) {
+			endOfBody(context);
+		}
+	}
+
+	private void endOfBody(ChannelHandlerContext context) {
+		if (this.somDelivered && stop(this.link.rx(Unpooled.EMPTY_BUFFER, StreamFlags.EOM))) {
+			return;
+		}
+		requestEnded(context);
+	}
+
+	private void requestEnded(ChannelHandlerContext context) {
+		this.requestDone = true;
+		ServerResponse current = this.response;
+		context.executor().execute(() -> {
+			if (current != null && !this.stopped && !this.link.responseRequested() && this.link.isActive()) {
+				current.respondWithoutBody();
+			}
+		});
+	}
+
+	private boolean stop(StreamResult result) {
+		if (result == StreamResult.DISCONNECT_ME || result == StreamResult.DESTROY_ME) {
+			this.stopped = true;
+			return true;
+		}
+		return false;
+	}
+
+	private void reject(ChannelHandlerContext context, int status, String reason) {
+		logger.warn("{}: refusing the request: {}", this.link.describe(), reason);
+		this.stopped = true;
+		context.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(status)),
+				true));
+	}
+
+	@Override
+	public void requestWrite() {
+		ServerResponse current = this.response;
+		if (current != null && !this.stopped) {
+			current.pump();
+		}
+	}
+
+	@Override
+	public void close() {
+		if (this.ctx != null) {
+			this.ctx.close();
+		}
+	}
+
+	@Override
+	public @Nullable SocketAddress peerAddress() {
+		return (this.ctx != null) ? this.ctx.channel().remoteAddress() : null;
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext context) {
+		if (context.channel().isWritable()) {
+			requestWrite();
+		}
+		context.fireChannelWritabilityChanged();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext context) {
+		this.stopped = true;
+		this.link.closed(false);
+		context.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+		logger.debug("{}: h2 stream failed: {}", this.link.describe(), cause.toString());
+		context.close();
+	}
+
+}

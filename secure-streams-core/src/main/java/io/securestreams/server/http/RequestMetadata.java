@@ -1,0 +1,80 @@
+package io.securestreams.server.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.server.ServerLink;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Stores what a request says into the accepted stream's metadata before SERVER_TXN, as
+ * libwebsockets does for h1 and h2 alike: every declared metadata name that appears as a URL
+ * query argument (its first value), then {@code path} (the decoded path, without the query),
+ * {@code method} and, when declared and sent, {@code auth} (the Authorization header).
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class RequestMetadata {
+
+	/** Metadata name holding the request path. */
+	public static final String PATH = "path";
+
+	/** Metadata name holding the request method. */
+	public static final String METHOD = "method";
+
+	/** Metadata name holding the Authorization header. */
+	public static final String AUTH = "auth";
+
+	private RequestMetadata() {
+	}
+
+	/**
+	 * Checks that an http server streamtype declares {@code path} and {@code method}.
+	 * libwebsockets silently drops every request when they are missing; this runtime refuses to
+	 * create the listener instead.
+	 * @param policy the server streamtype
+	 * @throws SecureStreamsException naming the missing declaration
+	 */
+	public static void requireDeclared(StreamTypePolicy policy) {
+		for (String name : List.of(PATH, METHOD)) {
+			if (policy.metadata(name) == null) {
+				throw new SecureStreamsException("server streamtype '" + policy.name() + "' must declare metadata \""
+						+ name + "\": the http server stores each request's path and method there (for example "
+						+ "\"metadata\": [{\"path\": \"\"}, {\"method\": \"\"}])");
+			}
+		}
+	}
+
+	/**
+	 * Stores a request's metadata.
+	 * @param link the accepted stream
+	 * @param uri the request target (h1 request line, h2 {@code :path})
+	 * @param method the request method
+	 * @param authorization the Authorization header, or {@code null}
+	 * @throws IllegalArgumentException when the URI cannot be decoded
+	 */
+	public static void store(ServerLink link, String uri, String method, @Nullable String authorization) {
+		StreamTypePolicy policy = link.policy();
+		QueryStringDecoder decoded = new QueryStringDecoder(uri);
+		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
+			if (policy.metadata(argument.getKey()) != null && !argument.getValue().isEmpty()) {
+				set(link, argument.getKey(), argument.getValue().get(0));
+			}
+		}
+		set(link, PATH, decoded.path());
+		set(link, METHOD, method);
+		if (authorization != null && policy.metadata(AUTH) != null) {
+			set(link, AUTH, authorization);
+		}
+	}
+
+	private static void set(ServerLink link, String name, String value) {
+		link.receivedMetadata(name, value.getBytes(StandardCharsets.UTF_8));
+	}
+
+}

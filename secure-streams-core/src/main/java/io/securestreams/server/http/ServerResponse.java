@@ -1,0 +1,208 @@
+package io.securestreams.server.http;
+
+import java.util.function.BiConsumer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.securestreams.StreamFlags;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.protocol.TxResult;
+import io.securestreams.server.ServerLink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The response of one http transaction, as the handler drives it; subclasses put it on the wire
+ * of their protocol. The head (status from {@code serverAck}, 404 when it was never called; a
+ * header for every metadata that maps to one and has a value) goes out together with the first
+ * bytes the handler sends, so the handler may still change status and metadata until its first
+ * {@code onTx} that returns OK. The body length:
+ * <ul>
+ * <li>with {@code requestTxLen(n)}: {@code n} ({@code n == 0} sends the head alone without
+ * calling {@code onTx}); the body ends after {@code n} bytes or at EOM;</li>
+ * <li>without a length, if the first write carries EOM: the length of that write;</li>
+ * <li>otherwise unknown until EOM.</li>
+ * </ul>
+ * While the body is open the handler is called again by itself; TX_DONT_SEND waits for the next
+ * {@code requestTx}. A body that ends before the length it announced closes the connection.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public abstract class ServerResponse {
+
+	private static final Logger logger = LoggerFactory.getLogger(ServerResponse.class);
+
+	private static final int TX_CHUNK = 16 * 1024;
+
+	/** The accepted stream whose handler supplies the response. */
+	protected final ServerLink link;
+
+	/** The channel the response is written to. */
+	protected final Channel channel;
+
+	private final boolean headRequest;
+
+	private final Runnable onDone;
+
+	private boolean started;
+
+	private boolean done;
+
+	private long length = -1;
+
+	private long bodySent;
+
+	/**
+	 * Creates the response of one request.
+	 * @param link the accepted stream
+	 * @param channel where the response goes
+	 * @param headRequest whether the request was HEAD (the head alone is sent)
+	 * @param onDone run once the whole response has been written
+	 */
+	protected ServerResponse(ServerLink link, Channel channel, boolean headRequest, Runnable onDone) {
+		this.link = link;
+		this.channel = channel;
+		this.headRequest = headRequest;
+		this.onDone = onDone;
+	}
+
+	/**
+	 * Returns whether the head has been written.
+	 * @return {@code true} once the head is out
+	 */
+	public boolean started() {
+		return this.started;
+	}
+
+	/**
+	 * Returns whether the whole response has been written.
+	 * @return {@code true} once complete
+	 */
+	public boolean done() {
+		return this.done;
+	}
+
+	/**
+	 * Writes what the handler has for the body, as described above.
+	 */
+	public final void pump() {
+		if (this.done || !this.channel.isActive() || (!this.started && !this.link.txRequested())) {
+			return;
+		}
+		boolean wrote = false;
+		while (!this.done && this.channel.isWritable() && this.link.isActive()) {
+			long announced = this.started ? this.length : this.link.txLength();
+			if (!this.started && (announced == 0 || this.headRequest)) {
+				this.link.takeTxRequest();
+				this.link.txLengthConsumed();
+				head(Math.max(announced, 0), true);
+				complete();
+				return;
+			}
+			int capacity = (announced >= 0) ? (int) Math.min(TX_CHUNK, announced - this.bodySent) : TX_CHUNK;
+			ByteBuf buffer = this.channel.alloc().ioBuffer(capacity, capacity);
+			TxResult result = this.link.tx(buffer);
+			if (!result.send() || (result.length() == 0 && result.flags() == 0)) {
+				buffer.release();
+				break;
+			}
+			boolean eom = StreamFlags.has(result.flags(), StreamFlags.EOM)
+					|| (announced >= 0 && this.bodySent + result.length() >= announced);
+			if (!this.started) {
+				this.link.txLengthConsumed();
+				head((announced >= 0) ? announced : (eom ? result.length() : -1), false);
+			}
+			this.bodySent += result.length();
+			boolean truncated = eom && this.length >= 0 && this.bodySent < this.length;
+			writeBody(buffer, eom && !truncated);
+			if (truncated) {
+				logger.error("{}: the response body ended (EOM) after {} of the {} bytes announced; closing",
+						this.link.describe(), this.bodySent, this.length);
+				this.done = true;
+				this.channel.flush();
+				abort();
+				return;
+			}
+			wrote = true;
+			if (eom) {
+				complete();
+				return;
+			}
+		}
+		if (wrote) {
+			this.channel.flush();
+		}
+	}
+
+	/**
+	 * Answers without a body, when the handler did not take charge of the response.
+	 */
+	public final void respondWithoutBody() {
+		if (!this.started && !this.done) {
+			head(0, true);
+			complete();
+		}
+	}
+
+	private void head(long contentLength, boolean last) {
+		this.started = true;
+		this.length = contentLength;
+		writeHead(this.link.responseStatus(), contentLength, last);
+	}
+
+	private void complete() {
+		this.done = true;
+		finish();
+		this.onDone.run();
+	}
+
+	/**
+	 * Calls {@code header} for every response header the stream's metadata gives: each declared
+	 * metadata name mapped to a header name that has a value.
+	 * @param header receives the header name and value
+	 */
+	protected final void forEachMetadataHeader(BiConsumer<String, String> header) {
+		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
+			String value = declaration.isMapped() ? this.link.metadata().text(declaration.name()) : null;
+			if (value != null) {
+				header.accept(declaration.headerName(), value);
+			}
+		}
+	}
+
+	/**
+	 * Whether a content length may be sent ({@code http_no_content_length} not set).
+	 * @param contentLength the length, or -1 when unknown
+	 * @return {@code true} when the length is known and may be sent
+	 */
+	protected final boolean sendsContentLength(long contentLength) {
+		return contentLength >= 0 && !this.link.policy().http().noContentLength();
+	}
+
+	/**
+	 * Writes (without flushing) the response head.
+	 * @param status the status
+	 * @param contentLength the body length, or -1 when unknown
+	 * @param last whether no body follows
+	 */
+	protected abstract void writeHead(int status, long contentLength, boolean last);
+
+	/**
+	 * Writes (without flushing) a piece of the body; takes ownership of it.
+	 * @param data the piece
+	 * @param last whether it ends the body
+	 */
+	protected abstract void writeBody(ByteBuf data, boolean last);
+
+	/**
+	 * Ends the response and flushes it.
+	 */
+	protected abstract void finish();
+
+	/**
+	 * Gives up on a response that cannot be completed correctly.
+	 */
+	protected abstract void abort();
+
+}
