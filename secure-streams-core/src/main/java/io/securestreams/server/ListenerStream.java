@@ -15,7 +15,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.ServerChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.securestreams.ProtocolLimits;
@@ -50,7 +49,7 @@ public final class ListenerStream extends AbstractStream {
 
 	private final Set<AcceptedStream> accepted = ConcurrentHashMap.newKeySet();
 
-	private final StreamAcceptor acceptor = new Acceptor();
+	private final StreamAcceptor acceptor = new ListenerAcceptor(this);
 
 	private @Nullable Channel serverChannel;
 
@@ -141,39 +140,20 @@ public final class ListenerStream extends AbstractStream {
 		this.protocol.acceptConnection(channel, this.acceptor);
 	}
 
-	private final class Acceptor implements StreamAcceptor {
-
-		@Override
-		public void accept(Channel channel, ServerProtocol binding, boolean transportReady) {
-			if (isDestroyed()) {
-				channel.close();
-				return;
-			}
-			AcceptedStream stream = new AcceptedStream(ListenerStream.this.runtime, ListenerStream.this.policy,
-					handler(), channel, ListenerStream.this);
-			ListenerStream.this.accepted.add(stream);
-			if (!transportReady) {
-				channel.pipeline().addLast("ss-ready", new TransportReady(stream, ListenerStream.this.tls != null
-						&& channel.parent() instanceof ServerChannel));
-			}
-			stream.open(binding);
-			if (transportReady) {
-				stream.transportReady();
-			}
-		}
-
-		@Override
-		public ProtocolLimits limits() {
-			return ListenerStream.this.runtime.limits();
-		}
-
-		@Override
-		public String describe(Channel channel) {
-			return "'" + streamType() + "' connection from " + channel.remoteAddress();
-		}
-
+	boolean servesTls() {
+		return this.tls != null;
 	}
 
+	ProtocolLimits limits() {
+		return this.runtime.limits();
+	}
+
+	/**
+	 * Creates and lists a new accepted stream on a channel (a new connection, an h2 stream, or a
+	 * connection handed over to a successor).
+	 * @param channel the channel
+	 * @return the stream, not yet opened
+	 */
 	AcceptedStream successor(Channel channel) {
 		AcceptedStream stream = new AcceptedStream(this.runtime, this.policy, handler(), channel, this);
 		this.accepted.add(stream);
