@@ -49,6 +49,10 @@ public final class ListenerStream extends AbstractStream {
 
 	private final Set<AcceptedStream> accepted = ConcurrentHashMap.newKeySet();
 
+	// The accepted connections: for h2 these are not the accepted streams' channels, and must
+	// close with the listener too.
+	private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
+
 	private final StreamAcceptor acceptor = new ListenerAcceptor(this);
 
 	private @Nullable Channel serverChannel;
@@ -132,6 +136,8 @@ public final class ListenerStream extends AbstractStream {
 			channel.close();
 			return;
 		}
+		this.connections.add(channel);
+		channel.closeFuture().addListener((closed) -> this.connections.remove(channel));
 		if (this.tls != null) {
 			SslHandler ssl = this.tls.newHandler(channel.alloc());
 			ssl.setHandshakeTimeoutMillis(this.runtime.limits().handshakeTimeout().toMillis());
@@ -221,6 +227,9 @@ public final class ListenerStream extends AbstractStream {
 		}
 		for (AcceptedStream stream : this.accepted) {
 			stream.destroy();
+		}
+		for (Channel connection : this.connections) {
+			connection.close();
 		}
 		Path socket = BindAddress.unixSocketPath(this.policy);
 		if (socket != null) {

@@ -326,6 +326,24 @@ class H2ServerTests {
 		}
 	}
 
+	@Test
+	void destroyingTheListenerClosesItsH2ConnectionsAtOnce() throws Exception {
+		SecureStream listener = listen(false, new RoutingServerHandler());
+		try (Socket socket = new Socket("127.0.0.1", port(listener))) {
+			OutputStream out = socket.getOutputStream();
+			out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.write(new byte[] { 0, 0, 0, 0x04, 0, 0, 0, 0, 0 });
+			out.flush();
+			InputStream in = socket.getInputStream();
+			// The server's SETTINGS frame: the connection is served as h2.
+			assertThat(in.readNBytes(9)[3]).isEqualTo((byte) 0x04);
+			listener.destroy();
+			// Well before the 10 s an idle connection would last.
+			socket.setSoTimeout(5_000);
+			in.readAllBytes();
+		}
+	}
+
 	private static List<Integer> frameTypes(byte[] frames) {
 		List<Integer> types = new ArrayList<>();
 		for (int at = 0; at + 9 <= frames.length;) {
