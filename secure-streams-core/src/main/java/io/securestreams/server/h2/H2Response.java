@@ -30,8 +30,24 @@ final class H2Response extends ServerResponse {
 	private static final Set<String> CONNECTION_HEADERS = Set.of("connection", "keep-alive", "proxy-connection",
 			"transfer-encoding", "upgrade", "te");
 
-	H2Response(ServerLink link, Channel stream, boolean headRequest, Runnable onDone) {
-		super(link, stream, headRequest, onDone);
+	private final Runnable flusher;
+
+	/**
+	 * Creates the response of one h2 stream.
+	 * @param link the accepted stream
+	 * @param stream the h2 stream's channel
+	 * @param headRequest whether the request was HEAD
+	 * @param flusher flushes the connection soon, once for every response written meanwhile
+	 */
+	H2Response(ServerLink link, Channel stream, boolean headRequest, Runnable flusher) {
+		super(link, stream, headRequest, () -> {
+		});
+		this.flusher = flusher;
+	}
+
+	@Override
+	protected void flush() {
+		this.flusher.run();
 	}
 
 	@Override
@@ -59,7 +75,7 @@ final class H2Response extends ServerResponse {
 
 	@Override
 	protected void finish() {
-		this.channel.flush();
+		this.flusher.run();
 	}
 
 	@Override

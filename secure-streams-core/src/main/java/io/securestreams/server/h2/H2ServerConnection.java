@@ -43,6 +43,8 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 	/** Request body bytes a client may send ahead on all its streams together. */
 	static final int CONNECTION_WINDOW = 8 * 1024 * 1024;
 
+	private static final String HANDLER_NAME = "h2-connection";
+
 	private static final Logger logger = LoggerFactory.getLogger(H2ServerConnection.class);
 
 	private final StreamAcceptor acceptor;
@@ -54,6 +56,16 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 	private @Nullable ScheduledFuture<?> idleTimer;
 
 	private int openStreams;
+
+	private boolean flushScheduled;
+
+	private final Runnable flush = () -> {
+		this.flushScheduled = false;
+		ChannelHandlerContext context = this.ctx;
+		if (context != null) {
+			context.flush();
+		}
+	};
 
 	private H2ServerConnection(StreamAcceptor acceptor) {
 		this.acceptor = acceptor;
@@ -73,7 +85,7 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 			.initialWindowSize(STREAM_WINDOW)
 			.maxHeaderListSize(acceptor.limits().maxHttpHeaderSize());
 		pipeline.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
-			.addLast("h2-connection", connection)
+			.addLast(HANDLER_NAME, connection)
 			.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel stream) {
@@ -81,6 +93,28 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 					acceptor.accept(stream, binding, false);
 				}
 			}));
+	}
+
+	/**
+	 * Returns the handler of an h2 server connection.
+	 * @param connection the connection's channel
+	 * @return its handler
+	 */
+	static H2ServerConnection of(Channel connection) {
+		return (H2ServerConnection) connection.pipeline().get(HANDLER_NAME);
+	}
+
+	/**
+	 * Flushes the connection after the event-loop tasks already queued: responses are written
+	 * from tasks that follow the read of their requests, and one flush for all the responses of
+	 * a read saves a system call per response.
+	 */
+	void flushSoon() {
+		ChannelHandlerContext context = this.ctx;
+		if (!this.flushScheduled && context != null) {
+			this.flushScheduled = true;
+			context.executor().execute(this.flush);
+		}
 	}
 
 	@Override

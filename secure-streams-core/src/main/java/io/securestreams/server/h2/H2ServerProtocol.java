@@ -68,7 +68,7 @@ public final class H2ServerProtocol implements ServerProtocol {
 
 	@Override
 	public ServerConnection accept(Channel stream, ServerLink link) {
-		H2ServerStream served = new H2ServerStream(link);
+		H2ServerStream served = new H2ServerStream(link, H2ServerConnection.of(stream.parent())::flushSoon);
 		stream.pipeline().addLast("h2-stream", served);
 		return served;
 	}

@@ -52,8 +52,11 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 
 	private boolean stopped;
 
-	H2ServerStream(ServerLink link) {
+	private final Runnable flusher;
+
+	H2ServerStream(ServerLink link, Runnable flusher) {
 		this.link = link;
+		this.flusher = flusher;
 	}
 
 	@Override
@@ -109,8 +112,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			return;
 		}
 		boolean head = HttpMethod.HEAD.name().contentEquals(method);
-		this.response = new H2Response(this.link, context.channel(), head, () -> {
-		});
+		this.response = new H2Response(this.link, context.channel(), head, this.flusher);
 		if (stop(this.link.state(StreamState.CONNECTED)) || stop(this.link.state(StreamState.SERVER_TXN))) {
 			return;
 		}

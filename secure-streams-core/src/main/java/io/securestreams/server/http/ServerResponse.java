@@ -131,7 +131,7 @@ public abstract class ServerResponse {
 			}
 		}
 		if (wrote) {
-			this.channel.flush();
+			flush();
 		}
 	}
 
@@ -178,6 +178,13 @@ public abstract class ServerResponse {
 	 */
 	protected final boolean sendsContentLength(long contentLength) {
 		return contentLength >= 0 && !this.link.policy().http().noContentLength();
+	}
+
+	/**
+	 * Flushes what {@link #pump()} wrote while the body stays open.
+	 */
+	protected void flush() {
+		this.channel.flush();
 	}
 
 	/**
