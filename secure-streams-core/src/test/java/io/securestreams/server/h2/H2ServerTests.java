@@ -191,6 +191,12 @@ class H2ServerTests {
 			assertThat(response.header("content-length")).isNull();
 			assertThat(response.body().string()).isEqualTo("0123456789abcdefghij");
 		}
+		try (Response head = h2.newCall(new Request.Builder().url(base + "/hello?name=hd").head().build()).execute()) {
+			// HEAD: the head the GET would have, without its body.
+			assertThat(head.code()).isEqualTo(200);
+			assertThat(head.header("content-length")).isEqualTo("8");
+			assertThat(head.body().bytes()).isEmpty();
+		}
 		OkHttpClient h1 = new OkHttpClient();
 		for (String name : List.of("a", "b")) {
 			try (Response response = h1.newCall(new Request.Builder().url(base + "/hello?name=" + name).build())
@@ -202,8 +208,8 @@ class H2ServerTests {
 		h1.connectionPool().evictAll();
 		h2.connectionPool().evictAll();
 		awaitEveryStreamGone(listener);
-		// One accepted stream for the h2 stream, one for the kept-alive http/1.1 connection.
-		assertThat(handler.acceptedStates(listener).values()).containsExactlyInAnyOrder(ONE_TRANSACTION,
+		// One accepted stream per h2 stream, one for the kept-alive http/1.1 connection.
+		assertThat(handler.acceptedStates(listener).values()).containsExactlyInAnyOrder(ONE_TRANSACTION, ONE_TRANSACTION,
 				List.of(StreamState.CREATING, StreamState.CONNECTING, StreamState.CONNECTED, StreamState.SERVER_TXN,
 						StreamState.SERVER_TXN, StreamState.DISCONNECTED, StreamState.DESTROYING));
 	}
