@@ -24,13 +24,9 @@ import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
-import io.netty.resolver.DefaultNameResolver;
-import io.netty.resolver.InetSocketAddressResolver;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -39,8 +35,9 @@ import io.netty.util.concurrent.PromiseCombiner;
 /**
  * Owns the event loops and knows which channel classes go with them. Uses the native epoll
  * transport on Linux when it is available (needed for abstract Unix sockets), NIO otherwise.
- * Name resolution runs on a small separate executor so that a slow DNS server never blocks an
- * event loop.
+ * Name lookups run on a small separate executor so that a slow DNS server never blocks an
+ * event loop; IP literals and recently answered names are resolved in place
+ * ({@link CachingNameResolver}).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -72,7 +69,7 @@ public final class TransportResources implements AutoCloseable {
 		IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ss-loop", true), ioHandler);
 		this.resolverExecutors = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("ss-dns", true));
-		this.resolverGroup = new OffloadedResolverGroup(this.resolverExecutors);
+		this.resolverGroup = new CachingResolverGroup(this.resolverExecutors, System::nanoTime);
 	}
 
 	/**
@@ -196,23 +193,6 @@ public final class TransportResources implements AutoCloseable {
 	@Override
 	public void close() {
 		shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)).syncUninterruptibly();
-	}
-
-	/** Resolves names with the JDK resolver on dedicated threads, off the event loops. */
-	private static final class OffloadedResolverGroup extends AddressResolverGroup<InetSocketAddress> {
-
-		private final DefaultEventExecutorGroup executors;
-
-		OffloadedResolverGroup(DefaultEventExecutorGroup executors) {
-			this.executors = executors;
-		}
-
-		@Override
-		protected AddressResolver<InetSocketAddress> newResolver(EventExecutor loop) {
-			EventExecutor offload = this.executors.next();
-			return new InetSocketAddressResolver(offload, new DefaultNameResolver(offload));
-		}
-
 	}
 
 }

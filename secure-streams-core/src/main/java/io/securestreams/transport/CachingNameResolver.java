@@ -1,0 +1,105 @@
+package io.securestreams.transport;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+import io.netty.resolver.InetNameResolver;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Promise;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The name resolver of one event loop. An IP literal is converted in place; a name answered less
+ * than {@link CachingResolverGroup#TTL_NANOS} ago is answered again in place; anything else is
+ * looked up with {@code InetAddress.getAllByName} on a separate executor, because the JDK's
+ * lookup blocks. Each lookup off the loop costs two thread hand-offs, which a new connection to a
+ * known name (every reconnect, every new stream of a streamtype) no longer pays. Failures are not
+ * remembered: the next attempt asks again.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class CachingNameResolver extends InetNameResolver {
+
+	/**
+	 * The addresses of a name and when they were looked up.
+	 * @param addresses the addresses, as the JDK ordered them
+	 * @param atNanos the clock reading of the lookup
+	 */
+	record Answer(InetAddress[] addresses, long atNanos) {
+	}
+
+	private final Executor lookup;
+
+	private final Map<String, Answer> answers;
+
+	private final LongSupplier nanoClock;
+
+	CachingNameResolver(EventExecutor loop, Executor lookup, Map<String, Answer> answers, LongSupplier nanoClock) {
+		super(loop);
+		this.lookup = lookup;
+		this.answers = answers;
+		this.nanoClock = nanoClock;
+	}
+
+	@Override
+	protected void doResolve(String host, Promise<InetAddress> promise) {
+		resolve(host, promise, (addresses) -> addresses[0]);
+	}
+
+	@Override
+	protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
+		resolve(host, promise, List::of);
+	}
+
+	private <T> void resolve(String host, Promise<T> promise, Function<InetAddress[], T> result) {
+		InetAddress[] known;
+		try {
+			known = known(host);
+		}
+		catch (UnknownHostException ex) {
+			promise.tryFailure(ex);
+			return;
+		}
+		if (known != null) {
+			promise.trySuccess(result.apply(known));
+			return;
+		}
+		this.lookup.execute(() -> {
+			try {
+				promise.trySuccess(result.apply(lookUp(host)));
+			}
+			catch (UnknownHostException | RuntimeException ex) {
+				promise.tryFailure(ex);
+			}
+		});
+	}
+
+	private InetAddress @Nullable [] known(String host) throws UnknownHostException {
+		if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+			// A literal: the JDK converts it without a lookup.
+			return InetAddress.getAllByName(host);
+		}
+		Answer answer = this.answers.get(host);
+		if (answer != null && this.nanoClock.getAsLong() - answer.atNanos() < CachingResolverGroup.TTL_NANOS) {
+			return answer.addresses();
+		}
+		return null;
+	}
+
+	private InetAddress[] lookUp(String host) throws UnknownHostException {
+		InetAddress[] addresses = InetAddress.getAllByName(host);
+		if (this.answers.size() >= CachingResolverGroup.MAX_NAMES) {
+			this.answers.clear();
+		}
+		this.answers.put(host, new Answer(addresses, this.nanoClock.getAsLong()));
+		return addresses;
+	}
+
+}
