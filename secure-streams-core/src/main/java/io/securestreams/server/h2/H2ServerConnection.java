@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The connection side of an h2 server connection, between the frame codec and the stream
  * multiplexer: it counts the open streams, closes the connection (GOAWAY first) once it has
  * carried no stream for the handshake timeout, as the http/1.1 binding closes an idle kept-alive
- * connection, and logs why a client was cut off for breaking the protocol.
+ * connection, and logs why a client was cut off for breaking the protocol. An error of one
+ * stream goes on to the multiplexer, which resets that stream alone.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -137,7 +139,7 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 
 	private void armIdleTimer() {
 		ChannelHandlerContext context = this.ctx;
-		if (context == null || this.idleTimer != null) {
+		if (context == null || this.idleTimer != null || !context.channel().isActive()) {
 			return;
 		}
 		this.idleTimer = context.executor().schedule(() -> {
@@ -166,9 +168,16 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-		// The codec has already answered a connection error with GOAWAY; this says why.
+		if (cause instanceof Http2FrameStreamException) {
+			// An error of one stream: the multiplexer resets that stream only.
+			context.fireExceptionCaught(cause);
+			return;
+		}
 		logger.warn("{}: cutting off the connection: {}", this.acceptor.describe(context.channel()), cause.getMessage());
-		context.close();
+		if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+			context.close();
+		}
+		// Otherwise the codec goes on to send GOAWAY with the error's code and close.
 	}
 
 }

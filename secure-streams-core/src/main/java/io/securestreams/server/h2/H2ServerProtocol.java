@@ -10,7 +10,6 @@ import io.securestreams.server.ServerConnection;
 import io.securestreams.server.ServerLink;
 import io.securestreams.server.ServerProtocol;
 import io.securestreams.server.StreamAcceptor;
-import io.securestreams.server.http.RequestMetadata;
 
 /**
  * The h2 server binding ({@code "protocol": "h2"} with {@code "server": true}). Over TLS the
@@ -38,7 +37,7 @@ public final class H2ServerProtocol implements ServerProtocol {
 
 	@Override
 	public void validate(StreamTypePolicy policy) {
-		RequestMetadata.requireDeclared(policy);
+		// The http/1.1 binding's checks (path and method metadata) hold for h2 requests too.
 		this.http1.validate(policy);
 	}
 

@@ -7,10 +7,15 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -31,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * DATA frames reach {@code onRx} with SOM on the first and a zero-length EOM at the end of the
  * request. The handler's response goes out as an {@link H2Response}; without one by the event-loop
  * turn after the request ended, the response is sent without a body (the {@code serverAck}
- * status, or 404). When the h2 stream closes, the accepted stream reports DISCONNECTED.
+ * status, or 404). When the h2 stream closes, the accepted stream reports DISCONNECTED. A
+ * request with {@code expect: 100-continue} is answered 100 first; a request that stops arriving
+ * for the handshake timeout before it is complete is reset.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -54,9 +61,12 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 
 	private final Runnable flusher;
 
+	private final RequestTimer requestTimer;
+
 	H2ServerStream(ServerLink link, Runnable flusher) {
 		this.link = link;
 		this.flusher = flusher;
+		this.requestTimer = new RequestTimer(link.limits().handshakeTimeout().toMillis(), this::requestStalled);
 	}
 
 	@Override
@@ -74,6 +84,9 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		try {
 			if (this.stopped) {
 				return;
+			}
+			if (!this.requestDone) {
+				armRequestTimer(context);
 			}
 			if (msg instanceof Http2HeadersFrame headers) {
 				if (this.response == null) {
@@ -111,6 +124,11 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			reject(context, 400, "undecodable request :path: " + ex.getMessage());
 			return;
 		}
+		if (!frame.isEndStream() && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(headers.get(HttpHeaderNames.EXPECT))) {
+			// The client waits for this interim answer before it sends the body (as h1's
+			// HttpServerExpectContinueHandler answers for the http/1.1 binding).
+			context.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("100"), false));
+		}
 		boolean head = HttpMethod.HEAD.name().contentEquals(method);
 		this.response = new H2Response(this.link, context.channel(), head, this.flusher);
 		if (stop(this.link.state(StreamState.CONNECTED)) || stop(this.link.state(StreamState.SERVER_TXN))) {
@@ -147,6 +165,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 
 	private void requestEnded(ChannelHandlerContext context) {
 		this.requestDone = true;
+		cancelRequestTimer();
 		ServerResponse current = this.response;
 		context.executor().execute(() -> {
 			if (current != null && !this.stopped && !this.link.responseRequested() && this.link.isActive()) {
@@ -166,8 +185,31 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 	private void reject(ChannelHandlerContext context, int status, String reason) {
 		logger.warn("{}: refusing the request: {}", this.link.describe(), reason);
 		this.stopped = true;
-		context.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(status)),
-				true));
+		cancelRequestTimer();
+		context.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(status)), true));
+		// The answer is complete: the rest of the request is not wanted (RFC 9113 section 8.1).
+		context.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+	}
+
+	// A request must keep arriving: a stream whose request has had no frame for the handshake
+	// timeout is reset, as the http/1.1 binding cuts off a slow request head. Once the request is
+	// complete the handler decides how long the answer takes.
+	private void armRequestTimer(ChannelHandlerContext context) {
+		this.requestTimer.arm(context.executor());
+	}
+
+	private void requestStalled() {
+		ChannelHandlerContext context = this.ctx;
+		if (context != null && !this.requestDone && !this.stopped && context.channel().isActive()) {
+			logger.warn("{}: cutting off the stream: no request frame within {} ms (slow client)", this.link.describe(),
+					this.requestTimer.timeoutMillis());
+			this.stopped = true;
+			context.close();
+		}
+	}
+
+	private void cancelRequestTimer() {
+		this.requestTimer.cancel();
 	}
 
 	@Override
@@ -201,13 +243,24 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 	@Override
 	public void channelInactive(ChannelHandlerContext context) {
 		this.stopped = true;
+		cancelRequestTimer();
 		this.link.closed(false);
 		context.fireChannelInactive();
 	}
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-		logger.debug("{}: h2 stream failed: {}", this.link.describe(), cause.toString());
+		Http2Exception error = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+		if (error != null) {
+			// The client broke the protocol on this stream: reset it with the error's code (closing
+			// alone would say CANCEL).
+			logger.warn("{}: resetting the stream: {}", this.link.describe(), cause.getMessage());
+			this.stopped = true;
+			context.writeAndFlush(new DefaultHttp2ResetFrame(error.error()));
+		}
+		else {
+			logger.debug("{}: h2 stream failed: {}", this.link.describe(), cause.toString());
+		}
 		context.close();
 	}
 
