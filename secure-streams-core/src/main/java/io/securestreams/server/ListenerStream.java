@@ -26,6 +26,7 @@ import io.securestreams.StreamRole;
 import io.securestreams.internal.AbstractStream;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.transport.QuickAckHandler;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,6 +139,11 @@ public final class ListenerStream extends AbstractStream {
 		}
 		this.connections.add(channel);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(channel));
+		// A client that leaves Nagle on (OkHttp does) holds the rest of a request body until the
+		// part sent is acknowledged: without a quick ACK for reads the server does not answer at
+		// once, each such request waited for the kernel's delayed ACK (a 20 KB h2 upload took
+		// 45 ms instead of 1).
+		channel.pipeline().addLast("quick-ack", new QuickAckHandler());
 		if (this.tls != null) {
 			SslHandler ssl = this.tls.newHandler(channel.alloc());
 			ssl.setHandshakeTimeoutMillis(this.runtime.limits().handshakeTimeout().toMillis());

@@ -2,6 +2,7 @@ package io.securestreams.transport;
 
 import java.util.function.Consumer;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -72,7 +73,11 @@ public final class QuickAckHandler extends ChannelDuplexHandler {
 
 	@Override
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-		this.answered = true;
+		// Netty's TLS handler writes an empty buffer on every flush that has nothing to send
+		// (the h2 codec flushes after each read): that is no answer.
+		if (!(msg instanceof ByteBuf data) || data.isReadable()) {
+			this.answered = true;
+		}
 		ctx.write(msg, promise);
 	}
 

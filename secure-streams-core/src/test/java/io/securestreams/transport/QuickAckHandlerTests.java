@@ -86,6 +86,13 @@ class QuickAckHandlerTests {
 	}
 
 	@Test
+	void anEmptyWriteAsNettysTlsHandlerMakesOnEveryFlushIsNoAnswer() {
+		EmbeddedChannel channel = channel((ctx) -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER));
+		readBatch(channel);
+		assertThat(this.quickAcks).hasValue(1);
+	}
+
+	@Test
 	void aWriteBeforeTheReadDoesNotCountAsItsAnswer() {
 		EmbeddedChannel channel = channel((ctx) -> {
 		});

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
@@ -35,15 +34,13 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 	static final int MAX_CONCURRENT_STREAMS = 100;
 
 	/**
-	 * Request body bytes a client may send ahead on one stream. Request bodies are handed to the
-	 * handler as they arrive, never queued, so a window this size costs no memory; with h2's
-	 * default 64 KiB a client that holds back small writes (Nagle) waits for delayed ACKs on every
-	 * window and an 8 MiB upload took ten seconds on loopback.
+	 * Request body bytes a client may send ahead on one stream (Netty's codec grows the connection
+	 * window to about twice this). Request bodies are handed to the handler as they arrive, never
+	 * queued, so a window this size costs no memory; with h2's default 64 KiB a client that holds
+	 * back small writes (Nagle) waits for delayed ACKs on every window and an 8 MiB upload took ten
+	 * seconds on loopback.
 	 */
 	static final int STREAM_WINDOW = 1024 * 1024;
-
-	/** Request body bytes a client may send ahead on all its streams together. */
-	static final int CONNECTION_WINDOW = 8 * 1024 * 1024;
 
 	private static final String HANDLER_NAME = "h2-connection";
 
@@ -122,8 +119,6 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 	@Override
 	public void handlerAdded(ChannelHandlerContext context) {
 		this.ctx = context;
-		// The connection window is not a setting: it grows by a WINDOW_UPDATE on stream 0.
-		context.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
 		armIdleTimer();
 	}
 
