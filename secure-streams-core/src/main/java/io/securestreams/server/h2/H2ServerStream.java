@@ -111,7 +111,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		CharSequence method = headers.method();
 		CharSequence path = headers.path();
 		if (method == null || path == null) {
-			reject(context, 400, "request HEADERS without :method or :path");
+			reject(context, 400, "request HEADERS without :method or :path", frame.isEndStream());
 			return;
 		}
 		this.link.newTransaction();
@@ -121,7 +121,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 					(authorization != null) ? authorization.toString() : null);
 		}
 		catch (IllegalArgumentException ex) {
-			reject(context, 400, "undecodable request :path: " + ex.getMessage());
+			reject(context, 400, "undecodable request :path: " + ex.getMessage(), frame.isEndStream());
 			return;
 		}
 		if (!frame.isEndStream() && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(headers.get(HttpHeaderNames.EXPECT))) {
@@ -182,20 +182,23 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		return false;
 	}
 
-	private void reject(ChannelHandlerContext context, int status, String reason) {
+	private void reject(ChannelHandlerContext context, int status, String reason, boolean requestComplete) {
 		logger.warn("{}: refusing the request: {}", this.link.describe(), reason);
 		this.stopped = true;
 		cancelRequestTimer();
 		context.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(status)), true));
-		// The answer is complete: the rest of the request is not wanted (RFC 9113 section 8.1).
-		context.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+		if (!requestComplete) {
+			// The answer is complete: the rest of the request is not wanted (RFC 9113 section 8.1).
+			context.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
+		}
+		context.flush();
 	}
 
 	// A request must keep arriving: a stream whose request has had no frame for the handshake
 	// timeout is reset, as the http/1.1 binding cuts off a slow request head. Once the request is
 	// complete the handler decides how long the answer takes.
 	private void armRequestTimer(ChannelHandlerContext context) {
-		this.requestTimer.arm(context.executor());
+		this.requestTimer.activity(context.executor());
 	}
 
 	private void requestStalled() {
