@@ -1,6 +1,7 @@
 package io.securestreams.metadata;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,7 +11,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The metadata values of one stream. Only names the streamtype declares may be set (unless it
  * has {@code direct_proto_str}, where undeclared names ending in {@code :} are raw headers).
- * Thread-safe: applications set values from any thread, the event loop reads them.
+ * With {@code direct_proto_str} the headers the peer sent last (a client's response headers, a
+ * server's request headers) are readable too, by header name with a colon in any case
+ * ({@code "content-type:"}); they are kept apart from the values the application set, so they are
+ * never sent back. Thread-safe: applications set values from any thread, the event loop reads
+ * them.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -18,6 +23,9 @@ import org.jspecify.annotations.Nullable;
 public final class MetadataValues {
 
 	private final Map<String, byte[]> values = new ConcurrentHashMap<>();
+
+	// direct_proto_str: the peer's last headers, by lower-case name with its colon.
+	private final Map<String, byte[]> receivedHeaders = new ConcurrentHashMap<>();
 
 	private volatile StreamTypePolicy policy;
 
@@ -72,10 +80,30 @@ public final class MetadataValues {
 	}
 
 	/**
+	 * Replaces the peer's headers readable with {@code direct_proto_str}; does nothing without it.
+	 * @param headers the header names (without colon) and values the peer sent last
+	 */
+	public void setReceivedHeaders(Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
+		this.receivedHeaders.clear();
+		if (!this.policy.directProtoStr()) {
+			return;
+		}
+		for (Map.Entry<CharSequence, CharSequence> header : headers) {
+			String name = header.getKey().toString();
+			if (!name.startsWith(":")) {
+				// A repeated header keeps its first value, as a single-valued lookup must pick one.
+				this.receivedHeaders.putIfAbsent(name.toLowerCase(Locale.ROOT) + ":",
+						header.getValue().toString().getBytes(StandardCharsets.UTF_8));
+			}
+		}
+	}
+
+	/**
 	 * Forgets every value, for example when a server connection starts its next transaction.
 	 */
 	public void clear() {
 		this.values.clear();
+		this.receivedHeaders.clear();
 	}
 
 	/**
@@ -84,7 +112,7 @@ public final class MetadataValues {
 	 * @return a copy, or {@code null} when unset
 	 */
 	public byte @Nullable [] bytes(String name) {
-		byte[] value = this.values.get(name);
+		byte[] value = lookUp(name);
 		return (value != null) ? value.clone() : null;
 	}
 
@@ -94,12 +122,34 @@ public final class MetadataValues {
 	 * @return the text, or {@code null} when unset
 	 */
 	public @Nullable String text(String name) {
-		byte[] value = this.values.get(name);
+		byte[] value = lookUp(name);
 		return (value != null) ? new String(value, StandardCharsets.UTF_8) : null;
 	}
 
 	/**
-	 * Returns every value currently set.
+	 * Returns a value set on this stream (by the application, or by the binding for a declared
+	 * name), never one of the peer's raw headers: what may be sent.
+	 * @param name the name
+	 * @return the value, or {@code null} when unset
+	 */
+	public byte @Nullable [] ownValue(String name) {
+		byte[] value = this.values.get(name);
+		return (value != null) ? value.clone() : null;
+	}
+
+	// A raw header name reads what the peer sent, else what the application set.
+	private byte @Nullable [] lookUp(String name) {
+		if (name.endsWith(":") && !this.receivedHeaders.isEmpty()) {
+			byte[] received = this.receivedHeaders.get(name.toLowerCase(Locale.ROOT));
+			if (received != null) {
+				return received;
+			}
+		}
+		return this.values.get(name);
+	}
+
+	/**
+	 * Returns every value currently set (not the peer's raw headers).
 	 * @return an immutable copy of the name to value map
 	 */
 	public Map<String, byte[]> snapshot() {

@@ -102,6 +102,8 @@ final class HttpResponseHead {
 		this.good = !(redirect && http.failRedirect())
 				&& ((http.expect() != null) ? status == http.expect() : status >= 200 && status < 300);
 		this.keepAlive = HttpUtil.isKeepAlive(response);
+		// direct_proto_str: every header of the final response readable by name.
+		this.link.metadata().setReceivedHeaders(response.headers()::iteratorCharSequence);
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
 			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
 			if (value != null) {

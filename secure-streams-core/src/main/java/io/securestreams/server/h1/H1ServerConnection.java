@@ -170,7 +170,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		this.link.newTransaction();
 		try {
 			RequestMetadata.store(this.link, request.uri(), request.method().name(),
-					request.headers().get(HttpHeaderNames.AUTHORIZATION));
+					request.headers().get(HttpHeaderNames.AUTHORIZATION), request.headers()::iteratorCharSequence);
 		}
 		catch (IllegalArgumentException ex) {
 			reject(HttpResponseStatus.BAD_REQUEST, "undecodable request URI: " + ex.getMessage());

@@ -118,7 +118,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		CharSequence authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
 		try {
 			RequestMetadata.store(this.link, path.toString(), method.toString(),
-					(authorization != null) ? authorization.toString() : null);
+					(authorization != null) ? authorization.toString() : null, headers);
 		}
 		catch (IllegalArgumentException ex) {
 			reject(context, 400, "undecodable request :path: " + ex.getMessage(), frame.isEndStream());

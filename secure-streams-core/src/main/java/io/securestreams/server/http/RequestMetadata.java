@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * Stores what a request says into the accepted stream's metadata before SERVER_TXN, as
  * libwebsockets does for h1 and h2 alike: every declared metadata name that appears as a URL
  * query argument (its first value), then {@code path} (the decoded path, without the query),
- * {@code method} and, when declared and sent, {@code auth} (the Authorization header).
+ * {@code method} and, when declared and sent, {@code auth} (the Authorization header). With
+ * {@code direct_proto_str} every request header is readable by its name with a colon.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -56,9 +57,11 @@ public final class RequestMetadata {
 	 * @param uri the request target (h1 request line, h2 {@code :path})
 	 * @param method the request method
 	 * @param authorization the Authorization header, or {@code null}
+	 * @param headers every request header, readable by name with {@code direct_proto_str}
 	 * @throws IllegalArgumentException when the URI cannot be decoded
 	 */
-	public static void store(ServerLink link, String uri, String method, @Nullable String authorization) {
+	public static void store(ServerLink link, String uri, String method, @Nullable String authorization,
+			Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
 		StreamTypePolicy policy = link.policy();
 		QueryStringDecoder decoded = new QueryStringDecoder(uri);
 		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
@@ -71,6 +74,7 @@ public final class RequestMetadata {
 		if (authorization != null && policy.metadata(AUTH) != null) {
 			set(link, AUTH, authorization);
 		}
+		link.metadata().setReceivedHeaders(headers);
 	}
 
 	private static void set(ServerLink link, String name, String value) {

@@ -5,8 +5,8 @@ import java.util.function.BiConsumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.securestreams.StreamFlags;
-import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.protocol.TxResult;
+import io.securestreams.protocol.http.RequestHeaders;
 import io.securestreams.server.ServerLink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,16 +159,12 @@ public abstract class ServerResponse {
 
 	/**
 	 * Calls {@code header} for every response header the stream's metadata gives: each declared
-	 * metadata name mapped to a header name that has a value.
+	 * metadata name mapped to a header name that has a value and, with {@code direct_proto_str},
+	 * each raw header the handler set ({@code "x-served-by:"}).
 	 * @param header receives the header name and value
 	 */
 	protected final void forEachMetadataHeader(BiConsumer<String, String> header) {
-		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
-			String value = declaration.isMapped() ? this.link.metadata().text(declaration.name()) : null;
-			if (value != null) {
-				header.accept(declaration.headerName(), value);
-			}
-		}
+		RequestHeaders.forEachMetadataHeader(this.link.policy(), this.link.metadata(), header);
 	}
 
 	/**

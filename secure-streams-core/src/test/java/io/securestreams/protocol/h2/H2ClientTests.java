@@ -332,7 +332,11 @@ class H2ClientTests {
 		fast.await(StreamState.DISCONNECTED, WAIT);
 		assertThat(new String(fast.received(), StandardCharsets.UTF_8)).isEqualTo("fast");
 		assertThat(server.takeRequest().getConnectionIndex()).isZero();
-		assertThat(slow.stateNames()).isEqualTo(states("POLL", "CONNECTING", "DESTROYING"));
+		// The response head may or may not have arrived (CONNECTED) before the destroy; its
+		// delayed body never did.
+		assertThat(slow.stateNames()).isIn(states("POLL", "CONNECTING", "DESTROYING"),
+				states("POLL", "CONNECTING", "CONNECTED", "DISCONNECTED", "DESTROYING"));
+		assertThat(slow.received()).isEmpty();
 	}
 
 	@Test
