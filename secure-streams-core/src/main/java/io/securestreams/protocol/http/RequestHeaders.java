@@ -4,17 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.securestreams.SystemBlobs;
 import io.securestreams.auth.AwsCredentials;
 import io.securestreams.auth.SigV4Signer;
+import io.securestreams.metadata.MetadataHeaders;
 import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.HttpSettings;
-import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.StreamTypePolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -62,33 +61,7 @@ public final class RequestHeaders {
 	 * @param headers where the headers go
 	 */
 	public static void addMetadataHeaders(StreamTypePolicy policy, MetadataValues metadata, HttpHeaders headers) {
-		forEachMetadataHeader(policy, metadata, headers::set);
-	}
-
-	/**
-	 * Calls {@code header} for the headers {@link #addMetadataHeaders} adds: declared metadata
-	 * with a header name and, with {@code direct_proto_str}, raw headers the application set (never
-	 * the peer's headers).
-	 * @param policy the streamtype
-	 * @param metadata the stream's metadata values
-	 * @param header receives each header name (without colon) and value
-	 */
-	public static void forEachMetadataHeader(StreamTypePolicy policy, MetadataValues metadata,
-			BiConsumer<String, String> header) {
-		for (MetadataDeclaration declaration : policy.metadata()) {
-			byte[] value = declaration.isMapped() ? metadata.ownValue(declaration.name()) : null;
-			if (value != null) {
-				header.accept(declaration.headerName(), new String(value, StandardCharsets.UTF_8));
-			}
-		}
-		if (policy.directProtoStr()) {
-			for (Map.Entry<String, byte[]> entry : metadata.snapshot().entrySet()) {
-				String name = entry.getKey();
-				if (name.endsWith(":") && policy.metadata(name) == null) {
-					header.accept(name.substring(0, name.length() - 1), new String(entry.getValue(), StandardCharsets.UTF_8));
-				}
-			}
-		}
+		MetadataHeaders.forEach(policy, metadata, headers::set);
 	}
 
 	/**

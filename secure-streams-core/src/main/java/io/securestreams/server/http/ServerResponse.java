@@ -5,8 +5,8 @@ import java.util.function.BiConsumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.securestreams.StreamFlags;
+import io.securestreams.metadata.MetadataHeaders;
 import io.securestreams.protocol.TxResult;
-import io.securestreams.protocol.http.RequestHeaders;
 import io.securestreams.server.ServerLink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -164,7 +164,7 @@ public abstract class ServerResponse {
 	 * @param header receives the header name and value
 	 */
 	protected final void forEachMetadataHeader(BiConsumer<String, String> header) {
-		RequestHeaders.forEachMetadataHeader(this.link.policy(), this.link.metadata(), header);
+		MetadataHeaders.forEach(this.link.policy(), this.link.metadata(), header);
 	}
 
 	/**
