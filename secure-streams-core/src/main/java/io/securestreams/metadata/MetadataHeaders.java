@@ -2,6 +2,7 @@ package io.securestreams.metadata;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 import io.securestreams.policy.MetadataDeclaration;
@@ -35,7 +36,8 @@ public final class MetadataHeaders {
 			}
 		}
 		if (policy.directProtoStr()) {
-			for (Map.Entry<String, byte[]> entry : metadata.snapshot().entrySet()) {
+			// In name order, so that the wire order does not change from run to run.
+			for (Map.Entry<String, byte[]> entry : new TreeMap<>(metadata.snapshot()).entrySet()) {
 				String name = entry.getKey();
 				if (name.endsWith(":") && policy.metadata(name) == null) {
 					header.accept(name.substring(0, name.length() - 1), new String(entry.getValue(), StandardCharsets.UTF_8));

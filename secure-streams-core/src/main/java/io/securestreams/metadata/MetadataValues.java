@@ -1,11 +1,14 @@
 package io.securestreams.metadata;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.StreamTypeValues;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,8 +27,9 @@ public final class MetadataValues {
 
 	private final Map<String, byte[]> values = new ConcurrentHashMap<>();
 
-	// direct_proto_str: the peer's last headers, by lower-case name with its colon.
-	private final Map<String, byte[]> receivedHeaders = new ConcurrentHashMap<>();
+	// direct_proto_str: the peer's last headers, by lower-case name with its colon. Replaced as a
+	// whole, so that a reader on another thread sees one response's headers or the next one's.
+	private volatile Map<String, byte[]> receivedHeaders = Map.of();
 
 	private volatile StreamTypePolicy policy;
 
@@ -53,7 +57,7 @@ public final class MetadataValues {
 	 */
 	public boolean isAllowed(String name) {
 		StreamTypePolicy current = this.policy;
-		return current.metadata(name) != null || (current.directProtoStr() && name.endsWith(":"));
+		return current.metadata(name) != null || (current.directProtoStr() && StreamTypeValues.isRawHeaderName(name));
 	}
 
 	/**
@@ -63,9 +67,19 @@ public final class MetadataValues {
 	 * @throws IllegalArgumentException if the streamtype does not declare the name
 	 */
 	public void set(String name, byte[] value) {
-		if (!isAllowed(name)) {
-			throw new IllegalArgumentException("streamtype '" + this.policy.name() + "' does not declare metadata '"
-					+ name + "'; declared: " + this.policy.metadata().stream().map((m) -> m.name()).toList());
+		StreamTypePolicy current = this.policy;
+		MetadataDeclaration declaration = current.metadata(name);
+		if (declaration == null && !(current.directProtoStr() && StreamTypeValues.isRawHeaderName(name))) {
+			String raw = (current.directProtoStr() && name.endsWith(":"))
+					? " (a raw header name must be an http token before its colon)" : "";
+			throw new IllegalArgumentException("streamtype '" + current.name() + "' does not declare metadata '"
+					+ name + "'" + raw + "; declared: " + current.metadata().stream().map((m) -> m.name()).toList());
+		}
+		int invalid = StreamTypeValues.invalidHeaderValueIndex(value);
+		if (invalid >= 0 && (declaration == null || declaration.isMapped())) {
+			throw new IllegalArgumentException("metadata '" + name + "' is sent as an http header, so its value must not "
+					+ "contain control characters such as CR or LF (byte " + invalid + " is 0x"
+					+ Integer.toHexString(value[invalid] & 0xff) + ")");
 		}
 		this.values.put(name, value.clone());
 	}
@@ -84,18 +98,23 @@ public final class MetadataValues {
 	 * @param headers the header names (without colon) and values the peer sent last
 	 */
 	public void setReceivedHeaders(Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
-		this.receivedHeaders.clear();
 		if (!this.policy.directProtoStr()) {
+			this.receivedHeaders = Map.of();
 			return;
 		}
+		Map<String, String> joined = new HashMap<>();
 		for (Map.Entry<CharSequence, CharSequence> header : headers) {
-			String name = header.getKey().toString();
+			String name = header.getKey().toString().toLowerCase(Locale.ROOT);
 			if (!name.startsWith(":")) {
-				// A repeated header keeps its first value, as a single-valued lookup must pick one.
-				this.receivedHeaders.putIfAbsent(name.toLowerCase(Locale.ROOT) + ":",
-						header.getValue().toString().getBytes(StandardCharsets.UTF_8));
+				// Repeated fields are one value joined as http defines it (cookie fragments with
+				// "; ", as an h2 client sends them, every other field with ", ").
+				String separator = "cookie".equals(name) ? "; " : ", ";
+				joined.merge(name + ":", header.getValue().toString(), (first, next) -> first + separator + next);
 			}
 		}
+		Map<String, byte[]> received = new HashMap<>();
+		joined.forEach((name, value) -> received.put(name, value.getBytes(StandardCharsets.UTF_8)));
+		this.receivedHeaders = Map.copyOf(received);
 	}
 
 	/**
@@ -103,7 +122,7 @@ public final class MetadataValues {
 	 */
 	public void clear() {
 		this.values.clear();
-		this.receivedHeaders.clear();
+		this.receivedHeaders = Map.of();
 	}
 
 	/**
@@ -139,10 +158,11 @@ public final class MetadataValues {
 
 	// A raw header name reads what the peer sent, else what the application set.
 	private byte @Nullable [] lookUp(String name) {
-		if (name.endsWith(":") && !this.receivedHeaders.isEmpty()) {
-			byte[] received = this.receivedHeaders.get(name.toLowerCase(Locale.ROOT));
-			if (received != null) {
-				return received;
+		Map<String, byte[]> received = this.receivedHeaders;
+		if (name.endsWith(":") && !received.isEmpty()) {
+			byte[] header = received.get(name.toLowerCase(Locale.ROOT));
+			if (header != null) {
+				return header;
 			}
 		}
 		return this.values.get(name);

@@ -162,6 +162,32 @@ public final class StreamTypeValues {
 		}
 	}
 
+	/**
+	 * Returns whether a name is a raw header name as {@code direct_proto_str} metadata spells it:
+	 * an RFC 9110 token followed by a colon ({@code "x-custom:"}).
+	 * @param name the metadata name
+	 * @return {@code true} for a token with its colon
+	 */
+	public static boolean isRawHeaderName(String name) {
+		return name.endsWith(":") && isToken(name, name.length() - 1);
+	}
+
+	/**
+	 * Returns the index of the first byte that may not appear in an http header value (a control
+	 * character other than tab: CR and LF would split the header).
+	 * @param value the value
+	 * @return the index, or -1 when the value may be sent
+	 */
+	public static int invalidHeaderValueIndex(byte[] value) {
+		for (int i = 0; i < value.length; i++) {
+			int b = value[i] & 0xff;
+			if ((b < 0x20 && b != '\t') || b == 0x7f) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
 	// RFC 9110 token: 1*tchar
 	private static boolean isToken(String text, int length) {
 		if (length == 0) {

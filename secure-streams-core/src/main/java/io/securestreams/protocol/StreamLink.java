@@ -1,5 +1,7 @@
 package io.securestreams.protocol;
 
+import java.util.Map;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.securestreams.ProtocolLimits;
@@ -139,6 +141,17 @@ public interface StreamLink {
 	 * @param value the value
 	 */
 	void receivedMetadata(String name, byte[] value);
+
+	/**
+	 * Stores every header of the peer's last message, readable as raw-header metadata when the
+	 * streamtype has {@code direct_proto_str}; ignored once this link is no longer the stream's.
+	 * @param headers the header names and values
+	 */
+	default void receivedHeaders(Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
+		if (isActive()) {
+			metadata().setReceivedHeaders(headers);
+		}
+	}
 
 	/**
 	 * Records the status of a final http response head (not an interim 1xx), shown in the

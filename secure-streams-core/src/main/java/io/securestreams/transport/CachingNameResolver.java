@@ -15,8 +15,8 @@ import io.netty.util.concurrent.Promise;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The name resolver of one event loop. An IP literal is converted in place; a name answered less
- * than {@link CachingResolverGroup#TTL_NANOS} ago is answered again in place; anything else is
+ * The name resolver of one event loop. An IP literal is converted in place; a name answered within
+ * the group's time to live is answered again in place; anything else is
  * looked up with {@code InetAddress.getAllByName} on a separate executor, because the JDK's
  * lookup blocks. Each lookup off the loop costs two thread hand-offs, which a new connection to a
  * known name (every reconnect, every new stream of a streamtype) no longer pays. Failures are not
@@ -41,11 +41,15 @@ final class CachingNameResolver extends InetNameResolver {
 
 	private final LongSupplier nanoClock;
 
-	CachingNameResolver(EventExecutor loop, Executor lookup, Map<String, Answer> answers, LongSupplier nanoClock) {
+	private final long ttlNanos;
+
+	CachingNameResolver(EventExecutor loop, Executor lookup, Map<String, Answer> answers, LongSupplier nanoClock,
+			long ttlNanos) {
 		super(loop);
 		this.lookup = lookup;
 		this.answers = answers;
 		this.nanoClock = nanoClock;
+		this.ttlNanos = ttlNanos;
 	}
 
 	@Override
@@ -87,7 +91,7 @@ final class CachingNameResolver extends InetNameResolver {
 			return InetAddress.getAllByName(host);
 		}
 		Answer answer = this.answers.get(host);
-		if (answer != null && this.nanoClock.getAsLong() - answer.atNanos() < CachingResolverGroup.TTL_NANOS) {
+		if (answer != null && this.nanoClock.getAsLong() - answer.atNanos() < this.ttlNanos) {
 			return answer.addresses();
 		}
 		return null;

@@ -2,6 +2,7 @@ package io.securestreams.transport;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.Security;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,10 +13,12 @@ import io.netty.resolver.AddressResolver;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.InetSocketAddressResolver;
 import io.netty.util.concurrent.EventExecutor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Resolves host names with the JDK resolver (so {@code /etc/hosts}, the system's name service and
- * the JVM's settings apply as for any Java program) without ever blocking an event loop, and
+ * the JVM's settings apply as for any Java program, a shorter {@code networkaddress.cache.ttl}
+ * included) without ever blocking an event loop, and
  * mostly without leaving it: see {@link CachingNameResolver}. The answers are shared by the
  * resolvers of every event loop.
  *
@@ -24,8 +27,8 @@ import io.netty.util.concurrent.EventExecutor;
  */
 final class CachingResolverGroup extends AddressResolverGroup<InetSocketAddress> {
 
-	/** How long an answer is reused without asking the JDK again. */
-	static final long TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
+	/** How long an answer is reused at most without asking the JDK again. */
+	static final long MAX_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
 	/** Distinct names remembered at most; beyond that the cache starts over. */
 	static final int MAX_NAMES = 1024;
@@ -36,20 +39,47 @@ final class CachingResolverGroup extends AddressResolverGroup<InetSocketAddress>
 
 	private final LongSupplier nanoClock;
 
+	private final long ttlNanos;
+
 	/**
-	 * Creates the group.
+	 * Creates the group, reusing answers for 10 s, or for less when the JVM's own positive cache
+	 * is set shorter ({@code networkaddress.cache.ttl}, 0 for no caching).
 	 * @param lookups runs the JDK's blocking lookups
 	 * @param nanoClock the clock answers are timed with
 	 */
 	CachingResolverGroup(Executor lookups, LongSupplier nanoClock) {
+		this(lookups, nanoClock, ttlNanos(Security.getProperty("networkaddress.cache.ttl")));
+	}
+
+	CachingResolverGroup(Executor lookups, LongSupplier nanoClock, long ttlNanos) {
 		this.lookups = lookups;
 		this.nanoClock = nanoClock;
+		this.ttlNanos = ttlNanos;
+	}
+
+	/**
+	 * Returns how long answers are reused, from the JVM's positive cache setting.
+	 * @param jvmSetting {@code networkaddress.cache.ttl} in seconds, or {@code null} when unset
+	 * @return at most {@link #MAX_TTL_NANOS}; 0 when the JVM does not cache
+	 */
+	static long ttlNanos(@Nullable String jvmSetting) {
+		if (jvmSetting == null || jvmSetting.isBlank()) {
+			return MAX_TTL_NANOS;
+		}
+		try {
+			long seconds = Long.parseLong(jvmSetting.trim());
+			// Negative: the JVM caches for ever, and this cache still asks it every 10 s.
+			return (seconds < 0) ? MAX_TTL_NANOS : Math.min(MAX_TTL_NANOS, TimeUnit.SECONDS.toNanos(seconds));
+		}
+		catch (NumberFormatException ex) {
+			return MAX_TTL_NANOS;
+		}
 	}
 
 	@Override
 	protected AddressResolver<InetSocketAddress> newResolver(EventExecutor loop) {
 		return new InetSocketAddressResolver(loop,
-				new CachingNameResolver(loop, this.lookups, this.answers, this.nanoClock));
+				new CachingNameResolver(loop, this.lookups, this.answers, this.nanoClock, this.ttlNanos));
 	}
 
 	/**
@@ -57,7 +87,7 @@ final class CachingResolverGroup extends AddressResolverGroup<InetSocketAddress>
 	 * @param host the name
 	 * @return the addresses, or {@code null}
 	 */
-	InetAddress[] remembered(String host) {
+	InetAddress @Nullable [] remembered(String host) {
 		CachingNameResolver.Answer answer = this.answers.get(host);
 		return (answer != null) ? answer.addresses() : null;
 	}

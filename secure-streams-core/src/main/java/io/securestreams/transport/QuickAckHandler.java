@@ -21,9 +21,11 @@ import io.netty.channel.epoll.EpollSocketChannel;
  * more, smaller segments: a stream of QoS 1 publishes read three to four times as many segments
  * of PUBACKs with a quick ACK after every read. So the decision waits until the tasks the read
  * started (the next publish of a stream told of its PUBACK, for example) have run in the same
- * event-loop turn: if none of them wrote, quick-ack mode is switched on. The kernel clears the
- * mode by itself, so it is decided again after every read. One instance per channel; add it
- * before the handlers that write, so that it sees every write.
+ * event-loop turn (and the tasks those queued): if none of them wrote, quick-ack mode is switched
+ * on. The kernel clears the mode by itself, so it is decided again after every read. One instance
+ * per channel; add it before the handlers that write, so that it sees every write. Accepted server
+ * connections put it in front of their TLS handler, where it sees the socket's own reads and
+ * writes (a partial TLS record of an upload is a read nothing can answer yet).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -66,7 +68,7 @@ public final class QuickAckHandler extends ChannelDuplexHandler {
 		if (this.read && !this.decisionScheduled) {
 			this.decisionScheduled = true;
 			// Runs after the tasks this read queued, which may write the answer.
-			ctx.executor().execute(() -> decide(ctx));
+			ctx.executor().execute(() -> decide(ctx, true));
 		}
 		ctx.fireChannelReadComplete();
 	}
@@ -81,7 +83,15 @@ public final class QuickAckHandler extends ChannelDuplexHandler {
 		ctx.write(msg, promise);
 	}
 
-	private void decide(ChannelHandlerContext ctx) {
+	private void decide(ChannelHandlerContext ctx, boolean firstLook) {
+		if (firstLook && !this.answered) {
+			// The answer may still be on its way: a task of this turn may have queued the flush
+			// that writes it (the h2 server flushes the responses of a read once, after the tasks
+			// already queued; a TLS handler passes nothing on before that flush). Look once more
+			// after it.
+			ctx.executor().execute(() -> decide(ctx, false));
+			return;
+		}
 		this.decisionScheduled = false;
 		this.read = false;
 		if (!this.answered && ctx.channel().isActive()) {

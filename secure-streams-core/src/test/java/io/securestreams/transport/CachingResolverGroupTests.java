@@ -70,12 +70,31 @@ class CachingResolverGroupTests {
 		assertThat(resolve("localhost").getAddress().isLoopbackAddress()).isTrue();
 		assertThat(this.lookupsRun).hasValue(1);
 		assertThat(this.group.remembered("localhost")).isNotEmpty();
-		this.clock.addAndGet(CachingResolverGroup.TTL_NANOS - 1);
+		this.clock.addAndGet(CachingResolverGroup.MAX_TTL_NANOS - 1);
 		assertThat(resolve("localhost").getPort()).isEqualTo(443);
 		assertThat(this.lookupsRun).hasValue(1);
 		this.clock.addAndGet(1);
 		resolve("localhost");
 		assertThat(this.lookupsRun).hasValue(2);
+	}
+
+	@Test
+	void aShorterJvmCacheSettingShortensTheTimeToLive() throws Exception {
+		assertThat(CachingResolverGroup.ttlNanos(null)).isEqualTo(CachingResolverGroup.MAX_TTL_NANOS);
+		assertThat(CachingResolverGroup.ttlNanos("3")).isEqualTo(TimeUnit.SECONDS.toNanos(3));
+		assertThat(CachingResolverGroup.ttlNanos("60")).isEqualTo(CachingResolverGroup.MAX_TTL_NANOS);
+		assertThat(CachingResolverGroup.ttlNanos("-1")).isEqualTo(CachingResolverGroup.MAX_TTL_NANOS);
+		assertThat(CachingResolverGroup.ttlNanos("soon")).isEqualTo(CachingResolverGroup.MAX_TTL_NANOS);
+		assertThat(CachingResolverGroup.ttlNanos("0")).isZero();
+		// No caching: every resolution of a name is a lookup.
+		try (CachingResolverGroup uncached = new CachingResolverGroup(this.lookups, this.clock::get, 0)) {
+			for (int i = 1; i <= 2; i++) {
+				Future<InetSocketAddress> resolved = this.loop.submit(() -> uncached.getResolver(this.loop)
+					.resolve(InetSocketAddress.createUnresolved("localhost", 80))).get().await();
+				assertThat(resolved.isSuccess()).isTrue();
+				assertThat(this.lookupsRun).hasValue(i);
+			}
+		}
 	}
 
 	@Test

@@ -86,6 +86,15 @@ class QuickAckHandlerTests {
 	}
 
 	@Test
+	void anAnswerFlushedByATaskQueuedAfterTheReadsTasksStillCounts() {
+		// As the h2 server does: the read's task writes the response, and the flush that passes it
+		// on (through TLS) comes in a task that task queued.
+		EmbeddedChannel channel = channel((ctx) -> ctx.executor().execute(() -> ctx.executor().execute(() -> answer(ctx))));
+		readBatch(channel);
+		assertThat(this.quickAcks).hasValue(0);
+	}
+
+	@Test
 	void anEmptyWriteAsNettysTlsHandlerMakesOnEveryFlushIsNoAnswer() {
 		EmbeddedChannel channel = channel((ctx) -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER));
 		readBatch(channel);
@@ -130,8 +139,9 @@ class QuickAckHandlerTests {
 
 							@Override
 							public void channelReadComplete(ChannelHandlerContext ctx) {
-								// Queued after the handler's decision, so it sees its outcome.
-								ctx.executor().execute(() -> record(ctx));
+								// Queued after the handler's decision (a second look one task after
+								// its first), so it sees its outcome.
+								ctx.executor().execute(() -> ctx.executor().execute(() -> record(ctx)));
 							}
 
 							private void record(ChannelHandlerContext ctx) {

@@ -1,10 +1,18 @@
 package io.securestreams.protocol.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.securestreams.StreamState;
 import io.securestreams.policy.HttpResponseMapping;
 import io.securestreams.policy.HttpSettings;
@@ -30,6 +38,10 @@ import org.slf4j.LoggerFactory;
 final class HttpResponseHead {
 
 	private static final Logger logger = LoggerFactory.getLogger(HttpResponseHead.class);
+
+	private static final Set<String> CONVERSION_HEADERS = Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
+		.map((name) -> name.text().toString())
+		.collect(Collectors.toUnmodifiableSet());
 
 	/** What a response head means for the transaction. */
 	enum Verdict {
@@ -102,8 +114,9 @@ final class HttpResponseHead {
 		this.good = !(redirect && http.failRedirect())
 				&& ((http.expect() != null) ? status == http.expect() : status >= 200 && status < 300);
 		this.keepAlive = HttpUtil.isKeepAlive(response);
-		// direct_proto_str: every header of the final response readable by name.
-		this.link.metadata().setReceivedHeaders(response.headers()::iteratorCharSequence);
+		if (this.link.policy().directProtoStr()) {
+			this.link.receivedHeaders(peerHeaders(response));
+		}
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
 			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
 			if (value != null) {
@@ -116,6 +129,18 @@ final class HttpResponseHead {
 			}
 		}
 		return Verdict.FINAL;
+	}
+
+	// Every header the server sent: not those Netty's h2-to-http conversion adds (x-http2-stream-id
+	// and the like).
+	private static List<Map.Entry<CharSequence, CharSequence>> peerHeaders(HttpResponse response) {
+		List<Map.Entry<CharSequence, CharSequence>> headers = new ArrayList<>();
+		response.headers().iteratorCharSequence().forEachRemaining((header) -> {
+			if (!CONVERSION_HEADERS.contains(header.getKey().toString().toLowerCase(Locale.ROOT))) {
+				headers.add(header);
+			}
+		});
+		return headers;
 	}
 
 	/**

@@ -74,7 +74,7 @@ public final class RequestMetadata {
 		if (authorization != null && policy.metadata(AUTH) != null) {
 			set(link, AUTH, authorization);
 		}
-		link.metadata().setReceivedHeaders(headers);
+		link.receivedHeaders(headers);
 	}
 
 	private static void set(ServerLink link, String name, String value) {
