@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.securestreams.benchmarks.support.Harness;
 
 /**
@@ -19,8 +20,10 @@ import io.securestreams.benchmarks.support.Harness;
  * Every request is {@code GET /1k}, answered with 1,024 bytes from memory.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.server.HttpServerComparison \
- *     [--rounds 5] [--warmup 1] [--threads 2] [--requests 100000] [--h2load /usr/bin/h2load]
+ *     [--rounds 5] [--warmup 1] [--threads 2] [--requests 100000] [--tls false] [--h2load /usr/bin/h2load]
  * </pre>
+ * With {@code --tls true} both servers serve TLS 1.3 with one self-signed certificate and h2 is
+ * chosen by ALPN.
  * Measures: h2 with 4 connections of 16 concurrent streams each; h2 with one connection and
  * one stream at a time; http/1.1 with 16 kept-alive connections, one request at a time on each.
  * Besides requests per second it reports the servers' CPU (this JVM's, h2load is another
@@ -39,13 +42,13 @@ public final class HttpServerComparison {
 	/** One h2load configuration. */
 	private record Load(String label, int connections, int streams, boolean http1, int requestsDivisor) {
 
-		List<String> command(String h2load, int requests, int port) {
+		List<String> command(String h2load, int requests, int port, boolean tls) {
 			List<String> command = new ArrayList<>(List.of(h2load, "-n", Integer.toString(requests / this.requestsDivisor),
 					"-c", Integer.toString(this.connections), "-m", Integer.toString(this.streams), "-t", "1"));
 			if (this.http1) {
 				command.add("--h1");
 			}
-			command.add("http://127.0.0.1:" + port + "/1k");
+			command.add((tls ? "https" : "http") + "://127.0.0.1:" + port + "/1k");
 			return command;
 		}
 
@@ -58,13 +61,16 @@ public final class HttpServerComparison {
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		int requests = Integer.parseInt(options.getOrDefault("requests", "100000"));
 		String h2load = options.getOrDefault("h2load", "/usr/bin/h2load");
+		// TLS 1.3 with a self-signed certificate made for this run; h2load does not verify it.
+		SelfSignedCertificate tls = Boolean.parseBoolean(options.getOrDefault("tls", "false"))
+				? new SelfSignedCertificate("localhost") : null;
 		List<Load> loads = List.of(new Load("h2, 4 connections × 16 streams", 4, 16, false, 1),
 				new Load("h2, 1 connection × 1 stream", 1, 1, false, 5),
 				new Load("http/1.1, 16 connections, no pipelining", 16, 1, true, 1));
 		String loadBefore = Harness.loadAverage();
 		Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
-		try (HttpServerUnderTest ours = new SecureStreamsHttpServer(threads);
-				HttpServerUnderTest reactor = new ReactorNettyHttpServer(threads)) {
+		try (HttpServerUnderTest ours = new SecureStreamsHttpServer(threads, tls);
+				HttpServerUnderTest reactor = new ReactorNettyHttpServer(threads, tls)) {
 			List<HttpServerUnderTest> servers = List.of(ours, reactor);
 			for (int round = 0; round < warmup + rounds; round++) {
 				for (int i = 0; i < servers.size(); i++) {
@@ -73,7 +79,7 @@ public final class HttpServerComparison {
 					Map<String, List<Double>> mine = results.computeIfAbsent(server.name(), (n) -> new LinkedHashMap<>());
 					for (Load load : loads) {
 						long cpu = Harness.processCpuNanos();
-						double rate = run(load.command(h2load, requests, server.port()));
+						double rate = run(load.command(h2load, requests, server.port(), tls != null));
 						double cpuPerRequest = (Harness.processCpuNanos() - cpu) / 1e3
 								/ (requests / load.requestsDivisor());
 						if (round >= warmup) {
@@ -85,6 +91,9 @@ public final class HttpServerComparison {
 			}
 		}
 		report(results, rounds, warmup, loadBefore);
+		if (tls != null) {
+			tls.delete();
+		}
 	}
 
 	private static double run(List<String> command) throws IOException, InterruptedException {

@@ -89,7 +89,9 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 				@Override
 				protected void initChannel(Channel stream) {
 					connection.streamOpened(stream);
-					acceptor.accept(stream, binding, false);
+					// Ready at once: the connection's TLS is done and the stream's frames reach its
+					// handlers only once they are in place.
+					acceptor.accept(stream, binding, true);
 				}
 			}));
 	}

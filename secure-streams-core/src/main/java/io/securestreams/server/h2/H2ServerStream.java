@@ -85,9 +85,6 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			if (this.stopped) {
 				return;
 			}
-			if (!this.requestDone) {
-				armRequestTimer(context);
-			}
 			if (msg instanceof Http2HeadersFrame headers) {
 				if (this.response == null) {
 					onRequest(context, headers);
@@ -99,6 +96,10 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			}
 			else if (msg instanceof Http2DataFrame data) {
 				onData(context, data);
+			}
+			if (!this.requestDone && !this.stopped) {
+				// Only a request still arriving is timed: a GET ends with its HEADERS.
+				armRequestTimer(context);
 			}
 		}
 		finally {
