@@ -29,9 +29,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.StreamUtils;
 
 /**
- * The server streamtype {@code sample-server}: answers {@code GET /hello}, serves a policy at
+ * The server streamtype {@code sample-server} (an h2 server, which serves the sample's http/1.1
+ * and ws clients over http/1.1): answers {@code GET /hello}, serves a policy at
  * {@code /policy.json} (for the remote policy fetch), and echoes ws messages after an upgrade.
- * Every accepted connection is dispatched to these methods.
+ * Every accepted stream is dispatched to these methods.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
