@@ -49,11 +49,17 @@ import reactor.netty.resources.LoopResources;
  */
 public final class ProxyComparison {
 
-	private static final String BULK = "1 MiB GETs, one at a time (MB/s)";
+	static final String BULK = "1 MiB GETs, one at a time (MB/s)";
 
-	private static final String SMALL = "1 KiB GETs, one at a time (transactions/s)";
+	static final String SMALL = "1 KiB GETs, one at a time (transactions/s)";
 
-	private static final String CONCURRENT = "1 KiB GETs, 16 streams (transactions/s)";
+	static final String CONCURRENT = "1 KiB GETs, 16 streams (transactions/s)";
+
+	static final String CPU_BULK = "CPU per MB, 1 MiB GETs (ms)";
+
+	static final String CPU_SMALL = "CPU per transaction, 1 KiB GETs one at a time (µs)";
+
+	static final String CPU_CONCURRENT = "CPU per transaction, 1 KiB GETs on 16 streams (µs)";
 
 	/** Connections the http server accepted, in all runs. */
 	private static final AtomicLong SERVER_CONNECTIONS = new AtomicLong();
@@ -135,10 +141,10 @@ public final class ProxyComparison {
 							DISCONNECTS.get() - disconnects);
 					Harness.add(mine, SMALL, small / Harness.seconds(t2 - t1));
 					Harness.add(mine, CONCURRENT, concurrent / Harness.seconds(t3 - t2));
-					Harness.add(mine, "CPU per MB, 1 MiB GETs (ms)", (cpu1 - cpu0) / 1e6 / (bytes / 1e6));
-					Harness.add(mine, "CPU per transaction, 1 KiB GETs one at a time (µs)",
+					Harness.add(mine, CPU_BULK, (cpu1 - cpu0) / 1e6 / (bytes / 1e6));
+					Harness.add(mine, CPU_SMALL,
 							(cpu2 - cpu1) / 1e3 / small);
-					Harness.add(mine, "CPU per transaction, 1 KiB GETs on 16 streams (µs)",
+					Harness.add(mine, CPU_CONCURRENT,
 							(cpu3 - cpu2) / 1e3 / concurrent);
 					System.err.printf("round %d %s done%n", round, client.getKey());
 				}
