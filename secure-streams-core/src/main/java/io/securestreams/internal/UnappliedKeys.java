@@ -29,7 +29,7 @@ public final class UnappliedKeys {
 
 	/**
 	 * What is parsed but not carried out: auth other than sigv4 signing of http requests, long poll
-	 * outside h2 client streams, the h2 tx credit overflow quirk, AWS IoT, and perf on
+	 * and the h2 tx credit overflow quirk outside h2 client streams, AWS IoT, and perf on
 	 * server streamtypes (accepted connections are not timed).
 	 */
 	static final List<StreamTypeKey> NOT_ACTED_ON = List.of(StreamTypeKey.USE_AUTH, StreamTypeKey.AWS_REGION,
@@ -51,7 +51,7 @@ public final class UnappliedKeys {
 			if (key == StreamTypeKey.PERF && !policy.server()) {
 				continue;
 			}
-			if (key == StreamTypeKey.LONG_POLL && isH2Client(policy)) {
+			if ((key == StreamTypeKey.LONG_POLL || key == StreamTypeKey.H2Q_OFLOW_TXCR) && isH2Client(policy)) {
 				continue;
 			}
 			if (signed && (key == StreamTypeKey.USE_AUTH || key == StreamTypeKey.AWS_REGION

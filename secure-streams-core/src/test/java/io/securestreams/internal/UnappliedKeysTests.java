@@ -97,16 +97,18 @@ class UnappliedKeysTests {
 	}
 
 	@Test
-	void longPollIsReportedExceptOnH2ClientsAndTheTxCreditQuirkAlways() {
+	void longPollAndTheTxCreditQuirkAreReportedExceptOnH2Clients() {
 		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("h1"), "127.0.0.1", 1, "GET", "/").set(StreamTypeKey.LONG_POLL, true);
+		TestPolicies.h1(fragment.streamType("h1"), "127.0.0.1", 1, "GET", "/")
+			.set(StreamTypeKey.LONG_POLL, true)
+			.set(StreamTypeKey.H2Q_OFLOW_TXCR, true);
 		TestPolicies.h1(fragment.streamType("h2"), "127.0.0.1", 1, "GET", "/")
 			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
 			.set(StreamTypeKey.LONG_POLL, true)
 			.set(StreamTypeKey.H2Q_OFLOW_TXCR, true);
 		Policy policy = fragment.build();
-		assertThat(UnappliedKeys.of(policy, policy.streamType("h1"))).containsExactly("long_poll");
-		assertThat(UnappliedKeys.of(policy, policy.streamType("h2"))).containsExactly("h2q_oflow_txcr");
+		assertThat(UnappliedKeys.of(policy, policy.streamType("h1"))).containsExactly("long_poll", "h2q_oflow_txcr");
+		assertThat(UnappliedKeys.of(policy, policy.streamType("h2"))).isEmpty();
 	}
 
 	@Test

@@ -4,7 +4,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -45,8 +47,9 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 			.maxHeaderListSize(MAX_HEADER_LIST_SIZE);
 		// Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait for a free slot instead
 		// of being refused.
-		pipeline.addLast("h2", Http2FrameCodecBuilder.forClient()
-			.initialSettings(settings)
+		Http2FrameCodecBuilder codec = session.key().txCreditQuirk() ? TxCreditQuirk.clientCodec()
+				: Http2FrameCodecBuilder.forClient();
+		pipeline.addLast("h2", codec.initialSettings(settings)
 			.encoderEnforceMaxConcurrentStreams(true)
 			.build())
 			.addLast("h2-session", new H2SessionHandler(session))
@@ -73,7 +76,18 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		if (cause instanceof Http2FrameStreamException) {
+			// One stream's error (for example a flow-control overflow on it): the multiplexer hands
+			// it to that stream, and the connection's other streams carry on.
+			ctx.fireExceptionCaught(cause);
+			return;
+		}
 		logger.debug("h2 connection to {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+		if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+			// A connection error the codec reports before acting on it: it sends GOAWAY with the
+			// error's code and closes. Closing here first would send GOAWAY NO_ERROR instead.
+			return;
+		}
 		ctx.close();
 	}
 

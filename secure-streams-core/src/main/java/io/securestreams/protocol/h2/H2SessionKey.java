@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.securestreams.policy.SocketAttributes;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.transport.ConnectTarget;
 import org.jspecify.annotations.Nullable;
 
@@ -24,16 +25,20 @@ import org.jspecify.annotations.Nullable;
  * @param owner the one exchange allowed on the connection, or {@code null} when it is shared: a
  * streamtype with {@code "perf": true} gets connections of its own, so the timings it receives
  * describe a connection it made
+ * @param txCreditQuirk whether the connection tolerates tx credit overflows ({@code h2q_oflow_txcr});
+ * streamtypes with and without the quirk do not share connections
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 record H2SessionKey(EventLoop loop, SocketAddress address, boolean tls, @Nullable InetSocketAddress socks5,
-		@Nullable SslContext sslContext, SocketAttributes attributes, @Nullable Object owner) {
+		@Nullable SslContext sslContext, SocketAttributes attributes, @Nullable Object owner,
+		boolean txCreditQuirk) {
 
 	static H2SessionKey of(EventLoop loop, ConnectTarget target, @Nullable SslContext sslContext,
-			SocketAttributes attributes, @Nullable Object owner) {
+			StreamTypePolicy policy, @Nullable Object owner) {
 		return new H2SessionKey(loop, target.address(), target.tls(), target.socks5(),
-				target.tls() ? sslContext : null, attributes, owner);
+				target.tls() ? sslContext : null, policy.attributes(), owner,
+				policy.http().h2QuirkOverflowTxCredit());
 	}
 
 }

@@ -32,7 +32,7 @@ final class H2Sessions {
 	H2Session join(H2Exchange exchange, ConnectTarget target, @Nullable SslContext tls, Connector connector,
 			StreamLink link) {
 		Object owner = (link.timings() != null) ? exchange : null;
-		H2SessionKey key = H2SessionKey.of(link.eventLoop(), target, tls, link.policy().attributes(), owner);
+		H2SessionKey key = H2SessionKey.of(link.eventLoop(), target, tls, link.policy(), owner);
 		H2Session session = this.usable.get(key);
 		if (session != null && session.isUsable()) {
 			session.join(exchange);

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
@@ -81,6 +83,12 @@ final class H2StreamHandler extends ChannelInboundHandlerAdapter {
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
 		logger.debug("h2 stream {} failed: {}", ctx.channel(), cause.toString());
+		// The multiplexer hands a stream its own error unwrapped.
+		if (cause instanceof Http2Exception.StreamException streamError && ctx.channel().isActive()) {
+			// Tell the server why (RFC 9113 section 5.4.2); closing alone would say CANCEL. The
+			// close follows at once, so frames already read for the stream are not delivered.
+			ctx.writeAndFlush(new DefaultHttp2ResetFrame(streamError.error()));
+		}
 		ctx.close();
 	}
 

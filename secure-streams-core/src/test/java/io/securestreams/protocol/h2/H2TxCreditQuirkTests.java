@@ -1,0 +1,226 @@
+package io.securestreams.protocol.h2;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code h2q_oflow_txcr} against an h2 server that breaks the flow-control limit the way the
+ * quirk is for: a server written frame by frame with Netty's h2 frame reader and writer, which
+ * announces an initial window of 2^31-1 and then sends a WINDOW_UPDATE on top of it (or overflows
+ * the connection window), then answers. Without the quirk the client refuses with
+ * FLOW_CONTROL_ERROR, as RFC 9113 requires; with it the response arrives.
+ */
+class H2TxCreditQuirkTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
+	private EventLoopGroup group;
+
+	/** RST_STREAM and GOAWAY error codes the server received. */
+	private final List<Long> errorsReceived = new CopyOnWriteArrayList<>();
+
+	@BeforeEach
+	void startGroup() {
+		this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+	}
+
+	@AfterEach
+	void stopGroup() throws Exception {
+		// Closes the server with its accepted connections; the client context closes after this.
+		this.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+	}
+
+	@Test
+	void withoutTheQuirkAWindowUpdateOnTopOfAMaximalInitialWindowResetsTheStream() throws Exception {
+		RecordingHandler handler = get(false, false);
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.received()).isEmpty();
+		assertThat(handler.states).doesNotContain(StreamState.QOS_ACK_REMOTE);
+		// Each attempt's stream was reset with the reason (the response frames that followed for
+		// the reset stream got STREAM_CLOSED); the connection itself was not failed.
+		assertThat(this.errorsReceived).filteredOn((code) -> code != Http2Error.STREAM_CLOSED.code())
+			.isNotEmpty()
+			.containsOnly(Http2Error.FLOW_CONTROL_ERROR.code());
+	}
+
+	@Test
+	void withTheQuirkTheMaximalInitialWindowIsIgnoredAndTheResponseArrives() throws Exception {
+		RecordingHandler handler = get(true, false);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello");
+		assertThat(this.errorsReceived).isEmpty();
+	}
+
+	@Test
+	void withoutTheQuirkAnOverflowingConnectionWindowUpdateFailsTheConnection() throws Exception {
+		RecordingHandler handler = get(false, true);
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.received()).isEmpty();
+		assertThat(handler.states).doesNotContain(StreamState.QOS_ACK_REMOTE);
+		// A GOAWAY with the reason, for each attempt's connection.
+		assertThat(this.errorsReceived).isNotEmpty().containsOnly(Http2Error.FLOW_CONTROL_ERROR.code());
+	}
+
+	@Test
+	void withTheQuirkAnOverflowingConnectionWindowUpdateIsCapped() throws Exception {
+		RecordingHandler handler = get(true, true);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello");
+		assertThat(this.errorsReceived).isEmpty();
+	}
+
+	private RecordingHandler get(boolean quirk, boolean overflowConnection) throws Exception {
+		Channel server = new ServerBootstrap().group(this.group)
+			.channel(NioServerSocketChannel.class)
+			.childHandler(new ChannelInitializer<Channel>() {
+				@Override
+				protected void initChannel(Channel ch) {
+					ch.pipeline().addLast(new OverflowingServer(overflowConnection, H2TxCreditQuirkTests.this.errorsReceived));
+				}
+			})
+			.bind("127.0.0.1", 0)
+			.sync()
+			.channel();
+		int port = ((InetSocketAddress) server.localAddress()).getPort();
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", port, "GET", "/x")
+			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
+			.set(StreamTypeKey.H2Q_OFLOW_TXCR, quirk);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = streams.create("get", handler);
+		stream.requestTx();
+		return handler;
+	}
+
+	/**
+	 * Speaks h2 one frame at a time: SETTINGS with an initial window of 2^31-1, then for each
+	 * request a WINDOW_UPDATE that overflows (on the stream, or on the connection) and "hello".
+	 */
+	private static final class OverflowingServer extends ByteToMessageDecoder {
+
+		private final boolean overflowConnection;
+
+		private final List<Long> errorsReceived;
+
+		private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
+
+		private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
+
+		private boolean prefaceRead;
+
+		OverflowingServer(boolean overflowConnection, List<Long> errorsReceived) {
+			this.overflowConnection = overflowConnection;
+			this.errorsReceived = errorsReceived;
+		}
+
+		@Override
+		public void channelActive(ChannelHandlerContext ctx) throws Exception {
+			this.writer.writeSettings(ctx, new Http2Settings().initialWindowSize(Integer.MAX_VALUE), ctx.newPromise());
+			ctx.flush();
+			super.channelActive(ctx);
+		}
+
+		@Override
+		protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+			if (!this.prefaceRead) {
+				ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+				if (in.readableBytes() < preface.readableBytes()) {
+					preface.release();
+					return;
+				}
+				in.skipBytes(preface.readableBytes());
+				preface.release();
+				this.prefaceRead = true;
+			}
+			this.reader.readFrame(ctx, in, new Http2FrameAdapter() {
+				@Override
+				public void onSettingsRead(ChannelHandlerContext c, Http2Settings settings) {
+					OverflowingServer.this.writer.writeSettingsAck(c, c.newPromise());
+					c.flush();
+				}
+
+				@Override
+				public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers, int padding,
+						boolean endOfStream) {
+					answer(c, streamId);
+				}
+
+				@Override
+				public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers,
+						int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
+					answer(c, streamId);
+				}
+
+				@Override
+				public void onRstStreamRead(ChannelHandlerContext c, int streamId, long errorCode) {
+					OverflowingServer.this.errorsReceived.add(errorCode);
+				}
+
+				@Override
+				public void onGoAwayRead(ChannelHandlerContext c, int lastStreamId, long errorCode, ByteBuf debugData) {
+					OverflowingServer.this.errorsReceived.add(errorCode);
+				}
+			});
+		}
+
+		private void answer(ChannelHandlerContext ctx, int streamId) {
+			if (this.overflowConnection) {
+				// The connection window starts at 65535 whatever the settings: one more than fits.
+				this.writer.writeWindowUpdate(ctx, 0, Integer.MAX_VALUE - 65535 + 1, ctx.newPromise());
+			}
+			else {
+				this.writer.writeWindowUpdate(ctx, streamId, 1000, ctx.newPromise());
+			}
+			Http2Headers headers = new DefaultHttp2Headers().status("200").setInt("content-length", 5);
+			this.writer.writeHeaders(ctx, streamId, headers, 0, false, ctx.newPromise());
+			this.writer.writeData(ctx, streamId, Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII), 0, true,
+					ctx.newPromise());
+			ctx.flush();
+		}
+
+	}
+
+}
