@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -61,6 +62,8 @@ class H2TxCreditQuirkTests {
 	/** RST_STREAM and GOAWAY error codes the server received. */
 	private final List<Long> errorsReceived = new CopyOnWriteArrayList<>();
 
+	private final AtomicInteger connectionsAccepted = new AtomicInteger();
+
 	@BeforeEach
 	void startGroup() {
 		this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -111,13 +114,42 @@ class H2TxCreditQuirkTests {
 		assertThat(this.errorsReceived).isEmpty();
 	}
 
+	@Test
+	void aStreamErrorResetsOnlyThatStreamAndTheConnectionServesTheOthers() throws Exception {
+		SecureStreams streams = start(false, Overflow.FIRST_STREAM);
+		RecordingHandler first = new RecordingHandler();
+		RecordingHandler second = new RecordingHandler();
+		streams.create("get", first).requestTx();
+		streams.create("get", second).requestTx();
+		first.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		second.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		// One of the two had its first attempt reset and succeeded on its retry, on the same
+		// connection as the other stream: no GOAWAY, one connection accepted.
+		assertThat(List.of(first.stateNames(), second.stateNames())).containsExactlyInAnyOrder(
+				List.of("CREATING", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED"),
+				List.of("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL", "CONNECTING", "CONNECTED",
+						"QOS_ACK_REMOTE", "DISCONNECTED"));
+		assertThat(this.errorsReceived).filteredOn((code) -> code != Http2Error.STREAM_CLOSED.code())
+			.containsExactly(Http2Error.FLOW_CONTROL_ERROR.code());
+		assertThat(this.connectionsAccepted).hasValue(1);
+	}
+
 	private RecordingHandler get(boolean quirk, boolean overflowConnection) throws Exception {
+		SecureStreams streams = start(quirk, overflowConnection ? Overflow.CONNECTION : Overflow.EVERY_STREAM);
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = streams.create("get", handler);
+		stream.requestTx();
+		return handler;
+	}
+
+	private SecureStreams start(boolean quirk, Overflow overflow) throws Exception {
 		Channel server = new ServerBootstrap().group(this.group)
 			.channel(NioServerSocketChannel.class)
 			.childHandler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel ch) {
-					ch.pipeline().addLast(new OverflowingServer(overflowConnection, H2TxCreditQuirkTests.this.errorsReceived));
+					H2TxCreditQuirkTests.this.connectionsAccepted.incrementAndGet();
+					ch.pipeline().addLast(new OverflowingServer(overflow, H2TxCreditQuirkTests.this.errorsReceived));
 				}
 			})
 			.bind("127.0.0.1", 0)
@@ -128,20 +160,32 @@ class H2TxCreditQuirkTests {
 		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", port, "GET", "/x")
 			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
 			.set(StreamTypeKey.H2Q_OFLOW_TXCR, quirk);
-		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
-		RecordingHandler handler = new RecordingHandler();
-		SecureStream stream = streams.create("get", handler);
-		stream.requestTx();
-		return handler;
+		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+	}
+
+	/** Which windows the server overflows. */
+	private enum Overflow {
+
+		/** Every request's stream window. */
+		EVERY_STREAM,
+
+		/** The first request's stream window only. */
+		FIRST_STREAM,
+
+		/** The connection window. */
+		CONNECTION
+
 	}
 
 	/**
 	 * Speaks h2 one frame at a time: SETTINGS with an initial window of 2^31-1, then for each
-	 * request a WINDOW_UPDATE that overflows (on the stream, or on the connection) and "hello".
+	 * request a WINDOW_UPDATE that overflows (as {@link Overflow} says) and "hello".
 	 */
 	private static final class OverflowingServer extends ByteToMessageDecoder {
 
-		private final boolean overflowConnection;
+		private final Overflow overflow;
+
+		private int requests;
 
 		private final List<Long> errorsReceived;
 
@@ -151,8 +195,8 @@ class H2TxCreditQuirkTests {
 
 		private boolean prefaceRead;
 
-		OverflowingServer(boolean overflowConnection, List<Long> errorsReceived) {
-			this.overflowConnection = overflowConnection;
+		OverflowingServer(Overflow overflow, List<Long> errorsReceived) {
+			this.overflow = overflow;
 			this.errorsReceived = errorsReceived;
 		}
 
@@ -207,11 +251,12 @@ class H2TxCreditQuirkTests {
 		}
 
 		private void answer(ChannelHandlerContext ctx, int streamId) {
-			if (this.overflowConnection) {
+			this.requests++;
+			if (this.overflow == Overflow.CONNECTION) {
 				// The connection window starts at 65535 whatever the settings: one more than fits.
 				this.writer.writeWindowUpdate(ctx, 0, Integer.MAX_VALUE - 65535 + 1, ctx.newPromise());
 			}
-			else {
+			else if (this.overflow == Overflow.EVERY_STREAM || this.requests == 1) {
 				this.writer.writeWindowUpdate(ctx, streamId, 1000, ctx.newPromise());
 			}
 			Http2Headers headers = new DefaultHttp2Headers().status("200").setInt("content-length", 5);
