@@ -56,7 +56,7 @@ public final class MqttClientProtocol implements ClientProtocol {
 		if (filter == null || filter.isEmpty()) {
 			return null;
 		}
-		MqttTopics.checkFilter(filter);
+		MqttTopics.checkStreamFilter(filter, policy.mqtt().awsIot());
 		return filter;
 	}
 

@@ -124,7 +124,7 @@ final class MqttPublisher {
 			if (topic == null) {
 				throw new IllegalArgumentException("the streamtype has no mqtt_topic to publish to");
 			}
-			MqttTopics.checkTopicName(topic);
+			MqttTopics.checkStreamTopic(topic, mqtt.awsIot());
 		}
 		catch (IllegalArgumentException ex) {
 			payload.release();
