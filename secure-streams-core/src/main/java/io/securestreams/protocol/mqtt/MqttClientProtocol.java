@@ -1,6 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,6 +26,12 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class MqttClientProtocol implements ClientProtocol {
+
+	/**
+	 * The ALPN protocol offered on TLS connections of {@code aws_iot} streamtypes: AWS IoT Core
+	 * speaks MQTT on port 443 only to clients that offer it.
+	 */
+	static final String AWS_IOT_ALPN = "x-amzn-mqtt-ca";
 
 	private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
 
@@ -77,6 +84,15 @@ public final class MqttClientProtocol implements ClientProtocol {
 		if (session.isIdle()) {
 			this.sessions.remove(session.key(), session);
 		}
+	}
+
+	/**
+	 * {@inheritDoc} The AWS IoT protocol with {@code aws_iot}; other brokers get no ALPN, so a
+	 * broker that refuses unknown protocols is not disturbed.
+	 */
+	@Override
+	public List<String> alpn(StreamTypePolicy policy) {
+		return policy.mqtt().awsIot() ? List.of(AWS_IOT_ALPN) : List.of();
 	}
 
 	@Override
