@@ -1,6 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +42,8 @@ public final class MqttClientProtocol implements ClientProtocol {
 
 	private final SecureRandom random = new SecureRandom();
 
+	private volatile Duration shadowTimeout = MqttShadow.RESPONSE_TIMEOUT;
+
 	@Override
 	public ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector,
 			StreamLink link) {
@@ -78,6 +81,15 @@ public final class MqttClientProtocol implements ClientProtocol {
 			}
 			return id.toString();
 		});
+	}
+
+	Duration shadowTimeout() {
+		return this.shadowTimeout;
+	}
+
+	/** Shortens the wait for device-shadow responses, so tests need not wait a minute. */
+	void shadowTimeout(Duration timeout) {
+		this.shadowTimeout = timeout;
 	}
 
 	void removeIfIdle(MqttSession session) {

@@ -57,6 +57,11 @@ final class FakeMqttBroker implements AutoCloseable {
 
 	private final List<Channel> connections = new CopyOnWriteArrayList<>();
 
+	private final List<Integer> subscribeIds = new CopyOnWriteArrayList<>();
+
+	/** Per TLS handshake, the ALPN protocols the client offered (empty when it sent none). */
+	private final List<List<String>> alpnOffers = new CopyOnWriteArrayList<>();
+
 	volatile MqttConnectReturnCode connAckCode = MqttConnectReturnCode.CONNECTION_ACCEPTED;
 
 	volatile boolean sessionPresent;
@@ -67,8 +72,8 @@ final class FakeMqttBroker implements AutoCloseable {
 
 	volatile int subAckCode = -1;
 
-	/** Per TLS handshake, the ALPN protocols the client offered (empty when it sent none). */
-	private final List<List<String>> alpnOffers = new CopyOnWriteArrayList<>();
+	/** When {@code false}, SUBSCRIBE is only answered by {@link #subAck}. */
+	volatile boolean answerSubscribes = true;
 
 	FakeMqttBroker() {
 		this(null);
@@ -155,6 +160,13 @@ final class FakeMqttBroker implements AutoCloseable {
 				Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)));
 	}
 
+	/** Answers the last SUBSCRIBE received, granting QoS {@code granted} to each of its filters. */
+	void subAck(int... granted) {
+		int id = this.subscribeIds.get(this.subscribeIds.size() - 1);
+		send(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+				MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(granted)));
+	}
+
 	/** Closes every connection without any MQTT goodbye. */
 	void dropAll() {
 		for (Channel channel : this.connections) {
@@ -231,6 +243,10 @@ final class FakeMqttBroker implements AutoCloseable {
 					}
 				}
 				case SUBSCRIBE -> {
+					broker.subscribeIds.add(id);
+					if (!broker.answerSubscribes) {
+						return;
+					}
 					MqttSubscribeMessage subscribe = (MqttSubscribeMessage) message;
 					int[] granted = subscribe.payload()
 						.topicSubscriptions()
