@@ -206,7 +206,8 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		}
 		boolean connected = this.phase == Phase.CONNECTED && on != null;
 		boolean subscribed = connected && this.filter != null && !this.session.filterShared(this, this.filter);
-		if (subscribed && this.publisher.inTx() && this.session.subscriptions().unsubscribe(on, this, List.of(this.filter))) {
+		if (subscribed && this.publisher.inTx()
+				&& this.session.subscriptions().unsubscribe(on, this, List.of(this.filter))) {
 			// DISCONNECT_ME from onTx: unsubscribe, and leave once the broker confirmed.
 			this.phase = Phase.UNSUBSCRIBING;
 			this.publisher.discard();

@@ -34,19 +34,6 @@ final class MqttShadow {
 	private static final List<String> SHADOW_TOPICS = List.of("$aws/things/+/shadow/+",
 			"$aws/things/+/shadow/name/+/+");
 
-	/** Nobody waits for the UNSUBACK of a finished exchange. */
-	private static final MqttSubscriptions.Answer IGNORED = new MqttSubscriptions.Answer() {
-
-		@Override
-		public void subscribed(List<Integer> granted) {
-		}
-
-		@Override
-		public void unsubscribed() {
-		}
-
-	};
-
 	private final MqttSession session;
 
 	private final MqttMember member;
@@ -135,7 +122,7 @@ final class MqttShadow {
 		MqttNetworkConnection on = this.session.connection();
 		if (!unused.isEmpty() && on != null && on.isReady()) {
 			// Without a free packet id the filters stay until the session ends; nothing else is lost.
-			this.session.subscriptions().unsubscribe(on, IGNORED, unused);
+			this.session.subscriptions().unsubscribe(on, ending, unused);
 		}
 	}
 
@@ -196,6 +183,7 @@ final class MqttShadow {
 
 		@Override
 		public void unsubscribed() {
+			// The exchange ended when the UNSUBSCRIBE was sent; nothing waits for the answer.
 		}
 
 		/** The message went out: the response is waited for from now. */

@@ -113,8 +113,8 @@ public final class MqttTopics {
 		int counted = reserved ? slashes - AWS_IOT_RESERVED_PREFIX_SLASHES : slashes;
 		if (counted > AWS_IOT_MAX_SLASHES) {
 			throw new IllegalArgumentException("MQTT " + what + " \"" + text + "\" has " + counted + " '/'"
-					+ (reserved ? " after the first " + AWS_IOT_RESERVED_PREFIX_SLASHES : "") + "; with aws_iot at most "
-					+ AWS_IOT_MAX_SLASHES + " are allowed");
+					+ (reserved ? " after the first " + AWS_IOT_RESERVED_PREFIX_SLASHES : "")
+					+ "; with aws_iot at most " + AWS_IOT_MAX_SLASHES + " are allowed");
 		}
 	}
 

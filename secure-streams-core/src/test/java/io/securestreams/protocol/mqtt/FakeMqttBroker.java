@@ -212,7 +212,8 @@ final class FakeMqttBroker implements AutoCloseable {
 				.stream()
 				.map((subscription) -> subscription.topicFilter())
 				.toList());
-			case UNSUBSCRIBE -> "UNSUBSCRIBE " + String.join(" ", ((MqttUnsubscribeMessage) message).payload().topics());
+			case UNSUBSCRIBE -> "UNSUBSCRIBE "
+					+ String.join(" ", ((MqttUnsubscribeMessage) message).payload().topics());
 			default -> type + ((header instanceof MqttMessageIdVariableHeader id) ? " " + id.messageId() : "");
 		};
 	}

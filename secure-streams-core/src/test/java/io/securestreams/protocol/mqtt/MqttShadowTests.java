@@ -80,7 +80,9 @@ class MqttShadowTests {
 	private static void awaitUnsubscribed(String clientId, String... filters) {
 		Awaitility.await().atMost(WAIT).until(() -> {
 			List<String> events = broker.events();
-			return List.of(filters).stream().allMatch((filter) -> events.contains("UNSUBSCRIBE " + clientId + " " + filter));
+			return List.of(filters)
+				.stream()
+				.allMatch((filter) -> events.contains("UNSUBSCRIBE " + clientId + " " + filter));
 		});
 	}
 
