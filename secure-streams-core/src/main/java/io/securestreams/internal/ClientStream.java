@@ -161,7 +161,8 @@ public final class ClientStream extends LinkedStream {
 					this.runtime.transport());
 			ClientProtocol protocol = this.runtime.clientProtocol(current.protocol());
 			SslContext tls = target.tls()
-					? this.runtime.tls().clientContext(active, current, this.runtime.blobs(), protocol.alpn()) : null;
+					? this.runtime.tls().clientContext(active, current, this.runtime.blobs(), protocol.alpn(current))
+					: null;
 			this.attempt = next;
 			next.bind(protocol.connect(target, tls, this.runtime.connector(), next));
 			logger.debug("stream {} ({}): connecting to {}", id(), streamType(), target);

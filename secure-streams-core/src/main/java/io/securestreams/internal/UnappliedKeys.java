@@ -29,12 +29,12 @@ public final class UnappliedKeys {
 
 	/**
 	 * What is parsed but not carried out: auth other than sigv4 signing of http requests, long poll
-	 * and the h2 tx credit overflow quirk outside h2 client streams, AWS IoT, and perf on
-	 * server streamtypes (accepted connections are not timed).
+	 * and the h2 tx credit overflow quirk outside h2 client streams, and perf on server streamtypes
+	 * (accepted connections are not timed).
 	 */
 	static final List<StreamTypeKey> NOT_ACTED_ON = List.of(StreamTypeKey.USE_AUTH, StreamTypeKey.AWS_REGION,
 			StreamTypeKey.AWS_SERVICE, StreamTypeKey.LONG_POLL, StreamTypeKey.H2Q_OFLOW_TXCR,
-			StreamTypeKey.SWAKE_VALIDITY, StreamTypeKey.PERF, StreamTypeKey.PAYLOAD_FMT, StreamTypeKey.AWS_IOT);
+			StreamTypeKey.SWAKE_VALIDITY, StreamTypeKey.PERF, StreamTypeKey.PAYLOAD_FMT);
 
 	private final Set<String> warned = ConcurrentHashMap.newKeySet();
 

@@ -66,4 +66,14 @@ public interface ClientProtocol {
 		return java.util.List.of();
 	}
 
+	/**
+	 * Returns the ALPN protocols to offer over TLS for a stream of the given streamtype, for
+	 * bindings whose offer depends on the policy (MQTT offers one only with {@code aws_iot}).
+	 * @param policy the streamtype of the attempt
+	 * @return the protocol ids, empty for none; {@link #alpn()} unless overridden
+	 */
+	default java.util.List<String> alpn(StreamTypePolicy policy) {
+		return alpn();
+	}
+
 }

@@ -25,19 +25,19 @@ class UnappliedKeysTests {
 	@Test
 	void creatingAStreamNamesTheIgnoredKeysOnce() {
 		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("iot"), "127.0.0.1", 1, "GET", "/")
-			.set(StreamTypeKey.AWS_IOT, true)
+		TestPolicies.h1(fragment.streamType("sleepy"), "127.0.0.1", 1, "GET", "/")
+			.set(StreamTypeKey.SWAKE_VALIDITY, true)
 			.set(StreamTypeKey.ATTR_PRIORITY, 3);
 		TestPolicies.h1(fragment.streamType("plain"), "127.0.0.1", 1, "GET", "/");
 		StreamHandler idle = new StreamHandler() {
 		};
 		try (LogCapture logs = new LogCapture();
 				SecureStreams streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build()) {
-			streams.create("iot", idle);
-			streams.create("iot", idle);
+			streams.create("sleepy", idle);
+			streams.create("sleepy", idle);
 			streams.create("plain", idle);
 			assertThat(logs.messages().stream().filter((message) -> message.contains("does not act on")))
-				.containsExactly("streamtype 'iot' sets [aws_iot], which this runtime parses but "
+				.containsExactly("streamtype 'sleepy' sets [swake_validity], which this runtime parses but "
 						+ "does not act on; see docs/policy.md");
 		}
 	}
@@ -109,6 +109,18 @@ class UnappliedKeysTests {
 		Policy policy = fragment.build();
 		assertThat(UnappliedKeys.of(policy, policy.streamType("h1"))).containsExactly("long_poll", "h2q_oflow_txcr");
 		assertThat(UnappliedKeys.of(policy, policy.streamType("h2"))).isEmpty();
+	}
+
+	@Test
+	void awsIotIsActedOn() {
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.streamType("mqtt")
+			.set(StreamTypeKey.PROTOCOL, Protocol.MQTT)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, 1883)
+			.set(StreamTypeKey.AWS_IOT, true);
+		Policy policy = fragment.build();
+		assertThat(UnappliedKeys.of(policy, policy.streamType("mqtt"))).isEmpty();
 	}
 
 	@Test

@@ -1,6 +1,8 @@
 package io.securestreams.protocol.mqtt;
 
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,6 +28,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MqttClientProtocol implements ClientProtocol {
 
+	/**
+	 * The ALPN protocol offered on TLS connections of {@code aws_iot} streamtypes: AWS IoT Core
+	 * speaks MQTT on port 443 only to clients that offer it.
+	 */
+	static final String AWS_IOT_ALPN = "x-amzn-mqtt-ca";
+
 	private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
 
 	private final Map<MqttConnectionKey, MqttSession> sessions = new ConcurrentHashMap<>();
@@ -33,6 +41,8 @@ public final class MqttClientProtocol implements ClientProtocol {
 	private final Map<MqttConnectionKey, String> generatedIds = new ConcurrentHashMap<>();
 
 	private final SecureRandom random = new SecureRandom();
+
+	private volatile Duration shadowTimeout = MqttShadow.RESPONSE_TIMEOUT;
 
 	@Override
 	public ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector,
@@ -56,7 +66,7 @@ public final class MqttClientProtocol implements ClientProtocol {
 		if (filter == null || filter.isEmpty()) {
 			return null;
 		}
-		MqttTopics.checkFilter(filter);
+		MqttTopics.checkStreamFilter(filter, policy.mqtt().awsIot());
 		return filter;
 	}
 
@@ -73,10 +83,28 @@ public final class MqttClientProtocol implements ClientProtocol {
 		});
 	}
 
+	Duration shadowTimeout() {
+		return this.shadowTimeout;
+	}
+
+	/** Shortens the wait for device-shadow responses, so tests need not wait a minute. */
+	void shadowTimeout(Duration timeout) {
+		this.shadowTimeout = timeout;
+	}
+
 	void removeIfIdle(MqttSession session) {
 		if (session.isIdle()) {
 			this.sessions.remove(session.key(), session);
 		}
+	}
+
+	/**
+	 * {@inheritDoc} The AWS IoT protocol with {@code aws_iot}; other brokers get no ALPN, so a
+	 * broker that refuses unknown protocols is not disturbed.
+	 */
+	@Override
+	public List<String> alpn(StreamTypePolicy policy) {
+		return policy.mqtt().awsIot() ? List.of(AWS_IOT_ALPN) : List.of();
 	}
 
 	@Override

@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param host the host name (SNI and certificate checks)
  * @param port the port
  * @param tls whether TLS is on
+ * @param awsIotAlpn whether TLS offers the AWS IoT ALPN protocol ({@code aws_iot} with TLS);
+ * a connection set up with it is not one for streams that do not ask for it
  * @param socks5 the SOCKS5 proxy, or {@code null}
  * @param trustStore the trust store name, or {@code null} for the JVM default
  * @param clientCert the client certificate index, or {@code null}
@@ -29,13 +31,14 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-record MqttConnectionKey(EventLoop loop, SocketAddress address, String host, int port, boolean tls,
+record MqttConnectionKey(EventLoop loop, SocketAddress address, String host, int port, boolean tls, boolean awsIotAlpn,
 		@Nullable InetSocketAddress socks5, @Nullable String trustStore, @Nullable Integer clientCert,
 		@Nullable String clientId, @Nullable String username, @Nullable String password) {
 
 	static MqttConnectionKey of(EventLoop loop, ConnectTarget target, StreamTypePolicy policy, SystemBlobs blobs) {
 		byte[] password = blobs.get(SystemBlobs.Type.MQTT_PASSWORD, 0);
 		return new MqttConnectionKey(loop, target.address(), target.host(), target.port(), target.tls(),
+				target.tls() && policy.mqtt().awsIot(),
 				target.socks5(), policy.tls().trustStore(), policy.tls().clientCert(),
 				blobs.getString(SystemBlobs.Type.MQTT_CLIENT_ID, 0), blobs.getString(SystemBlobs.Type.MQTT_USERNAME, 0),
 				(password != null) ? new String(password, StandardCharsets.ISO_8859_1) : null);
@@ -48,6 +51,7 @@ record MqttConnectionKey(EventLoop loop, SocketAddress address, String host, int
 	@Override
 	public String toString() {
 		return (this.tls ? "mqtts://" : "mqtt://") + this.host + ":" + this.port
+				+ (this.awsIotAlpn ? " (alpn " + MqttClientProtocol.AWS_IOT_ALPN + ")" : "")
 				+ ((this.socks5 != null) ? " via socks5 " + this.socks5 : "") + " as "
 				+ ((this.clientId != null) ? this.clientId : "(generated id)")
 				+ ((this.username != null) ? " user " + this.username : "");

@@ -3,6 +3,7 @@ package io.securestreams.protocol.mqtt;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One stream's attempt on a shared MQTT session: subscribes (if the streamtype does), reports
  * CONNECTED once the connection is ready and the SUBACK arrived, delivers the messages its
- * filter matches, publishes through its {@link MqttPublisher}, and reports QoS outcomes.
+ * filter matches, publishes through its {@link MqttPublisher}, and reports QoS outcomes. With
+ * {@code aws_iot} it also receives the responses of its device-shadow requests ({@link MqttShadow}).
  * DISCONNECT_ME from {@code onTx} unsubscribes and leaves after the UNSUBACK, as libwebsockets
  * does; from {@code onState} or {@code onRx}, and destruction, leave at once and keep the
  * subscription. Either way the connection stays up for the other streams and closes when the
@@ -26,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class MqttMember implements ProtocolConnection {
+final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 
 	/** Name of the metadata that receives the topic of each delivered message, when declared. */
 	static final String TOPIC_METADATA = "topic";
@@ -48,6 +50,8 @@ final class MqttMember implements ProtocolConnection {
 
 	private final MqttPublisher publisher;
 
+	private final MqttShadow shadow;
+
 	private final ArrayDeque<Held> held = new ArrayDeque<>();
 
 	private final boolean topicMetadata;
@@ -63,7 +67,8 @@ final class MqttMember implements ProtocolConnection {
 		this.session = session;
 		this.link = link;
 		this.filter = filter;
-		this.publisher = new MqttPublisher(session, this, link);
+		this.shadow = new MqttShadow(session, this, session.shadowTimeout());
+		this.publisher = new MqttPublisher(session, this, link, this.shadow);
 		this.topicMetadata = link.policy().metadata(TOPIC_METADATA) != null;
 	}
 
@@ -79,6 +84,11 @@ final class MqttMember implements ProtocolConnection {
 		return this.filter;
 	}
 
+	/** Whether this stream needs the broker to keep {@code filter}, for itself or for a shadow exchange. */
+	boolean needsFilter(String filter) {
+		return filter.equals(this.filter) || this.shadow.isResponseTopic(filter);
+	}
+
 	boolean isConnected() {
 		return this.phase == Phase.CONNECTED && !this.doomed;
 	}
@@ -92,7 +102,8 @@ final class MqttMember implements ProtocolConnection {
 		if (this.filter == null) {
 			connected();
 		}
-		else if (this.session.subscriptions().subscribe(on, this, this.filter, this.link.policy().mqtt().qos())) {
+		else if (this.session.subscriptions()
+			.subscribe(on, this, List.of(this.filter), this.link.policy().mqtt().qos())) {
 			this.phase = Phase.SUBSCRIBING;
 		}
 		else {
@@ -100,11 +111,12 @@ final class MqttMember implements ProtocolConnection {
 		}
 	}
 
-	void subscribed(int granted) {
+	@Override
+	public void subscribed(List<Integer> granted) {
 		if (this.phase != Phase.SUBSCRIBING) {
 			return;
 		}
-		if (granted >= 0x80) {
+		if (granted.isEmpty() || granted.get(0) >= 0x80) {
 			fail("the broker refused the subscription to '" + this.filter + "'");
 			return;
 		}
@@ -144,8 +156,11 @@ final class MqttMember implements ProtocolConnection {
 	}
 
 	boolean accepts(String topic) {
-		return this.filter != null && !this.doomed && (this.phase == Phase.WAITING
-				|| this.phase == Phase.SUBSCRIBING || this.phase == Phase.CONNECTED) && MqttTopics.matches(this.filter, topic);
+		if (this.doomed || !(this.phase == Phase.WAITING || this.phase == Phase.SUBSCRIBING
+				|| this.phase == Phase.CONNECTED)) {
+			return false;
+		}
+		return (this.filter != null && MqttTopics.matches(this.filter, topic)) || this.shadow.isResponseTopic(topic);
 	}
 
 	/** A matching message: delivered now, or held until CONNECTED has been reported. */
@@ -156,6 +171,7 @@ final class MqttMember implements ProtocolConnection {
 		else {
 			this.held.add(new Held(topic, ByteBufUtil.getBytes(payload)));
 		}
+		this.shadow.delivered(topic);
 	}
 
 	private void rx(String topic, ByteBuf payload) {
@@ -190,7 +206,8 @@ final class MqttMember implements ProtocolConnection {
 		}
 		boolean connected = this.phase == Phase.CONNECTED && on != null;
 		boolean subscribed = connected && this.filter != null && !this.session.filterShared(this, this.filter);
-		if (subscribed && this.publisher.inTx() && this.session.subscriptions().unsubscribe(on, this, this.filter)) {
+		if (subscribed && this.publisher.inTx()
+				&& this.session.subscriptions().unsubscribe(on, this, List.of(this.filter))) {
 			// DISCONNECT_ME from onTx: unsubscribe, and leave once the broker confirmed.
 			this.phase = Phase.UNSUBSCRIBING;
 			this.publisher.discard();
@@ -201,7 +218,8 @@ final class MqttMember implements ProtocolConnection {
 		leave();
 	}
 
-	void unsubscribed() {
+	@Override
+	public void unsubscribed() {
 		if (this.phase == Phase.UNSUBSCRIBING) {
 			leave();
 		}
@@ -209,6 +227,8 @@ final class MqttMember implements ProtocolConnection {
 
 	private void leave() {
 		this.phase = Phase.LEFT;
+		// Before detaching, while the connection and the other streams' filters are known.
+		this.shadow.end();
 		this.held.clear();
 		this.publisher.discard();
 		this.session.detach(this);
@@ -235,6 +255,7 @@ final class MqttMember implements ProtocolConnection {
 		this.phase = Phase.LEFT;
 		this.held.clear();
 		this.publisher.discard();
+		this.shadow.connectionLost();
 		if (was == Phase.LEFT) {
 			return;
 		}

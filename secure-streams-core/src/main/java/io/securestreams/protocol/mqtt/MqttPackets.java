@@ -1,6 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -59,12 +60,20 @@ final class MqttPackets {
 		return new MqttPublishMessage(header, new MqttPublishVariableHeader(topic, packetId), payload);
 	}
 
-	static MqttMessage subscribe(int packetId, String filter, int qos) {
-		return MqttMessageBuilders.subscribe().messageId(packetId).addSubscription(MqttQoS.valueOf(qos), filter).build();
+	static MqttMessage subscribe(int packetId, List<String> filters, int qos) {
+		MqttMessageBuilders.SubscribeBuilder subscribe = MqttMessageBuilders.subscribe().messageId(packetId);
+		for (String filter : filters) {
+			subscribe.addSubscription(MqttQoS.valueOf(qos), filter);
+		}
+		return subscribe.build();
 	}
 
-	static MqttMessage unsubscribe(int packetId, String filter) {
-		return MqttMessageBuilders.unsubscribe().messageId(packetId).addTopicFilter(filter).build();
+	static MqttMessage unsubscribe(int packetId, List<String> filters) {
+		MqttMessageBuilders.UnsubscribeBuilder unsubscribe = MqttMessageBuilders.unsubscribe().messageId(packetId);
+		for (String filter : filters) {
+			unsubscribe.addTopicFilter(filter);
+		}
+		return unsubscribe.build();
 	}
 
 	/** PUBACK, PUBREC, PUBREL or PUBCOMP (PUBREL has the QoS 1 flag bits the specification requires). */

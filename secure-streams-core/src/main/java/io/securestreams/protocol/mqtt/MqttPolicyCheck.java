@@ -25,7 +25,14 @@ final class MqttPolicyCheck {
 	/** What a template expands to. */
 	private enum Kind {
 
-		TOPIC, FILTER, PAYLOAD
+		/** A will or birth topic. */
+		TOPIC,
+		/** {@code mqtt_topic}, which also follows the {@code aws_iot} limits. */
+		STREAM_TOPIC,
+		/** {@code mqtt_subscribe}. */
+		FILTER,
+		/** A will or birth message. */
+		PAYLOAD
 
 	}
 
@@ -34,7 +41,7 @@ final class MqttPolicyCheck {
 
 	static void check(Policy policy, StreamTypePolicy streamType) {
 		MqttSettings mqtt = streamType.mqtt();
-		template(streamType, "mqtt_topic", mqtt.topic(), Kind.TOPIC);
+		template(streamType, "mqtt_topic", mqtt.topic(), Kind.STREAM_TOPIC);
 		template(streamType, "mqtt_subscribe", mqtt.subscribe(), Kind.FILTER);
 		template(streamType, "mqtt_will_topic", mqtt.will().topic(), Kind.TOPIC);
 		template(streamType, "mqtt_will_message", mqtt.will().message(), Kind.PAYLOAD);
@@ -73,8 +80,12 @@ final class MqttPolicyCheck {
 			return;
 		}
 		try {
+			boolean awsIot = streamType.mqtt().awsIot();
 			if (kind == Kind.FILTER) {
-				MqttTopics.checkFilter(probe);
+				MqttTopics.checkStreamFilter(probe, awsIot);
+			}
+			else if (kind == Kind.STREAM_TOPIC) {
+				MqttTopics.checkStreamTopic(probe, awsIot);
 			}
 			else {
 				MqttTopics.checkTopicName(probe);

@@ -2,6 +2,7 @@ package io.securestreams.protocol.mqtt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
 import io.securestreams.policy.MqttSettings;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@code onTx} call is one message, whatever its flags. With a length from
  * {@code requestTxLen}, {@code onTx} is called until that many bytes (or an EOM) arrived, and
  * the bytes are published as one message. The topic is expanded with the stream's metadata
- * when the message is published.
+ * when the message is published. With {@code aws_iot}, a message to a device-shadow topic goes
+ * through {@link MqttShadow}, which subscribes to the responses first.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -38,16 +40,19 @@ final class MqttPublisher {
 
 	private final StreamLink link;
 
+	private final MqttShadow shadow;
+
 	private @Nullable ByteBuf partial;
 
 	private long announced = -1;
 
 	private boolean inTx;
 
-	MqttPublisher(MqttSession session, MqttMember member, StreamLink link) {
+	MqttPublisher(MqttSession session, MqttMember member, StreamLink link, MqttShadow shadow) {
 		this.session = session;
 		this.member = member;
 		this.link = link;
+		this.shadow = shadow;
 	}
 
 	/** Whether the application's {@code onTx} is running right now. */
@@ -57,7 +62,9 @@ final class MqttPublisher {
 
 	void pump(MqttNetworkConnection on) {
 		MqttSettings mqtt = this.link.policy().mqtt();
-		while (this.member.isConnected() && on.isWritable() && (this.partial != null || this.link.txRequested())) {
+		// A shadow request waits for its response subscriptions; messages keep their order.
+		while (this.member.isConnected() && on.isWritable() && !this.shadow.isSubscribing()
+				&& (this.partial != null || this.link.txRequested())) {
 			if (mqtt.qos() > 0 && !this.session.packetIds().available()) {
 				// Every packet id awaits an acknowledgement; an acknowledgement resumes sending.
 				break;
@@ -124,13 +131,26 @@ final class MqttPublisher {
 			if (topic == null) {
 				throw new IllegalArgumentException("the streamtype has no mqtt_topic to publish to");
 			}
-			MqttTopics.checkTopicName(topic);
+			MqttTopics.checkStreamTopic(topic, mqtt.awsIot());
 		}
 		catch (IllegalArgumentException ex) {
 			payload.release();
 			refuse(ex.getMessage(), mqtt);
 			return;
 		}
+		if (mqtt.awsIot() && MqttShadow.isRequestTopic(topic)) {
+			byte[] bytes = ByteBufUtil.getBytes(payload);
+			payload.release();
+			if (!this.shadow.request(on, topic, mqtt.qos(),
+					() -> send(on, topic, Unpooled.wrappedBuffer(bytes), mqtt))) {
+				refuse("no MQTT packet id is free to subscribe to the shadow responses with", mqtt);
+			}
+			return;
+		}
+		send(on, topic, payload, mqtt);
+	}
+
+	private void send(MqttNetworkConnection on, String topic, ByteBuf payload, MqttSettings mqtt) {
 		if (mqtt.qos() == 0) {
 			on.sendPublish(MqttPackets.publish(topic, 0, mqtt.retain(), false, 0, payload), null);
 			return;

@@ -1,5 +1,6 @@
 package io.securestreams.protocol.mqtt;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -175,10 +176,18 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		}
 	}
 
-	/** Whether another attached stream subscribes to the same filter. */
+	/** How long a shadow exchange waits for its response. */
+	Duration shadowTimeout() {
+		return this.protocol.shadowTimeout();
+	}
+
+	/**
+	 * Whether another attached stream needs the same filter, as its subscription or for a shadow
+	 * exchange, so that it must not be unsubscribed.
+	 */
 	boolean filterShared(MqttMember member, String filter) {
 		for (MqttMember other : this.members) {
-			if (other != member && filter.equals(other.filter())) {
+			if (other != member && other.needsFilter(filter)) {
 				return true;
 			}
 		}

@@ -8,69 +8,83 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The SUBSCRIBE and UNSUBSCRIBE packets of a session's current network connection that await
- * their SUBACK or UNSUBACK, and the stream each answer goes back to.
+ * their SUBACK or UNSUBACK, and who each answer goes back to.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 final class MqttSubscriptions {
 
+	/** Who sent a SUBSCRIBE or UNSUBSCRIBE and takes the broker's answer. */
+	interface Answer {
+
+		/**
+		 * SUBACK arrived.
+		 * @param granted per filter, in the order sent: the granted QoS, or 0x80 for a refusal
+		 */
+		void subscribed(List<Integer> granted);
+
+		/** UNSUBACK arrived. */
+		void unsubscribed();
+
+	}
+
 	private final MqttPacketIds ids;
 
-	private final Map<Integer, MqttMember> pending = new HashMap<>();
+	private final Map<Integer, Answer> pending = new HashMap<>();
 
 	MqttSubscriptions(MqttPacketIds ids) {
 		this.ids = ids;
 	}
 
 	/**
-	 * Sends SUBSCRIBE for a member.
+	 * Sends one SUBSCRIBE for the filters, all with the same QoS.
 	 * @return {@code false} when no packet id is free; nothing was sent
 	 */
-	boolean subscribe(MqttNetworkConnection on, MqttMember member, String filter, int qos) {
+	boolean subscribe(MqttNetworkConnection on, Answer answer, List<String> filters, int qos) {
 		int id = this.ids.allocate();
 		if (id == 0) {
 			return false;
 		}
-		this.pending.put(id, member);
-		on.send(MqttPackets.subscribe(id, filter, qos));
+		this.pending.put(id, answer);
+		on.send(MqttPackets.subscribe(id, filters, qos));
 		return true;
 	}
 
 	/**
-	 * Sends UNSUBSCRIBE for a member.
+	 * Sends one UNSUBSCRIBE for the filters.
 	 * @return {@code false} when no packet id is free; nothing was sent
 	 */
-	boolean unsubscribe(MqttNetworkConnection on, MqttMember member, String filter) {
+	boolean unsubscribe(MqttNetworkConnection on, Answer answer, List<String> filters) {
 		int id = this.ids.allocate();
 		if (id == 0) {
 			return false;
 		}
-		this.pending.put(id, member);
-		on.send(MqttPackets.unsubscribe(id, filter));
+		this.pending.put(id, answer);
+		on.send(MqttPackets.unsubscribe(id, filters));
 		return true;
 	}
 
 	void subscribed(int id, List<Integer> granted) {
-		MqttMember member = take(id);
-		if (member != null) {
-			member.subscribed(granted.isEmpty() ? 0x80 : granted.get(0));
+		Answer answer = take(id);
+		if (answer != null) {
+			answer.subscribed(granted);
 		}
 	}
 
 	void unsubscribed(int id) {
-		MqttMember member = take(id);
-		if (member != null) {
-			member.unsubscribed();
+		Answer answer = take(id);
+		if (answer != null) {
+			answer.unsubscribed();
 		}
 	}
 
-	private @Nullable MqttMember take(int id) {
-		MqttMember member = this.pending.remove(id);
-		if (member != null) {
+	private @Nullable Answer take(int id) {
+		Answer answer = this.pending.remove(id);
+		if (answer != null) {
 			this.ids.release(id);
 		}
-		return member;
+		return answer;
 	}
 
 	/** The connection ended: no answer will come. */

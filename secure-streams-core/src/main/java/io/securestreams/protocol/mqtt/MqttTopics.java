@@ -7,6 +7,11 @@ import java.nio.charset.StandardCharsets;
  * syntax and tells whether a filter matches a topic. {@code +} matches exactly one level,
  * {@code #} (last, alone in its level) matches the parent level and any number of child levels,
  * and a filter that starts with a wildcard does not match topics that start with {@code $}.
+ * <p>
+ * A streamtype's {@code mqtt_topic} and {@code mqtt_subscribe} follow stricter rules
+ * ({@link #checkStreamTopic}, {@link #checkStreamFilter}): a filter may only start with
+ * {@code $} (a broker's reserved topics) when the streamtype sets {@code aws_iot}, and with
+ * {@code aws_iot} the limits of AWS IoT Core apply to both.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -15,6 +20,18 @@ public final class MqttTopics {
 
 	/** The longest topic or filter, in UTF-8 bytes. */
 	public static final int MAX_LENGTH = 65535;
+
+	/** The longest topic or filter AWS IoT Core accepts, in UTF-8 bytes. */
+	public static final int AWS_IOT_MAX_LENGTH = 256;
+
+	/**
+	 * The most {@code /} AWS IoT Core accepts in a topic; in a reserved topic (one that starts
+	 * with {@code $}) the first {@link #AWS_IOT_RESERVED_PREFIX_SLASHES} are not counted.
+	 */
+	public static final int AWS_IOT_MAX_SLASHES = 7;
+
+	/** The slashes of a reserved prefix such as {@code $aws/things/thing-name/}. */
+	public static final int AWS_IOT_RESERVED_PREFIX_SLASHES = 3;
 
 	private MqttTopics() {
 	}
@@ -49,6 +66,55 @@ public final class MqttTopics {
 		checkCommon(topic, "topic name");
 		if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
 			throw new IllegalArgumentException("topic name \"" + topic + "\" must not contain the wildcards + or #");
+		}
+	}
+
+	/**
+	 * Checks the expanded {@code mqtt_subscribe} of a streamtype: a valid filter that does not
+	 * start with {@code $} unless {@code aws_iot} is set, within the AWS IoT limits when it is.
+	 * @param filter the filter
+	 * @param awsIot whether the streamtype sets {@code aws_iot}
+	 * @throws IllegalArgumentException with the reason when the filter is refused
+	 */
+	public static void checkStreamFilter(String filter, boolean awsIot) {
+		checkFilter(filter);
+		if (!awsIot && filter.charAt(0) == '$') {
+			throw new IllegalArgumentException("topic filter \"" + filter
+					+ "\": filters starting with '$' (reserved topics) need aws_iot");
+		}
+		if (awsIot) {
+			checkAwsIot(filter, "topic filter");
+		}
+	}
+
+	/**
+	 * Checks the expanded {@code mqtt_topic} of a streamtype: a valid topic name, within the
+	 * AWS IoT limits when {@code aws_iot} is set.
+	 * @param topic the topic
+	 * @param awsIot whether the streamtype sets {@code aws_iot}
+	 * @throws IllegalArgumentException with the reason when the topic is refused
+	 */
+	public static void checkStreamTopic(String topic, boolean awsIot) {
+		checkTopicName(topic);
+		if (awsIot) {
+			checkAwsIot(topic, "topic name");
+		}
+	}
+
+	private static void checkAwsIot(String text, String what) {
+		int length = text.getBytes(StandardCharsets.UTF_8).length;
+		if (length > AWS_IOT_MAX_LENGTH) {
+			throw new IllegalArgumentException("MQTT " + what + " is " + length + " bytes long; with aws_iot at most "
+					+ AWS_IOT_MAX_LENGTH + " are allowed");
+		}
+		int slashes = (int) text.chars().filter((c) -> c == '/').count();
+		// AWS does not count the slashes of the reserved $aws/things/<thing>/ prefix.
+		boolean reserved = text.charAt(0) == '$';
+		int counted = reserved ? slashes - AWS_IOT_RESERVED_PREFIX_SLASHES : slashes;
+		if (counted > AWS_IOT_MAX_SLASHES) {
+			throw new IllegalArgumentException("MQTT " + what + " \"" + text + "\" has " + counted + " '/'"
+					+ (reserved ? " after the first " + AWS_IOT_RESERVED_PREFIX_SLASHES : "")
+					+ "; with aws_iot at most " + AWS_IOT_MAX_SLASHES + " are allowed");
 		}
 	}
 

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -34,12 +37,15 @@ import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.ssl.SslHandler;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A scriptable MQTT 3.1.1 server on 127.0.0.1 for protocol details a real broker does not let a
  * test control: it records every packet it receives as text, answers CONNECT, SUBSCRIBE,
  * UNSUBSCRIBE and PINGREQ as configured, and only acknowledges PUBLISH packets when told to.
+ * Optionally it speaks TLS and records the ALPN protocols each client offered.
  */
 final class FakeMqttBroker implements AutoCloseable {
 
@@ -51,6 +57,11 @@ final class FakeMqttBroker implements AutoCloseable {
 
 	private final List<Channel> connections = new CopyOnWriteArrayList<>();
 
+	private final List<Integer> subscribeIds = new CopyOnWriteArrayList<>();
+
+	/** Per TLS handshake, the ALPN protocols the client offered (empty when it sent none). */
+	private final List<List<String>> alpnOffers = new CopyOnWriteArrayList<>();
+
 	volatile MqttConnectReturnCode connAckCode = MqttConnectReturnCode.CONNECTION_ACCEPTED;
 
 	volatile boolean sessionPresent;
@@ -61,7 +72,18 @@ final class FakeMqttBroker implements AutoCloseable {
 
 	volatile int subAckCode = -1;
 
+	/** When {@code false}, SUBSCRIBE is only answered by {@link #subAck}. */
+	volatile boolean answerSubscribes = true;
+
 	FakeMqttBroker() {
+		this(null);
+	}
+
+	/**
+	 * Starts the server.
+	 * @param tls the server's TLS context, or {@code null} for plain TCP
+	 */
+	FakeMqttBroker(@Nullable SSLContext tls) {
 		this.server = new ServerBootstrap().group(this.group)
 			.channel(NioServerSocketChannel.class)
 			.childOption(ChannelOption.TCP_NODELAY, true)
@@ -69,12 +91,38 @@ final class FakeMqttBroker implements AutoCloseable {
 				@Override
 				protected void initChannel(Channel channel) {
 					FakeMqttBroker.this.connections.add(channel);
+					if (tls != null) {
+						channel.pipeline().addLast(tlsHandler(tls));
+					}
 					channel.pipeline().addLast(new MqttDecoder(1024 * 1024), MqttEncoder.INSTANCE, new Responder());
 				}
 			})
 			.bind("127.0.0.1", 0)
 			.syncUninterruptibly()
 			.channel();
+	}
+
+	private SslHandler tlsHandler(SSLContext tls) {
+		SSLEngine engine = tls.createSSLEngine();
+		engine.setUseClientMode(false);
+		// Called only when the client sent the ALPN extension; an empty list stands for none.
+		List<String> offered = new CopyOnWriteArrayList<>();
+		engine.setHandshakeApplicationProtocolSelector((e, protocols) -> {
+			offered.addAll(protocols);
+			return protocols.get(0);
+		});
+		SslHandler handler = new SslHandler(engine);
+		handler.handshakeFuture().addListener((f) -> {
+			if (f.isSuccess()) {
+				this.alpnOffers.add(List.copyOf(offered));
+			}
+		});
+		return handler;
+	}
+
+	/** Returns the ALPN protocols offered in each completed TLS handshake, in order. */
+	List<List<String>> alpnOffers() {
+		return List.copyOf(this.alpnOffers);
 	}
 
 	int port() {
@@ -110,6 +158,13 @@ final class FakeMqttBroker implements AutoCloseable {
 	void publish(String topic, String payload, int qos, int packetId, boolean dup) {
 		send(MqttPackets.publish(topic, qos, false, dup, packetId,
 				Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)));
+	}
+
+	/** Answers the last SUBSCRIBE received, granting QoS {@code granted} to each of its filters. */
+	void subAck(int... granted) {
+		int id = this.subscribeIds.get(this.subscribeIds.size() - 1);
+		send(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+				MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(granted)));
 	}
 
 	/** Closes every connection without any MQTT goodbye. */
@@ -152,9 +207,13 @@ final class FakeMqttBroker implements AutoCloseable {
 						+ " retain=" + publish.fixedHeader().isRetain() + " payload="
 						+ publish.content().toString(StandardCharsets.UTF_8);
 			}
-			case SUBSCRIBE -> "SUBSCRIBE " + ((MqttSubscribeMessage) message).payload().topicSubscriptions().get(0)
-				.topicFilter();
-			case UNSUBSCRIBE -> "UNSUBSCRIBE " + ((MqttUnsubscribeMessage) message).payload().topics().get(0);
+			case SUBSCRIBE -> "SUBSCRIBE " + String.join(" ", ((MqttSubscribeMessage) message).payload()
+				.topicSubscriptions()
+				.stream()
+				.map((subscription) -> subscription.topicFilter())
+				.toList());
+			case UNSUBSCRIBE -> "UNSUBSCRIBE "
+					+ String.join(" ", ((MqttUnsubscribeMessage) message).payload().topics());
 			default -> type + ((header instanceof MqttMessageIdVariableHeader id) ? " " + id.messageId() : "");
 		};
 	}
@@ -185,9 +244,17 @@ final class FakeMqttBroker implements AutoCloseable {
 					}
 				}
 				case SUBSCRIBE -> {
+					broker.subscribeIds.add(id);
+					if (!broker.answerSubscribes) {
+						return;
+					}
 					MqttSubscribeMessage subscribe = (MqttSubscribeMessage) message;
-					int granted = (broker.subAckCode >= 0) ? broker.subAckCode
-							: subscribe.payload().topicSubscriptions().get(0).qualityOfService().value();
+					int[] granted = subscribe.payload()
+						.topicSubscriptions()
+						.stream()
+						.mapToInt((subscription) -> (broker.subAckCode >= 0) ? broker.subAckCode
+								: subscription.qualityOfService().value())
+						.toArray();
 					ctx.writeAndFlush(new MqttSubAckMessage(
 							new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
 							MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(granted)));

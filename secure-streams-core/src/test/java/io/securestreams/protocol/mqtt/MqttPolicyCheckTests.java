@@ -79,4 +79,37 @@ class MqttPolicyCheckTests {
 		assertThatNoException().isThrownBy(() -> MqttPolicyCheck.check(policy, policy.streamType("no-subscription")));
 	}
 
+	@Test
+	void awsIotLimitsStaticTopicsAndFilters() {
+		PolicyFragment fragment = MqttPolicies.base();
+		String tooLong = "t/" + "x".repeat(255);
+		MqttPolicies.mqtt(fragment, "long-topic", 1883).set(StreamTypeKey.MQTT_TOPIC, tooLong);
+		MqttPolicies.mqtt(fragment, "long-filter", 1884).set(StreamTypeKey.MQTT_SUBSCRIBE, tooLong);
+		MqttPolicies.mqtt(fragment, "slashes", 1885).set(StreamTypeKey.MQTT_TOPIC, "a/b/c/d/e/f/g/h/i");
+		MqttPolicies.mqtt(fragment, "reserved", 1886).set(StreamTypeKey.MQTT_SUBSCRIBE, "$aws/things/dev1/jobs/#");
+		Policy plain = fragment.build();
+		for (String name : new String[] { "long-topic", "long-filter", "slashes" }) {
+			assertThatNoException().isThrownBy(() -> MqttPolicyCheck.check(plain, plain.streamType(name)));
+		}
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> MqttPolicyCheck.check(plain, plain.streamType("reserved")))
+			.withMessageContaining("streamtype 'reserved': mqtt_subscribe")
+			.withMessageContaining("need aws_iot");
+		for (String name : new String[] { "long-topic", "long-filter", "slashes", "reserved" }) {
+			fragment.streamType(name).set(StreamTypeKey.AWS_IOT, true);
+		}
+		Policy aws = fragment.build();
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> MqttPolicyCheck.check(aws, aws.streamType("long-topic")))
+			.withMessageContaining("streamtype 'long-topic': mqtt_topic")
+			.withMessageContaining("at most 256");
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> MqttPolicyCheck.check(aws, aws.streamType("long-filter")))
+			.withMessageContaining("streamtype 'long-filter': mqtt_subscribe");
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> MqttPolicyCheck.check(aws, aws.streamType("slashes")))
+			.withMessageContaining("at most 7");
+		assertThatNoException().isThrownBy(() -> MqttPolicyCheck.check(aws, aws.streamType("reserved")));
+	}
+
 }

@@ -66,4 +66,59 @@ class MqttTopicsTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> MqttTopics.checkTopicName(""));
 	}
 
+	@Test
+	void streamFiltersStartWithDollarOnlyWithAwsIot() {
+		assertThatIllegalArgumentException().isThrownBy(() -> MqttTopics.checkStreamFilter("$SYS/#", false))
+			.withMessageContaining("need aws_iot");
+		assertThatNoException().isThrownBy(() -> MqttTopics.checkStreamFilter("$aws/things/dev1/shadow/get/+", true));
+		assertThatNoException().isThrownBy(() -> MqttTopics.checkStreamTopic("$aws/things/dev1/shadow/get", false));
+	}
+
+	@Test
+	void awsIotAllowsTopicsOfAtMost256Bytes() {
+		String longest = "t/" + "x".repeat(254);
+		String tooLong = longest + "x";
+		assertThatNoException().isThrownBy(() -> MqttTopics.checkStreamTopic(longest, true));
+		assertThatIllegalArgumentException().isThrownBy(() -> MqttTopics.checkStreamTopic(tooLong, true))
+			.withMessageContaining("257 bytes");
+		assertThatIllegalArgumentException().isThrownBy(() -> MqttTopics.checkStreamFilter(tooLong, true))
+			.withMessageContaining("at most 256");
+		assertThatNoException().isThrownBy(() -> MqttTopics.checkStreamTopic(tooLong, false));
+		assertThatNoException().isThrownBy(() -> MqttTopics.checkStreamFilter(tooLong, false));
+		// Bytes, not characters: 128 two-byte characters are 256 bytes.
+		assertThatNoException().isThrownBy(() -> MqttTopics.checkStreamTopic("\u00e9".repeat(128), true));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> MqttTopics.checkStreamTopic("\u00e9".repeat(128) + "x", true));
+	}
+
+	@ParameterizedTest(name = "{0} with aws_iot: {1}")
+	@CsvSource({
+			"a/b/c/d/e/f/g/h, true",
+			"a/b/c/d/e/f/g/h/i, false",
+			"a/b/c/d/e/f/+/#, true",
+			"a/b/c/d/e/f/g/+/#, false",
+			"$aws/things/dev1/shadow/name/n/update/accepted, true",
+			"$aws/things/dev1/a/b/c/d/e/f/g/h, true",
+			"$aws/things/dev1/a/b/c/d/e/f/g/h/i, false" })
+	void awsIotAllowsAtMostSevenSlashesAfterAReservedPrefix(String topic, boolean allowed) {
+		boolean filter = topic.contains("+") || topic.contains("#");
+		if (allowed) {
+			assertThatNoException().isThrownBy(() -> check(topic, filter, true));
+		}
+		else {
+			assertThatIllegalArgumentException().isThrownBy(() -> check(topic, filter, true))
+				.withMessageContaining("at most 7");
+		}
+		assertThatNoException().isThrownBy(() -> check(topic, filter, false));
+	}
+
+	private static void check(String topic, boolean filter, boolean awsIot) {
+		if (filter) {
+			MqttTopics.checkStreamFilter(topic, awsIot);
+		}
+		else {
+			MqttTopics.checkStreamTopic(topic, awsIot);
+		}
+	}
+
 }
