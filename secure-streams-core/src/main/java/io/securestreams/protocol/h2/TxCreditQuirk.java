@@ -50,6 +50,16 @@ final class TxCreditQuirk {
 			gracefulShutdownTimeoutMillis(0);
 		}
 
+		/**
+		 * A client's, as forClient() says with server(false), which cannot be combined with a
+		 * connection either. Left unset, Netty takes the codec for a server's and adds the
+		 * rapid-reset guards, which close the connection after 200 RST_STREAM frames in 30 s.
+		 */
+		@Override
+		public boolean isServer() {
+			return false;
+		}
+
 	}
 
 	/** Netty's remote flow controller, with the two relaxations described above. */
@@ -71,14 +81,16 @@ final class TxCreditQuirk {
 
 		@Override
 		public void incrementWindowSize(Http2Stream stream, int delta) throws Http2Exception {
-			int room = Integer.MAX_VALUE - windowSize(stream);
+			// In long: a window may be negative (RFC 9113 section 6.9.2), and then the room is more
+			// than an int holds.
+			long room = (long) Integer.MAX_VALUE - windowSize(stream);
 			if (delta > 0 && delta > room) {
 				logger.debug("h2 WINDOW_UPDATE of {} on stream {} would overflow the window; raised it to 2^31-1 "
 						+ "instead (h2q_oflow_txcr)", delta, stream.id());
 				if (room == 0) {
 					return;
 				}
-				delta = room;
+				delta = (int) room;
 			}
 			super.incrementWindowSize(stream, delta);
 		}
