@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@code /rejected}, and only to clients already subscribed then. So before such a message is
  * published the stream subscribes to both (one SUBSCRIBE with {@code mqtt_qos}), and the message
  * goes out once the SUBACK arrived. The responses are delivered to the stream like the messages
- * of its {@code mqtt_subscribe}; the first response, or {@link #RESPONSE_TIMEOUT} without one,
- * ends the exchange with an UNSUBSCRIBE of the response topics that no other stream of the
+ * of its {@code mqtt_subscribe}; a response to each message published in the exchange, or
+ * {@link #RESPONSE_TIMEOUT} after the latest one without it, ends the exchange with an UNSUBSCRIBE of the response topics that no other stream of the
  * session still needs. One exchange runs at a time, and only on the connection it started on.
  *
  * @author Secure Streams contributors
@@ -99,8 +99,10 @@ final class MqttShadow {
 	/** A message on {@code topic} was delivered to the stream: a response ends the exchange. */
 	void delivered(String topic) {
 		Exchange running = this.current;
-		// Only an answer to a published message counts (not, say, a retained one before it).
-		if (running != null && running.publish == null && running.filters.contains(topic)) {
+		// Only an answer to a published message counts (not, say, a retained one before it), and
+		// the exchange lasts until each message published in it got its answer.
+		if (running != null && running.publish == null && running.filters.contains(topic)
+				&& --running.unanswered <= 0) {
 			end();
 		}
 	}
@@ -157,6 +159,9 @@ final class MqttShadow {
 
 		private @Nullable ScheduledFuture<?> timer;
 
+		/** Messages published in this exchange whose response has not arrived. */
+		int unanswered;
+
 		Exchange(String topic, int qos, Runnable publish) {
 			this.topic = topic;
 			this.filters = List.of(topic + "/accepted", topic + "/rejected");
@@ -186,8 +191,9 @@ final class MqttShadow {
 			// The exchange ended when the UNSUBSCRIBE was sent; nothing waits for the answer.
 		}
 
-		/** The message went out: the response is waited for from now. */
+		/** A message went out: its response is waited for from now. */
 		void published() {
+			this.unanswered++;
 			if (this.timer != null) {
 				this.timer.cancel(false);
 			}

@@ -66,11 +66,15 @@ class MqttShadowProtocolTests {
 		assertThat(exchange()).containsExactly("SUBSCRIBE " + UPDATE + "/accepted " + UPDATE + "/rejected",
 				"PUBLISH " + UPDATE + " qos=1 dup=false retain=false payload=first",
 				"PUBLISH " + UPDATE + " qos=1 dup=false retain=false payload=second");
+		// One response per update: the exchange ends with the second.
 		this.broker.publish(UPDATE + "/rejected", "{\"code\":409}", 0, 0, false);
+		handler.awaitMessages(1, WAIT);
+		assertThat(this.broker.received("UNSUBSCRIBE")).isEmpty();
+		this.broker.publish(UPDATE + "/accepted", "{}", 0, 0, false);
 		this.broker.awaitReceived("UNSUBSCRIBE", 1, WAIT);
 		assertThat(this.broker.received("UNSUBSCRIBE"))
 			.containsExactly("UNSUBSCRIBE " + UPDATE + "/accepted " + UPDATE + "/rejected");
-		assertThat(handler.payloads()).containsExactly("{\"code\":409}");
+		assertThat(handler.payloads()).containsExactly("{\"code\":409}", "{}");
 		assertThat(handler.messages.get(0).topic()).isEqualTo(UPDATE + "/rejected");
 	}
 
