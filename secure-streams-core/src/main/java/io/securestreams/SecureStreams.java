@@ -17,6 +17,10 @@ import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.client.ProxiedStreams;
 import io.securestreams.policy.overlay.ActivePolicy;
 import io.securestreams.sink.SinkRegistration;
+import io.securestreams.smd.SmdBus;
+import io.securestreams.smd.SmdClass;
+import io.securestreams.smd.SmdMessage;
+import io.securestreams.smd.SmdStream;
 import io.securestreams.policy.overlay.PolicyOverlays;
 import io.securestreams.server.ServerProtocols;
 import io.securestreams.transport.Connector;
@@ -144,10 +148,50 @@ public final class SecureStreams implements AutoCloseable {
 		if (this.closed) {
 			throw new SecureStreamsException("this Secure Streams context is shut down");
 		}
+		if (SmdStream.STREAMTYPE.equals(streamType)) {
+			// Built in, as in libwebsockets: a policy entry of that name is never consulted.
+			return createSmd(0, handler);
+		}
 		if (this.proxied != null) {
 			return this.proxied.create(streamType, handler);
 		}
 		return this.direct.create(streamType, handler);
+	}
+
+	/**
+	 * Creates a stream of the built-in {@code _lws_smd} streamtype, which carries the messages of
+	 * the system message bus, as {@code lws_ss_create} of that streamtype does with the class mask
+	 * in {@code manual_initial_tx_credit}: it connects at once (CREATING, CONNECTING, CONNECTED),
+	 * each message of a class in {@code classMask} arrives as one rx with SOM and EOM (the class
+	 * and timestamp as two big-endian 64-bit numbers, then the payload: {@link SmdMessage#decode}
+	 * reads it), and what an {@code onTx} writes in the same form is published to the others. In a
+	 * proxied context the stream carries the proxy's bus, as libwebsockets' proxy does.
+	 * {@code create("_lws_smd", handler)} is the same stream with an empty mask (it can send, and
+	 * receives nothing).
+	 * @param classMask the {@link SmdClass} bits to receive
+	 * @param handler the stream's handler
+	 * @return the stream
+	 * @throws SecureStreamsException if the context is shut down or the handler refused CREATING
+	 */
+	public SecureStream createSmd(long classMask, StreamHandler handler) {
+		Objects.requireNonNull(handler, "handler");
+		if (this.closed) {
+			throw new SecureStreamsException("this Secure Streams context is shut down");
+		}
+		if (this.proxied != null) {
+			return this.proxied.create(SmdStream.STREAMTYPE, handler, (int) classMask);
+		}
+		return SmdStream.open(this.runtime, this.runtime.smd(), classMask, handler);
+	}
+
+	/**
+	 * Returns this context's system message bus, where the runtime publishes captive portal
+	 * results and the application may publish and subscribe. In a proxied context it is local to
+	 * this process; the proxy's bus is reached through {@link #createSmd} streams.
+	 * @return the bus
+	 */
+	public SmdBus smd() {
+		return this.runtime.smd();
 	}
 
 	/**

@@ -10,6 +10,7 @@ import io.securestreams.SecureStreamsException;
 import io.securestreams.internal.SingleFlight;
 import io.securestreams.internal.SystemStreamType;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.smd.SmdClass;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,10 +102,24 @@ public final class CaptivePortalDetector {
 			// Recorded before the future completes, so a caller who sees the outcome sees result() agree.
 			return start().thenApply((found) -> {
 				this.result = found;
+				announce(found);
 				return found;
 			});
 		}, (found) -> {
 		});
+	}
+
+	// As libwebsockets broadcasts each result to the SMD participants (NETWORK class).
+	private void announce(Connectivity found) {
+		String label = switch (found) {
+			case INTERNET_OK -> "OK";
+			case CAPTIVE_PORTAL -> "Captive";
+			case NO_INTERNET -> "No internet";
+			case UNKNOWN -> null;
+		};
+		if (label != null) {
+			this.system.streams().smd().publish(SmdClass.NETWORK, "{\"type\":\"cpd\",\"result\":\"" + label + "\"}");
+		}
 	}
 
 	private CompletableFuture<Connectivity> start() {

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStream;
 import io.securestreams.StreamEventListener;
+import io.securestreams.smd.SmdBus;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.policy.Policy;
@@ -55,6 +56,8 @@ public final class StreamsRuntime {
 
 	private final AtomicLong ids = new AtomicLong();
 
+	private final SmdBus smd = new SmdBus();
+
 	/**
 	 * Creates the runtime.
 	 * @param transport the event loops
@@ -90,6 +93,10 @@ public final class StreamsRuntime {
 
 	public TlsContexts tls() {
 		return this.tls;
+	}
+
+	public SmdBus smd() {
+		return this.smd;
 	}
 
 	public SystemBlobs blobs() {

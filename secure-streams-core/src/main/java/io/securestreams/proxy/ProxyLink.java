@@ -16,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.internal.ClientStream;
+import io.securestreams.smd.SmdStream;
 import io.securestreams.internal.OnwardStreams;
 import io.securestreams.policy.BufferSettings;
 import io.securestreams.policy.Protocol;
@@ -62,6 +63,8 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	private @Nullable CrossLoopOnward crossLoop;
 
 	private @Nullable ClientStream onward;
+
+	private @Nullable SmdRelay smd;
 
 	private volatile @Nullable String streamType;
 
@@ -124,6 +127,11 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		cancelTimer();
 		this.operational = true;
 		Channel ch = this.channel;
+		if (SmdStream.STREAMTYPE.equals(name)) {
+			this.smd = SmdRelay.start(describe(), request.initialTxCredit(), this.outbox, ch.alloc(), ch.eventLoop(),
+					this.proxy.context().smd());
+			return;
+		}
 		StreamTypePolicy policy = this.proxy.context().policy().streamType(name);
 		BufferSettings buffers = (policy != null) ? policy.buffers()
 				: new BufferSettings(0, 0, 0, 0, 0, 0);
@@ -184,6 +192,14 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	}
 
 	private void onOperational(SsMessage message) {
+		SmdRelay relay = this.smd;
+		if (relay != null) {
+			String refused = relay.received(message);
+			if (refused != null) {
+				hangUp(refused);
+			}
+			return;
+		}
 		ClientStream stream = this.onward;
 		OnwardHandler handler = this.onwardHandler;
 		if (stream == null || handler == null) {
@@ -267,6 +283,9 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		}
 		else if (this.onwardHandler != null) {
 			this.onwardHandler.linkClosed();
+		}
+		if (this.smd != null) {
+			this.smd.close();
 		}
 		if (this.outbox != null) {
 			this.outbox.discard();

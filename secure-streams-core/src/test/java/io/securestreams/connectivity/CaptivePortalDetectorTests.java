@@ -3,6 +3,8 @@ package io.securestreams.connectivity;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -10,6 +12,8 @@ import io.securestreams.SecureStreams;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.smd.SmdClass;
+import io.securestreams.smd.SmdMessage;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
@@ -112,6 +116,23 @@ class CaptivePortalDetectorTests {
 		assertThat(detector.detect()).isEqualTo(Connectivity.INTERNET_OK);
 		assertThat(detector.detect()).isEqualTo(Connectivity.NO_INTERNET);
 		assertThat(detector.result()).isEqualTo(Connectivity.NO_INTERNET);
+	}
+
+	@Test
+	void eachResultIsAnnouncedOnTheSystemMessageBusAsLibwebsocketsDoes() {
+		this.server.enqueue(new MockResponse.Builder().code(204).build());
+		this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "http://portal.example/login")
+			.build());
+		this.server.enqueue(new MockResponse.Builder().code(500).build());
+		CaptivePortalDetector detector = detector();
+		List<SmdMessage> announced = new CopyOnWriteArrayList<>();
+		this.streams.smd().subscribe(SmdClass.NETWORK, Runnable::run, announced::add);
+		detector.detect();
+		detector.detect();
+		detector.detect();
+		assertThat(announced).extracting(SmdMessage::text)
+			.containsExactly("{\"type\":\"cpd\",\"result\":\"OK\"}", "{\"type\":\"cpd\",\"result\":\"Captive\"}",
+					"{\"type\":\"cpd\",\"result\":\"No internet\"}");
 	}
 
 	@Test

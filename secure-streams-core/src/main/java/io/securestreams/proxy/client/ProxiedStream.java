@@ -47,10 +47,19 @@ final class ProxiedStream extends AbstractStream {
 
 	private long txCredit = SsWire.DEFAULT_INITIAL_TX_CREDIT;
 
-	ProxiedStream(ProxiedStreams streams, String streamType, StreamHandler handler, EventLoop loop) {
+	// What the STREAMTYPE frame grants (the class mask for _lws_smd).
+	private final int initialTxCredit;
+
+	ProxiedStream(ProxiedStreams streams, String streamType, StreamHandler handler, EventLoop loop,
+			int initialTxCredit) {
 		super(streams.runtime(), StreamTypePolicy.builder(streamType).build(), handler, StreamRole.PROXIED, loop,
 				StateTransitions.PROXIED_CLIENT);
+		this.initialTxCredit = initialTxCredit;
 		this.upstream = new UpstreamLink(this, streams, this.pending, loop);
+	}
+
+	int initialTxCredit() {
+		return this.initialTxCredit;
 	}
 
 	void start() {

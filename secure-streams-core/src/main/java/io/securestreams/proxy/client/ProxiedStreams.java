@@ -53,12 +53,25 @@ public final class ProxiedStreams {
 	 * @return the stream
 	 */
 	public SecureStream create(String streamType, StreamHandler handler) {
+		return create(streamType, handler, SsWire.DEFAULT_INITIAL_TX_CREDIT);
+	}
+
+	/**
+	 * Creates a proxied stream with the tx credit its STREAMTYPE frame grants; for the
+	 * {@code _lws_smd} streamtype that field carries the class mask instead.
+	 * @param streamType the streamtype
+	 * @param handler the application's handler
+	 * @param initialTxCredit the STREAMTYPE frame's credit field
+	 * @return the stream
+	 */
+	public SecureStream create(String streamType, StreamHandler handler, int initialTxCredit) {
 		int length = streamType.getBytes(StandardCharsets.UTF_8).length;
 		if (length == 0 || length > SsWire.MAX_STREAMTYPE_NAME) {
 			throw new SecureStreamsException("streamtype name '" + streamType + "' must have 1 to "
 					+ SsWire.MAX_STREAMTYPE_NAME + " bytes to travel to a proxy");
 		}
-		ProxiedStream stream = new ProxiedStream(this, streamType, handler, this.runtime.transport().nextLoop());
+		ProxiedStream stream = new ProxiedStream(this, streamType, handler, this.runtime.transport().nextLoop(),
+				initialTxCredit);
 		stream.start();
 		return stream;
 	}

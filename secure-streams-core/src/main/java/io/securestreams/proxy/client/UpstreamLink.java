@@ -107,7 +107,7 @@ final class UpstreamLink {
 		this.phase = LinkPhase.WAITING_CREATE_RESULT;
 		this.pending.linkReplaced();
 		up.channel().write(new ToProxy.StreamType(SsWire.PROTOCOL_VERSION, ProcessHandle.current().pid(),
-				SsWire.DEFAULT_INITIAL_TX_CREDIT, this.stream.streamType()));
+				this.stream.initialTxCredit(), this.stream.streamType()));
 		cancelTimer();
 		this.timer = this.loop.schedule(() -> {
 			this.timer = null;

@@ -1,0 +1,163 @@
+package io.securestreams.smd;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The system message bus of one context, libwebsockets' {@code lws_smd}: anyone publishes short
+ * classed messages, and every subscriber whose class mask includes a message's class receives it,
+ * on the executor it subscribed with, in the order they were published. A message is not handed
+ * back to the subscription it came from, so a stream that relays messages (an {@code _lws_smd}
+ * stream, or a proxy link) never loops.
+ * <p>
+ * The runtime publishes captive portal detection results as {@link SmdClass#NETWORK} messages
+ * {@code {"type":"cpd","result":"OK"}} ({@code "Captive"}, {@code "No internet"}), as
+ * libwebsockets does. Thread-safe.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class SmdBus {
+
+	private static final Logger logger = LoggerFactory.getLogger(SmdBus.class);
+
+	private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
+	/**
+	 * Publishes a message stamped with the current time.
+	 * @param smdClass the class, one {@link SmdClass} bit
+	 * @param payload at most {@link SmdMessage#MAX_PAYLOAD} bytes
+	 * @return how many subscribers it was handed to
+	 * @throws IllegalArgumentException for no class or a payload that is too long
+	 */
+	public int publish(long smdClass, byte[] payload) {
+		return publish(new SmdMessage(smdClass, nowMicros(), payload.clone()), null);
+	}
+
+	/**
+	 * Publishes a text message, for example JSON, stamped with the current time.
+	 * @param smdClass the class, one {@link SmdClass} bit
+	 * @param text at most {@link SmdMessage#MAX_PAYLOAD} bytes as UTF-8
+	 * @return how many subscribers it was handed to
+	 * @throws IllegalArgumentException for no class or a text that is too long
+	 */
+	public int publish(long smdClass, String text) {
+		return publish(new SmdMessage(smdClass, nowMicros(), text.getBytes(StandardCharsets.UTF_8)), null);
+	}
+
+	/**
+	 * Publishes a message on behalf of a subscription, which does not receive it.
+	 * @param message the message
+	 * @param from the subscription it comes from, or {@code null}
+	 * @return how many subscribers it was handed to
+	 */
+	public int publish(SmdMessage message, @Nullable Subscription from) {
+		int handed = 0;
+		for (Subscription subscription : this.subscriptions) {
+			if (subscription != from && (subscription.classMask & message.smdClass()) != 0
+					&& subscription.hand(message)) {
+				handed++;
+			}
+		}
+		return handed;
+	}
+
+	/**
+	 * Subscribes to the messages of some classes.
+	 * @param classMask the {@link SmdClass} bits wanted; 0 receives nothing
+	 * @param executor runs the consumer, one message after the other in publishing order if it
+	 * is single-threaded (an event loop)
+	 * @param consumer receives the messages; what it throws is logged
+	 * @return the subscription, to close when no more messages are wanted
+	 */
+	public Subscription subscribe(long classMask, Executor executor, Consumer<SmdMessage> consumer) {
+		Subscription subscription = new Subscription(this, classMask, executor, consumer);
+		this.subscriptions.add(subscription);
+		return subscription;
+	}
+
+	/**
+	 * Returns how many subscriptions are open, for monitoring and tests.
+	 * @return the count
+	 */
+	public int subscriptions() {
+		return this.subscriptions.size();
+	}
+
+	/**
+	 * Returns the time a message sent now is stamped with.
+	 * @return microseconds since the epoch
+	 */
+	public static long nowMicros() {
+		return System.currentTimeMillis() * 1000;
+	}
+
+	/** One subscriber's interest in some classes; closing it ends the deliveries. */
+	public static final class Subscription implements AutoCloseable {
+
+		private final SmdBus bus;
+
+		private final long classMask;
+
+		private final Executor executor;
+
+		private final Consumer<SmdMessage> consumer;
+
+		private volatile boolean open = true;
+
+		private Subscription(SmdBus bus, long classMask, Executor executor, Consumer<SmdMessage> consumer) {
+			this.bus = bus;
+			this.classMask = classMask;
+			this.executor = executor;
+			this.consumer = consumer;
+		}
+
+		/**
+		 * Returns the classes this subscription receives.
+		 * @return the class mask
+		 */
+		public long classMask() {
+			return this.classMask;
+		}
+
+		private boolean hand(SmdMessage message) {
+			try {
+				this.executor.execute(() -> deliver(message));
+				return true;
+			}
+			catch (RejectedExecutionException ex) {
+				// The subscriber's executor is shutting down with its context.
+				return false;
+			}
+		}
+
+		private void deliver(SmdMessage message) {
+			if (!this.open) {
+				return;
+			}
+			try {
+				this.consumer.accept(message);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("an SMD subscriber failed on {}", message, ex);
+			}
+		}
+
+		/** Stops the deliveries, including those already handed to the executor. */
+		@Override
+		public void close() {
+			this.open = false;
+			this.bus.subscriptions.remove(this);
+		}
+
+	}
+
+}

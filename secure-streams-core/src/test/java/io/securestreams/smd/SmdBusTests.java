@@ -1,0 +1,76 @@
+package io.securestreams.smd;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * The bus on its own: class masks, the sender left out, closing, and the message form streams
+ * carry.
+ */
+class SmdBusTests {
+
+	private final SmdBus bus = new SmdBus();
+
+	@Test
+	void eachSubscriberGetsTheClassesOfItsMaskButNotItsOwnMessages() {
+		List<String> network = new CopyOnWriteArrayList<>();
+		List<String> networkAndUser = new CopyOnWriteArrayList<>();
+		List<String> state = new CopyOnWriteArrayList<>();
+		SmdBus.Subscription a = this.bus.subscribe(SmdClass.NETWORK, Runnable::run, (m) -> network.add(m.text()));
+		this.bus.subscribe(SmdClass.NETWORK | SmdClass.user(0), Runnable::run, (m) -> networkAndUser.add(m.text()));
+		this.bus.subscribe(SmdClass.SYSTEM_STATE, Runnable::run, (m) -> state.add(m.text()));
+		assertThat(this.bus.publish(SmdClass.NETWORK, "net")).isEqualTo(2);
+		assertThat(this.bus.publish(SmdClass.user(0), "user")).isEqualTo(1);
+		assertThat(this.bus.publish(new SmdMessage(SmdClass.NETWORK, 1, "from a".getBytes(StandardCharsets.UTF_8)), a))
+			.isEqualTo(1);
+		assertThat(this.bus.publish(SmdClass.METRICS, "nobody")).isZero();
+		assertThat(network).containsExactly("net");
+		assertThat(networkAndUser).containsExactly("net", "user", "from a");
+		assertThat(state).isEmpty();
+	}
+
+	@Test
+	void aClosedSubscriptionReceivesNothingEvenWhatWasAlreadyHandedOver() {
+		List<Runnable> queued = new CopyOnWriteArrayList<>();
+		List<String> received = new CopyOnWriteArrayList<>();
+		SmdBus.Subscription subscription = this.bus.subscribe(SmdClass.ALL, queued::add, (m) -> received.add(m.text()));
+		this.bus.publish(SmdClass.NETWORK, "queued");
+		subscription.close();
+		this.bus.publish(SmdClass.NETWORK, "after");
+		queued.forEach(Runnable::run);
+		assertThat(queued).hasSize(1);
+		assertThat(received).isEmpty();
+		assertThat(this.bus.subscriptions()).isZero();
+	}
+
+	@Test
+	void aStreamCarriesTheClassAndTimestampBigEndianBeforeThePayload() {
+		SmdMessage message = new SmdMessage(SmdClass.NETWORK, 0x0102030405060708L, new byte[] { 'h', 'i' });
+		byte[] encoded = message.encode();
+		assertThat(encoded).containsExactly(0, 0, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4, 5, 6, 7, 8, 'h', 'i');
+		assertThat(SmdMessage.decode(ByteBuffer.wrap(encoded))).isEqualTo(message);
+	}
+
+	@Test
+	void messagesBeyondTheLimitsAreRefusedWithTheReason() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.bus.publish(SmdClass.NETWORK, new byte[385]))
+			.withMessageContaining("at most 384 bytes, not 385");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.bus.publish(0, "x"))
+			.withMessageContaining("needs a class");
+		assertThatIllegalArgumentException().isThrownBy(() -> SmdMessage.decode(ByteBuffer.allocate(15)))
+			.withMessageContaining("16-byte class and timestamp header")
+			.withMessageContaining("got 15 bytes");
+		assertThatIllegalArgumentException().isThrownBy(() -> SmdMessage.decode(ByteBuffer.allocate(16 + 385)))
+			.withMessageContaining("got 401 bytes");
+		assertThat(SmdMessage.decode(ByteBuffer.allocate(16).putLong(0, 4)).payload()).isEmpty();
+		assertThatIllegalArgumentException().isThrownBy(() -> SmdClass.user(8));
+	}
+
+}
