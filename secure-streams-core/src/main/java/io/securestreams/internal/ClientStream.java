@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class ClientStream extends LinkedStream {
+public final class ClientStream extends LinkedStream implements OnwardStream {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClientStream.class);
 
@@ -127,6 +127,7 @@ public final class ClientStream extends LinkedStream {
 	 * kept alive between http transactions, start the next transaction; otherwise (connecting,
 	 * or a transaction in progress) nothing, as the C proxy ignores it then.
 	 */
+	@Override
 	public void onwardConnect() {
 		execute(() -> {
 			ClientAttempt current = this.attempt;
@@ -282,6 +283,7 @@ public final class ClientStream extends LinkedStream {
 	 * Closes the current connection, from any thread, as a DISCONNECT_ME result of a callback
 	 * would: for a proxy whose onward stream lives on another event loop than its link.
 	 */
+	@Override
 	public void disconnectLater() {
 		execute(this::disconnect);
 	}
@@ -290,6 +292,7 @@ public final class ClientStream extends LinkedStream {
 	 * Pauses or resumes reading from the onward connection (the proxy's flow control).
 	 * @param paused whether to stop reading
 	 */
+	@Override
 	public void setRxPaused(boolean paused) {
 		Runnable apply = () -> {
 			ClientAttempt current = this.attempt;
@@ -313,6 +316,7 @@ public final class ClientStream extends LinkedStream {
 	 * proxy needs them to pass them on to its client. Called on the stream's event loop.
 	 * @param observer receives each name and value, or {@code null} to stop observing
 	 */
+	@Override
 	public void observeReceivedMetadata(@Nullable BiConsumer<String, byte[]> observer) {
 		this.metadataObserver = observer;
 	}

@@ -48,14 +48,15 @@ public final class OnwardStreams {
 	 * @param streamType the streamtype the client asked for
 	 * @param handler receives the stream's callbacks
 	 * @param loop the event loop to pin the stream to: the {@link #affinityLoop} when the
-	 * streamtype has one, else any (the proxy uses its link's)
-	 * @return the stream
-	 * @throws SecureStreamsException when the streamtype is unknown, is a server or a local sink,
-	 * cannot be carried
-	 * (an unsupported protocol, or a loop other than its {@link #affinityLoop}), or the handler
-	 * refused the creation
+	 * streamtype has one, else any (the proxy uses its link's); a local sink streamtype's source
+	 * lives on its pair's loop instead, whatever this says
+	 * @return the stream: a client stream, or for a {@code local_sink} streamtype the source of a
+	 * pair with the sink registered in this process
+	 * @throws SecureStreamsException when the streamtype is unknown, is a server, cannot be
+	 * carried (an unsupported protocol, or a loop other than its {@link #affinityLoop}), is a local
+	 * sink without a registered sink or refused by it, or the handler refused the creation
 	 */
-	public static ClientStream create(SecureStreams context, String streamType, StreamHandler handler,
+	public static OnwardStream create(SecureStreams context, String streamType, StreamHandler handler,
 			EventLoop loop) {
 		StreamsRuntime runtime = ContextAccess.runtime(context);
 		StreamTypePolicy policy = runtime.policy().streamType(streamType);
@@ -66,8 +67,9 @@ public final class OnwardStreams {
 			throw new SecureStreamsException("streamtype '" + streamType + "' is a server streamtype");
 		}
 		if (policy.localSink()) {
-			throw new SecureStreamsException("streamtype '" + streamType
-					+ "' is served by a local sink, which this proxy does not offer to its clients");
+			// The source of a pair with the sink registered in the proxy's process, on the loop
+			// the pair lives on; it fails when no sink is registered or the sink refuses it.
+			return (OnwardStream) context.create(streamType, handler);
 		}
 		ClientProtocol protocol = runtime.clientProtocol(policy.protocol());
 		protocol.validate(runtime.policy(), policy);

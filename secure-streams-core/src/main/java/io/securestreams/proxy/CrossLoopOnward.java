@@ -14,7 +14,7 @@ import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
-import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.OnwardStream;
 import io.securestreams.policy.BufferSettings;
 import io.securestreams.proxy.wire.RxPayloadRun;
 import io.securestreams.proxy.wire.ToProxy;
@@ -58,7 +58,7 @@ final class CrossLoopOnward implements StreamHandler {
 
 	private final AtomicLong rxInFlight = new AtomicLong();
 
-	private volatile @Nullable ClientStream stream;
+	private volatile @Nullable OnwardStream stream;
 
 	private volatile boolean linkClosed;
 
@@ -84,7 +84,7 @@ final class CrossLoopOnward implements StreamHandler {
 		this.resumeLinkReads = resumeLinkReads;
 	}
 
-	void stream(ClientStream onward) {
+	void stream(OnwardStream onward) {
 		this.stream = onward;
 	}
 
@@ -154,7 +154,7 @@ final class CrossLoopOnward implements StreamHandler {
 		onLinkLoop(() -> {
 			this.rxInFlight.addAndGet(-reserved);
 			StreamResult result = this.link.onRx(onward, ByteBuffer.wrap(copy), flags);
-			ClientStream current = this.stream;
+			OnwardStream current = this.stream;
 			if (result == StreamResult.DISCONNECT_ME && current != null && !this.linkClosed) {
 				current.disconnectLater();
 			}
@@ -176,7 +176,7 @@ final class CrossLoopOnward implements StreamHandler {
 				// Decided on the link's loop, where reading was paused, after that pause.
 				onLinkLoop(this::resumeIfDrained);
 			}
-			ClientStream current = this.stream;
+			OnwardStream current = this.stream;
 			if (this.txFrames.decrementAndGet() > 0 && current != null) {
 				// An MQTT binding publishes one message per onTx call: ask for the next.
 				current.requestTx();
@@ -201,7 +201,7 @@ final class CrossLoopOnward implements StreamHandler {
 	boolean queueTx(ToProxy.TxPayload payload) {
 		this.tx.add(payload);
 		long queued = this.txQueuedBytes.addAndGet(payload.payload().readableBytes());
-		ClientStream current = this.stream;
+		OnwardStream current = this.stream;
 		if (this.txFrames.getAndIncrement() == 0 && current != null) {
 			current.requestTx();
 		}
@@ -215,7 +215,7 @@ final class CrossLoopOnward implements StreamHandler {
 	void linkClosed() {
 		this.linkClosed = true;
 		this.link.linkClosed();
-		ClientStream current = this.stream;
+		OnwardStream current = this.stream;
 		if (current == null) {
 			dropQueuedTx();
 			return;

@@ -11,7 +11,7 @@ import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
-import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.OnwardStream;
 import io.securestreams.policy.BufferSettings;
 import io.securestreams.proxy.wire.RxPayloadRun;
 import io.securestreams.proxy.wire.SsWire;
@@ -53,7 +53,7 @@ final class OnwardHandler implements StreamHandler {
 
 	private final ArrayDeque<ToProxy.TxPayload> tx = new ArrayDeque<>();
 
-	private @Nullable ClientStream stream;
+	private @Nullable OnwardStream stream;
 
 	private @Nullable StreamState lastForwarded;
 
@@ -87,7 +87,7 @@ final class OnwardHandler implements StreamHandler {
 		this.buffers = buffers;
 	}
 
-	void stream(ClientStream onward) {
+	void stream(OnwardStream onward) {
 		this.stream = onward;
 	}
 
@@ -208,7 +208,7 @@ final class OnwardHandler implements StreamHandler {
 	 */
 	void checkRxFlow() {
 		long on = this.buffers.proxyRxflowOnAbove();
-		ClientStream onward = this.stream;
+		OnwardStream onward = this.stream;
 		if (on <= 0 || onward == null || this.linkClosed) {
 			return;
 		}

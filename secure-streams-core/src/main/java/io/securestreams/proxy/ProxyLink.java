@@ -15,7 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.SecureStreamsException;
-import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.OnwardStream;
 import io.securestreams.smd.SmdStream;
 import io.securestreams.internal.OnwardStreams;
 import io.securestreams.policy.BufferSettings;
@@ -62,7 +62,7 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 
 	private @Nullable CrossLoopOnward crossLoop;
 
-	private @Nullable ClientStream onward;
+	private @Nullable OnwardStream onward;
 
 	private @Nullable SmdRelay smd;
 
@@ -142,12 +142,13 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 					logger.info("{}: closing: the onward stream was destroyed", describe());
 					ch.close();
 				}, transactional);
-		ClientStream stream;
+		OnwardStream stream;
 		CrossLoopOnward cross = null;
 		try {
 			// MQTT streams live on the loop of their shared broker connection, not on the link's.
 			EventLoop onwardLoop = OnwardStreams.affinityLoop(this.proxy.context(), name);
-			if (onwardLoop != null) {
+			// A local sink pair lives on a loop of its own choosing, like MQTT streams.
+			if (onwardLoop != null || (policy != null && policy.localSink())) {
 				cross = new CrossLoopOnward(describe(), handler, ch.eventLoop(), this.outbox, buffers,
 						() -> ch.config().setAutoRead(true));
 			}
@@ -200,7 +201,7 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 			}
 			return;
 		}
-		ClientStream stream = this.onward;
+		OnwardStream stream = this.onward;
 		OnwardHandler handler = this.onwardHandler;
 		if (stream == null || handler == null) {
 			hangUp(message.type() + " after a failed creation");

@@ -1,6 +1,7 @@
 package io.securestreams.sink;
 
 import java.net.SocketAddress;
+import java.util.function.BiConsumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -9,6 +10,7 @@ import io.securestreams.StreamHandler;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
 import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.OnwardStream;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.TxResult;
@@ -26,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class LocalStream extends AbstractStream {
+final class LocalStream extends AbstractStream implements OnwardStream {
 
 	/** Most bytes one {@code onTx} may write. */
 	static final int TX_CHUNK = 16 * 1024;
@@ -42,6 +44,9 @@ final class LocalStream extends AbstractStream {
 	private boolean txRequested;
 
 	private long txLength = -1;
+
+	// A proxy's flow control on a source whose client does not read: the sink's sends wait.
+	private boolean rxPaused;
 
 	LocalStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, boolean sink, EventLoop loop,
 			LocalSinks sinks) {
@@ -128,7 +133,7 @@ final class LocalStream extends AbstractStream {
 			}
 			return;
 		}
-		if (!this.txRequested || !danglingConnected()) {
+		if (!this.txRequested || !danglingConnected() || this.peer.rxPaused) {
 			return;
 		}
 		this.txRequested = false;
@@ -178,6 +183,32 @@ final class LocalStream extends AbstractStream {
 				send();
 			}
 		});
+	}
+
+	@Override
+	public void onwardConnect() {
+		connect();
+	}
+
+	@Override
+	public void setRxPaused(boolean paused) {
+		execute(() -> {
+			this.rxPaused = paused;
+			LocalStream other = this.peer;
+			if (!paused && other != null) {
+				other.send();
+			}
+		});
+	}
+
+	@Override
+	public void disconnectLater() {
+		execute(this::disconnect);
+	}
+
+	@Override
+	public void observeReceivedMetadata(@Nullable BiConsumer<String, byte[]> observer) {
+		// A local pair has no peer headers to pass on.
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
+import io.securestreams.internal.OnwardStream;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
@@ -114,6 +115,26 @@ class LocalSinkTests {
 		assertThat(source.stateNames()).endsWith("CONNECTED", "DISCONNECTED", "DESTROYING");
 		assertThat(sink.stateNames()).endsWith("CONNECTED", "DISCONNECTED", "DESTROYING");
 		Awaitility.await().atMost(WAIT).until(() -> registration.joined() == 0);
+	}
+
+	@Test
+	void aSourcePausedByItsProxyHoldsTheSinksSendsUntilResumed() throws Exception {
+		SecureStreams streams = streams();
+		EchoSink sink = new EchoSink();
+		streams.registerSink("sink_hello_world", sink);
+		RecordingHandler source = new RecordingHandler().send("one".getBytes(StandardCharsets.UTF_8), 1000);
+		OnwardStream stream = (OnwardStream) streams.create("sink_hello_world", source);
+		source.await(StreamState.CONNECTED, WAIT);
+		stream.setRxPaused(true);
+		stream.requestTx();
+		Awaitility.await().atMost(WAIT).until(() -> sink.received().length == 3);
+		// The sink asked to answer; one more task on the pair's loop shows that nothing came.
+		stream.eventLoop().submit(() -> {
+		}).get();
+		assertThat(source.received()).isEmpty();
+		stream.setRxPaused(false);
+		Awaitility.await().atMost(WAIT)
+			.until(() -> new String(source.received(), StandardCharsets.UTF_8).equals("From Sink: one"));
 	}
 
 	@Test

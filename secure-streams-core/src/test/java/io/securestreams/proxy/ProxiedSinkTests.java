@@ -1,0 +1,127 @@
+package io.securestreams.proxy;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.json.PolicyParser;
+import io.securestreams.sink.SinkRegistration;
+import io.securestreams.testsupport.CapturedLogs;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TransitionGuard;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Local sinks served to proxied clients: a client's stream of a {@code local_sink} streamtype is
+ * paired with the sink registered in the proxy's process, as libwebsockets' proxy binds its
+ * clients to its sinks, and payload flows both ways through the link.
+ */
+class ProxiedSinkTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	private static final String POLICY = """
+			{ "release": "1", "product": "p", "schema-version": 1,
+			  "s": [ { "sink_hello_world": { "local_sink": true } } ] }
+			""";
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	@TempDir
+	Path temp;
+
+	private SecureStreams context;
+
+	private SecureStreamsProxy proxy;
+
+	private SecureStreams client;
+
+	@BeforeEach
+	void start() {
+		Policy policy = new PolicyParser().parse("<sink>", POLICY.getBytes(StandardCharsets.UTF_8)).policy();
+		this.context = SecureStreams.builder(policy).eventLoopThreads(2).listener(this.guard).build();
+		Path socket = this.temp.resolve("proxy.sock");
+		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + socket)).start();
+		this.client = SecureStreams.proxiedBuilder("+" + socket).eventLoopThreads(1).listener(this.guard).build();
+	}
+
+	@AfterEach
+	void stop() {
+		this.client.close();
+		this.proxy.close();
+		this.context.close();
+		this.guard.assertNoViolations();
+	}
+
+	@Test
+	void aProxiedSourceTalksToTheSinkOfTheProxysProcessBothWays() {
+		EchoSink sink = new EchoSink();
+		try (SinkRegistration registration = this.context.registerSink("sink_hello_world", sink)) {
+			RecordingHandler source = new RecordingHandler();
+			SecureStream stream = this.client.create("sink_hello_world", source);
+			source.await(StreamState.CONNECTED, WAIT);
+			assertThat(source.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
+			source.send("hello sink".getBytes(StandardCharsets.UTF_8), 1000);
+			stream.requestTx();
+			await().atMost(WAIT).until(() -> "From Sink: hello sink".equals(text(source)));
+			assertThat(text(sink)).isEqualTo("hello sink");
+			assertThat(sink.stateNames()).startsWith("CREATING", "CONNECTING", "CONNECTED");
+			assertThat(registration.joined()).isEqualTo(1);
+			stream.destroy();
+			// The link closes, the proxy's source goes, and the sink stream with it.
+			sink.await(StreamState.DESTROYING, WAIT);
+			await().atMost(WAIT).until(() -> registration.joined() == 0);
+		}
+	}
+
+	@Test
+	void withoutARegisteredSinkTheProxyRefusesTheCreationAndSaysWhy() {
+		try (CapturedLogs logs = new CapturedLogs("io.securestreams.proxy")) {
+			RecordingHandler source = new RecordingHandler();
+			SecureStream stream = this.client.create("sink_hello_world", source);
+			assertThat(logs.await("stream creation failed", "none is registered")).contains("sink_hello_world");
+			assertThat(source.states).doesNotContain(StreamState.CONNECTED);
+			stream.destroy();
+		}
+	}
+
+	private static String text(RecordingHandler handler) {
+		return new String(handler.received(), StandardCharsets.UTF_8);
+	}
+
+	/** Answers every message with "From Sink: " and the message. */
+	private static final class EchoSink extends RecordingHandler {
+
+		@Override
+		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
+			if (state == StreamState.SINK_JOIN) {
+				return StreamResult.OK;
+			}
+			return super.onState(stream, state, ack);
+		}
+
+		@Override
+		public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+			byte[] bytes = new byte[payload.remaining()];
+			payload.duplicate().get(bytes);
+			super.onRx(stream, payload, flags);
+			send(("From Sink: " + new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8), 1000);
+			stream.requestTx();
+			return StreamResult.OK;
+		}
+
+	}
+
+}
