@@ -42,8 +42,9 @@ public @interface SecureStreamHandler {
 	String value() default "";
 
 	/**
-	 * The streamtype whose streams this bean handles; must exist in the policy. Placeholders
-	 * such as {@code ${my.streamtype}} are resolved.
+	 * The streamtype whose streams this bean handles; must exist in the policy, or be the
+	 * built-in {@code _lws_smd} (see {@link #smdClasses()}). Placeholders such as
+	 * {@code ${my.streamtype}} are resolved.
 	 * @return the streamtype name
 	 */
 	@AliasFor("value")
@@ -62,6 +63,15 @@ public @interface SecureStreamHandler {
 	 * @return {@code "true"}, {@code "false"} or a placeholder; empty means true
 	 */
 	String autoStartup() default "";
+
+	/**
+	 * For the built-in {@code _lws_smd} streamtype (system messages, which needs no policy
+	 * entry): the {@code SmdClass} bits whose messages the streams receive. Each message arrives
+	 * as one rx with SOM and EOM, in the form {@code SmdMessage.decode} reads. Only allowed with
+	 * that streamtype.
+	 * @return the class mask; 0 receives nothing (the streams can still send)
+	 */
+	long smdClasses() default 0;
 
 	/**
 	 * How many streams to create for a client streamtype. Server streamtypes have one listener.

@@ -16,6 +16,7 @@ import io.securestreams.boot.config.SecureStreamsAnnotationSupportBeanNames;
 import io.securestreams.boot.handler.HandlerMethodSignature;
 import io.securestreams.boot.handler.HandlerMethodSignature.Kind;
 import io.securestreams.boot.handler.SecureStreamMessageHandlerMethodFactory;
+import io.securestreams.smd.SmdStream;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.support.AopUtils;
@@ -116,6 +117,10 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 			throw new BeanInitializationException("@SecureStreamHandler(\"" + streamType + "\") on bean '" + beanName
 					+ "' has count " + declaration.count() + "; it must be at least 1");
 		}
+		if (declaration.smdClasses() != 0 && !SmdStream.STREAMTYPE.equals(streamType)) {
+			throw new BeanInitializationException("@SecureStreamHandler(\"" + streamType + "\") on bean '" + beanName
+					+ "' sets smdClasses, which only the built-in streamtype " + SmdStream.STREAMTYPE + " takes");
+		}
 		if (methods.isEmpty()) {
 			throw new BeanInitializationException("@SecureStreamHandler bean '" + beanName
 					+ "' has no @OnState, @OnRx or @OnTx method");
@@ -138,7 +143,7 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		String autoStartup = resolve(declaration.autoStartup());
 		return new MethodSecureStreamHandlerEndpoint(id, streamType, beanName, bean, stateMethods, rx, tx, signatures,
 				declaration.count(), !StringUtils.hasText(autoStartup) || Boolean.parseBoolean(autoStartup),
-				declaration.start());
+				declaration.start(), declaration.smdClasses());
 	}
 
 	private static HandlerMethodSignature signature(String beanName, Method method, Kind kind) {

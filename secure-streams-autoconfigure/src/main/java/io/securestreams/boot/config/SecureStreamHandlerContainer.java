@@ -9,6 +9,7 @@ import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamHandler;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.smd.SmdStream;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -73,7 +74,9 @@ public final class SecureStreamHandlerContainer {
 		int count = server ? 1 : this.endpoint.count();
 		try {
 			for (int i = 0; i < count; i++) {
-				SecureStream stream = context.create(this.endpoint.streamType(), this.handler);
+				SecureStream stream = SmdStream.STREAMTYPE.equals(this.endpoint.streamType())
+						? context.createSmd(this.endpoint.smdClasses(), this.handler)
+						: context.create(this.endpoint.streamType(), this.handler);
 				this.created.add(stream);
 				if (!server) {
 					switch (this.endpoint.start()) {

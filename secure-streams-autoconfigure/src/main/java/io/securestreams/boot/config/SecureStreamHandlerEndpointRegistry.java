@@ -10,6 +10,7 @@ import java.util.Set;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.smd.SmdStream;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeansException;
@@ -70,6 +71,14 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	}
 
 	private static void checkAgainstPolicy(MethodSecureStreamHandlerEndpoint endpoint, SecureStreams streams) {
+		if (SmdStream.STREAMTYPE.equals(endpoint.streamType())) {
+			// Built in: no policy entry, and its streams carry no metadata.
+			if (!endpoint.metadataNames().isEmpty()) {
+				throw new IllegalStateException(endpoint.description() + " reads @Metadata" + endpoint.metadataNames()
+						+ " on the built-in streamtype " + SmdStream.STREAMTYPE + ", which has none");
+			}
+			return;
+		}
 		StreamTypePolicy policy = streams.policy().streamType(endpoint.streamType());
 		if (policy == null) {
 			throw new IllegalStateException(endpoint.description() + " is a @SecureStreamHandler for streamtype '"

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
@@ -24,6 +25,8 @@ import io.securestreams.boot.autoconfigure.SecureStreamsAutoConfiguration;
 import io.securestreams.boot.config.SecureStreamHandlerContainer;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
 import io.securestreams.boot.handler.SecureStreamHeaders;
+import io.securestreams.smd.SmdClass;
+import io.securestreams.smd.SmdMessage;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -166,6 +169,27 @@ class SecureStreamHandlerTests {
 	}
 
 	@Test
+	void systemMessageHandlersNeedNoPolicyEntryAndGetTheirClasses() {
+		this.runner.withBean(SmdHandler.class).run((context) -> {
+			SecureStreams streams = context.getBean(SecureStreams.class);
+			SmdHandler handler = context.getBean(SmdHandler.class);
+			Awaitility.await().until(() -> handler.states.contains("CONNECTED"));
+			streams.smd().publish(SmdClass.SYSTEM_STATE, "not for it");
+			streams.smd().publish(SmdClass.NETWORK, "{\"type\":\"cpd\",\"result\":\"OK\"}");
+			Awaitility.await().until(() -> !handler.messages.isEmpty());
+			assertThat(handler.messages).extracting(SmdMessage::text)
+				.containsExactly("{\"type\":\"cpd\",\"result\":\"OK\"}");
+			assertThat(handler.states).containsExactly("CREATING", "CONNECTING", "CONNECTED");
+		});
+	}
+
+	@Test
+	void smdClassesOnAnyOtherStreamTypeFailsNamingTheBean() {
+		assertFailure(MisplacedSmdClassesHandler.class, "bean 'bad'",
+				"sets smdClasses, which only the built-in streamtype _lws_smd takes");
+	}
+
+	@Test
 	void unknownStreamTypeFailsNamingTheBean() {
 		this.runner.withBean("lost", UnknownStreamTypeHandler.class).run((context) -> {
 			assertThat(context).hasFailed();
@@ -267,6 +291,34 @@ class SecureStreamHandlerTests {
 		@OnRx
 		void rx(Reading reading) {
 			this.readings.add(reading);
+		}
+
+	}
+
+	@SecureStreamHandler(value = "_lws_smd", smdClasses = SmdClass.NETWORK)
+	static class SmdHandler {
+
+		final List<String> states = new CopyOnWriteArrayList<>();
+
+		final List<SmdMessage> messages = new CopyOnWriteArrayList<>();
+
+		@OnState
+		void state(StreamState state) {
+			this.states.add(state.name());
+		}
+
+		@OnRx
+		void rx(byte[] message) {
+			this.messages.add(SmdMessage.decode(ByteBuffer.wrap(message)));
+		}
+
+	}
+
+	@SecureStreamHandler(value = "get", smdClasses = SmdClass.NETWORK)
+	static class MisplacedSmdClassesHandler {
+
+		@OnRx
+		void rx(byte[] message) {
 		}
 
 	}
