@@ -194,6 +194,13 @@ public final class SecureStreams implements AutoCloseable {
 		return this.runtime.smd();
 	}
 
+	private void policyChanged(Policy before, ActivePolicy result) {
+		this.direct.policyChanged(before, result.policy());
+		// As libwebsockets announces every policy it sets, with the time in seconds.
+		this.runtime.smd()
+			.publish(SmdClass.SYSTEM_STATE, "{\"policy\":\"updated\",\"ts\":" + System.currentTimeMillis() / 1000 + "}");
+	}
+
 	/**
 	 * Registers the local sink of a streamtype that sets {@code "local_sink": true}, as
 	 * {@code lws_ss_create} with {@code LWSSSINFLAGS_REGISTER_SINK} does: streams later created of
@@ -252,7 +259,7 @@ public final class SecureStreams implements AutoCloseable {
 		requireDirect();
 		Policy before = policy();
 		ActivePolicy result = this.policies.applyOverlay(sourceName, json);
-		this.direct.policyChanged(before, result.policy());
+		policyChanged(before, result);
 		return result;
 	}
 
@@ -266,7 +273,7 @@ public final class SecureStreams implements AutoCloseable {
 		requireDirect();
 		Policy before = policy();
 		ActivePolicy result = this.policies.resetOverlays();
-		this.direct.policyChanged(before, result.policy());
+		policyChanged(before, result);
 		return result;
 	}
 
@@ -284,7 +291,7 @@ public final class SecureStreams implements AutoCloseable {
 		requireDirect();
 		Policy before = policy();
 		ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
-		this.direct.policyChanged(before, result.policy());
+		policyChanged(before, result);
 		return result;
 	}
 

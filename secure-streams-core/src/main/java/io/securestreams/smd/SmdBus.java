@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * back to the subscription it came from, so a stream that relays messages (an {@code _lws_smd}
  * stream, or a proxy link) never loops.
  * <p>
- * The runtime publishes captive portal detection results as {@link SmdClass#NETWORK} messages
- * {@code {"type":"cpd","result":"OK"}} ({@code "Captive"}, {@code "No internet"}), as
- * libwebsockets does. Thread-safe.
+ * As libwebsockets does, the runtime publishes captive portal detection results as
+ * {@link SmdClass#NETWORK} messages {@code {"type":"cpd","result":"OK"}} ({@code "Captive"},
+ * {@code "No internet"}), and each policy it sets as a {@link SmdClass#SYSTEM_STATE} message
+ * {@code {"policy":"updated","ts":<seconds>}}. Thread-safe.
  *
  * @author Secure Streams contributors
  * @since 0.1.0

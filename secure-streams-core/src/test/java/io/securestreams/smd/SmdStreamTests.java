@@ -10,6 +10,7 @@ import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyException;
 import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -116,6 +118,23 @@ class SmdStreamTests {
 		await().atMost(WAIT).until(() -> this.onTheBus.size() == 2);
 		assertThat(this.onTheBus.get(1).smdClass()).isEqualTo(SmdClass.user(3));
 		assertThat(handler.received()).isEmpty();
+	}
+
+	@Test
+	void eachPolicyTheContextSetsIsAnnouncedAndARefusedOneIsNot() {
+		SecureStreams streams = start();
+		long before = System.currentTimeMillis() / 1000;
+		streams.applyOverlay("extra", "{\"s\": [{\"extra\": {\"endpoint\": \"127.0.0.1\", \"port\": 9, "
+				+ "\"protocol\": \"h1\", \"http_method\": \"GET\", \"http_url\": \"/\"}}]}");
+		assertThatExceptionOfType(PolicyException.class)
+			.isThrownBy(() -> streams.applyOverlay("bad", "{\"s\": [{\"extra\": {\"port\": \"x\"}}]}"));
+		streams.resetOverlays();
+		assertThat(this.onTheBus).hasSize(2).allSatisfy((message) -> {
+			assertThat(message.smdClass()).isEqualTo(SmdClass.SYSTEM_STATE);
+			assertThat(message.text()).startsWith("{\"policy\":\"updated\",\"ts\":");
+			long ts = Long.parseLong(message.text().replaceAll("\\D", ""));
+			assertThat(ts).isBetween(before, before + 60);
+		});
 	}
 
 	@Test
