@@ -12,6 +12,7 @@ import io.securestreams.server.ListenerStream;
 import io.securestreams.server.ServerProtocols;
 import io.securestreams.sink.LocalSinks;
 import io.securestreams.sink.SinkRegistration;
+import io.securestreams.smd.SmdStream;
 
 /**
  * The streams of a context that holds its own policy, as {@code ProxiedStreams} are those of a
@@ -102,6 +103,10 @@ final class DirectStreams {
 	void policyChanged(Policy before, Policy after) {
 		this.runtime.tls().clear();
 		for (AbstractStream stream : this.runtime.streams()) {
+			if (stream instanceof SmdStream) {
+				// Built in: no policy describes it, so no policy change ends it.
+				continue;
+			}
 			StreamTypePolicy now = after.streamType(stream.streamType());
 			if (now == null) {
 				stream.destroy();

@@ -51,6 +51,9 @@ class SampleApplicationTests {
 	@Autowired
 	private HelloWsClient helloWs;
 
+	@Autowired
+	private SystemMessageLogger systemMessages;
+
 	@BeforeEach
 	void startOtherServer() throws IOException {
 		this.other.start(InetAddress.getByName("127.0.0.1"), 0);
@@ -113,6 +116,9 @@ class SampleApplicationTests {
 		assertThat(request).as("a request at the other server").isNotNull();
 		assertThat(request.getMethod()).isEqualTo("GET");
 		assertThat(request.getUrl().encodedPath()).isEqualTo("/hello");
+		// The _lws_smd handler heard the new policy announced, as libwebsockets announces it.
+		Awaitility.await().until(() -> this.systemMessages.received().stream()
+			.anyMatch((message) -> message.startsWith("{\"policy\":\"updated\",\"ts\":")));
 	}
 
 	@Test

@@ -123,6 +123,9 @@ class SmdStreamTests {
 	@Test
 	void eachPolicyTheContextSetsIsAnnouncedAndARefusedOneIsNot() {
 		SecureStreams streams = start();
+		RecordingHandler listening = new RecordingHandler();
+		streams.createSmd(SmdClass.SYSTEM_STATE, listening);
+		listening.await(StreamState.CONNECTED, WAIT);
 		long before = System.currentTimeMillis() / 1000;
 		streams.applyOverlay("extra", "{\"s\": [{\"extra\": {\"endpoint\": \"127.0.0.1\", \"port\": 9, "
 				+ "\"protocol\": \"h1\", \"http_method\": \"GET\", \"http_url\": \"/\"}}]}");
@@ -135,6 +138,9 @@ class SmdStreamTests {
 			long ts = Long.parseLong(message.text().replaceAll("\\D", ""));
 			assertThat(ts).isBetween(before, before + 60);
 		});
+		// The stream has no policy entry: the policy changes leave it connected, and it heard them.
+		await().atMost(WAIT).until(() -> listening.rxFlags.size() == 2);
+		assertThat(listening.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
 	}
 
 	@Test
