@@ -13,6 +13,7 @@ import io.securestreams.policy.Policy;
 import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.sink.SinkRegistration;
 import io.securestreams.testsupport.CapturedLogs;
+import io.securestreams.testsupport.EchoSink;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TransitionGuard;
 import org.junit.jupiter.api.AfterEach;
@@ -99,29 +100,6 @@ class ProxiedSinkTests {
 
 	private static String text(RecordingHandler handler) {
 		return new String(handler.received(), StandardCharsets.UTF_8);
-	}
-
-	/** Answers every message with "From Sink: " and the message. */
-	private static final class EchoSink extends RecordingHandler {
-
-		@Override
-		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
-			if (state == StreamState.SINK_JOIN) {
-				return StreamResult.OK;
-			}
-			return super.onState(stream, state, ack);
-		}
-
-		@Override
-		public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
-			byte[] bytes = new byte[payload.remaining()];
-			payload.duplicate().get(bytes);
-			super.onRx(stream, payload, flags);
-			send(("From Sink: " + new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8), 1000);
-			stream.requestTx();
-			return StreamResult.OK;
-		}
-
 	}
 
 }

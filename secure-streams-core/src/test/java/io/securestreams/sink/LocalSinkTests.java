@@ -19,6 +19,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.testsupport.CapturedLogs;
+import io.securestreams.testsupport.EchoSink;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.StreamsUnderTest;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
@@ -53,39 +54,6 @@ class LocalSinkTests {
 	private SecureStreams streams() {
 		Policy policy = new PolicyParser().parse("<sink>", POLICY.getBytes(StandardCharsets.UTF_8)).policy();
 		return this.resources.start(SecureStreams.builder(policy).eventLoopThreads(2));
-	}
-
-	/** Answers every message with "From Sink: " and the message, and records what it saw. */
-	static final class EchoSink extends RecordingHandler {
-
-		final List<SecureStream> joins = new CopyOnWriteArrayList<>();
-
-		final List<Long> joinCounts = new CopyOnWriteArrayList<>();
-
-		volatile boolean refuse;
-
-		private volatile byte[] reply;
-
-		@Override
-		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
-			if (state == StreamState.SINK_JOIN) {
-				this.joins.add(stream);
-				this.joinCounts.add(ack);
-				return this.refuse ? StreamResult.DESTROY_ME : StreamResult.OK;
-			}
-			return super.onState(stream, state, ack);
-		}
-
-		@Override
-		public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
-			byte[] bytes = new byte[payload.remaining()];
-			payload.duplicate().get(bytes);
-			super.onRx(stream, payload, flags);
-			send(("From Sink: " + new String(bytes, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8), 1000);
-			stream.requestTx();
-			return StreamResult.OK;
-		}
-
 	}
 
 	@Test
