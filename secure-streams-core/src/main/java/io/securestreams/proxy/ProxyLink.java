@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -81,6 +82,11 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		this.channel = ch;
 		this.outbox = new LinkOutbox(ch, this::drained);
 		this.proxy.register(this.id, this);
+		if (this.proxy.isClosed()) {
+			// Accepted while the proxy was closing, after it closed the links it knew.
+			ch.close();
+			return;
+		}
 		long wait = this.proxy.streamTypeTimeout().toMillis();
 		this.streamTypeTimer = ch.eventLoop().schedule(() -> {
 			if (!this.operational && ch.isActive()) {
@@ -296,6 +302,15 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		}
 		logger.debug("{}: link closed", describe());
 		ctx.fireChannelInactive();
+	}
+
+	/**
+	 * Closes the link because the proxy is closing.
+	 * @return the close, or {@code null} before the link was active
+	 */
+	@Nullable ChannelFuture close() {
+		Channel ch = this.channel;
+		return (ch != null) ? ch.close() : null;
 	}
 
 	private void hangUp(String reason) {

@@ -6,14 +6,17 @@ import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -166,6 +169,10 @@ public final class SecureStreamsProxy implements AutoCloseable {
 		this.links.put(id, link);
 	}
 
+	boolean isClosed() {
+		return this.closed;
+	}
+
 	void unregister(long id) {
 		this.links.remove(id);
 	}
@@ -181,6 +188,20 @@ public final class SecureStreamsProxy implements AutoCloseable {
 		}
 		this.closed = true;
 		this.server.close().syncUninterruptibly();
+		// Closing the listening channel leaves the accepted links open; with a context the proxy
+		// does not own they would go on (an _lws_smd link stays on the context's bus).
+		List<ChannelFuture> closing = new ArrayList<>();
+		for (ProxyLink link : this.links.values()) {
+			ChannelFuture future = link.close();
+			if (future != null) {
+				closing.add(future);
+			}
+		}
+		for (ChannelFuture future : closing) {
+			if (!future.channel().eventLoop().inEventLoop()) {
+				future.awaitUninterruptibly(5, TimeUnit.SECONDS);
+			}
+		}
 		removeStaleSocketFile(this.address);
 		if (this.ownsContext) {
 			this.context.close();

@@ -150,6 +150,20 @@ class SmdProxyTests {
 		}
 	}
 
+	@Test
+	void closingTheProxyClosesItsSmdLinksAndLeavesTheBus() {
+		RecordingHandler handler = new RecordingHandler();
+		this.client.createSmd(SmdClass.NETWORK, handler);
+		handler.await(StreamState.CONNECTED, WAIT);
+		await().atMost(WAIT).until(() -> this.context.smd().subscriptions() == 2);
+		// The context is not the proxy's: it lives on, and so would any link left open.
+		this.proxy.close();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		await().atMost(WAIT).until(() -> this.context.smd().subscriptions() == 1 && this.proxy.links().isEmpty());
+		this.context.smd().publish(SmdClass.NETWORK, "after the proxy closed");
+		assertThat(handler.rxFlags).isEmpty();
+	}
+
 	private SocketChannel connect() throws IOException {
 		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
 		channel.connect(UnixDomainSocketAddress.of(this.socket));
