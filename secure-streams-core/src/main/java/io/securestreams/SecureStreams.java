@@ -168,13 +168,19 @@ public final class SecureStreams implements AutoCloseable {
 	 * proxied context the stream carries the proxy's bus, as libwebsockets' proxy does.
 	 * {@code create("_lws_smd", handler)} is the same stream with an empty mask (it can send, and
 	 * receives nothing).
-	 * @param classMask the {@link SmdClass} bits to receive
+	 * @param classMask the {@link SmdClass} bits to receive, within {@link SmdClass#ALL}
 	 * @param handler the stream's handler
 	 * @return the stream
 	 * @throws SecureStreamsException if the context is shut down or the handler refused CREATING
+	 * @throws IllegalArgumentException for a mask with bits above the 32 a libwebsockets class
+	 * mask has (the STREAMTYPE frame carries 32)
 	 */
 	public SecureStream createSmd(long classMask, StreamHandler handler) {
 		Objects.requireNonNull(handler, "handler");
+		if ((classMask & ~SmdClass.ALL) != 0) {
+			// A proxied stream would lose the upper bits silently in the 32-bit credit field.
+			throw new IllegalArgumentException("an SMD class mask has 32 bits, got 0x" + Long.toHexString(classMask));
+		}
 		if (this.closed) {
 			throw new SecureStreamsException("this Secure Streams context is shut down");
 		}

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -141,6 +142,13 @@ class SmdStreamTests {
 		// The stream has no policy entry: the policy changes leave it connected, and it heard them.
 		await().atMost(WAIT).until(() -> listening.rxFlags.size() == 2);
 		assertThat(listening.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
+	}
+
+	@Test
+	void aMaskBeyondThe32BitsOfLibwebsocketsIsRefused() {
+		SecureStreams streams = start();
+		assertThatIllegalArgumentException().isThrownBy(() -> streams.createSmd(1L << 32, new RecordingHandler()))
+			.withMessageContaining("32 bits");
 	}
 
 	@Test
