@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The system message bus of one context, libwebsockets' {@code lws_smd}: anyone publishes short
  * classed messages, and every subscriber whose class mask includes a message's class receives it,
- * on the executor it subscribed with, in the order they were published. A message is not handed
+ * on the executor it subscribed with, in the order they were published (at most
+ * {@link #MAX_QUEUED} waiting per subscriber). A message is not handed
  * back to the subscription it came from, so a stream that relays messages (an {@code _lws_smd}
  * stream, or a proxy link) never loops.
  * <p>
@@ -29,6 +32,13 @@ import org.slf4j.LoggerFactory;
 public final class SmdBus {
 
 	private static final Logger logger = LoggerFactory.getLogger(SmdBus.class);
+
+	/**
+	 * Most messages waiting for one subscriber: one that falls further behind (a stalled event
+	 * loop, a client flooding through a proxy) loses the newest, as libwebsockets' bounded SMD
+	 * queue does, so the bus never holds more than this many messages per subscriber.
+	 */
+	public static final int MAX_QUEUED = 40;
 
 	private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
 
@@ -114,6 +124,10 @@ public final class SmdBus {
 
 		private volatile boolean open = true;
 
+		private final AtomicInteger queued = new AtomicInteger();
+
+		private final AtomicLong dropped = new AtomicLong();
+
 		private Subscription(SmdBus bus, long classMask, Executor executor, Consumer<SmdMessage> consumer) {
 			this.bus = bus;
 			this.classMask = classMask;
@@ -130,17 +144,35 @@ public final class SmdBus {
 		}
 
 		private boolean hand(SmdMessage message) {
+			if (this.queued.incrementAndGet() > MAX_QUEUED) {
+				this.queued.decrementAndGet();
+				long lost = this.dropped.incrementAndGet();
+				if (lost % 100 == 1) {
+					logger.warn("an SMD subscriber is {} messages behind; {} dropped so far", MAX_QUEUED, lost);
+				}
+				return false;
+			}
 			try {
 				this.executor.execute(() -> deliver(message));
 				return true;
 			}
 			catch (RejectedExecutionException ex) {
 				// The subscriber's executor is shutting down with its context.
+				this.queued.decrementAndGet();
 				return false;
 			}
 		}
 
+		/**
+		 * Returns how many messages this subscriber lost by falling behind.
+		 * @return the count
+		 */
+		public long dropped() {
+			return this.dropped.get();
+		}
+
 		private void deliver(SmdMessage message) {
+			this.queued.decrementAndGet();
 			if (!this.open) {
 				return;
 			}

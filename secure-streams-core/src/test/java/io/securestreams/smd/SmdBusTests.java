@@ -51,6 +51,24 @@ class SmdBusTests {
 	}
 
 	@Test
+	void aSubscriberThatFallsBehindLosesTheNewestMessagesNotTheBusMemory() {
+		List<Runnable> queued = new CopyOnWriteArrayList<>();
+		List<String> received = new CopyOnWriteArrayList<>();
+		SmdBus.Subscription slow = this.bus.subscribe(SmdClass.NETWORK, queued::add, (m) -> received.add(m.text()));
+		int handed = 0;
+		for (int i = 0; i < SmdBus.MAX_QUEUED + 10; i++) {
+			handed += this.bus.publish(SmdClass.NETWORK, "m" + i);
+		}
+		assertThat(handed).isEqualTo(SmdBus.MAX_QUEUED);
+		assertThat(queued).hasSize(SmdBus.MAX_QUEUED);
+		assertThat(slow.dropped()).isEqualTo(10);
+		queued.forEach(Runnable::run);
+		assertThat(received).hasSize(SmdBus.MAX_QUEUED).startsWith("m0").endsWith("m" + (SmdBus.MAX_QUEUED - 1));
+		// Caught up: new messages are taken again.
+		assertThat(this.bus.publish(SmdClass.NETWORK, "later")).isEqualTo(1);
+	}
+
+	@Test
 	void aStreamCarriesTheClassAndTimestampBigEndianBeforeThePayload() {
 		SmdMessage message = new SmdMessage(SmdClass.NETWORK, 0x0102030405060708L, new byte[] { 'h', 'i' });
 		byte[] encoded = message.encode();
