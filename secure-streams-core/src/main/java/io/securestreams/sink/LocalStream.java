@@ -1,6 +1,5 @@
 package io.securestreams.sink;
 
-import java.net.SocketAddress;
 import java.util.function.BiConsumer;
 
 import io.netty.buffer.ByteBuf;
@@ -9,7 +8,7 @@ import io.netty.channel.EventLoop;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
-import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.InProcessStream;
 import io.securestreams.internal.OnwardStream;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.StreamTypePolicy;
@@ -28,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class LocalStream extends AbstractStream implements OnwardStream {
+final class LocalStream extends InProcessStream implements OnwardStream {
 
 	/** Most bytes one {@code onTx} may write. */
 	static final int TX_CHUNK = 16 * 1024;
@@ -258,27 +257,6 @@ final class LocalStream extends AbstractStream implements OnwardStream {
 		if (served != null) {
 			served.parted(this);
 		}
-	}
-
-	/**
-	 * Returns nothing: a local pair has no network peer.
-	 * @return {@code null}
-	 */
-	@Override
-	public @Nullable SocketAddress peerAddress() {
-		return null;
-	}
-
-	/**
-	 * Does nothing: a local pair has no connection to check.
-	 */
-	@Override
-	public void validityConfirmed() {
-	}
-
-	@Override
-	public void policyChanged(StreamTypePolicy changed) {
-		// Nothing to reconnect: a local pair has no connection that follows the policy.
 	}
 
 }

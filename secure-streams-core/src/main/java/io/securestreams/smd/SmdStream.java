@@ -1,6 +1,5 @@
 package io.securestreams.smd;
 
-import java.net.SocketAddress;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -11,7 +10,7 @@ import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
-import io.securestreams.internal.AbstractStream;
+import io.securestreams.internal.InProcessStream;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.TxResult;
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class SmdStream extends AbstractStream {
+public final class SmdStream extends InProcessStream {
 
 	/** The streamtype name, libwebsockets' {@code LWS_SMD_STREAMTYPENAME}; no policy entry needed. */
 	public static final String STREAMTYPE = "_lws_smd";
@@ -173,20 +172,6 @@ public final class SmdStream extends AbstractStream {
 	@Override
 	protected void releaseResources() {
 		unsubscribe();
-	}
-
-	@Override
-	public @Nullable SocketAddress peerAddress() {
-		return null;
-	}
-
-	@Override
-	public void validityConfirmed() {
-	}
-
-	@Override
-	public void policyChanged(StreamTypePolicy changed) {
-		// The streamtype is built in: no policy describes it.
 	}
 
 }

@@ -1,19 +1,28 @@
 package io.securestreams.proxy;
 
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
+import io.netty.buffer.Unpooled;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
-import io.securestreams.StreamResult;
+import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.json.PolicyParser;
+import io.securestreams.proxy.wire.FrameType;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToProxy;
 import io.securestreams.sink.SinkRegistration;
 import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.EchoSink;
+import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TransitionGuard;
 import org.junit.jupiter.api.AfterEach;
@@ -49,13 +58,15 @@ class ProxiedSinkTests {
 
 	private SecureStreams client;
 
+	private Path socket;
+
 	@BeforeEach
 	void start() {
 		Policy policy = new PolicyParser().parse("<sink>", POLICY.getBytes(StandardCharsets.UTF_8)).policy();
 		this.context = SecureStreams.builder(policy).eventLoopThreads(2).listener(this.guard).build();
-		Path socket = this.temp.resolve("proxy.sock");
-		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + socket)).start();
-		this.client = SecureStreams.proxiedBuilder("+" + socket).eventLoopThreads(1).listener(this.guard).build();
+		this.socket = this.temp.resolve("proxy.sock");
+		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + this.socket)).start();
+		this.client = SecureStreams.proxiedBuilder("+" + this.socket).eventLoopThreads(1).listener(this.guard).build();
 	}
 
 	@AfterEach
@@ -85,6 +96,40 @@ class ProxiedSinkTests {
 			sink.await(StreamState.DESTROYING, WAIT);
 			await().atMost(WAIT).until(() -> registration.joined() == 0);
 		}
+	}
+
+	@Test
+	void aClientSpeakingTheWireGetsASinkAsFromLibwebsocketsProxy() throws Exception {
+		EchoSink sink = new EchoSink();
+		try (SinkRegistration registration = this.context.registerSink("sink_hello_world", sink);
+				SocketChannel link = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+			link.connect(UnixDomainSocketAddress.of(this.socket));
+			FrameReader frames = new FrameReader(link);
+			FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 42, SsWire.DEFAULT_INITIAL_TX_CREDIT,
+					"sink_hello_world")));
+			FrameReader.Frame created = frames.next();
+			assertThat(created.type()).isEqualTo(FrameType.CREATE_RESULT.code());
+			assertThat(created.body()[0]).isZero();
+			assertThat(new String(created.body(), 5, created.body().length - 5, StandardCharsets.US_ASCII))
+				.isEqualTo(",sink_hello_world");
+			for (StreamState state : List.of(StreamState.CREATING, StreamState.CONNECTING, StreamState.CONNECTED)) {
+				FrameReader.Frame frame = frames.next();
+				assertThat(frame.type()).isEqualTo(FrameType.CONNSTATE.code());
+				assertThat(frame.state()).isEqualTo(state.value());
+			}
+			FrameReader.write(link, SsWire.toBytes(new ToProxy.TxPayload(StreamFlags.SOM | StreamFlags.EOM, 0, 0,
+					Unpooled.wrappedBuffer("from C".getBytes(StandardCharsets.UTF_8)))));
+			FrameReader.Frame rx = frames.next();
+			assertThat(rx.type()).isEqualTo(FrameType.RX_PAYLOAD.code());
+			ByteBuffer body = ByteBuffer.wrap(rx.body());
+			assertThat(body.getInt()).isEqualTo(StreamFlags.SOM | StreamFlags.EOM);
+			body.position(16);
+			assertThat(StandardCharsets.UTF_8.decode(body).toString()).isEqualTo("From Sink: from C");
+			assertThat(text(sink)).isEqualTo("from C");
+			assertThat(registration.joined()).isEqualTo(1);
+		}
+		// The link closed: the sink stream went with it.
+		sink.await(StreamState.DESTROYING, WAIT);
 	}
 
 	@Test
