@@ -3,6 +3,7 @@ package io.securestreams.server;
 import io.netty.channel.Channel;
 import io.netty.channel.ServerChannel;
 import io.securestreams.ProtocolLimits;
+import io.securestreams.policy.StreamTypePolicy;
 
 /**
  * The {@link StreamAcceptor} of one {@link ListenerStream}: every channel it is given becomes an
@@ -36,6 +37,11 @@ final class ListenerAcceptor implements StreamAcceptor {
 		if (transportReady) {
 			stream.transportReady();
 		}
+	}
+
+	@Override
+	public StreamTypePolicy policy() {
+		return this.listener.streamTypePolicy();
 	}
 
 	@Override

@@ -156,6 +156,10 @@ public final class ListenerStream extends AbstractStream {
 		return this.tls != null;
 	}
 
+	StreamTypePolicy streamTypePolicy() {
+		return this.policy;
+	}
+
 	ProtocolLimits limits() {
 		return this.runtime.limits();
 	}

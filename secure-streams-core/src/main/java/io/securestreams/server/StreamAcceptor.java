@@ -2,6 +2,7 @@ package io.securestreams.server;
 
 import io.netty.channel.Channel;
 import io.securestreams.ProtocolLimits;
+import io.securestreams.policy.StreamTypePolicy;
 
 /**
  * Creates the accepted streams of a listener. A binding that carries one stream per connection
@@ -24,6 +25,13 @@ public interface StreamAcceptor {
 	 * becomes active and its TLS handshake completes
 	 */
 	void accept(Channel channel, ServerProtocol binding, boolean transportReady);
+
+	/**
+	 * Returns the listener's streamtype, for the connection-level choices of a binding (an h2
+	 * connection offers extended CONNECT only when the streamtype accepts ws upgrades).
+	 * @return the streamtype's current policy
+	 */
+	StreamTypePolicy policy();
 
 	/**
 	 * Returns the context's protocol limits, for the connection-level handlers of a binding.

@@ -60,10 +60,7 @@ public final class WsUpgrade {
 	 */
 	public static @Nullable WsSession upgrade(Channel channel, HttpRequest request, ServerLink link,
 			ChannelHandler httpHandler) {
-		WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
-			.maxFramePayloadLength(link.limits().maxWsFramePayload())
-			.allowExtensions(false)
-			.build();
+		WebSocketDecoderConfig decoder = decoderConfig(link);
 		String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
 		WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location,
 				link.policy().ws().subprotocol(), decoder).newHandshaker(request);
@@ -76,7 +73,7 @@ public final class WsUpgrade {
 		}
 		DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
 				request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
-		WsSession session = new WsSession(link, () -> link.closed(false));
+		WsSession session = newSession(link);
 		ChannelFuture handshake;
 		try {
 			handshake = handshaker.handshake(channel, full);
@@ -103,12 +100,47 @@ public final class WsUpgrade {
 				pipeline.remove(WATCH_HANDLER);
 			}
 			pipeline.replace(httpHandler, "ws", session);
-			StreamResult result = link.state(StreamState.SERVER_UPGRADE);
-			if (result != StreamResult.DISCONNECT_ME && result != StreamResult.DESTROY_ME) {
-				session.start(channel);
-			}
+			upgraded(channel, link, session);
 		});
 		return session;
+	}
+
+	/**
+	 * Returns how received ws frames are decoded on an accepted stream: at most the limits' frame
+	 * payload, no extensions (none are negotiated).
+	 * @param link the accepted stream
+	 * @return the decoder settings
+	 */
+	public static WebSocketDecoderConfig decoderConfig(ServerLink link) {
+		return WebSocketDecoderConfig.newBuilder()
+			.maxFramePayloadLength(link.limits().maxWsFramePayload())
+			.allowExtensions(false)
+			.build();
+	}
+
+	/**
+	 * Creates the message session of an accepted stream; the stream reports DISCONNECTED when
+	 * its channel closes.
+	 * @param link the accepted stream
+	 * @return the session, to be added to the channel's pipeline after the ws frame codec
+	 */
+	public static WsSession newSession(ServerLink link) {
+		return new WsSession(link, () -> link.closed(false));
+	}
+
+	/**
+	 * Finishes an upgrade once the answer is on its way and the session is in the pipeline:
+	 * reports SERVER_UPGRADE (where the handler may switch to a message handler) and starts the
+	 * session unless the handler asked to disconnect.
+	 * @param channel the channel that now carries ws frames
+	 * @param link the accepted stream
+	 * @param session its session
+	 */
+	public static void upgraded(Channel channel, ServerLink link, WsSession session) {
+		StreamResult result = link.state(StreamState.SERVER_UPGRADE);
+		if (result != StreamResult.DISCONNECT_ME && result != StreamResult.DESTROY_ME) {
+			session.start(channel);
+		}
 	}
 
 	private static void removeIfPresent(ChannelPipeline pipeline, Class<? extends ChannelHandler> type) {
