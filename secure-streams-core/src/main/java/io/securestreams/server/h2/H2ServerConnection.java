@@ -83,6 +83,11 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 			.maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
 			.initialWindowSize(STREAM_WINDOW)
 			.maxHeaderListSize(acceptor.limits().maxHttpHeaderSize());
+		if (acceptor.policy().ws().subprotocol() != null) {
+			// SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441): clients may upgrade a stream to ws by
+			// an extended CONNECT, as the http/1.1 binding accepts Upgrade requests.
+			settings.connectProtocolEnabled(true);
+		}
 		pipeline.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
 			.addLast(HANDLER_NAME, connection)
 			.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {

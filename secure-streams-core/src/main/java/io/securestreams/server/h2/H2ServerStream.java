@@ -22,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.protocol.ws.WsSession;
 import io.securestreams.server.ServerConnection;
 import io.securestreams.server.ServerLink;
 import io.securestreams.server.http.RequestMetadata;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * turn after the request ended, the response is sent without a body (the {@code serverAck}
  * status, or 404). When the h2 stream closes, the accepted stream reports DISCONNECTED. A
  * request with {@code expect: 100-continue} is answered 100 first; a request that stops arriving
- * for the handshake timeout before it is complete is reset.
+ * for the handshake timeout before it is complete is reset. An extended CONNECT for ws (RFC 8441)
+ * is handed to {@link H2WsUpgrade}; any other CONNECT is answered 400 and reset.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -52,6 +54,8 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 	private @Nullable ChannelHandlerContext ctx;
 
 	private @Nullable ServerResponse response;
+
+	private @Nullable WsSession wsSession;
 
 	private boolean requestDone;
 
@@ -111,6 +115,12 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		Http2Headers headers = frame.headers();
 		CharSequence method = headers.method();
 		CharSequence path = headers.path();
+		boolean connect = method != null && H2WsUpgrade.isConnect(method);
+		String refusal = connect ? H2WsUpgrade.refusal(headers, this.link) : null;
+		if (refusal != null) {
+			reject(context, 400, refusal, frame.isEndStream());
+			return;
+		}
 		if (method == null || path == null) {
 			reject(context, 400, "request HEADERS without :method or :path", frame.isEndStream());
 			return;
@@ -123,6 +133,15 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		}
 		catch (IllegalArgumentException ex) {
 			reject(context, 400, "undecodable request :path: " + ex.getMessage(), frame.isEndStream());
+			return;
+		}
+		if (connect) {
+			// An extended CONNECT has no request body to time: the stream carries ws from now on.
+			this.requestDone = true;
+			cancelRequestTimer();
+			if (!stop(this.link.state(StreamState.CONNECTED))) {
+				this.wsSession = H2WsUpgrade.upgrade(context, headers, this.link, this);
+			}
 			return;
 		}
 		if (!frame.isEndStream() && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(headers.get(HttpHeaderNames.EXPECT))) {
@@ -218,6 +237,10 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 
 	@Override
 	public void requestWrite() {
+		if (this.wsSession != null) {
+			this.wsSession.requestWrite();
+			return;
+		}
 		ServerResponse current = this.response;
 		if (current != null && !this.stopped) {
 			current.pump();
@@ -225,8 +248,19 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 	}
 
 	@Override
+	public void validityConfirmed() {
+		if (this.wsSession != null) {
+			this.wsSession.validityConfirmed();
+		}
+	}
+
+	@Override
 	public void close() {
-		if (this.ctx != null) {
+		if (this.wsSession != null) {
+			// The ws closing handshake, then END_STREAM.
+			this.wsSession.close();
+		}
+		else if (this.ctx != null) {
 			this.ctx.close();
 		}
 	}
