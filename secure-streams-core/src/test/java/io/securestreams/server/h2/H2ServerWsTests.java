@@ -103,6 +103,16 @@ class H2ServerWsTests {
 		ClientUpgradeRequest request = new ClientUpgradeRequest();
 		request.setSubProtocols("echo");
 		Session session = this.ws.connect(messages, uri(listener, "/chat"), request).get(10, TimeUnit.SECONDS);
+		assertThat(messages.opened.await(10, TimeUnit.SECONDS)).isTrue();
+		// Jetty's client now and then drops the first frame the server sends right after the
+		// upgrade (about one connect in 50; a trace of the server showed that frame written to the
+		// socket). PINGs until one PONG arrives get past that before the messages that are tested.
+		ByteBuffer pong = null;
+		for (int i = 0; i < 10 && pong == null; i++) {
+			session.sendPing(ByteBuffer.wrap(new byte[] { (byte) i }), Callback.NOOP);
+			pong = messages.pongs.poll(500, TimeUnit.MILLISECONDS);
+		}
+		assertThat(pong).as("a PONG from the server").isNotNull();
 		assertThat(session.getUpgradeResponse().getAcceptedSubProtocol()).isEqualTo("echo");
 		// The upgrade went over h2 (an http/1.1 upgrade would say HTTP/1.1).
 		assertThat(session.getUpgradeRequest().getHttpVersion()).isEqualTo("HTTP/2.0");

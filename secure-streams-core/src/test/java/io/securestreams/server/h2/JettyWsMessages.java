@@ -9,7 +9,8 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 
 /**
- * A Jetty WebSocket client endpoint that records whole messages (String or byte[]) and the close.
+ * A Jetty WebSocket client endpoint that records whole messages (String or byte[]), PONGs, the
+ * open and the close.
  * Public because Jetty binds its methods with a public lookup.
  */
 public final class JettyWsMessages extends Session.Listener.AbstractAutoDemanding {
@@ -17,6 +18,21 @@ public final class JettyWsMessages extends Session.Listener.AbstractAutoDemandin
 	final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
 
 	final CountDownLatch closed = new CountDownLatch(1);
+
+	final CountDownLatch opened = new CountDownLatch(1);
+
+	final BlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
+
+	@Override
+	public void onWebSocketPong(ByteBuffer payload) {
+		this.pongs.add(payload);
+	}
+
+	@Override
+	public void onWebSocketOpen(Session session) {
+		super.onWebSocketOpen(session);
+		this.opened.countDown();
+	}
 
 	@Override
 	public void onWebSocketText(String message) {
