@@ -18,6 +18,8 @@ import io.securestreams.server.StreamAcceptor;
  * served by the http/1.1 binding, ws upgrades too, as a libwebsockets h2 server does. Each h2
  * stream is an accepted stream of its own: CREATING, CONNECTING, then CONNECTED and SERVER_TXN
  * for its request, DISCONNECTED when the stream ends. The h2 connection itself is not a stream.
+ * With {@code ws_subprotocol} a stream may also be upgraded to ws by an extended CONNECT
+ * (RFC 8441), see {@code H2WsUpgrade}.
  * Like h1, the streamtype must declare the metadata names {@code path} and {@code method}.
  *
  * @author Secure Streams contributors
