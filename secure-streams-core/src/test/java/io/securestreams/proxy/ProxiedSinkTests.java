@@ -1,7 +1,5 @@
 package io.securestreams.proxy;
 
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,7 @@ import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.EchoSink;
 import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.RecordingHandler;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.ProxyUnderTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,10 +45,10 @@ class ProxiedSinkTests {
 			  "s": [ { "sink_hello_world": { "local_sink": true } } ] }
 			""";
 
-	private final TransitionGuard guard = new TransitionGuard();
-
 	@TempDir
 	Path temp;
+
+	private ProxyUnderTest harness;
 
 	private SecureStreams context;
 
@@ -58,23 +56,18 @@ class ProxiedSinkTests {
 
 	private SecureStreams client;
 
-	private Path socket;
-
 	@BeforeEach
 	void start() {
 		Policy policy = new PolicyParser().parse("<sink>", POLICY.getBytes(StandardCharsets.UTF_8)).policy();
-		this.context = SecureStreams.builder(policy).eventLoopThreads(2).listener(this.guard).build();
-		this.socket = this.temp.resolve("proxy.sock");
-		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + this.socket)).start();
-		this.client = SecureStreams.proxiedBuilder("+" + this.socket).eventLoopThreads(1).listener(this.guard).build();
+		this.harness = new ProxyUnderTest(policy, this.temp);
+		this.context = this.harness.context();
+		this.proxy = this.harness.proxy();
+		this.client = this.harness.client();
 	}
 
 	@AfterEach
 	void stop() {
-		this.client.close();
-		this.proxy.close();
-		this.context.close();
-		this.guard.assertNoViolations();
+		this.harness.close();
 	}
 
 	@Test
@@ -102,8 +95,7 @@ class ProxiedSinkTests {
 	void aClientSpeakingTheWireGetsASinkAsFromLibwebsocketsProxy() throws Exception {
 		EchoSink sink = new EchoSink();
 		try (SinkRegistration registration = this.context.registerSink("sink_hello_world", sink);
-				SocketChannel link = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-			link.connect(UnixDomainSocketAddress.of(this.socket));
+				SocketChannel link = this.harness.connectRaw()) {
 			FrameReader frames = new FrameReader(link);
 			FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 42, SsWire.DEFAULT_INITIAL_TX_CREDIT,
 					"sink_hello_world")));

@@ -2,8 +2,6 @@ package io.securestreams.proxy;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -24,7 +22,7 @@ import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.ProxyUnderTest;
 import mockwebserver3.MockWebServer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -45,12 +43,12 @@ class ProxyHostileInputTests {
 	private static final String STREAMTYPE = HexFormat.of().formatHex(SsWire.toBytes(
 			new ToProxy.StreamType(1, 42, SsWire.DEFAULT_INITIAL_TX_CREDIT, "get")));
 
-	private final TransitionGuard guard = new TransitionGuard();
-
 	@TempDir
 	Path temp;
 
 	private MockWebServer server;
+
+	private ProxyUnderTest harness;
 
 	private SecureStreams context;
 
@@ -59,8 +57,6 @@ class ProxyHostileInputTests {
 	private SecureStreams client;
 
 	private CapturedLogs logs;
-
-	private Path socket;
 
 	@BeforeEach
 	void start() throws Exception {
@@ -71,20 +67,17 @@ class ProxyHostileInputTests {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/${n}")
 			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("n", "")));
-		this.context = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(this.guard).build();
-		this.socket = this.temp.resolve("proxy.sock");
-		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + this.socket)).start();
-		this.client = SecureStreams.proxiedBuilder("+" + this.socket).eventLoopThreads(1).listener(this.guard).build();
+		this.harness = new ProxyUnderTest(fragment.build(), this.temp);
+		this.context = this.harness.context();
+		this.proxy = this.harness.proxy();
+		this.client = this.harness.client();
 	}
 
 	@AfterEach
 	void stop() {
-		this.client.close();
-		this.proxy.close();
-		this.context.close();
+		this.harness.close();
 		this.server.close();
 		this.logs.close();
-		this.guard.assertNoViolations();
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -109,7 +102,7 @@ class ProxyHostileInputTests {
 		SecureStream stream = this.client.create("get", good);
 		stream.setMetadata("n", "200000");
 		stream.requestTx();
-		try (SocketChannel bad = connect()) {
+		try (SocketChannel bad = this.harness.connectRaw()) {
 			FrameReader.write(bad, HexFormat.of().parseHex(hex.replace("STREAMTYPE", STREAMTYPE).replace(" ", "")));
 			assertClosed(bad);
 		}
@@ -122,7 +115,7 @@ class ProxyHostileInputTests {
 
 	@Test
 	void unknownStreamtypeGetsTheFailureFrameThenTheLinkCloses() throws Exception {
-		try (SocketChannel bad = connect()) {
+		try (SocketChannel bad = this.harness.connectRaw()) {
 			FrameReader.write(bad, SsWire.toBytes(new ToProxy.StreamType(1, 7, 1, "nope")));
 			FrameReader.Frame answer = new FrameReader(bad).next();
 			assertThat(answer.bytes()).containsExactly(0x56, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00);
@@ -134,7 +127,7 @@ class ProxyHostileInputTests {
 	@Test
 	void silentClientIsHungUpAfterThreeSeconds() throws Exception {
 		long start = System.nanoTime();
-		try (SocketChannel silent = connect()) {
+		try (SocketChannel silent = this.harness.connectRaw()) {
 			assertClosed(silent);
 		}
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(2900));
@@ -142,11 +135,6 @@ class ProxyHostileInputTests {
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.proxy.links().isEmpty());
 	}
 
-	private SocketChannel connect() throws IOException {
-		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-		channel.connect(UnixDomainSocketAddress.of(this.socket));
-		return channel;
-	}
 
 	/** Reads until the proxy closes the link; fails if it does not within 10 s. */
 	private static void assertClosed(SocketChannel channel) throws Exception {

@@ -1,8 +1,5 @@
 package io.securestreams.proxy;
 
-import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +24,7 @@ import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
-import io.securestreams.testsupport.TransitionGuard;
+import io.securestreams.testsupport.ProxyUnderTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,12 +42,12 @@ class SmdProxyTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final TransitionGuard guard = new TransitionGuard();
-
 	private final List<SmdMessage> onProxyBus = new CopyOnWriteArrayList<>();
 
 	@TempDir
 	Path temp;
+
+	private ProxyUnderTest harness;
 
 	private SecureStreams context;
 
@@ -58,23 +55,18 @@ class SmdProxyTests {
 
 	private SecureStreams client;
 
-	private Path socket;
-
 	@BeforeEach
 	void start() {
-		this.context = SecureStreams.builder(TestPolicies.base().build()).eventLoopThreads(2).build();
+		this.harness = new ProxyUnderTest(TestPolicies.base().build(), this.temp);
+		this.context = this.harness.context();
+		this.proxy = this.harness.proxy();
+		this.client = this.harness.client();
 		this.context.smd().subscribe(SmdClass.ALL, Runnable::run, this.onProxyBus::add);
-		this.socket = this.temp.resolve("proxy.sock");
-		this.proxy = SecureStreamsProxy.builder(this.context).listen(ProxyAddress.parse("+" + this.socket)).start();
-		this.client = SecureStreams.proxiedBuilder("+" + this.socket).eventLoopThreads(1).listener(this.guard).build();
 	}
 
 	@AfterEach
 	void stop() {
-		this.client.close();
-		this.proxy.close();
-		this.context.close();
-		this.guard.assertNoViolations();
+		this.harness.close();
 	}
 
 	private static byte[] message(long smdClass, String text) {
@@ -111,7 +103,7 @@ class SmdProxyTests {
 
 	@Test
 	void aClientSpeakingTheWireGetsTheFramesOfLibwebsocketsProxy() throws Exception {
-		try (SocketChannel link = connect(); CapturedLogs logs = new CapturedLogs("io.securestreams.proxy")) {
+		try (SocketChannel link = this.harness.connectRaw(); CapturedLogs logs = new CapturedLogs("io.securestreams.proxy")) {
 			FrameReader frames = new FrameReader(link);
 			FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 42, (int) SmdClass.NETWORK, "_lws_smd")));
 			FrameReader.Frame created = frames.next();
@@ -164,10 +156,5 @@ class SmdProxyTests {
 		assertThat(handler.rxFlags).isEmpty();
 	}
 
-	private SocketChannel connect() throws IOException {
-		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-		channel.connect(UnixDomainSocketAddress.of(this.socket));
-		return channel;
-	}
 
 }
