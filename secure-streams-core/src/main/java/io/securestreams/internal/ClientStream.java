@@ -49,6 +49,10 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 
 	private long txnStartNanos;
 
+	// The proxy's rx flow control outlives connections: a pause asked for while the stream has
+	// no connection, or kept over a reconnect, applies to the next one when it is CONNECTED.
+	private boolean rxPaused;
+
 	private volatile @Nullable BiConsumer<String, byte[]> metadataObserver;
 
 	/**
@@ -226,6 +230,11 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	StreamResult report(ClientAttempt from, StreamState state) {
 		if (state == StreamState.CONNECTED) {
 			this.retry.reset();
+			if (this.rxPaused) {
+				// Reads the connection made before it was usable (a TLS handshake, an upgrade
+				// response's tail) may already have been delivered; from here on it waits.
+				from.connection().setRxPaused(true);
+			}
 		}
 		else if (state == StreamState.CONNECTING) {
 			this.txnStartNanos = System.nanoTime();
@@ -335,6 +344,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	@Override
 	public void setRxPaused(boolean paused) {
 		Runnable apply = () -> {
+			this.rxPaused = paused;
 			ClientAttempt current = this.attempt;
 			if (current != null) {
 				current.connection().setRxPaused(paused);
