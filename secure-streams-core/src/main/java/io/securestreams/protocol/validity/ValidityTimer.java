@@ -99,6 +99,17 @@ public final class ValidityTimer {
 	 */
 	public void confirmed() {
 		this.lastProof = System.nanoTime();
+		if (this.pingSentAt >= 0 && !this.stopped) {
+			// The answer to a keepalive restarts the ping interval from now (as libwebsockets
+			// re-arms svalidping on confirmation); the timer would otherwise wait for the end of
+			// the hang-up window. Only the first proof after a ping reschedules, so this stays cheap.
+			this.pingSentAt = -1;
+			if (this.timer != null) {
+				this.timer.cancel(false);
+				this.timer = null;
+			}
+			arm();
+		}
 	}
 
 	/**

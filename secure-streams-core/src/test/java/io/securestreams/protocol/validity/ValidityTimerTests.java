@@ -48,6 +48,23 @@ class ValidityTimerTests {
 	}
 
 	@Test
+	void anAnsweredPingRearmsThePingIntervalFromTheAnswer() {
+		// svalidping 100 ms, svalidhup 2 s: a PING answered at once must be followed by the next
+		// PING about 100 ms after that answer, not only when the hang-up window of the first ends.
+		List<Long> pings = new CopyOnWriteArrayList<>();
+		ValidityTimer[] holder = new ValidityTimer[1];
+		holder[0] = new ValidityTimer(this.loop, Duration.ofMillis(100), Duration.ofMillis(2000), () -> {
+			pings.add(System.nanoTime());
+			this.loop.execute(holder[0]::confirmed);
+		}, () -> this.events.add("hangup"));
+		this.loop.execute(holder[0]::start);
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pings.size() >= 2);
+		this.loop.execute(holder[0]::stop);
+		assertThat(Duration.ofNanos(pings.get(1) - pings.get(0))).isLessThan(Duration.ofMillis(1000));
+		assertThat(this.events).isEmpty();
+	}
+
+	@Test
 	void withPingNotShorterThanHangUpOnlyTheHangUpTimerRuns() {
 		ValidityTimer timer = timer(Duration.ofMillis(300), Duration.ofMillis(200));
 		this.loop.execute(timer::start);
