@@ -6,9 +6,13 @@ import java.util.Map;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.securestreams.SecureStreamsException;
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.StreamTypeValues;
 import io.securestreams.server.ServerLink;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores what a request says into the accepted stream's metadata before SERVER_TXN, as
@@ -16,11 +20,15 @@ import org.jspecify.annotations.Nullable;
  * query argument (its first value), then {@code path} (the decoded path, without the query),
  * {@code method} and, when declared and sent, {@code auth} (the Authorization header). With
  * {@code direct_proto_str} every request header is readable by its name with a colon.
+ * A query argument whose name is mapped to a header (and so goes into the response head) is
+ * ignored when its decoded value holds control characters such as CR or LF.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 public final class RequestMetadata {
+
+	private static final Logger logger = LoggerFactory.getLogger(RequestMetadata.class);
 
 	/** Metadata name holding the request path. */
 	public static final String PATH = "path";
@@ -65,9 +73,20 @@ public final class RequestMetadata {
 		StreamTypePolicy policy = link.policy();
 		QueryStringDecoder decoded = new QueryStringDecoder(uri);
 		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
-			if (policy.metadata(argument.getKey()) != null && !argument.getValue().isEmpty()) {
-				set(link, argument.getKey(), argument.getValue().get(0));
+			MetadataDeclaration declaration = policy.metadata(argument.getKey());
+			if (declaration == null || argument.getValue().isEmpty()) {
+				continue;
 			}
+			String value = argument.getValue().get(0);
+			if (declaration.isMapped()
+					&& StreamTypeValues.invalidHeaderValueIndex(value.getBytes(StandardCharsets.UTF_8)) >= 0) {
+				// A name mapped to a header goes into the response head: a client's decoded CR or
+				// LF would make that head unwritable (the response would never be sent).
+				logger.debug("{}: ignoring query argument '{}': control characters in a value sent as a header",
+						link.describe(), argument.getKey());
+				continue;
+			}
+			set(link, argument.getKey(), value);
 		}
 		set(link, PATH, decoded.path());
 		set(link, METHOD, method);

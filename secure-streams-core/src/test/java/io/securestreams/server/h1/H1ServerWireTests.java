@@ -1,0 +1,192 @@
+package io.securestreams.server.h1;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
+import io.securestreams.testsupport.RoutingServerHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
+import io.securestreams.testsupport.TransitionGuard;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The h1 server on the wire, driven by a plain socket: pipelined requests, HEAD, request bodies
+ * and query arguments.
+ */
+class H1ServerWireTests {
+
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
+	private final TransitionGuard guard = new TransitionGuard();
+
+	private final RoutingServerHandler handler = new RoutingServerHandler();
+
+	private SecureStream listener;
+
+	private SecureStream listen() {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, false);
+		SecureStreams streams = this.resources
+			.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1).listener(this.guard));
+		this.listener = streams.create("srv", this.handler);
+		return this.listener;
+	}
+
+	@AfterEach
+	void noIllegalTransitions() {
+		this.guard.assertNoViolations();
+	}
+
+	private Socket connect() throws IOException {
+		Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) listen().localAddress()).getPort());
+		socket.setSoTimeout(10_000);
+		return socket;
+	}
+
+	private static void send(Socket socket, String text) throws IOException {
+		OutputStream out = socket.getOutputStream();
+		out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+		out.flush();
+	}
+
+	/** Reads one response: head, then a content-length or chunked body (none for HEAD). */
+	private static String[] response(InputStream in, boolean head) throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		while (!bytes.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+			int b = in.read();
+			if (b < 0) {
+				throw new IOException("closed in the head: " + bytes);
+			}
+			bytes.write(b);
+		}
+		String headText = bytes.toString(StandardCharsets.ISO_8859_1);
+		String lower = headText.toLowerCase();
+		String body = "";
+		if (!head) {
+			int at = lower.indexOf("content-length:");
+			if (at >= 0) {
+				int n = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
+				body = new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
+			}
+			else if (lower.contains("transfer-encoding: chunked")) {
+				StringBuilder sb = new StringBuilder();
+				while (true) {
+					String size = line(in);
+					int n = Integer.parseInt(size.trim(), 16);
+					if (n == 0) {
+						line(in);
+						break;
+					}
+					sb.append(new String(in.readNBytes(n), StandardCharsets.ISO_8859_1));
+					line(in);
+				}
+				body = sb.toString();
+			}
+		}
+		return new String[] { headText, body };
+	}
+
+	private static String line(InputStream in) throws IOException {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		int b;
+		while ((b = in.read()) != '\n') {
+			if (b < 0) {
+				throw new IOException("closed");
+			}
+			bytes.write(b);
+		}
+		return bytes.toString(StandardCharsets.ISO_8859_1).trim();
+	}
+
+	@Test
+	void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+		try (Socket socket = connect()) {
+			send(socket, "GET /hello?name=a HTTP/1.1\r\nHost: x\r\n\r\nGET /hello?name=b HTTP/1.1\r\nHost: x\r\n\r\n"
+					+ "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /hello?name=c HTTP/1.1\r\nHost: x\r\n\r\n");
+			InputStream in = socket.getInputStream();
+			assertThat(response(in, false)[1]).isEqualTo("hello a");
+			assertThat(response(in, false)[1]).isEqualTo("hello b");
+			String[] echo = response(in, false);
+			assertThat(echo[0]).startsWith("HTTP/1.1 201");
+			assertThat(echo[1]).isEqualTo("abc");
+			assertThat(response(in, false)[1]).isEqualTo("hello c");
+		}
+	}
+
+	@Test
+	void headGetsTheHeadWithoutBodyAndTheConnectionCarriesOn() throws Exception {
+		try (Socket socket = connect()) {
+			send(socket, "HEAD /hello?name=a HTTP/1.1\r\nHost: x\r\n\r\n");
+			InputStream in = socket.getInputStream();
+			String[] head = response(in, true);
+			assertThat(head[0]).startsWith("HTTP/1.1 200").containsIgnoringCase("content-length: 7");
+			send(socket, "GET /hello?name=b HTTP/1.1\r\nHost: x\r\n\r\n");
+			String[] next = response(in, false);
+			assertThat(next[0]).startsWith("HTTP/1.1 200");
+			assertThat(next[1]).isEqualTo("hello b");
+		}
+	}
+
+	@Test
+	void chunkedRequestBodyAndExpectContinue() throws Exception {
+		try (Socket socket = connect()) {
+			InputStream in = socket.getInputStream();
+			send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+			assertThat(response(in, false)[1]).isEqualTo("abcde");
+			send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+			String[] cont = response(in, true);
+			assertThat(cont[0]).startsWith("HTTP/1.1 100");
+			send(socket, "wxyz");
+			assertThat(response(in, false)[1]).isEqualTo("wxyz");
+		}
+	}
+
+	@Test
+	void queryArgumentsArePercentDecoded() throws Exception {
+		try (Socket socket = connect()) {
+			send(socket, "GET /hello?x=1&name=a%20b%26c HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response(socket.getInputStream(), false)[1]).isEqualTo("hello a b&c");
+		}
+	}
+
+	@Test
+	void aClientThatGoesMidRequestEndsTheStream() throws Exception {
+		try (Socket socket = connect()) {
+			send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.listener.acceptedStreams().size() == 1);
+		}
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.listener.acceptedStreams().isEmpty());
+		assertThat(this.handler.acceptedStates(this.listener).values()).singleElement()
+			.satisfies((states) -> assertThat(states).endsWith(StreamState.SERVER_TXN, StreamState.DISCONNECTED,
+					StreamState.DESTROYING));
+	}
+
+	@Test
+	void aQueryArgumentWithControlCharactersForAMappedNameIsNoResponseHeader() throws Exception {
+		try (Socket socket = connect()) {
+			send(socket, "GET /silent?mime=a%0d%0aX-Injected:%20yes HTTP/1.1\r\nHost: x\r\n\r\n");
+			String[] answer = response(socket.getInputStream(), false);
+			assertThat(answer[0]).startsWith("HTTP/1.1 404").doesNotContainIgnoringCase("x-injected");
+			send(socket, "GET /hello?name=b HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response(socket.getInputStream(), false)[1]).isEqualTo("hello b");
+		}
+	}
+
+}
