@@ -113,8 +113,11 @@ public final class TlsContexts {
 		PolicyCertificate cert = policy.certs().get(certName);
 		PolicyCertificate key = policy.certs().get(keyName);
 		if (cert == null || key == null) {
-			throw new SecureStreamsException("server streamtype '" + streamType.name() + "' names a missing certs entry");
+			String missing = (cert == null) ? "\"server_cert\": \"" + certName : "\"server_key\": \"" + keyName;
+			throw new SecureStreamsException("server streamtype '" + streamType.name() + "' names a missing certs entry ("
+					+ missing + "\"); the policy's certs are " + policy.certs().keySet());
 		}
+		ServerKeyCheck.check(streamType.name(), cert, key);
 		return this.serverContexts.computeIfAbsent(new ServerKey(cert, key, List.copyOf(alpn)), TlsContexts::buildServer);
 	}
 

@@ -24,6 +24,7 @@ import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyCertificate;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
@@ -208,6 +209,41 @@ class H1ServerTests {
 			.isThrownBy(() -> this.streams.create("srv", handler))
 			.withMessageContaining("\"server_cert\"");
 		assertThat(handler.states).isEmpty();
+	}
+
+	@Test
+	void aTlsServerWhoseCertAndKeyNamesAreSwappedIsRefusedClearly() throws Exception {
+		PolicyFragment fragment = TestPolicies.serverCertificate(TestPolicies.base());
+		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, true)
+			.set(StreamTypeKey.SERVER_CERT, "srv_key")
+			.set(StreamTypeKey.SERVER_KEY, "srv_cert");
+		start(fragment.build());
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.create("srv", new RecordingHandler()))
+			.withMessageContaining("srv_key");
+	}
+
+	@Test
+	void aTlsServerNamingAnUnknownCertsEntrySaysWhichOne() {
+		PolicyFragment fragment = TestPolicies.serverCertificate(TestPolicies.base());
+		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, true)
+			.set(StreamTypeKey.SERVER_KEY, "no_such_key");
+		start(fragment.build());
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.create("srv", new RecordingHandler()))
+			.withMessageContaining("no_such_key");
+	}
+
+	@Test
+	void aTlsServerWhoseKeyDoesNotMatchItsCertificateIsRefused() throws Exception {
+		PolicyFragment fragment = TestPolicies.serverCertificate(TestPolicies.base());
+		fragment.certificate(PolicyCertificate.fromDer("other_key",
+				TestPki.client().getKeyPair().getPrivate().getEncoded()));
+		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, true)
+			.set(StreamTypeKey.SERVER_KEY, "other_key");
+		start(fragment.build());
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.create("srv", new RecordingHandler()));
 	}
 
 }
