@@ -104,10 +104,6 @@ public final class ValidityTimer {
 			// re-arms svalidping on confirmation); the timer would otherwise wait for the end of
 			// the hang-up window. Only the first proof after a ping reschedules, so this stays cheap.
 			this.pingSentAt = -1;
-			if (this.timer != null) {
-				this.timer.cancel(false);
-				this.timer = null;
-			}
 			arm();
 		}
 	}
@@ -126,6 +122,10 @@ public final class ValidityTimer {
 	private void arm() {
 		if (!isEnabled() || this.stopped) {
 			return;
+		}
+		if (this.timer != null) {
+			// confirmed() may have re-armed already (a keepalive answered from inside ping.run()).
+			this.timer.cancel(false);
 		}
 		long due;
 		if (this.pingSentAt >= 0) {
