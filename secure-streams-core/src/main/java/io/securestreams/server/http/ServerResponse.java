@@ -96,7 +96,9 @@ public abstract class ServerResponse {
 			if (!this.started && (announced == 0 || this.headRequest)) {
 				this.link.takeTxRequest();
 				this.link.txLengthConsumed();
-				head(Math.max(announced, 0), true);
+				// HEAD: the length GET would have, when the handler announced one; otherwise none
+				// (a content-length of 0 would claim an empty body).
+				head(this.headRequest ? announced : 0, true);
 				complete();
 				return;
 			}

@@ -246,4 +246,20 @@ class H1ServerTests {
 			.isThrownBy(() -> this.streams.create("srv", new RecordingHandler()));
 	}
 
+	@Test
+	void aPortInUseFailsCreationWithAClearMessage() throws Exception {
+		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.server(fragment.streamType("srv"), Protocol.H1, false)
+				.set(StreamTypeKey.PORT, taken.getLocalPort());
+			start(fragment.build());
+			RecordingHandler handler = new RecordingHandler();
+			assertThatExceptionOfType(SecureStreamsException.class)
+				.isThrownBy(() -> this.streams.create("srv", handler))
+				.withMessageContaining("cannot listen on")
+				.withMessageContaining(Integer.toString(taken.getLocalPort()));
+			assertThat(handler.states).isEmpty();
+		}
+	}
+
 }

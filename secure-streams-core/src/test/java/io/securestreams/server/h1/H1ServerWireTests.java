@@ -189,4 +189,18 @@ class H1ServerWireTests {
 		}
 	}
 
+	@Test
+	void headOfABodyWhoseLengthIsUnknownDoesNotClaimAnEmptyBody() throws Exception {
+		try (Socket socket = connect()) {
+			send(socket, "HEAD /oneshot HTTP/1.1\r\nHost: x\r\n\r\n");
+			InputStream in = socket.getInputStream();
+			String[] head = response(in, true);
+			assertThat(head[0]).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("content-length: 0");
+			send(socket, "GET /hello?name=b HTTP/1.1\r\nHost: x\r\n\r\n");
+			String[] next = response(in, false);
+			assertThat(next[0]).startsWith("HTTP/1.1 200");
+			assertThat(next[1]).isEqualTo("hello b");
+		}
+	}
+
 }
