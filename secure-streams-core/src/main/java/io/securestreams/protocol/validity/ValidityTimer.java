@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
  * interval of 0, or one not shorter than the hang-up interval, no keepalive is sent and only the
  * hang-up timer runs; a hang-up interval of 0 disables the check.
  * <p>
- * Proof of life is cheap to report ({@link #confirmed()} only records the time), so a binding
- * can call it for every frame received. Every method must be called on the connection's event
+ * Proof of life is cheap to report ({@link #confirmed()} records the time, and only the first
+ * proof after a keepalive reschedules the timer), so a binding can call it for every frame
+ * received. Every method must be called on the connection's event
  * loop.
  *
  * @author Secure Streams contributors
