@@ -27,6 +27,7 @@ import io.securestreams.policy.Policy;
 import io.securestreams.proxy.wire.SsFrameDecoder;
 import io.securestreams.proxy.wire.SsFrameEncoder;
 import io.securestreams.transport.TransportResources;
+import io.securestreams.transport.UnixSocketFiles;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +84,9 @@ public final class SecureStreamsProxy implements AutoCloseable {
 			if (bindTo instanceof InetSocketAddress inet && inet.isUnresolved()) {
 				bindTo = new InetSocketAddress(inet.getHostString(), inet.getPort());
 			}
-			removeStaleSocketFile(builder.address);
+			if (builder.address.kind() == ProxyAddress.Kind.PATH) {
+				UnixSocketFiles.removeStale(Path.of(builder.address.name()));
+			}
 			this.server = new ServerBootstrap().group(transport.group())
 				.channel(transport.serverChannel(bindTo))
 				.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, LINK_WATER_MARK)

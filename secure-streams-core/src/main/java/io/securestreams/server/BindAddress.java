@@ -1,6 +1,6 @@
 package io.securestreams.server;
 
-import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -8,7 +8,6 @@ import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -16,6 +15,7 @@ import java.util.List;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.transport.TransportResources;
+import io.securestreams.transport.UnixSocketFiles;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -96,12 +96,10 @@ final class BindAddress {
 
 	private static void removeStaleSocket(Path path) {
 		try {
-			if (Files.exists(path) && !Files.isRegularFile(path) && !Files.isDirectory(path)) {
-				Files.delete(path);
-			}
+			UnixSocketFiles.removeStale(path);
 		}
-		catch (IOException ex) {
-			throw new SecureStreamsException("cannot remove the stale Unix socket " + path + ": " + ex.getMessage(), ex);
+		catch (IllegalStateException | UncheckedIOException ex) {
+			throw new SecureStreamsException("cannot listen: " + ex.getMessage(), ex);
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Links follow their onward streams: a policy replaced without the streamtype destroys the
@@ -65,6 +67,27 @@ class ProxyLifecycleTests {
 		this.guard.assertNoViolations();
 	}
 
+
+	@Test
+	void aSecondProxyOnTheSameSocketPathFailsAndTheFirstKeepsItsClients() {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", 9, "GET", "/");
+		Path socket = this.temp.resolve("proxy.sock");
+		try (SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build();
+				SecureStreamsProxy first = SecureStreamsProxy.builder(context)
+					.listen(ProxyAddress.parse("+" + socket))
+					.start()) {
+			assertThatExceptionOfType(SecureStreamsException.class)
+				.isThrownBy(() -> SecureStreamsProxy.builder(context).listen(ProxyAddress.parse("+" + socket)).start())
+				.withMessageContaining("the Unix socket " + socket + " is in use by a running listener");
+			try (SecureStreams client = SecureStreams.proxiedBuilder("+" + socket).eventLoopThreads(1).build()) {
+				RecordingHandler handler = new RecordingHandler();
+				client.create("get", handler);
+				handler.await(StreamState.CREATING, Duration.ofSeconds(10));
+				Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> first.links().size() == 1);
+			}
+		}
+	}
 
 	@Test
 	void streamtypesWhoseStreamsShareAConnectionAreCarried() throws Exception {

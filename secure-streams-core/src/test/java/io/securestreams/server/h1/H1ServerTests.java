@@ -167,6 +167,24 @@ class H1ServerTests {
 	}
 
 	@Test
+	void aSecondListenerOnALiveUnixSocketFailsAndTheFirstKeepsServing(@TempDir Path dir) {
+		Path socket = dir.resolve("srv.sock");
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, false).set(StreamTypeKey.ENDPOINT, "+" + socket);
+		TestPolicies.h1(fragment.streamType("cli"), "+" + socket, 0, "GET", "/hello?name=unix")
+			.set(StreamTypeKey.PORT, null);
+		start(fragment.build());
+		this.streams.create("srv", new RoutingServerHandler());
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.create("srv", new RoutingServerHandler()))
+			.withMessageContaining("the Unix socket " + socket + " is in use by a running listener");
+		RecordingHandler client = new RecordingHandler();
+		this.streams.create("cli", client).requestTx();
+		client.await(StreamState.QOS_ACK_REMOTE, Duration.ofSeconds(10));
+		assertThat(new String(client.received(), StandardCharsets.UTF_8)).isEqualTo("hello unix");
+	}
+
+	@Test
 	void destroyingTheListenerClosesItAndEveryAcceptedStream() throws Exception {
 		start(serverPolicy(false));
 		RoutingServerHandler handler = new RoutingServerHandler();
