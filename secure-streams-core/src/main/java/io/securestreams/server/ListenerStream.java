@@ -133,11 +133,15 @@ public final class ListenerStream extends AbstractStream {
 	}
 
 	private void accept(Channel channel) {
+		// Listed before the check (this runs on a child loop, a destroy on another thread): the
+		// destroy either finds the channel in the set or was marked before the check, so no
+		// connection accepted in between outlives the listener.
+		this.connections.add(channel);
 		if (isDestroyed()) {
+			this.connections.remove(channel);
 			channel.close();
 			return;
 		}
-		this.connections.add(channel);
 		channel.closeFuture().addListener((closed) -> this.connections.remove(channel));
 		// A client that leaves Nagle on (OkHttp does) holds the rest of a request body until the
 		// part sent is acknowledged: without a quick ACK for reads the server does not answer at
