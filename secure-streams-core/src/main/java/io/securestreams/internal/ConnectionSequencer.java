@@ -3,6 +3,7 @@ package io.securestreams.internal;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.util.concurrent.ScheduledFuture;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.retry.RetryTracker;
@@ -68,25 +69,50 @@ final class ConnectionSequencer {
 	 */
 	void startAttempt(boolean poll) {
 		this.sequence = Sequence.TRY_CONNECT;
-		if (poll && this.stream.checkedState() != StreamState.POLL
-				&& this.stream.act(this.stream.emit(StreamState.POLL, 0))) {
+		StreamResult result = (poll && this.stream.checkedState() != StreamState.POLL)
+				? this.stream.emit(StreamState.POLL, 0) : StreamResult.OK;
+		if (result == StreamResult.OK) {
+			result = this.stream.emit(StreamState.CONNECTING, 0);
+		}
+		if (result == StreamResult.DESTROY_ME) {
+			this.stream.act(result);
 			return;
 		}
-		if (this.stream.act(this.stream.emit(StreamState.CONNECTING, 0))) {
+		if (result == StreamResult.DISCONNECT_ME) {
+			// No connection exists yet: the attempt is given up and, as libwebsockets does when
+			// CONNECTING is answered so, the retry rules decide when the next one starts. Returning
+			// here without a backoff would leave the sequence busy, ignoring every later requestTx.
+			backoff(0);
 			return;
 		}
 		this.stream.openAttempt();
 	}
 
 	/**
-	 * The attempt failed before it was usable: UNREACHABLE, then back off.
+	 * The attempt failed before it was usable: UNREACHABLE, then back off. When the attempt was a
+	 * kept-alive connection's next transaction, CONNECTED is still unanswered, so DISCONNECTED comes
+	 * first (UNREACHABLE cannot be followed by the DISCONNECTED destruction would owe).
 	 * @param minDelayMillis the least wait before the next attempt
 	 */
 	void attemptFailed(long minDelayMillis) {
-		if (this.stream.act(this.stream.emit(StreamState.UNREACHABLE, 0))) {
+		if (this.stream.danglingConnected() && destroys(this.stream.emit(StreamState.DISCONNECTED, 0))) {
+			return;
+		}
+		if (destroys(this.stream.emit(StreamState.UNREACHABLE, 0))) {
 			return;
 		}
 		backoff(minDelayMillis);
+	}
+
+	/**
+	 * Acts on the result of a state reported when there is no connection left to close: only
+	 * DESTROY_ME has an effect ("already disconnected, no action for DISCONNECT_ME", as
+	 * libwebsockets puts it), so the retry rules still run after a DISCONNECT_ME.
+	 * @param result the handler's result
+	 * @return {@code true} when the stream is being destroyed
+	 */
+	private boolean destroys(StreamResult result) {
+		return result == StreamResult.DESTROY_ME && this.stream.act(result);
 	}
 
 	/**
@@ -99,7 +125,7 @@ final class ConnectionSequencer {
 			attemptFailed(0);
 			return;
 		}
-		if (this.stream.act(this.stream.emit(StreamState.DISCONNECTED, 0))) {
+		if (destroys(this.stream.emit(StreamState.DISCONNECTED, 0))) {
 			return;
 		}
 		if (reconnect && !this.stream.policy.opportunistic()) {
