@@ -59,9 +59,22 @@ final class PolicyRequest {
 	 * @param link the stream's link
 	 * @param target where it goes
 	 * @return the request
-	 * @throws IllegalStateException when a system blob the policy needs is missing
+	 * @throws IllegalStateException when a system blob the policy needs is missing, or when the
+	 * expanded url or a header value cannot be sent (a space or line break from metadata or a blob)
 	 */
 	static PolicyRequest build(StreamLink link, ConnectTarget target) {
+		try {
+			return compose(link, target);
+		}
+		catch (IllegalArgumentException ex) {
+			// Netty refuses an unsafe request line or header value; the bindings fail the attempt on
+			// IllegalStateException, where anything else escaped and left the stream hanging.
+			throw new IllegalStateException("the request for streamtype '" + link.policy().name() + "' to "
+					+ target.path() + " cannot be sent: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static PolicyRequest compose(StreamLink link, ConnectTarget target) {
 		StreamTypePolicy policy = link.policy();
 		HttpSettings http = policy.http();
 		String methodName = (http.method() != null) ? http.method().toUpperCase(Locale.ROOT) : "GET";

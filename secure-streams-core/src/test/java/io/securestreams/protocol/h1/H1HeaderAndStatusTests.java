@@ -162,6 +162,32 @@ class H1HeaderAndStatusTests {
 	}
 
 	@Test
+	void metadataThatMakesTheUrlUnusableFailsTheAttemptWithoutSendingARequest() {
+		// A value not mapped to a header may hold any bytes; substituted into http_url, a space or a
+		// line break makes a request line that must not be sent.
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.HTTP_URL, "/q/${q}")
+			.set(StreamTypeKey.RETRY, null)
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("q", ""))));
+		stream.setMetadata("q", "a b\r\nX-Injected: 1");
+		stream.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).endsWith("CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED");
+		assertThat(this.server.getRequestCount()).isZero();
+	}
+
+	@Test
+	void blobThatCannotBeAHeaderValueFailsTheAttemptWithoutSendingARequest() {
+		this.blobs.set(SystemBlobs.Type.DEVICE_SERIAL, "SN-1\r\nX-Injected: 1");
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.HTTP_DSN_HEADER, "x-dsn:").set(StreamTypeKey.RETRY, null))
+			.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).endsWith("CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED");
+		assertThat(this.server.getRequestCount()).isZero();
+	}
+
+	@Test
 	void responseMapTurnsAStatusIntoAUserStateBeforeConnected() {
 		this.server.enqueue(new MockResponse.Builder().code(530).body("custom").build());
 		RecordingHandler handler = new RecordingHandler();
