@@ -8,7 +8,9 @@ import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
+import io.securestreams.transport.EndpointResolver;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +110,12 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	protected StreamResult report(StreamState state) {
 		// The stream also resets its retry count on CONNECTED and times transactions.
 		return this.stream.report(this, state);
+	}
+
+	@Override
+	public ConnectTarget nextTarget() {
+		return EndpointResolver.resolve(this.policy, this.stream.metadataValues(), runtime().policy().viaSocks5(),
+				runtime().transport());
 	}
 
 	@Override

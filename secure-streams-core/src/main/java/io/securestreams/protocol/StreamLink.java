@@ -12,6 +12,7 @@ import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
 import org.jspecify.annotations.Nullable;
 
@@ -180,6 +181,17 @@ public interface StreamLink {
 	 * @return the timings of this attempt, or {@code null} when the streamtype does not ask
 	 */
 	default @Nullable ConnectionTimings timings() {
+		return null;
+	}
+
+	/**
+	 * Resolves where the stream's next transaction goes under its metadata and policy now, so
+	 * that a binding keeping a connection between transactions (h1 keep-alive) requests the
+	 * current {@code http_url} and notices when {@code endpoint} no longer leads to its peer.
+	 * @return the target, or {@code null} when the link cannot tell (the binding keeps its own)
+	 * @throws IllegalArgumentException when the endpoint or url cannot be expanded
+	 */
+	default @Nullable ConnectTarget nextTarget() {
 		return null;
 	}
 

@@ -1,5 +1,7 @@
 package io.securestreams.protocol.h1;
 
+import java.util.Objects;
+
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -127,8 +129,40 @@ final class H1Connection extends ChannelConnection {
 			closeChannel();
 		}
 		else if (this.link.txRequested()) {
-			startTransaction(false);
+			nextTransaction();
 		}
+	}
+
+	/**
+	 * Starts the stream's next transaction on the kept-alive channel at the target the metadata
+	 * and policy give now (not the one the connection was opened for, nor where a redirect led).
+	 * When that is another peer, or cannot be resolved, the channel is closed instead: the request
+	 * stays pending and the stream connects anew, as it would have without keep-alive.
+	 */
+	private void nextTransaction() {
+		ConnectTarget next;
+		try {
+			next = this.link.nextTarget();
+		}
+		catch (IllegalArgumentException ex) {
+			// The new attempt fails the same way and reports why.
+			closeChannel();
+			return;
+		}
+		if (next != null) {
+			if (!samePeer(next, this.target)) {
+				closeChannel();
+				return;
+			}
+			this.target = next;
+			this.redirects = 0;
+		}
+		startTransaction(false);
+	}
+
+	private static boolean samePeer(ConnectTarget a, ConnectTarget b) {
+		return a.address().equals(b.address()) && a.host().equals(b.host()) && a.tls() == b.tls()
+				&& Objects.equals(a.socks5(), b.socks5());
 	}
 
 	/** Whether {@code ch} is the connection's channel, not one a redirect left behind. */
@@ -168,7 +202,7 @@ final class H1Connection extends ChannelConnection {
 			this.transaction.pump(this.channel);
 		}
 		else if (!this.transaction.inProgress()) {
-			startTransaction(false);
+			nextTransaction();
 		}
 	}
 

@@ -7,7 +7,9 @@ import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.StreamsUnderTest;
@@ -114,6 +116,81 @@ class H1ClientTests {
 		assertThat(new String(handler.received())).isEqualTo("onetwo");
 		assertThat(List.of(this.server.takeRequest().getConnectionIndex(), this.server.takeRequest().getConnectionIndex()))
 			.containsExactly(0, 0);
+	}
+
+
+	private List<String> twoTransactions() {
+		return proxied()
+				? List.of("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED", "CONNECTING",
+						"CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED")
+				: List.of("CREATING", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "CONNECTING", "CONNECTED",
+						"QOS_ACK_REMOTE");
+	}
+
+	private void awaitTwoTransactions(RecordingHandler handler) {
+		handler.await(StreamState.QOS_ACK_REMOTE, 2, Duration.ofSeconds(10));
+		if (proxied()) {
+			handler.await(StreamState.DISCONNECTED, 2, Duration.ofSeconds(10));
+		}
+	}
+
+	@Test
+	void metadataChangedBetweenTransactionsReachesTheUrlOfTheNextOne() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(200).body("one").build());
+		this.server.enqueue(new MockResponse.Builder().code(200).body("two").build());
+		start(TestPolicies.with("get", (b) -> TestPolicies.h1(b, "127.0.0.1", this.server.getPort(), "GET",
+				"/items/${item}").set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("item", "")))));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.streams().create("get", handler);
+		stream.setMetadata("item", "1");
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, Duration.ofSeconds(10));
+		stream.setMetadata("item", "2");
+		stream.requestTx();
+		awaitTwoTransactions(handler);
+		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/items/1");
+		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/items/2");
+		assertThat(handler.stateNames()).isEqualTo(twoTransactions());
+	}
+
+	@Test
+	void transactionAfterAFollowedRedirectStartsAfreshAtThePolicyUrl() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/moved").build());
+		this.server.enqueue(new MockResponse.Builder().code(200).body("one").build());
+		this.server.enqueue(new MockResponse.Builder().code(200).body("two").build());
+		start(TestPolicies.with("get", (b) -> TestPolicies.h1(b, "127.0.0.1", this.server.getPort(), "GET", "/n")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true)));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.streams().create("get", handler);
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, Duration.ofSeconds(10));
+		stream.requestTx();
+		awaitTwoTransactions(handler);
+		assertThat(new String(handler.received())).isEqualTo("onetwo");
+		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/n");
+		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/moved");
+		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/n");
+		assertThat(handler.stateNames()).isEqualTo(twoTransactions());
+	}
+
+	@Test
+	void endpointChangedBetweenTransactionsMovesTheNextOneToTheNewPeer() throws Exception {
+		MockWebServer other = this.resources.mockWebServer();
+		this.server.enqueue(new MockResponse.Builder().code(200).body("one").build());
+		other.enqueue(new MockResponse.Builder().code(200).body("two").build());
+		start(TestPolicies.with("get", (b) -> TestPolicies.h1(b, "${ep}", 0, "GET", "/n")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("ep", "")))));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.streams().create("get", handler);
+		stream.setMetadata("ep", "http://127.0.0.1:" + this.server.getPort() + "/n");
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, Duration.ofSeconds(10));
+		stream.setMetadata("ep", "http://127.0.0.1:" + other.getPort() + "/n");
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, 2, Duration.ofSeconds(10));
+		assertThat(new String(handler.received())).isEqualTo("onetwo");
+		assertThat(this.server.getRequestCount()).isEqualTo(1);
+		assertThat(other.getRequestCount()).isEqualTo(1);
 	}
 
 }
