@@ -302,6 +302,8 @@ public abstract class AbstractStream implements SecureStream {
 	protected final void destroyLater() {
 		if (!this.destroyScheduled) {
 			this.destroyScheduled = true;
+			// A timeout due now must not report TIMEOUT to a handler that asked to be destroyed.
+			this.timeout.cancel();
 			quiesce();
 			submit(this::destroyNow);
 		}

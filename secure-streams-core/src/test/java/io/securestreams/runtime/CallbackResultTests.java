@@ -12,6 +12,7 @@ import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.internal.AbstractStream;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
@@ -142,6 +143,35 @@ class CallbackResultTests {
 				"QOS_ACK_REMOTE", "CONNECTING", "DISCONNECTED", "UNREACHABLE", "DESTROYING");
 		assertThat(List.copyOf(handler.states)).doesNotContainSequence(StreamState.UNREACHABLE,
 				StreamState.DISCONNECTED);
+	}
+
+	@Test
+	void nothingReachesTheHandlerAfterItAnsweredDestroyMe() throws Exception {
+		// The retry timer and a stream timeout come due together while the loop is busy; the
+		// retry's POLL is answered DESTROY_ME, and the timeout must not be reported after that.
+		int port = closedPort();
+		AtomicInteger polls = new AtomicInteger();
+		RecordingHandler handler = new RecordingHandler().onState((s, st) -> {
+			if (st == StreamState.UNREACHABLE) {
+				s.startTimeout(60);
+				((AbstractStream) s).eventLoop().execute(() -> sleep(200));
+			}
+			return (st == StreamState.POLL && polls.incrementAndGet() == 2) ? StreamResult.DESTROY_ME : StreamResult.OK;
+		});
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, "once"));
+		stream.requestTx();
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL",
+				"DESTROYING");
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 }
