@@ -43,10 +43,6 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 
 	private @Nullable ClientAttempt attempt;
 
-	// Where the current attempt connected: a kept-alive connection only fits a next request
-	// whose endpoint and URL, expanded with the metadata of now, are still the same.
-	private @Nullable ConnectTarget target;
-
 	private long txnStartNanos;
 
 	// The proxy's rx flow control outlives connections: a pause asked for while the stream has
@@ -112,10 +108,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 
 	private void kick() {
 		ClientAttempt current = this.attempt;
-		if (current != null && this.proxied && current.connection().isIdle() && !keptAliveConnectionFits(current)) {
-			this.sequencer.restart();
-		}
-		else if (current != null) {
+		if (current != null) {
 			current.connection().requestWrite();
 		}
 		else if (this.sequencer.mayStart()) {
@@ -146,42 +139,10 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 				this.sequencer.restart();
 			}
 			else if (current.connection().isIdle()) {
-				if (keptAliveConnectionFits(current)) {
-					this.txRequested = true;
-					current.connection().requestWrite();
-				}
-				else {
-					this.sequencer.restart();
-				}
+				this.txRequested = true;
+				current.connection().requestWrite();
 			}
 		});
-	}
-
-	/**
-	 * For a proxy's onward stream, whose client may set metadata between transactions: whether
-	 * the connection kept alive after the last http transaction still goes where the next
-	 * request must. The C proxy opens a new connection for every transaction, expanding the
-	 * endpoint and URL with the metadata of that moment; a kept-alive connection would repeat
-	 * the old request. One that no longer fits is dropped quietly (the client already saw
-	 * DISCONNECTED), so the caller can connect anew.
-	 * @param current the attempt whose connection is idle
-	 * @return {@code true} to reuse the connection; {@code false} when it was dropped
-	 */
-	private boolean keptAliveConnectionFits(ClientAttempt current) {
-		try {
-			ConnectTarget now = EndpointResolver.resolve(this.policy, this.metadata, this.runtime.policy().viaSocks5(),
-					this.runtime.transport());
-			if (now.equals(this.target)) {
-				return true;
-			}
-		}
-		catch (IllegalArgumentException ex) {
-			// The new attempt fails with this reason and reports UNREACHABLE.
-		}
-		this.attempt = null;
-		current.deactivate();
-		current.connection().close();
-		return false;
 	}
 
 	/**
@@ -208,7 +169,6 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 					? this.runtime.tls().clientContext(active, current, this.runtime.blobs(), protocol.alpn(current))
 					: null;
 			this.attempt = next;
-			this.target = target;
 			next.bind(protocol.connect(target, tls, this.runtime.connector(), next));
 			logger.debug("stream {} ({}): connecting to {}", id(), streamType(), target);
 		}
