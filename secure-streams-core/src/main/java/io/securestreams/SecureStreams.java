@@ -2,8 +2,10 @@ package io.securestreams;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -350,7 +352,9 @@ public final class SecureStreams implements AutoCloseable {
 
 	/**
 	 * Stops the context: destroys every stream (each gets its final states), waits for that up to
-	 * the timeout, then stops the event loops.
+	 * the timeout, then stops the event loops. Called from a callback (on one of the context's
+	 * event loops, which the shutdown waits for), it hands the shutdown to a thread of its own and
+	 * returns at once; the context refuses new streams from then on.
 	 * @param timeout the most to wait
 	 */
 	public void shutdownGracefully(Duration timeout) {
@@ -358,11 +362,21 @@ public final class SecureStreams implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
-		long deadline = System.nanoTime() + timeout.toNanos();
-		for (AbstractStream stream : this.runtime.streams()) {
-			stream.destroy();
+		if (this.transport.inEventLoop()) {
+			Thread stopper = new Thread(() -> stop(timeout), "secure-streams-shutdown");
+			stopper.setDaemon(true);
+			stopper.start();
+			return;
 		}
-		while (!this.runtime.streams().isEmpty() && System.nanoTime() < deadline) {
+		stop(timeout);
+	}
+
+	private void stop(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		// Asked again on every pass: a create() that passed its closed check just before the flag
+		// was set registers its stream after the first pass.
+		Set<AbstractStream> asked = new HashSet<>();
+		while (destroyNew(asked) && System.nanoTime() < deadline) {
 			try {
 				TimeUnit.MILLISECONDS.sleep(5);
 			}
@@ -381,6 +395,18 @@ public final class SecureStreams implements AutoCloseable {
 		for (AbstractStream stream : this.runtime.streams()) {
 			stream.contextStopped();
 		}
+	}
+
+	// Destroys the streams not asked yet; returns whether any stream is still registered.
+	private boolean destroyNew(Set<AbstractStream> asked) {
+		boolean alive = false;
+		for (AbstractStream stream : this.runtime.streams()) {
+			alive = true;
+			if (asked.add(stream)) {
+				stream.destroy();
+			}
+		}
+		return alive;
 	}
 
 	/**

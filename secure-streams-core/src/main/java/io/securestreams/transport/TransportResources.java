@@ -27,6 +27,7 @@ import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -112,6 +113,19 @@ public final class TransportResources implements AutoCloseable {
 		java.util.List<EventLoop> all = new java.util.ArrayList<>();
 		this.group.forEach((executor) -> all.add((EventLoop) executor));
 		return all.get(Math.floorMod(key.hashCode(), all.size()));
+	}
+
+	/**
+	 * Returns whether the calling thread is one of the event loops.
+	 * @return {@code true} on an event loop thread
+	 */
+	public boolean inEventLoop() {
+		for (EventExecutor executor : this.group) {
+			if (executor.inEventLoop()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

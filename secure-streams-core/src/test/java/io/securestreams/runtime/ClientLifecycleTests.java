@@ -216,6 +216,27 @@ class ClientLifecycleTests {
 	}
 
 	@Test
+	void closeFromACallbackReturnsAndTheShutdownFinishesAfterIt() {
+		this.server.enqueue(new MockResponse.Builder().body("done").build());
+		CompletableFuture<Void> closeReturned = new CompletableFuture<>();
+		RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+			if (state == StreamState.QOS_ACK_REMOTE) {
+				// The shutdown waits for the stream's own loop, which this callback holds.
+				this.streams.close();
+				closeReturned.complete(null);
+			}
+			return StreamResult.OK;
+		});
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		assertThat(closeReturned).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(handler.stateNames()).endsWith("QOS_ACK_REMOTE", "DISCONNECTED", "DESTROYING");
+		assertThatExceptionOfType(SecureStreamsException.class).isThrownBy(() -> this.streams.create("t", handler));
+	}
+
+	@Test
 	void disconnectMeClosesTheConnectionAndKeepsTheStream() {
 		this.server.setDispatcher(new HttpbinDispatcher());
 		AtomicInteger connected = new AtomicInteger();
