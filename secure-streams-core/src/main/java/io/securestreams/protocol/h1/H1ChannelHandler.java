@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.policy.BufferSettings;
 import io.securestreams.policy.StreamTypePolicy;
@@ -87,6 +88,14 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 				return;
 			}
 			if (msg instanceof HttpResponse response) {
+				if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+					// This client never asks to upgrade; after a 101 the codec passes the rest on
+					// as raw bytes and no final response would ever come.
+					logger.warn("http server {} switched protocols unasked for streamtype '{}'; closing",
+							ctx.channel().remoteAddress(), this.link.policy().name());
+					this.connection.protocolViolation(ctx.channel(), "the server switched protocols unasked");
+					return;
+				}
 				this.connection.onResponse(response);
 			}
 			if (msg instanceof HttpContent content && this.connection.isCurrent(ctx.channel())) {

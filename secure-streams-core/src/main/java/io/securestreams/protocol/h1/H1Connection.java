@@ -165,6 +165,21 @@ final class H1Connection extends ChannelConnection {
 				&& Objects.equals(a.socks5(), b.socks5());
 	}
 
+	/**
+	 * The server broke the protocol on the current channel before the answer was usable: the
+	 * channel is dropped (nothing more it sends is read) and the attempt fails, as a connection
+	 * that could not be made does (UNREACHABLE, then the retry policy).
+	 * @param ch the channel
+	 * @param why what the server did, for the log
+	 */
+	void protocolViolation(Channel ch, String why) {
+		if (ch != this.channel) {
+			return;
+		}
+		dropChannel();
+		this.link.connectFailed(new IllegalStateException(why));
+	}
+
 	/** Whether {@code ch} is the connection's channel, not one a redirect left behind. */
 	boolean isCurrent(Channel ch) {
 		return ch == this.channel;
