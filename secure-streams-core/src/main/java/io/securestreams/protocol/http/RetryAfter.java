@@ -32,19 +32,27 @@ final class RetryAfter {
 			return 0;
 		}
 		String text = value.trim();
+		if (isDigits(text)) {
+			// Capped before multiplying (a long's worth of seconds overflows in milliseconds);
+			// a number of more than 12 digits is beyond the cap whatever its value.
+			return (text.length() <= 12) ? Math.min(Long.parseLong(text), MAX_MILLIS / 1000) * 1000 : MAX_MILLIS;
+		}
 		try {
-			long seconds = Long.parseLong(text);
-			return Math.min(Math.max(seconds, 0) * 1000, MAX_MILLIS);
+			long at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+			return Math.min(Math.max(at - nowMillis, 0), MAX_MILLIS);
 		}
-		catch (NumberFormatException notSeconds) {
-			try {
-				long at = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-				return Math.min(Math.max(at - nowMillis, 0), MAX_MILLIS);
-			}
-			catch (DateTimeParseException notDate) {
-				return 0;
+		catch (DateTimeParseException notDate) {
+			return 0;
+		}
+	}
+
+	private static boolean isDigits(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+				return false;
 			}
 		}
+		return !text.isEmpty();
 	}
 
 }
