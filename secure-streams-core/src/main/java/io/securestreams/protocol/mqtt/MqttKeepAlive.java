@@ -83,7 +83,13 @@ final class MqttKeepAlive {
 
 	void confirmed() {
 		this.lastValid = System.nanoTime();
-		this.pingOutstanding = false;
+		if (this.pingOutstanding) {
+			this.pingOutstanding = false;
+			// While the ping was out only the hang-up deadline was armed, which can be far later
+			// than the next keep-alive ping now due; without this the broker's 1.5 x keep-alive
+			// rule would drop an idle connection.
+			arm();
+		}
 	}
 
 	void stop() {

@@ -15,6 +15,7 @@ import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.TxSlot;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.TestResources;
@@ -111,6 +112,25 @@ class MqttProtocolTests {
 		assertThat(this.broker.connections()).isEqualTo(2);
 		assertThat(handler.stateNames()).containsSubsequence("CONNECTED", "DISCONNECTED", "POLL", "CONNECTING",
 				"CONNECTED");
+	}
+
+	/**
+	 * A validity hang-up far longer than the keep-alive must not stretch the keep-alive: once the
+	 * broker answered a PINGREQ, the next one is due a keep-alive after the last send again, or a
+	 * broker enforcing 1.5 times the keep-alive drops the idle connection.
+	 */
+	@Test
+	void keepAlivePingsContinueAfterAnAnsweredPingWhenTheValidityHangUpIsLonger() {
+		PolicyFragment fragment = MqttPolicies.base();
+		fragment.retry(new RetryPolicy("longhup", List.of(100), RetryPolicy.CONCEAL_FOREVER, 0, 0, 30));
+		device(fragment).set(StreamTypeKey.MQTT_KEEP_ALIVE, 1).set(StreamTypeKey.RETRY, "longhup");
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		long started = System.nanoTime();
+		this.broker.awaitReceived("PINGREQ", 3, WAIT);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+		assertThat(this.broker.connections()).isEqualTo(1);
 	}
 
 	@Test
