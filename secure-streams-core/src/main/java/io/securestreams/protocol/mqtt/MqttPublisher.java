@@ -174,6 +174,11 @@ final class MqttPublisher {
 		if (this.partial != null) {
 			this.partial.release();
 			this.partial = null;
+			// The announced length described the dropped message; left behind it would make the
+			// next message, even one sent without a length, wait for that many bytes.
+			if (this.announced >= 0) {
+				this.link.txLengthConsumed();
+			}
 		}
 		this.announced = -1;
 	}

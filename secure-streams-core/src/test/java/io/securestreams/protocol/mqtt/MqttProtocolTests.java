@@ -4,6 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -306,6 +309,48 @@ class MqttProtocolTests {
 		handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
 				"QOS_ACK_REMOTE");
+	}
+
+	/**
+	 * A message of announced length that is only partly written when the connection drops is
+	 * discarded; its length must go with it, or the next message, sent without a length, is
+	 * stretched to the old length over several onTx calls.
+	 */
+	@Test
+	void partlyWrittenAnnouncedMessageDroppedByADisconnectTakesItsLengthWithIt() {
+		this.broker.acknowledgePublishes = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment);
+		List<Integer> capacities = new CopyOnWriteArrayList<>();
+		AtomicInteger calls = new AtomicInteger();
+		AtomicBoolean second = new AtomicBoolean();
+		MqttRecorder handler = new MqttRecorder() {
+			@Override
+			public StreamResult onTx(SecureStream stream, TxSlot slot) {
+				int call = calls.incrementAndGet();
+				if (second.get()) {
+					capacities.add(slot.capacity());
+					slot.write("next".getBytes(StandardCharsets.US_ASCII));
+				}
+				else if (call == 1) {
+					// The first 40 bytes of a 100-byte message; the next call writes nothing (pause).
+					slot.write(new byte[40]);
+				}
+				return StreamResult.OK;
+			}
+		};
+		SecureStream stream = start(fragment).create("device", handler);
+		stream.requestTxLen(100);
+		Awaitility.await().atMost(WAIT).until(() -> calls.get() >= 2);
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		this.broker.dropAll();
+		handler.await(StreamState.CONNECTED, 2, WAIT);
+		second.set(true);
+		stream.requestTx();
+		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
+		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
+		assertThat(this.broker.received("PUBLISH")).singleElement().asString().endsWith(" payload=next");
+		assertThat(capacities).containsExactly(64 * 1024);
 	}
 
 	@Test
