@@ -39,7 +39,15 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 
 	}
 
-	private record Held(String topic, byte[] payload) {
+	/** A message kept until CONNECTED; {@code ack} (if any) is told when it was delivered or dropped. */
+	private record Held(String topic, byte[] payload, MqttInbox.@Nullable PendingAck ack) {
+
+		void done() {
+			if (this.ack != null) {
+				this.ack.done();
+			}
+		}
+
 	}
 
 	private final MqttSession session;
@@ -125,7 +133,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 
 	private void fail(String reason) {
 		this.phase = Phase.LEFT;
-		this.held.clear();
+		dropHeld();
 		this.session.detach(this);
 		this.link.connectFailed(new IllegalStateException(reason));
 	}
@@ -139,6 +147,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 			Held message = this.held.poll();
 			ByteBuf payload = Unpooled.wrappedBuffer(message.payload());
 			rx(message.topic(), payload);
+			message.done();
 		}
 		StreamState outcome;
 		while (isConnected() && (outcome = this.session.outbox().nextDeferred(streamId())) != null) {
@@ -163,13 +172,20 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		return (this.filter != null && MqttTopics.matches(this.filter, topic)) || this.shadow.isResponseTopic(topic);
 	}
 
-	/** A matching message: delivered now, or held until CONNECTED has been reported. */
-	void deliver(String topic, ByteBuf payload) {
+	/**
+	 * A matching message: delivered now, or held until CONNECTED has been reported.
+	 * @param ack the acknowledgement of a QoS 1 or 2 message, which a held message holds back
+	 * until it was delivered; {@code null} for QoS 0
+	 */
+	void deliver(String topic, ByteBuf payload, MqttInbox.@Nullable PendingAck ack) {
 		if (isConnected()) {
 			rx(topic, payload);
 		}
 		else {
-			this.held.add(new Held(topic, ByteBufUtil.getBytes(payload)));
+			if (ack != null) {
+				ack.hold();
+			}
+			this.held.add(new Held(topic, ByteBufUtil.getBytes(payload), ack));
 		}
 		this.shadow.delivered(topic);
 	}
@@ -188,6 +204,14 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 			this.doomed = true;
 		}
 		return result == StreamResult.DISCONNECT_ME || result == StreamResult.DESTROY_ME;
+	}
+
+	/** Forgets the held messages; acknowledgements no other stream waits for go out (if still possible). */
+	private void dropHeld() {
+		Held message;
+		while ((message = this.held.poll()) != null) {
+			message.done();
+		}
 	}
 
 	@Override
@@ -229,7 +253,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		this.phase = Phase.LEFT;
 		// Before detaching, while the connection and the other streams' filters are known.
 		this.shadow.end();
-		this.held.clear();
+		dropHeld();
 		this.publisher.discard();
 		this.session.detach(this);
 		this.link.eventLoop().execute(() -> this.link.closed(false));
@@ -253,7 +277,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	void connectionLost(boolean wasAccepted, Throwable cause, byte @Nullable [] perf) {
 		Phase was = this.phase;
 		this.phase = Phase.LEFT;
-		this.held.clear();
+		dropHeld();
 		this.publisher.discard();
 		this.shadow.connectionLost();
 		if (was == Phase.LEFT) {

@@ -136,6 +136,8 @@ final class MqttSession implements MqttOutbox.Outcomes {
 			return;
 		}
 		this.connection = null;
+		// Before the members drop what they hold: their acknowledgements must not go out now.
+		this.inbox.connectionEnded();
 		this.subscriptions.clear();
 		this.paused.clear();
 		List<MqttMember> lost = List.copyOf(this.members);
@@ -202,6 +204,7 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		if (this.members.isEmpty() && current != null) {
 			this.connection = null;
 			this.subscriptions.clear();
+			this.inbox.connectionEnded();
 			current.disconnect();
 		}
 		this.protocol.removeIfIdle(this);

@@ -251,6 +251,80 @@ class MqttProtocolTests {
 		assertThat(handler.messages).allSatisfy((m) -> assertThat(m.flags()).isEqualTo(StreamFlags.SOM | StreamFlags.EOM));
 	}
 
+	/**
+	 * A QoS 1 message that arrives before the stream's SUBACK is held until CONNECTED; it is
+	 * acknowledged only once delivered, so a connection lost meanwhile leaves it to the broker.
+	 */
+	@Test
+	void heldQos1MessageIsAcknowledgedOnlyAfterItWasDelivered() {
+		this.broker.sessionPresent = true;
+		this.broker.answerSubscribes = false;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down");
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		this.broker.awaitReceived("SUBSCRIBE", 1, WAIT);
+		this.broker.publish("dev/down", "queued", 1, 5, false);
+		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+			.until(() -> this.broker.received("PUBACK").isEmpty());
+		this.broker.subAck(1);
+		handler.awaitMessages(1, WAIT);
+		this.broker.awaitReceived("PUBACK 5", 1, WAIT);
+		assertThat(handler.payloads()).containsExactly("queued");
+	}
+
+	/** Acknowledgements keep the order of arrival even when the older message is held longer. */
+	@Test
+	void acknowledgementOfADeliveredMessageWaitsBehindAnOlderHeldOne() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down");
+		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
+		SecureStreams streams = start(fragment);
+		MqttRecorder other = new MqttRecorder();
+		streams.create("other", other).connect();
+		other.await(StreamState.CONNECTED, 1, WAIT);
+		this.broker.answerSubscribes = false;
+		MqttRecorder handler = new MqttRecorder();
+		streams.create("device", handler).connect();
+		this.broker.awaitReceived("SUBSCRIBE dev/down", 1, WAIT);
+		this.broker.publish("dev/down", "held", 1, 5, false);
+		this.broker.publish("other/down", "at once", 1, 6, false);
+		other.awaitMessages(1, WAIT);
+		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+			.until(() -> this.broker.received("PUBACK").isEmpty());
+		this.broker.subAck(1);
+		this.broker.awaitReceived("PUBACK", 2, WAIT);
+		assertThat(this.broker.received("PUBACK")).containsExactly("PUBACK 5", "PUBACK 6");
+		assertThat(handler.payloads()).containsExactly("held");
+	}
+
+	/**
+	 * A QoS 2 message held before the SUBACK and lost with its connection is not recorded as
+	 * received: the broker's copy sent again after the reconnect is delivered.
+	 */
+	@Test
+	void heldQos2MessageLostWithItsConnectionIsDeliveredWhenTheBrokerSendsItAgain() {
+		this.broker.sessionPresent = true;
+		this.broker.answerSubscribes = false;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down").set(StreamTypeKey.MQTT_QOS, 2);
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		this.broker.awaitReceived("SUBSCRIBE", 1, WAIT);
+		this.broker.publish("dev/down", "exactly", 2, 9, false);
+		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+			.until(() -> this.broker.received("PUBREC").isEmpty());
+		this.broker.dropAll();
+		this.broker.awaitReceived("SUBSCRIBE", 2, WAIT);
+		this.broker.publish("dev/down", "exactly", 2, 9, true);
+		this.broker.subAck(2);
+		handler.awaitMessages(1, WAIT);
+		this.broker.awaitReceived("PUBREC 9", 1, WAIT);
+		this.broker.reply(MqttMessageType.PUBREL, 9);
+		this.broker.awaitReceived("PUBCOMP 9", 1, WAIT);
+		assertThat(handler.payloads()).containsExactly("exactly");
+	}
+
 	@Test
 	void refusedSubscriptionIsAFailedAttempt() {
 		this.broker.subAckCode = 0x80;
