@@ -43,7 +43,7 @@ final class MqttSession implements MqttOutbox.Outcomes {
 
 	private final List<MqttMember> members = new ArrayList<>();
 
-	private final MqttSubscriptions subscriptions = new MqttSubscriptions(this.ids);
+	private final MqttSubscriptions subscriptions = new MqttSubscriptions(this.ids, this::packetIdFreed);
 
 	private final Set<MqttMember> paused = new HashSet<>();
 
@@ -163,6 +163,13 @@ final class MqttSession implements MqttOutbox.Outcomes {
 
 	void acknowledged(int id, int qos) {
 		if (this.outbox.acknowledged(id, qos) && this.connection != null) {
+			writable(this.connection);
+		}
+	}
+
+	/** Every packet id was in use and one was freed: streams that waited for one may send. */
+	private void packetIdFreed() {
+		if (this.connection != null) {
 			writable(this.connection);
 		}
 	}

@@ -4,8 +4,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * The SUBSCRIBE and UNSUBSCRIBE packets of a session's current network connection that await
  * their SUBACK or UNSUBACK, and who each answer goes back to.
@@ -31,10 +29,18 @@ final class MqttSubscriptions {
 
 	private final MqttPacketIds ids;
 
+	private final Runnable freedWhenFull;
+
 	private final Map<Integer, Answer> pending = new HashMap<>();
 
-	MqttSubscriptions(MqttPacketIds ids) {
+	/**
+	 * @param ids the session's packet ids
+	 * @param freedWhenFull run when an answer frees an id while every id was in use, so that
+	 * streams waiting for one can send again
+	 */
+	MqttSubscriptions(MqttPacketIds ids, Runnable freedWhenFull) {
 		this.ids = ids;
+		this.freedWhenFull = freedWhenFull;
 	}
 
 	/**
@@ -66,25 +72,27 @@ final class MqttSubscriptions {
 	}
 
 	void subscribed(int id, List<Integer> granted) {
-		Answer answer = take(id);
+		Answer answer = this.pending.remove(id);
 		if (answer != null) {
+			boolean wasFull = this.ids.release(id);
 			answer.subscribed(granted);
+			freed(wasFull);
 		}
 	}
 
 	void unsubscribed(int id) {
-		Answer answer = take(id);
+		Answer answer = this.pending.remove(id);
 		if (answer != null) {
+			boolean wasFull = this.ids.release(id);
 			answer.unsubscribed();
+			freed(wasFull);
 		}
 	}
 
-	private @Nullable Answer take(int id) {
-		Answer answer = this.pending.remove(id);
-		if (answer != null) {
-			this.ids.release(id);
+	private void freed(boolean wasFull) {
+		if (wasFull) {
+			this.freedWhenFull.run();
 		}
-		return answer;
 	}
 
 	/** The connection ended: no answer will come. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -72,6 +73,11 @@ final class FakeMqttBroker implements AutoCloseable {
 
 	volatile int subAckCode = -1;
 
+	/** When {@code true}, PUBLISH packets are only counted ({@link #publishCount}), not recorded. */
+	volatile boolean countOnlyPublishes;
+
+	private final AtomicInteger publishes = new AtomicInteger();
+
 	/** When {@code false}, SUBSCRIBE is only answered by {@link #subAck}. */
 	volatile boolean answerSubscribes = true;
 
@@ -127,6 +133,11 @@ final class FakeMqttBroker implements AutoCloseable {
 
 	int port() {
 		return ((InetSocketAddress) this.server.localAddress()).getPort();
+	}
+
+	/** Returns how many PUBLISH packets arrived, recorded or not. */
+	int publishCount() {
+		return this.publishes.get();
 	}
 
 	int connections() {
@@ -224,7 +235,13 @@ final class FakeMqttBroker implements AutoCloseable {
 		@Override
 		protected void channelRead0(ChannelHandlerContext ctx, MqttMessage message) {
 			FakeMqttBroker broker = FakeMqttBroker.this;
-			broker.received.add(text(message));
+			boolean publish = message.fixedHeader().messageType() == MqttMessageType.PUBLISH;
+			if (publish) {
+				broker.publishes.incrementAndGet();
+			}
+			if (!publish || !broker.countOnlyPublishes) {
+				broker.received.add(text(message));
+			}
 			Object header = message.variableHeader();
 			int id = (header instanceof MqttMessageIdVariableHeader idHeader) ? idHeader.messageId() : 0;
 			switch (message.fixedHeader().messageType()) {

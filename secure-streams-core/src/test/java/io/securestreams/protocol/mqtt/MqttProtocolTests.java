@@ -3,6 +3,7 @@ package io.securestreams.protocol.mqtt;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -425,6 +426,34 @@ class MqttProtocolTests {
 		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
 		assertThat(this.broker.received("PUBLISH")).singleElement().asString().endsWith(" payload=next");
 		assertThat(capacities).containsExactly(64 * 1024);
+	}
+
+	/**
+	 * When every packet id is taken, the one a SUBACK frees lets a waiting stream publish again,
+	 * as one a PUBACK frees does.
+	 */
+	@Test
+	void packetIdFreedByASubackResumesAStreamWaitingForOne() {
+		this.broker.countOnlyPublishes = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment);
+		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
+		SecureStreams streams = start(fragment);
+		MqttRecorder handler = new MqttRecorder();
+		SecureStream stream = streams.create("device", handler);
+		stream.connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		this.broker.answerSubscribes = false;
+		MqttRecorder other = new MqttRecorder();
+		streams.create("other", other).connect();
+		this.broker.awaitReceived("SUBSCRIBE other/down", 1, WAIT);
+		String[] payloads = new String[MqttPacketIds.MAX];
+		Arrays.fill(payloads, "m");
+		handler.send(stream, payloads);
+		Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> this.broker.publishCount() == MqttPacketIds.MAX - 1);
+		this.broker.subAck(1);
+		other.await(StreamState.CONNECTED, 1, WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> this.broker.publishCount() == MqttPacketIds.MAX);
 	}
 
 	@Test
