@@ -115,10 +115,17 @@ final class H1Connection extends ChannelConnection {
 	}
 
 	private void followRedirect(@Nullable ConnectTarget next) {
+		dropChannel();
+		open(next, this.redirects + 1);
+	}
+
+	// Closes the channel without its closing counting as the connection's end (see onInactive).
+	private void dropChannel() {
 		Channel old = this.channel;
 		this.channel = null;
-		old.close();
-		open(next, this.redirects + 1);
+		if (old != null) {
+			old.close();
+		}
 	}
 
 	// A proxy closes its onward connection after each transaction, as libwebsockets' proxy does:
