@@ -184,6 +184,7 @@ final class H1Connection extends ChannelConnection {
 			return;
 		}
 		dropChannel();
+		this.transaction.abandonBody();
 		this.link.connectFailed(new IllegalStateException(why));
 	}
 
