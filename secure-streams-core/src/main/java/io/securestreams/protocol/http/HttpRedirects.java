@@ -100,8 +100,14 @@ final class HttpRedirects {
 				logger.warn("redirect to {} needs TLS, which the streamtype does not configure; not following", next);
 				return null;
 			}
-			return new ConnectTarget(InetSocketAddress.createUnresolved(next.getHost(), port), next.getHost(), port, tls,
-					path, from.socks5());
+			// URI keeps an IPv6 literal in its brackets; a target's host is the bare address, as
+			// EndpointResolver makes it (authority() adds the brackets for the Host header).
+			String host = next.getHost();
+			if (host != null && host.startsWith("[") && host.endsWith("]")) {
+				host = host.substring(1, host.length() - 1);
+			}
+			return new ConnectTarget(InetSocketAddress.createUnresolved(host, port), host, port, tls, path,
+					from.socks5());
 		}
 		catch (URISyntaxException | IllegalArgumentException ex) {
 			logger.warn("unusable redirect location '{}': {}", location, ex.getMessage());
