@@ -1,0 +1,220 @@
+package io.securestreams.protocol.h2;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * GOAWAY from an h2 server written frame by frame: its first connection takes three requests of
+ * three streamtypes, answers GOAWAY with a last stream id that only covers the first, and then
+ * answers that one; the two streams the server never processed must be retried (on a new
+ * connection), each reaching its result once.
+ */
+class H2GoAwayTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
+	private EventLoopGroup group;
+
+	private final AtomicInteger connections = new AtomicInteger();
+
+	private final List<String> served = new CopyOnWriteArrayList<>();
+
+	@BeforeEach
+	void startGroup() {
+		this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+	}
+
+	@AfterEach
+	void stopGroup() throws Exception {
+		this.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+	}
+
+	@Test
+	void streamsAboveTheLastStreamIdOfAGoAwayAreRetriedOnANewConnection() throws Exception {
+		threeStreamsMeetAGoAway(0);
+	}
+
+	@Test
+	void streamsWaitingForAConcurrencySlotWhenGoAwayArrivesAreRetriedOnANewConnection() throws Exception {
+		threeStreamsMeetAGoAway(1);
+	}
+
+	/** With {@code maxConcurrent} 0 the server takes any number of streams, else that many. */
+	private void threeStreamsMeetAGoAway(int maxConcurrent) throws Exception {
+		Channel server = new ServerBootstrap().group(this.group)
+			.channel(NioServerSocketChannel.class)
+			.childHandler(new ChannelInitializer<Channel>() {
+				@Override
+				protected void initChannel(Channel ch) {
+					int index = H2GoAwayTests.this.connections.getAndIncrement();
+					ch.pipeline().addLast(new GoAwayServer(index == 0, maxConcurrent, H2GoAwayTests.this.served));
+				}
+			})
+			.bind("127.0.0.1", 0)
+			.sync()
+			.channel();
+		int port = ((InetSocketAddress) server.localAddress()).getPort();
+		PolicyFragment fragment = TestPolicies.base();
+		for (String name : List.of("a", "b", "c")) {
+			TestPolicies.h1(fragment.streamType(name), "127.0.0.1", port, "GET", "/" + name)
+				.set(StreamTypeKey.PROTOCOL, Protocol.H2);
+		}
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		List<RecordingHandler> handlers = new ArrayList<>();
+		for (String name : List.of("a", "b", "c")) {
+			RecordingHandler handler = new RecordingHandler();
+			handlers.add(handler);
+			streams.create(name, handler).requestTx();
+		}
+		for (RecordingHandler handler : handlers) {
+			handler.await(StreamState.DISCONNECTED, WAIT);
+		}
+		for (RecordingHandler handler : handlers) {
+			assertThat(handler.stateNames()).as("states").containsOnlyOnce("QOS_ACK_REMOTE")
+				.doesNotContain("ALL_RETRIES_FAILED");
+			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello");
+		}
+		assertThat(this.connections).hasValue(2);
+		this.resources.guard().assertNoViolations();
+	}
+
+	/**
+	 * Speaks h2 one frame at a time. The first connection waits for three requests, sends GOAWAY
+	 * covering only the first, then answers it; later connections answer each request at once.
+	 */
+	private static final class GoAwayServer extends ByteToMessageDecoder {
+
+		private final boolean goAway;
+
+		private final List<String> served;
+
+		private final List<Integer> pending = new ArrayList<>();
+
+		private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
+
+		private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
+
+		private boolean prefaceRead;
+
+		private final int maxConcurrent;
+
+		GoAwayServer(boolean goAway, int maxConcurrent, List<String> served) {
+			this.goAway = goAway;
+			this.maxConcurrent = maxConcurrent;
+			this.served = served;
+		}
+
+		@Override
+		public void channelActive(ChannelHandlerContext ctx) throws Exception {
+			Http2Settings settings = new Http2Settings();
+			if (this.goAway && this.maxConcurrent > 0) {
+				settings.maxConcurrentStreams(this.maxConcurrent);
+			}
+			this.writer.writeSettings(ctx, settings, ctx.newPromise());
+			ctx.flush();
+			super.channelActive(ctx);
+		}
+
+		@Override
+		protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+			if (!this.prefaceRead) {
+				ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
+				if (in.readableBytes() < preface.readableBytes()) {
+					preface.release();
+					return;
+				}
+				in.skipBytes(preface.readableBytes());
+				preface.release();
+				this.prefaceRead = true;
+			}
+			this.reader.readFrame(ctx, in, new Http2FrameAdapter() {
+				@Override
+				public void onSettingsRead(ChannelHandlerContext c, Http2Settings settings) {
+					GoAwayServer.this.writer.writeSettingsAck(c, c.newPromise());
+					c.flush();
+				}
+
+				@Override
+				public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers, int padding,
+						boolean endOfStream) {
+					request(c, streamId, headers);
+				}
+
+				@Override
+				public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers,
+						int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
+					request(c, streamId, headers);
+				}
+			});
+		}
+
+		private void request(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
+			if (!this.goAway) {
+				this.served.add(String.valueOf(headers.path()));
+				answer(ctx, streamId);
+				return;
+			}
+			this.pending.add(streamId);
+			if (this.pending.size() == ((this.maxConcurrent > 0) ? this.maxConcurrent : 3)) {
+				this.writer.writeGoAway(ctx, this.pending.get(0), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
+						ctx.newPromise());
+				ctx.flush();
+				this.served.add(String.valueOf(headers.path()));
+				ctx.executor().schedule(() -> answer(ctx, this.pending.get(0)), 100, TimeUnit.MILLISECONDS);
+			}
+		}
+
+		private void answer(ChannelHandlerContext ctx, int streamId) {
+			Http2Headers headers = new DefaultHttp2Headers().status("200").setInt("content-length", 5);
+			this.writer.writeHeaders(ctx, streamId, headers, 0, false, ctx.newPromise());
+			this.writer.writeData(ctx, streamId, Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII), 0, true,
+					ctx.newPromise());
+			ctx.flush();
+		}
+
+	}
+
+}
