@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
@@ -26,6 +27,14 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 
 	/** Largest response header list accepted, as for h1 responses. */
 	static final long MAX_HEADER_LIST_SIZE = 16 * 1024;
+
+	/**
+	 * The connection's receive window. Each stream keeps h2's default window of 65535 bytes, but
+	 * the connection's window must be much larger: a stream whose rx is paused holds its unread
+	 * bytes against both windows, so with equal windows one paused stream would stop every other
+	 * stream on the connection. What a paused stream holds stays bounded by its own window.
+	 */
+	static final int CONNECTION_WINDOW = 16 * 1024 * 1024;
 
 	private static final Logger logger = LoggerFactory.getLogger(H2SessionHandler.class);
 
@@ -66,6 +75,13 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 			this.session.goAway(goAway.lastStreamId());
 		}
 		ctx.fireChannelRead(msg);
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		// The codec has written its preface and SETTINGS on the way here; the update follows them.
+		ctx.fireChannelActive();
+		ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
 	}
 
 	@Override
