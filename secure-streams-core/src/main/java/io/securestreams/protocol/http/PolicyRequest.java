@@ -97,10 +97,17 @@ final class PolicyRequest {
 		}
 		Body body = Body.NONE;
 		long length = -1;
+		long manual = (announced < 0) ? manualContentLength(headers) : -1;
 		if (announced >= 0 && !http.noContentLength()) {
 			body = Body.FIXED;
 			length = announced + ((head != null) ? head.length + tail.length : 0);
 			headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
+		}
+		else if (manual > 0) {
+			// A content-length from metadata announces the body itself (reference 3.3): the body
+			// comes from onTx until EOM, framed by that length, not chunked as well.
+			body = Body.FIXED;
+			length = manual;
 		}
 		else if (announced >= 0 || bodyMethod) {
 			body = Body.CHUNKED;
@@ -110,6 +117,21 @@ final class PolicyRequest {
 		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), methodName,
 				target.path(), headers);
 		return new PolicyRequest(request, body, length, head, tail);
+	}
+
+	// The value of a content-length header mapped from metadata, or -1 when there is none or it
+	// is not a number.
+	private static long manualContentLength(HttpHeaders headers) {
+		String value = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		if (value == null) {
+			return -1;
+		}
+		try {
+			return Long.parseLong(value.trim());
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 	private static byte[] multipartHead(HttpSettings http, String boundary) {
