@@ -57,4 +57,22 @@ class H2RequestHeaderTests {
 		assertThat(request.getHeaders().names()).doesNotContain("connection", "keep-alive", "upgrade", "te");
 	}
 
+	@Test
+	void aResponseWithTrailersEndsWithEomAndItsResult() throws Exception {
+		MockWebServer server = H2TestServers.h2(this.resources);
+		server.enqueue(new MockResponse.Builder().body("with trailers")
+			.trailers(okhttp3.Headers.of("x-checksum", "abc"))
+			.build());
+		PolicyFragment fragment = TestPolicies.base();
+		H2TestServers.policy(fragment.streamType("t"), server, "GET", "/x");
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()));
+		RecordingHandler handler = new RecordingHandler();
+		streams.create("t", handler).requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE", "DISCONNECTED");
+		assertThat(new String(handler.received(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("with trailers");
+		assertThat(handler.rxFlags).containsExactly(io.securestreams.StreamFlags.SOM, io.securestreams.StreamFlags.EOM);
+	}
+
 }
