@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The redirects of one http connection: which statuses redirect, where a {@code Location} leads
- * (resolved against the current target, through the same SOCKS5 proxy) and the hop to follow once
+ * (resolved against the current target, through the same SOCKS5 proxy; a relative one from a Unix
+ * socket endpoint stays on that socket) and the hop to follow once
  * the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, at an
  * https location when the streamtype configures no TLS, and at an http location after https (a
  * redirect never leaves TLS); the response is then handled as a final one.
@@ -99,6 +100,12 @@ final class HttpRedirects {
 			if (tls && !this.tlsConfigured) {
 				logger.warn("redirect to {} needs TLS, which the streamtype does not configure; not following", next);
 				return null;
+			}
+			if (from.isUnixSocket() && next.getPort() == 0 && tls == from.tls()
+					&& from.host().equalsIgnoreCase(next.getHost())) {
+				// A location relative to a Unix socket endpoint (the base's port 0 carried over):
+				// the same socket, not TCP to the placeholder host name.
+				return new ConnectTarget(from.address(), from.host(), 0, tls, path, null);
 			}
 			// URI keeps an IPv6 literal in its brackets; a target's host is the bare address, as
 			// EndpointResolver makes it (authority() adds the brackets for the Host header).

@@ -2,6 +2,7 @@ package io.securestreams.protocol.http;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -15,14 +16,23 @@ import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Where a followed redirect leads when the server is an IPv6 literal: the next request goes to
- * the same peer with the same {@code Host} an endpoint of that literal gets ({@code [::1]:port}).
+ * Where a followed redirect leads: on an IPv6 literal the next request goes to the same peer with
+ * the same {@code Host} an endpoint of that literal gets ({@code [::1]:port}); a relative location
+ * from a Unix socket endpoint stays on that socket.
  */
 class RedirectTargetTests {
 
@@ -53,6 +63,43 @@ class RedirectTargetTests {
 			assertThat(request.getTarget()).isEqualTo(path);
 			assertThat(request.getHeaders().get("Host")).isEqualTo(authority);
 		}
+	}
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void aRelativeRedirectFromAUnixSocketEndpointStaysOnTheSocket() throws Exception {
+		Path socket = this.temp.resolve("http.sock");
+		Server jetty = new Server();
+		UnixDomainServerConnector connector = new UnixDomainServerConnector(jetty);
+		connector.setUnixDomainPath(socket);
+		jetty.addConnector(connector);
+		jetty.setHandler(new Handler.Abstract() {
+			@Override
+			public boolean handle(Request request, Response response, Callback callback) {
+				if (Request.getPathInContext(request).equals("/x")) {
+					response.setStatus(302);
+					response.getHeaders().put("Location", "/moved");
+					Content.Sink.write(response, true, "", callback);
+				}
+				else {
+					response.setStatus(200);
+					Content.Sink.write(response, true, "unix " + Request.getPathInContext(request), callback);
+				}
+				return true;
+			}
+		});
+		jetty.start();
+		this.resources.closing(jetty::stop);
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "+" + socket, 0, "GET", "/x")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()));
+		RecordingHandler handler = new RecordingHandler();
+		streams.create("t", handler).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("unix /moved");
 	}
 
 }
