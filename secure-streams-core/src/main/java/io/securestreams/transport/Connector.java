@@ -1,5 +1,6 @@
 package io.securestreams.transport;
 
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
 import io.securestreams.policy.SocketAttributes;
 import io.securestreams.tls.TlsContexts;
 import org.jspecify.annotations.Nullable;
@@ -94,11 +96,34 @@ public final class Connector {
 		if (timings != null) {
 			timings.connectStarted();
 		}
+		InetSocketAddress socks5 = target.socks5();
+		if (socks5 == null || !socks5.isUnresolved()) {
+			return open(loop, target, socks5, tls, attributes, timings, protocolPipeline);
+		}
+		// A proxy named by host name is looked up by the context's resolver, off the event loop,
+		// as any other name; cancelling the returned future cancels the lookup or the connect.
+		Promise<Channel> ready = loop.newPromise();
+		this.transport.resolverGroup().getResolver(loop).resolve(socks5).addListener((Future<InetSocketAddress> f) -> {
+			if (ready.isDone()) {
+				return;
+			}
+			if (!f.isSuccess()) {
+				ready.tryFailure(f.cause());
+				return;
+			}
+			PromiseNotifier.cascade(open(loop, target, f.getNow(), tls, attributes, timings, protocolPipeline), ready);
+		});
+		return ready;
+	}
+
+	private Future<Channel> open(EventLoop loop, ConnectTarget target, @Nullable InetSocketAddress socks5,
+			@Nullable SslContext tls, SocketAttributes attributes, @Nullable ConnectionTimings timings,
+			Consumer<ChannelPipeline> protocolPipeline) {
 		Promise<Channel> ready = loop.newPromise();
 		Bootstrap bootstrap = new Bootstrap().group(loop)
 			.channel(this.transport.clientChannel(target.address()))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) this.connectTimeout.toMillis())
-			.resolver((target.socks5() != null) ? NoopAddressResolverGroup.INSTANCE : this.transport.resolverGroup());
+			.resolver((socks5 != null) ? NoopAddressResolverGroup.INSTANCE : this.transport.resolverGroup());
 		if (!target.isUnixSocket()) {
 			bootstrap.option(ChannelOption.TCP_NODELAY, true);
 			if (attributes.typeOfService() != 0) {
@@ -122,8 +147,8 @@ public final class Connector {
 					// First, so that it sees the socket's own connect and activation.
 					pipeline.addLast("timings", new ConnectionTimingHandler(timings, looksUpName(target)));
 				}
-				if (target.socks5() != null) {
-					Socks5ProxyHandler proxy = new Socks5ProxyHandler(target.socks5());
+				if (socks5 != null) {
+					Socks5ProxyHandler proxy = new Socks5ProxyHandler(socks5);
 					proxy.setConnectTimeoutMillis(Connector.this.connectTimeout.toMillis());
 					pipeline.addLast("socks5", proxy);
 					proxy.connectFuture().addListener((f) -> {
@@ -162,7 +187,7 @@ public final class Connector {
 				}
 				ready.tryFailure(f.cause());
 			}
-			else if (tls == null && target.socks5() == null) {
+			else if (tls == null && socks5 == null) {
 				ready.trySuccess(f.channel());
 			}
 			f.channel().closeFuture().addListener((closed) -> {

@@ -1,9 +1,12 @@
 package io.securestreams.transport;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 
+import io.netty.util.NetUtil;
 import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
@@ -118,9 +121,11 @@ public final class EndpointResolver {
 	}
 
 	/**
-	 * Parses a {@code host:port} SOCKS5 proxy address.
+	 * Parses a {@code host:port} SOCKS5 proxy address. An address literal is used as it is; a
+	 * host name is left unresolved, for the {@link Connector} to look up without blocking the
+	 * event loop.
 	 * @param hostPort the address, IPv6 hosts in brackets
-	 * @return the address, resolved
+	 * @return the address, unresolved when it names a host
 	 */
 	public static InetSocketAddress socksAddress(String hostPort) {
 		int colon = hostPort.lastIndexOf(':');
@@ -128,7 +133,18 @@ public final class EndpointResolver {
 		if (host.startsWith("[") && host.endsWith("]")) {
 			host = host.substring(1, host.length() - 1);
 		}
-		return new InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1)));
+		int port = Integer.parseInt(hostPort.substring(colon + 1));
+		byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+		if (literal == null) {
+			return InetSocketAddress.createUnresolved(host, port);
+		}
+		try {
+			return new InetSocketAddress(InetAddress.getByAddress(host, literal), port);
+		}
+		catch (UnknownHostException ex) {
+			// getByAddress only fails for a wrong array length, which a parsed literal never has.
+			throw new IllegalStateException(ex);
+		}
 	}
 
 }

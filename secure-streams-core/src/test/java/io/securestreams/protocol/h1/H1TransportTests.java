@@ -210,4 +210,28 @@ class H1TransportTests {
 		}
 	}
 
+	@Test
+	void aSocks5ProxyNamedByHostNameIsLookedUpAndUsed() throws Exception {
+		try (SshSocksProxy socks = new SshSocksProxy(this.temp); MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().body("named proxy").build());
+			String named = "localhost" + socks.address().substring(socks.address().lastIndexOf(':'));
+			RecordingHandler handler = get((b) -> b.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+				.set(StreamTypeKey.PORT, server.getPort())
+				.set(StreamTypeKey.VIA_SOCKS5, named));
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("named proxy");
+			assertThat(socks.forwardedConnections()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void aSocks5ProxyWhoseNameDoesNotResolveFailsTheAttempt() {
+		RecordingHandler handler = get((b) -> b.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, 9)
+			.set(StreamTypeKey.VIA_SOCKS5, "no-such-proxy.invalid:1080"));
+		handler.await(StreamState.UNREACHABLE, WAIT);
+		assertThat(handler.stateNames()).startsWith("CREATING", "POLL", "CONNECTING", "UNREACHABLE");
+	}
+
 }
