@@ -251,6 +251,8 @@ final class H2Session {
 					SETTINGS_WAIT_MILLIS);
 			Channel ch = this.channel;
 			this.channel = null;
+			// closed() returns early without a channel, so the timer it would stop is stopped here.
+			this.validity.stop();
 			ch.close();
 			fail(new IllegalStateException(this.description + " sent no h2 SETTINGS within " + SETTINGS_WAIT_MILLIS
 					+ " ms"));
