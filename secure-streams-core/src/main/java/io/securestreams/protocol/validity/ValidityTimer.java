@@ -26,6 +26,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ValidityTimer {
 
+	/** Ping interval of a connection whose stream has no retry policy (reference 5.4). */
+	public static final Duration DEFAULT_PING = Duration.ofSeconds(40);
+
+	/** Hang-up interval of a connection whose stream has no retry policy (reference 5.4). */
+	public static final Duration DEFAULT_HANGUP = Duration.ofSeconds(50);
+
 	private final EventLoop loop;
 
 	private final long pingNanos;
@@ -63,18 +69,36 @@ public final class ValidityTimer {
 	}
 
 	/**
-	 * Creates a timer from a retry policy's {@code svalidping} and {@code svalidhup}.
+	 * Creates a timer from a retry policy's {@code svalidping} and {@code svalidhup}; without a
+	 * retry policy, from the context defaults libwebsockets gives a connection that has none
+	 * ({@link #DEFAULT_PING} and {@link #DEFAULT_HANGUP}).
 	 * @param loop the connection's event loop
-	 * @param policy the retry policy, {@code null} for none (the timer is then disabled)
+	 * @param policy the retry policy, {@code null} for none
 	 * @param ping sends the protocol's keepalive
 	 * @param hangUp closes the connection
 	 * @return the timer
 	 */
 	public static ValidityTimer fromPolicy(EventLoop loop, @Nullable RetryPolicy policy, Runnable ping,
 			Runnable hangUp) {
-		Duration pingInterval = (policy != null) ? Duration.ofSeconds(policy.validPingSeconds()) : Duration.ZERO;
-		Duration hangup = (policy != null) ? Duration.ofSeconds(policy.validHangupSeconds()) : Duration.ZERO;
+		Duration pingInterval = (policy != null) ? Duration.ofSeconds(policy.validPingSeconds()) : DEFAULT_PING;
+		Duration hangup = (policy != null) ? Duration.ofSeconds(policy.validHangupSeconds()) : DEFAULT_HANGUP;
 		return new ValidityTimer(loop, pingInterval, hangup, ping, hangUp);
+	}
+
+	/**
+	 * Returns how long a quiet connection waits before its keepalive.
+	 * @return the interval, zero when no keepalive is sent
+	 */
+	public Duration pingInterval() {
+		return Duration.ofNanos(this.pingNanos);
+	}
+
+	/**
+	 * Returns how long a connection may go without proof of life before it is hung up.
+	 * @return the interval, zero when the check is off
+	 */
+	public Duration hangupInterval() {
+		return Duration.ofNanos(this.hangupNanos);
 	}
 
 	/**

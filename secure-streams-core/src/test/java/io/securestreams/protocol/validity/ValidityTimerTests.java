@@ -78,9 +78,16 @@ class ValidityTimerTests {
 		ValidityTimer timer = ValidityTimer.fromPolicy(this.loop, policy, () -> this.events.add("ping"),
 				() -> this.events.add("hangup"));
 		assertThat(timer.isEnabled()).isFalse();
-		assertThat(ValidityTimer.fromPolicy(this.loop, null, () -> {
-		}, () -> {
-		}).isEnabled()).isFalse();
+	}
+
+	@Test
+	void withoutARetryPolicyTheContextDefaultsApply() {
+		// Reference 5.4: a connection without a retry policy gets lws's context defaults.
+		ValidityTimer timer = ValidityTimer.fromPolicy(this.loop, null, () -> this.events.add("ping"),
+				() -> this.events.add("hangup"));
+		assertThat(timer.isEnabled()).isTrue();
+		assertThat(timer.pingInterval()).isEqualTo(Duration.ofSeconds(40));
+		assertThat(timer.hangupInterval()).isEqualTo(Duration.ofSeconds(50));
 	}
 
 	@Test
