@@ -46,6 +46,7 @@ public final class KeyMaterial {
 	 * @throws IllegalArgumentException if the bytes are not exactly one DER certificate
 	 */
 	public static X509Certificate certificateFromDer(byte[] der) {
+		requireDerSequence(der);
 		try {
 			CertificateFactory factory = CertificateFactory.getInstance("X.509");
 			ByteArrayInputStream in = new ByteArrayInputStream(der);
@@ -67,11 +68,49 @@ public final class KeyMaterial {
 	 * @throws IllegalArgumentException if the bytes are not a private key
 	 */
 	public static PrivateKey privateKeyFromDer(byte[] der) {
+		requireDerSequence(der);
 		try {
 			return new JcaPEMKeyConverter().getPrivateKey(privateKeyInfo(der));
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new IllegalArgumentException("not a DER private key (PKCS#8, PKCS#1 or SEC1)", ex);
+		}
+	}
+
+	/**
+	 * Checks that the bytes are one SEQUENCE with a definite length that spans them all, as DER
+	 * certificates and keys are. The JDK's certificate reader follows BER indefinite lengths
+	 * recursively, so nested ones (a few bytes each, from a policy a server sent) would end in a
+	 * StackOverflowError instead of a rejection.
+	 * @param der the candidate bytes
+	 * @throws IllegalArgumentException if they are not a definite-length SEQUENCE
+	 */
+	private static void requireDerSequence(byte[] der) {
+		if (der.length < 2 || der[0] != 0x30) {
+			throw new IllegalArgumentException("not a DER SEQUENCE");
+		}
+		int first = der[1] & 0xff;
+		long length;
+		int header;
+		if (first < 0x80) {
+			length = first;
+			header = 2;
+		}
+		else {
+			// 0x80 is BER's indefinite length, which DER forbids; more than 4 length bytes
+			// cannot describe an array.
+			int count = first & 0x7f;
+			if (count == 0 || count > 4 || der.length < 2 + count) {
+				throw new IllegalArgumentException("not a DER length");
+			}
+			length = 0;
+			for (int i = 0; i < count; i++) {
+				length = (length << 8) | (der[2 + i] & 0xff);
+			}
+			header = 2 + count;
+		}
+		if (header + length != der.length) {
+			throw new IllegalArgumentException("the DER SEQUENCE does not span the bytes exactly");
 		}
 	}
 
