@@ -27,6 +27,10 @@ final class FetchHandler implements StreamHandler {
 
 	private boolean complete;
 
+	// Whether any rx arrived: a transaction acknowledged without one had an empty body, which
+	// is a complete (and invalid) policy, not one cut short.
+	private boolean started;
+
 	FetchHandler(int maxBytes) {
 		this.maxBytes = maxBytes;
 	}
@@ -37,6 +41,7 @@ final class FetchHandler implements StreamHandler {
 
 	@Override
 	public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+		this.started = true;
 		if (StreamFlags.has(flags, StreamFlags.SOM)) {
 			this.received.reset();
 			this.complete = false;
@@ -56,7 +61,7 @@ final class FetchHandler implements StreamHandler {
 	@Override
 	public StreamResult onState(SecureStream stream, StreamState state, long ack) {
 		if (state == StreamState.QOS_ACK_REMOTE) {
-			if (!this.complete) {
+			if (this.started && !this.complete) {
 				return fail(Outcome.FAILED, "the transaction was acknowledged before its body ended");
 			}
 			this.body.complete(this.received.toByteArray());

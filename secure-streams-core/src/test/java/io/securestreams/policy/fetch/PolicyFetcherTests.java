@@ -123,6 +123,18 @@ class PolicyFetcherTests {
 	}
 
 	@Test
+	void emptyBodyIsAnInvalidPolicy() {
+		PolicyFetcher fetcher = fetcher();
+		ActivePolicy before = this.streams.activePolicy();
+		serve(200, "");
+		PolicyFetchResult result = fetcher.fetch();
+		// The transaction ended normally with nothing in it: the policy is what is wrong.
+		assertThat(result.outcome()).isEqualTo(Outcome.INVALID_POLICY);
+		assertThat(result.errors()).containsExactly("<fetch_policy>:1:1: empty document; expected a policy object");
+		assertThat(this.streams.activePolicy()).isSameAs(before);
+	}
+
+	@Test
 	void nackLeavesThePolicyUntouched() {
 		PolicyFetcher fetcher = fetcher();
 		ActivePolicy before = this.streams.activePolicy();
