@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.TreeMap;
 
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.json.PolicyJsonWriter;
@@ -15,7 +16,8 @@ import io.securestreams.policy.json.PolicyJsonWriter;
  *
  * @param version 1 for the first policy, incremented on every change
  * @param hash {@code sha256:} and the hex SHA-256 of the policy's canonical, unredacted JSON
- * (see {@link PolicyJsonWriter}); equal policies have equal hashes
+ * (see {@link PolicyJsonWriter}) with the named entries of each section (retry, certs, trust
+ * stores, auth, streamtypes) sorted by name; equal policies have equal hashes
  * @param policy the merged policy in force
  * @param base the policy before overlays
  * @param overlaySources the source names of the applied overlays, oldest first
@@ -49,12 +51,20 @@ public record ActivePolicy(long version, String hash, Policy policy, Policy base
 	 */
 	public static String hash(Policy policy) {
 		try {
-			byte[] json = WRITER.write(policy, false).getBytes(StandardCharsets.UTF_8);
+			byte[] json = WRITER.write(sortedByName(policy), false).getBytes(StandardCharsets.UTF_8);
 			return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("SHA-256 is required of every Java platform", ex);
 		}
+	}
+
+	// Policy equality ignores the order of named entries, so the hash must too: the writer keeps
+	// document order, in which two equal policies may differ.
+	private static Policy sortedByName(Policy policy) {
+		return new Policy(policy.release(), policy.product(), policy.schemaVersion(), policy.viaSocks5(),
+				new TreeMap<>(policy.retry()), new TreeMap<>(policy.certs()), new TreeMap<>(policy.trustStores()),
+				new TreeMap<>(policy.auth()), policy.metrics(), new TreeMap<>(policy.streamTypes()));
 	}
 
 }
