@@ -68,4 +68,20 @@ class PolicyTrustReplacementTests {
 		assertThat(this.server.getRequestCount()).isEqualTo(1);
 	}
 
+	@Test
+	void aNewTopLevelSocksProxyDropsConnectionsMadeWithoutIt() {
+		this.server.enqueue(new MockResponse.Builder().body("first").build());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/x");
+		Policy direct = fragment.build();
+		SecureStreams streams = this.resources.start(SecureStreams.builder(direct).eventLoopThreads(1));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = streams.create("t", handler);
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		// The streamtype's keys are the same; every client connection must now go through SOCKS5.
+		streams.replacePolicy(fragment.viaSocks5("127.0.0.1:1").build());
+		handler.await(StreamState.DISCONNECTED, WAIT);
+	}
+
 }
