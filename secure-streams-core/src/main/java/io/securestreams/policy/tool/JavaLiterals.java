@@ -26,7 +26,7 @@ final class JavaLiterals {
 		if (value.length() <= MAX_CONSTANT_CHARS) {
 			return quote(value);
 		}
-		StringBuilder join = new StringBuilder("String.join(\"\"");
+		StringBuilder join = new StringBuilder("java.lang.String.join(\"\"");
 		int start = 0;
 		while (start < value.length()) {
 			int end = Math.min(start + MAX_CONSTANT_CHARS, value.length());

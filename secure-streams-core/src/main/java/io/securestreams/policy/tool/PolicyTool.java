@@ -133,8 +133,9 @@ public final class PolicyTool {
 		if (file == null || packageName == null || className == null) {
 			return usage(err, "to-java needs FILE, --package and --class");
 		}
+		// A class called java or io would obscure the packages the generated source names.
 		if (!(packageName.isEmpty() || SourceVersion.isName(packageName)) || !SourceVersion.isIdentifier(className)
-				|| SourceVersion.isKeyword(className)) {
+				|| SourceVersion.isKeyword(className) || className.equals("java") || className.equals("io")) {
 			return usage(err, "'" + packageName + "' / '" + className + "' is not a valid Java package / class name");
 		}
 		out.print(new JavaSourceGenerator().generate(parse(file, err).policy(), packageName, className));

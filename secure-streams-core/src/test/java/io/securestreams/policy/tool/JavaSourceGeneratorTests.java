@@ -50,6 +50,15 @@ class JavaSourceGeneratorTests {
 		}
 	}
 
+	@ParameterizedTest
+	@org.junit.jupiter.params.provider.ValueSource(strings = { "String", "Object" })
+	void classNamedLikeAJavaLangTypeCompiles(String className) throws Exception {
+		// The generated source must not rely on simple names the class itself could shadow.
+		Policy policy = PolicyFixtures.parse("server__hello_world__example-policy.json");
+		String source = this.generator.generate(policy, "p", className);
+		assertThat(InMemoryCompiler.policy("p." + className, source)).isEqualTo(policy);
+	}
+
 	@Test
 	void literalsEscapeEverythingJavacWouldMisread() {
 		assertThat(JavaLiterals.quote("a\"b\\c\nd\re\tf\u0001g\u2028h\u00e9")).isEqualTo(

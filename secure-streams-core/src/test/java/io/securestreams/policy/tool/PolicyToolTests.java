@@ -86,6 +86,9 @@ class PolicyToolTests {
 		assertThat(run("to-java", fixture(BINANCE), "--package", "p", "--class", "class")).isEqualTo(2);
 		assertThat(run("to-java", fixture(BINANCE), "--package", "1p", "--class", "C")).isEqualTo(2);
 		assertThat(run("to-java", fixture(BINANCE), "extra", "--package", "p", "--class", "C")).isEqualTo(2);
+		// Names that would obscure the java and io packages the generated source uses.
+		assertThat(run("to-java", fixture(BINANCE), "--package", "p", "--class", "java")).isEqualTo(2);
+		assertThat(run("to-java", fixture(BINANCE), "--package", "p", "--class", "io")).isEqualTo(2);
 		assertThat(out()).isEmpty();
 	}
 
