@@ -66,6 +66,8 @@ public final class SecureStreams implements AutoCloseable {
 
 	private volatile boolean closed;
 
+	private final Object policyChanges = new Object();
+
 	private SecureStreams(Builder builder) {
 		this.policies = new PolicyOverlays(builder.policy);
 		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport);
@@ -202,6 +204,11 @@ public final class SecureStreams implements AutoCloseable {
 		return this.runtime.smd();
 	}
 
+	// One policy change at a time, from reading the policy before it to telling the streams:
+	// two changes racing (a fetch's replacement and an application's overlay) could otherwise
+	// reach a stream in the wrong order and leave it on a superseded streamtype policy. Streams
+	// are told without waiting for their loops, so a callback that changes the policy in turn
+	// cannot deadlock on this.
 	private void policyChanged(Policy before, ActivePolicy result) {
 		this.direct.policyChanged(before, result.policy());
 		// As libwebsockets announces every policy it sets, with the time in seconds.
@@ -265,10 +272,12 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public ActivePolicy applyOverlay(String sourceName, String json) {
 		requireDirect();
-		Policy before = policy();
-		ActivePolicy result = this.policies.applyOverlay(sourceName, json);
-		policyChanged(before, result);
-		return result;
+		synchronized (this.policyChanges) {
+			Policy before = policy();
+			ActivePolicy result = this.policies.applyOverlay(sourceName, json);
+			policyChanged(before, result);
+			return result;
+		}
 	}
 
 	/**
@@ -279,10 +288,12 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public ActivePolicy resetOverlays() {
 		requireDirect();
-		Policy before = policy();
-		ActivePolicy result = this.policies.resetOverlays();
-		policyChanged(before, result);
-		return result;
+		synchronized (this.policyChanges) {
+			Policy before = policy();
+			ActivePolicy result = this.policies.resetOverlays();
+			policyChanged(before, result);
+			return result;
+		}
 	}
 
 	/**
@@ -298,10 +309,12 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public ActivePolicy replacePolicy(Policy policy) {
 		requireDirect();
-		Policy before = policy();
-		ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
-		policyChanged(before, result);
-		return result;
+		synchronized (this.policyChanges) {
+			Policy before = policy();
+			ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
+			policyChanged(before, result);
+			return result;
+		}
 	}
 
 	private void requireDirect() {
