@@ -18,8 +18,11 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.Headers;
+import org.springframework.messaging.handler.annotation.ValueConstants;
+import org.springframework.util.StringUtils;
 
 /**
  * Checks a handler method's parameters and return type against what its kind of callback can
@@ -72,8 +75,14 @@ public record HandlerMethodSignature(Kind kind, @Nullable Class<?> payloadType, 
 					errors.add(name + ": @Flags is an int parameter of @OnRx methods");
 				}
 			}
-			else if (parameter.hasParameterAnnotation(Header.class) || parameter.hasParameterAnnotation(Headers.class)
-					|| type == SecureStream.class || type == StreamState.class || Message.class.isAssignableFrom(type)) {
+			else if (parameter.hasParameterAnnotation(Header.class)) {
+				String header = unsuppliedHeader(parameter.getParameterAnnotation(Header.class), kind);
+				if (header != null) {
+					errors.add(name + ": " + kind.annotationName() + " methods get no header '" + header
+							+ "'; they get " + kind.headers());
+				}
+			}
+			else if (parameter.hasParameterAnnotation(Headers.class) || type == SecureStream.class || type == StreamState.class || Message.class.isAssignableFrom(type)) {
 				continue;
 			}
 			else if (type == TxSlot.class) {
@@ -103,22 +112,52 @@ public record HandlerMethodSignature(Kind kind, @Nullable Class<?> payloadType, 
 		return new HandlerMethodSignature(kind, payloadType, metadataNames);
 	}
 
+	/**
+	 * Returns the name of a required {@code @Header} that the callback never supplies, or
+	 * {@code null}: spring-messaging would fail every invocation of the method with a missing
+	 * header, which would disconnect the stream at each callback instead of failing start-up.
+	 */
+	private static @Nullable String unsuppliedHeader(@Nullable Header header, Kind kind) {
+		if (header == null || !header.required() || !ValueConstants.DEFAULT_NONE.equals(header.defaultValue())) {
+			return null;
+		}
+		String name = StringUtils.hasText(header.name()) ? header.name() : header.value();
+		if (!StringUtils.hasText(name) || name.contains("${") || kind.headers().contains(name)
+				|| MessageHeaders.ID.equals(name) || MessageHeaders.TIMESTAMP.equals(name)) {
+			return null;
+		}
+		return name;
+	}
+
 	/** The callback a method handles. */
 	public enum Kind {
 
 		/** {@link OnState}. */
-		STATE(OnState.class),
+		STATE(OnState.class, SecureStreamHeaders.ACK),
 
 		/** {@link OnRx}. */
-		RX(OnRx.class),
+		RX(OnRx.class, SecureStreamHeaders.FLAGS),
 
 		/** {@link OnTx}. */
-		TX(OnTx.class);
+		TX(OnTx.class, SecureStreamHeaders.TX_SLOT);
 
 		private final Class<? extends Annotation> annotation;
 
-		Kind(Class<? extends Annotation> annotation) {
+		private final List<String> headers;
+
+		Kind(Class<? extends Annotation> annotation, String header) {
 			this.annotation = annotation;
+			this.headers = List.of(SecureStreamHeaders.STREAM, SecureStreamHeaders.STREAM_TYPE,
+					SecureStreamHeaders.STREAM_ID, SecureStreamHeaders.STATE, header);
+		}
+
+		/**
+		 * Returns the names of the headers the callback's messages carry (besides the standard
+		 * {@code id} and {@code timestamp}).
+		 * @return the header names
+		 */
+		List<String> headers() {
+			return this.headers;
 		}
 
 		/**

@@ -212,6 +212,13 @@ class SecureStreamHandlerTests {
 	}
 
 	@Test
+	void headerTheCallbackDoesNotCarryFailsNamingTheMethod() {
+		// Left to run time, every received chunk would fail with a missing header and disconnect.
+		assertFailure(AckInRxHandler.class, "Invalid @OnRx method 'AckInRxHandler.rx(byte[], long)'", "on bean 'bad'",
+				"@OnRx methods get no header 'securestreams_ack'");
+	}
+
+	@Test
 	void twoRxMethodsFail() {
 		assertFailure(TwoRxHandler.class, "has two @OnRx methods");
 	}
@@ -425,6 +432,15 @@ class SecureStreamHandlerTests {
 		@OnRx
 		String rx(byte[] payload) {
 			return "";
+		}
+
+	}
+
+	@SecureStreamHandler("get")
+	static class AckInRxHandler {
+
+		@OnRx
+		void rx(byte[] payload, @Header(SecureStreamHeaders.ACK) long ack) {
 		}
 
 	}
