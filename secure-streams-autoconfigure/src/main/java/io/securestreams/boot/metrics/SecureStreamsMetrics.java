@@ -1,8 +1,10 @@
 package io.securestreams.boot.metrics;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -41,7 +43,9 @@ public class SecureStreamsMetrics implements MeterBinder {
 
 	private final Map<String, LongAdder> stateChanges = new ConcurrentHashMap<>();
 
-	private volatile @Nullable MeterRegistry registry;
+	// A MeterBinder may be bound to several registries; meters of streamtypes seen later go to
+	// every one of them.
+	private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
 
 	/**
 	 * Creates the metrics and starts listening to the context's streams.
@@ -54,7 +58,7 @@ public class SecureStreamsMetrics implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		this.registry = registry;
+		this.registries.add(registry);
 		this.types.keySet().forEach((type) -> register(registry, type));
 		this.stateChanges.keySet().forEach((key) -> registerStateChanges(registry, key));
 	}
@@ -63,10 +67,7 @@ public class SecureStreamsMetrics implements MeterBinder {
 		TypeCounters counters = this.types.get(streamType);
 		if (counters == null) {
 			counters = this.types.computeIfAbsent(streamType, (name) -> new TypeCounters());
-			MeterRegistry current = this.registry;
-			if (current != null) {
-				register(current, streamType);
-			}
+			this.registries.forEach((registry) -> register(registry, streamType));
 		}
 		return counters;
 	}
@@ -145,10 +146,8 @@ public class SecureStreamsMetrics implements MeterBinder {
 			LongAdder adder = SecureStreamsMetrics.this.stateChanges.get(key);
 			if (adder == null) {
 				adder = SecureStreamsMetrics.this.stateChanges.computeIfAbsent(key, (k) -> new LongAdder());
-				MeterRegistry current = SecureStreamsMetrics.this.registry;
-				if (current != null) {
-					registerStateChanges(current, key);
-				}
+				String registered = key;
+				SecureStreamsMetrics.this.registries.forEach((registry) -> registerStateChanges(registry, registered));
 			}
 			adder.increment();
 		}
@@ -161,12 +160,11 @@ public class SecureStreamsMetrics implements MeterBinder {
 		@Override
 		public void transactionCompleted(SecureStream stream, StreamState result, long nanos) {
 			counters(stream.streamType());
-			MeterRegistry current = SecureStreamsMetrics.this.registry;
-			if (current != null) {
+			for (MeterRegistry registry : SecureStreamsMetrics.this.registries) {
 				Timer.builder("securestreams.transactions")
 					.description("Transaction latency, from the request to the remote's answer")
 					.tags("streamtype", stream.streamType(), "result", result.name())
-					.register(current)
+					.register(registry)
 					.record(Duration.ofNanos(nanos));
 			}
 		}

@@ -74,4 +74,25 @@ class SecureStreamsMetricsTests {
 		assertThat(registry.get("securestreams.retries").tag("streamtype", "bytes").functionCounter().count()).isZero();
 	}
 
+	@Test
+	void metersOfAStreamTypeSeenAfterBindingGoToEveryBoundRegistry() throws Exception {
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("bytes"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/64");
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build();
+		SecureStreamsMetrics metrics = new SecureStreamsMetrics(this.streams);
+		MeterRegistry first = new SimpleMeterRegistry();
+		MeterRegistry second = new SimpleMeterRegistry();
+		metrics.bindTo(first);
+		metrics.bindTo(second);
+		this.streams.create("bytes", new RecordingHandler());
+		for (MeterRegistry registry : java.util.List.of(first, second)) {
+			Awaitility.await()
+				.untilAsserted(() -> assertThat(registry.find("securestreams.state.changes")
+					.tags("streamtype", "bytes", "state", "CREATING")
+					.functionCounter()).isNotNull());
+			assertThat(registry.get("securestreams.streams").tag("streamtype", "bytes").gauge().value()).isEqualTo(1);
+		}
+	}
+
 }
