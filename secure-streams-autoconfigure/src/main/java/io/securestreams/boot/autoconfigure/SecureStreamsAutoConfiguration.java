@@ -40,6 +40,11 @@ public final class SecureStreamsAutoConfiguration {
 		return new StreamTypeBeansRegistrar();
 	}
 
+	@Bean
+	static SecureStreamHandlerLazyInitializationExcludeFilter secureStreamHandlerLazyInitializationExcludeFilter() {
+		return new SecureStreamHandlerLazyInitializationExcludeFilter();
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	SecureStreams secureStreams(Policy policy, SecureStreamsProperties properties,

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.messaging.handler.annotation.Header;
@@ -120,6 +121,19 @@ class SecureStreamHandlerTests {
 			assertThat(container.getStreams()).isEmpty();
 			Awaitility.await().untilAsserted(() -> assertThat(context.getBean(IdleHandler.class).destroyed).hasSize(3));
 		});
+	}
+
+	@Test
+	void handlerBeansGetTheirStreamsUnderLazyInitialization() {
+		// spring.main.lazy-initialization=true registers this post-processor.
+		this.runner.withBean(LazyInitializationBeanFactoryPostProcessor.class)
+			.withBean(IdleHandler.class)
+			.run((context) -> {
+				SecureStreamHandlerContainer container = context.getBean(SecureStreamHandlerEndpointRegistry.class)
+					.getHandlerContainer("idle");
+				assertThat(container).isNotNull();
+				assertThat(container.getStreams()).hasSize(3);
+			});
 	}
 
 	@Test
