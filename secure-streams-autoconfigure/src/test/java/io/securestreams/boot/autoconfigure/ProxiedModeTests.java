@@ -71,6 +71,7 @@ class ProxiedModeTests {
 					.getBean(SecureStreamsPolicyEndpointWebExtension.class);
 				assertThat(web.applyOverlay("{}").getStatus()).isEqualTo(409);
 				assertThat(web.resetOverlays().getStatus()).isEqualTo(409);
+				assertThat(web.fetch("fetch").getStatus()).isEqualTo(409);
 				assertThat(context.getBean(SecureStreamsPolicyEndpoint.class).policy().policy()).isEmpty();
 			});
 	}

@@ -93,10 +93,18 @@ public class SecureStreamsPolicyEndpoint {
 	 * Fetches the remote policy now.
 	 * @param action {@value #FETCH}
 	 * @return the outcome, or {@code null} for another action
+	 * @throws IllegalStateException in proxied mode, where the proxy holds the policy
 	 */
 	@WriteOperation
 	public @Nullable FetchDescriptor fetch(@Selector String action) {
-		return FETCH.equals(action) ? FetchDescriptor.of(this.fetcher.fetch()) : null;
+		if (!FETCH.equals(action)) {
+			return null;
+		}
+		if (this.streams.isProxied()) {
+			// Like the other writes: the proxy owns the policy, there is none here to replace.
+			throw new IllegalStateException("a proxied context has no policy of its own; fetch it at the proxy");
+		}
+		return FetchDescriptor.of(this.fetcher.fetch());
 	}
 
 	private PolicyDescriptor describe(ActivePolicy active) {

@@ -73,11 +73,18 @@ public class SecureStreamsPolicyEndpointWebExtension {
 	/**
 	 * Fetches the remote policy now.
 	 * @param action {@value SecureStreamsPolicyEndpoint#FETCH}
-	 * @return 200 with the outcome, or 404 for another action
+	 * @return 200 with the outcome, 404 for another action, or 409 in proxied mode (the proxy
+	 * owns the policy)
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> fetch(@Selector String action) {
-		Object result = this.delegate.fetch(action);
+		Object result;
+		try {
+			result = this.delegate.fetch(action);
+		}
+		catch (IllegalStateException ex) {
+			return conflict(ex);
+		}
 		return (result != null) ? new WebEndpointResponse<>(result)
 				: new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 	}
