@@ -2,6 +2,7 @@ package io.securestreams.boot.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import io.securestreams.SecureStream;
@@ -100,10 +101,27 @@ public final class SecureStreamHandlerContainer {
 
 	/**
 	 * Destroys the streams this container created (and so the connections a listener accepted).
+	 * Their DESTROYING states reach the handler afterwards, on their event loops; see
+	 * {@link #stopAsync()} to wait for them.
 	 */
-	public synchronized void stop() {
+	public void stop() {
+		stopAsync();
+	}
+
+	/**
+	 * Destroys the streams this container created (and so the connections a listener accepted).
+	 * @return a stage that completes once every one of them has been destroyed and has left the
+	 * context, DESTROYING delivered to the handler; it never completes exceptionally
+	 */
+	public synchronized CompletableFuture<Void> stopAsync() {
+		List<CompletableFuture<Void>> destroyed = new ArrayList<>();
+		for (SecureStream stream : this.created) {
+			destroyed.add(stream.whenDestroyed().toCompletableFuture());
+			stream.acceptedStreams().forEach((accepted) -> destroyed.add(accepted.whenDestroyed().toCompletableFuture()));
+		}
 		destroyCreated();
 		this.running = false;
+		return CompletableFuture.allOf(destroyed.toArray(CompletableFuture[]::new));
 	}
 
 	private void destroyCreated() {

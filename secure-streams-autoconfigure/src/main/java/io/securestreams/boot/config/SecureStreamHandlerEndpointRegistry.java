@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.policy.StreamTypePolicy;
@@ -141,11 +142,29 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	}
 
 	@Override
-	public synchronized void stop() {
+	public void stop() {
+		stopContainers();
+	}
+
+	/**
+	 * Destroys every stream and tells the lifecycle processor once their DESTROYING states have
+	 * reached the handlers, so that handler beans are not destroyed (nor the context closed)
+	 * while those callbacks are still on their way; the processor bounds the wait with
+	 * {@code spring.lifecycle.timeout-per-shutdown-phase}.
+	 * @param callback run once every stream has left the context
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		stopContainers().whenComplete((ignored, ex) -> callback.run());
+	}
+
+	private synchronized CompletableFuture<Void> stopContainers() {
 		List<SecureStreamHandlerContainer> reversed = new ArrayList<>(this.containers.values());
 		Collections.reverse(reversed);
-		reversed.forEach(SecureStreamHandlerContainer::stop);
+		List<CompletableFuture<Void>> destroyed = new ArrayList<>();
+		reversed.forEach((container) -> destroyed.add(container.stopAsync()));
 		this.running = false;
+		return CompletableFuture.allOf(destroyed.toArray(CompletableFuture[]::new));
 	}
 
 	@Override

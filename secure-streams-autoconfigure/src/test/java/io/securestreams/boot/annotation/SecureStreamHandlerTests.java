@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -27,6 +28,7 @@ import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
 import io.securestreams.boot.handler.SecureStreamHeaders;
 import io.securestreams.smd.SmdClass;
 import io.securestreams.smd.SmdMessage;
+import jakarta.annotation.PreDestroy;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -134,6 +136,17 @@ class SecureStreamHandlerTests {
 				assertThat(container).isNotNull();
 				assertThat(container.getStreams()).hasSize(3);
 			});
+	}
+
+	@Test
+	void closingTheContextDeliversDestroyingBeforeHandlerBeansAreDestroyed() {
+		AtomicReference<ShutdownOrderHandler> handler = new AtomicReference<>();
+		this.runner.withBean(ShutdownOrderHandler.class).run((context) -> {
+			handler.set(context.getBean(ShutdownOrderHandler.class));
+			Awaitility.await().until(() -> handler.get().events.size() == 3);
+		});
+		assertThat(handler.get().events).containsExactly("CREATING", "CREATING", "CREATING", "DESTROYING", "DESTROYING",
+				"DESTROYING", "preDestroy");
 	}
 
 	@Test
@@ -455,6 +468,27 @@ class SecureStreamHandlerTests {
 
 		@OnRx
 		void rx(byte[] payload, @Header(SecureStreamHeaders.ACK) long ack) {
+		}
+
+	}
+
+	@SecureStreamHandler(value = "get", count = 3)
+	static class ShutdownOrderHandler {
+
+		final List<String> events = new CopyOnWriteArrayList<>();
+
+		// Depending on the context makes the handler bean be destroyed before it.
+		ShutdownOrderHandler(SecureStreams streams) {
+		}
+
+		@OnState({ "CREATING", "DESTROYING" })
+		void state(StreamState state) {
+			this.events.add(state.name());
+		}
+
+		@PreDestroy
+		void preDestroy() {
+			this.events.add("preDestroy");
 		}
 
 	}
