@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -109,13 +110,19 @@ public class SecureStreamsMetrics implements MeterBinder {
 
 	private double bytes(String streamType, boolean in) {
 		TypeCounters counters = this.types.get(streamType);
-		long total = (counters != null) ? (in ? counters.destroyedBytesIn.sum() : counters.destroyedBytesOut.sum()) : 0;
+		if (counters == null) {
+			return 0;
+		}
+		long total = in ? counters.destroyedBytesIn.sum() : counters.destroyedBytesOut.sum();
 		for (StreamInfo info : this.streams.streams()) {
 			if (info.streamType().equals(streamType)) {
 				total += in ? info.bytesIn() : info.bytesOut();
 			}
 		}
-		return total;
+		// A destroyed stream leaves the context before its bytes are added to the destroyed
+		// total: in between the sum drops, which a scrape would take for a counter reset.
+		AtomicLong reported = in ? counters.reportedBytesIn : counters.reportedBytesOut;
+		return reported.accumulateAndGet(total, Math::max);
 	}
 
 	private double liveStreams(String streamType) {
@@ -131,6 +138,10 @@ public class SecureStreamsMetrics implements MeterBinder {
 		private final LongAdder destroyedBytesIn = new LongAdder();
 
 		private final LongAdder destroyedBytesOut = new LongAdder();
+
+		private final AtomicLong reportedBytesIn = new AtomicLong();
+
+		private final AtomicLong reportedBytesOut = new AtomicLong();
 
 	}
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
+import io.securestreams.StreamEventListener;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.testsupport.HttpbinDispatcher;
@@ -93,6 +94,39 @@ class SecureStreamsMetricsTests {
 					.functionCounter()).isNotNull());
 			assertThat(registry.get("securestreams.streams").tag("streamtype", "bytes").gauge().value()).isEqualTo(1);
 		}
+	}
+
+	@Test
+	void bytesCounterNeverGoesBackWhileAStreamLeavesTheContext() throws Exception {
+		this.server.setDispatcher(new HttpbinDispatcher());
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("bytes"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/64");
+		MeterRegistry registry = new SimpleMeterRegistry();
+		java.util.List<Double> seenOnDestroy = new java.util.concurrent.CopyOnWriteArrayList<>();
+		// Registered before the metrics' listener: it reads the counter between the stream
+		// leaving the context and the metrics accounting for its bytes, as a scrape may.
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).listener(new StreamEventListener() {
+
+			@Override
+			public void destroyed(SecureStream stream) {
+				seenOnDestroy.add(registry.get("securestreams.bytes").tags("streamtype", "bytes", "direction", "in")
+					.functionCounter()
+					.count());
+			}
+
+		}).build();
+		new SecureStreamsMetrics(this.streams).bindTo(registry);
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.create("bytes", handler);
+		stream.requestTx();
+		Awaitility.await().until(() -> handler.states.contains(StreamState.QOS_ACK_REMOTE));
+		assertThat(registry.get("securestreams.bytes").tags("streamtype", "bytes", "direction", "in")
+			.functionCounter()
+			.count()).isEqualTo(64);
+		stream.destroy();
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(10));
+		assertThat(seenOnDestroy).containsExactly(64.0);
 	}
 
 }
