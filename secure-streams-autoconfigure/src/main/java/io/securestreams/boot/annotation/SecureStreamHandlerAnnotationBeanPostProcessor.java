@@ -28,6 +28,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
@@ -88,10 +89,36 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 			this.nonAnnotatedClasses.add(targetClass);
 			return bean;
 		}
+		requireSingleton(beanName);
 		for (SecureStreamHandler declaration : declarations) {
 			this.registrar.registerEndpoint(endpoint(bean, beanName, declaration, methods));
 		}
 		return bean;
+	}
+
+	// A handler's streams are created once, for one instance: a prototype would either never be
+	// created (nothing injects it) or give one streamtype several handlers.
+	private void requireSingleton(String beanName) {
+		if (this.beanFactory instanceof ConfigurableListableBeanFactory factory && factory.containsBeanDefinition(beanName)
+				&& !factory.getMergedBeanDefinition(beanName).isSingleton()) {
+			throw new BeanInitializationException("@SecureStreamHandler bean '" + beanName + "' has scope '"
+					+ factory.getMergedBeanDefinition(beanName).getScope() + "'; handler beans must be singletons");
+		}
+	}
+
+	// Prototype handler beans are never created at start-up, so their scope is checked here.
+	private void checkHandlerScopes(ConfigurableListableBeanFactory factory) {
+		for (String name : factory.getBeanDefinitionNames()) {
+			if (factory.getMergedBeanDefinition(name).isSingleton() || factory.getMergedBeanDefinition(name).isAbstract()) {
+				continue;
+			}
+			Class<?> type = factory.getType(name, false);
+			if (type != null && !AnnotatedElementUtils
+				.findMergedRepeatableAnnotations(type, SecureStreamHandler.class, SecureStreamHandlers.class)
+				.isEmpty()) {
+				requireSingleton(name);
+			}
+		}
 	}
 
 	private static Map<Method, Kind> handlerMethods(Class<?> targetClass) {
@@ -193,6 +220,9 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 	@Override
 	public void afterSingletonsInstantiated() {
 		Assert.state(this.beanFactory != null, "no bean factory");
+		if (this.beanFactory instanceof ConfigurableListableBeanFactory configurable) {
+			checkHandlerScopes(configurable);
+		}
 		if (this.beanFactory instanceof ListableBeanFactory listable) {
 			listable.getBeansOfType(SecureStreamHandlerConfigurer.class)
 				.values()

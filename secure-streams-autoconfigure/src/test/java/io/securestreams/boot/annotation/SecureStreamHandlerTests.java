@@ -246,6 +246,17 @@ class SecureStreamHandlerTests {
 	}
 
 	@Test
+	void aPrototypeHandlerBeanFailsStartUpNamingIt() {
+		// Nothing creates a prototype at start-up: it would silently have no streams.
+		this.runner.withBean("perRequest", AckFreeHandler.class, AckFreeHandler::new, (definition) -> definition.setScope("prototype"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(messages(context.getStartupFailure())).contains(
+						"@SecureStreamHandler bean 'perRequest' has scope 'prototype'; handler beans must be singletons");
+			});
+	}
+
+	@Test
 	void twoRxMethodsFail() {
 		assertFailure(TwoRxHandler.class, "has two @OnRx methods");
 	}
@@ -459,6 +470,15 @@ class SecureStreamHandlerTests {
 		@OnRx
 		String rx(byte[] payload) {
 			return "";
+		}
+
+	}
+
+	@SecureStreamHandler("get")
+	static class AckFreeHandler {
+
+		@OnRx
+		void rx(byte[] payload) {
 		}
 
 	}
