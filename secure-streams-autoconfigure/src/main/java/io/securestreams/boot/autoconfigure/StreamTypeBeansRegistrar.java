@@ -59,7 +59,9 @@ final class StreamTypeBeansRegistrar implements BeanDefinitionRegistryPostProces
 		}
 		BeanFactory factory = this.beanFactory;
 		for (String name : policy.streamTypes().keySet()) {
-			if (registry.containsBeanDefinition(name)) {
+			// A name in use includes the singletons the context registers itself ("environment",
+			// "systemProperties"): a definition of that name would replace them.
+			if (registry.isBeanNameInUse(name) || factory.containsBean(name)) {
 				logger.warn("Not registering a SecureStreamType bean for streamtype '" + name
 						+ "': a bean of that name exists");
 				continue;

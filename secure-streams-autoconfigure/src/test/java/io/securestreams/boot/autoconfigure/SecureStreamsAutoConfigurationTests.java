@@ -162,6 +162,19 @@ class SecureStreamsAutoConfigurationTests {
 	}
 
 	@Test
+	void aStreamtypeNamedLikeASingletonOfTheContextLeavesThatSingletonAlone() {
+		this.runner.withPropertyValues("secure-streams.policy.location=classpath:policies/base.json",
+				"secure-streams.policy.streamtypes.environment.endpoint=localhost",
+				"secure-streams.policy.streamtypes.environment.port=80")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(SecureStreams.class).policy().streamTypes()).containsKey("environment");
+				assertThat(context.getBean("environment")).isInstanceOf(org.springframework.core.env.Environment.class);
+				assertThat(context.getBeansOfType(SecureStreamType.class)).doesNotContainKey("environment");
+			});
+	}
+
+	@Test
 	void certificatesInlineAndFromResources(@TempDir Path directory) throws Exception {
 		byte[] der = TestPki.ca().getCertificate().getEncoded();
 		Path pem = directory.resolve("ca.pem");
