@@ -11,6 +11,7 @@ import io.securestreams.SecureStreams;
 import io.securestreams.StreamInfo;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.smd.SmdStream;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -40,7 +41,8 @@ public class SecureStreamsEndpoint {
 	}
 
 	/**
-	 * Returns every live stream and a summary of every streamtype of the active policy.
+	 * Returns every live stream and a summary of every streamtype of the active policy, and of the
+	 * built-in {@code _lws_smd} while it has streams.
 	 * @return the streams
 	 */
 	@ReadOperation
@@ -50,7 +52,10 @@ public class SecureStreamsEndpoint {
 		Policy policy = this.streams.policy();
 		Map<String, StreamTypeDescriptor> types = new LinkedHashMap<>();
 		for (StreamTypePolicy type : policy.streamTypes().values()) {
-			types.put(type.name(), summary(type, infos));
+			types.put(type.name(), summary(type.name(), type.protocol().jsonName(), type.server(), infos));
+		}
+		if (infos.stream().anyMatch((info) -> info.streamType().equals(SmdStream.STREAMTYPE))) {
+			types.put(SmdStream.STREAMTYPE, smdSummary(infos));
 		}
 		return new StreamsDescriptor(infos.stream().map((info) -> StreamDescriptor.of(info, now)).toList(), types);
 	}
@@ -59,11 +64,13 @@ public class SecureStreamsEndpoint {
 	 * Returns one streamtype's summary and live streams.
 	 * @param streamtype the streamtype name
 	 * @return the streamtype, or {@code null} (404) when the active policy has no such streamtype
+	 * and it is not the built-in {@code _lws_smd}
 	 */
 	@ReadOperation
 	public @Nullable StreamTypeStreamsDescriptor streamType(@Selector String streamtype) {
 		StreamTypePolicy type = this.streams.policy().streamType(streamtype);
-		if (type == null) {
+		boolean smd = SmdStream.STREAMTYPE.equals(streamtype);
+		if (type == null && !smd) {
 			return null;
 		}
 		Instant now = Instant.now();
@@ -71,18 +78,25 @@ public class SecureStreamsEndpoint {
 			.stream()
 			.filter((info) -> info.streamType().equals(streamtype))
 			.toList();
-		return new StreamTypeStreamsDescriptor(streamtype, summary(type, infos),
+		StreamTypeDescriptor summary = (type != null)
+				? summary(type.name(), type.protocol().jsonName(), type.server(), infos) : smdSummary(infos);
+		return new StreamTypeStreamsDescriptor(streamtype, summary,
 				infos.stream().map((info) -> StreamDescriptor.of(info, now)).toList());
 	}
 
-	private static StreamTypeDescriptor summary(StreamTypePolicy type, List<StreamInfo> infos) {
+	// The built-in system message streamtype has no policy entry; "smd" stands for its protocol.
+	private static StreamTypeDescriptor smdSummary(List<StreamInfo> infos) {
+		return summary(SmdStream.STREAMTYPE, "smd", false, infos);
+	}
+
+	private static StreamTypeDescriptor summary(String name, String protocol, boolean server, List<StreamInfo> infos) {
 		Map<String, Integer> states = new TreeMap<>();
 		int count = 0;
 		long retries = 0;
 		long bytesIn = 0;
 		long bytesOut = 0;
 		for (StreamInfo info : infos) {
-			if (info.streamType().equals(type.name())) {
+			if (info.streamType().equals(name)) {
 				count++;
 				retries += info.retries();
 				bytesIn += info.bytesIn();
@@ -90,8 +104,7 @@ public class SecureStreamsEndpoint {
 				states.merge(String.valueOf(info.state()), 1, Integer::sum);
 			}
 		}
-		return new StreamTypeDescriptor(type.protocol().jsonName(), type.server(), count, states, retries, bytesIn,
-				bytesOut);
+		return new StreamTypeDescriptor(protocol, server, count, states, retries, bytesIn, bytesOut);
 	}
 
 	/**

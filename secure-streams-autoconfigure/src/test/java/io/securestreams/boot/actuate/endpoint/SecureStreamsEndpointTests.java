@@ -9,6 +9,7 @@ import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint.StreamDescri
 import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint.StreamTypeStreamsDescriptor;
 import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint.StreamsDescriptor;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.smd.SmdClass;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
@@ -80,6 +81,20 @@ class SecureStreamsEndpointTests {
 		assertThat(idle.summary().streams()).isEqualTo(1);
 		assertThat(idle.streams()).extracting(StreamDescriptor::streamType).containsExactly("idle");
 		assertThat(new SecureStreamsEndpoint(this.streams).streamType("unknown")).isNull();
+	}
+
+	@Test
+	void systemMessageStreamsHaveTheirOwnSummary() {
+		SecureStreamsEndpoint endpoint = new SecureStreamsEndpoint(this.streams);
+		assertThat(endpoint.streams().streamTypes()).doesNotContainKey("_lws_smd");
+		this.streams.createSmd(SmdClass.NETWORK, new RecordingHandler());
+		StreamsDescriptor descriptor = endpoint.streams();
+		assertThat(descriptor.streams()).extracting(StreamDescriptor::streamType).contains("_lws_smd");
+		assertThat(descriptor.streamTypes().get("_lws_smd").protocol()).isEqualTo("smd");
+		assertThat(descriptor.streamTypes().get("_lws_smd").streams()).isEqualTo(1);
+		StreamTypeStreamsDescriptor smd = endpoint.streamType("_lws_smd");
+		assertThat(smd.summary().streams()).isEqualTo(1);
+		assertThat(smd.streams()).extracting(StreamDescriptor::streamType).containsExactly("_lws_smd");
 	}
 
 }
