@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,13 +18,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
-import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.securestreams.SecureStreams;
@@ -33,6 +26,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.FrameByFrameH2Server;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -125,19 +119,13 @@ class H2GoAwayTests {
 	 * Speaks h2 one frame at a time. The first connection waits for three requests, sends GOAWAY
 	 * covering only the first, then answers it; later connections answer each request at once.
 	 */
-	private static final class GoAwayServer extends ByteToMessageDecoder {
+	private static final class GoAwayServer extends FrameByFrameH2Server {
 
 		private final boolean goAway;
 
 		private final List<String> served;
 
 		private final List<Integer> pending = new ArrayList<>();
-
-		private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
-
-		private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
-
-		private boolean prefaceRead;
 
 		private final int maxConcurrent;
 
@@ -148,71 +136,29 @@ class H2GoAwayTests {
 		}
 
 		@Override
-		public void channelActive(ChannelHandlerContext ctx) throws Exception {
+		protected Http2Settings settings() {
 			Http2Settings settings = new Http2Settings();
 			if (this.goAway && this.maxConcurrent > 0) {
 				settings.maxConcurrentStreams(this.maxConcurrent);
 			}
-			this.writer.writeSettings(ctx, settings, ctx.newPromise());
-			ctx.flush();
-			super.channelActive(ctx);
+			return settings;
 		}
 
 		@Override
-		protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-			if (!this.prefaceRead) {
-				ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
-				if (in.readableBytes() < preface.readableBytes()) {
-					preface.release();
-					return;
-				}
-				in.skipBytes(preface.readableBytes());
-				preface.release();
-				this.prefaceRead = true;
-			}
-			this.reader.readFrame(ctx, in, new Http2FrameAdapter() {
-				@Override
-				public void onSettingsRead(ChannelHandlerContext c, Http2Settings settings) {
-					GoAwayServer.this.writer.writeSettingsAck(c, c.newPromise());
-					c.flush();
-				}
-
-				@Override
-				public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers, int padding,
-						boolean endOfStream) {
-					request(c, streamId, headers);
-				}
-
-				@Override
-				public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers,
-						int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
-					request(c, streamId, headers);
-				}
-			});
-		}
-
-		private void request(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
+		protected void onRequest(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
 			if (!this.goAway) {
 				this.served.add(String.valueOf(headers.path()));
-				answer(ctx, streamId);
+				answerHello(ctx, streamId);
 				return;
 			}
 			this.pending.add(streamId);
 			if (this.pending.size() == ((this.maxConcurrent > 0) ? this.maxConcurrent : 3)) {
-				this.writer.writeGoAway(ctx, this.pending.get(0), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
+				writer().writeGoAway(ctx, this.pending.get(0), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
 						ctx.newPromise());
 				ctx.flush();
 				this.served.add(String.valueOf(headers.path()));
-				ctx.executor().schedule(() -> answer(ctx, this.pending.get(0)), 100, TimeUnit.MILLISECONDS);
+				ctx.executor().schedule(() -> answerHello(ctx, this.pending.get(0)), 100, TimeUnit.MILLISECONDS);
 			}
-		}
-
-		private void answer(ChannelHandlerContext ctx, int streamId) {
-			Http2Headers headers = new DefaultHttp2Headers().status("200").setInt("content-length", 5);
-			this.writer.writeHeaders(ctx, streamId, headers, 0, false, ctx.newPromise());
-			this.writer.writeData(ctx, streamId, Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII), 0, true,
-					ctx.newPromise());
-			ctx.flush();
 		}
 
 	}

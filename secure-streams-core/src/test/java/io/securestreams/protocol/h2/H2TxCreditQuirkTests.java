@@ -9,8 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -18,13 +16,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
-import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.securestreams.SecureStream;
@@ -33,6 +25,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.FrameByFrameH2Server;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -181,7 +174,7 @@ class H2TxCreditQuirkTests {
 	 * Speaks h2 one frame at a time: SETTINGS with an initial window of 2^31-1, then for each
 	 * request a WINDOW_UPDATE that overflows (as {@link Overflow} says) and "hello".
 	 */
-	private static final class OverflowingServer extends ByteToMessageDecoder {
+	private static final class OverflowingServer extends FrameByFrameH2Server {
 
 		private final Overflow overflow;
 
@@ -189,81 +182,32 @@ class H2TxCreditQuirkTests {
 
 		private final List<Long> errorsReceived;
 
-		private final DefaultHttp2FrameReader reader = new DefaultHttp2FrameReader();
-
-		private final DefaultHttp2FrameWriter writer = new DefaultHttp2FrameWriter();
-
-		private boolean prefaceRead;
-
 		OverflowingServer(Overflow overflow, List<Long> errorsReceived) {
 			this.overflow = overflow;
 			this.errorsReceived = errorsReceived;
 		}
 
 		@Override
-		public void channelActive(ChannelHandlerContext ctx) throws Exception {
-			this.writer.writeSettings(ctx, new Http2Settings().initialWindowSize(Integer.MAX_VALUE), ctx.newPromise());
-			ctx.flush();
-			super.channelActive(ctx);
+		protected Http2Settings settings() {
+			return new Http2Settings().initialWindowSize(Integer.MAX_VALUE);
 		}
 
 		@Override
-		protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-			if (!this.prefaceRead) {
-				ByteBuf preface = Http2CodecUtil.connectionPrefaceBuf();
-				if (in.readableBytes() < preface.readableBytes()) {
-					preface.release();
-					return;
-				}
-				in.skipBytes(preface.readableBytes());
-				preface.release();
-				this.prefaceRead = true;
-			}
-			this.reader.readFrame(ctx, in, new Http2FrameAdapter() {
-				@Override
-				public void onSettingsRead(ChannelHandlerContext c, Http2Settings settings) {
-					OverflowingServer.this.writer.writeSettingsAck(c, c.newPromise());
-					c.flush();
-				}
-
-				@Override
-				public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers, int padding,
-						boolean endOfStream) {
-					answer(c, streamId);
-				}
-
-				@Override
-				public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers,
-						int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
-					answer(c, streamId);
-				}
-
-				@Override
-				public void onRstStreamRead(ChannelHandlerContext c, int streamId, long errorCode) {
-					OverflowingServer.this.errorsReceived.add(errorCode);
-				}
-
-				@Override
-				public void onGoAwayRead(ChannelHandlerContext c, int lastStreamId, long errorCode, ByteBuf debugData) {
-					OverflowingServer.this.errorsReceived.add(errorCode);
-				}
-			});
+		protected void onClientError(long errorCode) {
+			this.errorsReceived.add(errorCode);
 		}
 
-		private void answer(ChannelHandlerContext ctx, int streamId) {
+		@Override
+		protected void onRequest(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
 			this.requests++;
 			if (this.overflow == Overflow.CONNECTION) {
 				// The connection window starts at 65535 whatever the settings: one more than fits.
-				this.writer.writeWindowUpdate(ctx, 0, Integer.MAX_VALUE - 65535 + 1, ctx.newPromise());
+				writer().writeWindowUpdate(ctx, 0, Integer.MAX_VALUE - 65535 + 1, ctx.newPromise());
 			}
 			else if (this.overflow == Overflow.EVERY_STREAM || this.requests == 1) {
-				this.writer.writeWindowUpdate(ctx, streamId, 1000, ctx.newPromise());
+				writer().writeWindowUpdate(ctx, streamId, 1000, ctx.newPromise());
 			}
-			Http2Headers headers = new DefaultHttp2Headers().status("200").setInt("content-length", 5);
-			this.writer.writeHeaders(ctx, streamId, headers, 0, false, ctx.newPromise());
-			this.writer.writeData(ctx, streamId, Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII), 0, true,
-					ctx.newPromise());
-			ctx.flush();
+			answerHello(ctx, streamId);
 		}
 
 	}
