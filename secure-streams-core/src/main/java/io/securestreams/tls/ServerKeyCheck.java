@@ -5,6 +5,9 @@ import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.EdECKey;
+import java.security.interfaces.RSAKey;
 import java.security.cert.X509Certificate;
 
 import io.securestreams.SecureStreamsException;
@@ -53,14 +56,16 @@ final class ServerKeyCheck {
 		}
 	}
 
-	private static boolean matches(PublicKey publicKey, PrivateKey privateKey) {
-		if (!publicKey.getAlgorithm().equals(privateKey.getAlgorithm())) {
-			return false;
-		}
-		String algorithm = signatureAlgorithm(privateKey.getAlgorithm());
-		if (algorithm == null) {
-			// A key type we cannot probe: the handshake will tell.
-			return true;
+	/**
+	 * Whether a private key belongs to a public key. Keys are told apart by type, not by their
+	 * algorithm names, which differ by provider for the same key (BouncyCastle, once registered,
+	 * names EC keys "ECDSA"). Only a signature that verifies false is a mismatch; a probe the
+	 * providers cannot make is left to the handshake.
+	 */
+	static boolean matches(PublicKey publicKey, PrivateKey privateKey) {
+		String algorithm = signatureAlgorithm(privateKey);
+		if (algorithm == null || !sameType(publicKey, privateKey)) {
+			return algorithm == null;
 		}
 		try {
 			Signature signer = Signature.getInstance(algorithm);
@@ -73,17 +78,27 @@ final class ServerKeyCheck {
 			return verifier.verify(signature);
 		}
 		catch (GeneralSecurityException ex) {
-			return false;
+			return true;
 		}
 	}
 
-	private static @Nullable String signatureAlgorithm(String keyAlgorithm) {
-		return switch (keyAlgorithm) {
-			case "RSA" -> "SHA256withRSA";
-			case "EC" -> "SHA256withECDSA";
-			case "EdDSA", "Ed25519", "Ed448" -> keyAlgorithm;
-			default -> null;
-		};
+	private static boolean sameType(PublicKey publicKey, PrivateKey privateKey) {
+		return (publicKey instanceof RSAKey) == (privateKey instanceof RSAKey)
+				&& (publicKey instanceof ECKey) == (privateKey instanceof ECKey)
+				&& (publicKey instanceof EdECKey) == (privateKey instanceof EdECKey);
+	}
+
+	private static @Nullable String signatureAlgorithm(PrivateKey key) {
+		if (key instanceof RSAKey) {
+			return "SHA256withRSA";
+		}
+		if (key instanceof ECKey) {
+			return "SHA256withECDSA";
+		}
+		if (key instanceof EdECKey) {
+			return "EdDSA";
+		}
+		return null;
 	}
 
 }

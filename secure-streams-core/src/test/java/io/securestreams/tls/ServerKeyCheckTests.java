@@ -1,0 +1,37 @@
+package io.securestreams.tls;
+
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+
+import io.securestreams.testsupport.TestPki;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The key pair check is about the keys, not about which provider made the key objects.
+ */
+class ServerKeyCheckTests {
+
+	@Test
+	void aKeyMatchesItsCertificateWhicheverProviderParsedIt() throws Exception {
+		byte[] der = TestPki.server().getKeyPair().getPrivate().getEncoded();
+		// BouncyCastle, when registered as a provider, parses EC keys into keys named "ECDSA",
+		// where the JDK's certificate holds an "EC" public key.
+		PrivateKey bouncyCastle = KeyFactory.getInstance("ECDSA", new BouncyCastleProvider())
+			.generatePrivate(new PKCS8EncodedKeySpec(der));
+		assertThat(bouncyCastle.getAlgorithm()).isEqualTo("ECDSA");
+		assertThat(ServerKeyCheck.matches(TestPki.server().getCertificate().getPublicKey(), bouncyCastle)).isTrue();
+		assertThat(ServerKeyCheck.matches(TestPki.server().getCertificate().getPublicKey(),
+				TestPki.server().getKeyPair().getPrivate())).isTrue();
+	}
+
+	@Test
+	void anotherCertificatesKeyDoesNotMatch() {
+		assertThat(ServerKeyCheck.matches(TestPki.server().getCertificate().getPublicKey(),
+				TestPki.client().getKeyPair().getPrivate())).isFalse();
+	}
+
+}
