@@ -48,6 +48,9 @@ public final class MethodStreamHandler implements StreamHandler {
 
 	private final @Nullable InvocableHandlerMethod txMethod;
 
+	// What collect() answers for a message beyond MAX_MAPPED_MESSAGE (compared by identity).
+	private static final byte[] OVERSIZED = new byte[0];
+
 	private final Map<Long, ByteArrayOutputStream> partialMessages = new ConcurrentHashMap<>();
 
 	/**
@@ -97,7 +100,7 @@ public final class MethodStreamHandler implements StreamHandler {
 			if (bytes == null) {
 				return StreamResult.OK;
 			}
-			if (bytes.length > MAX_MAPPED_MESSAGE) {
+			if (bytes == OVERSIZED) {
 				logger.error("Message on stream " + describe(stream) + " exceeds " + MAX_MAPPED_MESSAGE
 						+ " bytes; disconnecting");
 				return StreamResult.DISCONNECT_ME;
@@ -111,17 +114,21 @@ public final class MethodStreamHandler implements StreamHandler {
 	}
 
 	/**
-	 * Adds a chunk to the stream's message; returns the whole message at EOM when not empty.
+	 * Adds a chunk to the stream's message; returns the whole message at EOM when not empty, or
+	 * {@link #OVERSIZED} as soon as it grows beyond {@link #MAX_MAPPED_MESSAGE}.
 	 */
 	private byte @Nullable [] collect(SecureStream stream, byte[] chunk, int flags) {
 		ByteArrayOutputStream message = StreamFlags.has(flags, StreamFlags.SOM) ? new ByteArrayOutputStream()
 				: this.partialMessages.computeIfAbsent(stream.id(), (id) -> new ByteArrayOutputStream());
 		this.partialMessages.put(stream.id(), message);
-		if (message.size() <= MAX_MAPPED_MESSAGE) {
-			message.writeBytes(chunk);
+		message.writeBytes(chunk);
+		if (message.size() > MAX_MAPPED_MESSAGE) {
+			// The stream is disconnected: nothing of the message is kept or copied.
+			this.partialMessages.remove(stream.id());
+			return OVERSIZED;
 		}
 		if (!StreamFlags.has(flags, StreamFlags.EOM)) {
-			return (message.size() > MAX_MAPPED_MESSAGE) ? message.toByteArray() : null;
+			return null;
 		}
 		this.partialMessages.remove(stream.id());
 		return (message.size() > 0) ? message.toByteArray() : null;

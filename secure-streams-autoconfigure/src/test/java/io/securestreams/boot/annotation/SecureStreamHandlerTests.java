@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,7 @@ import io.securestreams.boot.annotation.SecureStreamHandler.Start;
 import io.securestreams.boot.autoconfigure.SecureStreamsAutoConfiguration;
 import io.securestreams.boot.config.SecureStreamHandlerContainer;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
+import io.securestreams.boot.handler.MethodStreamHandler;
 import io.securestreams.boot.handler.SecureStreamHeaders;
 import io.securestreams.smd.SmdClass;
 import io.securestreams.smd.SmdMessage;
@@ -257,6 +259,17 @@ class SecureStreamHandlerTests {
 	}
 
 	@Test
+	void aJsonMessageBeyondTheLimitDisconnectsWithoutReachingTheMethod() {
+		String oversized = "[" + "0,".repeat(MethodStreamHandler.MAX_MAPPED_MESSAGE / 2 + 1024) + "0]";
+		this.server.enqueue(new MockResponse.Builder().code(200).body(oversized).build());
+		this.runner.withBean(JsonStatesHandler.class).run((context) -> {
+			JsonStatesHandler handler = context.getBean(JsonStatesHandler.class);
+			Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> handler.states.contains("DISCONNECTED"));
+			assertThat(handler.readings).isEmpty();
+		});
+	}
+
+	@Test
 	void twoRxMethodsFail() {
 		assertFailure(TwoRxHandler.class, "has two @OnRx methods");
 	}
@@ -336,6 +349,25 @@ class SecureStreamHandlerTests {
 		@OnRx
 		void rx(Reading reading) {
 			this.readings.add(reading);
+		}
+
+	}
+
+	@SecureStreamHandler(streamtype = "get", start = Start.REQUEST_TX)
+	static class JsonStatesHandler {
+
+		final List<List<Integer>> readings = new CopyOnWriteArrayList<>();
+
+		final List<String> states = new CopyOnWriteArrayList<>();
+
+		@OnRx
+		void rx(List<Integer> values) {
+			this.readings.add(values);
+		}
+
+		@OnState
+		void state(StreamState state) {
+			this.states.add(state.name());
 		}
 
 	}
