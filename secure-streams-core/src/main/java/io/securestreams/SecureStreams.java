@@ -26,6 +26,7 @@ import io.securestreams.smd.SmdStream;
 import io.securestreams.policy.overlay.PolicyOverlays;
 import io.securestreams.server.ServerProtocols;
 import io.securestreams.transport.Connector;
+import io.securestreams.transport.HostNameLookup;
 import io.securestreams.transport.TransportResources;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -70,7 +71,7 @@ public final class SecureStreams implements AutoCloseable {
 
 	private SecureStreams(Builder builder) {
 		this.policies = new PolicyOverlays(builder.policy);
-		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport);
+		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport, builder.hostNames);
 		ClientProtocols protocols = ClientProtocols.builtIn();
 		ServerProtocols serverProtocols = ServerProtocols.builtIn();
 		this.runtime = new StreamsRuntime(this.transport, new Connector(this.transport, builder.connectTimeout),
@@ -444,6 +445,8 @@ public final class SecureStreams implements AutoCloseable {
 
 		private Duration connectTimeout = Duration.ofSeconds(10);
 
+		private HostNameLookup hostNames = HostNameLookup.JDK;
+
 		private Duration shutdownTimeout = Duration.ofSeconds(10);
 
 		private SystemBlobs blobs = new SystemBlobs();
@@ -490,6 +493,18 @@ public final class SecureStreams implements AutoCloseable {
 		 */
 		public Builder connectTimeout(Duration timeout) {
 			this.connectTimeout = Objects.requireNonNull(timeout);
+			return this;
+		}
+
+		/**
+		 * Sets how host names are looked up (the JDK's resolver by default), for a name service
+		 * of the application's own. A connection tries the addresses in the order given, each
+		 * for up to the connect timeout, and moves on when a socket connect fails.
+		 * @param lookup looks host names up; called off the event loops, so it may block
+		 * @return this builder
+		 */
+		public Builder hostNameLookup(HostNameLookup lookup) {
+			this.hostNames = Objects.requireNonNull(lookup, "lookup");
 			return this;
 		}
 

@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The name resolver of one event loop. An IP literal is converted in place; a name answered within
  * the group's time to live is answered again in place; anything else is
- * looked up with {@code InetAddress.getAllByName} on a separate executor, because the JDK's
- * lookup blocks. Each lookup off the loop costs two thread hand-offs, which a new connection to a
+ * looked up with the context's {@link HostNameLookup} (the JDK's by default) on a separate
+ * executor, because lookups may block. Each lookup off the loop costs two thread hand-offs, which a new connection to a
  * known name (every reconnect, every new stream of a streamtype) no longer pays. Failures are not
  * remembered: the next attempt asks again.
  *
@@ -37,16 +37,19 @@ final class CachingNameResolver extends InetNameResolver {
 
 	private final Executor lookup;
 
+	private final HostNameLookup hostNames;
+
 	private final Map<String, Answer> answers;
 
 	private final LongSupplier nanoClock;
 
 	private final long ttlNanos;
 
-	CachingNameResolver(EventExecutor loop, Executor lookup, Map<String, Answer> answers, LongSupplier nanoClock,
-			long ttlNanos) {
+	CachingNameResolver(EventExecutor loop, Executor lookup, HostNameLookup hostNames, Map<String, Answer> answers,
+			LongSupplier nanoClock, long ttlNanos) {
 		super(loop);
 		this.lookup = lookup;
+		this.hostNames = hostNames;
 		this.answers = answers;
 		this.nanoClock = nanoClock;
 		this.ttlNanos = ttlNanos;
@@ -98,7 +101,12 @@ final class CachingNameResolver extends InetNameResolver {
 	}
 
 	private InetAddress[] lookUp(String host) throws UnknownHostException {
-		InetAddress[] addresses = InetAddress.getAllByName(host);
+		InetAddress[] given = this.hostNames.lookUp(host);
+		if (given == null || given.length == 0) {
+			throw new UnknownHostException(host + ": the host name lookup gave no address");
+		}
+		// A copy: the lookup may be application code that reuses its array.
+		InetAddress[] addresses = given.clone();
 		if (this.answers.size() >= CachingResolverGroup.MAX_NAMES) {
 			this.answers.clear();
 		}

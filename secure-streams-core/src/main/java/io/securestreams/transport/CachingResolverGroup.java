@@ -16,9 +16,9 @@ import io.netty.util.concurrent.EventExecutor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves host names with the JDK resolver (so {@code /etc/hosts}, the system's name service and
- * the JVM's settings apply as for any Java program, a shorter {@code networkaddress.cache.ttl}
- * included) without ever blocking an event loop, and
+ * Resolves host names with a {@link HostNameLookup}, by default the JDK's (so {@code /etc/hosts},
+ * the system's name service and the JVM's settings apply as for any Java program, a shorter
+ * {@code networkaddress.cache.ttl} included), without ever blocking an event loop, and
  * mostly without leaving it: see {@link CachingNameResolver}. The answers are shared by the
  * resolvers of every event loop.
  *
@@ -35,6 +35,8 @@ final class CachingResolverGroup extends AddressResolverGroup<InetSocketAddress>
 
 	private final Executor lookups;
 
+	private final HostNameLookup hostNames;
+
 	private final Map<String, CachingNameResolver.Answer> answers = new ConcurrentHashMap<>();
 
 	private final LongSupplier nanoClock;
@@ -44,15 +46,17 @@ final class CachingResolverGroup extends AddressResolverGroup<InetSocketAddress>
 	/**
 	 * Creates the group, reusing answers for 10 s, or for less when the JVM's own positive cache
 	 * is set shorter ({@code networkaddress.cache.ttl}, 0 for no caching).
-	 * @param lookups runs the JDK's blocking lookups
+	 * @param lookups runs the blocking lookups
+	 * @param hostNames looks names up
 	 * @param nanoClock the clock answers are timed with
 	 */
-	CachingResolverGroup(Executor lookups, LongSupplier nanoClock) {
-		this(lookups, nanoClock, ttlNanos(Security.getProperty("networkaddress.cache.ttl")));
+	CachingResolverGroup(Executor lookups, HostNameLookup hostNames, LongSupplier nanoClock) {
+		this(lookups, hostNames, nanoClock, ttlNanos(Security.getProperty("networkaddress.cache.ttl")));
 	}
 
-	CachingResolverGroup(Executor lookups, LongSupplier nanoClock, long ttlNanos) {
+	CachingResolverGroup(Executor lookups, HostNameLookup hostNames, LongSupplier nanoClock, long ttlNanos) {
 		this.lookups = lookups;
+		this.hostNames = hostNames;
 		this.nanoClock = nanoClock;
 		this.ttlNanos = ttlNanos;
 	}
@@ -79,7 +83,7 @@ final class CachingResolverGroup extends AddressResolverGroup<InetSocketAddress>
 	@Override
 	protected AddressResolver<InetSocketAddress> newResolver(EventExecutor loop) {
 		return new InetSocketAddressResolver(loop,
-				new CachingNameResolver(loop, this.lookups, this.answers, this.nanoClock, this.ttlNanos));
+				new CachingNameResolver(loop, this.lookups, this.hostNames, this.answers, this.nanoClock, this.ttlNanos));
 	}
 
 	/**

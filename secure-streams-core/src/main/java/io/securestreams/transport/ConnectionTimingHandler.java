@@ -9,7 +9,8 @@ import io.netty.channel.ChannelPromise;
 /**
  * Sits closest to the socket of a connection whose streamtype asked for {@code perf} and tells
  * its {@link ConnectionTimings} when the socket connect starts (the name lookup, if any, is done
- * by then) and when the socket is connected; then leaves the pipeline.
+ * by then) and when the socket is connected; then leaves the pipeline. Each address tried has its
+ * own channel and handler.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -18,17 +19,14 @@ final class ConnectionTimingHandler extends ChannelDuplexHandler {
 
 	private final ConnectionTimings timings;
 
-	private final boolean lookedUp;
-
-	ConnectionTimingHandler(ConnectionTimings timings, boolean lookedUp) {
+	ConnectionTimingHandler(ConnectionTimings timings) {
 		this.timings = timings;
-		this.lookedUp = lookedUp;
 	}
 
 	@Override
 	public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress,
 			ChannelPromise promise) {
-		this.timings.socketConnecting(remoteAddress, this.lookedUp);
+		this.timings.socketConnecting(remoteAddress);
 		ctx.connect(remoteAddress, localAddress, promise);
 	}
 

@@ -3,6 +3,7 @@ package io.securestreams.transport;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.util.NetUtil;
@@ -56,6 +57,8 @@ public final class ConnectionTimings {
 
 	private int dnsDisposition = DNS_NONE;
 
+	private List<String> resolved = List.of();
+
 	private int httpStatus;
 
 	private @Nullable String peer;
@@ -68,17 +71,22 @@ public final class ConnectionTimings {
 	}
 
 	/**
-	 * The socket connect starts, to the address the lookup gave.
-	 * @param remote the address connected to
-	 * @param lookedUp whether a name was resolved to get it
+	 * The name lookup gave its addresses; the connects to them start now.
+	 * @param addresses every address the name has, in the order they are tried
 	 */
-	void socketConnecting(SocketAddress remote, boolean lookedUp) {
+	void nameResolved(List<? extends SocketAddress> addresses) {
+		this.dnsDisposition = DNS_OK;
+		this.dnsMicros = micros(this.connectStartNanos, System.nanoTime());
+		this.resolved = addresses.stream().map(ConnectionTimings::describe).toList();
+	}
+
+	/**
+	 * A socket connect starts (one per address tried: the last one is the connection's).
+	 * @param remote the address connected to
+	 */
+	void socketConnecting(SocketAddress remote) {
 		this.socketStartNanos = System.nanoTime();
 		this.peer = describe(remote);
-		if (lookedUp) {
-			this.dnsDisposition = DNS_OK;
-			this.dnsMicros = micros(this.connectStartNanos, this.socketStartNanos);
-		}
 	}
 
 	/** The name lookup failed. */
@@ -150,9 +158,8 @@ public final class ConnectionTimings {
 			json.writeNumberProperty("txn_resp_us", this.txnRespMicros);
 			json.writeName("dns");
 			json.writeStartArray();
-			// Netty's resolvers hand the connect one address; it is the one lookup result we know.
-			if (this.dnsDisposition == DNS_OK && this.peer != null) {
-				json.writeString(this.peer);
+			for (String address : this.resolved) {
+				json.writeString(address);
 			}
 			json.writeEndArray();
 			if (this.httpStatus != 0) {

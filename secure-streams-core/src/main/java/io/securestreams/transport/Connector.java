@@ -1,11 +1,13 @@
 package io.securestreams.transport;
 
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -22,7 +24,6 @@ import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.PromiseNotifier;
 import io.securestreams.policy.SocketAttributes;
 import io.securestreams.tls.TlsContexts;
 import org.jspecify.annotations.Nullable;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * Opens client connections: picks the channel class for the address, adds the SOCKS5 proxy
  * handler (closest to the socket, so TLS runs end to end through the tunnel and the proxy
  * resolves the name) and the TLS handler, then lets the protocol add its handlers. The returned
- * future completes when the socket, the proxy and the TLS handshake are all done.
+ * future completes when the socket, the proxy and the TLS handshake are all done. A name with
+ * several addresses gets a connect to each in turn until one socket connects
+ * ({@link AddressAttempts}).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -97,33 +100,48 @@ public final class Connector {
 			timings.connectStarted();
 		}
 		InetSocketAddress socks5 = target.socks5();
-		if (socks5 == null || !socks5.isUnresolved()) {
-			return open(loop, target, socks5, tls, attributes, timings, protocolPipeline);
-		}
-		// A proxy named by host name is looked up by the context's resolver, off the event loop,
-		// as any other name; cancelling the returned future cancels the lookup or the connect.
+		// The socket goes to the SOCKS5 proxy when there is one (the proxy resolves the target's
+		// name itself), else to the target.
+		SocketAddress peer = (socks5 != null) ? socks5 : target.address();
+		Function<SocketAddress, AddressAttempts.Attempt> opener = (address) -> open(loop, target, address,
+				socks5 != null, tls, attributes, timings, protocolPipeline);
 		Promise<Channel> ready = loop.newPromise();
-		this.transport.resolverGroup().getResolver(loop).resolve(socks5).addListener((Future<InetSocketAddress> f) -> {
+		if (!(peer instanceof InetSocketAddress inet) || !inet.isUnresolved()) {
+			AddressAttempts.start(ready, List.of(peer), opener);
+			return ready;
+		}
+		// Every address of the name, looked up off the event loop by the context's resolver; the
+		// connects try them in turn. Cancelling the returned future cancels the lookup or the connect.
+		boolean lookedUp = socks5 == null && looksUpName(target);
+		this.transport.resolverGroup().getResolver(loop).resolveAll(inet).addListener((Future<List<InetSocketAddress>> f) -> {
 			if (ready.isDone()) {
 				return;
 			}
 			if (!f.isSuccess()) {
+				if (timings != null && lookedUp) {
+					timings.lookupFailed();
+				}
 				ready.tryFailure(f.cause());
 				return;
 			}
-			PromiseNotifier.cascade(open(loop, target, f.getNow(), tls, attributes, timings, protocolPipeline), ready);
+			if (timings != null && lookedUp) {
+				timings.nameResolved(f.getNow());
+			}
+			AddressAttempts.start(ready, f.getNow(), opener);
 		});
 		return ready;
 	}
 
-	private Future<Channel> open(EventLoop loop, ConnectTarget target, @Nullable InetSocketAddress socks5,
-			@Nullable SslContext tls, SocketAttributes attributes, @Nullable ConnectionTimings timings,
-			Consumer<ChannelPipeline> protocolPipeline) {
+	// One connect to one address: the target's (resolved), or the proxy's when viaSocks5.
+	private AddressAttempts.Attempt open(EventLoop loop, ConnectTarget target, SocketAddress socketPeer,
+			boolean viaSocks5, @Nullable SslContext tls, SocketAttributes attributes,
+			@Nullable ConnectionTimings timings, Consumer<ChannelPipeline> protocolPipeline) {
 		Promise<Channel> ready = loop.newPromise();
 		Bootstrap bootstrap = new Bootstrap().group(loop)
 			.channel(this.transport.clientChannel(target.address()))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) this.connectTimeout.toMillis())
-			.resolver((socks5 != null) ? NoopAddressResolverGroup.INSTANCE : this.transport.resolverGroup());
+			// Addresses are resolved by now, or left for the SOCKS5 proxy to resolve.
+			.resolver(NoopAddressResolverGroup.INSTANCE);
 		if (!target.isUnixSocket()) {
 			bootstrap.option(ChannelOption.TCP_NODELAY, true);
 			if (attributes.typeOfService() != 0) {
@@ -145,10 +163,10 @@ public final class Connector {
 				ChannelPipeline pipeline = channel.pipeline();
 				if (timings != null) {
 					// First, so that it sees the socket's own connect and activation.
-					pipeline.addLast("timings", new ConnectionTimingHandler(timings, looksUpName(target)));
+					pipeline.addLast("timings", new ConnectionTimingHandler(timings));
 				}
-				if (socks5 != null) {
-					Socks5ProxyHandler proxy = new Socks5ProxyHandler(socks5);
+				if (viaSocks5) {
+					Socks5ProxyHandler proxy = new Socks5ProxyHandler(socketPeer);
 					proxy.setConnectTimeoutMillis(Connector.this.connectTimeout.toMillis());
 					pipeline.addLast("socks5", proxy);
 					proxy.connectFuture().addListener((f) -> {
@@ -179,15 +197,14 @@ public final class Connector {
 				protocolPipeline.accept(pipeline);
 			}
 		});
-		ChannelFuture connected = bootstrap.connect(target.address());
+		// Through a proxy the channel connects to the target, which the proxy handler turns into a
+		// connect to the proxy and a CONNECT request for the target.
+		ChannelFuture connected = bootstrap.connect(viaSocks5 ? target.address() : socketPeer);
 		connected.addListener((ChannelFuture f) -> {
 			if (!f.isSuccess()) {
-				if (timings != null && f.cause() instanceof UnknownHostException) {
-					timings.lookupFailed();
-				}
 				ready.tryFailure(f.cause());
 			}
-			else if (tls == null && socks5 == null) {
+			else if (tls == null && !viaSocks5) {
 				ready.trySuccess(f.channel());
 			}
 			f.channel().closeFuture().addListener((closed) -> {
@@ -203,7 +220,7 @@ public final class Connector {
 				connected.channel().close();
 			}
 		});
-		return ready;
+		return new AddressAttempts.Attempt(ready, connected);
 	}
 
 	// Whether Netty's resolver looks a name up for this target: not for an address literal, a Unix

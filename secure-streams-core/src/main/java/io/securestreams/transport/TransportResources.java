@@ -65,12 +65,12 @@ public final class TransportResources implements AutoCloseable {
 
 	private final AddressResolverGroup<InetSocketAddress> resolverGroup;
 
-	private TransportResources(int threads, boolean epoll) {
+	private TransportResources(int threads, boolean epoll, HostNameLookup hostNames) {
 		this.epoll = epoll;
 		IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ss-loop", true), ioHandler);
 		this.resolverExecutors = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("ss-dns", true));
-		this.resolverGroup = new CachingResolverGroup(this.resolverExecutors, System::nanoTime);
+		this.resolverGroup = new CachingResolverGroup(this.resolverExecutors, hostNames, System::nanoTime);
 	}
 
 	/**
@@ -81,11 +81,23 @@ public final class TransportResources implements AutoCloseable {
 	 * @throws IllegalStateException if EPOLL is asked for and not available
 	 */
 	public static TransportResources create(int threads, Kind kind) {
+		return create(threads, kind, HostNameLookup.JDK);
+	}
+
+	/**
+	 * Creates the resources with a host name lookup of the application's.
+	 * @param threads event loop threads, 0 for Netty's default (twice the cores)
+	 * @param kind the transport to use
+	 * @param hostNames looks host names up, off the event loops
+	 * @return the resources
+	 * @throws IllegalStateException if EPOLL is asked for and not available
+	 */
+	public static TransportResources create(int threads, Kind kind, HostNameLookup hostNames) {
 		if (kind == Kind.EPOLL && !Epoll.isAvailable()) {
 			throw new IllegalStateException("native epoll transport is not available", Epoll.unavailabilityCause());
 		}
 		boolean epoll = kind == Kind.EPOLL || (kind == Kind.AUTO && Epoll.isAvailable());
-		return new TransportResources(threads, epoll);
+		return new TransportResources(threads, epoll, hostNames);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package io.securestreams.transport;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import io.netty.channel.unix.DomainSocketAddress;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,9 @@ class ConnectionTimingsTests {
 	void reportHasLibwebsocketsKeysInItsOrder() {
 		ConnectionTimings timings = new ConnectionTimings();
 		timings.connectStarted();
-		timings.socketConnecting(new InetSocketAddress(InetAddress.getLoopbackAddress(), 443), true);
+		InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 443);
+		timings.nameResolved(List.of(loopback));
+		timings.socketConnecting(loopback);
 		timings.socketConnected();
 		timings.tlsEstablished();
 		timings.requestSent();
@@ -68,7 +71,7 @@ class ConnectionTimingsTests {
 	void ipv6PeerIsWrittenInItsShortForm() throws Exception {
 		ConnectionTimings timings = new ConnectionTimings();
 		timings.connectStarted();
-		timings.socketConnecting(new InetSocketAddress(InetAddress.getByName("::1"), 443), false);
+		timings.socketConnecting(new InetSocketAddress(InetAddress.getByName("::1"), 443));
 		JsonNode report = JSON.readTree(timings.takeReport());
 		assertThat(report.get("peer").asString()).isEqualTo("::1");
 		assertThat(report.get("dns_disp").asInt()).isZero();
@@ -79,7 +82,7 @@ class ConnectionTimingsTests {
 	void unixSocketPeerIsItsPath() {
 		ConnectionTimings timings = new ConnectionTimings();
 		timings.connectStarted();
-		timings.socketConnecting(new DomainSocketAddress("/run/ss \"proxy\".sock"), false);
+		timings.socketConnecting(new DomainSocketAddress("/run/ss \"proxy\".sock"));
 		JsonNode report = JSON.readTree(timings.takeReport());
 		assertThat(report.get("peer").asString()).isEqualTo("/run/ss \"proxy\".sock");
 	}

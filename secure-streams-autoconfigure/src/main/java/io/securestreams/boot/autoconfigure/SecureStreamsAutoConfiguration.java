@@ -9,6 +9,7 @@ import io.securestreams.policy.Policy;
 import io.securestreams.auth.AccessTokenFetcher;
 import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.policy.fetch.PolicyFetcher;
+import io.securestreams.transport.HostNameLookup;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -49,7 +50,7 @@ public final class SecureStreamsAutoConfiguration {
 	@ConditionalOnMissingBean
 	SecureStreams secureStreams(Policy policy, SecureStreamsProperties properties,
 			ObjectProvider<StreamEventListener> listeners, ObjectProvider<SystemBlobs> systemBlobs,
-			ObjectProvider<SecureStreamsBuilderCustomizer> customizers) {
+			ObjectProvider<HostNameLookup> hostNameLookup, ObjectProvider<SecureStreamsBuilderCustomizer> customizers) {
 		String proxy = properties.getProxy().getAddress();
 		SecureStreams.Builder builder = ((proxy != null) ? SecureStreams.proxiedBuilder(proxy)
 				: SecureStreams.builder(policy))
@@ -58,6 +59,7 @@ public final class SecureStreamsAutoConfiguration {
 			.connectTimeout(properties.getConnectTimeout())
 			.shutdownTimeout(properties.getShutdownTimeout());
 		systemBlobs.ifAvailable(builder::systemBlobs);
+		hostNameLookup.ifAvailable(builder::hostNameLookup);
 		listeners.orderedStream().forEach(builder::listener);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();

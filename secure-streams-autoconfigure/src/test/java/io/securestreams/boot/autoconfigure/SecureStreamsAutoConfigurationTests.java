@@ -30,6 +30,7 @@ import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.fetch.PolicyFetcher;
 import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.transport.HostNameLookup;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
@@ -270,6 +271,30 @@ class SecureStreamsAutoConfigurationTests {
 					assertThat(blobs.getString(SystemBlobs.Type.AUTH, 0)).isEqualTo("Atza|boot");
 				});
 			assertThat(server.takeRequest().getBody().utf8()).isEqualTo("refresh_token=r");
+		}
+	}
+
+	@Test
+	void hostNameLookupBeanResolvesTheEndpoints() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().body("{\"access_token\":\"Atza|named\",\"expires_in\":3600}")
+				.build());
+			SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.AUTH, 1,
+					"refresh_token=r".getBytes(StandardCharsets.UTF_8));
+			List<String> looked = new java.util.concurrent.CopyOnWriteArrayList<>();
+			HostNameLookup lookup = (host) -> {
+				looked.add(host);
+				return new InetAddress[] { InetAddress.getByAddress(host, new byte[] { 127, 0, 0, 1 }) };
+			};
+			String auth = "secure-streams.policy.streamtypes.[api_amazon_com_auth].";
+			this.runner.withBean(SystemBlobs.class, () -> blobs)
+				.withBean(HostNameLookup.class, () -> lookup)
+				.withPropertyValues("secure-streams.access-token.fetch-on-startup=true", auth + "endpoint=tokens.test",
+						auth + "port=" + server.getPort(), auth + "http-method=POST", auth + "http-url=/token")
+				.run((context) -> assertThat(blobs.getString(SystemBlobs.Type.AUTH, 0)).isEqualTo("Atza|named"));
+			assertThat(looked).containsExactly("tokens.test");
+			assertThat(server.takeRequest().getHeaders().get("Host")).isEqualTo("tokens.test:" + server.getPort());
 		}
 	}
 
