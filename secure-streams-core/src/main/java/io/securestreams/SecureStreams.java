@@ -15,6 +15,7 @@ import io.securestreams.internal.ClientProtocols;
 import io.securestreams.internal.ContextAccess;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyValidator;
 import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.client.ProxiedStreams;
 import io.securestreams.policy.overlay.ActivePolicy;
@@ -94,11 +95,16 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	/**
-	 * Starts building a context.
+	 * Starts building a context. A parsed policy has been validated already; one built in code is
+	 * validated here, as {@link #replacePolicy} does (references to retry schemes, trust stores,
+	 * certificates and auth schemes that the policy does not define).
 	 * @param policy the policy database
 	 * @return a builder
+	 * @throws io.securestreams.policy.PolicyException if the policy is invalid, naming each
+	 * problem's place
 	 */
 	public static Builder builder(Policy policy) {
+		PolicyValidator.throwIfErrors(PolicyValidator.validate(Objects.requireNonNull(policy, "policy")));
 		return new Builder(policy);
 	}
 

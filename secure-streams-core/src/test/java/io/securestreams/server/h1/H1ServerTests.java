@@ -25,6 +25,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyCertificate;
+import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
@@ -235,9 +236,9 @@ class H1ServerTests {
 		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, true)
 			.set(StreamTypeKey.SERVER_CERT, "srv_key")
 			.set(StreamTypeKey.SERVER_KEY, "srv_cert");
-		start(fragment.build());
-		assertThatExceptionOfType(SecureStreamsException.class)
-			.isThrownBy(() -> this.streams.create("srv", new RecordingHandler()))
+		// A policy built in code is validated as a parsed one is, before anything starts.
+		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> start(fragment.build()))
+			.withMessageContaining("s.srv.server_cert")
 			.withMessageContaining("srv_key");
 	}
 
@@ -246,10 +247,8 @@ class H1ServerTests {
 		PolicyFragment fragment = TestPolicies.serverCertificate(TestPolicies.base());
 		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, true)
 			.set(StreamTypeKey.SERVER_KEY, "no_such_key");
-		start(fragment.build());
-		assertThatExceptionOfType(SecureStreamsException.class)
-			.isThrownBy(() -> this.streams.create("srv", new RecordingHandler()))
-			.withMessageContaining("no_such_key");
+		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> start(fragment.build()))
+			.withMessageContaining("s.srv.server_key: no entry named 'no_such_key' in certs");
 	}
 
 	@Test
