@@ -7,7 +7,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 /**
  * The sample application. Run it with {@code mvn -q -pl sample-app -am spring-boot:run} and
  * watch every stream's states in the log; then try
- * {@code curl -s localhost:8080/actuator/securestreams}.
+ * {@code curl -s localhost:8081/actuator/securestreams} (the actuator port of application.yml).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
