@@ -69,10 +69,7 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 			case PUBREC -> {
 				this.connection.confirmed();
 				int id = id(message);
-				if (this.connection.isBirth(id)) {
-					this.connection.sendPubRel(id);
-				}
-				else {
+				if (!this.connection.birthReceived(id)) {
 					session.outbox().received(this.connection, id);
 				}
 			}

@@ -78,6 +78,9 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 
 	private int birthId;
 
+	// The QoS 1 or 2 birth message until the broker acknowledged it.
+	private @Nullable MqttOutboundMessage birth;
+
 	private @Nullable Throwable failure;
 
 	MqttNetworkConnection(MqttSession session, MqttConnectOptions options, ConnectTarget target,
@@ -170,7 +173,8 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 			MqttOutboundMessage message = new MqttOutboundMessage(this.birthId, MqttOutboundMessage.ORPHAN,
 					birth.topic(), (this.birthId != 0) ? birth.qos() : 0, birth.retain(),
 					String.valueOf(birth.message()).getBytes(StandardCharsets.UTF_8));
-			send(message.toPublish(false));
+			this.birth = (this.birthId != 0) ? message : null;
+			sendPublish(message, false);
 		}
 		this.session.resumed(this, sessionPresent && !this.options.cleanStart());
 		if (this.birthId == 0) {
@@ -192,12 +196,20 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		}
 		this.session.packetIds().release(id);
 		this.birthId = 0;
+		this.birth = null;
 		becomeReady();
 		return true;
 	}
 
-	boolean isBirth(int id) {
-		return id != 0 && id == this.birthId;
+	/** PUBREC; returns {@code true} when it was the QoS 2 birth message's (PUBREL is sent). */
+	boolean birthReceived(int id) {
+		MqttOutboundMessage owed = this.birth;
+		if (id == 0 || id != this.birthId || owed == null) {
+			return false;
+		}
+		owed.released = true;
+		sendPubRel(id);
+		return true;
 	}
 
 	void sendPublish(MqttOutboundMessage message, boolean dup) {
@@ -310,10 +322,17 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		}
 		this.finished = true;
 		stopTimers();
-		if (this.birthId != 0) {
-			this.session.packetIds().release(this.birthId);
-			this.birthId = 0;
+		MqttOutboundMessage owed = this.birth;
+		if (owed != null && owed.qos == 2 && owed.written && !this.options.cleanStart()) {
+			// The broker may hold this id for the session (it has the message, or awaits its
+			// PUBREL): the outbox keeps the id and completes the exchange after a resume.
+			this.session.outbox().adopt(owed);
 		}
+		else if (this.birthId != 0) {
+			this.session.packetIds().release(this.birthId);
+		}
+		this.birthId = 0;
+		this.birth = null;
 		this.session.connectionEnded(this, wasAccepted, cause);
 	}
 

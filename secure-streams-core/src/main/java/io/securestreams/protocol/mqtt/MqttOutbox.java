@@ -81,6 +81,17 @@ final class MqttOutbox {
 		return wasFull;
 	}
 
+	/**
+	 * Takes over a message whose exchange a connection could not finish (a QoS 2 birth message cut
+	 * before PUBCOMP): it keeps its packet id and completes after a resume like any other, and
+	 * nobody hears of its outcome.
+	 * @param message the message, already sent once
+	 */
+	void adopt(MqttOutboundMessage message) {
+		message.owner = MqttOutboundMessage.ORPHAN;
+		this.inflight.put(message.packetId, message);
+	}
+
 	/** PUBREC arrived: the broker has the QoS 2 message; release it. */
 	void received(MqttNetworkConnection connection, int id) {
 		MqttOutboundMessage message = this.inflight.get(id);

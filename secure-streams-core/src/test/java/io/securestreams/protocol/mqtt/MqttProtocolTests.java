@@ -203,6 +203,56 @@ class MqttProtocolTests {
 	}
 
 	@Test
+	void qos2BirthCutBeforePubcompKeepsItsIdAndIsReleasedAgainWhenTheSessionResumes() {
+		this.broker.sessionPresent = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_BIRTH_TOPIC, "dev/status")
+			.set(StreamTypeKey.MQTT_BIRTH_MESSAGE, "up")
+			.set(StreamTypeKey.MQTT_BIRTH_QOS, 2);
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		this.broker.awaitReceived("PUBLISH dev/status", 1, WAIT);
+		int first = this.broker.publishId(0);
+		this.broker.reply(MqttMessageType.PUBREC, first);
+		this.broker.awaitReceived("PUBREL " + first, 1, WAIT);
+		// Cut before PUBCOMP: the broker's session still holds the first birth's id.
+		this.broker.dropAll();
+		this.broker.awaitReceived("PUBLISH dev/status", 2, WAIT);
+		this.broker.awaitReceived("PUBREL " + first, 2, WAIT);
+		int second = this.broker.publishId(1);
+		assertThat(second).isNotEqualTo(first);
+		this.broker.reply(MqttMessageType.PUBCOMP, first);
+		this.broker.reply(MqttMessageType.PUBREC, second);
+		this.broker.awaitReceived("PUBREL " + second, 1, WAIT);
+		this.broker.reply(MqttMessageType.PUBCOMP, second);
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		assertThat(handler.count(StreamState.QOS_NACK_REMOTE)).isZero();
+	}
+
+	@Test
+	void qos2BirthCutBeforePubcompIsForgottenWhenTheBrokerStartsANewSession() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_BIRTH_TOPIC, "dev/status")
+			.set(StreamTypeKey.MQTT_BIRTH_MESSAGE, "up")
+			.set(StreamTypeKey.MQTT_BIRTH_QOS, 2);
+		MqttRecorder handler = new MqttRecorder();
+		start(fragment).create("device", handler).connect();
+		this.broker.awaitReceived("PUBLISH dev/status", 1, WAIT);
+		int first = this.broker.publishId(0);
+		this.broker.reply(MqttMessageType.PUBREC, first);
+		this.broker.awaitReceived("PUBREL " + first, 1, WAIT);
+		this.broker.dropAll();
+		this.broker.awaitReceived("PUBLISH dev/status", 2, WAIT);
+		int second = this.broker.publishId(1);
+		this.broker.reply(MqttMessageType.PUBREC, second);
+		this.broker.awaitReceived("PUBREL " + second, 1, WAIT);
+		this.broker.reply(MqttMessageType.PUBCOMP, second);
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		// No session to finish the first exchange in: its PUBREL is not sent again.
+		assertThat(this.broker.received("PUBREL " + first)).hasSize(1);
+	}
+
+	@Test
 	void lostSessionRepublishesQos1AndFailsQos2ThatMayHaveBeenDelivered() {
 		PolicyFragment fragment = MqttPolicies.base();
 		device(fragment);
