@@ -1,11 +1,16 @@
 package io.securestreams.transport;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.function.Function;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.jspecify.annotations.Nullable;
@@ -18,12 +23,13 @@ import org.slf4j.LoggerFactory;
  * is tried; a failure after the socket connected (the SOCKS5 negotiation, the TLS handshake) ends
  * the attempt, since another address of the same server would fail the same way. The result fails
  * with the last address's cause. Cancelling the result cancels the connect in progress. Runs on
- * the connection's event loop.
+ * the connection's event loop. {@link Connector} uses it for streams; {@link #connect} serves a
+ * plain socket connect such as a proxied client's link to its proxy.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class AddressAttempts {
+public final class AddressAttempts {
 
 	/**
 	 * One connect in progress.
@@ -68,6 +74,54 @@ final class AddressAttempts {
 			}
 		});
 		attempts.tryNext();
+	}
+
+	/**
+	 * Connects a bootstrap to an address, trying each address of a host name in turn.
+	 * @param bootstrap configured with its event loop, channel and handler; its resolver is not used
+	 * @param address an unresolved address (looked up by {@code resolvers}), a resolved one or a
+	 * Unix socket address
+	 * @param resolvers the context's resolvers
+	 * @return the connected channel, or the failure of the lookup or of the last address
+	 */
+	public static Future<Channel> connect(Bootstrap bootstrap, SocketAddress address,
+			AddressResolverGroup<InetSocketAddress> resolvers) {
+		EventLoop loop = bootstrap.config().group().next();
+		Promise<Channel> result = loop.newPromise();
+		Function<SocketAddress, Attempt> opener = (next) -> {
+			ChannelFuture socket = bootstrap.clone().resolver(NoopAddressResolverGroup.INSTANCE).connect(next);
+			Promise<Channel> ready = loop.newPromise();
+			socket.addListener((ChannelFuture f) -> {
+				if (f.isSuccess()) {
+					ready.trySuccess(f.channel());
+				}
+				else {
+					ready.tryFailure(f.cause());
+				}
+			});
+			ready.addListener((f) -> {
+				if (!f.isSuccess()) {
+					socket.channel().close();
+				}
+			});
+			return new Attempt(ready, socket);
+		};
+		if (!(address instanceof InetSocketAddress inet) || !inet.isUnresolved()) {
+			start(result, List.of(address), opener);
+			return result;
+		}
+		resolvers.getResolver(loop).resolveAll(inet).addListener((Future<List<InetSocketAddress>> f) -> {
+			if (result.isDone()) {
+				return;
+			}
+			if (f.isSuccess()) {
+				start(result, f.getNow(), opener);
+			}
+			else {
+				result.tryFailure(f.cause());
+			}
+		});
+		return result;
 	}
 
 	private void tryNext() {

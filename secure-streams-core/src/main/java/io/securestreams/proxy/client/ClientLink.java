@@ -5,17 +5,18 @@ import java.net.SocketAddress;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.securestreams.proxy.wire.SsFrameDecoder;
 import io.securestreams.proxy.wire.SsFrameEncoder;
 import io.securestreams.proxy.wire.SsMessage;
 import io.securestreams.proxy.wire.WireException;
+import io.securestreams.transport.AddressAttempts;
 import io.securestreams.transport.TransportResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,14 +47,13 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 	 * @param stream the stream the link serves
 	 * @param streams the factory, for the address and timeouts
 	 * @param loop the stream's event loop
-	 * @return the connect future; on failure the stream is told through {@code linkFailed}
+	 * @return the connect future, which tries every address of a proxy named by host name in turn
 	 */
-	static ChannelFuture connect(ProxiedStream stream, ProxiedStreams streams, EventLoop loop) {
+	static Future<Channel> connect(ProxiedStream stream, ProxiedStreams streams, EventLoop loop) {
 		TransportResources transport = streams.runtime().transport();
 		SocketAddress address = streams.address().toSocketAddress(transport);
 		Bootstrap bootstrap = new Bootstrap().group(loop)
 			.channel(transport.clientChannel(address))
-			.resolver(transport.resolverGroup())
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) streams.connectTimeout().toMillis())
 			.handler(new ChannelInitializer<Channel>() {
 				@Override
@@ -64,7 +64,7 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 						.addLast("ss-link", new ClientLink(stream, ch));
 				}
 			});
-		return bootstrap.connect(address);
+		return AddressAttempts.connect(bootstrap, address, transport.resolverGroup());
 	}
 
 	Channel channel() {
