@@ -32,6 +32,7 @@ import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.SshSocksProxy;
+import io.securestreams.transport.HostNameLookup;
 import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TransitionGuard;
@@ -78,10 +79,14 @@ class H1TransportTests {
 	}
 
 	private RecordingHandler get(java.util.function.Consumer<StreamTypePolicy.Builder> keys) {
+		return get(keys, HostNameLookup.JDK);
+	}
+
+	private RecordingHandler get(java.util.function.Consumer<StreamTypePolicy.Builder> keys, HostNameLookup lookup) {
 		PolicyFragment fragment = TestPolicies.base();
 		keys.accept(TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", 1, "GET", "/path"));
 		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).systemBlobs(this.blobs)
-			.listener(this.guard).build();
+			.hostNameLookup(lookup).listener(this.guard).build();
 		RecordingHandler handler = new RecordingHandler();
 		this.streams.create("t", handler).requestTx();
 		return handler;
@@ -222,6 +227,25 @@ class H1TransportTests {
 			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("named proxy");
 			assertThat(socks.forwardedConnections()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void aSocks5ProxyNamedByHostNameIsTriedAtEachOfItsAddresses() throws Exception {
+		try (SshSocksProxy socks = new SshSocksProxy(this.temp); MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().body("second address").build());
+			String named = "socks.test" + socks.address().substring(socks.address().lastIndexOf(':'));
+			// ::1 first, where nothing listens on the proxy's port.
+			HostNameLookup lookup = (host) -> new InetAddress[] {
+					InetAddress.getByAddress(host, InetAddress.getByName("::1").getAddress()),
+					InetAddress.getByAddress(host, new byte[] { 127, 0, 0, 1 }) };
+			RecordingHandler handler = get((b) -> b.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+				.set(StreamTypeKey.PORT, server.getPort())
+				.set(StreamTypeKey.VIA_SOCKS5, named), lookup);
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("second address");
+			assertThat(handler.stateNames()).containsOnlyOnce("CONNECTING").doesNotContain("UNREACHABLE");
 		}
 	}
 
