@@ -2,6 +2,7 @@ package io.securestreams.internal;
 
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -62,7 +63,16 @@ public abstract class AbstractStream implements SecureStream {
 
 	private final CompletableFuture<Void> destruction = new CompletableFuture<>();
 
-	private boolean destroyScheduled;
+	// Volatile: a destroy() task queued from another thread must see a destruction already decided.
+	private volatile boolean destroyScheduled;
+
+	// While CREATING runs on the creating thread, the stream is already registered (so that a
+	// concurrent close() finds it) and its handle may already be used from the callback or from
+	// other threads: loop tasks asked for meanwhile wait here, so that none of them reaches the
+	// handler while CREATING is still running. Null when nothing is held.
+	private volatile @Nullable List<Runnable> heldDuringCreating;
+
+	private final Object holding = new Object();
 
 	protected AbstractStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, StreamRole role,
 			EventLoop loop) {
@@ -161,28 +171,54 @@ public abstract class AbstractStream implements SecureStream {
 	 * @param dropped what to do instead
 	 */
 	protected final void executeOr(Runnable task, Runnable dropped) {
-		try {
-			this.loop.execute(() -> {
-				if (!this.destroyed && !this.destroyScheduled) {
-					task.run();
-				}
-				else {
-					dropped.run();
-				}
-			});
-		}
-		catch (RejectedExecutionException ex) {
-			dropped.run();
-		}
+		dispatch(() -> {
+			if (!this.destroyed && !this.destroyScheduled) {
+				task.run();
+			}
+			else {
+				dropped.run();
+			}
+		}, dropped);
 	}
 
 	private void submit(Runnable task) {
+		dispatch(task, () -> {
+			// The context was shut down: every stream is already destroyed, so there is nothing to do.
+			logger.debug("stream {} ({}): ignoring a call after the context shut down", this.id, streamType());
+		});
+	}
+
+	// Queues a task on the loop, or holds it while CREATING runs on another thread.
+	private void dispatch(Runnable task, Runnable rejected) {
+		if (this.heldDuringCreating != null) {
+			synchronized (this.holding) {
+				List<Runnable> held = this.heldDuringCreating;
+				if (held != null) {
+					held.add(() -> dispatchNow(task, rejected));
+					return;
+				}
+			}
+		}
+		dispatchNow(task, rejected);
+	}
+
+	private void dispatchNow(Runnable task, Runnable rejected) {
 		try {
 			this.loop.execute(task);
 		}
 		catch (RejectedExecutionException ex) {
-			// The context was shut down: every stream is already destroyed, so there is nothing to do.
-			logger.debug("stream {} ({}): ignoring a call after the context shut down", this.id, streamType());
+			rejected.run();
+		}
+	}
+
+	// Queues what was held during CREATING, in order, before anyone may queue past it.
+	private void releaseHeld() {
+		synchronized (this.holding) {
+			List<Runnable> held = this.heldDuringCreating;
+			if (held != null) {
+				held.forEach(Runnable::run);
+				this.heldDuringCreating = null;
+			}
 		}
 	}
 
@@ -276,8 +312,25 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return the handler's result
 	 */
 	public final StreamResult deliverCreating() {
-		joinContext();
-		return emit(StreamState.CREATING, 0);
+		boolean hold = !this.loop.inEventLoop();
+		if (hold) {
+			this.heldDuringCreating = new ArrayList<>();
+		}
+		StreamResult result = null;
+		try {
+			joinContext();
+			result = emit(StreamState.CREATING, 0);
+			return result;
+		}
+		finally {
+			if (hold) {
+				if (result == StreamResult.DESTROY_ME) {
+					// The caller destroys the stream at once: what was held must not run on the loop.
+					this.destroyScheduled = true;
+				}
+				releaseHeld();
+			}
+		}
 	}
 
 	/**
@@ -352,13 +405,12 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void destroy() {
-		try {
-			this.loop.execute(this::destroyNow);
-		}
-		catch (RejectedExecutionException ex) {
-			// The loops have stopped: nothing can run for this stream any more.
-			contextStopped();
-		}
+		dispatch(() -> {
+			// A destruction already decided (DESTROY_ME) runs its own destroyNow.
+			if (!this.destroyScheduled) {
+				destroyNow();
+			}
+		}, this::contextStopped); // the loops have stopped: nothing can run for this stream any more
 	}
 
 	/**
