@@ -8,7 +8,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 import io.securestreams.internal.AbstractStream;
 import io.securestreams.internal.ClientProtocols;
@@ -67,6 +69,15 @@ public final class SecureStreams implements AutoCloseable {
 	private final PolicyOverlays policies;
 
 	private volatile boolean closed;
+
+	// Calls of create() and createSmd() under way. A call that passed the closed check registers
+	// its stream a moment later, so stop() waits for these to end before it trusts a pass that
+	// found no stream left: otherwise such a stream lived on, never destroyed, on stopped loops.
+	private final AtomicInteger creating = new AtomicInteger();
+
+	// The creations under way on this thread: CREATING is a callback on the creating thread, and
+	// a close() from it must not wait for the creation it is part of.
+	private final ThreadLocal<int[]> creatingHere = ThreadLocal.withInitial(() -> new int[1]);
 
 	private final Object policyChanges = new Object();
 
@@ -156,17 +167,29 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public SecureStream create(String streamType, StreamHandler handler) {
 		Objects.requireNonNull(handler, "handler");
-		if (this.closed) {
-			throw new SecureStreamsException("this Secure Streams context is shut down");
-		}
 		if (SmdStream.STREAMTYPE.equals(streamType)) {
 			// Built in, as in libwebsockets: a policy entry of that name is never consulted.
 			return createSmd(0, handler);
 		}
-		if (this.proxied != null) {
-			return this.proxied.create(streamType, handler);
+		return creation(() -> (this.proxied != null) ? this.proxied.create(streamType, handler)
+				: this.direct.create(streamType, handler));
+	}
+
+	// Runs a creation counted in 'creating', after the closed check.
+	private SecureStream creation(Supplier<SecureStream> create) {
+		int[] here = this.creatingHere.get();
+		this.creating.incrementAndGet();
+		here[0]++;
+		try {
+			if (this.closed) {
+				throw new SecureStreamsException("this Secure Streams context is shut down");
+			}
+			return create.get();
 		}
-		return this.direct.create(streamType, handler);
+		finally {
+			here[0]--;
+			this.creating.decrementAndGet();
+		}
 	}
 
 	/**
@@ -192,13 +215,9 @@ public final class SecureStreams implements AutoCloseable {
 			// A proxied stream would lose the upper bits silently in the 32-bit credit field.
 			throw new IllegalArgumentException("an SMD class mask has 32 bits, got 0x" + Long.toHexString(classMask));
 		}
-		if (this.closed) {
-			throw new SecureStreamsException("this Secure Streams context is shut down");
-		}
-		if (this.proxied != null) {
-			return this.proxied.create(SmdStream.STREAMTYPE, handler, (int) classMask);
-		}
-		return SmdStream.open(this.runtime, this.runtime.smd(), classMask, handler);
+		return creation(() -> (this.proxied != null)
+				? this.proxied.create(SmdStream.STREAMTYPE, handler, (int) classMask)
+				: SmdStream.open(this.runtime, this.runtime.smd(), classMask, handler));
 	}
 
 	/**
@@ -373,9 +392,11 @@ public final class SecureStreams implements AutoCloseable {
 
 	/**
 	 * Stops the context: destroys every stream (each gets its final states), waits for that up to
-	 * the timeout, then stops the event loops. Called from a callback (on one of the context's
-	 * event loops, which the shutdown waits for), it hands the shutdown to a thread of its own and
-	 * returns at once; the context refuses new streams from then on.
+	 * the timeout, then stops the event loops. A {@code create} racing it from another thread
+	 * still gets its stream destroyed. Called from a callback (on one of the context's event loops,
+	 * or CREATING on the thread that called {@code create}, which the shutdown waits for), it hands
+	 * the shutdown to a thread of its own and returns at once; the context refuses new streams from
+	 * then on.
 	 * @param timeout the most to wait
 	 */
 	public void shutdownGracefully(Duration timeout) {
@@ -383,7 +404,7 @@ public final class SecureStreams implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
-		if (this.transport.inEventLoop()) {
+		if (this.transport.inEventLoop() || this.creatingHere.get()[0] > 0) {
 			Thread stopper = new Thread(() -> stop(timeout), "secure-streams-shutdown");
 			stopper.setDaemon(true);
 			stopper.start();
@@ -397,7 +418,7 @@ public final class SecureStreams implements AutoCloseable {
 		// Asked again on every pass: a create() that passed its closed check just before the flag
 		// was set registers its stream after the first pass.
 		Set<AbstractStream> asked = new HashSet<>();
-		while (destroyNew(asked) && System.nanoTime() < deadline) {
+		while (streamsLeft(asked) && System.nanoTime() < deadline) {
 			try {
 				TimeUnit.MILLISECONDS.sleep(5);
 			}
@@ -416,6 +437,13 @@ public final class SecureStreams implements AutoCloseable {
 		for (AbstractStream stream : this.runtime.streams()) {
 			stream.contextStopped();
 		}
+	}
+
+	// Whether streams are left to wait for, after destroying those not asked yet. The creations
+	// under way are read first: once none is, every stream created has been registered already.
+	private boolean streamsLeft(Set<AbstractStream> asked) {
+		boolean creations = this.creating.get() > 0;
+		return destroyNew(asked) || creations;
 	}
 
 	// Destroys the streams not asked yet; returns whether any stream is still registered.

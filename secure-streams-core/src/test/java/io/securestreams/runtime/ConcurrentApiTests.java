@@ -1,22 +1,46 @@
 package io.securestreams.runtime;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
+import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.TxSlot;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.CallbackChecker;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import io.securestreams.internal.UnappliedKeys;
 import mockwebserver3.MockWebServer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,10 +110,336 @@ class ConcurrentApiTests {
 			}
 		};
 		streams.create("t", handler);
-		org.awaitility.Awaitility.await().atMost(WAIT).until(() -> handler.states.contains(StreamState.QOS_ACK_REMOTE));
+		Awaitility.await().atMost(WAIT).until(() -> handler.states.contains(StreamState.QOS_ACK_REMOTE));
 		assertThat(handler.problems).isEmpty();
 		assertThat(handler.states).startsWith(StreamState.CREATING, StreamState.POLL, StreamState.CONNECTING,
 				StreamState.CONNECTED);
+	}
+
+	@Test
+	void manyThreadsCallingTheApiOnLiveStreamsKeepCallbacksApartAndLoseNoRequest() throws Exception {
+		this.server.setDispatcher(new HttpbinDispatcher());
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.retry(new RetryPolicy("patient", List.of(10, 20), 1000, 0, 0, 0));
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "POST", "/echo")
+			.set(StreamTypeKey.RETRY, "patient")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("tag", "x-tag:")));
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+		Hammer hammer = new Hammer(streams, "t", 12);
+		hammer.run(4, Duration.ofSeconds(3), (stream, random) -> {
+			switch (random.nextInt(9)) {
+				case 0, 1, 2 -> stream.requestTx();
+				case 3 -> stream.requestTxLen(5);
+				case 4 -> stream.setMetadata("tag", "v" + random.nextInt(1000));
+				case 5 -> stream.startTimeout(1 + random.nextInt(30));
+				case 6 -> stream.cancelTimeout();
+				case 7 -> stream.connect();
+				default -> hammer.replace(random.nextInt(hammer.size()), random.nextInt(40) == 0);
+			}
+		});
+		hammer.assertEveryLiveStreamStillSends(WAIT);
+		streams.close();
+		hammer.assertAllEndedCleanly(WAIT);
+	}
+
+	@RepeatedTest(4)
+	void closeRacingCreateDestroyAndPolicyChangesGivesEveryStreamItsFinalStates() throws Exception {
+		this.server.setDispatcher(new HttpbinDispatcher());
+		PolicyFragment withB = TestPolicies.base();
+		TestPolicies.h1(withB.streamType("a"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		TestPolicies.h1(withB.streamType("b"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/20")
+			.set(StreamTypeKey.OPPORTUNISTIC, false)
+			.set(StreamTypeKey.NAILED_UP, true);
+		Policy both = withB.build();
+		PolicyFragment onlyA = TestPolicies.base();
+		TestPolicies.h1(onlyA.streamType("a"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		Policy withoutB = onlyA.build();
+		SecureStreams streams = this.resources
+			.start(SecureStreams.builder(both).eventLoopThreads(2).shutdownTimeout(Duration.ofSeconds(5)));
+		Map<SecureStream, CallbackChecker> created = new ConcurrentHashMap<>();
+		List<Throwable> failures = new CopyOnWriteArrayList<>();
+		AtomicBoolean stop = new AtomicBoolean();
+		List<Thread> workers = new ArrayList<>();
+		for (int t = 0; t < 3; t++) {
+			long seed = t;
+			workers.add(new Thread(() -> {
+				Random random = new Random(seed);
+				List<SecureStream> mine = new ArrayList<>();
+				while (!stop.get()) {
+					try {
+						CallbackChecker checker = new CallbackChecker();
+						SecureStream stream = streams.create(random.nextBoolean() ? "a" : "b", checker);
+						created.put(stream, checker);
+						mine.add(stream);
+						stream.requestTx();
+						if (random.nextInt(3) == 0 || mine.size() > 10) {
+							mine.remove(random.nextInt(mine.size())).destroy();
+						}
+						Thread.sleep(1);
+					}
+					catch (SecureStreamsException ex) {
+						// Shut down, or "b" is not in the policy right now.
+					}
+					catch (Throwable ex) {
+						failures.add(ex);
+					}
+				}
+			}, "creator-" + t));
+		}
+		workers.add(new Thread(() -> {
+			int round = 0;
+			while (!stop.get()) {
+				try {
+					switch (round++ % 4) {
+						case 0 -> streams.applyOverlay("url", "{\"s\":[{\"b\":{\"http_url\":\"/bytes/30\"}}]}");
+						case 1 -> streams.resetOverlays();
+						case 2 -> streams.replacePolicy(withoutB);
+						default -> streams.replacePolicy(both);
+					}
+					Thread.sleep(2);
+				}
+				catch (Throwable ex) {
+					failures.add(ex);
+				}
+			}
+		}, "policy"));
+		workers.forEach(Thread::start);
+		Thread.sleep(1000);
+		assertThat(CompletableFuture.runAsync(streams::close)).succeedsWithin(Duration.ofSeconds(15));
+		Thread.sleep(100);
+		stop.set(true);
+		for (Thread worker : workers) {
+			worker.join();
+		}
+		assertThat(failures).isEmpty();
+		assertThat(created).isNotEmpty();
+		for (Map.Entry<SecureStream, CallbackChecker> entry : created.entrySet()) {
+			String what = entry.getKey() + " " + entry.getValue().states;
+			assertThat(entry.getKey().whenDestroyed().toCompletableFuture()).as(what).succeedsWithin(WAIT);
+			assertThat(entry.getValue().problems).as(what).isEmpty();
+			assertThat(entry.getValue().states).as(what).startsWith(StreamState.CREATING)
+				.endsWith(StreamState.DESTROYING);
+		}
+		assertThat(streams.streams()).isEmpty();
+	}
+
+	@Test
+	void closeFromCreatingReturnsAtOnceAndTheStreamStillGetsItsFinalStates() {
+		SecureStreams streams = start();
+		CompletableFuture<Duration> closeTook = new CompletableFuture<>();
+		CallbackChecker handler = new CallbackChecker() {
+			@Override
+			protected StreamResult state(SecureStream stream, StreamState state) {
+				if (state == StreamState.CREATING) {
+					long start = System.nanoTime();
+					streams.close();
+					closeTook.complete(Duration.ofNanos(System.nanoTime() - start));
+				}
+				return StreamResult.OK;
+			}
+		};
+		SecureStream stream = streams.create("t", handler);
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		// Not a timing assertion: waiting here would mean waiting for the creation it is part of,
+		// which lasts until the shutdown timeout (10 s) expires.
+		assertThat(closeTook.join()).isLessThan(Duration.ofSeconds(5));
+		assertThat(handler.problems).isEmpty();
+		assertThat(handler.states).containsExactly(StreamState.CREATING, StreamState.DESTROYING);
+	}
+
+	@Test
+	void closeBetweenCreatesCheckAndItsRegistrationStillDestroysTheStream() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		// A key this runtime does not act on: create() logs a warning before it registers the
+		// stream, which lets the test close the context in between.
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10")
+			.set(StreamTypeKey.SWAKE_VALIDITY, true);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		Logger logger = (Logger) LoggerFactory.getLogger(UnappliedKeys.class);
+		AppenderBase<ILoggingEvent> closer = new AppenderBase<>() {
+			@Override
+			protected void append(ILoggingEvent event) {
+				Thread closing = new Thread(streams::close, "closer");
+				closing.start();
+				try {
+					closing.join(1000);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		};
+		closer.start();
+		logger.addAppender(closer);
+		CallbackChecker handler = new CallbackChecker();
+		SecureStream stream;
+		try {
+			stream = streams.create("t", handler);
+		}
+		finally {
+			logger.detachAppender(closer);
+		}
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(handler.problems).isEmpty();
+		assertThat(handler.states).containsExactly(StreamState.CREATING, StreamState.DESTROYING);
+		assertThat(streams.streams()).isEmpty();
+	}
+
+	@Test
+	void createRacingCloseStillGetsItsStreamDestroyed() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		Policy policy = fragment.build();
+		for (int round = 0; round < 10; round++) {
+			SecureStreams streams = SecureStreams.builder(policy).eventLoopThreads(1)
+				.listener(this.resources.guard()).build();
+			Map<SecureStream, CallbackChecker> created = new ConcurrentHashMap<>();
+			List<Throwable> failures = new CopyOnWriteArrayList<>();
+			CountDownLatch started = new CountDownLatch(3);
+			List<Thread> creators = new ArrayList<>();
+			for (int t = 0; t < 3; t++) {
+				creators.add(new Thread(() -> {
+					started.countDown();
+					while (true) {
+						CallbackChecker checker = new CallbackChecker();
+						try {
+							created.put(streams.create("t", checker), checker);
+						}
+						catch (SecureStreamsException ex) {
+							return;
+						}
+						catch (Throwable ex) {
+							failures.add(ex);
+							return;
+						}
+					}
+				}));
+			}
+			creators.forEach(Thread::start);
+			started.await();
+			Thread.sleep(5);
+			streams.close();
+			for (Thread creator : creators) {
+				creator.join();
+			}
+			assertThat(failures).isEmpty();
+			for (Map.Entry<SecureStream, CallbackChecker> entry : created.entrySet()) {
+				String what = "round " + round + ": " + entry.getKey() + " " + entry.getValue().states;
+				assertThat(entry.getKey().whenDestroyed().toCompletableFuture()).as(what).succeedsWithin(WAIT);
+				assertThat(entry.getValue().problems).as(what).isEmpty();
+				assertThat(entry.getValue().states).as(what).containsExactly(StreamState.CREATING,
+						StreamState.DESTROYING);
+			}
+			assertThat(streams.streams()).isEmpty();
+		}
+	}
+
+	/**
+	 * Streams that several threads call at random, each with a {@link CallbackChecker} that sends
+	 * "hello" (SOM and EOM) whenever offered a slot.
+	 */
+	static final class Hammer {
+
+		private final SecureStreams streams;
+
+		private final String streamType;
+
+		private final AtomicReferenceArray<SecureStream> slots;
+
+		private final Map<SecureStream, CallbackChecker> checkers = new ConcurrentHashMap<>();
+
+		private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+
+		Hammer(SecureStreams streams, String streamType, int size) {
+			this.streams = streams;
+			this.streamType = streamType;
+			this.slots = new AtomicReferenceArray<>(size);
+			for (int i = 0; i < size; i++) {
+				this.slots.set(i, create());
+			}
+		}
+
+		int size() {
+			return this.slots.length();
+		}
+
+		private SecureStream create() {
+			CallbackChecker checker = new CallbackChecker() {
+				@Override
+				protected StreamResult tx(SecureStream stream, TxSlot slot) {
+					slot.buffer().put("hello".getBytes(StandardCharsets.US_ASCII));
+					slot.flags(StreamFlags.SOM | StreamFlags.EOM);
+					return StreamResult.OK;
+				}
+			};
+			SecureStream stream = this.streams.create(this.streamType, checker);
+			this.checkers.put(stream, checker);
+			return stream;
+		}
+
+		/** Destroys the stream of a slot (when asked) and puts a new one there. */
+		void replace(int slot, boolean destroy) {
+			if (destroy) {
+				SecureStream old = this.slots.getAndSet(slot, create());
+				old.destroy();
+			}
+		}
+
+		void run(int threads, Duration duration, BiConsumer<SecureStream, Random> action) throws Exception {
+			long end = System.nanoTime() + duration.toNanos();
+			List<Thread> workers = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				long seed = t;
+				Thread worker = new Thread(() -> {
+					Random random = new Random(seed);
+					try {
+						while (System.nanoTime() < end) {
+							action.accept(this.slots.get(random.nextInt(this.slots.length())), random);
+							if (random.nextInt(8) == 0) {
+								Thread.sleep(1);
+							}
+						}
+					}
+					catch (Throwable ex) {
+						this.failures.add(ex);
+					}
+				}, "hammer-" + t);
+				workers.add(worker);
+				worker.start();
+			}
+			for (Thread worker : workers) {
+				worker.join();
+			}
+			assertThat(this.failures).as("exceptions thrown by API calls").isEmpty();
+		}
+
+		/** Asks every live stream to send once more, and waits until each was offered a slot. */
+		void assertEveryLiveStreamStillSends(Duration wait) {
+			for (int i = 0; i < this.slots.length(); i++) {
+				SecureStream stream = this.slots.get(i);
+				CallbackChecker checker = this.checkers.get(stream);
+				// Let whatever is under way settle, then ask once more.
+				Awaitility.await().atMost(wait).pollDelay(Duration.ofMillis(50)).until(() -> true);
+				int before = checker.txCalls.get();
+				stream.cancelTimeout();
+				stream.requestTx();
+				Awaitility.await("onTx for " + stream + " " + checker.states).atMost(wait)
+					.until(() -> checker.txCalls.get() > before);
+			}
+		}
+
+		/** After close: each stream reported DESTROYING last, and no callbacks overlapped. */
+		void assertAllEndedCleanly(Duration wait) {
+			for (Map.Entry<SecureStream, CallbackChecker> entry : this.checkers.entrySet()) {
+				assertThat(entry.getKey().whenDestroyed().toCompletableFuture()).succeedsWithin(wait);
+				CallbackChecker checker = entry.getValue();
+				assertThat(checker.problems).as(entry.getKey().toString()).isEmpty();
+				assertThat(checker.states).as(entry.getKey().toString()).startsWith(StreamState.CREATING)
+					.endsWith(StreamState.DESTROYING);
+			}
+			assertThat(this.streams.streams()).isEmpty();
+		}
+
 	}
 
 	/** Waits a little for a latch: long enough for a loop task to overtake the callback. */
