@@ -27,8 +27,10 @@ import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.ApiHammer;
 import io.securestreams.testsupport.CallbackChecker;
 import io.securestreams.testsupport.HttpbinDispatcher;
+import io.securestreams.testsupport.JettyWsServer;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import ch.qos.logback.classic.Logger;
@@ -124,19 +126,25 @@ class ConcurrentApiTests {
 		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "POST", "/echo")
 			.set(StreamTypeKey.RETRY, "patient")
 			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("tag", "x-tag:")));
-		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
-		Hammer hammer = new Hammer(streams, "t", 12);
-		hammer.run(4, Duration.ofSeconds(3), (stream, random) -> {
-			switch (random.nextInt(9)) {
-				case 0, 1, 2 -> stream.requestTx();
-				case 3 -> stream.requestTxLen(5);
-				case 4 -> stream.setMetadata("tag", "v" + random.nextInt(1000));
-				case 5 -> stream.startTimeout(1 + random.nextInt(30));
-				case 6 -> stream.cancelTimeout();
-				case 7 -> stream.connect();
-				default -> hammer.replace(random.nextInt(hammer.size()), random.nextInt(40) == 0);
-			}
-		});
+		hammer(fragment.build(), "t");
+	}
+
+	@Test
+	void manyThreadsCallingTheApiOnWsStreamsKeepCallbacksApartAndLoseNoRequest() throws Exception {
+		JettyWsServer ws = this.resources.closing(new JettyWsServer(null, false));
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.retry(new RetryPolicy("patient", List.of(10, 20), 1000, 0, 0, 0));
+		TestPolicies.ws(fragment.streamType("w"), ws.port(), "/echo")
+			.set(StreamTypeKey.RETRY, "patient")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("tag", "x-tag:")));
+		hammer(fragment.build(), "w");
+	}
+
+	/** Four threads call the API at random on twelve streams for three seconds, then checks. */
+	private void hammer(Policy policy, String streamType) throws Exception {
+		SecureStreams streams = this.resources.start(SecureStreams.builder(policy).eventLoopThreads(2));
+		ApiHammer hammer = new ApiHammer(streams, streamType, 12);
+		hammer.callAtRandom(4, Duration.ofSeconds(3));
 		hammer.assertEveryLiveStreamStillSends(WAIT);
 		streams.close();
 		hammer.assertAllEndedCleanly(WAIT);
@@ -332,114 +340,6 @@ class ConcurrentApiTests {
 			}
 			assertThat(streams.streams()).isEmpty();
 		}
-	}
-
-	/**
-	 * Streams that several threads call at random, each with a {@link CallbackChecker} that sends
-	 * "hello" (SOM and EOM) whenever offered a slot.
-	 */
-	static final class Hammer {
-
-		private final SecureStreams streams;
-
-		private final String streamType;
-
-		private final AtomicReferenceArray<SecureStream> slots;
-
-		private final Map<SecureStream, CallbackChecker> checkers = new ConcurrentHashMap<>();
-
-		private final List<Throwable> failures = new CopyOnWriteArrayList<>();
-
-		Hammer(SecureStreams streams, String streamType, int size) {
-			this.streams = streams;
-			this.streamType = streamType;
-			this.slots = new AtomicReferenceArray<>(size);
-			for (int i = 0; i < size; i++) {
-				this.slots.set(i, create());
-			}
-		}
-
-		int size() {
-			return this.slots.length();
-		}
-
-		private SecureStream create() {
-			CallbackChecker checker = new CallbackChecker() {
-				@Override
-				protected StreamResult tx(SecureStream stream, TxSlot slot) {
-					slot.buffer().put("hello".getBytes(StandardCharsets.US_ASCII));
-					slot.flags(StreamFlags.SOM | StreamFlags.EOM);
-					return StreamResult.OK;
-				}
-			};
-			SecureStream stream = this.streams.create(this.streamType, checker);
-			this.checkers.put(stream, checker);
-			return stream;
-		}
-
-		/** Destroys the stream of a slot (when asked) and puts a new one there. */
-		void replace(int slot, boolean destroy) {
-			if (destroy) {
-				SecureStream old = this.slots.getAndSet(slot, create());
-				old.destroy();
-			}
-		}
-
-		void run(int threads, Duration duration, BiConsumer<SecureStream, Random> action) throws Exception {
-			long end = System.nanoTime() + duration.toNanos();
-			List<Thread> workers = new ArrayList<>();
-			for (int t = 0; t < threads; t++) {
-				long seed = t;
-				Thread worker = new Thread(() -> {
-					Random random = new Random(seed);
-					try {
-						while (System.nanoTime() < end) {
-							action.accept(this.slots.get(random.nextInt(this.slots.length())), random);
-							if (random.nextInt(8) == 0) {
-								Thread.sleep(1);
-							}
-						}
-					}
-					catch (Throwable ex) {
-						this.failures.add(ex);
-					}
-				}, "hammer-" + t);
-				workers.add(worker);
-				worker.start();
-			}
-			for (Thread worker : workers) {
-				worker.join();
-			}
-			assertThat(this.failures).as("exceptions thrown by API calls").isEmpty();
-		}
-
-		/** Asks every live stream to send once more, and waits until each was offered a slot. */
-		void assertEveryLiveStreamStillSends(Duration wait) {
-			for (int i = 0; i < this.slots.length(); i++) {
-				SecureStream stream = this.slots.get(i);
-				CallbackChecker checker = this.checkers.get(stream);
-				// Let whatever is under way settle, then ask once more.
-				Awaitility.await().atMost(wait).pollDelay(Duration.ofMillis(50)).until(() -> true);
-				int before = checker.txCalls.get();
-				stream.cancelTimeout();
-				stream.requestTx();
-				Awaitility.await("onTx for " + stream + " " + checker.states).atMost(wait)
-					.until(() -> checker.txCalls.get() > before);
-			}
-		}
-
-		/** After close: each stream reported DESTROYING last, and no callbacks overlapped. */
-		void assertAllEndedCleanly(Duration wait) {
-			for (Map.Entry<SecureStream, CallbackChecker> entry : this.checkers.entrySet()) {
-				assertThat(entry.getKey().whenDestroyed().toCompletableFuture()).succeedsWithin(wait);
-				CallbackChecker checker = entry.getValue();
-				assertThat(checker.problems).as(entry.getKey().toString()).isEmpty();
-				assertThat(checker.states).as(entry.getKey().toString()).startsWith(StreamState.CREATING)
-					.endsWith(StreamState.DESTROYING);
-			}
-			assertThat(this.streams.streams()).isEmpty();
-		}
-
 	}
 
 	/** Waits a little for a latch: long enough for a loop task to overtake the callback. */
