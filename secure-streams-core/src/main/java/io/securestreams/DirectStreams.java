@@ -57,13 +57,13 @@ final class DirectStreams {
 	 */
 	SecureStream create(String streamType, StreamHandler handler) {
 		Policy active = this.runtime.policy();
-		StreamTypePolicy streamTypePolicy = streamType(streamType);
+		StreamTypePolicy streamTypePolicy = streamType(active, streamType);
 		this.unappliedKeys.warnOnce(active, streamTypePolicy);
 		if (streamTypePolicy.server()) {
-			return ListenerStream.open(this.runtime, streamTypePolicy, handler, this.serverProtocols);
+			return caughtUp(ListenerStream.open(this.runtime, streamTypePolicy, handler, this.serverProtocols), active);
 		}
 		if (streamTypePolicy.localSink()) {
-			return this.sinks.createSource(streamTypePolicy, handler);
+			return caughtUp(this.sinks.createSource(streamTypePolicy, handler), active);
 		}
 		ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
 		protocol.validate(active, streamTypePolicy);
@@ -76,8 +76,32 @@ final class DirectStreams {
 			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"
 					+ streamType + "'");
 		}
+		caughtUp(stream, active);
 		stream.startIfNailedUp();
 		return stream;
+	}
+
+	/**
+	 * Applies a policy change that came after {@code create} read the policy and before the new
+	 * stream was registered, which {@link #policyChanged} therefore did not see: without this, a
+	 * stream of a streamtype the change removed lived on.
+	 * @param created the new stream, registered by now
+	 * @param createdWith the policy it was created under
+	 * @return the stream
+	 */
+	private SecureStream caughtUp(SecureStream created, Policy createdWith) {
+		Policy now = this.runtime.policy();
+		if (now != createdWith && created instanceof AbstractStream stream) {
+			StreamTypePolicy current = now.streamType(stream.streamType());
+			if (current == null) {
+				stream.destroy();
+			}
+			else if (!current.equals(createdWith.streamType(stream.streamType()))
+					|| !sameSurroundings(createdWith, now, current)) {
+				stream.policyChanged(current);
+			}
+		}
+		return created;
 	}
 
 	/**
@@ -87,11 +111,10 @@ final class DirectStreams {
 	 * @return the registration
 	 */
 	SinkRegistration registerSink(String streamType, StreamHandler handler) {
-		return this.sinks.register(streamType(streamType), handler);
+		return this.sinks.register(streamType(this.runtime.policy(), streamType), handler);
 	}
 
-	private StreamTypePolicy streamType(String streamType) {
-		Policy active = this.runtime.policy();
+	private static StreamTypePolicy streamType(Policy active, String streamType) {
 		StreamTypePolicy streamTypePolicy = active.streamType(streamType);
 		if (streamTypePolicy == null) {
 			throw new SecureStreamsException("unknown streamtype '" + streamType + "'; the policy defines "

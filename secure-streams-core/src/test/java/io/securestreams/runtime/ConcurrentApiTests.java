@@ -294,6 +294,40 @@ class ConcurrentApiTests {
 	}
 
 	@Test
+	void createRacingAPolicyThatDropsItsStreamtypeDoesNotLeaveAStreamOfAVanishedStreamtype() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		// As above, the warning lets the test change the policy after create() read it and before
+		// the stream is registered.
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10")
+			.set(StreamTypeKey.SWAKE_VALIDITY, true);
+		TestPolicies.h1(fragment.streamType("other"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		PolicyFragment withoutT = TestPolicies.base();
+		TestPolicies.h1(withoutT.streamType("other"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		Logger logger = (Logger) LoggerFactory.getLogger(UnappliedKeys.class);
+		AppenderBase<ILoggingEvent> replacer = new AppenderBase<>() {
+			@Override
+			protected void append(ILoggingEvent event) {
+				CompletableFuture.runAsync(() -> streams.replacePolicy(withoutT.build())).join();
+			}
+		};
+		replacer.start();
+		logger.addAppender(replacer);
+		CallbackChecker handler = new CallbackChecker();
+		SecureStream stream;
+		try {
+			stream = streams.create("t", handler);
+		}
+		finally {
+			logger.detachAppender(replacer);
+		}
+		assertThat(streams.policy().streamType("t")).isNull();
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(handler.problems).isEmpty();
+		assertThat(handler.states).containsExactly(StreamState.CREATING, StreamState.DESTROYING);
+	}
+
+	@Test
 	void createRacingCloseStillGetsItsStreamDestroyed() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
