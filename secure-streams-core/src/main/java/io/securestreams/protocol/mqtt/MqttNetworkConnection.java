@@ -285,7 +285,10 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	void disconnect() {
 		Channel ch = this.channel;
 		boolean wasAccepted = this.accepted && !this.finished;
-		this.finished = true;
+		if (!this.finished) {
+			this.finished = true;
+			settleBirth();
+		}
 		stopTimers();
 		if (ch == null) {
 			Future<Channel> connecting = this.pending;
@@ -322,6 +325,12 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		}
 		this.finished = true;
 		stopTimers();
+		settleBirth();
+		this.session.connectionEnded(this, wasAccepted, cause);
+	}
+
+	// The connection ends with its QoS 1 or 2 birth message unacknowledged.
+	private void settleBirth() {
 		MqttOutboundMessage owed = this.birth;
 		if (owed != null && owed.qos == 2 && owed.written && !this.options.cleanStart()) {
 			// The broker may hold this id for the session (it has the message, or awaits its
@@ -333,7 +342,6 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		}
 		this.birthId = 0;
 		this.birth = null;
-		this.session.connectionEnded(this, wasAccepted, cause);
 	}
 
 	private void stopTimers() {

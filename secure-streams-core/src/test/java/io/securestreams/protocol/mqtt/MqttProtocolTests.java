@@ -230,6 +230,36 @@ class MqttProtocolTests {
 	}
 
 	@Test
+	void qos2BirthOwedWhenTheLastStreamLeavesIsReleasedByTheNextConnection() {
+		this.broker.sessionPresent = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_BIRTH_TOPIC, "dev/status")
+			.set(StreamTypeKey.MQTT_BIRTH_MESSAGE, "up")
+			.set(StreamTypeKey.MQTT_BIRTH_QOS, 2);
+		SecureStreams streams = start(fragment);
+		SecureStream leaving = streams.create("device", new MqttRecorder());
+		leaving.connect();
+		this.broker.awaitReceived("PUBLISH dev/status", 1, WAIT);
+		int first = this.broker.publishId(0);
+		this.broker.reply(MqttMessageType.PUBREC, first);
+		this.broker.awaitReceived("PUBREL " + first, 1, WAIT);
+		// The only stream goes before PUBCOMP: the connection says DISCONNECT and closes.
+		leaving.destroy();
+		this.broker.awaitReceived("DISCONNECT", 1, WAIT);
+		MqttRecorder next = new MqttRecorder();
+		streams.create("device", next).connect();
+		this.broker.awaitReceived("PUBLISH dev/status", 2, WAIT);
+		this.broker.awaitReceived("PUBREL " + first, 2, WAIT);
+		int second = this.broker.publishId(1);
+		assertThat(second).isNotEqualTo(first);
+		this.broker.reply(MqttMessageType.PUBCOMP, first);
+		this.broker.reply(MqttMessageType.PUBREC, second);
+		this.broker.awaitReceived("PUBREL " + second, 1, WAIT);
+		this.broker.reply(MqttMessageType.PUBCOMP, second);
+		next.await(StreamState.CONNECTED, 1, WAIT);
+	}
+
+	@Test
 	void qos2BirthCutBeforePubcompIsForgottenWhenTheBrokerStartsANewSession() {
 		PolicyFragment fragment = MqttPolicies.base();
 		device(fragment).set(StreamTypeKey.MQTT_BIRTH_TOPIC, "dev/status")
