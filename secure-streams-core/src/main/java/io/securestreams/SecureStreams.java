@@ -521,7 +521,8 @@ public final class SecureStreams implements AutoCloseable {
 		}
 
 		/**
-		 * Sets the most a TCP connect, SOCKS5 negotiation or TLS handshake may take.
+		 * Sets the most a host name lookup, a TCP connect to each address, a SOCKS5 negotiation or a TLS
+		 * handshake may take.
 		 * @param timeout the timeout
 		 * @return this builder
 		 */

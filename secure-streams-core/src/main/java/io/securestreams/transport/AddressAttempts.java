@@ -2,17 +2,21 @@ package io.securestreams.transport;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,18 +114,50 @@ public final class AddressAttempts {
 			start(result, List.of(address), opener);
 			return result;
 		}
-		resolvers.getResolver(loop).resolveAll(inet).addListener((Future<List<InetSocketAddress>> f) -> {
-			if (result.isDone()) {
-				return;
-			}
+		Object timeout = bootstrap.config().options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS);
+		resolveAll(loop, resolvers, inet, (timeout instanceof Integer millis) ? millis : 30_000)
+			.addListener((Future<List<InetSocketAddress>> f) -> {
+				if (result.isDone()) {
+					return;
+				}
+				if (f.isSuccess()) {
+					start(result, f.getNow(), opener);
+				}
+				else {
+					result.tryFailure(f.cause());
+				}
+			});
+		return result;
+	}
+
+	/**
+	 * Looks up every address of a name, failing when no answer came within the timeout: a lookup
+	 * that blocks (a name service that does not answer, an application's lookup that hangs) must
+	 * not hold the connection attempt for ever.
+	 * @param loop the connection's event loop, which completes the result
+	 * @param resolvers the context's resolvers
+	 * @param unresolved the name and port
+	 * @param timeoutMillis the longest wait
+	 * @return the addresses
+	 */
+	static Future<List<InetSocketAddress>> resolveAll(EventLoop loop, AddressResolverGroup<InetSocketAddress> resolvers,
+			InetSocketAddress unresolved, long timeoutMillis) {
+		Promise<List<InetSocketAddress>> answer = loop.newPromise();
+		ScheduledFuture<?> timer = loop.schedule(() -> {
+			answer.tryFailure(new UnknownHostException(unresolved.getHostString() + ": no answer from the host name "
+					+ "lookup within " + timeoutMillis + " ms"));
+		}, timeoutMillis, TimeUnit.MILLISECONDS);
+		resolvers.getResolver(loop).resolveAll(unresolved).addListener((Future<List<InetSocketAddress>> f) -> {
+			timer.cancel(false);
 			if (f.isSuccess()) {
-				start(result, f.getNow(), opener);
+				answer.trySuccess(f.getNow());
 			}
 			else {
-				result.tryFailure(f.cause());
+				answer.tryFailure(f.cause());
 			}
 		});
-		return result;
+		answer.addListener((f) -> timer.cancel(false));
+		return answer;
 	}
 
 	private void tryNext() {

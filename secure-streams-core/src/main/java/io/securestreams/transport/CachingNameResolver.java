@@ -82,7 +82,9 @@ final class CachingNameResolver extends InetNameResolver {
 			try {
 				promise.trySuccess(result.apply(lookUp(host)));
 			}
-			catch (UnknownHostException | RuntimeException ex) {
+			catch (Throwable ex) {
+				// Whatever an application's lookup throws fails the attempt instead of leaving it
+				// waiting for an answer that never comes.
 				promise.tryFailure(ex);
 			}
 		});
@@ -104,6 +106,11 @@ final class CachingNameResolver extends InetNameResolver {
 		InetAddress[] given = this.hostNames.lookUp(host);
 		if (given == null || given.length == 0) {
 			throw new UnknownHostException(host + ": the host name lookup gave no address");
+		}
+		for (InetAddress address : given) {
+			if (address == null) {
+				throw new UnknownHostException(host + ": the host name lookup gave a null address");
+			}
 		}
 		// A copy: the lookup may be application code that reuses its array.
 		InetAddress[] addresses = given.clone();

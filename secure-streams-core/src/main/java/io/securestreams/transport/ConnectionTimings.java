@@ -68,6 +68,10 @@ public final class ConnectionTimings {
 	/** The connector starts the attempt: the name lookup, if any, starts now. */
 	void connectStarted() {
 		this.connectStartNanos = System.nanoTime();
+		// A later connection of the same report (after a redirect) looks its own name up.
+		this.dnsDisposition = DNS_NONE;
+		this.dnsMicros = 0;
+		this.resolved = List.of();
 	}
 
 	/**

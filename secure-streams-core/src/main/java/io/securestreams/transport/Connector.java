@@ -63,7 +63,8 @@ public final class Connector {
 	/**
 	 * Creates a connector.
 	 * @param transport the event loops and channel classes
-	 * @param connectTimeout the most a TCP connect may take
+	 * @param connectTimeout the most a name lookup, a TCP connect to one address, a SOCKS5
+	 * negotiation or a TLS handshake may take
 	 */
 	public Connector(TransportResources transport, Duration connectTimeout) {
 		this.transport = transport;
@@ -76,7 +77,8 @@ public final class Connector {
 	 * @param target where to connect
 	 * @param tls the TLS context when {@code target.tls()} is set
 	 * @param attributes socket hints from the policy
-	 * @param protocolPipeline adds the protocol's handlers after the proxy and TLS handlers
+	 * @param protocolPipeline adds the protocol's handlers after the proxy and TLS handlers; called once
+	 * per address tried, so it must add new handler instances each time
 	 * @return a future of the ready channel, failed with the cause of a connect, proxy or TLS error
 	 */
 	public Future<Channel> connect(EventLoop loop, ConnectTarget target, @Nullable SslContext tls,
@@ -91,7 +93,8 @@ public final class Connector {
 	 * @param tls the TLS context when {@code target.tls()} is set
 	 * @param attributes socket hints from the policy
 	 * @param timings records the name lookup, socket and TLS phases, or {@code null} for none
-	 * @param protocolPipeline adds the protocol's handlers after the proxy and TLS handlers
+	 * @param protocolPipeline adds the protocol's handlers after the proxy and TLS handlers; called once
+	 * per address tried, so it must add new handler instances each time
 	 * @return a future of the ready channel, failed with the cause of a connect, proxy or TLS error
 	 */
 	public Future<Channel> connect(EventLoop loop, ConnectTarget target, @Nullable SslContext tls,
@@ -113,7 +116,9 @@ public final class Connector {
 		// Every address of the name, looked up off the event loop by the context's resolver; the
 		// connects try them in turn. Cancelling the returned future cancels the lookup or the connect.
 		boolean lookedUp = socks5 == null && looksUpName(target);
-		this.transport.resolverGroup().getResolver(loop).resolveAll(inet).addListener((Future<List<InetSocketAddress>> f) -> {
+		Future<List<InetSocketAddress>> lookup = AddressAttempts.resolveAll(loop, this.transport.resolverGroup(), inet,
+				this.connectTimeout.toMillis());
+		lookup.addListener((Future<List<InetSocketAddress>> f) -> {
 			if (ready.isDone()) {
 				return;
 			}

@@ -4,22 +4,28 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.runtime.ConnectionPerfTests.PerfRecorder;
+import io.securestreams.testsupport.JettyWsServer;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import io.securestreams.transport.HostNameLookup;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * addresses. The refusing address is {@code ::1} at a port only bound on {@code 127.0.0.1}.
  */
 class AddressFallbackTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(15);
 
 	@RegisterExtension
 	final TestResources resources = new TestResources();
@@ -66,10 +74,111 @@ class AddressFallbackTests {
 			closedPort = socket.getLocalPort();
 		}
 		PerfRecorder handler = run(Mode.DIRECT, lookup("::1", "127.0.0.1"),
-				(b) -> TestPolicies.h1(b, "dual.test", closedPort, "GET", "/").set(StreamTypeKey.RETRY, null));
+				(b) -> TestPolicies.h1(b, "dual.test", closedPort, "GET", "/")
+					.set(StreamTypeKey.RETRY, null)
+					.set(StreamTypeKey.PERF, true));
+		handler.awaitState(StreamState.ALL_RETRIES_FAILED);
+		assertThat(handler.events).containsExactly("CREATING", "POLL", "CONNECTING", "PERF", "UNREACHABLE",
+				"ALL_RETRIES_FAILED");
+		// The report names the last address tried: the second one.
+		assertThat(handler.onlyPerf().get("peer").asString()).isEqualTo("127.0.0.1");
+	}
+
+	@Test
+	void rawStreamFallsBackToTheNextAddress() throws Exception {
+		ServerSocket greeter = this.resources.closing(new ServerSocket(0, 8, InetAddress.getByName("127.0.0.1")));
+		Thread acceptor = new Thread(() -> {
+			try (Socket socket = greeter.accept()) {
+				socket.getOutputStream().write("hello raw".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+				socket.getOutputStream().flush();
+				// Held open until the test closes the server side.
+				socket.getInputStream().read();
+			}
+			catch (IOException ex) {
+				// the test ended
+			}
+		}, "raw-greeter");
+		acceptor.setDaemon(true);
+		acceptor.start();
+		PerfRecorder handler = run(Mode.DIRECT, lookup("::1", "127.0.0.1"),
+				(b) -> b.set(StreamTypeKey.PROTOCOL, Protocol.RAW)
+					.set(StreamTypeKey.ENDPOINT, "dual.test")
+					.set(StreamTypeKey.PORT, greeter.getLocalPort())
+					.set(StreamTypeKey.OPPORTUNISTIC, true)
+					.set(StreamTypeKey.RETRY, null));
+		handler.awaitState(StreamState.CONNECTED);
+		Awaitility.await().atMost(WAIT).until(() -> String.join("", handler.payload).equals("hello raw"));
+		assertThat(handler.events).doesNotContain("UNREACHABLE");
+	}
+
+	@Test
+	void wsStreamFallsBackToTheNextAddress() throws Exception {
+		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
+			PerfRecorder handler = run(Mode.DIRECT, lookup("::1", "127.0.0.1"),
+					(b) -> TestPolicies.ws(b, jetty.port(), "/echo")
+						.set(StreamTypeKey.ENDPOINT, "dual.test")
+						.set(StreamTypeKey.OPPORTUNISTIC, true)
+						.set(StreamTypeKey.RETRY, null));
+			handler.awaitState(StreamState.CONNECTED);
+			assertThat(handler.events).containsOnlyOnce("CONNECTING").doesNotContain("UNREACHABLE");
+		}
+	}
+
+	@Test
+	void lookupThatThrowsAnErrorIsUnreachableAtOnce() {
+		PerfRecorder handler = new PerfRecorder();
+		// A connect timeout longer than the wait: the failure must come from the lookup itself.
+		this.resources
+			.start(Mode.DIRECT,
+					TestPolicies.with("perf", (b) -> TestPolicies.h1(b, "error.test", 80, "GET", "/")
+						.set(StreamTypeKey.RETRY, null)),
+					(b) -> b.eventLoopThreads(2).connectTimeout(Duration.ofMinutes(1)).hostNameLookup((host) -> {
+						throw new AssertionError("lookup bug");
+					}))
+			.streams()
+			.create("perf", handler)
+			.requestTx();
 		handler.awaitState(StreamState.ALL_RETRIES_FAILED);
 		assertThat(handler.events).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
 				"ALL_RETRIES_FAILED");
+	}
+
+	@Test
+	void lookupAnsweringANullAddressIsUnreachable() {
+		PerfRecorder handler = run(Mode.DIRECT, (host) -> new InetAddress[] { null },
+				(b) -> TestPolicies.h1(b, "null.test", 80, "GET", "/").set(StreamTypeKey.RETRY, null));
+		handler.awaitState(StreamState.ALL_RETRIES_FAILED);
+		assertThat(handler.events).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+				"ALL_RETRIES_FAILED");
+	}
+
+	@Test
+	void lookupThatBlocksBeyondTheConnectTimeoutFailsTheAttempt() {
+		CountDownLatch release = new CountDownLatch(1);
+		try {
+			PerfRecorder handler = new PerfRecorder();
+			SecureStreams streams = this.resources
+				.start(Mode.DIRECT,
+						TestPolicies.with("perf", (b) -> TestPolicies.h1(b, "slow.test", 80, "GET", "/")
+							.set(StreamTypeKey.RETRY, null)),
+						(b) -> b.eventLoopThreads(2).connectTimeout(Duration.ofMillis(300)).hostNameLookup((host) -> {
+							try {
+								release.await();
+							}
+							catch (InterruptedException ex) {
+								Thread.currentThread().interrupt();
+							}
+							throw new UnknownHostException(host);
+						}))
+				.streams();
+			streams.create("perf", handler).requestTx();
+			handler.awaitState(StreamState.ALL_RETRIES_FAILED);
+			assertThat(handler.events).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+		}
+		finally {
+			release.countDown();
+		}
 	}
 
 	@Test

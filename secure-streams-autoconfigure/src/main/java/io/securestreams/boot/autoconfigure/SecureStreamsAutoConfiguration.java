@@ -59,7 +59,7 @@ public final class SecureStreamsAutoConfiguration {
 			.connectTimeout(properties.getConnectTimeout())
 			.shutdownTimeout(properties.getShutdownTimeout());
 		systemBlobs.ifAvailable(builder::systemBlobs);
-		hostNameLookup.ifAvailable(builder::hostNameLookup);
+		hostNameLookup.ifUnique(builder::hostNameLookup);
 		listeners.orderedStream().forEach(builder::listener);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();

@@ -46,7 +46,7 @@ public class SecureStreamsProperties {
 	private TransportResources.Kind transport = TransportResources.Kind.AUTO;
 
 	/**
-	 * Longest a TCP connect, SOCKS5 negotiation or TLS handshake may take.
+	 * Longest a host name lookup, a TCP connect to each address, a SOCKS5 negotiation or a TLS handshake may take.
 	 */
 	private Duration connectTimeout = Duration.ofSeconds(10);
 

@@ -31,7 +31,7 @@ public final class RawClientProtocol implements ClientProtocol {
 			StreamLink link) {
 		Connection connection = new Connection(link);
 		Future<Channel> ready = connector.connect(link.eventLoop(), target, target.tls() ? tls : null,
-				link.policy().attributes(), link.timings(), (pipeline) -> pipeline.addLast("raw", connection.session));
+				link.policy().attributes(), link.timings(), (pipeline) -> pipeline.addLast("raw", connection.attempt()));
 		connection.pending = ready;
 		ready.addListener((Future<Channel> f) -> connection.ready(f));
 		return connection;
@@ -42,7 +42,8 @@ public final class RawClientProtocol implements ClientProtocol {
 
 		private final StreamLink link;
 
-		private final RawSession session;
+		// The session of the latest connect attempt (one per address tried).
+		private RawSession session;
 
 		private @Nullable Future<Channel> pending;
 
@@ -53,6 +54,19 @@ public final class RawClientProtocol implements ClientProtocol {
 		Connection(StreamLink link) {
 			this.link = link;
 			this.session = new RawSession(link, this::onClosed);
+		}
+
+		// A handler instance belongs to one pipeline: each address tried gets its own session, and
+		// only the latest one's close counts.
+		RawSession attempt() {
+			RawSession[] self = new RawSession[1];
+			self[0] = new RawSession(this.link, () -> {
+				if (this.session == self[0]) {
+					onClosed();
+				}
+			});
+			this.session = self[0];
+			return self[0];
 		}
 
 		void ready(Future<Channel> f) {
