@@ -243,7 +243,9 @@ public final class AcceptedStream extends LinkedStream {
 	protected void releaseResources() {
 		this.listener.forget(this);
 		if (!this.detached) {
-			this.channel.close();
+			// Through the binding: an upgraded ws connection ends with the closing handshake
+			// (docs/streams.md), as a ws client's does; the other bindings close at once.
+			disconnect();
 		}
 	}
 

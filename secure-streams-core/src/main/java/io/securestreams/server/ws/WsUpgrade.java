@@ -137,6 +137,12 @@ public final class WsUpgrade {
 	 * @param session its session
 	 */
 	public static void upgraded(Channel channel, ServerLink link, WsSession session) {
+		if (!link.isActive()) {
+			// The stream was destroyed while the answer was being written: its close could not
+			// reach a session that was not in the pipeline yet.
+			channel.close();
+			return;
+		}
 		StreamResult result = link.state(StreamState.SERVER_UPGRADE);
 		if (result != StreamResult.DISCONNECT_ME && result != StreamResult.DESTROY_ME) {
 			session.start(channel);

@@ -1,0 +1,162 @@
+package io.securestreams.server.ws;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.CallbackChecker;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The end of upgraded ws streams on the server: destroyed by the application, or asking to be
+ * destroyed while frames keep coming.
+ */
+class WsServerLifecycleTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
+	/** Hands every upgraded stream to the message handler the test gives, and remembers the stream. */
+	static final class Upgrades extends StateRecorder {
+
+		final CompletableFuture<SecureStream> upgraded = new CompletableFuture<>();
+
+		final CallbackChecker messages;
+
+		Upgrades(CallbackChecker messages) {
+			this.messages = messages;
+		}
+
+		@Override
+		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
+			super.onState(stream, state, ack);
+			if (state == StreamState.SERVER_UPGRADE) {
+				stream.changeHandler(this.messages);
+				this.upgraded.complete(stream);
+			}
+			return StreamResult.OK;
+		}
+
+	}
+
+	/** A JDK client that records what it got: text messages, and the close status (or -1 for an abrupt end). */
+	static final class Client implements WebSocket.Listener {
+
+		final List<String> texts = new CopyOnWriteArrayList<>();
+
+		final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+		@Override
+		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+			this.texts.add(data.toString());
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+			this.closed.complete(statusCode);
+			return null;
+		}
+
+		@Override
+		public void onError(WebSocket webSocket, Throwable error) {
+			this.closed.complete(-1);
+		}
+
+	}
+
+	private SecureStream listen(Upgrades upgrades) {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.server(fragment.streamType("wsrv"), Protocol.H1, false)
+			.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol");
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+		return streams.create("wsrv", upgrades);
+	}
+
+	private static WebSocket connect(SecureStream listener, Client client) {
+		int port = ((InetSocketAddress) listener.localAddress()).getPort();
+		return HttpClient.newHttpClient()
+			.newWebSocketBuilder()
+			.subprotocols("echo-protocol")
+			.buildAsync(URI.create("ws://127.0.0.1:" + port + "/chat"), client)
+			.join();
+	}
+
+	private static Socket upgradedSocket(SecureStream listener) throws IOException {
+		Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) listener.localAddress()).getPort());
+		socket.setSoTimeout(10_000);
+		socket.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+				+ "Connection: Upgrade\r\nSec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\n"
+				+ "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: echo-protocol\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII));
+		InputStream in = socket.getInputStream();
+		ByteArrayOutputStream head = new ByteArrayOutputStream();
+		while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+			int b = in.read();
+			assertThat(b).as("head so far: %s", head).isNotNegative();
+			head.write(b);
+		}
+		assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+		return socket;
+	}
+
+	/** A masked client TEXT frame (mask 0, so the payload is sent as it is), under 126 bytes. */
+	private static byte[] maskedText(String text) {
+		byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+		ByteArrayOutputStream frame = new ByteArrayOutputStream();
+		frame.write(0x81);
+		frame.write(0x80 | payload.length);
+		frame.writeBytes(new byte[4]);
+		frame.writeBytes(payload);
+		return frame.toByteArray();
+	}
+
+	@Test
+	void destroyingAnUpgradedStreamFromAnotherThreadEndsWithTheClosingHandshake() throws Exception {
+		CallbackChecker messages = new CallbackChecker();
+		Upgrades upgrades = new Upgrades(messages);
+		SecureStream listener = listen(upgrades);
+		Client client = new Client();
+		WebSocket ws = connect(listener, client);
+		SecureStream accepted = upgrades.upgraded.get();
+		accepted.destroy();
+		// docs/streams.md: a ws connection the stream closes (destroy() included) ends with the
+		// closing handshake, so the client sees a normal closure rather than a dropped connection.
+		assertThat(client.closed).succeedsWithin(WAIT).isEqualTo(1000);
+		assertThat(accepted.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(messages.problems).isEmpty();
+		assertThat(messages.states).containsExactly(StreamState.DISCONNECTED, StreamState.DESTROYING);
+		Awaitility.await().atMost(WAIT).until(() -> listener.acceptedStreams().isEmpty());
+		ws.abort();
+	}
+
+}
