@@ -42,6 +42,10 @@ public final class AcceptedStream extends LinkedStream {
 
 	private boolean detached;
 
+	// Set once destruction is decided (DESTROY_ME): the link goes inert at once, so that nothing
+	// the connection still delivers (more ws frames of the same read) reaches the handler.
+	private boolean quiesced;
+
 	AcceptedStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, Channel channel,
 			ListenerStream listener) {
 		super(runtime, policy, handler, StreamRole.ACCEPTED, channel.eventLoop());
@@ -124,7 +128,12 @@ public final class AcceptedStream extends LinkedStream {
 	}
 
 	boolean isGone() {
-		return this.gone || isDestroyed();
+		return this.gone || this.quiesced || isDestroyed();
+	}
+
+	@Override
+	protected void quiesce() {
+		this.quiesced = true;
 	}
 
 	StreamTypePolicy currentPolicy() {

@@ -159,4 +159,43 @@ class WsServerLifecycleTests {
 		ws.abort();
 	}
 
+	@Test
+	void noFrameReachesAHandlerThatAskedToBeDestroyed() throws Exception {
+		List<String> afterDestroyMe = new CopyOnWriteArrayList<>();
+		CallbackChecker messages = new CallbackChecker() {
+
+			private boolean destroyAsked;
+
+			@Override
+			protected StreamResult rx(SecureStream stream, ByteBuffer payload, int flags) {
+				String text = StandardCharsets.UTF_8.decode(payload).toString();
+				if (this.destroyAsked) {
+					afterDestroyMe.add(text);
+				}
+				if (text.equals("stop") && (flags & StreamFlags.EOM) != 0) {
+					this.destroyAsked = true;
+					return StreamResult.DESTROY_ME;
+				}
+				return StreamResult.OK;
+			}
+		};
+		Upgrades upgrades = new Upgrades(messages);
+		SecureStream listener = listen(upgrades);
+		try (Socket socket = upgradedSocket(listener)) {
+			SecureStream accepted = upgrades.upgraded.get();
+			// One write, so that the frames after "stop" arrive in the same read.
+			ByteArrayOutputStream frames = new ByteArrayOutputStream();
+			frames.writeBytes(maskedText("stop"));
+			for (int i = 0; i < 50; i++) {
+				frames.writeBytes(maskedText("more" + i));
+			}
+			socket.getOutputStream().write(frames.toByteArray());
+			socket.getOutputStream().flush();
+			assertThat(accepted.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		}
+		assertThat(messages.problems).isEmpty();
+		assertThat(afterDestroyMe).as("messages delivered after DESTROY_ME").isEmpty();
+		assertThat(messages.states).endsWith(StreamState.DESTROYING);
+	}
+
 }
