@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -28,6 +30,10 @@ import io.securestreams.testsupport.CallbackChecker;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -45,7 +51,7 @@ class WsServerLifecycleTests {
 	final TestResources resources = new TestResources();
 
 	/** Hands every upgraded stream to the message handler the test gives, and remembers the stream. */
-	static final class Upgrades extends StateRecorder {
+	static class Upgrades extends StateRecorder {
 
 		final CompletableFuture<SecureStream> upgraded = new CompletableFuture<>();
 
@@ -196,6 +202,69 @@ class WsServerLifecycleTests {
 		assertThat(messages.problems).isEmpty();
 		assertThat(afterDestroyMe).as("messages delivered after DESTROY_ME").isEmpty();
 		assertThat(messages.states).endsWith(StreamState.DESTROYING);
+	}
+
+	/** Sends its messages the moment the upgrade is answered. Public: Jetty binds it with a public lookup. */
+	public static final class EagerSender extends Session.Listener.AbstractAutoDemanding {
+
+		final CountDownLatch closed = new CountDownLatch(1);
+
+		@Override
+		public void onWebSocketOpen(Session session) {
+			super.onWebSocketOpen(session);
+			for (int i = 0; i < 100; i++) {
+				session.sendText("m" + i, Callback.NOOP);
+			}
+		}
+
+		@Override
+		public void onWebSocketClose(int statusCode, String reason) {
+			this.closed.countDown();
+		}
+
+	}
+
+	@Test
+	void framesSentRightAfterTheUpgradeAllReachTheHandlerSwitchedToAtServerUpgrade() throws Exception {
+		List<String> received = new CopyOnWriteArrayList<>();
+		CallbackChecker messages = new CallbackChecker() {
+			@Override
+			protected StreamResult rx(SecureStream stream, ByteBuffer payload, int flags) {
+				received.add(StandardCharsets.UTF_8.decode(payload).toString());
+				return StreamResult.OK;
+			}
+		};
+		List<String> toTheListenerHandler = new CopyOnWriteArrayList<>();
+		Upgrades upgrades = new Upgrades(messages) {
+			@Override
+			public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+				toTheListenerHandler.add(StandardCharsets.UTF_8.decode(payload).toString());
+				return StreamResult.OK;
+			}
+		};
+		SecureStream listener = listen(upgrades);
+		WebSocketClient client = new WebSocketClient();
+		client.start();
+		try {
+			ClientUpgradeRequest request = new ClientUpgradeRequest();
+			request.setSubProtocols("echo-protocol");
+			EagerSender sender = new EagerSender();
+			int port = ((InetSocketAddress) listener.localAddress()).getPort();
+			Session session = client.connect(sender, URI.create("ws://127.0.0.1:" + port + "/chat"), request)
+				.get(10, TimeUnit.SECONDS);
+			Awaitility.await().atMost(WAIT).until(() -> received.size() >= 100);
+			assertThat(received).hasSize(100).first().isEqualTo("m0");
+			assertThat(received).last().isEqualTo("m99");
+			assertThat(toTheListenerHandler).isEmpty();
+			session.close();
+			assertThat(sender.closed.await(10, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			client.stop();
+		}
+		assertThat(upgrades.upgraded.get().whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(messages.problems).isEmpty();
+		assertThat(messages.states).containsExactly(StreamState.DISCONNECTED, StreamState.DESTROYING);
 	}
 
 }
