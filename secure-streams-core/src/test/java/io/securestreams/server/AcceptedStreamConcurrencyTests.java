@@ -468,4 +468,35 @@ class AcceptedStreamConcurrencyTests {
 		Awaitility.await().atMost(WAIT).until(() -> listener.acceptedStreams().isEmpty());
 	}
 
+	@ParameterizedTest
+	@CsvSource({ "RAW", "H1" })
+	void nothingReachesAnAcceptedStreamAfterDestroyMeFromConnecting(Protocol protocol) throws Exception {
+		SecureStreams streams = start(false, protocol);
+		Map<Long, CallbackChecker> checkers = new ConcurrentHashMap<>();
+		SecureStream listener = streams.create("srv", new StreamHandler() {
+			@Override
+			public StreamResult onState(SecureStream stream, StreamState state, long ack) {
+				return checkers.computeIfAbsent(stream.id(), (id) -> new CallbackChecker() {
+					@Override
+					protected StreamResult state(SecureStream s, StreamState st) {
+						return (st == StreamState.CONNECTING) ? StreamResult.DESTROY_ME : StreamResult.OK;
+					}
+				}).onState(stream, state, ack);
+			}
+		});
+		try (Socket socket = new Socket("127.0.0.1", port(listener))) {
+			socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			Awaitility.await().atMost(WAIT).until(() -> checkers.size() == 2 && checkers.entrySet().stream()
+				.anyMatch((entry) -> entry.getKey() != listener.id() && entry.getValue().destroyed()));
+		}
+		for (CallbackChecker checker : checkers.values()) {
+			assertThat(checker.problems).isEmpty();
+		}
+		assertThat(checkers.get(listener.id()).states).containsExactly(StreamState.CREATING);
+		checkers.remove(listener.id());
+		assertThat(checkers.values().iterator().next().states).containsExactly(StreamState.CREATING,
+				StreamState.CONNECTING, StreamState.DESTROYING);
+		assertThat(listener.acceptedStreams()).isEmpty();
+	}
+
 }
