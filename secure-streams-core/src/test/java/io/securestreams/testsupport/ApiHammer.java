@@ -136,6 +136,36 @@ public final class ApiHammer {
 		}
 	}
 
+	/**
+	 * After close, for proxied streams: no callbacks overlapped, and each stream either never got
+	 * CREATING (destroyed before the proxy's CREATE_RESULT; at most UPSTREAM_LINK_RETRY came) and
+	 * so no DESTROYING either, or got CREATING (perhaps after UPSTREAM_LINK_RETRY) and ended with
+	 * DESTROYING.
+	 * @param wait how long each stream may take to be destroyed
+	 */
+	public void assertAllProxiedEndedCleanly(Duration wait) {
+		for (Map.Entry<SecureStream, CallbackChecker> entry : this.checkers.entrySet()) {
+			assertProxiedEndedCleanly(entry.getKey(), entry.getValue(), wait);
+		}
+		assertThat(this.streams.streams()).isEmpty();
+	}
+
+	/**
+	 * Checks one proxied stream as {@link #assertAllProxiedEndedCleanly} does.
+	 * @param stream the stream
+	 * @param checker its handler
+	 * @param wait how long it may take to be destroyed
+	 */
+	public static void assertProxiedEndedCleanly(SecureStream stream, CallbackChecker checker, Duration wait) {
+		String what = stream + " " + checker.states;
+		assertThat(stream.whenDestroyed().toCompletableFuture()).as(what).succeedsWithin(wait);
+		assertThat(checker.problems).as(what).isEmpty();
+		List<StreamState> states = checker.states.stream().filter((s) -> s != StreamState.UPSTREAM_LINK_RETRY).toList();
+		if (!states.isEmpty()) {
+			assertThat(states).as(what).startsWith(StreamState.CREATING).endsWith(StreamState.DESTROYING);
+		}
+	}
+
 	/** After close: each stream reported DESTROYING last, and no callbacks overlapped. */
 	public void assertAllEndedCleanly(Duration wait) {
 		for (Map.Entry<SecureStream, CallbackChecker> entry : this.checkers.entrySet()) {

@@ -1,0 +1,76 @@
+package io.securestreams.proxy;
+
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.policy.MetadataDeclaration;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.ApiHammer;
+import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToProxy;
+import io.securestreams.testsupport.FrameReader;
+import io.securestreams.testsupport.HttpbinDispatcher;
+import io.securestreams.testsupport.ProxyUnderTest;
+import io.securestreams.testsupport.StreamsUnderTest;
+import io.securestreams.testsupport.StreamsUnderTest.Mode;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
+import mockwebserver3.MockWebServer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The threading promises of docs/streams.md for proxied streams (docs/proxy.md): many threads
+ * calling the API, calls made before the proxy's CREATE_RESULT, the client's context and the
+ * proxy closing or restarting while streams are live, and policy changes at the proxy. Every
+ * stream keeps its callbacks apart and ends with legal states; the proxy keeps no link or onward
+ * stream of a client that has gone.
+ */
+class ProxiedConcurrencyTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
+	private final MockWebServer server = this.resources.mockWebServer();
+
+	@TempDir
+	Path temp;
+
+	private Policy echoPolicy() {
+		this.server.setDispatcher(new HttpbinDispatcher());
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.retry(new RetryPolicy("patient", List.of(10, 20), 1000, 0, 0, 0));
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "POST", "/echo")
+			.set(StreamTypeKey.RETRY, "patient")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("tag", "x-tag:")));
+		return fragment.build();
+	}
+
+	@Test
+	void manyThreadsCallingTheApiOnProxiedStreamsKeepCallbacksApartAndLoseNoRequest() throws Exception {
+		StreamsUnderTest under = this.resources.start(Mode.PROXIED, echoPolicy(), (b) -> b.eventLoopThreads(2));
+		SecureStreams streams = under.streams();
+		ApiHammer hammer = new ApiHammer(streams, "t", 12);
+		hammer.callAtRandom(4, Duration.ofSeconds(3));
+		hammer.assertEveryLiveStreamStillSends(WAIT);
+		streams.close();
+		hammer.assertAllProxiedEndedCleanly(WAIT);
+		SecureStreamsProxy proxy = under.proxy();
+		Awaitility.await().atMost(WAIT).until(() -> proxy.links().isEmpty());
+		Awaitility.await().atMost(WAIT).until(() -> proxy.context().streams().isEmpty());
+	}
+
+}
