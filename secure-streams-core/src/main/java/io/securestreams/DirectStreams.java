@@ -1,24 +1,19 @@
 package io.securestreams;
 
-import java.util.List;
-import java.util.Objects;
-
 import io.securestreams.internal.AbstractStream;
 import io.securestreams.internal.ClientProtocols;
 import io.securestreams.internal.ClientStream;
+import io.securestreams.internal.PolicyCatchUp;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.internal.UnappliedKeys;
 import io.securestreams.policy.Policy;
-import io.securestreams.policy.PolicyCertificate;
 import io.securestreams.policy.StreamTypePolicy;
-import io.securestreams.policy.TrustStore;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.server.ListenerStream;
 import io.securestreams.server.ServerProtocols;
 import io.securestreams.sink.LocalSinks;
 import io.securestreams.sink.SinkRegistration;
 import io.securestreams.smd.SmdStream;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The streams of a context that holds its own policy, as {@code ProxiedStreams} are those of a
@@ -90,16 +85,8 @@ final class DirectStreams {
 	 * @return the stream
 	 */
 	private SecureStream caughtUp(SecureStream created, Policy createdWith) {
-		Policy now = this.runtime.policy();
-		if (now != createdWith && created instanceof AbstractStream stream) {
-			StreamTypePolicy current = now.streamType(stream.streamType());
-			if (current == null) {
-				stream.destroy();
-			}
-			else if (!current.equals(createdWith.streamType(stream.streamType()))
-					|| !sameSurroundings(createdWith, now, current)) {
-				stream.policyChanged(current);
-			}
+		if (created instanceof AbstractStream stream) {
+			PolicyCatchUp.apply(this.runtime, stream, createdWith);
 		}
 		return created;
 	}
@@ -140,29 +127,10 @@ final class DirectStreams {
 			if (now == null) {
 				stream.destroy();
 			}
-			else if (!now.equals(before.streamType(stream.streamType())) || !sameSurroundings(before, after, now)) {
+			else if (PolicyCatchUp.changed(before, after, now)) {
 				stream.policyChanged(now);
 			}
 		}
-	}
-
-	/**
-	 * Compares what a streamtype's connections depend on besides its own keys: the certificates
-	 * its trust store names (a new policy may name other anchors under the same store name, and a
-	 * connection validated with the old ones must not carry on) and the policy-wide SOCKS5 proxy
-	 * the streamtype uses when it names none itself.
-	 */
-	private static boolean sameSurroundings(Policy before, Policy after, StreamTypePolicy streamType) {
-		if (streamType.viaSocks5() == null && !Objects.equals(before.viaSocks5(), after.viaSocks5())) {
-			return false;
-		}
-		String store = streamType.tls().trustStore();
-		return store == null || Objects.equals(anchors(before, store), anchors(after, store));
-	}
-
-	private static @Nullable List<@Nullable PolicyCertificate> anchors(Policy policy, String storeName) {
-		TrustStore store = policy.trustStores().get(storeName);
-		return (store != null) ? store.certificateNames().stream().map(policy.certs()::get).toList() : null;
 	}
 
 }

@@ -5,6 +5,7 @@ import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ClientProtocol;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +60,8 @@ public final class OnwardStreams {
 	public static OnwardStream create(SecureStreams context, String streamType, StreamHandler handler,
 			EventLoop loop) {
 		StreamsRuntime runtime = ContextAccess.runtime(context);
-		StreamTypePolicy policy = runtime.policy().streamType(streamType);
+		Policy active = runtime.policy();
+		StreamTypePolicy policy = active.streamType(streamType);
 		if (policy == null) {
 			throw new SecureStreamsException("unknown streamtype '" + streamType + "'");
 		}
@@ -72,7 +74,7 @@ public final class OnwardStreams {
 			return (OnwardStream) context.create(streamType, handler);
 		}
 		ClientProtocol protocol = runtime.clientProtocol(policy.protocol());
-		protocol.validate(runtime.policy(), policy);
+		protocol.validate(active, policy);
 		Object affinity = protocol.loopAffinity(policy);
 		if (affinity != null && runtime.transport().loopFor(affinity) != loop) {
 			// Its streams share connections on one event loop, and only there.
@@ -84,6 +86,9 @@ public final class OnwardStreams {
 			stream.destroyNow();
 			throw new SecureStreamsException("the onward stream of '" + streamType + "' refused its creation");
 		}
+		// A policy change between reading the policy above and the registration in CREATING did
+		// not find this stream: a streamtype it removed must not keep an onward stream.
+		PolicyCatchUp.apply(runtime, stream, active);
 		stream.startIfNailedUp();
 		return stream;
 	}

@@ -73,4 +73,43 @@ class ProxiedConcurrencyTests {
 		Awaitility.await().atMost(WAIT).until(() -> proxy.context().streams().isEmpty());
 	}
 
+	@Test
+	void onwardStreamCreatedWhileThePolicyDropsItsStreamtypeDoesNotLiveOn() throws Exception {
+		PolicyFragment withB = TestPolicies.base();
+		TestPolicies.h1(withB.streamType("a"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		TestPolicies.h1(withB.streamType("b"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		Policy both = withB.build();
+		PolicyFragment onlyA = TestPolicies.base();
+		TestPolicies.h1(onlyA.streamType("a"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		Policy withoutB = onlyA.build();
+		ProxyUnderTest harness = this.resources.closing(new ProxyUnderTest(both, this.temp));
+		SecureStreams context = harness.context();
+		byte[] streamType = SsWire.toBytes(new ToProxy.StreamType(1, 1, 0, "b"));
+		for (int round = 0; round < 10; round++) {
+			context.replacePolicy(both);
+			List<SocketChannel> links = new ArrayList<>();
+			for (int i = 0; i < 40; i++) {
+				links.add(harness.connectRaw());
+			}
+			Awaitility.await().atMost(WAIT).until(() -> harness.proxy().links().size() == 40);
+			// Forty onward creations under way on the proxy's loops while the policy drops "b".
+			Thread dropper = new Thread(() -> context.replacePolicy(withoutB), "policy");
+			for (int i = 0; i < links.size(); i++) {
+				FrameReader.write(links.get(i), streamType);
+				if (i == 10) {
+					dropper.start();
+				}
+			}
+			dropper.join();
+			int at = round;
+			Awaitility.await("onward streams of 'b' after round " + at)
+				.atMost(WAIT)
+				.until(() -> context.streams().stream().noneMatch((s) -> s.streamType().equals("b")));
+			for (SocketChannel link : links) {
+				link.close();
+			}
+			Awaitility.await().atMost(WAIT).until(() -> harness.proxy().links().isEmpty());
+		}
+	}
+
 }
