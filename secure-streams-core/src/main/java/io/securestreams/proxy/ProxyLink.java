@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -70,6 +70,9 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	private volatile @Nullable String streamType;
 
 	private volatile long clientPid;
+
+	// Completed once the link closed and its onward stream, if any, was destroyed.
+	private final CompletableFuture<Void> gone = new CompletableFuture<>();
 
 	ProxyLink(SecureStreamsProxy proxy, long id) {
 		this.proxy = proxy;
@@ -297,8 +300,13 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		if (this.outbox != null) {
 			this.outbox.discard();
 		}
-		if (this.onward != null) {
-			this.onward.destroy();
+		OnwardStream stream = this.onward;
+		if (stream != null) {
+			stream.destroy();
+			stream.whenDestroyed().whenComplete((done, ex) -> this.gone.complete(null));
+		}
+		else {
+			this.gone.complete(null);
 		}
 		logger.debug("{}: link closed", describe());
 		ctx.fireChannelInactive();
@@ -306,11 +314,16 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 
 	/**
 	 * Closes the link because the proxy is closing.
-	 * @return the close, or {@code null} before the link was active
+	 * @return completes once the link is closed, unregistered and its onward stream destroyed, or
+	 * {@code null} before the link was active (it closes itself when it becomes active)
 	 */
-	@Nullable ChannelFuture close() {
+	@Nullable CompletableFuture<Void> close() {
 		Channel ch = this.channel;
-		return (ch != null) ? ch.close() : null;
+		if (ch == null) {
+			return null;
+		}
+		ch.close();
+		return this.gone;
 	}
 
 	private void hangUp(String reason) {

@@ -10,13 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -193,16 +195,24 @@ public final class SecureStreamsProxy implements AutoCloseable {
 		this.server.close().syncUninterruptibly();
 		// Closing the listening channel leaves the accepted links open; with a context the proxy
 		// does not own they would go on (an _lws_smd link stays on the context's bus).
-		List<ChannelFuture> closing = new ArrayList<>();
+		List<CompletableFuture<Void>> closing = new ArrayList<>();
 		for (ProxyLink link : this.links.values()) {
-			ChannelFuture future = link.close();
-			if (future != null) {
-				closing.add(future);
+			CompletableFuture<Void> gone = link.close();
+			if (gone != null) {
+				closing.add(gone);
 			}
 		}
-		for (ChannelFuture future : closing) {
-			if (!future.channel().eventLoop().inEventLoop()) {
-				future.awaitUninterruptibly(5, TimeUnit.SECONDS);
+		// Waits for each link's teardown (it unregisters and destroys its onward stream after its
+		// channel's close completed), unless called on an event loop, which that teardown may need.
+		if (!ContextAccess.runtime(this.context).transport().inEventLoop()) {
+			try {
+				CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				logger.warn("Secure Streams proxy on {}: links still closing: {}", this.address, ex.toString());
 			}
 		}
 		removeStaleSocketFile(this.address);

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
@@ -13,6 +14,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.ApiHammer;
+import io.securestreams.testsupport.CallbackChecker;
 import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToProxy;
 import io.securestreams.testsupport.FrameReader;
@@ -109,6 +111,73 @@ class ProxiedConcurrencyTests {
 				link.close();
 			}
 			Awaitility.await().atMost(WAIT).until(() -> harness.proxy().links().isEmpty());
+		}
+	}
+
+	@Test
+	void proxyClosedAndRestartedOnTheSameAddressWhileClientsSendLeavesNothingBehindAndClientsCarryOn()
+			throws Exception {
+		Policy policy = echoPolicy();
+		SecureStreams context = this.resources
+			.start(SecureStreams.builder(policy).eventLoopThreads(2).shutdownTimeout(Duration.ofSeconds(5)));
+		ProxyAddress address = ProxyAddress.parse("+" + this.temp.resolve("proxy.sock"));
+		SecureStreamsProxy first = SecureStreamsProxy.builder(context).listen(address).start();
+		SecureStreams client = this.resources.start(
+				SecureStreams.proxiedBuilder(address.toString()).eventLoopThreads(2).shutdownTimeout(Duration.ofSeconds(5)));
+		ApiHammer hammer = new ApiHammer(client, "t", 8);
+		Thread closer = new Thread(() -> {
+			sleep(700);
+			first.close();
+		}, "proxy-closer");
+		closer.start();
+		hammer.callAtRandom(3, Duration.ofSeconds(2));
+		closer.join();
+		// Closed: no link and no onward stream is left, while the clients retry.
+		assertThat(first.links()).isEmpty();
+		Awaitility.await().atMost(WAIT).until(() -> context.streams().isEmpty());
+		SecureStreamsProxy second = this.resources
+			.closing(SecureStreamsProxy.builder(context).listen(address).start());
+		hammer.callAtRandom(3, Duration.ofSeconds(1));
+		hammer.assertEveryLiveStreamStillSends(WAIT);
+		client.close();
+		hammer.assertAllProxiedEndedCleanly(WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> second.links().isEmpty() && context.streams().isEmpty());
+	}
+
+	@Test
+	void proxyCloseReturnsWithNoLinkAndNoOnwardStreamLeft() throws Exception {
+		Policy policy = echoPolicy();
+		SecureStreams context = this.resources.start(SecureStreams.builder(policy).eventLoopThreads(2));
+		SecureStreams client = this.resources
+			.start(SecureStreams.proxiedBuilder(ProxyAddress.parse("+" + this.temp.resolve("proxy.sock")).toString())
+				.eventLoopThreads(2));
+		ProxyAddress address = ProxyAddress.parse("+" + this.temp.resolve("proxy.sock"));
+		List<CallbackChecker> checkers = new ArrayList<>();
+		List<SecureStream> created = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			CallbackChecker checker = new CallbackChecker();
+			checkers.add(checker);
+			created.add(client.create("t", checker));
+		}
+		for (int round = 0; round < 4; round++) {
+			SecureStreamsProxy proxy = SecureStreamsProxy.builder(context).listen(address).start();
+			Awaitility.await().atMost(WAIT).until(() -> proxy.links().size() == 6 && context.streams().size() == 6);
+			proxy.close();
+			assertThat(proxy.links()).as("round " + round).isEmpty();
+			assertThat(context.streams()).as("round " + round).isEmpty();
+		}
+		client.close();
+		for (int i = 0; i < created.size(); i++) {
+			ApiHammer.assertProxiedEndedCleanly(created.get(i), checkers.get(i), WAIT);
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
