@@ -1,13 +1,22 @@
 package io.securestreams.proxy;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.buffer.Unpooled;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
+import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
@@ -15,11 +24,14 @@ import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.ApiHammer;
 import io.securestreams.testsupport.CallbackChecker;
+import io.securestreams.proxy.wire.SsMessage;
 import io.securestreams.proxy.wire.SsWire;
+import io.securestreams.proxy.wire.ToClient;
 import io.securestreams.proxy.wire.ToProxy;
 import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.ProxyUnderTest;
+import io.securestreams.testsupport.ScriptedProxy;
 import io.securestreams.testsupport.StreamsUnderTest;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
@@ -170,6 +182,73 @@ class ProxiedConcurrencyTests {
 		for (int i = 0; i < created.size(); i++) {
 			ApiHammer.assertProxiedEndedCleanly(created.get(i), checkers.get(i), WAIT);
 		}
+	}
+
+	@Test
+	void nothingReachesTheHandlerAfterItReturnedDestroyMe() throws Exception {
+		try (ScriptedProxy proxy = new ScriptedProxy(this.temp.resolve("scripted.sock")).listen()) {
+			SecureStreams client = this.resources.start(SecureStreams.proxiedBuilder(proxy.address()).eventLoopThreads(1));
+			AtomicInteger rxAfterConnected = new AtomicInteger();
+			CallbackChecker fromState = new CallbackChecker() {
+				@Override
+				protected StreamResult state(SecureStream stream, StreamState state) {
+					return (state == StreamState.CONNECTED) ? StreamResult.DESTROY_ME : StreamResult.OK;
+				}
+
+				@Override
+				protected StreamResult rx(SecureStream stream, ByteBuffer payload, int flags) {
+					rxAfterConnected.incrementAndGet();
+					return StreamResult.OK;
+				}
+			};
+			SecureStream first = client.create("t", fromState);
+			// Everything in one write, so that the client reads it in one go.
+			serve(proxy, ToClient.CreateResult.ok(0, List.of("t")), connState(StreamState.CREATING),
+					connState(StreamState.CONNECTING), connState(StreamState.CONNECTED), rx("one"), rx("two"));
+			assertThat(first.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+			assertThat(fromState.problems).isEmpty();
+			assertThat(rxAfterConnected).as("onRx after DESTROY_ME from CONNECTED").hasValue(0);
+			assertThat(fromState.states).containsExactly(StreamState.CREATING, StreamState.CONNECTING,
+					StreamState.CONNECTED, StreamState.DISCONNECTED, StreamState.DESTROYING);
+
+			List<String> received = new CopyOnWriteArrayList<>();
+			CallbackChecker fromRx = new CallbackChecker() {
+				@Override
+				protected StreamResult rx(SecureStream stream, ByteBuffer payload, int flags) {
+					received.add(StandardCharsets.US_ASCII.decode(payload).toString());
+					return StreamResult.DESTROY_ME;
+				}
+			};
+			SecureStream second = client.create("t", fromRx);
+			serve(proxy, ToClient.CreateResult.ok(0, List.of("t")), connState(StreamState.CREATING),
+					connState(StreamState.CONNECTING), connState(StreamState.CONNECTED), rx("one"), rx("two"),
+					connState(StreamState.TIMEOUT));
+			assertThat(second.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+			assertThat(fromRx.problems).isEmpty();
+			assertThat(received).containsExactly("one");
+			assertThat(fromRx.states).containsExactly(StreamState.CREATING, StreamState.CONNECTING,
+					StreamState.CONNECTED, StreamState.DISCONNECTED, StreamState.DESTROYING);
+		}
+	}
+
+	// Accepts the next link, reads its STREAMTYPE and answers with the messages in one write.
+	private static void serve(ScriptedProxy proxy, SsMessage... messages) throws Exception {
+		ScriptedProxy.Link link = proxy.accept(WAIT);
+		assertThat(link.next().type()).isEqualTo(0xaa);
+		ByteArrayOutputStream all = new ByteArrayOutputStream();
+		for (SsMessage message : messages) {
+			all.writeBytes(SsWire.toBytes(message));
+		}
+		link.send(all.toByteArray());
+	}
+
+	private static SsMessage connState(StreamState state) {
+		return new ToClient.ConnState(state.value(), 0);
+	}
+
+	private static SsMessage rx(String text) {
+		return new ToClient.RxPayload(StreamFlags.SOM | StreamFlags.EOM, 0, 1, null,
+				Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII)));
 	}
 
 	private static void sleep(long millis) {

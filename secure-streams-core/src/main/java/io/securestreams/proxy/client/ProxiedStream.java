@@ -321,6 +321,13 @@ final class ProxiedStream extends AbstractStream {
 	}
 
 	@Override
+	protected void quiesce() {
+		// DESTROY_ME: frames read with the one that asked for it, and those arriving before the
+		// destruction runs, must not reach the handler; the link goes now, and is not retried.
+		this.upstream.close();
+	}
+
+	@Override
 	protected void releaseResources() {
 		this.upstream.close();
 	}
