@@ -1,6 +1,7 @@
 package io.securestreams.proxy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -8,12 +9,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.buffer.Unpooled;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
@@ -38,6 +45,7 @@ import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockWebServer;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +93,168 @@ class ProxiedConcurrencyTests {
 		SecureStreamsProxy proxy = under.proxy();
 		Awaitility.await().atMost(WAIT).until(() -> proxy.links().isEmpty());
 		Awaitility.await().atMost(WAIT).until(() -> proxy.context().streams().isEmpty());
+	}
+
+	@Test
+	void policyOverlaysAtTheProxyWhileProxiedStreamsAreHammeredKeepEveryStreamLegal() throws Exception {
+		StreamsUnderTest under = this.resources.start(Mode.PROXIED, echoPolicy(), (b) -> b.eventLoopThreads(2));
+		SecureStreams context = under.proxy().context();
+		SecureStreams streams = under.streams();
+		ApiHammer hammer = new ApiHammer(streams, "t", 10);
+		List<Throwable> failures = new CopyOnWriteArrayList<>();
+		AtomicBoolean stop = new AtomicBoolean();
+		Thread policies = new Thread(() -> {
+			int round = 0;
+			while (!stop.get()) {
+				try {
+					switch (round++ % 3) {
+						case 0 -> context.applyOverlay("url", "{\"s\":[{\"t\":{\"http_url\":\"/echo?o=1\"}}]}");
+						case 1 -> context.applyOverlay("new", "{\"s\":[{\"o\":{\"endpoint\":\"127.0.0.1\","
+								+ "\"port\":9,\"protocol\":\"h1\",\"http_method\":\"GET\",\"http_url\":\"/\"}}]}");
+						default -> context.resetOverlays();
+					}
+					Thread.sleep(5);
+				}
+				catch (Throwable ex) {
+					failures.add(ex);
+				}
+			}
+		}, "policy");
+		policies.start();
+		try {
+			hammer.callAtRandom(3, Duration.ofSeconds(2));
+		}
+		finally {
+			stop.set(true);
+			policies.join();
+		}
+		assertThat(failures).isEmpty();
+		hammer.assertEveryLiveStreamStillSends(WAIT);
+		streams.close();
+		hammer.assertAllProxiedEndedCleanly(WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> under.proxy().links().isEmpty() && context.streams().isEmpty());
+	}
+
+	@Test
+	void destroyBeforeCreateResultEndsTheLinkWithoutCallbacks() throws Exception {
+		Path socket = this.temp.resolve("late.sock");
+		ScriptedProxy proxy = new ScriptedProxy(socket);
+		SecureStreams client = this.resources.start(SecureStreams.proxiedBuilder(proxy.address()).eventLoopThreads(1));
+		// Nobody listens yet: the stream retries; destroyed meanwhile, it must not come back.
+		CallbackChecker retrying = new CallbackChecker();
+		SecureStream unreachable = client.create("t", retrying);
+		unreachable.requestTx();
+		unreachable.setMetadata("tag", "x");
+		Awaitility.await().atMost(WAIT).until(() -> retrying.states.contains(StreamState.UPSTREAM_LINK_RETRY));
+		unreachable.destroy();
+		assertThat(unreachable.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		proxy.listen();
+		try (proxy) {
+			CallbackChecker waiting = new CallbackChecker();
+			SecureStream early = client.create("t", waiting);
+			early.requestTxLen(5);
+			early.setMetadata("tag", "y");
+			ScriptedProxy.Link link = proxy.accept(WAIT);
+			assertThat(link.next().type()).isEqualTo(0xaa);
+			early.destroy();
+			assertThat(early.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+			try {
+				// A late CREATE_RESULT, if the link is still open, changes nothing.
+				link.send(ToClient.CreateResult.ok(0, List.of("t")), connState(StreamState.CREATING));
+			}
+			catch (IOException ex) {
+				// Already closed by the client.
+			}
+			link.awaitClosed();
+			// The destroyed unreachable stream never linked again.
+			assertThat(proxy.acceptNow()).isNull();
+			assertThat(waiting.states).isEmpty();
+			assertThat(waiting.problems).isEmpty();
+			assertThat(retrying.states).containsOnly(StreamState.UPSTREAM_LINK_RETRY);
+			assertThat(retrying.problems).isEmpty();
+			assertThat(client.streams()).isEmpty();
+		}
+	}
+
+	@RepeatedTest(3)
+	void clientContextCloseRacingCreateAndDestroyGivesEveryStreamLegalFinalStates() throws Exception {
+		StreamsUnderTest under = this.resources.start(Mode.PROXIED, echoPolicy(), (b) -> b.eventLoopThreads(2));
+		SecureStreams streams = under.streams();
+		Map<SecureStream, CallbackChecker> created = new ConcurrentHashMap<>();
+		List<Throwable> failures = new CopyOnWriteArrayList<>();
+		CountDownLatch started = new CountDownLatch(3);
+		List<Thread> creators = new ArrayList<>();
+		for (int t = 0; t < 3; t++) {
+			long seed = t;
+			creators.add(new Thread(() -> {
+				Random random = new Random(seed);
+				List<SecureStream> mine = new ArrayList<>();
+				started.countDown();
+				while (true) {
+					CallbackChecker checker = new CallbackChecker();
+					try {
+						SecureStream stream = streams.create("t", checker);
+						created.put(stream, checker);
+						mine.add(stream);
+						stream.requestTx();
+						if (random.nextInt(3) == 0) {
+							mine.remove(random.nextInt(mine.size())).destroy();
+						}
+						Thread.sleep(random.nextInt(3));
+					}
+					catch (SecureStreamsException ex) {
+						return;
+					}
+					catch (Throwable ex) {
+						failures.add(ex);
+						return;
+					}
+				}
+			}, "creator-" + t));
+		}
+		creators.forEach(Thread::start);
+		started.await();
+		Thread.sleep(300 + new Random().nextInt(300));
+		streams.close();
+		for (Thread creator : creators) {
+			creator.join();
+		}
+		assertThat(failures).isEmpty();
+		assertThat(created).isNotEmpty();
+		for (Map.Entry<SecureStream, CallbackChecker> entry : created.entrySet()) {
+			ApiHammer.assertProxiedEndedCleanly(entry.getKey(), entry.getValue(), WAIT);
+		}
+		assertThat(streams.streams()).isEmpty();
+		Awaitility.await().atMost(WAIT)
+			.until(() -> under.proxy().links().isEmpty() && under.proxy().context().streams().isEmpty());
+	}
+
+	@Test
+	void onwardConnectionsDroppingWhileProxiedStreamsAreHammeredKeepEveryStreamLegal() throws Exception {
+		Policy policy = echoPolicy();
+		HttpbinDispatcher echo = new HttpbinDispatcher();
+		AtomicInteger requests = new AtomicInteger();
+		this.server.setDispatcher(new mockwebserver3.Dispatcher() {
+			@Override
+			public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+				return switch (requests.incrementAndGet() % 3) {
+					case 0 -> new mockwebserver3.MockResponse.Builder()
+						.onResponseStart(mockwebserver3.SocketEffect.ShutdownConnection.INSTANCE).build();
+					case 1 -> new mockwebserver3.MockResponse.Builder().body("partial body of the echo")
+						.onResponseBody(mockwebserver3.SocketEffect.ShutdownConnection.INSTANCE).build();
+					default -> echo.dispatch(request);
+				};
+			}
+		});
+		StreamsUnderTest under = this.resources.start(Mode.PROXIED, policy, (b) -> b.eventLoopThreads(2));
+		SecureStreams streams = under.streams();
+		ApiHammer hammer = new ApiHammer(streams, "t", 10);
+		hammer.callAtRandom(3, Duration.ofSeconds(2));
+		streams.close();
+		hammer.assertAllProxiedEndedCleanly(WAIT);
+		Awaitility.await().atMost(WAIT)
+			.until(() -> under.proxy().links().isEmpty() && under.proxy().context().streams().isEmpty());
+		assertThat(requests).hasPositiveValue();
 	}
 
 	@Test

@@ -59,6 +59,16 @@ public final class ScriptedProxy implements AutoCloseable {
 		return new Link(accepted.get());
 	}
 
+	/**
+	 * Returns a link that is waiting to be accepted, without waiting for one.
+	 * @return the link, or {@code null} when no client is connecting
+	 * @throws IOException if accepting fails
+	 */
+	public Link acceptNow() throws IOException {
+		SocketChannel accepted = this.server.accept();
+		return (accepted != null) ? new Link(accepted) : null;
+	}
+
 	@Override
 	public void close() throws IOException {
 		if (this.server != null) {
