@@ -44,6 +44,8 @@ public final class MqttClientProtocol implements ClientProtocol {
 
 	private volatile Duration shadowTimeout = MqttShadow.RESPONSE_TIMEOUT;
 
+	private volatile Duration unsubscribeTimeout = MqttMember.UNSUBACK_TIMEOUT;
+
 	@Override
 	public ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector,
 			StreamLink link) {
@@ -90,6 +92,15 @@ public final class MqttClientProtocol implements ClientProtocol {
 	/** Shortens the wait for device-shadow responses, so tests need not wait a minute. */
 	void shadowTimeout(Duration timeout) {
 		this.shadowTimeout = timeout;
+	}
+
+	Duration unsubscribeTimeout() {
+		return this.unsubscribeTimeout;
+	}
+
+	/** Shortens the wait for an UNSUBACK, so tests need not wait for the real timeout. */
+	void unsubscribeTimeout(Duration timeout) {
+		this.unsubscribeTimeout = timeout;
 	}
 
 	void removeIfIdle(MqttSession session) {

@@ -2,26 +2,32 @@ package io.securestreams.protocol.mqtt;
 
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.protocol.ProtocolConnection;
 import io.securestreams.protocol.StreamLink;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One stream's attempt on a shared MQTT session: subscribes (if the streamtype does), reports
  * CONNECTED once the connection is ready and the SUBACK arrived, delivers the messages its
  * filter matches, publishes through its {@link MqttPublisher}, and reports QoS outcomes. With
  * {@code aws_iot} it also receives the responses of its device-shadow requests ({@link MqttShadow}).
- * DISCONNECT_ME from {@code onTx} unsubscribes and leaves after the UNSUBACK, as libwebsockets
- * does; from {@code onState} or {@code onRx}, and destruction, leave at once and keep the
+ * DISCONNECT_ME from {@code onTx} unsubscribes and leaves after the UNSUBACK, or after
+ * {@link #UNSUBACK_TIMEOUT} without one, as libwebsockets does; from {@code onState} or
+ * {@code onRx}, and destruction, leave at once and keep the
  * subscription. Either way the connection stays up for the other streams and closes when the
  * last one leaves.
  *
@@ -29,6 +35,14 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
+
+	/**
+	 * How long DISCONNECT_ME from {@code onTx} waits for the UNSUBACK before the stream leaves
+	 * anyway (libwebsockets' {@code LWS_MQTT_RESPONSE_TIMEOUT}).
+	 */
+	static final Duration UNSUBACK_TIMEOUT = Duration.ofSeconds(3);
+
+	private static final Logger logger = LoggerFactory.getLogger(MqttMember.class);
 
 	/** Name of the metadata that receives the topic of each delivered message, when declared. */
 	static final String TOPIC_METADATA = "topic";
@@ -70,6 +84,8 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	private boolean doomed;
 
 	private @Nullable MqttNetworkConnection connection;
+
+	private @Nullable ScheduledFuture<?> unsubackTimer;
 
 	MqttMember(MqttSession session, StreamLink link, @Nullable String filter) {
 		this.session = session;
@@ -235,6 +251,8 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 			// DISCONNECT_ME from onTx: unsubscribe, and leave once the broker confirmed.
 			this.phase = Phase.UNSUBSCRIBING;
 			this.publisher.discard();
+			this.unsubackTimer = this.session.loop()
+				.schedule(this::unsubackTimedOut, this.session.unsubscribeTimeout().toNanos(), TimeUnit.NANOSECONDS);
 			return;
 		}
 		// Otherwise the subscription stays in the broker's session: with clean_start false, what
@@ -249,7 +267,27 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		}
 	}
 
+	// A broker that never answers must not keep the stream (nor, if it is the last, the
+	// connection) waiting: the stream leaves, and a late UNSUBACK only frees its packet id.
+	private void unsubackTimedOut() {
+		if (this.phase == Phase.UNSUBSCRIBING) {
+			logger.warn("Stream {} of streamtype '{}': no UNSUBACK for '{}' within {} ms; leaving without it",
+					streamId(), streamType(), this.filter, this.session.unsubscribeTimeout().toMillis());
+			this.session.subscriptions().abandon(this);
+			leave();
+		}
+	}
+
+	private void cancelUnsubackTimer() {
+		ScheduledFuture<?> timer = this.unsubackTimer;
+		if (timer != null) {
+			timer.cancel(false);
+			this.unsubackTimer = null;
+		}
+	}
+
 	private void leave() {
+		cancelUnsubackTimer();
 		this.phase = Phase.LEFT;
 		// Before detaching, while the connection and the other streams' filters are known.
 		this.shadow.end();
@@ -277,6 +315,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	void connectionLost(boolean wasAccepted, Throwable cause, byte @Nullable [] perf) {
 		Phase was = this.phase;
 		this.phase = Phase.LEFT;
+		cancelUnsubackTimer();
 		dropHeld();
 		this.publisher.discard();
 		this.shadow.connectionLost();

@@ -185,6 +185,11 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		}
 	}
 
+	/** How long a stream that unsubscribes to leave waits for the UNSUBACK. */
+	Duration unsubscribeTimeout() {
+		return this.protocol.unsubscribeTimeout();
+	}
+
 	/** How long a shadow exchange waits for its response. */
 	Duration shadowTimeout() {
 		return this.protocol.shadowTimeout();

@@ -27,6 +27,19 @@ final class MqttSubscriptions {
 
 	}
 
+	// Takes the answers of an abandoned request, so that they only free the packet id.
+	private static final Answer ABANDONED = new Answer() {
+
+		@Override
+		public void subscribed(List<Integer> granted) {
+		}
+
+		@Override
+		public void unsubscribed() {
+		}
+
+	};
+
 	private final MqttPacketIds ids;
 
 	private final Runnable freedWhenFull;
@@ -69,6 +82,15 @@ final class MqttSubscriptions {
 		this.pending.put(id, answer);
 		on.send(MqttPackets.unsubscribe(id, filters));
 		return true;
+	}
+
+	/**
+	 * Stops passing answers to {@code answer}, which no longer waits for them. Its packet ids
+	 * stay taken until the answer comes or the connection ends: a late UNSUBACK must not be read
+	 * as the answer to a new packet that reused the id.
+	 */
+	void abandon(Answer answer) {
+		this.pending.replaceAll((id, waiting) -> (waiting == answer) ? ABANDONED : waiting);
 	}
 
 	void subscribed(int id, List<Integer> granted) {

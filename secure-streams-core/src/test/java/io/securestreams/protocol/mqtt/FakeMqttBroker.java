@@ -81,6 +81,11 @@ final class FakeMqttBroker implements AutoCloseable {
 	/** When {@code false}, SUBSCRIBE is only answered by {@link #subAck}. */
 	volatile boolean answerSubscribes = true;
 
+	/** When {@code false}, UNSUBSCRIBE is only answered by {@link #reply}. */
+	volatile boolean answerUnsubscribes = true;
+
+	private final List<Integer> unsubscribeIds = new CopyOnWriteArrayList<>();
+
 	FakeMqttBroker() {
 		this(null);
 	}
@@ -176,6 +181,11 @@ final class FakeMqttBroker implements AutoCloseable {
 		int id = this.subscribeIds.get(this.subscribeIds.size() - 1);
 		send(new MqttSubAckMessage(new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
 				MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(granted)));
+	}
+
+	/** Returns the packet id of the last UNSUBSCRIBE received. */
+	int lastUnsubscribeId() {
+		return this.unsubscribeIds.get(this.unsubscribeIds.size() - 1);
 	}
 
 	/** Closes every connection without any MQTT goodbye. */
@@ -276,7 +286,12 @@ final class FakeMqttBroker implements AutoCloseable {
 							new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
 							MqttMessageIdVariableHeader.from(id), new MqttSubAckPayload(granted)));
 				}
-				case UNSUBSCRIBE -> ctx.writeAndFlush(MqttPackets.withId(MqttMessageType.UNSUBACK, id));
+				case UNSUBSCRIBE -> {
+					broker.unsubscribeIds.add(id);
+					if (broker.answerUnsubscribes) {
+						ctx.writeAndFlush(MqttPackets.withId(MqttMessageType.UNSUBACK, id));
+					}
+				}
 				case PINGREQ -> {
 					if (broker.answerPings) {
 						ctx.writeAndFlush(MqttPackets.bare(MqttMessageType.PINGRESP));

@@ -18,7 +18,9 @@ import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.TxSlot;
+import io.securestreams.internal.ContextAccess;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
@@ -396,6 +398,64 @@ class MqttProtocolTests {
 		this.broker.reply(MqttMessageType.PUBREL, 9);
 		this.broker.awaitReceived("PUBCOMP 9", 1, WAIT);
 		assertThat(handler.payloads()).containsExactly("exactly");
+	}
+
+	@Test
+	void disconnectMeFromTxLeavesWithoutAnUnsubackAfterTheTimeoutAndKeepsItsPacketIdUntilTheAnswer() {
+		this.broker.answerUnsubscribes = false;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down");
+		MqttPolicies.mqtt(fragment, "other", this.broker.port())
+			.set(StreamTypeKey.MQTT_TOPIC, "other/up")
+			.set(StreamTypeKey.MQTT_QOS, 1);
+		SecureStreams streams = start(fragment);
+		((MqttClientProtocol) ContextAccess.runtime(streams).clientProtocol(Protocol.MQTT))
+			.unsubscribeTimeout(Duration.ofMillis(300));
+		MqttRecorder leaving = new MqttRecorder().txResult(StreamResult.DISCONNECT_ME);
+		MqttRecorder other = new MqttRecorder();
+		SecureStream device = streams.create("device", leaving);
+		device.connect();
+		SecureStream otherStream = streams.create("other", other);
+		otherStream.connect();
+		leaving.await(StreamState.CONNECTED, 1, WAIT);
+		other.await(StreamState.CONNECTED, 1, WAIT);
+		device.requestTx();
+		this.broker.awaitReceived("UNSUBSCRIBE dev/down", 1, WAIT);
+		// The broker never answers: the stream is not kept waiting for it.
+		leaving.await(StreamState.DISCONNECTED, 1, WAIT);
+		int unsubscribeId = this.broker.lastUnsubscribeId();
+		other.send(otherStream, "after");
+		this.broker.awaitReceived("PUBLISH other/up", 1, WAIT);
+		assertThat(this.broker.publishId(0)).isNotEqualTo(unsubscribeId);
+		// The late answer only frees the id; the shared connection and the other stream go on.
+		this.broker.reply(MqttMessageType.UNSUBACK, unsubscribeId);
+		other.send(otherStream, "later");
+		this.broker.awaitReceived("PUBLISH other/up", 2, WAIT);
+		assertThat(other.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
+		assertThat(this.broker.received("CONNECT")).hasSize(1);
+		otherStream.destroy();
+		this.broker.awaitReceived("DISCONNECT", 1, WAIT);
+		assertThat(leaving.stateNames()).endsWith("CONNECTED", "DISCONNECTED");
+	}
+
+	@Test
+	void lastStreamLeavingWithoutAnUnsubackClosesTheConnectionAfterTheTimeout() {
+		this.broker.answerUnsubscribes = false;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down");
+		SecureStreams streams = start(fragment);
+		((MqttClientProtocol) ContextAccess.runtime(streams).clientProtocol(Protocol.MQTT))
+			.unsubscribeTimeout(Duration.ofMillis(300));
+		MqttRecorder leaving = new MqttRecorder().txResult(StreamResult.DISCONNECT_ME);
+		SecureStream device = streams.create("device", leaving);
+		device.connect();
+		leaving.await(StreamState.CONNECTED, 1, WAIT);
+		device.requestTx();
+		this.broker.awaitReceived("UNSUBSCRIBE dev/down", 1, WAIT);
+		device.destroy();
+		leaving.await(StreamState.DESTROYING, 1, WAIT);
+		// Destroyed while waiting for the answer: the connection still ends once the wait is over.
+		this.broker.awaitReceived("DISCONNECT", 1, WAIT);
 	}
 
 	@Test
