@@ -102,7 +102,19 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	static {
-		ContextAccess.install((context) -> context.runtime);
+		ContextAccess.install(new ContextAccess.Accessor() {
+
+			@Override
+			public StreamsRuntime runtime(SecureStreams context) {
+				return context.runtime;
+			}
+
+			@Override
+			public <T> T creation(SecureStreams context, Supplier<T> create) {
+				return context.creation(create);
+			}
+
+		});
 	}
 
 	/**
@@ -176,7 +188,7 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	// Runs a creation counted in 'creating', after the closed check.
-	private SecureStream creation(Supplier<SecureStream> create) {
+	private <T> T creation(Supplier<T> create) {
 		int[] here = this.creatingHere.get();
 		this.creating.incrementAndGet();
 		here[0]++;

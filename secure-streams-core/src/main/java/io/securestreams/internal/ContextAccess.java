@@ -1,5 +1,7 @@
 package io.securestreams.internal;
 
+import java.util.function.Supplier;
+
 import io.securestreams.SecureStreams;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +23,15 @@ public final class ContextAccess {
 		 * @return its runtime
 		 */
 		StreamsRuntime runtime(SecureStreams context);
+
+		/**
+		 * Runs a creation as the context's own {@code create} does.
+		 * @param context the context
+		 * @param create creates the stream
+		 * @param <T> what it creates
+		 * @return what {@code create} returned
+		 */
+		<T> T creation(SecureStreams context, Supplier<T> create);
 
 	}
 
@@ -45,11 +56,29 @@ public final class ContextAccess {
 	 * @return its runtime
 	 */
 	public static StreamsRuntime runtime(SecureStreams context) {
+		return accessor().runtime(context);
+	}
+
+	/**
+	 * Runs a creation of a stream outside the context's own {@code create} (the proxy's onward
+	 * streams) under the same rules: refused with a {@link io.securestreams.SecureStreamsException}
+	 * once the context is shut down, and waited for by a shutdown that starts meanwhile, so that
+	 * no stream registers after the shutdown's last look.
+	 * @param context the context
+	 * @param create creates the stream
+	 * @param <T> what it creates
+	 * @return what {@code create} returned
+	 */
+	public static <T> T creation(SecureStreams context, Supplier<T> create) {
+		return accessor().creation(context, create);
+	}
+
+	private static Accessor accessor() {
 		Accessor current = accessor;
 		if (current == null) {
 			throw new IllegalStateException("SecureStreams did not install its accessor");
 		}
-		return current.runtime(context);
+		return current;
 	}
 
 }

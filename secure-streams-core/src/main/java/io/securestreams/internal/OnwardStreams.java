@@ -55,9 +55,17 @@ public final class OnwardStreams {
 	 * pair with the sink registered in this process
 	 * @throws SecureStreamsException when the streamtype is unknown, is a server, cannot be
 	 * carried (an unsupported protocol, or a loop other than its {@link #affinityLoop}), is a local
-	 * sink without a registered sink or refused by it, or the handler refused the creation
+	 * sink without a registered sink or refused by it, the handler refused the creation, or the
+	 * context is shut down
 	 */
 	public static OnwardStream create(SecureStreams context, String streamType, StreamHandler handler,
+			EventLoop loop) {
+		// Counted as the context's own creations are: refused once it is shut down, and waited for
+		// by a shutdown that starts meanwhile (a STREAMTYPE may arrive while it stops).
+		return ContextAccess.creation(context, () -> createNow(context, streamType, handler, loop));
+	}
+
+	private static OnwardStream createNow(SecureStreams context, String streamType, StreamHandler handler,
 			EventLoop loop) {
 		StreamsRuntime runtime = ContextAccess.runtime(context);
 		Policy active = runtime.policy();

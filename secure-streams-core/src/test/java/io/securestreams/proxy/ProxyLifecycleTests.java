@@ -5,10 +5,16 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.EventLoop;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.internal.ContextAccess;
+import io.securestreams.internal.OnwardStreams;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
@@ -29,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Links follow their onward streams: a policy replaced without the streamtype destroys the
  * onward stream, which closes the link, and the client's next attempt is refused; streamtypes the
- * proxy cannot carry are refused at creation.
+ * proxy cannot carry are refused at creation, as every streamtype is once the context shuts down.
  */
 class ProxyLifecycleTests {
 
@@ -67,6 +73,48 @@ class ProxyLifecycleTests {
 		this.guard.assertNoViolations();
 	}
 
+
+	@Test
+	void noOnwardStreamIsCreatedOnceItsContextIsShuttingDown() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", 9, "GET", "/");
+		SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(2).build();
+		CountDownLatch destroying = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		// A stream slow to go keeps the shutdown in progress, as a STREAMTYPE may find it.
+		context.create("get", new RecordingHandler().onState((stream, state) -> {
+			if (state == StreamState.DESTROYING) {
+				destroying.countDown();
+				awaitQuietly(release);
+			}
+			return StreamResult.OK;
+		}));
+		Thread stopper = new Thread(context::close, "test-shutdown");
+		stopper.start();
+		try {
+			assertThat(destroying.await(10, TimeUnit.SECONDS)).isTrue();
+			EventLoop loop = ContextAccess.runtime(context).transport().group().next();
+			RecordingHandler late = new RecordingHandler();
+			assertThatExceptionOfType(SecureStreamsException.class)
+				.isThrownBy(() -> OnwardStreams.create(context, "get", late, loop))
+				.withMessageContaining("shut down");
+			assertThat(late.states).isEmpty();
+		}
+		finally {
+			release.countDown();
+			stopper.join(15_000);
+		}
+		assertThat(ContextAccess.runtime(context).streams()).isEmpty();
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
 
 	@Test
 	void aSecondProxyOnTheSameSocketPathFailsAndTheFirstKeepsItsClients() {
