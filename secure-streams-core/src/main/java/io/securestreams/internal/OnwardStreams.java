@@ -33,8 +33,21 @@ public final class OnwardStreams {
 	 * @throws SecureStreamsException when the streamtype's protocol is not supported
 	 */
 	public static @Nullable EventLoop affinityLoop(SecureStreams context, String streamType) {
+		return affinityLoop(context, context.policy(), streamType);
+	}
+
+	/**
+	 * Returns the {@link #affinityLoop(SecureStreams, String)} of a streamtype as a given policy
+	 * (the one the caller read) defines it.
+	 * @param context the context whose transport fulfils the stream
+	 * @param active the policy the caller read
+	 * @param streamType the streamtype the client asked for
+	 * @return the loop, or {@code null} when the streamtype has no such loop
+	 * @throws SecureStreamsException when the streamtype's protocol is not supported
+	 */
+	public static @Nullable EventLoop affinityLoop(SecureStreams context, Policy active, String streamType) {
 		StreamsRuntime runtime = ContextAccess.runtime(context);
-		StreamTypePolicy policy = runtime.policy().streamType(streamType);
+		StreamTypePolicy policy = active.streamType(streamType);
 		if (policy == null || policy.server()) {
 			return null;
 		}
@@ -60,15 +73,32 @@ public final class OnwardStreams {
 	 */
 	public static OnwardStream create(SecureStreams context, String streamType, StreamHandler handler,
 			EventLoop loop) {
-		// Counted as the context's own creations are: refused once it is shut down, and waited for
-		// by a shutdown that starts meanwhile (a STREAMTYPE may arrive while it stops).
-		return ContextAccess.creation(context, () -> createNow(context, streamType, handler, loop));
+		return create(context, context.policy(), streamType, handler, loop);
 	}
 
-	private static OnwardStream createNow(SecureStreams context, String streamType, StreamHandler handler,
+	/**
+	 * Creates an onward stream as {@link #create(SecureStreams, String, StreamHandler, EventLoop)}
+	 * does, from a policy the caller read earlier (so that what it derived from that policy, such
+	 * as buffer sizes, matches the stream); changes made since then reach the stream as they reach
+	 * every live stream.
+	 * @param context the context whose transport fulfils the stream
+	 * @param active the policy the caller read, the context's active one or an earlier one
+	 * @param streamType the streamtype the client asked for
+	 * @param handler receives the stream's callbacks
+	 * @param loop the event loop to pin the stream to (see the other form)
+	 * @return the stream
+	 * @throws SecureStreamsException as the other form does
+	 */
+	public static OnwardStream create(SecureStreams context, Policy active, String streamType, StreamHandler handler,
 			EventLoop loop) {
+		// Counted as the context's own creations are: refused once it is shut down, and waited for
+		// by a shutdown that starts meanwhile (a STREAMTYPE may arrive while it stops).
+		return ContextAccess.creation(context, () -> createNow(context, active, streamType, handler, loop));
+	}
+
+	private static OnwardStream createNow(SecureStreams context, Policy active, String streamType,
+			StreamHandler handler, EventLoop loop) {
 		StreamsRuntime runtime = ContextAccess.runtime(context);
-		Policy active = runtime.policy();
 		StreamTypePolicy policy = active.streamType(streamType);
 		if (policy == null) {
 			throw new SecureStreamsException("unknown streamtype '" + streamType + "'");

@@ -20,6 +20,7 @@ import io.securestreams.internal.OnwardStream;
 import io.securestreams.smd.SmdStream;
 import io.securestreams.internal.OnwardStreams;
 import io.securestreams.policy.BufferSettings;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.proxy.wire.SsMessage;
@@ -141,7 +142,10 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 					this.proxy.context().smd());
 			return;
 		}
-		StreamTypePolicy policy = this.proxy.context().policy().streamType(name);
+		// One read of the policy for everything derived from it here (buffer sizes, the rideshare
+		// chain, the onward stream), so that a change landing meanwhile cannot mix two versions.
+		Policy active = this.proxy.context().policy();
+		StreamTypePolicy policy = active.streamType(name);
 		BufferSettings buffers = (policy != null) ? policy.buffers()
 				: new BufferSettings(0, 0, 0, 0, 0, 0);
 		boolean transactional = policy != null && (policy.protocol() == Protocol.H1 || policy.protocol() == Protocol.H2
@@ -155,13 +159,13 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		CrossLoopOnward cross = null;
 		try {
 			// MQTT streams live on the loop of their shared broker connection, not on the link's.
-			EventLoop onwardLoop = OnwardStreams.affinityLoop(this.proxy.context(), name);
+			EventLoop onwardLoop = OnwardStreams.affinityLoop(this.proxy.context(), active, name);
 			// A local sink pair lives on a loop of its own choosing, like MQTT streams.
 			if (onwardLoop != null || (policy != null && policy.localSink())) {
 				cross = new CrossLoopOnward(describe(), handler, ch.eventLoop(), this.outbox, buffers,
 						() -> ch.config().setAutoRead(true));
 			}
-			stream = OnwardStreams.create(this.proxy.context(), name, (cross != null) ? cross : handler,
+			stream = OnwardStreams.create(this.proxy.context(), active, name, (cross != null) ? cross : handler,
 					(onwardLoop != null) ? onwardLoop : ch.eventLoop());
 		}
 		catch (SecureStreamsException ex) {
@@ -181,10 +185,10 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		}
 		stream.observeReceivedMetadata(toClient);
 		logger.debug("{}: created onward stream {} for client pid {}", describe(), stream.id(), this.clientPid);
-		this.outbox.start(ToClient.CreateResult.ok(buffers.clientBuflen(), chain(name)), false);
+		this.outbox.start(ToClient.CreateResult.ok(buffers.clientBuflen(), chain(active, name)), false);
 	}
 
-	private List<String> chain(String name) {
+	private List<String> chain(Policy active, String name) {
 		List<String> chain = new ArrayList<>();
 		Set<String> seen = new HashSet<>();
 		String next = name;
@@ -195,7 +199,7 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 				break;
 			}
 			chain.add(next);
-			StreamTypePolicy policy = this.proxy.context().policy().streamType(next);
+			StreamTypePolicy policy = active.streamType(next);
 			next = (policy != null) ? policy.rideshare() : null;
 		}
 		return chain;

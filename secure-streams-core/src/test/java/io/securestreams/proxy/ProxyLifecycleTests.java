@@ -15,6 +15,7 @@ import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.internal.ContextAccess;
 import io.securestreams.internal.OnwardStreams;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
@@ -105,6 +106,30 @@ class ProxyLifecycleTests {
 			stopper.join(15_000);
 		}
 		assertThat(ContextAccess.runtime(context).streams()).isEmpty();
+	}
+
+	@Test
+	void onwardStreamCreatedFromAnEarlierReadOfThePolicyFollowsTheCurrentOne() {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", 9, "GET", "/");
+		PolicyFragment replacement = TestPolicies.base();
+		TestPolicies.h1(replacement.streamType("other"), "127.0.0.1", 9, "GET", "/");
+		try (SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(1)
+			.listener(this.guard)
+			.build()) {
+			Policy read = context.policy();
+			context.replacePolicy(replacement.build());
+			EventLoop loop = ContextAccess.runtime(context).transport().group().next();
+			RecordingHandler handler = new RecordingHandler();
+			OnwardStreams.create(context, read, "get", handler, loop);
+			// The replacement removed the streamtype after the read: the stream does not stay.
+			handler.await(StreamState.DESTROYING, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "DESTROYING");
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
+				.until(() -> ContextAccess.runtime(context).streams().isEmpty());
+		}
+		this.guard.assertNoViolations();
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {
