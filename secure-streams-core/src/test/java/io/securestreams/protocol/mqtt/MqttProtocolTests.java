@@ -452,10 +452,13 @@ class MqttProtocolTests {
 		leaving.await(StreamState.CONNECTED, 1, WAIT);
 		device.requestTx();
 		this.broker.awaitReceived("UNSUBSCRIBE dev/down", 1, WAIT);
+		// Destroyed while waiting for the answer: the destruction completes once the wait is over
+		// (it waited for ever before), and the connection, whose last stream it was, ends.
 		device.destroy();
 		leaving.await(StreamState.DESTROYING, 1, WAIT);
-		// Destroyed while waiting for the answer: the connection still ends once the wait is over.
 		this.broker.awaitReceived("DISCONNECT", 1, WAIT);
+		assertThat(leaving.stateNames()).endsWith("CONNECTED", "DISCONNECTED", "DESTROYING");
+		assertThat(leaving.count(StreamState.DISCONNECTED)).isEqualTo(1);
 	}
 
 	@Test
