@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * filter matches, publishes through its {@link MqttPublisher}, and reports QoS outcomes. With
  * {@code aws_iot} it also receives the responses of its device-shadow requests ({@link MqttShadow}).
  * DISCONNECT_ME from {@code onTx} unsubscribes and leaves after the UNSUBACK, or after
- * {@link #UNSUBACK_TIMEOUT} without one, as libwebsockets does; from {@code onState} or
- * {@code onRx}, and destruction, leave at once and keep the
+ * {@link #UNSUBACK_TIMEOUT} without one, as libwebsockets does (destruction meanwhile leaves at
+ * once); from {@code onState} or {@code onRx}, and destruction, leave at once and keep the
  * subscription. Either way the connection stays up for the other streams and closes when the
  * last one leaves.
  *
@@ -241,7 +241,14 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	@Override
 	public void close() {
 		MqttNetworkConnection on = this.connection;
-		if (this.phase == Phase.LEFT || this.phase == Phase.UNSUBSCRIBING) {
+		if (this.phase == Phase.LEFT) {
+			return;
+		}
+		if (this.phase == Phase.UNSUBSCRIBING) {
+			// Closed again while waiting for the UNSUBACK (destroyed, or timed out): the stream
+			// does not wait for the broker any longer.
+			this.session.subscriptions().abandon(this);
+			leave();
 			return;
 		}
 		boolean connected = this.phase == Phase.CONNECTED && on != null;
