@@ -47,13 +47,9 @@ class ProxyLifecycleTests {
 
 	@Test
 	void onwardStreamDestroyedByThePolicyClosesItsLink() {
-		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("old"), "127.0.0.1", 9, "GET", "/");
-		PolicyFragment replacement = TestPolicies.base();
-		TestPolicies.h1(replacement.streamType("new"), "127.0.0.1", 9, "GET", "/");
 		Path socket = this.temp.resolve("proxy.sock");
 		try (CapturedLogs logs = new CapturedLogs("io.securestreams.proxy");
-				SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(1)
+				SecureStreams context = SecureStreams.builder(unreachableH1("old")).eventLoopThreads(1)
 					.listener(this.guard)
 					.build();
 				SecureStreamsProxy proxy = SecureStreamsProxy.builder(context)
@@ -66,7 +62,7 @@ class ProxyLifecycleTests {
 			client.create("old", handler);
 			handler.await(StreamState.CREATING, Duration.ofSeconds(10));
 			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> proxy.links().size() == 1);
-			context.replacePolicy(replacement.build());
+			context.replacePolicy(unreachableH1("new"));
 			assertThat(logs.await("ss proxy link", "(old)", "closing: the onward stream was destroyed")).isNotNull();
 			assertThat(logs.await("stream creation failed", "unknown streamtype 'old'")).isNotNull();
 			assertThat(handler.stateNames()).containsExactly("CREATING");
@@ -77,9 +73,7 @@ class ProxyLifecycleTests {
 
 	@Test
 	void noOnwardStreamIsCreatedOnceItsContextIsShuttingDown() throws Exception {
-		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", 9, "GET", "/");
-		SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(2).build();
+		SecureStreams context = SecureStreams.builder(unreachableH1("get")).eventLoopThreads(2).build();
 		CountDownLatch destroying = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		// A stream slow to go keeps the shutdown in progress, as a STREAMTYPE may find it.
@@ -110,15 +104,11 @@ class ProxyLifecycleTests {
 
 	@Test
 	void onwardStreamCreatedFromAnEarlierReadOfThePolicyFollowsTheCurrentOne() {
-		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", 9, "GET", "/");
-		PolicyFragment replacement = TestPolicies.base();
-		TestPolicies.h1(replacement.streamType("other"), "127.0.0.1", 9, "GET", "/");
-		try (SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(1)
+		try (SecureStreams context = SecureStreams.builder(unreachableH1("get")).eventLoopThreads(1)
 			.listener(this.guard)
 			.build()) {
 			Policy read = context.policy();
-			context.replacePolicy(replacement.build());
+			context.replacePolicy(unreachableH1("other"));
 			EventLoop loop = ContextAccess.runtime(context).transport().group().next();
 			RecordingHandler handler = new RecordingHandler();
 			OnwardStreams.create(context, read, "get", handler, loop);
@@ -132,6 +122,13 @@ class ProxyLifecycleTests {
 		this.guard.assertNoViolations();
 	}
 
+	// One h1 streamtype to the discard port, which these tests never connect.
+	private static Policy unreachableH1(String streamType) {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType(streamType), "127.0.0.1", 9, "GET", "/");
+		return fragment.build();
+	}
+
 	private static void awaitQuietly(CountDownLatch latch) {
 		try {
 			latch.await(10, TimeUnit.SECONDS);
@@ -143,10 +140,8 @@ class ProxyLifecycleTests {
 
 	@Test
 	void aSecondProxyOnTheSameSocketPathFailsAndTheFirstKeepsItsClients() {
-		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", 9, "GET", "/");
 		Path socket = this.temp.resolve("proxy.sock");
-		try (SecureStreams context = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build();
+		try (SecureStreams context = SecureStreams.builder(unreachableH1("get")).eventLoopThreads(1).build();
 				SecureStreamsProxy first = SecureStreamsProxy.builder(context)
 					.listen(ProxyAddress.parse("+" + socket))
 					.start()) {
