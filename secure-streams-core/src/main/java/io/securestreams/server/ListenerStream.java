@@ -58,11 +58,17 @@ public final class ListenerStream extends AbstractStream {
 
 	private @Nullable Channel serverChannel;
 
+	// The socket file this listener bound, kept from creation: a policy change replaces the
+	// streamtype policy but not the bound socket, and the endpoint it names then may be another
+	// listener's socket, which destroying this one must not remove.
+	private final @Nullable Path socketFile;
+
 	private ListenerStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, EventLoop loop,
 			ServerProtocol protocol, @Nullable SslContext tls) {
 		super(runtime, policy, handler, StreamRole.LISTENER, loop);
 		this.protocol = protocol;
 		this.tls = tls;
+		this.socketFile = BindAddress.unixSocketPath(policy);
 	}
 
 	/**
@@ -245,7 +251,7 @@ public final class ListenerStream extends AbstractStream {
 		for (Channel connection : this.connections) {
 			connection.close();
 		}
-		Path socket = BindAddress.unixSocketPath(this.policy);
+		Path socket = this.socketFile;
 		if (socket != null) {
 			try {
 				Files.deleteIfExists(socket);
