@@ -371,8 +371,15 @@ public abstract class AbstractStream implements SecureStream {
 		execute(() -> {
 			this.policy = changed;
 			this.metadata.policy(changed);
-			disconnect();
+			disconnectForPolicyChange();
 		});
+	}
+
+	/**
+	 * Drops the connection after a policy change; by default as {@link #disconnect()} does.
+	 */
+	protected void disconnectForPolicyChange() {
+		disconnect();
 	}
 
 	/**

@@ -45,6 +45,8 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	private Phase phase = Phase.ACTIVE;
 
+	private boolean policyChange;
+
 	ClientAttempt(ClientStream stream, StreamTypePolicy policy, @Nullable RetryPolicy retryPolicy,
 			@Nullable AuthScheme authScheme) {
 		super(stream);
@@ -66,6 +68,19 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 		if (this.phase == Phase.ACTIVE) {
 			this.phase = Phase.CLOSING;
 		}
+	}
+
+	/**
+	 * Marks the attempt closing because the streamtype's policy changed.
+	 */
+	void closeForPolicyChange() {
+		closing();
+		this.policyChange = true;
+	}
+
+	@Override
+	public boolean closingForPolicyChange() {
+		return this.policyChange;
 	}
 
 	void deactivate() {

@@ -252,6 +252,15 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	}
 
 	@Override
+	protected void disconnectForPolicyChange() {
+		ClientAttempt current = this.attempt;
+		if (current != null) {
+			current.closeForPolicyChange();
+			current.connection().close();
+		}
+	}
+
+	@Override
 	protected void quiesce() {
 		ClientAttempt current = this.attempt;
 		if (current != null) {

@@ -218,4 +218,15 @@ public interface StreamLink {
 	 */
 	void closed(boolean reconnect);
 
+	/**
+	 * Returns whether the runtime is closing this attempt because the stream's streamtype policy
+	 * changed. A binding that reports a close it made itself as voluntary ({@code closed(false)})
+	 * reports this one as a lost connection, so that a stream that is not opportunistic
+	 * connects again at once under the new policy.
+	 * @return {@code true} when a policy change closes the attempt
+	 */
+	default boolean closingForPolicyChange() {
+		return false;
+	}
+
 }

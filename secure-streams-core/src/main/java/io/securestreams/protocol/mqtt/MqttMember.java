@@ -301,7 +301,9 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		dropHeld();
 		this.publisher.discard();
 		this.session.detach(this);
-		this.link.eventLoop().execute(() -> this.link.closed(false));
+		// Left for a policy change, the stream has lost its connection rather than given it up.
+		boolean lost = this.link.closingForPolicyChange();
+		this.link.eventLoop().execute(() -> this.link.closed(lost));
 	}
 
 	/**
