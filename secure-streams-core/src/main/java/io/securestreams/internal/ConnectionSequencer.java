@@ -128,11 +128,14 @@ final class ConnectionSequencer {
 		if (destroys(this.stream.emit(StreamState.DISCONNECTED, 0))) {
 			return;
 		}
+		// As libwebsockets' DISCONNECTED: the sequence is idle again, so a backoff that finds no
+		// retry left leaves the stream idle rather than reporting ALL_RETRIES_FAILED, which may
+		// not follow DISCONNECTED.
+		this.sequence = Sequence.IDLE;
 		if (reconnect && !this.stream.policy.opportunistic()) {
 			backoff(0);
 			return;
 		}
-		this.sequence = Sequence.IDLE;
 		if (!reconnect && this.stream.txRequested()) {
 			// The peer closed an idle kept-alive connection while a new transaction was wanted.
 			startAttempt(true);
