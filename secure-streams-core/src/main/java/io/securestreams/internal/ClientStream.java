@@ -221,7 +221,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 		this.attempt = null;
 		closed.deactivate();
 		if (!reportTimings(closed)) {
-			this.sequencer.attemptClosed(reconnect);
+			this.sequencer.attemptClosed(reconnect, closed.closingForPolicyChange());
 		}
 	}
 

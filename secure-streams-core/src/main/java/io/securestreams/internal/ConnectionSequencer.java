@@ -119,8 +119,10 @@ final class ConnectionSequencer {
 	 * The attempt's connection closed: DISCONNECTED when CONNECTED was reported (else it failed),
 	 * then reconnect, or stay idle until the next request to send.
 	 * @param reconnect whether the connection was lost rather than done with
+	 * @param policyChange whether the runtime closed it because the streamtype's policy changed:
+	 * a reconnection then starts at once and does not count as a failed attempt
 	 */
-	void attemptClosed(boolean reconnect) {
+	void attemptClosed(boolean reconnect, boolean policyChange) {
 		if (!this.stream.danglingConnected()) {
 			attemptFailed(0);
 			return;
@@ -133,7 +135,14 @@ final class ConnectionSequencer {
 		// not follow DISCONNECTED.
 		this.sequence = Sequence.IDLE;
 		if (reconnect && !this.stream.policy.opportunistic()) {
-			backoff(0);
+			if (policyChange) {
+				// Nothing failed: the connection is made again under the new policy right away
+				// (a streamtype without retries would otherwise never come back).
+				startAttempt(true);
+			}
+			else {
+				backoff(0);
+			}
 			return;
 		}
 		if (!reconnect && this.stream.txRequested()) {
