@@ -34,6 +34,9 @@ public final class MqttClientProtocol implements ClientProtocol {
 	 */
 	static final String AWS_IOT_ALPN = "x-amzn-mqtt-ca";
 
+	// Equal for every MQTT streamtype, and the same loop from one run to the next.
+	private static final String LOOP_AFFINITY = "mqtt";
+
 	private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
 
 	private final Map<MqttConnectionKey, MqttSession> sessions = new ConcurrentHashMap<>();
@@ -118,9 +121,16 @@ public final class MqttClientProtocol implements ClientProtocol {
 		return policy.mqtt().awsIot() ? List.of(AWS_IOT_ALPN) : List.of();
 	}
 
+	/**
+	 * {@inheritDoc} One loop for every MQTT stream of the context: a connection is shared by the
+	 * streams whose endpoints expand to the same broker and client id, which no key computed from
+	 * the policy as written can tell in advance (two spellings of one host, an overlay that moves a
+	 * live stream's streamtype), and two connections with one client id make brokers drop one of
+	 * them. Device-side MQTT traffic is light; libwebsockets serves it from one thread too.
+	 */
 	@Override
 	public Object loopAffinity(StreamTypePolicy policy) {
-		return MqttSharing.of(policy);
+		return LOOP_AFFINITY;
 	}
 
 	@Override
