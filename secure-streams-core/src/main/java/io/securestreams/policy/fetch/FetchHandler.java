@@ -41,6 +41,10 @@ final class FetchHandler implements StreamHandler {
 
 	@Override
 	public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+		if (StreamFlags.has(flags, StreamFlags.PERF_JSON)) {
+			// A fetch streamtype with "perf": connection timings, out of band of the policy body.
+			return StreamResult.OK;
+		}
 		this.started = true;
 		if (StreamFlags.has(flags, StreamFlags.SOM)) {
 			this.received.reset();
