@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -13,8 +14,10 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 
 /**
  * {@link EndpointWebExtension @EndpointWebExtension} for the {@link SecureStreamsPolicyEndpoint}:
- * an invalid overlay is answered with 400 and {@code {"errors": [...]}}, an unknown action with
- * 404, and a change in proxied mode (where the proxy owns the policy) with 409.
+ * an invalid or missing overlay is answered with 400 and {@code {"errors": [...]}}, an unknown
+ * action with 404, and a change in proxied mode (where the proxy owns the policy) with 409. The
+ * overlay is the {@code overlay} member of the request body, as its JSON text in a string or as
+ * a JSON object.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -34,11 +37,15 @@ public class SecureStreamsPolicyEndpointWebExtension {
 
 	/**
 	 * Applies an overlay atomically.
-	 * @param overlay the overlay JSON
+	 * @param overlay the overlay JSON, {@code null} when the request has none
 	 * @return 200 with the new policy, or 400 with every error (the policy is unchanged)
 	 */
 	@WriteOperation
-	public WebEndpointResponse<Object> applyOverlay(String overlay) {
+	public WebEndpointResponse<Object> applyOverlay(@Nullable String overlay) {
+		if (overlay == null) {
+			return badRequest("the request has no 'overlay': send {\"overlay\": \"...\"} with the overlay's JSON "
+					+ "text as a string");
+		}
 		try {
 			return new WebEndpointResponse<>(this.delegate.applyOverlay(overlay));
 		}
@@ -63,6 +70,11 @@ public class SecureStreamsPolicyEndpointWebExtension {
 		catch (IllegalStateException ex) {
 			return conflict(ex);
 		}
+	}
+
+	private static WebEndpointResponse<Object> badRequest(String error) {
+		return new WebEndpointResponse<>(new SecureStreamsPolicyEndpoint.ErrorsDescriptor(List.of(error)),
+				WebEndpointResponse.STATUS_BAD_REQUEST);
 	}
 
 	private static WebEndpointResponse<Object> conflict(IllegalStateException ex) {

@@ -187,6 +187,49 @@ class SecureStreamsEndpointWebIntegrationTests {
 	@Nested
 	@SpringBootTest(classes = WebTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
 			properties = { "management.endpoints.web.exposure.include=securestreamspolicy",
+					"management.endpoint.securestreamspolicy.access=unrestricted",
+					"secure-streams.event-loop-threads=1" })
+	@AutoConfigureRestTestClient
+	class OverlayRequestBodies {
+
+		@DynamicPropertySource
+		static void properties(DynamicPropertyRegistry registry) {
+			policy(registry);
+		}
+
+		@Autowired
+		RestTestClient client;
+
+		@Test
+		void anOverlayMissingOrNotAPolicyObjectIsRefusedWithAReasonAndChangesNothing() {
+			postOverlay("{}").expectStatus()
+				.isBadRequest()
+				.expectBody()
+				.jsonPath("$.errors[0]")
+				.value(String.class, (error) -> assertThat(error).startsWith("the request has no 'overlay'"));
+			postOverlay("{\"overlay\": 42}").expectStatus()
+				.isBadRequest()
+				.expectBody()
+				.jsonPath("$.errors[0]")
+				.isEqualTo("overlay:1:1: expected a policy object, got 42");
+			// The overlay's text belongs in a string; an object is refused before it is read.
+			postOverlay("{\"overlay\": {\"s\": []}}").expectStatus().isBadRequest();
+			this.client.get().uri("/actuator/securestreamspolicy").exchange().expectBody().jsonPath("$.version").isEqualTo(1);
+		}
+
+		private RestTestClient.ResponseSpec postOverlay(String body) {
+			return this.client.post()
+				.uri("/actuator/securestreamspolicy")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(body)
+				.exchange();
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = WebTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+			properties = { "management.endpoints.web.exposure.include=securestreamspolicy",
 					"secure-streams.event-loop-threads=1" })
 	@AutoConfigureRestTestClient
 	class WritesNotGranted {
