@@ -145,11 +145,17 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		ch.config().setAutoRead(true);
 		ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
 			.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+		closeWithin(ch, "no close frame from {} within {} ms; closing");
+	}
+
+	// Bounds the closing handshake: the connection closes after CLOSE_REPLY_WAIT_MILLIS even when
+	// the peer neither answers nor reads what is still queued for it.
+	private void closeWithin(Channel ch, String why) {
 		this.closeTimer = ch.eventLoop().schedule(() -> {
 			this.closeTimer = null;
 			if (ch.isActive()) {
-				logger.debug("ws stream '{}': no close frame from {} within {} ms; closing", this.link.policy().name(),
-						ch.remoteAddress(), CLOSE_REPLY_WAIT_MILLIS);
+				logger.debug("ws stream '{}': " + why, this.link.policy().name(), ch.remoteAddress(),
+						CLOSE_REPLY_WAIT_MILLIS);
 				ch.close();
 			}
 		}, CLOSE_REPLY_WAIT_MILLIS, TimeUnit.MILLISECONDS);
@@ -235,6 +241,8 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		CloseWebSocketFrame reply = (close.statusCode() >= 0) ? new CloseWebSocketFrame(close.statusCode(), null)
 				: new CloseWebSocketFrame();
 		ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+		// A peer that stopped reading would keep the reply, and so the connection, forever.
+		closeWithin(ctx.channel(), "{} did not take our close reply within {} ms; closing");
 	}
 
 	@Override
