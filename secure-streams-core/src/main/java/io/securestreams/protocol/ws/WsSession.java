@@ -76,6 +76,9 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	private @Nullable ScheduledFuture<?> closeTimer;
 
+	// The payload of the latest PING not yet answered because the channel was not writable.
+	private @Nullable ByteBuf pendingPong;
+
 	/**
 	 * Creates a session.
 	 * @param link the stream the connection carries
@@ -212,7 +215,7 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 				deliver(frame, false);
 			}
 			else if (frame instanceof PingWebSocketFrame) {
-				ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+				pong(ctx, frame.content());
 			}
 			else if (frame instanceof CloseWebSocketFrame close) {
 				onClose(ctx, close);
@@ -220,6 +223,22 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		}
 		finally {
 			ReferenceCountUtil.release(msg);
+		}
+	}
+
+	// A peer that sends PINGs but does not read must not make us queue a PONG for each: while the
+	// channel is not writable only the latest PING is kept and answered once it is (RFC 6455
+	// 5.5.3 allows answering only the most recent one, and libwebsockets keeps just one as well).
+	private void pong(ChannelHandlerContext ctx, ByteBuf payload) {
+		if (this.pendingPong != null) {
+			this.pendingPong.release();
+			this.pendingPong = null;
+		}
+		if (ctx.channel().isWritable()) {
+			ctx.writeAndFlush(new PongWebSocketFrame(payload.retain()));
+		}
+		else {
+			this.pendingPong = payload.copy();
 		}
 	}
 
@@ -257,6 +276,16 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		ByteBuf pong = this.pendingPong;
+		if (pong != null && ctx.channel().isWritable()) {
+			this.pendingPong = null;
+			if (this.closeSent) {
+				pong.release();
+			}
+			else {
+				ctx.writeAndFlush(new PongWebSocketFrame(pong));
+			}
+		}
 		if (ctx.channel().isWritable() && this.writer.wantsToWrite()) {
 			pump();
 		}
@@ -271,6 +300,10 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		}
 		if (this.validity != null) {
 			this.validity.stop();
+		}
+		if (this.pendingPong != null) {
+			this.pendingPong.release();
+			this.pendingPong = null;
 		}
 		if (this.messageOpen) {
 			logger.debug("ws stream '{}': connection closed in the middle of a received message",

@@ -15,7 +15,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
@@ -155,6 +159,48 @@ class WsHostileServerTests {
 			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(8));
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
 					"DISCONNECTED");
+		}
+	}
+
+	@Test
+	void aPingFloodFromAServerThatDoesNotReadDoesNotQueueAPongForEachPing() throws Exception {
+		int pings = 100_000;
+		AtomicLong pongBytes = new AtomicLong();
+		AtomicLong heldWhileNotReading = new AtomicLong(-1);
+		ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+		long before = metric.usedDirectMemory();
+		try (Peer peer = new Peer((key, out, in) -> {
+			out.write(upgrade(key));
+			byte[] ping = frame(true, 9, false, new byte[125]);
+			byte[] batch = new byte[ping.length * 1000];
+			for (int i = 0; i < 1000; i++) {
+				System.arraycopy(ping, 0, batch, i * ping.length, ping.length);
+			}
+			for (int i = 0; i < pings / 1000; i++) {
+				out.write(batch);
+			}
+			out.flush();
+			Thread.sleep(1000);
+			heldWhileNotReading.set(metric.usedDirectMemory() - before);
+			// Reads at last: each pong is 131 bytes (a masked 125-byte payload).
+			byte[] sink = new byte[65536];
+			int n;
+			while ((n = in.read(sink)) >= 0) {
+				pongBytes.addAndGet(n);
+			}
+		})) {
+			RecordingHandler handler = new RecordingHandler();
+			start(peer.port()).create("ws", handler).connect();
+			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> heldWhileNotReading.get() >= 0);
+			assertThat(heldWhileNotReading.get()).as("direct memory held while the server does not read")
+				.isLessThan(4 * 1024 * 1024);
+			// The latest ping is answered once the connection drains.
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pongBytes.get() > 0);
+			Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
+				.until(() -> pongBytes.get() % 131 == 0);
+			assertThat(pongBytes.get() / 131).isLessThan(pings);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
 		}
 	}
 
