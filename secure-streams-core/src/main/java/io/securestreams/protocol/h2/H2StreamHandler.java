@@ -6,9 +6,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -27,6 +30,9 @@ final class H2StreamHandler extends ChannelInboundHandlerAdapter {
 	private static final Logger logger = LoggerFactory.getLogger(H2StreamHandler.class);
 
 	private final H2Exchange exchange;
+
+	// Whether the final (non-1xx) response head arrived; body data may only follow it.
+	private boolean finalHeadRead;
 
 	H2StreamHandler(H2Exchange exchange) {
 		this.exchange = exchange;
@@ -55,7 +61,16 @@ final class H2StreamHandler extends ChannelInboundHandlerAdapter {
 				return;
 			}
 			if (msg instanceof HttpResponse response) {
+				this.finalHeadRead |= response.status().codeClass() != HttpStatusClass.INFORMATIONAL;
 				this.exchange.onResponse(ctx.channel(), response);
+			}
+			else if (!this.finalHeadRead) {
+				// DATA before the response HEADERS (RFC 9113 8.1): nothing to deliver it as.
+				logger.warn("malformed h2 response from {}: DATA before the response HEADERS on stream {}",
+						ctx.channel().parent().remoteAddress(), ((Http2StreamChannel) ctx.channel()).stream().id());
+				ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR));
+				ctx.close();
+				return;
 			}
 			if (msg instanceof HttpContent content) {
 				this.exchange.onContent(ctx.channel(), content);
