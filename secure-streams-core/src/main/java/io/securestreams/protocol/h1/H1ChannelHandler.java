@@ -1,6 +1,5 @@
 package io.securestreams.protocol.h1;
 
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -11,8 +10,8 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
-import io.securestreams.policy.BufferSettings;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.ProxiedReads;
 import io.securestreams.protocol.StreamLink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +30,7 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
 
 	/** Fewest bytes one read may take from the server for a proxy's onward stream. */
-	static final int PROXIED_MIN_READ = 4096;
-
-	/** Most bytes one read takes from the server for a proxy's onward stream. */
-	static final int PROXIED_MAX_READ = 64 * 1024;
+	static final int PROXIED_MIN_READ = ProxiedReads.MIN_READ;
 
 	private final H1Connection connection;
 
@@ -52,27 +48,18 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 	 * @param link the connection's stream
 	 */
 	static void addTo(ChannelPipeline pipeline, H1Connection connection, StreamLink link) {
-		if (link.isProxied()) {
-			pipeline.channel().config().setRecvByteBufAllocator(
-					new AdaptiveRecvByteBufAllocator(64, 1024, proxiedReadLimit(link.policy())));
-		}
+		ProxiedReads.limit(pipeline.channel(), link);
 		pipeline.addLast("http", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(16384)
 			.setMaxChunkSize(65536), false, false))
 			.addLast("h1", new H1ChannelHandler(connection, link));
 	}
 
 	/**
-	 * The largest read for a proxy's onward stream: what fits between the rx flow-control mark
-	 * and the proxy buffer, so that a pause takes effect before the buffer overflows. The proxy
-	 * stores a read as frames with a header each (under 1.4% of the payload), so 1/64 of the
-	 * room is kept for them.
+	 * The largest read for a proxy's onward stream.
+	 * @see ProxiedReads#readLimit
 	 */
 	static int proxiedReadLimit(StreamTypePolicy policy) {
-		BufferSettings buffers = policy.buffers();
-		long room = (buffers.proxyRxflowOnAbove() > 0)
-				? buffers.effectiveProxyBuflen() - buffers.proxyRxflowOnAbove() : buffers.effectiveProxyBuflen() / 2;
-		long payload = room - room / 64;
-		return (int) Math.max(PROXIED_MIN_READ, Math.min(PROXIED_MAX_READ, payload));
+		return ProxiedReads.readLimit(policy);
 	}
 
 	@Override

@@ -10,6 +10,7 @@ import io.securestreams.StreamState;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.ChannelConnection;
 import io.securestreams.protocol.ProtocolConnection;
+import io.securestreams.protocol.ProxiedReads;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
@@ -31,7 +32,11 @@ public final class RawClientProtocol implements ClientProtocol {
 			StreamLink link) {
 		Connection connection = new Connection(link);
 		Future<Channel> ready = connector.connect(link.eventLoop(), target, target.tls() ? tls : null,
-				link.policy().attributes(), link.timings(), (pipeline) -> pipeline.addLast("raw", connection.attempt()));
+				link.policy().attributes(), link.timings(), (pipeline) -> {
+					// A proxy's onward stream: one read must fit above the rx flow-control mark.
+					ProxiedReads.limit(pipeline.channel(), link);
+					pipeline.addLast("raw", connection.attempt());
+				});
 		connection.pending = ready;
 		ready.addListener((Future<Channel> f) -> connection.ready(f));
 		return connection;
