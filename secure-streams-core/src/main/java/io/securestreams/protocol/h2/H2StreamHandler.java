@@ -3,6 +3,7 @@ package io.securestreams.protocol.h2;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -103,6 +104,14 @@ final class H2StreamHandler extends ChannelInboundHandlerAdapter {
 			// Tell the server why (RFC 9113 section 5.4.2); closing alone would say CANCEL. The
 			// close follows at once, so frames already read for the stream are not delivered.
 			ctx.writeAndFlush(new DefaultHttp2ResetFrame(streamError.error()));
+		}
+		else if (cause instanceof DecoderException && ctx.channel().isActive()) {
+			// The response head could not be read as http (an invalid or missing :status): a
+			// malformed response, a stream error of type PROTOCOL_ERROR (RFC 9113 section 8.1.1).
+			Throwable reason = (cause.getCause() != null) ? cause.getCause() : cause;
+			logger.warn("malformed h2 response from {} on stream {}: {}", ctx.channel().parent().remoteAddress(),
+					((Http2StreamChannel) ctx.channel()).stream().id(), reason.getMessage());
+			ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR));
 		}
 		ctx.close();
 	}

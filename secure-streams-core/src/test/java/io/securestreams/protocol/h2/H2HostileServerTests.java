@@ -30,6 +30,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.FrameByFrameH2Server;
+import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -53,6 +54,8 @@ class H2HostileServerTests {
 
 	@RegisterExtension
 	final TestResources resources = new TestResources();
+
+	private final LogCapture logs = this.resources.closing(new LogCapture());
 
 	private EventLoopGroup group;
 
@@ -78,6 +81,10 @@ class H2HostileServerTests {
 			ctx.flush();
 		});
 		assertThat(bad.received()).isEmpty();
+		assertThat(bad.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+				"ALL_RETRIES_FAILED");
+		assertThat(this.errorsReceived).containsExactly(Http2Error.PROTOCOL_ERROR.code());
+		assertThat(this.logs.contains("malformed h2 response from")).as(this.logs.messages().toString()).isTrue();
 		assertGoodStillServedOnTheSameConnection();
 	}
 
@@ -89,6 +96,10 @@ class H2HostileServerTests {
 			ctx.flush();
 		});
 		assertThat(bad.received()).isEmpty();
+		assertThat(bad.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+				"ALL_RETRIES_FAILED");
+		assertThat(this.errorsReceived).containsExactly(Http2Error.PROTOCOL_ERROR.code());
+		assertThat(this.logs.contains("malformed h2 response from")).as(this.logs.messages().toString()).isTrue();
 		assertGoodStillServedOnTheSameConnection();
 	}
 
