@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
@@ -138,6 +139,43 @@ class WsHostileServerTests {
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
 			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).as(what).startsWith("ok");
 			assertThat(this.logs.contains("ws protocol violation")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void aServerThatNeverAnswersTheUpgradeFailsTheAttemptAfterTheHandshakeTimeout() throws Exception {
+		// Reads the request, answers nothing and reads on until the client closes.
+		try (Peer peer = new Peer((key, out, in) -> {
+		})) {
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.ws(fragment.streamType("ws"), peer.port(), "/").set(StreamTypeKey.RETRY, null);
+			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
+				.eventLoopThreads(1)
+				.limits(ProtocolLimits.DEFAULTS.withHandshakeTimeout(Duration.ofMillis(500))));
+			RecordingHandler handler = new RecordingHandler();
+			streams.create("ws", handler).connect();
+			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(5));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(this.logs.contains("no ws upgrade answer")).as(this.logs.messages().toString()).isTrue();
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.clientsGone.get() == 1);
+		}
+	}
+
+	@Test
+	void aStreamDestroyedWhileWaitingForTheUpgradeLeavesQuietly() throws Exception {
+		// Reads the request, answers nothing and reads on until the client closes.
+		try (Peer peer = new Peer((key, out, in) -> {
+		})) {
+			RecordingHandler handler = new RecordingHandler();
+			SecureStreams streams = start(peer.port());
+			var stream = streams.create("ws", handler);
+			stream.connect();
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.requests.size() == 1);
+			stream.destroy();
+			handler.await(StreamState.DESTROYING, Duration.ofSeconds(5));
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.clientsGone.get() == 1);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "DESTROYING");
 		}
 	}
 
