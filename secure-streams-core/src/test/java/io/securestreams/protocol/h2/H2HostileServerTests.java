@@ -159,6 +159,44 @@ class H2HostileServerTests {
 	}
 
 	@Test
+	void aBodyShorterThanItsContentLengthEndsWithoutAResult() throws Exception {
+		RecordingHandler bad = runBad((w, ctx, id) -> {
+			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("200").setInt("content-length", 10), 0, false,
+					ctx.newPromise());
+			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
+			ctx.flush();
+		});
+		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		assertGoodStillServedOnTheSameConnection();
+	}
+
+	@Test
+	void aBodyLongerThanItsContentLengthEndsWithoutAResult() throws Exception {
+		RecordingHandler bad = runBad((w, ctx, id) -> {
+			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("200").setInt("content-length", 2), 0, false,
+					ctx.newPromise());
+			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
+			ctx.flush();
+		});
+		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		assertThat(bad.received().length).isLessThanOrEqualTo(2);
+		assertGoodStillServedOnTheSameConnection();
+	}
+
+	@Test
+	void aSecondResponseHeadIsAStreamError() throws Exception {
+		RecordingHandler bad = runBad((w, ctx, id) -> {
+			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("200"), 0, false, ctx.newPromise());
+			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("404"), 0, false, ctx.newPromise());
+			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
+			ctx.flush();
+		});
+		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		assertThat(bad.received()).isEmpty();
+		assertGoodStillServedOnTheSameConnection();
+	}
+
+	@Test
 	void aContinuationFloodFailsTheConnection() throws Exception {
 		RecordingHandler bad = runBad((w, ctx, id) -> {
 			// HEADERS without END_HEADERS, then CONTINUATIONs far beyond the header list limit.
