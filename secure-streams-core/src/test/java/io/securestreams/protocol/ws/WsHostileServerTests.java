@@ -28,6 +28,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
@@ -176,6 +177,28 @@ class WsHostileServerTests {
 			handler.await(StreamState.DESTROYING, Duration.ofSeconds(5));
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.clientsGone.get() == 1);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "DESTROYING");
+		}
+	}
+
+	@Test
+	void aProtocolViolationOfTheOnwardServerReachesAProxiedClientAsDisconnected() throws Exception {
+		try (Peer peer = new Peer((key, out, in) -> {
+			out.write(upgrade(key));
+			out.write(frame(true, 2, false, "ok".getBytes(StandardCharsets.US_ASCII)));
+			out.flush();
+			Thread.sleep(200);
+			out.write(frame(true, 2, true, new byte[] { 1, 2 }));
+		})) {
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.ws(fragment.streamType("ws"), peer.port(), "/").set(StreamTypeKey.RETRY, null)
+				.set(StreamTypeKey.OPPORTUNISTIC, true);
+			SecureStreams streams = this.resources.start(Mode.PROXIED, fragment.build()).streams();
+			RecordingHandler handler = new RecordingHandler();
+			streams.create("ws", handler).connect();
+			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> peer.clientsGone.get() == 1);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
 		}
 	}
 
