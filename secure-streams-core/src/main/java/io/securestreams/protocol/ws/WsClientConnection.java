@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -81,7 +82,9 @@ final class WsClientConnection extends ChannelConnection {
 				true, false, 10_000L, false);
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
 				this.link.policy().attributes(), this.link.timings(),
-				(pipeline) -> pipeline.addLast("http", new HttpClientCodec())
+				(pipeline) -> pipeline
+					.addLast("http", new HttpClientCodec(
+							new HttpDecoderConfig().setMaxHeaderSize(this.link.limits().maxHttpHeaderSize()), false, false))
 					.addLast("http-aggregator", new HttpObjectAggregator(this.link.limits().maxHttpHeaderSize()))
 					.addLast("ws-handshake", new Handshake(handshaker)));
 		this.pending = ready;
@@ -221,6 +224,15 @@ final class WsClientConnection extends ChannelConnection {
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
 			try {
 				if (!(msg instanceof FullHttpResponse response) || this.handshaker.isHandshakeComplete()) {
+					return;
+				}
+				if (response.decoderResult().isFailure()) {
+					// Netty hands on what it read before the fault (a status line and headers that may
+					// look like a valid upgrade): never take that as the server's answer.
+					logger.warn("ws stream '{}': malformed upgrade answer from {}: {}",
+							WsClientConnection.this.link.policy().name(), ctx.channel().remoteAddress(),
+							response.decoderResult().cause().getMessage());
+					fail(response.decoderResult().cause());
 					return;
 				}
 				try {

@@ -203,6 +203,42 @@ class WsHostileServerTests {
 	}
 
 	@Test
+	void anOversizedUpgradeAnswerFailsTheAttempt() throws Exception {
+		// 20 KiB of headers, above the 16 KiB limit; what comes before the limit looks like an upgrade.
+		try (Peer peer = new Peer((key, out, in) -> out.write(upgradeWithHeaders(key, 200)))) {
+			RecordingHandler handler = new RecordingHandler();
+			start(peer.port()).create("ws", handler).connect();
+			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(this.logs.contains("malformed upgrade answer from 127.0.0.1"))
+				.as(this.logs.messages().toString())
+				.isTrue();
+		}
+	}
+
+	@Test
+	void anUpgradeAnswerWithinTheHeaderLimitIsAccepted() throws Exception {
+		// 12 KiB of headers: more than Netty's default of 8 KiB, within ProtocolLimits' 16 KiB.
+		try (Peer peer = new Peer((key, out, in) -> out.write(upgradeWithHeaders(key, 120)))) {
+			RecordingHandler handler = new RecordingHandler();
+			start(peer.port()).create("ws", handler).connect();
+			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
+		}
+	}
+
+	// An upgrade answer with that many extra headers of about 100 bytes each after the real ones.
+	private static byte[] upgradeWithHeaders(String key, int extra) {
+		StringBuilder answer = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+				+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept(key) + "\r\n");
+		for (int i = 0; i < extra; i++) {
+			answer.append(String.format("X-Filler-%04d: ", i)).append("y".repeat(84)).append("\r\n");
+		}
+		return answer.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+	}
+
+	@Test
 	void aServerThatClosesButNeverReadsIsCutOffAfterTheBoundedWait() throws Exception {
 		try (Peer peer = new Peer((key, out, in) -> {
 			out.write(upgrade(key));
