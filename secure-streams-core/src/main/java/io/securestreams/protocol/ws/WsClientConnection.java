@@ -236,6 +236,7 @@ final class WsClientConnection extends ChannelConnection {
 					return;
 				}
 				try {
+					refuseExtensions(response);
 					this.handshaker.finishHandshake(ctx.channel(), response);
 				}
 				catch (WebSocketHandshakeException ex) {
@@ -248,6 +249,17 @@ final class WsClientConnection extends ChannelConnection {
 			}
 			finally {
 				ReferenceCountUtil.release(msg);
+			}
+		}
+
+		// This client offers no extension, so an answer that names one must fail the connection
+		// (RFC 6455 section 4.1); Netty's handshaker does not check it, and the extension's frames
+		// would only fail later as protocol violations.
+		private static void refuseExtensions(FullHttpResponse response) {
+			String extensions = response.headers().get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+			if (extensions != null && !extensions.isBlank()) {
+				throw new WebSocketHandshakeException(
+						"the server chose extension(s) '" + extensions.trim() + "', which were not offered");
 			}
 		}
 

@@ -89,6 +89,21 @@ class WsHostileServerTests {
 	}
 
 	@Test
+	void anExtensionTheClientDidNotOfferFailsTheAttempt() throws Exception {
+		try (Peer peer = new Peer((key, out, in) -> out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+				+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept(key) + "\r\n"
+				+ "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII)))) {
+			RecordingHandler handler = new RecordingHandler();
+			start(peer.port()).create("ws", handler).connect();
+			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(this.logs.contains("permessage-deflate")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
 	void aFrameInTheSameSegmentAsTheUpgradeAnswerIsDeliveredAfterConnected() throws Exception {
 		try (Peer peer = new Peer((key, out, in) -> {
 			ByteArrayOutputStream all = new ByteArrayOutputStream();
