@@ -104,6 +104,19 @@ class WsHostileServerTests {
 	}
 
 	@Test
+	void aSwitchWithoutConnectionUpgradeFailsTheAttempt() throws Exception {
+		try (Peer peer = new Peer((key, out, in) -> out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+				+ "Connection: keep-alive\r\nSec-WebSocket-Accept: " + accept(key) + "\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII)))) {
+			RecordingHandler handler = new RecordingHandler();
+			start(peer.port()).create("ws", handler).connect();
+			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+		}
+	}
+
+	@Test
 	void aFrameInTheSameSegmentAsTheUpgradeAnswerIsDeliveredAfterConnected() throws Exception {
 		try (Peer peer = new Peer((key, out, in) -> {
 			ByteArrayOutputStream all = new ByteArrayOutputStream();
