@@ -1,5 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
+import java.net.ProtocolException;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -10,6 +12,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,10 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 
 	private final MqttNetworkConnection connection;
 
+	// Set when this handler closed the connection for a fault: packets the decoder had already
+	// read after the faulty one (it hands a whole read's worth on) are dropped, not acted upon.
+	private boolean cutOff;
+
 	MqttChannelHandler(MqttNetworkConnection connection) {
 		this.connection = connection;
 	}
@@ -33,12 +40,21 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		try {
-			if (!(msg instanceof MqttMessage message)) {
+			if (!(msg instanceof MqttMessage message) || this.cutOff) {
 				return;
 			}
 			if (message.decoderResult().isFailure()) {
 				logger.warn("malformed MQTT packet from {}: {}; closing", ctx.channel().remoteAddress(),
 						message.decoderResult().cause().toString());
+				this.cutOff = true;
+				ctx.close();
+				return;
+			}
+			String violation = violation(message);
+			if (violation != null) {
+				logger.warn("MQTT broker {} broke the protocol: {}; closing", ctx.channel().remoteAddress(), violation);
+				this.connection.failed(new ProtocolException(violation));
+				this.cutOff = true;
 				ctx.close();
 				return;
 			}
@@ -47,6 +63,19 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 		finally {
 			ReferenceCountUtil.release(msg);
 		}
+	}
+
+	/**
+	 * What the codec lets through but MQTT 3.1.1 forbids and the client must close the connection
+	 * for, or {@code null}.
+	 */
+	private @Nullable String violation(MqttMessage message) {
+		MqttMessageType type = message.fixedHeader().messageType();
+		if (type != MqttMessageType.CONNACK && !this.connection.isAccepted()) {
+			// Section 3.2: the broker's first packet is CONNACK (libwebsockets closes too).
+			return type + " before CONNACK";
+		}
+		return null;
 	}
 
 	private void dispatch(MqttMessage message) {

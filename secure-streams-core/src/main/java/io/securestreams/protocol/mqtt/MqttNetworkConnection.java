@@ -102,6 +102,11 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		return this.ready && !this.finished;
 	}
 
+	/** Whether the broker's CONNACK accepted the connection (streams may not be ready yet). */
+	boolean isAccepted() {
+		return this.accepted;
+	}
+
 	boolean isWritable() {
 		Channel ch = this.channel;
 		return isReady() && ch != null && ch.isWritable();

@@ -1,0 +1,151 @@
+package io.securestreams.protocol.mqtt;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.LogCapture;
+import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Brokers that break MQTT 3.1.1 on the wire: malformed packets, packets out of order, answers
+ * of the wrong kind. Each is cut off with a log line naming the fault (or, where harmless,
+ * ignored), the stream goes through legal states and recovers, and nothing is delivered that
+ * the broker did not validly send.
+ */
+class MqttHostileBrokerTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
+	private SecureStream device(int port, String filter, MqttRecorder handler) {
+		PolicyFragment fragment = MqttPolicies.base();
+		MqttPolicies.mqtt(fragment, "device", port)
+			.set(StreamTypeKey.MQTT_TOPIC, "dev/up")
+			.set(StreamTypeKey.MQTT_SUBSCRIBE, filter)
+			.set(StreamTypeKey.MQTT_QOS, 1)
+			.set(StreamTypeKey.METADATA, MqttPolicies.metadata("topic"));
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
+			.systemBlobs(new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, "hostile-client")));
+		SecureStream stream = streams.create("device", handler);
+		stream.connect();
+		return stream;
+	}
+
+	/** Answers CONNECT and the SUBSCRIBE that follows it (granting QoS 1). */
+	private static void accept(RawMqttPeer.Connection connection) throws Exception {
+		connection.readType(1, WAIT);
+		connection.write(RawMqttPeer.connAck(false, 0));
+		byte[] subscribe = connection.readType(8, WAIT);
+		connection.write(new byte[] { (byte) 0x90, 3, subscribe[1], subscribe[2], 1 });
+	}
+
+	private static byte[] topic(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * MQTT 3.1.1 section 3.2: the broker's first packet is CONNACK. libwebsockets closes a
+	 * connection whose broker sends anything else first; a PUBLISH sent before CONNACK must not
+	 * be delivered (nor acknowledged), and the attempt fails.
+	 */
+	@Test
+	void packetBeforeConnAckFailsTheAttempt() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			first.readType(1, WAIT);
+			first.write(RawMqttPeer.publish(topic("t/early"), 1, 5, "early"), RawMqttPeer.connAck(false, 0));
+			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			handler.await(StreamState.UNREACHABLE, 1, WAIT);
+			assertThat(logs.contains("CONNACK")).as("a log line names the fault: " + logs.messages()).isTrue();
+			accept(peer.accept(WAIT));
+			handler.await(StreamState.CONNECTED, 1, WAIT);
+			assertThat(handler.payloads()).doesNotContain("early");
+		}
+	}
+
+	/** A second PUBACK for a message already acknowledged reports nothing more. */
+	@Test
+	void duplicateAndUnknownAcknowledgementsAreIgnored() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer()) {
+			MqttRecorder handler = new MqttRecorder();
+			SecureStream stream = device(peer.port(), "t/+", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			accept(first);
+			handler.await(StreamState.CONNECTED, 1, WAIT);
+			handler.send(stream, "one");
+			byte[] publish = first.readType(3, WAIT);
+			int topicLength = ((publish[1] & 0xff) << 8) | (publish[2] & 0xff);
+			int id = ((publish[3 + topicLength] & 0xff) << 8) | (publish[4 + topicLength] & 0xff);
+			first.write(RawMqttPeer.withId(0x40, id), RawMqttPeer.withId(0x40, id), RawMqttPeer.withId(0x40, 999),
+					RawMqttPeer.withId(0x70, id), RawMqttPeer.withId(0x50, 998), RawMqttPeer.withId(0x62, 997));
+			// PUBREC of an unknown id gets its PUBREL, PUBREL its PUBCOMP.
+			first.readType(6, WAIT);
+			first.readType(7, WAIT);
+			handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+			Awaitility.await().during(Duration.ofMillis(300)).atMost(WAIT)
+				.until(() -> handler.count(StreamState.QOS_ACK_REMOTE) == 1);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+		}
+	}
+
+	/** A broker that accepts and hangs up at once, again and again, is retried by backoff only. */
+	@Test
+	void brokerThatHangsUpRightAfterConnAckIsRetriedByBackoff() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			long previous = 0;
+			for (int i = 0; i < 5; i++) {
+				RawMqttPeer.Connection connection = peer.accept(WAIT);
+				long now = System.nanoTime();
+				if (i > 0) {
+					assertThat(Duration.ofNanos(now - previous)).isGreaterThan(Duration.ofMillis(90));
+				}
+				previous = now;
+				connection.readType(1, WAIT);
+				connection.write(RawMqttPeer.connAck(false, 0));
+				connection.readType(8, WAIT);
+				connection.close();
+			}
+			assertThat(handler.states).doesNotContain(StreamState.CONNECTED);
+			assertThat(handler.stateNames()).startsWith("CREATING", "CONNECTING", "UNREACHABLE", "POLL", "CONNECTING",
+					"UNREACHABLE");
+		}
+	}
+
+	/** A connection cut in the middle of a PUBLISH delivers nothing of it. */
+	@Test
+	void connectionCutInsideAPacketDeliversNothingOfIt() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			accept(first);
+			handler.await(StreamState.CONNECTED, 1, WAIT);
+			byte[] whole = RawMqttPeer.publish(topic("t/cut"), 1, 3, "x".repeat(1000));
+			first.write(java.util.Arrays.copyOf(whole, 500));
+			first.socket.setSoLinger(true, 0);
+			first.close();
+			handler.await(StreamState.DISCONNECTED, 1, WAIT);
+			accept(peer.accept(WAIT));
+			handler.await(StreamState.CONNECTED, 2, WAIT);
+			assertThat(handler.messages).isEmpty();
+		}
+	}
+
+}
