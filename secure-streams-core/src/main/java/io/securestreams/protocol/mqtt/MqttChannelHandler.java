@@ -2,6 +2,7 @@ package io.securestreams.protocol.mqtt;
 
 import java.net.ProtocolException;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -74,6 +75,32 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 		if (type != MqttMessageType.CONNACK && !this.connection.isAccepted()) {
 			// Section 3.2: the broker's first packet is CONNACK (libwebsockets closes too).
 			return type + " before CONNACK";
+		}
+		if (type == MqttMessageType.PUBLISH) {
+			return topicViolation((MqttPublishMessage) message);
+		}
+		return null;
+	}
+
+	/**
+	 * Sections 1.5.3 and 4.7.3: a topic name is well-formed UTF-8, at least one character long and
+	 * free of U+0000. The codec decodes ill-formed bytes to U+FFFD without complaint, so the topic's
+	 * length on the wire (from the remaining length) is compared with its re-encoded length; a
+	 * sequence that decodes to one U+FFFD of the same length cannot be told from an encoded U+FFFD,
+	 * so a topic holding U+FFFD is refused as ill-formed too.
+	 */
+	private static @Nullable String topicViolation(MqttPublishMessage publish) {
+		String topic = publish.variableHeader().topicName();
+		if (topic.isEmpty()) {
+			return "PUBLISH with an empty topic name";
+		}
+		if (topic.indexOf('\0') >= 0) {
+			return "PUBLISH topic name holds U+0000";
+		}
+		int idLength = (publish.fixedHeader().qosLevel().value() > 0) ? 2 : 0;
+		int wireLength = publish.fixedHeader().remainingLength() - 2 - idLength - publish.content().readableBytes();
+		if (topic.indexOf('\uFFFD') >= 0 || ByteBufUtil.utf8Bytes(topic) != wireLength) {
+			return "PUBLISH topic name is not well-formed UTF-8";
 		}
 		return null;
 	}

@@ -57,6 +57,51 @@ class MqttHostileBrokerTests {
 	}
 
 	/**
+	 * MQTT 3.1.1 section 1.5.3: a packet with ill-formed UTF-8 (here the topic of a PUBLISH)
+	 * must make the receiver close the connection; Netty's decoder replaces the bad bytes with
+	 * U+FFFD, which must not be delivered as if the broker had sent that topic.
+	 */
+	@Test
+	void publishWithInvalidUtf8TopicClosesTheConnection() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			accept(first);
+			handler.await(StreamState.CONNECTED, 1, WAIT);
+			first.write(RawMqttPeer.publish(new byte[] { 't', '/', (byte) 0xff }, 0, 0, "bad"),
+					RawMqttPeer.publish(new byte[] { 't', '/', (byte) 0xed, (byte) 0xa0, (byte) 0x80 }, 0, 0, "bad"),
+					RawMqttPeer.publish(topic("t/ok"), 0, 0, "after"));
+			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			handler.await(StreamState.DISCONNECTED, 1, WAIT);
+			assertThat(handler.payloads()).doesNotContain("bad");
+			assertThat(logs.contains("UTF-8")).as("a log line names the fault: " + logs.messages()).isTrue();
+			accept(peer.accept(WAIT));
+			handler.await(StreamState.CONNECTED, 2, WAIT);
+		}
+	}
+
+	/** MQTT 3.1.1 section 4.7.3: a topic name is at least one character and holds no NUL. */
+	@Test
+	void publishWithAnEmptyOrNulTopicClosesTheConnection() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "#", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			accept(first);
+			handler.await(StreamState.CONNECTED, 1, WAIT);
+			first.write(RawMqttPeer.publish(new byte[0], 1, 7, "bad"));
+			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			RawMqttPeer.Connection second = peer.accept(WAIT);
+			accept(second);
+			handler.await(StreamState.CONNECTED, 2, WAIT);
+			second.write(RawMqttPeer.publish(new byte[] { 'a', 0, 'b' }, 0, 0, "bad"));
+			assertThat(second.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			assertThat(handler.payloads()).doesNotContain("bad");
+		}
+	}
+
+	/**
 	 * MQTT 3.1.1 section 3.2: the broker's first packet is CONNACK. libwebsockets closes a
 	 * connection whose broker sends anything else first; a PUBLISH sent before CONNACK must not
 	 * be delivered (nor acknowledged), and the attempt fails.
