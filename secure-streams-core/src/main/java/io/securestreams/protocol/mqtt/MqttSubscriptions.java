@@ -1,8 +1,13 @@
 package io.securestreams.protocol.mqtt;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SUBSCRIBE and UNSUBSCRIBE packets of a session's current network connection that await
@@ -12,6 +17,8 @@ import java.util.Map;
  * @since 0.1.0
  */
 final class MqttSubscriptions {
+
+	private static final Logger logger = LoggerFactory.getLogger(MqttSubscriptions.class);
 
 	/** Who sent a SUBSCRIBE or UNSUBSCRIBE and takes the broker's answer. */
 	interface Answer {
@@ -46,6 +53,10 @@ final class MqttSubscriptions {
 
 	private final Map<Integer, Answer> pending = new HashMap<>();
 
+	// The ids in pending that were sent with SUBSCRIBE (the others with UNSUBSCRIBE): an answer
+	// of the other kind with the same id is not theirs and must not consume the wait.
+	private final Set<Integer> subscribes = new HashSet<>();
+
 	/**
 	 * @param ids the session's packet ids
 	 * @param freedWhenFull run when an answer frees an id while every id was in use, so that
@@ -66,6 +77,7 @@ final class MqttSubscriptions {
 			return false;
 		}
 		this.pending.put(id, answer);
+		this.subscribes.add(id);
 		on.send(MqttPackets.subscribe(id, filters, qos));
 		return true;
 	}
@@ -94,6 +106,10 @@ final class MqttSubscriptions {
 	}
 
 	void subscribed(int id, List<Integer> granted) {
+		if (!this.subscribes.remove(id)) {
+			logger.warn("ignoring a SUBACK for packet id {}, which awaits no SUBACK", id);
+			return;
+		}
 		Answer answer = this.pending.remove(id);
 		if (answer != null) {
 			boolean wasFull = this.ids.release(id);
@@ -103,6 +119,10 @@ final class MqttSubscriptions {
 	}
 
 	void unsubscribed(int id) {
+		if (!this.pending.containsKey(id) || this.subscribes.contains(id)) {
+			logger.warn("ignoring an UNSUBACK for packet id {}, which awaits no UNSUBACK", id);
+			return;
+		}
 		Answer answer = this.pending.remove(id);
 		if (answer != null) {
 			boolean wasFull = this.ids.release(id);
@@ -123,6 +143,7 @@ final class MqttSubscriptions {
 			this.ids.release(id);
 		}
 		this.pending.clear();
+		this.subscribes.clear();
 	}
 
 }

@@ -123,6 +123,35 @@ class MqttHostileBrokerTests {
 		}
 	}
 
+	/**
+	 * An UNSUBACK carrying the packet id of a pending SUBSCRIBE is not its answer: the stream
+	 * must still become CONNECTED when the real SUBACK comes (or recover by reconnecting),
+	 * not wait forever.
+	 */
+	@Test
+	void answerOfTheWrongKindDoesNotStrandTheSubscription() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			first.readType(1, WAIT);
+			first.write(RawMqttPeer.connAck(false, 0));
+			byte[] subscribe = first.readType(8, WAIT);
+			int id = RawMqttPeer.Connection.id(subscribe);
+			first.write(RawMqttPeer.withId(0xb0, id), new byte[] { (byte) 0x90, 3, subscribe[1], subscribe[2], 1 });
+			Awaitility.await().atMost(WAIT).until(() -> {
+				if (handler.count(StreamState.CONNECTED) > 0) {
+					return true;
+				}
+				RawMqttPeer.Connection again = peer.poll(Duration.ofMillis(10));
+				if (again != null) {
+					accept(again);
+				}
+				return false;
+			});
+		}
+	}
+
 	/** A second PUBACK for a message already acknowledged reports nothing more. */
 	@Test
 	void duplicateAndUnknownAcknowledgementsAreIgnored() throws Exception {
