@@ -79,7 +79,12 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 		if (type == MqttMessageType.PUBLISH) {
 			return topicViolation((MqttPublishMessage) message);
 		}
-		return null;
+		return switch (type) {
+			case CONNACK -> this.connection.isAccepted() ? "a second CONNACK" : null;
+			// Section 2.2.1: these travel from client to server only.
+			case CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT -> type + ", which only a client may send";
+			default -> null;
+		};
 	}
 
 	/**

@@ -81,6 +81,34 @@ class MqttHostileBrokerTests {
 		}
 	}
 
+	/**
+	 * A second CONNACK, or a packet only clients send (here PINGREQ), is a protocol violation:
+	 * the connection is closed with a log line naming it, and the stream reconnects.
+	 */
+	@Test
+	void secondConnAckOrAClientOnlyPacketClosesTheConnection() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			accept(first);
+			handler.await(StreamState.CONNECTED, 1, WAIT);
+			first.write(RawMqttPeer.connAck(false, 0));
+			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			handler.await(StreamState.DISCONNECTED, 1, WAIT);
+			RawMqttPeer.Connection second = peer.accept(WAIT);
+			accept(second);
+			handler.await(StreamState.CONNECTED, 2, WAIT);
+			second.write(new byte[] { (byte) 0xC0, 0 });
+			assertThat(second.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			handler.await(StreamState.DISCONNECTED, 2, WAIT);
+			assertThat(logs.contains("a second CONNACK")).as("log: " + logs.messages()).isTrue();
+			assertThat(logs.contains("PINGREQ, which only a client may send")).as("log: " + logs.messages()).isTrue();
+			accept(peer.accept(WAIT));
+			handler.await(StreamState.CONNECTED, 3, WAIT);
+		}
+	}
+
 	/** MQTT 3.1.1 section 4.7.3: a topic name is at least one character and holds no NUL. */
 	@Test
 	void publishWithAnEmptyOrNulTopicClosesTheConnection() throws Exception {
