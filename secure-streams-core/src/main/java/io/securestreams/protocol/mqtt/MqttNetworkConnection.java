@@ -1,5 +1,6 @@
 package io.securestreams.protocol.mqtt;
 
+import java.net.ProtocolException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
@@ -167,6 +168,15 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		if (!accepted) {
 			logger.warn("MQTT broker {} refused the connection: {}", this.session.key(), returnCode);
 			finish(false, new MqttRefusedException("the MQTT broker refused the connection: " + returnCode));
+			closeChannel();
+			return;
+		}
+		if (sessionPresent && this.options.cleanStart()) {
+			// Section 3.2.2.2: a client that asked for a clean session holds no session state, and
+			// must close the connection when told one was kept (libwebsockets does too).
+			String reason = "the broker says it kept a session although a clean session was asked for";
+			logger.warn("MQTT broker {} broke the protocol: {}; closing", this.session.key(), reason);
+			finish(false, new ProtocolException(reason));
 			closeChannel();
 			return;
 		}

@@ -109,6 +109,38 @@ class MqttHostileBrokerTests {
 		}
 	}
 
+	/**
+	 * MQTT 3.1.1 section 3.2.2.2: a client that asked for a clean session holds no session state
+	 * and closes the connection when the broker claims to have kept one; the attempt fails.
+	 */
+	@Test
+	void sessionPresentAfterACleanSessionRequestFailsTheAttempt() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			PolicyFragment fragment = MqttPolicies.base();
+			MqttPolicies.mqtt(fragment, "device", peer.port())
+				.set(StreamTypeKey.MQTT_TOPIC, "dev/up")
+				.set(StreamTypeKey.MQTT_CLEAN_START, true);
+			this.resources.start(SecureStreams.builder(fragment.build())
+				.systemBlobs(new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, "clean-client")))
+				.create("device", handler)
+				.connect();
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			first.readType(1, WAIT);
+			first.write(RawMqttPeer.connAck(true, 0));
+			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			handler.await(StreamState.UNREACHABLE, 1, WAIT);
+			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
+			assertThat(logs.contains("kept a session although a clean session was asked for"))
+				.as("log: " + logs.messages())
+				.isTrue();
+			RawMqttPeer.Connection second = peer.accept(WAIT);
+			second.readType(1, WAIT);
+			second.write(RawMqttPeer.connAck(false, 0));
+			handler.await(StreamState.CONNECTED, 1, WAIT);
+		}
+	}
+
 	/** MQTT 3.1.1 section 4.7.3: a topic name is at least one character and holds no NUL. */
 	@Test
 	void publishWithAnEmptyOrNulTopicClosesTheConnection() throws Exception {
