@@ -15,6 +15,8 @@ import io.securestreams.protocol.http.HttpTransaction.Step;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One http/1.1 connection of a client stream and the transactions on it. Follows
@@ -33,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 final class H1Connection extends ChannelConnection {
+
+	private static final Logger logger = LoggerFactory.getLogger(H1Connection.class);
 
 	private final StreamLink link;
 
@@ -97,11 +101,30 @@ final class H1Connection extends ChannelConnection {
 
 	/** A response head arrived on the current channel. */
 	void onResponse(HttpResponse response) {
+		if (!this.transaction.inProgress()) {
+			unsolicited(response);
+			return;
+		}
 		if (this.transaction.onResponse(response, this.target, this.redirects, false,
 				this.channel) == Step.RETRY_LATER) {
 			this.link.retryLater(this.transaction.retryAfterMillis());
 			closeChannel();
 		}
+	}
+
+	/**
+	 * A response head arrived while no request was outstanding: most likely bytes beyond the last
+	 * response's announced length that happen to parse as a response. It answers nothing, so it
+	 * must not reach the application as the next transaction's rx and result; nothing more read
+	 * on the channel can be trusted either, so it is dropped (content following in the same read
+	 * is no longer read) and the connection ends as a closed one would.
+	 */
+	private void unsolicited(HttpResponse response) {
+		Channel ch = this.channel;
+		logger.warn("http server {} sent a response ({}) to no request for streamtype '{}'; closing",
+				(ch != null) ? ch.remoteAddress() : null, response.status().code(), this.link.policy().name());
+		dropChannel();
+		this.link.closed(false);
 	}
 
 	/** A piece of the response body arrived on the current channel; the last one ends the response. */

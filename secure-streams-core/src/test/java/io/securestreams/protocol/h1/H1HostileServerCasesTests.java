@@ -1,0 +1,391 @@
+package io.securestreams.protocol.h1;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.testsupport.LogCapture;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * h1 servers that break the protocol, written byte by byte: the stream never takes what the
+ * server sends outside a transaction for a response, and ends in a legal state sequence.
+ */
+class H1HostileServerCasesTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
+	private final LogCapture logs = this.resources.closing(new LogCapture());
+
+	private SecureStreams start(int port, Consumer<StreamTypePolicy.Builder> keys) {
+		PolicyFragment fragment = TestPolicies.base();
+		StreamTypePolicy.Builder builder = TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", port, "GET", "/")
+			.set(StreamTypeKey.RETRY, null);
+		keys.accept(builder);
+		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+	}
+
+	private static byte[] ascii(String text) {
+		return text.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private RecordingHandler get(Peer peer, Consumer<StreamTypePolicy.Builder> keys) {
+		RecordingHandler handler = new RecordingHandler();
+		start(peer.port(), keys).create("get", handler).requestTx();
+		return handler;
+	}
+
+	private static Peer answering(String answer) throws IOException {
+		return new Peer((in, out) -> {
+			readHead(in);
+			out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+		});
+	}
+
+	@Test
+	void aResponseNobodyAskedForOnAKeptAliveConnectionIsNotDelivered() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+				+ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"QOS_ACK_REMOTE", "DISCONNECTED");
+			assertThat(this.logs.contains("to no request")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void aNoContentAnswerWithABodyDoesNotMakeTheBodyTheNextResponse() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 204 No Content\r\n\r\n"
+				+ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(handler.received()).isEmpty();
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"QOS_ACK_REMOTE", "DISCONNECTED");
+		}
+	}
+
+	@Test
+	void interimAnswersBeforeTheFinalOneAreSkipped() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+				+ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			Thread.sleep(300);
+			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"QOS_ACK_REMOTE");
+		}
+	}
+
+	@Test
+	void aChunkLongerThanItsSizeIsNotASuccess() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
+		}
+	}
+
+	@Test
+	void aChunkWithoutItsCrlfIsNotASuccess() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc0\r\n\r\n")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			Awaitility.await().atMost(WAIT).until(() -> handler.states.contains(StreamState.DISCONNECTED)
+					|| handler.states.contains(StreamState.QOS_ACK_REMOTE));
+			Thread.sleep(300);
+			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
+		}
+	}
+
+	@Test
+	void aBadChunkSizeEndsTheConnection() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\nab\r\n0\r\n\r\n")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"DISCONNECTED");
+			assertThat(this.logs.contains("malformed http response")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void unlimitedTrailersEndTheConnection() throws Exception {
+		try (Peer peer = new Peer((in, out) -> {
+			readHead(in);
+			out.write(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"));
+			byte[] trailer = ascii("X-T: " + "t".repeat(1000) + "\r\n");
+			for (int i = 0; i < 200; i++) {
+				out.write(trailer);
+			}
+		})) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
+		}
+	}
+
+	@Test
+	void twoDifferentContentLengthsFailTheAttempt() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nokabc")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.UNREACHABLE, WAIT);
+			Thread.sleep(300);
+			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
+			assertThat(handler.received()).isEmpty();
+			assertThat(this.logs.contains("malformed http response")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void chunkedWithAContentLengthFailsTheAttempt() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+				+ "5\r\nabcde\r\n0\r\n\r\n")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.UNREACHABLE, WAIT);
+			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
+			assertThat(handler.received()).isEmpty();
+			assertThat(this.logs.contains("Transfer-Encoding")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void aHeadBlockBeyondTheLimitFailsTheAttempt() throws Exception {
+		StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+		for (int i = 0; i < 40; i++) {
+			head.append("X-H").append(i).append(": ").append("h".repeat(1000)).append("\r\n");
+		}
+		try (Peer peer = answering(head.append("Content-Length: 2\r\n\r\nok").toString())) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.UNREACHABLE, WAIT);
+			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
+			assertThat(this.logs.contains("malformed http response")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void aStatusLineBeyondTheLimitFailsTheAttempt() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 " + "O".repeat(20000) + "\r\nContent-Length: 2\r\n\r\nok")) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.UNREACHABLE, WAIT);
+			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
+		}
+	}
+
+	@Test
+	void aCloseMidBodyIsADisconnectNotAResult() throws Exception {
+		try (Peer peer = new Peer((in, out) -> {
+			readHead(in);
+			out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"));
+			out.flush();
+			Thread.sleep(200);
+			throw new IOException("closing mid-body");
+		})) {
+			RecordingHandler handler = get(peer, (b) -> {
+			});
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"DISCONNECTED");
+		}
+	}
+
+	@Test
+	void aBodyEndedByCloseIsCompleteAndTheNextRequestConnectsAgain() throws Exception {
+		try (Peer peer = new Peer((in, out) -> {
+			readHead(in);
+			out.write(ascii("HTTP/1.1 200 OK\r\n\r\nuntil-close"));
+			out.flush();
+			Thread.sleep(200);
+			throw new IOException("closing ends the body");
+		})) {
+			AtomicInteger acks = new AtomicInteger();
+			RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+				if (state == StreamState.QOS_ACK_REMOTE && acks.incrementAndGet() == 1) {
+					s.requestTx();
+				}
+				return io.securestreams.StreamResult.OK;
+			});
+			start(peer.port(), (b) -> {
+			}).create("get", handler).requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+			Thread.sleep(500);
+			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("until-closeuntil-close");
+			assertThat(peer.connections.get()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void anEarlyAnswerDuringTheRequestBodyEndsTheTransaction() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\n\r\nbig")) {
+			RecordingHandler handler = new RecordingHandler().send(new byte[8 * 1024 * 1024], 16384);
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.HTTP_METHOD, "POST")).create("get", handler);
+			stream.requestTxLen(8 * 1024 * 1024);
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"QOS_NACK_REMOTE", "DISCONNECTED");
+			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("big");
+		}
+	}
+
+	@Test
+	void aServerTricklingBytesStillMeetsTheStreamTimeout() throws Exception {
+		try (Peer peer = new Peer((in, out) -> {
+			readHead(in);
+			out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"));
+			for (int i = 0; i < 100; i++) {
+				out.write('x');
+				out.flush();
+				Thread.sleep(200);
+			}
+		})) {
+			RecordingHandler handler = new RecordingHandler();
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.TIMEOUT_MS, 1000L)).create("get", handler);
+			stream.startTimeout(0);
+			stream.requestTx();
+			handler.await(StreamState.TIMEOUT, Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void aHeadRequestsAnswerHasNoBodyWhateverItsLength() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")) {
+			RecordingHandler handler = get(peer, (b) -> b.set(StreamTypeKey.HTTP_METHOD, "HEAD"));
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(handler.received()).isEmpty();
+		}
+	}
+
+	@Test
+	void aMalformedRedirectIsNotFollowed() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 302 Found\r\nLocation: http://[::1/x y\r\nContent-Length: 0\r\n\r\n")) {
+			RecordingHandler handler = get(peer, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true));
+			handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
+		}
+	}
+
+	/**
+	 * A peer on 127.0.0.1 that runs a script on each connection, then reads until the client
+	 * closes.
+	 */
+	static final class Peer implements AutoCloseable {
+
+		interface Script {
+
+			void run(InputStream in, OutputStream out) throws Exception;
+
+		}
+
+		final ServerSocket socket;
+
+		final AtomicInteger connections = new AtomicInteger();
+
+		final List<Socket> clients = new CopyOnWriteArrayList<>();
+
+		Peer(Script script) throws IOException {
+			this.socket = new ServerSocket();
+			this.socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
+			Thread acceptor = new Thread(() -> {
+				while (!this.socket.isClosed()) {
+					try {
+						Socket client = this.socket.accept();
+						this.connections.incrementAndGet();
+						this.clients.add(client);
+						Thread serving = new Thread(() -> serve(client, script), "hostile-h1-client");
+						serving.setDaemon(true);
+						serving.start();
+					}
+					catch (IOException ex) {
+						return;
+					}
+				}
+			}, "hostile-h1");
+			acceptor.setDaemon(true);
+			acceptor.start();
+		}
+
+		int port() {
+			return this.socket.getLocalPort();
+		}
+
+		private static void serve(Socket client, Script script) {
+			try (client) {
+				InputStream in = client.getInputStream();
+				OutputStream out = client.getOutputStream();
+				script.run(in, out);
+				out.flush();
+				byte[] sink = new byte[4096];
+				while (in.read(sink) >= 0) {
+					// until the client closes
+				}
+			}
+			catch (Exception ex) {
+				// the client went away, or the script ended
+			}
+		}
+
+		@Override
+		public void close() throws IOException {
+			this.socket.close();
+			for (Socket client : this.clients) {
+				client.close();
+			}
+		}
+
+	}
+
+	static String readHead(InputStream in) throws IOException {
+		ByteArrayOutputStream head = new ByteArrayOutputStream();
+		int matched = 0;
+		byte[] end = ascii("\r\n\r\n");
+		while (matched < 4) {
+			int b = in.read();
+			if (b < 0) {
+				throw new IOException("closed during the head");
+			}
+			head.write(b);
+			matched = (b == end[matched]) ? matched + 1 : ((b == '\r') ? 1 : 0);
+		}
+		return head.toString(StandardCharsets.US_ASCII);
+	}
+
+}
