@@ -95,7 +95,8 @@ public final class MetadataValues {
 
 	/**
 	 * Replaces the peer's headers readable with {@code direct_proto_str}; does nothing without it.
-	 * @param headers the header names (without colon) and values the peer sent last
+	 * @param headers the header names (without colon) and values the peer sent last, one char per byte
+	 * as Netty decodes them
 	 */
 	public void setReceivedHeaders(Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
 		if (!this.policy.directProtoStr()) {
@@ -113,7 +114,9 @@ public final class MetadataValues {
 			}
 		}
 		Map<String, byte[]> received = new HashMap<>();
-		joined.forEach((name, value) -> received.put(name, value.getBytes(StandardCharsets.UTF_8)));
+		// Header values come from Netty's decoders, one char per byte on the wire: ISO-8859-1
+		// gives back the bytes the peer sent (UTF-8 would encode non-ASCII bytes twice).
+		joined.forEach((name, value) -> received.put(name, value.getBytes(StandardCharsets.ISO_8859_1)));
 		this.receivedHeaders = Map.copyOf(received);
 	}
 

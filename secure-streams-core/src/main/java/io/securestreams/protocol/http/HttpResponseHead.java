@@ -120,7 +120,8 @@ final class HttpResponseHead {
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
 			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
 			if (value != null) {
-				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.UTF_8));
+				// Netty reads each header byte as one char: ISO-8859-1 gives back the bytes sent.
+				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.ISO_8859_1));
 			}
 		}
 		for (HttpResponseMapping mapping : http.responseMap()) {

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
@@ -300,6 +301,33 @@ class H1HostileServerCasesTests {
 		try (Peer peer = answering("HTTP/1.1 302 Found\r\nLocation: http://[::1/x y\r\nContent-Length: 0\r\n\r\n")) {
 			RecordingHandler handler = get(peer, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true));
 			handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
+		}
+	}
+
+	@Test
+	void headerBytesReachMetadataAsSent() throws Exception {
+		// "café" in UTF-8 on the wire; Netty reads each header byte as one char.
+		byte[] wire = "caf\u00c3\u00a9".getBytes(StandardCharsets.ISO_8859_1);
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9\r\nContent-Length: 2\r\n\r\nok")) {
+			RecordingHandler handler = new RecordingHandler();
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.METADATA,
+					List.of(new MetadataDeclaration("tag", "x-tag:")))).create("get", handler);
+			stream.requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(stream.metadataBytes("tag")).isEqualTo(wire);
+			assertThat(stream.metadata("tag")).isEqualTo("caf\u00e9");
+		}
+	}
+
+	@Test
+	void rawHeaderBytesReachDirectProtoStrMetadataAsSent() throws Exception {
+		byte[] wire = "caf\u00c3\u00a9 \u00ff".getBytes(StandardCharsets.ISO_8859_1);
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9 \u00ff\r\nContent-Length: 2\r\n\r\nok")) {
+			RecordingHandler handler = new RecordingHandler();
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.DIRECT_PROTO_STR, true)).create("get", handler);
+			stream.requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(stream.metadataBytes("x-tag:")).isEqualTo(wire);
 		}
 	}
 
