@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The redirects of one http connection: which statuses redirect, where a {@code Location} leads
- * (resolved against the current target, through the same SOCKS5 proxy; a relative one from a Unix
+ * (resolved against the current target and its path, through the same SOCKS5 proxy; a relative one from a Unix
  * socket endpoint stays on that socket) and the hop to follow once
  * the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, at an
  * https location when the streamtype configures no TLS, and at an http location after https (a
@@ -85,8 +85,10 @@ final class HttpRedirects {
 			return null;
 		}
 		try {
-			URI base = new URI(from.tls() ? "https" : "http", null, from.host(), from.port(), "/", null, null);
-			URI next = base.resolve(location);
+			URI origin = new URI(from.tls() ? "https" : "http", null, from.host(), from.port(), "/", null, null);
+			// A relative location is relative to the path just requested (libwebsockets replaces
+			// its last segment too), not to the root.
+			URI next = origin.resolve(from.path()).resolve(location);
 			boolean tls = "https".equalsIgnoreCase(next.getScheme());
 			int port = (next.getPort() > 0) ? next.getPort() : (tls ? 443 : 80);
 			String path = (next.getRawPath() == null || next.getRawPath().isEmpty()) ? "/" : next.getRawPath();

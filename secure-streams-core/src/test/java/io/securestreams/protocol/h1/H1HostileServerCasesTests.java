@@ -331,6 +331,25 @@ class H1HostileServerCasesTests {
 		}
 	}
 
+	@Test
+	void aRelativeRedirectResolvesAgainstTheRequestedPath() throws Exception {
+		List<String> targets = new CopyOnWriteArrayList<>();
+		try (Peer peer = new Peer((in, out) -> {
+			String head = readHead(in);
+			String target = head.split(" ")[1];
+			targets.add(target);
+			out.write(ascii(target.startsWith("/dir/page")
+					? "HTTP/1.1 302 Found\r\nLocation: other?x=1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+					: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"));
+		})) {
+			RecordingHandler handler = get(peer, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true)
+				.set(StreamTypeKey.HTTP_URL, "/dir/page"));
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			// RFC 3986 5.2, and libwebsockets, which replaces the last segment of the current path.
+			assertThat(targets).containsExactly("/dir/page", "/dir/other?x=1");
+		}
+	}
+
 	/**
 	 * A peer on 127.0.0.1 that runs a script on each connection, then reads until the client
 	 * closes.
