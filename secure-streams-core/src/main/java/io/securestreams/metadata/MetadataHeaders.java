@@ -23,16 +23,28 @@ public final class MetadataHeaders {
 	}
 
 	/**
-	 * Calls {@code header} for every header the metadata maps to.
+	 * Calls {@code header} for every header the metadata maps to, with the value as UTF-8 text.
 	 * @param policy the streamtype
 	 * @param metadata the stream's metadata values
 	 * @param header receives each header name (without colon) and value
 	 */
 	public static void forEach(StreamTypePolicy policy, MetadataValues metadata, BiConsumer<String, String> header) {
+		forEachBytes(policy, metadata, (name, value) -> header.accept(name, new String(value, StandardCharsets.UTF_8)));
+	}
+
+	/**
+	 * Calls {@code header} for every header the metadata maps to, with the value's bytes as set,
+	 * for a caller that sends them unchanged.
+	 * @param policy the streamtype
+	 * @param metadata the stream's metadata values
+	 * @param header receives each header name (without colon) and value
+	 */
+	public static void forEachBytes(StreamTypePolicy policy, MetadataValues metadata,
+			BiConsumer<String, byte[]> header) {
 		for (MetadataDeclaration declaration : policy.metadata()) {
 			byte[] value = declaration.isMapped() ? metadata.ownValue(declaration.name()) : null;
 			if (value != null) {
-				header.accept(declaration.headerName(), new String(value, StandardCharsets.UTF_8));
+				header.accept(declaration.headerName(), value);
 			}
 		}
 		if (policy.directProtoStr()) {
@@ -40,7 +52,7 @@ public final class MetadataHeaders {
 			for (Map.Entry<String, byte[]> entry : new TreeMap<>(metadata.snapshot()).entrySet()) {
 				String name = entry.getKey();
 				if (name.endsWith(":") && policy.metadata(name) == null) {
-					header.accept(name.substring(0, name.length() - 1), new String(entry.getValue(), StandardCharsets.UTF_8));
+					header.accept(name.substring(0, name.length() - 1), entry.getValue());
 				}
 			}
 		}

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import io.securestreams.SystemBlobs;
 import io.securestreams.auth.AwsCredentials;
 import io.securestreams.auth.SigV4Signer;
@@ -61,7 +62,9 @@ public final class RequestHeaders {
 	 * @param headers where the headers go
 	 */
 	public static void addMetadataHeaders(StreamTypePolicy policy, MetadataValues metadata, HttpHeaders headers) {
-		MetadataHeaders.forEach(policy, metadata, headers::set);
+		// As bytes: Netty writes each char of a String header value as one byte (h1 and h2), so a
+		// value decoded to text would go out as Latin-1, not as the bytes the application set.
+		MetadataHeaders.forEachBytes(policy, metadata, (name, value) -> headers.set(name, new AsciiString(value)));
 	}
 
 	/**

@@ -350,6 +350,38 @@ class H1HostileServerCasesTests {
 		}
 	}
 
+	@Test
+	void nonAsciiMetadataBytesGoOutAsSet() throws Exception {
+		List<byte[]> heads = new CopyOnWriteArrayList<>();
+		try (Peer peer = new Peer((in, out) -> {
+			heads.add(readHead(in).getBytes(StandardCharsets.ISO_8859_1));
+			out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"));
+		})) {
+			RecordingHandler handler = new RecordingHandler();
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.METADATA,
+					List.of(new MetadataDeclaration("tag", "x-tag:")))).create("get", handler);
+			stream.setMetadata("tag", "caf\u00e9".getBytes(StandardCharsets.UTF_8));
+			stream.requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			String head = new String(heads.get(0), StandardCharsets.ISO_8859_1);
+			assertThat(head).contains("x-tag: caf\u00c3\u00a9\r\n");
+		}
+	}
+
+	@Test
+	void aControlCharacterInAResponseHeaderFailsTheAttemptNamingTheHeader() throws Exception {
+		try (Peer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: a\u0001b\r\nContent-Length: 2\r\n\r\nok")) {
+			RecordingHandler handler = new RecordingHandler();
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.METADATA,
+					List.of(new MetadataDeclaration("tag", "x-tag:")))).create("get", handler);
+			stream.requestTx();
+			handler.await(StreamState.UNREACHABLE, WAIT);
+			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
+			assertThat(stream.metadataBytes("tag")).isNull();
+			assertThat(this.logs.contains("X-Tag")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
 	/**
 	 * A peer on 127.0.0.1 that runs a script on each connection, then reads until the client
 	 * closes.
@@ -432,7 +464,7 @@ class H1HostileServerCasesTests {
 			head.write(b);
 			matched = (b == end[matched]) ? matched + 1 : ((b == '\r') ? 1 : 0);
 		}
-		return head.toString(StandardCharsets.US_ASCII);
+		return head.toString(StandardCharsets.ISO_8859_1);
 	}
 
 }
