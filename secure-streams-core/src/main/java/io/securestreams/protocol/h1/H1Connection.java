@@ -85,7 +85,11 @@ final class H1Connection extends ChannelConnection {
 	}
 
 	private void startTransaction(boolean first) {
-		this.link.takeTxRequest();
+		if (this.redirects == 0) {
+			// A redirect's hop continues the transaction whose request was taken already: a
+			// request made since is for the next transaction (see afterTransaction).
+			this.link.takeTxRequest();
+		}
 		// A kept-alive connection's next transaction reports CONNECTING, as a new connection would.
 		if (!first && this.redirects == 0 && HttpTransaction.stops(this.link.state(StreamState.CONNECTING))) {
 			return;
@@ -185,8 +189,9 @@ final class H1Connection extends ChannelConnection {
 				return;
 			}
 			this.target = next;
-			this.redirects = 0;
 		}
+		// A new transaction, never a redirect's hop, even when it stays where a redirect led.
+		this.redirects = 0;
 		startTransaction(false);
 	}
 

@@ -382,6 +382,56 @@ class H1HostileServerCasesTests {
 		}
 	}
 
+	@Test
+	void aRequestToSendMadeDuringATransactionStartsTheNextOne() throws Exception {
+		List<String> targets = new CopyOnWriteArrayList<>();
+		try (Peer peer = new Peer((in, out) -> {
+			while (true) {
+				targets.add(readHead(in).split(" ")[1]);
+				Thread.sleep(500);
+				out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+				out.flush();
+			}
+		})) {
+			RecordingHandler handler = new RecordingHandler();
+			var stream = start(peer.port(), (b) -> {
+			}).create("get", handler);
+			stream.requestTx();
+			Awaitility.await().atMost(WAIT).until(() -> targets.size() == 1);
+			stream.requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+			assertThat(targets).containsExactly("/", "/");
+		}
+	}
+
+	@Test
+	void aRequestToSendMadeDuringARedirectIsNotSwallowedByTheHop() throws Exception {
+		List<String> targets = new CopyOnWriteArrayList<>();
+		try (Peer peer = new Peer((in, out) -> {
+			while (true) {
+				String target = readHead(in).split(" ")[1];
+				targets.add(target);
+				if (target.equals("/")) {
+					// Time for the application to ask for its next transaction.
+					Thread.sleep(500);
+					out.write(ascii("HTTP/1.1 302 Found\r\nLocation: /moved\r\nContent-Length: 0\r\n\r\n"));
+				}
+				else {
+					out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+				}
+				out.flush();
+			}
+		})) {
+			RecordingHandler handler = new RecordingHandler();
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true)).create("get", handler);
+			stream.requestTx();
+			Awaitility.await().atMost(WAIT).until(() -> targets.size() == 1);
+			stream.requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+			assertThat(targets).containsExactly("/", "/moved", "/", "/moved");
+		}
+	}
+
 	/**
 	 * A peer on 127.0.0.1 that runs a script on each connection, then reads until the client
 	 * closes.
