@@ -158,7 +158,10 @@ final class H1Connection extends ChannelConnection {
 	// A proxy closes its onward connection after each transaction, as libwebsockets' proxy does:
 	// the proxied client's table does not allow the CONNECTING of a kept-alive next transaction.
 	private void afterTransaction() {
-		if (!this.transaction.mayContinue()) {
+		Channel ch = this.channel;
+		// A body without a length ends when the server closes: that connection carries no more,
+		// whatever the response said about keep-alive.
+		if (!this.transaction.mayContinue() || ch == null || !ch.isActive()) {
 			this.transaction.abandonBody();
 			closeChannel();
 		}

@@ -252,6 +252,9 @@ class H1HostileServerCasesTests {
 			Thread.sleep(500);
 			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("until-closeuntil-close");
 			assertThat(peer.connections.get()).isEqualTo(2);
+			// The body ended with the connection: no next transaction is started on it.
+			assertThat(handler.stateNames().subList(0, 6)).containsExactly("CREATING", "POLL", "CONNECTING",
+					"CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED");
 		}
 	}
 
