@@ -78,6 +78,17 @@ final class HttpRedirects {
 		return next;
 	}
 
+	// The URI of the path just requested; the origin when the path is no URI reference (a
+	// character a policy's http_url may hold unescaped), so that an absolute location still works.
+	private static URI requested(URI origin, String path) {
+		try {
+			return origin.resolve(path);
+		}
+		catch (IllegalArgumentException ex) {
+			return origin;
+		}
+	}
+
 	private @Nullable ConnectTarget target(ConnectTarget from, int hops, String location) {
 		if (hops >= MAX_REDIRECTS) {
 			logger.warn("more than {} redirects for streamtype '{}'; not following", MAX_REDIRECTS,
@@ -88,7 +99,7 @@ final class HttpRedirects {
 			URI origin = new URI(from.tls() ? "https" : "http", null, from.host(), from.port(), "/", null, null);
 			// A relative location is relative to the path just requested (libwebsockets replaces
 			// its last segment too), not to the root.
-			URI next = origin.resolve(from.path()).resolve(location);
+			URI next = requested(origin, from.path()).resolve(location);
 			boolean tls = "https".equalsIgnoreCase(next.getScheme());
 			int port = (next.getPort() > 0) ? next.getPort() : (tls ? 443 : 80);
 			String path = (next.getRawPath() == null || next.getRawPath().isEmpty()) ? "/" : next.getRawPath();

@@ -42,6 +42,28 @@ class RedirectTargetTests {
 	final TestResources resources = new TestResources();
 
 	@Test
+	void anAbsoluteLocationIsFollowedFromARequestPathThatIsNoUriReference() throws Exception {
+		MockWebServer server = this.resources.closing(new MockWebServer());
+		server.start(InetAddress.getByName("127.0.0.1"), 0);
+		int port = server.getPort();
+		server.enqueue(new MockResponse.Builder().code(302)
+			.setHeader("Location", "http://127.0.0.1:" + port + "/final")
+			.build());
+		server.enqueue(new MockResponse.Builder().body("arrived").build());
+		PolicyFragment fragment = TestPolicies.base();
+		// Braces are not allowed unescaped in a URI, but policies send http_url as written.
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", port, "GET", "/items?filter={a}")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()));
+		RecordingHandler handler = new RecordingHandler();
+		streams.create("t", handler).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("arrived");
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/items?filter={a}");
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/final");
+	}
+
+	@Test
 	void redirectsOnAnIpv6EndpointKeepABracketedHostHeader() throws Exception {
 		MockWebServer server = this.resources.closing(new MockWebServer());
 		server.start(InetAddress.getByName("::1"), 0);
