@@ -1,6 +1,5 @@
 package io.securestreams.metadata;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
@@ -20,16 +19,6 @@ import io.securestreams.policy.StreamTypePolicy;
 public final class MetadataHeaders {
 
 	private MetadataHeaders() {
-	}
-
-	/**
-	 * Calls {@code header} for every header the metadata maps to, with the value as UTF-8 text.
-	 * @param policy the streamtype
-	 * @param metadata the stream's metadata values
-	 * @param header receives each header name (without colon) and value
-	 */
-	public static void forEach(StreamTypePolicy policy, MetadataValues metadata, BiConsumer<String, String> header) {
-		forEachBytes(policy, metadata, (name, value) -> header.accept(name, new String(value, StandardCharsets.UTF_8)));
 	}
 
 	/**

@@ -135,7 +135,8 @@ final class WsClientConnection extends ChannelConnection {
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
 			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
 			if (value != null) {
-				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.UTF_8));
+				// Netty reads each header byte as one char: ISO-8859-1 gives back the bytes sent.
+				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.ISO_8859_1));
 			}
 		}
 		WsSession established = new WsSession(this.link, () -> this.link.closed(true));

@@ -91,7 +91,8 @@ public final class RequestMetadata {
 		set(link, PATH, decoded.path());
 		set(link, METHOD, method);
 		if (authorization != null && policy.metadata(AUTH) != null) {
-			set(link, AUTH, authorization);
+			// A header value as Netty decodes it, one char per byte: these are the bytes sent.
+			link.receivedMetadata(AUTH, authorization.getBytes(StandardCharsets.ISO_8859_1));
 		}
 		link.receivedHeaders(headers);
 	}

@@ -4,6 +4,7 @@ import java.util.function.BiConsumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.util.AsciiString;
 import io.securestreams.StreamFlags;
 import io.securestreams.metadata.MetadataHeaders;
 import io.securestreams.protocol.TxResult;
@@ -163,10 +164,12 @@ public abstract class ServerResponse {
 	 * Calls {@code header} for every response header the stream's metadata gives: each declared
 	 * metadata name mapped to a header name that has a value and, with {@code direct_proto_str},
 	 * each raw header the handler set ({@code "x-served-by:"}).
-	 * @param header receives the header name and value
+	 * @param header receives the header name and value; the value holds the bytes the handler set,
+	 * one char per byte, as Netty writes header values (so they go out unchanged)
 	 */
-	protected final void forEachMetadataHeader(BiConsumer<String, String> header) {
-		MetadataHeaders.forEach(this.link.policy(), this.link.metadata(), header);
+	protected final void forEachMetadataHeader(BiConsumer<String, CharSequence> header) {
+		MetadataHeaders.forEachBytes(this.link.policy(), this.link.metadata(),
+				(name, value) -> header.accept(name, new AsciiString(value)));
 	}
 
 	/**

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
@@ -23,7 +24,9 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.LogCapture;
@@ -72,6 +75,33 @@ class WsHostileServerTests {
 					"ALL_RETRIES_FAILED");
 			assertThat(this.logs.contains("upgrade refused by 127.0.0.1")).as(this.logs.messages().toString()).isTrue();
 			assertThat(this.logs.contains("Invalid challenge")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void nonAsciiUpgradeAnswerHeaderBytesReachMetadataAsSent() throws Exception {
+		byte[] cafe = "café".getBytes(StandardCharsets.UTF_8);
+		try (Peer peer = new Peer((key, out, in) -> {
+			out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Accept: " + accept(key) + "\r\nX-Note: ").getBytes(StandardCharsets.US_ASCII));
+			out.write(cafe);
+			out.write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+		})) {
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.ws(fragment.streamType("ws"), peer.port(), "/")
+				.set(StreamTypeKey.RETRY, null)
+				.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("note", "x-note:")));
+			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+			AtomicReference<byte[]> note = new AtomicReference<>();
+			RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
+				if (state == StreamState.CONNECTED) {
+					note.set(stream.metadataBytes("note"));
+				}
+				return StreamResult.OK;
+			});
+			streams.create("ws", handler).connect();
+			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			assertThat(note.get()).isEqualTo(cafe);
 		}
 	}
 
