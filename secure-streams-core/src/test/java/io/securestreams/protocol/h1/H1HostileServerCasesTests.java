@@ -1,13 +1,6 @@
 package io.securestreams.protocol.h1;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +17,7 @@ import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.ScriptedPeer;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
@@ -57,25 +51,26 @@ class H1HostileServerCasesTests {
 		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
-	private RecordingHandler get(Peer peer, Consumer<StreamTypePolicy.Builder> keys) {
+	private RecordingHandler get(ScriptedPeer peer, Consumer<StreamTypePolicy.Builder> keys) {
 		RecordingHandler handler = new RecordingHandler();
 		start(peer.port(), keys).create("get", handler).requestTx();
 		return handler;
 	}
 
-	private static Peer answering(String answer) throws IOException {
-		return new Peer((in, out) -> {
-			readHead(in);
-			out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+	private RecordingHandler get(ScriptedPeer peer) {
+		return get(peer, (b) -> {
 		});
+	}
+
+	private static ScriptedPeer answering(String answer) throws IOException {
+		return new ScriptedPeer((head, in, out) -> out.write(answer.getBytes(StandardCharsets.ISO_8859_1)));
 	}
 
 	@Test
 	void aResponseNobodyAskedForOnAKeptAliveConnectionIsNotDelivered() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 				+ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
@@ -86,10 +81,9 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aNoContentAnswerWithABodyDoesNotMakeTheBodyTheNextResponse() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 204 No Content\r\n\r\n"
+		try (ScriptedPeer peer = answering("HTTP/1.1 204 No Content\r\n\r\n"
 				+ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			assertThat(handler.received()).isEmpty();
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
@@ -99,10 +93,9 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void interimAnswersBeforeTheFinalOneAreSkipped() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+		try (ScriptedPeer peer = answering("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
 				+ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 			Thread.sleep(300);
 			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
@@ -113,9 +106,8 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aChunkLongerThanItsSizeIsNotASuccess() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n")) {
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
 		}
@@ -123,9 +115,8 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aChunkWithoutItsCrlfIsNotASuccess() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc0\r\n\r\n")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc0\r\n\r\n")) {
+			RecordingHandler handler = get(peer);
 			Awaitility.await().atMost(WAIT).until(() -> handler.states.contains(StreamState.DISCONNECTED)
 					|| handler.states.contains(StreamState.QOS_ACK_REMOTE));
 			Thread.sleep(300);
@@ -135,9 +126,8 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aBadChunkSizeEndsTheConnection() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\nab\r\n0\r\n\r\n")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\nab\r\n0\r\n\r\n")) {
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
 					"DISCONNECTED");
@@ -147,16 +137,14 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void unlimitedTrailersEndTheConnection() throws Exception {
-		try (Peer peer = new Peer((in, out) -> {
-			readHead(in);
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
 			out.write(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"));
 			byte[] trailer = ascii("X-T: " + "t".repeat(1000) + "\r\n");
 			for (int i = 0; i < 200; i++) {
 				out.write(trailer);
 			}
 		})) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
 		}
@@ -164,9 +152,8 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void twoDifferentContentLengthsFailTheAttempt() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nokabc")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nokabc")) {
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.UNREACHABLE, WAIT);
 			Thread.sleep(300);
 			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
@@ -177,10 +164,9 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void chunkedWithAContentLengthFailsTheAttempt() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
 				+ "5\r\nabcde\r\n0\r\n\r\n")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.UNREACHABLE, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
 			assertThat(handler.received()).isEmpty();
@@ -194,9 +180,8 @@ class H1HostileServerCasesTests {
 		for (int i = 0; i < 40; i++) {
 			head.append("X-H").append(i).append(": ").append("h".repeat(1000)).append("\r\n");
 		}
-		try (Peer peer = answering(head.append("Content-Length: 2\r\n\r\nok").toString())) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+		try (ScriptedPeer peer = answering(head.append("Content-Length: 2\r\n\r\nok").toString())) {
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.UNREACHABLE, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
 			assertThat(this.logs.contains("malformed http response")).as(this.logs.messages().toString()).isTrue();
@@ -205,9 +190,8 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aStatusLineBeyondTheLimitFailsTheAttempt() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 " + "O".repeat(20000) + "\r\nContent-Length: 2\r\n\r\nok")) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 " + "O".repeat(20000) + "\r\nContent-Length: 2\r\n\r\nok")) {
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.UNREACHABLE, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
 		}
@@ -215,15 +199,13 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aCloseMidBodyIsADisconnectNotAResult() throws Exception {
-		try (Peer peer = new Peer((in, out) -> {
-			readHead(in);
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
 			out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"));
 			out.flush();
 			Thread.sleep(200);
 			throw new IOException("closing mid-body");
 		})) {
-			RecordingHandler handler = get(peer, (b) -> {
-			});
+			RecordingHandler handler = get(peer);
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
 					"DISCONNECTED");
@@ -232,8 +214,7 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aBodyEndedByCloseIsCompleteAndTheNextRequestConnectsAgain() throws Exception {
-		try (Peer peer = new Peer((in, out) -> {
-			readHead(in);
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
 			out.write(ascii("HTTP/1.1 200 OK\r\n\r\nuntil-close"));
 			out.flush();
 			Thread.sleep(200);
@@ -251,7 +232,7 @@ class H1HostileServerCasesTests {
 			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
 			Thread.sleep(500);
 			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("until-closeuntil-close");
-			assertThat(peer.connections.get()).isEqualTo(2);
+			assertThat(peer.connections()).isEqualTo(2);
 			// The body ended with the connection: no next transaction is started on it.
 			assertThat(handler.stateNames().subList(0, 6)).containsExactly("CREATING", "POLL", "CONNECTING",
 					"CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED");
@@ -260,7 +241,7 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void anEarlyAnswerDuringTheRequestBodyEndsTheTransaction() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\n\r\nbig")) {
+		try (ScriptedPeer peer = answering("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\n\r\nbig")) {
 			RecordingHandler handler = new RecordingHandler().send(new byte[8 * 1024 * 1024], 16384);
 			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.HTTP_METHOD, "POST")).create("get", handler);
 			stream.requestTxLen(8 * 1024 * 1024);
@@ -273,8 +254,7 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aServerTricklingBytesStillMeetsTheStreamTimeout() throws Exception {
-		try (Peer peer = new Peer((in, out) -> {
-			readHead(in);
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
 			out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"));
 			for (int i = 0; i < 100; i++) {
 				out.write('x');
@@ -292,7 +272,7 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aHeadRequestsAnswerHasNoBodyWhateverItsLength() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")) {
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")) {
 			RecordingHandler handler = get(peer, (b) -> b.set(StreamTypeKey.HTTP_METHOD, "HEAD"));
 			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 			assertThat(handler.received()).isEmpty();
@@ -301,7 +281,7 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aMalformedRedirectIsNotFollowed() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 302 Found\r\nLocation: http://[::1/x y\r\nContent-Length: 0\r\n\r\n")) {
+		try (ScriptedPeer peer = answering("HTTP/1.1 302 Found\r\nLocation: http://[::1/x y\r\nContent-Length: 0\r\n\r\n")) {
 			RecordingHandler handler = get(peer, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true));
 			handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
 		}
@@ -311,7 +291,7 @@ class H1HostileServerCasesTests {
 	void headerBytesReachMetadataAsSent() throws Exception {
 		// "café" in UTF-8 on the wire; Netty reads each header byte as one char.
 		byte[] wire = "caf\u00c3\u00a9".getBytes(StandardCharsets.ISO_8859_1);
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9\r\nContent-Length: 2\r\n\r\nok")) {
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9\r\nContent-Length: 2\r\n\r\nok")) {
 			RecordingHandler handler = new RecordingHandler();
 			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.METADATA,
 					List.of(new MetadataDeclaration("tag", "x-tag:")))).create("get", handler);
@@ -325,7 +305,7 @@ class H1HostileServerCasesTests {
 	@Test
 	void rawHeaderBytesReachDirectProtoStrMetadataAsSent() throws Exception {
 		byte[] wire = "caf\u00c3\u00a9 \u00ff".getBytes(StandardCharsets.ISO_8859_1);
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9 \u00ff\r\nContent-Length: 2\r\n\r\nok")) {
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9 \u00ff\r\nContent-Length: 2\r\n\r\nok")) {
 			RecordingHandler handler = new RecordingHandler();
 			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.DIRECT_PROTO_STR, true)).create("get", handler);
 			stream.requestTx();
@@ -337,8 +317,7 @@ class H1HostileServerCasesTests {
 	@Test
 	void aRelativeRedirectResolvesAgainstTheRequestedPath() throws Exception {
 		List<String> targets = new CopyOnWriteArrayList<>();
-		try (Peer peer = new Peer((in, out) -> {
-			String head = readHead(in);
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
 			String target = head.split(" ")[1];
 			targets.add(target);
 			out.write(ascii(target.startsWith("/dir/page")
@@ -356,8 +335,8 @@ class H1HostileServerCasesTests {
 	@Test
 	void nonAsciiMetadataBytesGoOutAsSet() throws Exception {
 		List<byte[]> heads = new CopyOnWriteArrayList<>();
-		try (Peer peer = new Peer((in, out) -> {
-			heads.add(readHead(in).getBytes(StandardCharsets.ISO_8859_1));
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
+			heads.add(head.getBytes(StandardCharsets.ISO_8859_1));
 			out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"));
 		})) {
 			RecordingHandler handler = new RecordingHandler();
@@ -373,7 +352,7 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aControlCharacterInAResponseHeaderFailsTheAttemptNamingTheHeader() throws Exception {
-		try (Peer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: a\u0001b\r\nContent-Length: 2\r\n\r\nok")) {
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: a\u0001b\r\nContent-Length: 2\r\n\r\nok")) {
 			RecordingHandler handler = new RecordingHandler();
 			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.METADATA,
 					List.of(new MetadataDeclaration("tag", "x-tag:")))).create("get", handler);
@@ -388,9 +367,10 @@ class H1HostileServerCasesTests {
 	@Test
 	void aRequestToSendMadeDuringATransactionStartsTheNextOne() throws Exception {
 		List<String> targets = new CopyOnWriteArrayList<>();
-		try (Peer peer = new Peer((in, out) -> {
-			while (true) {
-				targets.add(readHead(in).split(" ")[1]);
+		try (ScriptedPeer peer = new ScriptedPeer((first, in, out) -> {
+			// Serves the requests of a kept-alive connection one after the other.
+			for (String head = first;; head = ScriptedPeer.readHead(in)) {
+				targets.add(head.split(" ")[1]);
 				Thread.sleep(500);
 				out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
 				out.flush();
@@ -410,9 +390,9 @@ class H1HostileServerCasesTests {
 	@Test
 	void aRequestToSendMadeDuringARedirectIsNotSwallowedByTheHop() throws Exception {
 		List<String> targets = new CopyOnWriteArrayList<>();
-		try (Peer peer = new Peer((in, out) -> {
-			while (true) {
-				String target = readHead(in).split(" ")[1];
+		try (ScriptedPeer peer = new ScriptedPeer((first, in, out) -> {
+			for (String head = first;; head = ScriptedPeer.readHead(in)) {
+				String target = head.split(" ")[1];
 				targets.add(target);
 				if (target.equals("/")) {
 					// Time for the application to ask for its next transaction.
@@ -433,91 +413,6 @@ class H1HostileServerCasesTests {
 			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
 			assertThat(targets).containsExactly("/", "/moved", "/", "/moved");
 		}
-	}
-
-	/**
-	 * A peer on 127.0.0.1 that runs a script on each connection, then reads until the client
-	 * closes.
-	 */
-	static final class Peer implements AutoCloseable {
-
-		interface Script {
-
-			void run(InputStream in, OutputStream out) throws Exception;
-
-		}
-
-		final ServerSocket socket;
-
-		final AtomicInteger connections = new AtomicInteger();
-
-		final List<Socket> clients = new CopyOnWriteArrayList<>();
-
-		Peer(Script script) throws IOException {
-			this.socket = new ServerSocket();
-			this.socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
-			Thread acceptor = new Thread(() -> {
-				while (!this.socket.isClosed()) {
-					try {
-						Socket client = this.socket.accept();
-						this.connections.incrementAndGet();
-						this.clients.add(client);
-						Thread serving = new Thread(() -> serve(client, script), "hostile-h1-client");
-						serving.setDaemon(true);
-						serving.start();
-					}
-					catch (IOException ex) {
-						return;
-					}
-				}
-			}, "hostile-h1");
-			acceptor.setDaemon(true);
-			acceptor.start();
-		}
-
-		int port() {
-			return this.socket.getLocalPort();
-		}
-
-		private static void serve(Socket client, Script script) {
-			try (client) {
-				InputStream in = client.getInputStream();
-				OutputStream out = client.getOutputStream();
-				script.run(in, out);
-				out.flush();
-				byte[] sink = new byte[4096];
-				while (in.read(sink) >= 0) {
-					// until the client closes
-				}
-			}
-			catch (Exception ex) {
-				// the client went away, or the script ended
-			}
-		}
-
-		@Override
-		public void close() throws IOException {
-			this.socket.close();
-			for (Socket client : this.clients) {
-				client.close();
-			}
-		}
-
-	}
-
-	static String readHead(InputStream in) throws IOException {
-		ByteArrayOutputStream head = new ByteArrayOutputStream();
-		int matched = 0;
-		byte[] end = ascii("\r\n\r\n");
-		while (matched < 4) {
-			int b = in.read();
-			if (b < 0) {
-				throw new IOException("closed during the head");
-			}
-			head.write(b);
-			matched = (b == end[matched]) ? matched + 1 : ((b == '\r') ? 1 : 0);
-		}
-		return head.toString(StandardCharsets.ISO_8859_1);
 	}
 
 }

@@ -4,19 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
@@ -29,8 +23,10 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.ScriptedPeer;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -41,6 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import static io.securestreams.testsupport.HandRolledWsServer.accept;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -51,46 +48,89 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WsHostileServerTests {
 
+	private static final Duration WAIT = Duration.ofSeconds(10);
+
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
 	private final LogCapture logs = this.resources.closing(new LogCapture());
 
-	private SecureStreams start(int port) {
+	private static PolicyFragment policy(int port, Consumer<StreamTypePolicy.Builder> keys) {
 		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.ws(fragment.streamType("ws"), port, "/").set(StreamTypeKey.RETRY, null)
-			.set(StreamTypeKey.OPPORTUNISTIC, true);
+		keys.accept(TestPolicies.ws(fragment.streamType("ws"), port, "/").set(StreamTypeKey.RETRY, null));
+		return fragment;
+	}
+
+	private static void opportunistic(StreamTypePolicy.Builder builder) {
+		builder.set(StreamTypeKey.OPPORTUNISTIC, true);
+	}
+
+	private SecureStreams start(int port) {
+		PolicyFragment fragment = policy(port, WsHostileServerTests::opportunistic);
 		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+	}
+
+	private RecordingHandler connect(ScriptedPeer peer) {
+		RecordingHandler handler = new RecordingHandler();
+		start(peer.port()).create("ws", handler).connect();
+		return handler;
+	}
+
+	/** Runs the script as the server and expects the attempt to fail before the upgrade. */
+	private void assertAttemptFails(Script script) throws Exception {
+		try (ScriptedPeer peer = peer(script)) {
+			RecordingHandler handler = connect(peer);
+			handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+		}
+	}
+
+	/**
+	 * Upgrades, sends a good "ok" frame and then the bad bytes, and expects the connection to be cut
+	 * off after "ok" was delivered.
+	 * @return the handler, for what the caller checks of the delivered bytes
+	 */
+	private RecordingHandler assertCutOffAfterOk(byte[] bad, IntFunction<SecureStreams> start) throws Exception {
+		try (ScriptedPeer peer = peer((key, out, in) -> {
+			out.write(upgrade(key));
+			out.write(frame(true, 2, false, "ok".getBytes(StandardCharsets.US_ASCII)));
+			out.flush();
+			Thread.sleep(200);
+			out.write(bad);
+		})) {
+			RecordingHandler handler = new RecordingHandler();
+			start.apply(peer.port()).create("ws", handler).connect();
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			Awaitility.await().atMost(WAIT).until(() -> peer.clientsGone() == 1);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+			return handler;
+		}
+	}
+
+	private void assertLogged(String text) {
+		assertThat(this.logs.contains(text)).as(this.logs.messages().toString()).isTrue();
 	}
 
 	@Test
 	void aWrongAcceptKeyFailsTheAttempt() throws Exception {
-		try (Peer peer = new Peer((key, out, in) -> out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-				+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept("not the key") + "\r\n\r\n")
-			.getBytes(StandardCharsets.US_ASCII)))) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
-			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
-					"ALL_RETRIES_FAILED");
-			assertThat(this.logs.contains("upgrade refused by 127.0.0.1")).as(this.logs.messages().toString()).isTrue();
-			assertThat(this.logs.contains("Invalid challenge")).as(this.logs.messages().toString()).isTrue();
-		}
+		assertAttemptFails((key, out, in) -> out.write(switching("Upgrade: websocket", "Connection: Upgrade",
+				"Sec-WebSocket-Accept: " + accept("not the key"))));
+		assertLogged("upgrade refused by 127.0.0.1");
+		assertLogged("Invalid challenge");
 	}
 
 	@Test
 	void nonAsciiUpgradeAnswerHeaderBytesReachMetadataAsSent() throws Exception {
 		byte[] cafe = "café".getBytes(StandardCharsets.UTF_8);
-		try (Peer peer = new Peer((key, out, in) -> {
+		try (ScriptedPeer peer = peer((key, out, in) -> {
 			out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 					+ "Sec-WebSocket-Accept: " + accept(key) + "\r\nX-Note: ").getBytes(StandardCharsets.US_ASCII));
 			out.write(cafe);
 			out.write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 		})) {
-			PolicyFragment fragment = TestPolicies.base();
-			TestPolicies.ws(fragment.streamType("ws"), peer.port(), "/")
-				.set(StreamTypeKey.RETRY, null)
-				.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("note", "x-note:")));
+			PolicyFragment fragment = policy(peer.port(),
+					(b) -> b.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("note", "x-note:"))));
 			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
 			AtomicReference<byte[]> note = new AtomicReference<>();
 			RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
@@ -100,63 +140,40 @@ class WsHostileServerTests {
 				return StreamResult.OK;
 			});
 			streams.create("ws", handler).connect();
-			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			handler.await(StreamState.CONNECTED, WAIT);
 			assertThat(note.get()).isEqualTo(cafe);
 		}
 	}
 
 	@Test
 	void aSwitchWithoutUpgradeHeaderFailsTheAttempt() throws Exception {
-		try (Peer peer = new Peer((key, out, in) -> out.write(("HTTP/1.1 101 Switching Protocols\r\n"
-				+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept(key) + "\r\n\r\n")
-			.getBytes(StandardCharsets.US_ASCII)))) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
-			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
-					"ALL_RETRIES_FAILED");
-		}
+		assertAttemptFails((key, out, in) -> out
+			.write(switching("Connection: Upgrade", "Sec-WebSocket-Accept: " + accept(key))));
 	}
 
 	@Test
 	void anExtensionTheClientDidNotOfferFailsTheAttempt() throws Exception {
-		try (Peer peer = new Peer((key, out, in) -> out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-				+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept(key) + "\r\n"
-				+ "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n")
-			.getBytes(StandardCharsets.US_ASCII)))) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
-			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
-					"ALL_RETRIES_FAILED");
-			assertThat(this.logs.contains("permessage-deflate")).as(this.logs.messages().toString()).isTrue();
-		}
+		assertAttemptFails((key, out, in) -> out.write(switching("Upgrade: websocket", "Connection: Upgrade",
+				"Sec-WebSocket-Accept: " + accept(key), "Sec-WebSocket-Extensions: permessage-deflate")));
+		assertLogged("permessage-deflate");
 	}
 
 	@Test
 	void aSwitchWithoutConnectionUpgradeFailsTheAttempt() throws Exception {
-		try (Peer peer = new Peer((key, out, in) -> out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-				+ "Connection: keep-alive\r\nSec-WebSocket-Accept: " + accept(key) + "\r\n\r\n")
-			.getBytes(StandardCharsets.US_ASCII)))) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
-			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
-					"ALL_RETRIES_FAILED");
-		}
+		assertAttemptFails((key, out, in) -> out.write(
+				switching("Upgrade: websocket", "Connection: keep-alive", "Sec-WebSocket-Accept: " + accept(key))));
 	}
 
 	@Test
 	void aFrameInTheSameSegmentAsTheUpgradeAnswerIsDeliveredAfterConnected() throws Exception {
-		try (Peer peer = new Peer((key, out, in) -> {
+		try (ScriptedPeer peer = peer((key, out, in) -> {
 			ByteArrayOutputStream all = new ByteArrayOutputStream();
 			all.write(upgrade(key));
 			all.write(frame(true, 2, false, new byte[] { 1, 2, 3 }));
 			out.write(all.toByteArray());
 		})) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.received().length == 3);
+			RecordingHandler handler = connect(peer);
+			Awaitility.await().atMost(WAIT).until(() -> handler.received().length == 3);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
 			assertThat(handler.rxFlags).containsExactly(StreamFlags.SOM | StreamFlags.EOM);
 		}
@@ -184,30 +201,18 @@ class WsHostileServerTests {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("violations")
 	void aProtocolViolationAfterTheUpgradeCutsTheConnectionOff(String what, byte[] bad) throws Exception {
-		try (Peer peer = new Peer((key, out, in) -> {
-			out.write(upgrade(key));
-			out.write(frame(true, 2, false, "ok".getBytes(StandardCharsets.US_ASCII)));
-			out.flush();
-			Thread.sleep(200);
-			out.write(bad);
-		})) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
-			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> peer.clientsGone.get() == 1);
-			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
-			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).as(what).startsWith("ok");
-			assertThat(this.logs.contains("ws protocol violation")).as(this.logs.messages().toString()).isTrue();
-		}
+		RecordingHandler handler = assertCutOffAfterOk(bad, this::start);
+		assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).as(what).startsWith("ok");
+		assertLogged("ws protocol violation");
 	}
 
 	@Test
 	void aServerThatNeverAnswersTheUpgradeFailsTheAttemptAfterTheHandshakeTimeout() throws Exception {
 		// Reads the request, answers nothing and reads on until the client closes.
-		try (Peer peer = new Peer((key, out, in) -> {
+		try (ScriptedPeer peer = peer((key, out, in) -> {
 		})) {
-			PolicyFragment fragment = TestPolicies.base();
-			TestPolicies.ws(fragment.streamType("ws"), peer.port(), "/").set(StreamTypeKey.RETRY, null);
+			PolicyFragment fragment = policy(peer.port(), (b) -> {
+			});
 			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
 				.eventLoopThreads(1)
 				.limits(ProtocolLimits.DEFAULTS.withHandshakeTimeout(Duration.ofMillis(500))));
@@ -216,72 +221,49 @@ class WsHostileServerTests {
 			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(5));
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
 					"ALL_RETRIES_FAILED");
-			assertThat(this.logs.contains("no ws upgrade answer")).as(this.logs.messages().toString()).isTrue();
-			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.clientsGone.get() == 1);
+			assertLogged("no ws upgrade answer");
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.clientsGone() == 1);
 		}
 	}
 
 	@Test
 	void aStreamDestroyedWhileWaitingForTheUpgradeLeavesQuietly() throws Exception {
 		// Reads the request, answers nothing and reads on until the client closes.
-		try (Peer peer = new Peer((key, out, in) -> {
+		try (ScriptedPeer peer = peer((key, out, in) -> {
 		})) {
 			RecordingHandler handler = new RecordingHandler();
 			SecureStreams streams = start(peer.port());
 			var stream = streams.create("ws", handler);
 			stream.connect();
-			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.requests.size() == 1);
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.requests().size() == 1);
 			stream.destroy();
 			handler.await(StreamState.DESTROYING, Duration.ofSeconds(5));
-			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.clientsGone.get() == 1);
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> peer.clientsGone() == 1);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "DESTROYING");
 		}
 	}
 
 	@Test
 	void aProtocolViolationOfTheOnwardServerReachesAProxiedClientAsDisconnected() throws Exception {
-		try (Peer peer = new Peer((key, out, in) -> {
-			out.write(upgrade(key));
-			out.write(frame(true, 2, false, "ok".getBytes(StandardCharsets.US_ASCII)));
-			out.flush();
-			Thread.sleep(200);
-			out.write(frame(true, 2, true, new byte[] { 1, 2 }));
-		})) {
-			PolicyFragment fragment = TestPolicies.base();
-			TestPolicies.ws(fragment.streamType("ws"), peer.port(), "/").set(StreamTypeKey.RETRY, null)
-				.set(StreamTypeKey.OPPORTUNISTIC, true);
-			SecureStreams streams = this.resources.start(Mode.PROXIED, fragment.build()).streams();
-			RecordingHandler handler = new RecordingHandler();
-			streams.create("ws", handler).connect();
-			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
-			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> peer.clientsGone.get() == 1);
-			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
-			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
-		}
+		RecordingHandler handler = assertCutOffAfterOk(frame(true, 2, true, new byte[] { 1, 2 }),
+				(port) -> this.resources.start(Mode.PROXIED, policy(port, WsHostileServerTests::opportunistic).build())
+					.streams());
+		assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
 	}
 
 	@Test
 	void anOversizedUpgradeAnswerFailsTheAttempt() throws Exception {
 		// 20 KiB of headers, above the 16 KiB limit; what comes before the limit looks like an upgrade.
-		try (Peer peer = new Peer((key, out, in) -> out.write(upgradeWithHeaders(key, 200)))) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
-			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE",
-					"ALL_RETRIES_FAILED");
-			assertThat(this.logs.contains("malformed upgrade answer from 127.0.0.1"))
-				.as(this.logs.messages().toString())
-				.isTrue();
-		}
+		assertAttemptFails((key, out, in) -> out.write(upgradeWithHeaders(key, 200)));
+		assertLogged("malformed upgrade answer from 127.0.0.1");
 	}
 
 	@Test
 	void anUpgradeAnswerWithinTheHeaderLimitIsAccepted() throws Exception {
 		// 12 KiB of headers: more than Netty's default of 8 KiB, within ProtocolLimits' 16 KiB.
-		try (Peer peer = new Peer((key, out, in) -> out.write(upgradeWithHeaders(key, 120)))) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+		try (ScriptedPeer peer = peer((key, out, in) -> out.write(upgradeWithHeaders(key, 120)))) {
+			RecordingHandler handler = connect(peer);
+			handler.await(StreamState.CONNECTED, WAIT);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
 		}
 	}
@@ -298,7 +280,7 @@ class WsHostileServerTests {
 
 	@Test
 	void aServerThatClosesButNeverReadsIsCutOffAfterTheBoundedWait() throws Exception {
-		try (Peer peer = new Peer((key, out, in) -> {
+		try (ScriptedPeer peer = peer((key, out, in) -> {
 			out.write(upgrade(key));
 			out.flush();
 			// Never reads: the client's data piles up in the socket buffers, and so would its reply.
@@ -309,7 +291,7 @@ class WsHostileServerTests {
 		})) {
 			RecordingHandler handler = new RecordingHandler().send(new byte[64 * 1024 * 1024], 16 * 1024);
 			start(peer.port()).create("ws", handler).requestTx();
-			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			handler.await(StreamState.CONNECTED, WAIT);
 			// The close came at 1.5 s; the reply cannot go out: 2 s of waiting, as for our own close.
 			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(8));
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
@@ -324,7 +306,7 @@ class WsHostileServerTests {
 		AtomicLong heldWhileNotReading = new AtomicLong(-1);
 		ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
 		long before = metric.usedDirectMemory();
-		try (Peer peer = new Peer((key, out, in) -> {
+		try (ScriptedPeer peer = peer((key, out, in) -> {
 			out.write(upgrade(key));
 			byte[] ping = frame(true, 9, false, new byte[125]);
 			byte[] batch = new byte[ping.length * 1000];
@@ -344,24 +326,28 @@ class WsHostileServerTests {
 				pongBytes.addAndGet(n);
 			}
 		})) {
-			RecordingHandler handler = new RecordingHandler();
-			start(peer.port()).create("ws", handler).connect();
-			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			RecordingHandler handler = connect(peer);
+			handler.await(StreamState.CONNECTED, WAIT);
 			Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> heldWhileNotReading.get() >= 0);
 			assertThat(heldWhileNotReading.get()).as("direct memory held while the server does not read")
 				.isLessThan(4 * 1024 * 1024);
 			// The latest ping is answered once the connection drains.
-			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pongBytes.get() > 0);
-			Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
+			Awaitility.await().atMost(WAIT).until(() -> pongBytes.get() > 0);
+			Awaitility.await().during(Duration.ofMillis(500)).atMost(WAIT)
 				.until(() -> pongBytes.get() % 131 == 0);
 			assertThat(pongBytes.get() / 131).isLessThan(pings);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
 		}
 	}
 
+	// A 101 answer with these header lines.
+	private static byte[] switching(String... headers) {
+		return ("HTTP/1.1 101 Switching Protocols\r\n" + String.join("\r\n", headers) + "\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII);
+	}
+
 	private static byte[] upgrade(String key) {
-		return ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-				+ "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+		return switching("Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: " + accept(key));
 	}
 
 	static byte[] frame(boolean fin, int opcode, boolean masked, byte[] payload) {
@@ -407,118 +393,19 @@ class WsHostileServerTests {
 		return all;
 	}
 
-	static String accept(String key) {
-		try {
-			MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-			return Base64.getEncoder()
-				.encodeToString(sha1.digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
+	/**
+	 * A peer whose socket receive buffer is small, so that what the client sends piles up on its
+	 * side when the script stops reading.
+	 */
+	private static ScriptedPeer peer(Script script) throws IOException {
+		return new ScriptedPeer((head, in, out) -> script.run(ScriptedPeer.header(head, "sec-websocket-key"), out, in),
+				8192);
 	}
 
 	/** What a peer does once it read the upgrade request. */
 	interface Script {
 
 		void run(String key, OutputStream out, InputStream in) throws Exception;
-
-	}
-
-	/**
-	 * A peer on 127.0.0.1 that runs a script on each connection after reading the request head,
-	 * then reads until the client closes, counting the clients that went away.
-	 */
-	static final class Peer implements AutoCloseable {
-
-		final ServerSocket socket;
-
-		final AtomicInteger clientsGone = new AtomicInteger();
-
-		final List<Socket> clients = new CopyOnWriteArrayList<>();
-
-		final List<String> requests = new CopyOnWriteArrayList<>();
-
-		Peer(Script script) throws IOException {
-			this.socket = new ServerSocket();
-			// Small, so that what the client sends piles up on its side when this peer stops reading.
-			this.socket.setReceiveBufferSize(8192);
-			this.socket.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
-			Thread acceptor = new Thread(() -> {
-				while (!this.socket.isClosed()) {
-					try {
-						Socket client = this.socket.accept();
-						this.clients.add(client);
-						Thread serving = new Thread(() -> serve(client, script), "hostile-ws-client");
-						serving.setDaemon(true);
-						serving.start();
-					}
-					catch (IOException ex) {
-						return;
-					}
-				}
-			}, "hostile-ws");
-			acceptor.setDaemon(true);
-			acceptor.start();
-		}
-
-		int port() {
-			return this.socket.getLocalPort();
-		}
-
-		private void serve(Socket client, Script script) {
-			try (client) {
-				InputStream in = client.getInputStream();
-				String head = readHead(in);
-				this.requests.add(head);
-				OutputStream out = client.getOutputStream();
-				script.run(header(head, "sec-websocket-key"), out, in);
-				out.flush();
-				byte[] sink = new byte[4096];
-				while (in.read(sink) >= 0) {
-					// until the client closes
-				}
-			}
-			catch (Exception ex) {
-				// the client went away, or the script ended
-			}
-			finally {
-				this.clientsGone.incrementAndGet();
-			}
-		}
-
-		private static String readHead(InputStream in) throws IOException {
-			ByteArrayOutputStream head = new ByteArrayOutputStream();
-			int matched = 0;
-			byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-			while (matched < 4) {
-				int b = in.read();
-				if (b < 0) {
-					throw new IOException("closed during the head");
-				}
-				head.write(b);
-				matched = (b == end[matched]) ? matched + 1 : ((b == '\r') ? 1 : 0);
-			}
-			return head.toString(StandardCharsets.US_ASCII);
-		}
-
-		private static String header(String head, String name) {
-			for (String line : head.split("\r\n")) {
-				int colon = line.indexOf(':');
-				if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
-					return line.substring(colon + 1).trim();
-				}
-			}
-			return "";
-		}
-
-		@Override
-		public void close() throws IOException {
-			this.socket.close();
-			for (Socket client : this.clients) {
-				client.close();
-			}
-		}
 
 	}
 
