@@ -1,23 +1,14 @@
 package io.securestreams.protocol.h2;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -27,11 +18,10 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.FrameByFrameH2Server;
+import io.securestreams.testsupport.LoopbackNettyServers;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -50,21 +40,11 @@ class H2GoAwayTests {
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
-	private EventLoopGroup group;
-
-	private final AtomicInteger connections = new AtomicInteger();
+	// Closes the servers with their accepted connections; the client contexts close after this.
+	@RegisterExtension
+	final LoopbackNettyServers servers = new LoopbackNettyServers();
 
 	private final List<String> served = new CopyOnWriteArrayList<>();
-
-	@BeforeEach
-	void startGroup() {
-		this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-	}
-
-	@AfterEach
-	void stopGroup() throws Exception {
-		this.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-	}
 
 	@Test
 	void streamsAboveTheLastStreamIdOfAGoAwayAreRetriedOnANewConnection() throws Exception {
@@ -78,19 +58,7 @@ class H2GoAwayTests {
 
 	/** With {@code maxConcurrent} 0 the server takes any number of streams, else that many. */
 	private void threeStreamsMeetAGoAway(int maxConcurrent) throws Exception {
-		Channel server = new ServerBootstrap().group(this.group)
-			.channel(NioServerSocketChannel.class)
-			.childHandler(new ChannelInitializer<Channel>() {
-				@Override
-				protected void initChannel(Channel ch) {
-					int index = H2GoAwayTests.this.connections.getAndIncrement();
-					ch.pipeline().addLast(new GoAwayServer(index == 0, maxConcurrent, H2GoAwayTests.this.served));
-				}
-			})
-			.bind("127.0.0.1", 0)
-			.sync()
-			.channel();
-		int port = ((InetSocketAddress) server.localAddress()).getPort();
+		int port = this.servers.start((index) -> new GoAwayServer(index == 0, maxConcurrent, this.served));
 		PolicyFragment fragment = TestPolicies.base();
 		for (String name : List.of("a", "b", "c")) {
 			TestPolicies.h1(fragment.streamType(name), "127.0.0.1", port, "GET", "/" + name)
@@ -111,7 +79,7 @@ class H2GoAwayTests {
 				.doesNotContain("ALL_RETRIES_FAILED");
 			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello");
 		}
-		assertThat(this.connections).hasValue(2);
+		assertThat(this.servers.connections()).isEqualTo(2);
 		this.resources.guard().assertNoViolations();
 	}
 

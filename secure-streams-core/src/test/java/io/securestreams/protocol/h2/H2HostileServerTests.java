@@ -1,23 +1,13 @@
 package io.securestreams.protocol.h2;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
@@ -31,12 +21,11 @@ import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.FrameByFrameH2Server;
 import io.securestreams.testsupport.LogCapture;
+import io.securestreams.testsupport.LoopbackNettyServers;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,50 +46,22 @@ class H2HostileServerTests {
 
 	private final LogCapture logs = this.resources.closing(new LogCapture());
 
-	private EventLoopGroup group;
+	// Closes the servers with their accepted connections; the client contexts close after this.
+	@RegisterExtension
+	final LoopbackNettyServers servers = new LoopbackNettyServers();
 
 	private final List<Long> errorsReceived = new CopyOnWriteArrayList<>();
 
-	private final AtomicInteger connectionsAccepted = new AtomicInteger();
-
-	@BeforeEach
-	void startGroup() {
-		this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-	}
-
-	@AfterEach
-	void stopGroup() throws Exception {
-		this.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-	}
+	private SecureStreams streams;
 
 	@Test
 	void anInvalidStatusIsAStreamError() throws Exception {
-		RecordingHandler bad = runBad((w, ctx, id) -> {
-			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("2x0"), 0, false, ctx.newPromise());
-			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
-			ctx.flush();
-		});
-		assertThat(bad.received()).isEmpty();
-		assertThat(bad.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
-				"ALL_RETRIES_FAILED");
-		assertThat(this.errorsReceived).containsExactly(Http2Error.PROTOCOL_ERROR.code());
-		assertThat(this.logs.contains("malformed h2 response from")).as(this.logs.messages().toString()).isTrue();
-		assertGoodStillServedOnTheSameConnection();
+		assertAMalformedHeadIsAStreamError(new DefaultHttp2Headers().status("2x0"));
 	}
 
 	@Test
 	void aMissingStatusIsAStreamError() throws Exception {
-		RecordingHandler bad = runBad((w, ctx, id) -> {
-			w.writeHeaders(ctx, id, new DefaultHttp2Headers().add("x-a", "b"), 0, false, ctx.newPromise());
-			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
-			ctx.flush();
-		});
-		assertThat(bad.received()).isEmpty();
-		assertThat(bad.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
-				"ALL_RETRIES_FAILED");
-		assertThat(this.errorsReceived).containsExactly(Http2Error.PROTOCOL_ERROR.code());
-		assertThat(this.logs.contains("malformed h2 response from")).as(this.logs.messages().toString()).isTrue();
-		assertGoodStillServedOnTheSameConnection();
+		assertAMalformedHeadIsAStreamError(new DefaultHttp2Headers().add("x-a", "b"));
 	}
 
 	@Test
@@ -109,23 +70,15 @@ class H2HostileServerTests {
 			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
 			ctx.flush();
 		});
-		assertThat(bad.received()).isEmpty();
-		assertThat(bad.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
-				"ALL_RETRIES_FAILED");
+		assertNothingReceivedAndAllRetriesFailed(bad);
 		assertThat(this.errorsReceived).contains(Http2Error.PROTOCOL_ERROR.code());
 		assertGoodStillServedOnTheSameConnection();
 	}
 
 	@Test
 	void dataAfterAnInterimResponseButBeforeTheFinalHeadersIsNotDeliveredAsABody() throws Exception {
-		RecordingHandler bad = runBad((w, ctx, id) -> {
-			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("103"), 0, false, ctx.newPromise());
-			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
-			ctx.flush();
-		});
-		assertThat(bad.received()).isEmpty();
-		assertThat(bad.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
-				"ALL_RETRIES_FAILED");
+		RecordingHandler bad = runBad(headThenHello(new DefaultHttp2Headers().status("103")));
+		assertNothingReceivedAndAllRetriesFailed(bad);
 		assertGoodStillServedOnTheSameConnection();
 	}
 
@@ -139,7 +92,7 @@ class H2HostileServerTests {
 			w.writeData(ctx, id, ascii("x"), 0, true, ctx.newPromise());
 			ctx.flush();
 		});
-		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		assertNoResult(bad);
 		assertThat(this.errorsReceived).contains(Http2Error.FLOW_CONTROL_ERROR.code());
 		assertGoodStillServedOnTheSameConnection();
 	}
@@ -153,32 +106,24 @@ class H2HostileServerTests {
 			w.writeRstStream(ctx, id, Http2Error.INTERNAL_ERROR.code(), ctx.newPromise());
 			ctx.flush();
 		});
-		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		assertNoResult(bad);
 		assertThat(bad.stateNames()).startsWith("CREATING", "POLL", "CONNECTING", "CONNECTED", "DISCONNECTED");
 		assertGoodStillServedOnTheSameConnection();
 	}
 
 	@Test
 	void aBodyShorterThanItsContentLengthEndsWithoutAResult() throws Exception {
-		RecordingHandler bad = runBad((w, ctx, id) -> {
-			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("200").setInt("content-length", 10), 0, false,
-					ctx.newPromise());
-			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
-			ctx.flush();
-		});
-		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		RecordingHandler bad = runBad(
+				headThenHello(new DefaultHttp2Headers().status("200").setInt("content-length", 10)));
+		assertNoResult(bad);
 		assertGoodStillServedOnTheSameConnection();
 	}
 
 	@Test
 	void aBodyLongerThanItsContentLengthEndsWithoutAResult() throws Exception {
-		RecordingHandler bad = runBad((w, ctx, id) -> {
-			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("200").setInt("content-length", 2), 0, false,
-					ctx.newPromise());
-			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
-			ctx.flush();
-		});
-		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		RecordingHandler bad = runBad(
+				headThenHello(new DefaultHttp2Headers().status("200").setInt("content-length", 2)));
+		assertNoResult(bad);
 		assertThat(bad.received().length).isLessThanOrEqualTo(2);
 		assertGoodStillServedOnTheSameConnection();
 	}
@@ -187,11 +132,9 @@ class H2HostileServerTests {
 	void aSecondResponseHeadIsAStreamError() throws Exception {
 		RecordingHandler bad = runBad((w, ctx, id) -> {
 			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("200"), 0, false, ctx.newPromise());
-			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("404"), 0, false, ctx.newPromise());
-			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
-			ctx.flush();
+			headThenHello(new DefaultHttp2Headers().status("404")).answer(w, ctx, id);
 		});
-		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		assertNoResult(bad);
 		assertThat(bad.received()).isEmpty();
 		assertGoodStillServedOnTheSameConnection();
 	}
@@ -207,7 +150,7 @@ class H2HostileServerTests {
 			ctx.flush();
 		});
 		assertThat(bad.received()).isEmpty();
-		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+		assertNoResult(bad);
 	}
 
 	@Test
@@ -223,6 +166,34 @@ class H2HostileServerTests {
 		assertThat(this.errorsReceived).contains(Http2Error.PROTOCOL_ERROR.code());
 	}
 
+	/** A head the client must reject: the stream is reset, the connection goes on. */
+	private void assertAMalformedHeadIsAStreamError(Http2Headers head) throws Exception {
+		RecordingHandler bad = runBad(headThenHello(head));
+		assertNothingReceivedAndAllRetriesFailed(bad);
+		assertThat(this.errorsReceived).containsExactly(Http2Error.PROTOCOL_ERROR.code());
+		assertThat(this.logs.contains("malformed h2 response from")).as(this.logs.messages().toString()).isTrue();
+		assertGoodStillServedOnTheSameConnection();
+	}
+
+	/** Answers with the head and then the body "hello", ending the stream. */
+	private static Answer headThenHello(Http2Headers head) {
+		return (w, ctx, id) -> {
+			w.writeHeaders(ctx, id, head, 0, false, ctx.newPromise());
+			w.writeData(ctx, id, ascii("hello"), 0, true, ctx.newPromise());
+			ctx.flush();
+		};
+	}
+
+	private static void assertNothingReceivedAndAllRetriesFailed(RecordingHandler bad) {
+		assertThat(bad.received()).isEmpty();
+		assertThat(bad.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+				"ALL_RETRIES_FAILED");
+	}
+
+	private static void assertNoResult(RecordingHandler bad) {
+		assertThat(bad.states).doesNotContain(StreamState.QOS_ACK_REMOTE, StreamState.QOS_NACK_REMOTE);
+	}
+
 	private static ByteBuf filler(int length) {
 		return Unpooled.wrappedBuffer(new byte[length]);
 	}
@@ -231,22 +202,8 @@ class H2HostileServerTests {
 		return Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
 	}
 
-	private SecureStreams streams;
-
 	private RecordingHandler runBad(Answer answer) throws Exception {
-		Channel server = new ServerBootstrap().group(this.group)
-			.channel(NioServerSocketChannel.class)
-			.childHandler(new ChannelInitializer<Channel>() {
-				@Override
-				protected void initChannel(Channel ch) {
-					H2HostileServerTests.this.connectionsAccepted.incrementAndGet();
-					ch.pipeline().addLast(new HostileServer(answer, H2HostileServerTests.this.errorsReceived));
-				}
-			})
-			.bind("127.0.0.1", 0)
-			.sync()
-			.channel();
-		int port = ((InetSocketAddress) server.localAddress()).getPort();
+		int port = this.servers.start((index) -> new HostileServer(answer, this.errorsReceived));
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("bad"), "127.0.0.1", port, "GET", "/bad")
 			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
@@ -270,7 +227,7 @@ class H2HostileServerTests {
 		assertThat(new String(good.received(), StandardCharsets.US_ASCII)).isEqualTo("hello");
 		assertThat(good.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
 				"DISCONNECTED");
-		assertThat(this.connectionsAccepted).as("connections").hasValue(1);
+		assertThat(this.servers.connections()).as("connections").isEqualTo(1);
 	}
 
 	/** How the server answers {@code /bad}. */

@@ -1,21 +1,11 @@
 package io.securestreams.protocol.h2;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -26,11 +16,10 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.FrameByFrameH2Server;
+import io.securestreams.testsupport.LoopbackNettyServers;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -50,23 +39,12 @@ class H2TxCreditQuirkTests {
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
-	private EventLoopGroup group;
+	// Closes the servers with their accepted connections; the client contexts close after this.
+	@RegisterExtension
+	final LoopbackNettyServers servers = new LoopbackNettyServers();
 
 	/** RST_STREAM and GOAWAY error codes the server received. */
 	private final List<Long> errorsReceived = new CopyOnWriteArrayList<>();
-
-	private final AtomicInteger connectionsAccepted = new AtomicInteger();
-
-	@BeforeEach
-	void startGroup() {
-		this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-	}
-
-	@AfterEach
-	void stopGroup() throws Exception {
-		// Closes the server with its accepted connections; the client context closes after this.
-		this.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-	}
 
 	@Test
 	void withoutTheQuirkAWindowUpdateOnTopOfAMaximalInitialWindowResetsTheStream() throws Exception {
@@ -124,7 +102,7 @@ class H2TxCreditQuirkTests {
 						"QOS_ACK_REMOTE", "DISCONNECTED"));
 		assertThat(this.errorsReceived).filteredOn((code) -> code != Http2Error.STREAM_CLOSED.code())
 			.containsExactly(Http2Error.FLOW_CONTROL_ERROR.code());
-		assertThat(this.connectionsAccepted).hasValue(1);
+		assertThat(this.servers.connections()).isEqualTo(1);
 	}
 
 	private RecordingHandler get(boolean quirk, boolean overflowConnection) throws Exception {
@@ -136,19 +114,7 @@ class H2TxCreditQuirkTests {
 	}
 
 	private SecureStreams start(boolean quirk, Overflow overflow) throws Exception {
-		Channel server = new ServerBootstrap().group(this.group)
-			.channel(NioServerSocketChannel.class)
-			.childHandler(new ChannelInitializer<Channel>() {
-				@Override
-				protected void initChannel(Channel ch) {
-					H2TxCreditQuirkTests.this.connectionsAccepted.incrementAndGet();
-					ch.pipeline().addLast(new OverflowingServer(overflow, H2TxCreditQuirkTests.this.errorsReceived));
-				}
-			})
-			.bind("127.0.0.1", 0)
-			.sync()
-			.channel();
-		int port = ((InetSocketAddress) server.localAddress()).getPort();
+		int port = this.servers.start((index) -> new OverflowingServer(overflow, this.errorsReceived));
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", port, "GET", "/x")
 			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
