@@ -52,6 +52,28 @@ class MqttHostileBrokerTests {
 		connection.write(new byte[] { (byte) 0x90, 3, subscribe[1], subscribe[2], 1 });
 	}
 
+	/**
+	 * Takes the stream's next connection, answers its CONNECT and SUBSCRIBE, and waits for the
+	 * stream to be CONNECTED for the given time.
+	 */
+	private static RawMqttPeer.Connection connected(RawMqttPeer peer, MqttRecorder handler, int times)
+			throws Exception {
+		RawMqttPeer.Connection connection = peer.accept(WAIT);
+		accept(connection);
+		handler.await(StreamState.CONNECTED, times, WAIT);
+		return connection;
+	}
+
+	/** Sends the packets and expects the client to close the connection over them. */
+	private static void assertClientCloses(RawMqttPeer.Connection connection, byte[]... packets) throws Exception {
+		connection.write(packets);
+		assertThat(connection.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+	}
+
+	private static void assertLogged(LogCapture logs, String fault) {
+		assertThat(logs.contains(fault)).as("a log line names the fault: " + logs.messages()).isTrue();
+	}
+
 	private static byte[] topic(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
@@ -66,18 +88,14 @@ class MqttHostileBrokerTests {
 		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
 			MqttRecorder handler = new MqttRecorder();
 			device(peer.port(), "t/+", handler);
-			RawMqttPeer.Connection first = peer.accept(WAIT);
-			accept(first);
-			handler.await(StreamState.CONNECTED, 1, WAIT);
-			first.write(RawMqttPeer.publish(new byte[] { 't', '/', (byte) 0xff }, 0, 0, "bad"),
+			RawMqttPeer.Connection first = connected(peer, handler, 1);
+			assertClientCloses(first, RawMqttPeer.publish(new byte[] { 't', '/', (byte) 0xff }, 0, 0, "bad"),
 					RawMqttPeer.publish(new byte[] { 't', '/', (byte) 0xed, (byte) 0xa0, (byte) 0x80 }, 0, 0, "bad"),
 					RawMqttPeer.publish(topic("t/ok"), 0, 0, "after"));
-			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
 			handler.await(StreamState.DISCONNECTED, 1, WAIT);
 			assertThat(handler.payloads()).doesNotContain("bad");
-			assertThat(logs.contains("UTF-8")).as("a log line names the fault: " + logs.messages()).isTrue();
-			accept(peer.accept(WAIT));
-			handler.await(StreamState.CONNECTED, 2, WAIT);
+			assertLogged(logs, "UTF-8");
+			connected(peer, handler, 2);
 		}
 	}
 
@@ -90,22 +108,15 @@ class MqttHostileBrokerTests {
 		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
 			MqttRecorder handler = new MqttRecorder();
 			device(peer.port(), "t/+", handler);
-			RawMqttPeer.Connection first = peer.accept(WAIT);
-			accept(first);
-			handler.await(StreamState.CONNECTED, 1, WAIT);
-			first.write(RawMqttPeer.connAck(false, 0));
-			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			RawMqttPeer.Connection first = connected(peer, handler, 1);
+			assertClientCloses(first, RawMqttPeer.connAck(false, 0));
 			handler.await(StreamState.DISCONNECTED, 1, WAIT);
-			RawMqttPeer.Connection second = peer.accept(WAIT);
-			accept(second);
-			handler.await(StreamState.CONNECTED, 2, WAIT);
-			second.write(new byte[] { (byte) 0xC0, 0 });
-			assertThat(second.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			RawMqttPeer.Connection second = connected(peer, handler, 2);
+			assertClientCloses(second, new byte[] { (byte) 0xC0, 0 });
 			handler.await(StreamState.DISCONNECTED, 2, WAIT);
-			assertThat(logs.contains("a second CONNACK")).as("log: " + logs.messages()).isTrue();
-			assertThat(logs.contains("PINGREQ, which only a client may send")).as("log: " + logs.messages()).isTrue();
-			accept(peer.accept(WAIT));
-			handler.await(StreamState.CONNECTED, 3, WAIT);
+			assertLogged(logs, "a second CONNACK");
+			assertLogged(logs, "PINGREQ, which only a client may send");
+			connected(peer, handler, 3);
 		}
 	}
 
@@ -127,13 +138,10 @@ class MqttHostileBrokerTests {
 				.connect();
 			RawMqttPeer.Connection first = peer.accept(WAIT);
 			first.readType(1, WAIT);
-			first.write(RawMqttPeer.connAck(true, 0));
-			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			assertClientCloses(first, RawMqttPeer.connAck(true, 0));
 			handler.await(StreamState.UNREACHABLE, 1, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
-			assertThat(logs.contains("kept a session although a clean session was asked for"))
-				.as("log: " + logs.messages())
-				.isTrue();
+			assertLogged(logs, "kept a session although a clean session was asked for");
 			RawMqttPeer.Connection second = peer.accept(WAIT);
 			second.readType(1, WAIT);
 			second.write(RawMqttPeer.connAck(false, 0));
@@ -147,16 +155,10 @@ class MqttHostileBrokerTests {
 		try (RawMqttPeer peer = new RawMqttPeer()) {
 			MqttRecorder handler = new MqttRecorder();
 			device(peer.port(), "#", handler);
-			RawMqttPeer.Connection first = peer.accept(WAIT);
-			accept(first);
-			handler.await(StreamState.CONNECTED, 1, WAIT);
-			first.write(RawMqttPeer.publish(new byte[0], 1, 7, "bad"));
-			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
-			RawMqttPeer.Connection second = peer.accept(WAIT);
-			accept(second);
-			handler.await(StreamState.CONNECTED, 2, WAIT);
-			second.write(RawMqttPeer.publish(new byte[] { 'a', 0, 'b' }, 0, 0, "bad"));
-			assertThat(second.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			RawMqttPeer.Connection first = connected(peer, handler, 1);
+			assertClientCloses(first, RawMqttPeer.publish(new byte[0], 1, 7, "bad"));
+			RawMqttPeer.Connection second = connected(peer, handler, 2);
+			assertClientCloses(second, RawMqttPeer.publish(new byte[] { 'a', 0, 'b' }, 0, 0, "bad"));
 			assertThat(handler.payloads()).doesNotContain("bad");
 		}
 	}
@@ -173,12 +175,11 @@ class MqttHostileBrokerTests {
 			device(peer.port(), "t/+", handler);
 			RawMqttPeer.Connection first = peer.accept(WAIT);
 			first.readType(1, WAIT);
-			first.write(RawMqttPeer.publish(topic("t/early"), 1, 5, "early"), RawMqttPeer.connAck(false, 0));
-			assertThat(first.closedWithin(WAIT)).as("the client closes the connection").isTrue();
+			assertClientCloses(first, RawMqttPeer.publish(topic("t/early"), 1, 5, "early"),
+					RawMqttPeer.connAck(false, 0));
 			handler.await(StreamState.UNREACHABLE, 1, WAIT);
-			assertThat(logs.contains("CONNACK")).as("a log line names the fault: " + logs.messages()).isTrue();
-			accept(peer.accept(WAIT));
-			handler.await(StreamState.CONNECTED, 1, WAIT);
+			assertLogged(logs, "CONNACK");
+			connected(peer, handler, 1);
 			assertThat(handler.payloads()).doesNotContain("early");
 		}
 	}
@@ -218,9 +219,7 @@ class MqttHostileBrokerTests {
 		try (RawMqttPeer peer = new RawMqttPeer()) {
 			MqttRecorder handler = new MqttRecorder();
 			SecureStream stream = device(peer.port(), "t/+", handler);
-			RawMqttPeer.Connection first = peer.accept(WAIT);
-			accept(first);
-			handler.await(StreamState.CONNECTED, 1, WAIT);
+			RawMqttPeer.Connection first = connected(peer, handler, 1);
 			handler.send(stream, "one");
 			byte[] publish = first.readType(3, WAIT);
 			int topicLength = ((publish[1] & 0xff) << 8) | (publish[2] & 0xff);
@@ -268,16 +267,13 @@ class MqttHostileBrokerTests {
 		try (RawMqttPeer peer = new RawMqttPeer()) {
 			MqttRecorder handler = new MqttRecorder();
 			device(peer.port(), "t/+", handler);
-			RawMqttPeer.Connection first = peer.accept(WAIT);
-			accept(first);
-			handler.await(StreamState.CONNECTED, 1, WAIT);
+			RawMqttPeer.Connection first = connected(peer, handler, 1);
 			byte[] whole = RawMqttPeer.publish(topic("t/cut"), 1, 3, "x".repeat(1000));
 			first.write(java.util.Arrays.copyOf(whole, 500));
 			first.socket.setSoLinger(true, 0);
 			first.close();
 			handler.await(StreamState.DISCONNECTED, 1, WAIT);
-			accept(peer.accept(WAIT));
-			handler.await(StreamState.CONNECTED, 2, WAIT);
+			connected(peer, handler, 2);
 			assertThat(handler.messages).isEmpty();
 		}
 	}
