@@ -1,9 +1,5 @@
 package io.securestreams.server.h1;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -72,37 +68,15 @@ class H1ServerHeaderBytesTests {
 					new MetadataDeclaration("auth", "")));
 		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
 		SecureStream listener = streams.create("srv", new EchoAuthorization());
-		int port = ((InetSocketAddress) listener.localAddress()).getPort();
-		try (Socket socket = new Socket("127.0.0.1", port)) {
-			socket.setSoTimeout(10_000);
-			ByteArrayOutputStream request = new ByteArrayOutputStream();
-			request.writeBytes("GET /x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ".getBytes(StandardCharsets.US_ASCII));
-			request.writeBytes(CAFE);
-			request.writeBytes("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			socket.getOutputStream().write(request.toByteArray());
-			byte[] answer = readAnswer(socket.getInputStream());
-			String text = new String(answer, StandardCharsets.ISO_8859_1);
-			String cafeOnTheWire = new String(CAFE, StandardCharsets.ISO_8859_1);
+		// The bytes of "café" in UTF-8, one char per byte, as they cross the wire.
+		String cafeOnTheWire = new String(CAFE, StandardCharsets.ISO_8859_1);
+		try (Socket socket = H1Wire.connect(listener)) {
+			H1Wire.send(socket, "GET /x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + cafeOnTheWire + "\r\n\r\n");
+			String[] answer = H1Wire.response(socket.getInputStream(), false);
+			String text = answer[0] + answer[1];
 			assertThat(text).containsIgnoringCase("content-type: text/plain; n=" + cafeOnTheWire + "\r\n")
 				.endsWith("\r\n\r\nBearer " + cafeOnTheWire);
 		}
-	}
-
-	// The head, then a body of the content-length it announces.
-	private static byte[] readAnswer(InputStream in) throws IOException {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		while (!bytes.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-			int b = in.read();
-			if (b < 0) {
-				throw new IOException("closed in the head: " + bytes);
-			}
-			bytes.write(b);
-		}
-		String head = bytes.toString(StandardCharsets.ISO_8859_1).toLowerCase();
-		int at = head.indexOf("content-length:");
-		int length = Integer.parseInt(head.substring(at + 15, head.indexOf("\r\n", at)).trim());
-		bytes.writeBytes(in.readNBytes(length));
-		return bytes.toByteArray();
 	}
 
 }
