@@ -159,17 +159,10 @@ class WsClientTests {
 	@Test
 	void aStreamWithoutRetriesStaysIdleAfterTheServerCloses() throws Exception {
 		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
-			start(ws(jetty.port(), "/close", (b) -> b.set(StreamTypeKey.RETRY, null)));
-			RecordingHandler handler = new RecordingHandler();
-			this.streams.create("ws", handler).connect();
-			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
 			// As libwebsockets: DISCONNECTED leaves the sequence idle, so the backoff that finds no
 			// retry left does nothing (ALL_RETRIES_FAILED may not follow DISCONNECTED, reference
 			// section 1.2), and the stream lives on for the application to connect again.
-			Awaitility.await()
-				.during(Duration.ofMillis(800))
-				.atMost(Duration.ofSeconds(3))
-				.until(() -> handler.stateNames().equals(List.of("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED")));
+			assertStaysDisconnectedAfterTheServerCloses(jetty, (b) -> b.set(StreamTypeKey.RETRY, null));
 			assertThat(this.streams.streams()).hasSize(1);
 		}
 	}
@@ -177,16 +170,25 @@ class WsClientTests {
 	@Test
 	void anOpportunisticStreamDoesNotReconnect() throws Exception {
 		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
-			start(ws(jetty.port(), "/close", (b) -> b.set(StreamTypeKey.OPPORTUNISTIC, true)));
-			RecordingHandler handler = new RecordingHandler();
-			this.streams.create("ws", handler).connect();
-			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
-			Awaitility.await()
-				.during(Duration.ofMillis(800))
-				.atMost(Duration.ofSeconds(3))
-				.until(() -> handler.stateNames().equals(List.of("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED")));
+			assertStaysDisconnectedAfterTheServerCloses(jetty, (b) -> b.set(StreamTypeKey.OPPORTUNISTIC, true));
 			assertThat(jetty.sessions.get()).isEqualTo(1);
 		}
+	}
+
+	/**
+	 * Connects a stream with these keys to the path where the server closes each session, and
+	 * expects it to stay DISCONNECTED rather than reconnect.
+	 */
+	private void assertStaysDisconnectedAfterTheServerCloses(JettyWsServer jetty,
+			Consumer<StreamTypePolicy.Builder> keys) {
+		start(ws(jetty.port(), "/close", keys));
+		RecordingHandler handler = new RecordingHandler();
+		this.streams.create("ws", handler).connect();
+		handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
+		Awaitility.await()
+			.during(Duration.ofMillis(800))
+			.atMost(Duration.ofSeconds(3))
+			.until(() -> handler.stateNames().equals(List.of("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED")));
 	}
 
 	@Test

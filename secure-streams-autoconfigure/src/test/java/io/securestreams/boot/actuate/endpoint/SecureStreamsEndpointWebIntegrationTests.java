@@ -48,6 +48,9 @@ class SecureStreamsEndpointWebIntegrationTests {
 		peer.close();
 	}
 
+	// Inherited by every @Nested test class (the default @NestedTestConfiguration), so each
+	// context gets the peer's policy.
+	@DynamicPropertySource
 	static void policy(DynamicPropertyRegistry registry) {
 		String type = "secure-streams.policy.streamtypes.";
 		registry.add(type + "bytes.endpoint", () -> "127.0.0.1");
@@ -68,11 +71,6 @@ class SecureStreamsEndpointWebIntegrationTests {
 					"management.endpoint.health.show-components=always", "secure-streams.event-loop-threads=1" })
 	@AutoConfigureRestTestClient
 	class WritesGranted {
-
-		@DynamicPropertySource
-		static void properties(DynamicPropertyRegistry registry) {
-			policy(registry);
-		}
 
 		@Autowired
 		RestTestClient client;
@@ -192,11 +190,6 @@ class SecureStreamsEndpointWebIntegrationTests {
 	@AutoConfigureRestTestClient
 	class OverlayRequestBodies {
 
-		@DynamicPropertySource
-		static void properties(DynamicPropertyRegistry registry) {
-			policy(registry);
-		}
-
 		@Autowired
 		RestTestClient client;
 
@@ -233,11 +226,6 @@ class SecureStreamsEndpointWebIntegrationTests {
 					"secure-streams.event-loop-threads=1" })
 	@AutoConfigureRestTestClient
 	class WritesNotGranted {
-
-		@DynamicPropertySource
-		static void properties(DynamicPropertyRegistry registry) {
-			policy(registry);
-		}
 
 		@Autowired
 		RestTestClient client;
