@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStreams;
-import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
