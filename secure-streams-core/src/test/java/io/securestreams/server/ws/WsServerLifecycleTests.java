@@ -27,6 +27,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.CallbackChecker;
+import io.securestreams.testsupport.ScriptedPeer;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
@@ -124,14 +125,7 @@ class WsServerLifecycleTests {
 				+ "Connection: Upgrade\r\nSec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\n"
 				+ "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: echo-protocol\r\n\r\n")
 			.getBytes(StandardCharsets.US_ASCII));
-		InputStream in = socket.getInputStream();
-		ByteArrayOutputStream head = new ByteArrayOutputStream();
-		while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-			int b = in.read();
-			assertThat(b).as("head so far: %s", head).isNotNegative();
-			head.write(b);
-		}
-		assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+		assertThat(ScriptedPeer.readHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
 		return socket;
 	}
 

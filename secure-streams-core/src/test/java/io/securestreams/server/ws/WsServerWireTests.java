@@ -19,6 +19,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.ScriptedPeer;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import io.securestreams.testsupport.TransitionGuard;
@@ -90,14 +91,7 @@ class WsServerWireTests {
 		send(socket.getOutputStream(), ("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 				+ "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
 				+ "Sec-WebSocket-Protocol: echo-protocol\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-		InputStream in = socket.getInputStream();
-		ByteArrayOutputStream head = new ByteArrayOutputStream();
-		while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-			int b = in.read();
-			assertThat(b).as("head so far: %s", head).isNotNegative();
-			head.write(b);
-		}
-		assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+		assertThat(ScriptedPeer.readHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
 		return socket;
 	}
 
