@@ -1,6 +1,8 @@
 package io.securestreams.protocol.mqtt;
 
 import java.net.ProtocolException;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +13,7 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
@@ -81,6 +84,9 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 		}
 		return switch (type) {
 			case CONNACK -> this.connection.isAccepted() ? "a second CONNACK" : null;
+			case SUBACK -> this.connection.session().subscriptions().subAckViolation(id(message),
+					returnCodes((MqttSubAckMessage) message));
+			case PUBCOMP -> this.connection.completionViolation(id(message));
 			// Section 2.2.1: these travel from client to server only.
 			case CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT -> type + ", which only a client may send";
 			default -> null;
@@ -137,8 +143,8 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 			case PUBREL -> session.inbox().released(this.connection, id(message));
 			case SUBACK -> {
 				this.connection.confirmed();
-				session.subscriptions().subscribed(id(message),
-						((MqttSubAckMessage) message).payload().grantedQoSLevels());
+				// Checked by violation() when a SUBSCRIBE awaits it; otherwise only logged.
+				session.subscriptions().subscribed(id(message), returnCodes((MqttSubAckMessage) message));
 			}
 			case UNSUBACK -> {
 				this.connection.confirmed();
@@ -147,6 +153,16 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 			case PINGRESP -> this.connection.confirmed();
 			default -> logger.debug("ignoring MQTT {} from the broker", type);
 		}
+	}
+
+	// The typed codes, since reasonCodes() and grantedQoSLevels() throw when the decoder met a code
+	// it does not know (it keeps null for it).
+	private static List<@Nullable Integer> returnCodes(MqttSubAckMessage subAck) {
+		List<@Nullable Integer> codes = new ArrayList<>();
+		for (MqttReasonCodes.@Nullable SubAck code : subAck.payload().typedReasonCodes()) {
+			codes.add((code != null) ? code.byteValue() & 0xff : null);
+		}
+		return codes;
 	}
 
 	private static int id(MqttMessage message) {

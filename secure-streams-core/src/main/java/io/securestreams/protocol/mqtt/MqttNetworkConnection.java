@@ -204,6 +204,15 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		}
 	}
 
+	/** What makes a PUBCOMP break the protocol (see {@link MqttOutbox#completionViolation}), or {@code null}. */
+	@Nullable String completionViolation(int id) {
+		MqttOutboundMessage owed = this.birth;
+		if (id != 0 && id == this.birthId && owed != null) {
+			return (owed.qos == 2 && !owed.released) ? "PUBCOMP for packet id " + id + " before its PUBREC" : null;
+		}
+		return this.session.outbox().completionViolation(id);
+	}
+
 	/** PUBACK or PUBCOMP; returns {@code true} when it was the birth message's. */
 	boolean birthAcknowledged(int id) {
 		if (id == 0 || id != this.birthId) {

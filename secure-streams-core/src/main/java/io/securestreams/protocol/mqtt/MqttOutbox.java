@@ -66,6 +66,17 @@ final class MqttOutbox {
 	}
 
 	/**
+	 * What makes a PUBCOMP break MQTT 3.1.1, or {@code null}: section 4.3.3 has the broker send it
+	 * only in answer to PUBREL, which goes out after its PUBREC. Completing a message the broker
+	 * never acknowledged receiving would report exactly-once delivery that did not happen.
+	 */
+	@Nullable String completionViolation(int id) {
+		MqttOutboundMessage message = this.inflight.get(id);
+		return (message != null && message.qos == 2 && !message.released)
+				? "PUBCOMP for packet id " + id + " before its PUBREC" : null;
+	}
+
+	/**
 	 * PUBACK (QoS 1) or PUBCOMP (QoS 2) arrived.
 	 * @return {@code true} when this freed the last exhausted packet id
 	 */

@@ -1,11 +1,10 @@
 package io.securestreams.protocol.mqtt;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,9 +52,10 @@ final class MqttSubscriptions {
 
 	private final Map<Integer, Answer> pending = new HashMap<>();
 
-	// The ids in pending that were sent with SUBSCRIBE (the others with UNSUBSCRIBE): an answer
-	// of the other kind with the same id is not theirs and must not consume the wait.
-	private final Set<Integer> subscribes = new HashSet<>();
+	// The ids in pending that were sent with SUBSCRIBE (the others with UNSUBSCRIBE), with the
+	// number of topic filters each carried: an answer of the other kind with the same id is not
+	// theirs and must not consume the wait, and a SUBACK holds one return code per filter.
+	private final Map<Integer, Integer> subscribes = new HashMap<>();
 
 	/**
 	 * @param ids the session's packet ids
@@ -77,7 +77,7 @@ final class MqttSubscriptions {
 			return false;
 		}
 		this.pending.put(id, answer);
-		this.subscribes.add(id);
+		this.subscribes.put(id, filters.size());
 		on.send(MqttPackets.subscribe(id, filters, qos));
 		return true;
 	}
@@ -105,21 +105,46 @@ final class MqttSubscriptions {
 		this.pending.replaceAll((id, waiting) -> (waiting == answer) ? ABANDONED : waiting);
 	}
 
-	void subscribed(int id, List<Integer> granted) {
-		if (!this.subscribes.remove(id)) {
+	/**
+	 * What makes a SUBACK break MQTT 3.1.1, or {@code null}: section 3.9.3 gives it one return
+	 * code per topic filter of its SUBSCRIBE, each 0, 1, 2 or 0x80 (Netty's decoder gives null for
+	 * a code it does not know, so {@code granted} may hold nulls). A SUBACK that answers no
+	 * pending SUBSCRIBE is not judged here (it is ignored).
+	 */
+	@Nullable String subAckViolation(int id, List<@Nullable Integer> granted) {
+		Integer filters = this.subscribes.get(id);
+		if (filters == null) {
+			return null;
+		}
+		if (granted.size() != filters) {
+			return "SUBACK for packet id " + id + " holds " + granted.size() + " return codes for " + filters
+					+ " topic filters";
+		}
+		for (Integer code : granted) {
+			// Netty's decoder gives null for a code it does not know.
+			if (code == null || (code > 2 && code != 0x80)) {
+				return "SUBACK for packet id " + id + " holds a return code that is none of 0, 1, 2 and 0x80 ("
+						+ ((code != null) ? code : "unknown") + ")";
+			}
+		}
+		return null;
+	}
+
+	void subscribed(int id, List<@Nullable Integer> granted) {
+		if (this.subscribes.remove(id) == null) {
 			logger.warn("ignoring a SUBACK for packet id {}, which awaits no SUBACK", id);
 			return;
 		}
 		Answer answer = this.pending.remove(id);
 		if (answer != null) {
 			boolean wasFull = this.ids.release(id);
-			answer.subscribed(granted);
+			answer.subscribed(List.copyOf(granted));
 			freed(wasFull);
 		}
 	}
 
 	void unsubscribed(int id) {
-		if (!this.pending.containsKey(id) || this.subscribes.contains(id)) {
+		if (!this.pending.containsKey(id) || this.subscribes.containsKey(id)) {
 			logger.warn("ignoring an UNSUBACK for packet id {}, which awaits no UNSUBACK", id);
 			return;
 		}

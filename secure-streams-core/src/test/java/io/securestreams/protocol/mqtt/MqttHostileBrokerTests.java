@@ -31,11 +31,15 @@ class MqttHostileBrokerTests {
 	final TestResources resources = new TestResources();
 
 	private SecureStream device(int port, String filter, MqttRecorder handler) {
+		return device(port, filter, 1, handler);
+	}
+
+	private SecureStream device(int port, String filter, int qos, MqttRecorder handler) {
 		PolicyFragment fragment = MqttPolicies.base();
 		MqttPolicies.mqtt(fragment, "device", port)
 			.set(StreamTypeKey.MQTT_TOPIC, "dev/up")
 			.set(StreamTypeKey.MQTT_SUBSCRIBE, filter)
-			.set(StreamTypeKey.MQTT_QOS, 1)
+			.set(StreamTypeKey.MQTT_QOS, qos)
 			.set(StreamTypeKey.METADATA, MqttPolicies.metadata("topic"));
 		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
 			.systemBlobs(new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, "hostile-client")));
@@ -213,7 +217,11 @@ class MqttHostileBrokerTests {
 		}
 	}
 
-	/** A second PUBACK for a message already acknowledged reports nothing more. */
+	/**
+	 * A second PUBACK for a message already acknowledged reports nothing more; acknowledgements
+	 * and a SUBACK (even one with a code Netty's decoder does not know) for ids nothing awaits
+	 * are ignored without closing the connection.
+	 */
 	@Test
 	void duplicateAndUnknownAcknowledgementsAreIgnored() throws Exception {
 		try (RawMqttPeer peer = new RawMqttPeer()) {
@@ -225,7 +233,8 @@ class MqttHostileBrokerTests {
 			int topicLength = ((publish[1] & 0xff) << 8) | (publish[2] & 0xff);
 			int id = ((publish[3 + topicLength] & 0xff) << 8) | (publish[4 + topicLength] & 0xff);
 			first.write(RawMqttPeer.withId(0x40, id), RawMqttPeer.withId(0x40, id), RawMqttPeer.withId(0x40, 999),
-					RawMqttPeer.withId(0x70, id), RawMqttPeer.withId(0x50, 998), RawMqttPeer.withId(0x62, 997));
+					RawMqttPeer.withId(0x70, id), RawMqttPeer.withId(0x50, 998), RawMqttPeer.withId(0x62, 997),
+					new byte[] { (byte) 0x90, 3, 0x03, (byte) 0xe6, 0x41 });
 			// PUBREC of an unknown id gets its PUBREL, PUBREL its PUBCOMP.
 			first.readType(6, WAIT);
 			first.readType(7, WAIT);
@@ -275,6 +284,78 @@ class MqttHostileBrokerTests {
 			handler.await(StreamState.DISCONNECTED, 1, WAIT);
 			connected(peer, handler, 2);
 			assertThat(handler.messages).isEmpty();
+		}
+	}
+
+	/**
+	 * MQTT 3.1.1 section 3.9.3: a SUBACK holds one return code per topic filter of its
+	 * SUBSCRIBE, each 0, 1, 2 or 0x80. One with more codes than filters, or with another value,
+	 * closes the connection with a log line naming the fault, and the stream subscribes again.
+	 */
+	@Test
+	void subAckWithTheWrongNumberOfReturnCodesOrABadCodeClosesTheConnection() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			first.readType(1, WAIT);
+			first.write(RawMqttPeer.connAck(false, 0));
+			byte[] subscribe = first.readType(8, WAIT);
+			assertClientCloses(first, new byte[] { (byte) 0x90, 4, subscribe[1], subscribe[2], 1, 1 });
+			assertLogged(logs, "holds 2 return codes for 1 topic filters");
+			RawMqttPeer.Connection second = peer.accept(WAIT);
+			second.readType(1, WAIT);
+			second.write(RawMqttPeer.connAck(false, 0));
+			subscribe = second.readType(8, WAIT);
+			assertClientCloses(second, new byte[] { (byte) 0x90, 3, subscribe[1], subscribe[2], 0x41 });
+			assertLogged(logs, "holds a return code that is none of 0, 1, 2 and 0x80");
+			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
+			connected(peer, handler, 1);
+		}
+	}
+
+	/**
+	 * MQTT 3.1.1 section 4.3.3: PUBCOMP answers PUBREL, which follows PUBREC. A PUBCOMP for a
+	 * QoS 2 message the broker never acknowledged receiving closes the connection instead of
+	 * reporting QOS_ACK_REMOTE; after the session resumes, the message completes once.
+	 */
+	@Test
+	void pubCompBeforePubRecClosesTheConnectionAndTheMessageCompletesAfterTheResume() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			SecureStream stream = device(peer.port(), "t/+", 2, handler);
+			RawMqttPeer.Connection first = connected(peer, handler, 1);
+			handler.send(stream, "once");
+			byte[] publish = first.readType(3, WAIT);
+			int topicLength = ((publish[1] & 0xff) << 8) | (publish[2] & 0xff);
+			int id = ((publish[3 + topicLength] & 0xff) << 8) | (publish[4 + topicLength] & 0xff);
+			assertClientCloses(first, RawMqttPeer.withId(0x70, id));
+			assertLogged(logs, "PUBCOMP for packet id " + id + " before its PUBREC");
+			handler.await(StreamState.DISCONNECTED, 1, WAIT);
+			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
+			RawMqttPeer.Connection second = peer.accept(WAIT);
+			second.readType(1, WAIT);
+			second.write(RawMqttPeer.connAck(true, 0));
+			byte[] again = null;
+			boolean subscribed = false;
+			while (again == null || !subscribed) {
+				byte[] packet = second.read(WAIT);
+				assertThat(packet).as("a packet before the client closes").isNotNull();
+				if ((packet[0] & 0xf0) == 0x80) {
+					second.write(new byte[] { (byte) 0x90, 3, packet[1], packet[2], 2 });
+					subscribed = true;
+				}
+				else if ((packet[0] & 0xf0) == 0x30) {
+					again = packet;
+				}
+			}
+			assertThat(again[0] & 0x08).as("the resent PUBLISH carries DUP").isEqualTo(0x08);
+			second.write(RawMqttPeer.withId(0x50, id));
+			second.readType(6, WAIT);
+			second.write(RawMqttPeer.withId(0x70, id));
+			handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+			Awaitility.await().during(Duration.ofMillis(300)).atMost(WAIT)
+				.until(() -> handler.count(StreamState.QOS_ACK_REMOTE) == 1);
 		}
 	}
 
