@@ -10,11 +10,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
@@ -83,8 +83,9 @@ final class WsClientConnection extends ChannelConnection {
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
 				this.link.policy().attributes(), this.link.timings(),
 				(pipeline) -> pipeline
-					.addLast("http", new HttpClientCodec(
-							new HttpDecoderConfig().setMaxHeaderSize(this.link.limits().maxHttpHeaderSize()), false, false))
+					.addLast("http-encoder", new HttpRequestEncoder())
+					.addLast("http", new UpgradeAnswerDecoder(
+							new HttpDecoderConfig().setMaxHeaderSize(this.link.limits().maxHttpHeaderSize())))
 					.addLast("http-aggregator", new HttpObjectAggregator(this.link.limits().maxHttpHeaderSize()))
 					.addLast("ws-handshake", new Handshake(handshaker)));
 		this.pending = ready;

@@ -120,6 +120,19 @@ class WsHostileServerTests {
 		assertLogged("Invalid challenge");
 	}
 
+	/**
+	 * RFC 6455 section 4.1: an answer without Sec-WebSocket-Accept fails the connection at once,
+	 * without waiting for the handshake timeout.
+	 */
+	@Test
+	void aMissingAcceptKeyFailsTheAttemptAtOnce() throws Exception {
+		long started = System.nanoTime();
+		assertAttemptFails((key, out, in) -> out.write(switching("Upgrade: websocket", "Connection: Upgrade")));
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).as("failed before the handshake timeout")
+			.isLessThan(Duration.ofSeconds(5));
+		assertLogged("upgrade refused by 127.0.0.1");
+	}
+
 	@Test
 	void nonAsciiUpgradeAnswerHeaderBytesReachMetadataAsSent() throws Exception {
 		byte[] cafe = "café".getBytes(StandardCharsets.UTF_8);
