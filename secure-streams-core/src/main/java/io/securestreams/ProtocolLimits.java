@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param maxWsFramePayload the largest ws frame payload accepted from a peer, in bytes
  * (ws clients and ws servers); must be at least 256 KiB
  * @param maxHttpHeaderSize the largest http request head (request line and headers) a server
- * accepts, and the largest ws upgrade answer a ws client accepts, in bytes
+ * accepts, and the largest response head an h1 client, response header list an h2 client and
+ * ws upgrade answer a ws client accepts, in bytes
  * @param handshakeTimeout the most a peer may take to complete its part of a handshake: the TLS
  * handshake and each http request head of an accepted connection (this also closes kept-alive
  * connections idle for that long), and the ws upgrade answer a ws client waits for

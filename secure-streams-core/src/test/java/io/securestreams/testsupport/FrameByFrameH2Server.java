@@ -51,6 +51,13 @@ public abstract class FrameByFrameH2Server extends ByteToMessageDecoder {
 	}
 
 	/**
+	 * The client's SETTINGS arrived (they are acknowledged after this).
+	 * @param settings what the client announced
+	 */
+	protected void onClientSettings(Http2Settings settings) {
+	}
+
+	/**
 	 * Returns the frame writer for answers.
 	 * @return the writer
 	 */
@@ -96,6 +103,7 @@ public abstract class FrameByFrameH2Server extends ByteToMessageDecoder {
 		this.reader.readFrame(ctx, in, new Http2FrameAdapter() {
 			@Override
 			public void onSettingsRead(ChannelHandlerContext c, Http2Settings settings) {
+				onClientSettings(settings);
 				FrameByFrameH2Server.this.writer.writeSettingsAck(c, c.newPromise());
 				c.flush();
 			}

@@ -49,7 +49,8 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 	 */
 	static void addTo(ChannelPipeline pipeline, H1Connection connection, StreamLink link) {
 		ProxiedReads.limit(pipeline.channel(), link);
-		pipeline.addLast("http", new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(16384)
+		pipeline.addLast("http", new HttpClientCodec(new HttpDecoderConfig()
+			.setMaxHeaderSize(link.limits().maxHttpHeaderSize())
 			.setMaxChunkSize(65536), false, false))
 			.addLast("h1", new H1ChannelHandler(connection, link));
 	}

@@ -102,7 +102,7 @@ final class H2Session {
 	 */
 	void start(ConnectTarget target, @Nullable SslContext tls, Connector connector, StreamLink opener) {
 		Future<Channel> ready = connector.connect(this.key.loop(), target, tls, opener.policy().attributes(),
-				opener.timings(), (pipeline) -> H2SessionHandler.addTo(pipeline, this));
+				opener.timings(), (pipeline) -> H2SessionHandler.addTo(pipeline, this, opener.limits().maxHttpHeaderSize()));
 		this.connecting = ready;
 		ready.addListener((Future<Channel> f) -> connected(f));
 	}

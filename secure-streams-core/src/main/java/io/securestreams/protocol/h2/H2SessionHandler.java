@@ -25,9 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 
-	/** Largest response header list accepted, as for h1 responses. */
-	static final long MAX_HEADER_LIST_SIZE = 16 * 1024;
-
 	/**
 	 * The connection's receive window. Each stream keeps h2's default window of 65535 bytes, but
 	 * the connection's window must be much larger: a stream whose rx is paused holds its unread
@@ -50,10 +47,12 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 	 * closed at once.
 	 * @param pipeline the pipeline, after any proxy and TLS handlers
 	 * @param session the session the connection belongs to
+	 * @param maxHeaderListSize the largest response header list accepted
+	 * ({@link io.securestreams.ProtocolLimits#maxHttpHeaderSize()}, as for h1 responses)
 	 */
-	static void addTo(ChannelPipeline pipeline, H2Session session) {
+	static void addTo(ChannelPipeline pipeline, H2Session session, int maxHeaderListSize) {
 		Http2Settings settings = Http2Settings.defaultSettings().pushEnabled(false)
-			.maxHeaderListSize(MAX_HEADER_LIST_SIZE);
+			.maxHeaderListSize(maxHeaderListSize);
 		// Streams beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait for a free slot instead
 		// of being refused.
 		Http2FrameCodecBuilder codec = session.key().txCreditQuirk() ? TxCreditQuirk.clientCodec()

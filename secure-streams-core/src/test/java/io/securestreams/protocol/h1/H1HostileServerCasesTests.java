@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
@@ -38,12 +39,14 @@ class H1HostileServerCasesTests {
 
 	private final LogCapture logs = this.resources.closing(new LogCapture());
 
+	private ProtocolLimits limits = ProtocolLimits.DEFAULTS;
+
 	private SecureStreams start(int port, Consumer<StreamTypePolicy.Builder> keys) {
 		PolicyFragment fragment = TestPolicies.base();
 		StreamTypePolicy.Builder builder = TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", port, "GET", "/")
 			.set(StreamTypeKey.RETRY, null);
 		keys.accept(builder);
-		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1).limits(this.limits));
 	}
 
 	private static byte[] ascii(String text) {
@@ -184,6 +187,20 @@ class H1HostileServerCasesTests {
 			handler.await(StreamState.UNREACHABLE, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
 			assertThat(this.logs.contains("malformed http response")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void theHeadLimitIsTheContextsMaxHttpHeaderSize() throws Exception {
+		this.limits = ProtocolLimits.DEFAULTS.withMaxHttpHeaderSize(64 * 1024);
+		StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
+		for (int i = 0; i < 40; i++) {
+			head.append("X-H").append(i).append(": ").append("h".repeat(1000)).append("\r\n");
+		}
+		try (ScriptedPeer peer = answering(head.append("Content-Length: 2\r\n\r\nok").toString())) {
+			RecordingHandler handler = get(peer);
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
 		}
 	}
 

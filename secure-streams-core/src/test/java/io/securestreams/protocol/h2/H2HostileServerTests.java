@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
@@ -52,7 +53,45 @@ class H2HostileServerTests {
 
 	private final List<Long> errorsReceived = new CopyOnWriteArrayList<>();
 
+	private final List<Http2Settings> clientSettings = new CopyOnWriteArrayList<>();
+
+	private ProtocolLimits limits = ProtocolLimits.DEFAULTS;
+
 	private SecureStreams streams;
+
+	/**
+	 * The client announces {@link ProtocolLimits#maxHttpHeaderSize()} as its header list limit and
+	 * takes a response head up to it; beyond it the stream fails, the connection goes on.
+	 */
+	@Test
+	void theHeaderListLimitIsTheContextsMaxHttpHeaderSize() throws Exception {
+		this.limits = ProtocolLimits.DEFAULTS.withMaxHttpHeaderSize(64 * 1024);
+		Http2Headers big = new DefaultHttp2Headers().status("200");
+		for (int i = 0; i < 30; i++) {
+			big.add("x-h" + i, "h".repeat(1000));
+		}
+		RecordingHandler within = runBad(headThenHello(big));
+		assertThat(new String(within.received(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+		assertThat(within.states).contains(StreamState.QOS_ACK_REMOTE);
+		assertThat(this.clientSettings).extracting(Http2Settings::maxHeaderListSize).containsExactly(64L * 1024);
+	}
+
+	/**
+	 * A head just beyond the limit (about 18.6 KB as HPACK counts it) is a stream error; Netty
+	 * makes one beyond 1.25 times the limit a connection error.
+	 */
+	@Test
+	void aResponseHeadBeyondTheHeaderListLimitFailsTheStream() throws Exception {
+		Http2Headers big = new DefaultHttp2Headers().status("200");
+		for (int i = 0; i < 18; i++) {
+			big.add("x-h" + i, "h".repeat(1000));
+		}
+		RecordingHandler bad = runBad(headThenHello(big));
+		assertThat(bad.received()).isEmpty();
+		assertNoResult(bad);
+		assertThat(this.clientSettings).extracting(Http2Settings::maxHeaderListSize).containsExactly(16L * 1024);
+		assertGoodStillServedOnTheSameConnection();
+	}
 
 	@Test
 	void anInvalidStatusIsAStreamError() throws Exception {
@@ -203,14 +242,14 @@ class H2HostileServerTests {
 	}
 
 	private RecordingHandler runBad(Answer answer) throws Exception {
-		int port = this.servers.start((index) -> new HostileServer(answer, this.errorsReceived));
+		int port = this.servers.start((index) -> new HostileServer(answer, this.errorsReceived, this.clientSettings));
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("bad"), "127.0.0.1", port, "GET", "/bad")
 			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
 			.set(StreamTypeKey.RETRY, null);
 		TestPolicies.h1(fragment.streamType("good"), "127.0.0.1", port, "GET", "/good")
 			.set(StreamTypeKey.PROTOCOL, Protocol.H2);
-		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1).limits(this.limits));
 		RecordingHandler bad = new RecordingHandler();
 		this.streams.create("bad", bad).requestTx();
 		Awaitility.await()
@@ -243,9 +282,17 @@ class H2HostileServerTests {
 
 		private final List<Long> errorsReceived;
 
-		HostileServer(Answer answer, List<Long> errorsReceived) {
+		private final List<Http2Settings> clientSettings;
+
+		HostileServer(Answer answer, List<Long> errorsReceived, List<Http2Settings> clientSettings) {
 			this.answer = answer;
 			this.errorsReceived = errorsReceived;
+			this.clientSettings = clientSettings;
+		}
+
+		@Override
+		protected void onClientSettings(Http2Settings settings) {
+			this.clientSettings.add(settings);
 		}
 
 		@Override
