@@ -21,19 +21,25 @@ import java.util.Objects;
  * @param handshakeTimeout the most a peer may take to complete its part of a handshake: the TLS
  * handshake and each http request head of an accepted connection (this also closes kept-alive
  * connections idle for that long), and the ws upgrade answer a ws client waits for
+ * @param responseTimeout the most an h1 or h2 client stream waits, once its request is
+ * completely sent, for the response head (libwebsockets' {@code timeout_secs}, 15 s by default):
+ * then the connection (h1) or the h2 stream is closed, as if the server had closed it
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Duration handshakeTimeout) {
+public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Duration handshakeTimeout,
+		Duration responseTimeout) {
 
 	/** The smallest accepted {@link #maxWsFramePayload()}: 256 KiB. */
 	public static final int MIN_WS_FRAME_PAYLOAD = 256 * 1024;
 
-	/** 1 MiB ws frames, 16 KiB http heads, 10 s handshakes. */
-	public static final ProtocolLimits DEFAULTS = new ProtocolLimits(1024 * 1024, 16 * 1024, Duration.ofSeconds(10));
+	/** 1 MiB ws frames, 16 KiB http heads, 10 s handshakes, 15 s to a response head. */
+	public static final ProtocolLimits DEFAULTS = new ProtocolLimits(1024 * 1024, 16 * 1024, Duration.ofSeconds(10),
+			Duration.ofSeconds(15));
 
 	public ProtocolLimits {
 		Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+		Objects.requireNonNull(responseTimeout, "responseTimeout");
 		if (maxWsFramePayload < MIN_WS_FRAME_PAYLOAD) {
 			throw new IllegalArgumentException("maxWsFramePayload must be at least " + MIN_WS_FRAME_PAYLOAD);
 		}
@@ -43,6 +49,9 @@ public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Durat
 		if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
 			throw new IllegalArgumentException("handshakeTimeout must be positive");
 		}
+		if (responseTimeout.isNegative() || responseTimeout.isZero()) {
+			throw new IllegalArgumentException("responseTimeout must be positive");
+		}
 	}
 
 	/**
@@ -51,7 +60,7 @@ public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Durat
 	 * @return the new limits
 	 */
 	public ProtocolLimits withMaxWsFramePayload(int bytes) {
-		return new ProtocolLimits(bytes, this.maxHttpHeaderSize, this.handshakeTimeout);
+		return new ProtocolLimits(bytes, this.maxHttpHeaderSize, this.handshakeTimeout, this.responseTimeout);
 	}
 
 	/**
@@ -60,7 +69,7 @@ public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Durat
 	 * @return the new limits
 	 */
 	public ProtocolLimits withMaxHttpHeaderSize(int bytes) {
-		return new ProtocolLimits(this.maxWsFramePayload, bytes, this.handshakeTimeout);
+		return new ProtocolLimits(this.maxWsFramePayload, bytes, this.handshakeTimeout, this.responseTimeout);
 	}
 
 	/**
@@ -69,7 +78,16 @@ public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Durat
 	 * @return the new limits
 	 */
 	public ProtocolLimits withHandshakeTimeout(Duration timeout) {
-		return new ProtocolLimits(this.maxWsFramePayload, this.maxHttpHeaderSize, timeout);
+		return new ProtocolLimits(this.maxWsFramePayload, this.maxHttpHeaderSize, timeout, this.responseTimeout);
+	}
+
+	/**
+	 * Returns a copy with another response timeout.
+	 * @param timeout the timeout
+	 * @return the new limits
+	 */
+	public ProtocolLimits withResponseTimeout(Duration timeout) {
+		return new ProtocolLimits(this.maxWsFramePayload, this.maxHttpHeaderSize, this.handshakeTimeout, timeout);
 	}
 
 }

@@ -35,6 +35,8 @@ final class HttpRequestWriter {
 
 	private final StreamLink link;
 
+	private final ResponseWait responseWait;
+
 	private boolean bodyOpen;
 
 	private long bodySent;
@@ -42,9 +44,11 @@ final class HttpRequestWriter {
 	/**
 	 * Creates the writer of one connection's requests.
 	 * @param link the stream's link
+	 * @param responseWait told when a request is completely written
 	 */
-	HttpRequestWriter(StreamLink link) {
+	HttpRequestWriter(StreamLink link, ResponseWait responseWait) {
 		this.link = link;
+		this.responseWait = responseWait;
 	}
 
 	/**
@@ -65,6 +69,7 @@ final class HttpRequestWriter {
 			// (nghttp2's, the reason for libwebsockets' nghttp2_quirk_end_stream) wait for.
 			ch.writeAndFlush(new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
 					Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE));
+			this.responseWait.requestWritten(ch);
 			return false;
 		}
 		ch.write(head);
@@ -156,6 +161,7 @@ final class HttpRequestWriter {
 			ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(request.multipartTail)));
 		}
 		ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+		this.responseWait.requestWritten(ch);
 	}
 
 }

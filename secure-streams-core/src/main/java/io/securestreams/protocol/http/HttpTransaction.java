@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * the response head (interim answers skipped, redirects followed by the caller, 503 and 429
  * retried later, headers mapped to metadata and any {@code http_resp_map} state before
  * CONNECTED); the body with SOM on its first piece and a zero-length EOM; QOS_ACK_REMOTE or
- * QOS_NACK_REMOTE. What happens to the connection afterwards is the caller's: each step says
+ * QOS_NACK_REMOTE. A response head that does not come within the context's response timeout
+ * closes the channel ({@link ResponseWait}). What happens to the connection afterwards is the caller's: each step says
  * what the transaction needs from it.
  *
  * @author Secure Streams contributors
@@ -59,6 +60,8 @@ public final class HttpTransaction {
 
 	private final HttpResponseHead head;
 
+	private final ResponseWait responseWait;
+
 	private @Nullable PolicyRequest request;
 
 	private boolean inProgress;
@@ -76,7 +79,8 @@ public final class HttpTransaction {
 	 */
 	public HttpTransaction(StreamLink link, boolean tlsConfigured) {
 		this.link = link;
-		this.writer = new HttpRequestWriter(link);
+		this.responseWait = new ResponseWait(link);
+		this.writer = new HttpRequestWriter(link, this.responseWait);
 		this.redirects = new HttpRedirects(link, tlsConfigured);
 		this.head = new HttpResponseHead(link, this.redirects);
 	}
@@ -128,6 +132,7 @@ public final class HttpTransaction {
 	 * @return {@link Step#CONTINUE}, {@link Step#STOPPED} or {@link Step#RETRY_LATER}
 	 */
 	public Step onResponse(HttpResponse response, ConnectTarget target, int hops, boolean rxOnly, Channel ch) {
+		this.responseWait.cancel();
 		ConnectionTimings timings = this.link.timings();
 		if (timings != null) {
 			timings.responseStarted(response.status().code());
@@ -245,6 +250,7 @@ public final class HttpTransaction {
 	/** Stops sending the request body, because the connection is being closed. */
 	public void abandonBody() {
 		this.writer.abandonBody();
+		this.responseWait.cancel();
 	}
 
 	/**

@@ -268,6 +268,22 @@ class H1HostileServerCasesTests {
 		}
 	}
 
+	/**
+	 * A server that takes the request and never answers is given the context's response timeout
+	 * (libwebsockets' timeout_secs), then the connection is closed as if the server had closed it.
+	 */
+	@Test
+	void aServerThatNeverAnswersIsClosedAfterTheResponseTimeout() throws Exception {
+		this.limits = ProtocolLimits.DEFAULTS.withResponseTimeout(Duration.ofMillis(300));
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> Thread.sleep(WAIT.toMillis()))) {
+			RecordingHandler handler = get(peer);
+			handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(this.logs.contains("no response from")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
 	@Test
 	void aServerTricklingBytesStillMeetsTheStreamTimeout() throws Exception {
 		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {

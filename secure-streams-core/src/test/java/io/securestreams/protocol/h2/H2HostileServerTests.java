@@ -77,6 +77,23 @@ class H2HostileServerTests {
 	}
 
 	/**
+	 * A server that never answers a stream is given the context's response timeout, then the
+	 * stream (not the connection) is reset and the attempt fails as a server reset would.
+	 */
+	@Test
+	void aStreamNeverAnsweredIsResetAfterTheResponseTimeout() throws Exception {
+		this.limits = ProtocolLimits.DEFAULTS.withResponseTimeout(Duration.ofMillis(300));
+		RecordingHandler bad = runBad((w, ctx, id) -> {
+		});
+		assertNoResult(bad);
+		assertThat(bad.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+				"ALL_RETRIES_FAILED");
+		assertThat(this.logs.contains("no response from")).as(this.logs.messages().toString()).isTrue();
+		Awaitility.await().atMost(WAIT).until(() -> this.errorsReceived.contains(Http2Error.CANCEL.code()));
+		assertGoodStillServedOnTheSameConnection();
+	}
+
+	/**
 	 * A head just beyond the limit (about 18.6 KB as HPACK counts it) is a stream error; Netty
 	 * makes one beyond 1.25 times the limit a connection error.
 	 */
