@@ -307,10 +307,12 @@ public final class SecureStreams implements AutoCloseable {
 	 * @param json the overlay
 	 * @return the new active policy
 	 * @throws io.securestreams.policy.PolicyException with every error; the policy is unchanged then
+	 * @throws SecureStreamsException if the context is shut down
 	 */
 	public ActivePolicy applyOverlay(String sourceName, String json) {
 		requireDirect();
 		synchronized (this.policyChanges) {
+			requireOpen();
 			Policy before = policy();
 			ActivePolicy result = this.policies.applyOverlay(sourceName, json);
 			policyChanged(before, result);
@@ -323,10 +325,12 @@ public final class SecureStreams implements AutoCloseable {
 	 * {@link #replacePolicy(Policy)}: streams of a streamtype that only an overlay defined are
 	 * destroyed.
 	 * @return the new active policy
+	 * @throws SecureStreamsException if the context is shut down
 	 */
 	public ActivePolicy resetOverlays() {
 		requireDirect();
 		synchronized (this.policyChanges) {
+			requireOpen();
 			Policy before = policy();
 			ActivePolicy result = this.policies.resetOverlays();
 			policyChanged(before, result);
@@ -344,14 +348,23 @@ public final class SecureStreams implements AutoCloseable {
 	 * @param policy the new policy
 	 * @return the new active policy
 	 * @throws io.securestreams.policy.PolicyException if the policy is invalid; nothing changes then
+	 * @throws SecureStreamsException if the context is shut down
 	 */
 	public ActivePolicy replacePolicy(Policy policy) {
 		requireDirect();
 		synchronized (this.policyChanges) {
+			requireOpen();
 			Policy before = policy();
 			ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
 			policyChanged(before, result);
 			return result;
+		}
+	}
+
+	// A policy change after close would be reported as made, though no stream will use it.
+	private void requireOpen() {
+		if (this.closed) {
+			throw new SecureStreamsException("this Secure Streams context is shut down; its policy no longer changes");
 		}
 	}
 

@@ -152,6 +152,10 @@ public final class PolicyFetcher {
 			return logged(result(Outcome.INVALID_POLICY, startNanos,
 					ex.problems().stream().map(PolicyProblem::format).toList()));
 		}
+		catch (SecureStreamsException ex) {
+			// The context shut down while the policy was on its way.
+			return logged(result(Outcome.FAILED, startNanos, List.of(ex.getMessage())));
+		}
 	}
 
 	private String sourceName() {

@@ -1,15 +1,18 @@
 package io.securestreams.policy.fetch;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.fetch.PolicyFetchResult.Outcome;
+import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.policy.overlay.ActivePolicy;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Remote policy fetch (reference §9.3) against a local MockWebServer: only a complete, valid,
@@ -76,6 +80,26 @@ class PolicyFetcherTests {
 		assertThat(this.streams.policy().release()).isEqualTo("fetched-2");
 		assertThat(this.streams.policy().streamTypes()).containsOnlyKeys("fetch_policy", "telemetry");
 		assertThat(this.server.takeRequest().getUrl().encodedPath()).isEqualTo("/policy.json");
+	}
+
+	/**
+	 * A context that is shut down takes no policy: neither a fetch nor a direct change is
+	 * reported as made, and the last active policy stays what the context reports.
+	 */
+	@Test
+	void aClosedContextTakesNoPolicy() throws Exception {
+		PolicyFetcher fetcher = fetcher();
+		ActivePolicy before = this.streams.activePolicy();
+		Policy fetched = new PolicyParser().parse("fetched", newPolicy(this.server.getPort())
+			.getBytes(StandardCharsets.UTF_8)).policy();
+		this.streams.close();
+		assertThat(fetcher.fetch().outcome()).isEqualTo(Outcome.FAILED);
+		assertThatExceptionOfType(SecureStreamsException.class).isThrownBy(() -> this.streams.replacePolicy(fetched))
+			.withMessageContaining("shut down");
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.applyOverlay("late", "{\"s\": []}"));
+		assertThatExceptionOfType(SecureStreamsException.class).isThrownBy(this.streams::resetOverlays);
+		assertThat(this.streams.activePolicy()).isEqualTo(before);
 	}
 
 	@Test
