@@ -1,5 +1,8 @@
 package io.securestreams.protocol.http;
 
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -125,7 +128,7 @@ public final class RequestHeaders {
 		}
 		Map<String, String> sent = new LinkedHashMap<>();
 		for (Map.Entry<String, String> header : headers) {
-			sent.put(header.getKey(), header.getValue());
+			sent.put(header.getKey(), utf8Text(header.getKey(), header.getValue()));
 		}
 		try {
 			headers.set(HttpHeaderNames.AUTHORIZATION,
@@ -133,6 +136,26 @@ public final class RequestHeaders {
 		}
 		catch (IllegalArgumentException ex) {
 			throw new IllegalStateException(ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * The text of a header value as the server reads it. Values are held one char per byte sent
+	 * (metadata crosses as bytes), while sigv4 hashes the canonical request as UTF-8 text: the
+	 * bytes are decoded as UTF-8 here, so the signature covers exactly the bytes on the wire. A
+	 * value that is not UTF-8 cannot be signed (AWS reads header values as UTF-8).
+	 */
+	private static String utf8Text(String name, String byteChars) {
+		byte[] bytes = byteChars.getBytes(StandardCharsets.ISO_8859_1);
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			throw new IllegalStateException("sigv4 cannot sign header '" + name + "': its value is not UTF-8");
 		}
 	}
 

@@ -3,6 +3,7 @@ package io.securestreams.protocol.h1;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,8 +17,10 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.auth.AwsCredentials;
 import io.securestreams.auth.SigV4Signer;
 import io.securestreams.policy.AuthScheme;
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -46,6 +49,8 @@ class H1SigV4Tests {
 
 	private final MockWebServer server = this.resources.mockWebServer();
 
+	private SecureStreams streams;
+
 	@Test
 	void putIsSignedOverTheHeadersItIsSentWith() throws Exception {
 		this.server.enqueue(new MockResponse.Builder().code(200).build());
@@ -71,6 +76,52 @@ class H1SigV4Tests {
 		assertThat(authorization).isEqualTo(SigV4Signer.authorization("PUT", request.getTarget(), received,
 				sha256Hex(body), "eu-west-1", "s3", KEY));
 		assertThat(request.getBody().utf8()).isEqualTo("hello");
+	}
+
+	/**
+	 * A non-ASCII x-amz-* value goes out as its UTF-8 bytes, and the signature covers those bytes
+	 * as AWS reads them (UTF-8 text), not each byte re-encoded.
+	 */
+	@Test
+	void aNonAsciiAmzHeaderIsSignedAsTheUtf8BytesSent() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(200).build());
+		SystemBlobs blobs = new SystemBlobs().awsCredentials(1, KEY.keyId(), KEY.secret());
+		byte[] body = "x".getBytes(StandardCharsets.UTF_8);
+		RecordingHandler handler = new RecordingHandler().send(body, body.length);
+		SecureStream stream = start(blobs, new MetadataDeclaration("note", "x-amz-meta-note:")).create("upload",
+				handler);
+		stream.setMetadata("region", "eu-west-1");
+		stream.setMetadata("service", "s3");
+		stream.setMetadata("date", "20150830T123600Z");
+		stream.setMetadata("sha", sha256Hex(body));
+		stream.setMetadata("note", "café");
+		stream.requestTxLen(body.length);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = this.server.takeRequest();
+		// MockWebServer reads header lines as UTF-8.
+		assertThat(request.getHeaders().get("x-amz-meta-note")).isEqualTo("café");
+		Map<String, String> received = new LinkedHashMap<>();
+		received.put("host", request.getHeaders().get("host"));
+		received.put("x-amz-date", "20150830T123600Z");
+		received.put("x-amz-content-sha256", sha256Hex(body));
+		received.put("x-amz-meta-note", "café");
+		assertThat(request.getHeaders().get("Authorization")).isEqualTo(SigV4Signer.authorization("PUT",
+				request.getTarget(), received, sha256Hex(body), "eu-west-1", "s3", KEY));
+	}
+
+	@Test
+	void aHeaderValueThatIsNotUtf8FailsTheAttemptBeforeAnythingIsSent() throws Exception {
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = start(new SystemBlobs().awsCredentials(1, KEY.keyId(), KEY.secret()),
+				new MetadataDeclaration("note", "x-amz-meta-note:")).create("upload", handler);
+		stream.setMetadata("region", "eu-west-1");
+		stream.setMetadata("service", "s3");
+		stream.setMetadata("date", "20150830T123600Z");
+		stream.setMetadata("sha", sha256Hex(new byte[0]));
+		stream.setMetadata("note", new byte[] { 'c', (byte) 0xff });
+		stream.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(this.server.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
 	}
 
 	@Test
@@ -100,13 +151,19 @@ class H1SigV4Tests {
 		assertThat(this.server.takeRequest(200, TimeUnit.MILLISECONDS)).isNull();
 	}
 
-	private SecureStreams start(SystemBlobs blobs) {
+	private SecureStreams start(SystemBlobs blobs, MetadataDeclaration... more) {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.auth(new AuthScheme("s3", "sigv4", null, 1));
-		TestPolicies.sigv4(TestPolicies.h1(fragment.streamType("upload"), "127.0.0.1", this.server.getPort(), "PUT",
-				"/bucket/key"), "s3")
+		StreamTypePolicy.Builder upload = TestPolicies.sigv4(TestPolicies.h1(fragment.streamType("upload"), "127.0.0.1",
+				this.server.getPort(), "PUT", "/bucket/key"), "s3")
 			.set(StreamTypeKey.RETRY, "once");
-		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs));
+		if (more.length > 0) {
+			List<MetadataDeclaration> metadata = new ArrayList<>(upload.build().metadata());
+			metadata.addAll(List.of(more));
+			upload.set(StreamTypeKey.METADATA, metadata);
+		}
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs));
+		return this.streams;
 	}
 
 	private static String sha256Hex(byte[] data) throws Exception {
