@@ -176,13 +176,18 @@ class H1HostileServerCasesTests {
 		}
 	}
 
-	@Test
-	void aHeadBlockBeyondTheLimitFailsTheAttempt() throws Exception {
+	// A 200 answer whose head holds 40 headers of 1,000 bytes, and the body "ok".
+	private static String okWithAFortyKilobyteHead() {
 		StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
 		for (int i = 0; i < 40; i++) {
 			head.append("X-H").append(i).append(": ").append("h".repeat(1000)).append("\r\n");
 		}
-		try (ScriptedPeer peer = answering(head.append("Content-Length: 2\r\n\r\nok").toString())) {
+		return head.append("Content-Length: 2\r\n\r\nok").toString();
+	}
+
+	@Test
+	void aHeadBlockBeyondTheLimitFailsTheAttempt() throws Exception {
+		try (ScriptedPeer peer = answering(okWithAFortyKilobyteHead())) {
 			RecordingHandler handler = get(peer);
 			handler.await(StreamState.UNREACHABLE, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
@@ -193,11 +198,7 @@ class H1HostileServerCasesTests {
 	@Test
 	void theHeadLimitIsTheContextsMaxHttpHeaderSize() throws Exception {
 		this.limits = ProtocolLimits.DEFAULTS.withMaxHttpHeaderSize(64 * 1024);
-		StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\n");
-		for (int i = 0; i < 40; i++) {
-			head.append("X-H").append(i).append(": ").append("h".repeat(1000)).append("\r\n");
-		}
-		try (ScriptedPeer peer = answering(head.append("Content-Length: 2\r\n\r\nok").toString())) {
+		try (ScriptedPeer peer = answering(okWithAFortyKilobyteHead())) {
 			RecordingHandler handler = get(peer);
 			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");

@@ -48,6 +48,20 @@ class MqttHostileBrokerTests {
 		return stream;
 	}
 
+	/** Takes the stream's next connection and accepts its CONNECT (session present or not). */
+	private static RawMqttPeer.Connection connAcked(RawMqttPeer peer, boolean sessionPresent) throws Exception {
+		RawMqttPeer.Connection connection = peer.accept(WAIT);
+		connection.readType(1, WAIT);
+		connection.write(RawMqttPeer.connAck(sessionPresent, 0));
+		return connection;
+	}
+
+	/** The packet id of a QoS 1 or 2 PUBLISH read by {@link RawMqttPeer.Connection#read}. */
+	private static int publishId(byte[] publish) {
+		int topicLength = ((publish[1] & 0xff) << 8) | (publish[2] & 0xff);
+		return ((publish[3 + topicLength] & 0xff) << 8) | (publish[4 + topicLength] & 0xff);
+	}
+
 	/** Answers CONNECT and the SUBSCRIBE that follows it (granting QoS 1). */
 	private static void accept(RawMqttPeer.Connection connection) throws Exception {
 		connection.readType(1, WAIT);
@@ -198,9 +212,7 @@ class MqttHostileBrokerTests {
 		try (RawMqttPeer peer = new RawMqttPeer()) {
 			MqttRecorder handler = new MqttRecorder();
 			device(peer.port(), "t/+", handler);
-			RawMqttPeer.Connection first = peer.accept(WAIT);
-			first.readType(1, WAIT);
-			first.write(RawMqttPeer.connAck(false, 0));
+			RawMqttPeer.Connection first = connAcked(peer, false);
 			byte[] subscribe = first.readType(8, WAIT);
 			int id = RawMqttPeer.Connection.id(subscribe);
 			first.write(RawMqttPeer.withId(0xb0, id), new byte[] { (byte) 0x90, 3, subscribe[1], subscribe[2], 1 });
@@ -229,9 +241,7 @@ class MqttHostileBrokerTests {
 			SecureStream stream = device(peer.port(), "t/+", handler);
 			RawMqttPeer.Connection first = connected(peer, handler, 1);
 			handler.send(stream, "one");
-			byte[] publish = first.readType(3, WAIT);
-			int topicLength = ((publish[1] & 0xff) << 8) | (publish[2] & 0xff);
-			int id = ((publish[3 + topicLength] & 0xff) << 8) | (publish[4 + topicLength] & 0xff);
+			int id = publishId(first.readType(3, WAIT));
 			first.write(RawMqttPeer.withId(0x40, id), RawMqttPeer.withId(0x40, id), RawMqttPeer.withId(0x40, 999),
 					RawMqttPeer.withId(0x70, id), RawMqttPeer.withId(0x50, 998), RawMqttPeer.withId(0x62, 997),
 					new byte[] { (byte) 0x90, 3, 0x03, (byte) 0xe6, 0x41 });
@@ -297,15 +307,11 @@ class MqttHostileBrokerTests {
 		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
 			MqttRecorder handler = new MqttRecorder();
 			device(peer.port(), "t/+", handler);
-			RawMqttPeer.Connection first = peer.accept(WAIT);
-			first.readType(1, WAIT);
-			first.write(RawMqttPeer.connAck(false, 0));
+			RawMqttPeer.Connection first = connAcked(peer, false);
 			byte[] subscribe = first.readType(8, WAIT);
 			assertClientCloses(first, new byte[] { (byte) 0x90, 4, subscribe[1], subscribe[2], 1, 1 });
 			assertLogged(logs, "holds 2 return codes for 1 topic filters");
-			RawMqttPeer.Connection second = peer.accept(WAIT);
-			second.readType(1, WAIT);
-			second.write(RawMqttPeer.connAck(false, 0));
+			RawMqttPeer.Connection second = connAcked(peer, false);
 			subscribe = second.readType(8, WAIT);
 			assertClientCloses(second, new byte[] { (byte) 0x90, 3, subscribe[1], subscribe[2], 0x41 });
 			assertLogged(logs, "holds a return code that is none of 0, 1, 2 and 0x80");
@@ -326,16 +332,12 @@ class MqttHostileBrokerTests {
 			SecureStream stream = device(peer.port(), "t/+", 2, handler);
 			RawMqttPeer.Connection first = connected(peer, handler, 1);
 			handler.send(stream, "once");
-			byte[] publish = first.readType(3, WAIT);
-			int topicLength = ((publish[1] & 0xff) << 8) | (publish[2] & 0xff);
-			int id = ((publish[3 + topicLength] & 0xff) << 8) | (publish[4 + topicLength] & 0xff);
+			int id = publishId(first.readType(3, WAIT));
 			assertClientCloses(first, RawMqttPeer.withId(0x70, id));
 			assertLogged(logs, "PUBCOMP for packet id " + id + " before its PUBREC");
 			handler.await(StreamState.DISCONNECTED, 1, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
-			RawMqttPeer.Connection second = peer.accept(WAIT);
-			second.readType(1, WAIT);
-			second.write(RawMqttPeer.connAck(true, 0));
+			RawMqttPeer.Connection second = connAcked(peer, true);
 			byte[] again = null;
 			boolean subscribed = false;
 			while (again == null || !subscribed) {
