@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * the connection lives (the policy's {@code timeout_ms} is the application's own, optional,
  * timer). When the wait ends the channel (the h1 connection, or the h2 stream) is closed, and the
  * stream goes on as when the server closes it.
+ * <p>
+ * Kept-alive connections run many short transactions, so the timer is not scheduled and
+ * cancelled for each: a transaction only moves the deadline, and a timer that fires early
+ * schedules itself again for what is left. All calls come from the channel's event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -26,7 +30,14 @@ final class ResponseWait {
 
 	private final StreamLink link;
 
+	private @Nullable Channel channel;
+
 	private @Nullable ScheduledFuture<?> timer;
+
+	// System.nanoTime() by which the response head is due; meaningful while waiting.
+	private long deadline;
+
+	private boolean waiting;
 
 	ResponseWait(StreamLink link) {
 		this.link = link;
@@ -34,13 +45,28 @@ final class ResponseWait {
 
 	/** The request went out completely on {@code ch}: the response head is due. */
 	void requestWritten(Channel ch) {
-		cancel();
-		long millis = this.link.limits().responseTimeout().toMillis();
-		this.timer = ch.eventLoop().schedule(() -> expired(ch, millis), millis, TimeUnit.MILLISECONDS);
+		long timeout = this.link.limits().responseTimeout().toNanos();
+		this.deadline = System.nanoTime() + timeout;
+		this.waiting = true;
+		if (ch != this.channel) {
+			stopTimer();
+			this.channel = ch;
+		}
+		if (this.timer == null) {
+			schedule(ch, timeout);
+		}
 	}
 
 	/** A response head (or an interim answer) arrived, or the transaction ended otherwise. */
 	void cancel() {
+		this.waiting = false;
+	}
+
+	private void schedule(Channel ch, long nanos) {
+		this.timer = ch.eventLoop().schedule(() -> fired(ch), nanos, TimeUnit.NANOSECONDS);
+	}
+
+	private void stopTimer() {
 		ScheduledFuture<?> pending = this.timer;
 		if (pending != null) {
 			this.timer = null;
@@ -48,13 +74,23 @@ final class ResponseWait {
 		}
 	}
 
-	private void expired(Channel ch, long millis) {
-		this.timer = null;
-		if (ch.isActive()) {
-			logger.warn("no response from {} within {} ms for streamtype '{}'; closing", ch.remoteAddress(), millis,
-					this.link.policy().name());
-			ch.close();
+	private void fired(Channel ch) {
+		if (ch != this.channel) {
+			return;
 		}
+		this.timer = null;
+		if (!this.waiting || !ch.isActive()) {
+			return;
+		}
+		long left = this.deadline - System.nanoTime();
+		if (left > 0) {
+			schedule(ch, left);
+			return;
+		}
+		this.waiting = false;
+		logger.warn("no response from {} within {} ms for streamtype '{}'; closing", ch.remoteAddress(),
+				this.link.limits().responseTimeout().toMillis(), this.link.policy().name());
+		ch.close();
 	}
 
 }

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStreams;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
@@ -281,6 +282,44 @@ class H1HostileServerCasesTests {
 			handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
 					"ALL_RETRIES_FAILED");
+			assertThat(this.logs.contains("no response from")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	/**
+	 * On a kept-alive connection each transaction gets the whole response timeout from its own
+	 * request: answers that each take most of it, together far longer, are all taken, and the
+	 * request left unanswered after them still times out.
+	 */
+	@Test
+	void eachKeptAliveTransactionGetsTheWholeResponseTimeout() throws Exception {
+		this.limits = ProtocolLimits.DEFAULTS.withResponseTimeout(Duration.ofMillis(400));
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
+			for (int i = 0; i < 4; i++) {
+				if (i > 0) {
+					ScriptedPeer.readHead(in);
+				}
+				Thread.sleep(250);
+				out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+				out.flush();
+			}
+			ScriptedPeer.readHead(in);
+			Thread.sleep(WAIT.toMillis());
+		})) {
+			RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
+				if (state == StreamState.QOS_ACK_REMOTE) {
+					stream.requestTx();
+				}
+				return StreamResult.OK;
+			});
+			start(peer.port(), (b) -> {
+			}).create("get", handler).requestTx();
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			// The kept-alive connection ends as when the server closes it before answering.
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"QOS_ACK_REMOTE", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "CONNECTING", "CONNECTED",
+					"QOS_ACK_REMOTE", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "CONNECTING", "DISCONNECTED");
+			assertThat(peer.connections()).isEqualTo(1);
 			assertThat(this.logs.contains("no response from")).as(this.logs.messages().toString()).isTrue();
 		}
 	}
