@@ -400,6 +400,14 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	/**
+	 * Returns the limits this context's protocol bindings apply to peers.
+	 * @return the limits given to the builder
+	 */
+	public ProtocolLimits limits() {
+		return this.runtime.limits();
+	}
+
+	/**
 	 * Adds a listener for every stream's events.
 	 * @param listener the listener
 	 */

@@ -1,5 +1,6 @@
 package io.securestreams.boot.autoconfigure;
 
+import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamEventListener;
 import io.securestreams.SystemBlobs;
@@ -57,12 +58,19 @@ public final class SecureStreamsAutoConfiguration {
 			.eventLoopThreads(properties.getEventLoopThreads())
 			.transport(properties.getTransport())
 			.connectTimeout(properties.getConnectTimeout())
-			.shutdownTimeout(properties.getShutdownTimeout());
+			.shutdownTimeout(properties.getShutdownTimeout())
+			.limits(protocolLimits(properties.getLimits()));
 		systemBlobs.ifAvailable(builder::systemBlobs);
 		hostNameLookup.ifUnique(builder::hostNameLookup);
 		listeners.orderedStream().forEach(builder::listener);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		return builder.build();
+	}
+
+	private static ProtocolLimits protocolLimits(SecureStreamsProperties.Limits limits) {
+		return new ProtocolLimits(Math.toIntExact(limits.getMaxWsFramePayload().toBytes()),
+				Math.toIntExact(limits.getMaxHttpHeaderSize().toBytes()), limits.getHandshakeTimeout(),
+				limits.getResponseTimeout());
 	}
 
 	@Bean

@@ -65,6 +65,8 @@ public class SecureStreamsProperties {
 
 	private final Proxy proxy = new Proxy();
 
+	private final Limits limits = new Limits();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -123,6 +125,10 @@ public class SecureStreamsProperties {
 
 	public Proxy getProxy() {
 		return this.proxy;
+	}
+
+	public Limits getLimits() {
+		return this.limits;
 	}
 
 	/**
@@ -557,6 +563,69 @@ public class SecureStreamsProperties {
 
 		public void setAddress(@Nullable String address) {
 			this.address = address;
+		}
+
+	}
+
+	/**
+	 * Limits on what peers may send, so that one misbehaving peer cannot hold unbounded memory or
+	 * connections (see {@code io.securestreams.ProtocolLimits}).
+	 */
+	public static class Limits {
+
+		/**
+		 * Largest ws frame payload accepted from a peer, by ws clients and servers; at least 256KB.
+		 */
+		private DataSize maxWsFramePayload = DataSize.ofMegabytes(1);
+
+		/**
+		 * Largest http request head a server accepts, and largest response head (h1), response
+		 * header list (h2) or ws upgrade answer a client accepts.
+		 */
+		private DataSize maxHttpHeaderSize = DataSize.ofKilobytes(16);
+
+		/**
+		 * Longest a peer may take over its part of a handshake: a TLS handshake and each request
+		 * head of an accepted connection, and the ws upgrade answer a ws client waits for.
+		 */
+		private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Longest an h1 or h2 client stream waits for the response head once its request is
+		 * sent; then the connection (h1) or the h2 stream is closed.
+		 */
+		private Duration responseTimeout = Duration.ofSeconds(15);
+
+		public DataSize getMaxWsFramePayload() {
+			return this.maxWsFramePayload;
+		}
+
+		public void setMaxWsFramePayload(DataSize maxWsFramePayload) {
+			this.maxWsFramePayload = maxWsFramePayload;
+		}
+
+		public DataSize getMaxHttpHeaderSize() {
+			return this.maxHttpHeaderSize;
+		}
+
+		public void setMaxHttpHeaderSize(DataSize maxHttpHeaderSize) {
+			this.maxHttpHeaderSize = maxHttpHeaderSize;
+		}
+
+		public Duration getHandshakeTimeout() {
+			return this.handshakeTimeout;
+		}
+
+		public void setHandshakeTimeout(Duration handshakeTimeout) {
+			this.handshakeTimeout = handshakeTimeout;
+		}
+
+		public Duration getResponseTimeout() {
+			return this.responseTimeout;
+		}
+
+		public void setResponseTimeout(Duration responseTimeout) {
+			this.responseTimeout = responseTimeout;
 		}
 
 	}

@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.List;
 
 import io.securestreams.SecureStream;
+import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamEventListener;
 import io.securestreams.StreamHandler;
@@ -75,6 +76,25 @@ class SecureStreamsAutoConfigurationTests {
 						.doesNotHaveBean(Policy.class)
 						.doesNotHaveBean(SecureStreamType.class);
 				});
+	}
+
+	@Test
+	void limitsDefaultToTheCoreDefaultsAndFollowTheirProperties() {
+		this.runner.run((context) -> assertThat(context.getBean(SecureStreams.class).limits())
+			.isEqualTo(ProtocolLimits.DEFAULTS));
+		this.runner
+			.withPropertyValues("secure-streams.limits.max-ws-frame-payload=4MB",
+					"secure-streams.limits.max-http-header-size=32KB", "secure-streams.limits.handshake-timeout=3s",
+					"secure-streams.limits.response-timeout=1m")
+			.run((context) -> assertThat(context.getBean(SecureStreams.class).limits())
+				.isEqualTo(new ProtocolLimits(4 * 1024 * 1024, 32 * 1024, Duration.ofSeconds(3), Duration.ofMinutes(1))));
+	}
+
+	@Test
+	void limitsOutOfRangeFailTheStartupNamingTheLimit() {
+		this.runner.withPropertyValues("secure-streams.limits.max-ws-frame-payload=1KB")
+			.run((context) -> assertThat(context).getFailure().rootCause()
+				.hasMessageContaining("maxWsFramePayload must be at least"));
 	}
 
 	@Test
