@@ -49,6 +49,8 @@ public final class MqttClientProtocol implements ClientProtocol {
 
 	private volatile Duration unsubscribeTimeout = MqttMember.UNSUBACK_TIMEOUT;
 
+	private volatile Duration subscribeTimeout = MqttMember.SUBACK_TIMEOUT;
+
 	@Override
 	public ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector,
 			StreamLink link) {
@@ -99,6 +101,15 @@ public final class MqttClientProtocol implements ClientProtocol {
 
 	Duration unsubscribeTimeout() {
 		return this.unsubscribeTimeout;
+	}
+
+	Duration subscribeTimeout() {
+		return this.subscribeTimeout;
+	}
+
+	/** Shortens the wait for a SUBACK, so tests need not wait for the real timeout. */
+	void subscribeTimeout(Duration timeout) {
+		this.subscribeTimeout = timeout;
 	}
 
 	/** Shortens the wait for an UNSUBACK, so tests need not wait for the real timeout. */

@@ -42,6 +42,13 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	 */
 	static final Duration UNSUBACK_TIMEOUT = Duration.ofSeconds(3);
 
+	/**
+	 * How long a stream waits for the SUBACK of its subscription before its attempt fails
+	 * (libwebsockets sets no bound; a broker that never answers would hold the stream in
+	 * CONNECTING while the connection lives). As long as the wait for CONNACK.
+	 */
+	static final Duration SUBACK_TIMEOUT = Duration.ofSeconds(MqttNetworkConnection.CONNACK_TIMEOUT_SECONDS);
+
 	private static final Logger logger = LoggerFactory.getLogger(MqttMember.class);
 
 	/** Name of the metadata that receives the topic of each delivered message, when declared. */
@@ -85,7 +92,8 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 
 	private @Nullable MqttNetworkConnection connection;
 
-	private @Nullable ScheduledFuture<?> unsubackTimer;
+	// Bounds the wait for a SUBACK (SUBSCRIBING) or an UNSUBACK (UNSUBSCRIBING).
+	private @Nullable ScheduledFuture<?> answerTimer;
 
 	MqttMember(MqttSession session, StreamLink link, @Nullable String filter) {
 		this.session = session;
@@ -129,6 +137,8 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		else if (this.session.subscriptions()
 			.subscribe(on, this, List.of(this.filter), this.link.policy().mqtt().qos())) {
 			this.phase = Phase.SUBSCRIBING;
+			this.answerTimer = this.session.loop()
+				.schedule(this::subackTimedOut, this.session.subscribeTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		}
 		else {
 			fail("no MQTT packet id is free to subscribe with");
@@ -140,6 +150,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		if (this.phase != Phase.SUBSCRIBING) {
 			return;
 		}
+		cancelAnswerTimer();
 		if (granted.isEmpty() || granted.get(0) >= 0x80) {
 			fail("the broker refused the subscription to '" + this.filter + "'");
 			return;
@@ -147,7 +158,21 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		connected();
 	}
 
+	// The broker took the SUBSCRIBE and did not answer: this stream's attempt fails (and is
+	// retried by backoff), the connection and the streams sharing it carry on, and a late SUBACK
+	// only frees the packet id.
+	private void subackTimedOut() {
+		if (this.phase == Phase.SUBSCRIBING) {
+			long millis = this.session.subscribeTimeout().toMillis();
+			logger.warn("Stream {} of streamtype '{}': no SUBACK for '{}' within {} ms; the attempt fails", streamId(),
+					streamType(), this.filter, millis);
+			this.session.subscriptions().abandon(this);
+			fail("no SUBACK for '" + this.filter + "' within " + millis + " ms");
+		}
+	}
+
 	private void fail(String reason) {
+		cancelAnswerTimer();
 		this.phase = Phase.LEFT;
 		dropHeld();
 		this.session.detach(this);
@@ -258,7 +283,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 			// DISCONNECT_ME from onTx: unsubscribe, and leave once the broker confirmed.
 			this.phase = Phase.UNSUBSCRIBING;
 			this.publisher.discard();
-			this.unsubackTimer = this.session.loop()
+			this.answerTimer = this.session.loop()
 				.schedule(this::unsubackTimedOut, this.session.unsubscribeTimeout().toNanos(), TimeUnit.NANOSECONDS);
 			return;
 		}
@@ -285,16 +310,16 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		}
 	}
 
-	private void cancelUnsubackTimer() {
-		ScheduledFuture<?> timer = this.unsubackTimer;
+	private void cancelAnswerTimer() {
+		ScheduledFuture<?> timer = this.answerTimer;
 		if (timer != null) {
 			timer.cancel(false);
-			this.unsubackTimer = null;
+			this.answerTimer = null;
 		}
 	}
 
 	private void leave() {
-		cancelUnsubackTimer();
+		cancelAnswerTimer();
 		this.phase = Phase.LEFT;
 		// Before detaching, while the connection and the other streams' filters are known.
 		this.shadow.end();
@@ -324,7 +349,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	void connectionLost(boolean wasAccepted, Throwable cause, byte @Nullable [] perf) {
 		Phase was = this.phase;
 		this.phase = Phase.LEFT;
-		cancelUnsubackTimer();
+		cancelAnswerTimer();
 		dropHeld();
 		this.publisher.discard();
 		this.shadow.connectionLost();

@@ -185,6 +185,11 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		}
 	}
 
+	/** How long a stream waits for the SUBACK of its subscription. */
+	Duration subscribeTimeout() {
+		return this.protocol.subscribeTimeout();
+	}
+
 	/** How long a stream that unsubscribes to leave waits for the UNSUBACK. */
 	Duration unsubscribeTimeout() {
 		return this.protocol.unsubscribeTimeout();

@@ -1,5 +1,6 @@
 package io.securestreams.protocol.mqtt;
 
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -7,7 +8,9 @@ import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
+import io.securestreams.internal.ContextAccess;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.TestResources;
@@ -30,6 +33,8 @@ class MqttHostileBrokerTests {
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
+	private SecureStreams streams;
+
 	private SecureStream device(int port, String filter, MqttRecorder handler) {
 		return device(port, filter, 1, handler);
 	}
@@ -41,9 +46,9 @@ class MqttHostileBrokerTests {
 			.set(StreamTypeKey.MQTT_SUBSCRIBE, filter)
 			.set(StreamTypeKey.MQTT_QOS, qos)
 			.set(StreamTypeKey.METADATA, MqttPolicies.metadata("topic"));
-		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build())
 			.systemBlobs(new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, "hostile-client")));
-		SecureStream stream = streams.create("device", handler);
+		SecureStream stream = this.streams.create("device", handler);
 		stream.connect();
 		return stream;
 	}
@@ -84,7 +89,12 @@ class MqttHostileBrokerTests {
 
 	/** Sends the packets and expects the client to close the connection over them. */
 	private static void assertClientCloses(RawMqttPeer.Connection connection, byte[]... packets) throws Exception {
-		connection.write(packets);
+		try {
+			connection.write(packets);
+		}
+		catch (SocketException ex) {
+			// The client closed over the first packets while the later ones were being written.
+		}
 		assertThat(connection.closedWithin(WAIT)).as("the client closes the connection").isTrue();
 	}
 
@@ -358,6 +368,28 @@ class MqttHostileBrokerTests {
 			handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
 			Awaitility.await().during(Duration.ofMillis(300)).atMost(WAIT)
 				.until(() -> handler.count(StreamState.QOS_ACK_REMOTE) == 1);
+		}
+	}
+
+	/**
+	 * A broker that takes the SUBSCRIBE and never answers it: the stream's attempt fails after the
+	 * SUBACK wait (libwebsockets would wait as long as the connection lives) and is retried by
+	 * backoff; the connection, which served only this stream, ends with it.
+	 */
+	@Test
+	void aSubscribeNeverAnsweredFailsTheAttemptAndIsRetried() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			((MqttClientProtocol) ContextAccess.runtime(this.streams).clientProtocol(Protocol.MQTT))
+				.subscribeTimeout(Duration.ofMillis(300));
+			RawMqttPeer.Connection first = connAcked(peer, false);
+			first.readType(8, WAIT);
+			handler.await(StreamState.UNREACHABLE, 1, WAIT);
+			assertLogged(logs, "no SUBACK for 't/+' within 300 ms");
+			connected(peer, handler, 1);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "UNREACHABLE", "POLL",
+					"CONNECTING", "CONNECTED");
 		}
 	}
 
