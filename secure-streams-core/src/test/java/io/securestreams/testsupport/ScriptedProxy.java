@@ -7,8 +7,11 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +60,28 @@ public final class ScriptedProxy implements AutoCloseable {
 			return accepted.get() != null;
 		});
 		return new Link(accepted.get());
+	}
+
+	/**
+	 * Waits for links until one for each of the given streamtypes came, and reads their
+	 * STREAMTYPE frames: streams of one context connect in no set order.
+	 * @param timeout the most to wait for each link
+	 * @param streamTypes the streamtypes expected, one link each
+	 * @return the links by streamtype, their STREAMTYPE frames consumed
+	 * @throws IOException if accepting fails
+	 * @throws InterruptedException if interrupted while reading
+	 */
+	public Map<String, Link> acceptStreams(Duration timeout, String... streamTypes)
+			throws IOException, InterruptedException {
+		Map<String, Link> links = new HashMap<>();
+		for (int i = 0; i < streamTypes.length; i++) {
+			Link link = accept(timeout);
+			FrameReader.Frame first = link.next();
+			assertThat(first.type()).as("the first frame of a link is STREAMTYPE").isEqualTo(0xaa);
+			links.put(new String(first.body(), 9, first.body().length - 9, StandardCharsets.UTF_8), link);
+		}
+		assertThat(links).containsOnlyKeys(streamTypes);
+		return links;
 	}
 
 	/**

@@ -166,6 +166,13 @@ final class ProxiedStream extends AbstractStream {
 			hangUp(from, "unknown state " + message.state());
 			return;
 		}
+		if (state == StreamState.DESTROYING) {
+			// The proxy's stream is gone, not this one: DESTROYING is the handler's last event, only
+			// for when this stream is destroyed. The link has nothing left to carry; a new one gets a
+			// new stream at the proxy, as when a proxy closes the link.
+			hangUp(from, "the proxy reported DESTROYING for its stream");
+			return;
+		}
 		if (state == StreamState.CREATING
 				|| (state == StreamState.CONNECTED && this.upstream.phase() == LinkPhase.OPERATIONAL)) {
 			// CREATING was reported at CREATE_RESULT; a second CONNECTED changes nothing.
