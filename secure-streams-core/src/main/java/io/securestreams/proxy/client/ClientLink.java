@@ -115,7 +115,9 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
-		this.stream.linkClosed(this);
+		// The decoder, ahead in the pipeline, has seen the close already.
+		SsFrameDecoder decoder = ctx.pipeline().get(SsFrameDecoder.class);
+		this.stream.linkClosed(this, (decoder != null) ? decoder.unfinishedFrame() : null);
 		ctx.fireChannelInactive();
 	}
 

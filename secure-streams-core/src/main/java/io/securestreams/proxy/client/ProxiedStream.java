@@ -88,8 +88,8 @@ final class ProxiedStream extends AbstractStream {
 		this.upstream.up(up);
 	}
 
-	void linkClosed(ClientLink closed) {
-		this.upstream.closed(closed);
+	void linkClosed(ClientLink closed, @Nullable String unfinishedFrame) {
+		this.upstream.closed(closed, unfinishedFrame);
 	}
 
 	void hangUp(ClientLink from, String reason) {

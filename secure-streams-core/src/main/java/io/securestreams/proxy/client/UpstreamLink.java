@@ -44,6 +44,9 @@ final class UpstreamLink {
 
 	private long firstTryNanos = -1;
 
+	/** Whether the client closes the current connection itself (and logged why). */
+	private boolean closing;
+
 	UpstreamLink(ProxiedStream stream, ProxiedStreams streams, PendingFrames pending, EventLoop loop) {
 		this.stream = stream;
 		this.streams = streams;
@@ -103,6 +106,7 @@ final class UpstreamLink {
 			return;
 		}
 		this.current = up;
+		this.closing = false;
 		this.firstTryNanos = -1;
 		this.phase = LinkPhase.WAITING_CREATE_RESULT;
 		this.pending.linkReplaced();
@@ -129,6 +133,7 @@ final class UpstreamLink {
 		if (result.result() != 0) {
 			logger.warn("stream {} ({}): stream creation failed at the proxy {}; retrying in {} ms", this.stream.id(),
 					this.stream.streamType(), this.streams.address(), ProxiedStreams.LINK_RETRY.toMillis());
+			this.closing = true;
 			from.channel().close();
 			return false;
 		}
@@ -154,9 +159,24 @@ final class UpstreamLink {
 		}
 	}
 
-	void closed(ClientLink closed) {
+	/**
+	 * A connection closed.
+	 * @param closed the connection
+	 * @param unfinishedFrame what was left of a frame the close cut, or {@code null}
+	 */
+	void closed(ClientLink closed, @Nullable String unfinishedFrame) {
 		if (this.current != closed) {
 			return;
+		}
+		if (!this.closing && !this.stream.isDestroyed()) {
+			// Else nothing would tell that the proxy went, or that it cut a frame short.
+			if (unfinishedFrame != null) {
+				logger.warn("stream {} ({}): the proxy closed the link in the middle of a frame ({})",
+						this.stream.id(), this.stream.streamType(), unfinishedFrame);
+			}
+			else {
+				logger.info("stream {} ({}): the proxy closed the link", this.stream.id(), this.stream.streamType());
+			}
 		}
 		this.current = null;
 		this.phase = LinkPhase.IDLE;
@@ -174,6 +194,7 @@ final class UpstreamLink {
 		if (this.current == from) {
 			logger.warn("stream {} ({}): hanging up the proxy link: {}", this.stream.id(), this.stream.streamType(),
 					reason);
+			this.closing = true;
 			from.channel().close();
 		}
 	}

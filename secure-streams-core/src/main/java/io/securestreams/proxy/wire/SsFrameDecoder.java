@@ -5,6 +5,7 @@ import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes the frames arriving from one side into {@link SsMessage}s. Frames may be split across
@@ -20,6 +21,8 @@ public final class SsFrameDecoder extends ByteToMessageDecoder {
 	private final boolean fromClient;
 
 	private boolean failed;
+
+	private @Nullable String unfinished;
 
 	/**
 	 * Creates a decoder.
@@ -63,6 +66,30 @@ public final class SsFrameDecoder extends ByteToMessageDecoder {
 				throw ex;
 			}
 		}
+	}
+
+	@Override
+	protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+		decode(ctx, in, out);
+		if (in.isReadable()) {
+			// The link closed in the middle of a frame: its bytes are dropped, and described for the
+			// log line of the close.
+			int start = in.readerIndex();
+			this.unfinished = (in.readableBytes() < SsWire.FRAME_HEADER)
+					? in.readableBytes() + " of the " + SsWire.FRAME_HEADER + " bytes of a frame header"
+					: String.format("%d of %d body bytes of a %s frame", in.readableBytes() - SsWire.FRAME_HEADER,
+							in.getUnsignedShort(start + 1), FrameType.of(in.getUnsignedByte(start)));
+			in.skipBytes(in.readableBytes());
+		}
+	}
+
+	/**
+	 * Returns what was left of a frame when the link closed in its middle; the frame was dropped.
+	 * @return a description such as {@code "20 of 1016 body bytes of a RX_PAYLOAD frame"}, or
+	 * {@code null} when the link closed between frames (or after a protocol error)
+	 */
+	public @Nullable String unfinishedFrame() {
+		return this.unfinished;
 	}
 
 	private FrameType checkHeader(int code, int length) {

@@ -407,6 +407,36 @@ class ProxiedClientHostileProxyTests {
 	}
 
 	@Test
+	void linkClosedInTheMiddleOfAFrameIsLoggedAndNothingOfTheFrameIsDelivered() throws Exception {
+		start();
+		try (CapturedLogs logs = new CapturedLogs(LOGGER)) {
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("bad", handler);
+			ScriptedProxy.Link link = this.proxy.accept(WAIT);
+			link.next();
+			link.send(created("bad"), state(StreamState.CREATING), state(StreamState.CONNECTING),
+					state(StreamState.CONNECTED), rx(StreamFlags.SOM, ascii("whole")));
+			handler.await(StreamState.CONNECTED, WAIT);
+			// An RX_PAYLOAD that announces 1016 body bytes, of which 20 come before the close.
+			byte[] partial = new byte[3 + 20];
+			partial[0] = 0x55;
+			partial[1] = (byte) (1016 >> 8);
+			partial[2] = (byte) (1016 & 0xff);
+			link.send(partial);
+			Awaitility.await().atMost(WAIT).until(() -> handler.received().length == 5);
+			link.close();
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(logs.await("the proxy closed the link", "RX_PAYLOAD", "20 of 1016")).contains("bad");
+			ScriptedProxy.Link again = this.proxy.accept(WAIT);
+			assertThat(again.next().type()).isEqualTo(0xaa);
+			assertThat(handler.received()).isEqualTo(ascii("whole"));
+			assertThat(handler.rxFlags).containsExactly(StreamFlags.SOM);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+		}
+		this.guard.assertNoViolations();
+	}
+
+	@Test
 	void linkClosedWhileTheClientIsSendingReportsDisconnectedAndSendsNothingTwice() throws Exception {
 		start();
 		// More than the socket and the channel buffer hold, so that some is still unsent at the close.
