@@ -261,6 +261,15 @@ public abstract class AbstractStream implements SecureStream {
 	}
 
 	/**
+	 * Returns whether losing the connection or being destroyed owes the handler a DISCONNECTED:
+	 * CONNECTED is unanswered and the transition table allows DISCONNECTED from the last state.
+	 * @return {@code true} when DISCONNECTED is to be reported
+	 */
+	protected final boolean owesDisconnected() {
+		return this.states.owesDisconnected();
+	}
+
+	/**
 	 * Delivers payload to the handler as a read-only JDK buffer valid only during the call.
 	 * @param data the payload; not released here
 	 * @param flags the flags
@@ -400,7 +409,7 @@ public abstract class AbstractStream implements SecureStream {
 		this.destroyed = true;
 		this.timeout.cancel();
 		releaseResources();
-		if (danglingConnected()) {
+		if (owesDisconnected()) {
 			emit(StreamState.DISCONNECTED, 0);
 		}
 		if (creatingDelivered()) {

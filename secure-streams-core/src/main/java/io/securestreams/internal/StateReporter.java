@@ -98,6 +98,14 @@ final class StateReporter {
 		return this.danglingConnected;
 	}
 
+	/**
+	 * Whether CONNECTED is unanswered and DISCONNECTED may follow the last checked state: a proxy
+	 * may have moved the stream on to a state (POLL) from which the table allows no DISCONNECTED.
+	 */
+	boolean owesDisconnected() {
+		return this.danglingConnected && this.transitions.isAllowed(this.checkedPrevious, StreamState.DISCONNECTED);
+	}
+
 	boolean creatingDelivered() {
 		return this.creatingDelivered;
 	}

@@ -81,7 +81,7 @@ final class ProxiedStream extends AbstractStream {
 	 * @return {@code true} when the handler's result ends the retrying
 	 */
 	boolean linkLost() {
-		return danglingConnected() && act(emit(StreamState.DISCONNECTED, 0));
+		return owesDisconnected() && act(emit(StreamState.DISCONNECTED, 0));
 	}
 
 	void linkUp(ClientLink up) {

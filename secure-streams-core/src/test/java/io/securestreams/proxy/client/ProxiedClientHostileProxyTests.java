@@ -142,6 +142,31 @@ class ProxiedClientHostileProxyTests {
 		this.guard.assertNoViolations();
 	}
 
+	/**
+	 * CONNECTED then POLL from the proxy is legal in the proxied client's table, but DISCONNECTED
+	 * may not follow POLL: neither losing the link nor destroying the stream then reports one.
+	 */
+	@Test
+	void pollAfterConnectedOwesNoDisconnected() throws Exception {
+		start();
+		RecordingHandler bad = new RecordingHandler();
+		SecureStream badStream = this.streams.create("bad", bad);
+		ScriptedProxy.Link link = this.proxy.accept(WAIT);
+		link.send(created("bad"), state(StreamState.CREATING), state(StreamState.CONNECTING),
+				state(StreamState.CONNECTED), state(StreamState.POLL));
+		bad.await(StreamState.POLL, WAIT);
+		link.close();
+		ScriptedProxy.Link again = this.proxy.accept(WAIT);
+		again.send(created("bad"), state(StreamState.CREATING), state(StreamState.CONNECTING),
+				state(StreamState.CONNECTED), state(StreamState.POLL));
+		bad.await(StreamState.POLL, 2, WAIT);
+		badStream.destroy();
+		bad.await(StreamState.DESTROYING, WAIT);
+		assertThat(bad.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "POLL", "CONNECTING",
+				"CONNECTED", "POLL", "DESTROYING");
+		this.guard.assertNoViolations();
+	}
+
 	@Test
 	void secondCreateResultHangsUpAndTheNextLinkDoesNotRepeatCreating() throws Exception {
 		start();
