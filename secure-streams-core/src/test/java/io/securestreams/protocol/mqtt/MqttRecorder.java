@@ -23,7 +23,7 @@ import org.awaitility.Awaitility;
  */
 class MqttRecorder implements StreamHandler {
 
-	/** Payload of probe messages, which are counted rather than recorded. */
+	/** Payload of probe messages (or its start), which are counted rather than recorded. */
 	static final String PROBE = "probe";
 
 	/** A received message. */
@@ -37,6 +37,8 @@ class MqttRecorder implements StreamHandler {
 	private final Queue<byte[]> outgoing = new ArrayDeque<>();
 
 	private final AtomicInteger probes = new AtomicInteger();
+
+	private volatile String lastProbe = "";
 
 	private volatile BiFunction<SecureStream, StreamState, StreamResult> stateReaction = (s, st) -> StreamResult.OK;
 
@@ -80,11 +82,13 @@ class MqttRecorder implements StreamHandler {
 		byte[] bytes = new byte[payload.remaining()];
 		payload.get(bytes);
 		String topic = stream.metadata("topic");
-		if (PROBE.equals(new String(bytes, StandardCharsets.UTF_8))) {
+		String text = new String(bytes, StandardCharsets.UTF_8);
+		if (text.startsWith(PROBE)) {
+			this.lastProbe = text;
 			this.probes.incrementAndGet();
 			return this.rxResult;
 		}
-		this.messages.add(new Message(new String(bytes, StandardCharsets.UTF_8), flags, (topic != null) ? topic : ""));
+		this.messages.add(new Message(text, flags, (topic != null) ? topic : ""));
 		return this.rxResult;
 	}
 
@@ -111,6 +115,11 @@ class MqttRecorder implements StreamHandler {
 
 	int probes() {
 		return this.probes.get();
+	}
+
+	/** Returns the payload of the latest probe received, or an empty string. */
+	String lastProbe() {
+		return this.lastProbe;
 	}
 
 	/** Returns the state names reported since the {@code mark}-th state. */

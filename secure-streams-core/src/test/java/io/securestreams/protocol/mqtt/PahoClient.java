@@ -34,6 +34,8 @@ final class PahoClient implements AutoCloseable {
 
 	private final AtomicInteger resubscribed = new AtomicInteger();
 
+	private final AtomicInteger lastProbes = new AtomicInteger();
+
 	private PahoClient(MqttClient client) {
 		this.client = client;
 	}
@@ -78,6 +80,21 @@ final class PahoClient implements AutoCloseable {
 			this.client.publish(topic, MqttRecorder.PROBE.getBytes(StandardCharsets.UTF_8), 0, false);
 			return stream.probes() > before;
 		});
+	}
+
+	/**
+	 * Like {@link #awaitDelivered}, and then waits until none of its probes is still on its way:
+	 * the probes published while waiting can arrive after the first one did. For a topic on which
+	 * a later step must get nothing else, such as a shadow response topic, where any message is
+	 * taken for the answer. A last probe is published and waited for; the broker delivers one
+	 * client's messages to a topic with one QoS in order (MQTT 3.1.1 section 4.6), so the earlier
+	 * probes have all arrived (or were never delivered) by then.
+	 */
+	void awaitDeliveredAndDrained(String topic, MqttRecorder stream, Duration timeout) throws MqttException {
+		awaitDelivered(topic, stream, timeout);
+		String last = MqttRecorder.PROBE + " last " + this.lastProbes.incrementAndGet();
+		this.client.publish(topic, last.getBytes(StandardCharsets.UTF_8), 0, false);
+		Awaitility.await().atMost(timeout).until(() -> last.equals(stream.lastProbe()));
 	}
 
 	List<Received> received() {
