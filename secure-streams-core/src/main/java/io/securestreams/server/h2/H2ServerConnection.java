@@ -1,13 +1,18 @@
 package io.securestreams.server.h2;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -88,7 +93,14 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 			// an extended CONNECT, as the http/1.1 binding accepts Upgrade requests.
 			settings.connectProtocolEnabled(true);
 		}
-		pipeline.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build())
+		Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+		codec.connection().addListener(new Http2ConnectionAdapter() {
+			@Override
+			public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+				connection.goAwaySent(errorCode, debugData);
+			}
+		});
+		pipeline.addLast("h2", codec)
 			.addLast(HANDLER_NAME, connection)
 			.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
 				@Override
@@ -175,11 +187,30 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 			context.fireExceptionCaught(cause);
 			return;
 		}
-		logger.warn("{}: cutting off the connection: {}", this.acceptor.describe(context.channel()), cause.getMessage());
-		if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
-			context.close();
+		if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+			// The codec goes on to send GOAWAY with the error's code and close; goAwaySent logs it.
+			return;
 		}
-		// Otherwise the codec goes on to send GOAWAY with the error's code and close.
+		logger.warn("{}: cutting off the connection: {}", this.acceptor.describe(context.channel()), cause.getMessage());
+		context.close();
+	}
+
+	/**
+	 * Logs why the codec cut the client off. Every connection error ends in a GOAWAY, also those
+	 * the codec finds while writing (too many control frames queued for a client that does not
+	 * read, too many resets the client provoked), which never reach {@link #exceptionCaught}.
+	 * @param errorCode the GOAWAY's error code
+	 * @param debugData the GOAWAY's debug data: the error's message
+	 */
+	private void goAwaySent(long errorCode, ByteBuf debugData) {
+		ChannelHandlerContext context = this.ctx;
+		if (errorCode == Http2Error.NO_ERROR.code() || context == null) {
+			// A graceful close: idle, or the listener shutting down.
+			return;
+		}
+		Http2Error error = Http2Error.valueOf(errorCode);
+		logger.warn("{}: cutting off the connection: {} ({})", this.acceptor.describe(context.channel()),
+				debugData.toString(StandardCharsets.UTF_8), (error != null) ? error : errorCode);
 	}
 
 }

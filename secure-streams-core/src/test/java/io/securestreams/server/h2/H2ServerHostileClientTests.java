@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
@@ -154,6 +155,31 @@ class H2ServerHostileClientTests {
 		assertBystanderServed();
 	}
 
+	@Test
+	void resetsTheClientProvokesAreLimitedToo() throws Exception {
+		// "MadeYouReset": each request breaks its content-length, so the server resets the stream.
+		RawH2Client attacker = connect(true);
+		for (int batch = 0; batch < 6 && attacker.isActive(); batch++) {
+			attacker.send((writer, ctx) -> {
+				for (int i = 0; i < 50; i++) {
+					int id = attacker.nextStreamId();
+					Http2Headers lying = RawH2Client.request("POST", "/echo").setInt("content-length", 1);
+					writer.writeHeaders(ctx, id, lying, 0, false, ctx.newPromise());
+					writer.writeData(ctx, id, Unpooled.wrappedBuffer(new byte[] { 'a', 'b' }), 0, true,
+							ctx.newPromise());
+				}
+			});
+		}
+		awaitCutOff(attacker, ENHANCE_YOUR_CALM);
+		assertLogged("RST frames");
+		// Netty's limit: the server resets 200 streams in 30 s. The requests read after that are
+		// still accepted streams, but Netty writes no more resets, so their h2 streams stay open
+		// until the connection closes and the concurrent stream limit holds them to 100.
+		assertThat(count(attacker.events, "RST")).isLessThanOrEqualTo(201);
+		assertThat(acceptedStreams()).isLessThanOrEqualTo(200 + H2ServerConnection.MAX_CONCURRENT_STREAMS + 1);
+		assertBystanderServed();
+	}
+
 	/** Writes a HEADERS frame without END_HEADERS: the header block goes on in CONTINUATION frames. */
 	private static void writeHeadersWithoutEnd(DefaultHttp2FrameWriter writer, ChannelHandlerContext ctx, int id) {
 		// 0x82: :method GET, from HPACK's static table.
@@ -194,6 +220,50 @@ class H2ServerHostileClientTests {
 		awaitCutOff(attacker, ENHANCE_YOUR_CALM);
 		assertLogged("continuations frames");
 		assertThat(acceptedStreams()).isZero();
+		assertBystanderServed();
+	}
+
+	@Test
+	void pingFloodFromAClientThatReadsNothingIsCutOff() throws Exception {
+		// PING, 8 bytes of opaque data.
+		floodWithoutReading(new byte[] { 0, 0, 8, Http2FrameTypes.PING, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 42 });
+	}
+
+	@Test
+	void settingsFloodFromAClientThatReadsNothingIsCutOff() throws Exception {
+		// An empty SETTINGS frame, which the server must acknowledge.
+		floodWithoutReading(new byte[] { 0, 0, 0, Http2FrameTypes.SETTINGS, 0, 0, 0, 0, 0 });
+	}
+
+	/**
+	 * Sends frames that each need an answer, without reading the answers. The client first asks
+	 * for an endless response with its windows wide open, which fills the socket buffers (a few MB
+	 * on loopback) at once; from then on the answers queue up at the server until Netty's limit of
+	 * queued control frames (10000) cuts the client off.
+	 */
+	private void floodWithoutReading(byte[] frame) throws Exception {
+		RawH2Client attacker = RawH2Client.connectNotReading(this.clientLoop, address(),
+				new Http2Settings().initialWindowSize(Http2CodecUtil.MAX_INITIAL_WINDOW_SIZE));
+		attacker.send((writer, ctx) -> {
+			int opening = Http2CodecUtil.MAX_INITIAL_WINDOW_SIZE - Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+			writer.writeWindowUpdate(ctx, 0, opening, ctx.newPromise());
+			writer.writeHeaders(ctx, attacker.nextStreamId(), RawH2Client.request("GET", "/big"), 0, true,
+					ctx.newPromise());
+		});
+		ByteBuf frames = Unpooled.buffer(frame.length * 1000);
+		for (int i = 0; i < 1000; i++) {
+			frames.writeBytes(frame);
+		}
+		try {
+			for (int batch = 0; batch < 1000 && attacker.isActive(); batch++) {
+				attacker.send((writer, ctx) -> ctx.write(frames.retainedDuplicate()));
+			}
+		}
+		finally {
+			frames.release();
+		}
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !attacker.isActive());
+		assertLogged("control frames");
 		assertBystanderServed();
 	}
 
