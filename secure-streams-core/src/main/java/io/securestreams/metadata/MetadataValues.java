@@ -172,6 +172,23 @@ public final class MetadataValues {
 	}
 
 	/**
+	 * Returns whether a value is set under the name.
+	 * @param name the name
+	 * @return {@code true} when {@link #bytes(String)} would return a value set here
+	 */
+	public boolean contains(String name) {
+		return this.values.containsKey(name);
+	}
+
+	/**
+	 * Returns how many names have a value.
+	 * @return the count
+	 */
+	public int size() {
+		return this.values.size();
+	}
+
+	/**
 	 * Returns every value currently set (not the peer's raw headers).
 	 * @return an immutable copy of the name to value map
 	 */

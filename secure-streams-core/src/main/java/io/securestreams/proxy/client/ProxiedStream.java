@@ -41,6 +41,13 @@ final class ProxiedStream extends AbstractStream {
 
 	private static final int RX_PIECE = SsWire.MAX_RX_PAYLOAD;
 
+	/**
+	 * Most metadata names a stream keeps. The client has no policy to check names against, so a
+	 * proxy that sends ever new names (each value up to a frame, about 64 KiB) would otherwise grow
+	 * the stream without bound; a real streamtype declares a handful.
+	 */
+	static final int MAX_METADATA_NAMES = 128;
+
 	private final PendingFrames pending = new PendingFrames();
 
 	private final UpstreamLink upstream;
@@ -126,6 +133,11 @@ final class ProxiedStream extends AbstractStream {
 			deliver(from, payload.payload(), payload.flags() & ~(StreamFlags.RIDESHARE | StreamFlags.PERF_JSON));
 		}
 		else if (message instanceof ToClient.RxMetadata metadata) {
+			if (!this.metadata.contains(metadata.name()) && this.metadata.size() >= MAX_METADATA_NAMES) {
+				hangUp(from, "metadata '" + metadata.name() + "' would be the stream's name number "
+						+ (MAX_METADATA_NAMES + 1) + "; at most " + MAX_METADATA_NAMES + " are kept");
+				return;
+			}
 			this.metadata.setReceived(metadata.name(), metadata.value());
 		}
 		else if (message instanceof ToClient.RxCredit credit) {

@@ -296,6 +296,34 @@ class ProxiedClientHostileProxyTests {
 		this.guard.assertNoViolations();
 	}
 
+	/**
+	 * Without a policy the client cannot refuse undeclared names, so it bounds how many it keeps:
+	 * a proxy sending ever new names is hung up at the first one past the bound, a new value for a
+	 * kept name is still taken.
+	 */
+	@Test
+	void metadataNamesFromTheProxyAreBoundedInNumber() throws Exception {
+		start();
+		try (CapturedLogs logs = new CapturedLogs(LOGGER)) {
+			RecordingHandler handler = new RecordingHandler();
+			SecureStream stream = this.streams.create("bad", handler);
+			ScriptedProxy.Link link = this.proxy.accept(WAIT);
+			link.next();
+			link.send(created("bad"), state(StreamState.CREATING));
+			for (int i = 0; i < ProxiedStream.MAX_METADATA_NAMES; i++) {
+				link.send(new ToClient.RxMetadata("n" + i, ascii("v")));
+			}
+			link.send(new ToClient.RxMetadata("n0", ascii("again")));
+			Awaitility.await().atMost(WAIT).until(() -> "again".equals(stream.metadata("n0")));
+			link.send(new ToClient.RxMetadata("one-too-many", ascii("v")));
+			awaitHangUpAndNextLink(link);
+			assertThat(logs.await("hanging up the proxy link", "at most " + ProxiedStream.MAX_METADATA_NAMES))
+				.contains("one-too-many");
+			assertThat(stream.metadata("one-too-many")).isNull();
+		}
+		this.guard.assertNoViolations();
+	}
+
 	@Test
 	void connStateWithoutAStateValueHangsUp() throws Exception {
 		start();
