@@ -17,10 +17,6 @@ import io.securestreams.internal.SystemStreamType;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Keeps an access token in the system blobs, as libwebsockets' api.amazon.com auth does: a
@@ -30,8 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
  * where {@code http_auth_header} streamtypes pick it up. When the answer gives
  * {@code expires_in}, the next fetch is scheduled before the token expires: after 90% of its
  * lifetime (libwebsockets waits the whole lifetime, which leaves requests made at that moment
- * with an expired token). A failed fetch leaves the stored token as it was; a failed renewal is
- * tried again while that token is still valid.
+ * with an expired token). An answer whose {@code access_token} is missing or empty, or whose
+ * {@code expires_in} is not a positive number of seconds, is a failed fetch;
+ * a lifetime above a year is taken as a year. A failed fetch leaves the stored token as it was; a
+ * failed renewal is tried again while that token is still valid.
  * <p>
  * Thread-safe; concurrent calls while a fetch is in flight share it. {@link #close()} stops the
  * renewals.
@@ -52,8 +50,6 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	private static final long MAX_RETRY_MILLIS = 30_000;
 
 	private static final Logger logger = LoggerFactory.getLogger(AccessTokenFetcher.class);
-
-	private static final ObjectMapper json = JsonMapper.builder().build();
 
 	private final SystemStreamType system;
 
@@ -170,22 +166,13 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	}
 
 	private AccessTokenResult store(byte[] answer) {
-		JsonNode document;
-		try {
-			document = json.readTree(answer);
+		TokenAnswer read = TokenAnswer.read(answer);
+		String token = read.token();
+		if (token == null) {
+			return AccessTokenResult.failed(String.valueOf(read.error()));
 		}
-		catch (JacksonException ex) {
-			return AccessTokenResult.failed("the token answer is not JSON: " + ex.getOriginalMessage());
-		}
-		JsonNode token = document.get("access_token");
-		if (token == null || !token.isString() || token.asString().isEmpty()) {
-			return AccessTokenResult.failed("the token answer has no access_token");
-		}
-		this.system.streams().blobs().set(SystemBlobs.Type.AUTH, 0, token.asString().getBytes(StandardCharsets.UTF_8));
-		JsonNode expires = document.get("expires_in");
-		Duration lifetime = (expires != null && expires.canConvertToLong() && expires.asLong() > 0)
-				? Duration.ofSeconds(expires.asLong()) : null;
-		return AccessTokenResult.obtained(lifetime);
+		this.system.streams().blobs().set(SystemBlobs.Type.AUTH, 0, token.getBytes(StandardCharsets.UTF_8));
+		return AccessTokenResult.obtained(read.lifetime());
 	}
 
 	private static String reason(Throwable error) {

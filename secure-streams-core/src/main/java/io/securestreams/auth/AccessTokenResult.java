@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
  * How one access token fetch ended.
  *
  * @param obtained whether a new token is now in the AUTH blob, slot 0
- * @param expiresIn the token's lifetime as the server gave it, or {@code null} when it gave none
- * (or no token was obtained)
+ * @param expiresIn the token's lifetime as the server gave it (a lifetime above a year is taken as a
+ * year), or {@code null} when it gave none (or no token was obtained)
  * @param error why no token was obtained, or {@code null}
  * @author Secure Streams contributors
  * @since 0.1.0

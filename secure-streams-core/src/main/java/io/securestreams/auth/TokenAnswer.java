@@ -1,0 +1,96 @@
+package io.securestreams.auth;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A token endpoint's JSON answer, read: the {@code access_token} and its lifetime from
+ * {@code expires_in}, or why the answer gives no usable token. The token must be a non-empty
+ * string. The lifetime is optional;
+ * when given it must be a positive number of seconds (a string holding one is accepted, as some
+ * servers send it so), fractions are dropped, and lifetimes above {@link #MAX_LIFETIME} are taken
+ * as that, so the renewal delay derived from it cannot overflow.
+ *
+ * @param token the access token, or {@code null} when the answer is unusable
+ * @param lifetime the token's lifetime, or {@code null} when none was given (or the answer is
+ * unusable)
+ * @param error why the answer is unusable, or {@code null}
+ * @author Secure Streams contributors
+ */
+record TokenAnswer(@Nullable String token, @Nullable Duration lifetime, @Nullable String error) {
+
+	/** The longest lifetime taken from an answer. */
+	static final Duration MAX_LIFETIME = Duration.ofDays(365);
+
+	private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(MAX_LIFETIME.toSeconds());
+
+	private static final ObjectMapper json = JsonMapper.builder().build();
+
+	/**
+	 * Reads an answer.
+	 * @param answer the answer's body
+	 * @return the token and lifetime, or the error
+	 */
+	static TokenAnswer read(byte[] answer) {
+		JsonNode document;
+		try {
+			document = json.readTree(answer);
+		}
+		catch (JacksonException ex) {
+			return failed("the token answer is not JSON: " + ex.getOriginalMessage());
+		}
+		JsonNode token = (document != null) ? document.get("access_token") : null;
+		if (token == null || !token.isString() || token.asString().isEmpty()) {
+			return failed("the token answer has no access_token");
+		}
+		JsonNode expires = document.get("expires_in");
+		if (expires == null || expires.isNull()) {
+			return new TokenAnswer(token.asString(), null, null);
+		}
+		BigDecimal seconds = seconds(expires);
+		if (seconds == null || seconds.compareTo(BigDecimal.ONE) < 0) {
+			return failed("the token answer's expires_in is not a positive number of seconds: " + excerpt(expires));
+		}
+		Duration lifetime = (seconds.compareTo(MAX_SECONDS) > 0) ? MAX_LIFETIME
+				: Duration.ofSeconds(seconds.setScale(0, RoundingMode.DOWN).longValueExact());
+		return new TokenAnswer(token.asString(), lifetime, null);
+	}
+
+	private static @Nullable BigDecimal seconds(JsonNode expires) {
+		if (expires.isNumber()) {
+			try {
+				return expires.decimalValue();
+			}
+			catch (JacksonException ex) {
+				// A floating-point number beyond a double's range (1e400) was read as infinity.
+				return (expires.doubleValue() > 0) ? MAX_SECONDS : null;
+			}
+		}
+		if (expires.isString()) {
+			try {
+				return new BigDecimal(expires.asString().trim());
+			}
+			catch (NumberFormatException ex) {
+				return null;
+			}
+		}
+		return null;
+	}
+
+	private static String excerpt(JsonNode node) {
+		String text = node.toString();
+		return (text.length() > 40) ? text.substring(0, 40) + "..." : text;
+	}
+
+	private static TokenAnswer failed(String error) {
+		return new TokenAnswer(null, null, error);
+	}
+
+}
