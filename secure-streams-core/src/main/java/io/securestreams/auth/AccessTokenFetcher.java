@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * where {@code http_auth_header} streamtypes pick it up. When the answer gives
  * {@code expires_in}, the next fetch is scheduled before the token expires: after 90% of its
  * lifetime (libwebsockets waits the whole lifetime, which leaves requests made at that moment
- * with an expired token). An answer whose {@code access_token} is missing or empty, or whose
- * {@code expires_in} is not a positive number of seconds, is a failed fetch;
+ * with an expired token). An answer whose {@code access_token} is missing, empty or holds control
+ * characters, or whose {@code expires_in} is not a positive number of seconds, is a failed fetch;
  * a lifetime above a year is taken as a year. A failed fetch leaves the stored token as it was; a
  * failed renewal is tried again while that token is still valid.
  * <p>

@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A token endpoint's JSON answer, read: the {@code access_token} and its lifetime from
  * {@code expires_in}, or why the answer gives no usable token. The token must be a non-empty
- * string. The lifetime is optional;
+ * string without control characters (it goes into a header as it is). The lifetime is optional;
  * when given it must be a positive number of seconds (a string holding one is accepted, as some
  * servers send it so), fractions are dropped, and lifetimes above {@link #MAX_LIFETIME} are taken
  * as that, so the renewal delay derived from it cannot overflow.
@@ -49,6 +49,9 @@ record TokenAnswer(@Nullable String token, @Nullable Duration lifetime, @Nullabl
 		JsonNode token = (document != null) ? document.get("access_token") : null;
 		if (token == null || !token.isString() || token.asString().isEmpty()) {
 			return failed("the token answer has no access_token");
+		}
+		if (token.asString().chars().anyMatch((c) -> c < 0x20 || c == 0x7f)) {
+			return failed("the token answer's access_token holds control characters");
 		}
 		JsonNode expires = document.get("expires_in");
 		if (expires == null || expires.isNull()) {
