@@ -84,7 +84,10 @@ final class TokenExchangeHandler implements StreamHandler {
 			return StreamResult.DESTROY_ME;
 		}
 		if (state == StreamState.QOS_NACK_REMOTE) {
-			return fail("the token server rejected the request: " + excerpt());
+			// The status says what a redirect or an empty error answer would not.
+			int status = stream.info().httpStatus();
+			return fail("the token server rejected the request" + ((status > 0) ? " with status " + status : "") + ": "
+					+ excerpt());
 		}
 		if (state == StreamState.ALL_RETRIES_FAILED || state == StreamState.TIMEOUT
 				|| state == StreamState.DISCONNECTED || state == StreamState.DESTROYING) {

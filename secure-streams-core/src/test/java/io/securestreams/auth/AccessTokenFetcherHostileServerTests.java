@@ -199,6 +199,15 @@ class AccessTokenFetcherHostileServerTests {
 	}
 
 	@Test
+	void redirectIsAFailureNamingTheStatusAndIsNotFollowedWithTheRefreshPayload() {
+		AccessTokenFetcher fetcher = fetcher();
+		this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/elsewhere").build());
+		answer(200, "{\"access_token\":\"Atza|elsewhere\"}");
+		assertFailedKeepingTheOldToken(fetcher.fetch(), "302");
+		assertThat(this.server.getRequestCount()).isEqualTo(1);
+	}
+
+	@Test
 	void concurrentFetchesShareOneExchange() throws Exception {
 		AccessTokenFetcher fetcher = fetcher();
 		this.server.enqueue(new MockResponse.Builder().code(200)
