@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -55,7 +53,10 @@ public final class AccessTokenFetcher implements AutoCloseable {
 
 	private final SingleFlight<AccessTokenResult> flight = new SingleFlight<>();
 
-	private final AtomicLong renewals = new AtomicLong();
+	private final Object renewalLock = new Object();
+
+	// The pending renewal's timer, if any.
+	private @Nullable CompletableFuture<Void> renewal;
 
 	private volatile boolean closed;
 
@@ -132,14 +133,34 @@ public final class AccessTokenFetcher implements AutoCloseable {
 			}
 			delayMillis = Math.max(MIN_RETRY_MILLIS, Math.min(MAX_RETRY_MILLIS, leftMillis / 4));
 		}
-		long generation = this.renewals.incrementAndGet();
-		Executor later = CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS);
-		later.execute(() -> {
-			// A later fetch scheduled its own renewal, or the fetcher was closed.
-			if (!this.closed && generation == this.renewals.get()) {
-				fetchAsync();
+		CompletableFuture<Void> timer = new CompletableFuture<>();
+		synchronized (this.renewalLock) {
+			if (this.closed) {
+				return;
 			}
+			cancelRenewal();
+			this.renewal = timer;
+		}
+		// Cancelling the timer also takes its task off the JDK's delay queue, so a replaced or
+		// closed renewal holds nothing until it would have been due.
+		timer.completeOnTimeout(null, delayMillis, TimeUnit.MILLISECONDS).thenRunAsync(() -> {
+			synchronized (this.renewalLock) {
+				// A later fetch scheduled its own renewal, or the fetcher was closed.
+				if (this.closed || this.renewal != timer) {
+					return;
+				}
+				this.renewal = null;
+			}
+			fetchAsync();
 		});
+	}
+
+	private void cancelRenewal() {
+		CompletableFuture<Void> pending = this.renewal;
+		if (pending != null) {
+			pending.cancel(false);
+			this.renewal = null;
+		}
 	}
 
 	private CompletableFuture<AccessTokenResult> start() {
@@ -192,12 +213,14 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	}
 
 	/**
-	 * Stops scheduled renewals; a fetch in flight completes.
+	 * Stops scheduled renewals; a fetch in flight completes, without scheduling a renewal.
 	 */
 	@Override
 	public void close() {
-		this.closed = true;
-		this.renewals.incrementAndGet();
+		synchronized (this.renewalLock) {
+			this.closed = true;
+			cancelRenewal();
+		}
 	}
 
 }

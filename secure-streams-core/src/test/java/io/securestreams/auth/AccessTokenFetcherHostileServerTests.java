@@ -1,6 +1,7 @@
 package io.securestreams.auth;
 
 import java.io.OutputStream;
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 /**
  * The access token exchange against token endpoints that misbehave: answers that are too large,
  * never end, are cut short, are no token or give a nonsensical lifetime, redirects, and callers
@@ -246,6 +249,20 @@ class AccessTokenFetcherHostileServerTests {
 		// The renewal would have been due after 0.9 s.
 		assertThat(this.server.takeRequest(2, TimeUnit.SECONDS)).isNull();
 		assertThat(this.blobs.getString(SystemBlobs.Type.AUTH, 0)).isEqualTo("Atza|last");
+	}
+
+	@Test
+	void closedFetcherLeavesNoRenewalTimerHoldingIt() {
+		AccessTokenFetcher fetcher = unmanagedFetcher(this.server.getPort(), Duration.ofSeconds(10));
+		answer(200, "{\"access_token\":\"Atza|long\",\"expires_in\":3600}");
+		assertThat(fetcher.fetch().obtained()).isTrue();
+		fetcher.close();
+		WeakReference<AccessTokenFetcher> closed = new WeakReference<>(fetcher);
+		fetcher = null;
+		await().atMost(Duration.ofSeconds(10)).until(() -> {
+			System.gc();
+			return closed.get() == null;
+		});
 	}
 
 	private static void trickle(OutputStream out, String piece) throws Exception {
