@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * failed renewal is tried again while that token is still valid.
  * <p>
  * Thread-safe; concurrent calls while a fetch is in flight share it. {@link #close()} stops the
- * renewals.
+ * renewals and refuses later fetches.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -104,9 +104,13 @@ public final class AccessTokenFetcher implements AutoCloseable {
 
 	/**
 	 * Starts a fetch, or joins the one in flight. A token with a lifetime schedules its renewal.
+	 * Once the fetcher is closed, nothing is fetched and the result is a failure.
 	 * @return the result
 	 */
 	public CompletableFuture<AccessTokenResult> fetchAsync() {
+		if (this.closed) {
+			return CompletableFuture.completedFuture(AccessTokenResult.failed("the access token fetcher is closed"));
+		}
 		return this.flight.join(this::start, this::scheduleRenewal);
 	}
 
@@ -213,7 +217,8 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	}
 
 	/**
-	 * Stops scheduled renewals; a fetch in flight completes, without scheduling a renewal.
+	 * Stops scheduled renewals and refuses later fetches; a fetch in flight completes, without
+	 * scheduling a renewal.
 	 */
 	@Override
 	public void close() {

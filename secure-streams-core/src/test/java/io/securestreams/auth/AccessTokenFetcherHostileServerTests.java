@@ -235,6 +235,14 @@ class AccessTokenFetcherHostileServerTests {
 	}
 
 	@Test
+	void fetchAfterCloseIsRefusedWithoutAnExchange() {
+		AccessTokenFetcher fetcher = fetcher();
+		fetcher.close();
+		assertFailedKeepingTheOldToken(fetcher.fetch(), "closed");
+		assertThat(this.server.getRequestCount()).isZero();
+	}
+
+	@Test
 	void closeDuringAFetchLetsItCompleteButSchedulesNoRenewal() throws Exception {
 		AccessTokenFetcher fetcher = fetcher();
 		this.server.enqueue(new MockResponse.Builder().code(200)
