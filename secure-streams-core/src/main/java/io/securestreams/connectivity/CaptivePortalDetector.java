@@ -7,10 +7,10 @@ import java.util.concurrent.TimeUnit;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
-import io.securestreams.internal.SingleFlight;
 import io.securestreams.internal.SystemStreamType;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.smd.SmdClass;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +45,9 @@ public final class CaptivePortalDetector {
 
 	private final SystemStreamType system;
 
-	private final SingleFlight<Connectivity> flight = new SingleFlight<>();
+	private final Object lock = new Object();
+
+	private @Nullable CompletableFuture<Connectivity> inFlight;
 
 	private volatile Connectivity result = Connectivity.UNKNOWN;
 
@@ -93,20 +95,38 @@ public final class CaptivePortalDetector {
 
 	/**
 	 * Starts a detection, or joins the one in flight. The result is reset to UNKNOWN until it
-	 * completes.
+	 * completes. Its outcome (other than UNKNOWN) is announced on the system message bus before
+	 * the returned future completes; a participant told so may start the next detection.
 	 * @return the result, completed once the detection stream has left the context
 	 */
 	public CompletableFuture<Connectivity> detectAsync() {
-		return this.flight.join(() -> {
+		synchronized (this.lock) {
+			CompletableFuture<Connectivity> current = this.inFlight;
+			if (current != null) {
+				return current;
+			}
 			this.result = Connectivity.UNKNOWN;
-			// Recorded before the future completes, so a caller who sees the outcome sees result() agree.
-			return start().thenApply((found) -> {
-				this.result = found;
-				announce(found);
-				return found;
-			});
-		}, (found) -> {
-		});
+			CompletableFuture<Connectivity> detection = new CompletableFuture<>();
+			this.inFlight = detection;
+			start().whenComplete((found, error) -> finish(detection, (found != null) ? found : Connectivity.UNKNOWN));
+			return detection;
+		}
+	}
+
+	// Recorded before the future completes, so a caller who sees the outcome sees result() agree;
+	// announced after the detection stopped being the one in flight, so a participant that detects
+	// again when told starts a new detection instead of waiting for this one, which waits for it.
+	private void finish(CompletableFuture<Connectivity> detection, Connectivity found) {
+		this.result = found;
+		synchronized (this.lock) {
+			this.inFlight = null;
+		}
+		try {
+			announce(found);
+		}
+		finally {
+			detection.complete(found);
+		}
 	}
 
 	// As libwebsockets broadcasts each result to the SMD participants (NETWORK class).

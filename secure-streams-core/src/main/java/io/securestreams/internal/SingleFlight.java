@@ -9,8 +9,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * At most one asynchronous operation at a time: a caller who asks while one runs gets the same
  * future; the first call after it completed starts the next. The system streams (policy fetch,
- * captive portal detection, access token fetch) use it so that concurrent requests never open
- * two streams for one job.
+ * access token fetch) use it so that concurrent requests never open two streams for one job.
  *
  * @param <T> the operation's result
  * @author Secure Streams contributors
