@@ -249,9 +249,15 @@ public final class SecureStreams implements AutoCloseable {
 	// cannot deadlock on this.
 	private void policyChanged(Policy before, ActivePolicy result) {
 		this.direct.policyChanged(before, result.policy());
-		// As libwebsockets announces every policy it sets, with the time in seconds.
+	}
+
+	// As libwebsockets announces every policy it sets, with the time in seconds. Outside the
+	// policy-change lock: a participant told in the publishing thread may change the policy in
+	// turn (or fetch one, which ends in a change made on another thread).
+	private ActivePolicy announced(ActivePolicy result) {
 		this.runtime.smd()
 			.publish(SmdClass.SYSTEM_STATE, "{\"policy\":\"updated\",\"ts\":" + System.currentTimeMillis() / 1000 + "}");
+		return result;
 	}
 
 	/**
@@ -311,13 +317,14 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public ActivePolicy applyOverlay(String sourceName, String json) {
 		requireDirect();
+		ActivePolicy result;
 		synchronized (this.policyChanges) {
 			requireOpen();
 			Policy before = policy();
-			ActivePolicy result = this.policies.applyOverlay(sourceName, json);
+			result = this.policies.applyOverlay(sourceName, json);
 			policyChanged(before, result);
-			return result;
 		}
+		return announced(result);
 	}
 
 	/**
@@ -329,13 +336,14 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public ActivePolicy resetOverlays() {
 		requireDirect();
+		ActivePolicy result;
 		synchronized (this.policyChanges) {
 			requireOpen();
 			Policy before = policy();
-			ActivePolicy result = this.policies.resetOverlays();
+			result = this.policies.resetOverlays();
 			policyChanged(before, result);
-			return result;
 		}
+		return announced(result);
 	}
 
 	/**
@@ -352,13 +360,14 @@ public final class SecureStreams implements AutoCloseable {
 	 */
 	public ActivePolicy replacePolicy(Policy policy) {
 		requireDirect();
+		ActivePolicy result;
 		synchronized (this.policyChanges) {
 			requireOpen();
 			Policy before = policy();
-			ActivePolicy result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
+			result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
 			policyChanged(before, result);
-			return result;
 		}
+		return announced(result);
 	}
 
 	// A policy change after close would be reported as made, though no stream will use it.

@@ -8,8 +8,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * At most one asynchronous operation at a time: a caller who asks while one runs gets the same
- * future; the first call after it completed starts the next. The system streams (policy fetch,
- * access token fetch) use it so that concurrent requests never open two streams for one job.
+ * future; the first call after it completed (or was released) starts the next. The system
+ * streams (policy fetch, access token fetch) use it so that concurrent requests never open two
+ * streams for one job.
  *
  * @param <T> the operation's result
  * @author Secure Streams contributors
@@ -47,6 +48,19 @@ public final class SingleFlight<T> {
 				}
 			});
 			return started;
+		}
+	}
+
+	/**
+	 * Lets the next call start a new operation although {@code operation} has not completed yet
+	 * (its result is decided and it only finishes up); {@code completed} is not told of it.
+	 * @param operation the operation in flight; nothing happens when another one is
+	 */
+	public void release(CompletableFuture<T> operation) {
+		synchronized (this.lock) {
+			if (this.inFlight == operation) {
+				this.inFlight = null;
+			}
 		}
 	}
 

@@ -125,14 +125,29 @@ public final class PolicyFetcher {
 		stream.requestTx();
 		// The stream's own timer reports TIMEOUT; the future's timeout only guards against a
 		// stream that never reaches a final state.
-		return handler.body()
+		CompletableFuture<PolicyFetchResult> fetch = new CompletableFuture<>();
+		handler.body()
 			.orTimeout(this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
-			.handleAsync((body, error) -> finish(body, error, startNanos))
+			.handleAsync((body, error) -> finish(body, error, startNanos, fetch))
 			.whenComplete((result, error) -> stream.destroy())
-			.thenCompose((result) -> this.system.afterDestroyed(stream, result));
+			.thenCompose((result) -> this.system.afterDestroyed(stream, result))
+			.whenComplete((result, error) -> {
+				if (error != null) {
+					fetch.completeExceptionally(error);
+				}
+				else {
+					fetch.complete(result);
+				}
+			});
+		return fetch;
 	}
 
-	private PolicyFetchResult finish(byte @Nullable [] body, @Nullable Throwable error, long startNanos) {
+	private PolicyFetchResult finish(byte @Nullable [] body, @Nullable Throwable error, long startNanos,
+			CompletableFuture<PolicyFetchResult> fetch) {
+		// Replacing the policy announces it on the system message bus: a participant told so may
+		// fetch again, which must start a new fetch rather than wait for this one, which waits for
+		// the participant when it is called in the publishing thread.
+		this.flight.release(fetch);
 		Throwable cause = (error instanceof CompletionException) ? error.getCause() : error;
 		if (cause instanceof FetchFailure failure) {
 			return logged(result(failure.outcome(), startNanos, List.of(failure.getMessage())));

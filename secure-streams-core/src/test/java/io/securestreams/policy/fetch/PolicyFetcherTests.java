@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
@@ -14,6 +16,7 @@ import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.fetch.PolicyFetchResult.Outcome;
 import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.policy.overlay.ActivePolicy;
+import io.securestreams.smd.SmdClass;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
@@ -100,6 +103,28 @@ class PolicyFetcherTests {
 			.isThrownBy(() -> this.streams.applyOverlay("late", "{\"s\": []}"));
 		assertThatExceptionOfType(SecureStreamsException.class).isThrownBy(this.streams::resetOverlays);
 		assertThat(this.streams.activePolicy()).isEqualTo(before);
+	}
+
+	/**
+	 * The new policy is announced on the system message bus before the fetch completes; a
+	 * participant that fetches again when told, in the announcing thread, starts a new fetch
+	 * instead of waiting for the one that waits for it.
+	 */
+	@Test
+	void aParticipantThatFetchesAgainWhenToldOfTheNewPolicyDoesNotHang() throws Exception {
+		PolicyFetcher fetcher = fetcher();
+		serve(200, newPolicy(this.server.getPort()));
+		serve(200, newPolicy(this.server.getPort()));
+		List<Outcome> again = new CopyOnWriteArrayList<>();
+		AtomicBoolean first = new AtomicBoolean(true);
+		this.streams.smd().subscribe(SmdClass.SYSTEM_STATE, Runnable::run, (message) -> {
+			if (message.text().contains("\"policy\":\"updated\"") && first.getAndSet(false)) {
+				again.add(fetcher.fetch().outcome());
+			}
+		});
+		assertThat(fetcher.fetchAsync().get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.UPDATED);
+		assertThat(again).containsExactly(Outcome.UPDATED);
+		assertThat(this.server.getRequestCount()).isEqualTo(2);
 	}
 
 	@Test
