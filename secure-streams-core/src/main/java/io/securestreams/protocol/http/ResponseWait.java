@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Kept-alive connections run many short transactions, so the timer is not scheduled and
  * cancelled for each: a transaction only moves the deadline, and a timer that fires early
- * schedules itself again for what is left. All calls come from the channel's event loop.
+ * schedules itself again for what is left; the channel's closing cancels it. All calls come from
+ * the channel's event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -51,6 +52,8 @@ final class ResponseWait {
 		if (ch != this.channel) {
 			stopTimer();
 			this.channel = ch;
+			// A timer left on a closed channel would hold it (and its stream) until it fired.
+			ch.closeFuture().addListener((closed) -> channelClosed(ch));
 		}
 		if (this.timer == null) {
 			schedule(ch, timeout);
@@ -71,6 +74,14 @@ final class ResponseWait {
 		if (pending != null) {
 			this.timer = null;
 			pending.cancel(false);
+		}
+	}
+
+	private void channelClosed(Channel ch) {
+		if (ch == this.channel) {
+			stopTimer();
+			this.channel = null;
+			this.waiting = false;
 		}
 	}
 
