@@ -2,14 +2,10 @@ package io.securestreams.server.ws;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 
 import io.securestreams.SecureStream;
@@ -19,7 +15,6 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
-import io.securestreams.testsupport.ScriptedPeer;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import io.securestreams.testsupport.TransitionGuard;
@@ -78,82 +73,40 @@ class WsServerWireTests {
 		this.guard.assertNoViolations();
 	}
 
-	private Socket connect() throws IOException {
+	private RawWsClient connect() throws IOException {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.server(fragment.streamType("wssrv"), Protocol.H1, false)
 			.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol");
 		SecureStreams streams = this.resources
 			.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1).listener(this.guard));
 		this.listener = streams.create("wssrv", this.recorder);
-		Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) this.listener.localAddress()).getPort());
-		socket.setSoTimeout(10_000);
-		String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
-		send(socket.getOutputStream(), ("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-				+ "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
-				+ "Sec-WebSocket-Protocol: echo-protocol\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-		assertThat(ScriptedPeer.readHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
-		return socket;
-	}
-
-	private static void send(OutputStream out, byte[] bytes) throws IOException {
-		out.write(bytes);
-		out.flush();
-	}
-
-	/** A masked client frame with a payload under 126 bytes. */
-	private static byte[] frame(boolean fin, int opcode, byte[] payload) {
-		byte[] mask = { 9, 8, 7, 6 };
-		ByteArrayOutputStream frame = new ByteArrayOutputStream();
-		frame.write((fin ? 0x80 : 0) | opcode);
-		frame.write(0x80 | payload.length);
-		frame.write(mask, 0, 4);
-		for (int i = 0; i < payload.length; i++) {
-			frame.write(payload[i] ^ mask[i % 4]);
-		}
-		return frame.toByteArray();
+		return RawWsClient.upgrade(((InetSocketAddress) this.listener.localAddress()).getPort(), "echo-protocol");
 	}
 
 	private static byte[] ascii(String s) {
 		return s.getBytes(StandardCharsets.US_ASCII);
 	}
 
-	/** Reads one server frame: "FIN/opcode:payload". */
-	private static String read(InputStream in) throws IOException {
-		int first = in.read();
-		int second = in.read();
-		if (first < 0 || second < 0) {
-			return "EOF";
-		}
-		int length = second & 0x7f;
-		byte[] payload = in.readNBytes(length);
-		int opcode = first & 0x0f;
-		String body = (opcode == 8 && payload.length >= 2) ? String.valueOf(((payload[0] & 0xff) << 8) | (payload[1] & 0xff))
-				: new String(payload, StandardCharsets.US_ASCII);
-		return (((first & 0x80) != 0) ? "F" : "-") + opcode + ":" + body;
-	}
-
 	@Test
 	void fragmentsAroundAPingAndAnEmptyMessageEchoWithTheirBoundaries() throws Exception {
-		try (Socket socket = connect()) {
-			OutputStream out = socket.getOutputStream();
+		try (RawWsClient client = connect()) {
 			ByteArrayOutputStream all = new ByteArrayOutputStream();
-			all.write(frame(false, 1, ascii("ab")));
-			all.write(frame(true, 9, ascii("p")));
-			all.write(frame(false, 0, ascii("cd")));
-			all.write(frame(true, 0, ascii("ef")));
-			all.write(frame(true, 1, new byte[0]));
-			send(out, all.toByteArray());
-			InputStream in = socket.getInputStream();
+			all.write(RawWsClient.frame(false, 1, ascii("ab")));
+			all.write(RawWsClient.frame(true, 9, ascii("p")));
+			all.write(RawWsClient.frame(false, 0, ascii("cd")));
+			all.write(RawWsClient.frame(true, 0, ascii("ef")));
+			all.write(RawWsClient.frame(true, 1, new byte[0]));
+			client.send(all.toByteArray());
 			List<String> frames = new ArrayList<>();
 			for (int i = 0; i < 5; i++) {
-				frames.add(read(in));
+				frames.add(client.read());
 			}
 			assertThat(frames).contains("F10:p");
 			frames.remove("F10:p");
 			assertThat(frames).containsExactly("-1:ab", "-0:cd", "F0:ef", "F1:");
-			send(out, frame(true, 8, new byte[] { 0x03, (byte) 0xe9 }));
-			assertThat(read(in)).isEqualTo("F8:1001");
-			assertThat(read(in)).isEqualTo("EOF");
+			client.send(RawWsClient.frame(true, 8, new byte[] { 0x03, (byte) 0xe9 }));
+			assertThat(client.read()).isEqualTo("F8:1001");
+			assertThat(client.read()).isEqualTo("EOF");
 		}
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.listener.acceptedStreams().isEmpty());
 		assertThat(this.recorder.accepted(this.listener.id())).singleElement()
@@ -164,16 +117,15 @@ class WsServerWireTests {
 
 	@Test
 	void destroyingTheAcceptedStreamClosesTheConnection() throws Exception {
-		try (Socket socket = connect()) {
+		try (RawWsClient client = connect()) {
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.listener.acceptedStreams().size() == 1);
 			SecureStream accepted = this.listener.acceptedStreams().get(0);
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> accepted.state() == StreamState.SERVER_UPGRADE);
 			accepted.destroy();
-			InputStream in = socket.getInputStream();
-			String first = read(in);
+			String first = client.read();
 			if (!first.equals("EOF")) {
 				assertThat(first).startsWith("F8:");
-				assertThat(read(in)).isEqualTo("EOF");
+				assertThat(client.read()).isEqualTo("EOF");
 			}
 		}
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.listener.acceptedStreams().isEmpty());
