@@ -315,9 +315,20 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-		if (cause instanceof CorruptedWebSocketFrameException) {
+		if (cause instanceof CorruptedWebSocketFrameException violation) {
 			logger.warn("ws stream '{}': cutting off {}: ws protocol violation: {}", this.link.policy().name(),
 					ctx.channel().remoteAddress(), cause.getMessage());
+			if (ctx.channel().isActive() && !this.closeSent) {
+				// A decoder that leaves the answer to us (the server's): fail the connection with
+				// the violation's status code (RFC 6455 7.1.7), without a reason that could
+				// outgrow a control frame.
+				this.closeSent = true;
+				ctx.writeAndFlush(new CloseWebSocketFrame(violation.closeStatus().code(), null))
+					.addListener(ChannelFutureListener.CLOSE);
+				// A peer that does not read would keep the close frame, and so the connection.
+				closeWithin(ctx.channel(), "{} did not take our close frame within {} ms; closing");
+				return;
+			}
 		}
 		else {
 			logger.debug("ws stream '{}': connection to {} failed: {}", this.link.policy().name(),

@@ -107,14 +107,20 @@ public final class WsUpgrade {
 
 	/**
 	 * Returns how received ws frames are decoded on an accepted stream: at most the limits' frame
-	 * payload, no extensions (none are negotiated).
+	 * payload, no extensions (none are negotiated). A protocol violation is answered by the
+	 * {@link WsSession} (a close frame with the violation's status code, then the connection
+	 * closes), not by the decoder.
 	 * @param link the accepted stream
 	 * @return the decoder settings
 	 */
 	public static WebSocketDecoderConfig decoderConfig(ServerLink link) {
+		// Netty's decoder answers a violation inside a received close frame (an invalid status
+		// code) with no close frame at all, though RFC 6455 5.5.1 and 7.1.7 want one (1002), as
+		// libwebsockets sends.
 		return WebSocketDecoderConfig.newBuilder()
 			.maxFramePayloadLength(link.limits().maxWsFramePayload())
 			.allowExtensions(false)
+			.closeOnProtocolViolation(false)
 			.build();
 	}
 

@@ -201,6 +201,14 @@ class WsServerHostileClientTests {
 				RawWsClient.frame(false, 1, ascii("ab")), RawWsClient.frame(true, 2, ascii("cd")));
 	}
 
+	/** The decoder finds these; RFC 6455 5.5.1 and 7.1.7 want a close frame in answer. */
+	@ParameterizedTest
+	@ValueSource(ints = { 999, 1004, 1005, 1006, 1015, 2999 })
+	void aCloseWithAnInvalidStatusCodeIsClosedWith1002(int code) throws IOException {
+		cutOffWith(1002, "Invalid close frame getStatus code: " + code,
+				RawWsClient.frame(true, 8, new byte[] { (byte) (code >>> 8), (byte) code }));
+	}
+
 	@Test
 	void aCloseWithAOneBytePayloadIsClosedWith1002() throws IOException {
 		cutOffWith(1002, "close control frame with payload len 1", RawWsClient.frame(true, 8, new byte[] { 0x03 }));
