@@ -54,6 +54,9 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	/** How long a closing side waits for the peer's close frame before closing the connection. */
 	static final long CLOSE_REPLY_WAIT_MILLIS = 2000;
 
+	/** The highest status code RFC 6455 section 7.4 defines (4000-4999: private use). */
+	private static final int MAX_CLOSE_STATUS = 4999;
+
 	private final StreamLink link;
 
 	private final boolean prioritizeReads;
@@ -256,12 +259,28 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 			ctx.close();
 			return;
 		}
+		if (close.statusCode() > MAX_CLOSE_STATUS) {
+			// Netty's decoder accepts any code from 3000 up; echoing it would send an invalid one.
+			logger.warn("ws stream '{}': cutting off {}: ws protocol violation: close status code {} out of range",
+					this.link.policy().name(), ctx.channel().remoteAddress(), close.statusCode());
+			fail(ctx, WebSocketCloseStatus.PROTOCOL_ERROR);
+			return;
+		}
 		this.closeSent = true;
 		CloseWebSocketFrame reply = (close.statusCode() >= 0) ? new CloseWebSocketFrame(close.statusCode(), null)
 				: new CloseWebSocketFrame();
 		ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
 		// A peer that stopped reading would keep the reply, and so the connection, forever.
 		closeWithin(ctx.channel(), "{} did not take our close reply within {} ms; closing");
+	}
+
+	// Fails the connection (RFC 6455 7.1.7): a close frame with the status, without a reason that
+	// could outgrow a control frame, then the connection closes.
+	private void fail(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
+		this.closeSent = true;
+		ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), null)).addListener(ChannelFutureListener.CLOSE);
+		// A peer that does not read would keep the close frame, and so the connection.
+		closeWithin(ctx.channel(), "{} did not take our close frame within {} ms; closing");
 	}
 
 	@Override
@@ -319,14 +338,8 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 			logger.warn("ws stream '{}': cutting off {}: ws protocol violation: {}", this.link.policy().name(),
 					ctx.channel().remoteAddress(), cause.getMessage());
 			if (ctx.channel().isActive() && !this.closeSent) {
-				// A decoder that leaves the answer to us (the server's): fail the connection with
-				// the violation's status code (RFC 6455 7.1.7), without a reason that could
-				// outgrow a control frame.
-				this.closeSent = true;
-				ctx.writeAndFlush(new CloseWebSocketFrame(violation.closeStatus().code(), null))
-					.addListener(ChannelFutureListener.CLOSE);
-				// A peer that does not read would keep the close frame, and so the connection.
-				closeWithin(ctx.channel(), "{} did not take our close frame within {} ms; closing");
+				// A decoder that leaves the answer to us (the server's).
+				fail(ctx, violation.closeStatus());
 				return;
 			}
 		}

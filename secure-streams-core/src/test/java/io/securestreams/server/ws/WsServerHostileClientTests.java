@@ -209,6 +209,14 @@ class WsServerHostileClientTests {
 				RawWsClient.frame(true, 8, new byte[] { (byte) (code >>> 8), (byte) code }));
 	}
 
+	/** Netty's decoder lets these through; RFC 6455 7.4 defines none above 4999. */
+	@ParameterizedTest
+	@ValueSource(ints = { 5000, 65535 })
+	void aCloseWithAStatusCodeAbove4999IsClosedWith1002(int code) throws IOException {
+		cutOffWith(1002, "close status code " + code,
+				RawWsClient.frame(true, 8, new byte[] { (byte) (code >>> 8), (byte) code }));
+	}
+
 	@Test
 	void aCloseWithAOneBytePayloadIsClosedWith1002() throws IOException {
 		cutOffWith(1002, "close control frame with payload len 1", RawWsClient.frame(true, 8, new byte[] { 0x03 }));
