@@ -3,16 +3,13 @@ package io.securestreams.proxy.client;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import io.netty.buffer.Unpooled;
 import io.securestreams.SecureStream;
-import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
 import io.securestreams.proxy.wire.SsMessage;
@@ -22,11 +19,8 @@ import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.ScriptedProxy;
-import io.securestreams.testsupport.TransitionGuard;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,51 +28,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The proxied client against a proxy that misbehaves (reference §7, §1.2): each fault costs the
  * one link it came on, is named in a log line, and leaves the context's other streams alone.
  */
-class ProxiedClientHostileProxyTests {
-
-	private static final Duration WAIT = Duration.ofSeconds(10);
+class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 
 	private static final String LOGGER = "io.securestreams.proxy.client";
 
-	private final TransitionGuard guard = new TransitionGuard();
-
-	@TempDir
-	Path temp;
-
-	private ScriptedProxy proxy;
-
-	private SecureStreams streams;
-
-	@AfterEach
-	void stop() throws Exception {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		if (this.proxy != null) {
-			this.proxy.close();
-		}
-	}
 
 	private void start() throws Exception {
-		this.proxy = new ScriptedProxy(this.temp.resolve("proxy.sock"));
+		proxiedContext(this.guard);
 		this.proxy.listen();
-		this.streams = SecureStreams.proxiedBuilder(this.proxy.address())
-			.eventLoopThreads(1)
-			.listener(this.guard)
-			.build();
 	}
 
 	private static SsMessage created(String streamType) {
 		return ToClient.CreateResult.ok(0, List.of(streamType));
 	}
 
-	private static SsMessage state(StreamState state) {
-		return new ToClient.ConnState(state.value(), 0);
-	}
-
-	private static SsMessage rx(int flags, byte[] payload) {
-		return new ToClient.RxPayload(flags, 0, 1, null, Unpooled.wrappedBuffer(payload));
-	}
 
 	private static byte[] ascii(String text) {
 		return text.getBytes(StandardCharsets.US_ASCII);

@@ -3,14 +3,12 @@ package io.securestreams.proxy.client;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.netty.buffer.Unpooled;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
@@ -26,9 +24,7 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.ScriptedProxy;
 import io.securestreams.testsupport.TransitionGuard;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,47 +32,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The client side of the serialization protocol (reference §7.3, §7.5), against a proxy the
  * test drives frame by frame.
  */
-class ProxiedClientTests {
+class ProxiedClientTests extends ScriptedProxyFixture {
 
-	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private final TransitionGuard guard = new TransitionGuard();
-
-	@TempDir
-	Path temp;
-
-	private ScriptedProxy proxy;
-
-	private SecureStreams streams;
-
-	@AfterEach
-	void stop() throws Exception {
-		if (this.streams != null) {
-			this.streams.close();
-		}
-		if (this.proxy != null) {
-			this.proxy.close();
-		}
-	}
-
-	private SecureStreams start(TransitionGuard listener) throws Exception {
-		this.proxy = new ScriptedProxy(this.temp.resolve("proxy.sock"));
-		this.streams = SecureStreams.proxiedBuilder(this.proxy.address()).eventLoopThreads(1).listener(listener)
-			.build();
-		return this.streams;
+	private SecureStreams start(TransitionGuard listener) {
+		return proxiedContext(listener);
 	}
 
 	private static SsMessage created() {
 		return ToClient.CreateResult.ok(0, List.of("minpost"));
 	}
 
-	private static SsMessage state(StreamState state) {
-		return new ToClient.ConnState(state.value(), 0);
-	}
-
-	private static SsMessage rx(int flags, byte[] payload) {
-		return new ToClient.RxPayload(flags, 0, 1, null, Unpooled.wrappedBuffer(payload));
-	}
 
 	@Test
 	void postThroughTheProxyFollowsTheClientSideOfTheProtocol() throws Exception {
