@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStreams;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
@@ -37,6 +38,18 @@ class CaptivePortalDetectorTests {
 	private SecureStreams streams;
 
 	private CaptivePortalDetector detector(int port, Duration timeout, Consumer<StreamTypePolicy.Builder> keys) {
+		this.streams = this.resources.start(SecureStreams.builder(policy(port, keys)).eventLoopThreads(1));
+		return new CaptivePortalDetector(this.streams, CaptivePortalDetector.DEFAULT_STREAM_TYPE, timeout);
+	}
+
+	/**
+	 * A policy whose detection streamtype asks {@code /generate_204} on the port, expects 204 and
+	 * fails on a redirect, without retries.
+	 * @param port the server's port
+	 * @param keys more keys of the detection streamtype
+	 * @return the policy
+	 */
+	static Policy policy(int port, Consumer<StreamTypePolicy.Builder> keys) {
 		PolicyFragment fragment = TestPolicies.base();
 		StreamTypePolicy.Builder cpd = TestPolicies.h1(fragment.streamType("captive_portal_detect"), "127.0.0.1", port,
 				"GET", "/generate_204")
@@ -44,8 +57,7 @@ class CaptivePortalDetectorTests {
 			.set(StreamTypeKey.HTTP_FAIL_REDIRECT, true)
 			.set(StreamTypeKey.RETRY, null);
 		keys.accept(cpd);
-		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
-		return new CaptivePortalDetector(this.streams, CaptivePortalDetector.DEFAULT_STREAM_TYPE, timeout);
+		return fragment.build();
 	}
 
 	private CaptivePortalDetector detector() {

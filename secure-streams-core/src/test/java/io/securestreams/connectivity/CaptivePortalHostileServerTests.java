@@ -11,14 +11,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStreams;
-import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.http.HttpTransaction;
 import io.securestreams.smd.SmdClass;
 import io.securestreams.smd.SmdMessage;
 import io.securestreams.testsupport.ScriptedPeer;
-import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -49,14 +47,8 @@ class CaptivePortalHostileServerTests {
 	private SecureStreams streams;
 
 	private CaptivePortalDetector detector(int port, Duration timeout, Consumer<StreamTypePolicy.Builder> keys) {
-		PolicyFragment fragment = TestPolicies.base();
-		StreamTypePolicy.Builder cpd = TestPolicies.h1(fragment.streamType("captive_portal_detect"), "127.0.0.1", port,
-				"GET", "/generate_204")
-			.set(StreamTypeKey.HTTP_EXPECT, 204)
-			.set(StreamTypeKey.HTTP_FAIL_REDIRECT, true)
-			.set(StreamTypeKey.RETRY, null);
-		keys.accept(cpd);
-		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		this.streams = this.resources
+			.start(SecureStreams.builder(CaptivePortalDetectorTests.policy(port, keys)).eventLoopThreads(1));
 		this.streams.smd().subscribe(SmdClass.NETWORK, Runnable::run, this.announced::add);
 		return new CaptivePortalDetector(this.streams, CaptivePortalDetector.DEFAULT_STREAM_TYPE, timeout);
 	}
