@@ -47,6 +47,13 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 		return text.getBytes(StandardCharsets.US_ASCII);
 	}
 
+	/** Takes the next link and its STREAMTYPE frame, leaving the answer to the test. */
+	private ScriptedProxy.Link acceptStreamType() throws Exception {
+		ScriptedProxy.Link link = this.proxy.accept(WAIT);
+		link.next();
+		return link;
+	}
+
 	/**
 	 * Opens the stream "bad" for the test to misbehave on, and the well-behaved stream "good",
 	 * which the proxy creates at once.
@@ -156,8 +163,7 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 		try (CapturedLogs logs = new CapturedLogs(LOGGER)) {
 			RecordingHandler handler = new RecordingHandler();
 			this.streams.create("bad", handler);
-			ScriptedProxy.Link link = this.proxy.accept(WAIT);
-			link.next();
+			ScriptedProxy.Link link = acceptStreamType();
 			// Result and three of the four client_buflen bytes.
 			link.send(new byte[] { 0x56, 0, 4, 0, 0, 0, 0 });
 			link = awaitHangUpAndNextLink(link);
@@ -183,8 +189,7 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 		try (CapturedLogs logs = new CapturedLogs(LOGGER)) {
 			RecordingHandler handler = new RecordingHandler();
 			this.streams.create("bad", handler);
-			ScriptedProxy.Link link = this.proxy.accept(WAIT);
-			link.next();
+			ScriptedProxy.Link link = acceptStreamType();
 			link.send(rx(StreamFlags.SOM | StreamFlags.EOM, ascii("early")));
 			link = awaitHangUpAndNextLink(link);
 			assertThat(logs.await("hanging up the proxy link", "RX_PAYLOAD before CREATE_RESULT")).isNotNull();
@@ -202,8 +207,7 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 		start();
 		RecordingHandler handler = new RecordingHandler();
 		this.streams.create("bad", handler);
-		ScriptedProxy.Link link = this.proxy.accept(WAIT);
-		link.next();
+		ScriptedProxy.Link link = acceptStreamType();
 		byte[] payload = new byte[SsWire.MAX_BODY - 16];
 		new Random(7).nextBytes(payload);
 		link.send(created("bad"), state(StreamState.CREATING), state(StreamState.CONNECTING),
@@ -224,8 +228,7 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 		try (CapturedLogs logs = new CapturedLogs(LOGGER)) {
 			RecordingHandler handler = new RecordingHandler();
 			SecureStream stream = this.streams.create("bad", handler);
-			ScriptedProxy.Link link = this.proxy.accept(WAIT);
-			link.next();
+			ScriptedProxy.Link link = acceptStreamType();
 			// The client has no policy, so it cannot tell which names the streamtype declares:
 			// like the C client it keeps any name (the proxy checks what it sends).
 			byte[] largest = new byte[SsWire.MAX_BODY - 1 - 30];
@@ -270,8 +273,7 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 		try (CapturedLogs logs = new CapturedLogs(LOGGER)) {
 			RecordingHandler handler = new RecordingHandler();
 			SecureStream stream = this.streams.create("bad", handler);
-			ScriptedProxy.Link link = this.proxy.accept(WAIT);
-			link.next();
+			ScriptedProxy.Link link = acceptStreamType();
 			link.send(created("bad"), state(StreamState.CREATING));
 			for (int i = 0; i < ProxiedStream.MAX_METADATA_NAMES; i++) {
 				link.send(new ToClient.RxMetadata("n" + i, ascii("v")));
@@ -372,8 +374,7 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 		start();
 		RecordingHandler handler = new RecordingHandler().send(ascii("body"), 1000);
 		SecureStream stream = this.streams.create("bad", handler);
-		ScriptedProxy.Link link = this.proxy.accept(WAIT);
-		link.next();
+		ScriptedProxy.Link link = acceptStreamType();
 		link.send(created("bad"), state(StreamState.CREATING), new ToClient.RxCredit(Integer.MAX_VALUE),
 				new ToClient.RxCredit(Integer.MAX_VALUE), new ToClient.RxCredit(Integer.MIN_VALUE),
 				new ToClient.RxCredit(-1));
@@ -428,8 +429,7 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 		try (CapturedLogs logs = new CapturedLogs(LOGGER)) {
 			RecordingHandler handler = new RecordingHandler();
 			this.streams.create("bad", handler);
-			ScriptedProxy.Link link = this.proxy.accept(WAIT);
-			link.next();
+			ScriptedProxy.Link link = acceptStreamType();
 			link.send(created("bad"), state(StreamState.CREATING), state(StreamState.CONNECTING),
 					state(StreamState.CONNECTED), rx(StreamFlags.SOM, ascii("whole")));
 			handler.await(StreamState.CONNECTED, WAIT);
