@@ -15,7 +15,6 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -27,6 +26,7 @@ import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.QuickAckHandler;
+import io.securestreams.transport.TurnEndFlushHandler;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,7 +129,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		}
 		Future<Channel> ready = connector.connect(this.session.loop(), this.target, this.tls, this.attributes,
 				this.timings, (pipeline) -> pipeline.addLast("quickAck", new QuickAckHandler())
-					.addLast("flush", new FlushConsolidationHandler(256, true))
+					.addLast("flush", new TurnEndFlushHandler(256))
 					.addLast("mqttDecoder", new MqttDecoder(MAX_INBOUND_BYTES))
 					.addLast("mqttEncoder", MqttEncoder.INSTANCE)
 					.addLast("mqtt", new MqttChannelHandler(this)));
