@@ -16,9 +16,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -77,9 +75,8 @@ final class WsClientConnection extends ChannelConnection {
 	void open(ConnectTarget target) {
 		String subprotocol = this.link.policy().ws().subprotocol();
 		URI uri = URI.create((target.tls() ? "wss://" : "ws://") + target.authority() + target.path());
-		WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(uri,
-				WebSocketVersion.V13, subprotocol, false, requestHeaders(target), this.link.limits().maxWsFramePayload(),
-				true, false, 10_000L, false);
+		WebSocketClientHandshaker handshaker = new WsClientHandshaker(uri, subprotocol, requestHeaders(target),
+				this.link.limits().maxWsFramePayload(), 10_000L);
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
 				this.link.policy().attributes(), this.link.timings(),
 				(pipeline) -> pipeline

@@ -219,6 +219,69 @@ class WsHostileServerTests {
 		assertLogged("ws protocol violation");
 	}
 
+	static List<Arguments> violationAnswers() {
+		byte[] big = new byte[10];
+		big[0] = (byte) 0x82;
+		big[1] = 127;
+		big[7] = 0x20;
+		return List.of(Arguments.of("masked frame from the server", frame(true, 2, true, new byte[] { 1, 2 }), 1002),
+				Arguments.of("frame above the size limit", big, 1009),
+				Arguments.of("reserved opcode", frame(true, 3, false, new byte[] { 1 }), 1002),
+				Arguments.of("close with a 1-byte body", frame(true, 8, false, new byte[] { 3 }), 1002),
+				Arguments.of("close with an invalid code", frame(true, 8, false, new byte[] { 0x03, (byte) 0xe7 }), 1002),
+				Arguments.of("close with code 1005", frame(true, 8, false, new byte[] { 0x03, (byte) 0xed }), 1002));
+	}
+
+	/**
+	 * RFC 6455 7.1.7: an endpoint that fails the connection sends a close frame first (1002, or
+	 * 1009 for a frame too big), once, also when the violation is inside the peer's close frame.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("violationAnswers")
+	void aProtocolViolationIsAnsweredWithExactlyOneCloseFrame(String what, byte[] bad, int code) throws Exception {
+		AtomicReference<byte[]> answer = new AtomicReference<>();
+		try (ScriptedPeer peer = peer((key, out, in) -> {
+			out.write(upgrade(key));
+			out.write(bad);
+			out.flush();
+			answer.set(in.readAllBytes());
+		})) {
+			RecordingHandler handler = connect(peer);
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			Awaitility.await().atMost(WAIT).until(() -> answer.get() != null);
+		}
+		List<int[]> frames = clientFrames(answer.get());
+		assertThat(frames).as(what).hasSize(1);
+		assertThat(frames.get(0)[0]).as(what + ": opcode").isEqualTo(8);
+		assertThat(frames.get(0)[1]).as(what + ": close code").isEqualTo(code);
+	}
+
+	/** Unmasks the frames a client sent: {opcode, close code or -1} each. */
+	private static List<int[]> clientFrames(byte[] bytes) {
+		List<int[]> frames = new java.util.ArrayList<>();
+		int at = 0;
+		while (at < bytes.length) {
+			int opcode = bytes[at] & 0x0f;
+			int length = bytes[at + 1] & 0x7f;
+			at += 2;
+			if (length == 126) {
+				length = ((bytes[at] & 0xff) << 8) | (bytes[at + 1] & 0xff);
+				at += 2;
+			}
+			assertThat(length).as("client frame length").isLessThan(65536);
+			byte[] mask = java.util.Arrays.copyOfRange(bytes, at, at + 4);
+			at += 4;
+			byte[] payload = new byte[length];
+			for (int i = 0; i < length; i++) {
+				payload[i] = (byte) (bytes[at + i] ^ mask[i % 4]);
+			}
+			at += length;
+			int code = (opcode == 8 && length >= 2) ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+			frames.add(new int[] { opcode, code });
+		}
+		return frames;
+	}
+
 	@Test
 	void aServerThatNeverAnswersTheUpgradeFailsTheAttemptAfterTheHandshakeTimeout() throws Exception {
 		// Reads the request, answers nothing and reads on until the client closes.
