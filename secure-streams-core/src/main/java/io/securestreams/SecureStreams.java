@@ -148,6 +148,15 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	/**
+	 * Returns whether this context is closed or shutting down; it then refuses new streams and
+	 * policy changes.
+	 * @return {@code true} once {@link #close()} or {@link #shutdownGracefully(Duration)} was called
+	 */
+	public boolean isClosed() {
+		return this.closed;
+	}
+
+	/**
 	 * Returns whether this context's streams are fulfilled by a proxy.
 	 * @return {@code true} in proxied mode
 	 */

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * failed renewal is tried again while that token is still valid.
  * <p>
  * Thread-safe; concurrent calls while a fetch is in flight share it. {@link #close()} stops the
- * renewals and refuses later fetches.
+ * renewals and refuses later fetches, as closing the context does.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -108,7 +108,7 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	 * @return the result
 	 */
 	public CompletableFuture<AccessTokenResult> fetchAsync() {
-		if (this.closed) {
+		if (this.closed || this.system.streams().isClosed()) {
 			return CompletableFuture.completedFuture(AccessTokenResult.failed("the access token fetcher is closed"));
 		}
 		return this.flight.join(this::start, this::scheduleRenewal);
@@ -117,7 +117,7 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	// After a token with a lifetime: renew at 90% of it. After a failed renewal while that token is
 	// still valid: try again after a quarter of what is left (1 s to 30 s), until it expires.
 	private void scheduleRenewal(@Nullable AccessTokenResult result) {
-		if (this.closed || result == null) {
+		if (this.closed || result == null || contextClosed()) {
 			return;
 		}
 		long now = System.nanoTime();
@@ -155,8 +155,21 @@ public final class AccessTokenFetcher implements AutoCloseable {
 				}
 				this.renewal = null;
 			}
-			fetchAsync();
+			if (!contextClosed()) {
+				fetchAsync();
+			}
 		});
+	}
+
+	// A fetcher left open when its context closes (one not managed by Spring, say) stops by itself,
+	// instead of logging a failed renewal for every retry until its token expires.
+	private boolean contextClosed() {
+		if (!this.system.streams().isClosed()) {
+			return false;
+		}
+		logger.debug("Access token renewals with '{}' stop: the context is closed", this.system.name());
+		close();
+		return true;
 	}
 
 	private void cancelRenewal() {

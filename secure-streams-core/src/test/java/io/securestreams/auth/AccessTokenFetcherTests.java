@@ -10,6 +10,7 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -126,6 +127,22 @@ class AccessTokenFetcherTests {
 		// The renewal was due after 1.8 s.
 		assertThat(this.server.takeRequest(3, TimeUnit.SECONDS)).isNull();
 		assertThat(this.blobs.getString(SystemBlobs.Type.AUTH, 0)).isEqualTo("Atza|first");
+	}
+
+	@Test
+	void closingTheContextStopsTheRenewalsOfAFetcherLeftOpen() throws Exception {
+		LogCapture logs = this.resources.closing(new LogCapture());
+		this.blobs.set(SystemBlobs.Type.AUTH, 1, REFRESH.getBytes(StandardCharsets.UTF_8));
+		AccessTokenFetcher fetcher = fetcher();
+		answer(200, "{\"access_token\":\"Atza|first\",\"expires_in\":2}");
+		assertThat(fetcher.fetch().obtained()).isTrue();
+		this.streams.close();
+		// The renewal was due after 1.8 s: a fetcher that tried it would log the shut-down context
+		// as a failed fetch, and try again until the token expired.
+		Thread.sleep(2_500);
+		assertThat(logs.messages()).noneMatch((message) -> message.contains("Access token fetch"));
+		assertThat(fetcher.fetch().error()).contains("closed");
+		assertThat(this.server.getRequestCount()).isEqualTo(1);
 	}
 
 	@Test

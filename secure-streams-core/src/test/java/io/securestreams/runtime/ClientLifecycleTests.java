@@ -229,8 +229,10 @@ class ClientLifecycleTests {
 		});
 		SecureStream stream = create(handler, (b) -> {
 		});
+		assertThat(this.streams.isClosed()).isFalse();
 		stream.requestTx();
 		assertThat(closeReturned).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(this.streams.isClosed()).isTrue();
 		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
 		assertThat(handler.stateNames()).endsWith("QOS_ACK_REMOTE", "DISCONNECTED", "DESTROYING");
 		assertThatExceptionOfType(SecureStreamsException.class).isThrownBy(() -> this.streams.create("t", handler));
