@@ -21,6 +21,7 @@ import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -181,6 +182,23 @@ class PolicyFetcherTests {
 		assertThat(result.outcome()).isEqualTo(Outcome.INVALID_POLICY);
 		assertThat(result.errors()).containsExactly("<fetch_policy>:1:1: empty document; expected a policy object");
 		assertThat(this.streams.activePolicy()).isSameAs(before);
+	}
+
+	@Test
+	void aBodyCutOffMidwayLeavesThePolicyUntouched() {
+		PolicyFetcher fetcher = fetcher();
+		ActivePolicy before = this.streams.activePolicy();
+		// A valid policy whose connection drops in the middle of its body: what arrived must not be
+		// taken, even where its first part is well-formed JSON so far.
+		this.server.enqueue(new MockResponse.Builder().code(200)
+			.body(newPolicy(this.server.getPort()))
+			.onResponseBody(SocketEffect.ShutdownConnection.INSTANCE)
+			.build());
+		PolicyFetchResult result = fetcher.fetch();
+		assertThat(result.outcome()).isEqualTo(Outcome.FAILED);
+		assertThat(result.errors()).singleElement().asString().contains("connection dropped after");
+		assertThat(this.streams.activePolicy()).isSameAs(before);
+		assertThat(this.streams.policy().streamType("telemetry")).isNull();
 	}
 
 	@Test
