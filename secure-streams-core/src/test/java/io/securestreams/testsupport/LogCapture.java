@@ -2,6 +2,7 @@ package io.securestreams.testsupport;
 
 import java.util.List;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -28,6 +29,18 @@ public final class LogCapture implements AutoCloseable {
 	 */
 	public List<String> messages() {
 		return List.copyOf(this.appender.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
+	}
+
+	/**
+	 * Returns the formatted messages captured so far at WARN or above.
+	 * @return the messages
+	 */
+	public List<String> warnings() {
+		return List.copyOf(this.appender.list)
+			.stream()
+			.filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN))
+			.map(ILoggingEvent::getFormattedMessage)
+			.toList();
 	}
 
 	/**

@@ -61,6 +61,8 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 
 	private int openStreams;
 
+	private final StreamProblemLog streamProblems = new StreamProblemLog();
+
 	private boolean flushScheduled;
 
 	private final Runnable flush = () -> {
@@ -127,6 +129,14 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 	 * from tasks that follow the read of their requests, and one flush for all the responses of
 	 * a read saves a system call per response.
 	 */
+	/**
+	 * Returns where the streams of this connection log the problems their client provokes.
+	 * @return the connection's stream problem log
+	 */
+	StreamProblemLog streamProblems() {
+		return this.streamProblems;
+	}
+
 	void flushSoon() {
 		ChannelHandlerContext context = this.ctx;
 		if (!this.flushScheduled && context != null) {
@@ -177,6 +187,7 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelInactive(ChannelHandlerContext context) {
 		cancelIdleTimer();
+		this.streamProblems.connectionClosed(logger, this.acceptor.describe(context.channel()));
 		context.fireChannelInactive();
 	}
 

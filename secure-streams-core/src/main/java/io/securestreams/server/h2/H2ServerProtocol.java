@@ -69,7 +69,8 @@ public final class H2ServerProtocol implements ServerProtocol {
 
 	@Override
 	public ServerConnection accept(Channel stream, ServerLink link) {
-		H2ServerStream served = new H2ServerStream(link, H2ServerConnection.of(stream.parent())::flushSoon);
+		H2ServerConnection connection = H2ServerConnection.of(stream.parent());
+		H2ServerStream served = new H2ServerStream(link, connection::flushSoon, connection.streamProblems());
 		stream.pipeline().addLast("h2-stream", served);
 		return served;
 	}

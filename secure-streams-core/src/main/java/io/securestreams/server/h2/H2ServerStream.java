@@ -65,11 +65,14 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 
 	private final Runnable flusher;
 
+	private final StreamProblemLog problems;
+
 	private final RequestTimer requestTimer;
 
-	H2ServerStream(ServerLink link, Runnable flusher) {
+	H2ServerStream(ServerLink link, Runnable flusher, StreamProblemLog problems) {
 		this.link = link;
 		this.flusher = flusher;
+		this.problems = problems;
 		this.requestTimer = new RequestTimer(link.limits().handshakeTimeout().toMillis(), this::requestStalled);
 	}
 
@@ -203,7 +206,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 	}
 
 	private void reject(ChannelHandlerContext context, int status, String reason, boolean requestComplete) {
-		logger.warn("{}: refusing the request: {}", this.link.describe(), reason);
+		this.problems.problem(logger, "{}: refusing the request: {}", this.link.describe(), reason);
 		this.stopped = true;
 		cancelRequestTimer();
 		context.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status(Integer.toString(status)), true));
@@ -224,8 +227,8 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 	private void requestStalled() {
 		ChannelHandlerContext context = this.ctx;
 		if (context != null && !this.requestDone && !this.stopped && context.channel().isActive()) {
-			logger.warn("{}: cutting off the stream: no request frame within {} ms (slow client)", this.link.describe(),
-					this.requestTimer.timeoutMillis());
+			this.problems.problem(logger, "{}: cutting off the stream: no request frame within {} ms (slow client)",
+					this.link.describe(), this.requestTimer.timeoutMillis());
 			this.stopped = true;
 			context.close();
 		}
@@ -292,7 +295,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		if (error != null) {
 			// The client broke the protocol on this stream: reset it with the error's code (closing
 			// alone would say CANCEL).
-			logger.warn("{}: resetting the stream: {}", this.link.describe(), cause.getMessage());
+			this.problems.problem(logger, "{}: resetting the stream: {}", this.link.describe(), cause.getMessage());
 			this.stopped = true;
 			context.writeAndFlush(new DefaultHttp2ResetFrame(error.error()));
 		}

@@ -178,6 +178,11 @@ class H2ServerHostileClientTests {
 		assertThat(count(attacker.events, "RST")).isLessThanOrEqualTo(201);
 		assertThat(acceptedStreams()).isLessThanOrEqualTo(200 + H2ServerConnection.MAX_CONCURRENT_STREAMS + 1);
 		assertBystanderServed();
+		// One WARN line per provoked reset would let each connection write 200 of them.
+		Awaitility.await().atMost(Duration.ofSeconds(10))
+			.until(() -> this.logs.contains("more stream problems on this connection were logged at DEBUG only"));
+		assertThat(this.logs.warnings().stream().filter((line) -> line.contains("resetting the stream")))
+			.hasSize(StreamProblemLog.WARN_LIMIT);
 	}
 
 	/** Writes a HEADERS frame without END_HEADERS: the header block goes on in CONTINUATION frames. */
