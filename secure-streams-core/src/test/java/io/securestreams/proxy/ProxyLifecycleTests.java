@@ -158,6 +158,15 @@ class ProxyLifecycleTests {
 	}
 
 	@Test
+	void closingRemovesTheSocketFileItBound() {
+		Path socket = this.temp.resolve("proxy.sock");
+		try (SecureStreams context = SecureStreams.builder(unreachableH1("get")).eventLoopThreads(1).build()) {
+			SecureStreamsProxy.builder(context).listen(ProxyAddress.parse("+" + socket)).start().close();
+			assertThat(socket).doesNotExist();
+		}
+	}
+
+	@Test
 	void streamtypesWhoseStreamsShareAConnectionAreCarried() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.streamType("telemetry")
