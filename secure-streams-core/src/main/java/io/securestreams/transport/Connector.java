@@ -17,6 +17,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.handler.proxy.Socks5ProxyHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -162,6 +163,8 @@ public final class Connector {
 				logger.warn("attr_priority {} is not applied: SO_PRIORITY needs the native epoll transport", priority);
 			}
 		}
+		// One per channel: open() makes one connect.
+		Socks5ProxyHandler proxy = viaSocks5 ? new Socks5ProxyHandler(socketPeer) : null;
 		bootstrap.handler(new ChannelInitializer<Channel>() {
 			@Override
 			protected void initChannel(Channel channel) {
@@ -170,8 +173,7 @@ public final class Connector {
 					// First, so that it sees the socket's own connect and activation.
 					pipeline.addLast("timings", new ConnectionTimingHandler(timings));
 				}
-				if (viaSocks5) {
-					Socks5ProxyHandler proxy = new Socks5ProxyHandler(socketPeer);
+				if (proxy != null) {
 					proxy.setConnectTimeoutMillis(Connector.this.connectTimeout.toMillis());
 					pipeline.addLast("socks5", proxy);
 					proxy.connectFuture().addListener((f) -> {
@@ -216,7 +218,7 @@ public final class Connector {
 				// Only a channel that closes before it is ready fails the promise; building the
 				// exception (and its stack trace) for every ordinary close would be wasted.
 				if (!ready.isDone()) {
-					ready.tryFailure(new ClosedChannelException());
+					ready.tryFailure(closedBeforeReady(proxy));
 				}
 			});
 		});
@@ -226,6 +228,16 @@ public final class Connector {
 			}
 		});
 		return new AddressAttempts.Attempt(ready, connected);
+	}
+
+	// The close future completes before the pipeline hears of the close, so a proxy that hangs up
+	// in the middle of its negotiation would otherwise be reported as a bare ClosedChannelException.
+	private static Exception closedBeforeReady(@Nullable Socks5ProxyHandler proxy) {
+		if (proxy != null && !proxy.connectFuture().isDone()) {
+			return new ProxyConnectException("socks5 proxy " + proxy.proxyAddress() + " closed the connection before "
+					+ "its CONNECT to " + proxy.destinationAddress() + " succeeded");
+		}
+		return new ClosedChannelException();
 	}
 
 	// Whether Netty's resolver looks a name up for this target: not for an address literal, a Unix
