@@ -176,7 +176,13 @@ public final class Connector {
 				if (proxy != null) {
 					proxy.setConnectTimeoutMillis(Connector.this.connectTimeout.toMillis());
 					pipeline.addLast("socks5", proxy);
+					// The proxy handler has put its reply decoder in front of itself by now.
+					Socks5ReplyCheck check = new Socks5ReplyCheck();
+					pipeline.addBefore("socks5", "socks5-check", check);
 					proxy.connectFuture().addListener((f) -> {
+						if (pipeline.context(check) != null) {
+							pipeline.remove(check);
+						}
 						if (!f.isSuccess()) {
 							ready.tryFailure(f.cause());
 						}
