@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLException;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -224,7 +226,7 @@ public final class Connector {
 				// Only a channel that closes before it is ready fails the promise; building the
 				// exception (and its stack trace) for every ordinary close would be wasted.
 				if (!ready.isDone()) {
-					ready.tryFailure(closedBeforeReady(proxy));
+					ready.tryFailure(closedBeforeReady(proxy, tls != null, viaSocks5 ? target.address() : socketPeer));
 				}
 			});
 		});
@@ -236,12 +238,16 @@ public final class Connector {
 		return new AddressAttempts.Attempt(ready, connected);
 	}
 
-	// The close future completes before the pipeline hears of the close, so a proxy that hangs up
-	// in the middle of its negotiation would otherwise be reported as a bare ClosedChannelException.
-	private static Exception closedBeforeReady(@Nullable Socks5ProxyHandler proxy) {
+	// The close future completes before the pipeline hears of the close, so a proxy or a TLS server
+	// that hangs up in the middle of its negotiation would otherwise be reported as a bare
+	// ClosedChannelException.
+	private static Exception closedBeforeReady(@Nullable Socks5ProxyHandler proxy, boolean tls, SocketAddress peer) {
 		if (proxy != null && !proxy.connectFuture().isDone()) {
 			return new ProxyConnectException("socks5 proxy " + proxy.proxyAddress() + " closed the connection before "
 					+ "its CONNECT to " + proxy.destinationAddress() + " succeeded");
+		}
+		if (tls) {
+			return new SSLException(peer + " closed the connection during the TLS handshake");
 		}
 		return new ClosedChannelException();
 	}

@@ -17,11 +17,13 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * TLS servers a client must not trust, or that never finish the handshake, for the protocols
  * other than h1 (whose certificate failures the failure-path tests cover): each attempt fails
  * as UNREACHABLE without anything sent past the handshake, a stalled handshake is ended by the
- * connect timeout, and the client closes its socket.
+ * connect timeout, and the client closes its socket. A server that hangs up in the middle of the
+ * handshake is named as such in the log.
  */
 class TlsHostileServerTests {
 
@@ -73,6 +76,41 @@ class TlsHostileServerTests {
 			assertThat(handler.received()).isEmpty();
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.closedByClient.get() == 2);
 			assertThat(this.accepted.get()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void aServerThatClosesAfterTheClientHelloFailsTheAttemptNamingTheHandshake() throws Exception {
+		LogCapture logs = this.resources.closing(new LogCapture());
+		try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
+			Thread peer = new Thread(() -> {
+				try (Socket client = server.accept()) {
+					InputStream in = client.getInputStream();
+					// The ClientHello's record header, then hang up.
+					in.readNBytes(5);
+				}
+				catch (Exception ex) {
+					// The test sees what the client does.
+				}
+			}, "tls-cut-off-peer");
+			peer.setDaemon(true);
+			peer.start();
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", server.getLocalPort(), "GET", "/")
+				.set(StreamTypeKey.TLS, true)
+				.set(StreamTypeKey.TLS_TRUST_STORE, "test_ca")
+				.set(StreamTypeKey.RETRY, null);
+			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+			RecordingHandler handler = new RecordingHandler();
+			streams.create("get", handler).requestTx();
+			handler.await(StreamState.ALL_RETRIES_FAILED, Duration.ofSeconds(10));
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(logs.messages()).filteredOn((line) -> line.contains("connection failed"))
+				.singleElement()
+				.asString()
+				.contains("TLS handshake")
+				.doesNotContain("ClosedChannelException: null");
 		}
 	}
 
