@@ -41,6 +41,9 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	private final @Nullable ConnectionTimings timings;
 
+	// The last target the binding asked for, for the log.
+	private @Nullable ConnectTarget target;
+
 	private ProtocolConnection connection = NoConnection.INSTANCE;
 
 	private Phase phase = Phase.ACTIVE;
@@ -54,6 +57,11 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 		this.retryPolicy = retryPolicy;
 		this.authScheme = authScheme;
 		this.timings = policy.perf() ? new ConnectionTimings() : null;
+	}
+
+	/** Where the attempt connects first (a binding may move on with {@link #nextTarget()}). */
+	void target(ConnectTarget first) {
+		this.target = first;
 	}
 
 	void bind(ProtocolConnection connection) {
@@ -129,8 +137,10 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	@Override
 	public ConnectTarget nextTarget() {
-		return EndpointResolver.resolve(this.policy, this.stream.metadataValues(), runtime().policy().viaSocks5(),
-				runtime().transport());
+		ConnectTarget target = EndpointResolver.resolve(this.policy, this.stream.metadataValues(),
+				runtime().policy().viaSocks5(), runtime().transport());
+		this.target = target;
+		return target;
 	}
 
 	@Override
@@ -166,6 +176,13 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	@Override
 	public void closed(boolean reconnect) {
 		if (closable()) {
+			if (this.phase == Phase.ACTIVE && !this.stream.danglingConnected()) {
+				// Not closed by the stream and never connected: the attempt fails (UNREACHABLE)
+				// without a connect failure to log. (When the binding cut the connection off for a
+				// malformed answer, it logged why before.)
+				logger.info("stream {} ({}): the connection to {} ended before the stream was connected",
+						this.stream.id(), this.stream.streamType(), this.target);
+			}
 			this.stream.attemptClosed(this, reconnect);
 		}
 	}

@@ -169,6 +169,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 					? this.runtime.tls().clientContext(active, current, this.runtime.blobs(), protocol.alpn(current))
 					: null;
 			this.attempt = next;
+			next.target(target);
 			next.bind(protocol.connect(target, tls, this.runtime.connector(), next));
 			logger.debug("stream {} ({}): connecting to {}", id(), streamType(), target);
 		}

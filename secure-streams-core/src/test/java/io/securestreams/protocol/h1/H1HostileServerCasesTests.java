@@ -275,6 +275,21 @@ class H1HostileServerCasesTests {
 	 * (libwebsockets' timeout_secs), then the connection is closed as if the server had closed it.
 	 */
 	@Test
+	void aServerThatHangsUpWithoutAnsweringIsNamedInTheLog() throws Exception {
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
+			throw new IOException("hanging up on the request");
+		})) {
+			RecordingHandler handler = get(peer);
+			handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(this.logs.messages()).anySatisfy((line) -> assertThat(line)
+				.contains("stream 1 (get): the connection to tcp://127.0.0.1:" + peer.port() + "/")
+				.contains("ended before the stream was connected"));
+		}
+	}
+
+	@Test
 	void aServerThatNeverAnswersIsClosedAfterTheResponseTimeout() throws Exception {
 		this.limits = ProtocolLimits.DEFAULTS.withResponseTimeout(Duration.ofMillis(300));
 		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> Thread.sleep(WAIT.toMillis()))) {
