@@ -16,8 +16,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  * {@link EndpointWebExtension @EndpointWebExtension} for the {@link SecureStreamsPolicyEndpoint}:
  * an invalid or missing overlay is answered with 400 and {@code {"errors": [...]}}, an unknown
  * action with 404, and a change in proxied mode (where the proxy owns the policy) with 409. The
- * overlay is the {@code overlay} member of the request body, as its JSON text in a string or as
- * a JSON object.
+ * overlay is the {@code overlay} member of the request body, its JSON text in a string; a body
+ * Spring MVC cannot read as such is answered by {@link SecureStreamsPolicyEndpointErrorResolver}.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
