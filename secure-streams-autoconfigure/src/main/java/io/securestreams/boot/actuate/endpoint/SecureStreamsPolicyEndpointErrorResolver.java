@@ -35,7 +35,7 @@ import org.springframework.web.servlet.ModelAndView;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public class SecureStreamsPolicyEndpointErrorResolver implements HandlerExceptionResolver, Ordered {
+public final class SecureStreamsPolicyEndpointErrorResolver implements HandlerExceptionResolver, Ordered {
 
 	private static final String SOURCE = "request body";
 
