@@ -197,6 +197,12 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	}
 
 	private void onContent(HttpContent content) {
+		if (content.decoderResult().isFailure()) {
+			// A broken chunked body: the decoder ends it with a failed last content and then drops
+			// every later byte, so the body must not reach the handler as complete.
+			badBody(content.decoderResult().cause());
+			return;
+		}
 		HttpRequest upgrade = this.upgradeRequest;
 		if (upgrade != null) {
 			if (content instanceof LastHttpContent) {
@@ -230,6 +236,20 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 			if (current.done()) {
 				responseDone();
 			}
+		}
+	}
+
+	private void badBody(Throwable cause) {
+		String reason = "malformed request body: " + cause.getMessage();
+		H1Response current = this.response;
+		if (current != null && current.started()) {
+			// The handler's response is already on the wire: no room for a 400.
+			logger.warn("{}: cutting off the connection: {}", this.link.describe(), reason);
+			this.stopped = true;
+			this.ctx.close();
+		}
+		else {
+			reject(HttpResponseStatus.BAD_REQUEST, reason);
 		}
 	}
 
