@@ -160,6 +160,11 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 			reject(Rejection.forDecoderFailure(request.decoderResult().cause(), this.link.limits().maxHttpHeaderSize()));
 			return;
 		}
+		Rejection framing = Rejection.forTransferEncoding(request.headers());
+		if (framing != null) {
+			reject(framing);
+			return;
+		}
 		boolean upgrade = this.wsAllowed && request.headers().containsValue(HttpHeaderNames.CONNECTION,
 				HttpHeaderValues.UPGRADE, true) && request.headers().contains(HttpHeaderNames.UPGRADE,
 				HttpHeaderValues.WEBSOCKET, true);

@@ -43,11 +43,14 @@ public final class H1ServerProtocol implements ServerProtocol {
 		boolean ws = link.policy().ws().subprotocol() != null || link.policy().protocol() == Protocol.WS;
 		H1ServerConnection connection = new H1ServerConnection(link, ws);
 		channel.config().setAutoRead(false);
+		// RFC 9112 framing whatever the JVM-wide io.netty.handler.codec.http.rfc9112TransferEncoding
+		// says: Content-Length with Transfer-Encoding, or Transfer-Encoding in HTTP/1.0, is a 400.
 		channel.pipeline()
 			.addLast(H1ServerConnection.WATCH_HANDLER, connection.headWatch())
 			.addLast("http", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(Math.min(8192, maxHead))
 				.setMaxHeaderSize(maxHead)
-				.setMaxChunkSize(64 * 1024)))
+				.setMaxChunkSize(64 * 1024)
+				.setUseRfc9112TransferEncoding(true)))
 			.addLast(H1ServerConnection.CONTINUE_HANDLER, new HttpServerExpectContinueHandler())
 			.addLast(H1ServerConnection.FLOW_HANDLER, new FlowControlHandler())
 			.addLast("h1", connection);

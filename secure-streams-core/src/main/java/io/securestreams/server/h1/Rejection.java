@@ -1,5 +1,8 @@
 package io.securestreams.server.h1;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,10 +11,12 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a request is refused and with which status; sends the answer and closes the connection.
@@ -38,6 +43,43 @@ record Rejection(HttpResponseStatus status, String reason) {
 			return new Rejection(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
 		}
 		return new Rejection(HttpResponseStatus.BAD_REQUEST, "malformed http request: " + cause.getMessage());
+	}
+
+	/**
+	 * Checks a request's Transfer-Encoding as RFC 9112 section 6.3 asks of a server. Netty's
+	 * decoder only looks for {@code chunked} somewhere in the field and frames any other request
+	 * by its Content-Length (or as empty), so a field such as {@code xchunked}, {@code gzip} or a
+	 * second field line ending in {@code identity} would make it read the body as the next
+	 * request, where a proxy in front may have read it as body: request smuggling.
+	 * @param headers the request headers
+	 * @return 400 when the field is present but {@code chunked} is not its final coding (the body
+	 * length cannot be known), 501 when other codings come before it (this server does not decode
+	 * them), {@code null} when there is no field or it is {@code chunked} alone
+	 */
+	static @Nullable Rejection forTransferEncoding(HttpHeaders headers) {
+		List<String> fields = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+		if (fields.isEmpty()) {
+			return null;
+		}
+		List<String> codings = new ArrayList<>();
+		for (String field : fields) {
+			for (String element : field.split(",")) {
+				// Empty list elements are allowed and ignored (RFC 9110 section 5.6.1).
+				if (!element.isBlank()) {
+					codings.add(element.trim());
+				}
+			}
+		}
+		String field = String.join(", ", fields);
+		if (codings.isEmpty() || !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(codings.get(codings.size() - 1))) {
+			return new Rejection(HttpResponseStatus.BAD_REQUEST,
+					"request body length unknown: Transfer-Encoding '" + field + "' does not end in chunked");
+		}
+		if (codings.size() > 1) {
+			return new Rejection(HttpResponseStatus.NOT_IMPLEMENTED,
+					"transfer coding not supported: Transfer-Encoding '" + field + "'");
+		}
+		return null;
 	}
 
 	/**
