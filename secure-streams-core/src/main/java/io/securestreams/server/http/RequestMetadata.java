@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@code method} and, when declared and sent, {@code auth} (the Authorization header). With
  * {@code direct_proto_str} every request header is readable by its name with a colon.
  * A query argument whose name is mapped to a header (and so goes into the response head) is
- * ignored when its decoded value holds control characters such as CR or LF.
+ * ignored when its decoded value holds control characters such as CR or LF; such a value of
+ * {@code path}, {@code method} or {@code auth} mapped to a header refuses the request.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -66,7 +67,9 @@ public final class RequestMetadata {
 	 * @param method the request method
 	 * @param authorization the Authorization header, or {@code null}
 	 * @param headers every request header, readable by name with {@code direct_proto_str}
-	 * @throws IllegalArgumentException when the URI cannot be decoded
+	 * @throws IllegalArgumentException when the URI cannot be decoded, or when {@code path},
+	 * {@code method} or {@code auth} is mapped to a header and its value holds a control
+	 * character (it would go into the response head)
 	 */
 	public static void store(ServerLink link, String uri, String method, @Nullable String authorization,
 			Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
@@ -88,17 +91,30 @@ public final class RequestMetadata {
 			}
 			set(link, argument.getKey(), value);
 		}
-		set(link, PATH, decoded.path());
-		set(link, METHOD, method);
+		setSendable(link, PATH, decoded.path().getBytes(StandardCharsets.UTF_8));
+		setSendable(link, METHOD, method.getBytes(StandardCharsets.UTF_8));
 		if (authorization != null && policy.metadata(AUTH) != null) {
 			// A header value as Netty decodes it, one char per byte: these are the bytes sent.
-			link.receivedMetadata(AUTH, authorization.getBytes(StandardCharsets.ISO_8859_1));
+			setSendable(link, AUTH, authorization.getBytes(StandardCharsets.ISO_8859_1));
 		}
 		link.receivedHeaders(headers);
 	}
 
 	private static void set(ServerLink link, String name, String value) {
 		link.receivedMetadata(name, value.getBytes(StandardCharsets.UTF_8));
+	}
+
+	// The request's own values cannot be skipped like a query argument (the handler routes on
+	// them, and a query argument of the same name would stand in): a value that a header
+	// mapping would put into the response head refuses the request instead.
+	private static void setSendable(ServerLink link, String name, byte[] value) {
+		MetadataDeclaration declaration = link.policy().metadata(name);
+		int invalid = StreamTypeValues.invalidHeaderValueIndex(value);
+		if (declaration != null && declaration.isMapped() && invalid >= 0) {
+			throw new IllegalArgumentException("metadata '" + name + "' is sent as a response header and its value "
+					+ "holds a control character (0x" + Integer.toHexString(value[invalid] & 0xff) + ")");
+		}
+		link.receivedMetadata(name, value);
 	}
 
 }
