@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores what a request says into the accepted stream's metadata before SERVER_TXN, as
  * libwebsockets does for h1 and h2 alike: every declared metadata name that appears as a URL
- * query argument (its first value), then {@code path} (the decoded path, without the query),
+ * query argument (its first value), then {@code path} (the decoded path, without the query; of
+ * a target in absolute form, {@code http://host/path}, its path),
  * {@code method} and, when declared and sent, {@code auth} (the Authorization header). With
  * {@code direct_proto_str} every request header is readable by its name with a colon.
  * A query argument whose name is mapped to a header (and so goes into the response head) is
@@ -74,7 +75,7 @@ public final class RequestMetadata {
 	public static void store(ServerLink link, String uri, String method, @Nullable String authorization,
 			Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
 		StreamTypePolicy policy = link.policy();
-		QueryStringDecoder decoded = new QueryStringDecoder(uri);
+		QueryStringDecoder decoded = new QueryStringDecoder(originForm(uri));
 		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
 			MetadataDeclaration declaration = policy.metadata(argument.getKey());
 			if (declaration == null || argument.getValue().isEmpty()) {
@@ -98,6 +99,32 @@ public final class RequestMetadata {
 			setSendable(link, AUTH, authorization.getBytes(StandardCharsets.ISO_8859_1));
 		}
 		link.receivedHeaders(headers);
+	}
+
+	// RFC 9112 section 3.2.2: a request target in absolute form (http://host/path?query, sent to
+	// proxies) must be accepted, and its path is what the handler routes on, not the whole URI.
+	static String originForm(String target) {
+		int scheme = target.indexOf("://");
+		if (scheme <= 0 || !isScheme(target, scheme)) {
+			return target;
+		}
+		int authorityEnd = scheme + 3;
+		while (authorityEnd < target.length() && "/?#".indexOf(target.charAt(authorityEnd)) < 0) {
+			authorityEnd++;
+		}
+		String rest = target.substring(authorityEnd);
+		return (rest.isEmpty() || rest.charAt(0) != '/') ? "/" + rest : rest;
+	}
+
+	private static boolean isScheme(String target, int end) {
+		for (int i = 0; i < end; i++) {
+			char c = target.charAt(i);
+			boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+			if (!letter && (i == 0 || ((c < '0' || c > '9') && c != '+' && c != '-' && c != '.'))) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private static void set(ServerLink link, String name, String value) {

@@ -165,7 +165,12 @@ class H1ServerSmugglingTests {
 				arguments("pipelined after a body", POST + "Content-Length: 5\r\n\r\nabcde" + SMUGGLED + SMUGGLED,
 						List.of("abcde", "hello smuggled", "hello smuggled")),
 				arguments("a GET with a body", "GET /hello?name=a HTTP/1.1\r\nHost: x\r\nContent-Length: "
-						+ SMUGGLED.length() + "\r\n\r\n" + SMUGGLED, List.of("hello a")));
+						+ SMUGGLED.length() + "\r\n\r\n" + SMUGGLED, List.of("hello a")),
+				// RFC 9112 section 3.2.2: a server must accept the absolute form; the path is its path.
+				arguments("an absolute-form target", "GET http://x/hello?name=abs HTTP/1.1\r\nHost: x\r\n\r\n",
+						List.of("hello abs")),
+				arguments("an absolute-form POST", "POST HTTPS://x:8443/echo HTTP/1.1\r\nHost: x\r\n"
+						+ "Content-Length: 3\r\n\r\nabc", List.of("abc")));
 	}
 
 	@ParameterizedTest(name = "{0}")
