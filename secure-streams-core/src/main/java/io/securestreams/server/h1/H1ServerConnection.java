@@ -161,6 +161,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 			return;
 		}
 		Rejection framing = Rejection.forTransferEncoding(request.headers());
+		if (framing == null) {
+			framing = Rejection.forHost(request);
+		}
 		if (framing != null) {
 			reject(framing);
 			return;

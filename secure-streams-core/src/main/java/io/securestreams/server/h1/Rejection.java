@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -43,6 +44,25 @@ record Rejection(HttpResponseStatus status, String reason) {
 			return new Rejection(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
 		}
 		return new Rejection(HttpResponseStatus.BAD_REQUEST, "malformed http request: " + cause.getMessage());
+	}
+
+	/**
+	 * Checks that an HTTP/1.1 request has exactly one Host header, as RFC 9112 section 3.2
+	 * requires of a server (400 otherwise): with two, the server and a proxy or cache in front of
+	 * it may each take another host. HTTP/1.0 requests need none.
+	 * @param request the request head
+	 * @return the rejection, or {@code null} when the request may be served
+	 */
+	static @Nullable Rejection forHost(HttpRequest request) {
+		if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
+			return null;
+		}
+		int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
+		if (hosts == 1) {
+			return null;
+		}
+		return new Rejection(HttpResponseStatus.BAD_REQUEST,
+				(hosts == 0) ? "no Host header in an HTTP/1.1 request" : hosts + " Host headers in one request");
 	}
 
 	/**

@@ -98,7 +98,10 @@ class H1ServerSmugglingTests {
 				arguments("bare CR in a value", POST + "X-A: 1\rTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
 				arguments("bare CR in the request line", "GET /hello?name=a\rb HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED),
 				arguments("HTTP/1.0 with TE", "POST /echo HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n"
-						+ "Transfer-Encoding: chunked\r\n\r\n" + CHUNKED_ABC + SMUGGLED));
+						+ "Transfer-Encoding: chunked\r\n\r\n" + CHUNKED_ABC + SMUGGLED),
+				// RFC 9112 section 3.2: an HTTP/1.1 request has exactly one Host.
+				arguments("no Host", "POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
+				arguments("two Hosts", "GET /hello?name=a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" + SMUGGLED));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -169,6 +172,8 @@ class H1ServerSmugglingTests {
 				// RFC 9112 section 3.2.2: a server must accept the absolute form; the path is its path.
 				arguments("an absolute-form target", "GET http://x/hello?name=abs HTTP/1.1\r\nHost: x\r\n\r\n",
 						List.of("hello abs")),
+				arguments("HTTP/1.0 without Host", "GET /hello?name=old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+						List.of("hello old")),
 				arguments("an absolute-form POST", "POST HTTPS://x:8443/echo HTTP/1.1\r\nHost: x\r\n"
 						+ "Content-Length: 3\r\n\r\nabc", List.of("abc")));
 	}
