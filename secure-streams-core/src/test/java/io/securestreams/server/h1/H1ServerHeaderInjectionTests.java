@@ -148,12 +148,7 @@ class H1ServerHeaderInjectionTests {
 		for (String value : List.of(INJECTION, "text/plain\nX-Injected: yes", "text/plain\0X-Injected: yes")) {
 			this.handler.injected = value;
 			this.handler.caught = null;
-			try (Socket socket = H1Wire.connect(this.listener)) {
-				send(socket, "GET /inject-caught HTTP/1.1\r\nHost: x\r\n\r\n");
-				String[] answer = response(socket.getInputStream(), false);
-				assertThat(answer[0]).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("x-injected");
-				assertThat(this.handler.caught).isInstanceOf(IllegalArgumentException.class);
-			}
+			assertRefusedToTheHandler();
 		}
 	}
 
@@ -161,15 +156,15 @@ class H1ServerHeaderInjectionTests {
 	void aRawHeaderWithCrLfIsRefusedToTheHandler() throws Exception {
 		listen(null, true);
 		this.handler.metadataName = "x-served-by:";
-		try (Socket socket = H1Wire.connect(this.listener)) {
-			send(socket, "GET /inject-caught HTTP/1.1\r\nHost: x\r\n\r\n");
-			String[] answer = response(socket.getInputStream(), false);
-			assertThat(answer[0]).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("x-injected");
-			assertThat(this.handler.caught).isInstanceOf(IllegalArgumentException.class);
-		}
+		assertRefusedToTheHandler();
 		this.handler.metadataName = "x-served\r\nx-injected:";
 		this.handler.injected = "yes";
 		this.handler.caught = null;
+		assertRefusedToTheHandler();
+	}
+
+	// The handler's setMetadata threw and it answered anyway: no injected line in the head.
+	private void assertRefusedToTheHandler() throws Exception {
 		try (Socket socket = H1Wire.connect(this.listener)) {
 			send(socket, "GET /inject-caught HTTP/1.1\r\nHost: x\r\n\r\n");
 			String[] answer = response(socket.getInputStream(), false);

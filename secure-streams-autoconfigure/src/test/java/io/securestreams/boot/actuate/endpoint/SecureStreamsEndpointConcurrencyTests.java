@@ -82,16 +82,7 @@ class SecureStreamsEndpointConcurrencyTests {
 
 	@DynamicPropertySource
 	static void policy(DynamicPropertyRegistry registry) {
-		String type = "secure-streams.policy.streamtypes.";
-		registry.add(type + "bytes.endpoint", () -> "127.0.0.1");
-		registry.add(type + "bytes.port", peer::getPort);
-		registry.add(type + "bytes.http-method", () -> "GET");
-		registry.add(type + "bytes.http-url", () -> "/bytes/10");
-		registry.add(type + "bytes.opportunistic", () -> "true");
-		registry.add(type + "[fetch_policy].endpoint", () -> "127.0.0.1");
-		registry.add(type + "[fetch_policy].port", peer::getPort);
-		registry.add(type + "[fetch_policy].http-method", () -> "GET");
-		registry.add(type + "[fetch_policy].http-url", () -> "/policy.json");
+		SecureStreamsEndpointWebIntegrationTests.peerPolicy(registry, peer);
 	}
 
 	static List<Response> inParallel(int threads, int requests, RequestMaker maker) throws Exception {

@@ -52,14 +52,19 @@ class SecureStreamsEndpointWebIntegrationTests {
 	// context gets the peer's policy.
 	@DynamicPropertySource
 	static void policy(DynamicPropertyRegistry registry) {
+		peerPolicy(registry, peer);
+	}
+
+	/** The policy of these tests: a {@code bytes} and a {@code fetch_policy} streamtype on the peer. */
+	static void peerPolicy(DynamicPropertyRegistry registry, MockWebServer server) {
 		String type = "secure-streams.policy.streamtypes.";
 		registry.add(type + "bytes.endpoint", () -> "127.0.0.1");
-		registry.add(type + "bytes.port", peer::getPort);
+		registry.add(type + "bytes.port", server::getPort);
 		registry.add(type + "bytes.http-method", () -> "GET");
 		registry.add(type + "bytes.http-url", () -> "/bytes/10");
 		registry.add(type + "bytes.opportunistic", () -> "true");
 		registry.add(type + "[fetch_policy].endpoint", () -> "127.0.0.1");
-		registry.add(type + "[fetch_policy].port", peer::getPort);
+		registry.add(type + "[fetch_policy].port", server::getPort);
 		registry.add(type + "[fetch_policy].http-method", () -> "GET");
 		registry.add(type + "[fetch_policy].http-url", () -> "/policy.json");
 	}
