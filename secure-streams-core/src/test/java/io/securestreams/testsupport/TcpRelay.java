@@ -1,6 +1,8 @@
 package io.securestreams.testsupport;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +16,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -35,6 +38,9 @@ public final class TcpRelay implements AutoCloseable {
 	private final Set<Channel> towardsTarget = ConcurrentHashMap.newKeySet();
 
 	private final Set<Channel> fromClients = ConcurrentHashMap.newKeySet();
+
+	/** The pipes that read from the target, kept while they may hold replies. */
+	private final Set<Pipe> replyPipes = ConcurrentHashMap.newKeySet();
 
 	private final InetSocketAddress target;
 
@@ -82,7 +88,7 @@ public final class TcpRelay implements AutoCloseable {
 		new Bootstrap().group(inbound.eventLoop())
 			.channel(NioSocketChannel.class)
 			.option(ChannelOption.AUTO_READ, false)
-			.handler(new Pipe(inbound))
+			.handler(new Pipe(inbound, true))
 			.connect(this.target)
 			.addListener((ChannelFutureListener) (f) -> {
 				if (!f.isSuccess()) {
@@ -96,9 +102,9 @@ public final class TcpRelay implements AutoCloseable {
 					this.channels.remove(outbound);
 					this.towardsTarget.remove(outbound);
 				});
-				inbound.pipeline().addLast(new Pipe(outbound));
+				inbound.pipeline().addLast(new Pipe(outbound, false));
 				inbound.read();
-				readFromTarget(outbound);
+				outbound.read();
 			});
 	}
 
@@ -130,6 +136,9 @@ public final class TcpRelay implements AutoCloseable {
 	 * Resets every relayed connection, both towards the client and towards the target.
 	 */
 	public void killAll() {
+		for (Pipe pipe : this.replyPipes) {
+			pipe.loop.execute(pipe::dropHeld);
+		}
 		for (Channel channel : this.channels) {
 			channel.eventLoop().execute(() -> {
 				if (channel.isOpen()) {
@@ -142,21 +151,18 @@ public final class TcpRelay implements AutoCloseable {
 
 	/**
 	 * Stops (true) or resumes (false) relaying what the target sends back; what the client sends
-	 * still goes through. Replies held when {@link #killAll()} runs are lost.
+	 * still goes through. Holding takes effect for every byte the relay reads from the target
+	 * after this call (the relay keeps reading and queues those bytes, so a read already pending
+	 * cannot slip a reply through); resuming passes the queued bytes on in order. Replies held
+	 * when {@link #killAll()} runs are lost.
 	 * @param holding whether to hold replies
 	 */
 	public void holdReplies(boolean holding) {
 		this.holdingReplies = holding;
 		if (!holding) {
-			for (Channel outbound : this.towardsTarget) {
-				outbound.eventLoop().execute(() -> readFromTarget(outbound));
+			for (Pipe pipe : this.replyPipes) {
+				pipe.loop.execute(pipe::releaseHeld);
 			}
-		}
-	}
-
-	private void readFromTarget(Channel outbound) {
-		if (!this.holdingReplies) {
-			outbound.read();
 		}
 	}
 
@@ -171,6 +177,7 @@ public final class TcpRelay implements AutoCloseable {
 	@Override
 	public void close() {
 		this.server.close().syncUninterruptibly();
+		// Drops every held reply too, so none outlives the relay.
 		killAll();
 		this.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
 	}
@@ -180,19 +187,50 @@ public final class TcpRelay implements AutoCloseable {
 
 		private final Channel other;
 
-		Pipe(Channel other) {
+		private final boolean fromTarget;
+
+		/** Replies read from the target while they are held; only touched on the event loop. */
+		private final Queue<Object> held = new ArrayDeque<>();
+
+		/** Whether the target closed while its replies were held. */
+		private boolean heldClose;
+
+		private EventLoop loop;
+
+		private boolean open = true;
+
+		Pipe(Channel other, boolean fromTarget) {
 			this.other = other;
+			this.fromTarget = fromTarget;
+		}
+
+		@Override
+		public void handlerAdded(ChannelHandlerContext ctx) {
+			this.loop = ctx.channel().eventLoop();
+			if (this.fromTarget) {
+				TcpRelay.this.replyPipes.add(this);
+			}
+		}
+
+		private boolean holding() {
+			return this.fromTarget && (TcpRelay.this.holdingReplies || !this.held.isEmpty());
 		}
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			if (holding()) {
+				this.held.add(msg);
+				ctx.read();
+				return;
+			}
+			relay(ctx.channel(), msg);
+		}
+
+		private void relay(Channel from, Object msg) {
 			if (this.other.isActive()) {
 				this.other.writeAndFlush(msg).addListener((ChannelFutureListener) (f) -> {
-					if (f.isSuccess() && TcpRelay.this.towardsTarget.contains(ctx.channel())) {
-						readFromTarget(ctx.channel());
-					}
-					else if (f.isSuccess()) {
-						ctx.channel().read();
+					if (f.isSuccess()) {
+						from.read();
 					}
 					else {
 						f.channel().close();
@@ -204,8 +242,49 @@ public final class TcpRelay implements AutoCloseable {
 			}
 		}
 
+		void releaseHeld() {
+			Object msg;
+			while ((msg = this.held.poll()) != null) {
+				if (this.other.isActive()) {
+					this.other.write(msg);
+				}
+				else {
+					ReferenceCountUtil.release(msg);
+				}
+			}
+			this.other.flush();
+			if (this.heldClose) {
+				passCloseOn();
+			}
+			forgetOnceClosed();
+		}
+
+		void dropHeld() {
+			Object msg;
+			while ((msg = this.held.poll()) != null) {
+				ReferenceCountUtil.release(msg);
+			}
+			forgetOnceClosed();
+		}
+
+		private void forgetOnceClosed() {
+			if (!this.open) {
+				TcpRelay.this.replyPipes.remove(this);
+			}
+		}
+
 		@Override
 		public void channelInactive(ChannelHandlerContext ctx) {
+			this.open = false;
+			if (holding()) {
+				this.heldClose = true;
+				return;
+			}
+			passCloseOn();
+			forgetOnceClosed();
+		}
+
+		private void passCloseOn() {
 			if (this.other.isActive()) {
 				// Pass an orderly close on after what was already relayed.
 				this.other.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -54,9 +54,24 @@ final class PahoClient implements AutoCloseable {
 		return paho;
 	}
 
+	/**
+	 * Subscribes, and waits for the SUBACK. Moquette 0.17 may close a connection whose SUBSCRIBE
+	 * follows the CONNACK very closely ("SUBSCRIBE received on already closed connection"), more
+	 * often on a loaded machine; the subscription is then made by the automatic reconnect.
+	 */
 	PahoClient subscribe(String filter, int qos) throws MqttException {
-		this.client.subscribe(filter, qos);
 		this.subscriptions.put(filter, qos);
+		int renewed = this.resubscribed.get();
+		try {
+			this.client.subscribe(filter, qos);
+		}
+		catch (MqttException ex) {
+			if (ex.getReasonCode() != MqttException.REASON_CODE_CONNECTION_LOST
+					&& ex.getReasonCode() != MqttException.REASON_CODE_CLIENT_NOT_CONNECTED) {
+				throw ex;
+			}
+			Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> this.resubscribed.get() > renewed);
+		}
 		return this;
 	}
 
