@@ -3,6 +3,7 @@ package io.securestreams.server.http;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.securestreams.SecureStreamsException;
@@ -16,14 +17,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stores what a request says into the accepted stream's metadata before SERVER_TXN, as
- * libwebsockets does for h1 and h2 alike: every declared metadata name that appears as a URL
- * query argument (its first value), then {@code path} (the decoded path, without the query; of
- * a target in absolute form, {@code http://host/path}, its path),
- * {@code method} and, when declared and sent, {@code auth} (the Authorization header). With
- * {@code direct_proto_str} every request header is readable by its name with a colon.
- * A query argument whose name is mapped to a header (and so goes into the response head) is
- * ignored when its decoded value holds control characters such as CR or LF; such a value of
- * {@code path}, {@code method} or {@code auth} mapped to a header refuses the request.
+ * libwebsockets does for h1 and h2 alike: {@code path} (the percent-decoded path without the
+ * query, its dot segments resolved and repeated slashes collapsed; of a target in absolute form,
+ * {@code http://host/path}, its path), {@code method}, {@code auth} (the Authorization header)
+ * when declared and sent, and every other declared metadata name that has no header mapping and
+ * appears as a URL query argument (its first value). With {@code direct_proto_str} every request
+ * header is readable by its name with a colon.
+ * <p>
+ * A query argument never fills {@code path}, {@code method} or {@code auth}, nor a name mapped
+ * to a response header, as current libwebsockets also rules: otherwise {@code ?auth=...} would
+ * stand in for an Authorization header the client did not send, and {@code ?mime=text/html}
+ * would choose the response's Content-Type. A value of {@code path}, {@code method} or
+ * {@code auth} that is mapped to a header and holds control characters refuses the request.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -40,6 +45,8 @@ public final class RequestMetadata {
 
 	/** Metadata name holding the Authorization header. */
 	public static final String AUTH = "auth";
+
+	private static final Set<String> REQUEST_DERIVED = Set.of(PATH, METHOD, AUTH);
 
 	private RequestMetadata() {
 	}
@@ -77,22 +84,19 @@ public final class RequestMetadata {
 		StreamTypePolicy policy = link.policy();
 		QueryStringDecoder decoded = new QueryStringDecoder(originForm(uri));
 		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
-			MetadataDeclaration declaration = policy.metadata(argument.getKey());
+			String name = argument.getKey();
+			MetadataDeclaration declaration = policy.metadata(name);
 			if (declaration == null || argument.getValue().isEmpty()) {
 				continue;
 			}
-			String value = argument.getValue().get(0);
-			if (declaration.isMapped()
-					&& StreamTypeValues.invalidHeaderValueIndex(value.getBytes(StandardCharsets.UTF_8)) >= 0) {
-				// A name mapped to a header goes into the response head: a client's decoded CR or
-				// LF would make that head unwritable (the response would never be sent).
-				logger.debug("{}: ignoring query argument '{}': control characters in a value sent as a header",
-						link.describe(), argument.getKey());
+			if (REQUEST_DERIVED.contains(name) || declaration.isMapped()) {
+				logger.debug("{}: ignoring query argument '{}': it may not set request or response header metadata",
+						link.describe(), name);
 				continue;
 			}
-			set(link, argument.getKey(), value);
+			set(link, name, argument.getValue().get(0));
 		}
-		setSendable(link, PATH, decoded.path().getBytes(StandardCharsets.UTF_8));
+		setSendable(link, PATH, RequestPaths.normalize(decoded.path()).getBytes(StandardCharsets.UTF_8));
 		setSendable(link, METHOD, method.getBytes(StandardCharsets.UTF_8));
 		if (authorization != null && policy.metadata(AUTH) != null) {
 			// A header value as Netty decodes it, one char per byte: these are the bytes sent.

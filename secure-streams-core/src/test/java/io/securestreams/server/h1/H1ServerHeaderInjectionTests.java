@@ -3,9 +3,11 @@ package io.securestreams.server.h1;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -59,6 +61,8 @@ class H1ServerHeaderInjectionTests {
 
 		final Map<String, List<String>> seen = new ConcurrentHashMap<>();
 
+		final List<String> auths = new CopyOnWriteArrayList<>();
+
 		volatile String metadataName = "mime";
 
 		volatile String injected = INJECTION;
@@ -70,7 +74,8 @@ class H1ServerHeaderInjectionTests {
 			if (state == StreamState.SERVER_TXN) {
 				String path = stream.metadata("path");
 				this.seen.put(String.valueOf(path), java.util.Arrays.asList(path, stream.metadata("method"),
-						stream.metadata("name")));
+						String.valueOf(stream.metadata("name"))));
+				this.auths.add(auth(stream));
 				if ("/inject".equals(path)) {
 					stream.serverAck(0);
 					stream.setMetadata(this.metadataName, this.injected);
@@ -90,6 +95,15 @@ class H1ServerHeaderInjectionTests {
 				}
 			}
 			return super.onState(stream, state, ack);
+		}
+
+		private static String auth(SecureStream stream) {
+			try {
+				return String.valueOf(stream.metadata("auth"));
+			}
+			catch (IllegalArgumentException undeclared) {
+				return "undeclared";
+			}
 		}
 
 	}
@@ -174,14 +188,48 @@ class H1ServerHeaderInjectionTests {
 	}
 
 	@Test
-	void pathAndQueryArgumentsArePercentDecoded() throws Exception {
+	void pathAndQueryArgumentsArePercentDecodedAndThePathsDotSegmentsResolved() throws Exception {
 		listen(null, false);
 		try (Socket socket = H1Wire.connect(this.listener)) {
 			send(socket, "GET /a%20b/%2e%2e/c+d%2Fe?name=x%0d%0ay%00z+w HTTP/1.1\r\nHost: x\r\n\r\n");
 			response(socket.getInputStream(), false);
 		}
-		// Decoded once, '+' is a space only in the query, no dot-segment removal; name is not sent as a header.
-		assertThat(this.handler.seen).containsEntry("/a b/../c+d/e", List.of("/a b/../c+d/e", "GET", "x\r\ny\0z w"));
+		// Decoded once, '+' is a space only in the query; name is not sent as a header, so kept.
+		assertThat(this.handler.seen).containsEntry("/c+d/e", List.of("/c+d/e", "GET", "x\r\ny\0z w"));
+	}
+
+	@Test
+	void aPathCannotClimbAboveTheRootNorHideParentStepsInEncodingOrExtraSlashes() throws Exception {
+		listen(null, false);
+		Map<String, String> expected = Map.of("/public/../../etc/passwd", "/etc/passwd",
+				"/public/%2e%2e/secret", "/secret", "/public%2F..%2Fsecret", "/secret", "//public///./a/", "/public/a/",
+				"/..", "/", "/public/..x/...", "/public/..x/...");
+		try (Socket socket = H1Wire.connect(this.listener)) {
+			for (String target : expected.keySet()) {
+				send(socket, "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+				assertThat(response(socket.getInputStream(), false)[0]).startsWith("HTTP/1.1 404");
+			}
+		}
+		assertThat(this.handler.seen.keySet()).containsExactlyInAnyOrderElementsOf(new HashSet<>(expected.values()));
+	}
+
+	@Test
+	void queryArgumentsFillNeitherRequestNorHeaderMetadata() throws Exception {
+		listen(List.of(new MetadataDeclaration("path", ""), new MetadataDeclaration("method", ""),
+				new MetadataDeclaration("auth", ""), new MetadataDeclaration("mime", "content-type:"),
+				new MetadataDeclaration("name", "")), false);
+		try (Socket socket = H1Wire.connect(this.listener)) {
+			send(socket, "GET /hello?path=/admin&method=DELETE&auth=Bearer%20stolen&mime=text/html&name=q"
+					+ " HTTP/1.1\r\nHost: x\r\n\r\n");
+			String[] answer = response(socket.getInputStream(), false);
+			assertThat(answer[0]).containsIgnoringCase("content-type: text/plain").doesNotContain("text/html");
+			assertThat(answer[1]).isEqualTo("hello q");
+			// The next request on the connection sends a real Authorization header and no name.
+			send(socket, "GET /hello HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer real\r\n\r\n");
+			assertThat(response(socket.getInputStream(), false)[1]).isEqualTo("hello null");
+		}
+		assertThat(this.handler.seen).containsEntry("/hello", List.of("/hello", "GET", "null"));
+		assertThat(this.handler.auths).containsExactly("null", "Bearer real");
 	}
 
 	@Test

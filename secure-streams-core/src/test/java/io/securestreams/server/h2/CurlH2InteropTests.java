@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Our h2 server against Debian's curl, whose h2 is nghttp2's (the interop profile): ALPN over
  * TLS with many requests multiplexed on one connection, an upload echoed byte for byte, prior
- * knowledge in the clear, and curl's h2c upgrade request answered over http/1.1.
+ * knowledge in the clear, curl's h2c upgrade request answered over http/1.1, and a path with dot
+ * segments sent as it is.
  */
 @Tag("interop")
 class CurlH2InteropTests {
@@ -108,6 +109,14 @@ class CurlH2InteropTests {
 				base(listener, false) + "/hello?name=pk")).isEqualTo("hello pk 2");
 		assertThat(curl("--http2", "--write-out", " %{http_version}", base(listener, false) + "/hello?name=up"))
 			.isEqualTo("hello up 1.1");
+	}
+
+	@Test
+	void anH2PathIsNormalizedAndAQueryArgumentCannotSetResponseHeaders() throws Exception {
+		SecureStream listener = listen(false);
+		// --path-as-is: curl sends the dot segments as they are, so the server has to resolve them.
+		assertThat(curl("--http2-prior-knowledge", "--path-as-is", "--write-out", " %{content_type}",
+				base(listener, false) + "/x/%2e%2e//./hello?name=dots&mime=text/html")).isEqualTo("hello dots text/plain");
 	}
 
 }
