@@ -20,16 +20,29 @@ import io.securestreams.policy.json.PolicyJsonWriter;
  * stores, auth, streamtypes) sorted by name; equal policies have equal hashes
  * @param policy the merged policy in force
  * @param base the policy before overlays
- * @param overlaySources the source names of the applied overlays, oldest first
+ * @param overlaySources the source names of the most recently applied overlays, oldest first:
+ * at most {@link #MAX_OVERLAY_SOURCES}, so a process that applies overlays for months keeps a
+ * bounded history
+ * @param overlayCount how many overlays were applied over the base policy, including those
+ * whose names are no longer kept
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public record ActivePolicy(long version, String hash, Policy policy, Policy base, List<String> overlaySources) {
+public record ActivePolicy(long version, String hash, Policy policy, Policy base, List<String> overlaySources,
+		long overlayCount) {
+
+	/** How many overlay source names an active policy keeps. */
+	public static final int MAX_OVERLAY_SOURCES = 64;
 
 	private static final PolicyJsonWriter WRITER = new PolicyJsonWriter();
 
 	public ActivePolicy {
-		overlaySources = List.copyOf(overlaySources);
+		int size = overlaySources.size();
+		overlaySources = List.copyOf(overlaySources.subList(Math.max(0, size - MAX_OVERLAY_SOURCES), size));
+		if (overlayCount < overlaySources.size()) {
+			throw new IllegalArgumentException("overlayCount " + overlayCount + " is below the " + overlaySources.size()
+					+ " overlay sources");
+		}
 	}
 
 	/**
@@ -37,11 +50,14 @@ public record ActivePolicy(long version, String hash, Policy policy, Policy base
 	 * @param version the version
 	 * @param policy the merged policy
 	 * @param base the base policy
-	 * @param overlaySources the applied overlays
+	 * @param overlaySources the applied overlays' names (only the last
+	 * {@link #MAX_OVERLAY_SOURCES} are kept)
+	 * @param overlayCount how many overlays were applied
 	 * @return the active policy
 	 */
-	public static ActivePolicy of(long version, Policy policy, Policy base, List<String> overlaySources) {
-		return new ActivePolicy(version, hash(policy), policy, base, overlaySources);
+	public static ActivePolicy of(long version, Policy policy, Policy base, List<String> overlaySources,
+			long overlayCount) {
+		return new ActivePolicy(version, hash(policy), policy, base, overlaySources, overlayCount);
 	}
 
 	/**

@@ -34,7 +34,7 @@ public final class PolicyOverlays {
 	 * @param base the base policy, already validated
 	 */
 	public PolicyOverlays(Policy base) {
-		this.current = ActivePolicy.of(1, base, base, List.of());
+		this.current = ActivePolicy.of(1, base, base, List.of(), 0);
 	}
 
 	/**
@@ -59,7 +59,8 @@ public final class PolicyOverlays {
 				.policy();
 			List<String> sources = new ArrayList<>(before.overlaySources());
 			sources.add(sourceName);
-			return install(ActivePolicy.of(before.version() + 1, merged, before.base(), sources));
+			return install(
+					ActivePolicy.of(before.version() + 1, merged, before.base(), sources, before.overlayCount() + 1));
 		}
 	}
 
@@ -70,7 +71,7 @@ public final class PolicyOverlays {
 	public ActivePolicy resetOverlays() {
 		synchronized (this.lock) {
 			ActivePolicy before = this.current;
-			return install(ActivePolicy.of(before.version() + 1, before.base(), before.base(), List.of()));
+			return install(ActivePolicy.of(before.version() + 1, before.base(), before.base(), List.of(), 0));
 		}
 	}
 
@@ -84,7 +85,7 @@ public final class PolicyOverlays {
 	public ActivePolicy replaceBase(Policy newBase) {
 		PolicyValidator.throwIfErrors(PolicyValidator.validate(newBase));
 		synchronized (this.lock) {
-			return install(ActivePolicy.of(this.current.version() + 1, newBase, newBase, List.of()));
+			return install(ActivePolicy.of(this.current.version() + 1, newBase, newBase, List.of(), 0));
 		}
 	}
 

@@ -62,7 +62,24 @@ class PolicyOverlaysTests {
 		this.overlays.applyOverlay("on", "{\"s\": [{\"captive_portal_detect\": {\"opportunistic\": true}}]}");
 		assertThat(this.overlays.current().policy().streamType("captive_portal_detect").opportunistic()).isTrue();
 		assertThat(this.overlays.current().overlaySources()).containsExactly("off", "on");
+		assertThat(this.overlays.current().overlayCount()).isEqualTo(2);
 		assertThat(this.overlays.current().version()).isEqualTo(3);
+	}
+
+	@Test
+	void theHistoryOfOverlayNamesIsBoundedButTheCountIsNot() {
+		int applied = ActivePolicy.MAX_OVERLAY_SOURCES * 3 + 5;
+		for (int i = 0; i < applied; i++) {
+			this.overlays.applyOverlay("o" + i, "{\"s\": [{\"captive_portal_detect\": {\"opportunistic\": "
+					+ (i % 2 == 0) + "}}]}");
+		}
+		ActivePolicy current = this.overlays.current();
+		assertThat(current.overlayCount()).isEqualTo(applied);
+		assertThat(current.version()).isEqualTo(applied + 1);
+		assertThat(current.overlaySources()).hasSize(ActivePolicy.MAX_OVERLAY_SOURCES)
+			.startsWith("o" + (applied - ActivePolicy.MAX_OVERLAY_SOURCES))
+			.endsWith("o" + (applied - 1));
+		assertThat(this.overlays.resetOverlays().overlayCount()).isZero();
 	}
 
 	@Test
@@ -168,6 +185,7 @@ class PolicyOverlaysTests {
 		ActivePolicy current = this.overlays.current();
 		assertThat(current.version()).isEqualTo(count + 1);
 		assertThat(current.overlaySources()).hasSize(count);
+		assertThat(current.overlayCount()).isEqualTo(count);
 		assertThat(current.policy().streamTypes()).hasSize(STATIC.streamTypes().size() + count);
 	}
 

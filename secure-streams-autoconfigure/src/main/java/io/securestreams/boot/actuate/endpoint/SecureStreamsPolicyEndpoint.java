@@ -109,7 +109,8 @@ public class SecureStreamsPolicyEndpoint {
 
 	private PolicyDescriptor describe(ActivePolicy active) {
 		Map<String, Object> json = JSON.readValue(this.writer.write(active.policy(), true), JSON_OBJECT);
-		return new PolicyDescriptor(active.version(), active.hash(), active.overlaySources(), json);
+		return new PolicyDescriptor(active.version(), active.hash(), active.overlaySources(), active.overlayCount(),
+				json);
 	}
 
 	/**
@@ -117,10 +118,11 @@ public class SecureStreamsPolicyEndpoint {
 	 *
 	 * @param version 1 for the first policy, incremented on every change
 	 * @param hash {@code sha256:} of the canonical, unredacted policy JSON
-	 * @param overlays the source names of the applied overlays, oldest first
+	 * @param overlays the source names of the last applied overlays (at most 64), oldest first
+	 * @param overlayCount how many overlays were applied over the base policy
 	 * @param policy the policy as JSON, certificates and keys redacted
 	 */
-	public record PolicyDescriptor(long version, String hash, List<String> overlays,
+	public record PolicyDescriptor(long version, String hash, List<String> overlays, long overlayCount,
 			Map<String, Object> policy) implements OperationResponseBody {
 	}
 

@@ -156,6 +156,8 @@ class SecureStreamsEndpointWebIntegrationTests {
 				.isEqualTo(2)
 				.jsonPath("$.overlays[0]")
 				.isEqualTo("overlay")
+				.jsonPath("$.overlayCount")
+				.isEqualTo(1)
 				.jsonPath("$.policy.s[0].bytes.http_url")
 				.isEqualTo("/bytes/20");
 			this.client.delete()
