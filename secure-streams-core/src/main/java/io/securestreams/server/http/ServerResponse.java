@@ -9,6 +9,7 @@ import io.securestreams.StreamFlags;
 import io.securestreams.metadata.MetadataHeaders;
 import io.securestreams.protocol.TxResult;
 import io.securestreams.server.ServerLink;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,9 @@ public abstract class ServerResponse {
 
 	private long bodySent;
 
+	/** The body buffer between its allocation and its hand-over to {@link #writeBody}. */
+	private @Nullable ByteBuf inHand;
+
 	/**
 	 * Creates the response of one request.
 	 * @param link the accepted stream
@@ -91,6 +95,27 @@ public abstract class ServerResponse {
 		if (this.done || !this.channel.isActive() || (!this.started && !this.link.txRequested())) {
 			return;
 		}
+		try {
+			pumpBody();
+		}
+		catch (RuntimeException ex) {
+			fail(ex);
+		}
+	}
+
+	// Nothing a handler sets is known to get here (values are checked when set), but a response
+	// that cannot be written must not leave its buffer or its connection hanging.
+	private void fail(RuntimeException ex) {
+		if (this.inHand != null) {
+			this.inHand.release();
+			this.inHand = null;
+		}
+		logger.error("{}: the response could not be written; closing the connection", this.link.describe(), ex);
+		this.done = true;
+		abort();
+	}
+
+	private void pumpBody() {
 		boolean wrote = false;
 		while (!this.done && this.channel.isWritable() && this.link.isActive()) {
 			long announced = this.started ? this.length : this.link.txLength();
@@ -105,8 +130,10 @@ public abstract class ServerResponse {
 			}
 			int capacity = (announced >= 0) ? (int) Math.min(TX_CHUNK, announced - this.bodySent) : TX_CHUNK;
 			ByteBuf buffer = this.channel.alloc().ioBuffer(capacity, capacity);
+			this.inHand = buffer;
 			TxResult result = this.link.tx(buffer);
 			if (!result.send() || (result.length() == 0 && result.flags() == 0)) {
+				this.inHand = null;
 				buffer.release();
 				break;
 			}
@@ -118,6 +145,7 @@ public abstract class ServerResponse {
 			}
 			this.bodySent += result.length();
 			boolean truncated = eom && this.length >= 0 && this.bodySent < this.length;
+			this.inHand = null;
 			writeBody(buffer, eom && !truncated);
 			if (truncated) {
 				logger.error("{}: the response body ended (EOM) after {} of the {} bytes announced; closing",
@@ -143,8 +171,13 @@ public abstract class ServerResponse {
 	 */
 	public final void respondWithoutBody() {
 		if (!this.started && !this.done) {
-			head(0, true);
-			complete();
+			try {
+				head(0, true);
+				complete();
+			}
+			catch (RuntimeException ex) {
+				fail(ex);
+			}
 		}
 	}
 
