@@ -15,7 +15,7 @@ import io.securestreams.policy.Protocol;
  * conditions. Prints the median of the rounds as a Markdown table.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.h1.HttpClientComparison \
- *     --host localhost --port 8443 --ca /tmp/ss-peers/pki/ca.crt [--rounds 5] [--threads 2] \
+ *     --host localhost --port 8443 --ca /tmp/ss-peers/pki/ca.crt [--rounds 5] [--warmup 0] [--threads 2] \
  *     [--clients secure-streams,reactor-netty,jdk-httpclient,plain-netty] [--protocol h1|h2]
  * </pre>
  * The server must serve {@code /1k} (1 KiB) and {@code /100k} (100 KiB), and h2 by ALPN for
@@ -35,7 +35,7 @@ public final class HttpClientComparison {
 
 	private static final String USAGE = """
 			Usage: java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.h1.HttpClientComparison \\
-			    --host localhost --port 8443 --ca /tmp/ss-peers/pki/ca.crt [--rounds 5] [--threads 2] \\
+			    --host localhost --port 8443 --ca /tmp/ss-peers/pki/ca.crt [--rounds 5] [--warmup 0] [--threads 2] \\
 			    [--clients secure-streams,reactor-netty,jdk-httpclient,plain-netty] [--protocol h1|h2]""";
 
 	private HttpClientComparison() {
@@ -55,6 +55,7 @@ public final class HttpClientComparison {
 		int port = Integer.parseInt(options.getOrDefault("port", "8443"));
 		Path ca = Path.of(options.getOrDefault("ca", "/tmp/ss-peers/pki/ca.crt"));
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+		int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
 		List<String> wanted = List.of(options.getOrDefault("clients", "secure-streams,reactor-netty,jdk-httpclient,plain-netty")
@@ -92,41 +93,17 @@ public final class HttpClientComparison {
 				client.getOnNewConnections("/1k", 50);
 			}
 		}
+		// Full rounds first, unrecorded: every client's code paths (ours included) keep getting
+		// faster for a few rounds of 10,000 transactions while the JIT compiles them.
+		for (int round = 1; round <= warmup; round++) {
+			for (HttpClientUnderTest client : clients) {
+				runRound(client, new LinkedHashMap<>(), newConnections);
+				System.err.printf("warm-up round %d %s done%n", round, client.name());
+			}
+		}
 		for (int round = 1; round <= rounds; round++) {
 			for (HttpClientUnderTest client : clients) {
-				Map<String, List<Double>> mine = results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>());
-				long c0 = Harness.processCpuNanos();
-				long t0 = System.nanoTime();
-				client.get("/1k", TRANSACTIONS, 1);
-				long c1 = Harness.processCpuNanos();
-				long t1 = System.nanoTime();
-				client.get("/1k", TRANSACTIONS, 16);
-				long c2 = Harness.processCpuNanos();
-				long t2 = System.nanoTime();
-				long bytes = client.get("/100k", BULK_TRANSACTIONS, 1);
-				long c3 = Harness.processCpuNanos();
-				long t3 = System.nanoTime();
-				long c4 = c3;
-				long t4 = t3;
-				if (newConnections) {
-					client.getOnNewConnections("/1k", NEW_CONNECTIONS);
-					c4 = Harness.processCpuNanos();
-					t4 = System.nanoTime();
-				}
-				Harness.add(mine, "1 KiB sequential (txn/s)", TRANSACTIONS / Harness.seconds(t1 - t0));
-				Harness.add(mine, "1 KiB concurrency 16 (txn/s)", TRANSACTIONS / Harness.seconds(t2 - t1));
-				Harness.add(mine, "100 KiB sequential (MB/s)", bytes / 1e6 / Harness.seconds(t3 - t2));
-				if (newConnections) {
-					Harness.add(mine, "new TLS connection per GET (ms)", (t4 - t3) / 1e6 / NEW_CONNECTIONS);
-				}
-				// CPU of this JVM (every thread, GC included; the server is another process): far
-				// steadier than throughput on a shared machine. Lower is better.
-				Harness.add(mine, "1 KiB sequential: client CPU per GET (µs)", (c1 - c0) / 1e3 / TRANSACTIONS);
-				Harness.add(mine, "1 KiB concurrency 16: client CPU per GET (µs)", (c2 - c1) / 1e3 / TRANSACTIONS);
-				Harness.add(mine, "100 KiB sequential: client CPU per MB (ms)", (c3 - c2) / 1e6 / (bytes / 1e6));
-				if (newConnections) {
-					Harness.add(mine, "new TLS connection: client CPU per GET (ms)", (c4 - c3) / 1e6 / NEW_CONNECTIONS);
-				}
+				runRound(client, results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>()), newConnections);
 				System.err.printf("round %d %s done%n", round, client.name());
 			}
 		}
@@ -135,8 +112,44 @@ public final class HttpClientComparison {
 		for (HttpClientUnderTest client : clients) {
 			client.close();
 		}
-		print(results, rounds, perStream, protocol, notes);
+		print(results, rounds, warmup, perStream, protocol, notes);
 		System.out.printf("%nMachine: %s%n", Harness.machine(loadBefore, Harness.loadAverage()));
+	}
+
+	private static void runRound(HttpClientUnderTest client, Map<String, List<Double>> mine, boolean newConnections)
+			throws Exception {
+		long c0 = Harness.processCpuNanos();
+		long t0 = System.nanoTime();
+		client.get("/1k", TRANSACTIONS, 1);
+		long c1 = Harness.processCpuNanos();
+		long t1 = System.nanoTime();
+		client.get("/1k", TRANSACTIONS, 16);
+		long c2 = Harness.processCpuNanos();
+		long t2 = System.nanoTime();
+		long bytes = client.get("/100k", BULK_TRANSACTIONS, 1);
+		long c3 = Harness.processCpuNanos();
+		long t3 = System.nanoTime();
+		long c4 = c3;
+		long t4 = t3;
+		if (newConnections) {
+			client.getOnNewConnections("/1k", NEW_CONNECTIONS);
+			c4 = Harness.processCpuNanos();
+			t4 = System.nanoTime();
+		}
+		Harness.add(mine, "1 KiB sequential (txn/s)", TRANSACTIONS / Harness.seconds(t1 - t0));
+		Harness.add(mine, "1 KiB concurrency 16 (txn/s)", TRANSACTIONS / Harness.seconds(t2 - t1));
+		Harness.add(mine, "100 KiB sequential (MB/s)", bytes / 1e6 / Harness.seconds(t3 - t2));
+		if (newConnections) {
+			Harness.add(mine, "new TLS connection per GET (ms)", (t4 - t3) / 1e6 / NEW_CONNECTIONS);
+		}
+		// CPU of this JVM (every thread, GC included; the server is another process): far
+		// steadier than throughput on a shared machine. Lower is better.
+		Harness.add(mine, "1 KiB sequential: client CPU per GET (µs)", (c1 - c0) / 1e3 / TRANSACTIONS);
+		Harness.add(mine, "1 KiB concurrency 16: client CPU per GET (µs)", (c2 - c1) / 1e3 / TRANSACTIONS);
+		Harness.add(mine, "100 KiB sequential: client CPU per MB (ms)", (c3 - c2) / 1e6 / (bytes / 1e6));
+		if (newConnections) {
+			Harness.add(mine, "new TLS connection: client CPU per GET (ms)", (c4 - c3) / 1e6 / NEW_CONNECTIONS);
+		}
 	}
 
 	private static Protocol protocol(String name) {
@@ -152,8 +165,8 @@ public final class HttpClientComparison {
 		return rate ? first / second : second / first;
 	}
 
-	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, long perStream,
-			Protocol protocol, List<String> notes) {
+	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, int warmup,
+			long perStream, Protocol protocol, List<String> notes) {
 		List<String> names = new ArrayList<>(results.keySet());
 		List<String> metrics = new ArrayList<>(results.get(names.get(0)).keySet());
 		if (protocol == Protocol.H2) {
@@ -162,7 +175,8 @@ public final class HttpClientComparison {
 		for (String note : notes) {
 			System.out.println("Note: " + note + "\n");
 		}
-		System.out.println("Median of " + rounds + " interleaved rounds.\n");
+		System.out.println("Median of " + rounds + " interleaved rounds"
+				+ ((warmup > 0) ? " after " + warmup + " unrecorded ones" : "") + ".\n");
 		int reactor = names.indexOf("reactor-netty");
 		int plain = names.indexOf("plain-netty");
 		boolean plainColumn = reactor >= 0 && plain >= 0;

@@ -3,6 +3,7 @@ package io.securestreams.benchmarks.h1;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +24,9 @@ import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.TrustStore;
 
 /**
- * This runtime: one stream per concurrent flow, each doing its share of transactions back to
- * back on its kept-alive connection; a new stream (so a new connection) per transaction for the
- * new-connection case. Over h2 every transaction is an h2 stream on the one connection all
+ * This runtime: one stream per concurrent flow, kept from call to call (as Reactor Netty keeps its
+ * pool), each doing its share of transactions back to back on its kept-alive connection; a new
+ * stream (so a new connection) per transaction for the new-connection case. Over h2 every transaction is an h2 stream on the one connection all
  * streams to the endpoint share, and ends with DISCONNECTED after QOS_ACK_REMOTE; the next
  * {@code requestTx()}, made in the QOS_ACK_REMOTE callback as over http/1.1, starts the next
  * transaction once that DISCONNECTED is through. A new stream then does not mean a new
@@ -34,6 +35,11 @@ import io.securestreams.policy.TrustStore;
 final class SecureStreamsClient implements HttpClientUnderTest {
 
 	private final SecureStreams streams;
+
+	/** The streams of the concurrent flows, kept from one {@link #get} to the next. */
+	private final List<SecureStream> flows = new ArrayList<>();
+
+	private volatile Job job;
 
 	SecureStreamsClient(String host, int port, Path caPem, int threads, Protocol protocol) throws Exception {
 		String pem = Files.readString(caPem);
@@ -61,46 +67,74 @@ final class SecureStreamsClient implements HttpClientUnderTest {
 
 	@Override
 	public long get(String path, int transactions, int concurrency) throws Exception {
-		AtomicLong bytes = new AtomicLong();
-		AtomicInteger remaining = new AtomicInteger(transactions);
-		CompletableFuture<Void> done = new CompletableFuture<>();
-		AtomicInteger finished = new AtomicInteger();
-		for (int i = 0; i < concurrency; i++) {
-			SecureStream stream = this.streams.create("get", new StreamHandler() {
-				@Override
-				public StreamResult onRx(SecureStream s, ByteBuffer payload, int flags) {
-					bytes.addAndGet(payload.remaining());
-					return StreamResult.OK;
-				}
-
-				@Override
-				public StreamResult onState(SecureStream s, StreamState state, long ack) {
-					// Only the ack counts a transaction. Over h2 a DISCONNECTED follows each one: it is
-					// ignored here, and the request made below survives it (the stream then starts its
-					// next attempt for it, on the shared connection).
-					if (state == StreamState.QOS_ACK_REMOTE) {
-						if (remaining.getAndDecrement() > 0) {
-							s.requestTx();
-						}
-						else {
-							s.destroy();
-							if (finished.incrementAndGet() == concurrency) {
-								done.complete(null);
-							}
-						}
-					}
-					else if (state == StreamState.QOS_NACK_REMOTE || state == StreamState.ALL_RETRIES_FAILED) {
-						done.completeExceptionally(new IllegalStateException("transaction failed: " + state));
-					}
-					return StreamResult.OK;
-				}
-			});
-			stream.setMetadata("path", path);
-			remaining.decrementAndGet();
-			stream.requestTx();
+		Job job = new Job(transactions, concurrency);
+		this.job = job;
+		while (this.flows.size() < concurrency) {
+			this.flows.add(this.streams.create("get", new FlowHandler()));
 		}
-		done.get(10, TimeUnit.MINUTES);
-		return bytes.get();
+		for (int i = 0; i < concurrency; i++) {
+			SecureStream flow = this.flows.get(i);
+			flow.setMetadata("path", path);
+			job.remaining.decrementAndGet();
+			flow.requestTx();
+		}
+		job.done.get(10, TimeUnit.MINUTES);
+		return job.bytes.get();
+	}
+
+	/** One call of {@link #get}: its transactions, shared by the flows it uses. */
+	private static final class Job {
+
+		final AtomicInteger remaining;
+
+		final AtomicLong bytes = new AtomicLong();
+
+		final AtomicInteger finished = new AtomicInteger();
+
+		final int concurrency;
+
+		final CompletableFuture<Void> done = new CompletableFuture<>();
+
+		Job(int transactions, int concurrency) {
+			this.remaining = new AtomicInteger(transactions);
+			this.concurrency = concurrency;
+		}
+
+	}
+
+	/**
+	 * A flow: a stream kept from call to call, as an application keeps a stream per concurrent
+	 * flow (and as Reactor Netty keeps its pool), each doing its share of the current job's
+	 * transactions back to back on its kept-alive connection.
+	 */
+	private final class FlowHandler implements StreamHandler {
+
+		@Override
+		public StreamResult onRx(SecureStream s, ByteBuffer payload, int flags) {
+			SecureStreamsClient.this.job.bytes.addAndGet(payload.remaining());
+			return StreamResult.OK;
+		}
+
+		@Override
+		public StreamResult onState(SecureStream s, StreamState state, long ack) {
+			Job current = SecureStreamsClient.this.job;
+			// Only the ack counts a transaction. Over h2 a DISCONNECTED follows each one: it is
+			// ignored here, and the request made below survives it (the stream then starts its
+			// next attempt for it, on the shared connection).
+			if (state == StreamState.QOS_ACK_REMOTE) {
+				if (current.remaining.getAndDecrement() > 0) {
+					s.requestTx();
+				}
+				else if (current.finished.incrementAndGet() == current.concurrency) {
+					current.done.complete(null);
+				}
+			}
+			else if (state == StreamState.QOS_NACK_REMOTE || state == StreamState.ALL_RETRIES_FAILED) {
+				current.done.completeExceptionally(new IllegalStateException("transaction failed: " + state));
+			}
+			return StreamResult.OK;
+		}
+
 	}
 
 	@Override
