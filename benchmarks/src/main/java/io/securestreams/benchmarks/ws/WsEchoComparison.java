@@ -15,9 +15,10 @@ import io.securestreams.benchmarks.support.Harness;
  * machine's conditions; the report is the median of the rounds, as a Markdown table.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.ws.WsEchoComparison \
- *     [--rounds 5] [--threads 2] [--connections 8] [--scale 1] [--plain false] \
+ *     [--rounds 5] [--warmup 0] [--threads 2] [--connections 8] [--scale 1] [--plain false] \
  *     [--pairs ss-ss,rn-rn,ss-rn,rn-ss,plain-plain,plain-ss,plain-rn] [--sizes 1024,65536]
  * </pre>
+ * {@code --warmup} full rounds run, unrecorded, after the short built-in warm-up;
  * {@code --threads} is the event-loop count of each client and of each server; {@code --scale}
  * multiplies the message counts; {@code --plain true} adds a hand-written Netty client and
  * server ({@code plain-netty}, the floor any Netty-based ws stack builds on) as the pairs
@@ -65,6 +66,7 @@ public final class WsEchoComparison {
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = Harness.options(args);
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+		int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		int connections = Integer.parseInt(options.getOrDefault("connections", "8"));
 		double scale = Double.parseDouble(options.getOrDefault("scale", "1"));
@@ -113,9 +115,11 @@ public final class WsEchoComparison {
 					}
 				}
 			}
-			for (int round = 1; round <= rounds; round++) {
+			// Full rounds, unrecorded, on top: both stacks keep getting faster for a few rounds.
+			for (int round = 1 - warmup; round <= rounds; round++) {
 				for (Pair pair : pairs) {
-					Map<String, List<Double>> mine = results.computeIfAbsent(pair.label(), (n) -> new LinkedHashMap<>());
+					Map<String, List<Double>> mine = (round < 1) ? new LinkedHashMap<>()
+							: results.computeIfAbsent(pair.label(), (n) -> new LinkedHashMap<>());
 					for (Measure measure : measures) {
 						long cpu = Harness.processCpuNanos();
 						long nanos = pair.client().echo(pair.server(), measure.connections(),
@@ -141,7 +145,7 @@ public final class WsEchoComparison {
 				plainServer.close();
 			}
 		}
-		print(results, measures, rounds, threads, loadBefore, Harness.loadAverage());
+		print(results, measures, rounds, warmup, threads, loadBefore, Harness.loadAverage());
 	}
 
 	/**
@@ -167,12 +171,12 @@ public final class WsEchoComparison {
 	}
 
 	private static void print(Map<String, Map<String, List<Double>>> results, List<Measure> measures, int rounds,
-			int threads, String loadBefore, String loadAfter) {
+			int warmup, int threads, String loadBefore, String loadAfter) {
 		List<String> pairs = new ArrayList<>(results.keySet());
 		boolean plain = pairs.contains("plain → plain");
-		System.out.printf("Median of %d interleaved rounds; ss = secure-streams, rn = Reactor Netty%s; client → server; "
+		System.out.printf("Median of %d interleaved rounds%s; ss = secure-streams, rn = Reactor Netty%s; client → server; "
 				+ "one message in flight per connection; %d event-loop threads per client and per server; "
-				+ "%s.%n%n", rounds, plain ? ", plain = hand-written Netty pipeline" : "", threads,
+				+ "%s.%n%n", rounds, (warmup > 0) ? " after " + warmup + " unrecorded ones" : "", plain ? ", plain = hand-written Netty pipeline" : "", threads,
 				Harness.machine(loadBefore, loadAfter));
 		// Ratio columns are looked up by pair, so they mean the same whichever pairs ran.
 		int ssss = pairs.indexOf("ss → ss");
