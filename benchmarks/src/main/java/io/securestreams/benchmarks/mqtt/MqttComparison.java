@@ -14,7 +14,7 @@ import io.securestreams.benchmarks.support.Harness;
  * Prints the median of the rounds as a Markdown table.
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.securestreams.benchmarks.mqtt.MqttComparison \
- *     [--rounds 5] [--messages 50000] [--window 256] [--round-trips 2000] [--size 64] \
+ *     [--rounds 5] [--warmup 0] [--messages 50000] [--window 256] [--round-trips 2000] [--size 64] \
  *     [--mosquitto /usr/sbin/mosquitto [--broker-nodelay false] | --port 1883] [--threads 2] \
  *     [--clients secure-streams,paho,hivemq]
  * </pre>
@@ -40,6 +40,7 @@ public final class MqttComparison {
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = Harness.options(args);
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+		int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
 		int messages = Integer.parseInt(options.getOrDefault("messages", "50000"));
 		int window = Integer.parseInt(options.getOrDefault("window", "256"));
 		int roundTrips = Integer.parseInt(options.getOrDefault("round-trips", "2000"));
@@ -73,9 +74,11 @@ public final class MqttComparison {
 					client.roundTrips(roundTrips / 2);
 				}
 			}
-			for (int round = 1; round <= rounds; round++) {
+			// Full rounds, unrecorded, on top of the short warm-up above.
+			for (int round = 1 - warmup; round <= rounds; round++) {
 				for (MqttClientUnderTest client : clients) {
-					Map<String, List<Double>> mine = results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>());
+					Map<String, List<Double>> mine = (round < 1) ? new LinkedHashMap<>()
+							: results.computeIfAbsent(client.name(), (n) -> new LinkedHashMap<>());
 					long cpu = Harness.processCpuNanos();
 					Harness.add(mine, QOS0, messages / Harness.seconds(client.publishQos0(messages, window)));
 					Harness.add(mine, CPU0, (Harness.processCpuNanos() - cpu) / 1e3 / messages);
@@ -98,16 +101,17 @@ public final class MqttComparison {
 				broker.close();
 			}
 		}
-		print(results, List.of(QOS0, qos1, RTT50, RTT99, CPU0, CPU1), rounds, size, threads, broker != null,
+		print(results, List.of(QOS0, qos1, RTT50, RTT99, CPU0, CPU1), rounds, warmup, size, threads, broker != null,
 				Boolean.parseBoolean(options.getOrDefault("broker-nodelay", "false")), loadBefore,
 				Harness.loadAverage());
 	}
 
 	private static void print(Map<String, Map<String, List<Double>>> results, List<String> metrics, int rounds,
-			int size, int threads, boolean ownBroker, boolean noDelay, String loadBefore, String loadAfter) {
+			int warmup, int size, int threads, boolean ownBroker, boolean noDelay, String loadBefore, String loadAfter) {
 		List<String> names = new ArrayList<>(results.keySet());
-		System.out.printf("Median of %d interleaved rounds; %d-byte payloads; %s mosquitto on loopback%s; "
-				+ "secure-streams with %d event-loop threads; %s.%n%n", rounds, size,
+		System.out.printf("Median of %d interleaved rounds%s; %d-byte payloads; %s mosquitto on loopback%s; "
+				+ "secure-streams with %d event-loop threads; %s.%n%n", rounds,
+				(warmup > 0) ? " after " + warmup + " unrecorded ones" : "", size,
 				ownBroker ? "the harness's own" : "an existing", ownBroker ? " (set_tcp_nodelay " + noDelay + ")" : "",
 				threads, Harness.machine(loadBefore, loadAfter));
 		StringBuilder header = new StringBuilder("| measure | " + String.join(" | ", names) + " |");
