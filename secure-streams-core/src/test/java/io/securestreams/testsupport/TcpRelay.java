@@ -212,6 +212,14 @@ public final class TcpRelay implements AutoCloseable {
 			}
 		}
 
+		@Override
+		public void handlerRemoved(ChannelHandlerContext ctx) {
+			// A connection to the target that failed never became active; nothing is held for it.
+			if (this.held.isEmpty() && !this.heldClose) {
+				TcpRelay.this.replyPipes.remove(this);
+			}
+		}
+
 		private boolean holding() {
 			return this.fromTarget && (TcpRelay.this.holdingReplies || !this.held.isEmpty());
 		}
