@@ -1,5 +1,7 @@
 package io.securestreams.policy;
 
+import java.util.Objects;
+
 /**
  * A metadata name a streamtype declares, with the protocol item it maps to.
  *
@@ -10,6 +12,17 @@ package io.securestreams.policy;
  * @since 0.1.0
  */
 public record MetadataDeclaration(String name, String mapping) {
+
+	/**
+	 * Checks both parts, so that every declaration is valid and lists of them need no second
+	 * look at their entries.
+	 * @throws IllegalArgumentException when the name is empty, too long or holds {@code $ { }}
+	 * or whitespace, or the mapping is neither empty nor a header name
+	 */
+	public MetadataDeclaration {
+		StreamTypeValues.checkMetadataName(Objects.requireNonNull(name, "name"));
+		StreamTypeValues.checkMetadataMapping(Objects.requireNonNull(mapping, "mapping"));
+	}
 
 	/**
 	 * Returns whether the item maps to a protocol header.

@@ -44,7 +44,8 @@ public final class StreamTypeValues {
 			case STRING -> (key.reference() != null) ? reference(key, value) : expect(value instanceof String, value, "a string");
 			case HTTP_TOKEN -> matches(TOKEN, value, "an HTTP token such as GET or my-protocol");
 			case HEADER_NAME -> matches(HEADER_NAME, value, "a header name such as authorization:");
-			case INTEGER -> Math.toIntExact(integral(value, key.min(), key.max()));
+			// An Integer in range is kept as it is: a second box per number showed in parse profiles.
+			case INTEGER -> (value instanceof Integer) ? intInRange((Integer) value, key) : Math.toIntExact(integral(value, key.min(), key.max()));
 			case LONG -> integral(value, key.min(), key.max());
 			case PROTOCOL -> expect(value instanceof Protocol, value, "a protocol");
 			case HOST_PORT -> hostPort(value);
@@ -52,6 +53,14 @@ public final class StreamTypeValues {
 			case RESPONSE_MAP -> responseMap(value);
 			case OPTIONS -> listOf(value, ServerOption.class, "a list of server options");
 		};
+	}
+
+	private static Integer intInRange(Integer value, StreamTypeKey key) {
+		int number = value;
+		if (number < key.min() || number > key.max()) {
+			integral(value, key.min(), key.max());
+		}
+		return value;
 	}
 
 	private static Object reference(StreamTypeKey key, Object value) {
@@ -124,11 +133,10 @@ public final class StreamTypeValues {
 		if (list.size() > MAX_METADATA_COUNT) {
 			throw new IllegalArgumentException("at most " + MAX_METADATA_COUNT + " metadata names allowed, got " + list.size());
 		}
-		// At most 255 names: comparing with the earlier ones is cheaper than a hash set per list.
+		// Each declaration checked its name and mapping when it was made; what is left is the list's
+		// own rule. At most 255 names: comparing with the earlier ones is cheaper than a hash set.
 		for (int i = 0; i < list.size(); i++) {
 			MetadataDeclaration declaration = list.get(i);
-			checkMetadataName(declaration.name());
-			checkMetadataMapping(declaration.mapping());
 			for (int j = 0; j < i; j++) {
 				if (list.get(j).name().equals(declaration.name())) {
 					throw new IllegalArgumentException("metadata name '" + declaration.name() + "' is declared twice");

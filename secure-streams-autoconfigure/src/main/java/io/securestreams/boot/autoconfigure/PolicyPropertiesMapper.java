@@ -99,9 +99,13 @@ final class PolicyPropertiesMapper {
 		PropertyMapper map = PropertyMapper.get();
 		StreamTypePropertyBindings.BINDINGS.forEach((key, getter) -> {
 			String property = property("streamtypes", builder.name()) + "." + StreamTypePropertyBindings.propertyName(key);
-			map.from(() -> getter.apply(type))
-				.as((value) -> StreamTypePropertyBindings.toPolicyValue(key, value))
-				.to((value) -> attempt(property, () -> builder.set(key, value)));
+			// Converted inside attempt: making metadata and response-map entries checks them.
+			map.from(() -> getter.apply(type)).to((raw) -> attempt(property, () -> {
+				Object value = StreamTypePropertyBindings.toPolicyValue(key, raw);
+				if (value != null) {
+					builder.set(key, value);
+				}
+			}));
 		});
 	}
 

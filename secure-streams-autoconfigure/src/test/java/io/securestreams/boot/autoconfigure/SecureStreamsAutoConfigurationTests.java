@@ -411,6 +411,23 @@ class SecureStreamsAutoConfigurationTests {
 	}
 
 	@Test
+	void badMetadataPropertiesAreReportedAtTheirProperty() {
+		this.runner.withPropertyValues("secure-streams.policy.streamtypes.st.endpoint=127.0.0.1",
+				"secure-streams.policy.streamtypes.st.metadata.ctype=not a header",
+				"secure-streams.policy.streamtypes.st.http-resp-map.[700]=1700")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
+				assertThat(exception.problems()).extracting(PolicyProblem::path)
+					.containsExactlyInAnyOrder("secure-streams.policy.streamtypes.st.metadata",
+							"secure-streams.policy.streamtypes.st.http-resp-map");
+				assertThat(exception.problems()).extracting(PolicyProblem::message)
+					.anySatisfy((message) -> assertThat(message).contains("header name", "not a header"))
+					.anySatisfy((message) -> assertThat(message).contains("700"));
+			});
+	}
+
+	@Test
 	void danglingReferenceFromPropertiesIsLocatedAtTheProperty() {
 		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(yaml("policies/dangling.yml")))
 			.run((context) -> {

@@ -118,13 +118,14 @@ final class StreamTypeReader {
 	private static void readKey(ReadContext context, Target target, String jsonName, int line, int column) {
 		JsonCursor cursor = context.cursor;
 		StreamTypePolicy.Builder builder = target.builder;
-		if (IGNORED_KEYS.contains(jsonName)) {
+		StreamTypeKey key = StreamTypeKey.fromJsonName(jsonName);
+		// Names that are not keys are rare; only they are compared with the deprecated ones.
+		if (key == null && IGNORED_KEYS.contains(jsonName)) {
 			context.problems().warning(line, column, cursor.path(), "'" + jsonName + "' is deprecated and ignored");
 			cursor.skipValue();
 			return;
 		}
-		StreamTypeKey key = StreamTypeKey.fromJsonName(jsonName);
-		if (MIME_CONTENT_TYPE_ALIAS.equals(jsonName)) {
+		if (key == null && MIME_CONTENT_TYPE_ALIAS.equals(jsonName)) {
 			key = StreamTypeKey.HTTP_MIME_CONTENT_TYPE;
 			context.problems().warning(line, column, cursor.path(), "'" + jsonName
 					+ "' is a deprecated alias (the README's name); use '" + key.jsonName() + "'");

@@ -65,26 +65,32 @@ final class StructuredValues {
 		JsonCursor cursor = context.cursor;
 		long position = cursor.position();
 		String mapping = context.string("a header name such as content-type: or an empty string");
+		MetadataDeclaration declaration = null;
+		String mappingProblem = null;
 		try {
-			StreamTypeValues.checkMetadataName(name);
+			declaration = new MetadataDeclaration(name, (mapping != null) ? mapping : "");
 		}
 		catch (IllegalArgumentException ex) {
-			context.problems().error(line, column, cursor.path(), ex.getMessage());
-			return;
+			// Which part is wrong is worked out only for a problem: a valid entry is checked once.
+			try {
+				StreamTypeValues.checkMetadataName(name);
+				mappingProblem = ex.getMessage();
+			}
+			catch (IllegalArgumentException nameProblem) {
+				context.problems().error(line, column, cursor.path(), nameProblem.getMessage());
+				return;
+			}
 		}
 		if (!seen.add(name)) {
 			context.problems().error(line, column, cursor.path(), "metadata name '" + name + "' is declared twice");
 			return;
 		}
-		try {
-			if (mapping != null) {
-				StreamTypeValues.checkMetadataMapping(mapping);
-				declarations.add(new MetadataDeclaration(name, mapping));
-			}
-		}
-		catch (IllegalArgumentException ex) {
+		if (mappingProblem != null) {
 			context.problems().error(JsonCursor.line(position), JsonCursor.column(position), cursor.path(),
-					ex.getMessage());
+					mappingProblem);
+		}
+		else if (mapping != null) {
+			declarations.add(declaration);
 		}
 	}
 

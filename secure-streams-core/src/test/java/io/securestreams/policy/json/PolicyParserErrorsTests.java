@@ -159,6 +159,9 @@ class PolicyParserErrorsTests {
 				arguments("metadata name with $", st("'metadata': [{'a$b': ''}]"),
 						"t.json:6:15: s[0].st.metadata[0].a$b: metadata name 'a$b' must be 1..30 characters without '$', "
 								+ "'{', '}' or spaces"),
+				arguments("metadata mapping not a header name", st("'metadata': [{'a': 'no good'}]"),
+						"t.json:6:20: s[0].st.metadata[0].a: metadata mapping must be empty or a header name such as "
+								+ "content-type:, got \"no good\""),
 				arguments("metadata declared twice", st("'metadata': [{'a': ''}, {'a': 'x:'}]"),
 						"t.json:6:26: s[0].st.metadata[1].a: metadata name 'a' is declared twice"),
 				arguments("response map status", st("'http_resp_map': [{'5300': 1}]"),
