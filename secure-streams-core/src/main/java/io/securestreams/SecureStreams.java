@@ -319,9 +319,11 @@ public final class SecureStreams implements AutoCloseable {
 	 * (at once if they are not opportunistic), as with {@link #replacePolicy(Policy)}; the
 	 * others carry on.
 	 * @param sourceName a name for the overlay, used in error messages
-	 * @param json the overlay
+	 * @param json the overlay, at most
+	 * {@link io.securestreams.policy.overlay.PolicyOverlays#MAX_OVERLAY_BYTES} bytes of UTF-8
 	 * @return the new active policy
-	 * @throws io.securestreams.policy.PolicyException with every error; the policy is unchanged then
+	 * @throws io.securestreams.policy.PolicyException with every error, or when the overlay is
+	 * too large; the policy is unchanged then
 	 * @throws SecureStreamsException if the context is shut down
 	 */
 	public ActivePolicy applyOverlay(String sourceName, String json) {

@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.json.PolicyParser;
 
@@ -22,6 +23,13 @@ import io.securestreams.policy.json.PolicyParser;
  * @since 0.1.0
  */
 public final class PolicyOverlays {
+
+	/**
+	 * The largest overlay accepted, in bytes of UTF-8: the default bound of a fetched policy. An
+	 * overlay is a change to a policy, usually far smaller; the bound keeps one request from
+	 * growing the policy in force without limit.
+	 */
+	public static final int MAX_OVERLAY_BYTES = 4 * 1024 * 1024;
 
 	private final PolicyParser parser = new PolicyParser();
 
@@ -50,13 +58,14 @@ public final class PolicyOverlays {
 	 * @param sourceName the overlay's name, for problems and {@link ActivePolicy#overlaySources()}
 	 * @param json the overlay JSON, shaped like a policy
 	 * @return the new active policy
-	 * @throws PolicyException with every error of the overlay; nothing changes then
+	 * @throws PolicyException with every error of the overlay, or when it is larger than
+	 * {@link #MAX_OVERLAY_BYTES}; nothing changes then
 	 */
 	public ActivePolicy applyOverlay(String sourceName, String json) {
+		byte[] bytes = withinBound(sourceName, json);
 		synchronized (this.lock) {
 			ActivePolicy before = this.current;
-			Policy merged = this.parser.parseOverlay(sourceName, json.getBytes(StandardCharsets.UTF_8), before.policy())
-				.policy();
+			Policy merged = this.parser.parseOverlay(sourceName, bytes, before.policy()).policy();
 			List<String> sources = new ArrayList<>(before.overlaySources());
 			sources.add(sourceName);
 			return install(
@@ -87,6 +96,24 @@ public final class PolicyOverlays {
 		synchronized (this.lock) {
 			return install(ActivePolicy.of(this.current.version() + 1, newBase, newBase, List.of(), 0));
 		}
+	}
+
+	private static byte[] withinBound(String sourceName, String json) {
+		// A string longer than the bound in characters is longer in bytes: it is not encoded.
+		if (json.length() > MAX_OVERLAY_BYTES) {
+			throw tooLarge(sourceName, "at least " + json.length());
+		}
+		byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+		if (bytes.length > MAX_OVERLAY_BYTES) {
+			throw tooLarge(sourceName, String.valueOf(bytes.length));
+		}
+		return bytes;
+	}
+
+	private static PolicyException tooLarge(String sourceName, String size) {
+		return new PolicyException(List.of(new PolicyProblem(sourceName, 0, 0, "",
+				"the overlay is " + size + " bytes; at most " + MAX_OVERLAY_BYTES + " are accepted",
+				PolicyProblem.Severity.ERROR)));
 	}
 
 	private ActivePolicy install(ActivePolicy next) {

@@ -112,6 +112,24 @@ class PolicyOverlaysTests {
 	}
 
 	@Test
+	void overlayLargerThanTheBoundIsRefusedWithItsSize() {
+		ActivePolicy before = this.overlays.current();
+		String release = "{\"release\": \"big\"}";
+		String atTheBound = release + " ".repeat(PolicyOverlays.MAX_OVERLAY_BYTES - release.length());
+		// One character more, as a two-byte UTF-8 character: the bound counts bytes, not characters.
+		String overBytes = release + " ".repeat(PolicyOverlays.MAX_OVERLAY_BYTES - release.length() - 1) + "\u00e9";
+		String overChars = atTheBound + " ";
+		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> this.overlays.applyOverlay("bytes", overBytes))
+			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+				.containsExactly("bytes: the overlay is 4194305 bytes; at most 4194304 are accepted"));
+		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> this.overlays.applyOverlay("chars", overChars))
+			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+				.containsExactly("chars: the overlay is at least 4194305 bytes; at most 4194304 are accepted"));
+		assertThat(this.overlays.current()).isSameAs(before);
+		assertThat(this.overlays.applyOverlay("bound", atTheBound).policy().release()).isEqualTo("big");
+	}
+
+	@Test
 	void problemOnlyTheBaseHoldsIsReportedAgainstTheBase() {
 		PolicyOverlays sigv4 = new PolicyOverlays(SIGV4);
 		assertThatExceptionOfType(PolicyException.class)

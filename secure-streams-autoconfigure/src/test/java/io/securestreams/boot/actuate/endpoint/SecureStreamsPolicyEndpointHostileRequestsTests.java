@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.StringJoiner;
 
 import io.securestreams.boot.actuate.endpoint.ActuatorHttp.Response;
+import io.securestreams.policy.overlay.PolicyOverlays;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -98,15 +99,13 @@ class SecureStreamsPolicyEndpointHostileRequestsTests {
 
 	@Test
 	void aLargeValidOverlayIsAppliedAndDropped() {
-		// About 4 MiB of request body: nothing bounds an overlay but the parser's own limits.
-		int count = 40_000;
-		StringJoiner types = new StringJoiner(", ", "{\"s\": [", "]}");
-		for (int i = 0; i < count; i++) {
-			types.add("{\"t" + i + "\": {\"endpoint\": \"127.0.0.1\", \"port\": 9, \"protocol\": \"h1\", "
-					+ "\"http_method\": \"GET\", \"http_url\": \"/x\"}}");
-		}
-		String body = ActuatorHttp.overlayBody(types.toString());
-		assertThat(body.length()).isGreaterThan(4 * 1024 * 1024);
+		// Just under the overlay bound (4 MiB), and more than that as a request body.
+		int count = 38_000;
+		String overlay = streamTypes(count);
+		assertThat(overlay.length()).isBetween(PolicyOverlays.MAX_OVERLAY_BYTES - 256 * 1024,
+				PolicyOverlays.MAX_OVERLAY_BYTES);
+		String body = ActuatorHttp.overlayBody(overlay);
+		assertThat(body.length()).isGreaterThan(PolicyOverlays.MAX_OVERLAY_BYTES);
 		JsonNode before = this.http.get(POLICY).json();
 		Response applied = this.http.post(POLICY, JSON, body);
 		assertThat(applied.status()).as("%s", applied).isEqualTo(200);
@@ -119,6 +118,24 @@ class SecureStreamsPolicyEndpointHostileRequestsTests {
 		assertThat(reset.status()).isEqualTo(200);
 		assertThat(reset.json().path("policy")).isEqualTo(before.path("policy"));
 		assertThat(reset.json().path("hash")).isEqualTo(before.path("hash"));
+	}
+
+	@Test
+	void anOverlayOverTheBoundIsRefusedWithItsSize() {
+		String overlay = streamTypes(40_000);
+		assertThat(overlay.length()).isGreaterThan(PolicyOverlays.MAX_OVERLAY_BYTES);
+		assertRefused(JSON, ActuatorHttp.overlayBody(overlay), 400,
+				"overlay: the overlay is (at least )?\\d+ bytes; .+",
+				"at most " + PolicyOverlays.MAX_OVERLAY_BYTES + " are accepted");
+	}
+
+	private static String streamTypes(int count) {
+		StringJoiner types = new StringJoiner(", ", "{\"s\": [", "]}");
+		for (int i = 0; i < count; i++) {
+			types.add("{\"t" + i + "\": {\"endpoint\": \"127.0.0.1\", \"port\": 9, \"protocol\": \"h1\", "
+					+ "\"http_method\": \"GET\", \"http_url\": \"/x\"}}");
+		}
+		return types.toString();
 	}
 
 	@Test
