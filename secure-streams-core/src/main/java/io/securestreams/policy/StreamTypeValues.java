@@ -45,7 +45,8 @@ public final class StreamTypeValues {
 			case HTTP_TOKEN -> matches(TOKEN, value, "an HTTP token such as GET or my-protocol");
 			case HEADER_NAME -> matches(HEADER_NAME, value, "a header name such as authorization:");
 			// An Integer in range is kept as it is: a second box per number showed in parse profiles.
-			case INTEGER -> (value instanceof Integer) ? intInRange((Integer) value, key) : Math.toIntExact(integral(value, key.min(), key.max()));
+			case INTEGER -> (value instanceof Integer number) ? intInRange(number, key)
+					: Math.toIntExact(integral(value, key.min(), key.max()));
 			case LONG -> integral(value, key.min(), key.max());
 			case PROTOCOL -> expect(value instanceof Protocol, value, "a protocol");
 			case HOST_PORT -> hostPort(value);
