@@ -26,11 +26,12 @@ import io.securestreams.policy.TrustStore;
 /**
  * This runtime: one stream per concurrent flow, kept from call to call (as Reactor Netty keeps its
  * pool), each doing its share of transactions back to back on its kept-alive connection; a new
- * stream (so a new connection) per transaction for the new-connection case. Over h2 every transaction is an h2 stream on the one connection all
- * streams to the endpoint share, and ends with DISCONNECTED after QOS_ACK_REMOTE; the next
- * {@code requestTx()}, made in the QOS_ACK_REMOTE callback as over http/1.1, starts the next
- * transaction once that DISCONNECTED is through. A new stream then does not mean a new
- * connection, so the harness does not call {@link #getOnNewConnections} over h2.
+ * stream (so a new connection) per transaction for the new-connection case. Over h2 every
+ * transaction is an h2 stream on the one connection all streams to the endpoint share, and ends
+ * with DISCONNECTED after QOS_ACK_REMOTE; the next {@code requestTx()}, made in the
+ * QOS_ACK_REMOTE callback as over http/1.1, starts the next transaction once that DISCONNECTED
+ * is through. A new stream then does not mean a new connection, so the harness does not call
+ * {@link #getOnNewConnections} over h2.
  */
 final class SecureStreamsClient implements HttpClientUnderTest {
 

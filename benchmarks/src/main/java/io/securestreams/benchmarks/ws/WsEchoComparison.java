@@ -176,8 +176,8 @@ public final class WsEchoComparison {
 		boolean plain = pairs.contains("plain → plain");
 		System.out.printf("Median of %d interleaved rounds%s; ss = secure-streams, rn = Reactor Netty%s; client → server; "
 				+ "one message in flight per connection; %d event-loop threads per client and per server; "
-				+ "%s.%n%n", rounds, (warmup > 0) ? " after " + warmup + " unrecorded ones" : "", plain ? ", plain = hand-written Netty pipeline" : "", threads,
-				Harness.machine(loadBefore, loadAfter));
+				+ "%s.%n%n", rounds, (warmup > 0) ? " after " + warmup + " unrecorded ones" : "",
+				plain ? ", plain = hand-written Netty pipeline" : "", threads, Harness.machine(loadBefore, loadAfter));
 		// Ratio columns are looked up by pair, so they mean the same whichever pairs ran.
 		int ssss = pairs.indexOf("ss → ss");
 		int rnrn = pairs.indexOf("rn → rn");
