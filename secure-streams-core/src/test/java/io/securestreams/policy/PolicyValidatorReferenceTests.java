@@ -3,6 +3,7 @@ package io.securestreams.policy;
 import java.util.Arrays;
 import java.util.List;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -10,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link PolicyValidator#validate(Policy)} reads every reference key of a streamtype: a key set
- * alone to a name defined nowhere gives one problem at that key's path.
+ * alone to a name defined nowhere gives one problem at that key's path. A reader that resolved
+ * some streamtypes' references itself can leave those out, and only those.
  */
 class PolicyValidatorReferenceTests {
 
@@ -28,6 +30,18 @@ class PolicyValidatorReferenceTests {
 			assertThat(problem.path()).isEqualTo("s.st." + key.jsonName());
 			assertThat(problem.message()).contains("'missing'");
 		});
+	}
+
+	@Test
+	void streamTypesTheReaderResolvedAreLeftOutButEverythingElseIsChecked() {
+		PolicyFragment fragment = new PolicyFragment();
+		fragment.streamType("resolved").set(StreamTypeKey.RETRY, "missing");
+		fragment.streamType("unresolved").set(StreamTypeKey.USE_AUTH, "missing");
+		fragment.trustStore(new TrustStore("store", List.of("nocert")));
+		List<PolicyProblem> problems = PolicyValidator.validate(fragment.build(),
+				(streamType) -> streamType.name().equals("unresolved"));
+		assertThat(problems).extracting(PolicyProblem::path)
+			.containsExactly("trust_stores.store.stack[0]", "s.unresolved.use_auth");
 	}
 
 }

@@ -3,6 +3,7 @@ package io.securestreams.policy.json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import io.securestreams.policy.Policy;
@@ -61,7 +62,7 @@ final class DocumentReader {
 		}
 		Set<String> alreadyReported = context.references.finish(problems);
 		Policy merged = context.fragment.applyTo(base);
-		for (PolicyProblem problem : modelProblems(context, merged)) {
+		for (PolicyProblem problem : modelProblems(context, merged, problems.hasErrors())) {
 			if (!alreadyReported.contains(problem.path())) {
 				Located located = context.locations.find(problem.path());
 				problems.add((located != null) ? problem.at(source, located.line(), located.column(), located.path())
@@ -74,8 +75,9 @@ final class DocumentReader {
 		return new ParsedPolicy(merged, problems.warnings());
 	}
 
-	private static List<PolicyProblem> modelProblems(ReadContext context, Policy policy) {
-		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(policy));
+	private static List<PolicyProblem> modelProblems(ReadContext context, Policy policy, boolean readErrors) {
+		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(policy,
+				referencesToCheck(context, readErrors)));
 		for (StreamTypePolicy.Builder keys : context.fragment.streamTypeBuilders()) {
 			StreamTypePolicy base = context.base.streamType(keys.name());
 			StreamTypePolicy.Builder merged = (base != null) ? base.toBuilder().apply(keys) : keys;
@@ -86,6 +88,18 @@ final class DocumentReader {
 			}
 		}
 		return problems;
+	}
+
+	// A whole document read without errors holds every entry it defined, and the reader has
+	// resolved each streamtype reference it does not list to an entry defined before it: the
+	// validator checks only the listed streamtypes. An overlay can change what base streamtypes
+	// refer to, and a document with errors may have dropped definitions: all are checked then.
+	private static Predicate<StreamTypePolicy> referencesToCheck(ReadContext context, boolean readErrors) {
+		if (readErrors || !context.base.equals(Policy.empty())) {
+			return (streamType) -> true;
+		}
+		Set<String> listed = context.referencesToValidate;
+		return (streamType) -> listed.contains(streamType.name());
 	}
 
 	private static void syntaxError(Problems problems, JsonCursor cursor, JsonParser parser, JacksonException ex) {

@@ -1,5 +1,8 @@
 package io.securestreams.policy.json;
 
+import java.util.HashSet;
+import java.util.Set;
+
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeValues;
@@ -24,6 +27,9 @@ final class ReadContext {
 	final ReferenceTracker references;
 
 	final LocationMap locations = new LocationMap();
+
+	// Streamtypes with a reference the reader did not resolve itself (see DocumentReader).
+	final Set<String> referencesToValidate = new HashSet<>();
 
 	ReadContext(JsonCursor cursor, Policy base) {
 		this.cursor = cursor;

@@ -145,15 +145,15 @@ final class ReferenceTracker {
 	 * @param column column of the value
 	 * @param owner the entry holding the value, for example streamtype {@code mintest}
 	 * @param pathSuffix the rest of the value's document and logical paths, for example {@code .retry}
-	 * @return the name as its definition spells it when it is defined before (the same text, one
-	 * instance for every use, which keeps the later validation of a large policy in cache), else
-	 * {@code name}
+	 * @return the name as its definition spells it when it is defined earlier in this document
+	 * (the same text, one instance for every use), or {@code null} when it is not: defined later,
+	 * only in the base, or nowhere; the validator then has to check the use
 	 */
-	String use(Section section, String name, int line, int column, Owner owner, String pathSuffix) {
+	@Nullable String use(Section section, String name, int line, int column, Owner owner, String pathSuffix) {
 		Definition before = this.definitions.get(section).get(name);
 		boolean inBase = before == null && inBase(section, name);
 		this.uses.add(new Use(section, name, line, column, owner, pathSuffix, before, inBase));
-		return (before != null) ? before.name : name;
+		return (before != null) ? before.name : null;
 	}
 
 	private boolean inBase(Section section, String name) {

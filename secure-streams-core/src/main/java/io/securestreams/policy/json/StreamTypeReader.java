@@ -47,6 +47,10 @@ final class StreamTypeReader {
 		// The deprecated "h1get" protocol implies http_method GET unless the keys set one.
 		boolean h1get;
 
+		// A reference the reader did not resolve to an earlier definition in this document, or
+		// one it does not resolve at all (streamtypes, metadata names, certificate kinds).
+		boolean referencesToValidate;
+
 		Target(StreamTypePolicy.Builder builder, StreamTypeLocations locations) {
 			this.builder = builder;
 			this.locations = locations;
@@ -103,6 +107,9 @@ final class StreamTypeReader {
 		if (target.h1get && !builder.isSet(StreamTypeKey.HTTP_METHOD) && !baseHasMethod(context, name)) {
 			builder.set(StreamTypeKey.HTTP_METHOD, "GET");
 		}
+		if (usable && target.referencesToValidate) {
+			context.referencesToValidate.add(name);
+		}
 		if (usable && context.base.streamType(name) == null) {
 			// Built now, while its values are still in the CPU caches; merging the fragment later
 			// reuses this instance (a policy of thousands of streamtypes no longer fits the caches).
@@ -153,13 +160,18 @@ final class StreamTypeReader {
 		if (value == null) {
 			return;
 		}
-		Section section = referenced(key);
-		if (section != null && value instanceof String name && !name.isEmpty()) {
-			// A name the key's check accepts: the use is recorded first, so that the policy holds
-			// the definition's instance of the name (equal text) and is set once.
-			builder.set(key, context.references.use(section, name, valueLine, valueColumn, target.locations,
-					PATH_SUFFIXES[key.ordinal()]));
-			return;
+		if (key.reference() != null) {
+			Section section = referenced(key);
+			if (section != null && value instanceof String name && !name.isEmpty()) {
+				// A name the key's check accepts: the use is recorded first, so that the policy holds
+				// the definition's instance of the name (equal text) and is set once.
+				String defined = context.references.use(section, name, valueLine, valueColumn, target.locations,
+						PATH_SUFFIXES[key.ordinal()]);
+				target.referencesToValidate |= (defined == null) || section == Section.CERTS;
+				builder.set(key, (defined != null) ? defined : name);
+				return;
+			}
+			target.referencesToValidate = true;
 		}
 		try {
 			builder.set(key, value);
