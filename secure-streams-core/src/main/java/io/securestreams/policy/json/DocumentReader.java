@@ -90,12 +90,13 @@ final class DocumentReader {
 		return problems;
 	}
 
-	// A whole document read without errors holds every entry it defined, and the reader has
-	// resolved each streamtype reference it does not list to an entry defined before it: the
-	// validator checks only the listed streamtypes. An overlay can change what base streamtypes
-	// refer to, and a document with errors may have dropped definitions: all are checked then.
+	// A whole document read without errors, and without a rejected definition, holds every entry
+	// it defined, and the reader has resolved each streamtype reference it does not list to an
+	// entry defined before it: the validator checks only the listed streamtypes. An overlay can
+	// change what base streamtypes refer to, and a document with errors may have dropped
+	// definitions: all are checked then.
 	private static Predicate<StreamTypePolicy> referencesToCheck(ReadContext context, boolean readErrors) {
-		if (readErrors || !context.base.equals(Policy.empty())) {
+		if (readErrors || context.references.hasInvalidDefinitions() || !context.base.equals(Policy.empty())) {
 			return (streamType) -> true;
 		}
 		Set<String> listed = context.referencesToValidate;

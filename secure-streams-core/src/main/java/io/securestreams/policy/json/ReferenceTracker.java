@@ -106,6 +106,8 @@ final class ReferenceTracker {
 
 	private final List<Use> uses = new ArrayList<>();
 
+	private boolean anyInvalid;
+
 	ReferenceTracker(Policy base) {
 		this.base = base;
 		for (Section section : Section.values()) {
@@ -134,7 +136,17 @@ final class ReferenceTracker {
 		Definition definition = this.definitions.get(section).get(name);
 		if (definition != null) {
 			definition.valid = false;
+			this.anyInvalid = true;
 		}
+	}
+
+	/**
+	 * Tells whether any definition was rejected: uses resolved to it name an entry that the policy
+	 * will not hold.
+	 * @return {@code true} after {@link #invalid(Section, String)} marked a definition
+	 */
+	boolean hasInvalidDefinitions() {
+		return this.anyInvalid;
 	}
 
 	/**

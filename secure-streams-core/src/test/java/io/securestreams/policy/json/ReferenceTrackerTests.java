@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link ReferenceTracker}: uses give the defined name's instance, forward references are
- * reported, and uses of rejected definitions are marked as already reported.
+ * {@link ReferenceTracker}: uses give the defined name's instance (or none, for the validator to
+ * check), forward references are reported, and uses of rejected definitions are marked as already
+ * reported.
  */
 class ReferenceTrackerTests {
 
@@ -21,11 +22,12 @@ class ReferenceTrackerTests {
 		tracker.define(Section.RETRY, defined, 2);
 		String used = new String("retry1");
 		assertThat(tracker.use(Section.RETRY, used, 5, 9, OWNER, ".retry")).isSameAs(defined);
-		String undefined = new String("nope");
-		assertThat(tracker.use(Section.RETRY, undefined, 6, 9, OWNER, ".retry")).isSameAs(undefined);
+		// Not defined before: the validator has to check the use.
+		assertThat(tracker.use(Section.RETRY, "nope", 6, 9, OWNER, ".retry")).isNull();
 		Problems problems = new Problems("p.json");
 		assertThat(tracker.finish(problems)).isEmpty();
 		assertThat(problems.errorCount()).isZero();
+		assertThat(tracker.hasInvalidDefinitions()).isFalse();
 	}
 
 	@Test
@@ -50,6 +52,7 @@ class ReferenceTrackerTests {
 		Problems problems = new Problems("p.json");
 		assertThat(tracker.finish(problems)).containsExactly("s.st.tls_trust_store");
 		assertThat(problems.errorCount()).isZero();
+		assertThat(tracker.hasInvalidDefinitions()).isTrue();
 	}
 
 }
