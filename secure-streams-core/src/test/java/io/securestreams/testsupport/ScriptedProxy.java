@@ -1,5 +1,6 @@
 package io.securestreams.testsupport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -155,11 +156,16 @@ public final class ScriptedProxy implements AutoCloseable {
 			}
 		}
 
+		/**
+		 * Sends messages in one write, as a proxy sends what it has queued: written one by one, a
+		 * message after one the client hangs up on could meet a closed socket (broken pipe).
+		 */
 		public Link send(SsMessage... messages) throws IOException {
+			ByteArrayOutputStream burst = new ByteArrayOutputStream();
 			for (SsMessage message : messages) {
-				send(SsWire.toBytes(message));
+				burst.writeBytes(SsWire.toBytes(message));
 			}
-			return this;
+			return send(burst.toByteArray());
 		}
 
 		public Link send(byte[] bytes) throws IOException {
