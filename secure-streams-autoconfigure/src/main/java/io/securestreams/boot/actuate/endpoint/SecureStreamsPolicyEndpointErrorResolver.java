@@ -1,6 +1,5 @@
 package io.securestreams.boot.actuate.endpoint;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -14,9 +13,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.exc.MismatchedInputException;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.core.Ordered;
 import org.springframework.http.MediaType;
@@ -27,24 +24,24 @@ import org.springframework.web.servlet.ModelAndView;
 
 /**
  * Answers a request to the {@link SecureStreamsPolicyEndpoint} whose body Spring MVC cannot read
- * (not JSON, not a JSON object of strings, another Content-Type) as the endpoint answers a bad
- * overlay: 400 (or 415) with {@code {"errors": ["request body:LINE:COL: PATH: MESSAGE"]}}. The
- * actuator reads the body before any endpoint code runs, and Spring's own answer is a bare 400
- * that does not say what is wrong. Requests to other paths are left to the other resolvers.
+ * (not JSON, not a JSON object of strings, another Content-Type, more than
+ * {@link SecureStreamsPolicyEndpointBodyLimitFilter} lets through) as the endpoint answers a bad
+ * overlay: 400 (or 415, or 413) with
+ * {@code {"errors": ["request body:LINE:COL: PATH: MESSAGE"]}}. The actuator reads the body
+ * before any endpoint code runs, and Spring's own answer is a bare 400 that does not say what is
+ * wrong. Requests to other paths are left to the other resolvers.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 public final class SecureStreamsPolicyEndpointErrorResolver implements HandlerExceptionResolver, Ordered {
 
-	private static final String SOURCE = "request body";
+	private static final String SOURCE = PolicyEndpointRequests.SOURCE;
 
 	private static final String EXPECTED = "expected {\"overlay\": \"...\"} with the overlay's JSON text as a string";
 
 	// Jackson's "Cannot deserialize value of type X from Array value (token ...)".
 	private static final Pattern FOUND = Pattern.compile("from ([A-Za-z-]+) value");
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final PathMappedEndpoints endpoints;
 
@@ -65,8 +62,12 @@ public final class SecureStreamsPolicyEndpointErrorResolver implements HandlerEx
 	@Override
 	public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
 			@Nullable Object handler, Exception ex) {
-		if (!isPolicyEndpoint(request)) {
+		if (!PolicyEndpointRequests.isPolicyEndpoint(this.endpoints, request)) {
 			return null;
+		}
+		RequestBodyTooLargeException tooLarge = cause(ex, RequestBodyTooLargeException.class);
+		if (tooLarge != null) {
+			return write(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, tooLarge.getMessage());
 		}
 		if (ex instanceof HttpMessageNotReadableException unreadable) {
 			return write(response, HttpServletResponse.SC_BAD_REQUEST, describe(unreadable));
@@ -85,17 +86,8 @@ public final class SecureStreamsPolicyEndpointErrorResolver implements HandlerEx
 		return null;
 	}
 
-	private boolean isPolicyEndpoint(HttpServletRequest request) {
-		String endpoint = this.endpoints.getPath(EndpointId.of("securestreamspolicy"));
-		if (endpoint == null) {
-			return false;
-		}
-		String path = request.getRequestURI().substring(request.getContextPath().length());
-		return path.equals(endpoint) || path.startsWith(endpoint + "/");
-	}
-
 	private static String describe(HttpMessageNotReadableException ex) {
-		JacksonException json = jacksonCause(ex);
+		JacksonException json = cause(ex, JacksonException.class);
 		if (json == null) {
 			return SOURCE + ": " + EXPECTED;
 		}
@@ -129,25 +121,17 @@ public final class SecureStreamsPolicyEndpointErrorResolver implements HandlerEx
 		};
 	}
 
-	private static @Nullable JacksonException jacksonCause(Throwable ex) {
+	private static <T extends Throwable> @Nullable T cause(Throwable ex, Class<T> type) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof JacksonException json) {
-				return json;
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
 			}
 		}
 		return null;
 	}
 
 	private static ModelAndView write(HttpServletResponse response, int status, String error) {
-		response.setStatus(status);
-		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-		response.setCharacterEncoding("UTF-8");
-		try {
-			JSON.writeValue(response.getOutputStream(), new SecureStreamsPolicyEndpoint.ErrorsDescriptor(List.of(error)));
-		}
-		catch (IOException | JacksonException ex) {
-			// The client went away; there is no one left to tell.
-		}
+		PolicyEndpointRequests.writeError(response, status, error);
 		return new ModelAndView();
 	}
 

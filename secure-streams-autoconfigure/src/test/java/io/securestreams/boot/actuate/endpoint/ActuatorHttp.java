@@ -1,7 +1,11 @@
 package io.securestreams.boot.actuate.endpoint;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,6 +65,57 @@ final class ActuatorHttp {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * Sends a POST over a plain socket and returns what the server answered, as text, until the end
+	 * of a JSON errors body or until the server closes: for bodies a well-behaved client cannot send
+	 * (a length that is a lie, more bytes than anyone should accept). The body is written from
+	 * another thread, as a client that does not stop to read would; a server that hangs up on it
+	 * ends the writing.
+	 * @param path the path
+	 * @param headers header lines after the request line, each ending with CRLF
+	 * @param body writes the body
+	 * @return the answer's bytes as text
+	 */
+	String rawPost(String path, String headers, BodyWriter body) throws IOException, InterruptedException {
+		URI uri = URI.create(this.base);
+		try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+			socket.setSoTimeout(20_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			Thread writer = new Thread(() -> {
+				try {
+					body.write(out);
+					out.flush();
+				}
+				catch (IOException ex) {
+					// The server hung up before the end of the body: its answer says why.
+				}
+			}, "raw-body-writer");
+			writer.setDaemon(true);
+			writer.start();
+			ByteArrayOutputStream answer = new ByteArrayOutputStream();
+			InputStream in = socket.getInputStream();
+			byte[] buffer = new byte[8192];
+			for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+				answer.write(buffer, 0, n);
+				if (answer.toString(StandardCharsets.UTF_8).contains("\"]}")) {
+					break;
+				}
+			}
+			writer.interrupt();
+			return answer.toString(StandardCharsets.UTF_8);
+		}
+	}
+
+	/** Writes a request body. */
+	@FunctionalInterface
+	interface BodyWriter {
+
+		void write(OutputStream out) throws IOException;
+
 	}
 
 	/**

@@ -129,6 +129,46 @@ class SecureStreamsPolicyEndpointHostileRequestsTests {
 				"at most " + PolicyOverlays.MAX_OVERLAY_BYTES + " are accepted");
 	}
 
+	@Test
+	void aBodyAnnouncedLongerThanTheBoundIsRefusedUnread() throws Exception {
+		JsonNode before = this.http.get(POLICY).json();
+		long length = SecureStreamsPolicyEndpointBodyLimitFilter.MAX_BODY_BYTES + 1;
+		// The body never comes: the answer must not wait for it.
+		String headers = "Content-Type: application/json\r\nContent-Length: " + length + "\r\n";
+		String answer = this.http.rawPost(POLICY, headers,
+				(out) -> out.write("{\"overlay\": \"".getBytes(StandardCharsets.US_ASCII)));
+		assertThat(answer).startsWith("HTTP/1.1 413 ")
+			.contains("{\"errors\":[\"request body: " + length + " bytes; at most "
+					+ SecureStreamsPolicyEndpointBodyLimitFilter.MAX_BODY_BYTES + " are accepted\"]}");
+		assertThat(this.http.get(POLICY).json()).isEqualTo(before);
+	}
+
+	@Test
+	void aChunkedBodyLongerThanTheBoundIsCutOff() throws Exception {
+		JsonNode before = this.http.get(POLICY).json();
+		byte[] spaces = " ".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+		String chunk = Integer.toHexString(spaces.length) + "\r\n";
+		long chunks = SecureStreamsPolicyEndpointBodyLimitFilter.MAX_BODY_BYTES / spaces.length + 2;
+		String answer = this.http.rawPost(POLICY, "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n",
+				(out) -> {
+					byte[] start = "{\"overlay\": \"".getBytes(StandardCharsets.US_ASCII);
+					out.write((Integer.toHexString(start.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+					out.write(start);
+					out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+					for (long i = 0; i < chunks; i++) {
+						out.write(chunk.getBytes(StandardCharsets.US_ASCII));
+						out.write(spaces);
+						out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+					}
+					out.write("3\r\n\"}\n\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+				});
+		assertThat(answer).startsWith("HTTP/1.1 413 ")
+			.contains("{\"errors\":[\"request body: more than "
+					+ SecureStreamsPolicyEndpointBodyLimitFilter.MAX_BODY_BYTES + " bytes; at most "
+					+ SecureStreamsPolicyEndpointBodyLimitFilter.MAX_BODY_BYTES + " are accepted\"]}");
+		assertThat(this.http.get(POLICY).json()).isEqualTo(before);
+	}
+
 	private static String streamTypes(int count) {
 		StringJoiner types = new StringJoiner(", ", "{\"s\": [", "]}");
 		for (int i = 0; i < count; i++) {

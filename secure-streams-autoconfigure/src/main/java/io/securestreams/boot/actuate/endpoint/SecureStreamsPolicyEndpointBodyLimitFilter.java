@@ -1,0 +1,154 @@
+package io.securestreams.boot.actuate.endpoint;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+
+import io.securestreams.policy.overlay.PolicyOverlays;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Bounds the request bodies of the {@link SecureStreamsPolicyEndpoint} before Spring MVC reads
+ * them: the actuator reads a body whole, as JSON, before any endpoint code can look at the
+ * overlay's size. A body announced as longer than {@link #MAX_BODY_BYTES} is answered 413 at
+ * once, without being read; a body without a length (chunked) is cut off when it passes the
+ * bound, and {@link SecureStreamsPolicyEndpointErrorResolver} answers 413.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+public final class SecureStreamsPolicyEndpointBodyLimitFilter extends OncePerRequestFilter {
+
+	/**
+	 * The largest request body accepted: room for an overlay of
+	 * {@link PolicyOverlays#MAX_OVERLAY_BYTES} however its client escapes it in the body's JSON
+	 * string (at most 6 bytes per byte, for a client that writes characters as JSON's six-character
+	 * unicode escapes), and for the rest of the body. A larger overlay is refused by the overlay bound
+	 * anyway, with its size.
+	 */
+	public static final long MAX_BODY_BYTES = 6L * PolicyOverlays.MAX_OVERLAY_BYTES + 64 * 1024;
+
+	private final PathMappedEndpoints endpoints;
+
+	/**
+	 * Creates the filter.
+	 * @param endpoints where the endpoints are mapped, to recognise the policy endpoint's requests
+	 */
+	public SecureStreamsPolicyEndpointBodyLimitFilter(PathMappedEndpoints endpoints) {
+		this.endpoints = endpoints;
+	}
+
+	@Override
+	protected boolean shouldNotFilter(HttpServletRequest request) {
+		return !PolicyEndpointRequests.isPolicyEndpoint(this.endpoints, request);
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		long length = request.getContentLengthLong();
+		if (length > MAX_BODY_BYTES) {
+			PolicyEndpointRequests.writeError(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+					tooLarge(length + " bytes"));
+			return;
+		}
+		chain.doFilter(new BoundedBodyRequest(request), response);
+	}
+
+	static String tooLarge(String size) {
+		return PolicyEndpointRequests.SOURCE + ": " + size + "; at most " + MAX_BODY_BYTES + " are accepted";
+	}
+
+	/** The request with a body that fails once it has given more than the bound. */
+	private static final class BoundedBodyRequest extends HttpServletRequestWrapper {
+
+		private @Nullable BoundedInputStream body;
+
+		BoundedBodyRequest(HttpServletRequest request) {
+			super(request);
+		}
+
+		@Override
+		public ServletInputStream getInputStream() throws IOException {
+			BoundedInputStream bounded = this.body;
+			if (bounded == null) {
+				bounded = new BoundedInputStream(super.getInputStream());
+				this.body = bounded;
+			}
+			return bounded;
+		}
+
+		@Override
+		public BufferedReader getReader() throws IOException {
+			String encoding = getCharacterEncoding();
+			Charset charset = (encoding != null) ? Charset.forName(encoding) : StandardCharsets.ISO_8859_1;
+			return new BufferedReader(new InputStreamReader(getInputStream(), charset));
+		}
+
+	}
+
+	private static final class BoundedInputStream extends ServletInputStream {
+
+		private final ServletInputStream delegate;
+
+		private long count;
+
+		BoundedInputStream(ServletInputStream delegate) {
+			this.delegate = delegate;
+		}
+
+		@Override
+		public int read() throws IOException {
+			int b = this.delegate.read();
+			if (b >= 0) {
+				counted(1);
+			}
+			return b;
+		}
+
+		@Override
+		public int read(byte[] buffer, int offset, int length) throws IOException {
+			int n = this.delegate.read(buffer, offset, length);
+			if (n > 0) {
+				counted(n);
+			}
+			return n;
+		}
+
+		private void counted(int n) throws RequestBodyTooLargeException {
+			this.count += n;
+			if (this.count > MAX_BODY_BYTES) {
+				throw new RequestBodyTooLargeException(tooLarge("more than " + MAX_BODY_BYTES + " bytes"));
+			}
+		}
+
+		@Override
+		public boolean isFinished() {
+			return this.delegate.isFinished();
+		}
+
+		@Override
+		public boolean isReady() {
+			return this.delegate.isReady();
+		}
+
+		@Override
+		public void setReadListener(ReadListener listener) {
+			this.delegate.setReadListener(listener);
+		}
+
+	}
+
+}
