@@ -4,9 +4,10 @@ import java.io.IOException;
 
 /**
  * Thrown while a request body to the policy endpoint is read, once it is longer than
- * {@link SecureStreamsPolicyEndpointBodyLimitFilter} accepts. Spring MVC wraps it in the
+ * {@link SecureStreamsPolicyEndpoint#MAX_REQUEST_BODY_BYTES}. The web stack wraps it in the
  * exception it raises for an unreadable body; {@link SecureStreamsPolicyEndpointErrorResolver}
- * finds it there and answers 413 with its message.
+ * (servlet) and {@link SecureStreamsPolicyEndpointWebFilter} (reactive) find it there and answer
+ * 413 with its message.
  *
  * @author Secure Streams contributors
  * @since 0.1.0

@@ -9,6 +9,7 @@ import io.securestreams.policy.fetch.PolicyFetchResult;
 import io.securestreams.policy.fetch.PolicyFetcher;
 import io.securestreams.policy.json.PolicyJsonWriter;
 import io.securestreams.policy.overlay.ActivePolicy;
+import io.securestreams.policy.overlay.PolicyOverlays;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -38,6 +39,15 @@ public class SecureStreamsPolicyEndpoint {
 
 	/** The source name overlays applied through the endpoint are reported under. */
 	public static final String OVERLAY_SOURCE = "overlay";
+
+	/**
+	 * The largest request body the endpoint's web handling accepts: room for an overlay of
+	 * {@link PolicyOverlays#MAX_OVERLAY_BYTES} however its client escapes it in the body's JSON
+	 * string (at most 6 bytes per byte, for a client that writes characters as JSON's six-character
+	 * unicode escapes), and for the rest of the body. A larger overlay is refused by the overlay bound
+	 * anyway, with its size.
+	 */
+	public static final long MAX_REQUEST_BODY_BYTES = 6L * PolicyOverlays.MAX_OVERLAY_BYTES + 64 * 1024;
 
 	private static final TypeReference<Map<String, Object>> JSON_OBJECT = new TypeReference<>() {
 	};

@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
-import io.securestreams.policy.overlay.PolicyOverlays;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -17,28 +16,23 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
+import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Bounds the request bodies of the {@link SecureStreamsPolicyEndpoint} before Spring MVC reads
- * them: the actuator reads a body whole, as JSON, before any endpoint code can look at the
- * overlay's size. A body announced as longer than {@link #MAX_BODY_BYTES} is answered 413 at
- * once, without being read; a body without a length (chunked) is cut off when it passes the
- * bound, and {@link SecureStreamsPolicyEndpointErrorResolver} answers 413.
+ * them (servlet): the actuator reads a body whole, as JSON, before any endpoint code can look at
+ * the overlay's size, and Spring MVC sets no bound of its own. A body announced as longer than
+ * {@link SecureStreamsPolicyEndpoint#MAX_REQUEST_BODY_BYTES} is answered 413 at once, without
+ * being read; a body without a length (chunked) is cut off when it passes the bound, and
+ * {@link SecureStreamsPolicyEndpointErrorResolver} answers 413.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 public final class SecureStreamsPolicyEndpointBodyLimitFilter extends OncePerRequestFilter {
 
-	/**
-	 * The largest request body accepted: room for an overlay of
-	 * {@link PolicyOverlays#MAX_OVERLAY_BYTES} however its client escapes it in the body's JSON
-	 * string (at most 6 bytes per byte, for a client that writes characters as JSON's six-character
-	 * unicode escapes), and for the rest of the body. A larger overlay is refused by the overlay bound
-	 * anyway, with its size.
-	 */
-	public static final long MAX_BODY_BYTES = 6L * PolicyOverlays.MAX_OVERLAY_BYTES + 64 * 1024;
+	private static final long MAX_BODY_BYTES = SecureStreamsPolicyEndpoint.MAX_REQUEST_BODY_BYTES;
 
 	private final PathMappedEndpoints endpoints;
 
@@ -52,7 +46,7 @@ public final class SecureStreamsPolicyEndpointBodyLimitFilter extends OncePerReq
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !PolicyEndpointRequests.isPolicyEndpoint(this.endpoints, request);
+		return !isPolicyEndpoint(this.endpoints, request);
 	}
 
 	@Override
@@ -60,15 +54,28 @@ public final class SecureStreamsPolicyEndpointBodyLimitFilter extends OncePerReq
 			throws ServletException, IOException {
 		long length = request.getContentLengthLong();
 		if (length > MAX_BODY_BYTES) {
-			PolicyEndpointRequests.writeError(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
-					tooLarge(length + " bytes"));
+			writeError(response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
+					PolicyEndpointRequests.tooLarge(length + " bytes", MAX_BODY_BYTES, null));
 			return;
 		}
 		chain.doFilter(new BoundedBodyRequest(request), response);
 	}
 
-	static String tooLarge(String size) {
-		return PolicyEndpointRequests.SOURCE + ": " + size + "; at most " + MAX_BODY_BYTES + " are accepted";
+	static boolean isPolicyEndpoint(PathMappedEndpoints endpoints, HttpServletRequest request) {
+		return PolicyEndpointRequests.isPolicyEndpoint(endpoints,
+				request.getRequestURI().substring(request.getContextPath().length()));
+	}
+
+	static void writeError(HttpServletResponse response, int status, String error) {
+		response.setStatus(status);
+		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		response.setCharacterEncoding("UTF-8");
+		try {
+			response.getOutputStream().write(PolicyEndpointRequests.errorBody(error));
+		}
+		catch (IOException ex) {
+			// The client went away; there is no one left to tell.
+		}
 	}
 
 	/** The request with a body that fails once it has given more than the bound. */
@@ -130,7 +137,8 @@ public final class SecureStreamsPolicyEndpointBodyLimitFilter extends OncePerReq
 		private void counted(int n) throws RequestBodyTooLargeException {
 			this.count += n;
 			if (this.count > MAX_BODY_BYTES) {
-				throw new RequestBodyTooLargeException(tooLarge("more than " + MAX_BODY_BYTES + " bytes"));
+				String size = "more than " + MAX_BODY_BYTES + " bytes";
+				throw new RequestBodyTooLargeException(PolicyEndpointRequests.tooLarge(size, MAX_BODY_BYTES, null));
 			}
 		}
 

@@ -41,7 +41,7 @@ class SecureStreamsPolicyEndpointPathsTests {
 
 	@Test
 	void aBodyAnnouncedLongerThanTheBoundIsRefusedUnread() throws Exception {
-		long length = SecureStreamsPolicyEndpointBodyLimitFilter.MAX_BODY_BYTES + 1;
+		long length = SecureStreamsPolicyEndpoint.MAX_REQUEST_BODY_BYTES + 1;
 		String headers = "Content-Type: application/json\r\nContent-Length: " + length + "\r\n";
 		String answer = new ActuatorHttp(this.port).rawPost(POLICY, headers,
 				(out) -> out.write("{\"overlay\": \"".getBytes(StandardCharsets.US_ASCII)));
