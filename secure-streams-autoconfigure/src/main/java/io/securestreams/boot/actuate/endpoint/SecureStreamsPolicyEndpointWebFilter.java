@@ -30,7 +30,8 @@ import org.springframework.web.server.WebFilterChain;
  * without being read; a chunked body is cut off at the endpoint's bound. A body WebFlux cannot
  * read is answered as the endpoint answers a bad overlay: 400, 413 or 415 with
  * {@code {"errors": ["request body:LINE:COL: PATH: MESSAGE"]}} instead of WebFlux's error page,
- * which does not say what is wrong. Requests to other paths pass untouched.
+ * which does not say what is wrong. These answers close the connection, since the body may be
+ * left unread. Requests to other paths pass untouched.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -118,6 +119,9 @@ public final class SecureStreamsPolicyEndpointWebFilter implements WebFilter, Or
 		}
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+		// The request's body may be unread, or read in part: a client that sent the next request
+		// on this connection could wait for its answer for ever (seen with Reactor Netty).
+		response.getHeaders().setConnection("close");
 		DataBuffer body = response.bufferFactory().wrap(PolicyEndpointRequests.errorBody(error));
 		return response.writeWith(Mono.just(body));
 	}

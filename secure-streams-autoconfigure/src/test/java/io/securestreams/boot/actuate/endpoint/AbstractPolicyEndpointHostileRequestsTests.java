@@ -72,6 +72,18 @@ abstract class AbstractPolicyEndpointHostileRequestsTests {
 	}
 
 	@Test
+	void theNextRequestOfAClientIsAnsweredAfterARefusalThatLeftTheBodyUnread() {
+		// The client keeps its connection, and the refusal came before the body was read: the
+		// server must not leave the next request on that connection unanswered (the client's
+		// timeout fails the test).
+		byte[] body = ActuatorHttp.overlayBody("{}").getBytes(StandardCharsets.UTF_8);
+		for (int i = 0; i < 200; i++) {
+			assertThat(this.http.send("POST", POLICY, "text/plain", body).status()).isEqualTo(415);
+			assertThat(this.http.get(POLICY).status()).as("GET after refusal %d", i).isEqualTo(200);
+		}
+	}
+
+	@Test
 	void anInvalidOverlayIsRefusedWithItsLocationAndPath() {
 		assertRefused(JSON, ActuatorHttp.overlayBody("nope"), 400, "overlay:1:1: .+", "invalid JSON");
 		assertRefused(JSON, ActuatorHttp.overlayBody("[]"), 400, "overlay:1:1: .+", "got an array");

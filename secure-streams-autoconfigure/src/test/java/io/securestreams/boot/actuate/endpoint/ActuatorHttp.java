@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -49,7 +50,9 @@ final class ActuatorHttp {
 	}
 
 	Response send(String method, String path, @Nullable String contentType, byte @Nullable [] body) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.base + path));
+		// A server that never answers fails the test instead of hanging the build.
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.base + path))
+			.timeout(Duration.ofSeconds(30));
 		if (contentType != null) {
 			request.header("Content-Type", contentType);
 		}
