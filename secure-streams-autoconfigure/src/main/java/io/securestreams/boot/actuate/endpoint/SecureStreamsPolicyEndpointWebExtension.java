@@ -6,6 +6,7 @@ import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aot.hint.annotation.RegisterReflectionForBinding;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
@@ -23,6 +24,10 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  * @since 0.1.0
  */
 @EndpointWebExtension(endpoint = SecureStreamsPolicyEndpoint.class)
+// The operations return WebEndpointResponse<Object>, from which no tool can tell what a native
+// image must be able to write as JSON.
+@RegisterReflectionForBinding({ SecureStreamsPolicyEndpoint.PolicyDescriptor.class,
+		SecureStreamsPolicyEndpoint.FetchDescriptor.class, SecureStreamsPolicyEndpoint.ErrorsDescriptor.class })
 public class SecureStreamsPolicyEndpointWebExtension {
 
 	private final SecureStreamsPolicyEndpoint delegate;
