@@ -1,5 +1,6 @@
 package io.securestreams.boot.actuate.endpoint;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
@@ -86,14 +87,14 @@ public final class SecureStreamsPolicyEndpointWebFilter implements WebFilter, Or
 	private Mono<Void> refused(ServerWebExchange exchange, Throwable ex) {
 		RequestBodyTooLargeException tooLarge = PolicyEndpointRequests.cause(ex, RequestBodyTooLargeException.class);
 		if (tooLarge != null) {
-			return answer(exchange, HttpStatus.CONTENT_TOO_LARGE, String.valueOf(tooLarge.getMessage()));
+			return answer(exchange, HttpStatus.CONTENT_TOO_LARGE, String.valueOf(tooLarge.getMessage()), ex);
 		}
 		if (PolicyEndpointRequests.cause(ex, DataBufferLimitException.class) != null) {
 			String error = (this.codecLimit >= 0)
 					? PolicyEndpointRequests.tooLarge("more than " + this.codecLimit + " bytes", this.codecLimit,
 							CODEC_LIMIT)
 					: PolicyEndpointRequests.SOURCE + ": longer than the server's codecs read (" + CODEC_LIMIT + ")";
-			return answer(exchange, HttpStatus.CONTENT_TOO_LARGE, error);
+			return answer(exchange, HttpStatus.CONTENT_TOO_LARGE, error, ex);
 		}
 		if (ex instanceof UnsupportedMediaTypeStatusException unsupported) {
 			if (!unsupported.getSupportedMediaTypes().isEmpty()) {
@@ -101,21 +102,26 @@ public final class SecureStreamsPolicyEndpointWebFilter implements WebFilter, Or
 			}
 			String error = PolicyEndpointRequests.unsupported(unsupported.getContentType(),
 					unsupported.getSupportedMediaTypes());
-			return answer(exchange, HttpStatus.UNSUPPORTED_MEDIA_TYPE, error);
+			return answer(exchange, HttpStatus.UNSUPPORTED_MEDIA_TYPE, error, ex);
 		}
 		boolean decoding = PolicyEndpointRequests.cause(ex, DecodingException.class) != null;
 		if (ex instanceof ServerWebInputException && decoding) {
 			JacksonException json = PolicyEndpointRequests.cause(ex, JacksonException.class);
-			return answer(exchange, HttpStatus.BAD_REQUEST, PolicyEndpointRequests.unreadable(json));
+			return answer(exchange, HttpStatus.BAD_REQUEST, PolicyEndpointRequests.unreadable(json), ex);
 		}
 		return Mono.error(ex);
 	}
 
 	private static Mono<Void> answer(ServerWebExchange exchange, HttpStatus status, String error) {
+		return answer(exchange, status, error, null);
+	}
+
+	private static Mono<Void> answer(ServerWebExchange exchange, HttpStatus status, String error,
+			@Nullable Throwable cause) {
 		ServerHttpResponse response = exchange.getResponse();
 		if (response.isCommitted()) {
-			return Mono.error(new IllegalStateException("cannot answer " + status.value() + " (" + error
-					+ "): the response was already committed"));
+			// Too late to answer: let the server deal with the failure as with any other.
+			return Mono.error((cause != null) ? cause : new IllegalStateException(error));
 		}
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
