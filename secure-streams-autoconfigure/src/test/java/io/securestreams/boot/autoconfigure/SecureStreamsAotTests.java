@@ -1,6 +1,7 @@
 package io.securestreams.boot.autoconfigure;
 
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStream;
@@ -53,75 +54,68 @@ class SecureStreamsAotTests {
 
 	@Test
 	void theGeneratedContextRunsOnThePolicyOfItsOwnEnvironment(CapturedOutput output) {
-		AnnotationConfigApplicationContext buildTime = new AnnotationConfigApplicationContext();
-		TestPropertyValues.of(BUILD_TIME).applyTo(buildTime);
-		buildTime.register(ApplicationConfiguration.class);
-		TestGenerationContext generation = new TestGenerationContext(ApplicationConfiguration.class);
-		ClassName initializer = new ApplicationContextAotGenerator().processAheadOfTime(buildTime, generation);
-		generation.writeGeneratedContent();
-		TestCompiler.forSystem().with(generation).compile((compiled) -> {
-			GenericApplicationContext run = new GenericApplicationContext();
-			TestPropertyValues.of(BUILD_TIME)
-				.and("secure-streams.policy.streamtypes.telemetry.port=2000",
-						"secure-streams.policy.streamtypes.added.endpoint=127.0.0.1",
-						"secure-streams.policy.streamtypes.added.port=1002",
-						"secure-streams.policy.streamtypes.added.protocol=raw")
-				.applyTo(run);
-			@SuppressWarnings("unchecked")
-			ApplicationContextInitializer<GenericApplicationContext> generated = compiled
-				.getInstance(ApplicationContextInitializer.class, initializer.toString());
-			generated.initialize(run);
-			run.refresh();
-			try {
-				assertThat(run.getBean(Policy.class).streamType("telemetry").port()).isEqualTo(2000);
-				assertThat(run.getBeansOfType(SecureStreamType.class)).containsOnlyKeys("telemetry", "status",
-						"added");
-				SecureStreamType added = run.getBean("added", SecureStreamType.class);
-				assertThat(added.policy()).isNotNull();
-				assertThat(run.getBean(SecureStreams.class).streams()).extracting(StreamInfo::streamType)
-					.containsExactly("status");
-				assertThat(run.getBean(StatusHandler.class).states).contains(StreamState.CREATING);
-				// The beans written at build time are recognised, not taken for other beans of that name.
-				assertThat(output).doesNotContain("Not registering a SecureStreamType bean");
-			}
-			finally {
-				run.close();
-			}
+		TestPropertyValues run = TestPropertyValues.of(BUILD_TIME)
+			.and("secure-streams.policy.streamtypes.telemetry.port=2000",
+					"secure-streams.policy.streamtypes.added.endpoint=127.0.0.1",
+					"secure-streams.policy.streamtypes.added.port=1002",
+					"secure-streams.policy.streamtypes.added.protocol=raw");
+		processAheadOfTimeAndRun(TestPropertyValues.of(BUILD_TIME), run, (context) -> {
+			assertThat(context.getBean(Policy.class).streamType("telemetry").port()).isEqualTo(2000);
+			assertThat(context.getBeansOfType(SecureStreamType.class)).containsOnlyKeys("telemetry", "status", "added");
+			assertThat(context.getBean("added", SecureStreamType.class).policy()).isNotNull();
+			assertThat(context.getBean(SecureStreams.class).streams()).extracting(StreamInfo::streamType)
+				.containsExactly("status");
+			assertThat(context.getBean(StatusHandler.class).states).contains(StreamState.CREATING);
+			// The beans written at build time are recognised, not taken for other beans of that name.
+			assertThat(output).doesNotContain("Not registering a SecureStreamType bean");
 		});
 	}
 
 	@Test
 	void aPolicyResourceOnTheClassPathIsIncludedAndReadAtRunTime() {
-		String[] properties = { "secure-streams.event-loop-threads=1",
+		TestPropertyValues properties = TestPropertyValues.of("secure-streams.event-loop-threads=1",
 				"secure-streams.policy.location=classpath:policies/base.json",
 				"secure-streams.policy.streamtypes.status.endpoint=127.0.0.1",
 				"secure-streams.policy.streamtypes.status.port=1001",
-				"secure-streams.policy.streamtypes.status.protocol=raw" };
+				"secure-streams.policy.streamtypes.status.protocol=raw");
+		TestGenerationContext generation = processAheadOfTimeAndRun(properties, properties, (context) -> {
+			assertThat(context.getBean(Policy.class).release()).isEqualTo("json-1");
+			assertThat(context.getBeansOfType(SecureStreamType.class)).containsOnlyKeys("mintest", "fetch_policy",
+					"status");
+		});
+		assertThat(RuntimeHintsPredicates.resource().forResource("policies/base.json"))
+			.accepts(generation.getRuntimeHints());
+	}
+
+	/**
+	 * Processes {@link ApplicationConfiguration} ahead of time with the build's properties,
+	 * compiles the generated code, runs it with the run's properties and checks the running
+	 * context.
+	 */
+	private static TestGenerationContext processAheadOfTimeAndRun(TestPropertyValues build, TestPropertyValues run,
+			Consumer<GenericApplicationContext> checks) {
 		AnnotationConfigApplicationContext buildTime = new AnnotationConfigApplicationContext();
-		TestPropertyValues.of(properties).applyTo(buildTime);
+		build.applyTo(buildTime);
 		buildTime.register(ApplicationConfiguration.class);
 		TestGenerationContext generation = new TestGenerationContext(ApplicationConfiguration.class);
 		ClassName initializer = new ApplicationContextAotGenerator().processAheadOfTime(buildTime, generation);
-		assertThat(RuntimeHintsPredicates.resource().forResource("policies/base.json"))
-			.accepts(generation.getRuntimeHints());
 		generation.writeGeneratedContent();
 		TestCompiler.forSystem().with(generation).compile((compiled) -> {
-			GenericApplicationContext run = new GenericApplicationContext();
-			TestPropertyValues.of(properties).applyTo(run);
+			GenericApplicationContext context = new GenericApplicationContext();
+			run.applyTo(context);
 			@SuppressWarnings("unchecked")
 			ApplicationContextInitializer<GenericApplicationContext> generated = compiled
 				.getInstance(ApplicationContextInitializer.class, initializer.toString());
-			generated.initialize(run);
-			run.refresh();
+			generated.initialize(context);
+			context.refresh();
 			try {
-				assertThat(run.getBean(Policy.class).release()).isEqualTo("json-1");
-				assertThat(run.getBeansOfType(SecureStreamType.class)).containsOnlyKeys("mintest", "fetch_policy",
-						"status");
+				checks.accept(context);
 			}
 			finally {
-				run.close();
+				context.close();
 			}
 		});
+		return generation;
 	}
 
 	@Configuration(proxyBeanMethods = false)
