@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -31,7 +32,6 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.PromiseCombiner;
 
 /**
  * Owns the event loops and knows which channel classes go with them. Uses the native epoll
@@ -208,17 +208,33 @@ public final class TransportResources implements AutoCloseable {
 	 */
 	public Future<Void> shutdownGracefully(Duration quietPeriod, Duration timeout) {
 		this.resolverGroup.close();
-		PromiseCombiner combiner = new PromiseCombiner(ImmediateEventExecutor.INSTANCE);
-		combiner.add(this.resolverExecutors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS));
-		combiner.add(this.group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS));
+		return whenAllDone(this.resolverExecutors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS),
+				this.group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS));
+	}
+
+	// Not Netty's PromiseCombiner: it must only be used from one executor's thread, and the loops'
+	// termination futures complete on other threads while the caller is still combining them (a
+	// completion was lost that way once, and close() waited for ever for loops that had stopped).
+	static Future<Void> whenAllDone(Future<?>... futures) {
 		Promise<Void> all = ImmediateEventExecutor.INSTANCE.newPromise();
-		combiner.finish(all);
+		AtomicInteger pending = new AtomicInteger(futures.length);
+		for (Future<?> future : futures) {
+			future.addListener((done) -> {
+				if (!done.isSuccess()) {
+					all.tryFailure(done.cause());
+				}
+				else if (pending.decrementAndGet() == 0) {
+					all.trySuccess(null);
+				}
+			});
+		}
 		return all;
 	}
 
 	@Override
 	public void close() {
-		shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)).syncUninterruptibly();
+		// The loops stop within their 5 s timeout; the extra second bounds the wait whatever happens.
+		shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)).awaitUninterruptibly(6, TimeUnit.SECONDS);
 	}
 
 }
