@@ -2,7 +2,6 @@ package io.securestreams.boot.annotation;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
-import java.nio.ByteBuffer;
 
 import io.securestreams.boot.handler.HandlerMethodSignature;
 import org.jspecify.annotations.Nullable;
@@ -34,14 +33,16 @@ final class OnRxReflectiveProcessor extends SimpleReflectiveProcessor {
 	}
 
 	static @Nullable Type convertedPayload(Method method) {
-		Class<?> type;
+		HandlerMethodSignature signature;
 		try {
-			type = HandlerMethodSignature.inspect(method, HandlerMethodSignature.Kind.RX).payloadType();
+			signature = HandlerMethodSignature.inspect(method, HandlerMethodSignature.Kind.RX);
 		}
 		catch (IllegalArgumentException ex) {
 			return null; // the application fails to start with that message; nothing to call
 		}
-		if (type == null || type == byte[].class || type == String.class || type == ByteBuffer.class) {
+		Class<?> type = signature.payloadType();
+		// Mapped from whole messages by the converters; raw payloads need nothing.
+		if (type == null || !signature.wholeMessages()) {
 			return null;
 		}
 		for (int i = 0; i < method.getParameterCount(); i++) {
