@@ -105,7 +105,7 @@ public abstract class AbstractStreamLink<S extends LinkedStream> implements Stre
 		if (!isActive()) {
 			return StreamResult.DISCONNECT_ME;
 		}
-		StreamResult result = report(state);
+		StreamResult result = closesOnAnyOther(report(state));
 		this.stream.act(result);
 		return result;
 	}
@@ -124,9 +124,15 @@ public abstract class AbstractStreamLink<S extends LinkedStream> implements Stre
 		if (!isActive()) {
 			return StreamResult.DISCONNECT_ME;
 		}
-		StreamResult result = this.stream.deliverRx(data, flags);
+		StreamResult result = closesOnAnyOther(this.stream.deliverRx(data, flags));
 		this.stream.act(result);
 		return result;
+	}
+
+	// TX_DONT_SEND only means something from onTx; from onRx or onState libwebsockets treats
+	// every result other than OK and DESTROY_ME as "close the connection" (reference section 2).
+	private static StreamResult closesOnAnyOther(StreamResult result) {
+		return (result == StreamResult.TX_DONT_SEND) ? StreamResult.DISCONNECT_ME : result;
 	}
 
 }

@@ -78,10 +78,12 @@ final class ConnectionSequencer {
 			this.stream.act(result);
 			return;
 		}
-		if (result == StreamResult.DISCONNECT_ME) {
+		if (result != StreamResult.OK) {
 			// No connection exists yet: the attempt is given up and, as libwebsockets does when
-			// CONNECTING is answered so, the retry rules decide when the next one starts. Returning
-			// here without a backoff would leave the sequence busy, ignoring every later requestTx.
+			// POLL or CONNECTING is answered with anything but OK (TX_DONT_SEND included), the
+			// retry rules decide when the next one starts. Opening the connection anyway would
+			// follow POLL with CONNECTED, which the table forbids; returning without a backoff
+			// would leave the sequence busy, ignoring every later requestTx.
 			backoff(0);
 			return;
 		}

@@ -30,7 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * DISCONNECT_ME returned where the stream has no connection to close (POLL, CONNECTING before the
  * attempt opened one, UNREACHABLE, DISCONNECTED): as libwebsockets ("already disconnected, no
  * action for DISCONNECT_ME"), the stream carries on with its retry rules and never ends up
- * ignoring later requests to send.
+ * ignoring later requests to send. TX_DONT_SEND, which only means something from onTx, is taken
+ * from onState and onRx as any result but OK is in libwebsockets (reference section 2): as
+ * DISCONNECT_ME.
  */
 class CallbackResultTests {
 
@@ -81,6 +83,57 @@ class CallbackResultTests {
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
 				"QOS_ACK_REMOTE");
+	}
+
+	@Test
+	void txDontSendFromPollGivesUpTheAttemptAsDisconnectMeDoes() {
+		// Before, the attempt opened anyway without CONNECTING, and POLL -> CONNECTED, which the
+		// table forbids, destroyed the stream.
+		this.server.enqueue(new MockResponse.Builder().body("ok").build());
+		AtomicInteger polls = new AtomicInteger();
+		RecordingHandler handler = new RecordingHandler().onState((s, st) -> (st == StreamState.POLL
+				&& polls.getAndIncrement() == 0) ? StreamResult.TX_DONT_SEND : StreamResult.OK);
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE");
+	}
+
+	@Test
+	void txDontSendFromAStateWithAConnectionClosesIt() {
+		this.server.enqueue(new MockResponse.Builder().body("never read").build());
+		RecordingHandler handler = new RecordingHandler()
+			.onState((s, st) -> (st == StreamState.CONNECTED) ? StreamResult.TX_DONT_SEND : StreamResult.OK);
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"DISCONNECTED");
+		assertThat(handler.received()).isEmpty();
+	}
+
+	@Test
+	void txDontSendFromRxClosesTheConnection() {
+		this.server.enqueue(new MockResponse.Builder().body("first chunk").build());
+		List<Integer> rxCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+		RecordingHandler handler = new RecordingHandler() {
+
+			@Override
+			public StreamResult onRx(SecureStream stream, java.nio.ByteBuffer payload, int flags) {
+				rxCalls.add(flags);
+				super.onRx(stream, payload, flags);
+				return StreamResult.TX_DONT_SEND;
+			}
+
+		};
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		// The first chunk is the only rx: no zero-length EOM and no result for the transaction.
+		assertThat(rxCalls).hasSize(1);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"DISCONNECTED");
 	}
 
 	@Test
