@@ -76,8 +76,10 @@ public final class TxSlot {
 	}
 
 	/**
-	 * Returns bytes still owed of the length announced with
-	 * {@link SecureStream#requestTxLen(long)}.
+	 * Returns the bytes of the current message still owed: the length announced with
+	 * {@link SecureStream#requestTxLen(long)} less what earlier calls for the same message wrote.
+	 * A length announced while a message is going out is the next message's and does not change
+	 * this count.
 	 * @return the remaining byte count, or -1 when no length was announced
 	 */
 	public long remaining() {

@@ -3,6 +3,7 @@ package io.securestreams.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.securestreams.ProtocolLimits;
+import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
@@ -89,13 +90,30 @@ public abstract class AbstractStreamLink<S extends LinkedStream> implements Stre
 	}
 
 	@Override
+	public final long txLengthSerial() {
+		return this.stream.txLengthSerial();
+	}
+
+	@Override
+	public final void txLengthConsumed(long serial) {
+		this.stream.txLengthConsumed(serial);
+	}
+
+	@Override
 	public final TxResult tx(ByteBuf buffer) {
+		TxResult result = tx(buffer, this.stream.txOwed());
+		this.stream.txWritten(result.length(), StreamFlags.has(result.flags(), StreamFlags.EOM));
+		return result;
+	}
+
+	@Override
+	public final TxResult tx(ByteBuf buffer, long remaining) {
 		if (!isActive()) {
 			return TxResult.NOTHING;
 		}
 		// Being called is what the request asked for, whether or not the binding took it first.
 		this.stream.takeTxRequest();
-		TxResult result = this.stream.deliverTx(buffer, this.stream.txLength());
+		TxResult result = this.stream.deliverTx(buffer, remaining);
 		this.stream.act(result.result());
 		return result;
 	}

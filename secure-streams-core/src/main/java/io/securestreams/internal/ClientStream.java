@@ -100,7 +100,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 			throw new IllegalArgumentException("length must not be negative");
 		}
 		execute(() -> {
-			this.txLength = length;
+			announceTxLength(length);
 			this.txRequested = true;
 			kick();
 		});

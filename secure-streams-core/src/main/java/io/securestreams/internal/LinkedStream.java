@@ -20,7 +20,13 @@ public abstract class LinkedStream extends AbstractStream {
 	protected boolean txRequested;
 
 	/** The length announced with {@code requestTxLen}, or -1. */
-	protected long txLength = -1;
+	private long txLength = -1;
+
+	/** Counts announcements, so that a binding forgets only the length its message was sent with. */
+	private long txLengthSerial;
+
+	/** Bytes of the last announced length not written yet, for bindings that do not count them. */
+	private long txOwed = -1;
 
 	/**
 	 * Creates a stream whose states are checked against the local transition table.
@@ -45,12 +51,53 @@ public abstract class LinkedStream extends AbstractStream {
 		return requested;
 	}
 
+	/**
+	 * Records the length announced with {@code requestTxLen} for the next message.
+	 * @param length the length
+	 */
+	protected final void announceTxLength(long length) {
+		this.txLength = length;
+		this.txOwed = length;
+		this.txLengthSerial++;
+	}
+
+	/** Forgets any announced length, for example at the start of a server transaction. */
+	protected final void clearTxLength() {
+		this.txLength = -1;
+		this.txOwed = -1;
+	}
+
 	final long txLength() {
 		return this.txLength;
 	}
 
+	final long txLengthSerial() {
+		return this.txLengthSerial;
+	}
+
 	final void txLengthConsumed() {
 		this.txLength = -1;
+	}
+
+	final void txLengthConsumed(long serial) {
+		if (serial == this.txLengthSerial) {
+			this.txLength = -1;
+		}
+	}
+
+	final long txOwed() {
+		return this.txOwed;
+	}
+
+	/**
+	 * Counts what a binding that does not track the announced length wrote.
+	 * @param length the bytes written
+	 * @param eom whether the message ended
+	 */
+	final void txWritten(int length, boolean eom) {
+		if (this.txOwed >= 0) {
+			this.txOwed = eom ? -1 : Math.max(0, this.txOwed - length);
+		}
 	}
 
 }

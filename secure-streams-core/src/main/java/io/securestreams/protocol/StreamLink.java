@@ -111,13 +111,38 @@ public interface StreamLink {
 	void txLengthConsumed();
 
 	/**
+	 * Returns a number that changes with every {@code requestTxLen}, so that a binding which took
+	 * a length for a message can later tell whether the application has announced another since.
+	 * @return the serial of the announced length
+	 */
+	long txLengthSerial();
+
+	/**
+	 * Forgets the announced length once the message it described has been sent, unless the
+	 * application announced another length (for its next message) in the meantime.
+	 * @param serial the {@link #txLengthSerial()} read when the length was taken
+	 */
+	void txLengthConsumed(long serial);
+
+	/**
 	 * Calls the application's {@code onTx}, letting it write into {@code buffer}'s writable
 	 * bytes; the buffer's writer index is advanced by what it wrote. The binding keeps ownership
-	 * of the buffer.
+	 * of the buffer. The handler's {@code TxSlot.remaining()} counts down from the length last
+	 * announced with {@code requestTxLen} as this method is called; bindings that frame messages
+	 * by a length they took call {@link #tx(ByteBuf, long)} instead.
 	 * @param buffer where the payload goes
 	 * @return the result, flags and length
 	 */
 	TxResult tx(ByteBuf buffer);
+
+	/**
+	 * Calls the application's {@code onTx} as {@link #tx(ByteBuf)} does, telling it how many bytes
+	 * of the current message's announced length are still owed.
+	 * @param buffer where the payload goes
+	 * @param remaining the bytes still owed, or -1 when the message has no announced length
+	 * @return the result, flags and length
+	 */
+	TxResult tx(ByteBuf buffer, long remaining);
 
 	/**
 	 * Reports a state. CONNECTED also resets the retry counter. A DISCONNECT_ME or DESTROY_ME

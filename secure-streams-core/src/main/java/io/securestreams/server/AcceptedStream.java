@@ -156,7 +156,7 @@ public final class AcceptedStream extends LinkedStream {
 		this.metadata.clear();
 		this.txRequested = false;
 		this.responseRequested = false;
-		this.txLength = -1;
+		clearTxLength();
 		this.ackStatus = -1;
 	}
 
@@ -196,7 +196,7 @@ public final class AcceptedStream extends LinkedStream {
 			throw new IllegalArgumentException("length must not be negative");
 		}
 		now(() -> {
-			this.txLength = length;
+			announceTxLength(length);
 			this.txRequested = true;
 			this.responseRequested = true;
 		}, true);

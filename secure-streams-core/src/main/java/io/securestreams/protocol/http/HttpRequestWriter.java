@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the requests of an http connection (h1, or one h2 stream): the head, then the body from
  * the application's {@code onTx} in chunks of at most {@link #TX_CHUNK} bytes, never past the
- * length announced with {@code requestTxLen}. The body ends at EOM or when the announced length is
- * sent; an EOM before that closes the connection, since the server was promised more. While the
- * body is open the writer is pumped again whenever the channel turns writable or the application
- * asks to send.
+ * length the head announced ({@code requestTxLen}'s, or a content-length from metadata). The body
+ * ends at EOM or when that length is sent; an EOM before that closes the connection, since the
+ * server was promised more. While the body is open the writer is pumped again whenever the
+ * channel turns writable or the application asks to send.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -40,6 +40,9 @@ final class HttpRequestWriter {
 	private boolean bodyOpen;
 
 	private long bodySent;
+
+	/** The request's {@link PolicyRequest#bodyLimit}: fixed when the head went out. */
+	private long bodyLimit = -1;
 
 	/**
 	 * Creates the writer of one connection's requests.
@@ -59,6 +62,7 @@ final class HttpRequestWriter {
 	 */
 	boolean start(Channel ch, PolicyRequest request) {
 		this.bodySent = 0;
+		this.bodyLimit = request.bodyLimit;
 		ConnectionTimings timings = this.link.timings();
 		if (timings != null) {
 			timings.requestSent();
@@ -113,10 +117,13 @@ final class HttpRequestWriter {
 	 */
 	void pump(@Nullable Channel ch, @Nullable PolicyRequest request) {
 		while (this.bodyOpen && ch != null && ch.isWritable() && this.link.isActive()) {
-			long announced = this.link.txLength();
+			// The limit the head announced, not the stream's current length: a requestTxLen
+			// made while this body goes out is for the next message.
+			long announced = this.bodyLimit;
 			int capacity = TX_CHUNK;
+			long left = -1;
 			if (announced >= 0) {
-				long left = announced - this.bodySent;
+				left = announced - this.bodySent;
 				if (left <= 0) {
 					finishBody(ch, request);
 					break;
@@ -124,7 +131,7 @@ final class HttpRequestWriter {
 				capacity = (int) Math.min(TX_CHUNK, left);
 			}
 			ByteBuf buffer = ch.alloc().ioBuffer(capacity, capacity);
-			TxResult result = this.link.tx(buffer);
+			TxResult result = this.link.tx(buffer, left);
 			if (!result.send() || (result.length() == 0 && result.flags() == 0)) {
 				// Nothing to send now (or a zero-length write, swallowed so we do not spin).
 				buffer.release();
@@ -139,8 +146,8 @@ final class HttpRequestWriter {
 			}
 			boolean eom = StreamFlags.has(result.flags(), StreamFlags.EOM);
 			if (eom && announced >= 0 && this.bodySent < announced) {
-				logger.error("http body ended (EOM) after {} of the {} bytes announced by requestTxLen; closing",
-						this.bodySent, announced);
+				logger.error("http body ended (EOM) after {} of the {} bytes announced; closing", this.bodySent,
+						announced);
 				ch.close();
 				return;
 			}
@@ -156,7 +163,9 @@ final class HttpRequestWriter {
 
 	private void finishBody(Channel ch, @Nullable PolicyRequest request) {
 		this.bodyOpen = false;
-		this.link.txLengthConsumed();
+		if (request != null) {
+			this.link.txLengthConsumed(request.lengthSerial);
+		}
 		if (request != null && request.multipartTail != null) {
 			ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(request.multipartTail)));
 		}

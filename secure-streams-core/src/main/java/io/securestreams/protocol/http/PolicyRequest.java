@@ -41,15 +41,26 @@ final class PolicyRequest {
 
 	final long contentLength;
 
+	/**
+	 * The most body bytes the application may write (the announced length, or what a
+	 * content-length from metadata leaves after any multipart framing), or -1 when unbounded.
+	 */
+	final long bodyLimit;
+
+	/** The {@code txLengthSerial} of the announced length this request was built with. */
+	final long lengthSerial;
+
 	final byte @Nullable [] multipartHead;
 
 	final byte @Nullable [] multipartTail;
 
-	private PolicyRequest(HttpRequest request, Body body, long contentLength, byte @Nullable [] multipartHead,
-			byte @Nullable [] multipartTail) {
+	private PolicyRequest(HttpRequest request, Body body, long contentLength, long bodyLimit, long lengthSerial,
+			byte @Nullable [] multipartHead, byte @Nullable [] multipartTail) {
 		this.request = request;
 		this.body = body;
 		this.contentLength = contentLength;
+		this.bodyLimit = bodyLimit;
+		this.lengthSerial = lengthSerial;
 		this.multipartHead = multipartHead;
 		this.multipartTail = multipartTail;
 	}
@@ -82,7 +93,10 @@ final class PolicyRequest {
 		HttpHeaders headers = request.headers();
 		headers.set(HttpHeaderNames.HOST, target.authority());
 		RequestHeaders.add(policy, link.metadata(), link.blobs(), headers);
+		// The length and its serial are read together: a length announced from here on is the
+		// next message's, not this one's.
 		long announced = link.txLength();
+		long serial = link.txLengthSerial();
 		boolean bodyMethod = methodName.equals("POST") || methodName.equals("PUT") || methodName.equals("PATCH");
 		byte[] head = null;
 		byte[] tail = null;
@@ -95,19 +109,32 @@ final class PolicyRequest {
 		else if (http.wwwFormUrlencoded() && !headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
 			headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED);
 		}
+		int framing = (head != null) ? head.length + tail.length : 0;
 		Body body = Body.NONE;
 		long length = -1;
-		long manual = (announced < 0) ? manualContentLength(headers) : -1;
+		long limit = announced;
+		long manual = (announced < 0) ? manualContentLength(headers, policy) : -1;
 		if (announced >= 0 && !http.noContentLength()) {
 			body = Body.FIXED;
-			length = announced + ((head != null) ? head.length + tail.length : 0);
+			length = announced + framing;
 			headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
 		}
 		else if (manual > 0) {
 			// A content-length from metadata announces the body itself (reference 3.3): the body
 			// comes from onTx until EOM, framed by that length, not chunked as well.
+			if (manual < framing) {
+				throw new IllegalStateException("the content-length " + manual + " from metadata of streamtype '"
+						+ policy.name() + "' is shorter than its multipart framing (" + framing + " bytes)");
+			}
 			body = Body.FIXED;
 			length = manual;
+			limit = manual - framing;
+		}
+		else if (manual == 0) {
+			// libwebsockets marks a body pending only for a non-zero length: the request goes with
+			// "content-length: 0" and no body, never chunked as well (both headers at once are
+			// refused by careful servers and misread by careless ones).
+			body = Body.NONE;
 		}
 		else if (announced >= 0 || bodyMethod) {
 			body = Body.CHUNKED;
@@ -116,22 +143,27 @@ final class PolicyRequest {
 		// Last, over the headers as they will be sent.
 		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), methodName,
 				target.path(), headers);
-		return new PolicyRequest(request, body, length, head, tail);
+		return new PolicyRequest(request, body, length, limit, serial, head, tail);
 	}
 
-	// The value of a content-length header mapped from metadata, or -1 when there is none or it
-	// is not a number.
-	private static long manualContentLength(HttpHeaders headers) {
+	// The value of a content-length header mapped from metadata, or -1 when there is none.
+	private static long manualContentLength(HttpHeaders headers, StreamTypePolicy policy) {
 		String value = headers.get(HttpHeaderNames.CONTENT_LENGTH);
 		if (value == null) {
 			return -1;
 		}
 		try {
-			return Long.parseLong(value.trim());
+			long length = Long.parseLong(value.trim());
+			if (length >= 0) {
+				return length;
+			}
 		}
 		catch (NumberFormatException ex) {
-			return -1;
+			// Reported below.
 		}
+		// Sent as it is, a value that is not a length would frame the body by guesswork.
+		throw new IllegalStateException("the content-length '" + value + "' from metadata of streamtype '"
+				+ policy.name() + "' is not a length");
 	}
 
 	private static byte[] multipartHead(HttpSettings http, String boundary) {

@@ -46,6 +46,9 @@ final class MqttPublisher {
 
 	private long announced = -1;
 
+	/** The {@code txLengthSerial} of {@link #announced}, so that only that length is forgotten. */
+	private long announcedSerial;
+
 	private boolean inTx;
 
 	MqttPublisher(MqttSession session, MqttMember member, StreamLink link, MqttShadow shadow) {
@@ -73,8 +76,9 @@ final class MqttPublisher {
 			this.partial = null;
 			if (buffer == null) {
 				this.announced = this.link.txLength();
+				this.announcedSerial = this.link.txLengthSerial();
 				if (this.announced > MAX_PAYLOAD) {
-					this.link.txLengthConsumed();
+					this.link.txLengthConsumed(this.announcedSerial);
 					this.link.takeTxRequest();
 					refuse("requestTxLen(" + this.announced + ") is more than an MQTT message can carry", mqtt);
 					continue;
@@ -85,7 +89,7 @@ final class MqttPublisher {
 			TxResult result;
 			this.inTx = true;
 			try {
-				result = this.link.tx(buffer);
+				result = this.link.tx(buffer, (this.announced >= 0) ? this.announced - buffer.writerIndex() : -1);
 			}
 			finally {
 				this.inTx = false;
@@ -108,7 +112,7 @@ final class MqttPublisher {
 				continue;
 			}
 			if (this.announced >= 0) {
-				this.link.txLengthConsumed();
+				this.link.txLengthConsumed(this.announcedSerial);
 				this.announced = -1;
 			}
 			publish(on, buffer, mqtt);
@@ -177,7 +181,7 @@ final class MqttPublisher {
 			// The announced length described the dropped message; left behind it would make the
 			// next message, even one sent without a length, wait for that many bytes.
 			if (this.announced >= 0) {
-				this.link.txLengthConsumed();
+				this.link.txLengthConsumed(this.announcedSerial);
 			}
 		}
 		this.announced = -1;

@@ -131,7 +131,7 @@ public abstract class ServerResponse {
 			int capacity = (announced >= 0) ? (int) Math.min(TX_CHUNK, announced - this.bodySent) : TX_CHUNK;
 			ByteBuf buffer = this.channel.alloc().ioBuffer(capacity, capacity);
 			this.inHand = buffer;
-			TxResult result = this.link.tx(buffer);
+			TxResult result = this.link.tx(buffer, (announced >= 0) ? announced - this.bodySent : -1);
 			if (!result.send() || (result.length() == 0 && result.flags() == 0)) {
 				this.inHand = null;
 				buffer.release();

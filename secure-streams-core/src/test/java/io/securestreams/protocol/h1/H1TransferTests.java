@@ -1,10 +1,15 @@
 package io.securestreams.protocol.h1;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStream;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.TxSlot;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
@@ -79,6 +84,81 @@ class H1TransferTests {
 			handler.await(StreamState.DISCONNECTED, WAIT);
 		}
 		assertThat(handler.stateNames()).hasSize((this.mode == Mode.PROXIED) ? 6 : 5);
+	}
+
+	@Test
+	void aLengthAnnouncedWhileABodyGoesOutIsTheNextMessages() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("one").build());
+		this.server.enqueue(new MockResponse.Builder().body("two").build());
+		byte[] first = random(200_000, 6);
+		byte[] second = random(10, 7);
+		MessagesHandler handler = new MessagesHandler(first, second);
+		create("POST", handler, (b) -> {
+		}).requestTxLen(first.length);
+		handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+		RecordedRequest one = this.server.takeRequest();
+		assertThat(one.getHeaders().get("Content-Length")).isEqualTo(String.valueOf(first.length));
+		assertThat(one.getBody().toByteArray()).isEqualTo(first);
+		RecordedRequest two = this.server.takeRequest();
+		assertThat(two.getHeaders().get("Content-Length")).isEqualTo("10");
+		assertThat(two.getBody().toByteArray()).isEqualTo(second);
+		// Each call saw what its message still owed: the announced length less what went before.
+		for (int message = 0; message < 2; message++) {
+			long owed = (message == 0) ? first.length : second.length;
+			for (int call = 0; call < handler.remainingSeen.get(message).size(); call++) {
+				assertThat(handler.remainingSeen.get(message).get(call)).as("message %d call %d", message, call)
+					.isEqualTo(owed);
+				owed -= handler.written.get(message).get(call);
+			}
+			assertThat(owed).isZero();
+		}
+	}
+
+	/**
+	 * Sends messages one after the other in pieces of at most 7000 bytes, announcing the second's
+	 * length from the first call of the first, and records per message what each call was told
+	 * it still owed ({@code slot.remaining()}) and what it wrote.
+	 */
+	private static final class MessagesHandler extends RecordingHandler {
+
+		final List<List<Long>> remainingSeen = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+
+		final List<List<Integer>> written = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+
+		private final byte[][] messages;
+
+		private int index;
+
+		private int offset;
+
+		MessagesHandler(byte[]... messages) {
+			this.messages = messages;
+		}
+
+		@Override
+		public StreamResult onTx(SecureStream stream, TxSlot slot) {
+			if (this.index == this.messages.length) {
+				return StreamResult.TX_DONT_SEND;
+			}
+			if (this.index == 0 && this.offset == 0) {
+				stream.requestTxLen(this.messages[1].length);
+			}
+			byte[] message = this.messages[this.index];
+			int length = Math.min(Math.min(7000, slot.capacity()), message.length - this.offset);
+			this.remainingSeen.get(this.index).add(slot.remaining());
+			this.written.get(this.index).add(length);
+			slot.buffer().put(message, this.offset, length);
+			int flags = (this.offset == 0) ? StreamFlags.SOM : 0;
+			this.offset += length;
+			if (this.offset == message.length) {
+				flags |= StreamFlags.EOM;
+				this.index++;
+				this.offset = 0;
+			}
+			slot.flags(flags);
+			return StreamResult.OK;
+		}
+
 	}
 
 	@Test

@@ -495,12 +495,14 @@ class MqttProtocolTests {
 			body[i] = (byte) ('a' + i % 26);
 		}
 		List<Integer> txCalls = new ArrayList<>();
+		List<Long> remaining = new ArrayList<>();
 		MqttRecorder handler = new MqttRecorder() {
 			private int sent;
 
 			@Override
 			public StreamResult onTx(SecureStream stream, TxSlot slot) {
 				txCalls.add(slot.capacity());
+				remaining.add(slot.remaining());
 				int length = Math.min(1000, body.length - this.sent);
 				slot.buffer().put(body, this.sent, length);
 				slot.flags(((this.sent == 0) ? StreamFlags.SOM : 0)
@@ -516,6 +518,9 @@ class MqttProtocolTests {
 			.asString()
 			.endsWith("payload=" + new String(body, StandardCharsets.US_ASCII));
 		assertThat(txCalls).hasSize(10).first().isEqualTo(body.length);
+		// What each call still owed of the message, not the whole length every time.
+		assertThat(remaining).containsExactly(10_000L, 9_000L, 8_000L, 7_000L, 6_000L, 5_000L, 4_000L, 3_000L,
+				2_000L, 1_000L);
 		this.broker.reply(MqttMessageType.PUBACK, this.broker.publishId(0));
 		handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
