@@ -1,12 +1,15 @@
 package io.securestreams.protocol.mqtt;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Receives a session's PUBLISH packets: delivers each to every attached stream whose filter
@@ -14,16 +17,18 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
  * connected yet holds the message until its CONNECTED; the acknowledgement then waits until
  * every holding stream had it (later ones wait behind it, as acknowledgements keep the order of
  * arrival), and is never sent when the connection ends first, so the broker sends the message
- * again. A QoS 2 message is delivered when it first arrives and its packet id
- * is remembered until the broker's PUBREL, so a copy the broker sends again before that is
- * acknowledged but not delivered twice.
+ * again. A QoS 2 message is delivered when it first arrives and its packet id is remembered,
+ * with the streams that had it, until the broker's PUBREL: a copy the broker sends again after
+ * the PUBREC is acknowledged but not delivered, and one sent again because the connection ended
+ * before the PUBREC goes only to the streams that did not have it yet.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 final class MqttInbox {
 
-	private final Set<Integer> awaitingRelease = new HashSet<>();
+	/** The QoS 2 messages taken and not released by the broker yet, by packet id. */
+	private final Map<Integer, Taken> awaitingRelease = new HashMap<>();
 
 	/** Acknowledgements of the current connection not sent yet, in the order the messages arrived. */
 	private final List<PendingAck> pending = new ArrayList<>();
@@ -40,18 +45,29 @@ final class MqttInbox {
 			}
 			return;
 		}
-		if (qos == 2 && !this.awaitingRelease.add(id)) {
-			// A copy of a message already taken: acknowledge it, unless the first copy's
-			// acknowledgement still waits for a stream to have it.
-			if (!isPending(id)) {
-				from.sendReply(MqttMessageType.PUBREC, id);
+		Taken taken = null;
+		if (qos == 2) {
+			taken = this.awaitingRelease.get(id);
+			if (taken == null) {
+				taken = new Taken();
+				this.awaitingRelease.put(id, taken);
 			}
-			return;
+			else if (taken.acknowledged) {
+				// A copy of a message already taken and acknowledged: the PUBREC was lost.
+				from.sendReply(MqttMessageType.PUBREC, id);
+				return;
+			}
+			else if (isPending(id)) {
+				// The first copy's PUBREC still waits for a stream to have it, and goes out then.
+				return;
+			}
+			// Otherwise the broker sends it again because the connection ended before its PUBREC
+			// (a sharing stream held it): it goes to the streams that have not had it yet.
 		}
-		PendingAck ack = new PendingAck(from, (qos == 1) ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, id);
+		PendingAck ack = new PendingAck(from, (qos == 1) ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, id, taken);
 		this.pending.add(ack);
 		for (MqttMember member : members) {
-			if (member.accepts(topic)) {
+			if (member.accepts(topic) && (taken == null || !taken.deliveredTo.contains(member.streamId()))) {
 				member.deliver(topic, publish.content(), ack);
 			}
 		}
@@ -86,7 +102,9 @@ final class MqttInbox {
 	void connectionEnded() {
 		for (PendingAck ack : this.pending) {
 			ack.cancelled = true;
-			if (ack.type == MqttMessageType.PUBREC) {
+			// A QoS 2 message that reached no stream need not be remembered; one that reached
+			// some is, so that the copy sent again reaches only the others.
+			if (ack.taken != null && ack.taken.deliveredTo.isEmpty()) {
 				this.awaitingRelease.remove(ack.id);
 			}
 		}
@@ -95,6 +113,15 @@ final class MqttInbox {
 
 	boolean isEmpty() {
 		return this.awaitingRelease.isEmpty() && this.pending.isEmpty();
+	}
+
+	/** A QoS 2 message taken: the streams that had it, and whether its PUBREC went out. */
+	private static final class Taken {
+
+		private final Set<Long> deliveredTo = new HashSet<>();
+
+		private boolean acknowledged;
+
 	}
 
 	/**
@@ -109,14 +136,28 @@ final class MqttInbox {
 
 		private final int id;
 
+		// The record of a QoS 2 message; null for QoS 1.
+		private final @Nullable Taken taken;
+
 		private int holders = 1;
 
 		private boolean cancelled;
 
-		private PendingAck(MqttNetworkConnection from, MqttMessageType type, int id) {
+		private PendingAck(MqttNetworkConnection from, MqttMessageType type, int id, @Nullable Taken taken) {
 			this.from = from;
 			this.type = type;
 			this.id = id;
+			this.taken = taken;
+		}
+
+		/**
+		 * The message is handed to a stream's application: a QoS 2 copy the broker sends again
+		 * is not delivered to that stream a second time.
+		 */
+		void delivered(long streamId) {
+			if (this.taken != null) {
+				this.taken.deliveredTo.add(streamId);
+			}
 		}
 
 		/** A stream keeps the message for later; the acknowledgement waits for it. */
@@ -134,6 +175,9 @@ final class MqttInbox {
 			List<PendingAck> queue = MqttInbox.this.pending;
 			while (!queue.isEmpty() && queue.get(0).holders == 0) {
 				PendingAck next = queue.remove(0);
+				if (next.taken != null) {
+					next.taken.acknowledged = true;
+				}
 				next.from.sendReply(next.type, next.id);
 			}
 		}

@@ -63,6 +63,12 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	/** A message kept until CONNECTED; {@code ack} (if any) is told when it was delivered or dropped. */
 	private record Held(String topic, byte[] payload, MqttInbox.@Nullable PendingAck ack) {
 
+		void delivered(long streamId) {
+			if (this.ack != null) {
+				this.ack.delivered(streamId);
+			}
+		}
+
 		void done() {
 			if (this.ack != null) {
 				this.ack.done();
@@ -187,6 +193,7 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		while (isConnected() && !this.held.isEmpty()) {
 			Held message = this.held.poll();
 			ByteBuf payload = Unpooled.wrappedBuffer(message.payload());
+			message.delivered(streamId());
 			rx(message.topic(), payload);
 			message.done();
 		}
@@ -220,6 +227,10 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	 */
 	void deliver(String topic, ByteBuf payload, MqttInbox.@Nullable PendingAck ack) {
 		if (isConnected()) {
+			// Recorded first: the application may leave from onRx, which can end the connection.
+			if (ack != null) {
+				ack.delivered(streamId());
+			}
 			rx(topic, payload);
 		}
 		else {

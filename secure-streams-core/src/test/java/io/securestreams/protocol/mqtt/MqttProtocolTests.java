@@ -400,6 +400,50 @@ class MqttProtocolTests {
 		assertThat(handler.payloads()).containsExactly("exactly");
 	}
 
+	/**
+	 * A QoS 2 message delivered to one stream while a sharing stream holds it (its SUBACK has not
+	 * come) gets no PUBREC before the connection drops, so the broker sends it again: the copy
+	 * goes only to the stream that did not have it, and the handshake completes once.
+	 */
+	@Test
+	void qos2MessageSentAgainAfterAReconnectReachesOnlyTheStreamsThatDidNotHaveIt() {
+		this.broker.sessionPresent = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/#").set(StreamTypeKey.MQTT_QOS, 2);
+		MqttPolicies.mqtt(fragment, "other", this.broker.port())
+			.set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down")
+			.set(StreamTypeKey.MQTT_QOS, 2);
+		SecureStreams streams = start(fragment);
+		MqttRecorder device = new MqttRecorder();
+		streams.create("device", device).connect();
+		device.await(StreamState.CONNECTED, 1, WAIT);
+		this.broker.answerSubscribes = false;
+		MqttRecorder other = new MqttRecorder();
+		streams.create("other", other).connect();
+		this.broker.awaitReceived("SUBSCRIBE dev/down", 1, WAIT);
+		this.broker.publish("dev/down", "exactly", 2, 9, false);
+		device.awaitMessages(1, WAIT);
+		this.broker.answerSubscribes = true;
+		this.broker.dropAll();
+		device.await(StreamState.CONNECTED, 2, WAIT);
+		other.await(StreamState.CONNECTED, 1, WAIT);
+		assertThat(this.broker.received("PUBREC")).isEmpty();
+		this.broker.publish("dev/down", "exactly", 2, 9, true);
+		other.awaitMessages(1, WAIT);
+		this.broker.awaitReceived("PUBREC 9", 1, WAIT);
+		this.broker.reply(MqttMessageType.PUBREL, 9);
+		this.broker.awaitReceived("PUBCOMP 9", 1, WAIT);
+		assertThat(device.payloads()).containsExactly("exactly");
+		assertThat(other.payloads()).containsExactly("exactly");
+		assertThat(this.broker.received("PUBREC")).containsExactly("PUBREC 9");
+		// Released: the id is free for a new message, which both streams receive.
+		this.broker.publish("dev/down", "next", 2, 9, false);
+		device.awaitMessages(2, WAIT);
+		other.awaitMessages(2, WAIT);
+		assertThat(device.payloads()).containsExactly("exactly", "next");
+		assertThat(other.payloads()).containsExactly("exactly", "next");
+	}
+
 	@Test
 	void disconnectMeFromTxLeavesWithoutAnUnsubackAfterTheTimeoutAndKeepsItsPacketIdUntilTheAnswer() {
 		this.broker.answerUnsubscribes = false;
