@@ -51,6 +51,8 @@ public final class MqttClientProtocol implements ClientProtocol {
 
 	private volatile Duration subscribeTimeout = MqttMember.SUBACK_TIMEOUT;
 
+	private volatile Duration birthTimeout = MqttNetworkConnection.BIRTH_TIMEOUT;
+
 	@Override
 	public ProtocolConnection connect(ConnectTarget target, @Nullable SslContext tls, Connector connector,
 			StreamLink link) {
@@ -110,6 +112,15 @@ public final class MqttClientProtocol implements ClientProtocol {
 	/** Shortens the wait for a SUBACK, so tests need not wait for the real timeout. */
 	void subscribeTimeout(Duration timeout) {
 		this.subscribeTimeout = timeout;
+	}
+
+	Duration birthTimeout() {
+		return this.birthTimeout;
+	}
+
+	/** Shortens the wait for a birth message's acknowledgement, so tests need not wait for the real timeout. */
+	void birthTimeout(Duration timeout) {
+		this.birthTimeout = timeout;
 	}
 
 	/** Shortens the wait for an UNSUBACK, so tests need not wait for the real timeout. */

@@ -4,6 +4,7 @@ import java.net.ProtocolException;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -50,6 +51,14 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	/** How long the broker may take to answer CONNECT. */
 	static final long CONNACK_TIMEOUT_SECONDS = 10;
 
+	/**
+	 * How long the broker may take to acknowledge a QoS 1 or 2 birth message (PUBACK, or PUBCOMP
+	 * for QoS 2) before the attempt fails: the streams wait for it, and PINGREQ would otherwise
+	 * keep a connection alive on which they never become CONNECTED. As long as the wait for
+	 * CONNACK.
+	 */
+	static final Duration BIRTH_TIMEOUT = Duration.ofSeconds(CONNACK_TIMEOUT_SECONDS);
+
 	private final MqttSession session;
 
 	private final MqttConnectOptions options;
@@ -70,6 +79,9 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	private @Nullable Channel channel;
 
 	private @Nullable ScheduledFuture<?> connackTimer;
+
+	// Bounds the wait for the acknowledgement of a QoS 1 or 2 birth message.
+	private @Nullable ScheduledFuture<?> birthTimer;
 
 	private boolean accepted;
 
@@ -190,11 +202,29 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 					String.valueOf(birth.message()).getBytes(StandardCharsets.UTF_8));
 			this.birth = (this.birthId != 0) ? message : null;
 			sendPublish(message, false);
+			if (this.birthId != 0) {
+				long nanos = this.session.birthTimeout().toNanos();
+				this.birthTimer = this.session.loop().schedule(this::birthTimedOut, nanos, TimeUnit.NANOSECONDS);
+			}
 		}
 		this.session.resumed(this, sessionPresent && !this.options.cleanStart());
 		if (this.birthId == 0) {
 			becomeReady();
 		}
+	}
+
+	// The broker took the birth message and did not acknowledge it: the attempt fails for every
+	// stream waiting on this connection (UNREACHABLE, then backoff), as without a CONNACK.
+	private void birthTimedOut() {
+		MqttOutboundMessage owed = this.birth;
+		if (owed == null || this.ready || this.finished) {
+			return;
+		}
+		String reason = "no " + ((owed.qos == 1) ? "PUBACK" : "PUBCOMP") + " for the birth message within "
+				+ this.session.birthTimeout().toMillis() + " ms";
+		logger.warn("MQTT broker {}: {}; the attempt fails", this.session.key(), reason);
+		failed(new TimeoutException(reason));
+		closeChannel();
 	}
 
 	private void becomeReady() {
@@ -221,6 +251,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		this.session.packetIds().release(id);
 		this.birthId = 0;
 		this.birth = null;
+		cancelBirthTimer();
 		becomeReady();
 		return true;
 	}
@@ -371,6 +402,14 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 	private void stopTimers() {
 		this.keepAlive.stop();
 		cancelConnackTimer();
+		cancelBirthTimer();
+	}
+
+	private void cancelBirthTimer() {
+		if (this.birthTimer != null) {
+			this.birthTimer.cancel(false);
+			this.birthTimer = null;
+		}
 	}
 
 	private void cancelConnackTimer() {

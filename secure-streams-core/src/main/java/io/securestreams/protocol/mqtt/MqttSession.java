@@ -190,6 +190,11 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		return this.protocol.subscribeTimeout();
 	}
 
+	/** How long a connection waits for the acknowledgement of a QoS 1 or 2 birth message. */
+	Duration birthTimeout() {
+		return this.protocol.birthTimeout();
+	}
+
 	/** How long a stream that unsubscribes to leave waits for the UNSUBACK. */
 	Duration unsubscribeTimeout() {
 		return this.protocol.unsubscribeTimeout();

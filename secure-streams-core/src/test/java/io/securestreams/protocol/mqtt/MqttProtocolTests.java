@@ -24,6 +24,7 @@ import io.securestreams.policy.Protocol;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,38 @@ class MqttProtocolTests {
 				"CONNECT fake-client clean=false keepAlive=60 user=null password=null will=null",
 				"PUBLISH dev/status qos=1 id=" + this.broker.publishId(0) + " dup=false retain=true payload=up",
 				"SUBSCRIBE dev/down");
+	}
+
+	/**
+	 * A broker that never acknowledges the QoS 1 birth message fails the attempt after the birth
+	 * wait (as a missing CONNACK or SUBACK does) instead of holding the stream in CONNECTING while
+	 * keep-alive pings keep the connection up; the retry connects once the birth is acknowledged.
+	 */
+	@Test
+	void birthNeverAcknowledgedFailsTheAttemptAndIsRetried() {
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_SUBSCRIBE, "dev/down")
+			.set(StreamTypeKey.MQTT_BIRTH_TOPIC, "dev/status")
+			.set(StreamTypeKey.MQTT_BIRTH_MESSAGE, "up")
+			.set(StreamTypeKey.MQTT_BIRTH_QOS, 1);
+		SecureStreams streams = start(fragment);
+		((MqttClientProtocol) ContextAccess.runtime(streams).clientProtocol(Protocol.MQTT))
+			.birthTimeout(Duration.ofMillis(300));
+		MqttRecorder handler = new MqttRecorder();
+		try (LogCapture logs = new LogCapture()) {
+			streams.create("device", handler).connect();
+			this.broker.awaitReceived("PUBLISH dev/status", 1, WAIT);
+			handler.await(StreamState.UNREACHABLE, 1, WAIT);
+			assertThat(logs.warnings())
+				.anyMatch((line) -> line.contains("no PUBACK for the birth message within 300 ms"));
+		}
+		assertThat(this.broker.received("SUBSCRIBE")).isEmpty();
+		this.broker.acknowledgePublishes = true;
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		assertThat(this.broker.connections()).isGreaterThanOrEqualTo(2);
+		assertThat(handler.stateNames()).startsWith("CREATING", "CONNECTING", "UNREACHABLE", "POLL", "CONNECTING")
+			.endsWith("CONNECTED")
+			.doesNotContain("DISCONNECTED");
 	}
 
 	@Test
