@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * outcomes (QOS_ACK_REMOTE or QOS_NACK_REMOTE) not yet reported because their stream was not
  * connected at the time. It outlives network connections: after a reconnect that resumes the
  * session, unacknowledged messages are sent again with DUP (and PUBREL again for QoS 2 messages
- * the broker had received); after a reconnect to a new session, QoS 1 messages are published
- * again and QoS 2 messages that may have reached the broker fail (exactly-once cannot be kept).
+ * the broker had received, until PUBCOMP or the session's end, whatever the number of sends);
+ * after a reconnect to a new session, QoS 1 messages are published again and QoS 2 messages that
+ * may have reached the broker fail (exactly-once cannot be kept).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -26,7 +27,10 @@ final class MqttOutbox {
 
 	private static final Logger logger = LoggerFactory.getLogger(MqttOutbox.class);
 
-	/** A message not acknowledged after this many sends fails ("resend exhaustion"). */
+	/**
+	 * A message not acknowledged after this many sends fails ("resend exhaustion"); a QoS 2 message
+	 * whose PUBREC came is past it.
+	 */
 	static final int MAX_SENDS = 10;
 
 	/** Receives outcomes: the owner stream id and QOS_ACK_REMOTE or QOS_NACK_REMOTE. */
@@ -120,16 +124,17 @@ final class MqttOutbox {
 	 */
 	void resend(MqttNetworkConnection connection, boolean sameSession) {
 		for (MqttOutboundMessage message : List.copyOf(this.inflight.values())) {
-			if (message.sends >= MAX_SENDS) {
+			if (sameSession && message.released) {
+				// The broker has the message and holds its id until our PUBREL: it is not capped
+				// (PUBREL resends are not sends), and failing it would free an id that a new
+				// message could reuse, which the broker would then drop as a duplicate.
+				connection.sendPubRel(message.packetId);
+			}
+			else if (message.sends >= MAX_SENDS) {
 				fail(message, "it was sent " + message.sends + " times without an acknowledgement");
 			}
 			else if (sameSession) {
-				if (message.released) {
-					connection.sendPubRel(message.packetId);
-				}
-				else {
-					connection.sendPublish(message, true);
-				}
+				connection.sendPublish(message, true);
 			}
 			else if (message.qos == 1 || !message.written) {
 				message.released = false;

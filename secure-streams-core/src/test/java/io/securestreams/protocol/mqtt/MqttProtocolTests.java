@@ -237,6 +237,38 @@ class MqttProtocolTests {
 		assertThat(handler.count(StreamState.QOS_NACK_REMOTE)).isZero();
 	}
 
+	/**
+	 * A QoS 2 message whose PUBREC came on its last allowed send is not failed by the resend cap
+	 * when the connection drops before PUBCOMP: the broker holds its id until the PUBREL, which
+	 * is sent again after the resume, and the PUBCOMP completes it.
+	 */
+	@Test
+	void qos2ReleasedOnItsLastAllowedSendIsReleasedAgainAndNotFailedByTheResendCap() {
+		this.broker.sessionPresent = true;
+		PolicyFragment fragment = MqttPolicies.base();
+		device(fragment).set(StreamTypeKey.MQTT_QOS, 2);
+		MqttRecorder handler = new MqttRecorder();
+		SecureStream stream = start(fragment).create("device", handler);
+		stream.connect();
+		handler.await(StreamState.CONNECTED, 1, WAIT);
+		handler.send(stream, "exactly once");
+		for (int sends = 1; sends < MqttOutbox.MAX_SENDS; sends++) {
+			this.broker.awaitReceived("PUBLISH dev/up", sends, WAIT);
+			this.broker.dropAll();
+		}
+		this.broker.awaitReceived("PUBLISH dev/up", MqttOutbox.MAX_SENDS, WAIT);
+		int id = this.broker.publishId(0);
+		this.broker.reply(MqttMessageType.PUBREC, id);
+		this.broker.awaitReceived("PUBREL " + id, 1, WAIT);
+		this.broker.dropAll();
+		this.broker.awaitReceived("PUBREL " + id, 2, WAIT);
+		this.broker.reply(MqttMessageType.PUBCOMP, id);
+		handler.await(StreamState.QOS_ACK_REMOTE, 1, WAIT);
+		assertThat(this.broker.received("PUBLISH")).hasSize(MqttOutbox.MAX_SENDS)
+			.allSatisfy((packet) -> assertThat(packet).contains(" id=" + id + " "));
+		assertThat(handler.count(StreamState.QOS_NACK_REMOTE)).isZero();
+	}
+
 	@Test
 	void qos2BirthCutBeforePubcompKeepsItsIdAndIsReleasedAgainWhenTheSessionResumes() {
 		this.broker.sessionPresent = true;
