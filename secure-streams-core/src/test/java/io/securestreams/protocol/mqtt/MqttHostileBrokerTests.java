@@ -192,6 +192,33 @@ class MqttHostileBrokerTests {
 	}
 
 	/**
+	 * MQTT 3.1.1 section 4.7.1: wildcards belong in topic filters only, so a PUBLISH whose topic
+	 * name holds {@code +} or {@code #} is a protocol violation: the connection is closed with a
+	 * log line naming it, nothing of it is delivered or acknowledged (a filter would match the
+	 * wildcard as a literal), and the stream reconnects. Netty's decoder refuses such a topic
+	 * name, so the packet arrives as a malformed one; this keeps that so.
+	 */
+	@Test
+	void publishWithAWildcardInItsTopicClosesTheConnection() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "#", handler);
+			RawMqttPeer.Connection first = connected(peer, handler, 1);
+			assertClientCloses(first, RawMqttPeer.publish(topic("t/+"), 1, 7, "bad"),
+					RawMqttPeer.publish(topic("t/ok"), 0, 0, "after"));
+			handler.await(StreamState.DISCONNECTED, 1, WAIT);
+			RawMqttPeer.Connection second = connected(peer, handler, 2);
+			assertClientCloses(second, RawMqttPeer.publish(topic("t/#"), 0, 0, "bad"));
+			handler.await(StreamState.DISCONNECTED, 2, WAIT);
+			assertThat(handler.payloads()).isEmpty();
+			assertLogged(logs, "malformed MQTT packet");
+			assertLogged(logs, "t/+ (contains wildcards)");
+			assertLogged(logs, "t/# (contains wildcards)");
+			connected(peer, handler, 3);
+		}
+	}
+
+	/**
 	 * MQTT 3.1.1 section 3.2: the broker's first packet is CONNACK. libwebsockets closes a
 	 * connection whose broker sends anything else first; a PUBLISH sent before CONNACK must not
 	 * be delivered (nor acknowledged), and the attempt fails.
