@@ -2,14 +2,18 @@ package io.securestreams.protocol.ws;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
+import io.securestreams.TxSlot;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.RetryPolicy;
@@ -79,6 +83,34 @@ class WsClientTests {
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED");
 			assertThat(jetty.upgradeHeaders.get(0)).containsEntry("x-device", "unit-7")
 				.containsEntry("sec-websocket-protocol", "echo-protocol");
+		}
+	}
+
+	@Test
+	void aMessageOfAnnouncedLengthCountsDownWhatItStillOwes() throws Exception {
+		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
+			start(ws(jetty.port(), "/echo", (b) -> {
+			}));
+			List<Long> remaining = new CopyOnWriteArrayList<>();
+			byte[] body = new byte[3000];
+			Arrays.fill(body, (byte) 'w');
+			RecordingHandler handler = new RecordingHandler() {
+
+				@Override
+				public StreamResult onTx(SecureStream stream, TxSlot slot) {
+					remaining.add(slot.remaining());
+					return super.onTx(stream, slot);
+				}
+
+			}.send(body, 1000);
+			SecureStream stream = this.streams.create("ws", handler);
+			stream.requestTxLen(body.length);
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.received().length == 3000);
+			// The next message has no announced length.
+			handler.send("more".getBytes(StandardCharsets.UTF_8), 1000);
+			stream.requestTx();
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.received().length == 3004);
+			assertThat(remaining).containsExactly(3000L, 2000L, 1000L, -1L);
 		}
 	}
 
