@@ -54,9 +54,13 @@ final class DetectionHandler implements StreamHandler {
 		return StreamResult.OK;
 	}
 
+	// The statuses the http binding treats as redirects: 304, 300 or 305 are not sent by a
+	// portal and, as in libwebsockets, are a failed transaction, not a captive portal.
 	private static boolean redirected(SecureStream stream) {
-		int status = stream.info().httpStatus();
-		return status >= 300 && status < 400;
+		return switch (stream.info().httpStatus()) {
+			case 301, 302, 303, 307, 308 -> true;
+			default -> false;
+		};
 	}
 
 	private StreamResult done(Connectivity connectivity) {

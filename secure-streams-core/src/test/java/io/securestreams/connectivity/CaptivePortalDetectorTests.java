@@ -20,6 +20,8 @@ import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,6 +86,14 @@ class CaptivePortalDetectorTests {
 		assertThat(detector.detect()).isEqualTo(Connectivity.CAPTIVE_PORTAL);
 		assertThat(this.server.getRequestCount()).isEqualTo(1);
 		assertThat(this.streams.streams()).isEmpty();
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 300, 304, 305 })
+	void aThreeHundredAnswerThatIsNotARedirectMeansNoInternet(int status) {
+		this.server.enqueue(new MockResponse.Builder().code(status).setHeader("Location", "http://portal.example/")
+			.build());
+		assertThat(detector().detect()).isEqualTo(Connectivity.NO_INTERNET);
 	}
 
 	@Test
