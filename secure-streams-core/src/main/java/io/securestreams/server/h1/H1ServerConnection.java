@@ -38,14 +38,16 @@ import org.slf4j.LoggerFactory;
  * request is only read once the current response is complete: pipelined requests wait, and a
  * client cannot make the server buffer beyond one socket read. A request head must arrive
  * within the handshake timeout of the connection's start or of the previous response
- * (slow-client protection; this also closes idle kept-alive connections). Malformed requests,
+ * (slow-client protection; this also closes idle kept-alive connections), and a request body
+ * must not pause for longer than that timeout until its end (answered 408 when the response has
+ * not started, otherwise the connection is just closed). Malformed requests,
  * oversized request lines and headers are answered with 400, 414 or 431 and the connection is
  * cut off, with a log line naming the reason.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class H1ServerConnection extends ChannelInboundHandlerAdapter implements ServerConnection {
+final class H1ServerConnection extends ChannelInboundHandlerAdapter implements ServerConnection, RequestTimer.Expiry {
 
 	static final String WATCH_HANDLER = "http-watch";
 
@@ -61,7 +63,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private @Nullable ChannelHandlerContext ctx;
 
-	private final HeadTimer headTimer;
+	private final RequestTimer requestTimer;
 
 	private int transactions;
 
@@ -84,15 +86,15 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	H1ServerConnection(ServerLink link, boolean wsAllowed) {
 		this.link = link;
 		this.wsAllowed = wsAllowed;
-		this.headTimer = new HeadTimer(link.limits().handshakeTimeout().toMillis(), this::headTimedOut);
+		this.requestTimer = new RequestTimer(link.limits().handshakeTimeout().toMillis(), this);
 	}
 
 	/**
-	 * Returns the handler for the front of the pipeline that times request heads.
+	 * Returns the handler for the front of the pipeline that times requests.
 	 * @return the handler
 	 */
-	ChannelHandler headWatch() {
-		return this.headTimer;
+	ChannelHandler requestWatch() {
+		return this.requestTimer;
 	}
 
 	@Override
@@ -109,7 +111,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private void waitForHead() {
 		this.response = null;
-		this.headTimer.arm();
+		this.requestTimer.arm();
 		readNext();
 	}
 
@@ -120,8 +122,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		}
 	}
 
-	private void headTimedOut(boolean bytesSeen) {
-		long timeout = this.headTimer.timeoutMillis();
+	@Override
+	public void headTimedOut(boolean bytesSeen) {
+		long timeout = this.requestTimer.timeoutMillis();
 		if (bytesSeen) {
 			reject(HttpResponseStatus.REQUEST_TIMEOUT, "no complete request head within " + timeout + " ms (slow client)");
 		}
@@ -130,6 +133,15 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 			this.stopped = true;
 			this.ctx.close();
 		}
+	}
+
+	@Override
+	public void bodyStalled() {
+		if (this.stopped) {
+			return;
+		}
+		cutOff(HttpResponseStatus.REQUEST_TIMEOUT, "request body stalled: no body bytes for "
+				+ this.requestTimer.timeoutMillis() + " ms (slow client)");
 	}
 
 	@Override
@@ -155,7 +167,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	}
 
 	private void onHead(HttpRequest request) {
-		this.headTimer.cancel();
+		this.requestTimer.headDecoded();
 		if (request.decoderResult().isFailure()) {
 			reject(Rejection.forDecoderFailure(request.decoderResult().cause(), this.link.limits().maxHttpHeaderSize()));
 			return;
@@ -211,6 +223,12 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 			badBody(content.decoderResult().cause());
 			return;
 		}
+		if (content instanceof LastHttpContent) {
+			this.requestTimer.cancel();
+		}
+		else {
+			this.requestTimer.bodyActivity();
+		}
 		HttpRequest upgrade = this.upgradeRequest;
 		if (upgrade != null) {
 			if (content instanceof LastHttpContent) {
@@ -248,16 +266,24 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	}
 
 	private void badBody(Throwable cause) {
-		String reason = "malformed request body: " + cause.getMessage();
+		cutOff(HttpResponseStatus.BAD_REQUEST, "malformed request body: " + cause.getMessage());
+	}
+
+	/**
+	 * Gives up on a request whose body cannot be read to its end: answers with {@code status} and
+	 * closes, or just closes when the handler's response is already on the wire (no room for
+	 * another answer then).
+	 */
+	private void cutOff(HttpResponseStatus status, String reason) {
 		H1Response current = this.response;
 		if (current != null && current.started()) {
-			// The handler's response is already on the wire: no room for a 400.
 			logger.warn("{}: cutting off the connection: {}", this.link.describe(), reason);
 			this.stopped = true;
+			this.requestTimer.cancel();
 			this.ctx.close();
 		}
 		else {
-			reject(HttpResponseStatus.BAD_REQUEST, reason);
+			reject(status, reason);
 		}
 	}
 
@@ -283,7 +309,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	private void reject(Rejection rejection) {
 		logger.warn("{}: cutting off the connection: {}", this.link.describe(), rejection.reason());
 		this.stopped = true;
-		this.headTimer.cancel();
+		this.requestTimer.cancel();
 		rejection.answer(this.ctx);
 	}
 
@@ -339,7 +365,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	@Override
 	public void channelInactive(ChannelHandlerContext context) {
-		this.headTimer.cancel();
+		this.requestTimer.cancel();
 		this.stopped = true;
 		this.link.closed(false);
 		context.fireChannelInactive();

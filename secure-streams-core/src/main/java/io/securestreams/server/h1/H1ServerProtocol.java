@@ -46,7 +46,7 @@ public final class H1ServerProtocol implements ServerProtocol {
 		// RFC 9112 framing whatever the JVM-wide io.netty.handler.codec.http.rfc9112TransferEncoding
 		// says: Content-Length with Transfer-Encoding, or Transfer-Encoding in HTTP/1.0, is a 400.
 		channel.pipeline()
-			.addLast(H1ServerConnection.WATCH_HANDLER, connection.headWatch())
+			.addLast(H1ServerConnection.WATCH_HANDLER, connection.requestWatch())
 			.addLast("http", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(Math.min(8192, maxHead))
 				.setMaxHeaderSize(maxHead)
 				.setMaxChunkSize(64 * 1024)
