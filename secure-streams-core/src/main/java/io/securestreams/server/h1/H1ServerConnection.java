@@ -1,9 +1,11 @@
 package io.securestreams.server.h1;
 
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -12,6 +14,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.StreamFlags;
@@ -40,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * within the handshake timeout of the connection's start or of the previous response
  * (slow-client protection; this also closes idle kept-alive connections), and a request body
  * must not pause for longer than that timeout until its end (answered 408 when the response has
- * not started, otherwise the connection is just closed). Malformed requests,
+ * not started, otherwise the connection is just closed). {@code Expect: 100-continue} is answered
+ * here rather than by Netty's handler, after SERVER_TXN and only while the body is still wanted
+ * (see sendContinue); another expectation gets 417. Malformed requests,
  * oversized request lines and headers are answered with 400, 414 or 431 and the connection is
  * cut off, with a log line naming the reason.
  *
@@ -51,11 +57,11 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	static final String WATCH_HANDLER = "http-watch";
 
-	static final String CONTINUE_HANDLER = "http-continue";
-
 	static final String FLOW_HANDLER = "http-flow";
 
 	private static final Logger logger = LoggerFactory.getLogger(H1ServerConnection.class);
+
+	private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
 	private ServerLink link;
 
@@ -176,6 +182,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		if (framing == null) {
 			framing = Rejection.forHost(request);
 		}
+		if (framing == null) {
+			framing = Rejection.forExpectation(request);
+		}
 		if (framing != null) {
 			reject(framing);
 			return;
@@ -211,8 +220,33 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 				return;
 			}
 		}
-		if (!upgrade) {
-			stop(this.link.state(StreamState.SERVER_TXN));
+		if (!upgrade && stop(this.link.state(StreamState.SERVER_TXN))) {
+			return;
+		}
+		if (HttpUtil.is100ContinueExpected(request)) {
+			// After the handler's requestTx or requestTxLen at SERVER_TXN, which pumps the response on a later task.
+			H1Response current = this.response;
+			this.ctx.executor().execute(() -> sendContinue(request, current));
+		}
+	}
+
+	/**
+	 * Tells the client to send the body it holds back ({@code Expect: 100-continue}), unless the
+	 * request is no longer being read or the handler has started its answer: RFC 9110 section
+	 * 10.1.1 lets a server answer without reading the body, and a 100 in the middle of a
+	 * response would break it. Written around the http codec, which takes one queued request
+	 * method for every response it encodes: a 100 through it would take the method of the next
+	 * pipelined request, and a HEAD's would make the final response go out without its body.
+	 */
+	private void sendContinue(HttpRequest request, @Nullable H1Response current) {
+		if (this.stopped || this.wsSession != null || !this.ctx.channel().isActive()) {
+			return;
+		}
+		boolean reading = (current != null) ? this.response == current && !current.started() && !this.requestDone
+				: this.upgradeRequest == request;
+		ChannelHandlerContext codec = this.ctx.pipeline().context(HttpServerCodec.class);
+		if (reading && codec != null) {
+			codec.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
 		}
 	}
 

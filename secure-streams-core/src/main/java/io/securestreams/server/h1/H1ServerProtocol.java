@@ -5,7 +5,6 @@ import java.util.List;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.securestreams.policy.Protocol;
@@ -45,13 +44,13 @@ public final class H1ServerProtocol implements ServerProtocol {
 		channel.config().setAutoRead(false);
 		// RFC 9112 framing whatever the JVM-wide io.netty.handler.codec.http.rfc9112TransferEncoding
 		// says: Content-Length with Transfer-Encoding, or Transfer-Encoding in HTTP/1.0, is a 400.
+		// Expect is answered by the connection itself (no HttpServerExpectContinueHandler), see there.
 		channel.pipeline()
 			.addLast(H1ServerConnection.WATCH_HANDLER, connection.requestWatch())
 			.addLast("http", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(Math.min(8192, maxHead))
 				.setMaxHeaderSize(maxHead)
 				.setMaxChunkSize(64 * 1024)
 				.setUseRfc9112TransferEncoding(true)))
-			.addLast(H1ServerConnection.CONTINUE_HANDLER, new HttpServerExpectContinueHandler())
 			.addLast(H1ServerConnection.FLOW_HANDLER, new FlowControlHandler())
 			.addLast("h1", connection);
 		return connection;

@@ -66,6 +66,23 @@ record Rejection(HttpResponseStatus status, String reason) {
 	}
 
 	/**
+	 * Checks a request's expectation: {@code 100-continue} is the only one RFC 9110 section
+	 * 10.1.1 defines, and any other cannot be met, so it is answered 417 as the RFC allows (and
+	 * as Netty's aggregating server handlers do). Expect in an HTTP/1.0 request is ignored, as
+	 * that section asks for {@code 100-continue}.
+	 * @param request the request head
+	 * @return the rejection, or {@code null} when the request may be served
+	 */
+	static @Nullable Rejection forExpectation(HttpRequest request) {
+		String expect = request.headers().get(HttpHeaderNames.EXPECT);
+		if (expect == null || request.protocolVersion().compareTo(HttpVersion.HTTP_1_1) < 0
+				|| HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+			return null;
+		}
+		return new Rejection(HttpResponseStatus.EXPECTATION_FAILED, "unsupported expectation: Expect '" + expect + "'");
+	}
+
+	/**
 	 * Checks a request's Transfer-Encoding as RFC 9112 section 6.3 asks of a server. Netty's
 	 * decoder only looks for {@code chunked} somewhere in the field and frames any other request
 	 * by its Content-Length (or as empty), so a field such as {@code xchunked}, {@code gzip} or a
