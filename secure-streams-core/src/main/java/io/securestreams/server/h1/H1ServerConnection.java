@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * turn, the response goes out at once without a body (the {@code serverAck} status, or 404).
  * <p>
  * Reads are explicit (auto-read off, one message per read through a
- * {@link io.netty.handler.codec.http.HttpServerCodec} and a flow-control handler), so the next
+ * {@link H1ServerCodec} and a flow-control handler), so the next
  * request is only read once the current response is complete: pipelined requests wait, and a
  * client cannot make the server buffer beyond one socket read. A request head must arrive
  * within the handshake timeout of the connection's start or of the previous response
@@ -71,6 +70,8 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private final RequestTimer requestTimer;
 
+	private final H1ServerCodec codec;
+
 	private int transactions;
 
 	private boolean connectedReported;
@@ -89,9 +90,10 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private boolean readPending;
 
-	H1ServerConnection(ServerLink link, boolean wsAllowed) {
+	H1ServerConnection(ServerLink link, boolean wsAllowed, H1ServerCodec codec) {
 		this.link = link;
 		this.wsAllowed = wsAllowed;
+		this.codec = codec;
 		this.requestTimer = new RequestTimer(link.limits().handshakeTimeout().toMillis(), this);
 	}
 
@@ -117,7 +119,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private void waitForHead() {
 		this.response = null;
-		this.requestTimer.arm();
+		this.requestTimer.arm(this.codec.holdsPartialRequest());
 		readNext();
 	}
 
@@ -234,9 +236,10 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	 * Tells the client to send the body it holds back ({@code Expect: 100-continue}), unless the
 	 * request is no longer being read or the handler has started its answer: RFC 9110 section
 	 * 10.1.1 lets a server answer without reading the body, and a 100 in the middle of a
-	 * response would break it. Written around the http codec, which takes one queued request
-	 * method for every response it encodes: a 100 through it would take the method of the next
-	 * pipelined request, and a HEAD's would make the final response go out without its body.
+	 * response would break it. Written around the response encoder, which takes one queued
+	 * request method for every response it encodes: a 100 through it would take the method of
+	 * the next pipelined request, and a HEAD's would make the final response go out without its
+	 * body.
 	 */
 	private void sendContinue(HttpRequest request, @Nullable H1Response current) {
 		if (this.stopped || this.wsSession != null || !this.ctx.channel().isActive()) {
@@ -244,9 +247,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		}
 		boolean reading = (current != null) ? this.response == current && !current.started() && !this.requestDone
 				: this.upgradeRequest == request;
-		ChannelHandlerContext codec = this.ctx.pipeline().context(HttpServerCodec.class);
-		if (reading && codec != null) {
-			codec.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+		ChannelHandlerContext encoder = this.ctx.pipeline().context(this.codec.encoder());
+		if (reading && encoder != null) {
+			encoder.writeAndFlush(Unpooled.wrappedBuffer(CONTINUE)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
 		}
 	}
 

@@ -4,7 +4,6 @@ import java.util.List;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.securestreams.policy.Protocol;
@@ -40,17 +39,19 @@ public final class H1ServerProtocol implements ServerProtocol {
 	public ServerConnection accept(Channel channel, ServerLink link) {
 		int maxHead = link.limits().maxHttpHeaderSize();
 		boolean ws = link.policy().ws().subprotocol() != null || link.policy().protocol() == Protocol.WS;
-		H1ServerConnection connection = new H1ServerConnection(link, ws);
-		channel.config().setAutoRead(false);
 		// RFC 9112 framing whatever the JVM-wide io.netty.handler.codec.http.rfc9112TransferEncoding
 		// says: Content-Length with Transfer-Encoding, or Transfer-Encoding in HTTP/1.0, is a 400.
+		H1ServerCodec codec = new H1ServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(Math.min(8192, maxHead))
+			.setMaxHeaderSize(maxHead)
+			.setMaxChunkSize(64 * 1024)
+			.setUseRfc9112TransferEncoding(true));
+		H1ServerConnection connection = new H1ServerConnection(link, ws, codec);
+		channel.config().setAutoRead(false);
 		// Expect is answered by the connection itself (no HttpServerExpectContinueHandler), see there.
 		channel.pipeline()
 			.addLast(H1ServerConnection.WATCH_HANDLER, connection.requestWatch())
-			.addLast("http", new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(Math.min(8192, maxHead))
-				.setMaxHeaderSize(maxHead)
-				.setMaxChunkSize(64 * 1024)
-				.setUseRfc9112TransferEncoding(true)))
+			.addLast("http-decoder", codec.decoder())
+			.addLast("http-encoder", codec.encoder())
 			.addLast(H1ServerConnection.FLOW_HANDLER, new FlowControlHandler())
 			.addLast("h1", connection);
 		return connection;

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sits in front of the http codec and times the arrival of each request, with one timeout for
- * both parts: the head must be complete within the timeout of {@link #arm() arming} (when the
+ * both parts: the head must be complete within the timeout of {@link #arm arming} (when the
  * connection starts and after each response), and the body must not pause for longer than the
  * timeout until its end. A client that stops sending a body would otherwise hold its connection
  * and accepted stream for ever, as a slow head would (the h2 binding's request timer does the
@@ -81,10 +81,12 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
 
 	/**
 	 * Starts timing the next request head.
+	 * @param bytesHeld whether bytes of it have already arrived (with the previous request, and
+	 * are held by the http decoder until the rest comes)
 	 */
-	void arm() {
+	void arm(boolean bytesHeld) {
 		cancel();
-		this.bytesSeen = false;
+		this.bytesSeen = bytesHeld;
 		this.inBody = false;
 		schedule(this.timeoutNanos);
 	}
