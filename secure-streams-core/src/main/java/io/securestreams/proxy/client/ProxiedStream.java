@@ -77,18 +77,28 @@ final class ProxiedStream extends AbstractStream {
 	/**
 	 * The proxy could not be reached: reports UPSTREAM_LINK_RETRY.
 	 * @param waitedMillis how long the link has been tried
-	 * @return {@code true} when the handler's result ends the retrying
+	 * @return {@code true} when the handler's result ends the retrying (it destroys the stream)
 	 */
 	boolean linkRetrying(long waitedMillis) {
-		return act(emitUnchecked(StreamState.UPSTREAM_LINK_RETRY, waitedMillis));
+		return destroys(emitUnchecked(StreamState.UPSTREAM_LINK_RETRY, waitedMillis));
 	}
 
 	/**
 	 * The current link closed: reports DISCONNECTED if CONNECTED is unanswered.
-	 * @return {@code true} when the handler's result ends the retrying
+	 * @return {@code true} when the handler's result ends the retrying (it destroys the stream)
 	 */
 	boolean linkLost() {
-		return owesDisconnected() && act(emit(StreamState.DISCONNECTED, 0));
+		return owesDisconnected() && destroys(emit(StreamState.DISCONNECTED, 0));
+	}
+
+	/**
+	 * Acts on the result of a state reported when there is no link: only DESTROY_ME has an
+	 * effect, as for the runtime's own streams ({@code ConnectionSequencer}). A DISCONNECT_ME has
+	 * no link left to close, and the link is retried every second until the stream is destroyed
+	 * (reference §7.1); taking it as the end of the retries left the stream dead for good.
+	 */
+	private boolean destroys(StreamResult result) {
+		return result == StreamResult.DESTROY_ME && act(result);
 	}
 
 	void linkUp(ClientLink up) {

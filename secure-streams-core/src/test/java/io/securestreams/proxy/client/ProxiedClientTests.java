@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -144,6 +145,58 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 		assertThat(handler.stateNames()).last().isEqualTo("CREATING");
 		assertThat(handler.stateNames()).allMatch((s) -> s.equals("UPSTREAM_LINK_RETRY") || s.equals("CREATING"));
 		this.guard.assertNoViolations();
+	}
+
+	// With no link there is nothing for DISCONNECT_ME to close: only DESTROY_ME ends the retries.
+	@Test
+	void disconnectMeOnUpstreamLinkRetryDoesNotStopTheRetries() throws Exception {
+		start(this.guard);
+		StreamResult disconnect = StreamResult.DISCONNECT_ME;
+		RecordingHandler handler = new RecordingHandler()
+			.onState((s, state) -> (state == StreamState.UPSTREAM_LINK_RETRY) ? disconnect : StreamResult.OK);
+		this.streams.create("minpost", handler).requestTx();
+		handler.await(StreamState.UPSTREAM_LINK_RETRY, 2, WAIT);
+		this.proxy.listen();
+		ScriptedProxy.Link link = this.proxy.accept(WAIT);
+		assertThat(link.next().type()).isEqualTo(0xaa);
+		link.send(created(), state(StreamState.CREATING));
+		assertThat(link.next().bytes()).containsExactly(0xab, 0, 0);
+		this.guard.assertNoViolations();
+	}
+
+	@Test
+	void disconnectMeOnDisconnectedAfterALostLinkDoesNotStopTheReconnection() throws Exception {
+		start(this.guard);
+		this.proxy.listen();
+		RecordingHandler handler = new RecordingHandler().onState(
+				(s, state) -> (state == StreamState.DISCONNECTED) ? StreamResult.DISCONNECT_ME : StreamResult.OK);
+		this.streams.create("ws", handler).connect();
+		ScriptedProxy.Link link = this.proxy.accept(WAIT);
+		link.next();
+		link.send(created(), state(StreamState.CREATING), state(StreamState.CONNECTING), state(StreamState.CONNECTED));
+		handler.await(StreamState.CONNECTED, WAIT);
+		assertThat(link.next().bytes()).containsExactly(0xab, 0, 0);
+		link.close();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		ScriptedProxy.Link again = this.proxy.accept(WAIT);
+		assertThat(again.next().type()).isEqualTo(0xaa);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+		this.guard.assertNoViolations();
+	}
+
+	@Test
+	void destroyMeOnUpstreamLinkRetryStopsTheRetries() throws Exception {
+		start(this.guard);
+		RecordingHandler handler = new RecordingHandler().onState(
+				(s, state) -> (state == StreamState.UPSTREAM_LINK_RETRY) ? StreamResult.DESTROY_ME : StreamResult.OK);
+		SecureStream stream = this.streams.create("minpost", handler);
+		stream.requestTx();
+		stream.whenDestroyed().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+		this.proxy.listen();
+		// Longer than the 1 s between tries.
+		Awaitility.await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> this.proxy.acceptNow() == null);
+		// No DESTROYING: the proxy never confirmed the creation, so CREATING was not reported either.
+		assertThat(handler.stateNames()).containsExactly("UPSTREAM_LINK_RETRY");
 	}
 
 	@Test
