@@ -1,6 +1,7 @@
 package io.securestreams.proxy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -71,6 +72,9 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	private volatile @Nullable String streamType;
 
 	private volatile long clientPid;
+
+	// Received metadata names already warned about as unsendable; used on the link's loop.
+	private final Set<String> unsendableMetadata = new HashSet<>();
 
 	// Completed once the link closed and its onward stream, if any, was destroyed.
 	private final CompletableFuture<Void> gone = new CompletableFuture<>();
@@ -178,7 +182,7 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		this.onwardHandler = handler;
 		this.crossLoop = cross;
 		handler.stream(stream);
-		BiConsumer<String, byte[]> toClient = (key, value) -> this.outbox.metadata(new ToClient.RxMetadata(key, value));
+		BiConsumer<String, byte[]> toClient = this::receivedMetadata;
 		if (cross != null) {
 			cross.stream(stream);
 			toClient = cross.onLinkLoop(toClient);
@@ -186,6 +190,24 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		stream.observeReceivedMetadata(toClient);
 		logger.debug("{}: created onward stream {} for client pid {}", describe(), stream.id(), this.clientPid);
 		this.outbox.start(ToClient.CreateResult.ok(buffers.clientBuflen(), chain(active, name)), false);
+	}
+
+	/**
+	 * Passes a response header the onward stream captured on to the client, except one that
+	 * cannot travel: a 1-byte name with an empty value makes a METADATA frame of 2 bytes, which
+	 * clients (ours and libwebsockets') hang up on, and the next link would capture it again.
+	 * Runs on the link's loop.
+	 */
+	private void receivedMetadata(String name, byte[] value) {
+		if (1 + name.getBytes(StandardCharsets.UTF_8).length + value.length < SsWire.MIN_METADATA_BODY) {
+			if (this.unsendableMetadata.add(name)) {
+				logger.warn("{}: not passing on metadata '{}' with an empty value: a 1-byte name with an empty "
+						+ "value makes a METADATA frame of 2 bytes, which clients hang up on (at least {}); the client "
+						+ "keeps the value it has", describe(), name, SsWire.MIN_METADATA_BODY);
+			}
+			return;
+		}
+		this.outbox.metadata(new ToClient.RxMetadata(name, value));
 	}
 
 	private List<String> chain(Policy active, String name) {

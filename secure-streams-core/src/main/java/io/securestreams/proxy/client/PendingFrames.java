@@ -1,7 +1,9 @@
 package io.securestreams.proxy.client;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import io.netty.channel.Channel;
 import io.securestreams.StreamFlags;
@@ -38,6 +40,9 @@ final class PendingFrames {
 
 	private @Nullable Long timeoutUpdate;
 
+	/** The metadata names whose value could not travel, warned about once each. */
+	private final Set<String> withdrawn = new HashSet<>();
+
 	void requestTx() {
 		this.txRequested = true;
 		this.connectRequested = true;
@@ -63,6 +68,18 @@ final class PendingFrames {
 		this.metadataSet.put(name, value);
 		this.metadataPending.remove(name);
 		this.metadataPending.put(name, value);
+	}
+
+	/**
+	 * Forgets a name whose value cannot travel (see {@code SsWire.MIN_METADATA_BODY}): neither
+	 * the current link nor a new one carries an older value of it.
+	 * @param name the metadata name
+	 * @return {@code true} the first time for the name, so that the caller warns once
+	 */
+	boolean withdraw(String name) {
+		this.metadataSet.remove(name);
+		this.metadataPending.remove(name);
+		return this.withdrawn.add(name);
 	}
 
 	/**

@@ -316,6 +316,20 @@ final class ProxiedStream extends AbstractStream {
 		}
 		byte[] copy = value.clone();
 		this.metadata.setReceived(name, copy);
+		if (1 + length + value.length < SsWire.MIN_METADATA_BODY) {
+			// A 1-byte name with an empty value: every proxy hangs up on the 2-byte frame, and the
+			// next link would send it again, for ever. Kept locally, never sent; an older value of
+			// the name is not sent again either, since the application replaced it.
+			execute(() -> {
+				if (this.pending.withdraw(name)) {
+					logger.warn("stream {} ({}): metadata '{}' set to an empty value is not sent to the proxy: a "
+							+ "1-byte name with an empty value makes a METADATA frame of 2 bytes, which proxies "
+							+ "hang up on (at least {}); the proxy keeps the value it has", id(), streamType(), name,
+							SsWire.MIN_METADATA_BODY);
+				}
+			});
+			return;
+		}
 		execute(() -> {
 			this.pending.metadata(name, copy);
 			pump();

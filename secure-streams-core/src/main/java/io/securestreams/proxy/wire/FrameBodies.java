@@ -25,7 +25,7 @@ final class FrameBodies {
 			case TX_TXCR_UPDATE, RX_TXCR_UPDATE, TIMEOUT_UPDATE, PAYLOAD_LENGTH_HINT -> length == 4;
 			case STREAMTYPE -> length >= 9 && length <= 9 + SsWire.MAX_STREAMTYPE_NAME;
 			case TX_PAYLOAD, RX_PAYLOAD -> length >= PayloadMessage.FIXED_HEADER;
-			case TX_METADATA, RX_METADATA -> length >= 3;
+			case TX_METADATA, RX_METADATA -> length >= SsWire.MIN_METADATA_BODY;
 			case CREATE_RESULT -> length >= 5;
 			case CONNSTATE -> length >= 5 && length <= 8;
 			case PERF -> length >= 1;

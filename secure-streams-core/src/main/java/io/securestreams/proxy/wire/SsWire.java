@@ -38,6 +38,12 @@ public final class SsWire {
 	/** Longest metadata name (a name of 31 bytes or more makes the receiver hang up). */
 	public static final int MAX_METADATA_NAME = 30;
 
+	/**
+	 * Shortest METADATA body either side accepts (libwebsockets' deserializers hang up below
+	 * it): a 1-byte name with an empty value makes a body of 2 bytes, which cannot travel.
+	 */
+	public static final int MIN_METADATA_BODY = 3;
+
 	/** TIMEOUT_UPDATE value that cancels the timer. */
 	public static final long TIMEOUT_CANCEL = 0xffffffffL;
 

@@ -199,6 +199,38 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 		assertThat(handler.stateNames()).containsExactly("UPSTREAM_LINK_RETRY");
 	}
 
+	// A 1-byte name with an empty value would make a 2-byte METADATA frame, which every proxy hangs
+	// up on; the next link would send it again, for ever.
+	@Test
+	void metadataThatCannotTravelIsKeptLocallyAndNotSent() throws Exception {
+		start(this.guard);
+		this.proxy.listen();
+		try (CapturedLogs logs = new CapturedLogs("io.securestreams.proxy.client")) {
+			RecordingHandler handler = new RecordingHandler();
+			SecureStream stream = this.streams.create("minpost", handler);
+			stream.setMetadata("a", "older");
+			stream.setMetadata("a", "");
+			stream.setMetadata("a", "");
+			stream.setMetadata("b", "");
+			stream.setMetadata("ctype", "text/plain");
+			ScriptedProxy.Link link = this.proxy.accept(WAIT);
+			assertThat(link.next().type()).isEqualTo(0xaa);
+			link.send(created(), state(StreamState.CREATING));
+			FrameReader.Frame metadata = link.next();
+			assertThat(metadata.type()).isEqualTo(0xae);
+			assertThat(new String(metadata.body(), StandardCharsets.UTF_8)).isEqualTo("\u0005ctypetext/plain");
+			link.assertQuiet(Duration.ofMillis(300));
+			assertThat(stream.metadata("a")).isEmpty();
+			assertThat(logs.await("metadata 'a' set to an empty value is not sent to the proxy")).contains("2 bytes");
+			assertThat(logs.await("metadata 'b' set to an empty value")).isNotNull();
+			assertThat(logs.messages()).filteredOn((m) -> m.contains("metadata 'a'")).hasSize(1);
+			// A value that fits travels again.
+			stream.setMetadata("a", "x");
+			assertThat(link.next().bytes()).containsExactly(0xae, 0, 3, 1, 'a', 'x');
+		}
+		this.guard.assertNoViolations();
+	}
+
 	@Test
 	void failedCreationIsLoggedAndRetriedEverySecond() throws Exception {
 		start(this.guard);
