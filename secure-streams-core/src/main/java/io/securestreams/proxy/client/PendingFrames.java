@@ -4,10 +4,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
 import io.securestreams.StreamFlags;
 import io.securestreams.protocol.TxResult;
+import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToProxy;
 import org.jspecify.annotations.Nullable;
 
@@ -39,6 +41,11 @@ final class PendingFrames {
 	private long txSent;
 
 	private @Nullable Long timeoutUpdate;
+
+	/** The timeout last sent to the proxy and not cancelled nor expired since, or -1. */
+	private long armedMillis = -1;
+
+	private long armedAtNanos;
 
 	/** The metadata names whose value could not travel, warned about once each. */
 	private final Set<String> withdrawn = new HashSet<>();
@@ -91,11 +98,26 @@ final class PendingFrames {
 	}
 
 	/**
+	 * The proxy reported TIMEOUT: the timer it ran for this stream is done.
+	 */
+	void timedOut() {
+		this.armedMillis = -1;
+	}
+
+	/**
 	 * A new link is up: it means a new onward stream at the proxy, which needs every metadata
-	 * value again.
+	 * value again, and the timer the old one ran. The handler's timer outlives links as its
+	 * metadata does (libwebsockets' client sends neither again, so a timer started before a link
+	 * dropped never fires). It is armed again with the time it had left, so that it expires when
+	 * the handler expects; one that was due meanwhile expires at once. A timer of the policy's
+	 * {@code timeout_ms} (0), whose length only the proxy knows, starts over.
 	 */
 	void linkReplaced() {
 		this.metadataPending.putAll(this.metadataSet);
+		if (this.timeoutUpdate == null && this.armedMillis >= 0) {
+			long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.armedAtNanos);
+			this.timeoutUpdate = (this.armedMillis == 0) ? 0 : Math.max(1, this.armedMillis - elapsed);
+		}
 	}
 
 	/**
@@ -107,8 +129,11 @@ final class PendingFrames {
 	 */
 	void writeControl(Channel ch, LinkPhase phase) {
 		if (this.timeoutUpdate != null) {
-			ch.write(new ToProxy.TimeoutUpdate(this.timeoutUpdate));
+			long millis = this.timeoutUpdate;
+			ch.write(new ToProxy.TimeoutUpdate(millis));
 			this.timeoutUpdate = null;
+			this.armedMillis = (millis == SsWire.TIMEOUT_CANCEL) ? -1 : millis;
+			this.armedAtNanos = System.nanoTime();
 		}
 		if (phase.created()) {
 			this.metadataPending.forEach((name, value) -> ch.write(new ToProxy.TxMetadata(name, value)));

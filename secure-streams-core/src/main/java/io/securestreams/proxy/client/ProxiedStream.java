@@ -201,6 +201,9 @@ final class ProxiedStream extends AbstractStream {
 			return;
 		}
 		this.upstream.onward(state);
+		if (state == StreamState.TIMEOUT) {
+			this.pending.timedOut();
+		}
 		if (afterCallback(from, emit(state, message.ordinal()))) {
 			return;
 		}

@@ -104,11 +104,13 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 		assertThat(handler.rxFlags).containsExactly(StreamFlags.SOM, 0, 0, StreamFlags.EOM);
 		assertThat(handler.received()).isEqualTo(response);
 		assertThat(stream.metadata("srv")).isEqualTo("java");
-		// The proxy closes the link: no DISCONNECTED again; a new link 1 s later carries the metadata again.
+		// The proxy closes the link: no DISCONNECTED again; a new link 1 s later carries the metadata
+		// again, and the timer, which has not expired, with the time it has left.
 		link.close();
 		ScriptedProxy.Link again = this.proxy.accept(WAIT);
 		assertThat(Duration.ofNanos(again.acceptedNanos() - link.acceptedNanos())).isGreaterThan(Duration.ofMillis(900));
 		assertThat(again.next().type()).isEqualTo(0xaa);
+		assertThat(again.next().type()).isEqualTo(0xb0);
 		again.send(created(), state(StreamState.CREATING));
 		assertThat(again.next().type()).isEqualTo(0xae);
 		stream.destroy();
@@ -271,6 +273,61 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 		handler.await(StreamState.CONNECTING, 2, WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED",
 				"CONNECTING");
+		this.guard.assertNoViolations();
+	}
+
+	// The new link means a new onward stream at the proxy, without the timer the old one ran.
+	@Test
+	void aTimeoutArmedBeforeTheLinkDroppedIsArmedAgainWithTheTimeLeft() throws Exception {
+		start(this.guard);
+		this.proxy.listen();
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.create("ws", handler);
+		stream.startTimeout(5000);
+		stream.connect();
+		ScriptedProxy.Link link = this.proxy.accept(WAIT);
+		assertThat(link.next().type()).isEqualTo(0xaa);
+		assertThat(link.next().bytes()).containsExactly(0xb0, 0, 4, 0, 0, 0x13, 0x88);
+		link.send(created(), state(StreamState.CREATING), state(StreamState.CONNECTING), state(StreamState.CONNECTED));
+		handler.await(StreamState.CONNECTED, WAIT);
+		assertThat(link.next().bytes()).containsExactly(0xab, 0, 0);
+		link.close();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		ScriptedProxy.Link again = this.proxy.accept(WAIT);
+		assertThat(again.next().type()).isEqualTo(0xaa);
+		FrameReader.Frame update = again.next();
+		assertThat(update.type()).isEqualTo(0xb0);
+		// At least the 1 s before the link was tried again has gone.
+		assertThat(Integer.toUnsignedLong(ByteBuffer.wrap(update.body()).getInt())).isBetween(1L, 4000L);
+		this.guard.assertNoViolations();
+	}
+
+	@Test
+	void aTimeoutThatExpiredOrWasCancelledIsNotSentAgainOnANewLink() throws Exception {
+		start(this.guard);
+		this.proxy.listen();
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.streams.create("ws", handler);
+		stream.startTimeout(5000);
+		ScriptedProxy.Link link = this.proxy.accept(WAIT);
+		assertThat(link.next().type()).isEqualTo(0xaa);
+		assertThat(link.next().type()).isEqualTo(0xb0);
+		link.send(created(), state(StreamState.CREATING), state(StreamState.TIMEOUT));
+		handler.await(StreamState.TIMEOUT, WAIT);
+		link.close();
+		ScriptedProxy.Link second = this.proxy.accept(WAIT);
+		assertThat(second.next().type()).isEqualTo(0xaa);
+		second.send(created(), state(StreamState.CREATING));
+		second.assertQuiet(Duration.ofMillis(300));
+		stream.startTimeout(7000);
+		assertThat(second.next().bytes()).containsExactly(0xb0, 0, 4, 0, 0, 0x1b, 0x58);
+		stream.cancelTimeout();
+		assertThat(second.next().bytes()).containsExactly(0xb0, 0, 4, 0xff, 0xff, 0xff, 0xff);
+		second.close();
+		ScriptedProxy.Link third = this.proxy.accept(WAIT);
+		assertThat(third.next().type()).isEqualTo(0xaa);
+		third.send(created(), state(StreamState.CREATING));
+		third.assertQuiet(Duration.ofMillis(300));
 		this.guard.assertNoViolations();
 	}
 
