@@ -59,6 +59,10 @@ final class OnwardHandler implements StreamHandler {
 
 	private boolean linkClosed;
 
+	// Whether the client may send payload: from a forwarded CONNECTED to the end of the onward
+	// transaction (the client's OPERATIONAL state, reference §7.5).
+	private boolean txOpen;
+
 	private volatile boolean rxPaused;
 
 	private long txQueuedBytes;
@@ -131,6 +135,23 @@ final class OnwardHandler implements StreamHandler {
 			this.lastForwarded = state;
 		}
 		this.outbox.fifo(new ToClient.ConnState(state.value(), ack));
+		if (state == StreamState.CONNECTED) {
+			this.txOpen = true;
+		}
+		else if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
+				|| state == StreamState.AUTH_FAILED) {
+			this.txOpen = false;
+		}
+	}
+
+	/**
+	 * Returns whether an onward transaction is open, so that the client's payload has somewhere
+	 * to go. Called on the link's loop.
+	 * @return {@code true} from a forwarded CONNECTED until DISCONNECTED, UNREACHABLE or
+	 * AUTH_FAILED
+	 */
+	boolean transactionOpen() {
+		return this.txOpen && !this.linkClosed;
 	}
 
 	@Override
