@@ -50,7 +50,11 @@ final class CrossLoopOnward implements StreamHandler {
 
 	private final Runnable resumeLinkReads;
 
-	private final ConcurrentLinkedQueue<ToProxy.TxPayload> tx = new ConcurrentLinkedQueue<>();
+	private final ConcurrentLinkedQueue<Queued> tx = new ConcurrentLinkedQueue<>();
+
+	// Counts the onward transactions that ended; written on the link's loop only. A frame queued
+	// in an earlier one is stale: it is dropped on the onward loop, never sent.
+	private volatile long transaction;
 
 	private final AtomicInteger txFrames = new AtomicInteger();
 
@@ -164,10 +168,13 @@ final class CrossLoopOnward implements StreamHandler {
 
 	@Override
 	public StreamResult onTx(SecureStream onward, TxSlot slot) {
-		ToProxy.TxPayload head = this.tx.peek();
-		if (head == null || this.linkClosed) {
+		// The task that drops them may not have run yet.
+		dropStaleTx();
+		Queued queuedHead = this.tx.peek();
+		if (queuedHead == null || this.linkClosed) {
 			return StreamResult.TX_DONT_SEND;
 		}
+		ToProxy.TxPayload head = queuedHead.payload();
 		if (this.txCopier.copyNextPiece(head, slot)) {
 			this.tx.poll();
 			long queued = this.txQueuedBytes.addAndGet(-head.payload().readableBytes());
@@ -199,13 +206,59 @@ final class CrossLoopOnward implements StreamHandler {
 	 * the link should stop reading until half of them went onward
 	 */
 	boolean queueTx(ToProxy.TxPayload payload) {
-		this.tx.add(payload);
+		this.tx.add(new Queued(payload, this.transaction));
 		long queued = this.txQueuedBytes.addAndGet(payload.payload().readableBytes());
 		OnwardStream current = this.stream;
 		if (this.txFrames.getAndIncrement() == 0 && current != null) {
 			current.requestTx();
 		}
 		return queued > this.buffers.effectiveProxyBuflen();
+	}
+
+	/**
+	 * The onward transaction ended (see {@link OnwardHandler#transactionOpen()}): the client's
+	 * payload queued so far can no longer go out. It is dropped on the onward stream's loop,
+	 * where {@code onTx} may be reading it; payload the client queues for its next transaction
+	 * meanwhile stays. Called on the link's loop.
+	 */
+	void transactionEnded() {
+		this.transaction++;
+		OnwardStream current = this.stream;
+		if (current == null) {
+			dropStaleTx();
+			return;
+		}
+		try {
+			current.eventLoop().execute(this::dropStaleTx);
+		}
+		catch (RejectedExecutionException ex) {
+			// The onward loop stopped: the link goes too, and drops everything.
+			logger.debug("{}: the onward loop stopped; its queued payload goes with the link", this.name);
+		}
+	}
+
+	/** Drops the frames queued in ended transactions, at the head of the queue; on the onward loop. */
+	private void dropStaleTx() {
+		long current = this.transaction;
+		boolean dropped = false;
+		for (Queued head = this.tx.peek(); head != null && head.transaction() < current; head = this.tx.peek()) {
+			this.tx.poll();
+			this.txQueuedBytes.addAndGet(-head.payload().payload().readableBytes());
+			this.txFrames.decrementAndGet();
+			head.payload().release();
+			dropped = true;
+		}
+		if (!dropped) {
+			return;
+		}
+		// The partly copied frame, if any, was the first one dropped.
+		this.txCopier.reset();
+		onLinkLoop(this::resumeIfDrained);
+		OnwardStream onward = this.stream;
+		if (this.txFrames.get() > 0 && onward != null) {
+			// The next transaction's first frame found the count taken by stale ones: no request was made.
+			onward.requestTx();
+		}
 	}
 
 	/**
@@ -230,12 +283,20 @@ final class CrossLoopOnward implements StreamHandler {
 	}
 
 	private void dropQueuedTx() {
-		ToProxy.TxPayload next;
+		Queued next;
 		while ((next = this.tx.poll()) != null) {
-			next.release();
+			next.payload().release();
 		}
 		this.txQueuedBytes.set(0);
 		this.txCopier.reset();
+	}
+
+	/**
+	 * A client frame waiting for the onward stream.
+	 * @param payload the frame
+	 * @param transaction the count of ended transactions when it was queued
+	 */
+	private record Queued(ToProxy.TxPayload payload, long transaction) {
 	}
 
 }

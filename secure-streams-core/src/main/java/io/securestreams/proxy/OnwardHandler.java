@@ -63,6 +63,9 @@ final class OnwardHandler implements StreamHandler {
 	// transaction (the client's OPERATIONAL state, reference §7.5).
 	private boolean txOpen;
 
+	// What else holds the client's payload (the cross-loop queue), told when the transaction ends.
+	private @Nullable Runnable txEnded;
+
 	private volatile boolean rxPaused;
 
 	private long txQueuedBytes;
@@ -140,8 +143,37 @@ final class OnwardHandler implements StreamHandler {
 		}
 		else if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
 				|| state == StreamState.AUTH_FAILED) {
-			this.txOpen = false;
+			transactionEnded();
 		}
+	}
+
+	/**
+	 * The client goes back to LOCAL_CONNECTED on these states and sends payload again only after
+	 * the next CONNECTED, for a new transaction: what it sent for this one can no longer go out.
+	 * Kept, it stayed queued with the link's reads paused for good when it had filled the buffer,
+	 * and a later transaction would have sent it (or the half a slot had taken) as its body.
+	 */
+	private void transactionEnded() {
+		this.txOpen = false;
+		if (!this.tx.isEmpty()) {
+			logger.debug("{}: dropping {} bytes of client payload the onward transaction did not take", this.name,
+					this.txQueuedBytes);
+		}
+		dropQueuedTx();
+		if (this.txEnded != null) {
+			this.txEnded.run();
+		}
+		if (!this.linkClosed) {
+			this.resumeLinkReads.run();
+		}
+	}
+
+	/**
+	 * Sets what else to tell when the onward transaction ends.
+	 * @param hook run on the link's loop after this handler dropped its queued payload
+	 */
+	void onTransactionEnd(Runnable hook) {
+		this.txEnded = hook;
 	}
 
 	/**
@@ -253,6 +285,10 @@ final class OnwardHandler implements StreamHandler {
 	 */
 	void linkClosed() {
 		this.linkClosed = true;
+		dropQueuedTx();
+	}
+
+	private void dropQueuedTx() {
 		this.tx.forEach(ToProxy.TxPayload::release);
 		this.tx.clear();
 		this.txQueuedBytes = 0;

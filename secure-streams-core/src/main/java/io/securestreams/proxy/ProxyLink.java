@@ -168,6 +168,7 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 			if (onwardLoop != null || (policy != null && policy.localSink())) {
 				cross = new CrossLoopOnward(describe(), handler, ch.eventLoop(), this.outbox, buffers,
 						() -> ch.config().setAutoRead(true));
+				handler.onTransactionEnd(cross::transactionEnded);
 			}
 			stream = OnwardStreams.create(this.proxy.context(), active, name, (cross != null) ? cross : handler,
 					(onwardLoop != null) ? onwardLoop : ch.eventLoop());

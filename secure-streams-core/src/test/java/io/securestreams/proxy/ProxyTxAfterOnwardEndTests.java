@@ -16,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,6 +32,7 @@ import io.securestreams.proxy.wire.ToProxy;
 import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.ProxyUnderTest;
 import io.securestreams.testsupport.TestPolicies;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,6 +63,8 @@ class ProxyTxAfterOnwardEndTests {
 	@BeforeEach
 	void start() throws Exception {
 		this.server = new ServerSocket();
+		// Small, so that the onward connection stops taking the body soon when nothing reads it.
+		this.server.setReceiveBufferSize(4096);
 		this.server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
 		this.server.setSoTimeout((int) WAIT.toMillis());
 		PolicyFragment fragment = TestPolicies.base();
@@ -88,6 +93,55 @@ class ProxyTxAfterOnwardEndTests {
 		this.link.close();
 		this.harness.close();
 		this.server.close();
+	}
+
+	@Test
+	void linkIsReadAgainAfterTheOnwardConnectionDroppedWithClientPayloadQueued() throws Exception {
+		send(new ToProxy.StreamType(1, 42, SsWire.DEFAULT_INITIAL_TX_CREDIT, "up"),
+				new ToProxy.PayloadLengthHint(1L << 30), new ToProxy.OnwardConnect());
+		awaitState(StreamState.CONNECTED);
+		Socket first = this.server.accept();
+		AtomicBoolean stopWriting = new AtomicBoolean();
+		AtomicLong sent = new AtomicLong();
+		Thread writer = new Thread(() -> {
+			byte[] data = new byte[SsWire.MAX_TX_PAYLOAD];
+			try {
+				for (int flags = StreamFlags.SOM; !stopWriting.get(); flags = 0) {
+					FrameReader.write(this.link,
+							SsWire.toBytes(new ToProxy.TxPayload(flags, 0, 0, Unpooled.wrappedBuffer(data))));
+					sent.addAndGet(data.length);
+				}
+			}
+			catch (IOException ex) {
+				// closed
+			}
+		}, "link-writer");
+		writer.setDaemon(true);
+		writer.start();
+		// The server reads nothing: the proxy stops reading the link once proxy_buflen waits.
+		long[] last = { -1 };
+		Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+			long now = sent.get();
+			boolean stalled = now > 0 && now == last[0];
+			last[0] = now;
+			return stalled;
+		});
+		first.setSoLinger(true, 0);
+		first.close();
+		awaitState(StreamState.DISCONNECTED, StreamState.UNREACHABLE);
+		// The writer is blocked for as long as the proxy does not read the link again.
+		stopWriting.set(true);
+		Awaitility.await().atMost(WAIT).until(() -> !writer.isAlive());
+		send(new ToProxy.PayloadLengthHint(2), new ToProxy.OnwardConnect());
+		awaitState(StreamState.CONNECTED);
+		try (Socket second = this.server.accept()) {
+			send(new ToProxy.TxPayload(StreamFlags.SOM | StreamFlags.EOM, 0, 0,
+					Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII)));
+			assertThat(new String(readBody(second), StandardCharsets.US_ASCII))
+				.as("the new transaction's body, without the old one's queued tail").isEqualTo("ok");
+			respond(second, "200 OK");
+			awaitState(StreamState.QOS_ACK_REMOTE);
+		}
 	}
 
 	@Test
