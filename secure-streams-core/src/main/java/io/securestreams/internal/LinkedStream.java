@@ -25,8 +25,14 @@ public abstract class LinkedStream extends AbstractStream {
 	/** Counts announcements, so that a binding forgets only the length its message was sent with. */
 	private long txLengthSerial;
 
-	/** Bytes of the last announced length not written yet, for bindings that do not count them. */
+	/** Bytes of the current message's announced length not written yet, for bindings that do not count them. */
 	private long txOwed = -1;
+
+	/** A length announced while a message was going out through such a binding: the next message's. */
+	private long txNextOwed = -1;
+
+	/** Whether such a binding wrote part of a message that has not ended yet. */
+	private boolean txMessageOpen;
 
 	/**
 	 * Creates a stream whose states are checked against the local transition table.
@@ -57,7 +63,12 @@ public abstract class LinkedStream extends AbstractStream {
 	 */
 	protected final void announceTxLength(long length) {
 		this.txLength = length;
-		this.txOwed = length;
+		if (this.txMessageOpen) {
+			this.txNextOwed = length;
+		}
+		else {
+			this.txOwed = length;
+		}
 		this.txLengthSerial++;
 	}
 
@@ -65,6 +76,8 @@ public abstract class LinkedStream extends AbstractStream {
 	protected final void clearTxLength() {
 		this.txLength = -1;
 		this.txOwed = -1;
+		this.txNextOwed = -1;
+		this.txMessageOpen = false;
 	}
 
 	final long txLength() {
@@ -95,8 +108,15 @@ public abstract class LinkedStream extends AbstractStream {
 	 * @param eom whether the message ended
 	 */
 	final void txWritten(int length, boolean eom) {
-		if (this.txOwed >= 0) {
-			this.txOwed = eom ? -1 : Math.max(0, this.txOwed - length);
+		long owed = (this.txOwed >= 0) ? Math.max(0, this.txOwed - length) : -1;
+		if (eom || owed == 0) {
+			this.txOwed = this.txNextOwed;
+			this.txNextOwed = -1;
+			this.txMessageOpen = false;
+		}
+		else {
+			this.txOwed = owed;
+			this.txMessageOpen |= length > 0;
 		}
 	}
 

@@ -56,6 +56,9 @@ final class CrossLoopOnward implements StreamHandler {
 	// in an earlier one is stale: it is dropped on the onward loop, never sent.
 	private volatile long transaction;
 
+	// The transaction count up to which stale frames were dropped; read and written on the onward loop.
+	private long settled;
+
 	private final AtomicInteger txFrames = new AtomicInteger();
 
 	private final AtomicLong txQueuedBytes = new AtomicLong();
@@ -237,26 +240,39 @@ final class CrossLoopOnward implements StreamHandler {
 		}
 	}
 
-	/** Drops the frames queued in ended transactions, at the head of the queue; on the onward loop. */
+	/**
+	 * Drops the rest of the message an ended transaction was sending, at the head of the queue:
+	 * the frame a slot had taken part of, and frames up to the next that starts a message, which
+	 * (with those after it) a new transaction carries. On the onward loop.
+	 */
 	private void dropStaleTx() {
 		long current = this.transaction;
+		if (this.settled == current) {
+			return;
+		}
 		boolean dropped = false;
+		boolean partlyTaken = this.txCopier.started();
 		for (Queued head = this.tx.peek(); head != null && head.transaction() < current; head = this.tx.peek()) {
+			if (!partlyTaken && StreamFlags.has(head.payload().flags(), StreamFlags.SOM)) {
+				break;
+			}
+			partlyTaken = false;
 			this.tx.poll();
 			this.txQueuedBytes.addAndGet(-head.payload().payload().readableBytes());
 			this.txFrames.decrementAndGet();
 			head.payload().release();
 			dropped = true;
 		}
-		if (!dropped) {
-			return;
+		this.settled = current;
+		if (dropped) {
+			// The partly copied frame, if any, was the first one dropped.
+			this.txCopier.reset();
+			onLinkLoop(this::resumeIfDrained);
 		}
-		// The partly copied frame, if any, was the first one dropped.
-		this.txCopier.reset();
-		onLinkLoop(this::resumeIfDrained);
 		OnwardStream onward = this.stream;
 		if (this.txFrames.get() > 0 && onward != null) {
-			// The next transaction's first frame found the count taken by stale ones: no request was made.
+			// What is left goes in the next transaction, whose stream may not have been asked for it:
+			// the request the first frame made can have been taken by the transaction that ended.
 			onward.requestTx();
 		}
 	}

@@ -63,6 +63,18 @@ final class OnwardHandler implements StreamHandler {
 	// transaction (the client's OPERATIONAL state, reference §7.5).
 	private boolean txOpen;
 
+	// Whether onTx took any client payload since the transaction's CONNECTED.
+	private boolean takenInTransaction;
+
+	// Whether the client's frames so far left a message open (SOM seen, EOM not yet).
+	private boolean clientMessageOpen;
+
+	// Whether a message started while the current transaction was open.
+	private boolean messageInTransaction;
+
+	// An http transaction ended before any of its body came: the client's next message is that body.
+	private boolean bodyOwedToEndedTransaction;
+
 	// What else holds the client's payload (the cross-loop queue), told when the transaction ends.
 	private @Nullable Runnable txEnded;
 
@@ -140,6 +152,8 @@ final class OnwardHandler implements StreamHandler {
 		this.outbox.fifo(new ToClient.ConnState(state.value(), ack));
 		if (state == StreamState.CONNECTED) {
 			this.txOpen = true;
+			this.messageInTransaction = false;
+			this.bodyOwedToEndedTransaction = false;
 		}
 		else if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
 				|| state == StreamState.AUTH_FAILED) {
@@ -155,17 +169,51 @@ final class OnwardHandler implements StreamHandler {
 	 */
 	private void transactionEnded() {
 		this.txOpen = false;
-		if (!this.tx.isEmpty()) {
-			logger.debug("{}: dropping {} bytes of client payload the onward transaction did not take", this.name,
-					this.txQueuedBytes);
+		long before = this.txQueuedBytes;
+		dropUnfinishedMessage();
+		if (this.txQueuedBytes < before) {
+			logger.debug("{}: dropped {} bytes of a client message the onward transaction did not finish", this.name,
+					before - this.txQueuedBytes);
 		}
-		dropQueuedTx();
+		this.takenInTransaction = false;
+		this.bodyOwedToEndedTransaction = this.transactional && !this.messageInTransaction;
+		this.messageInTransaction = false;
+		if (!this.tx.isEmpty() && !this.linkClosed && this.stream != null) {
+			// Whole messages the client sent after the one that ended, before it saw the end: they
+			// go in a new transaction, as libwebsockets' proxy sends what its buffer holds.
+			this.txOpen = true;
+			this.messageInTransaction = true;
+			this.stream.requestTx();
+		}
 		if (this.txEnded != null) {
 			this.txEnded.run();
 		}
 		if (!this.linkClosed) {
 			this.resumeLinkReads.run();
 		}
+	}
+
+	/**
+	 * Drops the queued rest of the message the ended transaction was sending: the frame a slot
+	 * had taken part of, and frames up to the next that starts a message. An http transaction
+	 * that ended before its body started takes its first message with it: the server answered
+	 * without it.
+	 */
+	private void dropUnfinishedMessage() {
+		boolean partlyTaken = this.txCopier.started();
+		boolean unsentBody = this.transactional && !this.takenInTransaction;
+		for (ToProxy.TxPayload head = this.tx.peek(); head != null; head = this.tx.peek()) {
+			boolean som = StreamFlags.has(head.flags(), StreamFlags.SOM);
+			if (som && !partlyTaken && !unsentBody) {
+				break;
+			}
+			partlyTaken = false;
+			unsentBody &= !StreamFlags.has(head.flags(), StreamFlags.EOM);
+			this.tx.poll();
+			this.txQueuedBytes -= head.payload().readableBytes();
+			head.release();
+		}
+		this.txCopier.reset();
 	}
 
 	/**
@@ -184,6 +232,35 @@ final class OnwardHandler implements StreamHandler {
 	 */
 	boolean transactionOpen() {
 		return this.txOpen && !this.linkClosed;
+	}
+
+	/**
+	 * Decides whether a client TX_PAYLOAD frame goes onward. While a transaction is open it does.
+	 * After it ended, frames the client sent before it learnt so are dropped when they are the
+	 * rest of a message the transaction was carrying, or the body of an http transaction that
+	 * ended before its body came (a server answering an upload at once): sent onward, they would
+	 * start a new connection with a stale body. A whole new message, sent after one the
+	 * transaction carried, opens a new transaction, as libwebsockets' proxy sends what its buffer
+	 * holds. Called on the link's loop.
+	 * @param flags the frame's flags
+	 * @return {@code true} to queue the frame for the onward stream
+	 */
+	boolean admit(int flags) {
+		boolean som = StreamFlags.has(flags, StreamFlags.SOM);
+		boolean continues = this.clientMessageOpen;
+		this.clientMessageOpen = !StreamFlags.has(flags, StreamFlags.EOM) && (continues || som);
+		if (this.linkClosed) {
+			return false;
+		}
+		if (!this.txOpen) {
+			if (continues || !som || this.bodyOwedToEndedTransaction) {
+				this.bodyOwedToEndedTransaction &= continues || !som;
+				return false;
+			}
+			this.txOpen = true;
+		}
+		this.messageInTransaction |= som;
+		return true;
 	}
 
 	@Override
@@ -219,6 +296,7 @@ final class OnwardHandler implements StreamHandler {
 		if (head == null || this.linkClosed) {
 			return StreamResult.TX_DONT_SEND;
 		}
+		this.takenInTransaction = true;
 		if (this.txCopier.copyNextPiece(head, slot)) {
 			int size = head.payload().readableBytes();
 			this.tx.poll();

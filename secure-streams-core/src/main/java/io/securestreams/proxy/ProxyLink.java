@@ -249,12 +249,8 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 			case ONWARD_CONNECT -> stream.onwardConnect();
 			case TX_PAYLOAD -> {
 				ToProxy.TxPayload payload = (ToProxy.TxPayload) message;
-				if (!handler.transactionOpen()) {
-					// Sent before the client learnt that the transaction ended (an http server that
-					// answered before the whole body came); the client sends payload only after a
-					// CONNECTED (reference §7.3, §7.5). Asking the onward stream to send it would
-					// connect without an ONWARD_CONNECT, with this stale tail as the next body.
-					logger.debug("{}: dropping a TX_PAYLOAD of {} bytes: no onward transaction is open", describe(),
+				if (!handler.admit(payload.flags())) {
+					logger.debug("{}: dropping a TX_PAYLOAD of {} bytes: its onward transaction ended", describe(),
 							payload.payload().readableBytes());
 					return;
 				}

@@ -41,6 +41,14 @@ final class TxFrameCopier {
 		return last;
 	}
 
+	/**
+	 * Returns whether part of the head frame was copied already.
+	 * @return {@code true} in the middle of a frame
+	 */
+	boolean started() {
+		return this.offset > 0;
+	}
+
 	/** Forgets a partly copied frame (the queue was dropped). */
 	void reset() {
 		this.offset = 0;

@@ -40,6 +40,12 @@ final class PendingFrames {
 
 	private long txSent;
 
+	/** A length announced while a message was going out: the next message's. */
+	private long nextAnnounced = -1;
+
+	/** Whether the handler wrote part of a message that has not ended yet. */
+	private boolean messageOpen;
+
 	private @Nullable Long timeoutUpdate;
 
 	/** The timeout last sent to the proxy and not cancelled nor expired since, or -1. */
@@ -57,8 +63,13 @@ final class PendingFrames {
 
 	void requestTxLen(long length) {
 		this.lengthHint = length;
-		this.announced = length;
-		this.txSent = 0;
+		if (this.messageOpen) {
+			this.nextAnnounced = length;
+		}
+		else {
+			this.announced = length;
+			this.txSent = 0;
+		}
 		this.txRequested = true;
 		this.connectRequested = true;
 	}
@@ -179,9 +190,15 @@ final class PendingFrames {
 		this.txSent += result.length();
 		// The request was served over the onward connection: no new one is needed for it.
 		this.connectRequested = false;
-		if (StreamFlags.has(result.flags(), StreamFlags.EOM)) {
+		if (StreamFlags.has(result.flags(), StreamFlags.EOM) || (this.announced >= 0 && this.txSent >= this.announced)) {
 			this.txRequested = false;
-			this.announced = -1;
+			this.announced = this.nextAnnounced;
+			this.nextAnnounced = -1;
+			this.txSent = 0;
+			this.messageOpen = false;
+		}
+		else {
+			this.messageOpen = true;
 		}
 	}
 

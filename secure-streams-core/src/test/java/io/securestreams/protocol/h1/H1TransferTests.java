@@ -90,7 +90,7 @@ class H1TransferTests {
 	void aLengthAnnouncedWhileABodyGoesOutIsTheNextMessages() throws Exception {
 		this.server.enqueue(new MockResponse.Builder().body("one").build());
 		this.server.enqueue(new MockResponse.Builder().body("two").build());
-		byte[] first = random(200_000, 6);
+		byte[] first = random(2_000_000, 6);
 		byte[] second = random(10, 7);
 		MessagesHandler handler = new MessagesHandler(first, second);
 		create("POST", handler, (b) -> {
@@ -116,8 +116,9 @@ class H1TransferTests {
 
 	/**
 	 * Sends messages one after the other in pieces of at most 7000 bytes, announcing the second's
-	 * length from the first call of the first, and records per message what each call was told
-	 * it still owed ({@code slot.remaining()}) and what it wrote.
+	 * length from the first call of the first and asking to send it from the last, and records
+	 * per message what each call was told it still owed ({@code slot.remaining()}) and what it
+	 * wrote.
 	 */
 	private static final class MessagesHandler extends RecordingHandler {
 
@@ -154,6 +155,11 @@ class H1TransferTests {
 				flags |= StreamFlags.EOM;
 				this.index++;
 				this.offset = 0;
+				if (this.index < this.messages.length) {
+					// A request made before this call was answered by this message's calls; the
+					// next message needs its own.
+					stream.requestTx();
+				}
 			}
 			slot.flags(flags);
 			return StreamResult.OK;
