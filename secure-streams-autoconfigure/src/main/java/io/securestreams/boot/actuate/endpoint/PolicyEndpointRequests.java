@@ -17,6 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * What the servlet and the reactive request handling of the {@link SecureStreamsPolicyEndpoint}
@@ -38,18 +41,37 @@ final class PolicyEndpointRequests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	private static volatile @Nullable EndpointPattern endpointPattern;
+
 	private PolicyEndpointRequests() {
 	}
 
 	/**
-	 * Tells whether a request is for the policy endpoint or one of its operations.
+	 * Tells whether a request is for the policy endpoint or one of its operations, as the web
+	 * stack routes it: the path is matched as the actuator's own mappings match it, segment by
+	 * segment, decoded and without {@code ;} path parameters. Comparing the raw path instead let
+	 * {@code /actuator/securestreamspolicy;x=1} or {@code /actuator/%73ecurestreamspolicy} reach
+	 * the endpoint without its body bound and located errors.
 	 * @param endpoints where the endpoints are mapped
 	 * @param path the request's path within the application (without a context path)
 	 * @return {@code true} for the endpoint's path and the paths below it
 	 */
-	static boolean isPolicyEndpoint(PathMappedEndpoints endpoints, String path) {
+	static boolean isPolicyEndpoint(PathMappedEndpoints endpoints, PathContainer path) {
 		String endpoint = endpoints.getPath(EndpointId.of("securestreamspolicy"));
-		return endpoint != null && (path.equals(endpoint) || path.startsWith(endpoint + "/"));
+		return endpoint != null && pattern(endpoint).matches(path);
+	}
+
+	private static PathPattern pattern(String endpoint) {
+		// The endpoint's path is fixed once the actuator is set up: parse it once, not per request.
+		EndpointPattern known = endpointPattern;
+		if (known == null || !known.endpoint().equals(endpoint)) {
+			known = new EndpointPattern(endpoint, PathPatternParser.defaultInstance.parse(endpoint + "/**"));
+			endpointPattern = known;
+		}
+		return known.pattern();
+	}
+
+	private record EndpointPattern(String endpoint, PathPattern pattern) {
 	}
 
 	/**

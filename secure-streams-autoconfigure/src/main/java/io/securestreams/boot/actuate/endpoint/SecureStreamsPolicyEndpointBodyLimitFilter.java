@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.RequestPath;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ServletRequestPathUtils;
 
 /**
  * Bounds the request bodies of the {@link SecureStreamsPolicyEndpoint} before Spring MVC reads
@@ -62,8 +64,19 @@ public final class SecureStreamsPolicyEndpointBodyLimitFilter extends OncePerReq
 	}
 
 	static boolean isPolicyEndpoint(PathMappedEndpoints endpoints, HttpServletRequest request) {
-		return PolicyEndpointRequests.isPolicyEndpoint(endpoints,
-				request.getRequestURI().substring(request.getContextPath().length()));
+		return PolicyEndpointRequests.isPolicyEndpoint(endpoints, requestPath(request).pathWithinApplication());
+	}
+
+	// The path as the DispatcherServlet parses it to route the request (without the context path
+	// and a servlet path prefix). Before the DispatcherServlet has parsed it, this parses it the
+	// same way and leaves no trace on the request, as the DispatcherServlet expects.
+	private static RequestPath requestPath(HttpServletRequest request) {
+		if (ServletRequestPathUtils.hasParsedRequestPath(request)) {
+			return ServletRequestPathUtils.getParsedRequestPath(request);
+		}
+		RequestPath path = ServletRequestPathUtils.parseAndCache(request);
+		ServletRequestPathUtils.clearParsedRequestPath(request);
+		return path;
 	}
 
 	static void writeError(HttpServletResponse response, int status, String error) {

@@ -67,8 +67,7 @@ public final class SecureStreamsPolicyEndpointWebFilter implements WebFilter, Or
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		ServerHttpRequest request = exchange.getRequest();
-		String path = request.getPath().pathWithinApplication().value();
-		if (!PolicyEndpointRequests.isPolicyEndpoint(this.endpoints, path)) {
+		if (!PolicyEndpointRequests.isPolicyEndpoint(this.endpoints, request.getPath().pathWithinApplication())) {
 			return chain.filter(exchange);
 		}
 		long length = request.getHeaders().getContentLength();

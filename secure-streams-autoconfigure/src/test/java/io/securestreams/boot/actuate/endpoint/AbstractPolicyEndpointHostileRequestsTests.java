@@ -173,6 +173,34 @@ abstract class AbstractPolicyEndpointHostileRequestsTests {
 		assertThat(this.http.get(POLICY).json()).isEqualTo(before);
 	}
 
+	@Test
+	void anotherSpellingOfThePathGetsTheSameLocatedErrorsAndBound() throws Exception {
+		// Both web stacks route these to the endpoint, as they match on the decoded path without
+		// path parameters: the endpoint's checks must see them as its own requests too.
+		for (String path : new String[] { POLICY + ";x=1", "/actuator/%73ecurestreamspolicy",
+				"/actuator/securestreams%70olicy;a=b" }) {
+			JsonNode before = this.http.get(POLICY).json();
+			Response notJson = this.http.post(path, JSON, "not json");
+			assertThat(notJson.status()).as("%s: %s", path, notJson).isEqualTo(400);
+			assertThat(notJson.firstError()).as("%s: %s", path, notJson).matches(BODY_LOCATION)
+				.contains("invalid JSON");
+			Response array = this.http.post(path, JSON, "[1, 2]");
+			assertThat(array.status()).as("%s: %s", path, array).isEqualTo(400);
+			assertThat(array.firstError()).as(path).startsWith("request body:1:1: ").contains("got an array");
+			long length = SecureStreamsPolicyEndpoint.MAX_REQUEST_BODY_BYTES + 1;
+			String answer = this.http.rawPost(path, "Content-Type: application/json\r\nContent-Length: " + length
+					+ "\r\n", (out) -> out.write("{\"overlay\": \"".getBytes(StandardCharsets.US_ASCII)));
+			assertThat(answer).as(path)
+				.startsWith("HTTP/1.1 413 ")
+				.contains("{\"errors\":[\"request body: " + length + " bytes; at most "
+						+ SecureStreamsPolicyEndpoint.MAX_REQUEST_BODY_BYTES + " are accepted\"]}");
+			assertThat(this.http.get(POLICY).json()).as(path).isEqualTo(before);
+			// And the spelling does reach the endpoint: its checks are not guarding a 404.
+			Response applied = this.http.post(path, JSON, ActuatorHttp.overlayBody("{}"));
+			assertThat(applied.status()).as("%s: %s", path, applied).isEqualTo(200);
+		}
+	}
+
 	private static String streamTypes(int count) {
 		StringJoiner types = new StringJoiner(", ", "{\"s\": [", "]}");
 		for (int i = 0; i < count; i++) {
