@@ -79,7 +79,7 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		}
 		Set<SecureStreamHandler> declarations = AnnotatedElementUtils.findMergedRepeatableAnnotations(targetClass,
 				SecureStreamHandler.class, SecureStreamHandlers.class);
-		Map<Method, Kind> methods = handlerMethods(targetClass);
+		Map<Method, Kind> methods = handlerMethods(targetClass, beanName);
 		if (declarations.isEmpty()) {
 			if (!methods.isEmpty()) {
 				Method method = methods.keySet().iterator().next();
@@ -121,7 +121,7 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		}
 	}
 
-	private static Map<Method, Kind> handlerMethods(Class<?> targetClass) {
+	private static Map<Method, Kind> handlerMethods(Class<?> targetClass, String beanName) {
 		Map<Method, Kind> methods = new LinkedHashMap<>();
 		for (Kind kind : Kind.values()) {
 			MethodIntrospector
@@ -129,7 +129,17 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 						(MethodIntrospector.MetadataLookup<Boolean>) (method) -> AnnotatedElementUtils
 							.hasAnnotation(method, kind.annotation()) ? Boolean.TRUE : null)
 				.keySet()
-				.forEach((method) -> methods.put(method, kind));
+				.forEach((method) -> {
+					// A method is called for one kind of callback: keeping either kind would drop
+					// the other's calls without a word.
+					Kind other = methods.putIfAbsent(method, kind);
+					if (other != null) {
+						throw new BeanInitializationException("Invalid handler method '" + describe(method)
+								+ "' on bean '" + beanName + "': it is annotated with both @"
+								+ other.annotation().getSimpleName() + " and @" + kind.annotation().getSimpleName()
+								+ "; a method handles one kind of callback, use a method for each");
+					}
+				});
 		}
 		return methods;
 	}

@@ -275,6 +275,16 @@ class SecureStreamHandlerTests {
 	}
 
 	@Test
+	void aMethodWithTwoHandlerAnnotationsFailsNamingBoth() {
+		// Before, the method was kept for one of them and the other's calls were silently lost.
+		assertFailure(StateAndRxHandler.class,
+				"Invalid handler method 'StateAndRxHandler.both(StreamState)' on bean 'bad'",
+				"annotated with both @OnState and @OnRx");
+		assertFailure(RxAndTxHandler.class, "Invalid handler method 'RxAndTxHandler.both(SecureStream)' on bean 'bad'",
+				"annotated with both @OnRx and @OnTx");
+	}
+
+	@Test
 	void unknownStateNameFails() {
 		assertFailure(BadStateNameHandler.class, "'CONECTED' is not a state name");
 	}
@@ -554,6 +564,26 @@ class SecureStreamHandlerTests {
 
 		@OnRx
 		void two(byte[] payload) {
+		}
+
+	}
+
+	@SecureStreamHandler("get")
+	static class StateAndRxHandler {
+
+		@OnState
+		@OnRx
+		void both(StreamState state) {
+		}
+
+	}
+
+	@SecureStreamHandler("get")
+	static class RxAndTxHandler {
+
+		@OnRx
+		@OnTx
+		void both(SecureStream stream) {
 		}
 
 	}
