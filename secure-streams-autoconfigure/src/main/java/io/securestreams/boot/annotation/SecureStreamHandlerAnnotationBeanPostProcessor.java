@@ -26,6 +26,7 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -61,6 +62,10 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 
 	private @Nullable BeanFactory beanFactory;
 
+	// Set once the endpoints have gone to the registry: a handler bean created later has nowhere
+	// to go.
+	private volatile boolean endpointsRegistered;
+
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
 		this.beanFactory = beanFactory;
@@ -90,6 +95,11 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 			return bean;
 		}
 		requireSingleton(beanName);
+		if (this.endpointsRegistered) {
+			throw new BeanInitializationException("@SecureStreamHandler bean '" + beanName + "' was created after "
+					+ "start-up, when handler streams are no longer registered; handler beans must be created "
+					+ "with the application context (not lazily, nor registered after it is refreshed)");
+		}
 		for (SecureStreamHandler declaration : declarations) {
 			this.registrar.registerEndpoint(endpoint(bean, beanName, declaration, methods));
 		}
@@ -106,18 +116,27 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		}
 	}
 
-	// Prototype handler beans are never created at start-up, so their scope is checked here.
-	private void checkHandlerScopes(ConfigurableListableBeanFactory factory) {
+	// Prototype and lazy handler beans are not created at start-up (a lazy one may be, if an eager
+	// bean happens to inject it), so their definitions are checked here. Registering a handler
+	// created later is not offered: its streams would start outside the registry's lifecycle
+	// phase (after the web server, before the application runs), possibly while the context is
+	// stopping, and whether a lazy handler had streams would depend on who first asked for it.
+	private void checkHandlerDefinitions(ConfigurableListableBeanFactory factory) {
 		for (String name : factory.getBeanDefinitionNames()) {
-			if (factory.getMergedBeanDefinition(name).isSingleton() || factory.getMergedBeanDefinition(name).isAbstract()) {
+			BeanDefinition definition = factory.getMergedBeanDefinition(name);
+			if (definition.isAbstract() || (definition.isSingleton() && !definition.isLazyInit())) {
 				continue;
 			}
 			Class<?> type = factory.getType(name, false);
-			if (type != null && !AnnotatedElementUtils
+			if (type == null || AnnotatedElementUtils
 				.findMergedRepeatableAnnotations(type, SecureStreamHandler.class, SecureStreamHandlers.class)
 				.isEmpty()) {
-				requireSingleton(name);
+				continue;
 			}
+			requireSingleton(name);
+			throw new BeanInitializationException("@SecureStreamHandler bean '" + name + "' is lazy-init (@Lazy); "
+					+ "handler beans must be created at start-up, when their streams are registered: remove @Lazy "
+					+ "or lazy-init from its definition");
 		}
 	}
 
@@ -231,7 +250,7 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 	public void afterSingletonsInstantiated() {
 		Assert.state(this.beanFactory != null, "no bean factory");
 		if (this.beanFactory instanceof ConfigurableListableBeanFactory configurable) {
-			checkHandlerScopes(configurable);
+			checkHandlerDefinitions(configurable);
 		}
 		if (this.beanFactory instanceof ListableBeanFactory listable) {
 			listable.getBeansOfType(SecureStreamHandlerConfigurer.class)
@@ -246,6 +265,7 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		if (this.registrar.getMessageHandlerMethodFactory() == null) {
 			this.registrar.setMessageHandlerMethodFactory(methodFactory());
 		}
+		this.endpointsRegistered = true;
 		this.registrar.afterPropertiesSet();
 	}
 

@@ -39,12 +39,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.messaging.handler.annotation.Header;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * {@link SecureStreamHandler} beans against a local http server: streams created with the
@@ -256,6 +263,41 @@ class SecureStreamHandlerTests {
 				assertThat(messages(context.getStartupFailure())).contains(
 						"@SecureStreamHandler bean 'perRequest' has scope 'prototype'; handler beans must be singletons");
 			});
+	}
+
+	@Test
+	void aLazyHandlerBeanFailsStartUpNamingIt() {
+		// A lazy handler is created after the endpoints went to the registry, if ever: before, it
+		// was silently left without streams.
+		String expected = "@SecureStreamHandler bean 'lazyHandler' is lazy-init (@Lazy); handler beans must be "
+				+ "created at start-up";
+		this.runner
+			.withBean("lazyHandler", AckFreeHandler.class, AckFreeHandler::new,
+					(definition) -> definition.setLazyInit(true))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(messages(context.getStartupFailure())).contains(expected);
+			});
+		this.runner.withUserConfiguration(LazyHandlerConfiguration.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(messages(context.getStartupFailure())).contains(expected);
+		});
+	}
+
+	@Test
+	void aHandlerBeanCreatedAfterStartUpFailsNamingIt() {
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			var registry = (BeanDefinitionRegistry) context
+				.getSourceApplicationContext()
+				.getAutowireCapableBeanFactory();
+			registry.registerBeanDefinition("lateHandler",
+					new RootBeanDefinition(AckFreeHandler.class));
+			assertThatExceptionOfType(BeanCreationException.class).isThrownBy(() -> context.getBean("lateHandler"))
+				.havingRootCause()
+				.withMessageContaining("@SecureStreamHandler bean 'lateHandler' was created after start-up");
+			assertThat(context.getBean(SecureStreamHandlerEndpointRegistry.class).getHandlerContainerIds()).isEmpty();
+		});
 	}
 
 	@Test
@@ -564,6 +606,17 @@ class SecureStreamHandlerTests {
 
 		@OnRx
 		void two(byte[] payload) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LazyHandlerConfiguration {
+
+		@Bean
+		@Lazy
+		AckFreeHandler lazyHandler() {
+			return new AckFreeHandler();
 		}
 
 	}
