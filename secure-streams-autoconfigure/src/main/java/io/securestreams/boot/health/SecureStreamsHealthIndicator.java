@@ -20,6 +20,12 @@ import org.springframework.boot.health.contributor.Health;
  * Other streams' failures are normal for opportunistic traffic and do not count. The last
  * captive portal detection's result is shown as the {@code connectivity} detail, without
  * changing the status.
+ * <p>
+ * In proxied mode the policy is the proxy's, so which streamtypes are nailed up is not known
+ * here; what is known is whether the proxy can be reached, without which no stream works. The
+ * indicator then reports DOWN while a stream sits in UPSTREAM_LINK_RETRY (its link to the proxy
+ * could not be made, and is retried every second), and the onward connections' failures, which
+ * the proxy reports as states, do not count.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -52,28 +58,38 @@ public class SecureStreamsHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		Policy policy = this.streams.policy();
 		List<StreamInfo> infos = this.streams.streams();
-		List<Map<String, Object>> failed = infos.stream()
-			.filter((info) -> StreamState.ALL_RETRIES_FAILED.name().equals(info.state()))
-			.filter((info) -> {
-				StreamTypePolicy type = policy.streamType(info.streamType());
-				return type != null && type.nailedUp();
-			})
-			.map((info) -> Map.<String, Object>of("id", info.id(), "streamType", info.streamType(), "since",
-					info.stateSince().toString()))
-			.toList();
-		builder.withDetail("streams", infos.size()).withDetail("policyVersion", this.streams.activePolicy().version());
+		boolean proxied = this.streams.isProxied();
+		builder.withDetail("streams", infos.size());
+		if (proxied) {
+			builder.withDetail("proxied", true);
+		}
+		else {
+			builder.withDetail("policyVersion", this.streams.activePolicy().version());
+		}
 		if (this.detector != null && this.detector.isConfigured()) {
 			// Informational: being offline is the network's state, not the application's health.
 			builder.withDetail("connectivity", this.detector.result().name());
 		}
+		String failedState = proxied ? StreamState.UPSTREAM_LINK_RETRY.name() : StreamState.ALL_RETRIES_FAILED.name();
+		Policy policy = this.streams.policy();
+		List<Map<String, Object>> failed = infos.stream()
+			.filter((info) -> failedState.equals(info.state()))
+			.filter((info) -> proxied || nailedUp(policy, info.streamType()))
+			.map((info) -> Map.<String, Object>of("id", info.id(), "streamType", info.streamType(), "since",
+					info.stateSince().toString()))
+			.toList();
 		if (failed.isEmpty()) {
 			builder.up();
 		}
 		else {
-			builder.down().withDetail("allRetriesFailed", failed);
+			builder.down().withDetail(proxied ? "proxyUnreachable" : "allRetriesFailed", failed);
 		}
+	}
+
+	private static boolean nailedUp(Policy policy, String streamType) {
+		StreamTypePolicy type = policy.streamType(streamType);
+		return type != null && type.nailedUp();
 	}
 
 }

@@ -1,10 +1,15 @@
 package io.securestreams.boot.autoconfigure;
 
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStreams;
+import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint;
+import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint.StreamTypeDescriptor;
+import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint.StreamTypeStreamsDescriptor;
+import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint.StreamsDescriptor;
 import io.securestreams.boot.actuate.endpoint.SecureStreamsPolicyEndpoint;
 import io.securestreams.boot.actuate.endpoint.SecureStreamsPolicyEndpointWebExtension;
 import io.securestreams.boot.annotation.OnRx;
@@ -12,6 +17,8 @@ import io.securestreams.boot.annotation.OnState;
 import io.securestreams.boot.annotation.SecureStreamHandler;
 import io.securestreams.boot.annotation.SecureStreamHandler.Start;
 import io.securestreams.boot.autoconfigure.actuate.SecureStreamsEndpointAutoConfiguration;
+import io.securestreams.boot.autoconfigure.health.SecureStreamsHealthContributorAutoConfiguration;
+import io.securestreams.boot.health.SecureStreamsHealthIndicator;
 import io.securestreams.policy.Policy;
 import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.SecureStreamsProxy;
@@ -24,6 +31,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,6 +83,66 @@ class ProxiedModeTests {
 				assertThat(web.fetch("fetch").getStatus()).isEqualTo(409);
 				assertThat(context.getBean(SecureStreamsPolicyEndpoint.class).policy().policy()).isEmpty();
 			});
+	}
+
+	@Test
+	void theStreamsEndpointSummarizesTheStreamTypesOfTheLiveStreams() {
+		// The context's own policy is empty in proxied mode: before, streamTypes was always {}
+		// and every streamtype was 404.
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class,
+					SecureStreamsEndpointAutoConfiguration.class))
+			.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s",
+					"secure-streams.proxy.address=" + this.proxy.address(),
+					"management.endpoints.web.exposure.include=securestreams")
+			.withBean(ProxiedHandler.class)
+			.run((context) -> {
+				ProxiedHandler handler = context.getBean(ProxiedHandler.class);
+				Awaitility.await().until(() -> handler.states.contains("QOS_ACK_REMOTE"));
+				SecureStreamsEndpoint endpoint = context.getBean(SecureStreamsEndpoint.class);
+				StreamsDescriptor all = endpoint.streams();
+				assertThat(all.streams()).hasSize(1);
+				assertThat(all.streamTypes()).containsOnlyKeys("bytes");
+				StreamTypeDescriptor bytes = all.streamTypes().get("bytes");
+				assertThat(bytes.streams()).isEqualTo(1);
+				assertThat(bytes.protocol()).isNull();
+				assertThat(bytes.bytesIn()).isEqualTo(12);
+				assertThat(bytes.states()).containsOnlyKeys(all.streams().get(0).state());
+				StreamTypeStreamsDescriptor one = endpoint.streamType("bytes");
+				assertThat(one).isNotNull();
+				assertThat(one.summary()).isEqualTo(bytes);
+				assertThat(one.streams()).singleElement().satisfies((stream) -> assertThat(stream.streamType())
+					.isEqualTo("bytes"));
+				assertThat(endpoint.streamType("absent")).isNull();
+			});
+	}
+
+	@Test
+	void healthIsDownWhileTheProxyCannotBeReached() throws Exception {
+		int closed;
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+			closed = socket.getLocalPort();
+		}
+		ApplicationContextRunner runner = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class,
+					SecureStreamsHealthContributorAutoConfiguration.class))
+			.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s")
+			.withBean(ProxiedHandler.class);
+		runner.withPropertyValues("secure-streams.proxy.address=127.0.0.1:" + closed).run((context) -> {
+			ProxiedHandler handler = context.getBean(ProxiedHandler.class);
+			Awaitility.await().until(() -> handler.states.contains("UPSTREAM_LINK_RETRY"));
+			Health health = context.getBean(SecureStreamsHealthIndicator.class).health(true);
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(health.getDetails()).containsEntry("proxied", true).containsKey("proxyUnreachable");
+			assertThat(health.getDetails().get("proxyUnreachable").toString()).contains("streamType=bytes");
+		});
+		runner.withPropertyValues("secure-streams.proxy.address=" + this.proxy.address()).run((context) -> {
+			ProxiedHandler handler = context.getBean(ProxiedHandler.class);
+			Awaitility.await().until(() -> handler.states.contains("QOS_ACK_REMOTE"));
+			Health health = context.getBean(SecureStreamsHealthIndicator.class).health(true);
+			assertThat(health.getStatus()).isEqualTo(Status.UP);
+			assertThat(health.getDetails()).containsEntry("proxied", true).containsEntry("streams", 1);
+		});
 	}
 
 	@SecureStreamHandler(streamtype = "bytes", start = Start.REQUEST_TX)

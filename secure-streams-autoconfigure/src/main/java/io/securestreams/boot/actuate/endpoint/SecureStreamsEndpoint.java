@@ -6,10 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamInfo;
-import io.securestreams.policy.Policy;
+import io.securestreams.StreamRole;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.smd.SmdStream;
 import org.jspecify.annotations.Nullable;
@@ -23,6 +24,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * {@link Endpoint @Endpoint} that lists every live stream (id, streamtype, state, time in
  * state, retries, bytes in and out, peer) with a summary per streamtype; one streamtype by
  * {@link Selector @Selector}.
+ * <p>
+ * In proxied mode the policy is the proxy's and the context's own is empty, so the streamtypes
+ * summarized are those of the live streams, with no protocol (the proxy's policy decides it).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -42,20 +46,27 @@ public class SecureStreamsEndpoint {
 
 	/**
 	 * Returns every live stream and a summary of every streamtype of the active policy, and of the
-	 * built-in {@code _lws_smd} while it has streams.
+	 * built-in {@code _lws_smd} while it has streams; in proxied mode, of every streamtype that
+	 * has live streams.
 	 * @return the streams
 	 */
 	@ReadOperation
 	public StreamsDescriptor streams() {
 		Instant now = Instant.now();
 		List<StreamInfo> infos = this.streams.streams();
-		Policy policy = this.streams.policy();
 		Map<String, StreamTypeDescriptor> types = new LinkedHashMap<>();
-		for (StreamTypePolicy type : policy.streamTypes().values()) {
-			types.put(type.name(), summary(type.name(), type.protocol().jsonName(), type.server(), infos));
+		if (this.streams.isProxied()) {
+			for (String name : new TreeSet<>(infos.stream().map(StreamInfo::streamType).toList())) {
+				types.put(name, proxiedSummary(name, infos));
+			}
 		}
-		if (infos.stream().anyMatch((info) -> info.streamType().equals(SmdStream.STREAMTYPE))) {
-			types.put(SmdStream.STREAMTYPE, smdSummary(infos));
+		else {
+			for (StreamTypePolicy type : this.streams.policy().streamTypes().values()) {
+				types.put(type.name(), summary(type.name(), type.protocol().jsonName(), type.server(), infos));
+			}
+			if (infos.stream().anyMatch((info) -> info.streamType().equals(SmdStream.STREAMTYPE))) {
+				types.put(SmdStream.STREAMTYPE, smdSummary(infos));
+			}
 		}
 		return new StreamsDescriptor(infos.stream().map((info) -> StreamDescriptor.of(info, now)).toList(), types);
 	}
@@ -64,22 +75,30 @@ public class SecureStreamsEndpoint {
 	 * Returns one streamtype's summary and live streams.
 	 * @param streamtype the streamtype name
 	 * @return the streamtype, or {@code null} (404) when the active policy has no such streamtype
-	 * and it is not the built-in {@code _lws_smd}
+	 * and it is not the built-in {@code _lws_smd}; in proxied mode, when it has no live streams
 	 */
 	@ReadOperation
 	public @Nullable StreamTypeStreamsDescriptor streamType(@Selector String streamtype) {
-		StreamTypePolicy type = this.streams.policy().streamType(streamtype);
-		boolean smd = SmdStream.STREAMTYPE.equals(streamtype);
-		if (type == null && !smd) {
-			return null;
-		}
 		Instant now = Instant.now();
 		List<StreamInfo> infos = this.streams.streams()
 			.stream()
 			.filter((info) -> info.streamType().equals(streamtype))
 			.toList();
-		StreamTypeDescriptor summary = (type != null)
-				? summary(type.name(), type.protocol().jsonName(), type.server(), infos) : smdSummary(infos);
+		StreamTypeDescriptor summary;
+		if (this.streams.isProxied()) {
+			if (infos.isEmpty()) {
+				return null;
+			}
+			summary = proxiedSummary(streamtype, infos);
+		}
+		else {
+			StreamTypePolicy type = this.streams.policy().streamType(streamtype);
+			if (type == null && !SmdStream.STREAMTYPE.equals(streamtype)) {
+				return null;
+			}
+			summary = (type != null) ? summary(type.name(), type.protocol().jsonName(), type.server(), infos)
+					: smdSummary(infos);
+		}
 		return new StreamTypeStreamsDescriptor(streamtype, summary,
 				infos.stream().map((info) -> StreamDescriptor.of(info, now)).toList());
 	}
@@ -89,7 +108,20 @@ public class SecureStreamsEndpoint {
 		return summary(SmdStream.STREAMTYPE, "smd", false, infos);
 	}
 
-	private static StreamTypeDescriptor summary(String name, String protocol, boolean server, List<StreamInfo> infos) {
+	// The proxy's policy says which protocol carries a streamtype; all the client knows is whether
+	// its streams listen or were accepted.
+	private static StreamTypeDescriptor proxiedSummary(String name, List<StreamInfo> infos) {
+		if (SmdStream.STREAMTYPE.equals(name)) {
+			return smdSummary(infos);
+		}
+		boolean server = infos.stream()
+			.anyMatch((info) -> info.streamType().equals(name)
+					&& (info.role() == StreamRole.LISTENER || info.role() == StreamRole.ACCEPTED));
+		return summary(name, null, server, infos);
+	}
+
+	private static StreamTypeDescriptor summary(String name, @Nullable String protocol, boolean server,
+			List<StreamInfo> infos) {
 		Map<String, Integer> states = new TreeMap<>();
 		int count = 0;
 		long retries = 0;
@@ -111,7 +143,8 @@ public class SecureStreamsEndpoint {
 	 * Every live stream and every streamtype.
 	 *
 	 * @param streams the live streams
-	 * @param streamTypes a summary per streamtype of the active policy
+	 * @param streamTypes a summary per streamtype of the active policy (in proxied mode, per
+	 * streamtype of the live streams)
 	 */
 	public record StreamsDescriptor(List<StreamDescriptor> streams,
 			Map<String, StreamTypeDescriptor> streamTypes) implements OperationResponseBody {
@@ -131,7 +164,8 @@ public class SecureStreamsEndpoint {
 	/**
 	 * A summary of one streamtype.
 	 *
-	 * @param protocol the wire protocol
+	 * @param protocol the wire protocol, or {@code null} in proxied mode, where the proxy's policy
+	 * decides it
 	 * @param server whether it is a server streamtype
 	 * @param streams how many live streams it has
 	 * @param states how many of them are in each state
@@ -139,8 +173,8 @@ public class SecureStreamsEndpoint {
 	 * @param bytesIn payload bytes they received
 	 * @param bytesOut payload bytes they sent
 	 */
-	public record StreamTypeDescriptor(String protocol, boolean server, int streams, Map<String, Integer> states,
-			long retries, long bytesIn, long bytesOut) {
+	public record StreamTypeDescriptor(@Nullable String protocol, boolean server, int streams,
+			Map<String, Integer> states, long retries, long bytesIn, long bytesOut) {
 	}
 
 	/**
