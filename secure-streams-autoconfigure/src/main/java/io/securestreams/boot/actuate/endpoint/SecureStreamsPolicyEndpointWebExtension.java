@@ -2,6 +2,7 @@ package io.securestreams.boot.actuate.endpoint;
 
 import java.util.List;
 
+import io.securestreams.SecureStreamsException;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +17,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 /**
  * {@link EndpointWebExtension @EndpointWebExtension} for the {@link SecureStreamsPolicyEndpoint}:
  * an invalid or missing overlay is answered with 400 and {@code {"errors": [...]}}, an unknown
- * action with 404, and a change in proxied mode (where the proxy owns the policy) with 409. The
+ * action with 404, a change in proxied mode (where the proxy owns the policy) with 409, and a
+ * change after the context has shut down (while the application stops) with 503. The
  * overlay is the {@code overlay} member of the request body, its JSON text in a string; a body
  * Spring MVC cannot read as such is answered by {@link SecureStreamsPolicyEndpointErrorResolver}.
  *
@@ -43,7 +45,8 @@ public class SecureStreamsPolicyEndpointWebExtension {
 	/**
 	 * Applies an overlay atomically.
 	 * @param overlay the overlay JSON, {@code null} when the request has none
-	 * @return 200 with the new policy, or 400 with every error (the policy is unchanged)
+	 * @return 200 with the new policy, 400 with every error (the policy is unchanged), 409 in
+	 * proxied mode (the proxy owns the policy), or 503 once the context has shut down
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> applyOverlay(@Nullable String overlay) {
@@ -61,11 +64,15 @@ public class SecureStreamsPolicyEndpointWebExtension {
 		catch (IllegalStateException ex) {
 			return conflict(ex);
 		}
+		catch (SecureStreamsException ex) {
+			return unavailable(ex);
+		}
 	}
 
 	/**
 	 * Drops every overlay.
-	 * @return 200 with the new policy, or 409 in proxied mode (the proxy owns the policy)
+	 * @return 200 with the new policy, 409 in proxied mode (the proxy owns the policy), or 503
+	 * once the context has shut down
 	 */
 	@DeleteOperation
 	public WebEndpointResponse<Object> resetOverlays() {
@@ -74,6 +81,9 @@ public class SecureStreamsPolicyEndpointWebExtension {
 		}
 		catch (IllegalStateException ex) {
 			return conflict(ex);
+		}
+		catch (SecureStreamsException ex) {
+			return unavailable(ex);
 		}
 	}
 
@@ -85,6 +95,15 @@ public class SecureStreamsPolicyEndpointWebExtension {
 	private static WebEndpointResponse<Object> conflict(IllegalStateException ex) {
 		return new WebEndpointResponse<>(
 				new SecureStreamsPolicyEndpoint.ErrorsDescriptor(List.of(String.valueOf(ex.getMessage()))), 409);
+	}
+
+	// The context shuts down with the application, whose web server may still take requests while
+	// it stops: the policy can no longer change, which is not a server error (500) but a service
+	// that is going away.
+	private static WebEndpointResponse<Object> unavailable(SecureStreamsException ex) {
+		return new WebEndpointResponse<>(
+				new SecureStreamsPolicyEndpoint.ErrorsDescriptor(List.of(String.valueOf(ex.getMessage()))),
+				WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 	}
 
 	/**

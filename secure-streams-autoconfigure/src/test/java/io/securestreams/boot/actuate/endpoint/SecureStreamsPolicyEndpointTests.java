@@ -108,6 +108,22 @@ class SecureStreamsPolicyEndpointTests {
 	}
 
 	@Test
+	void writesAfterTheContextShutDownAreUnavailable() {
+		// The web server may still answer while the application stops: before, these were 500s.
+		this.streams.close();
+		SecureStreamsPolicyEndpointWebExtension web = new SecureStreamsPolicyEndpointWebExtension(this.endpoint);
+		WebEndpointResponse<Object> applied = web.applyOverlay("{\"s\":[{\"fetch_policy\":{\"http_url\":\"/x\"}}]}");
+		assertThat(applied.getStatus()).isEqualTo(503);
+		assertThat(((ErrorsDescriptor) applied.getBody()).errors()).singleElement()
+			.asString()
+			.contains("shut down");
+		WebEndpointResponse<Object> reset = web.resetOverlays();
+		assertThat(reset.getStatus()).isEqualTo(503);
+		assertThat(((ErrorsDescriptor) reset.getBody()).errors()).singleElement().asString().contains("shut down");
+		assertThat(this.streams.activePolicy().version()).isEqualTo(1);
+	}
+
+	@Test
 	void unknownActionIsNotFound() {
 		assertThat(this.endpoint.fetch("refresh")).isNull();
 		assertThat(new SecureStreamsPolicyEndpointWebExtension(this.endpoint).fetch("refresh").getStatus())
