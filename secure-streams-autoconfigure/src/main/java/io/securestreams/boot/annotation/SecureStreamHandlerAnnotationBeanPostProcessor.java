@@ -18,6 +18,7 @@ import io.securestreams.boot.handler.HandlerMethodSignature.Kind;
 import io.securestreams.boot.handler.SecureStreamMessageHandlerMethodFactory;
 import io.securestreams.smd.SmdStream;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
@@ -274,7 +275,13 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		if (this.beanFactory != null && this.beanFactory.containsBean(name)) {
 			return this.beanFactory.getBean(name, MessageHandlerMethodFactory.class);
 		}
-		SecureStreamMessageHandlerMethodFactory factory = new SecureStreamMessageHandlerMethodFactory();
+		// The application's mapper carries its spring.jackson.* settings and modules, as its
+		// controllers and message listeners map JSON with it; a private one would ignore them.
+		JsonMapper jsonMapper = (this.beanFactory != null)
+				? this.beanFactory.getBeanProvider(JsonMapper.class).getIfUnique() : null;
+		SecureStreamMessageHandlerMethodFactory factory = (jsonMapper != null)
+				? new SecureStreamMessageHandlerMethodFactory(jsonMapper)
+				: new SecureStreamMessageHandlerMethodFactory();
 		if (this.beanFactory != null) {
 			factory.setBeanFactory(this.beanFactory);
 		}

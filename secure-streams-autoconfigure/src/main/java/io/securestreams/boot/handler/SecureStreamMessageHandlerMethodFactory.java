@@ -25,7 +25,8 @@ import org.springframework.messaging.handler.annotation.support.DefaultMessageHa
 public class SecureStreamMessageHandlerMethodFactory extends DefaultMessageHandlerMethodFactory {
 
 	/**
-	 * Creates a factory that maps JSON with a default {@link JsonMapper}.
+	 * Creates a factory that maps JSON with a default {@link JsonMapper}. The annotation support
+	 * uses the application's {@code JsonMapper} bean instead when there is one.
 	 */
 	public SecureStreamMessageHandlerMethodFactory() {
 		this(JsonMapper.builder().build());

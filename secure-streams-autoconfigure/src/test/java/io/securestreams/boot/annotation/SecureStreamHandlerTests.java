@@ -44,6 +44,7 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -107,6 +108,21 @@ class SecureStreamHandlerTests {
 			Awaitility.await().until(() -> !handler.readings.isEmpty());
 			assertThat(handler.readings).containsExactly(new Reading("probe", 42));
 		});
+	}
+
+	@Test
+	void jsonPayloadIsMappedWithTheApplicationsJsonMapper() {
+		// Before, a private mapper ignored spring.jackson.* and the application's modules.
+		String body = "{\"sensor_name\":\"probe\",\"value\":42}";
+		this.server.enqueue(new MockResponse.Builder().code(200).body(body).build());
+		this.runner.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class))
+			.withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE")
+			.withBean(SnakeCaseHandler.class)
+			.run((context) -> {
+				SnakeCaseHandler handler = context.getBean(SnakeCaseHandler.class);
+				Awaitility.await().until(() -> !handler.readings.isEmpty());
+				assertThat(handler.readings).containsExactly(new SensorReading("probe", 42));
+			});
 	}
 
 	@Test
@@ -391,6 +407,21 @@ class SecureStreamHandlerTests {
 	}
 
 	record Reading(String name, int value) {
+	}
+
+	record SensorReading(String sensorName, int value) {
+	}
+
+	@SecureStreamHandler(streamtype = "get", start = Start.REQUEST_TX)
+	static class SnakeCaseHandler {
+
+		final List<SensorReading> readings = new CopyOnWriteArrayList<>();
+
+		@OnRx
+		void rx(SensorReading reading) {
+			this.readings.add(reading);
+		}
+
 	}
 
 	@SecureStreamHandler(streamtype = "get", start = Start.REQUEST_TX)
