@@ -59,7 +59,14 @@ final class PolicyPropertiesMapper {
 		map.from(properties::getProduct).to(fragment::product);
 		map.from(properties::getSchemaVersion).to(fragment::schemaVersion);
 		map.from(properties::getViaSocks5).to(fragment::viaSocks5);
-		properties.getRetry().forEach((name, retry) -> attempt(property("retry", name), () -> fragment.retry(retry(name, retry))));
+		properties.getRetry().forEach((name, retry) -> {
+			String property = property("retry", name);
+			boolean validPing = wholeSeconds(property + ".valid-ping", retry.getValidPing());
+			boolean validHangup = wholeSeconds(property + ".valid-hangup", retry.getValidHangup());
+			if (validPing && validHangup) {
+				attempt(property, () -> fragment.retry(retry(name, retry)));
+			}
+		});
 		properties.getCerts().forEach((name, cert) -> attempt(property("certs", name), () -> fragment.certificate(cert(name, cert))));
 		properties.getTrustStores()
 			.forEach((name, certs) -> attempt(property("trust-stores", name), () -> fragment.trustStore(new TrustStore(name, certs))));
@@ -167,6 +174,18 @@ final class PolicyPropertiesMapper {
 		catch (IOException ex) {
 			this.problems.add(this.locator.problem(property, "cannot read: " + ex.getMessage()));
 		}
+	}
+
+	// libwebsockets' valid_ping and valid_hangup are whole seconds: cutting 500ms to 0 would turn
+	// the check off without a word, and rounding would check at a time nobody asked for.
+	private boolean wholeSeconds(String property, @Nullable Duration duration) {
+		if (duration == null || duration.getNano() == 0) {
+			return true;
+		}
+		String given = (duration.getNano() % 1_000_000 == 0) ? duration.toMillis() + "ms" : duration.toString();
+		this.problems.add(this.locator.problem(property, given + " is not a whole number of seconds; the policy "
+				+ "keeps this time in seconds (for example 1s or 30s)"));
+		return false;
 	}
 
 	private static int millis(Duration duration) {

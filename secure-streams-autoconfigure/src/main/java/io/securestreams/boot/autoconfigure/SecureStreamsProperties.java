@@ -292,13 +292,13 @@ public class SecureStreamsProperties {
 		private @Nullable Integer jitter;
 
 		/**
-		 * Idle time before a protocol-level validity ping. A bare number is in seconds.
+		 * Idle time before a protocol-level validity ping, in whole seconds. A bare number is in seconds.
 		 */
 		@DurationUnit(ChronoUnit.SECONDS)
 		private @Nullable Duration validPing;
 
 		/**
-		 * Idle time before the connection is closed as dead. A bare number is in seconds.
+		 * Idle time before the connection is closed as dead, in whole seconds. A bare number is in seconds.
 		 */
 		@DurationUnit(ChronoUnit.SECONDS)
 		private @Nullable Duration validHangup;

@@ -411,6 +411,33 @@ class SecureStreamsAutoConfigurationTests {
 	}
 
 	@Test
+	void validityTimesThatAreNotWholeSecondsAreReportedAtTheirProperty() {
+		// The policy keeps them in seconds: before, 500ms became 0, which turns the check off.
+		this.runner.withPropertyValues("secure-streams.policy.retry.quick.backoff=100ms",
+				"secure-streams.policy.retry.quick.valid-ping=500ms",
+				"secure-streams.policy.retry.quick.valid-hangup=1500ms",
+				"secure-streams.policy.retry.fine.valid-ping=2000ms",
+				"secure-streams.policy.retry.fine.valid-hangup=1m")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
+				assertThat(exception.problems()).extracting(PolicyProblem::path)
+					.containsExactly("secure-streams.policy.retry.quick.valid-ping",
+							"secure-streams.policy.retry.quick.valid-hangup");
+				assertThat(exception.problems()).extracting(PolicyProblem::message)
+					.containsExactly(
+							"500ms is not a whole number of seconds; the policy keeps this time in seconds "
+									+ "(for example 1s or 30s)",
+							"1500ms is not a whole number of seconds; the policy keeps this time in seconds "
+									+ "(for example 1s or 30s)");
+			});
+		this.runner.withPropertyValues("secure-streams.policy.retry.fine.valid-ping=2000ms",
+				"secure-streams.policy.retry.fine.valid-hangup=1m")
+			.run((context) -> assertThat(context.getBean(SecureStreams.class).policy().retry().get("fine"))
+				.isEqualTo(new RetryPolicy("fine", List.of(), 0, null, 2, 60)));
+	}
+
+	@Test
 	void badMetadataPropertiesAreReportedAtTheirProperty() {
 		this.runner.withPropertyValues("secure-streams.policy.streamtypes.st.endpoint=127.0.0.1",
 				"secure-streams.policy.streamtypes.st.metadata.ctype=not a header",
