@@ -4,6 +4,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.CharacterCodingException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,9 +84,14 @@ public final class RequestHeaders {
 			if (token == null) {
 				throw new IllegalStateException("http_auth_header is set but the system blob store has no AUTH token");
 			}
-			String value = http.authHexify() ? HexFormat.of().formatHex(token) : new String(token, StandardCharsets.UTF_8);
-			String preamble = (http.authPreamble() != null) ? http.authPreamble() : "";
-			headers.set(headerName(http.authHeader()), preamble + value);
+			// As bytes, as libwebsockets copies the blob: a token is not necessarily UTF-8 text.
+			byte[] value = http.authHexify() ? HexFormat.of().formatHex(token).getBytes(StandardCharsets.US_ASCII)
+					: token;
+			byte[] preamble = (http.authPreamble() != null) ? http.authPreamble().getBytes(StandardCharsets.UTF_8)
+					: new byte[0];
+			byte[] header = Arrays.copyOf(preamble, preamble.length + value.length);
+			System.arraycopy(value, 0, header, preamble.length, value.length);
+			headers.set(headerName(http.authHeader()), new AsciiString(header, false));
 		}
 		blobHeader(http.dsnHeader(), blobs, SystemBlobs.Type.DEVICE_SERIAL, headers);
 		blobHeader(http.fwvHeader(), blobs, SystemBlobs.Type.DEVICE_FW_VERSION, headers);
@@ -171,12 +177,12 @@ public final class RequestHeaders {
 	private static void blobHeader(@Nullable String header, SystemBlobs blobs, SystemBlobs.Type type,
 			HttpHeaders headers) {
 		if (header != null) {
-			String value = blobs.getString(type, 0);
+			byte[] value = blobs.get(type, 0);
 			if (value == null) {
 				throw new IllegalStateException("the policy sends " + header + " but the system blob store has no "
 						+ type + " value");
 			}
-			headers.set(headerName(header), value);
+			headers.set(headerName(header), new AsciiString(value, false));
 		}
 	}
 
