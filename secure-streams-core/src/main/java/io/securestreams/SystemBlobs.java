@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.securestreams.auth.AwsCredentials;
 import io.securestreams.pki.KeyMaterial;
+import io.securestreams.pki.KeyPairCheck;
 import io.securestreams.policy.AuthScheme;
 import org.jspecify.annotations.Nullable;
 
@@ -65,6 +66,9 @@ public final class SystemBlobs {
 	}
 
 	private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+
+	/** Held while a client certificate and its key are stored or read as a pair. */
+	private final Object clientCertificates = new Object();
 
 	private static String key(Type type, int index) {
 		if (index < 0) {
@@ -170,18 +174,29 @@ public final class SystemBlobs {
 
 	/**
 	 * Stores a TLS client certificate for {@code client_cert} index {@code index}, checking that
-	 * both parts can be read.
+	 * both parts can be read and that the key belongs to the leaf certificate. The pair replaces
+	 * the one stored before at once: a connection never gets the new certificate with the old key.
 	 * @param index the policy's {@code client_cert} value
 	 * @param certificateChain the certificate chain, PEM or DER, leaf first
 	 * @param privateKey the private key, PEM or DER
 	 * @return this store
-	 * @throws IllegalArgumentException if either part cannot be read
+	 * @throws IllegalArgumentException if either part cannot be read, or the key is not the
+	 * certificate's
 	 */
 	public SystemBlobs clientCertificate(int index, byte[] certificateChain, byte[] privateKey) {
-		KeyMaterial.certificates(certificateChain);
-		KeyMaterial.privateKey(privateKey);
-		set(Type.CLIENT_CERT, index, certificateChain);
-		return set(Type.CLIENT_KEY, index, privateKey);
+		List<X509Certificate> chain = KeyMaterial.certificates(certificateChain);
+		PrivateKey key = KeyMaterial.privateKey(privateKey);
+		if (chain.isEmpty() || !KeyPairCheck.matches(chain.get(0).getPublicKey(), key)) {
+			throw new IllegalArgumentException("client certificate " + index + ": the private key does not belong to "
+					+ (chain.isEmpty() ? "any certificate (the chain is empty)"
+							: "the leaf certificate " + chain.get(0).getSubjectX500Principal()));
+		}
+		// Both or neither: a connection attempt reading between two separate stores would pair
+		// the new certificate with the old key.
+		synchronized (this.clientCertificates) {
+			set(Type.CLIENT_CERT, index, certificateChain);
+			return set(Type.CLIENT_KEY, index, privateKey);
+		}
 	}
 
 	/**
@@ -190,8 +205,12 @@ public final class SystemBlobs {
 	 * @return the certificate and key, or {@code null} when either is unset
 	 */
 	public @Nullable ClientCertificate clientCertificate(int index) {
-		byte[] chain = get(Type.CLIENT_CERT, index);
-		byte[] key = get(Type.CLIENT_KEY, index);
+		byte[] chain;
+		byte[] key;
+		synchronized (this.clientCertificates) {
+			chain = get(Type.CLIENT_CERT, index);
+			key = get(Type.CLIENT_KEY, index);
+		}
 		if (chain == null || key == null) {
 			return null;
 		}

@@ -4,6 +4,7 @@ import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 
+import io.securestreams.pki.KeyPairCheck;
 import io.securestreams.testsupport.TestPki;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.Test;
@@ -23,14 +24,14 @@ class ServerKeyCheckTests {
 		PrivateKey bouncyCastle = KeyFactory.getInstance("ECDSA", new BouncyCastleProvider())
 			.generatePrivate(new PKCS8EncodedKeySpec(der));
 		assertThat(bouncyCastle.getAlgorithm()).isEqualTo("ECDSA");
-		assertThat(ServerKeyCheck.matches(TestPki.server().getCertificate().getPublicKey(), bouncyCastle)).isTrue();
-		assertThat(ServerKeyCheck.matches(TestPki.server().getCertificate().getPublicKey(),
+		assertThat(KeyPairCheck.matches(TestPki.server().getCertificate().getPublicKey(), bouncyCastle)).isTrue();
+		assertThat(KeyPairCheck.matches(TestPki.server().getCertificate().getPublicKey(),
 				TestPki.server().getKeyPair().getPrivate())).isTrue();
 	}
 
 	@Test
 	void anotherCertificatesKeyDoesNotMatch() {
-		assertThat(ServerKeyCheck.matches(TestPki.server().getCertificate().getPublicKey(),
+		assertThat(KeyPairCheck.matches(TestPki.server().getCertificate().getPublicKey(),
 				TestPki.client().getKeyPair().getPrivate())).isFalse();
 	}
 
