@@ -148,8 +148,8 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			return;
 		}
 		if (!frame.isEndStream() && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(headers.get(HttpHeaderNames.EXPECT))) {
-			// The client waits for this interim answer before it sends the body (as h1's
-			// HttpServerExpectContinueHandler answers for the http/1.1 binding).
+			// The client waits for this interim answer before it sends the body (as the http/1.1
+			// binding's connection answers it there).
 			context.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("100"), false));
 		}
 		boolean head = HttpMethod.HEAD.name().contentEquals(method);

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
@@ -95,7 +94,6 @@ public final class WsUpgrade {
 			}
 			ChannelPipeline pipeline = channel.pipeline();
 			removeIfPresent(pipeline, FlowControlHandler.class);
-			removeIfPresent(pipeline, HttpServerExpectContinueHandler.class);
 			if (pipeline.get(WATCH_HANDLER) != null) {
 				pipeline.remove(WATCH_HANDLER);
 			}
