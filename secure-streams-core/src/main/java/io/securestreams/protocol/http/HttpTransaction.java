@@ -132,13 +132,23 @@ public final class HttpTransaction {
 	 * @return {@link Step#CONTINUE}, {@link Step#STOPPED} or {@link Step#RETRY_LATER}
 	 */
 	public Step onResponse(HttpResponse response, ConnectTarget target, int hops, boolean rxOnly, Channel ch) {
+		boolean awaited = this.responseWait.isWaiting();
 		this.responseWait.cancel();
 		ConnectionTimings timings = this.link.timings();
 		if (timings != null) {
 			timings.responseStarted(response.status().code());
 		}
 		switch (this.head.read(response, this.request, target, hops)) {
-			case INTERIM, REDIRECT -> this.skipping = true;
+			case INTERIM -> {
+				// A 100 or 103 is not the answer: once the request is out, the final head is due
+				// within a new timeout, or a server that sends one and then nothing would hold the
+				// stream for good. (A 100 before the body is out leaves the body its own time.)
+				if (awaited) {
+					this.responseWait.requestWritten(ch);
+				}
+				this.skipping = true;
+			}
+			case REDIRECT -> this.skipping = true;
 			case RETRY_LATER -> {
 				this.inProgress = false;
 				return Step.RETRY_LATER;

@@ -65,6 +65,15 @@ final class ResponseWait {
 		this.waiting = false;
 	}
 
+	/**
+	 * Returns whether a response head is due: the request went out completely and no head came
+	 * since.
+	 * @return {@code true} while waiting
+	 */
+	boolean isWaiting() {
+		return this.waiting;
+	}
+
 	private void schedule(Channel ch, long nanos) {
 		this.timer = ch.eventLoop().schedule(() -> fired(ch), nanos, TimeUnit.NANOSECONDS);
 	}

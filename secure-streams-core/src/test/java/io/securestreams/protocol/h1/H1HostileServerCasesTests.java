@@ -301,6 +301,23 @@ class H1HostileServerCasesTests {
 		}
 	}
 
+	@Test
+	void anInterimAnswerThenSilenceIsClosedAfterTheResponseTimeout() throws Exception {
+		// Before, the 103 ended the wait for good: the connection was held until the server closed it.
+		this.limits = ProtocolLimits.DEFAULTS.withResponseTimeout(Duration.ofMillis(300));
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
+			out.write(ascii("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"));
+			out.flush();
+			Thread.sleep(WAIT.toMillis());
+		})) {
+			RecordingHandler handler = get(peer);
+			handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(this.logs.contains("no response from")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
 	/**
 	 * On a kept-alive connection each transaction gets the whole response timeout from its own
 	 * request: answers that each take most of it, together far longer, are all taken, and the

@@ -93,6 +93,19 @@ class H2HostileServerTests {
 		assertGoodStillServedOnTheSameConnection();
 	}
 
+	@Test
+	void anInterimAnswerThenSilenceIsResetAfterTheResponseTimeout() throws Exception {
+		// Before, the 103 ended the wait for good: the stream was held as long as the connection.
+		this.limits = ProtocolLimits.DEFAULTS.withResponseTimeout(Duration.ofMillis(300));
+		RecordingHandler bad = runBad((w, ctx, id) -> {
+			w.writeHeaders(ctx, id, new DefaultHttp2Headers().status("103"), 0, false, ctx.newPromise());
+			ctx.flush();
+		});
+		assertNoResult(bad);
+		assertThat(this.logs.contains("no response from")).as(this.logs.messages().toString()).isTrue();
+		assertGoodStillServedOnTheSameConnection();
+	}
+
 	/**
 	 * A head just beyond the limit (about 18.6 KB as HPACK counts it) is a stream error; Netty
 	 * makes one beyond 1.25 times the limit a connection error.
