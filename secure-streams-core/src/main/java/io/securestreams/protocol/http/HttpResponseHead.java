@@ -117,9 +117,10 @@ final class HttpResponseHead {
 		if (this.link.policy().directProtoStr()) {
 			this.link.receivedHeaders(peerHeaders(response));
 		}
+		boolean h2 = response.headers().contains(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
 			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
-			if (value != null) {
+			if (value != null && !(h2 && isChunkedByConversion(declaration.headerName()))) {
 				// Netty reads each header byte as one char: ISO-8859-1 gives back the bytes sent.
 				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.ISO_8859_1));
 			}
@@ -135,13 +136,21 @@ final class HttpResponseHead {
 	// Every header the server sent: not those Netty's h2-to-http conversion adds (x-http2-stream-id
 	// and the like).
 	private static List<Map.Entry<CharSequence, CharSequence>> peerHeaders(HttpResponse response) {
+		boolean h2 = response.headers().contains(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
 		List<Map.Entry<CharSequence, CharSequence>> headers = new ArrayList<>();
 		response.headers().iteratorCharSequence().forEachRemaining((header) -> {
-			if (!CONVERSION_HEADERS.contains(header.getKey().toString().toLowerCase(Locale.ROOT))) {
+			String name = header.getKey().toString().toLowerCase(Locale.ROOT);
+			if (!CONVERSION_HEADERS.contains(name) && !(h2 && isChunkedByConversion(name))) {
 				headers.add(header);
 			}
 		});
 		return headers;
+	}
+
+	// Netty's h2-to-http conversion marks a response without content-length as chunked; an h2
+	// peer cannot send Transfer-Encoding (RFC 9113 section 8.2.2), so on h2 it is never the peer's.
+	private static boolean isChunkedByConversion(String headerName) {
+		return HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(headerName);
 	}
 
 	/**

@@ -99,6 +99,34 @@ class DirectProtoStrTests {
 		assertThat(stream.metadata("X-Custom:")).isEqualTo("abc");
 	}
 
+	@ParameterizedTest
+	@EnumSource(names = { "H1", "H2" })
+	void aResponseWithoutContentLengthShowsTransferEncodingOnlyWhenThePeerSentIt(Protocol protocol) throws Exception {
+		// Netty's h2-to-http conversion marks such a response chunked; an h2 server cannot send
+		// Transfer-Encoding, so before, h2 streams read a header the server never sent.
+		MockWebServer server = server(protocol);
+		// h2 frames a body without a header (a Transfer-Encoding there is a protocol error); h1
+		// chunks it.
+		server.enqueue((protocol == Protocol.H2)
+				? new MockResponse.Builder().body("hello").removeHeader("Content-Length").build()
+				: new MockResponse.Builder().chunkedBody(new okio.Buffer().writeUtf8("hello"), 2).build());
+		SecureStreams streams = client(server, protocol, true);
+		Map<String, String> seenAtAck = new ConcurrentHashMap<>();
+		RecordingHandler handler = new RecordingHandler() {
+			@Override
+			public StreamResult onState(SecureStream stream, StreamState state, long ack) {
+				if (state == StreamState.QOS_ACK_REMOTE) {
+					seenAtAck.put("te", String.valueOf(stream.metadata("transfer-encoding:")));
+				}
+				return super.onState(stream, state, ack);
+			}
+		};
+		streams.create("cli", handler).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(handler.received(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("hello");
+		assertThat(seenAtAck).containsEntry("te", (protocol == Protocol.H2) ? "null" : "chunked");
+	}
+
 	@Test
 	void withoutTheKeyRawHeadersAreNeitherSentNorReadable() throws Exception {
 		MockWebServer server = server(Protocol.H1);
