@@ -172,16 +172,7 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 		this.proxy.listen();
 		RecordingHandler handler = new RecordingHandler().onState(
 				(s, state) -> (state == StreamState.DISCONNECTED) ? StreamResult.DISCONNECT_ME : StreamResult.OK);
-		this.streams.create("ws", handler).connect();
-		ScriptedProxy.Link link = this.proxy.accept(WAIT);
-		link.next();
-		link.send(created(), state(StreamState.CREATING), state(StreamState.CONNECTING), state(StreamState.CONNECTED));
-		handler.await(StreamState.CONNECTED, WAIT);
-		assertThat(link.next().bytes()).containsExactly(0xab, 0, 0);
-		link.close();
-		handler.await(StreamState.DISCONNECTED, WAIT);
-		ScriptedProxy.Link again = this.proxy.accept(WAIT);
-		assertThat(again.next().type()).isEqualTo(0xaa);
+		ScriptedProxy.Link again = connectedThenLinkDropped(handler);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
 		this.guard.assertNoViolations();
 	}
@@ -254,11 +245,11 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 		this.guard.assertNoViolations();
 	}
 
-	@Test
-	void droppedLinkAfterConnectedReportsDisconnectedAndReconnects() throws Exception {
-		start(this.guard);
-		this.proxy.listen();
-		RecordingHandler handler = new RecordingHandler();
+	/**
+	 * Connects a ws stream through the scripted proxy, drops its link once CONNECTED and returns
+	 * the new link the client made, its STREAMTYPE read.
+	 */
+	private ScriptedProxy.Link connectedThenLinkDropped(RecordingHandler handler) throws Exception {
 		this.streams.create("ws", handler).connect();
 		ScriptedProxy.Link link = this.proxy.accept(WAIT);
 		link.next();
@@ -269,6 +260,15 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 		handler.await(StreamState.DISCONNECTED, WAIT);
 		ScriptedProxy.Link again = this.proxy.accept(WAIT);
 		assertThat(again.next().type()).isEqualTo(0xaa);
+		return again;
+	}
+
+	@Test
+	void droppedLinkAfterConnectedReportsDisconnectedAndReconnects() throws Exception {
+		start(this.guard);
+		this.proxy.listen();
+		RecordingHandler handler = new RecordingHandler();
+		ScriptedProxy.Link again = connectedThenLinkDropped(handler);
 		again.send(created(), state(StreamState.CREATING), state(StreamState.CONNECTING));
 		handler.await(StreamState.CONNECTING, 2, WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED",
