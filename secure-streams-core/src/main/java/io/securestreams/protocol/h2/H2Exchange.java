@@ -15,6 +15,8 @@ import io.securestreams.protocol.http.HttpTransaction.Step;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One transaction of a client stream over h2, as one h2 stream on a shared connection: the
@@ -24,13 +26,33 @@ import org.jspecify.annotations.Nullable;
  * reports when an h2 child stream closes; the stream's next {@code requestTx} starts a new
  * exchange on the same connection. Redirects continue the exchange on a new h2 stream, on the
  * connection for the new target.
+ * <p>
+ * A request the server did not process (its stream was above the last stream id of a GOAWAY, or
+ * was reset with REFUSED_STREAM, RFC 9113 sections 6.8 and 8.7) is sent again on another h2
+ * stream, on a new connection after a GOAWAY, without the stream seeing it, as long as the
+ * application has not taken part in the transaction yet ({@link ReplayWatch}); at most
+ * {@link #MAX_MOVES} times in a row, after which the attempt fails as a lost one does.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 final class H2Exchange implements ProtocolConnection {
 
+	/**
+	 * How many times in a row a transaction moves to another h2 stream unseen before the attempt
+	 * is failed (UNREACHABLE, a retry counted, backoff). Moves happen at once, without backoff, so
+	 * a server that refuses every request must not be asked for ever; three covers a draining
+	 * server (a GOAWAY, then the request on a new connection) meeting a refusal or a second drain
+	 * at the same time, which is as much as chance explains, at the cost of three quick requests
+	 * to a server that always refuses.
+	 */
+	static final int MAX_MOVES = 3;
+
+	private static final Logger logger = LoggerFactory.getLogger(H2Exchange.class);
+
 	private final StreamLink link;
+
+	private final ReplayWatch watch;
 
 	private final H2Sessions sessions;
 
@@ -50,6 +72,18 @@ final class H2Exchange implements ProtocolConnection {
 
 	private boolean ended;
 
+	// Why the server did not process the request on the current h2 stream, or null.
+	private @Nullable String unprocessed;
+
+	// Whether a response head (even an interim one) arrived on the current h2 stream.
+	private boolean answered;
+
+	// How many times this transaction moved to another h2 stream unseen.
+	private int moves;
+
+	// Whether the next h2 stream carries a request already taken from the stream.
+	private boolean moving;
+
 	H2Exchange(StreamLink link, H2Sessions sessions, Connector connector, @Nullable SslContext tls,
 			ConnectTarget target) {
 		this.link = link;
@@ -57,7 +91,8 @@ final class H2Exchange implements ProtocolConnection {
 		this.connector = connector;
 		this.tls = tls;
 		this.target = target;
-		this.transaction = new HttpTransaction(link, tls != null);
+		this.watch = new ReplayWatch(link);
+		this.transaction = new HttpTransaction(this.watch, tls != null);
 	}
 
 	void open(ConnectTarget next, int hops) {
@@ -80,7 +115,9 @@ final class H2Exchange implements ProtocolConnection {
 			// Retired (GOAWAY) after this exchange joined: take the next connection instead.
 			this.session = null;
 			ready.leave(this);
-			open(this.target, this.redirects);
+			if (!countMove("its h2 connection was retired by GOAWAY before the request was sent")) {
+				open(this.target, this.redirects);
+			}
 			return;
 		}
 		ready.openStream(new H2StreamHandler(this)).addListener((Future<Http2StreamChannel> f) -> {
@@ -98,6 +135,8 @@ final class H2Exchange implements ProtocolConnection {
 				return;
 			}
 			this.stream = f.getNow();
+			this.unprocessed = null;
+			this.answered = false;
 			startTransaction();
 		});
 	}
@@ -117,6 +156,12 @@ final class H2Exchange implements ProtocolConnection {
 		if (this.ended || closed != this.session) {
 			return;
 		}
+		if (this.stream != null && mayMove()) {
+			// Closed after a GOAWAY that left this stream out: the request was not processed.
+			this.session = null;
+			move();
+			return;
+		}
 		this.session = null;
 		if (this.stream == null && !this.transaction.inProgress()) {
 			// Gone before this exchange's request went out: a failed attempt, retried by backoff.
@@ -129,7 +174,14 @@ final class H2Exchange implements ProtocolConnection {
 	}
 
 	private void startTransaction() {
-		this.link.takeTxRequest();
+		if (this.moving) {
+			// The request was taken when it first started; taking one now would swallow a
+			// requestTx the application made since, for its next transaction.
+			this.moving = false;
+		}
+		else {
+			this.link.takeTxRequest();
+		}
 		try {
 			this.transaction.start(this.stream, this.target, this.redirects);
 		}
@@ -145,6 +197,7 @@ final class H2Exchange implements ProtocolConnection {
 		if (ch != this.stream || this.ended) {
 			return;
 		}
+		this.answered = true;
 		if (this.transaction.onResponse(response, this.target, this.redirects, this.link.policy().longPoll(),
 				ch) == Step.RETRY_LATER) {
 			this.ended = true;
@@ -173,9 +226,71 @@ final class H2Exchange implements ProtocolConnection {
 	/** The exchange's h2 stream closed (ended by both sides, reset, or its connection went). */
 	void onStreamClosed(Channel ch) {
 		if (ch == this.stream && !this.ended) {
+			if (mayMove()) {
+				move();
+				return;
+			}
 			this.stream = null;
 			end(this.transaction.inProgress(), false);
 		}
+	}
+
+	/**
+	 * The server said it did not process the request on the exchange's h2 stream: a GOAWAY whose
+	 * last stream id is below the stream's, or RST_STREAM with REFUSED_STREAM. The stream closes
+	 * next; the request may then be sent again.
+	 * @param ch the h2 stream
+	 * @param why what the server did, for the log
+	 */
+	void notProcessed(Channel ch, String why) {
+		if (ch == this.stream && !this.ended) {
+			this.unprocessed = why;
+		}
+	}
+
+	// Whether the current h2 stream ended unprocessed and the transaction can go again unseen: no
+	// response began (a server that answered has processed the request, whatever it says next)
+	// and the application has not taken part.
+	private boolean mayMove() {
+		if (this.unprocessed == null || this.answered) {
+			return false;
+		}
+		if (!this.watch.replayable()) {
+			logger.debug("h2 request to {} was not processed ({}), but the application already gave its payload or "
+					+ "heard a state; the attempt fails instead", this.target.authority(), this.unprocessed);
+			return false;
+		}
+		return true;
+	}
+
+	// Sends the unprocessed request again on another h2 stream (a new connection after a GOAWAY,
+	// the same one after REFUSED_STREAM), unless it has moved too often.
+	private void move() {
+		String why = this.unprocessed;
+		this.unprocessed = null;
+		release();
+		if (!countMove("the server did not process it (" + why + ")")) {
+			logger.debug("h2 request to {} was not processed ({}); sending it again", this.target.authority(), why);
+			this.moving = this.transaction.inProgress();
+			open(this.target, this.redirects);
+		}
+	}
+
+	/**
+	 * Counts a move; past {@link #MAX_MOVES} the attempt fails instead.
+	 * @param why why the request moves, for the failure
+	 * @return {@code true} when the attempt failed
+	 */
+	private boolean countMove(String why) {
+		this.moves++;
+		if (this.moves <= MAX_MOVES) {
+			return false;
+		}
+		this.ended = true;
+		release();
+		this.link.connectFailed(new IllegalStateException("h2 request to " + this.target.authority()
+				+ " was not processed " + this.moves + " times in a row; the last time " + why));
+		return true;
 	}
 
 	/** The stream turned writable (the server's flow-control window opened): the body goes on. */

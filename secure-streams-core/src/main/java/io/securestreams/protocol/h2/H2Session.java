@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * One h2 network connection and the exchanges that use it. Exchanges join while it connects or
  * once it is ready; each gets its own h2 stream. When the last exchange leaves, the connection is
  * kept for {@link #IDLE_LINGER_MILLIS} so a stream's next transaction finds it, then closed. A
- * GOAWAY from the server retires it: exchanges already on it finish, new ones get a new
- * connection. The retry policy of the stream that opened it sets its validity pings (h2 PING)
+ * GOAWAY from the server retires it: exchanges it still serves finish, new ones get a new
+ * connection, and those it left out (above its last stream id) move to one. The retry policy of the stream that opened it sets its validity pings (h2 PING)
  * and hang-up, as {@code svalidping} and {@code svalidhup} do in libwebsockets.
  * <p>
  * Every method runs on the key's event loop.
@@ -166,7 +166,10 @@ final class H2Session {
 		this.validity.confirmed();
 	}
 
-	/** The server sent GOAWAY: no new streams; the ones it still serves carry on. */
+	/**
+	 * The server sent GOAWAY: no new streams; the ones it still serves carry on, and the ones it
+	 * left out learn it on their own h2 streams ({@link H2StreamHandler}) and move.
+	 */
 	void goAway(int lastStreamId) {
 		logger.info("h2 connection to {} received GOAWAY (last stream {}); new transactions use a new connection",
 				this.description, lastStreamId);

@@ -1,19 +1,23 @@
 package io.securestreams.protocol.h2;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.StreamBufferingEncoder;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,12 +25,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The last handler of one h2 stream's pipeline, after the codec that turns the stream's frames
  * into Netty's version-neutral http objects: feeds them to the {@link H2Exchange} and releases
- * every message it reads.
+ * every message it reads. It also tells the exchange when the server did not process the request
+ * (RFC 9113 sections 6.8 and 8.7), from what Netty reports: a GOAWAY that left the stream out,
+ * which the multiplexer passes to each such stream as a user event; RST_STREAM with
+ * REFUSED_STREAM; and, for a stream still waiting for a concurrency slot when the GOAWAY came (so
+ * never sent, and not active for the multiplexer), the failure of its HEADERS write.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class H2StreamHandler extends ChannelInboundHandlerAdapter {
+final class H2StreamHandler extends ChannelDuplexHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(H2StreamHandler.class);
 
@@ -48,10 +56,6 @@ final class H2StreamHandler extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		try {
-			if (msg instanceof Http2ResetFrame reset) {
-				logger.debug("h2 stream {} was reset by the server (error {})", ctx.channel(), reset.errorCode());
-				return;
-			}
 			if (!(msg instanceof HttpObject object)) {
 				return;
 			}
@@ -80,6 +84,55 @@ final class H2StreamHandler extends ChannelInboundHandlerAdapter {
 		finally {
 			ReferenceCountUtil.release(msg);
 		}
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+		// The multiplexer passes RST_STREAM as a user event (it is not flow-controlled), not as a read.
+		if (evt instanceof Http2ResetFrame reset) {
+			logger.debug("h2 stream {} was reset by the server (error {})", ctx.channel(), reset.errorCode());
+			if (reset.errorCode() == Http2Error.REFUSED_STREAM.code()) {
+				this.exchange.notProcessed(ctx.channel(), "RST_STREAM REFUSED_STREAM");
+			}
+			return;
+		}
+		if (evt instanceof Http2GoAwayFrame goAway) {
+			// The multiplexer sends each stream above the last stream id its own retained copy.
+			try {
+				this.exchange.notProcessed(ctx.channel(), "GOAWAY with last stream id " + goAway.lastStreamId());
+			}
+			finally {
+				goAway.release();
+			}
+			return;
+		}
+		ctx.fireUserEventTriggered(evt);
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+		if (!(msg instanceof HttpRequest)) {
+			ctx.write(msg, promise);
+			return;
+		}
+		// The request head opens the h2 stream. Netty fails it with a GOAWAY exception when the
+		// stream still waited for a slot under the server's concurrency limit as the GOAWAY came.
+		ChannelPromise head = promise.unvoid();
+		head.addListener((f) -> {
+			if (!f.isSuccess() && goneAway(f.cause())) {
+				this.exchange.notProcessed(ctx.channel(), "GOAWAY before the request was sent");
+			}
+		});
+		ctx.write(msg, head);
+	}
+
+	private static boolean goneAway(Throwable cause) {
+		for (Throwable c = cause; c != null; c = c.getCause()) {
+			if (c instanceof StreamBufferingEncoder.Http2GoAwayException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override

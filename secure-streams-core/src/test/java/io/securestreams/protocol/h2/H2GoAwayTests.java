@@ -22,6 +22,7 @@ import io.securestreams.testsupport.LoopbackNettyServers;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,12 +31,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * GOAWAY from an h2 server written frame by frame: its first connection takes three requests of
  * three streamtypes, answers GOAWAY with a last stream id that only covers the first, and then
- * answers that one; the two streams the server never processed must be retried (on a new
- * connection), each reaching its result once.
+ * answers that one (or, in one case, closes the connection). The two streams the server never
+ * processed (RFC 9113 section 6.8) go to a new connection unseen: no UNREACHABLE and no retry
+ * used, which the streamtypes here do not have (no retry policy), each reaching its result once.
  */
 class H2GoAwayTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	private static final List<String> SUCCESS = List.of("CREATING", "POLL", "CONNECTING", "CONNECTED",
+			"QOS_ACK_REMOTE", "DISCONNECTED");
+
+	private static final List<String> FAILED = List.of("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+			"ALL_RETRIES_FAILED");
 
 	@RegisterExtension
 	final TestResources resources = new TestResources();
@@ -47,24 +55,84 @@ class H2GoAwayTests {
 	private final List<String> served = new CopyOnWriteArrayList<>();
 
 	@Test
-	void streamsAboveTheLastStreamIdOfAGoAwayAreRetriedOnANewConnection() throws Exception {
-		threeStreamsMeetAGoAway(0);
+	void streamsAboveTheLastStreamIdOfAGoAwayMoveToANewConnectionUnseen() throws Exception {
+		List<RecordingHandler> handlers = threeStreamsMeetAGoAway(0, false);
+		for (RecordingHandler handler : handlers) {
+			assertThat(handler.stateNames()).isEqualTo(SUCCESS);
+			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello");
+		}
+		assertThat(this.served).containsExactlyInAnyOrder("/a", "/b", "/c");
+		assertThat(this.servers.connections()).isEqualTo(2);
 	}
 
 	@Test
-	void streamsWaitingForAConcurrencySlotWhenGoAwayArrivesAreRetriedOnANewConnection() throws Exception {
-		threeStreamsMeetAGoAway(1);
+	void streamsWaitingForAConcurrencySlotWhenGoAwayArrivesMoveToANewConnectionUnseen() throws Exception {
+		List<RecordingHandler> handlers = threeStreamsMeetAGoAway(1, false);
+		for (RecordingHandler handler : handlers) {
+			assertThat(handler.stateNames()).isEqualTo(SUCCESS);
+			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello");
+		}
+		assertThat(this.served).containsExactlyInAnyOrder("/a", "/b", "/c");
+		assertThat(this.servers.connections()).isEqualTo(2);
 	}
 
-	/** With {@code maxConcurrent} 0 the server takes any number of streams, else that many. */
-	private void threeStreamsMeetAGoAway(int maxConcurrent) throws Exception {
-		int port = this.servers.start((index) -> new GoAwayServer(index == 0, maxConcurrent, this.served));
-		PolicyFragment fragment = TestPolicies.base();
-		for (String name : List.of("a", "b", "c")) {
-			TestPolicies.h1(fragment.streamType(name), "127.0.0.1", port, "GET", "/" + name)
-				.set(StreamTypeKey.PROTOCOL, Protocol.H2);
+	/**
+	 * The GOAWAY covers the first stream, which the server then drops with the connection: that
+	 * request may have been processed, so its loss is a failed attempt as before; the two left out
+	 * still move, even though the connection closes before their h2 streams report their end.
+	 */
+	@Test
+	void aProcessedStreamLostAfterAGoAwayStillFailsWhileTheOthersMove() throws Exception {
+		List<RecordingHandler> handlers = threeStreamsMeetAGoAway(0, true);
+		List<String> names = new ArrayList<>(List.of("a", "b", "c"));
+		String dropped = this.served.stream().filter((s) -> s.startsWith("dropped /")).findFirst().orElseThrow();
+		String lost = dropped.substring("dropped /".length());
+		assertThat(handlers.get(names.indexOf(lost)).stateNames()).isEqualTo(FAILED);
+		names.remove(lost);
+		for (String name : names) {
+			RecordingHandler handler = handlers.get(List.of("a", "b", "c").indexOf(name));
+			assertThat(handler.stateNames()).as(name).isEqualTo(SUCCESS);
+			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello");
 		}
-		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		assertThat(this.served).containsExactlyInAnyOrder(dropped, "/" + names.get(0), "/" + names.get(1));
+	}
+
+	/**
+	 * A server whose every connection answers the request with GOAWAY leaving it out: the request
+	 * moves {@link H2Exchange#MAX_MOVES} times, then the attempt fails instead of going on for ever.
+	 */
+	@Test
+	void aRequestLeftOutOfEveryGoAwayFailsTheAttemptAfterTheLastMove() throws Exception {
+		int port = this.servers.start((index) -> new FrameByFrameH2Server() {
+			@Override
+			protected Http2Settings settings() {
+				return new Http2Settings();
+			}
+
+			@Override
+			protected void onRequest(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
+				H2GoAwayTests.this.served.add(String.valueOf(headers.path()));
+				writer().writeGoAway(ctx, 0, Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
+				ctx.flush();
+			}
+		});
+		SecureStreams streams = start(port, List.of("a"));
+		RecordingHandler handler = new RecordingHandler();
+		streams.create("a", handler).requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).isEqualTo(FAILED);
+		assertThat(this.served).hasSize(H2Exchange.MAX_MOVES + 1);
+		assertThat(this.servers.connections()).isEqualTo(H2Exchange.MAX_MOVES + 1);
+		this.resources.guard().assertNoViolations();
+	}
+
+	/**
+	 * With {@code maxConcurrent} 0 the server takes any number of streams, else that many; with
+	 * {@code drop} it closes the connection after its GOAWAY instead of answering the first.
+	 */
+	private List<RecordingHandler> threeStreamsMeetAGoAway(int maxConcurrent, boolean drop) throws Exception {
+		int port = this.servers.start((index) -> new GoAwayServer(index == 0, maxConcurrent, drop, this.served));
+		SecureStreams streams = start(port, List.of("a", "b", "c"));
 		List<RecordingHandler> handlers = new ArrayList<>();
 		for (String name : List.of("a", "b", "c")) {
 			RecordingHandler handler = new RecordingHandler();
@@ -72,20 +140,29 @@ class H2GoAwayTests {
 			streams.create(name, handler).requestTx();
 		}
 		for (RecordingHandler handler : handlers) {
-			handler.await(StreamState.DISCONNECTED, WAIT);
+			// Without the move, a stream fails (and, without retries, gives up) instead.
+			Awaitility.await().atMost(WAIT).until(() -> handler.states.contains(StreamState.DISCONNECTED)
+					|| handler.states.contains(StreamState.ALL_RETRIES_FAILED));
 		}
-		for (RecordingHandler handler : handlers) {
-			assertThat(handler.stateNames()).as("states").containsOnlyOnce("QOS_ACK_REMOTE")
-				.doesNotContain("ALL_RETRIES_FAILED");
-			assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello");
-		}
-		assertThat(this.servers.connections()).isEqualTo(2);
 		this.resources.guard().assertNoViolations();
+		return handlers;
+	}
+
+	// Opportunistic GET streamtypes without a retry policy, so any failed attempt is final.
+	private SecureStreams start(int port, List<String> names) {
+		PolicyFragment fragment = TestPolicies.base();
+		for (String name : names) {
+			TestPolicies.h1(fragment.streamType(name), "127.0.0.1", port, "GET", "/" + name)
+				.set(StreamTypeKey.PROTOCOL, Protocol.H2)
+				.set(StreamTypeKey.RETRY, null);
+		}
+		return this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
 	}
 
 	/**
-	 * Speaks h2 one frame at a time. The first connection waits for three requests, sends GOAWAY
-	 * covering only the first, then answers it; later connections answer each request at once.
+	 * Speaks h2 one frame at a time. The first connection waits for three requests (or as many as
+	 * its concurrency limit lets through), sends GOAWAY covering only the first, then answers it
+	 * or closes; later connections answer each request at once.
 	 */
 	private static final class GoAwayServer extends FrameByFrameH2Server {
 
@@ -95,11 +172,16 @@ class H2GoAwayTests {
 
 		private final List<Integer> pending = new ArrayList<>();
 
+		private final List<String> paths = new ArrayList<>();
+
 		private final int maxConcurrent;
 
-		GoAwayServer(boolean goAway, int maxConcurrent, List<String> served) {
+		private final boolean drop;
+
+		GoAwayServer(boolean goAway, int maxConcurrent, boolean drop, List<String> served) {
 			this.goAway = goAway;
 			this.maxConcurrent = maxConcurrent;
+			this.drop = drop;
 			this.served = served;
 		}
 
@@ -120,11 +202,17 @@ class H2GoAwayTests {
 				return;
 			}
 			this.pending.add(streamId);
+			this.paths.add(String.valueOf(headers.path()));
 			if (this.pending.size() == ((this.maxConcurrent > 0) ? this.maxConcurrent : 3)) {
 				writer().writeGoAway(ctx, this.pending.get(0), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER,
 						ctx.newPromise());
 				ctx.flush();
-				this.served.add(String.valueOf(headers.path()));
+				if (this.drop) {
+					this.served.add("dropped " + this.paths.get(0));
+					ctx.close();
+					return;
+				}
+				this.served.add(this.paths.get(0));
 				ctx.executor().schedule(() -> answerHello(ctx, this.pending.get(0)), 100, TimeUnit.MILLISECONDS);
 			}
 		}
