@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * request. The handler's response goes out as an {@link H2Response}; without one by the event-loop
  * turn after the request ended, the response is sent without a body (the {@code serverAck}
  * status, or 404). When the h2 stream closes, the accepted stream reports DISCONNECTED. A
- * request with {@code expect: 100-continue} is answered 100 first; a request that stops arriving
- * for the handshake timeout before it is complete is reset. An extended CONNECT for ws (RFC 8441)
- * is handed to {@link H2WsUpgrade}; any other CONNECT is answered 400 and reset.
+ * request with {@code expect: 100-continue} is answered 100 after SERVER_TXN, while its body is
+ * still wanted, and any other expectation 417 (as the http/1.1 binding does); a request that
+ * stops arriving for the handshake timeout before it is complete is reset. An extended CONNECT
+ * for ws (RFC 8441) is handed to {@link H2WsUpgrade}; any other CONNECT is answered 400 and reset.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -128,6 +129,12 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			reject(context, 400, "request HEADERS without :method or :path", frame.isEndStream());
 			return;
 		}
+		CharSequence unsupported = unsupportedExpectation(headers);
+		if (unsupported != null) {
+			// RFC 9110 section 10.1.1; the 417 ends the stream, so the request never reaches the handler.
+			reject(context, 417, "unsupported expectation: expect '" + unsupported + "'", frame.isEndStream());
+			return;
+		}
 		this.link.newTransaction();
 		CharSequence authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
 		try {
@@ -147,11 +154,6 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			}
 			return;
 		}
-		if (!frame.isEndStream() && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(headers.get(HttpHeaderNames.EXPECT))) {
-			// The client waits for this interim answer before it sends the body (as the http/1.1
-			// binding's connection answers it there).
-			context.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("100"), false));
-		}
 		boolean head = HttpMethod.HEAD.name().contentEquals(method);
 		this.response = new H2Response(this.link, context.channel(), head, this.flusher);
 		if (stop(this.link.state(StreamState.CONNECTED)) || stop(this.link.state(StreamState.SERVER_TXN))) {
@@ -159,6 +161,36 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		}
 		if (frame.isEndStream()) {
 			requestEnded(context);
+		}
+		else if (headers.contains(HttpHeaderNames.EXPECT)) {
+			// After the handler's requestTx or requestTxLen at SERVER_TXN, which pumps the response
+			// on a later task, so an answer it started at once is seen.
+			ServerResponse current = this.response;
+			context.executor().execute(() -> sendContinue(context, current));
+		}
+	}
+
+	// The value of an expect field other than 100-continue, or null when there is none.
+	private static @Nullable CharSequence unsupportedExpectation(Http2Headers headers) {
+		for (CharSequence value : headers.getAll(HttpHeaderNames.EXPECT)) {
+			if (!HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(value.toString().trim())) {
+				return value;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Tells the client to send the body it holds back ({@code expect: 100-continue}), unless the
+	 * request is no longer being read or the handler has started its answer: RFC 9110 section
+	 * 10.1.1 lets a server answer without reading the body, and a 100 after the final response
+	 * HEADERS would be malformed (RFC 9113 section 8.1). A client that sends the body anyway is
+	 * read as usual.
+	 */
+	private void sendContinue(ChannelHandlerContext context, @Nullable ServerResponse current) {
+		if (!this.stopped && !this.requestDone && current != null && this.response == current && !current.started()
+				&& context.channel().isActive()) {
+			context.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("100"), false));
 		}
 	}
 
