@@ -196,9 +196,11 @@ final class WsClientConnection extends ChannelConnection {
 
 	@Override
 	public void setRxPaused(boolean paused) {
-		// Before the upgrade completes there is no session to pause for.
-		if (this.session != null) {
-			super.setRxPaused(paused);
+		// Before the upgrade completes there is no session to pause for; the stream applies its
+		// pause at CONNECTED, which the session keeps when it starts right after.
+		WsSession current = this.session;
+		if (current != null) {
+			current.setRxPaused(paused);
 		}
 	}
 

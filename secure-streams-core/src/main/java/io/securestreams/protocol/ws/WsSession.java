@@ -71,6 +71,12 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	private boolean reading;
 
+	private boolean started;
+
+	// The stream's read pause (a proxy's rx flow control), which start() must not undo: it may
+	// have been asked for before the upgrade completed, or kept from an earlier connection.
+	private boolean rxPaused;
+
 	private boolean txDeferred;
 
 	private boolean closeSent;
@@ -115,8 +121,25 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		this.validity = ValidityTimer.fromPolicy(established.eventLoop(), this.link.retryPolicy(), this::sendPing,
 				this::validityExpired);
 		this.validity.start();
-		established.config().setAutoRead(true);
+		this.started = true;
+		// The client's connection reads until the upgrade answer, the server's one request at a time:
+		// from here on reading follows the stream's pause alone.
+		established.config().setAutoRead(!this.rxPaused);
 		pump();
+	}
+
+	/**
+	 * Stops or resumes reading frames (a proxy's rx flow control). A pause asked for before
+	 * {@link #start} holds from the start; once the closing handshake began the connection keeps
+	 * reading, so the peer's close frame is seen.
+	 * @param paused {@code true} to stop reading
+	 */
+	public void setRxPaused(boolean paused) {
+		this.rxPaused = paused;
+		Channel ch = this.channel;
+		if (ch != null && this.started && !this.closeSent) {
+			ch.config().setAutoRead(!paused);
+		}
 	}
 
 	/**
