@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.securestreams.StreamHandler;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
 import io.securestreams.internal.InProcessStream;
@@ -222,7 +223,15 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 			destroyLater();
 		}
 		else {
-			emit(StreamState.DISCONNECTED, 0);
+			destroyIfAsked(emit(StreamState.DISCONNECTED, 0));
+		}
+	}
+
+	// The pair is gone, so of a DISCONNECTED callback's results only DESTROY_ME has anything
+	// left to act on (reference section 2), as for a client stream that lost its connection.
+	private void destroyIfAsked(StreamResult result) {
+		if (result == StreamResult.DESTROY_ME) {
+			destroyLater();
 		}
 	}
 
@@ -242,7 +251,7 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 			destroyNow();
 		}
 		else if (danglingConnected()) {
-			emit(StreamState.DISCONNECTED, 0);
+			destroyIfAsked(emit(StreamState.DISCONNECTED, 0));
 		}
 	}
 

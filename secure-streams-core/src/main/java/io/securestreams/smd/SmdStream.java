@@ -154,8 +154,10 @@ public final class SmdStream extends InProcessStream {
 
 	@Override
 	protected void disconnect() {
-		if (unsubscribe()) {
-			emit(StreamState.DISCONNECTED, 0);
+		// Off the bus there is nothing left to disconnect: of DISCONNECTED's results only
+		// DESTROY_ME acts (reference section 2).
+		if (unsubscribe() && emit(StreamState.DISCONNECTED, 0) == StreamResult.DESTROY_ME) {
+			destroyLater();
 		}
 	}
 

@@ -209,6 +209,40 @@ class LocalSinkTests {
 	}
 
 	@Test
+	void destroyMeFromTheDisconnectedOfAClosedRegistrationDestroysTheSource() {
+		SecureStreams streams = streams();
+		SinkRegistration registration = streams.registerSink("sink_hello_world", new EchoSink());
+		RecordingHandler source = new RecordingHandler()
+			.onState((s, state) -> (state == StreamState.DISCONNECTED) ? StreamResult.DESTROY_ME : StreamResult.OK);
+		SecureStream stream = streams.create("sink_hello_world", source);
+		source.await(StreamState.CONNECTED, WAIT);
+		registration.close();
+		source.await(StreamState.DESTROYING, WAIT);
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(source.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED",
+				"DESTROYING");
+		Awaitility.await().atMost(WAIT).until(() -> streams.streams().isEmpty());
+	}
+
+	@Test
+	void destroyMeFromTheDisconnectedOfTheSourcesOwnDisconnectDestroysIt() {
+		SecureStreams streams = streams();
+		streams.registerSink("sink_hello_world", new EchoSink());
+		RecordingHandler source = new RecordingHandler().onState((s, state) -> {
+			if (state == StreamState.CONNECTED) {
+				return StreamResult.DISCONNECT_ME;
+			}
+			return (state == StreamState.DISCONNECTED) ? StreamResult.DESTROY_ME : StreamResult.OK;
+		});
+		SecureStream stream = streams.create("sink_hello_world", source);
+		source.await(StreamState.DESTROYING, WAIT);
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(source.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED",
+				"DESTROYING");
+		Awaitility.await().atMost(WAIT).until(() -> streams.streams().isEmpty());
+	}
+
+	@Test
 	void sinksAreNotForProxiedContexts() {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.streamType("x").set(StreamTypeKey.LOCAL_SINK, true);

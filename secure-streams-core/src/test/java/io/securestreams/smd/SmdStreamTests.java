@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.testsupport.CapturedLogs;
@@ -149,6 +150,23 @@ class SmdStreamTests {
 		SecureStreams streams = start();
 		assertThatIllegalArgumentException().isThrownBy(() -> streams.createSmd(1L << 32, new RecordingHandler()))
 			.withMessageContaining("32 bits");
+	}
+
+	@Test
+	void destroyMeFromDisconnectedDestroysTheStream() {
+		SecureStreams streams = start();
+		RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+			if (state == StreamState.CONNECTED) {
+				return StreamResult.DISCONNECT_ME;
+			}
+			return (state == StreamState.DISCONNECTED) ? StreamResult.DESTROY_ME : StreamResult.OK;
+		});
+		SecureStream stream = streams.createSmd(SmdClass.NETWORK, handler);
+		handler.await(StreamState.DESTROYING, WAIT);
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED",
+				"DESTROYING");
+		assertThat(streams.streams()).isEmpty();
 	}
 
 	@Test
