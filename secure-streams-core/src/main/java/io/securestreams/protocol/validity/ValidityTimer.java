@@ -16,10 +16,11 @@ import org.jspecify.annotations.Nullable;
  * interval of 0, or one not shorter than the hang-up interval, no keepalive is sent and only the
  * hang-up timer runs; a hang-up interval of 0 disables the check.
  * <p>
- * Proof of life is cheap to report ({@link #confirmed()} records the time, and only the first
- * proof after a keepalive reschedules the timer), so a binding can call it for every frame
- * received. Every method must be called on the connection's event
- * loop.
+ * What counts as proof of life is the binding's choice (ws takes only a PONG, as libwebsockets
+ * does; an application's {@code validityConfirmed()} counts everywhere). Proof is cheap to report
+ * ({@link #confirmed()} records the time, and only the first proof after a keepalive
+ * reschedules the timer), so a binding may call it for every frame received. Every method must
+ * be called on the connection's event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -119,8 +120,8 @@ public final class ValidityTimer {
 	}
 
 	/**
-	 * Records proof that the connection is alive (any rx, a PONG, or the application's
-	 * {@code validityConfirmed}).
+	 * Records proof that the connection is alive (what the binding takes as proof, such as the
+	 * answer to its keepalive, or the application's {@code validityConfirmed}).
 	 */
 	public void confirmed() {
 		this.lastProof = System.nanoTime();

@@ -34,8 +34,14 @@ import org.slf4j.LoggerFactory;
  * message and EOM on the final one, sends the application's messages through a
  * {@link WsMessageWriter}, answers PINGs, completes the closing handshake (answering the peer's
  * close frame, or waiting a bounded time for the peer's answer to ours) and runs the
- * connection validity check ({@code svalidping}/{@code svalidhup}; any received frame proves
- * life).
+ * connection validity check ({@code svalidping}/{@code svalidhup}).
+ * <p>
+ * Validity follows libwebsockets (reference 5.4, and its ws rx code, which calls
+ * {@code lws_validity_confirmed} for a PONG only): the connection counts as alive when it is
+ * established, when a PONG arrives and when the application calls
+ * {@code validityConfirmed()}. Data frames prove nothing, so a peer that keeps sending but never
+ * answers a PING still gets a PING {@code svalidping} seconds after the last proof and is hung
+ * up {@code svalidhup} seconds after it.
  * <p>
  * {@code ws_prioritize_reads}, in Netty terms: the channel reads up to 64 messages per read
  * event instead of Netty's 16; tx that comes due while a read batch is being delivered waits
@@ -227,9 +233,6 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 			if (!(msg instanceof WebSocketFrame frame) || this.channel == null) {
 				return;
 			}
-			if (this.validity != null) {
-				this.validity.confirmed();
-			}
 			if (this.closeSent && !(frame instanceof CloseWebSocketFrame)) {
 				// Closing: only the peer's close frame matters now.
 				return;
@@ -242,6 +245,11 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 			}
 			else if (frame instanceof PingWebSocketFrame) {
 				pong(ctx, frame.content());
+			}
+			else if (frame instanceof PongWebSocketFrame && this.validity != null) {
+				// The only frame that proves the peer alive, as in libwebsockets: one that streams
+				// data may still not be reading, or be a replay that never answers.
+				this.validity.confirmed();
 			}
 			else if (frame instanceof CloseWebSocketFrame close) {
 				onClose(ctx, close);

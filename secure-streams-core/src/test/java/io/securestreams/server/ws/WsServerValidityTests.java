@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Connection validity on accepted streams upgraded to ws: with the server streamtype's retry
- * policy at {@code svalidping} 1 s and {@code svalidhup} 3 s, the server PINGs a client that
- * went quiet and hangs up on one that stops answering. The client is a plain socket that does
+ * policy at {@code svalidping} 1 s and {@code svalidhup} 3 s, the server PINGs a client and hangs
+ * up on one that stops answering; only a PONG counts as an answer, as in libwebsockets, so a
+ * client that keeps sending data but ignores PINGs is hung up on too. The client is a plain socket that does
  * the ws handshake by hand and answers PINGs only as long as the test lets it.
  */
 class WsServerValidityTests {
@@ -72,6 +73,27 @@ class WsServerValidityTests {
 		assertThat(handler.accepted(listener.id()).get(0)).containsExactly(StreamState.CREATING,
 				StreamState.CONNECTING, StreamState.CONNECTED, StreamState.SERVER_UPGRADE, StreamState.DISCONNECTED,
 				StreamState.DESTROYING);
+	}
+
+	@Test
+	void aClientThatSendsDataButNeverAnswersPingsIsHungUpOn() throws Exception {
+		StateRecorder handler = new StateRecorder();
+		SecureStream listener = listener(handler);
+		int port = ((InetSocketAddress) listener.localAddress()).getPort();
+		try (LogCapture logs = new LogCapture(); Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(30_000);
+			HandRolledClient client = new HandRolledClient(socket);
+			client.upgrade();
+			// Data every 300 ms proves nothing (libwebsockets takes only a PONG): pinged, then hung up.
+			Thread talker = new Thread(() -> client.talkEvery(Duration.ofMillis(300)), "ws-validity-talker");
+			talker.setDaemon(true);
+			talker.start();
+			List<Integer> opcodes = client.readUntilClosed(0);
+			assertThat(opcodes).as("a PING, then the hang-up without a close frame").containsExactly(0x9);
+			assertThat(logs.contains("validity timeout")).isTrue();
+		}
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.accepted(listener.id()).size() == 1
+				&& handler.accepted(listener.id()).get(0).contains(StreamState.DESTROYING));
 	}
 
 	/** A ws client on a plain socket: sends masked frames, reads the server's unmasked ones. */
@@ -127,10 +149,28 @@ class WsServerValidityTests {
 			}
 		}
 
+		/** Sends a TEXT frame at each interval until the connection fails. */
+		void talkEvery(Duration interval) {
+			try {
+				while (true) {
+					send(0x81, "tick".getBytes(StandardCharsets.US_ASCII));
+					Thread.sleep(interval.toMillis());
+				}
+			}
+			catch (IOException | InterruptedException ex) {
+				// The server hung up.
+			}
+		}
+
 		private void pong(byte[] payload) throws IOException {
+			send(0x8a, payload);
+		}
+
+		// The reader (PONGs) and a talker may share the stream: one frame at a time.
+		private synchronized void send(int first, byte[] payload) throws IOException {
 			byte[] mask = { 1, 2, 3, 4 };
 			ByteArrayOutputStream frame = new ByteArrayOutputStream();
-			frame.write(0x8a);
+			frame.write(first);
 			frame.write(0x80 | payload.length);
 			frame.write(mask, 0, 4);
 			for (int i = 0; i < payload.length; i++) {
