@@ -160,8 +160,15 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	@Override
 	public void connectFailed(Throwable cause) {
 		if (closable()) {
-			logger.info("stream {} ({}): connection failed: {}", this.stream.id(), this.stream.streamType(),
-					describe(cause));
+			if (this.policyChange) {
+				// Cut short by the runtime, which reconnects at once: nothing went wrong.
+				logger.debug("stream {} ({}): connection attempt closed for a policy change: {}", this.stream.id(),
+						this.stream.streamType(), describe(cause));
+			}
+			else {
+				logger.info("stream {} ({}): connection failed: {}", this.stream.id(), this.stream.streamType(),
+						describe(cause));
+			}
 			this.stream.attemptFailed(this, 0);
 		}
 	}

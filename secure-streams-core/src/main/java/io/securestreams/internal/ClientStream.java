@@ -208,21 +208,50 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	}
 
 	/**
-	 * The attempt failed before it was usable: the sequencer reports UNREACHABLE and backs off.
+	 * The attempt failed before it was usable: the sequencer reports UNREACHABLE and backs off,
+	 * unless the runtime itself closed the attempt for a policy change.
 	 */
 	void attemptFailed(ClientAttempt failed, long minDelayMillis) {
 		this.attempt = null;
 		failed.deactivate();
-		if (!reportTimings(failed)) {
-			this.sequencer.attemptFailed(minDelayMillis);
+		if (reportTimings(failed)) {
+			return;
 		}
+		if (failed.closingForPolicyChange()) {
+			// The runtime cut the attempt short (a pending connect, TLS handshake or ws upgrade
+			// ends as a failure in the bindings): nothing failed, so no UNREACHABLE and no backoff.
+			reconnectForPolicyChange();
+			return;
+		}
+		this.sequencer.attemptFailed(minDelayMillis);
 	}
 
 	void attemptClosed(ClientAttempt closed, boolean reconnect) {
 		this.attempt = null;
 		closed.deactivate();
-		if (!reportTimings(closed)) {
-			this.sequencer.attemptClosed(reconnect, closed.closingForPolicyChange());
+		if (reportTimings(closed)) {
+			return;
+		}
+		if (closed.closingForPolicyChange() && !danglingConnected()) {
+			reconnectForPolicyChange();
+			return;
+		}
+		this.sequencer.attemptClosed(reconnect, closed.closingForPolicyChange());
+	}
+
+	/**
+	 * An attempt closed because the streamtype's policy changed reconnects at once under the new
+	 * policy, as a connected stream does: one that had reported CONNECTED goes through DISCONNECTED
+	 * (the sequencer's policy-change path); one still connecting stays CONNECTING and its attempt
+	 * starts over, since it never failed and the handler is still waiting for its outcome.
+	 */
+	private void reconnectForPolicyChange() {
+		if (danglingConnected()) {
+			this.sequencer.attemptClosed(true, true);
+		}
+		else {
+			logger.debug("stream {} ({}): connecting again under the changed policy", id(), streamType());
+			openAttempt();
 		}
 	}
 
