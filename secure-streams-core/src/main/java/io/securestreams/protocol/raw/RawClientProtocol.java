@@ -87,6 +87,7 @@ public final class RawClientProtocol implements ClientProtocol {
 			this.connected = true;
 			StreamResult result = this.link.state(StreamState.CONNECTED);
 			if (result != StreamResult.DISCONNECT_ME && result != StreamResult.DESTROY_ME) {
+				this.session.startValidity();
 				this.session.requestWrite();
 			}
 		}
@@ -114,6 +115,13 @@ public final class RawClientProtocol implements ClientProtocol {
 				connecting.cancel(false);
 			}
 			this.session.close();
+		}
+
+		@Override
+		public void validityConfirmed() {
+			if (this.connected) {
+				this.session.validityConfirmed();
+			}
 		}
 
 		@Override

@@ -1,12 +1,16 @@
 package io.securestreams.protocol.raw;
 
+import java.time.Duration;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.protocol.StreamLink;
+import io.securestreams.policy.RetryPolicy;
 import io.securestreams.protocol.TxResult;
+import io.securestreams.protocol.validity.ValidityTimer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +19,14 @@ import org.slf4j.LoggerFactory;
  * A connected raw byte stream, client or server side: every read is delivered as it came with
  * flags 0, and each {@code requestTx} gives the application one {@code onTx} call whose bytes
  * are written as they are (flags are ignored; call {@code requestTx} again to send more).
+ * <p>
+ * Connection validity as libwebsockets has it for raw (reference 5.4): raw has no keepalive, so
+ * {@code svalidping} does nothing, but with {@code svalidhup} set in the stream's retry policy
+ * the connection is closed that many seconds after the last proof of life. The connection's
+ * start is proof, and so is the application's {@code validityConfirmed()}; received bytes are
+ * not, since only the application knows what they prove. Without a retry policy, or with
+ * {@code svalidhup} 0, there is no check (libwebsockets' context defaults are for the bindings
+ * that ping).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -31,6 +43,8 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 	private final Runnable onClosed;
 
 	private @Nullable Channel channel;
+
+	private @Nullable ValidityTimer validity;
 
 	/**
 	 * Creates a session.
@@ -73,6 +87,42 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 	}
 
 	/**
+	 * Starts the validity check once the connection is usable (CONNECTED), when the retry policy
+	 * sets {@code svalidhup}; the start counts as proof of life.
+	 */
+	public void startValidity() {
+		Channel ch = this.channel;
+		RetryPolicy retry = this.link.retryPolicy();
+		if (ch == null || retry == null || retry.validHangupSeconds() == 0 || this.validity != null) {
+			return;
+		}
+		// No keepalive to send: only the hang-up timer runs.
+		ValidityTimer timer = new ValidityTimer(ch.eventLoop(), Duration.ZERO,
+				Duration.ofSeconds(retry.validHangupSeconds()), () -> { }, this::validityExpired);
+		this.validity = timer;
+		timer.start();
+	}
+
+	/**
+	 * The application confirmed the connection is alive: the hang-up is counted from now.
+	 */
+	public void validityConfirmed() {
+		if (this.validity != null) {
+			this.validity.confirmed();
+		}
+	}
+
+	private void validityExpired() {
+		Channel ch = this.channel;
+		if (ch != null && ch.isActive()) {
+			logger.info("raw stream '{}': validity timeout, no proof that {} is alive within svalidhup"
+					+ " (call validityConfirmed() when the peer proves it); closing", this.link.policy().name(),
+					ch.remoteAddress());
+			ch.close();
+		}
+	}
+
+	/**
 	 * Closes the connection.
 	 */
 	public void close() {
@@ -104,6 +154,9 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
+		if (this.validity != null) {
+			this.validity.stop();
+		}
 		this.onClosed.run();
 		ctx.fireChannelInactive();
 	}

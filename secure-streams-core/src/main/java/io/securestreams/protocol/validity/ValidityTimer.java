@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * hang-up timer runs; a hang-up interval of 0 disables the check.
  * <p>
  * What counts as proof of life is the binding's choice (ws takes only a PONG, as libwebsockets
- * does; an application's {@code validityConfirmed()} counts everywhere). Proof is cheap to report
+ * does; raw, without a keepalive, only the connection's start; an application's
+ * {@code validityConfirmed()} counts everywhere). Proof is cheap to report
  * ({@link #confirmed()} records the time, and only the first proof after a keepalive
  * reschedules the timer), so a binding may call it for every frame received. Every method must
  * be called on the connection's event loop.

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The raw server binding ({@code "protocol": "raw"}). Unlike libwebsockets, whose accepted raw
  * streams stop at CONNECTING, an accepted raw stream reports CONNECTED once the socket (and TLS)
- * is up, then exchanges bytes with flags 0.
+ * is up, then exchanges bytes with flags 0. With {@code svalidhup} in the server streamtype's
+ * retry policy, a connection the handler does not confirm alive ({@code validityConfirmed()})
+ * within it is closed, as on the client (see {@link RawSession}).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -32,6 +34,7 @@ public final class RawServerProtocol implements ServerProtocol {
 			public void start() {
 				this.connected = true;
 				link.state(StreamState.CONNECTED);
+				session.startValidity();
 				session.requestWrite();
 			}
 
@@ -50,6 +53,11 @@ public final class RawServerProtocol implements ServerProtocol {
 			@Override
 			public @Nullable SocketAddress peerAddress() {
 				return channel.remoteAddress();
+			}
+
+			@Override
+			public void validityConfirmed() {
+				session.validityConfirmed();
 			}
 
 			@Override
