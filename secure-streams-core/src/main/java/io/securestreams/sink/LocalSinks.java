@@ -81,7 +81,9 @@ public final class LocalSinks {
 		LocalStream source = new LocalStream(this.runtime, policy, handler, false, loop, this);
 		LocalStream sink = pair(source, policy);
 		if (sink == null) {
-			throw new SecureStreamsException("the sink of streamtype '" + policy.name() + "' refused the stream");
+			String why = this.registrations.containsKey(policy.name()) ? "' refused the stream"
+					: "' was closed before the stream could join it";
+			throw new SecureStreamsException("the sink of streamtype '" + policy.name() + why);
 		}
 		if (source.deliverCreating() == StreamResult.DESTROY_ME) {
 			sink.destroy();
@@ -108,11 +110,17 @@ public final class LocalSinks {
 		}
 		LocalStream sink = new LocalStream(this.runtime, policy, sinkHandler, true, source.eventLoop(), this);
 		// Paired before CREATING, so that a sink destroyed from its CREATING callback unpairs cleanly.
-		registration.joined(sink);
 		sink.servedBy(registration);
 		sink.pairWith(source);
 		source.pairWith(sink);
 		if (sink.deliverCreating() == StreamResult.DESTROY_ME) {
+			source.pairWith(null);
+			sink.destroyNow();
+			return null;
+		}
+		// Joins only once paired and created: a close() from another thread then destroys a whole
+		// pair (the sink tells its source), and one that came first leaves no pair behind.
+		if (!registration.join(sink)) {
 			source.pairWith(null);
 			sink.destroyNow();
 			return null;

@@ -1,5 +1,6 @@
 package io.securestreams.sink;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,7 +10,8 @@ import io.securestreams.StreamHandler;
  * A handler registered as the local sink of a streamtype. Closing the registration removes the
  * sink: every pair it serves is disconnected (the sink streams are destroyed, the source streams
  * see DISCONNECTED), and new sources of the streamtype can no longer be created until another
- * sink is registered.
+ * sink is registered. A source joining from another thread while it closes is either among the
+ * pairs disconnected or not paired at all (its creation fails, or a rejoin is UNREACHABLE).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -23,6 +25,10 @@ public final class SinkRegistration implements AutoCloseable {
 	private final LocalSinks sinks;
 
 	private final Set<LocalStream> sinkStreams = ConcurrentHashMap.newKeySet();
+
+	// Guarded by this, with the joins: a sink stream either joins before close() takes the set, and
+	// is destroyed by it, or finds the registration closed and is not served at all.
+	private boolean closed;
 
 	SinkRegistration(String streamType, StreamHandler handler, LocalSinks sinks) {
 		this.streamType = streamType;
@@ -50,8 +56,18 @@ public final class SinkRegistration implements AutoCloseable {
 		return this.handler;
 	}
 
-	void joined(LocalStream sink) {
+	/**
+	 * Adds a sink stream, already paired with its source, unless the registration was closed
+	 * meanwhile (sources are paired on other threads than the one that closes).
+	 * @param sink the sink stream
+	 * @return {@code false} when closed: the caller must undo the pair
+	 */
+	synchronized boolean join(LocalStream sink) {
+		if (this.closed) {
+			return false;
+		}
 		this.sinkStreams.add(sink);
+		return true;
 	}
 
 	void parted(LocalStream sink) {
@@ -63,8 +79,16 @@ public final class SinkRegistration implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
+		List<LocalStream> serving;
+		synchronized (this) {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
+			serving = List.copyOf(this.sinkStreams);
+		}
 		this.sinks.unregister(this);
-		for (LocalStream sink : this.sinkStreams) {
+		for (LocalStream sink : serving) {
 			sink.destroy();
 		}
 	}

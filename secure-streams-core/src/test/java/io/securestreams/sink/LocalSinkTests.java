@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -240,6 +242,50 @@ class LocalSinkTests {
 		assertThat(source.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED",
 				"DESTROYING");
 		Awaitility.await().atMost(WAIT).until(() -> streams.streams().isEmpty());
+	}
+
+	@Test
+	void closingTheRegistrationWhileSourcesJoinLeavesNoPairBehind() throws Exception {
+		SecureStreams streams = streams();
+		List<RecordingHandler> sources = new CopyOnWriteArrayList<>();
+		for (int round = 0; round < 300; round++) {
+			SinkRegistration registration = streams.registerSink("sink_hello_world", new RecordingHandler());
+			CyclicBarrier start = new CyclicBarrier(2);
+			Thread creator = new Thread(() -> {
+				awaitQuietly(start);
+				for (int i = 0; i < 4; i++) {
+					RecordingHandler source = new RecordingHandler();
+					try {
+						streams.create("sink_hello_world", source);
+						sources.add(source);
+					}
+					catch (SecureStreamsException ex) {
+						// The registration closed first: no stream.
+					}
+				}
+			}, "sink-source-creator");
+			creator.start();
+			awaitQuietly(start);
+			registration.close();
+			creator.join();
+		}
+		assertThat(sources).isNotEmpty();
+		// Every registration is closed: each source ends DISCONNECTED (it was paired) or UNREACHABLE
+		// (its sink went first), and no sink stream is left.
+		Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+			assertThat(sources).allSatisfy((source) -> assertThat(source.states).last()
+				.isIn(StreamState.DISCONNECTED, StreamState.UNREACHABLE));
+			assertThat(streams.streams()).allSatisfy((info) -> assertThat(info.role()).isEqualTo(StreamRole.CLIENT));
+		});
+	}
+
+	private static void awaitQuietly(CyclicBarrier barrier) {
+		try {
+			barrier.await(10, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Test
