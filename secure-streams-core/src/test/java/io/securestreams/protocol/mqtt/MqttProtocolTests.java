@@ -213,16 +213,23 @@ class MqttProtocolTests {
 		assertThat(handler.count(StreamState.QOS_NACK_REMOTE)).isZero();
 	}
 
-	@Test
-	void qos2ReleaseIsResentWhenTheSessionResumes() {
+	/**
+	 * Connects a QoS 2 device stream to a broker that resumes sessions and sends one message.
+	 */
+	private void qos2MessageSentOnAResumableSession(MqttRecorder handler) {
 		this.broker.sessionPresent = true;
 		PolicyFragment fragment = MqttPolicies.base();
 		device(fragment).set(StreamTypeKey.MQTT_QOS, 2);
-		MqttRecorder handler = new MqttRecorder();
 		SecureStream stream = start(fragment).create("device", handler);
 		stream.connect();
 		handler.await(StreamState.CONNECTED, 1, WAIT);
 		handler.send(stream, "exactly once");
+	}
+
+	@Test
+	void qos2ReleaseIsResentWhenTheSessionResumes() {
+		MqttRecorder handler = new MqttRecorder();
+		qos2MessageSentOnAResumableSession(handler);
 		this.broker.awaitReceived("PUBLISH dev/up", 1, WAIT);
 		int id = this.broker.publishId(0);
 		this.broker.reply(MqttMessageType.PUBREC, id);
@@ -244,14 +251,8 @@ class MqttProtocolTests {
 	 */
 	@Test
 	void qos2ReleasedOnItsLastAllowedSendIsReleasedAgainAndNotFailedByTheResendCap() {
-		this.broker.sessionPresent = true;
-		PolicyFragment fragment = MqttPolicies.base();
-		device(fragment).set(StreamTypeKey.MQTT_QOS, 2);
 		MqttRecorder handler = new MqttRecorder();
-		SecureStream stream = start(fragment).create("device", handler);
-		stream.connect();
-		handler.await(StreamState.CONNECTED, 1, WAIT);
-		handler.send(stream, "exactly once");
+		qos2MessageSentOnAResumableSession(handler);
 		for (int sends = 1; sends < MqttOutbox.MAX_SENDS; sends++) {
 			this.broker.awaitReceived("PUBLISH dev/up", sends, WAIT);
 			this.broker.dropAll();
