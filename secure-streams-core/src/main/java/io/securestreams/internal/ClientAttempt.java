@@ -151,6 +151,13 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	}
 
 	@Override
+	public void peerTxCredit(int credit) {
+		if (isActive()) {
+			this.stream.peerTxCredit(credit);
+		}
+	}
+
+	@Override
 	public void httpStatus(int status) {
 		if (isActive()) {
 			this.stream.httpStatusReceived(status);

@@ -2,6 +2,7 @@ package io.securestreams.internal;
 
 import java.net.SocketAddress;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
@@ -50,6 +51,8 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	private boolean rxPaused;
 
 	private volatile @Nullable BiConsumer<String, byte[]> metadataObserver;
+
+	private volatile @Nullable IntConsumer txCreditObserver;
 
 	/**
 	 * Creates a client stream; call {@link #deliverCreating()} next.
@@ -375,6 +378,24 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 		BiConsumer<String, byte[]> observer = this.metadataObserver;
 		if (observer != null) {
 			observer.accept(name, value);
+		}
+	}
+
+	/**
+	 * Observes the tx credit the protocol reports (an h2 stream's send window when its response
+	 * head arrives), as a proxy needs it to pass it on to its client. Called on the stream's event
+	 * loop.
+	 * @param observer receives each credit, or {@code null} to stop observing
+	 */
+	@Override
+	public void observeTxCredit(@Nullable IntConsumer observer) {
+		this.txCreditObserver = observer;
+	}
+
+	void peerTxCredit(int credit) {
+		IntConsumer observer = this.txCreditObserver;
+		if (observer != null) {
+			observer.accept(credit);
 		}
 	}
 

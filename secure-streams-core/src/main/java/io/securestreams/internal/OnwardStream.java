@@ -1,6 +1,7 @@
 package io.securestreams.internal;
 
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 
 import io.netty.channel.EventLoop;
 import io.securestreams.SecureStream;
@@ -46,5 +47,12 @@ public interface OnwardStream extends SecureStream {
 	 * @param observer receives each name and value on the stream's loop, or {@code null}
 	 */
 	void observeReceivedMetadata(@Nullable BiConsumer<String, byte[]> observer);
+
+	/**
+	 * Observes the credit the peer gives the stream to send (an h2 stream's send window when its
+	 * response head arrives), which a proxy passes on as TXCR_UPDATE.
+	 * @param observer receives each credit on the stream's loop, or {@code null}
+	 */
+	void observeTxCredit(@Nullable IntConsumer observer);
 
 }

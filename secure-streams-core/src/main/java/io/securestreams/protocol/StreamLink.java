@@ -180,6 +180,16 @@ public interface StreamLink {
 	}
 
 	/**
+	 * Reports the credit the binding has to send to the peer on this stream: the h2 stream's send
+	 * window when the final response head arrives, as libwebsockets reports it from an h2 client
+	 * stream's establishment. A proxy passes it to its client as TXCR_UPDATE; other streams ignore
+	 * it. Ignored once this link is no longer the stream's.
+	 * @param credit the bytes the peer lets this stream send now
+	 */
+	default void peerTxCredit(int credit) {
+	}
+
+	/**
 	 * Records the status of a final http response head (not an interim 1xx), shown in the
 	 * stream's {@link io.securestreams.StreamInfo#httpStatus()}.
 	 * @param status the status code

@@ -6,6 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 
 import io.netty.channel.EventLoop;
 import io.securestreams.SecureStream;
@@ -124,6 +125,15 @@ final class CrossLoopOnward implements StreamHandler {
 			byte[] copy = value.clone();
 			onLinkLoop(() -> observer.accept(key, copy));
 		};
+	}
+
+	/**
+	 * Wraps an observer of tx credit so that it runs on the link's loop.
+	 * @param observer the observer, called on the link's loop
+	 * @return the observer to register with the onward stream
+	 */
+	IntConsumer onLinkLoop(IntConsumer observer) {
+		return (credit) -> onLinkLoop(() -> observer.accept(credit));
 	}
 
 	@Override

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -184,11 +185,14 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		this.crossLoop = cross;
 		handler.stream(stream);
 		BiConsumer<String, byte[]> toClient = this::receivedMetadata;
+		IntConsumer creditToClient = this::peerTxCredit;
 		if (cross != null) {
 			cross.stream(stream);
 			toClient = cross.onLinkLoop(toClient);
+			creditToClient = cross.onLinkLoop(creditToClient);
 		}
 		stream.observeReceivedMetadata(toClient);
+		stream.observeTxCredit(creditToClient);
 		logger.debug("{}: created onward stream {} for client pid {}", describe(), stream.id(), this.clientPid);
 		this.outbox.start(ToClient.CreateResult.ok(buffers.clientBuflen(), chain(active, name)), false);
 	}
@@ -209,6 +213,15 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 			return;
 		}
 		this.outbox.metadata(new ToClient.RxMetadata(name, value));
+	}
+
+	/**
+	 * Tells the client the credit the onward stream's peer gave it (an h2 stream's send window
+	 * when its response head arrived), in order with the states and payload, as the C proxy does.
+	 * Runs on the link's loop.
+	 */
+	private void peerTxCredit(int credit) {
+		this.outbox.fifo(new ToClient.RxCredit(credit));
 	}
 
 	private List<String> chain(Policy active, String name) {

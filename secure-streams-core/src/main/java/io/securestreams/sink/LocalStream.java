@@ -1,6 +1,7 @@
 package io.securestreams.sink;
 
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -209,6 +210,11 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 	@Override
 	public void observeReceivedMetadata(@Nullable BiConsumer<String, byte[]> observer) {
 		// A local pair has no peer headers to pass on.
+	}
+
+	@Override
+	public void observeTxCredit(@Nullable IntConsumer observer) {
+		// A local pair has no flow-control credit to report.
 	}
 
 	@Override

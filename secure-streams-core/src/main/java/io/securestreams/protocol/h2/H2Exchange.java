@@ -5,6 +5,7 @@ import java.net.SocketAddress;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
@@ -198,6 +199,14 @@ final class H2Exchange implements ProtocolConnection {
 			return;
 		}
 		this.answered = true;
+		if (response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+			// libwebsockets reports the stream's credit when an h2 client stream is established,
+			// before the response head is acted on (so a proxy sends it before CONNECTED).
+			int credit = H2SessionHandler.sendWindow((Http2StreamChannel) ch);
+			if (credit >= 0) {
+				this.link.peerTxCredit(credit);
+			}
+		}
 		if (this.transaction.onResponse(response, this.target, this.redirects, this.link.policy().longPoll(),
 				ch) == Step.RETRY_LATER) {
 			this.ended = true;

@@ -6,12 +6,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +65,21 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 			.build())
 			.addLast("h2-session", new H2SessionHandler(session))
 			.addLast("h2-streams", new Http2MultiplexHandler(RefusePushedStreams.INSTANCE));
+	}
+
+	/**
+	 * Returns an h2 stream's own send window (the connection's window is not taken into account,
+	 * as libwebsockets reports a stream's credit).
+	 * @param stream the stream's channel, on its event loop
+	 * @return the bytes, or -1 when the stream is no longer known to its connection
+	 */
+	static int sendWindow(Http2StreamChannel stream) {
+		Http2FrameCodec codec = stream.parent().pipeline().get(Http2FrameCodec.class);
+		Http2Stream known = (codec != null) ? codec.connection().stream(stream.stream().id()) : null;
+		if (known == null) {
+			return -1;
+		}
+		return codec.connection().remote().flowController().windowSize(known);
 	}
 
 	@Override

@@ -158,6 +158,11 @@ final class ReplayWatch implements StreamLink {
 	}
 
 	@Override
+	public void peerTxCredit(int credit) {
+		this.link.peerTxCredit(credit);
+	}
+
+	@Override
 	public void receivedHeaders(Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
 		this.link.receivedHeaders(headers);
 	}

@@ -1,5 +1,6 @@
 package io.securestreams.protocol.h2;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -8,6 +9,7 @@ import io.securestreams.SecureStream;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.SspcRelay;
 import io.securestreams.testsupport.StreamsUnderTest;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
@@ -83,6 +85,39 @@ class H2ProxiedTests {
 		RecordedRequest request = this.server.takeRequest();
 		assertThat(request.getHeaders().get("content-length")).isEqualTo(String.valueOf(body.length));
 		assertThat(request.getBody().toByteArray()).isEqualTo(body);
+	}
+
+	@Test
+	void proxyReportsTheOnwardStreamsSendWindowBeforeConnected() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("one").build());
+		this.server.enqueue(new MockResponse.Builder().code(201).body("two").build());
+		StreamsUnderTest streams = start("get", "GET");
+		RecordingHandler get = new RecordingHandler();
+		streams.streams().create("get", get).requestTx();
+		get.await(StreamState.DISCONNECTED, WAIT);
+		// The C proxy sends an h2 stream's credit (TXCR_UPDATE) when the stream is established,
+		// queued before the CONNECTED it reports for the same response head.
+		SspcRelay.Link link = streams.relay().links().get(0);
+		assertThat(creditsAndStates(link)).containsExactly("CREATING", "CONNECTING", "credit 65535", "CONNECTED",
+				"QOS_ACK_REMOTE", "DISCONNECTED");
+		// A request body the server took is no longer in the stream's window when the head arrives.
+		PolicyFragment fragment = TestPolicies.base();
+		H2TestServers.policy(fragment.streamType("post"), this.server, "POST", "/post");
+		StreamsUnderTest posting = this.resources.start(Mode.PROXIED, fragment.build());
+		RecordingHandler post = new RecordingHandler().send(new byte[1000], 1000);
+		posting.streams().create("post", post).requestTxLen(1000);
+		post.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(creditsAndStates(posting.relay().links().get(0))).contains("credit 64535")
+			.doesNotContain("credit 65535");
+		assertThat(new String(post.received(), StandardCharsets.UTF_8)).isEqualTo("two");
+	}
+
+	private static List<String> creditsAndStates(SspcRelay.Link link) {
+		return link.toClient.stream()
+			.filter((frame) -> frame.type() == 0x57 || frame.type() == 0x58)
+			.map((frame) -> (frame.type() == 0x57) ? StreamState.of(frame.state()).name()
+					: "credit " + ByteBuffer.wrap(frame.body()).getInt())
+			.toList();
 	}
 
 }
