@@ -99,6 +99,20 @@ final class HttpRequestWriter {
 	}
 
 	/**
+	 * Stops sending a body the server answered before it was complete, and counts its announced
+	 * length as used, so that the next transaction does not take it for its own.
+	 * @param request the request whose body this is
+	 */
+	void dropBody(@Nullable PolicyRequest request) {
+		if (this.bodyOpen) {
+			this.bodyOpen = false;
+			if (request != null) {
+				this.link.txLengthConsumed(request.lengthSerial);
+			}
+		}
+	}
+
+	/**
 	 * Ends an open body where it is, with the multipart epilogue if any, and sends nothing more
 	 * (an h2 long-poll stream goes rx-only once the response has started).
 	 * @param ch the channel the body goes to

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Reads the head of each response of an http connection (h1, or the streams of an h2 one) and says
  * what it means for the transaction: an interim 1xx is skipped; 503 and 429 ask to retry after the
  * server's {@code Retry-After}; a redirect is followed when {@code allow_redirects} is set,
- * {@code http_fail_redirect} is not and the request had no body; anything else is the final answer. For a
+ * {@code http_fail_redirect} is not and the request had no body or the status is 303 (see
+ * {@link HttpTransaction}); anything else is the final answer. For a
  * final answer it decides whether the transaction succeeded ({@code http_expect}, or any 2xx; a
  * redirect under {@code http_fail_redirect} fails) and whether the server keeps the connection
  * alive, stores the response headers mapped to metadata and reports the {@code http_resp_map}
@@ -107,7 +108,10 @@ final class HttpResponseHead {
 		}
 		String location = response.headers().get(HttpHeaderNames.LOCATION);
 		boolean redirect = location != null && HttpRedirects.isRedirect(status);
-		if (redirect && !http.failRedirect() && http.allowRedirects() && request.body == PolicyRequest.Body.NONE
+		// A request with a body is followed only to a 303, which is answered with a GET without
+		// one; other redirects would need the body again, which onTx gave already.
+		boolean followable = request.body == PolicyRequest.Body.NONE || status == 303;
+		if (redirect && !http.failRedirect() && http.allowRedirects() && followable
 				&& this.redirects.follow(target, hops, location)) {
 			return Verdict.REDIRECT;
 		}

@@ -73,6 +73,12 @@ public final class HttpTransaction {
 	private boolean skipping;
 
 	/**
+	 * Whether a 303 in the current redirect chain turned the request into a GET without a body,
+	 * as RFC 9110 section 15.4.4 asks and libwebsockets does: the hops after it stay GETs.
+	 */
+	private boolean seeOther;
+
+	/**
 	 * Creates the transactions of one stream's connection attempt.
 	 * @param link the stream's link
 	 * @param tlsConfigured whether the streamtype configures TLS, so redirects may lead to https
@@ -95,7 +101,8 @@ public final class HttpTransaction {
 	 * @throws IllegalStateException when a system blob or metadata the request needs is missing
 	 */
 	public boolean start(Channel ch, ConnectTarget target, int hops) {
-		this.request = PolicyRequest.build(this.link, target);
+		this.seeOther = this.seeOther && hops > 0;
+		this.request = PolicyRequest.build(this.link, target, this.seeOther);
 		this.inProgress = true;
 		this.connectedReported = this.connectedReported && hops > 0;
 		this.somDelivered = false;
@@ -148,7 +155,14 @@ public final class HttpTransaction {
 				}
 				this.skipping = true;
 			}
-			case REDIRECT -> this.skipping = true;
+			case REDIRECT -> {
+				if (response.status().code() == 303) {
+					this.seeOther = true;
+					// The rest of a body the server did not wait for is not sent.
+					this.writer.dropBody(this.request);
+				}
+				this.skipping = true;
+			}
 			case RETRY_LATER -> {
 				this.inProgress = false;
 				return Step.RETRY_LATER;

@@ -69,13 +69,14 @@ final class PolicyRequest {
 	 * Builds the request for the next transaction.
 	 * @param link the stream's link
 	 * @param target where it goes
+	 * @param seeOther whether a 303 led to {@code target}: the request is then a GET without a body
 	 * @return the request
 	 * @throws IllegalStateException when a system blob the policy needs is missing, or when the
 	 * expanded url or a header value cannot be sent (a space or line break from metadata or a blob)
 	 */
-	static PolicyRequest build(StreamLink link, ConnectTarget target) {
+	static PolicyRequest build(StreamLink link, ConnectTarget target, boolean seeOther) {
 		try {
-			return compose(link, target);
+			return seeOther ? composeGet(link, target) : compose(link, target);
 		}
 		catch (IllegalArgumentException ex) {
 			// Netty refuses an unsafe request line or header value; the bindings fail the attempt on
@@ -144,6 +145,20 @@ final class PolicyRequest {
 		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), methodName,
 				target.path(), headers);
 		return new PolicyRequest(request, body, length, limit, serial, head, tail);
+	}
+
+	// The GET that follows a 303: the policy's headers, but no body nor anything announcing one.
+	private static PolicyRequest composeGet(StreamLink link, ConnectTarget target) {
+		StreamTypePolicy policy = link.policy();
+		HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target.path());
+		HttpHeaders headers = request.headers();
+		headers.set(HttpHeaderNames.HOST, target.authority());
+		RequestHeaders.add(policy, link.metadata(), link.blobs(), headers);
+		headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+		headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), "GET", target.path(),
+				headers);
+		return new PolicyRequest(request, Body.NONE, -1, -1, link.txLengthSerial(), null, null);
 	}
 
 	// The value of a content-length header mapped from metadata, or -1 when there is none.

@@ -279,6 +279,35 @@ class H1HeaderAndStatusTests {
 		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/final");
 	}
 
+	/**
+	 * The README's reason for {@code allow_redirects} is a server that answers a POST with a
+	 * redirect: a 303 is followed with a GET without a body (RFC 9110 section 15.4.4), as
+	 * libwebsockets switches the method to GET for it.
+	 */
+	@Test
+	void aPostAnsweredWithSeeOtherIsFollowedWithAGet() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().code(303).setHeader("Location", "/result").build());
+		this.server.enqueue(new MockResponse.Builder().body("stored").build());
+		byte[] body = "name=value".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+		RecordingHandler handler = new RecordingHandler().send(body, body.length);
+		create(handler, (b) -> b.set(StreamTypeKey.HTTP_METHOD, "POST").set(StreamTypeKey.ALLOW_REDIRECTS, true))
+			.requestTxLen(body.length);
+		Awaitility.await().atMost(WAIT).until(() -> handler.states.contains(StreamState.QOS_ACK_REMOTE)
+				|| handler.states.contains(StreamState.QOS_NACK_REMOTE));
+		assertThat(handler.states).contains(StreamState.QOS_ACK_REMOTE);
+		awaitEnd(handler, StreamState.QOS_ACK_REMOTE);
+		assertThat(new String(handler.received())).isEqualTo("stored");
+		RecordedRequest post = this.server.takeRequest();
+		assertThat(post.getMethod()).isEqualTo("POST");
+		assertThat(post.getBody().utf8()).isEqualTo("name=value");
+		RecordedRequest get = this.server.takeRequest();
+		assertThat(get.getMethod()).isEqualTo("GET");
+		assertThat(get.getTarget()).isEqualTo("/result");
+		assertThat(get.getHeaders().get("Content-Length")).isNull();
+		assertThat(get.getHeaders().get("Transfer-Encoding")).isNull();
+		assertThat(get.getBodySize()).isZero();
+	}
+
 	@Test
 	void failRedirectMakesARedirectAFailureEvenWhenRedirectsAreAllowed() {
 		this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/portal").build());

@@ -250,6 +250,28 @@ class H2ClientTests {
 	}
 
 	@Test
+	void aPostAnsweredWithSeeOtherIsFollowedWithAGet() throws Exception {
+		MockWebServer server = h2Server();
+		server.enqueue(new MockResponse.Builder().code(303).setHeader("Location", "/result").build());
+		server.enqueue(new MockResponse.Builder().body("stored").build());
+		byte[] body = "name=value".getBytes(StandardCharsets.US_ASCII);
+		RecordingHandler handler = new RecordingHandler().send(body, body.length);
+		create("post", server, handler, (b) -> b.set(StreamTypeKey.HTTP_METHOD, "POST")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true)).requestTxLen(body.length);
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(handler.stateNames()).isEqualTo(states(ONE_TRANSACTION.toArray(String[]::new)));
+		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("stored");
+		RecordedRequest post = server.takeRequest();
+		assertThat(post.getMethod()).isEqualTo("POST");
+		assertThat(post.getBody().utf8()).isEqualTo("name=value");
+		RecordedRequest get = server.takeRequest();
+		assertThat(get.getMethod()).isEqualTo("GET");
+		assertThat(get.getTarget()).isEqualTo("/result");
+		assertThat(get.getHeaders().get("content-length")).isNull();
+		assertThat(get.getBodySize()).isZero();
+	}
+
+	@Test
 	void serverThatOnlySpeaksHttp11IsUnreachableWithAClearReason() {
 		MockWebServer server = server(okhttp3.Protocol.HTTP_1_1);
 		try (CapturedLogs logs = new CapturedLogs("io.securestreams.internal.ClientAttempt")) {
