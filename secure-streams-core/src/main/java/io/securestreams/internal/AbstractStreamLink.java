@@ -10,6 +10,7 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.metadata.MetadataValues;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.TxResult;
+import io.securestreams.protocol.http.CookieJar;
 
 /**
  * What the {@link StreamLink} of every {@link LinkedStream} shares. The stream's identity, loop,
@@ -67,6 +68,11 @@ public abstract class AbstractStreamLink<S extends LinkedStream> implements Stre
 	@Override
 	public final SystemBlobs blobs() {
 		return this.stream.runtime.blobs();
+	}
+
+	@Override
+	public final CookieJar cookies() {
+		return this.stream.runtime.cookies();
 	}
 
 	@Override

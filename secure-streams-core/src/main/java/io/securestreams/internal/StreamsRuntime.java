@@ -16,6 +16,7 @@ import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.policy.Policy;
 import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.protocol.http.CookieJar;
 import io.securestreams.tls.TlsContexts;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.TransportResources;
@@ -57,6 +58,8 @@ public final class StreamsRuntime {
 	private final AtomicLong ids = new AtomicLong();
 
 	private final SmdBus smd = new SmdBus();
+
+	private final CookieJar cookies = new CookieJar();
 
 	/**
 	 * Creates the runtime.
@@ -101,6 +104,14 @@ public final class StreamsRuntime {
 
 	public SystemBlobs blobs() {
 		return this.blobs;
+	}
+
+	/**
+	 * Returns the cookies of the streamtypes with {@code http_cookies}.
+	 * @return the context's cookie jar
+	 */
+	public CookieJar cookies() {
+		return this.cookies;
 	}
 
 	public Policy policy() {

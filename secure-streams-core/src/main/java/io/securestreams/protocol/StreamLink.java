@@ -12,6 +12,7 @@ import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.protocol.http.CookieJar;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
 import org.jspecify.annotations.Nullable;
@@ -72,6 +73,13 @@ public interface StreamLink {
 	 * @return the blobs
 	 */
 	SystemBlobs blobs();
+
+	/**
+	 * Returns the context's cookie jar, which http bindings use for streamtypes with
+	 * {@code http_cookies}.
+	 * @return the cookie jar
+	 */
+	CookieJar cookies();
 
 	/**
 	 * Returns whether the stream is fulfilled on behalf of a proxied client, which changes a few

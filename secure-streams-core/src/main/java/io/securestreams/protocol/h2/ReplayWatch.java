@@ -14,6 +14,7 @@ import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.TxResult;
+import io.securestreams.protocol.http.CookieJar;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
 import org.jspecify.annotations.Nullable;
@@ -80,6 +81,11 @@ final class ReplayWatch implements StreamLink {
 	@Override
 	public SystemBlobs blobs() {
 		return this.link.blobs();
+	}
+
+	@Override
+	public CookieJar cookies() {
+		return this.link.cookies();
 	}
 
 	@Override

@@ -27,11 +27,12 @@ import org.slf4j.LoggerFactory;
  * what it means for the transaction: an interim 1xx is skipped; 503 and 429 ask to retry after the
  * server's {@code Retry-After}; a redirect is followed when {@code allow_redirects} is set,
  * {@code http_fail_redirect} is not and the request had no body or the status is 303 (see
- * {@link HttpTransaction}); anything else is the final answer. For a
- * final answer it decides whether the transaction succeeded ({@code http_expect}, or any 2xx; a
- * redirect under {@code http_fail_redirect} fails) and whether the server keeps the connection
- * alive, stores the response headers mapped to metadata and reports the {@code http_resp_map}
- * state for the status, all before the connection reports CONNECTED.
+ * {@link HttpTransaction}); anything else is the final answer. The cookies of every non-interim
+ * answer are kept with {@code http_cookies}, as libwebsockets reads them before looking at the
+ * status. For a final answer it decides whether the transaction succeeded ({@code http_expect}, or
+ * any 2xx; a redirect under {@code http_fail_redirect} fails) and whether the server keeps the
+ * connection alive, stores the response headers mapped to metadata and reports the
+ * {@code http_resp_map} state for the status, all before the connection reports CONNECTED.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -99,6 +100,10 @@ final class HttpResponseHead {
 		}
 		this.link.httpStatus(status);
 		HttpSettings http = this.link.policy().http();
+		if (http.cookies()) {
+			List<String> setCookies = response.headers().getAll(HttpHeaderNames.SET_COOKIE);
+			this.link.cookies().store(target, request.request.uri(), setCookies);
+		}
 		if (status == 503 || status == 429) {
 			this.retryAfterMillis = RetryAfter.millis(response.headers().get(HttpHeaderNames.RETRY_AFTER),
 					System.currentTimeMillis());

@@ -94,6 +94,7 @@ final class PolicyRequest {
 		HttpHeaders headers = request.headers();
 		headers.set(HttpHeaderNames.HOST, target.authority());
 		RequestHeaders.add(policy, link.metadata(), link.blobs(), headers);
+		addCookies(link, target, headers);
 		// The length and its serial are read together: a length announced from here on is the
 		// next message's, not this one's.
 		long announced = link.txLength();
@@ -154,11 +155,24 @@ final class PolicyRequest {
 		HttpHeaders headers = request.headers();
 		headers.set(HttpHeaderNames.HOST, target.authority());
 		RequestHeaders.add(policy, link.metadata(), link.blobs(), headers);
+		addCookies(link, target, headers);
 		headers.remove(HttpHeaderNames.CONTENT_LENGTH);
 		headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
 		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), "GET", target.path(),
 				headers);
 		return new PolicyRequest(request, Body.NONE, -1, -1, link.txLengthSerial(), null, null);
+	}
+
+	// The cookies kept for where the request goes, with http_cookies, unless the application sets
+	// a cookie header itself.
+	private static void addCookies(StreamLink link, ConnectTarget target, HttpHeaders headers) {
+		if (!link.policy().http().cookies() || headers.contains(HttpHeaderNames.COOKIE)) {
+			return;
+		}
+		String cookies = link.cookies().header(target, target.path());
+		if (cookies != null) {
+			headers.set(HttpHeaderNames.COOKIE, cookies);
+		}
 	}
 
 	// The value of a content-length header mapped from metadata, or -1 when there is none.

@@ -308,6 +308,42 @@ class H1HeaderAndStatusTests {
 		assertThat(get.getBodySize()).isZero();
 	}
 
+	/**
+	 * README {@code http_cookies}: the streamtype stores the cookies the peer sets and brings them
+	 * out again on its later requests; a streamtype without the key sends none.
+	 */
+	@Test
+	void httpCookiesStoresTheServersCookiesAndSendsThemBack() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "session=abc123; Path=/")
+			.addHeader("Set-Cookie", "lang=en; Path=/x").body("one").build());
+		this.server.enqueue(new MockResponse.Builder().body("two").build());
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.HTTP_COOKIES, true));
+		stream.requestTx();
+		awaitEnd(handler, StreamState.QOS_ACK_REMOTE);
+		stream.requestTx();
+		Awaitility.await().atMost(WAIT)
+			.until(() -> handler.states.stream().filter((state) -> state == StreamState.QOS_ACK_REMOTE).count() == 2);
+		assertThat(this.server.takeRequest().getHeaders().get("Cookie")).isNull();
+		assertThat(this.server.takeRequest().getHeaders().values("Cookie")).containsExactly("lang=en; session=abc123");
+	}
+
+	@Test
+	void withoutHttpCookiesNoCookieIsSentBack() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().addHeader("Set-Cookie", "session=abc123; Path=/").build());
+		this.server.enqueue(new MockResponse.Builder().build());
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		awaitEnd(handler, StreamState.QOS_ACK_REMOTE);
+		stream.requestTx();
+		Awaitility.await().atMost(WAIT)
+			.until(() -> handler.states.stream().filter((state) -> state == StreamState.QOS_ACK_REMOTE).count() == 2);
+		this.server.takeRequest();
+		assertThat(this.server.takeRequest().getHeaders().get("Cookie")).isNull();
+	}
+
 	@Test
 	void failRedirectMakesARedirectAFailureEvenWhenRedirectsAreAllowed() {
 		this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/portal").build());
