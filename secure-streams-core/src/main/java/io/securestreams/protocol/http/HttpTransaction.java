@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * for h1 and h2 alike: the request the policy describes and its body from {@code onTx}; then
  * the response head (interim answers skipped, redirects followed by the caller, 503 and 429
  * retried later, headers mapped to metadata and any {@code http_resp_map} state before
- * CONNECTED); the body with SOM on its first piece and a zero-length EOM; QOS_ACK_REMOTE or
+ * CONNECTED); the body with SOM on its first piece and a zero-length EOM (with
+ * {@code http_multipart_ss_in}, a multipart body as its parts, see {@link MultipartParts}); QOS_ACK_REMOTE or
  * QOS_NACK_REMOTE. A response head that does not come within the context's response timeout
  * closes the channel ({@link ResponseWait}). What happens to the connection afterwards is the caller's: each step says
  * what the transaction needs from it.
@@ -72,6 +73,9 @@ public final class HttpTransaction {
 
 	private boolean skipping;
 
+	/** The parts of a multipart response, with {@code http_multipart_ss_in}; else {@code null}. */
+	private @Nullable MultipartParts parts;
+
 	/**
 	 * Whether a 303 in the current redirect chain turned the request into a GET without a body,
 	 * as RFC 9110 section 15.4.4 asks and libwebsockets does: the hops after it stay GETs.
@@ -107,6 +111,7 @@ public final class HttpTransaction {
 		this.connectedReported = this.connectedReported && hops > 0;
 		this.somDelivered = false;
 		this.skipping = false;
+		this.parts = null;
 		if (!this.writer.start(ch, this.request)) {
 			return true;
 		}
@@ -171,6 +176,12 @@ public final class HttpTransaction {
 				if (reportConnected()) {
 					return Step.STOPPED;
 				}
+				if (this.link.policy().http().multipartIn()) {
+					this.parts = MultipartParts.of(response, this.link::rx);
+					if (this.parts != null && stops(this.parts.start())) {
+						return Step.STOPPED;
+					}
+				}
 				if (rxOnly) {
 					this.writer.endBody(ch, this.request);
 				}
@@ -199,6 +210,14 @@ public final class HttpTransaction {
 			return this.redirects.hasPending() ? Step.REDIRECT : Step.CONTINUE;
 		}
 		ByteBuf data = content.content();
+		MultipartParts multipart = this.parts;
+		if (multipart != null) {
+			// Each part is a message of its own, so the body gets no zero-length EOM of its own.
+			if (stops(multipart.feed(data)) || (last && stops(multipart.end()))) {
+				return Step.STOPPED;
+			}
+			return last ? complete() : Step.CONTINUE;
+		}
 		if (data.isReadable()) {
 			int flags = this.somDelivered ? 0 : StreamFlags.SOM;
 			this.somDelivered = true;

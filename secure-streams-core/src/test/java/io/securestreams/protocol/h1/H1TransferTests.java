@@ -232,4 +232,51 @@ class H1TransferTests {
 		assertThat(handler.received()).isEqualTo(body);
 	}
 
+	/**
+	 * README {@code http_multipart_ss_in}: a multipart response reaches the application as its
+	 * parts, one message each (a part whole, its header lines included, as libwebsockets delivers
+	 * it), after a zero-length RELATED_START and with RELATED_END on the last part's EOM; the body
+	 * comes in 5-byte chunks, so delimiters arrive cut up.
+	 */
+	@Test
+	void multipartResponseArrivesAsItsPartsWithMultipartSsIn() {
+		String body = "preamble\r\n--XyZ\r\nContent-Type: text/plain\r\n\r\nfirst part\r\n--XyZ\r\n"
+				+ "Content-Type: application/json\r\n\r\n{\"n\":2}\r\n--XyZ--\r\nepilogue";
+		this.server.enqueue(new MockResponse.Builder().setHeader("Content-Type", "multipart/related; boundary=\"XyZ\"")
+			.chunkedBody(new Buffer().writeUtf8(body), 5)
+			.build());
+		List<Integer> flags = new CopyOnWriteArrayList<>();
+		List<String> pieces = new CopyOnWriteArrayList<>();
+		RecordingHandler handler = new RecordingHandler() {
+			@Override
+			public StreamResult onRx(SecureStream stream, java.nio.ByteBuffer payload, int rxFlags) {
+				byte[] bytes = new byte[payload.remaining()];
+				payload.get(bytes);
+				flags.add(rxFlags);
+				pieces.add(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+				return StreamResult.OK;
+			}
+		};
+		create("GET", handler, (b) -> b.set(StreamTypeKey.HTTP_MULTIPART_SS_IN, true)).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(flags.get(0)).isEqualTo(StreamFlags.RELATED_START);
+		assertThat(pieces.get(0)).isEmpty();
+		List<String> messages = new java.util.ArrayList<>();
+		StringBuilder message = null;
+		for (int i = 1; i < flags.size(); i++) {
+			int f = flags.get(i);
+			assertThat(StreamFlags.has(f, StreamFlags.SOM)).isEqualTo(message == null);
+			message = (message == null) ? new StringBuilder() : message;
+			message.append(pieces.get(i));
+			assertThat(StreamFlags.has(f, StreamFlags.RELATED_END)).isEqualTo(i == flags.size() - 1);
+			if (StreamFlags.has(f, StreamFlags.EOM)) {
+				messages.add(message.toString());
+				message = null;
+			}
+		}
+		assertThat(message).isNull();
+		assertThat(messages).containsExactly("Content-Type: text/plain\r\n\r\nfirst part",
+				"Content-Type: application/json\r\n\r\n{\"n\":2}");
+	}
+
 }
