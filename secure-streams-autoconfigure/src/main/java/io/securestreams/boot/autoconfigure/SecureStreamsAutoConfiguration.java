@@ -1,5 +1,7 @@
 package io.securestreams.boot.autoconfigure;
 
+import java.time.Duration;
+
 import io.securestreams.ProtocolLimits;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamEventListener;
@@ -18,8 +20,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} for
@@ -55,9 +59,9 @@ public final class SecureStreamsAutoConfiguration {
 		String proxy = properties.getProxy().getAddress();
 		SecureStreams.Builder builder = ((proxy != null) ? SecureStreams.proxiedBuilder(proxy)
 				: SecureStreams.builder(policy))
-			.eventLoopThreads(properties.getEventLoopThreads())
+			.eventLoopThreads(eventLoopThreads(properties.getEventLoopThreads()))
 			.transport(properties.getTransport())
-			.connectTimeout(properties.getConnectTimeout())
+			.connectTimeout(connectTimeout(properties.getConnectTimeout()))
 			.shutdownTimeout(properties.getShutdownTimeout())
 			.limits(protocolLimits(properties.getLimits()));
 		systemBlobs.ifAvailable(builder::systemBlobs);
@@ -68,17 +72,59 @@ public final class SecureStreamsAutoConfiguration {
 	}
 
 	private static ProtocolLimits protocolLimits(SecureStreamsProperties.Limits limits) {
-		return new ProtocolLimits(Math.toIntExact(limits.getMaxWsFramePayload().toBytes()),
-				Math.toIntExact(limits.getMaxHttpHeaderSize().toBytes()), limits.getHandshakeTimeout(),
-				limits.getResponseTimeout());
+		String prefix = "secure-streams.limits.";
+		return new ProtocolLimits(intBytes(prefix + "max-ws-frame-payload", limits.getMaxWsFramePayload(), 0),
+				intBytes(prefix + "max-http-header-size", limits.getMaxHttpHeaderSize(), 0),
+				positive(prefix + "handshake-timeout", limits.getHandshakeTimeout()),
+				positive(prefix + "response-timeout", limits.getResponseTimeout()));
+	}
+
+	// The values are checked here, where the property is known: what they go to either takes any
+	// value (a negative connect timeout failed every host name lookup) or refuses it without
+	// naming the property (an int overflow, "timeout must be positive").
+
+	private static int eventLoopThreads(int threads) {
+		if (threads < 0) {
+			throw new InvalidConfigurationPropertyValueException("secure-streams.event-loop-threads", threads,
+					"must not be negative; 0 means Netty's default");
+		}
+		return threads;
+	}
+
+	private static Duration connectTimeout(Duration timeout) {
+		String property = "secure-streams.connect-timeout";
+		positive(property, timeout);
+		// Netty keeps a connect timeout as int milliseconds.
+		if (timeout.toMillis() > Integer.MAX_VALUE) {
+			throw new InvalidConfigurationPropertyValueException(property, timeout,
+					"must be at most " + Integer.MAX_VALUE + "ms");
+		}
+		return timeout;
+	}
+
+	private static Duration positive(String property, Duration duration) {
+		if (duration.isNegative() || duration.isZero()) {
+			throw new InvalidConfigurationPropertyValueException(property, duration, "must be positive");
+		}
+		return duration;
+	}
+
+	// The core takes sizes as int byte counts; its own minimums still apply after this.
+	private static int intBytes(String property, DataSize size, long min) {
+		if (size.toBytes() < min || size.toBytes() > Integer.MAX_VALUE) {
+			throw new InvalidConfigurationPropertyValueException(property, size,
+					"must be between " + min + "B and " + Integer.MAX_VALUE + "B");
+		}
+		return (int) size.toBytes();
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	PolicyFetcher secureStreamsPolicyFetcher(SecureStreams secureStreams, SecureStreamsProperties properties) {
 		SecureStreamsProperties.RemotePolicy remote = properties.getRemotePolicy();
-		return new PolicyFetcher(secureStreams, remote.getStreamtype(), remote.getTimeout(),
-				Math.toIntExact(remote.getMaxSize().toBytes()));
+		return new PolicyFetcher(secureStreams, remote.getStreamtype(),
+				positive("secure-streams.remote-policy.timeout", remote.getTimeout()),
+				intBytes("secure-streams.remote-policy.max-size", remote.getMaxSize(), 1));
 	}
 
 	@Bean
@@ -86,7 +132,8 @@ public final class SecureStreamsAutoConfiguration {
 	CaptivePortalDetector secureStreamsCaptivePortalDetector(SecureStreams secureStreams,
 			SecureStreamsProperties properties) {
 		SecureStreamsProperties.CaptivePortal captivePortal = properties.getCaptivePortal();
-		return new CaptivePortalDetector(secureStreams, captivePortal.getStreamtype(), captivePortal.getTimeout());
+		return new CaptivePortalDetector(secureStreams, captivePortal.getStreamtype(),
+				positive("secure-streams.captive-portal.timeout", captivePortal.getTimeout()));
 	}
 
 	@Bean(destroyMethod = "close")
@@ -94,7 +141,8 @@ public final class SecureStreamsAutoConfiguration {
 	AccessTokenFetcher secureStreamsAccessTokenFetcher(SecureStreams secureStreams,
 			SecureStreamsProperties properties) {
 		SecureStreamsProperties.AccessToken accessToken = properties.getAccessToken();
-		return new AccessTokenFetcher(secureStreams, accessToken.getStreamtype(), accessToken.getTimeout());
+		return new AccessTokenFetcher(secureStreams, accessToken.getStreamtype(),
+				positive("secure-streams.access-token.timeout", accessToken.getTimeout()));
 	}
 
 	@Bean

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.securestreams.SecureStream;
 import io.securestreams.ProtocolLimits;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -95,6 +98,37 @@ class SecureStreamsAutoConfigurationTests {
 		this.runner.withPropertyValues("secure-streams.limits.max-ws-frame-payload=1KB")
 			.run((context) -> assertThat(context).getFailure().rootCause()
 				.hasMessageContaining("maxWsFramePayload must be at least"));
+	}
+
+	@Test
+	void contextPropertiesOutOfRangeFailTheStartupNamingTheProperty() {
+		// Before, a negative connect timeout failed every host name lookup, sizes of 2GB and more
+		// failed with "integer overflow" and the others with a message that did not name the
+		// property.
+		Map<String, String> reasons = new LinkedHashMap<>();
+		reasons.put("secure-streams.connect-timeout=-5s", "must be positive");
+		reasons.put("secure-streams.connect-timeout=0s", "must be positive");
+		reasons.put("secure-streams.connect-timeout=30d", "must be at most 2147483647ms");
+		reasons.put("secure-streams.event-loop-threads=-1", "must not be negative; 0 means Netty's default");
+		reasons.put("secure-streams.limits.max-ws-frame-payload=2GB", "must be between 0B and 2147483647B");
+		reasons.put("secure-streams.limits.max-http-header-size=3GB", "must be between 0B and 2147483647B");
+		reasons.put("secure-streams.limits.handshake-timeout=0s", "must be positive");
+		reasons.put("secure-streams.limits.response-timeout=-1s", "must be positive");
+		reasons.put("secure-streams.remote-policy.max-size=3GB", "must be between 1B and 2147483647B");
+		reasons.put("secure-streams.remote-policy.max-size=0", "must be between 1B and 2147483647B");
+		reasons.put("secure-streams.remote-policy.timeout=0s", "must be positive");
+		reasons.put("secure-streams.captive-portal.timeout=-1s", "must be positive");
+		reasons.put("secure-streams.access-token.timeout=0s", "must be positive");
+		reasons.forEach((property, reason) -> this.runner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			InvalidConfigurationPropertyValueException exception = findCause(context.getStartupFailure(),
+					InvalidConfigurationPropertyValueException.class);
+			assertThat(exception.getName()).isEqualTo(property.substring(0, property.indexOf('=')));
+			assertThat(exception.getReason()).isEqualTo(reason);
+		}));
+		this.runner.withPropertyValues("secure-streams.connect-timeout=1ms", "secure-streams.shutdown-timeout=0s",
+				"secure-streams.event-loop-threads=0", "secure-streams.remote-policy.max-size=1B")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
