@@ -919,9 +919,10 @@ public class SecureStreamsProperties {
 		private @Nullable Boolean mqttRetain;
 
 		/**
-		 * MQTT keep-alive in seconds.
+		 * MQTT keep-alive, in whole seconds. A bare number is in seconds.
 		 */
-		private @Nullable Integer mqttKeepAlive;
+		@DurationUnit(ChronoUnit.SECONDS)
+		private @Nullable Duration mqttKeepAlive;
 
 		/**
 		 * Whether the MQTT connection uses clean start.
@@ -1476,11 +1477,11 @@ public class SecureStreamsProperties {
 			this.mqttRetain = mqttRetain;
 		}
 
-		public @Nullable Integer getMqttKeepAlive() {
+		public @Nullable Duration getMqttKeepAlive() {
 			return this.mqttKeepAlive;
 		}
 
-		public void setMqttKeepAlive(@Nullable Integer mqttKeepAlive) {
+		public void setMqttKeepAlive(@Nullable Duration mqttKeepAlive) {
 			this.mqttKeepAlive = mqttKeepAlive;
 		}
 

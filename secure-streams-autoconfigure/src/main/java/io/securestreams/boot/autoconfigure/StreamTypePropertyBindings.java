@@ -47,7 +47,7 @@ final class StreamTypePropertyBindings {
 	@SuppressWarnings("unchecked")
 	static @Nullable Object toPolicyValue(StreamTypeKey key, Object value) {
 		if (value instanceof Duration duration) {
-			return duration.toMillis();
+			return (key == StreamTypeKey.MQTT_KEEP_ALIVE) ? wholeSeconds(duration) : duration.toMillis();
 		}
 		if (value instanceof DataSize size) {
 			return size.toBytes();
@@ -74,6 +74,17 @@ final class StreamTypePropertyBindings {
 			};
 		}
 		return value;
+	}
+
+	// The policy keeps the MQTT keep-alive in seconds, as the CONNECT packet does: cutting 1500ms
+	// to 1 would ping at a time nobody asked for, and 500ms to 0 would turn keep-alive off.
+	private static long wholeSeconds(Duration duration) {
+		if (duration.getNano() != 0) {
+			String given = (duration.getNano() % 1_000_000 == 0) ? duration.toMillis() + "ms" : duration.toString();
+			throw new IllegalArgumentException(given + " is not a whole number of seconds; the policy keeps this "
+					+ "time in seconds (for example 1s or 30s)");
+		}
+		return duration.getSeconds();
 	}
 
 	private static Map<StreamTypeKey, Function<StreamType, @Nullable Object>> bindings() {

@@ -472,6 +472,33 @@ class SecureStreamsAutoConfigurationTests {
 	}
 
 	@Test
+	void mqttKeepAliveIsADurationInWholeSeconds() {
+		String type = "secure-streams.policy.streamtypes.broker.";
+		ApplicationContextRunner mqtt = this.runner.withPropertyValues(type + "endpoint=127.0.0.1",
+				type + "protocol=mqtt", type + "mqtt-topic=t");
+		mqtt.withPropertyValues(type + "mqtt-keep-alive=2m")
+			.run((context) -> assertThat(context.getBean(SecureStreams.class).policy().streamType("broker").mqtt()
+				.keepAlive()).isEqualTo(120));
+		mqtt.withPropertyValues(type + "mqtt-keep-alive=45")
+			.run((context) -> assertThat(context.getBean(SecureStreams.class).policy().streamType("broker").mqtt()
+				.keepAlive()).isEqualTo(45));
+		mqtt.withPropertyValues(type + "mqtt-keep-alive=1500ms").run((context) -> {
+			assertThat(context).hasFailed();
+			PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
+			assertThat(exception.problems()).extracting(PolicyProblem::path)
+				.containsExactly(type + "mqtt-keep-alive");
+			assertThat(exception.problems()).extracting(PolicyProblem::message)
+				.containsExactly("1500ms is not a whole number of seconds; the policy keeps this time in seconds "
+						+ "(for example 1s or 30s)");
+		});
+		mqtt.withPropertyValues(type + "mqtt-keep-alive=20h").run((context) -> {
+			PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
+			assertThat(exception.problems()).extracting(PolicyProblem::path)
+				.containsExactly(type + "mqtt-keep-alive");
+		});
+	}
+
+	@Test
 	void badMetadataPropertiesAreReportedAtTheirProperty() {
 		this.runner.withPropertyValues("secure-streams.policy.streamtypes.st.endpoint=127.0.0.1",
 				"secure-streams.policy.streamtypes.st.metadata.ctype=not a header",
