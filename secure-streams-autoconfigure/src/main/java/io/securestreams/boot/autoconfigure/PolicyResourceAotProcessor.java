@@ -1,5 +1,9 @@
 package io.securestreams.boot.autoconfigure;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import io.securestreams.boot.autoconfigure.SecureStreamsProperties.PolicyProperties;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.aot.BeanFactoryInitializationAotContribution;
@@ -10,9 +14,10 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 
 /**
- * Includes the policy JSON resource named by {@code secure-streams.policy.location} in a native
- * image, when it is on the class path: a native image holds only the resources it is told of, and
- * the policy is read from it again when the application starts.
+ * Includes the policy JSON resource named by {@code secure-streams.policy.location} and the
+ * certificate and key files named by {@code secure-streams.policy.certs.<name>.location} in a
+ * native image, when they are on the class path: a native image holds only the resources it is
+ * told of, and the policy is read from them again when the application starts.
  *
  * @author Secure Streams contributors
  */
@@ -27,11 +32,21 @@ final class PolicyResourceAotProcessor implements BeanFactoryInitializationAotPr
 			return null;
 		}
 		Environment environment = beanFactory.getBean("environment", Environment.class);
-		Resource location = SecureStreamsPolicyLoader.bind(environment).getPolicy().getLocation();
-		if (!(location instanceof ClassPathResource resource)) {
+		PolicyProperties policy = SecureStreamsPolicyLoader.bind(environment).getPolicy();
+		List<ClassPathResource> resources = new ArrayList<>();
+		addIfOnClassPath(resources, policy.getLocation());
+		policy.getCerts().values().forEach((cert) -> addIfOnClassPath(resources, cert.getLocation()));
+		if (resources.isEmpty()) {
 			return null;
 		}
-		return (generationContext, code) -> generationContext.getRuntimeHints().resources().registerResource(resource);
+		return (generationContext, code) -> resources
+			.forEach((resource) -> generationContext.getRuntimeHints().resources().registerResource(resource));
+	}
+
+	private static void addIfOnClassPath(List<ClassPathResource> resources, @Nullable Resource location) {
+		if (location instanceof ClassPathResource resource) {
+			resources.add(resource);
+		}
 	}
 
 }

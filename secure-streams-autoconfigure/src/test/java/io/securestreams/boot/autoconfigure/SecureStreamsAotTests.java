@@ -87,6 +87,22 @@ class SecureStreamsAotTests {
 			.accepts(generation.getRuntimeHints());
 	}
 
+	@Test
+	void certificateResourcesOnTheClassPathAreIncludedAndReadAtRunTime() {
+		// Read again at run time like the policy JSON: a native image without them failed to start
+		// with "cannot read: class path resource [...] cannot be opened because it does not exist".
+		TestPropertyValues properties = TestPropertyValues.of("secure-streams.event-loop-threads=1",
+				"secure-streams.policy.certs.test-ca.location=classpath:policies/ca.pem",
+				"secure-streams.policy.trust-stores.test-trust=test-ca",
+				"secure-streams.policy.streamtypes.status.endpoint=127.0.0.1",
+				"secure-streams.policy.streamtypes.status.port=1001",
+				"secure-streams.policy.streamtypes.status.protocol=raw");
+		TestGenerationContext generation = processAheadOfTimeAndRun(properties, properties,
+				(context) -> assertThat(context.getBean(Policy.class).certs()).containsOnlyKeys("test-ca"));
+		assertThat(RuntimeHintsPredicates.resource().forResource("policies/ca.pem"))
+			.accepts(generation.getRuntimeHints());
+	}
+
 	/**
 	 * Processes {@link ApplicationConfiguration} ahead of time with the build's properties,
 	 * compiles the generated code, runs it with the run's properties and checks the running
