@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
@@ -120,6 +121,7 @@ public final class SecureStreamsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnSingleCandidate(SecureStreams.class)
 	PolicyFetcher secureStreamsPolicyFetcher(SecureStreams secureStreams, SecureStreamsProperties properties) {
 		SecureStreamsProperties.RemotePolicy remote = properties.getRemotePolicy();
 		return new PolicyFetcher(secureStreams, remote.getStreamtype(),
@@ -129,6 +131,7 @@ public final class SecureStreamsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnSingleCandidate(SecureStreams.class)
 	CaptivePortalDetector secureStreamsCaptivePortalDetector(SecureStreams secureStreams,
 			SecureStreamsProperties properties) {
 		SecureStreamsProperties.CaptivePortal captivePortal = properties.getCaptivePortal();
@@ -138,6 +141,7 @@ public final class SecureStreamsAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
+	@ConditionalOnSingleCandidate(SecureStreams.class)
 	AccessTokenFetcher secureStreamsAccessTokenFetcher(SecureStreams secureStreams,
 			SecureStreamsProperties properties) {
 		SecureStreamsProperties.AccessToken accessToken = properties.getAccessToken();
@@ -146,6 +150,7 @@ public final class SecureStreamsAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnSingleCandidate(SecureStreams.class)
 	StartupSystemSteps secureStreamsStartupSystemSteps(SecureStreamsProperties properties,
 			CaptivePortalDetector captivePortalDetector, PolicyFetcher policyFetcher,
 			AccessTokenFetcher accessTokenFetcher) {

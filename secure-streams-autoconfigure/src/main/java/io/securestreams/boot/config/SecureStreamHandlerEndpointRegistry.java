@@ -126,8 +126,9 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	@Override
 	public synchronized void start() {
 		List<SecureStreamHandlerContainer> ordered = new ArrayList<>();
-		SecureStreams streams = (this.applicationContext != null) ? this.applicationContext.getBean(SecureStreams.class)
-				: null;
+		// Looked up only for handlers: an application without any may have several contexts.
+		SecureStreams streams = (this.applicationContext != null && !this.containers.isEmpty())
+				? this.applicationContext.getBean(SecureStreams.class) : null;
 		for (SecureStreamHandlerContainer container : this.containers.values()) {
 			StreamTypePolicy policy = (streams != null)
 					? streams.policy().streamType(container.getEndpoint().streamType()) : null;

@@ -20,6 +20,12 @@ import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.auth.AccessTokenFetcher;
 import io.securestreams.boot.SecureStreamType;
+import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint;
+import io.securestreams.boot.autoconfigure.actuate.SecureStreamsEndpointAutoConfiguration;
+import io.securestreams.boot.autoconfigure.health.SecureStreamsHealthContributorAutoConfiguration;
+import io.securestreams.boot.autoconfigure.metrics.SecureStreamsMetricsAutoConfiguration;
+import io.securestreams.boot.health.SecureStreamsHealthIndicator;
+import io.securestreams.boot.metrics.SecureStreamsMetrics;
 import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.connectivity.Connectivity;
 import io.securestreams.policy.MetadataDeclaration;
@@ -137,6 +143,38 @@ class SecureStreamsAutoConfigurationTests {
 			assertThat(context).hasSingleBean(SecureStreams.class).hasBean("userSecureStreams");
 			assertThat(context.getBean(PolicyFetcher.class).streamType()).isEqualTo("fetch_policy");
 		});
+	}
+
+	@Test
+	void twoUserSecureStreamsBeansMakeTheBeansThatNeedOneBackOff() {
+		// Before, start-up failed: "expected single matching bean but found 2" for the fetcher.
+		ApplicationContextRunner all = this.runner.withConfiguration(AutoConfigurations.of(
+				SecureStreamsEndpointAutoConfiguration.class, SecureStreamsHealthContributorAutoConfiguration.class,
+				SecureStreamsMetricsAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=*");
+		all.withUserConfiguration(TwoSecureStreamsConfiguration.class).run((context) -> {
+			assertThat(context).hasNotFailed()
+				.doesNotHaveBean(PolicyFetcher.class)
+				.doesNotHaveBean(CaptivePortalDetector.class)
+				.doesNotHaveBean(AccessTokenFetcher.class)
+				.doesNotHaveBean(StartupSystemSteps.class)
+				.doesNotHaveBean(SecureStreamsEndpoint.class)
+				.doesNotHaveBean(SecureStreamsHealthIndicator.class)
+				.doesNotHaveBean(SecureStreamsMetrics.class);
+			assertThat(context.getBeansOfType(SecureStreams.class)).containsOnlyKeys("first", "second");
+		});
+		all.withUserConfiguration(TwoSecureStreamsConfiguration.class)
+			.withBean("primary", SecureStreams.class,
+					() -> SecureStreams.builder(Policy.empty()).eventLoopThreads(1).build(),
+					(definition) -> definition.setPrimary(true))
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.hasSingleBean(PolicyFetcher.class)
+					.hasSingleBean(StartupSystemSteps.class)
+					.hasSingleBean(SecureStreamsEndpoint.class)
+					.hasSingleBean(SecureStreamsHealthIndicator.class)
+					.hasSingleBean(SecureStreamsMetrics.class);
+			});
 	}
 
 	@Test
@@ -555,6 +593,21 @@ class SecureStreamsAutoConfigurationTests {
 
 		@Bean(destroyMethod = "close")
 		SecureStreams userSecureStreams() {
+			return SecureStreams.builder(Policy.empty()).eventLoopThreads(1).build();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TwoSecureStreamsConfiguration {
+
+		@Bean(destroyMethod = "close")
+		SecureStreams first() {
+			return SecureStreams.builder(Policy.empty()).eventLoopThreads(1).build();
+		}
+
+		@Bean(destroyMethod = "close")
+		SecureStreams second() {
 			return SecureStreams.builder(Policy.empty()).eventLoopThreads(1).build();
 		}
 

@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.context.annotation.Bean;
@@ -32,7 +33,7 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 @AutoConfiguration(after = SecureStreamsAutoConfiguration.class,
 		afterName = "org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration")
 @ConditionalOnClass({ SecureStreams.class, ConditionalOnAvailableEndpoint.class })
-@ConditionalOnBean(SecureStreams.class)
+@ConditionalOnSingleCandidate(SecureStreams.class)
 public final class SecureStreamsEndpointAutoConfiguration {
 
 	@Bean

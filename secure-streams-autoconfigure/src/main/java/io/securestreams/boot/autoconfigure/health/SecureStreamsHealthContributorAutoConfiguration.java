@@ -7,9 +7,9 @@ import io.securestreams.connectivity.CaptivePortalDetector;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 
@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = SecureStreamsAutoConfiguration.class)
 @ConditionalOnClass({ SecureStreams.class, ConditionalOnEnabledHealthIndicator.class })
-@ConditionalOnBean(SecureStreams.class)
+@ConditionalOnSingleCandidate(SecureStreams.class)
 @ConditionalOnEnabledHealthIndicator("securestreams")
 public final class SecureStreamsHealthContributorAutoConfiguration {
 

@@ -6,9 +6,9 @@ import io.securestreams.boot.autoconfigure.SecureStreamsAutoConfiguration;
 import io.securestreams.boot.metrics.SecureStreamsMetrics;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = SecureStreamsAutoConfiguration.class)
 @ConditionalOnClass({ SecureStreams.class, MeterRegistry.class })
-@ConditionalOnBean(SecureStreams.class)
+@ConditionalOnSingleCandidate(SecureStreams.class)
 public final class SecureStreamsMetricsAutoConfiguration {
 
 	@Bean
