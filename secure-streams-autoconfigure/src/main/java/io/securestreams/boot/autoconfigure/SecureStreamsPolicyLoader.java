@@ -33,6 +33,8 @@ import org.springframework.util.StreamUtils;
  */
 final class SecureStreamsPolicyLoader {
 
+	private static final String LOCATION_PROPERTY = "secure-streams.policy.location";
+
 	private static final Pattern STREAMTYPE_PATH = Pattern.compile("s\\.(.+)\\.([a-z0-9_-]+)");
 
 	private static final Pattern SECTION_PATH = Pattern.compile("(trust_stores|auth)\\.([^.]+)\\.(stack|streamtype)(\\[\\d+])?");
@@ -63,11 +65,11 @@ final class SecureStreamsPolicyLoader {
 	Policy load(PolicyProperties properties) {
 		Resource location = properties.getLocation();
 		String jsonSource = (location != null) ? PropertyLocator.describe(location) : null;
-		Policy base = (location != null) ? parse(location, jsonSource) : Policy.empty();
+		PropertyLocator locator = new PropertyLocator(this.environment);
+		Policy base = (location != null) ? parse(location, jsonSource, locator) : Policy.empty();
 		if (!properties.hasContent()) {
 			return base;
 		}
-		PropertyLocator locator = new PropertyLocator(this.environment);
 		PolicyPropertiesMapper mapper = new PolicyPropertiesMapper(locator);
 		PolicyFragment fragment = mapper.map(properties);
 		List<PolicyProblem> problems = new ArrayList<>(mapper.problems());
@@ -87,14 +89,15 @@ final class SecureStreamsPolicyLoader {
 		return merged;
 	}
 
-	private static Policy parse(Resource location, String sourceName) {
+	private static Policy parse(Resource location, String sourceName, PropertyLocator locator) {
 		byte[] json;
 		try {
 			json = StreamUtils.copyToByteArray(location.getInputStream());
 		}
 		catch (IOException ex) {
-			throw new PolicyException(List.of(PolicyProblem.error("", "cannot read the policy: " + ex.getMessage())
-				.at(sourceName, 0, 0, "")));
+			// Located at the property that names the resource: the resource has no place to show.
+			throw new PolicyException(List.of(locator.problem(LOCATION_PROPERTY,
+					"cannot read " + sourceName + ": " + ex.getMessage())));
 		}
 		return new PolicyParser().parse(sourceName, json).policy();
 	}

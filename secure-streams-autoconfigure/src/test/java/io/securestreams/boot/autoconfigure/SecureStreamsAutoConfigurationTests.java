@@ -466,6 +466,22 @@ class SecureStreamsAutoConfigurationTests {
 	}
 
 	@Test
+	void anUnreadablePolicyLocationIsReportedAtItsProperty() {
+		// Before, the problem was located in the missing file itself ("classpath:nope.json:0:0"),
+		// not at the property that named it.
+		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(yaml("policies/missing-location.yml")))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
+				assertThat(exception.problems()).extracting(PolicyProblem::format).singleElement()
+					.asString()
+					.startsWith("classpath:policies/missing-location.yml:3:15: secure-streams.policy.location: "
+							+ "cannot read classpath:policies/nope.json: ")
+					.contains("does not exist");
+			});
+	}
+
+	@Test
 	void invalidPropertiesFailAtTheirYamlOrigin() {
 		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(yaml("policies/invalid-overlay.yml")))
 			.run((context) -> {
