@@ -58,8 +58,7 @@ public final class SecureStreamsAutoConfiguration {
 			ObjectProvider<StreamEventListener> listeners, ObjectProvider<SystemBlobs> systemBlobs,
 			ObjectProvider<HostNameLookup> hostNameLookup, ObjectProvider<SecureStreamsBuilderCustomizer> customizers) {
 		String proxy = properties.getProxy().getAddress();
-		SecureStreams.Builder builder = ((proxy != null) ? SecureStreams.proxiedBuilder(proxy)
-				: SecureStreams.builder(policy))
+		SecureStreams.Builder builder = ((proxy != null) ? proxiedBuilder(proxy) : SecureStreams.builder(policy))
 			.eventLoopThreads(eventLoopThreads(properties.getEventLoopThreads()))
 			.transport(properties.getTransport())
 			.connectTimeout(connectTimeout(properties.getConnectTimeout()))
@@ -83,6 +82,16 @@ public final class SecureStreamsAutoConfiguration {
 	// The values are checked here, where the property is known: what they go to either takes any
 	// value (a negative connect timeout failed every host name lookup) or refuses it without
 	// naming the property (an int overflow, "timeout must be positive").
+
+	private static SecureStreams.Builder proxiedBuilder(String address) {
+		try {
+			return SecureStreams.proxiedBuilder(address);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("secure-streams.proxy.address", address,
+					ex.getMessage());
+		}
+	}
 
 	private static int eventLoopThreads(int threads) {
 		if (threads < 0) {

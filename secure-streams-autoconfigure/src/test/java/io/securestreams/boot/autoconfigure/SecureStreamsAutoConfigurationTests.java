@@ -125,6 +125,7 @@ class SecureStreamsAutoConfigurationTests {
 		reasons.put("secure-streams.remote-policy.timeout=0s", "must be positive");
 		reasons.put("secure-streams.captive-portal.timeout=-1s", "must be positive");
 		reasons.put("secure-streams.access-token.timeout=0s", "must be positive");
+		reasons.put("secure-streams.proxy.address=nonsense", "proxy address 'nonsense' is not +@name, +/path or host:port");
 		reasons.forEach((property, reason) -> this.runner.withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
 			InvalidConfigurationPropertyValueException exception = findCause(context.getStartupFailure(),
