@@ -125,7 +125,8 @@ class SecureStreamsAutoConfigurationTests {
 		reasons.put("secure-streams.remote-policy.timeout=0s", "must be positive");
 		reasons.put("secure-streams.captive-portal.timeout=-1s", "must be positive");
 		reasons.put("secure-streams.access-token.timeout=0s", "must be positive");
-		reasons.put("secure-streams.proxy.address=nonsense", "proxy address 'nonsense' is not +@name, +/path or host:port");
+		reasons.put("secure-streams.proxy.address=nonsense",
+				"proxy address 'nonsense' is not +@name, +/path or host:port");
 		reasons.forEach((property, reason) -> this.runner.withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
 			InvalidConfigurationPropertyValueException exception = findCause(context.getStartupFailure(),
@@ -470,7 +471,10 @@ class SecureStreamsAutoConfigurationTests {
 	void anUnreadablePolicyLocationIsReportedAtItsProperty() {
 		// Before, the problem was located in the missing file itself ("classpath:nope.json:0:0"),
 		// not at the property that named it.
-		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(yaml("policies/missing-location.yml")))
+		this.runner
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(yaml("policies/missing-location.yml")))
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
