@@ -28,6 +28,19 @@ public interface SecureStream {
 	String streamType();
 
 	/**
+	 * Returns the streamtype whose payload {@code onTx} is now asked for (the
+	 * {@code lws_ss_rideshare} counterpart). An http client stream whose streamtype names a
+	 * {@code rideshare} chain sends one request body in parts: first its own streamtype's, then
+	 * each rideshare streamtype's, each part ending with an EOM; in {@code onTx} this says which
+	 * part is being filled. Every other stream, and a proxied client's stream, returns its own
+	 * streamtype.
+	 * @return the streamtype name
+	 */
+	default String rideshare() {
+		return streamType();
+	}
+
+	/**
 	 * Returns what kind of stream this is.
 	 * @return the role
 	 */

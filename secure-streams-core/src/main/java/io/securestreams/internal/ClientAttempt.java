@@ -1,10 +1,15 @@
 package io.securestreams.internal;
 
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.AuthScheme;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ProtocolConnection;
@@ -39,6 +44,9 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	private final @Nullable AuthScheme authScheme;
 
+	// The policy the attempt started under, for the streamtypes of the rideshare chain.
+	private final Policy active;
+
 	private final @Nullable ConnectionTimings timings;
 
 	// The last target the binding asked for, for the log.
@@ -50,9 +58,10 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	private boolean policyChange;
 
-	ClientAttempt(ClientStream stream, StreamTypePolicy policy, @Nullable RetryPolicy retryPolicy,
+	ClientAttempt(ClientStream stream, Policy active, StreamTypePolicy policy, @Nullable RetryPolicy retryPolicy,
 			@Nullable AuthScheme authScheme) {
 		super(stream);
+		this.active = active;
 		this.policy = policy;
 		this.retryPolicy = retryPolicy;
 		this.authScheme = authScheme;
@@ -147,6 +156,32 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	public void receivedMetadata(String name, byte[] value) {
 		if (isActive()) {
 			this.stream.receivedMetadata(name, value);
+		}
+	}
+
+	@Override
+	public List<StreamTypePolicy> rideshares() {
+		List<StreamTypePolicy> chain = new ArrayList<>();
+		Set<String> seen = new HashSet<>(Set.of(this.policy.name()));
+		String next = this.policy.rideshare();
+		// libwebsockets follows the chain until a streamtype names none; a loop would never end
+		// the body, so a streamtype met twice ends the chain here.
+		while (next != null && seen.add(next)) {
+			StreamTypePolicy rideshare = this.active.streamType(next);
+			if (rideshare == null) {
+				throw new IllegalStateException("streamtype '" + this.policy.name() + "' rideshares with '" + next
+						+ "', which the policy does not define");
+			}
+			chain.add(rideshare);
+			next = rideshare.rideshare();
+		}
+		return chain;
+	}
+
+	@Override
+	public void rideshare(String streamType) {
+		if (isActive()) {
+			this.stream.rideshare(streamType);
 		}
 	}
 

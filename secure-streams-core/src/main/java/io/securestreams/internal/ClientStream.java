@@ -54,6 +54,9 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 
 	private volatile @Nullable IntConsumer txCreditObserver;
 
+	// The streamtype whose body part the current http request is sending, else null.
+	private volatile @Nullable String rideshare;
+
 	/**
 	 * Creates a client stream; call {@link #deliverCreating()} next.
 	 * @param runtime the context internals
@@ -156,7 +159,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 		this.txnStartNanos = System.nanoTime();
 		Policy active = this.runtime.policy();
 		StreamTypePolicy current = active.streamType(streamType());
-		ClientAttempt next = new ClientAttempt(this, (current != null) ? current : this.policy,
+		ClientAttempt next = new ClientAttempt(this, active, (current != null) ? current : this.policy,
 				(current != null) ? active.retryFor(current) : null,
 				(current != null && current.useAuth() != null) ? active.auth().get(current.useAuth()) : null);
 		try {
@@ -390,6 +393,16 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	@Override
 	public void observeTxCredit(@Nullable IntConsumer observer) {
 		this.txCreditObserver = observer;
+	}
+
+	@Override
+	public String rideshare() {
+		String current = this.rideshare;
+		return (current != null) ? current : streamType();
+	}
+
+	void rideshare(String streamType) {
+		this.rideshare = streamType;
 	}
 
 	void peerTxCredit(int credit) {

@@ -1,5 +1,6 @@
 package io.securestreams.protocol;
 
+import java.util.List;
 import java.util.Map;
 
 import io.netty.buffer.ByteBuf;
@@ -185,6 +186,26 @@ public interface StreamLink {
 		if (isActive()) {
 			metadata().setReceivedHeaders(headers);
 		}
+	}
+
+	/**
+	 * Returns the streamtypes of the stream's {@code rideshare} chain, whose parts follow the
+	 * stream's own in an http request body, as the policy in force when the attempt started
+	 * defines them.
+	 * @return the streamtypes in order, empty when the streamtype names no rideshare
+	 * @throws IllegalStateException when the chain names a streamtype the policy does not define
+	 */
+	default List<StreamTypePolicy> rideshares() {
+		return List.of();
+	}
+
+	/**
+	 * Tells the stream whose payload the body part now being sent carries (its own streamtype's,
+	 * or one of its rideshare chain), which the application reads as
+	 * {@link io.securestreams.SecureStream#rideshare()} in {@code onTx}.
+	 * @param streamType the part's streamtype
+	 */
+	default void rideshare(String streamType) {
 	}
 
 	/**

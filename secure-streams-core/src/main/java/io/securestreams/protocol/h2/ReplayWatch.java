@@ -1,5 +1,6 @@
 package io.securestreams.protocol.h2;
 
+import java.util.List;
 import java.util.Map;
 
 import io.netty.buffer.ByteBuf;
@@ -166,6 +167,16 @@ final class ReplayWatch implements StreamLink {
 	@Override
 	public void peerTxCredit(int credit) {
 		this.link.peerTxCredit(credit);
+	}
+
+	@Override
+	public List<StreamTypePolicy> rideshares() {
+		return this.link.rideshares();
+	}
+
+	@Override
+	public void rideshare(String streamType) {
+		this.link.rideshare(streamType);
 	}
 
 	@Override

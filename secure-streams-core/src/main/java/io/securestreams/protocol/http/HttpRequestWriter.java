@@ -44,6 +44,9 @@ final class HttpRequestWriter {
 	/** The request's {@link PolicyRequest#bodyLimit}: fixed when the head went out. */
 	private long bodyLimit = -1;
 
+	/** The body part being sent, with {@link PolicyRequest#parts}. */
+	private int part;
+
 	/**
 	 * Creates the writer of one connection's requests.
 	 * @param link the stream's link
@@ -55,7 +58,7 @@ final class HttpRequestWriter {
 	}
 
 	/**
-	 * Writes a request's head, and its multipart preamble; a request without a body is complete.
+	 * Writes a request's head, and its first part's head; a request without a body is complete.
 	 * @param ch the connection's channel
 	 * @param request the request
 	 * @return whether a body follows, to be sent by {@link #pump}
@@ -63,6 +66,7 @@ final class HttpRequestWriter {
 	boolean start(Channel ch, PolicyRequest request) {
 		this.bodySent = 0;
 		this.bodyLimit = request.bodyLimit;
+		this.part = 0;
 		ConnectionTimings timings = this.link.timings();
 		if (timings != null) {
 			timings.requestSent();
@@ -78,9 +82,7 @@ final class HttpRequestWriter {
 		}
 		ch.write(head);
 		this.bodyOpen = true;
-		if (request.multipartHead != null) {
-			ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(request.multipartHead)));
-		}
+		startPart(ch, request);
 		ch.flush();
 		return true;
 	}
@@ -159,6 +161,13 @@ final class HttpRequestWriter {
 				buffer.release();
 			}
 			boolean eom = StreamFlags.has(result.flags(), StreamFlags.EOM);
+			if (eom && request != null && request.parts != null && this.part + 1 < request.parts.count()
+					&& (announced < 0 || this.bodySent < announced)) {
+				// The end of a part whose rideshare chain goes on: the next part follows.
+				this.part++;
+				startPart(ch, request);
+				continue;
+			}
 			if (eom && announced >= 0 && this.bodySent < announced) {
 				logger.error("http body ended (EOM) after {} of the {} bytes announced; closing", this.bodySent,
 						announced);
@@ -175,13 +184,35 @@ final class HttpRequestWriter {
 		}
 	}
 
+	// Writes the current part's head, and tells the stream whose payload the part carries.
+	private void startPart(Channel ch, PolicyRequest request) {
+		RequestParts parts = request.parts;
+		if (parts == null) {
+			this.link.rideshare(this.link.policy().name());
+			return;
+		}
+		RequestParts.Part current = parts.part(this.part);
+		if (current.head().length > 0) {
+			ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(current.head())));
+		}
+		this.link.rideshare(current.streamType());
+	}
+
 	private void finishBody(Channel ch, @Nullable PolicyRequest request) {
 		this.bodyOpen = false;
 		if (request != null) {
 			this.link.txLengthConsumed(request.lengthSerial);
 		}
-		if (request != null && request.multipartTail != null) {
-			ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(request.multipartTail)));
+		RequestParts parts = (request != null) ? request.parts : null;
+		if (parts != null) {
+			// The announced length was reached before the last part: the parts left go out empty,
+			// so that the body keeps the length its head announced.
+			for (int next = this.part + 1; next < parts.count(); next++) {
+				ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(parts.part(next).head())));
+			}
+			if (parts.tail().length > 0) {
+				ch.write(new DefaultHttpContent(Unpooled.wrappedBuffer(parts.tail())));
+			}
 		}
 		ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
 		this.responseWait.requestWritten(ch);

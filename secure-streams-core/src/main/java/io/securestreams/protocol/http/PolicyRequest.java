@@ -1,9 +1,6 @@
 package io.securestreams.protocol.http;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -50,19 +47,17 @@ final class PolicyRequest {
 	/** The {@code txLengthSerial} of the announced length this request was built with. */
 	final long lengthSerial;
 
-	final byte @Nullable [] multipartHead;
-
-	final byte @Nullable [] multipartTail;
+	/** The body's parts (multipart, or a rideshare chain), or {@code null} for a plain body. */
+	final @Nullable RequestParts parts;
 
 	private PolicyRequest(HttpRequest request, Body body, long contentLength, long bodyLimit, long lengthSerial,
-			byte @Nullable [] multipartHead, byte @Nullable [] multipartTail) {
+			@Nullable RequestParts parts) {
 		this.request = request;
 		this.body = body;
 		this.contentLength = contentLength;
 		this.bodyLimit = bodyLimit;
 		this.lengthSerial = lengthSerial;
-		this.multipartHead = multipartHead;
-		this.multipartTail = multipartTail;
+		this.parts = parts;
 	}
 
 	/**
@@ -100,18 +95,14 @@ final class PolicyRequest {
 		long announced = link.txLength();
 		long serial = link.txLengthSerial();
 		boolean bodyMethod = methodName.equals("POST") || methodName.equals("PUT") || methodName.equals("PATCH");
-		byte[] head = null;
-		byte[] tail = null;
-		if (http.multipart() && (announced >= 0 || bodyMethod)) {
-			String boundary = "ss-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-			head = multipartHead(http, boundary);
-			tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-			headers.set(HttpHeaderNames.CONTENT_TYPE, "multipart/form-data; boundary=" + boundary);
+		RequestParts parts = (announced >= 0 || bodyMethod) ? RequestParts.of(policy, link.rideshares()) : null;
+		if (parts != null && parts.contentType() != null) {
+			headers.set(HttpHeaderNames.CONTENT_TYPE, parts.contentType());
 		}
 		else if (http.wwwFormUrlencoded() && !headers.contains(HttpHeaderNames.CONTENT_TYPE)) {
 			headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED);
 		}
-		int framing = (head != null) ? head.length + tail.length : 0;
+		int framing = (parts != null) ? parts.framing() : 0;
 		Body body = Body.NONE;
 		long length = -1;
 		long limit = announced;
@@ -145,7 +136,7 @@ final class PolicyRequest {
 		// Last, over the headers as they will be sent.
 		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), methodName,
 				target.path(), headers);
-		return new PolicyRequest(request, body, length, limit, serial, head, tail);
+		return new PolicyRequest(request, body, length, limit, serial, parts);
 	}
 
 	// The GET that follows a 303: the policy's headers, but no body nor anything announcing one.
@@ -160,7 +151,7 @@ final class PolicyRequest {
 		headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
 		RequestHeaders.addSignature(link.authScheme(), policy, link.metadata(), link.blobs(), "GET", target.path(),
 				headers);
-		return new PolicyRequest(request, Body.NONE, -1, -1, link.txLengthSerial(), null, null);
+		return new PolicyRequest(request, Body.NONE, -1, -1, link.txLengthSerial(), null);
 	}
 
 	// The cookies kept for where the request goes, with http_cookies, unless the application sets
@@ -193,21 +184,6 @@ final class PolicyRequest {
 		// Sent as it is, a value that is not a length would frame the body by guesswork.
 		throw new IllegalStateException("the content-length '" + value + "' from metadata of streamtype '"
 				+ policy.name() + "' is not a length");
-	}
-
-	private static byte[] multipartHead(HttpSettings http, String boundary) {
-		StringBuilder head = new StringBuilder("--").append(boundary).append("\r\nContent-Disposition: form-data");
-		if (http.multipartName() != null) {
-			head.append("; name=\"").append(http.multipartName()).append('"');
-		}
-		if (http.multipartFilename() != null) {
-			head.append("; filename=\"").append(http.multipartFilename()).append('"');
-		}
-		head.append("\r\n");
-		if (http.mimeContentType() != null) {
-			head.append("Content-Type: ").append(http.mimeContentType()).append("\r\n");
-		}
-		return head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
 	}
 
 }

@@ -2,6 +2,7 @@ package io.securestreams.proxy.client;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,11 @@ final class PendingFrames {
 
 	/** The metadata names whose value could not travel, warned about once each. */
 	private final Set<String> withdrawn = new HashSet<>();
+
+	// The streamtype and its rideshare chain from CREATE_RESULT, and the part tx now fills.
+	private volatile List<String> parts = List.of();
+
+	private volatile int part;
 
 	void requestTx() {
 		this.txRequested = true;
@@ -178,6 +184,32 @@ final class PendingFrames {
 	 * nothing (the onward transaction is ending, for example after QOS_ACK_REMOTE) so becomes an
 	 * ONWARD_CONNECT once the proxy reports the onward connection gone.
 	 */
+	/**
+	 * The proxy created its stream: keeps the streamtype's rideshare chain, whose parts one http
+	 * body carries in turn (an EOM before the last part's ends a part, not the message).
+	 * @param chain the streamtype followed by its rideshares, as CREATE_RESULT lists them
+	 */
+	void rideshares(List<String> chain) {
+		this.parts = List.copyOf(chain);
+		this.part = 0;
+	}
+
+	/**
+	 * Returns the streamtype whose part the next tx fills.
+	 * @param own the stream's streamtype, when the proxy named no chain
+	 * @return the streamtype
+	 */
+	String rideshare(String own) {
+		List<String> chain = this.parts;
+		int current = this.part;
+		return (current < chain.size()) ? chain.get(current) : own;
+	}
+
+	/** The onward transaction ended: a body in parts starts again from the first. */
+	void onwardEnded() {
+		this.part = 0;
+	}
+
 	void txDeclined() {
 		this.txRequested = false;
 	}
@@ -190,7 +222,15 @@ final class PendingFrames {
 		this.txSent += result.length();
 		// The request was served over the onward connection: no new one is needed for it.
 		this.connectRequested = false;
-		if (StreamFlags.has(result.flags(), StreamFlags.EOM) || (this.announced >= 0 && this.txSent >= this.announced)) {
+		boolean eom = StreamFlags.has(result.flags(), StreamFlags.EOM);
+		if (eom && this.part + 1 < this.parts.size() && !(this.announced >= 0 && this.txSent >= this.announced)) {
+			// The end of a part whose rideshare chain goes on: the body, and the request, go on.
+			this.part++;
+			this.messageOpen = true;
+			return;
+		}
+		if (eom || (this.announced >= 0 && this.txSent >= this.announced)) {
+			this.part = 0;
 			this.txRequested = false;
 			this.announced = this.nextAnnounced;
 			this.nextAnnounced = -1;

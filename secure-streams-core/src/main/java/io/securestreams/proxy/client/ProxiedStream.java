@@ -173,6 +173,7 @@ final class ProxiedStream extends AbstractStream {
 		if (!this.upstream.created(from, result)) {
 			return;
 		}
+		this.pending.rideshares(result.names());
 		if (!creatingDelivered() && afterCallback(from, deliverCreating())) {
 			return;
 		}
@@ -201,6 +202,11 @@ final class ProxiedStream extends AbstractStream {
 			return;
 		}
 		this.upstream.onward(state);
+		if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
+				|| state == StreamState.AUTH_FAILED || state == StreamState.QOS_ACK_REMOTE
+				|| state == StreamState.QOS_NACK_REMOTE) {
+			this.pending.onwardEnded();
+		}
 		if (state == StreamState.TIMEOUT) {
 			this.pending.timedOut();
 		}
@@ -273,6 +279,15 @@ final class ProxiedStream extends AbstractStream {
 		this.pending.txTaken(result);
 		ch.write(new ToProxy.TxPayload(result.flags(), 0, System.nanoTime() / 1000, buffer));
 		return true;
+	}
+
+	/**
+	 * Returns the streamtype whose part {@code onTx} fills: the proxy lists the streamtype's
+	 * rideshare chain in CREATE_RESULT, and each EOM before the last part's moves on to the next.
+	 */
+	@Override
+	public String rideshare() {
+		return this.pending.rideshare(streamType());
 	}
 
 	@Override
