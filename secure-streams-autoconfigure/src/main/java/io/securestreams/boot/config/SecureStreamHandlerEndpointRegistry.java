@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import io.securestreams.SecureStreams;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.smd.SmdStream;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.BeansException;
@@ -33,6 +35,8 @@ import org.springframework.util.Assert;
  */
 public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, ApplicationContextAware {
 
+	private static final Log logger = LogFactory.getLog(SecureStreamHandlerEndpointRegistry.class);
+
 	/** The lifecycle phase: after the embedded web server starts, before it stops. */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 512;
 
@@ -41,6 +45,8 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	private @Nullable ApplicationContext applicationContext;
 
 	private volatile boolean running;
+
+	private @Nullable ReturningStreamTypes returning;
 
 	@Override
 	public void setApplicationContext(ApplicationContext applicationContext) throws BeansException {
@@ -139,7 +145,33 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 				container.start();
 			}
 		}
+		if (streams != null && !streams.isProxied()) {
+			this.returning = new ReturningStreamTypes(streams, this::streamTypesReturned);
+		}
 		this.running = true;
+	}
+
+	/**
+	 * Starts anew the running containers of streamtypes a policy defines again: their streams
+	 * were destroyed when an earlier policy dropped the streamtype.
+	 */
+	private synchronized void streamTypesReturned(Set<String> streamTypes) {
+		if (!this.running) {
+			return;
+		}
+		for (SecureStreamHandlerContainer container : this.containers.values()) {
+			if (container.isRunning() && streamTypes.contains(container.getEndpoint().streamType())) {
+				container.stopAsync();
+				try {
+					container.start();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("Streamtype '" + container.getEndpoint().streamType() + "' is defined again, but the "
+							+ "streams of " + container.getEndpoint().description() + " cannot be created: "
+							+ ex.getMessage());
+				}
+			}
+		}
 	}
 
 	@Override
@@ -160,6 +192,11 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	}
 
 	private synchronized CompletableFuture<Void> stopContainers() {
+		ReturningStreamTypes watch = this.returning;
+		if (watch != null) {
+			watch.close();
+			this.returning = null;
+		}
 		List<SecureStreamHandlerContainer> reversed = new ArrayList<>(this.containers.values());
 		Collections.reverse(reversed);
 		List<CompletableFuture<Void>> destroyed = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +29,8 @@ import io.securestreams.boot.config.SecureStreamHandlerContainer;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
 import io.securestreams.boot.handler.MethodStreamHandler;
 import io.securestreams.boot.handler.SecureStreamHeaders;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.smd.SmdClass;
 import io.securestreams.smd.SmdMessage;
 import jakarta.annotation.PreDestroy;
@@ -97,6 +100,32 @@ class SecureStreamHandlerTests {
 			SecureStreamHandlerEndpointRegistry registry = context.getBean(SecureStreamHandlerEndpointRegistry.class);
 			assertThat(registry.getHandlerContainerIds()).containsExactly("recordingGetHandler#get");
 			assertThat(registry.getHandlerContainer("recordingGetHandler#get").getStreams()).hasSize(1);
+		});
+	}
+
+	@Test
+	void handlerStreamsComeBackWhenAPolicyDefinesTheirStreamtypeAgain() {
+		this.server.enqueue(new MockResponse.Builder().code(200).body("one").build());
+		this.server.enqueue(new MockResponse.Builder().code(200).body("two").build());
+		this.runner.withBean("recordingGetHandler", RecordingGetHandler.class).run((context) -> {
+			RecordingGetHandler handler = context.getBean(RecordingGetHandler.class);
+			SecureStreams streams = context.getBean(SecureStreams.class);
+			SecureStreamHandlerContainer container = context.getBean(SecureStreamHandlerEndpointRegistry.class)
+				.getHandlerContainer("recordingGetHandler#get");
+			Awaitility.await().until(() -> handler.acked.size() == 1);
+			Policy full = streams.policy();
+			Map<String, StreamTypePolicy> others = new LinkedHashMap<>(full.streamTypes());
+			others.remove("get");
+			// A fetched policy without the streamtype destroys its streams...
+			streams.replacePolicy(new Policy(full.release(), full.product(), full.schemaVersion(), full.viaSocks5(),
+					full.retry(), full.certs(), full.trustStores(), full.auth(), full.metrics(), others));
+			Awaitility.await().until(() -> handler.states.contains("DESTROYING"));
+			assertThat(container.getStreams()).isEmpty();
+			// ...and one that defines it again gives the handler its streams back.
+			streams.replacePolicy(full);
+			Awaitility.await().until(() -> handler.acked.size() == 2);
+			assertThat(container.getStreams()).hasSize(1);
+			assertThat(handler.body.toString()).isEqualTo("onetwo");
 		});
 	}
 

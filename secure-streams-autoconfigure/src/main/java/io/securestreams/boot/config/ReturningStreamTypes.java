@@ -1,0 +1,63 @@
+package io.securestreams.boot.config;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import io.securestreams.SecureStreams;
+import io.securestreams.smd.SmdBus;
+import io.securestreams.smd.SmdClass;
+import io.securestreams.smd.SmdMessage;
+
+/**
+ * Tells when streamtypes come back into a context's policy. A policy that no longer defines a
+ * streamtype (a fetched or replaced one, or overlays reset) destroys its streams; when a later
+ * policy defines it again, the handler containers of that streamtype must create theirs anew.
+ * The context announces every policy it sets on the system message bus, as libwebsockets does
+ * ({@code {"policy":"updated"}}, class {@link SmdClass#SYSTEM_STATE}); on each system-state
+ * message the streamtypes defined now are compared with those defined before.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class ReturningStreamTypes implements AutoCloseable {
+
+	private final SecureStreams streams;
+
+	private final Consumer<Set<String>> returned;
+
+	private Set<String> defined;
+
+	private final SmdBus.Subscription subscription;
+
+	/**
+	 * Starts watching.
+	 * @param streams the context
+	 * @param returned told the streamtypes a policy defines again, on the thread that set it
+	 */
+	ReturningStreamTypes(SecureStreams streams, Consumer<Set<String>> returned) {
+		this.streams = streams;
+		this.returned = returned;
+		this.defined = Set.copyOf(streams.policy().streamTypes().keySet());
+		this.subscription = streams.smd().subscribe(SmdClass.SYSTEM_STATE, Runnable::run, this::systemState);
+	}
+
+	private void systemState(SmdMessage message) {
+		Set<String> back;
+		synchronized (this) {
+			Set<String> now = Set.copyOf(this.streams.policy().streamTypes().keySet());
+			back = new HashSet<>(now);
+			back.removeAll(this.defined);
+			this.defined = now;
+		}
+		if (!back.isEmpty()) {
+			this.returned.accept(back);
+		}
+	}
+
+	@Override
+	public void close() {
+		this.subscription.close();
+	}
+
+}
