@@ -107,7 +107,9 @@ public interface SecureStream {
 	byte @Nullable [] metadataBytes(String name);
 
 	/**
-	 * Starts or restarts the stream's timer; TIMEOUT is reported when it fires.
+	 * Starts or restarts the stream's timer; TIMEOUT is reported when it fires. When {@code millis}
+	 * is 0 and the policy sets no {@code timeout_ms}, there is nothing to start and a running timer
+	 * is left as it is, as in libwebsockets.
 	 * @param millis the timeout, or 0 for the policy's {@code timeout_ms}
 	 */
 	void startTimeout(long millis);

@@ -466,7 +466,13 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void startTimeout(long millis) {
-		execute(() -> this.timeout.start((millis > 0) ? millis : this.policy.timeoutMs()));
+		execute(() -> {
+			long delay = (millis > 0) ? millis : this.policy.timeoutMs();
+			// As lws_ss_start_timeout: with no time to start, a running timer is left as it is.
+			if (delay > 0) {
+				this.timeout.start(delay);
+			}
+		});
 	}
 
 	@Override

@@ -264,6 +264,18 @@ class ClientLifecycleTests {
 	}
 
 	@Test
+	void startTimeoutZeroWithoutAPolicyTimeoutLeavesTheRunningTimerAlone() {
+		// lws_ss_start_timeout(h, 0) with no timeout_ms returns without touching the timer
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.startTimeout(300);
+		stream.startTimeout(0);
+		handler.await(StreamState.TIMEOUT, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "TIMEOUT");
+	}
+
+	@Test
 	void cancelledTimeoutDoesNotFire() {
 		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = create(handler, (b) -> {
