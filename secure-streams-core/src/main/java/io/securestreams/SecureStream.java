@@ -111,6 +111,8 @@ public interface SecureStream {
 	 * is 0 and the policy sets no {@code timeout_ms}, there is nothing to start and a running timer
 	 * is left as it is, as in libwebsockets.
 	 * @param millis the timeout, or 0 for the policy's {@code timeout_ms}
+	 * @throws IllegalArgumentException when {@code millis} is negative (or, for a proxied stream,
+	 * too large for the wire protocol's 32 bits)
 	 */
 	void startTimeout(long millis);
 

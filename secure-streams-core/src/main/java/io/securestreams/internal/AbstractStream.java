@@ -466,6 +466,10 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void startTimeout(long millis) {
+		if (millis < 0) {
+			// Refused here as the proxied client refuses it, rather than taken for the policy's.
+			throw new IllegalArgumentException("timeout must not be negative, got " + millis + " ms");
+		}
 		execute(() -> {
 			long delay = (millis > 0) ? millis : this.policy.timeoutMs();
 			// As lws_ss_start_timeout: with no time to start, a running timer is left as it is.

@@ -276,6 +276,14 @@ class ClientLifecycleTests {
 	}
 
 	@Test
+	void negativeTimeoutIsRefusedAsThroughAProxy() {
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.TIMEOUT_MS, 100L));
+		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> stream.startTimeout(-1))
+			.withMessageContaining("timeout");
+	}
+
+	@Test
 	void cancelledTimeoutDoesNotFire() {
 		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = create(handler, (b) -> {
