@@ -95,6 +95,19 @@ class ClientLifecycleTests {
 	}
 
 	@Test
+	void nailedUpIsOnlyAboutCreationAndAnOpportunisticNailedUpStreamStaysIdleAfterADrop() {
+		// Reference 5.3: the flag is consulted at creation only; reconnecting is opportunistic's.
+		this.server.enqueue(new MockResponse.Builder().body("partial body")
+			.onResponseBody(SocketEffect.ShutdownConnection.INSTANCE).build());
+		RecordingHandler handler = new RecordingHandler();
+		create(handler, (b) -> b.set(StreamTypeKey.NAILED_UP, true).set(StreamTypeKey.OPPORTUNISTIC, true));
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		Awaitility.await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(3))
+			.until(() -> handler.states.size() == 4);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+	}
+
+	@Test
 	void streamsThatAreNeitherNailedUpNorAskedStayIdle() {
 		RecordingHandler handler = new RecordingHandler();
 		create(handler, (b) -> {

@@ -679,7 +679,7 @@ public class SecureStreamsProperties {
 		private @Nullable Boolean opportunistic;
 
 		/**
-		 * Whether streams connect at creation and reconnect whenever the connection drops.
+		 * Whether streams connect at creation (reconnecting after a drop follows opportunistic).
 		 */
 		private @Nullable Boolean nailedUp;
 
