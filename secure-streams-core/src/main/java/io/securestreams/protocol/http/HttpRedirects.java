@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 
+import io.securestreams.policy.HttpSettings;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.transport.ConnectTarget;
 import org.jspecify.annotations.Nullable;
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * (resolved against the current target and its path, through the same SOCKS5 proxy; a relative one from a Unix
  * socket endpoint stays on that socket) and the hop to follow once
  * the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, at an
- * https location when the streamtype configures no TLS, and at an http location after https (a
- * redirect never leaves TLS); the response is then handled as a final one.
+ * https location when the streamtype configures no TLS, at an http location after https (a
+ * redirect never leaves TLS) and, for a streamtype whose requests carry system-blob headers or
+ * cookies, at a location on another host or port, which would receive them; the response is then
+ * handled as a final one.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -78,6 +81,11 @@ final class HttpRedirects {
 		return next;
 	}
 
+	private static boolean carriesIdentity(HttpSettings http) {
+		return http.authHeader() != null || http.dsnHeader() != null || http.fwvHeader() != null
+				|| http.devtypeHeader() != null || http.cookies();
+	}
+
 	// The URI of the path just requested; the origin when the path is no URI reference (a
 	// character a policy's http_url may hold unescaped), so that an absolute location still works.
 	private static URI requested(URI origin, String path) {
@@ -125,6 +133,14 @@ final class HttpRedirects {
 			String host = next.getHost();
 			if (host != null && host.startsWith("[") && host.endsWith("]")) {
 				host = host.substring(1, host.length() - 1);
+			}
+			boolean sameAuthority = from.host().equalsIgnoreCase(host) && from.port() == port;
+			if (!sameAuthority && carriesIdentity(this.link.policy().http())) {
+				// As libwebsockets: the auth token, device identity and cookies belong to the
+				// authority the policy names, not to one the peer picks.
+				logger.warn("redirect to {} leaves {}, and streamtype '{}' sends system-blob headers or cookies; "
+						+ "not following", next, from.authority(), this.link.policy().name());
+				return null;
 			}
 			return new ConnectTarget(InetSocketAddress.createUnresolved(host, port), host, port, tls, path,
 					from.socks5());

@@ -6,8 +6,10 @@ import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
+import io.securestreams.SystemBlobs;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
@@ -16,6 +18,7 @@ import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import org.awaitility.Awaitility;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -61,6 +64,45 @@ class RedirectTargetTests {
 		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("arrived");
 		assertThat(server.takeRequest().getTarget()).isEqualTo("/items?filter={a}");
 		assertThat(server.takeRequest().getTarget()).isEqualTo("/final");
+	}
+
+	@Test
+	void aRedirectToAnotherAuthorityIsNotFollowedWhenItWouldCarryTheSystemBlobHeaders() throws Exception {
+		MockWebServer server = this.resources.closing(new MockWebServer());
+		server.start(InetAddress.getByName("127.0.0.1"), 0);
+		MockWebServer elsewhere = this.resources.closing(new MockWebServer());
+		elsewhere.start(InetAddress.getByName("127.0.0.1"), 0);
+		server.enqueue(new MockResponse.Builder().code(302)
+			.setHeader("Location", "http://127.0.0.1:" + elsewhere.getPort() + "/collect")
+			.build());
+		server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/moved").build());
+		server.enqueue(new MockResponse.Builder().body("moved").build());
+		elsewhere.enqueue(new MockResponse.Builder().body("collected").build());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", server.getPort(), "GET", "/token")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true)
+			.set(StreamTypeKey.HTTP_AUTH_HEADER, "authorization:")
+			.set(StreamTypeKey.HTTP_AUTH_PREAMBLE, "Bearer ");
+		SystemBlobs blobs = new SystemBlobs();
+		blobs.set(SystemBlobs.Type.AUTH, 0, "secret".getBytes(StandardCharsets.US_ASCII));
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).systemBlobs(blobs));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = streams.create("t", handler);
+		stream.requestTx();
+		Awaitility.await().atMost(WAIT).until(() -> handler.states.contains(StreamState.QOS_ACK_REMOTE)
+				|| handler.states.contains(StreamState.QOS_NACK_REMOTE));
+		// As libwebsockets: the redirect is a failed transaction instead of a leaked token.
+		assertThat(elsewhere.getRequestCount()).isZero();
+		assertThat(handler.states).contains(StreamState.QOS_NACK_REMOTE);
+		// The same authority is still followed, token and all.
+		handler.states.clear();
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		server.takeRequest();
+		server.takeRequest();
+		RecordedRequest moved = server.takeRequest();
+		assertThat(moved.getTarget()).isEqualTo("/moved");
+		assertThat(moved.getHeaders().get("Authorization")).isEqualTo("Bearer secret");
 	}
 
 	@Test
