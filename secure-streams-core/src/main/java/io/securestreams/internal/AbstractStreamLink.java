@@ -10,7 +10,7 @@ import io.securestreams.SystemBlobs;
 import io.securestreams.metadata.MetadataValues;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.TxResult;
-import io.securestreams.protocol.http.CookieJar;
+import io.securestreams.protocol.CookieJar;
 
 /**
  * What the {@link StreamLink} of every {@link LinkedStream} shares. The stream's identity, loop,

@@ -16,7 +16,7 @@ import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.policy.Policy;
 import io.securestreams.protocol.ClientProtocol;
-import io.securestreams.protocol.http.CookieJar;
+import io.securestreams.protocol.CookieJar;
 import io.securestreams.tls.TlsContexts;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.TransportResources;

@@ -13,7 +13,6 @@ import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
-import io.securestreams.protocol.http.CookieJar;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
 import org.jspecify.annotations.Nullable;

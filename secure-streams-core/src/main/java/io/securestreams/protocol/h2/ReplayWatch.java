@@ -15,7 +15,7 @@ import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.TxResult;
-import io.securestreams.protocol.http.CookieJar;
+import io.securestreams.protocol.CookieJar;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
 import org.jspecify.annotations.Nullable;

@@ -101,8 +101,7 @@ final class HttpResponseHead {
 		this.link.httpStatus(status);
 		HttpSettings http = this.link.policy().http();
 		if (http.cookies()) {
-			List<String> setCookies = response.headers().getAll(HttpHeaderNames.SET_COOKIE);
-			this.link.cookies().store(target, request.request.uri(), setCookies);
+			this.link.cookies().keepCookies(target, response.headers());
 		}
 		if (status == 503 || status == 429) {
 			this.retryAfterMillis = RetryAfter.millis(response.headers().get(HttpHeaderNames.RETRY_AFTER),

@@ -154,15 +154,11 @@ final class PolicyRequest {
 		return new PolicyRequest(request, Body.NONE, -1, -1, link.txLengthSerial(), null);
 	}
 
-	// The cookies kept for where the request goes, with http_cookies, unless the application sets
-	// a cookie header itself.
+	// The cookies kept for where the request goes, with http_cookies, after any cookie the
+	// application mapped from metadata.
 	private static void addCookies(StreamLink link, ConnectTarget target, HttpHeaders headers) {
-		if (!link.policy().http().cookies() || headers.contains(HttpHeaderNames.COOKIE)) {
-			return;
-		}
-		String cookies = link.cookies().header(target, target.path());
-		if (cookies != null) {
-			headers.set(HttpHeaderNames.COOKIE, cookies);
+		if (link.policy().http().cookies()) {
+			link.cookies().addCookies(target, headers);
 		}
 	}
 

@@ -64,6 +64,8 @@ final class WsClientConnection extends ChannelConnection {
 
 	private @Nullable ScheduledFuture<?> handshakeTimer;
 
+	private @Nullable ConnectTarget target;
+
 	private boolean failed;
 
 	WsClientConnection(StreamLink link, Connector connector, @Nullable SslContext tls) {
@@ -73,6 +75,7 @@ final class WsClientConnection extends ChannelConnection {
 	}
 
 	void open(ConnectTarget target) {
+		this.target = target;
 		String subprotocol = this.link.policy().ws().subprotocol();
 		URI uri = URI.create((target.tls() ? "wss://" : "ws://") + target.authority() + target.path());
 		WebSocketClientHandshaker handshaker = new WsClientHandshaker(uri, subprotocol, requestHeaders(target),
@@ -115,6 +118,9 @@ final class WsClientConnection extends ChannelConnection {
 	private HttpHeaders requestHeaders(ConnectTarget target) {
 		HttpHeaders headers = new DefaultHttpHeaders();
 		RequestHeaders.add(this.link.policy(), this.link.metadata(), this.link.blobs(), headers);
+		if (this.link.policy().http().cookies()) {
+			this.link.cookies().addCookies(target, headers);
+		}
 		if (this.link.authScheme() != null) {
 			// Signed over the Host sent: set here, Netty's handshaker keeps a Host it is given.
 			headers.set(HttpHeaderNames.HOST, target.authority());
@@ -129,6 +135,9 @@ final class WsClientConnection extends ChannelConnection {
 		ConnectionTimings timings = this.link.timings();
 		if (timings != null) {
 			timings.responseStarted(response.status().code());
+		}
+		if (this.link.policy().http().cookies() && this.target != null) {
+			this.link.cookies().keepCookies(this.target, response.headers());
 		}
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
 			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
