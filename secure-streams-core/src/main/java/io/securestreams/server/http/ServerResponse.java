@@ -4,6 +4,7 @@ import java.util.function.BiConsumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 import io.securestreams.StreamFlags;
 import io.securestreams.metadata.MetadataHeaders;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * of their protocol. The head (status from {@code serverAck}, 404 when it was never called; a
  * header for every metadata that maps to one and has a value) goes out together with the first
  * bytes the handler sends, so the handler may still change status and metadata until its first
- * {@code onTx} that returns OK. The body length:
+ * {@code onTx} that returns OK; metadata never sets {@code content-length} or
+ * {@code transfer-encoding}. The body length:
  * <ul>
  * <li>with {@code requestTxLen(n)}: {@code n} ({@code n == 0} sends the head alone without
  * calling {@code onTx}); the body ends after {@code n} bytes or at EOM;</li>
@@ -196,13 +198,24 @@ public abstract class ServerResponse {
 	/**
 	 * Calls {@code header} for every response header the stream's metadata gives: each declared
 	 * metadata name mapped to a header name that has a value and, with {@code direct_proto_str},
-	 * each raw header the handler set ({@code "x-served-by:"}).
+	 * each raw header the handler set ({@code "x-served-by:"}). {@code content-length} and
+	 * {@code transfer-encoding} are left out: the response frames its body itself (see above), and
+	 * a second framing header from metadata (headers copied from an upstream response, say) would
+	 * contradict it, so that the client misreads where the body ends.
 	 * @param header receives the header name and value; the value holds the bytes the handler set,
 	 * one char per byte, as Netty writes header values (so they go out unchanged)
 	 */
 	protected final void forEachMetadataHeader(BiConsumer<String, CharSequence> header) {
-		MetadataHeaders.forEachBytes(this.link.policy(), this.link.metadata(),
-				(name, value) -> header.accept(name, new AsciiString(value)));
+		MetadataHeaders.forEachBytes(this.link.policy(), this.link.metadata(), (name, value) -> {
+			if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+					|| HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)) {
+				logger.debug("{}: leaving out the metadata header '{}'; the response frames its body itself",
+						this.link.describe(), name);
+			}
+			else {
+				header.accept(name, new AsciiString(value));
+			}
+		});
 	}
 
 	/**
