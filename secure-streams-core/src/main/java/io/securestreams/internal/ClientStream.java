@@ -50,6 +50,11 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	// no connection, or kept over a reconnect, applies to the next one when it is CONNECTED.
 	private boolean rxPaused;
 
+	// A proxied client's ONWARD_CONNECT handed to an idle kept-alive connection, until that
+	// connection starts the transaction (CONNECTING) or closes instead (its target changed): then
+	// the new connection is made as ONWARD_CONNECT makes one, without POLL.
+	private boolean onwardConnectPending;
+
 	private volatile @Nullable BiConsumer<String, byte[]> metadataObserver;
 
 	private volatile @Nullable IntConsumer txCreditObserver;
@@ -146,9 +151,21 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 			}
 			else if (current.connection().isIdle()) {
 				this.txRequested = true;
+				this.onwardConnectPending = true;
 				current.connection().requestWrite();
 			}
 		});
+	}
+
+	/**
+	 * Returns whether an ONWARD_CONNECT was waiting for the kept-alive connection that just
+	 * closed without starting it, and forgets it.
+	 * @return {@code true} when the next attempt answers an ONWARD_CONNECT
+	 */
+	boolean takeOnwardConnect() {
+		boolean pending = this.onwardConnectPending;
+		this.onwardConnectPending = false;
+		return pending;
 	}
 
 	/**
@@ -205,6 +222,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 		}
 		else if (state == StreamState.CONNECTING) {
 			this.txnStartNanos = System.nanoTime();
+			this.onwardConnectPending = false;
 		}
 		StreamResult result = emit(state, 0);
 		if (state == StreamState.QOS_ACK_REMOTE || state == StreamState.QOS_NACK_REMOTE) {

@@ -125,6 +125,7 @@ final class ConnectionSequencer {
 	 * a reconnection then starts at once and does not count as a failed attempt
 	 */
 	void attemptClosed(boolean reconnect, boolean policyChange) {
+		boolean onwardConnect = this.stream.takeOnwardConnect();
 		if (!this.stream.danglingConnected()) {
 			attemptFailed(0);
 			return;
@@ -147,7 +148,13 @@ final class ConnectionSequencer {
 			}
 			return;
 		}
-		if (!reconnect && this.stream.txRequested()) {
+		if (onwardConnect) {
+			// A kept-alive connection that closed instead of carrying the transaction a proxied
+			// client's ONWARD_CONNECT asked for (another endpoint): connect as ONWARD_CONNECT
+			// does on a stream without a connection, without POLL (reference 7.7).
+			restart();
+		}
+		else if (!reconnect && this.stream.txRequested()) {
 			// The peer closed an idle kept-alive connection while a new transaction was wanted.
 			startAttempt(true);
 		}

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,6 +95,56 @@ class ProxyNextTransactionTests {
 			assertThat(payloadUntilDisconnected(reader)).isEqualTo(5);
 		}
 		assertThat(paths()).containsExactly("/echo", "/bytes/5");
+	}
+
+	/**
+	 * A changed endpoint closes the kept connection and the next transaction connects anew; the
+	 * client's ONWARD_CONNECT makes that connection as it makes any, without POLL, so the client
+	 * sees what the C proxy's new connection gives (reference 7.7), as when the endpoint stays.
+	 */
+	@Test
+	void aChangedEndpointConnectsTheNextTransactionAnewWithoutPoll() throws Exception {
+		try (MockWebServer other = new MockWebServer()) {
+			other.setDispatcher(new HttpbinDispatcher());
+			other.start(InetAddress.getByName("127.0.0.1"), 0);
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.h1(fragment.streamType("moving"), "http://127.0.0.1:${port}", 0, "GET", "/bytes/5")
+				.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("port", "")));
+			try (ProxyUnderTest moving = new ProxyUnderTest(fragment.build(),
+					Files.createDirectories(this.temp.resolve("moving")));
+					SocketChannel link = moving.connectRaw()) {
+				FrameReader reader = new FrameReader(link);
+				FrameReader.write(link, frames(streamType("moving"), metadata("port", port(this.server)),
+						new ToProxy.OnwardConnect()));
+				assertThat(statesUntilDisconnected(reader)).containsExactly(StreamState.CREATING,
+						StreamState.CONNECTING, StreamState.CONNECTED, StreamState.QOS_ACK_REMOTE,
+						StreamState.DISCONNECTED);
+				FrameReader.write(link, frames(metadata("port", port(other)), new ToProxy.OnwardConnect()));
+				assertThat(statesUntilDisconnected(reader)).containsExactly(StreamState.CONNECTING,
+						StreamState.CONNECTED, StreamState.QOS_ACK_REMOTE, StreamState.DISCONNECTED);
+			}
+			assertThat(this.server.getRequestCount()).isEqualTo(1);
+			assertThat(other.getRequestCount()).isEqualTo(1);
+		}
+	}
+
+	private static String port(MockWebServer server) {
+		return Integer.toString(server.getPort());
+	}
+
+	/** Reads to the DISCONNECTED that ends a transaction, collecting the states. */
+	private static List<StreamState> statesUntilDisconnected(FrameReader reader) throws Exception {
+		List<StreamState> states = new ArrayList<>();
+		for (FrameReader.Frame frame = reader.next(); frame != null; frame = reader.next()) {
+			if (frame.type() == 0x57) {
+				StreamState state = StreamState.of(frame.state());
+				states.add(state);
+				if (state == StreamState.DISCONNECTED) {
+					return states;
+				}
+			}
+		}
+		throw new AssertionError("link closed before DISCONNECTED: " + states);
 	}
 
 	private List<String> paths() throws InterruptedException {
