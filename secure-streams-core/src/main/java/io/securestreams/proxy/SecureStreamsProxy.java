@@ -106,7 +106,9 @@ public final class SecureStreamsProxy implements AutoCloseable {
 				.syncUninterruptibly()
 				.channel();
 		}
-		catch (RuntimeException ex) {
+		// Exception, not RuntimeException: Netty rethrows a failed bind's checked cause (a TCP port
+		// in use is a java.net.BindException) without declaring it.
+		catch (Exception ex) {
 			if (this.ownsContext) {
 				this.context.close();
 			}

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,39 @@ class ProxyMainTests {
 		assertThat(ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString() }, print), print))
 			.isNull();
 		assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not valid").contains("nope");
+	}
+
+	/**
+	 * docs/proxy.md: an unusable address exits with status 1 and the reason. A TCP port already
+	 * taken fails the bind with a checked exception that Netty throws unchecked; it must still end
+	 * as that message, not as a stack trace from a context left running.
+	 */
+	@Test
+	void tcpAddressInUseExitsWithStatus1AndSaysWhy() throws Exception {
+		Path policy = Files.writeString(this.temp.resolve("policy.json"), "{\"s\":[{\"get\":{\"endpoint\":"
+				+ "\"127.0.0.1\",\"protocol\":\"h1\"}}]}");
+		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+			String address = "127.0.0.1:" + taken.getLocalPort();
+			ByteArrayOutputStream err = new ByteArrayOutputStream();
+			PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
+			assertThat(ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString(), "--tcp", address },
+					print), print)).isNull();
+			assertThat(err.toString(StandardCharsets.UTF_8))
+				.startsWith("ss-proxy: the Secure Streams proxy cannot listen on " + address + ": ");
+			String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+			Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+					ProxyMain.class.getName(), "--policy", policy.toString(), "--tcp", address)
+				.redirectErrorStream(true)
+				.start();
+			boolean exited = process.waitFor(30, TimeUnit.SECONDS);
+			if (!exited) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			assertThat(exited).as("the process exits: %s", output).isTrue();
+			assertThat(process.exitValue()).as(output).isEqualTo(1);
+			assertThat(output).contains("ss-proxy: the Secure Streams proxy cannot listen on " + address);
+		}
 	}
 
 	@Test
