@@ -41,7 +41,7 @@ public final class H1ServerProtocol implements ServerProtocol {
 		boolean ws = link.policy().ws().subprotocol() != null || link.policy().protocol() == Protocol.WS;
 		// RFC 9112 framing whatever the JVM-wide io.netty.handler.codec.http.rfc9112TransferEncoding
 		// says: Content-Length with Transfer-Encoding, or Transfer-Encoding in HTTP/1.0, is a 400.
-		H1ServerCodec codec = new H1ServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(Math.min(8192, maxHead))
+		H1ServerCodec codec = new H1ServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(maxHead)
 			.setMaxHeaderSize(maxHead)
 			.setMaxChunkSize(64 * 1024)
 			.setUseRfc9112TransferEncoding(true));

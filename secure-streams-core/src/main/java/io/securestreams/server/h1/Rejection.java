@@ -41,7 +41,8 @@ record Rejection(HttpResponseStatus status, String reason) {
 					"request headers larger than " + maxHeaderSize + " bytes");
 		}
 		if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException) {
-			return new Rejection(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+			return new Rejection(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+					"request line longer than " + maxHeaderSize + " bytes");
 		}
 		return new Rejection(HttpResponseStatus.BAD_REQUEST, "malformed http request: " + cause.getMessage());
 	}

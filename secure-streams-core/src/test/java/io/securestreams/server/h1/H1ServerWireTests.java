@@ -99,6 +99,25 @@ class H1ServerWireTests {
 		}
 	}
 
+	/**
+	 * docs/servers.md: {@code maxHttpHeaderSize} (16 KiB by default) bounds the request line too,
+	 * answered 414 beyond it; a line within it is served, as h2 serves such a {@code :path}.
+	 */
+	@Test
+	void aRequestLineWithinTheHeadLimitIsServedAndALongerOneGets414() throws Exception {
+		String name = "a".repeat(12_000);
+		try (Socket socket = connect()) {
+			send(socket, "GET /hello?name=" + name + " HTTP/1.1\r\nHost: x\r\n\r\n");
+			String[] answer = response(socket.getInputStream(), false);
+			assertThat(answer[0]).startsWith("HTTP/1.1 200");
+			assertThat(answer[1]).isEqualTo("hello " + name);
+		}
+		try (Socket socket = H1Wire.connect(this.listener)) {
+			send(socket, "GET /hello?name=" + "a".repeat(16_400) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response(socket.getInputStream(), true)[0]).startsWith("HTTP/1.1 414");
+		}
+	}
+
 	@Test
 	void queryArgumentsArePercentDecoded() throws Exception {
 		try (Socket socket = connect()) {
