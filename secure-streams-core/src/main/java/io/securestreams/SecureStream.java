@@ -141,7 +141,9 @@ public interface SecureStream {
 	/**
 	 * Server streams: sets the status of the current http transaction's response
 	 * ({@code lws_ss_server_ack}).
-	 * @param status the HTTP status, or 0 for 200
+	 * @param status the final HTTP status (200 to 999), or 0 for 200
+	 * @throws IllegalArgumentException for any other status, 1xx included: those are interim
+	 * answers, not the response
 	 */
 	void serverAck(int status);
 

@@ -204,8 +204,11 @@ public final class AcceptedStream extends LinkedStream {
 
 	@Override
 	public void serverAck(int status) {
-		if (status != 0 && (status < 100 || status > 999)) {
-			throw new IllegalArgumentException("status must be 0 (for 200) or an HTTP status 100..999, got " + status);
+		// A 1xx status is interim (RFC 9110 section 15.2): sent as the answer, the client would go
+		// on waiting for the response while the server took the transaction as answered.
+		if (status != 0 && (status < 200 || status > 999)) {
+			throw new IllegalArgumentException("status must be 0 (for 200) or a final HTTP status 200..999, got "
+					+ status + ((status >= 100 && status < 200) ? " (a 1xx status is only an interim answer)" : ""));
 		}
 		now(() -> this.ackStatus = status, false);
 	}
