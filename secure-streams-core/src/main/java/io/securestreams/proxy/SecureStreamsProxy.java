@@ -194,7 +194,9 @@ public final class SecureStreamsProxy implements AutoCloseable {
 			return;
 		}
 		this.closed = true;
-		this.server.close().syncUninterruptibly();
+		// Awaited, not synced: when the context was closed first, its stopped loops closed the
+		// channel already and refuse the close task, which is no failure of the proxy's.
+		this.server.close().awaitUninterruptibly();
 		// Closing the listening channel leaves the accepted links open; with a context the proxy
 		// does not own they would go on (an _lws_smd link stays on the context's bus).
 		List<CompletableFuture<Void>> closing = new ArrayList<>();

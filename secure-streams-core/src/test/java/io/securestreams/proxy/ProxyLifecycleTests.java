@@ -167,6 +167,29 @@ class ProxyLifecycleTests {
 	}
 
 	@Test
+	void closingAfterItsContextWasClosedFirstReturnsQuietly() {
+		Path socket = this.temp.resolve("proxy.sock");
+		SecureStreams context = SecureStreams.builder(unreachableH1("get")).eventLoopThreads(1)
+			.listener(this.guard)
+			.build();
+		SecureStreamsProxy proxy = SecureStreamsProxy.builder(context).listen(ProxyAddress.parse("+" + socket)).start();
+		try (SecureStreams client = SecureStreams.proxiedBuilder("+" + socket).eventLoopThreads(1)
+			.listener(this.guard)
+			.build()) {
+			RecordingHandler handler = new RecordingHandler();
+			client.create("get", handler);
+			handler.await(StreamState.CREATING, Duration.ofSeconds(10));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> proxy.links().size() == 1);
+			// The application stops the context it lent the proxy before the proxy itself (its
+			// loops close the listening channel and the links), then closes the proxy as usual.
+			context.close();
+			proxy.close();
+			assertThat(socket).doesNotExist();
+		}
+		this.guard.assertNoViolations();
+	}
+
+	@Test
 	void streamtypesWhoseStreamsShareAConnectionAreCarried() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.streamType("telemetry")
