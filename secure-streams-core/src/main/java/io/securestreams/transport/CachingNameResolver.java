@@ -79,15 +79,29 @@ final class CachingNameResolver extends InetNameResolver {
 			return;
 		}
 		this.lookup.execute(() -> {
+			T answer;
 			try {
-				promise.trySuccess(result.apply(lookUp(host)));
+				answer = result.apply(lookUp(host));
 			}
 			catch (Throwable ex) {
 				// Whatever an application's lookup throws fails the attempt instead of leaving it
 				// waiting for an answer that never comes.
-				promise.tryFailure(ex);
+				if (!loopStopped()) {
+					promise.tryFailure(ex);
+				}
+				return;
+			}
+			if (!loopStopped()) {
+				promise.trySuccess(answer);
 			}
 		});
+	}
+
+	// A lookup that returns after its context shut down (a slow DNS server, which close() does
+	// not wait for) has nobody left to tell, and its promise could only notify its listeners on
+	// the stopped loop, which Netty refuses with an error line.
+	private boolean loopStopped() {
+		return executor().isShuttingDown();
 	}
 
 	private InetAddress @Nullable [] known(String host) throws UnknownHostException {

@@ -208,7 +208,11 @@ public final class TransportResources implements AutoCloseable {
 	 */
 	public Future<Void> shutdownGracefully(Duration quietPeriod, Duration timeout) {
 		this.resolverGroup.close();
-		return whenAllDone(this.resolverExecutors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS),
+		// Not waited for: a lookup in progress (a DNS server that does not answer, an application's
+		// lookup that hangs) holds its thread until it returns, and no stream needs its answer any
+		// more; the lookup threads are daemons and end once it does.
+		this.resolverExecutors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
+		return whenAllDone(
 				this.group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS));
 	}
 

@@ -8,7 +8,9 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -18,6 +20,7 @@ import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.runtime.ConnectionPerfTests.PerfRecorder;
+import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.JettyWsServer;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
@@ -178,6 +181,46 @@ class AddressFallbackTests {
 		}
 		finally {
 			release.countDown();
+		}
+	}
+
+	@Test
+	void closeDoesNotWaitForALookupThatHangsAndItsLateAnswerIsDropped() throws Exception {
+		CountDownLatch asked = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch answered = new CountDownLatch(1);
+		PerfRecorder handler = new PerfRecorder();
+		try (CapturedLogs netty = new CapturedLogs("io.netty")) {
+			SecureStreams streams = this.resources
+				.start(Mode.DIRECT, TestPolicies.with("perf", (b) -> TestPolicies.h1(b, "hung.test", 80, "GET", "/")),
+						(b) -> b.eventLoopThreads(1).shutdownTimeout(Duration.ofMinutes(1)).hostNameLookup((host) -> {
+							asked.countDown();
+							try {
+								release.await();
+							}
+							catch (InterruptedException ex) {
+								Thread.currentThread().interrupt();
+							}
+							finally {
+								answered.countDown();
+							}
+							return new InetAddress[] { InetAddress.getByName("127.0.0.1") };
+						}))
+				.streams();
+			streams.create("perf", handler).requestTx();
+			assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
+			try {
+				// The stream is destroyed at once; the lookup thread it no longer needs holds nothing up.
+				assertThat(CompletableFuture.runAsync(streams::close)).succeedsWithin(WAIT);
+				assertThat(handler.events).containsExactly("CREATING", "POLL", "CONNECTING", "DESTROYING");
+			}
+			finally {
+				release.countDown();
+			}
+			assertThat(answered.await(10, TimeUnit.SECONDS)).isTrue();
+			// An answer delivered to the stopped loop would be refused with an error line.
+			Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+				.until(() -> netty.messages().isEmpty());
 		}
 	}
 
