@@ -77,6 +77,11 @@ public final class SecureStreamsProxy implements AutoCloseable {
 	private volatile boolean closed;
 
 	private SecureStreamsProxy(Builder builder) {
+		if (builder.context != null && builder.context.isClosed()) {
+			// Its stopped loops would refuse the listening channel with a bare "event executor terminated".
+			throw new SecureStreamsException("the Secure Streams proxy cannot start on " + builder.address
+					+ ": the context it was given is shut down");
+		}
 		this.ownsContext = builder.context == null || builder.ownContext;
 		this.context = (builder.context != null) ? builder.context : SecureStreams.builder(builder.policy).build();
 		this.streamTypeTimeout = builder.streamTypeTimeout;
@@ -294,7 +299,8 @@ public final class SecureStreamsProxy implements AutoCloseable {
 		/**
 		 * Binds the socket and starts accepting proxied clients.
 		 * @return the running proxy
-		 * @throws SecureStreamsException when the socket cannot be bound
+		 * @throws SecureStreamsException when the socket cannot be bound, or the context given to
+		 * {@link SecureStreamsProxy#builder(SecureStreams)} is shut down
 		 */
 		public SecureStreamsProxy start() {
 			return new SecureStreamsProxy(this);

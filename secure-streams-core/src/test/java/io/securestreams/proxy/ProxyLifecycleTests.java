@@ -167,6 +167,17 @@ class ProxyLifecycleTests {
 	}
 
 	@Test
+	void startingOnAContextThatIsShutDownIsAClearError() {
+		Path socket = this.temp.resolve("proxy.sock");
+		SecureStreams context = SecureStreams.builder(unreachableH1("get")).eventLoopThreads(1).build();
+		context.close();
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> SecureStreamsProxy.builder(context).listen(ProxyAddress.parse("+" + socket)).start())
+			.withMessageContaining("the context it was given is shut down");
+		assertThat(socket).doesNotExist();
+	}
+
+	@Test
 	void closingAfterItsContextWasClosedFirstReturnsQuietly() {
 		Path socket = this.temp.resolve("proxy.sock");
 		SecureStreams context = SecureStreams.builder(unreachableH1("get")).eventLoopThreads(1)
