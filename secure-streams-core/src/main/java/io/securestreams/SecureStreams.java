@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,6 +70,13 @@ public final class SecureStreams implements AutoCloseable {
 	private final PolicyOverlays policies;
 
 	private volatile boolean closed;
+
+	// Completes once the first close() has stopped the context; a later close() waits for it.
+	private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+	// The thread running the shutdown: what it completes (whenDestroyed, listeners) may call
+	// close() again, which must not wait for itself.
+	private volatile @Nullable Thread stopping;
 
 	// Calls of create() and createSmd() under way. A call that passed the closed check registers
 	// its stream a moment later, so stop() waits for these to end before it trusts a pass that
@@ -449,21 +457,42 @@ public final class SecureStreams implements AutoCloseable {
 	 * still gets its stream destroyed. Called from a callback (on one of the context's event loops,
 	 * or CREATING on the thread that called {@code create}, which the shutdown waits for), it hands
 	 * the shutdown to a thread of its own and returns at once; the context refuses new streams from
-	 * then on.
+	 * then on. Called again while a shutdown is under way, it returns once that shutdown has ended
+	 * (at once from a callback).
 	 * @param timeout the most to wait
 	 */
 	public void shutdownGracefully(Duration timeout) {
-		if (this.closed) {
+		boolean first;
+		synchronized (this.stopped) {
+			first = !this.closed;
+			this.closed = true;
+		}
+		boolean inCallback = this.transport.inEventLoop() || this.creatingHere.get()[0] > 0;
+		if (!first) {
+			// A close() racing the one under way (or following one from a callback) returns once
+			// the context has stopped, as the first does, so that no callback runs after it.
+			if (!inCallback && Thread.currentThread() != this.stopping) {
+				this.stopped.join();
+			}
 			return;
 		}
-		this.closed = true;
-		if (this.transport.inEventLoop() || this.creatingHere.get()[0] > 0) {
-			Thread stopper = new Thread(() -> stop(timeout), "secure-streams-shutdown");
+		if (inCallback) {
+			Thread stopper = new Thread(() -> stopAndSignal(timeout), "secure-streams-shutdown");
 			stopper.setDaemon(true);
 			stopper.start();
 			return;
 		}
-		stop(timeout);
+		stopAndSignal(timeout);
+	}
+
+	private void stopAndSignal(Duration timeout) {
+		this.stopping = Thread.currentThread();
+		try {
+			stop(timeout);
+		}
+		finally {
+			this.stopped.complete(null);
+		}
 	}
 
 	private void stop(Duration timeout) {

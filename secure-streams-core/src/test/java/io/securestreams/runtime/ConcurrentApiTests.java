@@ -14,6 +14,7 @@ import java.util.function.BiConsumer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -256,6 +257,80 @@ class ConcurrentApiTests {
 		assertThat(closeTook.join()).isLessThan(Duration.ofSeconds(5));
 		assertThat(handler.problems).isEmpty();
 		assertThat(handler.states).containsExactly(StreamState.CREATING, StreamState.DESTROYING);
+	}
+
+	@Test
+	void closeWhileAnotherCloseIsUnderWayReturnsOnlyOnceTheShutdownEnded() throws Exception {
+		SecureStreams streams = start();
+		CountDownLatch destroying = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		CallbackChecker handler = new CallbackChecker() {
+			@Override
+			protected StreamResult state(SecureStream stream, StreamState state) {
+				if (state == StreamState.DESTROYING) {
+					// Holds the first close() in progress.
+					destroying.countDown();
+					await(release);
+				}
+				return StreamResult.OK;
+			}
+		};
+		SecureStream stream = streams.create("t", handler);
+		Thread first = new Thread(streams::close, "first-close");
+		first.start();
+		try {
+			assertThat(destroying.await(10, TimeUnit.SECONDS)).isTrue();
+			CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> {
+				streams.close();
+				return stream.whenDestroyed().toCompletableFuture().isDone();
+			});
+			try {
+				// Time for a second close() that does not wait to return.
+				second.get(300, TimeUnit.MILLISECONDS);
+			}
+			catch (TimeoutException ex) {
+				// still waiting for the shutdown in progress, as it should
+			}
+			release.countDown();
+			assertThat(second).succeedsWithin(WAIT).isEqualTo(true);
+		}
+		finally {
+			release.countDown();
+			first.join(20_000);
+		}
+		assertThat(handler.problems).isEmpty();
+	}
+
+	@Test
+	void closeCalledFromWhatTheShutdownCompletesDoesNotWaitForItself() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/10");
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1)
+			.shutdownTimeout(Duration.ofMillis(200)));
+		CountDownLatch release = new CountDownLatch(1);
+		SecureStream stream = streams.create("t", new CallbackChecker() {
+			@Override
+			protected StreamResult state(SecureStream s, StreamState state) {
+				if (state == StreamState.DESTROYING) {
+					// Outlasts the shutdown timeout: the shutdown thread marks the stream gone itself.
+					try {
+						release.await(10, TimeUnit.SECONDS);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				}
+				return StreamResult.OK;
+			}
+		});
+		CompletableFuture<Void> closedAgain = stream.whenDestroyed().toCompletableFuture().thenRun(streams::close);
+		try {
+			assertThat(CompletableFuture.runAsync(streams::close)).succeedsWithin(WAIT);
+			assertThat(closedAgain).succeedsWithin(WAIT);
+		}
+		finally {
+			release.countDown();
+		}
 	}
 
 	@Test
