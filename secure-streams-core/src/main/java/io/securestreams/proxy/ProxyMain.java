@@ -47,6 +47,10 @@ public final class ProxyMain {
 	 * @param args the command line
 	 */
 	public static void main(String[] args) {
+		if (wantsHelp(args)) {
+			System.out.println(USAGE);
+			System.exit(0);
+		}
 		Options options = parse(args, System.err);
 		if (options == null) {
 			System.exit(2);
@@ -75,6 +79,21 @@ public final class ProxyMain {
 
 	/** What the command line asked for. */
 	record Options(Path policy, ProxyAddress address) {
+	}
+
+	/**
+	 * Returns whether the command line asks for the usage ({@code -h} or {@code --help}), which is
+	 * printed to the standard output with exit status 0, not as a usage error.
+	 * @param args the arguments
+	 * @return {@code true} when an argument asks for help
+	 */
+	static boolean wantsHelp(String[] args) {
+		for (String arg : args) {
+			if (arg.equals("-h") || arg.equals("--help")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -52,6 +52,14 @@ class ProxyMainTests {
 	}
 
 	@Test
+	void helpIsAskedForByEitherSpellingAnywhereOnTheLine() {
+		// Before, --help went down the usage-error path: usage on stderr and exit status 2.
+		assertThat(ProxyMain.wantsHelp(new String[] { "--help" })).isTrue();
+		assertThat(ProxyMain.wantsHelp(new String[] { "--policy", "p.json", "-h" })).isTrue();
+		assertThat(ProxyMain.wantsHelp(new String[] { "--policy", "p.json" })).isFalse();
+	}
+
+	@Test
 	void defaultAddressIsTheLibwebsocketsAbstractSocket() throws Exception {
 		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
 		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", policy.toString() }, System.err);
