@@ -67,7 +67,7 @@ public enum StreamTypeKey {
 	ALLOW_REDIRECTS("allow_redirects", ValueType.BOOLEAN, (s) -> s.http().allowRedirects()),
 	HTTP_MULTIPART_SS_IN("http_multipart_ss_in", ValueType.BOOLEAN, (s) -> s.http().multipartIn()),
 
-	WS_SUBPROTOCOL("ws_subprotocol", ValueType.HTTP_TOKEN, (s) -> s.ws().subprotocol()),
+	WS_SUBPROTOCOL("ws_subprotocol", ValueType.HTTP_TOKEN_LIST, (s) -> s.ws().subprotocol()),
 	WS_BINARY("ws_binary", ValueType.BOOLEAN, (s) -> s.ws().binary()),
 	WS_PRIORITIZE_READS("ws_prioritize_reads", ValueType.BOOLEAN, (s) -> s.ws().prioritizeReads()),
 
@@ -107,8 +107,10 @@ public enum StreamTypeKey {
 		BOOLEAN,
 		/** Any string. */
 		STRING,
-		/** An HTTP token such as a method or a subprotocol name. */
+		/** An HTTP token such as a method. */
 		HTTP_TOKEN,
+		/** One HTTP token, or several separated by commas, such as a list of subprotocol names. */
+		HTTP_TOKEN_LIST,
 		/** A header name, usually with its trailing colon, such as {@code authorization:}. */
 		HEADER_NAME,
 		/** An {@link Integer} within the key's range. */

@@ -31,6 +31,8 @@ public final class StreamTypeValues {
 	// runs them tens of thousands of times.
 	private static final Predicate<String> TOKEN = (text) -> isToken(text, text.length());
 
+	private static final Predicate<String> TOKEN_LIST = StreamTypeValues::isTokenList;
+
 	private static final Predicate<String> HEADER_NAME = (text) -> isToken(text,
 			text.endsWith(":") ? text.length() - 1 : text.length());
 
@@ -43,6 +45,8 @@ public final class StreamTypeValues {
 			case BOOLEAN -> expect(value instanceof Boolean, value, "true or false");
 			case STRING -> (key.reference() != null) ? reference(key, value) : expect(value instanceof String, value, "a string");
 			case HTTP_TOKEN -> matches(TOKEN, value, "an HTTP token such as GET or my-protocol");
+			case HTTP_TOKEN_LIST -> matches(TOKEN_LIST, value,
+					"an HTTP token such as my-protocol, or several separated by commas");
 			case HEADER_NAME -> matches(HEADER_NAME, value, "a header name such as authorization:");
 			// An Integer in range is kept as it is: a second box per number showed in parse profiles.
 			case INTEGER -> (value instanceof Integer number) ? intInRange(number, key)
@@ -195,6 +199,18 @@ public final class StreamTypeValues {
 			}
 		}
 		return -1;
+	}
+
+	// Tokens separated by commas, each with optional spaces or tabs around it (libwebsockets
+	// passes a client's list on as its sec-websocket-protocol header).
+	private static boolean isTokenList(String text) {
+		for (String entry : text.split(",", -1)) {
+			String token = entry.strip();
+			if (!isToken(token, token.length())) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	// RFC 9110 token: 1*tchar

@@ -69,7 +69,7 @@ final class StreamTypeJsonWriter {
 				}
 				json.writeEndArray();
 			}
-			case STRING, HTTP_TOKEN, HEADER_NAME, HOST_PORT -> json.writeString((String) value);
+			case STRING, HTTP_TOKEN, HTTP_TOKEN_LIST, HEADER_NAME, HOST_PORT -> json.writeString((String) value);
 		}
 	}
 

@@ -70,8 +70,8 @@ final class H2WsUpgrade {
 			return "unsupported ws version " + version;
 		}
 		CharSequence offered = headers.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-		if (offered != null && !WsSubprotocols.offers(offered, subprotocol)) {
-			return "the client's ws subprotocols '" + offered + "' do not include '" + subprotocol + "'";
+		if (offered != null && WsSubprotocols.choose(offered, subprotocol) == null) {
+			return "the client's ws subprotocols '" + offered + "' include none of '" + subprotocol + "'";
 		}
 		return null;
 	}
@@ -87,8 +87,10 @@ final class H2WsUpgrade {
 	static WsSession upgrade(ChannelHandlerContext ctx, Http2Headers headers, ServerLink link,
 			ChannelHandler streamHandler) {
 		Http2Headers answer = new DefaultHttp2Headers().status("200");
-		if (headers.contains(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
-			answer.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, link.policy().ws().subprotocol());
+		String chosen = WsSubprotocols.choose(headers.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL),
+				link.policy().ws().subprotocol());
+		if (chosen != null) {
+			answer.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, chosen);
 		}
 		ctx.writeAndFlush(new DefaultHttp2HeadersFrame(answer, false));
 		Channel channel = ctx.channel();

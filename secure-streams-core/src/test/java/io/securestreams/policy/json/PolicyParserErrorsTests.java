@@ -68,6 +68,12 @@ class PolicyParserErrorsTests {
 				arguments("attr_priority above 7", st("'attr_priority': 8"),
 						"t.json:6:18: s[0].st.attr_priority: expected an integer 0..7, got 8"),
 				arguments("mqtt_qos above 2", st("'mqtt_qos': 3"), "t.json:6:13: s[0].st.mqtt_qos: expected an integer 0..2, got 3"),
+				arguments("empty entry in a subprotocol list", st("'ws_subprotocol': 'chat,,echo'"),
+						"t.json:6:19: s[0].st.ws_subprotocol: expected an HTTP token such as my-protocol, or several "
+								+ "separated by commas, got a string \"chat,,echo\""),
+				arguments("space inside a subprotocol", st("'ws_subprotocol': 'chat room'"),
+						"t.json:6:19: s[0].st.ws_subprotocol: expected an HTTP token such as my-protocol, or several "
+								+ "separated by commas, got a string \"chat room\""),
 				arguments("u16 out of range", st("'mqtt_keep_alive': 65536"),
 						"t.json:6:20: s[0].st.mqtt_keep_alive: expected an integer 0..65535, got 65536"),
 				arguments("u32 out of range", st("'proxy_buflen': 4294967296"),

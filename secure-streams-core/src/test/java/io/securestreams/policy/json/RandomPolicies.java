@@ -104,6 +104,7 @@ public final class RandomPolicies {
 			case BOOLEAN -> this.random.nextBoolean();
 			case STRING -> text(1 + this.random.nextInt(12));
 			case HTTP_TOKEN -> pick(List.of("GET", "POST", "lws-mirror-protocol", "x"));
+			case HTTP_TOKEN_LIST -> pick(List.of("lws-mirror-protocol", "x", "a,b", "chat, superchat"));
 			case HEADER_NAME -> "x-h" + this.random.nextInt(100) + ":";
 			case INTEGER -> (int) between(Math.max(key.min(), (key == StreamTypeKey.PORT) ? 1 : key.min()), key.max());
 			case LONG -> between(key.min(), key.max());

@@ -79,7 +79,7 @@ class StreamTypeKeyTableTests {
 		row(StreamTypeKey.HTTP_MULTIPART_NAME, "\"metadata\"", "metadata");
 		row(StreamTypeKey.HTTP_MULTIPART_FILENAME, "\"f.bin\"", "f.bin");
 		row(StreamTypeKey.HTTP_MIME_CONTENT_TYPE, "\"application/json; charset=UTF-8\"", "application/json; charset=UTF-8");
-		row(StreamTypeKey.WS_SUBPROTOCOL, "\"lws-mirror-protocol\"", "lws-mirror-protocol");
+		row(StreamTypeKey.WS_SUBPROTOCOL, "\"lws-mirror-protocol, chat\"", "lws-mirror-protocol, chat");
 		row(StreamTypeKey.MQTT_TOPIC, "\"t/${region}\"", "t/${region}");
 		row(StreamTypeKey.MQTT_SUBSCRIBE, "\"t/#\"", "t/#");
 		row(StreamTypeKey.MQTT_QOS, "2", 2);

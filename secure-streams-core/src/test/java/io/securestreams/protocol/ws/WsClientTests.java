@@ -163,6 +163,20 @@ class WsClientTests {
 	}
 
 	@Test
+	void aListOfSubprotocolsIsOfferedAndTheOneTheServerPicksIsAccepted() throws Exception {
+		// libwebsockets passes a client's ws_subprotocol on as its sec-websocket-protocol list.
+		try (JettyWsServer jetty = new JettyWsServer("echo-protocol", false)) {
+			start(ws(jetty.port(), "/echo", (b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "other-protocol, echo-protocol")));
+			RecordingHandler handler = new RecordingHandler().send("listed".getBytes(StandardCharsets.UTF_8), 1000);
+			this.streams.create("ws", handler).requestTx();
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.received().length == 6);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED");
+			assertThat(jetty.upgradeHeaders.get(0)).containsEntry("sec-websocket-protocol",
+					"other-protocol, echo-protocol");
+		}
+	}
+
+	@Test
 	void aMissingSubprotocolFailsTheAttempt() throws Exception {
 		try (HandRolledWsServer server = new HandRolledWsServer(null)) {
 			start(ws(server.port(), "/", (b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")

@@ -111,7 +111,8 @@ class H2ServerWsProtocolTests {
 		PolicyFragment fragment = TestPolicies.base();
 		StreamTypePolicy.Builder type = TestPolicies.server(fragment.streamType("srv"), Protocol.H2, false);
 		if (ws) {
-			type.set(StreamTypeKey.WS_SUBPROTOCOL, "echo");
+			// A list, as libwebsockets policies may give: each name is accepted.
+			type.set(StreamTypeKey.WS_SUBPROTOCOL, "echo, chat");
 		}
 		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		return streams.create("srv", this.handler);
@@ -222,6 +223,17 @@ class H2ServerWsProtocolTests {
 			.singleElement()
 			.satisfies((states) -> assertThat(states).containsExactly(StreamState.CREATING, StreamState.CONNECTING,
 					StreamState.CONNECTED, StreamState.SERVER_UPGRADE));
+		channel.close().sync();
+	}
+
+	@Test
+	void theClientsFirstSubprotocolTheListAcceptsIsTheAnswer() throws Exception {
+		SecureStream listener = listen(true);
+		Recorder recorder = new Recorder();
+		Channel channel = connect(listener, recorder);
+		open(channel, recorder, connectFor("websocket", "13", "superchat, chat, echo"));
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> recorder.events.contains("HEADERS 3 200 chat end=false"));
 		channel.close().sync();
 	}
 

@@ -219,6 +219,27 @@ class WsServerTests {
 	}
 
 	@Test
+	void aServerWithASubprotocolListAnswersWithTheClientsFirstOneItAccepts() throws Exception {
+		PolicyFragment fragment = policy();
+		fragment.streamType("wstxt").set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol, chat");
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+		SecureStream listener = this.streams.create("wstxt", new Upgrades());
+		CompletableFuture<String> echoed = new CompletableFuture<>();
+		WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("superchat", "chat")
+			.buildAsync(URI.create("ws://127.0.0.1:" + port(listener) + "/echo"), new WebSocket.Listener() {
+				@Override
+				public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+					echoed.complete(data.toString());
+					return null;
+				}
+			}).join();
+		assertThat(ws.getSubprotocol()).isEqualTo("chat");
+		ws.sendText("picked", true).join();
+		assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("picked");
+		ws.abort();
+	}
+
+	@Test
 	void aWsProtocolServerAcceptsUpgradesWithoutSubprotocol() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.server(fragment.streamType("plainws"), Protocol.WS, false);
