@@ -49,8 +49,11 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 	 */
 	static void addTo(ChannelPipeline pipeline, H1Connection connection, StreamLink link) {
 		ProxiedReads.limit(pipeline.channel(), link);
+		int maxHead = link.limits().maxHttpHeaderSize();
+		// The status line is part of the head the limit bounds (Netty's own cap on it is 4 KiB).
 		pipeline.addLast("http", new HttpClientCodec(new HttpDecoderConfig()
-			.setMaxHeaderSize(link.limits().maxHttpHeaderSize())
+			.setMaxInitialLineLength(maxHead)
+			.setMaxHeaderSize(maxHead)
 			.setMaxChunkSize(65536), false, false))
 			.addLast("h1", new H1ChannelHandler(connection, link));
 	}

@@ -84,8 +84,9 @@ final class WsClientConnection extends ChannelConnection {
 				this.link.policy().attributes(), this.link.timings(),
 				(pipeline) -> pipeline
 					.addLast("http-encoder", new HttpRequestEncoder())
-					.addLast("http", new UpgradeAnswerDecoder(
-							new HttpDecoderConfig().setMaxHeaderSize(this.link.limits().maxHttpHeaderSize())))
+					.addLast("http", new UpgradeAnswerDecoder(new HttpDecoderConfig()
+						.setMaxInitialLineLength(this.link.limits().maxHttpHeaderSize())
+						.setMaxHeaderSize(this.link.limits().maxHttpHeaderSize())))
 					.addLast("http-aggregator", new HttpObjectAggregator(this.link.limits().maxHttpHeaderSize()))
 					.addLast("ws-handshake", new Handshake(handshaker)));
 		this.pending = ready;

@@ -215,6 +215,19 @@ class H1HostileServerCasesTests {
 		}
 	}
 
+	/**
+	 * The status line counts against {@code maxHttpHeaderSize} like the rest of the head, as the
+	 * request line does on the servers: a long reason phrase within the limit is an answer.
+	 */
+	@Test
+	void aStatusLineWithinTheLimitIsAccepted() throws Exception {
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 " + "O".repeat(6000) + "\r\nContent-Length: 2\r\n\r\nok")) {
+			RecordingHandler handler = get(peer);
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
+		}
+	}
+
 	@Test
 	void aCloseMidBodyIsADisconnectNotAResult() throws Exception {
 		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {

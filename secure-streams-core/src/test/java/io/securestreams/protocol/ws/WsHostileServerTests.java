@@ -344,6 +344,18 @@ class WsHostileServerTests {
 		}
 	}
 
+	@Test
+	void anUpgradeAnswerWithALongStatusLineWithinTheHeaderLimitIsAccepted() throws Exception {
+		// A 6,000-byte reason phrase: beyond Netty's default 4 KiB line, within the 16 KiB head limit.
+		try (ScriptedPeer peer = peer((key, out, in) -> out.write(("HTTP/1.1 101 " + "S".repeat(6000)
+				+ "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept(key) + "\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII)))) {
+			RecordingHandler handler = connect(peer);
+			handler.await(StreamState.CONNECTED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
+		}
+	}
+
 	// An upgrade answer with that many extra headers of about 100 bytes each after the real ones.
 	private static byte[] upgradeWithHeaders(String key, int extra) {
 		StringBuilder answer = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
