@@ -167,7 +167,8 @@ final class CrossLoopOnward implements StreamHandler {
 		byte[] copy = new byte[total];
 		payload.get(copy);
 		long reserved = needed;
-		this.rxInFlight.addAndGet(reserved);
+		long held = this.outbox.bufferedBytes() + this.rxInFlight.addAndGet(reserved);
+		boolean pausedHere = pauseAtTheMark(held);
 		onLinkLoop(() -> {
 			this.rxInFlight.addAndGet(-reserved);
 			StreamResult result = this.link.onRx(onward, ByteBuffer.wrap(copy), flags);
@@ -175,8 +176,30 @@ final class CrossLoopOnward implements StreamHandler {
 			if (result == StreamResult.DISCONNECT_ME && current != null && !this.linkClosed) {
 				current.disconnectLater();
 			}
+			if (pausedHere) {
+				this.link.onwardPaused();
+			}
 		});
 		return StreamResult.OK;
+	}
+
+	/**
+	 * Pauses the onward stream's reading here, on its own loop, once what is held for the client
+	 * reaches {@code proxy_buflen_rxflow_on_above}. The link's loop decides the same only when the
+	 * rx handed over reaches it, by which time the connection (a broker's, shared) may have
+	 * delivered a whole read of messages more and overflowed the buffer, dropping the stream
+	 * instead of pausing it. The link's loop takes the pause over and resumes it.
+	 * @param held the bytes held for the client, with those on their way to the link
+	 * @return whether the stream was paused
+	 */
+	private boolean pauseAtTheMark(long held) {
+		long on = this.buffers.proxyRxflowOnAbove();
+		OnwardStream current = this.stream;
+		if (on <= 0 || held < on || current == null || this.linkClosed) {
+			return false;
+		}
+		current.setRxPaused(true);
+		return true;
 	}
 
 	@Override

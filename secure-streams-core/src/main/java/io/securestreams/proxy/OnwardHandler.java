@@ -364,6 +364,16 @@ final class OnwardHandler implements StreamHandler {
 		}
 	}
 
+	/**
+	 * The onward stream was paused on its own loop at the rx flow mark (see
+	 * {@link CrossLoopOnward}): the pause is this handler's to resume, now if the client has
+	 * already taken enough, else when it does.
+	 */
+	void onwardPaused() {
+		this.rxPaused = true;
+		checkRxFlow();
+	}
+
 	boolean rxPaused() {
 		return this.rxPaused;
 	}

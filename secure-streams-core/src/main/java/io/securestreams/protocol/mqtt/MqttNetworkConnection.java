@@ -143,6 +143,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 				this.timings, (pipeline) -> pipeline.addLast("quickAck", new QuickAckHandler())
 					.addLast("flush", new TurnEndFlushHandler(256))
 					.addLast("mqttDecoder", new MqttDecoder(MAX_INBOUND_BYTES))
+					.addLast("mqttReadGate", new MqttReadGate())
 					.addLast("mqttEncoder", MqttEncoder.INSTANCE)
 					.addLast("mqtt", new MqttChannelHandler(this)));
 		this.pending = ready;
