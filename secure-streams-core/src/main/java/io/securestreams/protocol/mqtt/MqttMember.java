@@ -77,6 +77,9 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 
 	}
 
+	/** Most payload bytes a stream holds for delivery at CONNECTED before reading pauses. */
+	static final long HELD_LIMIT = 8 * 1024 * 1024;
+
 	private final MqttSession session;
 
 	private final StreamLink link;
@@ -88,6 +91,13 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 	private final MqttShadow shadow;
 
 	private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+	// The payload bytes held before CONNECTED, and what pauses the connection's reading when they
+	// reach HELD_LIMIT (a broker that floods before the stream is CONNECTED, for up to the
+	// subscription's answer time, must not grow the client's memory without bound).
+	private long heldBytes;
+
+	private final Object heldGate = new Object();
 
 	private final boolean topicMetadata;
 
@@ -197,6 +207,9 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 			rx(message.topic(), payload);
 			message.done();
 		}
+		if (this.held.isEmpty()) {
+			releaseHeldGate();
+		}
 		StreamState outcome;
 		while (isConnected() && (outcome = this.session.outbox().nextDeferred(streamId())) != null) {
 			reportOutcome(outcome);
@@ -238,6 +251,11 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 				ack.hold();
 			}
 			this.held.add(new Held(topic, ByteBufUtil.getBytes(payload), ack));
+			this.heldBytes += payload.readableBytes();
+			if (this.heldBytes >= HELD_LIMIT) {
+				// Read no more until the stream is CONNECTED (or leaves): the broker waits.
+				this.session.setPaused(this.heldGate, true);
+			}
 		}
 		this.shadow.delivered(topic);
 	}
@@ -264,6 +282,12 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 		while ((message = this.held.poll()) != null) {
 			message.done();
 		}
+		releaseHeldGate();
+	}
+
+	private void releaseHeldGate() {
+		this.heldBytes = 0;
+		this.session.setPaused(this.heldGate, false);
 	}
 
 	@Override

@@ -45,7 +45,9 @@ final class MqttSession implements MqttOutbox.Outcomes {
 
 	private final MqttSubscriptions subscriptions = new MqttSubscriptions(this.ids, this::packetIdFreed);
 
-	private final Set<MqttMember> paused = new HashSet<>();
+	// What holds the connection's reading: members the application paused, and the held-message
+	// gates of members not yet CONNECTED.
+	private final Set<Object> paused = new HashSet<>();
 
 	private @Nullable MqttNetworkConnection connection;
 
@@ -232,8 +234,8 @@ final class MqttSession implements MqttOutbox.Outcomes {
 		this.protocol.removeIfIdle(this);
 	}
 
-	void setPaused(MqttMember member, boolean pause) {
-		boolean changed = pause ? this.paused.add(member) : this.paused.remove(member);
+	void setPaused(Object holder, boolean pause) {
+		boolean changed = pause ? this.paused.add(holder) : this.paused.remove(holder);
 		if (changed && this.connection != null) {
 			this.connection.setAutoRead(this.paused.isEmpty());
 		}
