@@ -3,6 +3,7 @@ package io.securestreams.proxy;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -155,6 +156,18 @@ class ProxyLifecycleTests {
 				Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> first.links().size() == 1);
 			}
 		}
+	}
+
+	@Test
+	void aFileThatIsNoSocketAtTheSocketPathIsKeptAndStartingFails() throws Exception {
+		// A mistyped --uds (the policy file's path, say) must not cost the user that file.
+		Path notes = Files.writeString(this.temp.resolve("notes.txt"), "keep me");
+		try (SecureStreams context = SecureStreams.builder(unreachableH1("get")).eventLoopThreads(1).build()) {
+			assertThatExceptionOfType(SecureStreamsException.class)
+				.isThrownBy(() -> SecureStreamsProxy.builder(context).listen(ProxyAddress.parse("+" + notes)).start())
+				.withMessageContaining(notes + " is not a Unix socket");
+		}
+		assertThat(notes).hasContent("keep me");
 	}
 
 	@Test

@@ -45,11 +45,19 @@ class UnixSocketFilesTests {
 	}
 
 	@Test
-	void aMissingPathOrAFileThatIsNoSocketIsLeftToTheBind() throws Exception {
+	void aMissingPathIsLeftToTheBind() {
 		UnixSocketFiles.removeStale(this.temp.resolve("absent.sock"));
+	}
+
+	@Test
+	void aFileOrDirectoryThatIsNoSocketIsKeptAndReported() throws Exception {
 		Path regular = Files.writeString(this.temp.resolve("notes.txt"), "keep me");
-		UnixSocketFiles.removeStale(regular);
+		assertThatIllegalStateException().isThrownBy(() -> UnixSocketFiles.removeStale(regular))
+			.withMessage("the path " + regular + " is not a Unix socket; not replacing it");
 		assertThat(regular).hasContent("keep me");
+		Path directory = Files.createDirectory(this.temp.resolve("dir"));
+		assertThatIllegalStateException().isThrownBy(() -> UnixSocketFiles.removeStale(directory));
+		assertThat(directory).isDirectory();
 	}
 
 }

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -165,6 +166,18 @@ class H1ServerTests {
 		assertThat(new String(client.received(), StandardCharsets.UTF_8)).isEqualTo("hello unix");
 		listener.destroy();
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !socket.toFile().exists());
+	}
+
+	@Test
+	void aListenerOnAPathHoldingAFileThatIsNoSocketFailsAndKeepsTheFile(@TempDir Path dir) throws Exception {
+		Path notes = Files.writeString(dir.resolve("notes.txt"), "keep me");
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, false).set(StreamTypeKey.ENDPOINT, "+" + notes);
+		start(fragment.build());
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.create("srv", new RoutingServerHandler()))
+			.withMessageContaining(notes + " is not a Unix socket");
+		assertThat(notes).hasContent("keep me");
 	}
 
 	@Test
