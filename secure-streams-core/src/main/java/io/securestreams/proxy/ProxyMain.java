@@ -3,6 +3,7 @@ package io.securestreams.proxy;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class ProxyMain {
+
+	// The options that take a value (all of them), so that an unknown one is named as such
+	// rather than as one missing its value.
+	private static final Set<String> OPTIONS = Set.of("--policy", "--uds", "--abstract", "--tcp");
 
 	static final String USAGE = "usage: java -jar ss-proxy.jar --policy FILE [--uds PATH | --abstract NAME | --tcp HOST:PORT]\n"
 			+ "  --policy FILE     the Secure Streams policy JSON the proxy fulfils streams with\n"
@@ -112,9 +117,12 @@ public final class ProxyMain {
 					err.println(USAGE);
 					return null;
 				}
-				if (i + 1 >= args.length) {
-					throw new IllegalArgumentException(option.startsWith("--") ? option + " needs a value"
+				if (!OPTIONS.contains(option)) {
+					throw new IllegalArgumentException(option.startsWith("-") ? "unknown option '" + option + "'"
 							: "unexpected argument '" + option + "'");
+				}
+				if (i + 1 >= args.length) {
+					throw new IllegalArgumentException(option + " needs a value");
 				}
 				String value = args[++i];
 				switch (option) {

@@ -42,7 +42,8 @@ class ProxyMainTests {
 			"--policy | --policy needs a value", "--policy /nonexistent.json | does not exist",
 			"--policy POLICY --uds /tmp/a --tcp 127.0.0.1:1 | give only one of --uds, --abstract and --tcp",
 			"--policy POLICY --tcp nope | is not +@name, +/path or host:port",
-			"--policy POLICY --verbose x | unknown option '--verbose'", "stray | unexpected argument 'stray'" })
+			"--policy POLICY --verbose x | unknown option '--verbose'",
+			"--policy POLICY --verbose | unknown option '--verbose'", "stray | unexpected argument 'stray'" })
 	void commandLineErrorsPrintTheProblemAndTheUsage(String line, String problem) throws Exception {
 		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
 		String[] args = line.isBlank() ? new String[0] : line.replace("POLICY", policy.toString()).split(" ");
