@@ -33,6 +33,10 @@ final class DocumentReader {
 			JsonFactory.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA));
 
 	// Jackson quotes an unrecognized token; it may be key material, so keep only its start.
+	// Jackson's "(start marker at [Source: REDACTED (...); byte offset: #UNKNOWN])" names its
+	// internals and locates nothing: the problem's own place is where the input ended.
+	private static final Pattern START_MARKER = Pattern.compile(" \\(start marker at \\[Source: [^\\r\\n]*?\\]\\)");
+
 	private static final Pattern LONG_TOKEN = Pattern.compile("(?<=token ')([^'\\r\\n]{16})[^'\\r\\n]+(?=')");
 
 	private DocumentReader() {
@@ -110,6 +114,7 @@ final class DocumentReader {
 		}
 		String message = ex.getOriginalMessage();
 		message = LONG_TOKEN.matcher((message != null) ? message : ex.getClass().getSimpleName()).replaceAll("$1...");
+		message = START_MARKER.matcher(message).replaceAll("");
 		int newline = message.indexOf('\n');
 		if (newline > 0) {
 			message = message.substring(0, newline);

@@ -39,6 +39,10 @@ final class PolicyEndpointRequests {
 	// Jackson's "Cannot deserialize value of type X from Array value (token ...)".
 	private static final Pattern FOUND = Pattern.compile("from ([A-Za-z-]+) value");
 
+	// Jackson's "(start marker at [Source: REDACTED (...); byte offset: #UNKNOWN])" names its
+	// internals and locates nothing: the error's own place is where the body ended.
+	private static final Pattern START_MARKER = Pattern.compile(" \\(start marker at \\[Source: [^\\r\\n]*?\\]\\)");
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static volatile @Nullable EndpointPattern endpointPattern;
@@ -126,7 +130,7 @@ final class PolicyEndpointRequests {
 					: "[" + reference.getIndex() + "]")
 			.collect(Collectors.joining("."));
 		String message = (json instanceof MismatchedInputException) ? mismatch(json, path)
-				: "invalid JSON: " + json.getOriginalMessage();
+				: "invalid JSON: " + START_MARKER.matcher(String.valueOf(json.getOriginalMessage())).replaceAll("");
 		return PolicyProblem.error(path, message).at(SOURCE, Math.max(line, 0), Math.max(column, 0), path).format();
 	}
 

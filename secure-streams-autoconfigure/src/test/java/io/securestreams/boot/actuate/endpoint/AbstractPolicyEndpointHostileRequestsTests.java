@@ -44,6 +44,13 @@ abstract class AbstractPolicyEndpointHostileRequestsTests {
 	}
 
 	@Test
+	void aBodyCutShortIsRefusedWithoutJacksonsInternals() {
+		// Jackson's "(start marker at [Source: REDACTED (...); byte offset: #UNKNOWN])" located nothing.
+		assertRefused(JSON, "{\"overlay\": \"{}\"", 400,
+				"request body:1:17: invalid JSON: Unexpected end-of-input: expected close marker for Object", "");
+	}
+
+	@Test
 	void aBodyThatIsNotAnOverlayRequestIsRefusedWithWhereItIsWrong() {
 		assertRefused(JSON, "not json", 400, BODY_LOCATION, "invalid JSON");
 		assertRefused(JSON, "{\"overlay\": \"{", 400, BODY_LOCATION, "invalid JSON");
