@@ -2,6 +2,7 @@ package io.securestreams.sample;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Deque;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
@@ -31,7 +33,8 @@ import org.springframework.util.StreamUtils;
 /**
  * The server streamtype {@code sample-server} (an h2 server, which serves the sample's http/1.1
  * and ws clients over http/1.1): answers {@code GET /hello}, serves a policy at
- * {@code /policy.json} (for the remote policy fetch), and echoes ws messages after an upgrade.
+ * {@code /policy.json} (for the remote policy fetch, with the port this server listens on), and
+ * echoes ws messages after an upgrade.
  * Every accepted stream is dispatched to these methods.
  *
  * @author Secure Streams contributors
@@ -49,9 +52,15 @@ class HelloServer {
 
 	private final AtomicLong requests = new AtomicLong();
 
+	// The port the policy file names for the sample server and its clients.
+	private static final String DEFAULT_PORT = "\"port\": 7681";
+
+	private final SecureStreams streams;
+
 	private final byte[] remotePolicy;
 
-	HelloServer() {
+	HelloServer(SecureStreams streams) {
+		this.streams = streams;
 		try {
 			this.remotePolicy = StreamUtils
 				.copyToByteArray(new ClassPathResource("secure-streams/remote-policy.json").getInputStream());
@@ -67,7 +76,7 @@ class HelloServer {
 		long number = this.requests.incrementAndGet();
 		logger.info("sample-server #{}: {} {}", stream.id(), method, path);
 		if ("/policy.json".equals(path)) {
-			respond(stream, 200, "application/json", this.remotePolicy);
+			respond(stream, 200, "application/json", remotePolicyFor(stream));
 		}
 		else if ("/generate_204".equals(path)) {
 			// The connectivity check the captive portal detection asks for.
@@ -80,6 +89,17 @@ class HelloServer {
 		else {
 			respond(stream, 404, "text/plain", "not found\n".getBytes(StandardCharsets.UTF_8));
 		}
+	}
+
+	// With sample.port=0 the sample listens elsewhere than the file says: serve the policy with
+	// that port, so that a fetched policy keeps the clients pointed at this server.
+	private byte[] remotePolicyFor(SecureStream stream) {
+		SecureStream listener = this.streams.stream(stream.info().listenerId());
+		if (listener != null && listener.localAddress() instanceof InetSocketAddress local) {
+			String policy = new String(this.remotePolicy, StandardCharsets.UTF_8);
+			return policy.replace(DEFAULT_PORT, "\"port\": " + local.getPort()).getBytes(StandardCharsets.UTF_8);
+		}
+		return this.remotePolicy;
 	}
 
 	private void respond(SecureStream stream, int status, String mime, byte[] body) {

@@ -2,9 +2,13 @@ package io.securestreams.sample;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -53,6 +57,12 @@ class SampleApplicationTests {
 
 	@Autowired
 	private SystemMessageLogger systemMessages;
+
+	@Autowired
+	private SecureStreams streams;
+
+	@Autowired
+	private SecureStreamHandlerEndpointRegistry registry;
 
 	@BeforeEach
 	void startOtherServer() throws IOException {
@@ -134,6 +144,32 @@ class SampleApplicationTests {
 		JsonNode after = get("/actuator/securestreamspolicy");
 		assertThat(after.get("version")).isEqualTo(before.get("version"));
 		assertThat(after.get("hash")).isEqualTo(before.get("hash"));
+	}
+
+	@Test
+	void clientsFollowTheServerPortAfterAPolicyIsFetchedFromTheSampleServer() {
+		// The sample server's /policy.json names port 7681, which sample.port=0 does not listen on.
+		JsonNode outcome = this.json.readTree(this.client.post()
+			.uri("/actuator/securestreamspolicy/fetch")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.returnResult(String.class)
+			.getResponseBody());
+		assertThat(outcome.get("outcome").asString()).isEqualTo("UPDATED");
+		int serverPort = this.registry.getHandlerContainer(HelloServer.ID)
+			.getStreams()
+			.stream()
+			.map(SecureStream::localAddress)
+			.filter(InetSocketAddress.class::isInstance)
+			.mapToInt((address) -> ((InetSocketAddress) address).getPort())
+			.findFirst()
+			.orElseThrow();
+		Awaitility.await().untilAsserted(() -> assertThat(this.streams.policy().streamType(HelloGetClient.ID).port())
+			.isEqualTo(serverPort));
+		assertThat(this.streams.policy().streamType(HelloWsClient.ID).port()).isEqualTo(serverPort);
+		long acknowledged = this.helloGet.acknowledgedCount();
+		Awaitility.await().until(() -> this.helloGet.acknowledgedCount() > acknowledged);
 	}
 
 	@Test
