@@ -32,22 +32,32 @@ import mockwebserver3.RecordedRequest;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.client.RestTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the examples of {@code docs/spring-boot.md}: the handler classes are copied from the page
- * (with fields added to observe them), and the policy YAML is read from the page itself.
+ * Runs the examples of {@code docs/spring-boot.md}: the handler classes and the overlay test are
+ * copied from the page (with fields and checks added to observe them), and the policy YAML is
+ * read from the page itself.
  */
 class DocsExamplesTests {
 
@@ -130,6 +140,44 @@ class DocsExamplesTests {
 					.satisfies((mapping) -> assertThat(mapping.status()).isEqualTo(530));
 				assertThat(policy.streamTypes()).containsOnlyKeys("telemetry", "fetch_policy");
 			});
+	}
+
+	// From "Testing with overlays over HTTP", with an application and a mintest streamtype for it
+	// to overlay (the page's test runs against the application's own policy).
+	@Nested
+	@SpringBootTest(classes = OverlayTestsApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+			properties = { "management.endpoints.web.exposure.include=securestreams,securestreamspolicy",
+					"management.endpoint.securestreamspolicy.access=unrestricted",
+					"secure-streams.event-loop-threads=1",
+					"secure-streams.policy.streamtypes.mintest.endpoint=mintest.example.com" })
+	@AutoConfigureRestTestClient
+	class OverlayTests {
+
+		@Autowired
+		RestTestClient client;
+
+		@Autowired
+		SecureStreams streams;
+
+		@Test
+		void unreachableEndpointEndsInAllRetriesFailed() {
+			client.post().uri("/actuator/securestreamspolicy")
+				.contentType(MediaType.APPLICATION_JSON)
+				.body("{\"overlay\": \"{\\\"s\\\": [{\\\"mintest\\\": {\\\"endpoint\\\": \\\"127.0.0.1\\\", "
+						+ "\\\"port\\\": 1}}]}\"}")
+				.exchange()
+				.expectStatus().isOk();
+			assertThat(this.streams.policy().streamType("mintest").port()).isEqualTo(1);
+			client.delete().uri("/actuator/securestreamspolicy").exchange().expectStatus().isOk();
+			assertThat(this.streams.policy().streamType("mintest").endpoint()).isEqualTo("mintest.example.com");
+		}
+
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class OverlayTestsApplication {
+
 	}
 
 	private static String yamlExampleContaining(String marker) throws IOException {
