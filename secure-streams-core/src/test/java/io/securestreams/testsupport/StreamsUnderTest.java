@@ -102,6 +102,15 @@ public final class StreamsUnderTest implements AutoCloseable {
 		return this.streams;
 	}
 
+	/**
+	 * Returns the context that holds the policy and fulfils the streams: the application's own in
+	 * direct mode, the one behind the proxy in proxied mode (overlays are applied there).
+	 * @return the context
+	 */
+	public SecureStreams policyContext() {
+		return (this.fulfilling != null) ? this.fulfilling : this.streams;
+	}
+
 	/** Returns the relay in proxied mode. */
 	public @Nullable SspcRelay relay() {
 		return this.relay;

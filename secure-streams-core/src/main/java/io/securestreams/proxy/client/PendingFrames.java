@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
 import io.securestreams.StreamFlags;
+import io.securestreams.StreamState;
 import io.securestreams.protocol.TxResult;
 import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToProxy;
@@ -32,6 +33,13 @@ final class PendingFrames {
 	private final Map<String, byte[]> metadataPending = new LinkedHashMap<>();
 
 	private boolean connectRequested;
+
+	/**
+	 * Whether an ONWARD_CONNECT went out and the onward stream reported no outcome of it since
+	 * (CONNECTED, DISCONNECTED, UNREACHABLE or AUTH_FAILED, where libwebsockets' client ends its
+	 * ONWARD_CONNECT too): the application is still owed one.
+	 */
+	private boolean connectUnanswered;
 
 	private boolean txRequested;
 
@@ -131,6 +139,11 @@ final class PendingFrames {
 	 */
 	void linkReplaced() {
 		this.metadataPending.putAll(this.metadataSet);
+		// The old link's onward stream took the unanswered attempt with it (a DISCONNECT_ME from
+		// CONNECTING, POLL or TIMEOUT hangs up the link), and the handler, which saw no CONNECTED,
+		// gets no DISCONNECTED for it: the new onward stream is asked to connect instead, as a
+		// direct stream backs off and tries again, else the request is lost without a word.
+		this.connectRequested |= this.connectUnanswered;
 		if (this.timeoutUpdate == null && this.armedMillis >= 0) {
 			long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.armedAtNanos);
 			this.timeoutUpdate = (this.armedMillis == 0) ? 0 : Math.max(1, this.armedMillis - elapsed);
@@ -162,7 +175,19 @@ final class PendingFrames {
 		}
 		if (phase == LinkPhase.LOCAL_CONNECTED && this.connectRequested) {
 			this.connectRequested = false;
+			this.connectUnanswered = true;
 			ch.write(new ToProxy.OnwardConnect());
+		}
+	}
+
+	/**
+	 * The proxy reported a state of the onward stream.
+	 * @param state the state
+	 */
+	void onwardState(StreamState state) {
+		if (state == StreamState.CONNECTED || state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
+				|| state == StreamState.AUTH_FAILED) {
+			this.connectUnanswered = false;
 		}
 	}
 

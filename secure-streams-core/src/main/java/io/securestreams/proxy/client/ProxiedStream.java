@@ -202,6 +202,7 @@ final class ProxiedStream extends AbstractStream {
 			return;
 		}
 		this.upstream.onward(state);
+		this.pending.onwardState(state);
 		if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
 				|| state == StreamState.AUTH_FAILED || state == StreamState.QOS_ACK_REMOTE
 				|| state == StreamState.QOS_NACK_REMOTE) {
