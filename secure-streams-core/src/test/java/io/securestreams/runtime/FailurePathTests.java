@@ -11,6 +11,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.RecordingHandler;
@@ -28,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The failure-path conformance table of libwebsockets' {@code minimal-secure-streams-testsfail}
- * (reference §12.2), for h1 and h1 over TLS, each asserting the exact state sequence, run both
- * directly and through our Java proxy (like the C suite's {@code sspc-minimaltf}).
+ * (reference §12.2), for h1, h1 over TLS and h2 over TLS, each asserting the exact state sequence,
+ * run both directly and through our Java proxy (like the C suite's {@code sspc-minimaltf}). An h2
+ * stream ends its transaction with DISCONNECTED both ways, since its h2 stream ends.
  * <p>
  * Where the proxied sequences differ, the C proxy behaves the same way: a GET started with
  * {@code requestTx} reaches the proxy as ONWARD_CONNECT, which connects without POLL (reference
@@ -62,10 +64,17 @@ class FailurePathTests {
 	}
 
 	private int startServer(boolean tls, X509Bundle certificate) throws Exception {
+		return startServer(tls, certificate, false);
+	}
+
+	private int startServer(boolean tls, X509Bundle certificate, boolean h2) throws Exception {
 		this.server = new MockWebServer();
 		this.server.setDispatcher(new HttpbinDispatcher());
 		if (tls) {
 			this.server.useHttps(TestPki.serverContext(certificate).getSocketFactory());
+		}
+		if (h2) {
+			this.server.setProtocols(List.of(okhttp3.Protocol.HTTP_2, okhttp3.Protocol.HTTP_1_1));
 		}
 		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
 		return this.server.getPort();
@@ -124,6 +133,48 @@ class FailurePathTests {
 		awaitTransaction(mode, handler, StreamState.QOS_ACK_REMOTE);
 		assertThat(handler.stateNames())
 			.isEqualTo(started(mode, withClose(mode, "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE")));
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "DIRECT", "PROXIED" })
+	void test3JustGet200OverH2(Mode mode) throws Exception {
+		int port = startServer(true, TestPki.server(), true);
+		RecordingHandler handler = new RecordingHandler();
+		open(mode, true, "localhost", port, "/status/200", handler, (b) -> b.set(StreamTypeKey.PROTOCOL, Protocol.H2))
+			.requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(handler.stateNames())
+			.isEqualTo(started(mode, "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED"));
+		assertThat(this.server.takeRequest().getVersion()).isEqualTo("HTTP/2");
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "DIRECT", "PROXIED" })
+	void test6TimeoutAfterConnectionOverH2(Mode mode) throws Exception {
+		int port = startServer(true, TestPki.server(), true);
+		RecordingHandler handler = new RecordingHandler()
+			.onState((s, state) -> (state == StreamState.TIMEOUT) ? StreamResult.DESTROY_ME : StreamResult.OK);
+		open(mode, true, "localhost", port, "/delay/5", handler,
+				(b) -> b.set(StreamTypeKey.PROTOCOL, Protocol.H2).set(StreamTypeKey.TIMEOUT_MS, 1000L))
+			.requestTx();
+		handler.await(StreamState.DESTROYING, WAIT);
+		assertThat(handler.stateNames()).isEqualTo(started(mode, "CONNECTING", "TIMEOUT", "DESTROYING"));
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "DIRECT", "PROXIED" })
+	void test15ReadBulkThroughMetadataInTheUrlOverH2(Mode mode) throws Exception {
+		int port = startServer(true, TestPki.server(), true);
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = open(mode, true, "localhost", port, "/bytes/${amount}", handler,
+				(b) -> b.set(StreamTypeKey.PROTOCOL, Protocol.H2)
+					.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("amount", ""))));
+		stream.setMetadata("amount", "12345");
+		stream.requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(handler.received()).hasSize(12345);
+		assertThat(handler.stateNames())
+			.isEqualTo(started(mode, "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED"));
 	}
 
 	@ParameterizedTest(name = "{0} tls={1}")
