@@ -1,7 +1,9 @@
 package io.securestreams.protocol.ws;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStream;
@@ -40,9 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * RX_PAYLOAD of at most 1380). Through the proxy a message is re-chunked into those frames, with
  * SOM on the first and EOM on the last, and arrives as the same message.
  * <p>
- * The state sequences are the same in both modes, with one difference, the one the h1 scenarios
- * have too (reference §7.7): a stream started with {@code requestTx()} is connected by
- * ONWARD_CONNECT, which connects like {@code connect()}, without POLL.
+ * The state sequences are the same in both modes, with two differences: the one the h1 scenarios
+ * have too (reference §7.7), a stream started with {@code requestTx()} is connected by
+ * ONWARD_CONNECT, which connects like {@code connect()}, without POLL; and a DISCONNECT_ME hangs up
+ * the link to the proxy (reference §2), after which the stream waits to be asked to connect.
  */
 @ParameterizedClass
 @EnumSource(Mode.class)
@@ -215,6 +218,45 @@ class WsScenarioTests {
 					"TIMEOUT");
 			assertThat(this.retries.scheduled).isZero();
 			assertThat(jetty.sessions.get()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void disconnectMeFromRxReconnectsByItselfOnlyWhenDirect() throws Exception {
+		// Proxied, DISCONNECT_ME hangs up the link (reference section 2), and the onward stream of
+		// the new link has no connection to restore: the application asks for one.
+		try (JettyWsServer jetty = new JettyWsServer(null, false)) {
+			start(jetty.port(), "/echo", (b) -> {
+			});
+			AtomicInteger rxCalls = new AtomicInteger();
+			RecordingHandler handler = new RecordingHandler() {
+
+				@Override
+				public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+					super.onRx(stream, payload, flags);
+					return (rxCalls.getAndIncrement() == 0) ? StreamResult.DISCONNECT_ME : StreamResult.OK;
+				}
+
+			}.send("one".getBytes(), 1000);
+			SecureStream stream = this.streams.streams().create("ws", handler);
+			stream.connect();
+			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+			stream.requestTx();
+			handler.await(StreamState.DISCONNECTED, Duration.ofSeconds(10));
+			if (proxied()) {
+				Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+					.until(() -> handler.states.size() == 4);
+				assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+				stream.connect();
+			}
+			handler.await(StreamState.CONNECTED, 2, Duration.ofSeconds(10));
+			handler.send("two".getBytes(), 1000);
+			stream.requestTx();
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.received().length == 6);
+			assertThat(new String(handler.received())).isEqualTo("onetwo");
+			assertThat(handler.stateNames()).startsWith(proxied() ? new String[] { "CREATING", "CONNECTING",
+					"CONNECTED", "DISCONNECTED", "CONNECTING", "CONNECTED" } : new String[] { "CREATING", "CONNECTING",
+							"CONNECTED", "DISCONNECTED", "POLL", "CONNECTING", "CONNECTED" });
 		}
 	}
 
