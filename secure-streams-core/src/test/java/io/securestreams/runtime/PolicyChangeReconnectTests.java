@@ -9,18 +9,23 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.HandRolledWsServer;
 import io.securestreams.testsupport.JettyWsServer;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.ScriptedPeer;
+import io.securestreams.testsupport.StreamsUnderTest;
+import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,25 +34,35 @@ import static org.assertj.core.api.Assertions.assertThat;
  * again at once under the new policy (docs/streams.md): the change is not a failure. Neither is
  * it for an attempt the change cuts short before it connected (a ws upgrade or a TLS handshake
  * still waiting for the server): the stream stays CONNECTING and connects again at once, with
- * no UNREACHABLE, even without a retry policy.
+ * no UNREACHABLE, even without a retry policy. Run directly and through our Java proxy, whose
+ * context the overlays change: the proxied client sees the same states.
  */
+@ParameterizedClass
+@EnumSource(Mode.class)
 class PolicyChangeReconnectTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
+	@Parameter
+	Mode mode;
+
 	@RegisterExtension
 	final TestResources resources = new TestResources();
+
+	/** Starts the application's context, direct or proxied; overlays go to its policy context. */
+	private StreamsUnderTest start(Policy policy) {
+		return this.resources.start(this.mode, policy, (b) -> b.eventLoopThreads(1));
+	}
 
 	@Test
 	void wsStreamWithoutRetriesConnectsAgainAfterAnOverlay() throws Exception {
 		JettyWsServer ws = this.resources.closing(new JettyWsServer(null, false));
-		SecureStreams streams = this.resources.start(SecureStreams
-			.builder(TestPolicies.with("w", (b) -> TestPolicies.ws(b, ws.port(), "/echo").set(StreamTypeKey.RETRY, null)))
-			.eventLoopThreads(1));
+		StreamsUnderTest streams = start(
+				TestPolicies.with("w", (b) -> TestPolicies.ws(b, ws.port(), "/echo").set(StreamTypeKey.RETRY, null)));
 		RecordingHandler handler = new RecordingHandler();
-		streams.create("w", handler).connect();
+		streams.streams().create("w", handler).connect();
 		handler.await(StreamState.CONNECTED, WAIT);
-		streams.applyOverlay("url", "{\"s\": [{\"w\": {\"http_url\": \"/echo?v=2\"}}]}");
+		streams.policyContext().applyOverlay("url", "{\"s\": [{\"w\": {\"http_url\": \"/echo?v=2\"}}]}");
 		handler.await(StreamState.CONNECTED, 2, WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED", "POLL",
 				"CONNECTING", "CONNECTED");
@@ -58,15 +73,14 @@ class PolicyChangeReconnectTests {
 	void aWsUpgradeCutShortByAnOverlayConnectsAgainAtOnce() throws Exception {
 		try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
 			server.setSoTimeout((int) WAIT.toMillis());
-			SecureStreams streams = this.resources.start(SecureStreams.builder(TestPolicies.with("w",
-					(b) -> TestPolicies.ws(b, server.getLocalPort(), "/echo").set(StreamTypeKey.RETRY, null)))
-				.eventLoopThreads(1));
+			StreamsUnderTest streams = start(TestPolicies.with("w",
+					(b) -> TestPolicies.ws(b, server.getLocalPort(), "/echo").set(StreamTypeKey.RETRY, null)));
 			RecordingHandler handler = new RecordingHandler();
-			streams.create("w", handler).connect();
+			streams.streams().create("w", handler).connect();
 			try (Socket first = server.accept()) {
 				// The upgrade request is out and never answered: the attempt waits.
 				assertThat(readHead(first)).startsWith("GET /echo ");
-				streams.applyOverlay("url", "{\"s\": [{\"w\": {\"http_url\": \"/echo?v=2\"}}]}");
+				streams.policyContext().applyOverlay("url", "{\"s\": [{\"w\": {\"http_url\": \"/echo?v=2\"}}]}");
 				try (Socket second = server.accept()) {
 					String head = readHead(second);
 					assertThat(head).startsWith("GET /echo?v=2 ");
@@ -86,18 +100,16 @@ class PolicyChangeReconnectTests {
 	void aRawTlsHandshakeCutShortByAnOverlayConnectsAgainAtOnce() throws Exception {
 		try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
 			server.setSoTimeout((int) WAIT.toMillis());
-			SecureStreams streams = this.resources.start(SecureStreams.builder(TestPolicies.with("r",
-					(b) -> b.set(StreamTypeKey.PROTOCOL, Protocol.RAW)
-						.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
-						.set(StreamTypeKey.PORT, server.getLocalPort())
-						.set(StreamTypeKey.TLS, true)))
-				.eventLoopThreads(1));
+			StreamsUnderTest streams = start(TestPolicies.with("r", (b) -> b.set(StreamTypeKey.PROTOCOL, Protocol.RAW)
+				.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+				.set(StreamTypeKey.PORT, server.getLocalPort())
+				.set(StreamTypeKey.TLS, true)));
 			RecordingHandler handler = new RecordingHandler();
-			streams.create("r", handler).connect();
+			streams.streams().create("r", handler).connect();
 			try (Socket first = server.accept()) {
 				// The ClientHello arrived and is never answered: the attempt waits in the handshake.
 				assertThat(first.getInputStream().read()).isNotNegative();
-				streams.applyOverlay("timeout", "{\"s\": [{\"r\": {\"timeout_ms\": 7000}}]}");
+				streams.policyContext().applyOverlay("timeout", "{\"s\": [{\"r\": {\"timeout_ms\": 7000}}]}");
 				try (Socket second = server.accept()) {
 					assertThat(second.getInputStream().read()).isNotNegative();
 					assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING");
