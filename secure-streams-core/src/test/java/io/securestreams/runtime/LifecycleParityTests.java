@@ -39,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * code. The differences are those docs/proxy.md lists: a proxied transaction starts without POLL
  * (ONWARD_CONNECT) and ends with DISCONNECTED (the proxy closes the onward connection), a
  * DISCONNECT_ME from a state hangs up the link to the proxy, TX_DONT_SEND from a state is
- * ignored, and a streamtype the proxy's policy loses leaves the stream asking the proxy again.
+ * ignored, a request after ALL_RETRIES_FAILED retries afresh, and a streamtype the proxy's policy
+ * loses leaves the stream asking the proxy again.
  */
 @ParameterizedClass
 @EnumSource(Mode.class)
@@ -141,6 +142,23 @@ class LifecycleParityTests {
 		create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, null)).requestTx();
 		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
 		assertThat(handler.stateNames()).isEqualTo(started("CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED"));
+	}
+
+	@Test
+	void requestTxAfterAllRetriesFailedRetriesAfreshOnlyWhenProxied() throws Exception {
+		// Direct, the retry count stays spent: one attempt. Proxied, ONWARD_CONNECT resets it
+		// (reference section 7.3): the whole retry sequence again.
+		int port = closedPort();
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, "once"));
+		stream.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		int before = handler.states.size();
+		stream.requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, 2, WAIT);
+		assertThat(handler.stateNames().subList(before, handler.states.size())).isEqualTo(proxied()
+				? List.of("CONNECTING", "UNREACHABLE", "POLL", "CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED")
+				: List.of("POLL", "CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED"));
 	}
 
 	@Test
