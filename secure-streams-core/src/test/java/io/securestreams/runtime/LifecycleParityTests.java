@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
 import io.securestreams.SecureStream;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.TxSlot;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
@@ -38,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code CallbackResultTests}, run directly and through our Java proxy with the same application
  * code. The differences are those docs/proxy.md lists: a proxied transaction starts without POLL
  * (ONWARD_CONNECT) and ends with DISCONNECTED (the proxy closes the onward connection), a
- * DISCONNECT_ME from a state hangs up the link to the proxy, TX_DONT_SEND from a state is
+ * DISCONNECT_ME hangs up the link to the proxy, TX_DONT_SEND from a state is
  * ignored, a request after ALL_RETRIES_FAILED retries afresh, and a streamtype the proxy's policy
  * loses leaves the stream asking the proxy again.
  */
@@ -176,6 +178,43 @@ class LifecycleParityTests {
 	}
 
 	@Test
+	void destroyCalledFromACallbackEndsTheStreamAfterItReturns() {
+		this.server.enqueue(new MockResponse.Builder().body("body").build());
+		RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+			if (state == StreamState.QOS_ACK_REMOTE) {
+				s.destroy();
+			}
+			return StreamResult.OK;
+		});
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(handler.stateNames()).isEqualTo(started("CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
+				"DISCONNECTED", "DESTROYING"));
+	}
+
+	@Test
+	void closeFromACallbackReturnsAndTheShutdownFinishesAfterIt() {
+		this.server.enqueue(new MockResponse.Builder().body("done").build());
+		CompletableFuture<Void> closeReturned = new CompletableFuture<>();
+		RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+			if (state == StreamState.QOS_ACK_REMOTE) {
+				this.streams.streams().close();
+				closeReturned.complete(null);
+			}
+			return StreamResult.OK;
+		});
+		SecureStream stream = create(handler, (b) -> {
+		});
+		stream.requestTx();
+		assertThat(closeReturned).succeedsWithin(WAIT);
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(handler.stateNames()).isEqualTo(started("CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
+				"DISCONNECTED", "DESTROYING"));
+	}
+
+	@Test
 	void destroyWhileConnectingEndsTheStream() {
 		this.server.enqueue(new MockResponse.Builder().body("late").headersDelay(3, TimeUnit.SECONDS).build());
 		RecordingHandler handler = new RecordingHandler();
@@ -204,6 +243,39 @@ class LifecycleParityTests {
 		assertThat(new String(handler.received())).isEqualTo("two");
 		assertThat(handler.stateNames()).startsWith(started("CONNECTING", "CONNECTED", "DISCONNECTED").toArray(
 				String[]::new));
+	}
+
+	@Test
+	void disconnectMeFromTheTxOfAPostRetriesByItselfOnlyWhenDirect() {
+		// Direct, the request closed before its response is UNREACHABLE, and the stream backs off
+		// and tries again. Proxied, the onward POST was CONNECTED once its headers were out, and
+		// the hung-up link ends with DISCONNECTED: the application asks again.
+		this.server.enqueue(new MockResponse.Builder().body("ok").build());
+		this.server.enqueue(new MockResponse.Builder().body("ok").build());
+		AtomicInteger txCalls = new AtomicInteger();
+		RecordingHandler handler = new RecordingHandler() {
+
+			@Override
+			public StreamResult onTx(SecureStream stream, TxSlot slot) {
+				return (txCalls.getAndIncrement() == 0) ? StreamResult.DISCONNECT_ME : super.onTx(stream, slot);
+			}
+
+		}.send("hello".getBytes(), 100);
+		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.HTTP_METHOD, "POST"));
+		stream.requestTxLen(5);
+		if (proxied()) {
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			awaitSettled(handler, 5);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"DISCONNECTED");
+			stream.requestTxLen(5);
+		}
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(handler.received())).isEqualTo("ok");
+		if (!proxied()) {
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL",
+					"CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+		}
 	}
 
 	@Test
