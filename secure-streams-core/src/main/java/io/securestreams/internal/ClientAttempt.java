@@ -88,6 +88,15 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	}
 
 	/**
+	 * Returns whether the runtime is closing the attempt's connection (a DISCONNECT_ME, a policy
+	 * change), whose close the stream has not handled yet.
+	 * @return {@code true} while closing
+	 */
+	boolean isClosing() {
+		return this.phase == Phase.CLOSING;
+	}
+
+	/**
 	 * Marks the attempt closing because the streamtype's policy changed.
 	 */
 	void closeForPolicyChange() {

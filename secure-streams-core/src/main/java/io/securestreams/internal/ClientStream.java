@@ -139,8 +139,10 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 
 	/**
 	 * A proxied client's ONWARD_CONNECT: connect when there is no connection; on a connection
-	 * kept alive between http transactions, start the next transaction; otherwise (connecting,
-	 * or a transaction in progress) nothing, as the C proxy ignores it then.
+	 * kept alive between http transactions, start the next transaction; on one the runtime is
+	 * closing (a policy change), connect once its close is handled, as for a kept connection that
+	 * closes instead of carrying the transaction; otherwise (connecting, or a transaction in
+	 * progress) nothing, as the C proxy ignores it then.
 	 */
 	@Override
 	public void onwardConnect() {
@@ -153,6 +155,11 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 				this.txRequested = true;
 				this.onwardConnectPending = true;
 				current.connection().requestWrite();
+			}
+			else if (current.isClosing()) {
+				// Its channel may be inactive already, with the close not handled yet: ignored,
+				// the request was lost and the client waited for good.
+				this.onwardConnectPending = true;
 			}
 		});
 	}
