@@ -280,7 +280,13 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 					hangUp("metadata '" + metadata.name() + "' not in proxy policy");
 					return;
 				}
-				stream.setMetadata(metadata.name(), metadata.value());
+				try {
+					stream.setMetadata(metadata.name(), metadata.value());
+				}
+				catch (IllegalArgumentException ex) {
+					// A value the policy cannot send (CR or LF in a header value): the client's fault.
+					hangUp(ex.getMessage());
+				}
 			}
 			case TX_TXCR_UPDATE -> logger.debug("{}: dropping a tx credit update; the {} binding has no credit",
 					describe(), stream.streamType());

@@ -66,7 +66,7 @@ class ProxyHostileInputTests {
 		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/${n}")
-			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("n", "")));
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("n", ""), new MetadataDeclaration("h", "x-h:")));
 		this.harness = new ProxyUnderTest(fragment.build(), this.temp);
 		this.context = this.harness.context();
 		this.proxy = this.harness.proxy();
@@ -96,6 +96,7 @@ class ProxyHostileInputTests {
 					+ " | metadata name of 31 bytes",
 			"metadata name overrun | STREAMTYPE ae000309616263 | metadata name of 9 bytes overruns",
 			"undeclared metadata | STREAMTYPE ae0006046e6f706578 | metadata 'nope' not in proxy policy",
+			"CR LF in a header value | STREAMTYPE ae00060168610d0a62 | metadata 'h' is sent as an http header",
 			"DESTROYING | STREAMTYPE ac0000 | the client sent DESTROYING" })
 	void brokenClientIsHungUpWithTheReasonAndOthersCarryOn(String what, String hex, String reason) throws Exception {
 		RecordingHandler good = new RecordingHandler();
