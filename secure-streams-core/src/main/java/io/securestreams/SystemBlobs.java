@@ -184,13 +184,7 @@ public final class SystemBlobs {
 	 * certificate's
 	 */
 	public SystemBlobs clientCertificate(int index, byte[] certificateChain, byte[] privateKey) {
-		List<X509Certificate> chain = KeyMaterial.certificates(certificateChain);
-		PrivateKey key = KeyMaterial.privateKey(privateKey);
-		if (chain.isEmpty() || !KeyPairCheck.matches(chain.get(0).getPublicKey(), key)) {
-			throw new IllegalArgumentException("client certificate " + index + ": the private key does not belong to "
-					+ (chain.isEmpty() ? "any certificate (the chain is empty)"
-							: "the leaf certificate " + chain.get(0).getSubjectX500Principal()));
-		}
+		read(index, certificateChain, privateKey, true);
 		// Both or neither: a connection attempt reading between two separate stores would pair
 		// the new certificate with the old key.
 		synchronized (this.clientCertificates) {
@@ -203,6 +197,8 @@ public final class SystemBlobs {
 	 * Returns the TLS client certificate for a {@code client_cert} index.
 	 * @param index the index
 	 * @return the certificate and key, or {@code null} when either is unset
+	 * @throws IllegalArgumentException if either part, stored with {@link #set(Type, int, byte[])},
+	 * cannot be read; the message names the index and the part
 	 */
 	public @Nullable ClientCertificate clientCertificate(int index) {
 		byte[] chain;
@@ -214,7 +210,38 @@ public final class SystemBlobs {
 		if (chain == null || key == null) {
 			return null;
 		}
-		return new ClientCertificate(KeyMaterial.certificates(chain), KeyMaterial.privateKey(key));
+		// The pair is not checked again: that costs a signature on every new connection.
+		return read(index, chain, key, false);
+	}
+
+	/**
+	 * Reads a client certificate pair, with messages that name the index and the part at fault: a
+	 * pair stored slot by slot with {@link #set(Type, int, byte[])} is first read when a
+	 * connection needs it, and that connection's failure must say which blob is wrong.
+	 */
+	private static ClientCertificate read(int index, byte[] certificateChain, byte[] privateKey, boolean checkPair) {
+		List<X509Certificate> chain;
+		PrivateKey key;
+		try {
+			chain = KeyMaterial.certificates(certificateChain);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					"client certificate " + index + ": the certificate chain is unreadable: " + ex.getMessage(), ex);
+		}
+		try {
+			key = KeyMaterial.privateKey(privateKey);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					"client certificate " + index + ": the private key is unreadable: " + ex.getMessage(), ex);
+		}
+		if (checkPair && (chain.isEmpty() || !KeyPairCheck.matches(chain.get(0).getPublicKey(), key))) {
+			throw new IllegalArgumentException("client certificate " + index + ": the private key does not belong to "
+					+ (chain.isEmpty() ? "any certificate (the chain is empty)"
+							: "the leaf certificate " + chain.get(0).getSubjectX500Principal()));
+		}
+		return new ClientCertificate(chain, key);
 	}
 
 	@Override

@@ -37,4 +37,35 @@ class ClientCertificateBlobTests {
 		assertThat(KeyPairCheck.matches(stored.chain().get(0).getPublicKey(), stored.privateKey())).isTrue();
 	}
 
+	@Test
+	void anUnreadablePartIsNamedWithItsIndexAndTheStoredPairKept() throws Exception {
+		SystemBlobs blobs = new SystemBlobs().clientCertificate(3, chain(TestPki.client()), key(TestPki.client()));
+		// The two arguments swapped: each is readable, but not as what it is passed for.
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> blobs.clientCertificate(3, key(TestPki.client()), chain(TestPki.client())))
+			.withMessage("client certificate 3: the certificate chain is unreadable: no CERTIFICATE block in the PEM "
+					+ "text");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> blobs.clientCertificate(3, chain(TestPki.client()), new byte[] { 1, 2, 3 }))
+			.withMessageStartingWith("client certificate 3: the private key is unreadable: ");
+		assertThat(blobs.get(SystemBlobs.Type.CLIENT_CERT, 3)).isEqualTo(chain(TestPki.client()));
+		assertThat(blobs.get(SystemBlobs.Type.CLIENT_KEY, 3)).isEqualTo(key(TestPki.client()));
+	}
+
+	@Test
+	void aPairStoredSlotBySlotThatCannotBeUsedIsNamedWhenRead() throws Exception {
+		// The raw setters cannot check a pair (each stores one half), so reading it must say
+		// which blob is at fault: the connection attempt that reads it logs this message.
+		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.CLIENT_CERT, 1, key(TestPki.client()))
+			.set(SystemBlobs.Type.CLIENT_KEY, 1, key(TestPki.client()));
+		assertThatIllegalArgumentException().isThrownBy(() -> blobs.clientCertificate(1))
+			.withMessage("client certificate 1: the certificate chain is unreadable: no CERTIFICATE block in the PEM "
+					+ "text");
+		blobs.set(SystemBlobs.Type.CLIENT_CERT, 1, chain(TestPki.client()))
+			.set(SystemBlobs.Type.CLIENT_KEY, 1, chain(TestPki.client()));
+		assertThatIllegalArgumentException().isThrownBy(() -> blobs.clientCertificate(1))
+			.withMessage("client certificate 1: the private key is unreadable: no unencrypted PRIVATE KEY block in the "
+					+ "PEM text");
+	}
+
 }
