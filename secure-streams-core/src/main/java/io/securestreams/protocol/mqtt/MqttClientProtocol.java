@@ -1,5 +1,6 @@
 package io.securestreams.protocol.mqtt;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -62,12 +63,34 @@ public final class MqttClientProtocol implements ClientProtocol {
 			throw new IllegalArgumentException(
 					"the system blobs hold an MQTT_PASSWORD but no MQTT_USERNAME; MQTT 3.1.1 needs a user name with a password");
 		}
+		checkConnectField("the system blob MQTT_CLIENT_ID", utf8Length(key.clientId()));
+		checkConnectField("the system blob MQTT_USERNAME", utf8Length(key.username()));
+		byte[] password = key.passwordBytes();
+		checkConnectField("the system blob MQTT_PASSWORD", (password != null) ? password.length : 0);
 		MqttConnectOptions options = MqttConnectOptions.of(policy, link.metadata());
 		String filter = subscription(policy, link.metadata());
 		MqttSession session = this.sessions.computeIfAbsent(key, (k) -> new MqttSession(this, k, clientId(k)));
 		MqttMember member = new MqttMember(session, link, filter);
 		session.attach(member, options, target, tls, connector, policy.attributes(), link.retryPolicy());
 		return member;
+	}
+
+	/**
+	 * Refuses a CONNECT field longer than its two-byte length can say: Netty's encoder would write
+	 * the length cut to 16 bits ahead of every byte, a packet the broker reads as something else.
+	 * @param what the field, for the message
+	 * @param length its encoded length in bytes
+	 * @throws IllegalArgumentException if it is longer than {@link MqttTopics#MAX_LENGTH}
+	 */
+	static void checkConnectField(String what, int length) {
+		if (length > MqttTopics.MAX_LENGTH) {
+			throw new IllegalArgumentException(what + " is " + length + " bytes; an MQTT CONNECT carries at most "
+					+ MqttTopics.MAX_LENGTH);
+		}
+	}
+
+	private static int utf8Length(@Nullable String text) {
+		return (text != null) ? text.getBytes(StandardCharsets.UTF_8).length : 0;
 	}
 
 	private static @Nullable String subscription(StreamTypePolicy policy, MetadataValues metadata) {

@@ -1,5 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
+import java.nio.charset.StandardCharsets;
+
 import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.MqttMessageSettings;
 import io.securestreams.policy.MqttSettings;
@@ -35,8 +37,11 @@ record MqttConnectOptions(int keepAliveSeconds, boolean cleanStart, MqttMessageS
 	 */
 	static MqttConnectOptions of(StreamTypePolicy policy, MetadataValues metadata) {
 		MqttSettings mqtt = policy.mqtt();
-		return new MqttConnectOptions(keepAlive(mqtt), mqtt.cleanStart(), expand(mqtt.will(), metadata),
-				expand(mqtt.birth(), metadata));
+		MqttMessageSettings will = expand(mqtt.will(), metadata);
+		// The birth message is a PUBLISH payload, of any length; the will's has a two-byte length.
+		MqttClientProtocol.checkConnectField("mqtt_will_message",
+				String.valueOf(will.message()).getBytes(StandardCharsets.UTF_8).length);
+		return new MqttConnectOptions(keepAlive(mqtt), mqtt.cleanStart(), will, expand(mqtt.birth(), metadata));
 	}
 
 	private static MqttMessageSettings expand(MqttMessageSettings message, MetadataValues metadata) {
