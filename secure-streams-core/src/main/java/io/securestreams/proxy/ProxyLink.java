@@ -200,11 +200,19 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	/**
 	 * Passes a response header the onward stream captured on to the client, except one that
 	 * cannot travel: a 1-byte name with an empty value makes a METADATA frame of 2 bytes, which
-	 * clients (ours and libwebsockets') hang up on, and the next link would capture it again.
+	 * clients (ours and libwebsockets') hang up on, and the next link would capture it again. A
+	 * value too large for a frame hangs up the link, as libwebsockets' proxy does: left out, the
+	 * client would take the payload that follows as belonging to the value it had before.
 	 * Runs on the link's loop.
 	 */
 	private void receivedMetadata(String name, byte[] value) {
-		if (1 + name.getBytes(StandardCharsets.UTF_8).length + value.length < SsWire.MIN_METADATA_BODY) {
+		int body = 1 + name.getBytes(StandardCharsets.UTF_8).length + value.length;
+		if (body > SsWire.MAX_BODY) {
+			hangUp("metadata '" + name + "' from the onward stream needs a METADATA frame body of " + body
+					+ " bytes, which does not fit a frame (at most " + SsWire.MAX_BODY + ")");
+			return;
+		}
+		if (body < SsWire.MIN_METADATA_BODY) {
 			if (this.unsendableMetadata.add(name)) {
 				logger.warn("{}: not passing on metadata '{}' with an empty value: a 1-byte name with an empty "
 						+ "value makes a METADATA frame of 2 bytes, which clients hang up on (at least {}); the client "
