@@ -605,11 +605,20 @@ public final class SecureStreams implements AutoCloseable {
 		/**
 		 * Sets the most a host name lookup, a TCP connect to each address, a SOCKS5 negotiation or a TLS
 		 * handshake may take.
-		 * @param timeout the timeout
+		 * @param timeout the timeout, at least 1 ms and at most {@link Integer#MAX_VALUE} ms
 		 * @return this builder
+		 * @throws IllegalArgumentException if the timeout is out of that range
 		 */
 		public Builder connectTimeout(Duration timeout) {
-			this.connectTimeout = Objects.requireNonNull(timeout);
+			Objects.requireNonNull(timeout, "timeout");
+			// Netty keeps it as int milliseconds, and takes 0 for no timeout: refused here, where
+			// the mistake is made, rather than by every connection attempt.
+			if (timeout.compareTo(Duration.ofMillis(1)) < 0
+					|| timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+				throw new IllegalArgumentException("connectTimeout must be positive and at most " + Integer.MAX_VALUE
+						+ " ms, got " + timeout);
+			}
+			this.connectTimeout = timeout;
 			return this;
 		}
 
