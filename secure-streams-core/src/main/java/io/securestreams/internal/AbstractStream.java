@@ -446,12 +446,15 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void setMetadata(String name, String value) {
-		this.metadata.set(name, value.getBytes(StandardCharsets.UTF_8));
+		setMetadata(name, value.getBytes(StandardCharsets.UTF_8));
 	}
 
 	@Override
 	public void setMetadata(String name, byte[] value) {
-		this.metadata.set(name, value);
+		// Checked against the policy in force: once a policy change has returned, the names it
+		// declares are settable, though this stream's loop may not have taken the change yet.
+		StreamTypePolicy current = this.runtime.policy().streamType(streamType());
+		this.metadata.set(name, value, (current != null) ? current : this.policy);
 	}
 
 	@Override

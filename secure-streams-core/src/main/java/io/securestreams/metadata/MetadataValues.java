@@ -67,7 +67,18 @@ public final class MetadataValues {
 	 * @throws IllegalArgumentException if the streamtype does not declare the name
 	 */
 	public void set(String name, byte[] value) {
-		StreamTypePolicy current = this.policy;
+		set(name, value, this.policy);
+	}
+
+	/**
+	 * Sets a value, checking the name against a given streamtype: the one in force, which an
+	 * application thread may know before the stream's event loop has been told of it.
+	 * @param name a name the streamtype declares
+	 * @param value the value
+	 * @param current the streamtype to check against
+	 * @throws IllegalArgumentException if the streamtype does not declare the name
+	 */
+	public void set(String name, byte[] value, StreamTypePolicy current) {
 		MetadataDeclaration declaration = current.metadata(name);
 		if (declaration == null && !(current.directProtoStr() && StreamTypeValues.isRawHeaderName(name))) {
 			String raw = (current.directProtoStr() && name.endsWith(":"))
