@@ -96,6 +96,41 @@ class ProxiedConcurrencyTests {
 	}
 
 	@Test
+	void aLengthHintOnTheLinkThatReplacesOneDroppedWhileConnectingKeepsTheStreamAlive() throws Exception {
+		StreamsUnderTest under = this.resources.start(Mode.PROXIED, echoPolicy(), (b) -> b.eventLoopThreads(1));
+		CountDownLatch droppedOnce = new CountDownLatch(1);
+		CallbackChecker handler = new CallbackChecker() {
+			@Override
+			protected StreamResult state(SecureStream stream, StreamState state) {
+				if (state == StreamState.CONNECTING && droppedOnce.getCount() > 0) {
+					droppedOnce.countDown();
+					return StreamResult.DISCONNECT_ME;
+				}
+				return StreamResult.OK;
+			}
+
+			@Override
+			protected StreamResult tx(SecureStream stream, io.securestreams.TxSlot slot) {
+				slot.buffer().put("hello".getBytes(StandardCharsets.US_ASCII));
+				slot.flags(StreamFlags.SOM | StreamFlags.EOM);
+				return StreamResult.OK;
+			}
+		};
+		SecureStream stream = under.streams().create("t", handler);
+		stream.requestTxLen(5);
+		assertThat(droppedOnce.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+		// Asked for after the hang-up: the next link carries the length hint, and the proxy's new
+		// onward stream reports POLL for it, while this stream last heard CONNECTING.
+		stream.requestTxLen(5);
+		Awaitility.await(handler.states.toString()).atMost(WAIT)
+			.until(() -> handler.states.contains(StreamState.QOS_ACK_REMOTE) || handler.destroyed());
+		assertThat(handler.problems).isEmpty();
+		assertThat(handler.destroyed()).as(handler.states.toString()).isFalse();
+		assertThat(handler.states).startsWith(StreamState.CREATING, StreamState.POLL, StreamState.CONNECTING,
+				StreamState.CONNECTING, StreamState.CONNECTED, StreamState.QOS_ACK_REMOTE);
+	}
+
+	@Test
 	void policyOverlaysAtTheProxyWhileProxiedStreamsAreHammeredKeepEveryStreamLegal() throws Exception {
 		StreamsUnderTest under = this.resources.start(Mode.PROXIED, echoPolicy(), (b) -> b.eventLoopThreads(2));
 		SecureStreams context = under.proxy().context();

@@ -201,6 +201,13 @@ final class ProxiedStream extends AbstractStream {
 			// CREATING was reported at CREATE_RESULT; a second CONNECTED changes nothing.
 			return;
 		}
+		if (state == StreamState.POLL && !StateTransitions.PROXIED_CLIENT.isAllowed(checkedState(), state)) {
+			// A link that replaces one dropped before CONNECTED has a new onward stream, whose first
+			// state may be the POLL of a length hint, while this stream last heard CONNECTING (or
+			// POLL). POLL only announces the connection that follows, so it is dropped rather than
+			// taken for an illegal transition that destroys the stream.
+			return;
+		}
 		this.upstream.onward(state);
 		this.pending.onwardState(state);
 		if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
