@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class MoquetteExtension implements BeforeAllCallback, AfterAllCallback {
+public final class MoquetteExtension implements BeforeAllCallback, AfterAllCallback {
 
 	private final boolean tls;
 
@@ -36,7 +36,7 @@ final class MoquetteExtension implements BeforeAllCallback, AfterAllCallback {
 	 * Creates the extension.
 	 * @param tls whether the broker also has its TLS listener, which requires client certificates
 	 */
-	MoquetteExtension(boolean tls) {
+	public MoquetteExtension(boolean tls) {
 		this.tls = tls;
 	}
 
@@ -58,7 +58,11 @@ final class MoquetteExtension implements BeforeAllCallback, AfterAllCallback {
 		}
 	}
 
-	int port() {
+	/**
+	 * Returns the port of the plain listener.
+	 * @return the port
+	 */
+	public int port() {
 		return running().port();
 	}
 
