@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -25,6 +26,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
@@ -121,6 +123,47 @@ class RandomizedConcurrentApiTests {
 		randomRun(kind, mode, seed);
 	}
 
+	/** The runs whose connections may drop at any time: all but MQTT's (see Kind). */
+	static Stream<Arguments> droppingRuns() {
+		return runs().filter((run) -> ((Kind) run.get()[0]).dropsConnections);
+	}
+
+	@ParameterizedTest(name = "{0} {1} seed {2}")
+	@MethodSource("droppingRuns")
+	void closeInTheMiddleOfRandomCallsGivesEveryStreamItsFinalStates(Kind kind, Mode mode, long seed)
+			throws Exception {
+		Policy policy = policy(kind);
+		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID,
+				"ss-random-" + clientIds.incrementAndGet());
+		StreamsUnderTest under = this.resources.start(mode, policy,
+				(b) -> b.eventLoopThreads(2).systemBlobs(blobs).shutdownTimeout(SHUTDOWN_TIMEOUT));
+		SecureStreams streams = under.streams();
+		try (ErrorLines errors = new ErrorLines()) {
+			Storm storm = new Storm(streams, seed, 10, kind.dropsConnections);
+			CompletableFuture<Duration> closed = new CompletableFuture<>();
+			Thread closer = new Thread(() -> {
+				try {
+					Thread.sleep(300 + new Random(seed).nextInt(700));
+					long start = System.nanoTime();
+					streams.close();
+					closed.complete(Duration.ofNanos(System.nanoTime() - start));
+				}
+				catch (Throwable ex) {
+					closed.completeExceptionally(ex);
+				}
+			}, "closer");
+			closer.start();
+			storm.run(3, Duration.ofMillis(1500));
+			closer.join();
+			// The shutdown timeout bounds close(), with a margin for stopping the event loops.
+			assertThat(closed.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("close()")
+				.isLessThan(SHUTDOWN_TIMEOUT.plusSeconds(3));
+			storm.assertAllEndedCleanly(mode);
+			assertThat(streams.streams()).isEmpty();
+			errors.assertNoneButThrowsOfHandlers();
+		}
+	}
+
 	private void randomRun(Kind kind, Mode mode, long seed) throws Exception {
 		Policy policy = policy(kind);
 		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID,
@@ -148,6 +191,11 @@ class RandomizedConcurrentApiTests {
 							fulfilling.resetOverlays();
 						}
 						Thread.sleep(5 + random.nextInt(20));
+					}
+					catch (SecureStreamsException ex) {
+						if (!fulfilling.isClosed()) {
+							failures.add(ex);
+						}
 					}
 					catch (Throwable ex) {
 						failures.add(ex);
@@ -331,6 +379,19 @@ class RandomizedConcurrentApiTests {
 			else if (roll < 120) {
 				stream.startTimeout(1 + this.track.random.nextInt(40));
 			}
+			else if (roll < 123) {
+				// Allowed from a callback, though DESTROY_ME is preferred: it runs after the return.
+				stream.destroy();
+			}
+			else if (roll < 133) {
+				stream.connect();
+			}
+			else if (roll < 143) {
+				stream.setMetadata("tag", "in-callback");
+			}
+			else if (roll < 150) {
+				stream.cancelTimeout();
+			}
 			return StreamResult.OK;
 		}
 
@@ -433,6 +494,12 @@ class RandomizedConcurrentApiTests {
 							if (random.nextInt(8) == 0) {
 								Thread.sleep(1);
 							}
+						}
+					}
+					catch (SecureStreamsException ex) {
+						// create() refuses once the context is shut down; that ends this thread.
+						if (!this.streams.isClosed()) {
+							failures.add(ex);
 						}
 					}
 					catch (Throwable ex) {
