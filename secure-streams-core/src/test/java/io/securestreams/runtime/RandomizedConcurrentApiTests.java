@@ -50,6 +50,7 @@ import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockWebServer;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -62,7 +63,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Seeded random use of the whole stream API from several threads, for each client protocol,
  * direct and through a proxy: threads call requestTx, requestTxLen, connect, setMetadata,
  * startTimeout, cancelTimeout, changeHandler, validityConfirmed and destroy on random streams
- * while another applies and resets policy overlays, and the handlers now and then return
+ * while another applies and resets policy overlays and replaces the policy with one without their
+ * streamtype and back (which destroys the streams), and the handlers now and then return
  * DISCONNECT_ME, DESTROY_ME or TX_DONT_SEND, or throw. Afterwards every stream still sends, close()
  * returns within the shutdown timeout, every stream ended with DESTROYING, no callbacks of one
  * stream overlapped, nothing came after DESTROYING, no state transition was illegal, no buffer
@@ -76,6 +78,12 @@ class RandomizedConcurrentApiTests {
 	private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
 	private static final AtomicInteger clientIds = new AtomicInteger();
+
+	/** A policy without the streamtype under test, whose streams it destroys while in force. */
+	private static final Policy WITHOUT_T = TestPolicies.with("other", (b) -> b.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+		.set(StreamTypeKey.PORT, 9)
+		.set(StreamTypeKey.HTTP_METHOD, "GET")
+		.set(StreamTypeKey.HTTP_URL, "/"));
 
 	@RegisterExtension
 	static final MoquetteExtension broker = new MoquetteExtension(false);
@@ -184,7 +192,18 @@ class RandomizedConcurrentApiTests {
 							Thread.sleep(5);
 							continue;
 						}
-						if (random.nextBoolean()) {
+						int what = random.nextInt(6);
+						if (what == 0) {
+							fulfilling.replacePolicy(WITHOUT_T);
+						}
+						else if (what == 1) {
+							fulfilling.replacePolicy(policy);
+						}
+						else if (fulfilling.policy().streamType("t") == null) {
+							// An overlay now would define a streamtype "t" of its own keys only.
+							Thread.sleep(1);
+						}
+						else if (random.nextBoolean()) {
 							fulfilling.applyOverlay("random", overlay(kind, random.nextInt(3)));
 						}
 						else {
@@ -210,6 +229,7 @@ class RandomizedConcurrentApiTests {
 				stop.set(true);
 				policies.join();
 			}
+			fulfilling.replacePolicy(policy);
 			assertThat(failures).as("exceptions from overlays").isEmpty();
 			storm.calm();
 			storm.assertEveryLiveStreamStillSends();
@@ -475,6 +495,22 @@ class RandomizedConcurrentApiTests {
 			return stream;
 		}
 
+		/**
+		 * Creates a stream, unless the policy in force lacks the streamtype (see WITHOUT_T).
+		 * @return the stream, or {@code null}
+		 */
+		private @Nullable SecureStream createWhileDefined() {
+			try {
+				return create();
+			}
+			catch (SecureStreamsException ex) {
+				if (ex.getMessage().startsWith("unknown streamtype 't'")) {
+					return null;
+				}
+				throw ex;
+			}
+		}
+
 		void run(int threads, Duration duration) throws Exception {
 			long end = System.nanoTime() + duration.toNanos();
 			List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -487,7 +523,10 @@ class RandomizedConcurrentApiTests {
 							int slot = random.nextInt(this.slots.length());
 							SecureStream stream = this.slots.get(slot);
 							if (stream.whenDestroyed().toCompletableFuture().isDone()) {
-								this.slots.compareAndSet(slot, stream, create());
+								SecureStream fresh = createWhileDefined();
+								if (fresh != null) {
+									this.slots.compareAndSet(slot, stream, fresh);
+								}
 								continue;
 							}
 							call(stream, slot, random);
@@ -528,7 +567,10 @@ class RandomizedConcurrentApiTests {
 				case 10 -> stream.info();
 				case 11 -> {
 					if (random.nextInt(10) == 0) {
-						SecureStream replaced = create();
+						SecureStream replaced = createWhileDefined();
+						if (replaced == null) {
+							break;
+						}
 						if (this.slots.compareAndSet(slot, stream, replaced)) {
 							stream.destroy();
 						}
