@@ -86,15 +86,6 @@ class ClientLifecycleTests {
 	}
 
 	@Test
-	void nailedUpStreamConnectsAtCreationWithoutPoll() {
-		this.server.enqueue(new MockResponse.Builder().body("n").build());
-		RecordingHandler handler = new RecordingHandler();
-		create(handler, (b) -> b.set(StreamTypeKey.NAILED_UP, true));
-		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
-		assertThat(handler.stateNames()).startsWith("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
-	}
-
-	@Test
 	void nailedUpIsOnlyAboutCreationAndAnOpportunisticNailedUpStreamStaysIdleAfterADrop() {
 		// Reference 5.3: the flag is consulted at creation only; reconnecting is opportunistic's.
 		this.server.enqueue(new MockResponse.Builder().body("partial body")
@@ -115,16 +106,6 @@ class ClientLifecycleTests {
 		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
 			.until(() -> handler.stateNames().equals(List.of("CREATING")));
 		assertThat(this.server.getRequestCount()).isZero();
-	}
-
-	@Test
-	void noRetryPolicyMeansTheFirstFailureIsFinal() throws Exception {
-		int port = closedPort();
-		RecordingHandler handler = new RecordingHandler();
-		create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, null)).requestTx();
-		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
-				"ALL_RETRIES_FAILED");
 	}
 
 	@Test
@@ -169,32 +150,6 @@ class ClientLifecycleTests {
 	}
 
 	@Test
-	void opportunisticStreamStaysIdleAfterTheConnectionDropsMidTransaction() {
-		this.server.enqueue(new MockResponse.Builder().body("partial body")
-			.onResponseBody(SocketEffect.ShutdownConnection.INSTANCE).build());
-		RecordingHandler handler = new RecordingHandler();
-		create(handler, (b) -> {
-		}).requestTx();
-		handler.await(StreamState.DISCONNECTED, WAIT);
-		Awaitility.await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(3))
-			.until(() -> handler.states.size() == 5);
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
-				"DISCONNECTED");
-	}
-
-	@Test
-	void nonOpportunisticStreamReconnectsByBackoffAfterADrop() {
-		this.server.enqueue(new MockResponse.Builder().body("partial body")
-			.onResponseBody(SocketEffect.ShutdownConnection.INSTANCE).build());
-		this.server.enqueue(new MockResponse.Builder().body("whole body").build());
-		RecordingHandler handler = new RecordingHandler();
-		create(handler, (b) -> b.set(StreamTypeKey.OPPORTUNISTIC, false)).requestTx();
-		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
-		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
-				"DISCONNECTED", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
-	}
-
-	@Test
 	void destroyMeFromACallbackDestroysTheStreamAfterItReturns() {
 		this.server.enqueue(new MockResponse.Builder().body("never read").build());
 		RecordingHandler handler = new RecordingHandler()
@@ -226,29 +181,6 @@ class ClientLifecycleTests {
 		assertThat(handler.stateNames()).containsExactly("CREATING", "DESTROYING");
 		this.streams.close();
 		assertThat(other.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
-	}
-
-	@Test
-	void closeFromACallbackReturnsAndTheShutdownFinishesAfterIt() {
-		this.server.enqueue(new MockResponse.Builder().body("done").build());
-		CompletableFuture<Void> closeReturned = new CompletableFuture<>();
-		RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
-			if (state == StreamState.QOS_ACK_REMOTE) {
-				// The shutdown waits for the stream's own loop, which this callback holds.
-				this.streams.close();
-				closeReturned.complete(null);
-			}
-			return StreamResult.OK;
-		});
-		SecureStream stream = create(handler, (b) -> {
-		});
-		assertThat(this.streams.isClosed()).isFalse();
-		stream.requestTx();
-		assertThat(closeReturned).succeedsWithin(Duration.ofSeconds(5));
-		assertThat(this.streams.isClosed()).isTrue();
-		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
-		assertThat(handler.stateNames()).endsWith("QOS_ACK_REMOTE", "DISCONNECTED", "DESTROYING");
-		assertThatExceptionOfType(SecureStreamsException.class).isThrownBy(() -> this.streams.create("t", handler));
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStream;
+import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
@@ -34,6 +35,7 @@ import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The client lifecycle and callback results of {@code ClientLifecycleTests} and
@@ -207,11 +209,15 @@ class LifecycleParityTests {
 		});
 		SecureStream stream = create(handler, (b) -> {
 		});
+		assertThat(this.streams.streams().isClosed()).isFalse();
 		stream.requestTx();
 		assertThat(closeReturned).succeedsWithin(WAIT);
+		assertThat(this.streams.streams().isClosed()).isTrue();
 		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
 		assertThat(handler.stateNames()).isEqualTo(started("CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
 				"DISCONNECTED", "DESTROYING"));
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> this.streams.streams().create("t", handler));
 	}
 
 	@Test
