@@ -37,15 +37,21 @@ class MqttProxiedOutcomesTests {
 	@TempDir
 	Path temp;
 
-	@Test
-	void outcomesTheProxiedClientsTableForbidsAreHeldBackWithALogLine() throws Exception {
+	// A QoS 1 streamtype whose topic comes from metadata "t", through a proxy, against a broker
+	// that acknowledges what it accepts (a topic with a wildcard is refused: QOS_NACK_REMOTE).
+	private ProxyUnderTest proxyForQos1Device() throws Exception {
 		PolicyFragment fragment = MqttPolicies.base();
 		MqttPolicies.mqtt(fragment, "device", this.broker.port())
 			.set(StreamTypeKey.MQTT_TOPIC, "dev/${t}")
 			.set(StreamTypeKey.METADATA, MqttPolicies.metadata("t"))
 			.set(StreamTypeKey.MQTT_QOS, 1);
 		this.broker.acknowledgePublishes = true;
-		try (ProxyUnderTest harness = new ProxyUnderTest(fragment.build(), this.temp);
+		return new ProxyUnderTest(fragment.build(), this.temp);
+	}
+
+	@Test
+	void outcomesTheProxiedClientsTableForbidsAreHeldBackWithALogLine() throws Exception {
+		try (ProxyUnderTest harness = proxyForQos1Device();
 				LogCapture logs = new LogCapture()) {
 			MqttRecorder handler = new MqttRecorder();
 			SecureStream stream = harness.client().create("device", handler);
@@ -71,13 +77,7 @@ class MqttProxiedOutcomesTests {
 
 	@Test
 	void afterAQosNackRemoteNoOutcomeReachesTheProxiedClient() throws Exception {
-		PolicyFragment fragment = MqttPolicies.base();
-		MqttPolicies.mqtt(fragment, "device", this.broker.port())
-			.set(StreamTypeKey.MQTT_TOPIC, "dev/${t}")
-			.set(StreamTypeKey.METADATA, MqttPolicies.metadata("t"))
-			.set(StreamTypeKey.MQTT_QOS, 1);
-		this.broker.acknowledgePublishes = true;
-		try (ProxyUnderTest harness = new ProxyUnderTest(fragment.build(), this.temp);
+		try (ProxyUnderTest harness = proxyForQos1Device();
 				LogCapture logs = new LogCapture()) {
 			MqttRecorder handler = new MqttRecorder();
 			SecureStream stream = harness.client().create("device", handler);
