@@ -149,13 +149,7 @@ class SampleApplicationTests {
 	@Test
 	void clientsFollowTheServerPortAfterAPolicyIsFetchedFromTheSampleServer() {
 		// The sample server's /policy.json names port 7681, which sample.port=0 does not listen on.
-		JsonNode outcome = this.json.readTree(this.client.post()
-			.uri("/actuator/securestreamspolicy/fetch")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.returnResult(String.class)
-			.getResponseBody());
+		JsonNode outcome = fetchPolicy();
 		assertThat(outcome.get("outcome").asString()).isEqualTo("UPDATED");
 		int serverPort = this.registry.getHandlerContainer(HelloServer.ID)
 			.getStreams()
@@ -179,13 +173,7 @@ class SampleApplicationTests {
 			.replace("sample-remote-1", "fetched-in-test");
 		this.other.enqueue(new MockResponse.Builder().code(200).body(remote).build());
 		postOverlay("{\"s\": [{\"fetch_policy\": {\"port\": " + this.other.getPort() + "}}]}").expectStatus().isOk();
-		JsonNode outcome = this.json.readTree(this.client.post()
-			.uri("/actuator/securestreamspolicy/fetch")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.returnResult(String.class)
-			.getResponseBody());
+		JsonNode outcome = fetchPolicy();
 		assertThat(outcome.get("outcome").asString()).isEqualTo("UPDATED");
 		RecordedRequest request = this.other.takeRequest(30, TimeUnit.SECONDS);
 		assertThat(request).isNotNull();
@@ -194,6 +182,17 @@ class SampleApplicationTests {
 		assertThat(policy.get("version").asLong()).isEqualTo(outcome.get("version").asLong());
 		assertThat(policy.get("policy").get("release").asString()).isEqualTo("fetched-in-test");
 		assertThat(policy.get("overlays").size()).isZero();
+	}
+
+	// Asks the actuator to fetch the remote policy now; returns the fetch's outcome document.
+	private JsonNode fetchPolicy() {
+		return this.json.readTree(this.client.post()
+			.uri("/actuator/securestreamspolicy/fetch")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.returnResult(String.class)
+			.getResponseBody());
 	}
 
 }
