@@ -639,8 +639,12 @@ class RandomizedConcurrentApiTests {
 		}
 
 		void assertNoneButThrowsOfHandlers() {
-			List<String> unexpected = List.copyOf(this.appender.list)
-				.stream()
+			List<ILoggingEvent> events;
+			// ListAppender adds under the appender's own lock, not the list's.
+			synchronized (this.appender) {
+				events = List.copyOf(this.appender.list);
+			}
+			List<String> unexpected = events.stream()
 				.filter((event) -> event.getLevel().isGreaterOrEqual(Level.ERROR))
 				.filter((event) -> event.getLoggerName().startsWith("io.securestreams.")
 						|| event.getLoggerName().startsWith("io.netty."))

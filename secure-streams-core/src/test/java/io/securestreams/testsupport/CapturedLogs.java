@@ -25,7 +25,9 @@ public final class CapturedLogs implements AutoCloseable {
 
 	/** Returns the formatted messages so far. */
 	public List<String> messages() {
-		synchronized (this.appender.list) {
+		// ListAppender adds under the appender's own lock (AppenderBase.doAppend is synchronized),
+		// not the list's: reading under the list's lock raced the logging thread.
+		synchronized (this.appender) {
 			return this.appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
 		}
 	}

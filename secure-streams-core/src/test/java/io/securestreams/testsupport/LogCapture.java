@@ -28,7 +28,7 @@ public final class LogCapture implements AutoCloseable {
 	 * @return the messages
 	 */
 	public List<String> messages() {
-		return List.copyOf(this.appender.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
+		return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
 	}
 
 	/**
@@ -36,8 +36,7 @@ public final class LogCapture implements AutoCloseable {
 	 * @return the messages
 	 */
 	public List<String> warnings() {
-		return List.copyOf(this.appender.list)
-			.stream()
+		return events().stream()
 			.filter((event) -> event.getLevel().isGreaterOrEqual(Level.WARN))
 			.map(ILoggingEvent::getFormattedMessage)
 			.toList();
@@ -56,6 +55,14 @@ public final class LogCapture implements AutoCloseable {
 	public void close() {
 		this.logger.detachAppender(this.appender);
 		this.appender.stop();
+	}
+
+	// ListAppender adds under the appender's own lock (AppenderBase.doAppend is synchronized):
+	// copying the list without it raced the logging threads.
+	private List<ILoggingEvent> events() {
+		synchronized (this.appender) {
+			return List.copyOf(this.appender.list);
+		}
 	}
 
 }
