@@ -65,6 +65,11 @@ final class PendingFrames {
 	/** The metadata names whose value could not travel, warned about once each. */
 	private final Set<String> withdrawn = new HashSet<>();
 
+	private final MetadataRefusals refusals = new MetadataRefusals();
+
+	/** The several suspects last named, so that they are named once. */
+	private Set<String> suspectsNamed = Set.of();
+
 	// The streamtype and its rideshare chain from CREATE_RESULT, and the part tx now fills.
 	private volatile List<String> parts = List.of();
 
@@ -100,6 +105,7 @@ final class PendingFrames {
 		this.metadataSet.put(name, value);
 		this.metadataPending.remove(name);
 		this.metadataPending.put(name, value);
+		this.refusals.setAgain(name);
 	}
 
 	/**
@@ -166,7 +172,10 @@ final class PendingFrames {
 			this.armedAtNanos = System.nanoTime();
 		}
 		if (phase.created()) {
-			this.metadataPending.forEach((name, value) -> ch.write(new ToProxy.TxMetadata(name, value)));
+			this.metadataPending.forEach((name, value) -> {
+				ch.write(new ToProxy.TxMetadata(name, value));
+				this.refusals.written(name);
+			});
 			this.metadataPending.clear();
 			if (this.lengthHint >= 0) {
 				ch.write(new ToProxy.PayloadLengthHint(this.lengthHint));
@@ -177,6 +186,7 @@ final class PendingFrames {
 			this.connectRequested = false;
 			this.connectUnanswered = true;
 			ch.write(new ToProxy.OnwardConnect());
+			this.refusals.connectWritten();
 		}
 	}
 
@@ -187,8 +197,46 @@ final class PendingFrames {
 	void onwardState(StreamState state) {
 		if (state == StreamState.CONNECTED || state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
 				|| state == StreamState.AUTH_FAILED) {
+			if (this.connectUnanswered) {
+				this.refusals.connectAnswered();
+			}
 			this.connectUnanswered = false;
 		}
+	}
+
+	/**
+	 * The proxy closed the link: names the metadata it keeps closing links on (see
+	 * {@link MetadataRefusals}). A single such value is not sent again; the stream keeps it
+	 * locally, as a value that cannot travel. Of several, which one is refused cannot be told, so
+	 * all are still sent (failing closed rather than connecting without values the request needs),
+	 * and they are named once.
+	 * @return the verdict to log, or {@code null} when there is nothing new to say
+	 */
+	@Nullable RefusedMetadata proxyClosedLink() {
+		List<String> named = this.refusals.proxyClosed();
+		if (named.size() == 1) {
+			this.metadataSet.remove(named.get(0));
+			this.metadataPending.remove(named.get(0));
+			return new RefusedMetadata(named, true);
+		}
+		if (named.isEmpty() || Set.copyOf(named).equals(this.suspectsNamed)) {
+			return null;
+		}
+		this.suspectsNamed = Set.copyOf(named);
+		return new RefusedMetadata(named, false);
+	}
+
+	/**
+	 * Metadata the proxy keeps closing links on.
+	 * @param names the names, oldest first
+	 * @param withdrawn whether the value is no longer sent (a single name)
+	 */
+	record RefusedMetadata(List<String> names, boolean withdrawn) {
+	}
+
+	/** The client closed the link itself: it says nothing about the metadata the link carried. */
+	void clientClosedLink() {
+		this.refusals.linkGone();
 	}
 
 	boolean txRequested() {

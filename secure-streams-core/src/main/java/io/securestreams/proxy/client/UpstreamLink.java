@@ -177,6 +177,23 @@ final class UpstreamLink {
 			else {
 				logger.info("stream {} ({}): the proxy closed the link", this.stream.id(), this.stream.streamType());
 			}
+			PendingFrames.RefusedMetadata refused = this.pending.proxyClosedLink();
+			if (refused != null && refused.withdrawn()) {
+				logger.warn("stream {} ({}): the proxy closed {} links in a row right after metadata '{}' was sent (a "
+						+ "name its policy does not declare, or a value it cannot send); the value is kept locally and "
+						+ "no longer sent", this.stream.id(), this.stream.streamType(), MetadataRefusals.STRIKES,
+						refused.names().get(0));
+			}
+			else if (refused != null) {
+				logger.warn("stream {} ({}): the proxy closed {} links in a row right after metadata {} was sent: one "
+						+ "of them is a name its policy does not declare, or a value it cannot send, and the protocol "
+						+ "does not say which; the stream keeps sending them and cannot connect until that value is "
+						+ "fixed", this.stream.id(), this.stream.streamType(), MetadataRefusals.STRIKES,
+						refused.names());
+			}
+		}
+		else {
+			this.pending.clientClosedLink();
 		}
 		this.current = null;
 		this.phase = LinkPhase.IDLE;
