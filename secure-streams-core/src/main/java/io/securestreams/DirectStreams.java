@@ -60,13 +60,6 @@ final class DirectStreams {
 		if (streamTypePolicy.localSink()) {
 			return caughtUp(this.sinks.createSource(streamTypePolicy, handler), active);
 		}
-		String endpoint = streamTypePolicy.endpoint();
-		if (endpoint != null && endpoint.regionMatches(true, 0, "file://", 0, 7)) {
-			// libwebsockets reads such a file as rx; refused here at once, rather than failing
-			// every attempt until ALL_RETRIES_FAILED.
-			throw new SecureStreamsException("streamtype '" + streamType + "' has a file:// endpoint (" + endpoint
-					+ "), which this runtime does not read: only network and Unix socket endpoints are supported");
-		}
 		ClientProtocol protocol = this.protocols.forProtocol(streamTypePolicy.protocol());
 		protocol.validate(active, streamTypePolicy);
 		Object affinity = protocol.loopAffinity(streamTypePolicy);

@@ -15,6 +15,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ClientProtocol;
+import io.securestreams.protocol.file.FileSource;
 import io.securestreams.retry.RetryTracker;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
@@ -192,6 +193,13 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 			}
 			this.policy = current;
 			this.metadata.policy(current);
+			String endpoint = this.metadata.expand(current.endpoint());
+			if (FileSource.isFileEndpoint(endpoint)) {
+				this.attempt = next;
+				next.bind(FileSource.start(endpoint, next));
+				logger.debug("stream {} ({}): reading {}", id(), streamType(), endpoint);
+				return;
+			}
 			ConnectTarget target = EndpointResolver.resolve(current, this.metadata, active.viaSocks5(),
 					this.runtime.transport());
 			ClientProtocol protocol = this.runtime.clientProtocol(current.protocol());

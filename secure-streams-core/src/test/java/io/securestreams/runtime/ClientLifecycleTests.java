@@ -273,17 +273,6 @@ class ClientLifecycleTests {
 	}
 
 	@Test
-	void fileEndpointIsAClearErrorAtCreation() {
-		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("local"), "127.0.0.1", this.server.getPort(), "GET", "/x")
-			.set(StreamTypeKey.ENDPOINT, "file:///etc/hostname");
-		SecureStreams context = this.resources.start(SecureStreams.builder(fragment.build()));
-		assertThatExceptionOfType(SecureStreamsException.class)
-			.isThrownBy(() -> context.create("local", new RecordingHandler()))
-			.withMessageContaining("streamtype 'local' has a file:// endpoint (file:///etc/hostname)");
-	}
-
-	@Test
 	void destroyMeFromCreatingFailsCreation() {
 		create(new RecordingHandler(), (b) -> {
 		});
