@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -202,7 +203,13 @@ public final class FileSource implements ProtocolConnection {
 		this.closed = true;
 		closeFile();
 		// Reported from a task of its own, as a channel's close is, never from inside a callback.
-		this.link.eventLoop().execute(() -> this.link.closed(false));
+		try {
+			this.link.eventLoop().execute(() -> this.link.closed(false));
+		}
+		catch (RejectedExecutionException ex) {
+			// The context is stopping: its streams are being destroyed, nobody waits for this.
+			logger.debug("stream {}: {} closed while the event loop stops", this.link.streamId(), this.path);
+		}
 	}
 
 	private void closeFile() {
