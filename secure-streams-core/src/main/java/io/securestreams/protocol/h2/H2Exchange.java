@@ -180,7 +180,9 @@ final class H2Exchange implements ProtocolConnection {
 			// requestTx the application made since, for its next transaction.
 			this.moving = false;
 		}
-		else {
+		else if (this.redirects == 0) {
+			// A redirect's hop continues a transaction whose request was taken already, for the
+			// same reason.
 			this.link.takeTxRequest();
 		}
 		try {

@@ -249,6 +249,30 @@ class H2ClientTests {
 		assertThat(second.getConnectionIndex()).isEqualTo(first.getConnectionIndex());
 	}
 
+	/**
+	 * A requestTx() made while a transaction's first hop waits for its answer is for the next
+	 * transaction, also when that answer is a redirect: the hop to the new location continues the
+	 * transaction whose request was already taken.
+	 */
+	@Test
+	void aRequestMadeBeforeARedirectArrivesStartsTheNextTransaction() throws Exception {
+		MockWebServer server = h2Server();
+		server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/moved")
+			.headersDelay(1, java.util.concurrent.TimeUnit.SECONDS).build());
+		server.enqueue(new MockResponse.Builder().body("here").build());
+		server.enqueue(new MockResponse.Builder().body(" and again").build());
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = create("get", server, handler, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true));
+		stream.requestTx();
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/x");
+		// The 302 is still a second away.
+		stream.requestTx();
+		handler.await(StreamState.DISCONNECTED, 2, WAIT);
+		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("here and again");
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/moved");
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/x");
+	}
+
 	@Test
 	void aPostAnsweredWithSeeOtherIsFollowedWithAGet() throws Exception {
 		MockWebServer server = h2Server();
