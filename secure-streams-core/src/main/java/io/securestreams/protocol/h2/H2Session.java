@@ -111,6 +111,11 @@ final class H2Session {
 		return this.key;
 	}
 
+	/** The connection as logs name it: scheme and authority. */
+	String description() {
+		return this.description;
+	}
+
 	/** Whether new exchanges may join: not retired by a GOAWAY, a failure or closing. */
 	boolean isUsable() {
 		return !this.retired;

@@ -1,11 +1,16 @@
 package io.securestreams.protocol.h2;
 
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
@@ -60,11 +65,35 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 		// of being refused.
 		Http2FrameCodecBuilder codec = session.key().txCreditQuirk() ? TxCreditQuirk.clientCodec()
 				: Http2FrameCodecBuilder.forClient();
-		pipeline.addLast("h2", codec.initialSettings(settings)
-			.encoderEnforceMaxConcurrentStreams(true)
-			.build())
+		Http2FrameCodec built = codec.initialSettings(settings).encoderEnforceMaxConcurrentStreams(true).build();
+		built.connection().addListener(new Http2ConnectionAdapter() {
+			@Override
+			public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+				goAwaySent(session, errorCode, debugData);
+			}
+		});
+		pipeline.addLast("h2", built)
 			.addLast("h2-session", new H2SessionHandler(session))
 			.addLast("h2-streams", new Http2MultiplexHandler(RefusePushedStreams.INSTANCE));
+	}
+
+	/**
+	 * Logs why the client cut the server off. Every connection error the codec finds (a frame or
+	 * setting the protocol forbids, a header block beyond the limit) ends in a GOAWAY with the
+	 * error's code and message; without this line the streams would only learn that the
+	 * connection ended, and the reason would be at DEBUG.
+	 * @param session the session of the connection
+	 * @param errorCode the GOAWAY's error code
+	 * @param debugData the GOAWAY's debug data: the error's message
+	 */
+	private static void goAwaySent(H2Session session, long errorCode, ByteBuf debugData) {
+		if (errorCode == Http2Error.NO_ERROR.code()) {
+			// A graceful close: idle, or the context stopping.
+			return;
+		}
+		Http2Error error = Http2Error.valueOf(errorCode);
+		logger.warn("h2 server {} broke the protocol: {} ({}); closing the connection", session.description(),
+				debugData.toString(StandardCharsets.UTF_8), (error != null) ? error : errorCode);
 	}
 
 	/**

@@ -220,6 +220,7 @@ class H2HostileServerTests {
 		});
 		assertThat(bad.received()).isEmpty();
 		assertNoResult(bad);
+		assertCutOffWithAReason("continuation");
 	}
 
 	@Test
@@ -233,6 +234,13 @@ class H2HostileServerTests {
 		});
 		assertThat(bad.received()).isEmpty();
 		assertThat(this.errorsReceived).contains(Http2Error.PROTOCOL_ERROR.code());
+		assertCutOffWithAReason("ENABLE_PUSH");
+	}
+
+	/** The client says at WARN why it closed the connection, not only that the connection ended. */
+	private void assertCutOffWithAReason(String reason) {
+		Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(this.logs.warnings())
+			.anySatisfy((line) -> assertThat(line).contains("broke the protocol").contains(reason)));
 	}
 
 	/** A head the client must reject: the stream is reset, the connection goes on. */
