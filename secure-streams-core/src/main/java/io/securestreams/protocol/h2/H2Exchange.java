@@ -259,6 +259,21 @@ final class H2Exchange implements ProtocolConnection {
 		}
 	}
 
+	/**
+	 * The request head could not be sent on the exchange's h2 stream because the codec refused it
+	 * (a header list beyond the server's SETTINGS_MAX_HEADER_LIST_SIZE, say). The stream closes
+	 * next and the attempt fails as a lost one does; this says why, which the stream's own log
+	 * line cannot (it only sees the connection end before CONNECTED).
+	 * @param ch the h2 stream
+	 * @param cause the codec's error
+	 */
+	void requestRefused(Channel ch, Throwable cause) {
+		if (ch == this.stream && !this.ended) {
+			logger.warn("h2 request to {} for streamtype '{}' could not be sent: {}", this.target.authority(),
+					this.link.policy().name(), cause.getMessage());
+		}
+	}
+
 	// Whether the current h2 stream ended unprocessed and the transaction can go again unseen: no
 	// response began (a server that answered has processed the request, whatever it says next)
 	// and the application has not taken part.

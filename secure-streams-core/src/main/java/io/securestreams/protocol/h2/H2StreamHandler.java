@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
@@ -121,6 +122,11 @@ final class H2StreamHandler extends ChannelDuplexHandler {
 		head.addListener((f) -> {
 			if (!f.isSuccess() && goneAway(f.cause())) {
 				this.exchange.notProcessed(ctx.channel(), "GOAWAY before the request was sent");
+			}
+			else if (!f.isSuccess() && Http2CodecUtil.getEmbeddedHttp2Exception(f.cause()) != null) {
+				// The codec refused the request itself (a header list beyond the server's
+				// SETTINGS_MAX_HEADER_LIST_SIZE): the stream closes and the attempt fails.
+				this.exchange.requestRefused(ctx.channel(), f.cause());
 			}
 		});
 		ctx.write(msg, head);
