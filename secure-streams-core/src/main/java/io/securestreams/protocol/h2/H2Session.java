@@ -1,6 +1,7 @@
 package io.securestreams.protocol.h2;
 
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLHandshakeException;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -47,6 +50,9 @@ final class H2Session {
 
 	/** How long a new connection waits for the server's SETTINGS before it is given up. */
 	static final long SETTINGS_WAIT_MILLIS = 5_000;
+
+	/** The most bytes of a GOAWAY's debug data a log line shows. */
+	private static final int DEBUG_DATA_SHOWN = 200;
 
 	private static final Logger logger = LoggerFactory.getLogger(H2Session.class);
 
@@ -175,13 +181,36 @@ final class H2Session {
 	 * The server sent GOAWAY: no new streams; the ones it still serves carry on, and the ones it
 	 * left out learn it on their own h2 streams ({@link H2StreamHandler}) and move.
 	 */
-	void goAway(int lastStreamId) {
-		logger.info("h2 connection to {} received GOAWAY (last stream {}); new transactions use a new connection",
-				this.description, lastStreamId);
+	void goAway(int lastStreamId, long errorCode, ByteBuf debugData) {
+		if (errorCode == Http2Error.NO_ERROR.code()) {
+			logger.info("h2 connection to {} received GOAWAY (last stream {}); new transactions use a new connection",
+					this.description, lastStreamId);
+		}
+		else {
+			// The server closes because of an error, perhaps one it blames on this client: its code
+			// and debug data are the only account of it.
+			Http2Error error = Http2Error.valueOf(errorCode);
+			logger.warn("h2 connection to {} received GOAWAY {} (last stream {}, debug data '{}'); new transactions "
+					+ "use a new connection", this.description, (error != null) ? error : errorCode, lastStreamId,
+					printable(debugData));
+		}
 		retire();
 		if (this.members.isEmpty()) {
 			close();
 		}
+	}
+
+	// The server's debug data as a log may show it: at most DEBUG_DATA_SHOWN bytes as UTF-8, control
+	// characters (line breaks that would forge log lines) as '?'.
+	private static String printable(ByteBuf debugData) {
+		int shown = Math.min(debugData.readableBytes(), DEBUG_DATA_SHOWN);
+		String text = debugData.toString(debugData.readerIndex(), shown, StandardCharsets.UTF_8);
+		StringBuilder printable = new StringBuilder(text.length() + 3);
+		text.codePoints().forEach((c) -> printable.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+		if (shown < debugData.readableBytes()) {
+			printable.append("...");
+		}
+		return printable.toString();
 	}
 
 	/** The network connection closed. */

@@ -118,7 +118,7 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 			this.session.settingsReceived();
 		}
 		if (msg instanceof Http2GoAwayFrame goAway) {
-			this.session.goAway(goAway.lastStreamId());
+			this.session.goAway(goAway.lastStreamId(), goAway.errorCode(), goAway.content());
 		}
 		ctx.fireChannelRead(msg);
 	}

@@ -18,6 +18,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.FrameByFrameH2Server;
+import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.LoopbackNettyServers;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
@@ -123,6 +124,36 @@ class H2GoAwayTests {
 		assertThat(this.served).hasSize(H2Exchange.MAX_MOVES + 1);
 		assertThat(this.servers.connections()).isEqualTo(H2Exchange.MAX_MOVES + 1);
 		this.resources.guard().assertNoViolations();
+	}
+
+	/**
+	 * A GOAWAY with an error code says why the server closes, perhaps because it blames this
+	 * client: the code and the debug data are logged at WARN (the data's line break as '?').
+	 */
+	@Test
+	void aGoAwayWithAnErrorCodeIsLoggedWithItsCodeAndDebugData() throws Exception {
+		LogCapture logs = this.resources.closing(new LogCapture());
+		int port = this.servers.start((index) -> new FrameByFrameH2Server() {
+			@Override
+			protected Http2Settings settings() {
+				return new Http2Settings();
+			}
+
+			@Override
+			protected void onRequest(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
+				writer().writeGoAway(ctx, streamId, Http2Error.ENHANCE_YOUR_CALM.code(),
+						Unpooled.copiedBuffer("too many requests\nfrom you", StandardCharsets.UTF_8), ctx.newPromise());
+				ctx.flush();
+				ctx.close();
+			}
+		});
+		SecureStreams streams = start(port, List.of("a"));
+		RecordingHandler handler = new RecordingHandler();
+		streams.create("a", handler).requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(logs.warnings()).anySatisfy((line) -> assertThat(line)
+			.contains("received GOAWAY ENHANCE_YOUR_CALM (last stream ")
+			.contains("debug data 'too many requests?from you')"));
 	}
 
 	/**
