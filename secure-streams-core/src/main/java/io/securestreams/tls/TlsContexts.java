@@ -4,6 +4,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLException;
@@ -30,21 +31,28 @@ import org.jspecify.annotations.Nullable;
  * Builds and caches TLS contexts. A client context trusts exactly the certificates of the
  * streamtype's trust store, or the JVM's default trust store when it names none; hostname
  * verification cannot be turned off. Contexts are cached by their trust anchors, client
- * certificate and ALPN protocols, so TLS sessions are reused across connections.
+ * certificate index and ALPN protocols, so TLS sessions are reused across connections; a client
+ * certificate stored anew under an index replaces the context built for the one before.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 public final class TlsContexts {
 
-	private record ClientKey(@Nullable List<X509Certificate> anchors, @Nullable ClientCertificate clientCertificate,
+	private record ClientKey(@Nullable List<X509Certificate> anchors, @Nullable Integer clientCertIndex,
 			List<String> alpn) {
+	}
+
+	// The certificate a context presents is kept with it rather than in its key: a device that
+	// renews its certificate for months would otherwise keep one context (with the old private key
+	// and a TLS session cache) per certificate it ever had.
+	private record ClientEntry(@Nullable ClientCertificate clientCertificate, SslContext context) {
 	}
 
 	private record ServerKey(PolicyCertificate certificate, PolicyCertificate key, List<String> alpn) {
 	}
 
-	private final Map<ClientKey, SslContext> clientContexts = new ConcurrentHashMap<>();
+	private final Map<ClientKey, ClientEntry> clientContexts = new ConcurrentHashMap<>();
 
 	private final Map<ServerKey, SslContext> serverContexts = new ConcurrentHashMap<>();
 
@@ -69,11 +77,15 @@ public final class TlsContexts {
 						+ index + ", but the system blob store has no CLIENT_CERT/CLIENT_KEY for it");
 			}
 		}
-		ClientKey key = new ClientKey(anchors, clientCertificate, List.copyOf(alpn));
-		return this.clientContexts.computeIfAbsent(key, TlsContexts::buildClient);
+		ClientKey key = new ClientKey(anchors, index, List.copyOf(alpn));
+		ClientCertificate presented = clientCertificate;
+		return this.clientContexts
+			.compute(key, (k, cached) -> (cached != null && Objects.equals(cached.clientCertificate(), presented))
+					? cached : new ClientEntry(presented, buildClient(k, presented)))
+			.context();
 	}
 
-	private static SslContext buildClient(ClientKey key) {
+	private static SslContext buildClient(ClientKey key, @Nullable ClientCertificate clientCertificate) {
 		try {
 			SslContextBuilder builder = SslContextBuilder.forClient()
 				.sslProvider(SslProvider.JDK)
@@ -81,9 +93,9 @@ public final class TlsContexts {
 			if (key.anchors() != null) {
 				builder.trustManager(key.anchors());
 			}
-			if (key.clientCertificate() != null) {
-				PrivateKey privateKey = key.clientCertificate().privateKey();
-				builder.keyManager(privateKey, key.clientCertificate().chain());
+			if (clientCertificate != null) {
+				PrivateKey privateKey = clientCertificate.privateKey();
+				builder.keyManager(privateKey, clientCertificate.chain());
 			}
 			alpn(builder, key.alpn(), ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
 					ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT);
@@ -179,6 +191,11 @@ public final class TlsContexts {
 		catch (IllegalArgumentException ex) {
 			return null;
 		}
+	}
+
+	/** How many client contexts are cached, for tests. */
+	int clientContextCount() {
+		return this.clientContexts.size();
 	}
 
 	/**
