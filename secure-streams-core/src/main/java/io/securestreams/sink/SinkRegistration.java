@@ -66,11 +66,17 @@ public final class SinkRegistration implements AutoCloseable {
 		if (this.closed) {
 			return false;
 		}
-		this.sinkStreams.add(sink);
+		// A sink destroyed meanwhile (from its CREATING callback, or by another thread) has parted
+		// already, before its loop ran this far: listed now, it would stay for the sink's life.
+		if (!sink.isDestroyed()) {
+			this.sinkStreams.add(sink);
+		}
 		return true;
 	}
 
-	void parted(LocalStream sink) {
+	// Synchronized with join: a sink that parts after being marked destroyed is either removed
+	// here or seen destroyed by a join that comes later.
+	synchronized void parted(LocalStream sink) {
 		this.sinkStreams.remove(sink);
 	}
 
