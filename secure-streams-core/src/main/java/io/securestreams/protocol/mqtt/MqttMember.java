@@ -413,6 +413,11 @@ final class MqttMember implements ProtocolConnection, MqttSubscriptions.Answer {
 
 	@Override
 	public void setRxPaused(boolean paused) {
+		if (this.phase == Phase.LEFT) {
+			// Detached already (its stream learns it from a task still queued): a pause kept now
+			// would never be lifted, and would stop reading for the streams still on the connection.
+			return;
+		}
 		this.session.setPaused(this, paused);
 	}
 
