@@ -80,11 +80,12 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	}
 
 	/**
-	 * Connects at creation when the streamtype is nailed up (no POLL, as in libwebsockets).
+	 * Connects at creation when the streamtype is nailed up (no POLL, as in libwebsockets),
+	 * unless the stream has already started connecting.
 	 */
 	public void startIfNailedUp() {
 		if (this.policy.nailedUp()) {
-			execute(() -> this.sequencer.startAttempt(false));
+			execute(this.sequencer::startAtCreation);
 		}
 	}
 

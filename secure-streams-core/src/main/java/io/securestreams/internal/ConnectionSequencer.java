@@ -38,6 +38,9 @@ final class ConnectionSequencer {
 
 	private @Nullable ScheduledFuture<?> retryTimer;
 
+	// Whether any attempt was started, for the connection a nailed-up stream makes at creation.
+	private boolean started;
+
 	ConnectionSequencer(ClientStream stream, RetryTracker retry) {
 		this.stream = stream;
 		this.retry = retry;
@@ -63,11 +66,23 @@ final class ConnectionSequencer {
 	}
 
 	/**
+	 * Connects a nailed-up stream at creation (no POLL), unless an attempt was started already: a
+	 * requestTx or connect from the CREATING callback queues its task ahead of this one, and a
+	 * second attempt would replace that one's connection, leaving it open, owned by no attempt.
+	 */
+	void startAtCreation() {
+		if (!this.started) {
+			startAttempt(false);
+		}
+	}
+
+	/**
 	 * Reports POLL (when asked and not reported already) and CONNECTING, then has the stream open
 	 * the attempt's connection, unless the handler's answer stops it.
 	 * @param poll whether the attempt is for a request to send
 	 */
 	void startAttempt(boolean poll) {
+		this.started = true;
 		this.sequence = Sequence.TRY_CONNECT;
 		StreamResult result = (poll && this.stream.checkedState() != StreamState.POLL)
 				? this.stream.emit(StreamState.POLL, 0) : StreamResult.OK;
