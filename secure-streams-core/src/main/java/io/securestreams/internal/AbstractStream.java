@@ -321,9 +321,9 @@ public abstract class AbstractStream implements SecureStream {
 	 * @return the handler's result
 	 */
 	public final StreamResult deliverCreating() {
-		boolean hold = !this.loop.inEventLoop();
+		boolean hold = !this.loop.inEventLoop() || this.heldDuringCreating != null;
 		if (hold) {
-			this.heldDuringCreating = new ArrayList<>();
+			holdUntilCreating();
 		}
 		StreamResult result = null;
 		try {
@@ -340,6 +340,30 @@ public abstract class AbstractStream implements SecureStream {
 				releaseHeld();
 			}
 		}
+	}
+
+	/**
+	 * Holds the loop tasks asked for from now on until {@link #deliverCreating()} has delivered
+	 * CREATING, for a stream whose handle reaches application code before that: a local sink's
+	 * source is the stream of the sink's SINK_JOIN, and a call made on it there must not run
+	 * before CREATING (a connection started, or the stream destroyed and then reported CREATING).
+	 */
+	public final void holdUntilCreating() {
+		synchronized (this.holding) {
+			if (this.heldDuringCreating == null) {
+				this.heldDuringCreating = new ArrayList<>();
+			}
+		}
+	}
+
+	/**
+	 * Destroys a stream whose creation failed before CREATING: what was held for it is dropped,
+	 * and nothing reaches its handler.
+	 */
+	public final void destroyUncreated() {
+		this.destroyScheduled = true;
+		releaseHeld();
+		destroyNow();
 	}
 
 	/**

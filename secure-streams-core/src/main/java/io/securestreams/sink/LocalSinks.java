@@ -79,8 +79,11 @@ public final class LocalSinks {
 		}
 		EventLoop loop = this.runtime.transport().nextLoop();
 		LocalStream source = new LocalStream(this.runtime, policy, handler, false, loop, this);
+		// SINK_JOIN hands the source to the sink's handler before the source's CREATING.
+		source.holdUntilCreating();
 		LocalStream sink = pair(source, policy);
 		if (sink == null) {
+			source.destroyUncreated();
 			String why = this.registrations.containsKey(policy.name()) ? "' refused the stream"
 					: "' was closed before the stream could join it";
 			throw new SecureStreamsException("the sink of streamtype '" + policy.name() + why);
