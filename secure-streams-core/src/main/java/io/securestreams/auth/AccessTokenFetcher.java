@@ -97,8 +97,11 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	/**
 	 * Fetches a token and waits for the result.
 	 * @return the result
+	 * @throws IllegalStateException when called on one of the context's event loops (from a
+	 * callback), where {@link #fetchAsync()} is the call to make
 	 */
 	public AccessTokenResult fetch() {
+		this.system.refuseWaitOnEventLoop("fetch()", "fetchAsync()");
 		return fetchAsync().join();
 	}
 

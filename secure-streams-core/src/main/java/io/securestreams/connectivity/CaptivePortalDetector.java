@@ -88,8 +88,11 @@ public final class CaptivePortalDetector {
 	/**
 	 * Detects and waits for the result.
 	 * @return the result
+	 * @throws IllegalStateException when called on one of the context's event loops (from a
+	 * callback), where {@link #detectAsync()} is the call to make
 	 */
 	public Connectivity detect() {
+		this.system.refuseWaitOnEventLoop("detect()", "detectAsync()");
 		return detectAsync().join();
 	}
 

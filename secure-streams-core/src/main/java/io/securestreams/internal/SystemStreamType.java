@@ -46,6 +46,21 @@ public record SystemStreamType(SecureStreams streams, String name, Duration time
 	}
 
 	/**
+	 * Refuses a call that waits for a job from one of the context's event loops (a callback):
+	 * the job's stream may need that very loop, which would stall until the job timed out and
+	 * then give a wrong result.
+	 * @param call the waiting call, for the message
+	 * @param instead the call that does not wait
+	 * @throws IllegalStateException when called on one of the context's event loops
+	 */
+	public void refuseWaitOnEventLoop(String call, String instead) {
+		if (ContextAccess.runtime(this.streams).transport().inEventLoop()) {
+			throw new IllegalStateException(call + " waits for a stream and must not be called on an event loop "
+					+ "(from a callback); use " + instead + " there");
+		}
+	}
+
+	/**
 	 * Completes with a job's result once its stream has left the context (so a caller who sees
 	 * the result never sees the stream still listed), or after 5 seconds should the stream's
 	 * destruction not come; off the event loops either way.

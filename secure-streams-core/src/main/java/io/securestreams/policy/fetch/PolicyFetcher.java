@@ -94,8 +94,11 @@ public final class PolicyFetcher {
 	/**
 	 * Fetches the policy and waits for the result.
 	 * @return the result
+	 * @throws IllegalStateException when called on one of the context's event loops (from a
+	 * callback), where {@link #fetchAsync()} is the call to make
 	 */
 	public PolicyFetchResult fetch() {
+		this.system.refuseWaitOnEventLoop("fetch()", "fetchAsync()");
 		return fetchAsync().join();
 	}
 
