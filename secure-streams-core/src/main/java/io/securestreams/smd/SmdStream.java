@@ -46,6 +46,9 @@ public final class SmdStream extends InProcessStream {
 
 	private boolean txRequested;
 
+	// Whether the stream ever subscribed (or tried to), for the subscription made at creation.
+	private boolean subscribedBefore;
+
 	private SmdStream(StreamsRuntime runtime, SmdBus bus, long classMask, StreamHandler handler) {
 		super(runtime, POLICY, handler, StreamRole.CLIENT, runtime.transport().nextLoop());
 		this.bus = bus;
@@ -68,7 +71,7 @@ public final class SmdStream extends InProcessStream {
 			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"
 					+ STREAMTYPE + "'");
 		}
-		stream.execute(stream::subscribe);
+		stream.execute(stream::subscribeAtCreation);
 		return stream;
 	}
 
@@ -80,10 +83,21 @@ public final class SmdStream extends InProcessStream {
 		return this.classMask;
 	}
 
+	/**
+	 * Connects at creation, unless a connect or requestTx from the CREATING callback (queued
+	 * ahead of this) did already: after a DISCONNECT_ME since, subscribing again would undo it.
+	 */
+	private void subscribeAtCreation() {
+		if (!this.subscribedBefore) {
+			subscribe();
+		}
+	}
+
 	private void subscribe() {
 		if (this.subscription != null) {
 			return;
 		}
+		this.subscribedBefore = true;
 		if (act(emit(StreamState.CONNECTING, 0))) {
 			return;
 		}
