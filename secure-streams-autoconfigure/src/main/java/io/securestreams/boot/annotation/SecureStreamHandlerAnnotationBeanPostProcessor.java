@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,8 +33,10 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.core.MethodParameter;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotatedMethod;
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
@@ -189,6 +192,9 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		for (Map.Entry<Method, Kind> entry : methods.entrySet()) {
 			Method method = AopUtils.selectInvocableMethod(entry.getKey(), bean.getClass());
 			Kind kind = entry.getValue();
+			if (!method.equals(entry.getKey())) {
+				requireSameAnnotations(beanName, entry.getKey(), method, kind);
+			}
 			signatures.put(method, signature(beanName, method, kind));
 			switch (kind) {
 				case STATE -> stateMethods.put(method, states(beanName, method));
@@ -201,6 +207,27 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		return new MethodSecureStreamHandlerEndpoint(id, streamType, beanName, bean, stateMethods, rx, tx, signatures,
 				declaration.count(), !StringUtils.hasText(autoStartup) || Boolean.parseBoolean(autoStartup),
 				declaration.start(), declaration.smdClasses());
+	}
+
+	// A JDK proxy is called through its interface's method, and the states, payload and
+	// arguments are read from that method's annotations: ones only on the class's method would
+	// be lost (an @OnState method called for every state, @Flags or @Metadata taken as payload).
+	private static void requireSameAnnotations(String beanName, Method declared, Method invoked, Kind kind) {
+		boolean same = Objects.equals(AnnotatedElementUtils.findMergedAnnotation(declared, kind.annotation()),
+				AnnotatedElementUtils.findMergedAnnotation(invoked, kind.annotation()));
+		MethodParameter[] declaredParameters = new AnnotatedMethod(declared).getMethodParameters();
+		MethodParameter[] invokedParameters = new AnnotatedMethod(invoked).getMethodParameters();
+		for (int i = 0; same && i < declaredParameters.length; i++) {
+			same = Arrays.asList(invokedParameters[i].getParameterAnnotations())
+				.containsAll(Arrays.asList(declaredParameters[i].getParameterAnnotations()));
+		}
+		if (!same) {
+			throw new BeanInitializationException("Invalid @" + kind.annotation().getSimpleName() + " method '"
+					+ describe(declared) + "' on bean '" + beanName + "': the bean is an interface-based (JDK) proxy, "
+					+ "which is called through '" + describe(invoked) + "', and that method lacks the handler "
+					+ "annotations of the class's method; declare them on the interface's method as well, or have "
+					+ "the class proxied (spring.aop.proxy-target-class=true)");
+		}
 	}
 
 	private static HandlerMethodSignature signature(String beanName, Method method, Kind kind) {
