@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.autoconfigure.condition.SearchStrategy;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
@@ -168,9 +169,12 @@ public final class SecureStreamsAutoConfiguration {
 				properties.getAccessToken().isFetchOnStartup() ? accessTokenFetcher : null);
 	}
 
+	// A post-processor applies to the beans of its own context only: one in a parent context
+	// does not find the handlers of this one.
 	@Configuration(proxyBeanMethods = false)
 	@EnableSecureStreams
-	@ConditionalOnMissingBean(name = SecureStreamsAnnotationSupportBeanNames.HANDLER_ANNOTATION_PROCESSOR_BEAN_NAME)
+	@ConditionalOnMissingBean(name = SecureStreamsAnnotationSupportBeanNames.HANDLER_ANNOTATION_PROCESSOR_BEAN_NAME,
+			search = SearchStrategy.CURRENT)
 	static class EnableSecureStreamsConfiguration {
 
 	}
