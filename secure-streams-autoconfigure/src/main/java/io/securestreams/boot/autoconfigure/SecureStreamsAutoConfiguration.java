@@ -159,7 +159,9 @@ public final class SecureStreamsAutoConfiguration {
 				positive("secure-streams.access-token.timeout", accessToken.getTimeout()));
 	}
 
+	// Once per SecureStreams context: a child context that uses its parent's takes no steps again.
 	@Bean
+	@ConditionalOnMissingBean
 	@ConditionalOnSingleCandidate(SecureStreams.class)
 	StartupSystemSteps secureStreamsStartupSystemSteps(SecureStreamsProperties properties,
 			CaptivePortalDetector captivePortalDetector, PolicyFetcher policyFetcher,

@@ -1,5 +1,6 @@
 package io.securestreams.boot.autoconfigure;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -9,6 +10,8 @@ import io.securestreams.StreamState;
 import io.securestreams.boot.annotation.OnState;
 import io.securestreams.boot.annotation.SecureStreamHandler;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +74,36 @@ class SecureStreamsContextHierarchyTests {
 						.isEmpty();
 					assertThat(parent.getBean(SecureStreams.class).streams()).hasSize(1);
 				}));
+	}
+
+	@Test
+	void aChildContextDoesNotTakeTheStartUpStepsAgain() throws Exception {
+		// Before, the child took its own start-up steps with the parent's fetcher: a second
+		// policy fetch (and captive portal detection, and token fetch) when the child started.
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			// Each fetched policy keeps the streamtype that fetches it.
+			String fetchPolicy = "{\"fetch_policy\": {\"endpoint\": \"127.0.0.1\", \"port\": " + server.getPort()
+					+ ", \"protocol\": \"h1\", \"http_method\": \"GET\", \"http_url\": \"/policy.json\"}}";
+			for (String release : List.of("remote-2", "remote-3")) {
+				server.enqueue(new MockResponse.Builder().code(200)
+					.body("{\"release\": \"" + release + "\", \"s\": [" + fetchPolicy + "]}")
+					.build());
+			}
+			String type = "secure-streams.policy.streamtypes.[fetch_policy].";
+			String[] properties = { "secure-streams.remote-policy.fetch-on-startup=true",
+					type + "endpoint=127.0.0.1", type + "port=" + server.getPort(), type + "http-url=/policy.json" };
+			this.runner.withPropertyValues(properties)
+				.run((parent) -> new ApplicationContextRunner()
+					.withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
+					.withParent(parent)
+					.withPropertyValues(properties)
+					.run((child) -> {
+						assertThat(child).hasNotFailed();
+						assertThat(parent.getBean(SecureStreams.class).policy().release()).isEqualTo("remote-2");
+					}));
+			assertThat(server.getRequestCount()).isEqualTo(1);
+		}
 	}
 
 	@SecureStreamHandler("idle")
