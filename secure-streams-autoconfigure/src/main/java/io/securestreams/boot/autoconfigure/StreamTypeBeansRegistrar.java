@@ -11,6 +11,7 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.BeanNameAware;
+import org.springframework.beans.factory.HierarchicalBeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
@@ -83,6 +84,9 @@ final class StreamTypeBeansRegistrar
 			// A name in use includes the singletons the context registers itself ("environment",
 			// "systemProperties"): a definition of that name would replace them.
 			if (registry.isBeanNameInUse(name) || this.beanFactory.containsBean(name)) {
+				if (!registry.isBeanNameInUse(name) && isParentStreamTypeBean(name)) {
+					continue; // a parent context's bean for this streamtype, which serves this context too
+				}
 				logger.warn("Not registering a SecureStreamType bean for streamtype '" + name
 						+ "': a bean of that name exists");
 				continue;
@@ -105,6 +109,12 @@ final class StreamTypeBeansRegistrar
 	private boolean isStreamTypeBean(BeanDefinition definition) {
 		return this.beanName != null && this.beanName.equals(definition.getFactoryBeanName())
 				&& definition.getResolvableType().toClass() == SecureStreamType.class;
+	}
+
+	private boolean isParentStreamTypeBean(String name) {
+		BeanFactory parent = (this.beanFactory instanceof HierarchicalBeanFactory hierarchical)
+				? hierarchical.getParentBeanFactory() : null;
+		return parent != null && parent.containsBean(name) && parent.isTypeMatch(name, SecureStreamType.class);
 	}
 
 	/**

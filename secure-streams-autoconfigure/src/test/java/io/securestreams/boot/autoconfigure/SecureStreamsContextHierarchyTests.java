@@ -10,6 +10,7 @@ import io.securestreams.StreamState;
 import io.securestreams.boot.annotation.OnState;
 import io.securestreams.boot.annotation.SecureStreamHandler;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
+import io.securestreams.testsupport.LogCapture;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.awaitility.Awaitility;
@@ -57,6 +58,23 @@ class SecureStreamsContextHierarchyTests {
 			assertThat(handler.get().states).endsWith("DESTROYING");
 			assertThat(parent.getBean(SecureStreams.class).isClosed()).isFalse();
 			assertThat(parent.getBean(SecureStreams.class).streams()).isEmpty();
+		});
+	}
+
+	@Test
+	void aChildContextUsesTheParentsStreamTypeBeansWithoutWarnings() {
+		// Before, the child warned for each streamtype that "a bean of that name exists".
+		this.runner.run((parent) -> {
+			try (LogCapture logs = new LogCapture()) {
+				new ApplicationContextRunner()
+					.withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
+					.withParent(parent)
+					.run((child) -> {
+						assertThat(child).hasNotFailed();
+						assertThat(child.getBean("idle")).isSameAs(parent.getBean("idle"));
+					});
+				assertThat(logs.warnings()).isEmpty();
+			}
 		});
 	}
 
