@@ -6,9 +6,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.securestreams.policy.StreamTypeKey;
 import org.junit.jupiter.api.Test;
@@ -65,6 +68,35 @@ class ConfigurationPropertiesDocumentationTests {
 			assertThat(StreamTypePropertyBindings.BINDINGS).containsKey(key);
 		}
 		assertThat(properties).containsExactlyInAnyOrderElementsOf(expected);
+	}
+
+	@Test
+	void everyPropertyTheDocsNameIsInTheMetadata() throws IOException {
+		// An IDE flags a property missing from the metadata as unknown, and offers no description.
+		Set<String> known = new TreeSet<>();
+		try (Stream<Path> files = Files.list(METADATA.resolve("spring/configuration-metadata"))) {
+			for (Path file : Stream.concat(Stream.of(METADATA.resolve("spring-configuration-metadata.json")), files)
+				.toList()) {
+				JsonNode metadata = this.json.readTree(file.toFile());
+				metadata.path("groups").forEach((group) -> known.add(group.get("name").asString()));
+				metadata.path("properties").forEach((property) -> known.add(property.get("name").asString()));
+			}
+		}
+		Pattern named = Pattern
+			.compile("`((?:secure-streams|management\\.[a-z]+\\.securestreams[a-z]*)\\.[a-z0-9.-]*)");
+		Set<String> undocumented = new TreeSet<>();
+		try (Stream<Path> docs = Files.list(DOC.getParent())) {
+			for (Path doc : docs.filter((path) -> path.toString().endsWith(".md")).toList()) {
+				Matcher matcher = named.matcher(Files.readString(doc));
+				while (matcher.find()) {
+					String name = matcher.group(1).replaceAll("\\.$", "");
+					if (!known.contains(name) && known.stream().noneMatch((entry) -> entry.startsWith(name + "."))) {
+						undocumented.add(doc.getFileName() + ": " + name);
+					}
+				}
+			}
+		}
+		assertThat(undocumented).as("properties the docs name that the metadata lacks").isEmpty();
 	}
 
 	private String table() throws IOException {
