@@ -19,7 +19,8 @@ import org.springframework.boot.health.contributor.Health;
  * connection the policy says must always be up could not be made within its retry budget.
  * Other streams' failures are normal for opportunistic traffic and do not count. The last
  * captive portal detection's result is shown as the {@code connectivity} detail, without
- * changing the status.
+ * changing the status. A context that is closed, or closing, is DOWN with the detail
+ * {@code closed}.
  * <p>
  * In proxied mode the policy is the proxy's, so which streamtypes are nailed up is not known
  * here; what is known is whether the proxy can be reached, without which no stream works. The
@@ -70,6 +71,11 @@ public class SecureStreamsHealthIndicator extends AbstractHealthIndicator {
 		if (this.detector != null && this.detector.isConfigured()) {
 			// Informational: being offline is the network's state, not the application's health.
 			builder.withDetail("connectivity", this.detector.result().name());
+		}
+		if (this.streams.isClosed()) {
+			// Shut down (or shutting down): no stream is left or can start, nailed up or not.
+			builder.down().withDetail("closed", true);
+			return;
 		}
 		String failedState = proxied ? StreamState.UPSTREAM_LINK_RETRY.name() : StreamState.ALL_RETRIES_FAILED.name();
 		Policy policy = this.streams.policy();

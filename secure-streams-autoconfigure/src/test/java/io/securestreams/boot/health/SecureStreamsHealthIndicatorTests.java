@@ -39,6 +39,21 @@ class SecureStreamsHealthIndicatorTests {
 	}
 
 	@Test
+	void aClosedContextIsDown() {
+		// Before, a context closed while the application ran (by a handler, say) was UP: its
+		// nailed-up streams were gone, so none sat in ALL_RETRIES_FAILED, and no stream could start.
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("link"), "127.0.0.1", 9, "GET", "/").set(StreamTypeKey.NAILED_UP, true);
+		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build();
+		SecureStreamsHealthIndicator indicator = new SecureStreamsHealthIndicator(this.streams);
+		assertThat(indicator.health(true).getStatus()).isEqualTo(Status.UP);
+		this.streams.close();
+		Health health = indicator.health(true);
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails()).containsEntry("closed", true);
+	}
+
+	@Test
 	void nailedUpStreamThatGaveUpIsDown() throws Exception {
 		int port = closedPort();
 		PolicyFragment fragment = TestPolicies.base();
