@@ -69,6 +69,11 @@ class SecureStreamHandlerProxiedBeanTests {
 	}
 
 	@Test
+	void handlerWithPackagePrivateMethodsBehindACglibProxyIsCalledThroughIt() {
+		assertProxiedHandlerIsDriven(true, "packagePrivateHandler", PackagePrivateHandler.class);
+	}
+
+	@Test
 	void handlerBehindAJdkProxyIsCalledThroughItWithItsInterfaceAnnotations() {
 		assertProxiedHandlerIsDriven(false, "interfaceAnnotatedHandler", InterfaceAnnotatedHandler.class);
 	}
@@ -190,6 +195,23 @@ class SecureStreamHandlerProxiedBeanTests {
 		@Override
 		@OnRx
 		public void rx(byte[] chunk, @Flags int flags, @Metadata("ctype") String contentType) {
+			this.flags.add(flags);
+			this.contentTypes.add(contentType);
+		}
+
+	}
+
+	@Advised
+	@SecureStreamHandler(streamtype = "get", start = Start.REQUEST_TX)
+	static class PackagePrivateHandler extends RecordingHandler {
+
+		@OnState({ "CONNECTED", "QOS_ACK_REMOTE" })
+		void state(StreamState state) {
+			this.states.add(state.name());
+		}
+
+		@OnRx
+		void rx(byte[] chunk, @Flags int flags, @Metadata("ctype") String contentType) {
 			this.flags.add(flags);
 			this.contentTypes.add(contentType);
 		}
