@@ -115,6 +115,19 @@ final class HttpRequestWriter {
 	}
 
 	/**
+	 * Counts the announced length of a body the server answered in full before the body was
+	 * complete (an early 200 or 413) as used, so that the next transaction does not take it for
+	 * its own. The body stays open: the rest is never sent, and the connection is not kept for
+	 * another transaction.
+	 * @param request the request whose body this is
+	 */
+	void answeredEarly(@Nullable PolicyRequest request) {
+		if (this.bodyOpen && request != null) {
+			this.link.txLengthConsumed(request.lengthSerial);
+		}
+	}
+
+	/**
 	 * Ends an open body where it is, with the multipart epilogue if any, and sends nothing more
 	 * (an h2 long-poll stream goes rx-only once the response has started).
 	 * @param ch the channel the body goes to

@@ -233,6 +233,7 @@ public final class HttpTransaction {
 			return Step.STOPPED;
 		}
 		this.inProgress = false;
+		this.writer.answeredEarly(this.request);
 		StreamState result = this.head.isGood() ? StreamState.QOS_ACK_REMOTE : StreamState.QOS_NACK_REMOTE;
 		return stops(this.link.state(result)) ? Step.STOPPED : Step.COMPLETE;
 	}

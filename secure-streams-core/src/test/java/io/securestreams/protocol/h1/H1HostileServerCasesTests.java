@@ -9,9 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.securestreams.ProtocolLimits;
+import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
+import io.securestreams.TxSlot;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
@@ -280,6 +283,39 @@ class H1HostileServerCasesTests {
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
 					"QOS_NACK_REMOTE", "DISCONNECTED");
 			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("big");
+		}
+	}
+
+	@Test
+	void theLengthOfABodyCutShortByAnEarlyAnswerIsNotTheNextRequests() throws Exception {
+		// Before, the stream kept the announced 100 bytes: the next request, asked for without a
+		// length, went out with "content-length: 100", and its 2-byte EOM closed the connection.
+		try (ScriptedPeer peer = answering("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 3\r\n\r\nbig")) {
+			AtomicInteger txCalls = new AtomicInteger();
+			RecordingHandler handler = new RecordingHandler() {
+				@Override
+				public StreamResult onTx(SecureStream stream, TxSlot slot) {
+					if (txCalls.incrementAndGet() == 1) {
+						// The first body waits for data that never comes: the server answers first.
+						return StreamResult.TX_DONT_SEND;
+					}
+					slot.buffer().put(ascii("hi"));
+					slot.flags(StreamFlags.SOM | StreamFlags.EOM);
+					return StreamResult.OK;
+				}
+			};
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.HTTP_METHOD, "POST")).create("get", handler);
+			stream.requestTxLen(100);
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			stream.requestTx();
+			handler.await(StreamState.DISCONNECTED, 2, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"QOS_NACK_REMOTE", "DISCONNECTED", "POLL", "CONNECTING", "CONNECTED", "QOS_NACK_REMOTE",
+					"DISCONNECTED");
+			assertThat(peer.requests()).hasSize(2);
+			assertThat(ScriptedPeer.header(peer.requests().get(0), "content-length")).isEqualTo("100");
+			assertThat(ScriptedPeer.header(peer.requests().get(1), "content-length")).isEmpty();
+			assertThat(ScriptedPeer.header(peer.requests().get(1), "transfer-encoding")).isEqualTo("chunked");
 		}
 	}
 

@@ -3,6 +3,9 @@ package io.securestreams.protocol.h2;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -17,6 +20,7 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -52,6 +56,12 @@ class H2JettyTests {
 
 	private ServerConnector connector;
 
+	// When set, the handler answers 413 at once, without reading the request body.
+	private final AtomicBoolean answerEarly = new AtomicBoolean();
+
+	// The content-length of each request, or "none".
+	private final List<String> contentLengths = new CopyOnWriteArrayList<>();
+
 	@BeforeEach
 	void startJetty() throws Exception {
 		this.connector = new ServerConnector(this.jetty, new HTTP2CServerConnectionFactory(new HttpConfiguration()));
@@ -61,6 +71,13 @@ class H2JettyTests {
 		this.jetty.setHandler(new Handler.Abstract() {
 			@Override
 			public boolean handle(Request request, Response response, Callback callback) throws Exception {
+				String length = request.getHeaders().get(HttpHeader.CONTENT_LENGTH);
+				H2JettyTests.this.contentLengths.add((length != null) ? length : "none");
+				if (H2JettyTests.this.answerEarly.get()) {
+					response.setStatus(413);
+					Content.Sink.write(response, true, "big", callback);
+					return true;
+				}
 				response.setStatus(200);
 				try (Blocker.Callback headersOut = Blocker.callback()) {
 					response.write(false, BufferUtil.EMPTY_BUFFER, headersOut);
@@ -114,6 +131,37 @@ class H2JettyTests {
 		Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
 			.until(() -> !handler.states.contains(StreamState.QOS_ACK_REMOTE));
 		assertThat(handler.received()).isEmpty();
+	}
+
+	@Test
+	void theLengthOfABodyCutShortByAnEarlyAnswerIsNotTheNextRequests() {
+		// Before, the stream kept the announced 100 bytes for its next request, asked for without
+		// a length: it went out with "content-length: 100", and its 2-byte EOM reset the h2 stream.
+		this.answerEarly.set(true);
+		RecordingHandler handler = new RecordingHandler() {
+			private boolean first = true;
+
+			@Override
+			public StreamResult onTx(SecureStream stream, TxSlot slot) {
+				if (this.first) {
+					// The first body waits for data that never comes: the server answers first.
+					this.first = false;
+					return StreamResult.TX_DONT_SEND;
+				}
+				slot.buffer().put("hi".getBytes(StandardCharsets.US_ASCII));
+				slot.flags(StreamFlags.SOM | StreamFlags.EOM);
+				return StreamResult.OK;
+			}
+		};
+		SecureStream stream = create(handler, "POST", false);
+		stream.requestTxLen(100);
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		stream.requestTx();
+		handler.await(StreamState.DISCONNECTED, 2, WAIT);
+		assertThat(this.contentLengths).containsExactly("100", "none");
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_NACK_REMOTE", "DISCONNECTED", "POLL", "CONNECTING", "CONNECTED", "QOS_NACK_REMOTE",
+				"DISCONNECTED");
 	}
 
 	/** Sends one piece of a request body, with SOM and without EOM, then nothing more. */
