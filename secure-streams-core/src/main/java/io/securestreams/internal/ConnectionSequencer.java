@@ -169,8 +169,11 @@ final class ConnectionSequencer {
 			// does on a stream without a connection, without POLL (reference 7.7).
 			restart();
 		}
-		else if (!reconnect && this.stream.txRequested()) {
-			// The peer closed an idle kept-alive connection while a new transaction was wanted.
+		else if (this.stream.txRequested()) {
+			// A request to send that no transaction took: the peer closed an idle kept-alive
+			// connection while a new transaction was wanted, or an opportunistic stream lost its
+			// connection mid-transaction after the request was made. Nothing else would serve it:
+			// the stream would sit idle with the request, as if it had never been made.
 			startAttempt(true);
 		}
 	}

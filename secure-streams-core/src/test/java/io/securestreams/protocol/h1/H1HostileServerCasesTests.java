@@ -247,6 +247,33 @@ class H1HostileServerCasesTests {
 	}
 
 	@Test
+	void aRequestMadeWhileConnectedIsServedAfterTheConnectionDropsMidBody() throws Exception {
+		// Before, the opportunistic stream stayed idle after DISCONNECTED with the request pending
+		// for good: no second connection, and no onTx for a stream with a body.
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
+			out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"));
+			out.flush();
+			Thread.sleep(200);
+			throw new IOException("closing mid-body");
+		})) {
+			AtomicInteger connected = new AtomicInteger();
+			RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+				if (state == StreamState.CONNECTED && connected.incrementAndGet() == 1) {
+					s.requestTx();
+				}
+				return StreamResult.OK;
+			});
+			start(peer.port(), (b) -> {
+			}).create("get", handler).requestTx();
+			handler.await(StreamState.DISCONNECTED, 2, WAIT);
+			// The second transaction took the request: nothing is left to connect for.
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"DISCONNECTED", "POLL", "CONNECTING", "CONNECTED", "DISCONNECTED");
+			assertThat(peer.connections()).isEqualTo(2);
+		}
+	}
+
+	@Test
 	void aBodyEndedByCloseIsCompleteAndTheNextRequestConnectsAgain() throws Exception {
 		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
 			out.write(ascii("HTTP/1.1 200 OK\r\n\r\nuntil-close"));

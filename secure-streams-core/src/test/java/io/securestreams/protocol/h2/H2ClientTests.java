@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.auth.AwsCredentials;
@@ -112,6 +113,31 @@ class H2ClientTests {
 		assertThat(first.getHandshakeServerNames()).containsExactly("localhost");
 		assertThat(List.of(first.getConnectionIndex(), second.getConnectionIndex())).containsExactly(0, 0);
 		assertThat(second.getExchangeIndex()).isEqualTo(1);
+	}
+
+	@Test
+	void aRequestMadeWhileConnectedIsServedAfterTheServerResetsTheH2StreamMidBody() throws Exception {
+		// Before, the opportunistic stream stayed idle after DISCONNECTED with the request pending
+		// for good: no second transaction, and no onTx for a stream with a body.
+		MockWebServer server = h2Server();
+		server.enqueue(new MockResponse.Builder().body("x".repeat(4096))
+			.throttleBody(512, 50, java.util.concurrent.TimeUnit.MILLISECONDS)
+			.onResponseBody(new SocketEffect.CloseStream(8))
+			.build());
+		server.enqueue(new MockResponse.Builder().body("again").build());
+		RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
+			if (state == StreamState.CONNECTED && server.getRequestCount() == 1) {
+				stream.requestTx();
+			}
+			return StreamResult.OK;
+		});
+		SecureStream stream = create("get", server, handler, (b) -> {
+		});
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).startsWith("CREATING", "POLL", "CONNECTING", "CONNECTED", "DISCONNECTED",
+				"POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+		assertThat(server.getRequestCount()).isEqualTo(2);
 	}
 
 	@Test
