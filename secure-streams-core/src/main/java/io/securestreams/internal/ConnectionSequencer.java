@@ -169,11 +169,14 @@ final class ConnectionSequencer {
 			// does on a stream without a connection, without POLL (reference 7.7).
 			restart();
 		}
-		else if (this.stream.txRequested()) {
+		else if (this.stream.txRequested() && (!reconnect || !this.stream.isProxied())) {
 			// A request to send that no transaction took: the peer closed an idle kept-alive
 			// connection while a new transaction was wanted, or an opportunistic stream lost its
 			// connection mid-transaction after the request was made. Nothing else would serve it:
-			// the stream would sit idle with the request, as if it had never been made.
+			// the stream would sit idle with the request, as if it had never been made. A proxy's
+			// onward stream is the exception after a lost connection: its requests carry the
+			// client's payload of the transaction that was cut short, and only the client's next
+			// ONWARD_CONNECT starts another (reference 7.3).
 			startAttempt(true);
 		}
 	}
