@@ -43,6 +43,11 @@ final class PendingFrames {
 
 	private boolean txRequested;
 
+	/** Requests to send made so far, and that count when the handler's last onTx began. */
+	private int requests;
+
+	private int requestsAtTx;
+
 	private long lengthHint = -1;
 
 	private long announced = -1;
@@ -76,11 +81,13 @@ final class PendingFrames {
 	private volatile int part;
 
 	void requestTx() {
+		this.requests++;
 		this.txRequested = true;
 		this.connectRequested = true;
 	}
 
 	void requestTxLen(long length) {
+		this.requests++;
 		this.lengthHint = length;
 		if (this.messageOpen) {
 			this.nextAnnounced = length;
@@ -252,12 +259,6 @@ final class PendingFrames {
 	}
 
 	/**
-	 * The handler had nothing to send: the request to send is dropped, but not the ONWARD_CONNECT
-	 * it asked for. Unlike in libwebsockets' client, a request made while CONNECTED that sends
-	 * nothing (the onward transaction is ending, for example after QOS_ACK_REMOTE) so becomes an
-	 * ONWARD_CONNECT once the proxy reports the onward connection gone.
-	 */
-	/**
 	 * The proxy created its stream: keeps the streamtype's rideshare chain, whose parts one http
 	 * body carries in turn (an EOM before the last part's ends a part, not the message).
 	 * @param chain the streamtype followed by its rideshares, as CREATE_RESULT lists them
@@ -283,8 +284,24 @@ final class PendingFrames {
 		this.part = 0;
 	}
 
+	/** The handler's onTx is about to be called: requests made from inside it count as new. */
+	void txStarting() {
+		this.requestsAtTx = this.requests;
+	}
+
+	private boolean askedDuringTx() {
+		return this.requests != this.requestsAtTx;
+	}
+
+	/**
+	 * The handler had nothing to send: the request to send is dropped, unless the handler asked
+	 * again from that call, but not the ONWARD_CONNECT it asked for. Unlike in libwebsockets'
+	 * client, a request made while CONNECTED that sends nothing (the onward transaction is ending,
+	 * for example after QOS_ACK_REMOTE) so becomes an ONWARD_CONNECT once the proxy reports the
+	 * onward connection gone.
+	 */
 	void txDeclined() {
-		this.txRequested = false;
+		this.txRequested = askedDuringTx();
 	}
 
 	/**
@@ -303,8 +320,11 @@ final class PendingFrames {
 			return;
 		}
 		if (eom || (this.announced >= 0 && this.txSent >= this.announced)) {
+			// A request made from the call that ended the message asks for the next message.
+			boolean next = askedDuringTx();
+			this.connectRequested = next;
 			this.part = 0;
-			this.txRequested = false;
+			this.txRequested = next;
 			this.announced = this.nextAnnounced;
 			this.nextAnnounced = -1;
 			this.txSent = 0;

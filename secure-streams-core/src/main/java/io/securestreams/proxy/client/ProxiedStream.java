@@ -277,6 +277,7 @@ final class ProxiedStream extends AbstractStream {
 	private boolean sendPayload(ClientLink up) {
 		Channel ch = up.channel();
 		ByteBuf buffer = ch.alloc().ioBuffer(SsWire.MAX_TX_PAYLOAD, SsWire.MAX_TX_PAYLOAD);
+		this.pending.txStarting();
 		TxResult result = deliverTx(buffer, this.pending.remaining());
 		if (!result.send() || (result.length() == 0 && result.flags() == 0)) {
 			buffer.release();
@@ -300,6 +301,17 @@ final class ProxiedStream extends AbstractStream {
 
 	@Override
 	public void requestTx() {
+		if (this.loop.inEventLoop()) {
+			// As in direct mode, a request made from a callback on this loop counts at once: one
+			// made while onTx fills a message is then served by that message's next call, where a
+			// task would raise the flag again after the message's EOM and so send an empty second
+			// message, with an ONWARD_CONNECT of its own, once the first transaction ended.
+			if (!isDestroyed()) {
+				this.pending.requestTx();
+			}
+			execute(this::pump);
+			return;
+		}
 		execute(() -> {
 			this.pending.requestTx();
 			pump();
