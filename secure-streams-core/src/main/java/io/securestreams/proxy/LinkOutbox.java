@@ -183,6 +183,14 @@ final class LinkOutbox {
 		return this.queuedBytes + ((pending != null) ? pending.totalPendingWriteBytes() : 0);
 	}
 
+	/**
+	 * Returns the bytes queued here and not yet handed to the channel (see {@link #flush()}).
+	 * @return the byte count
+	 */
+	long unsentBytes() {
+		return this.queuedBytes;
+	}
+
 	long peakBytes() {
 		return this.peakBytes;
 	}

@@ -290,12 +290,24 @@ final class OnwardHandler implements StreamHandler {
 		long needed = RxPayloadRun.wireLength(total);
 		long buffered = this.outbox.bufferedBytes();
 		long limit = this.buffers.effectiveProxyBuflen();
+		if (buffered + needed > limit && this.outbox.unsentBytes() > 0) {
+			// Frames of earlier reads in this event-loop run wait for the flush at its end; only
+			// what the client has not taken once they are written makes the buffer full.
+			this.outbox.flush();
+			buffered = this.outbox.bufferedBytes();
+		}
 		if (buffered + needed > limit) {
 			logger.warn("{}: proxy buffer full ({} of {} bytes held, {} more arrived); dropping them and "
 					+ "disconnecting the onward stream", this.name, buffered, limit, total);
 			return StreamResult.DISCONNECT_ME;
 		}
 		this.outbox.fifo(RxPayloadRun.encode(this.allocator, payload, flags & RX_FLAGS, System.nanoTime() / 1000));
+		if (this.outbox.unsentBytes() >= limit / 2) {
+			// A connection read several times in one event-loop run (a burst of ws messages, a
+			// broker's messages handed over from its loop) would otherwise fill the buffer with
+			// frames the socket could take, and drop the stream while its client reads promptly.
+			this.outbox.flush();
+		}
 		checkRxFlow();
 		return StreamResult.OK;
 	}

@@ -3,6 +3,7 @@ package io.securestreams.protocol.ws;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -138,6 +139,32 @@ class WsScenarioTests {
 			if (proxied()) {
 				assertMessagesTravelledAsFrames(messages);
 			}
+		}
+	}
+
+	@Test
+	void aBurstOfSmallMessagesEchoesWholeWithTheDefaultProxyBuffer() throws Exception {
+		try (JettyWsServer jetty = new JettyWsServer("echo-protocol", false)) {
+			// No proxy_buflen nor flow control: the client reads promptly, so the echoes of up to 64
+			// messages in flight (about 100 KB) must pass the default 32 KiB proxy buffer. They once
+			// overflowed it while waiting for the flush at the end of the proxy's event-loop run.
+			start(jetty.port(), "/echo", (b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
+				.set(StreamTypeKey.WS_BINARY, true));
+			Random sizes = new Random(21);
+			List<byte[]> messages = new java.util.ArrayList<>();
+			for (int i = 0; i < 500; i++) {
+				byte[] message = new byte[1 + sizes.nextInt(3000)];
+				sizes.nextBytes(message);
+				messages.add(message);
+			}
+			EchoClientHandler echo = new EchoClientHandler(messages);
+			this.streams.streams().create("ws", echo).connect();
+			Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> echo.done() || !echo.problems.isEmpty()
+					|| echo.states.contains(StreamState.DISCONNECTED));
+			assertThat(echo.problems).isEmpty();
+			assertThat(echo.states).containsExactly(StreamState.CREATING, StreamState.CONNECTING,
+					StreamState.CONNECTED);
+			assertThat(echo.received()).isEqualTo(messages.size());
 		}
 	}
 
