@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * libwebsockets' proxy answers it (CREATE_RESULT, then CREATING, CONNECTING and CONNECTED, since
  * an SMD stream connects at creation), every message of those classes on the proxy's bus goes to
  * the client as one RX_PAYLOAD with SOM and EOM, and every TX_PAYLOAD the client sends, a 16-byte
- * class and timestamp header and the payload, is published to everyone else on the bus (other
- * links, the proxy's own streams and subscribers). Runs on the link's event loop.
+ * class and timestamp header and the payload, is published on the bus: to other links, the
+ * proxy's own streams and subscribers, and back to this link when its mask has the class, as
+ * libwebsockets' proxy does. Runs on the link's event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -120,8 +121,7 @@ final class SmdRelay {
 		catch (IllegalArgumentException ex) {
 			return ex.getMessage();
 		}
-		this.bus.publish(new SmdMessage(written.smdClass(), SmdBus.nowMicros(), written.payload()),
-				this.subscription);
+		this.bus.publish(new SmdMessage(written.smdClass(), SmdBus.nowMicros(), written.payload()));
 		return null;
 	}
 

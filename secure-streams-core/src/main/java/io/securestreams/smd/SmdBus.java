@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * The system message bus of one context, libwebsockets' {@code lws_smd}: anyone publishes short
  * classed messages, and every subscriber whose class mask includes a message's class receives it,
  * on the executor it subscribed with, in the order they were published (at most
- * {@link #MAX_QUEUED} waiting per subscriber). A message is not handed
- * back to the subscription it came from, so a stream that relays messages (an {@code _lws_smd}
- * stream, or a proxy link) never loops.
+ * {@link #MAX_QUEUED} waiting per subscriber). As in libwebsockets, that includes the
+ * subscription it came from: an {@code _lws_smd} stream, or a proxy's client, whose mask has the
+ * class of a message it sends gets it back, and one that relays what it receives loops.
  * <p>
  * As libwebsockets does, the runtime publishes captive portal detection results as
  * {@link SmdClass#NETWORK} messages {@code {"type":"cpd","result":"OK"}} ({@code "Captive"},
@@ -50,7 +49,7 @@ public final class SmdBus {
 	 * @throws IllegalArgumentException for no class or a payload that is too long
 	 */
 	public int publish(long smdClass, byte[] payload) {
-		return publish(new SmdMessage(smdClass, nowMicros(), payload.clone()), null);
+		return publish(new SmdMessage(smdClass, nowMicros(), payload.clone()));
 	}
 
 	/**
@@ -61,19 +60,20 @@ public final class SmdBus {
 	 * @throws IllegalArgumentException for no class or a text that is too long
 	 */
 	public int publish(long smdClass, String text) {
-		return publish(new SmdMessage(smdClass, nowMicros(), text.getBytes(StandardCharsets.UTF_8)), null);
+		return publish(new SmdMessage(smdClass, nowMicros(), text.getBytes(StandardCharsets.UTF_8)));
 	}
 
 	/**
-	 * Publishes a message on behalf of a subscription, which does not receive it.
+	 * Publishes a message to every subscription whose mask has its class, the publisher's own
+	 * included: libwebsockets' bus leaves nobody out (its SMD example counts, through a proxy, the
+	 * messages of its own that come back).
 	 * @param message the message
-	 * @param from the subscription it comes from, or {@code null}
 	 * @return how many subscribers it was handed to
 	 */
-	public int publish(SmdMessage message, @Nullable Subscription from) {
+	public int publish(SmdMessage message) {
 		int handed = 0;
 		for (Subscription subscription : this.subscriptions) {
-			if (subscription != from && (subscription.classMask & message.smdClass()) != 0
+			if ((subscription.classMask & message.smdClass()) != 0
 					&& subscription.hand(message)) {
 				handed++;
 			}

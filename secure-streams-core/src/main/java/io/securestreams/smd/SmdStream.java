@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * the context's {@link SmdBus} with its class mask (CREATING, CONNECTING, CONNECTED, as
  * libwebsockets' SMD streams do), receives each message of those classes as one rx with SOM and
  * EOM, as the {@linkplain SmdMessage#encode() 16-byte header and payload}, and publishes what each
- * {@code onTx} writes, in the same form, to everyone else on the bus. DISCONNECT_ME unsubscribes
+ * {@code onTx} writes, in the same form, on the bus (to itself too when its mask has the class,
+ * as in libwebsockets). DISCONNECT_ME unsubscribes
  * (DISCONNECTED); {@code connect()} or {@code requestTx()} subscribes again.
  *
  * @author Secure Streams contributors
@@ -142,8 +143,7 @@ public final class SmdStream extends InProcessStream {
 	}
 
 	private void send() {
-		SmdBus.Subscription from = this.subscription;
-		if (!this.txRequested || from == null) {
+		if (!this.txRequested || this.subscription == null) {
 			return;
 		}
 		this.txRequested = false;
@@ -163,7 +163,7 @@ public final class SmdStream extends InProcessStream {
 			return;
 		}
 		// Stamped when sent, as libwebsockets does, whatever the writer put there.
-		this.bus.publish(new SmdMessage(written.smdClass(), SmdBus.nowMicros(), written.payload()), from);
+		this.bus.publish(new SmdMessage(written.smdClass(), SmdBus.nowMicros(), written.payload()));
 	}
 
 	@Override

@@ -95,10 +95,10 @@ class SmdProxyTests {
 		sending.requestTx();
 		await().atMost(WAIT).until(() -> this.onProxyBus.size() == 2 && second.rxFlags.size() == 2);
 		assertThat(this.onProxyBus.get(1).text()).isEqualTo("from the first");
-		// A marker published after it reaches the sender: its own message did not come back.
-		this.context.smd().publish(SmdClass.NETWORK, "marker");
+		// Its mask has the class: its own message comes back, as through libwebsockets' proxy
+		// (whose SMD example counts those echoes: half of what it sends, the NETWORK half).
 		await().atMost(WAIT).until(() -> first.rxFlags.size() == 1);
-		assertThat(onlyText(first)).isEqualTo("marker");
+		assertThat(onlyText(first)).isEqualTo("from the first");
 	}
 
 	@Test
@@ -135,6 +135,15 @@ class SmdProxyTests {
 			assertThat(this.onProxyBus.get(2).smdClass()).isEqualTo(SmdClass.user(1));
 			assertThat(this.onProxyBus.get(2).text()).isEqualTo("from the wire");
 			assertThat(this.onProxyBus.get(2).timestampMicros()).isGreaterThanOrEqualTo(before);
+			// A message of a class in its own mask comes back to the link that sent it (the user
+			// class above did not), as libwebsockets' proxy publishes it to its whole bus.
+			FrameReader.write(link, SsWire.toBytes(new ToProxy.TxPayload(StreamFlags.SOM | StreamFlags.EOM, 0, 0,
+					Unpooled.wrappedBuffer(message(SmdClass.NETWORK, "echoed")))));
+			FrameReader.Frame echo = frames.next();
+			assertThat(echo.type()).isEqualTo(FrameType.RX_PAYLOAD.code());
+			ByteBuffer echoed = ByteBuffer.wrap(echo.body());
+			echoed.position(16);
+			assertThat(SmdMessage.decode(echoed).text()).isEqualTo("echoed");
 
 			FrameReader.write(link, SsWire.toBytes(new ToProxy.TxPayload(0, 0, 0, Unpooled.wrappedBuffer(new byte[5]))));
 			assertThat(logs.await("hanging up", "got 5 bytes")).contains("_lws_smd");
