@@ -9,6 +9,7 @@ import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.internal.SystemStreamType;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.smd.SmdBus;
 import io.securestreams.smd.SmdClass;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-public final class CaptivePortalDetector {
+public final class CaptivePortalDetector implements AutoCloseable {
 
 	/** The streamtype libwebsockets detects with. */
 	public static final String DEFAULT_STREAM_TYPE = "captive_portal_detect";
@@ -48,6 +49,8 @@ public final class CaptivePortalDetector {
 	private final Object lock = new Object();
 
 	private @Nullable CompletableFuture<Connectivity> inFlight;
+
+	private SmdBus.@Nullable Subscription requests;
 
 	private volatile Connectivity result = Connectivity.UNKNOWN;
 
@@ -113,6 +116,44 @@ public final class CaptivePortalDetector {
 			this.inFlight = detection;
 			start().whenComplete((found, error) -> finish(detection, (found != null) ? found : Connectivity.UNKNOWN));
 			return detection;
+		}
+	}
+
+	/**
+	 * Starts a detection (or joins the one in flight) whenever the context's system message bus
+	 * asks for one, as libwebsockets does: a {@link SmdClass#NETWORK} message
+	 * {@code {"type":"ipacq"}} (the device acquired an IP address) or
+	 * {@code {"trigger":"cpdcheck"}}, published by the application or sent by a proxied client.
+	 * The result is announced on the bus as after any detection. Calling it again changes nothing;
+	 * {@link #close()} stops listening.
+	 */
+	public void detectOnRequest() {
+		synchronized (this.lock) {
+			if (this.requests == null) {
+				this.requests = this.system.streams().smd().subscribe(SmdClass.NETWORK, Runnable::run, (message) -> {
+					if (DetectionRequest.isRequest(message)) {
+						logger.debug("captive portal detection requested on the system message bus: {}",
+								message.text());
+						detectAsync();
+					}
+				});
+			}
+		}
+	}
+
+	/**
+	 * Stops starting detections on the bus's requests (see {@link #detectOnRequest()}); a
+	 * detection under way completes.
+	 */
+	@Override
+	public void close() {
+		SmdBus.Subscription listening;
+		synchronized (this.lock) {
+			listening = this.requests;
+			this.requests = null;
+		}
+		if (listening != null) {
+			listening.close();
 		}
 	}
 

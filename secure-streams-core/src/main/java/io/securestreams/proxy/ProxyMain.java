@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
+import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.json.ParsedPolicy;
 import io.securestreams.policy.json.PolicyParser;
@@ -184,6 +185,9 @@ public final class ProxyMain {
 			return null;
 		}
 		SecureStreams context = SecureStreams.builder(parsed.policy()).build();
+		// As libwebsockets' proxy, detect when a client asks on the bus, for as long as the process
+		// runs (the bus goes with the context).
+		new CaptivePortalDetector(context).detectOnRequest();
 		try {
 			return SecureStreamsProxy.builder(context).listen(options.address()).ownContext().start();
 		}

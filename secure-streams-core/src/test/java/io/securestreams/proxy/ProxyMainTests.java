@@ -14,11 +14,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
+import io.securestreams.smd.SmdClass;
+import io.securestreams.smd.SmdMessage;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TransitionGuard;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -82,6 +86,47 @@ class ProxyMainTests {
 	 * taken fails the bind with a checked exception that Netty throws unchecked; it must still end
 	 * as that message, not as a stack trace from a context left running.
 	 */
+	@Test
+	void aClientsCpdcheckOnTheBusStartsCaptivePortalDetectionAsInLibwebsockets() throws Exception {
+		try (MockWebServer portalCheck = new MockWebServer()) {
+			portalCheck.start(InetAddress.getByName("127.0.0.1"), 0);
+			portalCheck.enqueue(new MockResponse.Builder().code(204).build());
+			Path policy = Files.writeString(this.temp.resolve("policy.json"), "{\"s\":[{\"captive_portal_detect\":{"
+					+ "\"endpoint\":\"127.0.0.1\",\"port\":" + portalCheck.getPort() + ",\"protocol\":\"h1\","
+					+ "\"http_method\":\"GET\",\"http_url\":\"generate_204\",\"http_expect\":204,"
+					+ "\"opportunistic\":true}}]}");
+			ByteArrayOutputStream err = new ByteArrayOutputStream();
+			PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
+			String address = "127.0.0.1:" + freePort();
+			SecureStreamsProxy proxy = ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString(),
+					"--tcp", address }, print), print);
+			assertThat(proxy).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
+			List<String> results = new CopyOnWriteArrayList<>();
+			try (SecureStreams client = SecureStreams.proxiedBuilder(address).eventLoopThreads(1).build()) {
+				RecordingHandler handler = new RecordingHandler();
+				SecureStream smd = client.createSmd(SmdClass.NETWORK, handler);
+				handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+				proxy.context().smd().subscribe(SmdClass.NETWORK, Runnable::run, (m) -> results.add(m.text()));
+				// What lws-minimal-secure-streams-smd-client sends to its proxy every few messages.
+				handler.send(new SmdMessage(SmdClass.NETWORK, 0,
+						"{\"trigger\": \"cpdcheck\", \"src\":\"SS-test\"}".getBytes(StandardCharsets.UTF_8)).encode(), 1000);
+				smd.requestTx();
+				assertThat(portalCheck.takeRequest(10, TimeUnit.SECONDS).getTarget()).isEqualTo("/generate_204");
+				Awaitility.await().atMost(Duration.ofSeconds(10))
+					.until(() -> results.contains("{\"type\":\"cpd\",\"result\":\"OK\"}"));
+			}
+			finally {
+				proxy.close();
+			}
+		}
+	}
+
+	private static int freePort() throws java.io.IOException {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+			return socket.getLocalPort();
+		}
+	}
+
 	@Test
 	void tcpAddressInUseExitsWithStatus1AndSaysWhy() throws Exception {
 		Path policy = Files.writeString(this.temp.resolve("policy.json"), "{\"s\":[{\"get\":{\"endpoint\":"

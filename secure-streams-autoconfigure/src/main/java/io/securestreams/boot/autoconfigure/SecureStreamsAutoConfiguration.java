@@ -139,14 +139,17 @@ public final class SecureStreamsAutoConfiguration {
 				intBytes("secure-streams.remote-policy.max-size", remote.getMaxSize(), 1));
 	}
 
-	@Bean
+	// Listens for libwebsockets' detection requests on the system message bus, as its runtime does.
+	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	@ConditionalOnSingleCandidate(SecureStreams.class)
 	CaptivePortalDetector secureStreamsCaptivePortalDetector(SecureStreams secureStreams,
 			SecureStreamsProperties properties) {
 		SecureStreamsProperties.CaptivePortal captivePortal = properties.getCaptivePortal();
-		return new CaptivePortalDetector(secureStreams, captivePortal.getStreamtype(),
+		CaptivePortalDetector detector = new CaptivePortalDetector(secureStreams, captivePortal.getStreamtype(),
 				positive("secure-streams.captive-portal.timeout", captivePortal.getTimeout()));
+		detector.detectOnRequest();
+		return detector;
 	}
 
 	@Bean(destroyMethod = "close")

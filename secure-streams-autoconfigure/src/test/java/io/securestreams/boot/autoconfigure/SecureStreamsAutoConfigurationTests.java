@@ -37,11 +37,14 @@ import io.securestreams.policy.Protocol;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.fetch.PolicyFetcher;
+import io.securestreams.smd.SmdBus;
+import io.securestreams.smd.SmdClass;
 import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.transport.HostNameLookup;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -345,6 +348,31 @@ class SecureStreamsAutoConfigurationTests {
 				});
 			assertThat(server.takeRequest().getTarget()).isEqualTo("/generate_204");
 			assertThat(server.takeRequest().getTarget()).isEqualTo("/policy.json");
+		}
+	}
+
+	@Test
+	void aDetectionRequestOnTheSystemMessageBusDetectsUntilTheContextCloses() throws Exception {
+		try (MockWebServer server = new MockWebServer()) {
+			server.start(InetAddress.getByName("127.0.0.1"), 0);
+			server.enqueue(new MockResponse.Builder().code(204).build());
+			String cpd = "secure-streams.policy.streamtypes.[captive_portal_detect].";
+			SmdBus[] bus = new SmdBus[1];
+			int[] listening = new int[1];
+			this.runner.withPropertyValues(cpd + "endpoint=127.0.0.1", cpd + "port=" + server.getPort(),
+					cpd + "http-url=/generate_204", cpd + "http-expect=204")
+				.run((context) -> {
+					CaptivePortalDetector detector = context.getBean(CaptivePortalDetector.class);
+					bus[0] = context.getBean(SecureStreams.class).smd();
+					listening[0] = bus[0].subscriptions();
+					// As libwebsockets' runtime, which detects on this request from any participant.
+					bus[0].publish(SmdClass.NETWORK, "{\"trigger\":\"cpdcheck\"}");
+					Awaitility.await().atMost(Duration.ofSeconds(10))
+						.until(() -> detector.result() == Connectivity.INTERNET_OK);
+				});
+			assertThat(server.takeRequest().getTarget()).isEqualTo("/generate_204");
+			// The detector stopped listening with the context.
+			assertThat(bus[0].subscriptions()).isEqualTo(listening[0] - 1);
 		}
 	}
 
