@@ -3,6 +3,7 @@ package io.securestreams.proxy;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -39,6 +40,9 @@ final class CrossLoopOnward implements StreamHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(CrossLoopOnward.class);
 
+	/** What a read under way may still bring after a pause: a connection's largest read. */
+	static final long HANDOVER_SLACK = 64 * 1024;
+
 	private final String name;
 
 	private final OnwardHandler link;
@@ -65,6 +69,8 @@ final class CrossLoopOnward implements StreamHandler {
 	private final AtomicLong txQueuedBytes = new AtomicLong();
 
 	private final AtomicLong rxInFlight = new AtomicLong();
+
+	private final AtomicBoolean handOverPaused = new AtomicBoolean();
 
 	private volatile @Nullable OnwardStream stream;
 
@@ -156,21 +162,27 @@ final class CrossLoopOnward implements StreamHandler {
 		long needed = 0;
 		if (!StreamFlags.has(flags, StreamFlags.PERF_JSON)) {
 			needed = RxPayloadRun.wireLength(total);
+			// Whether the client takes what it is sent is decided on the link's loop, which writes
+			// the frames first (OnwardHandler.onRx). Here only the hand-over is bounded: a broker's
+			// read of many small messages outruns the link's loop, a thread wake-up (or a pause of
+			// this virtual machine) away, so the stream's reading pauses while a buffer's worth is
+			// on its way (handOverPause); this guard is for a pause that does not take effect.
 			long held = this.outbox.bufferedBytes() + this.rxInFlight.get();
-			long limit = this.buffers.effectiveProxyBuflen();
+			long limit = 2 * this.buffers.effectiveProxyBuflen() + HANDOVER_SLACK;
 			if (held + needed > limit) {
-				logger.warn("{}: proxy buffer full ({} of {} bytes held, {} more arrived); dropping them and "
-						+ "disconnecting the onward stream", this.name, held, limit, total);
+				logger.warn("{}: proxy buffer full ({} of {} bytes held with those handed over, {} more arrived); "
+						+ "dropping them and disconnecting the onward stream", this.name, held, limit, total);
 				return StreamResult.DISCONNECT_ME;
 			}
 		}
 		byte[] copy = new byte[total];
 		payload.get(copy);
 		long reserved = needed;
-		long held = this.outbox.bufferedBytes() + this.rxInFlight.addAndGet(reserved);
-		boolean pausedHere = pauseAtTheMark(held);
+		long inFlight = this.rxInFlight.addAndGet(reserved);
+		boolean pausedHere = pauseAtTheMark(this.outbox.bufferedBytes() + inFlight);
+		handOverPause(inFlight);
 		onLinkLoop(() -> {
-			this.rxInFlight.addAndGet(-reserved);
+			long left = this.rxInFlight.addAndGet(-reserved);
 			StreamResult result = this.link.onRx(onward, ByteBuffer.wrap(copy), flags);
 			OnwardStream current = this.stream;
 			if (result == StreamResult.DISCONNECT_ME && current != null && !this.linkClosed) {
@@ -179,8 +191,33 @@ final class CrossLoopOnward implements StreamHandler {
 			if (pausedHere) {
 				this.link.onwardPaused();
 			}
+			handOverResume(left);
 		});
 		return StreamResult.OK;
+	}
+
+	/**
+	 * Pauses the onward stream's reading, on its own loop, while a buffer's worth of rx is on
+	 * its way to the link's loop; handed over, the link decides what its client takes.
+	 */
+	private void handOverPause(long inFlight) {
+		OnwardStream current = this.stream;
+		if (inFlight >= this.buffers.effectiveProxyBuflen() && current != null && !this.linkClosed
+				&& this.handOverPaused.compareAndSet(false, true)) {
+			current.setRxPaused(true);
+		}
+	}
+
+	/**
+	 * Resumes reading, on the link's loop, once half of what paused it was handed over, unless
+	 * the link's rx flow control holds the stream paused for its client.
+	 */
+	private void handOverResume(long inFlight) {
+		OnwardStream current = this.stream;
+		if (inFlight < this.buffers.effectiveProxyBuflen() / 2 && current != null && !this.linkClosed
+				&& this.handOverPaused.compareAndSet(true, false) && !this.link.rxPaused()) {
+			current.setRxPaused(false);
+		}
 	}
 
 	/**
