@@ -82,6 +82,15 @@ final class OnwardHandler implements StreamHandler {
 
 	private long txQueuedBytes;
 
+	// Set once rx was dropped as "proxy buffer full", until the onward stream's next state: rx
+	// handed over from another event loop before the disconnect took effect is dropped with it,
+	// and counted for one line instead of a warning each.
+	private boolean droppingRx;
+
+	private int droppedMessages;
+
+	private long droppedBytes;
+
 	private final TxFrameCopier txCopier = new TxFrameCopier();
 
 	/**
@@ -114,6 +123,9 @@ final class OnwardHandler implements StreamHandler {
 	public StreamResult onState(SecureStream onward, StreamState state, long ack) {
 		if (this.linkClosed || state == StreamState.EVENT_WAIT_CANCELLED) {
 			return StreamResult.OK;
+		}
+		if (this.droppingRx) {
+			endRxDrop();
 		}
 		if (state == StreamState.DESTROYING) {
 			// Destroyed by the runtime (a context shutdown, a policy without the streamtype), not by
@@ -149,6 +161,16 @@ final class OnwardHandler implements StreamHandler {
 			forward(StreamState.DISCONNECTED, 0);
 		}
 		return StreamResult.OK;
+	}
+
+	private void endRxDrop() {
+		if (this.droppedMessages > 0) {
+			logger.info("{}: {} more received pieces ({} bytes) that arrived before the disconnect took effect were "
+					+ "dropped too", this.name, this.droppedMessages, this.droppedBytes);
+		}
+		this.droppingRx = false;
+		this.droppedMessages = 0;
+		this.droppedBytes = 0;
 	}
 
 	private static boolean isOutcome(@Nullable StreamState state) {
@@ -287,6 +309,11 @@ final class OnwardHandler implements StreamHandler {
 			return StreamResult.OK;
 		}
 		int total = payload.remaining();
+		if (this.droppingRx) {
+			this.droppedMessages++;
+			this.droppedBytes += total;
+			return StreamResult.DISCONNECT_ME;
+		}
 		long needed = RxPayloadRun.wireLength(total);
 		long buffered = this.outbox.bufferedBytes();
 		long limit = this.buffers.effectiveProxyBuflen();
@@ -299,6 +326,7 @@ final class OnwardHandler implements StreamHandler {
 		if (buffered + needed > limit) {
 			logger.warn("{}: proxy buffer full ({} of {} bytes held, {} more arrived); dropping them and "
 					+ "disconnecting the onward stream", this.name, buffered, limit, total);
+			this.droppingRx = true;
 			return StreamResult.DISCONNECT_ME;
 		}
 		this.outbox.fifo(RxPayloadRun.encode(this.allocator, payload, flags & RX_FLAGS, System.nanoTime() / 1000));
