@@ -155,8 +155,9 @@ final class H1Connection extends ChannelConnection {
 		}
 	}
 
-	// A proxy closes its onward connection after each transaction, as libwebsockets' proxy does:
-	// the proxied client's table does not allow the CONNECTING of a kept-alive next transaction.
+	// A proxy's onward connection is kept too: libwebsockets' proxy closes it after each
+	// transaction, and our proxy sends its client the DISCONNECTED that close would give
+	// (OnwardHandler), since the proxied client's table forbids a kept-alive next CONNECTING.
 	private void afterTransaction() {
 		Channel ch = this.channel;
 		// A body without a length ends when the server closes: that connection carries no more,
