@@ -33,7 +33,8 @@ public final class ProxyMain {
 	// rather than as one missing its value.
 	private static final Set<String> OPTIONS = Set.of("--policy", "--uds", "--abstract", "--tcp");
 
-	static final String USAGE = "usage: java -jar ss-proxy.jar --policy FILE [--uds PATH | --abstract NAME | --tcp HOST:PORT]\n"
+	static final String USAGE = "usage: java -jar ss-proxy.jar --policy FILE"
+			+ " [--uds PATH | --abstract NAME | --tcp HOST:PORT]\n"
 			+ "  --policy FILE     the Secure Streams policy JSON the proxy fulfils streams with\n"
 			+ "  --uds PATH        listen on a Unix socket file (clients use +PATH)\n"
 			+ "  --abstract NAME   listen on a Linux abstract socket (default proxy.ss.lws; clients use +@NAME)\n"
