@@ -175,8 +175,14 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 					(onwardLoop != null) ? onwardLoop : ch.eventLoop());
 		}
 		catch (SecureStreamsException ex) {
-			logger.warn("{}: stream creation failed for client pid {}: {}", describe(), this.clientPid,
-					ex.getMessage());
+			if (this.proxy.creationWarnings().warnNow(name + ": " + ex.getMessage())) {
+				logger.warn("{}: stream creation failed for client pid {}: {} (repeats within a minute are logged "
+						+ "at debug level)", describe(), this.clientPid, ex.getMessage());
+			}
+			else {
+				logger.debug("{}: stream creation failed for client pid {}: {}", describe(), this.clientPid,
+						ex.getMessage());
+			}
 			this.outbox.start(ToClient.CreateResult.FAILED, true);
 			return;
 		}

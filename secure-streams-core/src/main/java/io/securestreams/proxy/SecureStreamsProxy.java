@@ -72,6 +72,8 @@ public final class SecureStreamsProxy implements AutoCloseable {
 
 	private final AtomicLong ids = new AtomicLong();
 
+	private final RepeatedWarnings creationWarnings = new RepeatedWarnings();
+
 	private final Channel server;
 
 	private volatile boolean closed;
@@ -163,6 +165,11 @@ public final class SecureStreamsProxy implements AutoCloseable {
 	 */
 	public SecureStreams context() {
 		return this.context;
+	}
+
+	/** Which refused creations are worth a warning: clients ask again every second. */
+	RepeatedWarnings creationWarnings() {
+		return this.creationWarnings;
 	}
 
 	/**

@@ -6,9 +6,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.netty.channel.EventLoop;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
@@ -30,6 +33,7 @@ import io.securestreams.testsupport.TransitionGuard;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -67,8 +71,28 @@ class ProxyLifecycleTests {
 			assertThat(logs.await("ss proxy link", "(old)", "closing: the onward stream was destroyed")).isNotNull();
 			assertThat(logs.await("stream creation failed", "unknown streamtype 'old'")).isNotNull();
 			assertThat(handler.stateNames()).containsExactly("CREATING");
+			// The client asks again every second: both sides warn once and log the repeats at debug level.
+			Logger proxyLogger = (Logger) LoggerFactory.getLogger("io.securestreams.proxy");
+			Level level = proxyLogger.getLevel();
+			proxyLogger.setLevel(Level.DEBUG);
+			try {
+				Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines(logs, "for client pid").size() >= 3
+						&& lines(logs, "failed at the proxy").size() >= 3);
+			}
+			finally {
+				proxyLogger.setLevel(level);
+			}
+			assertThat(lines(logs, "for client pid")).filteredOn((line) -> line.contains("repeats within a minute"))
+				.hasSize(1);
+			assertThat(lines(logs, "failed at the proxy")).filteredOn((line) -> line.contains("retrying every"))
+				.hasSize(1);
 		}
 		this.guard.assertNoViolations();
+	}
+
+	private static List<String> lines(CapturedLogs logs, String text) {
+		return logs.messages().stream().filter((line) -> line.contains("stream creation failed") && line.contains(text))
+			.toList();
 	}
 
 

@@ -27,6 +27,9 @@ final class UpstreamLink {
 	// The stream's logger: these lines are about the stream and keep its logger name.
 	private static final Logger logger = LoggerFactory.getLogger(ProxiedStream.class);
 
+	/** Refused creations between two warnings: about a minute at one try a second. */
+	static final int REFUSALS_PER_WARNING = 60;
+
 	private final ProxiedStream stream;
 
 	private final ProxiedStreams streams;
@@ -46,6 +49,9 @@ final class UpstreamLink {
 
 	/** Whether the client closes the current connection itself (and logged why). */
 	private boolean closing;
+
+	/** CREATE_RESULT failures in a row: a streamtype the proxy lacks is refused once a second. */
+	private long refusals;
 
 	UpstreamLink(ProxiedStream stream, ProxiedStreams streams, PendingFrames pending, EventLoop loop) {
 		this.stream = stream;
@@ -131,11 +137,15 @@ final class UpstreamLink {
 	boolean created(ClientLink from, ToClient.CreateResult result) {
 		cancelTimer();
 		if (result.result() != 0) {
-			logger.warn("stream {} ({}): stream creation failed at the proxy {}; retrying in {} ms", this.stream.id(),
-					this.stream.streamType(), this.streams.address(), ProxiedStreams.LINK_RETRY.toMillis());
+			refused();
 			this.closing = true;
 			from.channel().close();
 			return false;
+		}
+		if (this.refusals > 0) {
+			logger.info("stream {} ({}): created at the proxy {} after {} refusals", this.stream.id(),
+					this.stream.streamType(), this.streams.address(), this.refusals);
+			this.refusals = 0;
 		}
 		if (result.names().size() > 3 || result.streamTypes().length() >= 128) {
 			hangUp(from, "CREATE_RESULT lists too many streamtypes: " + result.streamTypes());
@@ -143,6 +153,20 @@ final class UpstreamLink {
 		}
 		this.phase = LinkPhase.LOCAL_CONNECTED;
 		return true;
+	}
+
+	// One warning, then one a minute: the stream asks again every second for as long as it lives.
+	private void refused() {
+		this.refusals++;
+		if (this.refusals == 1 || this.refusals % REFUSALS_PER_WARNING == 0) {
+			logger.warn("stream {} ({}): stream creation failed at the proxy {} ({} in a row); retrying every {} ms",
+					this.stream.id(), this.stream.streamType(), this.streams.address(), this.refusals,
+					ProxiedStreams.LINK_RETRY.toMillis());
+		}
+		else {
+			logger.debug("stream {} ({}): stream creation failed at the proxy {} ({} in a row)", this.stream.id(),
+					this.stream.streamType(), this.streams.address(), this.refusals);
+		}
 	}
 
 	/**

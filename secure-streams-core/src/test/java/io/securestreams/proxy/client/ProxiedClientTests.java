@@ -24,6 +24,7 @@ import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.ScriptedProxy;
 import io.securestreams.testsupport.TransitionGuard;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -241,6 +242,17 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 				.isGreaterThan(Duration.ofMillis(900));
 			assertThat(second.next().type()).isEqualTo(0xaa);
 			assertThat(handler.states).isEmpty();
+			// Refused again: no second warning (a stream asks once a second for as long as it lives).
+			second.send(SsWire.toBytes(ToClient.CreateResult.FAILED));
+			second.awaitClosed();
+			ScriptedProxy.Link third = this.proxy.accept(WAIT);
+			assertThat(third.next().type()).isEqualTo(0xaa);
+			third.send(ToClient.CreateResult.ok(0, List.of("nope")), state(StreamState.CREATING));
+			handler.await(StreamState.CREATING, WAIT);
+			assertThat(logs.await("created at the proxy", "after 2 refusals")).contains("nope");
+			assertThat(logs.messages()).filteredOn((line) -> line.contains("stream creation failed"))
+				.singleElement(InstanceOfAssertFactories.STRING)
+				.contains("(1 in a row)");
 		}
 		this.guard.assertNoViolations();
 	}
