@@ -27,8 +27,8 @@ final class UpstreamLink {
 	// The stream's logger: these lines are about the stream and keep its logger name.
 	private static final Logger logger = LoggerFactory.getLogger(ProxiedStream.class);
 
-	/** Refused creations between two warnings: about a minute at one try a second. */
-	static final int REFUSALS_PER_WARNING = 60;
+	/** Failed creations between two warnings: a minute or more at one try a second. */
+	static final int FAILURES_PER_WARNING = 60;
 
 	private final ProxiedStream stream;
 
@@ -50,8 +50,11 @@ final class UpstreamLink {
 	/** Whether the client closes the current connection itself (and logged why). */
 	private boolean closing;
 
-	/** CREATE_RESULT failures in a row: a streamtype the proxy lacks is refused once a second. */
-	private long refusals;
+	/**
+	 * Creations in a row the proxy refused or left unanswered: the stream asks again for as long as
+	 * it lives (a streamtype the proxy lacks is refused once a second).
+	 */
+	private long failedCreations;
 
 	UpstreamLink(ProxiedStream stream, ProxiedStreams streams, PendingFrames pending, EventLoop loop) {
 		this.stream = stream;
@@ -122,7 +125,8 @@ final class UpstreamLink {
 		this.timer = this.loop.schedule(() -> {
 			this.timer = null;
 			if (this.current == up && this.phase == LinkPhase.WAITING_CREATE_RESULT) {
-				hangUp(up, "no CREATE_RESULT within " + ProxiedStreams.CREATE_RESULT_WAIT.toMillis() + " ms");
+				String reason = "no CREATE_RESULT within " + ProxiedStreams.CREATE_RESULT_WAIT.toMillis() + " ms";
+				hangUp(up, reason + " (" + (this.failedCreations + 1) + " in a row)", creationFailed());
 			}
 		}, ProxiedStreams.CREATE_RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
 		this.stream.pump();
@@ -137,15 +141,23 @@ final class UpstreamLink {
 	boolean created(ClientLink from, ToClient.CreateResult result) {
 		cancelTimer();
 		if (result.result() != 0) {
-			refused();
+			if (creationFailed()) {
+				logger.warn("stream {} ({}): stream creation failed at the proxy {} ({} in a row); "
+						+ "retrying every {} ms", this.stream.id(), this.stream.streamType(), this.streams.address(),
+						this.failedCreations, ProxiedStreams.LINK_RETRY.toMillis());
+			}
+			else {
+				logger.debug("stream {} ({}): stream creation failed at the proxy {} ({} in a row)", this.stream.id(),
+						this.stream.streamType(), this.streams.address(), this.failedCreations);
+			}
 			this.closing = true;
 			from.channel().close();
 			return false;
 		}
-		if (this.refusals > 0) {
-			logger.info("stream {} ({}): created at the proxy {} after {} refusals", this.stream.id(),
-					this.stream.streamType(), this.streams.address(), this.refusals);
-			this.refusals = 0;
+		if (this.failedCreations > 0) {
+			logger.info("stream {} ({}): created at the proxy {} after {} failed attempts", this.stream.id(),
+					this.stream.streamType(), this.streams.address(), this.failedCreations);
+			this.failedCreations = 0;
 		}
 		if (result.names().size() > 3 || result.streamTypes().length() >= 128) {
 			hangUp(from, "CREATE_RESULT lists too many streamtypes: " + result.streamTypes());
@@ -155,18 +167,14 @@ final class UpstreamLink {
 		return true;
 	}
 
-	// One warning, then one a minute: the stream asks again every second for as long as it lives.
-	private void refused() {
-		this.refusals++;
-		if (this.refusals == 1 || this.refusals % REFUSALS_PER_WARNING == 0) {
-			logger.warn("stream {} ({}): stream creation failed at the proxy {} ({} in a row); retrying every {} ms",
-					this.stream.id(), this.stream.streamType(), this.streams.address(), this.refusals,
-					ProxiedStreams.LINK_RETRY.toMillis());
-		}
-		else {
-			logger.debug("stream {} ({}): stream creation failed at the proxy {} ({} in a row)", this.stream.id(),
-					this.stream.streamType(), this.streams.address(), this.refusals);
-		}
+	/**
+	 * Counts a failed creation.
+	 * @return whether it is worth a warning: the first in a row and every
+	 * {@value #FAILURES_PER_WARNING}th, the others are logged at debug level
+	 */
+	private boolean creationFailed() {
+		this.failedCreations++;
+		return this.failedCreations == 1 || this.failedCreations % FAILURES_PER_WARNING == 0;
 	}
 
 	/**
@@ -232,9 +240,19 @@ final class UpstreamLink {
 	}
 
 	void hangUp(ClientLink from, String reason) {
+		hangUp(from, reason, true);
+	}
+
+	private void hangUp(ClientLink from, String reason, boolean warn) {
 		if (this.current == from) {
-			logger.warn("stream {} ({}): hanging up the proxy link: {}", this.stream.id(), this.stream.streamType(),
-					reason);
+			if (warn) {
+				logger.warn("stream {} ({}): hanging up the proxy link: {}", this.stream.id(), this.stream.streamType(),
+						reason);
+			}
+			else {
+				logger.debug("stream {} ({}): hanging up the proxy link: {}", this.stream.id(),
+						this.stream.streamType(), reason);
+			}
 			this.closing = true;
 			from.channel().close();
 		}

@@ -19,6 +19,7 @@ import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.ScriptedProxy;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -104,10 +105,19 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 			assertThat(Duration.ofNanos(again.acceptedNanos() - silent.acceptedNanos()))
 				.isGreaterThan(Duration.ofMillis(3900));
 			assertThat(again.next().type()).isEqualTo(0xaa);
+			// Silent again: hung up and retried as before, without a second warning (a stream asks for as
+			// long as it lives).
+			again.awaitClosed();
+			ScriptedProxy.Link third = this.proxy.accept(WAIT);
+			assertThat(third.next().type()).isEqualTo(0xaa);
 			assertThat(bad.states).as("nothing reached the handler while the proxy was silent").isEmpty();
-			again.send(created("bad"), state(StreamState.CREATING));
+			third.send(created("bad"), state(StreamState.CREATING));
 			bad.await(StreamState.CREATING, WAIT);
 			assertThat(bad.stateNames()).containsExactly("CREATING");
+			assertThat(logs.await("created at the proxy", "after 2 failed attempts")).contains("bad");
+			assertThat(logs.messages()).filteredOn((line) -> line.contains("no CREATE_RESULT"))
+				.singleElement(InstanceOfAssertFactories.STRING)
+				.contains("(1 in a row)");
 		}
 		this.guard.assertNoViolations();
 	}

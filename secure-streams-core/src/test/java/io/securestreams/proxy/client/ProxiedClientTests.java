@@ -249,7 +249,7 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 			assertThat(third.next().type()).isEqualTo(0xaa);
 			third.send(ToClient.CreateResult.ok(0, List.of("nope")), state(StreamState.CREATING));
 			handler.await(StreamState.CREATING, WAIT);
-			assertThat(logs.await("created at the proxy", "after 2 refusals")).contains("nope");
+			assertThat(logs.await("created at the proxy", "after 2 failed attempts")).contains("nope");
 			assertThat(logs.messages()).filteredOn((line) -> line.contains("stream creation failed"))
 				.singleElement(InstanceOfAssertFactories.STRING)
 				.contains("(1 in a row)");
