@@ -47,10 +47,12 @@ final class DirectStreams {
 	 * Creates a stream as {@link SecureStreams#create} describes for a direct context.
 	 * @param streamType a streamtype of the active policy
 	 * @param handler receives the stream's callbacks
+	 * @param initialPeerTxCredit the credit the peer starts with, or 0 for automatic flow control
+	 * (only client streams use it)
 	 * @return the stream
 	 * @throws SecureStreamsException as {@link SecureStreams#create} says
 	 */
-	SecureStream create(String streamType, StreamHandler handler) {
+	SecureStream create(String streamType, StreamHandler handler, int initialPeerTxCredit) {
 		Policy active = this.runtime.policy();
 		StreamTypePolicy streamTypePolicy = streamType(active, streamType);
 		this.unappliedKeys.warnOnce(active, streamTypePolicy);
@@ -65,7 +67,7 @@ final class DirectStreams {
 		Object affinity = protocol.loopAffinity(streamTypePolicy);
 		ClientStream stream = new ClientStream(this.runtime, streamTypePolicy, handler,
 				(affinity != null) ? this.runtime.transport().loopFor(affinity) : this.runtime.transport().nextLoop(),
-				false);
+				false, initialPeerTxCredit);
 		if (stream.deliverCreating() == StreamResult.DESTROY_ME) {
 			stream.destroyNow();
 			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"

@@ -201,7 +201,43 @@ public final class SecureStreams implements AutoCloseable {
 			return createSmd(0, handler);
 		}
 		return creation(() -> (this.proxied != null) ? this.proxied.create(streamType, handler)
-				: this.direct.create(streamType, handler));
+				: this.direct.create(streamType, handler, 0));
+	}
+
+	/**
+	 * Creates a stream as {@link #create(String, StreamHandler)} does, with the credit the peer
+	 * starts with to send to it ({@code manual_initial_tx_credit} in libwebsockets' stream info).
+	 * For a streamtype using h2, each transaction's h2 stream then opens with that receive window
+	 * and is widened only by {@link SecureStream#addPeerTxCredit}: the application, not its reading,
+	 * paces the server. h2 lets a server send the connection's initial stream window (65535 bytes)
+	 * before any update, so a smaller credit does not hold back those first bytes. Streams of other
+	 * protocols ignore the credit. In proxied mode the credit travels in the STREAMTYPE frame and
+	 * the proxy's onward stream applies it.
+	 * @param streamType a streamtype of the active policy
+	 * @param handler receives the stream's callbacks
+	 * @param initialPeerTxCredit the initial credit in bytes, or 0 for automatic flow control (the
+	 * window is returned as the stream reads)
+	 * @return the stream
+	 * @throws SecureStreamsException as {@link #create(String, StreamHandler)} says
+	 * @throws IllegalArgumentException when the credit is negative, or the streamtype is the
+	 * built-in {@code _lws_smd} (whose creation field is a class mask: see {@link #createSmd})
+	 */
+	public SecureStream create(String streamType, StreamHandler handler, int initialPeerTxCredit) {
+		Objects.requireNonNull(handler, "handler");
+		if (initialPeerTxCredit < 0) {
+			throw new IllegalArgumentException("an initial peer tx credit must be 0 or positive, got "
+					+ initialPeerTxCredit);
+		}
+		if (SmdStream.STREAMTYPE.equals(streamType)) {
+			throw new IllegalArgumentException("streamtype '" + SmdStream.STREAMTYPE
+					+ "' takes a class mask, not a credit: use createSmd");
+		}
+		if (initialPeerTxCredit == 0) {
+			return create(streamType, handler);
+		}
+		return creation(() -> (this.proxied != null)
+				? this.proxied.create(streamType, handler, initialPeerTxCredit)
+				: this.direct.create(streamType, handler, initialPeerTxCredit));
 	}
 
 	// Runs a creation counted in 'creating', after the closed check.

@@ -138,6 +138,11 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	}
 
 	@Override
+	public int initialPeerTxCredit() {
+		return this.stream.initialPeerTxCredit();
+	}
+
+	@Override
 	public boolean isProxied() {
 		return this.stream.isProxied();
 	}

@@ -7,6 +7,7 @@ import java.util.function.IntConsumer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
+import io.securestreams.SecureStream;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
@@ -60,6 +61,8 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 
 	private volatile @Nullable IntConsumer txCreditObserver;
 
+	private final int initialPeerTxCredit;
+
 	// The streamtype whose body part the current http request is sending, else null.
 	private volatile @Nullable String rideshare;
 
@@ -70,13 +73,16 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	 * @param handler the application's handler
 	 * @param loop the event loop the stream lives on
 	 * @param proxied whether the stream is a proxy's onward stream
+	 * @param initialPeerTxCredit the credit the peer starts with on each h2 stream, or 0 for
+	 * automatic flow control
 	 */
 	public ClientStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, EventLoop loop,
-			boolean proxied) {
+			boolean proxied, int initialPeerTxCredit) {
 		super(runtime, policy, handler, StreamRole.CLIENT, loop);
 		this.retry = new RetryTracker(runtime.random16());
 		this.sequencer = new ConnectionSequencer(this, this.retry);
 		this.proxied = proxied;
+		this.initialPeerTxCredit = initialPeerTxCredit;
 	}
 
 	/**
@@ -427,6 +433,29 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	@Override
 	public void observeTxCredit(@Nullable IntConsumer observer) {
 		this.txCreditObserver = observer;
+	}
+
+	/**
+	 * Returns the credit the peer starts with on each h2 stream.
+	 * @return the bytes, or 0 for automatic flow control
+	 */
+	int initialPeerTxCredit() {
+		return this.initialPeerTxCredit;
+	}
+
+	/**
+	 * Passes a grant to the current connection; one made while there is none is dropped, as
+	 * libwebsockets drops it without a connection.
+	 */
+	@Override
+	public void addPeerTxCredit(int delta) {
+		SecureStream.checkPeerTxCredit(delta);
+		execute(() -> {
+			ClientAttempt current = this.attempt;
+			if (current != null) {
+				current.connection().addPeerTxCredit(delta);
+			}
+		});
 	}
 
 	@Override

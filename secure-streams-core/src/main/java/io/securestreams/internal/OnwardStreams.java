@@ -73,7 +73,7 @@ public final class OnwardStreams {
 	 */
 	public static OnwardStream create(SecureStreams context, String streamType, StreamHandler handler,
 			EventLoop loop) {
-		return create(context, context.policy(), streamType, handler, loop);
+		return create(context, context.policy(), streamType, handler, loop, 0);
 	}
 
 	/**
@@ -86,18 +86,21 @@ public final class OnwardStreams {
 	 * @param streamType the streamtype the client asked for
 	 * @param handler receives the stream's callbacks
 	 * @param loop the event loop to pin the stream to (see the other form)
+	 * @param initialPeerTxCredit the credit the client gives the peer on each h2 stream, or 0 for
+	 * automatic flow control (see {@link SecureStreams#create(String, StreamHandler, int)})
 	 * @return the stream
 	 * @throws SecureStreamsException as the other form does
 	 */
 	public static OnwardStream create(SecureStreams context, Policy active, String streamType, StreamHandler handler,
-			EventLoop loop) {
+			EventLoop loop, int initialPeerTxCredit) {
 		// Counted as the context's own creations are: refused once it is shut down, and waited for
 		// by a shutdown that starts meanwhile (a STREAMTYPE may arrive while it stops).
-		return ContextAccess.creation(context, () -> createNow(context, active, streamType, handler, loop));
+		return ContextAccess.creation(context,
+				() -> createNow(context, active, streamType, handler, loop, initialPeerTxCredit));
 	}
 
 	private static OnwardStream createNow(SecureStreams context, Policy active, String streamType,
-			StreamHandler handler, EventLoop loop) {
+			StreamHandler handler, EventLoop loop, int initialPeerTxCredit) {
 		StreamsRuntime runtime = ContextAccess.runtime(context);
 		StreamTypePolicy policy = active.streamType(streamType);
 		if (policy == null) {
@@ -119,7 +122,7 @@ public final class OnwardStreams {
 			throw new SecureStreamsException("streamtype '" + streamType + "' uses protocol '"
 					+ policy.protocol().jsonName() + "', whose streams must live on the loop of their connection");
 		}
-		ClientStream stream = new ClientStream(runtime, policy, handler, loop, true);
+		ClientStream stream = new ClientStream(runtime, policy, handler, loop, true, initialPeerTxCredit);
 		if (stream.deliverCreating() == StreamResult.DESTROY_ME) {
 			stream.destroyNow();
 			throw new SecureStreamsException("the onward stream of '" + streamType + "' refused its creation");

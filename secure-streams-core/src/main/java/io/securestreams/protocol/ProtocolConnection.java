@@ -52,4 +52,13 @@ public interface ProtocolConnection {
 	default void validityConfirmed() {
 	}
 
+	/**
+	 * The application granted the peer more credit to send on this stream
+	 * ({@link io.securestreams.SecureStream#addPeerTxCredit}). Only a binding with a receive
+	 * window of its own per stream (h2) acts on it; the others ignore it, as libwebsockets does.
+	 * @param delta the bytes granted, positive
+	 */
+	default void addPeerTxCredit(int delta) {
+	}
+
 }

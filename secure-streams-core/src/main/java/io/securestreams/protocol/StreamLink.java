@@ -218,6 +218,18 @@ public interface StreamLink {
 	}
 
 	/**
+	 * Returns the credit the application gave the peer for this stream when it created it
+	 * ({@code manual_initial_tx_credit} in libwebsockets). When it is set, an h2 binding opens
+	 * each h2 stream with that receive window and widens it only as the application grants more
+	 * with {@link ProtocolConnection#addPeerTxCredit}; otherwise the window is returned as the
+	 * application reads.
+	 * @return the initial credit in bytes, or 0 for automatic flow control
+	 */
+	default int initialPeerTxCredit() {
+		return 0;
+	}
+
+	/**
 	 * Records the status of a final http response head (not an interim 1xx), shown in the
 	 * stream's {@link io.securestreams.StreamInfo#httpStatus()}.
 	 * @param status the status code

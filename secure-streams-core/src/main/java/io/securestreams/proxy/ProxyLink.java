@@ -172,7 +172,7 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 				handler.onTransactionEnd(cross::transactionEnded);
 			}
 			stream = OnwardStreams.create(this.proxy.context(), active, name, (cross != null) ? cross : handler,
-					(onwardLoop != null) ? onwardLoop : ch.eventLoop());
+					(onwardLoop != null) ? onwardLoop : ch.eventLoop(), onwardCredit(request.initialTxCredit()));
 		}
 		catch (SecureStreamsException ex) {
 			if (this.proxy.creationWarnings().warnNow(name + ": " + ex.getMessage())) {
@@ -201,6 +201,20 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 		stream.observeTxCredit(creditToClient);
 		logger.debug("{}: created onward stream {} for client pid {}", describe(), stream.id(), this.clientPid);
 		this.outbox.start(ToClient.CreateResult.ok(buffers.clientBuflen(), chain(active, name)), false);
+	}
+
+	/**
+	 * Returns the credit the onward stream gives its peer, from the STREAMTYPE frame's field. A
+	 * client that set none sends libwebsockets' default, 500000000, which the onward stream takes
+	 * as automatic flow control: libwebsockets' proxy opens such h2 streams with a window of that
+	 * size that only the client's TXCR_UPDATEs widen, so a response beyond 500 MB would stall
+	 * there, and a stream paused by the proxy's rx flow control could take the whole receive
+	 * window of the h2 connection it shares with other streams.
+	 * @param fromClient the STREAMTYPE frame's credit
+	 * @return the credit, or 0 for automatic flow control
+	 */
+	static int onwardCredit(int fromClient) {
+		return (fromClient == SsWire.DEFAULT_INITIAL_TX_CREDIT || fromClient <= 0) ? 0 : fromClient;
 	}
 
 	/**
@@ -302,8 +316,17 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 					hangUp(ex.getMessage());
 				}
 			}
-			case TX_TXCR_UPDATE -> logger.debug("{}: dropping a tx credit update; the {} binding has no credit",
-					describe(), stream.streamType());
+			case TX_TXCR_UPDATE -> {
+				int delta = ((ToProxy.TxCredit) message).delta();
+				if (delta <= 0) {
+					// h2 has no way to take credit back, and a WINDOW_UPDATE of 0 is a protocol error.
+					logger.debug("{}: ignoring a tx credit update of {}", describe(), delta);
+				}
+				else {
+					// Only an h2 onward stream acts on it, as with libwebsockets' proxy.
+					stream.addPeerTxCredit(delta);
+				}
+			}
 			case TIMEOUT_UPDATE -> {
 				long millis = ((ToProxy.TimeoutUpdate) message).millis();
 				if (millis == SsWire.TIMEOUT_CANCEL) {

@@ -136,7 +136,7 @@ class ProxyLifecycleTests {
 			context.replacePolicy(unreachableH1("other"));
 			EventLoop loop = ContextAccess.runtime(context).transport().group().next();
 			RecordingHandler handler = new RecordingHandler();
-			OnwardStreams.create(context, read, "get", handler, loop);
+			OnwardStreams.create(context, read, "get", handler, loop, 0);
 			// The replacement removed the streamtype after the read: the stream does not stay.
 			handler.await(StreamState.DESTROYING, Duration.ofSeconds(10));
 			assertThat(handler.stateNames()).containsExactly("CREATING", "DESTROYING");

@@ -85,6 +85,9 @@ final class H2Exchange implements ProtocolConnection {
 	// Whether the next h2 stream carries a request already taken from the stream.
 	private boolean moving;
 
+	// The manual rx flow control of the h2 stream being opened or open, when the stream has one.
+	private @Nullable ManualRxWindow rxWindow;
+
 	H2Exchange(StreamLink link, H2Sessions sessions, Connector connector, @Nullable SslContext tls,
 			ConnectTarget target) {
 		this.link = link;
@@ -121,7 +124,9 @@ final class H2Exchange implements ProtocolConnection {
 			}
 			return;
 		}
-		ready.openStream(new H2StreamHandler(this)).addListener((Future<Http2StreamChannel> f) -> {
+		int credit = this.link.initialPeerTxCredit();
+		this.rxWindow = (credit > 0) ? new ManualRxWindow(credit) : null;
+		ready.openStream(new H2StreamHandler(this, this.rxWindow)).addListener((Future<Http2StreamChannel> f) -> {
 			if (!f.isSuccess()) {
 				// Nothing was sent: the attempt failed, and the stream backs off as for a refused connection.
 				if (!this.ended && ready == this.session) {
@@ -347,6 +352,7 @@ final class H2Exchange implements ProtocolConnection {
 	// Resets the h2 stream if it is still open and leaves the connection to its other users.
 	private void release() {
 		this.transaction.abandonBody();
+		this.rxWindow = null;
 		Channel open = this.stream;
 		this.stream = null;
 		if (open != null) {
@@ -384,6 +390,14 @@ final class H2Exchange implements ProtocolConnection {
 		Channel open = this.stream;
 		if (open != null) {
 			open.config().setAutoRead(!paused);
+		}
+	}
+
+	@Override
+	public void addPeerTxCredit(int delta) {
+		ManualRxWindow window = this.rxWindow;
+		if (window != null && !this.ended) {
+			window.grant(delta);
 		}
 	}
 

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.StreamBufferingEncoder;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,17 +42,29 @@ final class H2StreamHandler extends ChannelDuplexHandler {
 
 	private final H2Exchange exchange;
 
+	private final @Nullable ManualRxWindow rxWindow;
+
 	// Whether the final (non-1xx) response head arrived; body data may only follow it.
 	private boolean finalHeadRead;
 
-	H2StreamHandler(H2Exchange exchange) {
+	/**
+	 * Creates the handler of one h2 stream.
+	 * @param exchange the exchange the stream carries
+	 * @param rxWindow the stream's manual rx flow control, or {@code null} for automatic
+	 */
+	H2StreamHandler(H2Exchange exchange, @Nullable ManualRxWindow rxWindow) {
 		this.exchange = exchange;
+		this.rxWindow = rxWindow;
 	}
 
 	@Override
 	public void handlerAdded(ChannelHandlerContext ctx) {
 		ChannelPipeline pipeline = ctx.pipeline();
 		pipeline.addBefore(ctx.name(), "h2-http", new Http2StreamFrameToHttpObjectCodec(false));
+		if (this.rxWindow != null) {
+			// Sees the frames themselves: DATA with its padding, and the HEADERS that open the stream.
+			pipeline.addBefore("h2-http", "h2-rx-window", this.rxWindow);
+		}
 	}
 
 	@Override

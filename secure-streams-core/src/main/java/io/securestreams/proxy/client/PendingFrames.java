@@ -62,6 +62,9 @@ final class PendingFrames {
 
 	private @Nullable Long timeoutUpdate;
 
+	/** Credit the application granted the peer since the last TXCR_UPDATE went out. */
+	private int peerTxCredit;
+
 	/** The timeout last sent to the proxy and not cancelled nor expired since, or -1. */
 	private long armedMillis = -1;
 
@@ -128,6 +131,16 @@ final class PendingFrames {
 	}
 
 	/**
+	 * Adds to the credit to grant the peer in the next TXCR_UPDATE; grants that meet before a
+	 * link can take them travel as one (at most 2^31-1, what the frame and h2 can carry). The
+	 * proxy's onward stream applies a grant to the transaction it has open, or drops it.
+	 * @param delta the bytes granted, positive
+	 */
+	void peerTxCredit(int delta) {
+		this.peerTxCredit = (int) Math.min(Integer.MAX_VALUE, (long) this.peerTxCredit + delta);
+	}
+
+	/**
 	 * Sets the timeout update to send.
 	 * @param millis the timeout, or {@code SsWire.TIMEOUT_CANCEL}
 	 */
@@ -165,8 +178,8 @@ final class PendingFrames {
 
 	/**
 	 * Writes what is pending besides payload, in libwebsockets' client priority order: a timeout
-	 * update first, then metadata and the length hint once the proxy created its stream, then
-	 * ONWARD_CONNECT while the onward connection is not up.
+	 * update first, then metadata, a credit grant and the length hint once the proxy created its
+	 * stream, then ONWARD_CONNECT while the onward connection is not up.
 	 * @param ch the link's channel; not flushed here
 	 * @param phase how far the link got
 	 */
@@ -184,6 +197,10 @@ final class PendingFrames {
 				this.refusals.written(name);
 			});
 			this.metadataPending.clear();
+			if (this.peerTxCredit > 0) {
+				ch.write(new ToProxy.TxCredit(this.peerTxCredit));
+				this.peerTxCredit = 0;
+			}
 			if (this.lengthHint >= 0) {
 				ch.write(new ToProxy.PayloadLengthHint(this.lengthHint));
 				this.lengthHint = -1;

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.securestreams.SecureStream;
 import io.securestreams.StateTransitions;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
@@ -370,6 +371,15 @@ final class ProxiedStream extends AbstractStream {
 		}
 		execute(() -> {
 			this.pending.metadata(name, copy);
+			pump();
+		});
+	}
+
+	@Override
+	public void addPeerTxCredit(int delta) {
+		SecureStream.checkPeerTxCredit(delta);
+		execute(() -> {
+			this.pending.peerTxCredit(delta);
 			pump();
 		});
 	}

@@ -1,0 +1,134 @@
+package io.securestreams.protocol.h2;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2LocalFlowController;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Manual rx flow control of one h2 stream, as libwebsockets does for a stream created with a
+ * {@code manual_initial_tx_credit}: the stream's receive window opens at the application's
+ * initial credit and widens only by its grants, while the connection's window is still returned
+ * as the stream reads (so other streams of the connection are not held back).
+ * <p>
+ * It steers Netty's local flow controller, which refills a stream's window towards a target
+ * whenever the bytes the peer may still send plus those unread drop to half that target: each
+ * DATA frame lowers the target by its size before the stream consumes it, so consuming never
+ * refills the window, and each grant raises the target by its size. A grant goes out at once when
+ * the peer has used half its window or more; otherwise it waits until the peer has, which keeps
+ * every granted byte and never leaves the peer without credit. The target starts at the initial
+ * credit once the request's HEADERS opened the stream (Netty creates the stream then); grants
+ * made before that wait for it. Sits in the h2 stream's pipeline before the codec that turns
+ * frames into http objects, on the stream's event loop.
+ *
+ * @author Secure Streams contributors
+ * @since 0.1.0
+ */
+final class ManualRxWindow extends ChannelDuplexHandler {
+
+	private static final Logger logger = LoggerFactory.getLogger(ManualRxWindow.class);
+
+	private final int initialCredit;
+
+	// Granted before the stream was open, added to the target once it is.
+	private int grantedEarly;
+
+	private @Nullable Http2Stream stream;
+
+	private @Nullable Http2LocalFlowController flowController;
+
+	private @Nullable ChannelHandlerContext context;
+
+	ManualRxWindow(int initialCredit) {
+		this.initialCredit = initialCredit;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.context = ctx;
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+		if (!(msg instanceof Http2HeadersFrame) || this.stream != null) {
+			ctx.write(msg, promise);
+			return;
+		}
+		ChannelPromise written = promise.unvoid();
+		written.addListener((f) -> {
+			if (f.isSuccess() && this.stream == null) {
+				opened(ctx);
+			}
+		});
+		ctx.write(msg, written);
+	}
+
+	private void opened(ChannelHandlerContext ctx) {
+		Http2StreamChannel channel = (Http2StreamChannel) ctx.channel();
+		Http2FrameCodec codec = channel.parent().pipeline().get(Http2FrameCodec.class);
+		Http2Stream known = (codec != null) ? codec.connection().stream(channel.stream().id()) : null;
+		if (known == null) {
+			return;
+		}
+		this.stream = known;
+		this.flowController = codec.connection().local().flowController();
+		int target = this.flowController.initialWindowSize(known);
+		long wanted = (long) this.initialCredit + this.grantedEarly;
+		this.grantedEarly = 0;
+		move(ctx, (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, wanted - target)));
+		channel.parent().flush();
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (msg instanceof Http2DataFrame data && this.stream != null) {
+			// Before the stream consumes it (after this read), so that consuming refills nothing.
+			move(ctx, -data.initialFlowControlledBytes());
+		}
+		ctx.fireChannelRead(msg);
+	}
+
+	/**
+	 * Grants the peer this many more bytes on the stream.
+	 * @param delta the bytes, positive
+	 */
+	void grant(int delta) {
+		ChannelHandlerContext ctx = this.context;
+		if (ctx != null && !ctx.channel().isActive()) {
+			return;
+		}
+		if (ctx == null || this.stream == null) {
+			this.grantedEarly = (int) Math.min(Integer.MAX_VALUE, (long) this.grantedEarly + delta);
+			return;
+		}
+		move(ctx, delta);
+		ctx.channel().parent().flush();
+	}
+
+	// Moves the stream's target window; Netty clips it to 0 .. 2^31-1.
+	private void move(ChannelHandlerContext ctx, int delta) {
+		Http2LocalFlowController controller = this.flowController;
+		Http2Stream open = this.stream;
+		if (delta == 0 || controller == null || open == null || open.state() == Http2Stream.State.CLOSED) {
+			return;
+		}
+		try {
+			controller.incrementWindowSize(open, delta);
+		}
+		catch (Http2Exception ex) {
+			logger.debug("h2 stream {}: could not move its receive window by {}: {}", open.id(), delta,
+					ex.getMessage());
+			ctx.close();
+		}
+	}
+
+}
