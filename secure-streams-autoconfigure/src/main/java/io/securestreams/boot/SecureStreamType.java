@@ -69,6 +69,19 @@ public final class SecureStreamType {
 	}
 
 	/**
+	 * Creates a stream of this type that gives its peer an initial credit (see
+	 * {@link SecureStreams#create(String, StreamHandler, int)}).
+	 * @param handler receives the stream's callbacks
+	 * @param initialPeerTxCredit the credit in bytes, or 0 for automatic flow control
+	 * @return the stream
+	 * @throws io.securestreams.SecureStreamsException if the streamtype cannot be created
+	 * @throws IllegalArgumentException if the credit is negative
+	 */
+	public SecureStream create(StreamHandler handler, int initialPeerTxCredit) {
+		return this.streams.get().create(this.name, handler, initialPeerTxCredit);
+	}
+
+	/**
 	 * Returns a snapshot of the live streams of this type.
 	 * @return the streams' statistics
 	 */

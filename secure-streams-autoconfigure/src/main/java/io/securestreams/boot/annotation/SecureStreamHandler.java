@@ -74,6 +74,15 @@ public @interface SecureStreamHandler {
 	long smdClasses() default 0;
 
 	/**
+	 * The credit each client stream gives its peer to start with, as
+	 * {@code SecureStreams.create(streamtype, handler, initialPeerTxCredit)} takes it: for an h2
+	 * streamtype, each transaction's h2 stream opens with that receive window, widened only by the
+	 * handler's {@code SecureStream.addPeerTxCredit} grants. Not allowed with {@code _lws_smd}.
+	 * @return the credit in bytes; 0 (the default) for automatic flow control
+	 */
+	int initialPeerTxCredit() default 0;
+
+	/**
 	 * How many streams to create for a client streamtype. Server streamtypes have one listener.
 	 * @return the count, at least 1
 	 */

@@ -181,6 +181,16 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 			throw new BeanInitializationException("@SecureStreamHandler(\"" + streamType + "\") on bean '" + beanName
 					+ "' sets smdClasses, which only the built-in streamtype " + SmdStream.STREAMTYPE + " takes");
 		}
+		if (declaration.initialPeerTxCredit() < 0) {
+			throw new BeanInitializationException("@SecureStreamHandler(\"" + streamType + "\") on bean '" + beanName
+					+ "' has initialPeerTxCredit " + declaration.initialPeerTxCredit()
+					+ "; it must be 0 (automatic flow control) or positive");
+		}
+		if (declaration.initialPeerTxCredit() != 0 && SmdStream.STREAMTYPE.equals(streamType)) {
+			throw new BeanInitializationException("@SecureStreamHandler(\"" + streamType + "\") on bean '" + beanName
+					+ "' sets initialPeerTxCredit, which the built-in streamtype " + SmdStream.STREAMTYPE
+					+ " does not take (it takes smdClasses)");
+		}
 		if (methods.isEmpty()) {
 			throw new BeanInitializationException("@SecureStreamHandler bean '" + beanName
 					+ "' has no @OnState, @OnRx or @OnTx method");
@@ -206,7 +216,7 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		String autoStartup = resolve(declaration.autoStartup());
 		return new MethodSecureStreamHandlerEndpoint(id, streamType, beanName, bean, stateMethods, rx, tx, signatures,
 				declaration.count(), !StringUtils.hasText(autoStartup) || Boolean.parseBoolean(autoStartup),
-				declaration.start(), declaration.smdClasses());
+				declaration.start(), declaration.smdClasses(), declaration.initialPeerTxCredit());
 	}
 
 	// A JDK proxy is called through its interface's method, and the states, payload and

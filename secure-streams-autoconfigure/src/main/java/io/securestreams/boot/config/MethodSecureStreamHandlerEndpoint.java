@@ -35,13 +35,15 @@ import org.springframework.messaging.handler.invocation.InvocableHandlerMethod;
  * @param autoStartup whether the streams are created when the context starts
  * @param start what to do with each client stream once created
  * @param smdClasses the SMD classes the streams receive, for the built-in {@code _lws_smd}
+ * @param initialPeerTxCredit the credit each client stream gives its peer to start with, or 0 for
+ * automatic flow control
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 public record MethodSecureStreamHandlerEndpoint(String id, String streamType, String beanName, Object bean,
 		Map<Method, Set<String>> stateMethods, @Nullable Method rxMethod, @Nullable Method txMethod,
 		Map<Method, HandlerMethodSignature> signatures, int count, boolean autoStartup, Start start,
-		long smdClasses) {
+		long smdClasses, int initialPeerTxCredit) {
 
 	public MethodSecureStreamHandlerEndpoint {
 		stateMethods = Map.copyOf(stateMethods);

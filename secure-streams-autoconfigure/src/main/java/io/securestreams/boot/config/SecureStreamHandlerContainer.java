@@ -77,7 +77,7 @@ public final class SecureStreamHandlerContainer {
 			for (int i = 0; i < count; i++) {
 				SecureStream stream = SmdStream.STREAMTYPE.equals(this.endpoint.streamType())
 						? context.createSmd(this.endpoint.smdClasses(), this.handler)
-						: context.create(this.endpoint.streamType(), this.handler);
+						: context.create(this.endpoint.streamType(), this.handler, this.endpoint.initialPeerTxCredit());
 				this.created.add(stream);
 				if (!server) {
 					switch (this.endpoint.start()) {
