@@ -21,10 +21,8 @@ import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -64,11 +62,7 @@ class H2JettyTests {
 
 	@BeforeEach
 	void startJetty() throws Exception {
-		this.connector = new ServerConnector(this.jetty, new HTTP2CServerConnectionFactory(new HttpConfiguration()));
-		this.connector.setHost("127.0.0.1");
-		this.connector.setPort(0);
-		this.jetty.addConnector(this.connector);
-		this.jetty.setHandler(new Handler.Abstract() {
+		this.connector = H2TestServers.startJettyH2c(this.jetty, new Handler.Abstract() {
 			@Override
 			public boolean handle(Request request, Response response, Callback callback) throws Exception {
 				String length = request.getHeaders().get(HttpHeader.CONTENT_LENGTH);
@@ -88,7 +82,6 @@ class H2JettyTests {
 				return true;
 			}
 		});
-		this.jetty.start();
 	}
 
 	@AfterEach

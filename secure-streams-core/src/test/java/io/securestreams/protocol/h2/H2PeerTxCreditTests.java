@@ -14,9 +14,7 @@ import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -57,11 +55,7 @@ class H2PeerTxCreditTests {
 
 	@BeforeEach
 	void startJetty() throws Exception {
-		this.connector = new ServerConnector(this.jetty, new HTTP2CServerConnectionFactory(new HttpConfiguration()));
-		this.connector.setHost("127.0.0.1");
-		this.connector.setPort(0);
-		this.jetty.addConnector(this.connector);
-		this.jetty.setHandler(new Handler.Abstract() {
+		this.connector = H2TestServers.startJettyH2c(this.jetty, new Handler.Abstract() {
 			@Override
 			public boolean handle(Request request, Response response, Callback callback) {
 				response.setStatus(200);
@@ -69,7 +63,6 @@ class H2PeerTxCreditTests {
 				return true;
 			}
 		});
-		this.jetty.start();
 	}
 
 	@AfterEach

@@ -12,13 +12,35 @@ import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockWebServer;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * OkHttp MockWebServers for the h2 tests, and the streamtype keys that point at them.
+ * OkHttp MockWebServers and Jetty h2c servers for the h2 tests, and the streamtype keys that
+ * point at them.
  */
 final class H2TestServers {
 
 	private H2TestServers() {
+	}
+
+	/**
+	 * Gives a Jetty server an h2c connector on 127.0.0.1 and an ephemeral port, and the handler,
+	 * and starts it; the caller stops it.
+	 * @return the connector, whose local port the server listens on
+	 */
+	static ServerConnector startJettyH2c(Server jetty, Handler handler) throws Exception {
+		ServerConnector connector = new ServerConnector(jetty,
+				new HTTP2CServerConnectionFactory(new HttpConfiguration()));
+		connector.setHost("127.0.0.1");
+		connector.setPort(0);
+		jetty.addConnector(connector);
+		jetty.setHandler(handler);
+		jetty.start();
+		return connector;
 	}
 
 	/**
