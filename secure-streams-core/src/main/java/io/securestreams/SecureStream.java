@@ -164,23 +164,14 @@ public interface SecureStream {
 	 * Grants the peer credit to send this many more bytes to the stream
 	 * ({@code lws_ss_add_peer_tx_credit}). It matters only for a stream created with an initial
 	 * credit ({@link SecureStreams#create(String, StreamHandler, int)}) whose streamtype uses h2:
-	 * the server may send no more than the credit granted so far on the current h2 stream (a
-	 * transaction), and a grant made while none is open is dropped, as in libwebsockets. Other
-	 * streams ignore it. A proxied stream passes the grant to its proxy (TXCR_UPDATE), whose
-	 * onward stream applies it.
+	 * the server may send no more than the credit granted so far in the current transaction (its
+	 * h2 stream), and a grant made while no transaction is under way (before {@code requestTx}
+	 * starts one, or between two) is dropped, as in libwebsockets. Other streams ignore it. A
+	 * proxied stream passes the grant to its proxy (TXCR_UPDATE), whose onward stream applies it.
 	 * @param delta the bytes granted, positive
 	 * @throws IllegalArgumentException when {@code delta} is not positive
 	 */
 	default void addPeerTxCredit(int delta) {
-		checkPeerTxCredit(delta);
-	}
-
-	/**
-	 * Checks a credit grant as {@link #addPeerTxCredit} requires it.
-	 * @param delta the grant
-	 * @throws IllegalArgumentException when {@code delta} is not positive
-	 */
-	static void checkPeerTxCredit(int delta) {
 		if (delta <= 0) {
 			throw new IllegalArgumentException("a peer tx credit grant must be positive, got " + delta);
 		}

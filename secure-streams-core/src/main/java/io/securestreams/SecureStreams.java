@@ -210,9 +210,9 @@ public final class SecureStreams implements AutoCloseable {
 	 * For a streamtype using h2, each transaction's h2 stream then opens with that receive window
 	 * and is widened only by {@link SecureStream#addPeerTxCredit}: the application, not its reading,
 	 * paces the server. h2 lets a server send the connection's initial stream window (65535 bytes)
-	 * before any update, so a smaller credit does not hold back those first bytes. Streams of other
-	 * protocols ignore the credit. In proxied mode the credit travels in the STREAMTYPE frame and
-	 * the proxy's onward stream applies it.
+	 * before any update, so a smaller credit counts as 65535. Streams of other protocols ignore
+	 * the credit. In proxied mode the credit travels in the STREAMTYPE frame and the proxy's
+	 * onward stream applies it.
 	 * @param streamType a streamtype of the active policy
 	 * @param handler receives the stream's callbacks
 	 * @param initialPeerTxCredit the initial credit in bytes, or 0 for automatic flow control (the

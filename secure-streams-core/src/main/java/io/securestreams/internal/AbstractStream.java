@@ -152,6 +152,17 @@ public abstract class AbstractStream implements SecureStream {
 	}
 
 	/**
+	 * Checks a credit grant as {@link SecureStream#addPeerTxCredit} requires it.
+	 * @param delta the grant
+	 * @throws IllegalArgumentException when {@code delta} is not positive
+	 */
+	protected static void checkPeerTxCredit(int delta) {
+		if (delta <= 0) {
+			throw new IllegalArgumentException("a peer tx credit grant must be positive, got " + delta);
+		}
+	}
+
+	/**
 	 * Runs a task on the stream's loop, after whatever runs now, unless the stream is destroyed.
 	 * @param task the task
 	 */

@@ -7,7 +7,6 @@ import java.util.function.IntConsumer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
-import io.securestreams.SecureStream;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
@@ -449,7 +448,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	 */
 	@Override
 	public void addPeerTxCredit(int delta) {
-		SecureStream.checkPeerTxCredit(delta);
+		checkPeerTxCredit(delta);
 		execute(() -> {
 			ClientAttempt current = this.attempt;
 			if (current != null) {

@@ -88,6 +88,9 @@ final class H2Exchange implements ProtocolConnection {
 	// The manual rx flow control of the h2 stream being opened or open, when the stream has one.
 	private @Nullable ManualRxWindow rxWindow;
 
+	// What the application granted the peer during this transaction, beyond the initial credit.
+	private int granted;
+
 	H2Exchange(StreamLink link, H2Sessions sessions, Connector connector, @Nullable SslContext tls,
 			ConnectTarget target) {
 		this.link = link;
@@ -125,7 +128,8 @@ final class H2Exchange implements ProtocolConnection {
 			return;
 		}
 		int credit = this.link.initialPeerTxCredit();
-		this.rxWindow = (credit > 0) ? new ManualRxWindow(credit) : null;
+		// A transaction that moves to another h2 stream (a replay, a redirect) keeps its grants.
+		this.rxWindow = (credit > 0) ? new ManualRxWindow(credit, this.granted) : null;
 		ready.openStream(new H2StreamHandler(this, this.rxWindow)).addListener((Future<Http2StreamChannel> f) -> {
 			if (!f.isSuccess()) {
 				// Nothing was sent: the attempt failed, and the stream backs off as for a refused connection.
@@ -395,8 +399,12 @@ final class H2Exchange implements ProtocolConnection {
 
 	@Override
 	public void addPeerTxCredit(int delta) {
+		if (this.ended || this.link.initialPeerTxCredit() <= 0) {
+			return;
+		}
+		this.granted = (int) Math.min(Integer.MAX_VALUE, (long) this.granted + delta);
 		ManualRxWindow window = this.rxWindow;
-		if (window != null && !this.ended) {
+		if (window != null) {
 			window.grant(delta);
 		}
 	}

@@ -3,6 +3,7 @@ package io.securestreams.protocol.h2;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -21,14 +22,15 @@ import org.slf4j.LoggerFactory;
  * as the stream reads (so other streams of the connection are not held back).
  * <p>
  * It steers Netty's local flow controller, which refills a stream's window towards a target
- * whenever the bytes the peer may still send plus those unread drop to half that target: each
- * DATA frame lowers the target by its size before the stream consumes it, so consuming never
- * refills the window, and each grant raises the target by its size. A grant goes out at once when
- * the peer has used half its window or more; otherwise it waits until the peer has, which keeps
- * every granted byte and never leaves the peer without credit. The target starts at the initial
- * credit once the request's HEADERS opened the stream (Netty creates the stream then); grants
- * made before that wait for it. Sits in the h2 stream's pipeline before the codec that turns
- * frames into http objects, on the stream's event loop.
+ * whenever the bytes the peer may still send plus those unread drop below a ratio of that target:
+ * each DATA frame lowers the target by its size before the stream consumes it, so consuming never
+ * refills the window, and each grant raises the target by its size. With the stream's ratio near
+ * 1 a grant goes out at once, unless it is tiny against what the peer may still send, and then
+ * with a later one; no granted byte is lost and the peer is never left without credit it was
+ * granted. The target starts at the initial credit (at least the initial stream window of 65535
+ * bytes the server may send anyway) once the request's HEADERS opened the stream (Netty creates
+ * the stream then); grants made before that wait for it. Sits in the h2 stream's pipeline before
+ * the codec that turns frames into http objects, on the stream's event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -36,6 +38,9 @@ import org.slf4j.LoggerFactory;
 final class ManualRxWindow extends ChannelDuplexHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(ManualRxWindow.class);
+
+	/** The window ratio below which Netty sends an update: near 1, so that grants go out at once. */
+	private static final float UPDATE_RATIO = 0.999f;
 
 	private final int initialCredit;
 
@@ -48,8 +53,14 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 
 	private @Nullable ChannelHandlerContext context;
 
-	ManualRxWindow(int initialCredit) {
+	/**
+	 * Creates the flow control of one h2 stream.
+	 * @param initialCredit the credit the stream opens with
+	 * @param granted what the application granted already during the transaction
+	 */
+	ManualRxWindow(int initialCredit, int granted) {
 		this.initialCredit = initialCredit;
+		this.grantedEarly = granted;
 	}
 
 	@Override
@@ -80,11 +91,22 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 			return;
 		}
 		this.stream = known;
-		this.flowController = codec.connection().local().flowController();
-		int target = this.flowController.initialWindowSize(known);
-		long wanted = (long) this.initialCredit + this.grantedEarly;
+		Http2LocalFlowController controller = codec.connection().local().flowController();
+		this.flowController = controller;
+		if (controller instanceof DefaultHttp2LocalFlowController ratios) {
+			try {
+				ratios.windowUpdateRatio(known, UPDATE_RATIO);
+			}
+			catch (Http2Exception ex) {
+				logger.debug("h2 stream {}: could not set its window update ratio: {}", known.id(), ex.getMessage());
+			}
+		}
+		// The server may send the initial stream window before any update, so the credit starts
+		// there at least; the target then never falls below what the server may still send.
+		int target = controller.initialWindowSize(known);
+		long wanted = (long) Math.max(this.initialCredit, target) + this.grantedEarly;
 		this.grantedEarly = 0;
-		move(ctx, (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, wanted - target)));
+		move(ctx, (int) Math.min(Integer.MAX_VALUE, wanted - target));
 		channel.parent().flush();
 	}
 

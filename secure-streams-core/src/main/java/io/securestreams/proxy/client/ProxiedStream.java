@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.securestreams.SecureStream;
 import io.securestreams.StateTransitions;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
@@ -377,7 +376,7 @@ final class ProxiedStream extends AbstractStream {
 
 	@Override
 	public void addPeerTxCredit(int delta) {
-		SecureStream.checkPeerTxCredit(delta);
+		checkPeerTxCredit(delta);
 		execute(() -> {
 			this.pending.peerTxCredit(delta);
 			pump();

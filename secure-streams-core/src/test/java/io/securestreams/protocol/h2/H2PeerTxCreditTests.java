@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import io.securestreams.SecureStream;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
@@ -105,6 +106,26 @@ class H2PeerTxCreditTests {
 		// h2 lets the server send its initial stream window before any update.
 		stallsAt(handler, 65_535);
 		stream.addPeerTxCredit(100_000 - 65_535);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.received()).isEqualTo(this.body);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void aGrantMadeAsTheTransactionStartsCounts(Mode mode) {
+		StreamsUnderTest streams = start(mode, 200_000);
+		RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
+			if (state == StreamState.CONNECTING) {
+				// Usually before the transaction's h2 stream is open.
+				stream.addPeerTxCredit(20_000);
+			}
+			return StreamResult.OK;
+		});
+		SecureStream stream = streams.streams().create("get", handler, 100_000);
+		stream.requestTx();
+		handler.await(StreamState.CONNECTED, WAIT);
+		stallsAt(handler, 120_000);
+		stream.addPeerTxCredit(80_000);
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		assertThat(handler.received()).isEqualTo(this.body);
 	}
