@@ -143,6 +143,11 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 	}
 
 	@Override
+	public int maxPeerTxWindow() {
+		return this.stream.maxPeerTxWindow();
+	}
+
+	@Override
 	public boolean isProxied() {
 		return this.stream.isProxied();
 	}

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientStream extends LinkedStream implements OnwardStream {
 
+	/** The window a proxy's onward stream offers at a time: h2's initial stream window. */
+	static final int ONWARD_MAX_PEER_TX_WINDOW = 65_535;
+
 	private static final Logger logger = LoggerFactory.getLogger(ClientStream.class);
 
 	private final RetryTracker retry;
@@ -440,6 +443,17 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	 */
 	int initialPeerTxCredit() {
 		return this.initialPeerTxCredit;
+	}
+
+	/**
+	 * Returns the largest window offered to the peer at a time under an initial credit: a proxy's
+	 * onward stream offers what automatic flow control would (h2's initial stream window), so
+	 * that the proxy holds no more unread while its client does not read; a direct stream offers
+	 * all its credit, as libwebsockets does.
+	 * @return the bytes
+	 */
+	int maxPeerTxWindow() {
+		return this.proxied ? ONWARD_MAX_PEER_TX_WINDOW : Integer.MAX_VALUE;
 	}
 
 	/**

@@ -230,6 +230,16 @@ public interface StreamLink {
 	}
 
 	/**
+	 * Returns the largest receive window a binding with a {@link #initialPeerTxCredit()} offers
+	 * its peer at a time; credit beyond it is offered as the stream reads. A proxy's onward stream
+	 * caps it so that what the proxy holds unread while its client does not read stays bounded.
+	 * @return the bytes, {@code Integer.MAX_VALUE} to offer every credit at once (libwebsockets)
+	 */
+	default int maxPeerTxWindow() {
+		return Integer.MAX_VALUE;
+	}
+
+	/**
 	 * Records the status of a final http response head (not an interim 1xx), shown in the
 	 * stream's {@link io.securestreams.StreamInfo#httpStatus()}.
 	 * @param status the status code

@@ -129,7 +129,7 @@ final class H2Exchange implements ProtocolConnection {
 		}
 		int credit = this.link.initialPeerTxCredit();
 		// A transaction that moves to another h2 stream (a replay, a redirect) keeps its grants.
-		this.rxWindow = (credit > 0) ? new ManualRxWindow(credit, this.granted) : null;
+		this.rxWindow = (credit > 0) ? new ManualRxWindow(credit, this.granted, this.link.maxPeerTxWindow()) : null;
 		ready.openStream(new H2StreamHandler(this, this.rxWindow)).addListener((Future<Http2StreamChannel> f) -> {
 			if (!f.isSuccess()) {
 				// Nothing was sent: the attempt failed, and the stream backs off as for a refused connection.

@@ -29,8 +29,14 @@ import org.slf4j.LoggerFactory;
  * with a later one; no granted byte is lost and the peer is never left without credit it was
  * granted. The target starts at the initial credit (at least the initial stream window of 65535
  * bytes the server may send anyway) once the request's HEADERS opened the stream (Netty creates
- * the stream then); grants made before that wait for it. Sits in the h2 stream's pipeline before
- * the codec that turns frames into http objects, on the stream's event loop.
+ * the stream then); grants made before that wait for it.
+ * <p>
+ * A stream may cap the window it offers at a time: credit beyond the cap waits in a bank, and a
+ * DATA frame read is refilled from the bank instead of lowering the target, so the window
+ * follows reading (as automatic flow control does) until the credit is used up. A proxy's onward
+ * stream, whose reading its client's pace pauses, needs that to hold at most the cap unread.
+ * Sits in the h2 stream's pipeline before the codec that turns frames into http objects, on the
+ * stream's event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -44,8 +50,14 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 
 	private final int initialCredit;
 
+	// The most the target may be; what is granted beyond it waits in the bank.
+	private final int maxWindow;
+
 	// Granted before the stream was open, added to the target once it is.
 	private int grantedEarly;
+
+	// Credit granted but not offered to the server yet, because of maxWindow.
+	private long bank;
 
 	private @Nullable Http2Stream stream;
 
@@ -57,10 +69,15 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 	 * Creates the flow control of one h2 stream.
 	 * @param initialCredit the credit the stream opens with
 	 * @param granted what the application granted already during the transaction
+	 * @param maxWindow the largest window to offer the server at a time (at least the initial
+	 * stream window): the credit beyond it is offered as the stream reads, so that a stream whose
+	 * reading is paused (a proxy's onward stream) holds at most this much unread;
+	 * {@code Integer.MAX_VALUE} offers every credit at once, as libwebsockets does
 	 */
-	ManualRxWindow(int initialCredit, int granted) {
+	ManualRxWindow(int initialCredit, int granted, int maxWindow) {
 		this.initialCredit = initialCredit;
 		this.grantedEarly = granted;
+		this.maxWindow = maxWindow;
 	}
 
 	@Override
@@ -106,15 +123,21 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 		int target = controller.initialWindowSize(known);
 		long wanted = (long) Math.max(this.initialCredit, target) + this.grantedEarly;
 		this.grantedEarly = 0;
-		move(ctx, (int) Math.min(Integer.MAX_VALUE, wanted - target));
+		long offered = Math.min(wanted, Math.max(this.maxWindow, target));
+		this.bank = wanted - offered;
+		move(ctx, (int) Math.min(Integer.MAX_VALUE, offered - target));
 		channel.parent().flush();
 	}
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		if (msg instanceof Http2DataFrame data && this.stream != null) {
-			// Before the stream consumes it (after this read), so that consuming refills nothing.
-			move(ctx, -data.initialFlowControlledBytes());
+			// Before the stream consumes it (after this read): consuming refills only what the
+			// bank pays for, so that the server never gets more than the credit.
+			int read = data.initialFlowControlledBytes();
+			long refill = Math.min(read, this.bank);
+			this.bank -= refill;
+			move(ctx, (int) (refill - read));
 		}
 		ctx.fireChannelRead(msg);
 	}
@@ -132,7 +155,16 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 			this.grantedEarly = (int) Math.min(Integer.MAX_VALUE, (long) this.grantedEarly + delta);
 			return;
 		}
-		move(ctx, delta);
+		Http2LocalFlowController controller = this.flowController;
+		Http2Stream open = this.stream;
+		if (controller == null || open.state() == Http2Stream.State.CLOSED) {
+			return;
+		}
+		this.bank += delta;
+		long room = (long) this.maxWindow - controller.initialWindowSize(open);
+		long offered = Math.min(this.bank, Math.max(0, room));
+		this.bank -= offered;
+		move(ctx, (int) offered);
 		ctx.channel().parent().flush();
 	}
 

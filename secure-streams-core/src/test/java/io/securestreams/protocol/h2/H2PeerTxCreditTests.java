@@ -2,6 +2,8 @@ package io.securestreams.protocol.h2;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import io.securestreams.SecureStream;
 import io.securestreams.StreamResult;
@@ -149,6 +151,40 @@ class H2PeerTxCreditTests {
 		stream.addPeerTxCredit(50_000);
 		handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
 		assertThat(handler.received()).hasSize(300_000);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void aGrantFarBeyondTheProxysBufferIsTakenAtTheClientsPace(Mode mode) {
+		// A proxy's onward stream offers the granted credit 64 KiB at a time, as it is read, so that
+		// what it holds for a slower client stays within proxy_buflen (here the default, 32 KiB).
+		this.body = pattern(2_000_000);
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", this.connector.getLocalPort(), "GET", "/get")
+			.set(StreamTypeKey.PROTOCOL, Protocol.H2);
+		// Several loops, so that the onward h2 stream and the client's link are served apart and
+		// rx is handed from one to the other, as in a proxy process.
+		StreamsUnderTest streams = this.resources.start(mode, fragment.build(), (b) -> b.eventLoopThreads(4));
+		AtomicBoolean slow = new AtomicBoolean();
+		RecordingHandler handler = new RecordingHandler() {
+			@Override
+			public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+				if (slow.get()) {
+					// A client slower than the server.
+					LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+				}
+				return super.onRx(stream, payload, flags);
+			}
+		};
+		SecureStream stream = streams.streams().create("get", handler, 100_000);
+		stream.requestTx();
+		handler.await(StreamState.CONNECTED, WAIT);
+		stallsAt(handler, 100_000);
+		slow.set(true);
+		stream.addPeerTxCredit(4_000_000);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.received()).isEqualTo(this.body);
+		assertThat(handler.states).doesNotContain(StreamState.QOS_NACK_REMOTE);
 	}
 
 	@ParameterizedTest

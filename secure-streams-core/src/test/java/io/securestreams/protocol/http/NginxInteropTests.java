@@ -1,5 +1,6 @@
 package io.securestreams.protocol.http;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,11 +8,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
@@ -19,8 +23,11 @@ import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.testsupport.NginxServer;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.StreamsUnderTest;
+import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -148,6 +155,37 @@ class NginxInteropTests {
 		handler.await(StreamState.DISCONNECTED, WAIT);
 		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("hello from nginx");
 		assertThat(this.nginx.accessLog()).singleElement().asString().endsWith("HTTP/2.0 GET /hello 200");
+	}
+
+	@Test
+	void aProxiedH2StreamWithACreditTakesALargeGrantAtItsClientsPace() throws Exception {
+		// nginx sends all the window it has at once: a proxy that offered a large grant in one
+		// window would be sent more than its proxy_buflen while its client reads slowly.
+		byte[] expected = file("credit.bin", 3 * 1024 * 1024);
+		PolicyFragment fragment = TestPolicies.base();
+		tls(fragment, "paced", Protocol.H2, "GET", "/credit.bin");
+		StreamsUnderTest streams = this.resources.start(Mode.PROXIED, fragment.build(), (b) -> b.eventLoopThreads(4));
+		AtomicBoolean slow = new AtomicBoolean();
+		RecordingHandler handler = new RecordingHandler() {
+			@Override
+			public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+				if (slow.get()) {
+					// A client slower than the server.
+					LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+				}
+				return super.onRx(stream, payload, flags);
+			}
+		};
+		SecureStream stream = streams.streams().create("paced", handler, 100_000);
+		stream.requestTx();
+		handler.await(StreamState.CONNECTED, WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> handler.received().length >= 100_000);
+		Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
+			.untilAsserted(() -> assertThat(handler.received()).hasSize(100_000));
+		slow.set(true);
+		stream.addPeerTxCredit(8_000_000);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.received()).isEqualTo(expected);
 	}
 
 	@Test
