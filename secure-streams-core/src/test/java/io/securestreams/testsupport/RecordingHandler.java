@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 
 import io.securestreams.SecureStream;
@@ -30,6 +31,8 @@ public class RecordingHandler implements StreamHandler {
 	public final List<Integer> rxFlags = new CopyOnWriteArrayList<>();
 
 	public final List<String> threads = new CopyOnWriteArrayList<>();
+
+	private volatile long rxDelayNanos;
 
 	private final ByteArrayOutputStream rx = new ByteArrayOutputStream();
 
@@ -76,8 +79,22 @@ public class RecordingHandler implements StreamHandler {
 		return this.stateReaction.apply(stream, state);
 	}
 
+	/**
+	 * Makes each later rx callback take this long first, as a client slower than its server is.
+	 * @param delay the time each rx takes; zero for none
+	 * @return this handler
+	 */
+	public RecordingHandler slowRx(Duration delay) {
+		this.rxDelayNanos = delay.toNanos();
+		return this;
+	}
+
 	@Override
 	public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+		long delay = this.rxDelayNanos;
+		if (delay > 0) {
+			LockSupport.parkNanos(delay);
+		}
 		byte[] bytes = new byte[payload.remaining()];
 		payload.get(bytes);
 		synchronized (this.rx) {

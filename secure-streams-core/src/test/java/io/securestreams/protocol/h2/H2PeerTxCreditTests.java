@@ -2,8 +2,6 @@ package io.securestreams.protocol.h2;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 import io.securestreams.SecureStream;
 import io.securestreams.StreamResult;
@@ -165,22 +163,13 @@ class H2PeerTxCreditTests {
 		// Several loops, so that the onward h2 stream and the client's link are served apart and
 		// rx is handed from one to the other, as in a proxy process.
 		StreamsUnderTest streams = this.resources.start(mode, fragment.build(), (b) -> b.eventLoopThreads(4));
-		AtomicBoolean slow = new AtomicBoolean();
-		RecordingHandler handler = new RecordingHandler() {
-			@Override
-			public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
-				if (slow.get()) {
-					// A client slower than the server.
-					LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
-				}
-				return super.onRx(stream, payload, flags);
-			}
-		};
+		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = streams.streams().create("get", handler, 100_000);
 		stream.requestTx();
 		handler.await(StreamState.CONNECTED, WAIT);
 		stallsAt(handler, 100_000);
-		slow.set(true);
+		// From now on a client slower than the server.
+		handler.slowRx(Duration.ofMillis(1));
 		stream.addPeerTxCredit(4_000_000);
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		assertThat(handler.received()).isEqualTo(this.body);

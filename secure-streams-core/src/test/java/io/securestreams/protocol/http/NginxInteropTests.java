@@ -1,6 +1,5 @@
 package io.securestreams.protocol.http;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,14 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
-import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
@@ -165,24 +161,15 @@ class NginxInteropTests {
 		PolicyFragment fragment = TestPolicies.base();
 		tls(fragment, "paced", Protocol.H2, "GET", "/credit.bin");
 		StreamsUnderTest streams = this.resources.start(Mode.PROXIED, fragment.build(), (b) -> b.eventLoopThreads(4));
-		AtomicBoolean slow = new AtomicBoolean();
-		RecordingHandler handler = new RecordingHandler() {
-			@Override
-			public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
-				if (slow.get()) {
-					// A client slower than the server.
-					LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
-				}
-				return super.onRx(stream, payload, flags);
-			}
-		};
+		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = streams.streams().create("paced", handler, 100_000);
 		stream.requestTx();
 		handler.await(StreamState.CONNECTED, WAIT);
 		Awaitility.await().atMost(WAIT).until(() -> handler.received().length >= 100_000);
 		Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(3))
 			.untilAsserted(() -> assertThat(handler.received()).hasSize(100_000));
-		slow.set(true);
+		// From now on a client slower than the server.
+		handler.slowRx(Duration.ofMillis(1));
 		stream.addPeerTxCredit(8_000_000);
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		assertThat(handler.received()).isEqualTo(expected);
