@@ -37,8 +37,9 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 	 * The connection's receive window. Each stream keeps h2's default window of 65535 bytes, but
 	 * the connection's window must be much larger: a stream whose rx is paused holds its unread
 	 * bytes against both windows, so with equal windows one paused stream would stop every other
-	 * stream on the connection. What a paused stream holds stays bounded by its own window: 64 KiB,
-	 * or the application's credit for a stream created with one ({@link ManualRxWindow}).
+	 * stream on the connection. What a paused stream holds stays bounded by its own window of
+	 * 64 KiB: only a proxy's onward streams are paused, and one with a client's credit offers no
+	 * more at a time either ({@link ManualRxWindow}).
 	 */
 	static final int CONNECTION_WINDOW = 16 * 1024 * 1024;
 
