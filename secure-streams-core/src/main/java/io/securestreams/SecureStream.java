@@ -178,6 +178,29 @@ public interface SecureStream {
 	}
 
 	/**
+	 * Returns what the peer may still send to the stream by the credit granted
+	 * ({@code lws_ss_get_est_peer_tx_credit}): for a stream created with an initial credit, the
+	 * current transaction's credit (the initial credit plus the grants made during it) less the
+	 * payload received in it. Bytes on their way count as still to come. An application keeping a
+	 * window of buffered input can grant the shortfall when it falls low:
+	 * <pre class="code">
+	 * int shortfall = window - stream.estimatedPeerTxCredit() - buffered;
+	 * if (shortfall &gt; window / 2) {
+	 *     stream.addPeerTxCredit(shortfall);
+	 * }
+	 * </pre>
+	 * A direct stream estimates for h2 only, the protocol that takes credit, where the credit is at
+	 * least the 65535 bytes any h2 stream may receive. A proxied stream does not know its
+	 * streamtype's protocol: it counts its credit, grants and payload from the proxy's CONNECTING,
+	 * as libwebsockets' proxied client does, whatever the protocol. May be called from any thread.
+	 * @return the bytes: 0 with no transaction under way or without an initial credit; negative
+	 * for a proxied h2 stream whose server sent its 65535 bytes against a smaller credit
+	 */
+	default int estimatedPeerTxCredit() {
+		return 0;
+	}
+
+	/**
 	 * Returns the address of the connected peer.
 	 * @return the peer, or {@code null} when not connected
 	 */

@@ -472,6 +472,13 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	}
 
 	@Override
+	public int estimatedPeerTxCredit() {
+		// Read from any thread, as peerAddress() is: an attempt just replaced may answer once more.
+		ClientAttempt current = this.attempt;
+		return (current != null && this.initialPeerTxCredit > 0) ? current.connection().estimatedPeerTxCredit() : 0;
+	}
+
+	@Override
 	public String rideshare() {
 		String current = this.rideshare;
 		return (current != null) ? current : streamType();

@@ -61,4 +61,13 @@ public interface ProtocolConnection {
 	default void addPeerTxCredit(int delta) {
 	}
 
+	/**
+	 * Returns what the peer may still send on this stream by the credit the application granted
+	 * ({@link io.securestreams.SecureStream#estimatedPeerTxCredit}); called from any thread.
+	 * @return the bytes, or 0 when the binding has no receive window of its own per stream
+	 */
+	default int estimatedPeerTxCredit() {
+		return 0;
+	}
+
 }

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
@@ -71,7 +72,8 @@ final class H2Exchange implements ProtocolConnection {
 
 	private @Nullable Channel stream;
 
-	private boolean ended;
+	// Volatile, as granted below, for the credit estimate read from any thread.
+	private volatile boolean ended;
 
 	// Why the server did not process the request on the current h2 stream, or null.
 	private @Nullable String unprocessed;
@@ -85,11 +87,12 @@ final class H2Exchange implements ProtocolConnection {
 	// Whether the next h2 stream carries a request already taken from the stream.
 	private boolean moving;
 
-	// The manual rx flow control of the h2 stream being opened or open, when the stream has one.
-	private @Nullable ManualRxWindow rxWindow;
+	// The manual rx flow control of the h2 stream being opened or open, when the stream has one;
+	// volatile for the application's credit estimate, read from any thread.
+	private volatile @Nullable ManualRxWindow rxWindow;
 
 	// What the application granted the peer during this transaction, beyond the initial credit.
-	private int granted;
+	private volatile int granted;
 
 	H2Exchange(StreamLink link, H2Sessions sessions, Connector connector, @Nullable SslContext tls,
 			ConnectTarget target) {
@@ -407,6 +410,21 @@ final class H2Exchange implements ProtocolConnection {
 		if (window != null) {
 			window.grant(delta);
 		}
+	}
+
+	@Override
+	public int estimatedPeerTxCredit() {
+		int credit = this.link.initialPeerTxCredit();
+		if (credit <= 0 || this.ended) {
+			return 0;
+		}
+		ManualRxWindow window = this.rxWindow;
+		if (window != null) {
+			return window.estimate();
+		}
+		// Before its h2 stream opens, the transaction's credit is what the stream will open with.
+		long opening = (long) Math.max(credit, Http2CodecUtil.DEFAULT_WINDOW_SIZE) + this.granted;
+		return (int) Math.min(Integer.MAX_VALUE, opening);
 	}
 
 	@Override

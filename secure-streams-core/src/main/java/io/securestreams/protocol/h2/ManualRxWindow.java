@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2LocalFlowController;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -65,6 +66,9 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 
 	private @Nullable ChannelHandlerContext context;
 
+	// What the server may still send by the credit granted: read from any thread.
+	private volatile long estimate;
+
 	/**
 	 * Creates the flow control of one h2 stream.
 	 * @param initialCredit the credit the stream opens with
@@ -78,6 +82,16 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 		this.initialCredit = initialCredit;
 		this.grantedEarly = granted;
 		this.maxWindow = maxWindow;
+		this.estimate = (long) Math.max(initialCredit, Http2CodecUtil.DEFAULT_WINDOW_SIZE) + granted;
+	}
+
+	/**
+	 * Returns what the server may still send on the stream by the credit granted: the initial
+	 * credit (at least the initial stream window) and the grants, less the DATA read.
+	 * @return the bytes, clipped to the range of an {@code int}
+	 */
+	int estimate() {
+		return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, this.estimate));
 	}
 
 	@Override
@@ -123,6 +137,7 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 		int target = controller.initialWindowSize(known);
 		long wanted = (long) Math.max(this.initialCredit, target) + this.grantedEarly;
 		this.grantedEarly = 0;
+		this.estimate = wanted;
 		long offered = Math.min(wanted, Math.max(this.maxWindow, target));
 		this.bank = wanted - offered;
 		move(ctx, (int) Math.min(Integer.MAX_VALUE, offered - target));
@@ -135,6 +150,7 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 			// Before the stream consumes it (after this read): consuming refills only what the
 			// bank pays for, so that the server never gets more than the credit.
 			int read = data.initialFlowControlledBytes();
+			this.estimate -= read;
 			long refill = Math.min(read, this.bank);
 			this.bank -= refill;
 			move(ctx, (int) (refill - read));
@@ -153,6 +169,7 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 		}
 		if (ctx == null || this.stream == null) {
 			this.grantedEarly = (int) Math.min(Integer.MAX_VALUE, (long) this.grantedEarly + delta);
+			this.estimate += delta;
 			return;
 		}
 		Http2LocalFlowController controller = this.flowController;
@@ -160,6 +177,7 @@ final class ManualRxWindow extends ChannelDuplexHandler {
 		if (controller == null || open.state() == Http2Stream.State.CLOSED) {
 			return;
 		}
+		this.estimate += delta;
 		this.bank += delta;
 		long room = (long) this.maxWindow - controller.initialWindowSize(open);
 		long offered = Math.min(this.bank, Math.max(0, room));

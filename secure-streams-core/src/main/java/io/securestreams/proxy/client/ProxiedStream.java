@@ -20,6 +20,7 @@ import io.securestreams.proxy.wire.RxPayloadRun;
 import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToClient;
 import io.securestreams.proxy.wire.ToProxy;
+import io.securestreams.smd.SmdStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,11 +58,18 @@ final class ProxiedStream extends AbstractStream {
 	// What the STREAMTYPE frame grants (the class mask for _lws_smd).
 	private final int initialTxCredit;
 
+	private final PeerCreditEstimate peerCredit;
+
 	ProxiedStream(ProxiedStreams streams, String streamType, StreamHandler handler, EventLoop loop,
 			int initialTxCredit) {
 		super(streams.runtime(), StreamTypePolicy.builder(streamType).build(), handler, StreamRole.PROXIED, loop,
 				StateTransitions.PROXIED_CLIENT);
 		this.initialTxCredit = initialTxCredit;
+		// The default credit, which a proxy takes for automatic flow control, and the bus's class
+		// mask are no credit to estimate.
+		boolean credited = initialTxCredit != SsWire.DEFAULT_INITIAL_TX_CREDIT
+				&& !SmdStream.STREAMTYPE.equals(streamType);
+		this.peerCredit = new PeerCreditEstimate(credited ? initialTxCredit : 0);
 		this.upstream = new UpstreamLink(this, streams, this.pending, loop);
 	}
 
@@ -88,6 +96,7 @@ final class ProxiedStream extends AbstractStream {
 	 * @return {@code true} when the handler's result ends the retrying (it destroys the stream)
 	 */
 	boolean linkLost() {
+		this.peerCredit.transactionEnded();
 		return owesDisconnected() && destroys(emit(StreamState.DISCONNECTED, 0));
 	}
 
@@ -210,10 +219,14 @@ final class ProxiedStream extends AbstractStream {
 		}
 		this.upstream.onward(state);
 		this.pending.onwardState(state);
+		if (state == StreamState.CONNECTING) {
+			this.peerCredit.transactionStarted();
+		}
 		if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
 				|| state == StreamState.AUTH_FAILED || state == StreamState.QOS_ACK_REMOTE
 				|| state == StreamState.QOS_NACK_REMOTE) {
 			this.pending.onwardEnded();
+			this.peerCredit.transactionEnded();
 		}
 		if (state == StreamState.TIMEOUT) {
 			this.pending.timedOut();
@@ -226,6 +239,7 @@ final class ProxiedStream extends AbstractStream {
 
 	private void deliver(ClientLink from, ByteBuf payload, int flags) {
 		int total = payload.readableBytes();
+		this.peerCredit.received(total);
 		int offset = 0;
 		do {
 			int length = Math.min(RX_PIECE, total - offset);
@@ -378,9 +392,15 @@ final class ProxiedStream extends AbstractStream {
 	public void addPeerTxCredit(int delta) {
 		checkPeerTxCredit(delta);
 		execute(() -> {
+			this.peerCredit.granted(delta);
 			this.pending.peerTxCredit(delta);
 			pump();
 		});
+	}
+
+	@Override
+	public int estimatedPeerTxCredit() {
+		return this.peerCredit.value();
 	}
 
 	@Override

@@ -2,6 +2,9 @@ package io.securestreams.protocol.h2;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 import io.securestreams.SecureStream;
 import io.securestreams.StreamResult;
@@ -20,7 +23,9 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,13 +59,31 @@ class H2PeerTxCreditTests {
 
 	private volatile byte[] body = new byte[0];
 
+	// When set, the server sends the response's head at once and its body once this opens.
+	private volatile @Nullable CountDownLatch bodyHeld;
+
 	@BeforeEach
 	void startJetty() throws Exception {
 		this.connector = H2TestServers.startJettyH2c(this.jetty, new Handler.Abstract() {
 			@Override
 			public boolean handle(Request request, Response response, Callback callback) {
 				response.setStatus(200);
-				response.write(true, ByteBuffer.wrap(H2PeerTxCreditTests.this.body), callback);
+				ByteBuffer content = ByteBuffer.wrap(H2PeerTxCreditTests.this.body);
+				CountDownLatch held = H2PeerTxCreditTests.this.bodyHeld;
+				if (held == null) {
+					response.write(true, content, callback);
+					return true;
+				}
+				response.write(false, BufferUtil.EMPTY_BUFFER, Callback.from(() -> new Thread(() -> {
+					try {
+						held.await();
+						response.write(true, content, callback);
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+						callback.failed(ex);
+					}
+				}, "held-body").start(), callback::failed));
 				return true;
 			}
 		});
@@ -68,6 +91,10 @@ class H2PeerTxCreditTests {
 
 	@AfterEach
 	void stopJetty() throws Exception {
+		CountDownLatch held = this.bodyHeld;
+		if (held != null) {
+			held.countDown();
+		}
 		this.jetty.stop();
 	}
 
@@ -174,6 +201,59 @@ class H2PeerTxCreditTests {
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		assertThat(handler.received()).isEqualTo(this.body);
 		assertThat(handler.states).doesNotContain(StreamState.QOS_NACK_REMOTE);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void theEstimateIsTheCreditAndGrantsOfTheTransactionLessItsPayload(Mode mode) {
+		CountDownLatch held = new CountDownLatch(1);
+		this.bodyHeld = held;
+		StreamsUnderTest streams = start(mode, 300_000);
+		List<Integer> atRx = new CopyOnWriteArrayList<>();
+		RecordingHandler handler = new RecordingHandler() {
+			@Override
+			public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+				StreamResult result = super.onRx(stream, payload, flags);
+				atRx.add(stream.estimatedPeerTxCredit() + received().length);
+				return result;
+			}
+		};
+		SecureStream stream = streams.streams().create("get", handler, 100_000);
+		assertThat(stream.estimatedPeerTxCredit()).as("before any transaction").isZero();
+		stream.requestTx();
+		handler.await(StreamState.CONNECTED, WAIT);
+		assertThat(stream.estimatedPeerTxCredit()).as("with the head and none of the body").isEqualTo(100_000);
+		stream.addPeerTxCredit(20_000);
+		Awaitility.await().atMost(WAIT).until(stream::estimatedPeerTxCredit, (estimate) -> estimate == 120_000);
+		held.countDown();
+		stallsAt(handler, 120_000);
+		assertThat(stream.estimatedPeerTxCredit()).as("with the credit used up").isZero();
+		// Each rx saw what it and all before it took from the credit (a direct stream may have
+		// read more already, which only lowers the estimate).
+		assertThat(atRx).isNotEmpty().allSatisfy((total) -> assertThat(total).isLessThanOrEqualTo(120_000));
+		stream.addPeerTxCredit(200_000);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(handler.received()).isEqualTo(this.body);
+		assertThat(stream.estimatedPeerTxCredit()).as("after the transaction").isZero();
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void withoutAnInitialCreditThereIsNoEstimate(Mode mode) {
+		CountDownLatch held = new CountDownLatch(1);
+		this.bodyHeld = held;
+		StreamsUnderTest streams = start(mode, 100_000);
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = streams.streams().create("get", handler);
+		stream.requestTx();
+		handler.await(StreamState.CONNECTED, WAIT);
+		stream.addPeerTxCredit(20_000);
+		assertThat(stream.estimatedPeerTxCredit()).isZero();
+		held.countDown();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.received()).isEqualTo(this.body);
+		assertThat(stream.estimatedPeerTxCredit()).isZero();
 	}
 
 	@ParameterizedTest
