@@ -17,6 +17,7 @@ import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -139,8 +140,11 @@ class AccessTokenFetcherTests {
 		this.streams.close();
 		// The renewal was due after 1.8 s: a fetcher that tried it would log the shut-down context
 		// as a failed fetch, and try again until the token expired.
-		Thread.sleep(2_500);
-		assertThat(logs.messages()).noneMatch((message) -> message.contains("Access token fetch"));
+		Awaitility.await().during(Duration.ofMillis(2_500)).atMost(Duration.ofMillis(2_500).multipliedBy(3))
+			.untilAsserted(() -> {
+				assertThat(logs.messages()).noneMatch((message) -> message.contains("Access token fetch"));
+				assertThat(this.server.getRequestCount()).isEqualTo(1);
+			});
 		assertThat(fetcher.fetch().error()).contains("closed");
 		assertThat(this.server.getRequestCount()).isEqualTo(1);
 	}
