@@ -56,8 +56,9 @@ class H2RxPauseTests {
 		paused.requestTx();
 		big.await(StreamState.CONNECTED, WAIT);
 		server.takeRequest();
-		// Time for the server to send the paused stream all the window it has.
-		Thread.sleep(500);
+		// Time for the server to send the paused stream all the window it has, none of which is delivered.
+		Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofMillis(500).multipliedBy(3))
+			.untilAsserted(() -> assertThat(big.received()).isEmpty());
 		RecordingHandler small = new RecordingHandler();
 		streams.create("small", small).requestTx();
 		small.await(StreamState.QOS_ACK_REMOTE, Duration.ofSeconds(5));
