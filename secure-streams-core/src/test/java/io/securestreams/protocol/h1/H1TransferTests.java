@@ -22,6 +22,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okio.Buffer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
@@ -112,11 +113,14 @@ class H1TransferTests {
 			handler.await(StreamState.DISCONNECTED, WAIT);
 		}
 		// A second transaction would be under way within a few milliseconds.
-		Thread.sleep(500);
-		assertThat(this.server.getRequestCount()).isOne();
-		assertThat(handler.stateNames()).containsExactly((this.mode == Mode.PROXIED)
+		String[] states = (this.mode == Mode.PROXIED)
 				? new String[] { "CREATING", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED" }
-				: new String[] { "CREATING", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE" });
+				: new String[] { "CREATING", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE" };
+		Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofMillis(500).multipliedBy(3))
+			.untilAsserted(() -> {
+				assertThat(this.server.getRequestCount()).isOne();
+				assertThat(handler.stateNames()).containsExactly(states);
+			});
 	}
 
 	@Test
