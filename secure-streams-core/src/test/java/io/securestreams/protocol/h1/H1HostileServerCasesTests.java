@@ -103,10 +103,12 @@ class H1HostileServerCasesTests {
 				+ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")) {
 			RecordingHandler handler = get(peer);
 			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
-			Thread.sleep(300);
-			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
-			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
-					"QOS_ACK_REMOTE");
+			Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(300).multipliedBy(3))
+				.untilAsserted(() -> {
+					assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
+					assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+							"QOS_ACK_REMOTE");
+				});
 		}
 	}
 
@@ -125,8 +127,8 @@ class H1HostileServerCasesTests {
 			RecordingHandler handler = get(peer);
 			Awaitility.await().atMost(WAIT).until(() -> handler.states.contains(StreamState.DISCONNECTED)
 					|| handler.states.contains(StreamState.QOS_ACK_REMOTE));
-			Thread.sleep(300);
-			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
+			Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(300).multipliedBy(3))
+				.untilAsserted(() -> assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE"));
 		}
 	}
 
@@ -161,9 +163,11 @@ class H1HostileServerCasesTests {
 		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nokabc")) {
 			RecordingHandler handler = get(peer);
 			handler.await(StreamState.UNREACHABLE, WAIT);
-			Thread.sleep(300);
-			assertThat(handler.stateNames()).doesNotContain("CONNECTED");
-			assertThat(handler.received()).isEmpty();
+			Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(300).multipliedBy(3))
+				.untilAsserted(() -> {
+					assertThat(handler.stateNames()).doesNotContain("CONNECTED");
+					assertThat(handler.received()).isEmpty();
+				});
 			assertThat(this.logs.contains("malformed http response")).as(this.logs.messages().toString()).isTrue();
 		}
 	}
@@ -291,9 +295,12 @@ class H1HostileServerCasesTests {
 			start(peer.port(), (b) -> {
 			}).create("get", handler).requestTx();
 			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
-			Thread.sleep(500);
-			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("until-closeuntil-close");
-			assertThat(peer.connections()).isEqualTo(2);
+			Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofMillis(500).multipliedBy(3))
+				.untilAsserted(() -> {
+					assertThat(new String(handler.received(), StandardCharsets.US_ASCII))
+						.isEqualTo("until-closeuntil-close");
+					assertThat(peer.connections()).isEqualTo(2);
+				});
 			// The body ended with the connection: no next transaction is started on it.
 			assertThat(handler.stateNames().subList(0, 6)).containsExactly("CREATING", "POLL", "CONNECTING",
 					"CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED");
