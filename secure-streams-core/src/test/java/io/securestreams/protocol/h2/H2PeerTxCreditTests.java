@@ -206,8 +206,7 @@ class H2PeerTxCreditTests {
 	@ParameterizedTest
 	@EnumSource(Mode.class)
 	void theEstimateIsTheCreditAndGrantsOfTheTransactionLessItsPayload(Mode mode) {
-		CountDownLatch held = new CountDownLatch(1);
-		this.bodyHeld = held;
+		CountDownLatch held = holdBody();
 		StreamsUnderTest streams = start(mode, 300_000);
 		List<Integer> atRx = new CopyOnWriteArrayList<>();
 		RecordingHandler handler = new RecordingHandler() {
@@ -241,8 +240,7 @@ class H2PeerTxCreditTests {
 	@ParameterizedTest
 	@EnumSource(Mode.class)
 	void withoutAnInitialCreditThereIsNoEstimate(Mode mode) {
-		CountDownLatch held = new CountDownLatch(1);
-		this.bodyHeld = held;
+		CountDownLatch held = holdBody();
 		StreamsUnderTest streams = start(mode, 100_000);
 		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = streams.streams().create("get", handler);
@@ -264,6 +262,12 @@ class H2PeerTxCreditTests {
 		streams.streams().create("get", handler).requestTx();
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		assertThat(handler.received()).isEqualTo(this.body);
+	}
+
+	private CountDownLatch holdBody() {
+		CountDownLatch held = new CountDownLatch(1);
+		this.bodyHeld = held;
+		return held;
 	}
 
 	private static void stallsAt(RecordingHandler handler, int bytes) {
