@@ -34,6 +34,9 @@ public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Durat
 	/** The smallest accepted {@link #maxWsFramePayload()}: 256 KiB. */
 	public static final int MIN_WS_FRAME_PAYLOAD = 256 * 1024;
 
+	/** The smallest accepted {@link #maxHttpHeaderSize()}: 1 KiB. */
+	public static final int MIN_HTTP_HEADER_SIZE = 1024;
+
 	/** 1 MiB ws frames, 16 KiB http heads, 10 s handshakes, 15 s to a response head. */
 	public static final ProtocolLimits DEFAULTS = new ProtocolLimits(1024 * 1024, 16 * 1024, Duration.ofSeconds(10),
 			Duration.ofSeconds(15));
@@ -44,8 +47,8 @@ public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Durat
 		if (maxWsFramePayload < MIN_WS_FRAME_PAYLOAD) {
 			throw new IllegalArgumentException("maxWsFramePayload must be at least " + MIN_WS_FRAME_PAYLOAD);
 		}
-		if (maxHttpHeaderSize < 1024) {
-			throw new IllegalArgumentException("maxHttpHeaderSize must be at least 1024");
+		if (maxHttpHeaderSize < MIN_HTTP_HEADER_SIZE) {
+			throw new IllegalArgumentException("maxHttpHeaderSize must be at least " + MIN_HTTP_HEADER_SIZE);
 		}
 		if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
 			throw new IllegalArgumentException("handshakeTimeout must be positive");

@@ -672,11 +672,17 @@ public final class SecureStreams implements AutoCloseable {
 
 		/**
 		 * Sets how long {@link SecureStreams#close()} waits for streams to finish.
-		 * @param timeout the timeout
+		 * @param timeout the timeout, 0 to close without waiting
 		 * @return this builder
+		 * @throws IllegalArgumentException when the timeout is negative
 		 */
 		public Builder shutdownTimeout(Duration timeout) {
-			this.shutdownTimeout = Objects.requireNonNull(timeout);
+			Objects.requireNonNull(timeout, "timeout");
+			if (timeout.isNegative()) {
+				// Taken as is, it would skip the graceful part of every close without a word.
+				throw new IllegalArgumentException("shutdownTimeout must not be negative, got " + timeout);
+			}
+			this.shutdownTimeout = timeout;
 			return this;
 		}
 

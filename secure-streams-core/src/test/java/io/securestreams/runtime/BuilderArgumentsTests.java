@@ -7,12 +7,14 @@ import io.securestreams.testsupport.TestPolicies;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
  * A connect timeout Netty cannot take (zero or negative, or above Integer.MAX_VALUE ms, which its
  * int option wraps to a negative) is refused by the builder, as the Spring property is. Before, the
  * context was built and every connection attempt failed with Netty's "connectTimeoutMillis :
  * -1000 (expected: >= 0)" and an ERROR-like trace from its bootstrap, ending in ALL_RETRIES_FAILED.
+ * A negative shutdown timeout is refused too.
  */
 class BuilderArgumentsTests {
 
@@ -39,6 +41,16 @@ class BuilderArgumentsTests {
 			.isThrownBy(() -> SecureStreams.builder(TestPolicies.base().build())
 				.connectTimeout(Duration.ofSeconds(Long.MAX_VALUE)))
 			.withMessageStartingWith("connectTimeout must be positive");
+	}
+
+	@Test
+	void aNegativeShutdownTimeoutIsRefusedByTheBuilderAndZeroTaken() {
+		// Taken before, it made every close skip its graceful part without a word.
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> SecureStreams.builder(TestPolicies.base().build()).shutdownTimeout(Duration.ofSeconds(-1)))
+			.withMessage("shutdownTimeout must not be negative, got PT-1S");
+		assertThatNoException()
+			.isThrownBy(() -> SecureStreams.builder(TestPolicies.base().build()).shutdownTimeout(Duration.ZERO));
 	}
 
 }

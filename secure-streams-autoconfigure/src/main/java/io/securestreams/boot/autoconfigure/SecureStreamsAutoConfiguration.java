@@ -63,7 +63,7 @@ public final class SecureStreamsAutoConfiguration {
 			.eventLoopThreads(eventLoopThreads(properties.getEventLoopThreads()))
 			.transport(properties.getTransport())
 			.connectTimeout(connectTimeout(properties.getConnectTimeout()))
-			.shutdownTimeout(properties.getShutdownTimeout())
+			.shutdownTimeout(notNegative("secure-streams.shutdown-timeout", properties.getShutdownTimeout()))
 			.limits(protocolLimits(properties.getLimits()));
 		systemBlobs.ifAvailable(builder::systemBlobs);
 		hostNameLookup.ifUnique(builder::hostNameLookup);
@@ -74,8 +74,11 @@ public final class SecureStreamsAutoConfiguration {
 
 	private static ProtocolLimits protocolLimits(SecureStreamsProperties.Limits limits) {
 		String prefix = "secure-streams.limits.";
-		return new ProtocolLimits(intBytes(prefix + "max-ws-frame-payload", limits.getMaxWsFramePayload(), 0),
-				intBytes(prefix + "max-http-header-size", limits.getMaxHttpHeaderSize(), 0),
+		return new ProtocolLimits(
+				intBytes(prefix + "max-ws-frame-payload", limits.getMaxWsFramePayload(),
+						ProtocolLimits.MIN_WS_FRAME_PAYLOAD),
+				intBytes(prefix + "max-http-header-size", limits.getMaxHttpHeaderSize(),
+						ProtocolLimits.MIN_HTTP_HEADER_SIZE),
 				positive(prefix + "handshake-timeout", limits.getHandshakeTimeout()),
 				positive(prefix + "response-timeout", limits.getResponseTimeout()));
 	}
@@ -120,7 +123,16 @@ public final class SecureStreamsAutoConfiguration {
 		return duration;
 	}
 
-	// The core takes sizes as int byte counts; its own minimums still apply after this.
+	private static Duration notNegative(String property, Duration duration) {
+		if (duration.isNegative()) {
+			// Taken as is, a negative timeout would skip the graceful part of every shutdown.
+			throw new InvalidConfigurationPropertyValueException(property, duration,
+					"must not be negative; 0 closes without waiting");
+		}
+		return duration;
+	}
+
+	// The core takes sizes as int byte counts, from its own minimums.
 	private static int intBytes(String property, DataSize size, long min) {
 		if (size.toBytes() < min || size.toBytes() > Integer.MAX_VALUE) {
 			throw new InvalidConfigurationPropertyValueException(property, size,

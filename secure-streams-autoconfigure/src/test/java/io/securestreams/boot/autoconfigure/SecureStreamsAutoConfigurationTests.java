@@ -103,24 +103,20 @@ class SecureStreamsAutoConfigurationTests {
 	}
 
 	@Test
-	void limitsOutOfRangeFailTheStartupNamingTheLimit() {
-		this.runner.withPropertyValues("secure-streams.limits.max-ws-frame-payload=1KB")
-			.run((context) -> assertThat(context).getFailure().rootCause()
-				.hasMessageContaining("maxWsFramePayload must be at least"));
-	}
-
-	@Test
 	void contextPropertiesOutOfRangeFailTheStartupNamingTheProperty() {
 		// Before, a negative connect timeout failed every host name lookup, sizes of 2GB and more
-		// failed with "integer overflow" and the others with a message that did not name the
-		// property.
+		// failed with "integer overflow", limits below the core's minimums and the others with a
+		// message that did not name the property, and a negative shutdown timeout was taken.
 		Map<String, String> reasons = new LinkedHashMap<>();
 		reasons.put("secure-streams.connect-timeout=-5s", "must be positive");
 		reasons.put("secure-streams.connect-timeout=0s", "must be positive");
 		reasons.put("secure-streams.connect-timeout=30d", "must be at most 2147483647ms");
 		reasons.put("secure-streams.event-loop-threads=-1", "must not be negative; 0 means Netty's default");
-		reasons.put("secure-streams.limits.max-ws-frame-payload=2GB", "must be between 0B and 2147483647B");
-		reasons.put("secure-streams.limits.max-http-header-size=3GB", "must be between 0B and 2147483647B");
+		reasons.put("secure-streams.limits.max-ws-frame-payload=2GB", "must be between 262144B and 2147483647B");
+		reasons.put("secure-streams.limits.max-ws-frame-payload=1KB", "must be between 262144B and 2147483647B");
+		reasons.put("secure-streams.limits.max-http-header-size=3GB", "must be between 1024B and 2147483647B");
+		reasons.put("secure-streams.limits.max-http-header-size=512B", "must be between 1024B and 2147483647B");
+		reasons.put("secure-streams.shutdown-timeout=-1s", "must not be negative; 0 closes without waiting");
 		reasons.put("secure-streams.limits.handshake-timeout=0s", "must be positive");
 		reasons.put("secure-streams.limits.response-timeout=-1s", "must be positive");
 		reasons.put("secure-streams.remote-policy.max-size=3GB", "must be between 1B and 2147483647B");
