@@ -25,7 +25,8 @@ import org.springframework.util.StreamUtils;
 /**
  * Loads the policy from the JSON resource at {@code secure-streams.policy.location}, then
  * applies the typed {@code secure-streams.policy.*} properties over it as an overlay (or builds
- * the policy from the properties alone). Every error of either source is reported at once in a
+ * the policy from the properties alone). A property that binds to nothing is an error, as an
+ * unknown key of the JSON is. Every error of either source is reported at once in a
  * {@link PolicyException}, JSON problems at {@code FILE:LINE:COL} and property problems at the
  * property's origin.
  *
@@ -66,13 +67,16 @@ final class SecureStreamsPolicyLoader {
 		Resource location = properties.getLocation();
 		String jsonSource = (location != null) ? PropertyLocator.describe(location) : null;
 		PropertyLocator locator = new PropertyLocator(this.environment);
+		List<PolicyProblem> unknown = UnknownPolicyProperties.find(this.environment, locator);
 		Policy base = (location != null) ? parse(location, jsonSource, locator) : Policy.empty();
 		if (!properties.hasContent()) {
+			PolicyValidator.throwIfErrors(unknown);
 			return base;
 		}
 		PolicyPropertiesMapper mapper = new PolicyPropertiesMapper(locator);
 		PolicyFragment fragment = mapper.map(properties);
-		List<PolicyProblem> problems = new ArrayList<>(mapper.problems());
+		List<PolicyProblem> problems = new ArrayList<>(unknown);
+		problems.addAll(mapper.problems());
 		for (String name : fragment.streamTypeNames()) {
 			StreamTypePolicy existing = base.streamType(name);
 			StreamTypePolicy.Builder merged = (existing != null)

@@ -51,7 +51,8 @@ public class SecureStreamsProperties {
 	private Duration connectTimeout = Duration.ofSeconds(10);
 
 	/**
-	 * Longest graceful shutdown waits for streams to reach their final states.
+	 * Longest graceful shutdown waits for streams to reach their final states; 0 closes without
+	 * waiting, a negative value fails the start-up.
 	 */
 	private Duration shutdownTimeout = Duration.ofSeconds(10);
 
@@ -580,7 +581,7 @@ public class SecureStreamsProperties {
 
 		/**
 		 * Largest http request head a server accepts, and largest response head (h1), response
-		 * header list (h2) or ws upgrade answer a client accepts.
+		 * header list (h2) or ws upgrade answer a client accepts; at least 1KB.
 		 */
 		private DataSize maxHttpHeaderSize = DataSize.ofKilobytes(16);
 

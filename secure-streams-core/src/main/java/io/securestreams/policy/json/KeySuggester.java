@@ -6,12 +6,13 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds the known key nearest to a misspelt one, for "did you mean" hints.
+ * Finds the known key nearest to a misspelt one, for "did you mean" hints; public for other
+ * sources of policy keys (the Spring Boot properties) to word their hints alike.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class KeySuggester {
+public final class KeySuggester {
 
 	private KeySuggester() {
 	}
@@ -23,7 +24,7 @@ final class KeySuggester {
 	 * @param known the keys allowed there
 	 * @return for example {@code unknown streamtype key 'tls_truststore'; did you mean tls_trust_store?}
 	 */
-	static String unknownKey(String what, String key, Collection<String> known) {
+	public static String unknownKey(String what, String key, Collection<String> known) {
 		String nearest = nearest(key, known);
 		String message = "unknown " + what + " '" + shorten(key) + "'";
 		return (nearest != null) ? message + "; did you mean " + nearest + "?" : message;
