@@ -85,7 +85,8 @@ public record Policy(@Nullable String release, @Nullable String product, @Nullab
 		for (String certName : store.certificateNames()) {
 			PolicyCertificate cert = this.certs.get(certName);
 			if (cert == null) {
-				throw new IllegalArgumentException("trust store '" + trustStoreName + "' names missing cert '" + certName + "'");
+				throw new IllegalArgumentException(
+						"trust store '" + trustStoreName + "' names missing cert '" + certName + "'");
 			}
 			anchors.add(cert.certificate());
 		}

@@ -170,8 +170,8 @@ public final class PolicyFragment {
 		return new Policy(this.releaseSet ? this.release : base.release(),
 				this.productSet ? this.product : base.product(),
 				this.schemaVersionSet ? this.schemaVersion : base.schemaVersion(),
-				this.viaSocks5Set ? this.viaSocks5 : base.viaSocks5(), mergedRetry, mergedCerts, mergedTrust, mergedAuth,
-				(this.metrics != null) ? this.metrics : base.metrics(), mergedTypes);
+				this.viaSocks5Set ? this.viaSocks5 : base.viaSocks5(), mergedRetry, mergedCerts, mergedTrust,
+				mergedAuth, (this.metrics != null) ? this.metrics : base.metrics(), mergedTypes);
 	}
 
 	private static <V> Map<String, V> merge(Map<String, V> base, Map<String, V> overlay) {

@@ -94,11 +94,15 @@ public enum StreamTypeKey {
 	ATTR_LOW_COST("attr_low_cost", ValueType.BOOLEAN, (s) -> s.attributes().lowCost()),
 
 	PROXY_BUFLEN("proxy_buflen", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().proxyBuflen()),
-	PROXY_BUFLEN_RXFLOW_ON_ABOVE("proxy_buflen_rxflow_on_above", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().proxyRxflowOnAbove()),
-	PROXY_BUFLEN_RXFLOW_OFF_BELOW("proxy_buflen_rxflow_off_below", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().proxyRxflowOffBelow()),
+	PROXY_BUFLEN_RXFLOW_ON_ABOVE("proxy_buflen_rxflow_on_above", 0L, 0xFFFF_FFFFL,
+			(s) -> s.buffers().proxyRxflowOnAbove()),
+	PROXY_BUFLEN_RXFLOW_OFF_BELOW("proxy_buflen_rxflow_off_below", 0L, 0xFFFF_FFFFL,
+			(s) -> s.buffers().proxyRxflowOffBelow()),
 	CLIENT_BUFLEN("client_buflen", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().clientBuflen()),
-	CLIENT_BUFLEN_RXFLOW_ON_ABOVE("client_buflen_rxflow_on_above", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().clientRxflowOnAbove()),
-	CLIENT_BUFLEN_RXFLOW_OFF_BELOW("client_buflen_rxflow_off_below", 0L, 0xFFFF_FFFFL, (s) -> s.buffers().clientRxflowOffBelow());
+	CLIENT_BUFLEN_RXFLOW_ON_ABOVE("client_buflen_rxflow_on_above", 0L, 0xFFFF_FFFFL,
+			(s) -> s.buffers().clientRxflowOnAbove()),
+	CLIENT_BUFLEN_RXFLOW_OFF_BELOW("client_buflen_rxflow_off_below", 0L, 0xFFFF_FFFFL,
+			(s) -> s.buffers().clientRxflowOffBelow());
 
 	/** The Java and JSON shape of a key's value. */
 	public enum ValueType {

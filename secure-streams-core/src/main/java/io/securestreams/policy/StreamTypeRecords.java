@@ -29,8 +29,8 @@ final class StreamTypeRecords {
 	private static final StreamTypeKey[] WS_KEYS = keys(StreamTypeKey.WS_SUBPROTOCOL, StreamTypeKey.WS_BINARY,
 			StreamTypeKey.WS_PRIORITIZE_READS);
 
-	private static final StreamTypeKey[] WILL_KEYS = keys(StreamTypeKey.MQTT_WILL_TOPIC, StreamTypeKey.MQTT_WILL_MESSAGE,
-			StreamTypeKey.MQTT_WILL_QOS, StreamTypeKey.MQTT_WILL_RETAIN);
+	private static final StreamTypeKey[] WILL_KEYS = keys(StreamTypeKey.MQTT_WILL_TOPIC,
+			StreamTypeKey.MQTT_WILL_MESSAGE, StreamTypeKey.MQTT_WILL_QOS, StreamTypeKey.MQTT_WILL_RETAIN);
 
 	private static final StreamTypeKey[] BIRTH_KEYS = keys(StreamTypeKey.MQTT_BIRTH_TOPIC,
 			StreamTypeKey.MQTT_BIRTH_MESSAGE, StreamTypeKey.MQTT_BIRTH_QOS, StreamTypeKey.MQTT_BIRTH_RETAIN);
@@ -75,8 +75,9 @@ final class StreamTypeRecords {
 		return new StreamTypePolicy(b.name(), (Protocol) get(b, StreamTypeKey.PROTOCOL),
 				str(b, StreamTypeKey.ENDPOINT), integer0(b, StreamTypeKey.PORT), bool(b, StreamTypeKey.SERVER),
 				str(b, StreamTypeKey.VIA_SOCKS5), str(b, StreamTypeKey.RETRY), lng(b, StreamTypeKey.TIMEOUT_MS),
-				bool(b, StreamTypeKey.OPPORTUNISTIC), bool(b, StreamTypeKey.NAILED_UP), bool(b, StreamTypeKey.URGENT_TX),
-				bool(b, StreamTypeKey.URGENT_RX), bool(b, StreamTypeKey.PERF), bool(b, StreamTypeKey.LONG_POLL),
+				bool(b, StreamTypeKey.OPPORTUNISTIC), bool(b, StreamTypeKey.NAILED_UP),
+				bool(b, StreamTypeKey.URGENT_TX), bool(b, StreamTypeKey.URGENT_RX), bool(b, StreamTypeKey.PERF),
+				bool(b, StreamTypeKey.LONG_POLL),
 				bool(b, StreamTypeKey.SWAKE_VALIDITY), bool(b, StreamTypeKey.LOCAL_SINK),
 				bool(b, StreamTypeKey.DIRECT_PROTO_STR), str(b, StreamTypeKey.RIDESHARE),
 				str(b, StreamTypeKey.PAYLOAD_FMT), str(b, StreamTypeKey.USE_AUTH), str(b, StreamTypeKey.AWS_REGION),
@@ -137,9 +138,10 @@ final class StreamTypeRecords {
 	}
 
 	private static BufferSettings buffers(StreamTypePolicy.Builder b) {
-		return new BufferSettings(lng(b, StreamTypeKey.PROXY_BUFLEN), lng(b, StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE),
-				lng(b, StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW), lng(b, StreamTypeKey.CLIENT_BUFLEN),
-				lng(b, StreamTypeKey.CLIENT_BUFLEN_RXFLOW_ON_ABOVE), lng(b, StreamTypeKey.CLIENT_BUFLEN_RXFLOW_OFF_BELOW));
+		return new BufferSettings(lng(b, StreamTypeKey.PROXY_BUFLEN),
+				lng(b, StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE), lng(b, StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW),
+				lng(b, StreamTypeKey.CLIENT_BUFLEN), lng(b, StreamTypeKey.CLIENT_BUFLEN_RXFLOW_ON_ABOVE),
+				lng(b, StreamTypeKey.CLIENT_BUFLEN_RXFLOW_OFF_BELOW));
 	}
 
 	private static boolean anySet(StreamTypePolicy.Builder b, StreamTypeKey[] keys) {

@@ -43,7 +43,8 @@ public final class StreamTypeValues {
 		ValueType type = key.type();
 		return switch (type) {
 			case BOOLEAN -> expect(value instanceof Boolean, value, "true or false");
-			case STRING -> (key.reference() != null) ? reference(key, value) : expect(value instanceof String, value, "a string");
+			case STRING -> (key.reference() != null) ? reference(key, value)
+					: expect(value instanceof String, value, "a string");
 			case HTTP_TOKEN -> matches(TOKEN, value, "an HTTP token such as GET or my-protocol");
 			case HTTP_TOKEN_LIST -> matches(TOKEN_LIST, value,
 					"an HTTP token such as my-protocol, or several separated by commas");
@@ -136,7 +137,8 @@ public final class StreamTypeValues {
 	private static Object metadata(Object value) {
 		List<MetadataDeclaration> list = listOf(value, MetadataDeclaration.class, "a list of metadata declarations");
 		if (list.size() > MAX_METADATA_COUNT) {
-			throw new IllegalArgumentException("at most " + MAX_METADATA_COUNT + " metadata names allowed, got " + list.size());
+			throw new IllegalArgumentException(
+					"at most " + MAX_METADATA_COUNT + " metadata names allowed, got " + list.size());
 		}
 		// Each declaration checked its name and mapping when it was made; what is left is the list's
 		// own rule. At most 255 names: comparing with the earlier ones is cheaper than a hash set.

@@ -156,7 +156,8 @@ public final class PolicyFetcher {
 			return logged(result(failure.outcome(), startNanos, List.of(failure.getMessage())));
 		}
 		if (cause instanceof TimeoutException) {
-			return logged(result(Outcome.TIMEOUT, startNanos, List.of("no final state within " + this.system.timeout())));
+			return logged(result(Outcome.TIMEOUT, startNanos,
+					List.of("no final state within " + this.system.timeout())));
 		}
 		if (cause != null || body == null) {
 			return logged(result(Outcome.FAILED, startNanos, List.of(String.valueOf(cause))));
@@ -192,8 +193,8 @@ public final class PolicyFetcher {
 					result.hash());
 		}
 		else {
-			logger.warn("Policy fetch with '{}' failed ({}); the running policy is unchanged:\n  {}", this.system.name(),
-					result.outcome(), String.join("\n  ", result.errors()));
+			logger.warn("Policy fetch with '{}' failed ({}); the running policy is unchanged:\n  {}",
+					this.system.name(), result.outcome(), String.join("\n  ", result.errors()));
 		}
 		return result;
 	}

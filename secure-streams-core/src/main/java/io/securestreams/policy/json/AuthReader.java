@@ -32,7 +32,8 @@ final class AuthReader {
 		readEntries(context, "auth scheme", AUTH_KEYS, (entry) -> {
 			String name = entry.string("name", "an auth scheme name", true);
 			String type = entry.string("type", "an auth type such as sigv4", true);
-			String streamType = entry.string("streamtype", "the name of the streamtype that refreshes the token", false);
+			String streamType = entry.string("streamtype", "the name of the streamtype that refreshes the token",
+					false);
 			int blob = (int) entry.integral("blob", AuthScheme.MAX_BLOB);
 			if (name == null || !define(context, Section.AUTH, name, entry)) {
 				return;

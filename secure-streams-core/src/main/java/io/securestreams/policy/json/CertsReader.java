@@ -63,7 +63,8 @@ final class CertsReader {
 		}
 		catch (IllegalArgumentException ex) {
 			context.problems().error(line, column, cursor.path(),
-					"expected base64 DER (the text between the PEM BEGIN and END lines), got a string that is not valid base64");
+					"expected base64 DER (the text between the PEM BEGIN and END lines), got a string that is not "
+							+ "valid base64");
 			return null;
 		}
 		try {

@@ -51,7 +51,8 @@ final class FlatObject {
 		JsonCursor cursor = context.cursor;
 		cursor.fields((key, keyLine, keyColumn) -> {
 			if (!keys.contains(key)) {
-				context.problems().error(keyLine, keyColumn, cursor.path(), KeySuggester.unknownKey(what + " key", key, keys));
+				context.problems().error(keyLine, keyColumn, cursor.path(),
+						KeySuggester.unknownKey(what + " key", key, keys));
 				cursor.skipValue();
 				return;
 			}
@@ -82,7 +83,8 @@ final class FlatObject {
 		Field field = this.fields.get(key);
 		if (field == null) {
 			if (required) {
-				this.context.problems().error(this.line, this.column, this.path, "missing \"" + key + "\": expected " + expected);
+				this.context.problems().error(this.line, this.column, this.path,
+						"missing \"" + key + "\": expected " + expected);
 			}
 			return null;
 		}

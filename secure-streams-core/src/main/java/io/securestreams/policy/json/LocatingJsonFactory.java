@@ -58,7 +58,8 @@ final class LocatingJsonFactory extends JsonFactory {
 		boolean bom = length >= 3 && data[offset] == ByteSourceJsonBootstrapper.UTF8_BOM_1
 				&& data[offset + 1] == ByteSourceJsonBootstrapper.UTF8_BOM_2
 				&& data[offset + 2] == ByteSourceJsonBootstrapper.UTF8_BOM_3;
-		return !bom && new ByteSourceJsonBootstrapper(ioContext, data, offset, length).detectEncoding() == JsonEncoding.UTF8;
+		return !bom && new ByteSourceJsonBootstrapper(ioContext, data, offset, length).detectEncoding()
+				== JsonEncoding.UTF8;
 	}
 
 	/** Jackson's UTF-8 parser, with the current token's position readable without allocation. */

@@ -101,7 +101,8 @@ final class ReadContext {
 			return StreamTypeValues.integral((value != null) ? value : "null", min, max);
 		}
 		catch (IllegalArgumentException ex) {
-			String message = (value != null) ? ex.getMessage() : "expected an integer " + min + ".." + max + ", got null";
+			String message = (value != null) ? ex.getMessage()
+					: "expected an integer " + min + ".." + max + ", got null";
 			problems().error(line, column, this.cursor.path(), message);
 			return null;
 		}

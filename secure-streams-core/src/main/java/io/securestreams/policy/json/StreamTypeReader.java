@@ -138,7 +138,8 @@ final class StreamTypeReader {
 					+ "' is a deprecated alias (the README's name); use '" + key.jsonName() + "'");
 		}
 		if (key == null) {
-			context.problems().error(line, column, cursor.path(), KeySuggester.unknownKey("streamtype key", jsonName, KEY_NAMES));
+			context.problems().error(line, column, cursor.path(),
+					KeySuggester.unknownKey("streamtype key", jsonName, KEY_NAMES));
 			cursor.skipValue();
 			return;
 		}

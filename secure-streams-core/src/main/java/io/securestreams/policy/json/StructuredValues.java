@@ -109,7 +109,8 @@ final class StructuredValues {
 		List<HttpResponseMapping> mappings = new ArrayList<>();
 		// The status is checked to be 100..599 before it is recorded: a bit per status.
 		long[] seen = new long[STATUS_WORDS];
-		eachMemberOfEachObject(cursor, (name, line, column) -> responseEntry(context, name, line, column, seen, mappings));
+		eachMemberOfEachObject(cursor,
+				(name, line, column) -> responseEntry(context, name, line, column, seen, mappings));
 		return (context.problems().errorCount() == errorsBefore) ? mappings : null;
 	}
 

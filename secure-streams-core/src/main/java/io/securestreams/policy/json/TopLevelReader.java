@@ -58,7 +58,8 @@ final class TopLevelReader {
 			case "metrics" -> AuthReader.readMetrics(context);
 			case "s" -> StreamTypeReader.readAll(context);
 			default -> {
-				context.problems().error(line, column, cursor.path(), KeySuggester.unknownKey("top-level key", name, KEYS));
+				context.problems().error(line, column, cursor.path(),
+						KeySuggester.unknownKey("top-level key", name, KEYS));
 				cursor.skipValue();
 			}
 		}

@@ -52,8 +52,8 @@ final class JavaSourceGenerator {
 		}
 		out.append("\t\treturn ").append(record(policy)).append(";\n\t}\n");
 		for (int chunk = 0; chunk < chunks; chunk++) {
-			out.append("\n\tprivate static void streamTypes").append(chunk).append('(').append(MAP).append("<" + STRING + ", ")
-				.append(name(StreamTypePolicy.class)).append("> streamTypes) {\n");
+			out.append("\n\tprivate static void streamTypes").append(chunk).append('(').append(MAP)
+				.append("<" + STRING + ", ").append(name(StreamTypePolicy.class)).append("> streamTypes) {\n");
 			int end = Math.min(streamTypes.size(), (chunk + 1) * STREAMTYPES_PER_CHUNK);
 			for (int i = chunk * STREAMTYPES_PER_CHUNK; i < end; i++) {
 				out.append("\t\tstreamTypes.put(").append(JavaLiterals.string(streamTypes.get(i).name()))
@@ -149,8 +149,8 @@ final class JavaSourceGenerator {
 
 	private static String certificate(PolicyCertificate cert) {
 		return name(PolicyCertificate.class) + ".fromDer(" + JavaLiterals.string(cert.name())
-				+ ", java.util.Base64.getDecoder().decode(" + JavaLiterals.string(Base64.getEncoder().encodeToString(cert.der()))
-				+ "))";
+				+ ", java.util.Base64.getDecoder().decode("
+				+ JavaLiterals.string(Base64.getEncoder().encodeToString(cert.der())) + "))";
 	}
 
 	private static String name(Class<?> type) {

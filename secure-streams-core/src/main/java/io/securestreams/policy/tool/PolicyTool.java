@@ -69,9 +69,11 @@ public final class PolicyTool {
 		List<String> rest = Arrays.asList(args).subList(1, args.length);
 		try {
 			return switch (args[0]) {
-				case "validate" -> rest.isEmpty() ? usage(err, "validate needs at least one FILE") : validate(rest, out, err);
+				case "validate" -> rest.isEmpty() ? usage(err, "validate needs at least one FILE")
+						: validate(rest, out, err);
 				case "to-java" -> toJava(rest, out, err);
-				case "overlay" -> (rest.size() != 2) ? usage(err, "overlay needs BASE and FRAGMENT") : overlay(rest, out, err);
+				case "overlay" -> (rest.size() != 2) ? usage(err, "overlay needs BASE and FRAGMENT")
+						: overlay(rest, out, err);
 				case "help", "--help", "-h" -> {
 					out.print(USAGE);
 					yield 0;
