@@ -309,7 +309,8 @@ public final class SecureStreams implements AutoCloseable {
 	// turn (or fetch one, which ends in a change made on another thread).
 	private ActivePolicy announced(ActivePolicy result) {
 		this.runtime.smd()
-			.publish(SmdClass.SYSTEM_STATE, "{\"policy\":\"updated\",\"ts\":" + System.currentTimeMillis() / 1000 + "}");
+			.publish(SmdClass.SYSTEM_STATE,
+					"{\"policy\":\"updated\",\"ts\":" + System.currentTimeMillis() / 1000 + "}");
 		return result;
 	}
 

@@ -201,7 +201,8 @@ public final class AccessTokenFetcher implements AutoCloseable {
 		stream.requestTxLen(payload.length);
 		return handler.answer()
 			.orTimeout(this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
-			.handle((answer, error) -> logged((error != null) ? AccessTokenResult.failed(reason(error)) : store(answer)))
+			.handle((answer, error) -> logged((error != null) ? AccessTokenResult.failed(reason(error))
+					: store(answer)))
 			.whenComplete((result, error) -> stream.destroy())
 			.thenCompose((result) -> this.system.afterDestroyed(stream, result));
 	}

@@ -205,7 +205,8 @@ public final class CaptivePortalDetector implements AutoCloseable {
 		stream.requestTx();
 		// The stream's own timer reports TIMEOUT; this only guards a stream that never ends.
 		return handler.result()
-			.completeOnTimeout(Connectivity.NO_INTERNET, this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
+			.completeOnTimeout(Connectivity.NO_INTERNET, this.system.timeout().toMillis() + 5_000,
+					TimeUnit.MILLISECONDS)
 			.whenComplete((found, error) -> stream.destroy())
 			.thenCompose((found) -> this.system.afterDestroyed(stream, logged(found)));
 	}

@@ -50,7 +50,8 @@ public final class MetadataTemplate {
 							+ MAX_NAME_LENGTH + " characters");
 				}
 				if (!declared.test(name)) {
-					throw new IllegalArgumentException("'${" + name + "}' names metadata the streamtype does not declare");
+					throw new IllegalArgumentException("'${" + name
+							+ "}' names metadata the streamtype does not declare");
 				}
 				String value = values.apply(name);
 				if (value != null) {

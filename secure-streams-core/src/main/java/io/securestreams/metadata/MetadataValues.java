@@ -88,8 +88,8 @@ public final class MetadataValues {
 		}
 		int invalid = StreamTypeValues.invalidHeaderValueIndex(value);
 		if (invalid >= 0 && (declaration == null || declaration.isMapped())) {
-			throw new IllegalArgumentException("metadata '" + name + "' is sent as an http header, so its value must not "
-					+ "contain control characters such as CR or LF (byte " + invalid + " is 0x"
+			throw new IllegalArgumentException("metadata '" + name + "' is sent as an http header, so its value "
+					+ "must not contain control characters such as CR or LF (byte " + invalid + " is 0x"
 					+ Integer.toHexString(value[invalid] & 0xff) + ")");
 		}
 		this.values.put(name, value.clone());

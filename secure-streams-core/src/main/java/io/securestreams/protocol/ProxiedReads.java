@@ -33,7 +33,8 @@ public final class ProxiedReads {
 	 */
 	public static void limit(Channel channel, StreamLink link) {
 		if (link.isProxied()) {
-			channel.config().setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 1024, readLimit(link.policy())));
+			channel.config()
+				.setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 1024, readLimit(link.policy())));
 		}
 	}
 

@@ -31,19 +31,19 @@ final class ServerKeyCheck {
 	 */
 	static void check(String streamType, PolicyCertificate cert, PolicyCertificate key) {
 		if (cert.kind() != PolicyCertificate.Kind.CERTIFICATE) {
-			throw new SecureStreamsException("server streamtype '" + streamType + "': \"server_cert\" names certs entry '"
-					+ cert.name() + "', which is a private key, not a certificate");
+			throw new SecureStreamsException("server streamtype '" + streamType + "': \"server_cert\" names certs "
+					+ "entry '" + cert.name() + "', which is a private key, not a certificate");
 		}
 		if (key.kind() != PolicyCertificate.Kind.PRIVATE_KEY) {
-			throw new SecureStreamsException("server streamtype '" + streamType + "': \"server_key\" names certs entry '"
-					+ key.name() + "', which is a certificate, not a private key");
+			throw new SecureStreamsException("server streamtype '" + streamType + "': \"server_key\" names certs "
+					+ "entry '" + key.name() + "', which is a certificate, not a private key");
 		}
 		X509Certificate certificate = cert.certificate();
 		PrivateKey privateKey = key.privateKey();
 		if (!KeyPairCheck.matches(certificate.getPublicKey(), privateKey)) {
 			throw new SecureStreamsException("server streamtype '" + streamType + "': the private key '" + key.name()
-					+ "' does not belong to the certificate '" + cert.name() + "' (" + certificate.getSubjectX500Principal()
-					+ ")");
+					+ "' does not belong to the certificate '" + cert.name() + "' ("
+					+ certificate.getSubjectX500Principal() + ")");
 		}
 	}
 

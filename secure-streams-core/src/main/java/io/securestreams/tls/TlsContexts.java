@@ -118,24 +118,26 @@ public final class TlsContexts {
 		String certName = streamType.tls().serverCert();
 		String keyName = streamType.tls().serverKey();
 		if (certName == null || keyName == null) {
-			throw new SecureStreamsException("server streamtype '" + streamType.name() + "' has \"tls\": true but lacks "
-					+ ((certName == null) ? "\"server_cert\"" : "\"server_key\"")
+			throw new SecureStreamsException("server streamtype '" + streamType.name() + "' has \"tls\": true but "
+					+ "lacks " + ((certName == null) ? "\"server_cert\"" : "\"server_key\"")
 					+ " naming an entry of the policy's certs");
 		}
 		PolicyCertificate cert = policy.certs().get(certName);
 		PolicyCertificate key = policy.certs().get(keyName);
 		if (cert == null || key == null) {
 			String missing = (cert == null) ? "\"server_cert\": \"" + certName : "\"server_key\": \"" + keyName;
-			throw new SecureStreamsException("server streamtype '" + streamType.name() + "' names a missing certs entry ("
-					+ missing + "\"); the policy's certs are " + policy.certs().keySet());
+			throw new SecureStreamsException("server streamtype '" + streamType.name() + "' names a missing certs "
+					+ "entry (" + missing + "\"); the policy's certs are " + policy.certs().keySet());
 		}
 		ServerKeyCheck.check(streamType.name(), cert, key);
-		return this.serverContexts.computeIfAbsent(new ServerKey(cert, key, List.copyOf(alpn)), TlsContexts::buildServer);
+		return this.serverContexts.computeIfAbsent(new ServerKey(cert, key, List.copyOf(alpn)),
+				TlsContexts::buildServer);
 	}
 
 	private static SslContext buildServer(ServerKey key) {
 		try {
-			SslContextBuilder builder = SslContextBuilder.forServer(key.key().privateKey(), key.certificate().certificate())
+			SslContextBuilder builder = SslContextBuilder
+				.forServer(key.key().privateKey(), key.certificate().certificate())
 				.sslProvider(SslProvider.JDK);
 			alpn(builder, key.alpn(), ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
 					ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT);

@@ -83,7 +83,8 @@ final class CachingResolverGroup extends AddressResolverGroup<InetSocketAddress>
 	@Override
 	protected AddressResolver<InetSocketAddress> newResolver(EventExecutor loop) {
 		return new InetSocketAddressResolver(loop,
-				new CachingNameResolver(loop, this.lookups, this.hostNames, this.answers, this.nanoClock, this.ttlNanos));
+				new CachingNameResolver(loop, this.lookups, this.hostNames, this.answers, this.nanoClock,
+						this.ttlNanos));
 	}
 
 	/**

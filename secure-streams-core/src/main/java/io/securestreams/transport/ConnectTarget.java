@@ -44,7 +44,8 @@ public record ConnectTarget(SocketAddress address, String host, int port, boolea
 	@Override
 	public String toString() {
 		String where = isUnixSocket() ? this.address.toString().replace('\0', '@') : this.host + ":" + this.port;
-		return (this.tls ? "tls://" : "tcp://") + where + this.path + ((this.socks5 != null) ? " via socks5 " + this.socks5 : "");
+		return (this.tls ? "tls://" : "tcp://") + where + this.path
+				+ ((this.socks5 != null) ? " via socks5 " + this.socks5 : "");
 	}
 
 }

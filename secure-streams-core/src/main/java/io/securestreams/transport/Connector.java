@@ -101,7 +101,8 @@ public final class Connector {
 	 * @return a future of the ready channel, failed with the cause of a connect, proxy or TLS error
 	 */
 	public Future<Channel> connect(EventLoop loop, ConnectTarget target, @Nullable SslContext tls,
-			SocketAttributes attributes, @Nullable ConnectionTimings timings, Consumer<ChannelPipeline> protocolPipeline) {
+			SocketAttributes attributes, @Nullable ConnectionTimings timings,
+			Consumer<ChannelPipeline> protocolPipeline) {
 		if (timings != null) {
 			timings.connectStarted();
 		}

@@ -97,7 +97,8 @@ public final class FileSource implements ProtocolConnection {
 		}
 		try {
 			if (!Files.isRegularFile(this.path)) {
-				throw new IOException(this.path + (Files.exists(this.path) ? " is not a regular file" : " does not exist"));
+				throw new IOException(
+						this.path + (Files.exists(this.path) ? " is not a regular file" : " does not exist"));
 			}
 			FileChannel opened = FileChannel.open(this.path, StandardOpenOption.READ);
 			this.file = opened;

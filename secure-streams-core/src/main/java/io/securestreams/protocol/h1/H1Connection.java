@@ -79,7 +79,8 @@ final class H1Connection extends ChannelConnection {
 				startTransaction(hops == 0);
 			}
 			else {
-				this.link.connectFailed((f.cause() != null) ? f.cause() : new IllegalStateException("connect cancelled"));
+				this.link.connectFailed((f.cause() != null) ? f.cause()
+						: new IllegalStateException("connect cancelled"));
 			}
 		});
 	}

@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * once it is ready; each gets its own h2 stream. When the last exchange leaves, the connection is
  * kept for {@link #IDLE_LINGER_MILLIS} so a stream's next transaction finds it, then closed. A
  * GOAWAY from the server retires it: exchanges it still serves finish, new ones get a new
- * connection, and those it left out (above its last stream id) move to one. The retry policy of the stream that opened it sets its validity pings (h2 PING)
- * and hang-up, as {@code svalidping} and {@code svalidhup} do in libwebsockets.
+ * connection, and those it left out (above its last stream id) move to one. The retry policy
+ * of the stream that opened it sets its validity pings (h2 PING) and hang-up, as
+ * {@code svalidping} and {@code svalidhup} do in libwebsockets.
  * <p>
  * Every method runs on the key's event loop.
  *
@@ -108,7 +109,8 @@ final class H2Session {
 	 */
 	void start(ConnectTarget target, @Nullable SslContext tls, Connector connector, StreamLink opener) {
 		Future<Channel> ready = connector.connect(this.key.loop(), target, tls, opener.policy().attributes(),
-				opener.timings(), (pipeline) -> H2SessionHandler.addTo(pipeline, this, opener.limits().maxHttpHeaderSize()));
+				opener.timings(),
+				(pipeline) -> H2SessionHandler.addTo(pipeline, this, opener.limits().maxHttpHeaderSize()));
 		this.connecting = ready;
 		ready.addListener((Future<Channel> f) -> connected(f));
 	}

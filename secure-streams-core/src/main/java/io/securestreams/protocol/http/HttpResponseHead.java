@@ -41,7 +41,8 @@ final class HttpResponseHead {
 
 	private static final Logger logger = LoggerFactory.getLogger(HttpResponseHead.class);
 
-	private static final Set<String> CONVERSION_HEADERS = Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
+	private static final Set<String> CONVERSION_HEADERS = Arrays
+		.stream(HttpConversionUtil.ExtensionHeaderNames.values())
 		.map((name) -> name.text().toString())
 		.collect(Collectors.toUnmodifiableSet());
 

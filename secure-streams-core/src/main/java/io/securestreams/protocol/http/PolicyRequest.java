@@ -85,7 +85,8 @@ final class PolicyRequest {
 		StreamTypePolicy policy = link.policy();
 		HttpSettings http = policy.http();
 		String methodName = (http.method() != null) ? http.method().toUpperCase(Locale.ROOT) : "GET";
-		HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(methodName), target.path());
+		HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(methodName),
+				target.path());
 		HttpHeaders headers = request.headers();
 		headers.set(HttpHeaderNames.HOST, target.authority());
 		RequestHeaders.add(policy, link.metadata(), link.blobs(), headers);

@@ -38,7 +38,8 @@ public final class MqttClientProtocol implements ClientProtocol {
 	// Equal for every MQTT streamtype, and the same loop from one run to the next.
 	private static final String LOOP_AFFINITY = "mqtt";
 
-	private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".toCharArray();
+	private static final char[] ID_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		.toCharArray();
 
 	private final Map<MqttConnectionKey, MqttSession> sessions = new ConcurrentHashMap<>();
 
@@ -61,7 +62,8 @@ public final class MqttClientProtocol implements ClientProtocol {
 		MqttConnectionKey key = MqttConnectionKey.of(link.eventLoop(), target, policy, link.blobs());
 		if (key.password() != null && key.username() == null) {
 			throw new IllegalArgumentException(
-					"the system blobs hold an MQTT_PASSWORD but no MQTT_USERNAME; MQTT 3.1.1 needs a user name with a password");
+					"the system blobs hold an MQTT_PASSWORD but no MQTT_USERNAME; MQTT 3.1.1 needs a user name "
+							+ "with a password");
 		}
 		checkConnectField("the system blob MQTT_CLIENT_ID", utf8Length(key.clientId()));
 		checkConnectField("the system blob MQTT_USERNAME", utf8Length(key.username()));

@@ -101,8 +101,9 @@ final class MqttSession implements MqttOutbox.Outcomes {
 			return;
 		}
 		if (!options.equals(current.options())) {
-			throw new SecureStreamsException("streamtype '" + member.streamType() + "' cannot share the MQTT connection "
-					+ this.key + " opened by streamtype '" + this.openedBy + "': " + options.difference(current.options())
+			throw new SecureStreamsException("streamtype '" + member.streamType() + "' cannot share the MQTT "
+					+ "connection " + this.key + " opened by streamtype '" + this.openedBy + "': "
+					+ options.difference(current.options())
 					+ "; streams sharing a connection need identical keep-alive, clean start, will and birth");
 		}
 		this.members.add(member);

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * published the stream subscribes to both (one SUBSCRIBE with {@code mqtt_qos}), and the message
  * goes out once the SUBACK arrived. The responses are delivered to the stream like the messages
  * of its {@code mqtt_subscribe}; a response to each message published in the exchange, or
- * {@link #RESPONSE_TIMEOUT} after the latest one without it, ends the exchange with an UNSUBSCRIBE of the response topics that no other stream of the
- * session still needs. One exchange runs at a time, and only on the connection it started on.
+ * {@link #RESPONSE_TIMEOUT} after the latest one without it, ends the exchange with an
+ * UNSUBSCRIBE of the response topics that no other stream of the session still needs. One
+ * exchange runs at a time, and only on the connection it started on.
  *
  * @author Secure Streams contributors
  * @since 0.1.0

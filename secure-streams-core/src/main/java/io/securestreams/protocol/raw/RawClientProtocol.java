@@ -80,7 +80,8 @@ public final class RawClientProtocol implements ClientProtocol {
 			}
 			this.pending = null;
 			if (!f.isSuccess()) {
-				this.link.connectFailed((f.cause() != null) ? f.cause() : new IllegalStateException("connect cancelled"));
+				this.link.connectFailed((f.cause() != null) ? f.cause()
+						: new IllegalStateException("connect cancelled"));
 				return;
 			}
 			this.channel = f.getNow();

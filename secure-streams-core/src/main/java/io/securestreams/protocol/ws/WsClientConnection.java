@@ -103,7 +103,8 @@ final class WsClientConnection extends ChannelConnection {
 			this.channel = ch;
 			long timeout = this.link.limits().handshakeTimeout().toMillis();
 			this.handshakeTimer = ch.eventLoop().schedule(() -> fail(new WebSocketHandshakeException(
-					"no ws upgrade answer from " + target + " within " + timeout + " ms")), timeout, TimeUnit.MILLISECONDS);
+					"no ws upgrade answer from " + target + " within " + timeout + " ms")), timeout,
+					TimeUnit.MILLISECONDS);
 			ConnectionTimings timings = this.link.timings();
 			if (timings != null) {
 				timings.requestSent();
@@ -251,8 +252,9 @@ final class WsClientConnection extends ChannelConnection {
 					this.handshaker.finishHandshake(ctx.channel(), response);
 				}
 				catch (WebSocketHandshakeException ex) {
-					logger.info("ws stream '{}': upgrade refused by {}: {}", WsClientConnection.this.link.policy().name(),
-							ctx.channel().remoteAddress(), ex.getMessage());
+					logger.info("ws stream '{}': upgrade refused by {}: {}",
+							WsClientConnection.this.link.policy().name(), ctx.channel().remoteAddress(),
+							ex.getMessage());
 					fail(ex);
 					return;
 				}

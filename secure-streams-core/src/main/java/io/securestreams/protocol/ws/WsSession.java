@@ -284,8 +284,8 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	}
 
 	private void onClose(ChannelHandlerContext ctx, CloseWebSocketFrame close) {
-		logger.debug("ws stream '{}': peer {} closed with {} {}", this.link.policy().name(), ctx.channel().remoteAddress(),
-				close.statusCode(), close.reasonText());
+		logger.debug("ws stream '{}': peer {} closed with {} {}", this.link.policy().name(),
+				ctx.channel().remoteAddress(), close.statusCode(), close.reasonText());
 		if (this.closeSent) {
 			ctx.close();
 			return;

@@ -134,7 +134,8 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	public void headTimedOut(boolean bytesSeen) {
 		long timeout = this.requestTimer.timeoutMillis();
 		if (bytesSeen) {
-			reject(HttpResponseStatus.REQUEST_TIMEOUT, "no complete request head within " + timeout + " ms (slow client)");
+			reject(HttpResponseStatus.REQUEST_TIMEOUT,
+					"no complete request head within " + timeout + " ms (slow client)");
 		}
 		else {
 			logger.debug("{}: closing the connection, idle for {} ms", this.link.describe(), timeout);
@@ -177,7 +178,8 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	private void onHead(HttpRequest request) {
 		this.requestTimer.headDecoded();
 		if (request.decoderResult().isFailure()) {
-			reject(Rejection.forDecoderFailure(request.decoderResult().cause(), this.link.limits().maxHttpHeaderSize()));
+			reject(Rejection.forDecoderFailure(request.decoderResult().cause(),
+					this.link.limits().maxHttpHeaderSize()));
 			return;
 		}
 		Rejection framing = Rejection.forTransferEncoding(request.headers());

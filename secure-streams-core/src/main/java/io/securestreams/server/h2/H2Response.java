@@ -56,7 +56,8 @@ final class H2Response extends ServerResponse {
 		forEachMetadataHeader((name, value) -> {
 			String lower = name.toLowerCase(Locale.ROOT);
 			if (CONNECTION_HEADERS.contains(lower)) {
-				logger.debug("{}: leaving out '{}', a connection-specific header h2 forbids", this.link.describe(), name);
+				logger.debug("{}: leaving out '{}', a connection-specific header h2 forbids", this.link.describe(),
+						name);
 			}
 			else {
 				headers.set(lower, value);

@@ -202,7 +202,8 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 			// The codec goes on to send GOAWAY with the error's code and close; goAwaySent logs it.
 			return;
 		}
-		logger.warn("{}: cutting off the connection: {}", this.acceptor.describe(context.channel()), cause.getMessage());
+		logger.warn("{}: cutting off the connection: {}", this.acceptor.describe(context.channel()),
+				cause.getMessage());
 		context.close();
 	}
 

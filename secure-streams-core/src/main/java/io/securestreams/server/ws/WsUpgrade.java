@@ -82,7 +82,9 @@ public final class WsUpgrade {
 					ex.getMessage());
 			FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
 					Unpooled.EMPTY_BUFFER);
-			answer.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+			answer.headers()
+				.set(HttpHeaderNames.CONTENT_LENGTH, 0)
+				.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 			channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
 			return null;
 		}
