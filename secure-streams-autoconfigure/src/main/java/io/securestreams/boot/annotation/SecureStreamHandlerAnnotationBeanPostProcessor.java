@@ -113,7 +113,8 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 	// A handler's streams are created once, for one instance: a prototype would either never be
 	// created (nothing injects it) or give one streamtype several handlers.
 	private void requireSingleton(String beanName) {
-		if (this.beanFactory instanceof ConfigurableListableBeanFactory factory && factory.containsBeanDefinition(beanName)
+		if (this.beanFactory instanceof ConfigurableListableBeanFactory factory
+				&& factory.containsBeanDefinition(beanName)
 				&& !factory.getMergedBeanDefinition(beanName).isSingleton()) {
 			throw new BeanInitializationException("@SecureStreamHandler bean '" + beanName + "' has scope '"
 					+ factory.getMergedBeanDefinition(beanName).getScope() + "'; handler beans must be singletons");
@@ -171,7 +172,8 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 			Map<Method, Kind> methods) {
 		String streamType = resolve(declaration.streamtype());
 		if (!StringUtils.hasText(streamType)) {
-			throw new BeanInitializationException("@SecureStreamHandler on bean '" + beanName + "' names no streamtype");
+			throw new BeanInitializationException(
+					"@SecureStreamHandler on bean '" + beanName + "' names no streamtype");
 		}
 		if (declaration.count() < 1) {
 			throw new BeanInitializationException("@SecureStreamHandler(\"" + streamType + "\") on bean '" + beanName
@@ -252,12 +254,13 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 
 	private static Set<String> states(String beanName, Method method) {
 		OnState onState = AnnotatedElementUtils.findMergedAnnotation(method, OnState.class);
-		Set<String> states = new LinkedHashSet<>((onState != null) ? Arrays.asList(onState.value()) : java.util.List.of());
+		Set<String> states = new LinkedHashSet<>((onState != null) ? Arrays.asList(onState.value())
+				: java.util.List.of());
 		for (String state : states) {
 			if (!STATE_NAMES.contains(state) && !state.matches("USER_STATE_\\d+")) {
 				throw new BeanInitializationException("Invalid @OnState method '" + describe(method) + "' on bean '"
-						+ beanName + "': '" + state + "' is not a state name; use one of " + StreamState.standardStates()
-						+ " or USER_STATE_<n>");
+						+ beanName + "': '" + state + "' is not a state name; use one of "
+						+ StreamState.standardStates() + " or USER_STATE_<n>");
 			}
 		}
 		return states;
@@ -265,8 +268,9 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 
 	private static Method single(String beanName, @Nullable Method existing, Method method, Kind kind) {
 		if (existing != null) {
-			throw new BeanInitializationException("Bean '" + beanName + "' has two @" + kind.annotation().getSimpleName()
-					+ " methods, '" + describe(existing) + "' and '" + describe(method) + "'; at most one is allowed");
+			throw new BeanInitializationException("Bean '" + beanName + "' has two @"
+					+ kind.annotation().getSimpleName() + " methods, '" + describe(existing) + "' and '"
+					+ describe(method) + "'; at most one is allowed");
 		}
 		return method;
 	}

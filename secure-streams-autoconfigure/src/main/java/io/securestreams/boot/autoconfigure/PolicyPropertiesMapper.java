@@ -67,14 +67,18 @@ final class PolicyPropertiesMapper {
 				attempt(property, () -> fragment.retry(retry(name, retry)));
 			}
 		});
-		properties.getCerts().forEach((name, cert) -> attempt(property("certs", name), () -> fragment.certificate(cert(name, cert))));
+		properties.getCerts()
+			.forEach((name, cert) -> attempt(property("certs", name), () -> fragment.certificate(cert(name, cert))));
 		properties.getTrustStores()
-			.forEach((name, certs) -> attempt(property("trust-stores", name), () -> fragment.trustStore(new TrustStore(name, certs))));
-		properties.getAuth().forEach((name, auth) -> attempt(property("auth", name), () -> fragment.auth(auth(name, auth))));
+			.forEach((name, certs) -> attempt(property("trust-stores", name),
+					() -> fragment.trustStore(new TrustStore(name, certs))));
+		properties.getAuth()
+			.forEach((name, auth) -> attempt(property("auth", name), () -> fragment.auth(auth(name, auth))));
 		if (!properties.getMetrics().isEmpty()) {
 			List<MetricsPolicy> metrics = new ArrayList<>();
 			properties.getMetrics()
-				.forEach((name, policy) -> attempt(property("metrics", name), () -> metrics.add(metrics(name, policy))));
+				.forEach((name, policy) -> attempt(property("metrics", name),
+						() -> metrics.add(metrics(name, policy))));
 			fragment.metrics(metrics);
 		}
 		properties.getStreamtypes().forEach((name, type) -> streamType(fragment.streamType(name), type));
@@ -105,7 +109,8 @@ final class PolicyPropertiesMapper {
 	private void streamType(StreamTypePolicy.Builder builder, StreamType type) {
 		PropertyMapper map = PropertyMapper.get();
 		StreamTypePropertyBindings.BINDINGS.forEach((key, getter) -> {
-			String property = property("streamtypes", builder.name()) + "." + StreamTypePropertyBindings.propertyName(key);
+			String property = property("streamtypes", builder.name()) + "."
+					+ StreamTypePropertyBindings.propertyName(key);
 			// Converted inside attempt: making metadata and response-map entries checks them.
 			map.from(() -> getter.apply(type)).to((raw) -> attempt(property, () -> {
 				Object value = StreamTypePropertyBindings.toPolicyValue(key, raw);
@@ -124,7 +129,8 @@ final class PolicyPropertiesMapper {
 
 	private PolicyCertificate cert(String name, Cert cert) throws IOException {
 		if ((cert.getValue() == null) == (cert.getLocation() == null)) {
-			throw new IllegalArgumentException("give exactly one of 'value' (base64 DER) and 'location' (PEM or DER file)");
+			throw new IllegalArgumentException(
+					"give exactly one of 'value' (base64 DER) and 'location' (PEM or DER file)");
 		}
 		if (cert.getValue() != null) {
 			byte[] der;

@@ -32,7 +32,8 @@ import org.springframework.util.unit.DataSize;
  * Secure Streams: the policy (JSON resource and/or properties), the {@link SecureStreams}
  * context (closed gracefully with the application context), one
  * {@link io.securestreams.boot.SecureStreamType} bean per streamtype, the remote
- * {@link PolicyFetcher}, the {@link CaptivePortalDetector}, the {@link AccessTokenFetcher}, and {@link EnableSecureStreams @SecureStreamHandler} discovery.
+ * {@link PolicyFetcher}, the {@link CaptivePortalDetector}, the {@link AccessTokenFetcher},
+ * and {@link EnableSecureStreams @SecureStreamHandler} discovery.
  *
  * @author Secure Streams contributors
  * @since 0.1.0

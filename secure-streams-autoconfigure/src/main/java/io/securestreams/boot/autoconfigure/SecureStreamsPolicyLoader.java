@@ -38,7 +38,8 @@ final class SecureStreamsPolicyLoader {
 
 	private static final Pattern STREAMTYPE_PATH = Pattern.compile("s\\.(.+)\\.([a-z0-9_-]+)");
 
-	private static final Pattern SECTION_PATH = Pattern.compile("(trust_stores|auth)\\.([^.]+)\\.(stack|streamtype)(\\[\\d+])?");
+	private static final Pattern SECTION_PATH = Pattern
+		.compile("(trust_stores|auth)\\.([^.]+)\\.(stack|streamtype)(\\[\\d+])?");
 
 	private final Environment environment;
 

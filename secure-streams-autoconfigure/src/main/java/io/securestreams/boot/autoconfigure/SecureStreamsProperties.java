@@ -639,7 +639,8 @@ public class SecureStreamsProperties {
 	public static class StreamType {
 
 		/**
-		 * Client: host name, address, URL or '+/path' / '+@name' Unix socket to connect to, may hold ${metadata}; server: interface or address to bind to.
+		 * Client: host name, address, URL or '+/path' / '+@name' Unix socket to connect to, may hold
+		 * ${metadata}; server: interface or address to bind to.
 		 */
 		private @Nullable String endpoint;
 
@@ -669,7 +670,8 @@ public class SecureStreamsProperties {
 		private @Nullable String retry;
 
 		/**
-		 * Timeout applied when a stream starts its timer with the policy value (timeout_ms). A bare number is in milliseconds.
+		 * Timeout applied when a stream starts its timer with the policy value (timeout_ms). A bare
+		 * number is in milliseconds.
 		 */
 		@DurationUnit(ChronoUnit.MILLIS)
 		private @Nullable Duration timeoutMs;
@@ -745,7 +747,8 @@ public class SecureStreamsProperties {
 		private @Nullable String awsService;
 
 		/**
-		 * Declared metadata names, each mapped to a protocol item such as an http header name with its trailing colon ('content-type:'), or to an empty string when unmapped.
+		 * Declared metadata names, each mapped to a protocol item such as an http header name with its
+		 * trailing colon ('content-type:'), or to an empty string when unmapped.
 		 */
 		private Map<String, String> metadata = new LinkedHashMap<>();
 

@@ -68,7 +68,8 @@ final class StreamTypePropertyBindings {
 					.toList();
 				case OPTIONS -> ((Map<String, @Nullable String>) map).entrySet()
 					.stream()
-					.map((entry) -> new ServerOption(entry.getKey(), (entry.getValue() != null) ? entry.getValue() : ""))
+					.map((entry) -> new ServerOption(entry.getKey(),
+							(entry.getValue() != null) ? entry.getValue() : ""))
 					.toList();
 				default -> throw new IllegalStateException("no map conversion for " + key);
 			};

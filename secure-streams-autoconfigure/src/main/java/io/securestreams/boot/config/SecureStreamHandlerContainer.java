@@ -117,7 +117,8 @@ public final class SecureStreamHandlerContainer {
 		List<CompletableFuture<Void>> destroyed = new ArrayList<>();
 		for (SecureStream stream : this.created) {
 			destroyed.add(stream.whenDestroyed().toCompletableFuture());
-			stream.acceptedStreams().forEach((accepted) -> destroyed.add(accepted.whenDestroyed().toCompletableFuture()));
+			stream.acceptedStreams()
+				.forEach((accepted) -> destroyed.add(accepted.whenDestroyed().toCompletableFuture()));
 		}
 		destroyCreated();
 		this.running = false;

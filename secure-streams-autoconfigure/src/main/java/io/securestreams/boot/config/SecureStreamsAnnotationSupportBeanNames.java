@@ -9,10 +9,12 @@ package io.securestreams.boot.config;
 public final class SecureStreamsAnnotationSupportBeanNames {
 
 	/** The bean post-processor that discovers {@code @SecureStreamHandler} beans. */
-	public static final String HANDLER_ANNOTATION_PROCESSOR_BEAN_NAME = "io.securestreams.boot.config.internalSecureStreamHandlerAnnotationProcessor";
+	public static final String HANDLER_ANNOTATION_PROCESSOR_BEAN_NAME = "io.securestreams.boot.config."
+			+ "internalSecureStreamHandlerAnnotationProcessor";
 
 	/** The {@link SecureStreamHandlerEndpointRegistry}. */
-	public static final String HANDLER_ENDPOINT_REGISTRY_BEAN_NAME = "io.securestreams.boot.config.internalSecureStreamHandlerEndpointRegistry";
+	public static final String HANDLER_ENDPOINT_REGISTRY_BEAN_NAME = "io.securestreams.boot.config."
+			+ "internalSecureStreamHandlerEndpointRegistry";
 
 	/** An optional user bean of type {@code MessageHandlerMethodFactory} for handler methods. */
 	public static final String HANDLER_METHOD_FACTORY_BEAN_NAME = "secureStreamHandlerMethodFactory";

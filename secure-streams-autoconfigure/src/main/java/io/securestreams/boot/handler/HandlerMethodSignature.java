@@ -82,7 +82,8 @@ public record HandlerMethodSignature(Kind kind, @Nullable Class<?> payloadType, 
 							+ "'; they get " + kind.headers());
 				}
 			}
-			else if (parameter.hasParameterAnnotation(Headers.class) || type == SecureStream.class || type == StreamState.class || Message.class.isAssignableFrom(type)) {
+			else if (parameter.hasParameterAnnotation(Headers.class) || type == SecureStream.class
+					|| type == StreamState.class || Message.class.isAssignableFrom(type)) {
 				continue;
 			}
 			else if (type == TxSlot.class) {

@@ -142,7 +142,8 @@ public final class MethodStreamHandler implements StreamHandler {
 		}
 		Map<String, Object> headers = headers(stream, stream.state());
 		headers.put(SecureStreamHeaders.TX_SLOT, slot);
-		return invoke(method, MessageBuilder.createMessage(EMPTY, new MessageHeaders(headers)), stream, StreamResult.OK);
+		return invoke(method, MessageBuilder.createMessage(EMPTY, new MessageHeaders(headers)), stream,
+				StreamResult.OK);
 	}
 
 	private static Map<String, Object> headers(SecureStream stream, @Nullable StreamState state) {

@@ -59,7 +59,8 @@ public class SecureStreamsPolicyEndpointWebExtension {
 		}
 		catch (PolicyException ex) {
 			return new WebEndpointResponse<>(new SecureStreamsPolicyEndpoint.ErrorsDescriptor(
-					ex.problems().stream().map(PolicyProblem::format).toList()), WebEndpointResponse.STATUS_BAD_REQUEST);
+					ex.problems().stream().map(PolicyProblem::format).toList()),
+					WebEndpointResponse.STATUS_BAD_REQUEST);
 		}
 		catch (IllegalStateException ex) {
 			return conflict(ex);
