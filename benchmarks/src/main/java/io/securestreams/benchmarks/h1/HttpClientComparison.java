@@ -58,8 +58,8 @@ public final class HttpClientComparison {
 		int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
 		System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
-		List<String> wanted = List.of(options.getOrDefault("clients", "secure-streams,reactor-netty,jdk-httpclient,plain-netty")
-			.split(","));
+		List<String> wanted = List.of(
+				options.getOrDefault("clients", "secure-streams,reactor-netty,jdk-httpclient,plain-netty").split(","));
 		List<HttpClientUnderTest> clients = new ArrayList<>();
 		clients.add(new SecureStreamsClient(host, port, ca, threads, protocol));
 		if (wanted.contains("reactor-netty")) {
@@ -78,7 +78,8 @@ public final class HttpClientComparison {
 		}
 		if (!newConnections) {
 			notes.add("No new-connection rows: over h2 this runtime's streams to one endpoint share one connection, "
-					+ "so a new TLS connection per transaction cannot be forced; the rows are left out for every client.");
+					+ "so a new TLS connection per transaction cannot be forced; the rows are left out for every "
+					+ "client.");
 		}
 		for (String note : notes) {
 			System.err.println("Note: " + note);

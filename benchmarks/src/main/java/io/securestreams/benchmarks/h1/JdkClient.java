@@ -69,15 +69,16 @@ final class JdkClient implements HttpClientUnderTest {
 		List<CompletableFuture<?>> all = new ArrayList<>(transactions);
 		for (int i = 0; i < transactions; i++) {
 			inFlight.acquire();
-			all.add(this.client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, ex) -> {
-				inFlight.release();
-				if (response != null) {
-					bytes.addAndGet(response.body().length);
-					if (response.version() != this.version) {
-						throw new IllegalStateException("the server answered over " + response.version());
+			all.add(this.client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+				.whenComplete((response, ex) -> {
+					inFlight.release();
+					if (response != null) {
+						bytes.addAndGet(response.body().length);
+						if (response.version() != this.version) {
+							throw new IllegalStateException("the server answered over " + response.version());
+						}
 					}
-				}
-			}));
+				}));
 		}
 		CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0])).join();
 		return bytes.get();

@@ -103,7 +103,8 @@ final class PlainNettyClient implements HttpClientUnderTest {
 	public void getOnNewConnections(String path, int transactions) throws Exception {
 		for (int i = 0; i < transactions; i++) {
 			CompletableFuture<Void> done = new CompletableFuture<>();
-			start(new Flow(), new Job(path, new AtomicInteger(1), new AtomicLong(), () -> done.complete(null), done, true));
+			start(new Flow(),
+					new Job(path, new AtomicInteger(1), new AtomicLong(), () -> done.complete(null), done, true));
 			done.get(1, TimeUnit.MINUTES);
 		}
 	}

@@ -37,8 +37,8 @@ final class Mosquitto implements AutoCloseable {
 		Path config = dir.resolve("mosquitto.conf");
 		Files.writeString(config, String.join("\n", "listener " + port + " 127.0.0.1", "allow_anonymous true",
 				"persistence false", "max_queued_messages 0", "log_dest file " + dir.resolve("mosquitto.log"),
-				"log_type error", "log_type warning", "set_tcp_nodelay " + noDelay, "user " + System.getProperty("user.name"),
-				""));
+				"log_type error", "log_type warning", "set_tcp_nodelay " + noDelay,
+				"user " + System.getProperty("user.name"), ""));
 		Process process = new ProcessBuilder(binary, "-c", config.toString()).redirectErrorStream(true)
 			.redirectOutput(dir.resolve("mosquitto.out").toFile())
 			.start();

@@ -107,7 +107,8 @@ public final class MqttComparison {
 	}
 
 	private static void print(Map<String, Map<String, List<Double>>> results, List<String> metrics, int rounds,
-			int warmup, int size, int threads, boolean ownBroker, boolean noDelay, String loadBefore, String loadAfter) {
+			int warmup, int size, int threads, boolean ownBroker, boolean noDelay, String loadBefore,
+			String loadAfter) {
 		List<String> names = new ArrayList<>(results.keySet());
 		System.out.printf("Median of %d interleaved rounds%s; %d-byte payloads; %s mosquitto on loopback%s; "
 				+ "secure-streams with %d event-loop threads; %s.%n%n", rounds,

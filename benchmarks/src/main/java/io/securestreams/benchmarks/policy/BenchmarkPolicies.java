@@ -63,14 +63,19 @@ public final class BenchmarkPolicies {
 		json.append("\t\t\t\"retry\": \"retry").append(i % 3).append("\",\n");
 		json.append("\t\t\t\"").append((i % 2 == 0) ? "opportunistic" : "nailed_up").append("\": true,\n");
 		json.append("\t\t\t\"timeout_ms\": 2000,\n");
-		json.append("\t\t\t\"metadata\": [{\"region\": \"\"}, {\"ctype\": \"content-type:\"}, {\"xid\": \"x-id:\"}],\n");
+		json.append("\t\t\t\"metadata\": [{\"region\": \"\"}, {\"ctype\": \"content-type:\"}, "
+				+ "{\"xid\": \"x-id:\"}],\n");
 		switch (protocol) {
-			case "h1", "h2" -> json.append("\t\t\t\"http_method\": \"POST\",\n\t\t\t\"http_url\": \"api/v1/items?id=${xid}\",\n")
+			case "h1", "h2" -> json.append("\t\t\t\"http_method\": \"POST\",\n"
+					+ "\t\t\t\"http_url\": \"api/v1/items?id=${xid}\",\n")
 				.append("\t\t\t\"http_auth_header\": \"authorization:\",\n\t\t\t\"http_auth_preamble\": \"Bearer \",\n")
-				.append("\t\t\t\"http_resp_map\": [{\"530\": 1530}, {\"531\": 1531}],\n\t\t\t\"allow_redirects\": true\n");
-			case "ws" -> json.append("\t\t\t\"http_url\": \"stream\",\n\t\t\t\"ws_subprotocol\": \"lws-mirror-protocol\",\n")
+				.append("\t\t\t\"http_resp_map\": [{\"530\": 1530}, {\"531\": 1531}],\n"
+						+ "\t\t\t\"allow_redirects\": true\n");
+			case "ws" -> json.append("\t\t\t\"http_url\": \"stream\",\n"
+					+ "\t\t\t\"ws_subprotocol\": \"lws-mirror-protocol\",\n")
 				.append("\t\t\t\"ws_binary\": true\n");
-			default -> json.append("\t\t\t\"mqtt_topic\": \"devices/${xid}/up\",\n\t\t\t\"mqtt_subscribe\": \"devices/${xid}/down\",\n")
+			default -> json.append("\t\t\t\"mqtt_topic\": \"devices/${xid}/up\",\n"
+					+ "\t\t\t\"mqtt_subscribe\": \"devices/${xid}/down\",\n")
 				.append("\t\t\t\"mqtt_qos\": 1,\n\t\t\t\"mqtt_keep_alive\": 60,\n\t\t\t\"mqtt_clean_start\": true\n");
 		}
 		json.append("\t\t}}");
@@ -84,8 +89,8 @@ public final class BenchmarkPolicies {
 			X500Name name = new X500Name("CN=Benchmark CA " + serial);
 			Date notBefore = new Date(0);
 			Date notAfter = new Date(4102444800000L);
-			byte[] der = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(serial + 1), notBefore, notAfter, name,
-					pair.getPublic())
+			byte[] der = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(serial + 1), notBefore, notAfter,
+					name, pair.getPublic())
 				.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate()))
 				.getEncoded();
 			return Base64.getEncoder().encodeToString(der);

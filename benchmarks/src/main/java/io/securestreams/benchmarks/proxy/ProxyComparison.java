@@ -121,7 +121,8 @@ public final class ProxyComparison {
 			}
 			for (int round = 1; round <= rounds; round++) {
 				for (Map.Entry<String, SecureStreams> client : clients.entrySet()) {
-					Map<String, List<Double>> mine = results.computeIfAbsent(client.getKey(), (n) -> new LinkedHashMap<>());
+					Map<String, List<Double>> mine = results.computeIfAbsent(client.getKey(),
+							(n) -> new LinkedHashMap<>());
 					long cpu0 = Harness.processCpuNanos();
 					long disconnects = DISCONNECTS.get();
 					long connections = SERVER_CONNECTIONS.get();
@@ -248,15 +249,16 @@ public final class ProxyComparison {
 	private static void print(Map<String, Map<String, List<Double>>> results, int rounds, int warmup, int threads,
 			String loadBefore, String loadAfter) {
 		List<String> names = new ArrayList<>(results.keySet());
-		System.out.printf("Median of %d interleaved rounds after %d unrecorded ones; plain http/1.1 from a Reactor Netty "
-				+ "server on loopback; %d event-loop threads in the direct client, the proxy and the proxied client; %s.%n%n",
-				rounds, warmup, threads, Harness.machine(loadBefore, loadAfter));
+		System.out.printf("Median of %d interleaved rounds after %d unrecorded ones; plain http/1.1 from a "
+				+ "Reactor Netty server on loopback; %d event-loop threads in the direct client, the proxy and the "
+				+ "proxied client; %s.%n%n", rounds, warmup, threads, Harness.machine(loadBefore, loadAfter));
 		System.out.println("| measure | " + String.join(" | ", names) + " | proxied / direct |");
 		System.out.println("|---|---|---|---|");
 		for (String metric : results.get(names.get(0)).keySet()) {
 			double direct = Harness.median(results.get(names.get(0)).get(metric));
 			double proxied = Harness.median(results.get(names.get(1)).get(metric));
-			String format = metric.startsWith("CPU") ? "| %s | %.1f | %.1f | %.2f |%n" : "| %s | %.0f | %.0f | %.2f |%n";
+			String format = metric.startsWith("CPU") ? "| %s | %.1f | %.1f | %.2f |%n"
+					: "| %s | %.0f | %.0f | %.2f |%n";
 			// Counts are context, not a cost: a ratio of them means nothing (and direct sees no DISCONNECTED).
 			if (metric.contains("(per round)")) {
 				System.out.printf("| %s | %.0f | %.0f | |%n", metric, direct, proxied);
@@ -265,7 +267,8 @@ public final class ProxyComparison {
 				System.out.printf(format, metric, direct, proxied, proxied / direct);
 			}
 		}
-		System.out.println("\nCPU is the harness JVM's CPU time (server, proxy and clients, GC included) during the run.");
+		System.out.println(
+				"\nCPU is the harness JVM's CPU time (server, proxy and clients, GC included) during the run.");
 		System.out.println("\nAll rounds: " + results);
 	}
 

@@ -138,7 +138,8 @@ public final class ProxyHopFloor {
 		for (String metric : results.get("direct").keySet()) {
 			double direct = Harness.median(results.get("direct").get(metric));
 			double relayed = Harness.median(results.get("bare relay (Unix socket)").get(metric));
-			String format = metric.startsWith("CPU per MB") ? "| %s | %.2f | %.2f | %.2f |%n" : "| %s | %.0f | %.0f | %.2f |%n";
+			String format = metric.startsWith("CPU per MB") ? "| %s | %.2f | %.2f | %.2f |%n"
+					: "| %s | %.0f | %.0f | %.2f |%n";
 			System.out.printf(format, metric, direct, relayed, relayed / direct);
 		}
 	}

@@ -43,8 +43,9 @@ public final class HttpServerComparison {
 	private record Load(String label, int connections, int streams, boolean http1, int requestsDivisor) {
 
 		List<String> command(String h2load, int requests, int port, boolean tls) {
-			List<String> command = new ArrayList<>(List.of(h2load, "-n", Integer.toString(requests / this.requestsDivisor),
-					"-c", Integer.toString(this.connections), "-m", Integer.toString(this.streams), "-t", "1"));
+			List<String> command = new ArrayList<>(List.of(h2load, "-n",
+					Integer.toString(requests / this.requestsDivisor), "-c", Integer.toString(this.connections),
+					"-m", Integer.toString(this.streams), "-t", "1"));
 			if (this.http1) {
 				command.add("--h1");
 			}
@@ -76,7 +77,8 @@ public final class HttpServerComparison {
 				for (int i = 0; i < servers.size(); i++) {
 					// Alternate which server goes first, so neither always runs on a warmer machine.
 					HttpServerUnderTest server = servers.get((round + i) % servers.size());
-					Map<String, List<Double>> mine = results.computeIfAbsent(server.name(), (n) -> new LinkedHashMap<>());
+					Map<String, List<Double>> mine = results.computeIfAbsent(server.name(),
+							(n) -> new LinkedHashMap<>());
 					for (Load load : loads) {
 						long cpu = Harness.processCpuNanos();
 						double rate = run(load.command(h2load, requests, server.port(), tls != null));

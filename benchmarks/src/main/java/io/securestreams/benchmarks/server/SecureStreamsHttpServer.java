@@ -38,8 +38,8 @@ final class SecureStreamsHttpServer implements HttpServerUnderTest {
 			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
 			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
 			.set(StreamTypeKey.PORT, 0)
-			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("path", ""), new MetadataDeclaration("method", ""),
-					new MetadataDeclaration("mime", "content-type:")));
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("path", ""),
+					new MetadataDeclaration("method", ""), new MetadataDeclaration("mime", "content-type:")));
 		if (tls != null) {
 			fragment.certificate(PolicyCertificate.fromDer("bench_cert", tls.cert().getEncoded()));
 			fragment.certificate(PolicyCertificate.fromDer("bench_key", tls.key().getEncoded()));

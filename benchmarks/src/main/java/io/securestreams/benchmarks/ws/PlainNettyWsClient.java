@@ -81,7 +81,8 @@ final class PlainNettyWsClient implements WsClientUnderTest {
 				echo.send(echo.channel);
 			}
 			for (Echo echo : echoes) {
-				await(echo.done, 10, TimeUnit.MINUTES, messages + " echoes of " + size + " bytes from " + server.name());
+				await(echo.done, 10, TimeUnit.MINUTES,
+						messages + " echoes of " + size + " bytes from " + server.name());
 			}
 			return System.nanoTime() - start;
 		}

@@ -38,7 +38,8 @@ final class SecureStreamsWsServer implements WsServerUnderTest {
 			.set(StreamTypeKey.PORT, 0)
 			.set(StreamTypeKey.WS_SUBPROTOCOL, SUBPROTOCOL)
 			.set(StreamTypeKey.WS_BINARY, true)
-			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("path", ""), new MetadataDeclaration("method", "")));
+			.set(StreamTypeKey.METADATA,
+					List.of(new MetadataDeclaration("path", ""), new MetadataDeclaration("method", "")));
 		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(threads).build();
 		this.listener = this.streams.create("echo-server", new StreamHandler() {
 			@Override

@@ -174,9 +174,9 @@ public final class WsEchoComparison {
 			int warmup, int threads, String loadBefore, String loadAfter) {
 		List<String> pairs = new ArrayList<>(results.keySet());
 		boolean plain = pairs.contains("plain → plain");
-		System.out.printf("Median of %d interleaved rounds%s; ss = secure-streams, rn = Reactor Netty%s; client → server; "
-				+ "one message in flight per connection; %d event-loop threads per client and per server; "
-				+ "%s.%n%n", rounds, (warmup > 0) ? " after " + warmup + " unrecorded ones" : "",
+		System.out.printf("Median of %d interleaved rounds%s; ss = secure-streams, rn = Reactor Netty%s; "
+				+ "client → server; one message in flight per connection; %d event-loop threads per client and "
+				+ "per server; %s.%n%n", rounds, (warmup > 0) ? " after " + warmup + " unrecorded ones" : "",
 				plain ? ", plain = hand-written Netty pipeline" : "", threads, Harness.machine(loadBefore, loadAfter));
 		// Ratio columns are looked up by pair, so they mean the same whichever pairs ran.
 		int ssss = pairs.indexOf("ss → ss");
@@ -212,10 +212,10 @@ public final class WsEchoComparison {
 			}
 			System.out.println(row);
 		}
-		System.out.println("\nRatios: > 1 means the secure-streams side is better (more throughput, or less CPU). CPU is the"
-				+ " harness JVM's CPU time (client, server, GC) during the run, per round trip."
-				+ (plainRatio ? " plain→plain / rn→rn > 1 means the hand-written Netty pipeline beats Reactor Netty:"
-						+ " the room a Netty-based stack has above Reactor Netty on this machine." : ""));
+		System.out.println("\nRatios: > 1 means the secure-streams side is better (more throughput, or less CPU). "
+				+ "CPU is the harness JVM's CPU time (client, server, GC) during the run, per round trip."
+				+ (plainRatio ? " plain→plain / rn→rn > 1 means the hand-written Netty pipeline beats Reactor"
+						+ " Netty: the room a Netty-based stack has above Reactor Netty on this machine." : ""));
 		System.out.println("\nAll rounds: " + results);
 	}
 
