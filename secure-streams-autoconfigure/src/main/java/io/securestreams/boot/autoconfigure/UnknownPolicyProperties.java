@@ -58,8 +58,8 @@ final class UnknownPolicyProperties {
 	 */
 	static List<PolicyProblem> find(Environment environment, PropertyLocator locator) {
 		try {
-			Binder.get(environment)
-				.bind(PREFIX, Bindable.of(PolicyProperties.class), new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
+			BindHandler strict = new NoUnboundElementsBindHandler(BindHandler.DEFAULT);
+			Binder.get(environment).bind(PREFIX, Bindable.of(PolicyProperties.class), strict);
 			return List.of();
 		}
 		catch (BindException ex) {
