@@ -90,9 +90,9 @@ public final class SecureStreams implements AutoCloseable {
 	private final Object policyChanges = new Object();
 
 	private SecureStreams(Builder builder) {
-		this.policies = new PolicyOverlays(builder.policy);
-		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport, builder.hostNames);
 		ClientProtocols protocols = ClientProtocols.builtIn();
+		this.policies = new PolicyOverlays(builder.policy, protocols::checkChange);
+		this.transport = TransportResources.create(builder.eventLoopThreads, builder.transport, builder.hostNames);
 		ServerProtocols serverProtocols = ServerProtocols.builtIn();
 		this.runtime = new StreamsRuntime(this.transport, new Connector(this.transport, builder.connectTimeout),
 				builder.blobs, () -> this.policies.current().policy(), builder.random16, protocols, builder.limits);

@@ -1,9 +1,14 @@
 package io.securestreams.internal;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 
 import io.securestreams.SecureStreamsException;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.Protocol;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.h1.H1ClientProtocol;
@@ -61,6 +66,21 @@ public final class ClientProtocols {
 		for (ClientProtocol binding : this.bindings.values()) {
 			binding.streamDestroyed(streamId);
 		}
+	}
+
+	/**
+	 * Asks every binding what a change of the policy in force would break
+	 * ({@link ClientProtocol#checkChange}).
+	 * @param before the policy in force
+	 * @param after the policy the change makes
+	 * @return the problems, empty when there are none
+	 */
+	public List<PolicyProblem> checkChange(Policy before, Policy after) {
+		List<PolicyProblem> problems = new ArrayList<>();
+		for (ClientProtocol binding : new LinkedHashSet<>(this.bindings.values())) {
+			problems.addAll(binding.checkChange(before, after));
+		}
+		return problems;
 	}
 
 	/**

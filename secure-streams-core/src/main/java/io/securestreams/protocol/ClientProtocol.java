@@ -1,7 +1,10 @@
 package io.securestreams.protocol;
 
+import java.util.List;
+
 import io.netty.handler.ssl.SslContext;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
@@ -46,6 +49,19 @@ public interface ClientProtocol {
 	 * @throws io.securestreams.SecureStreamsException with the reason when it cannot
 	 */
 	default void validate(Policy policy, StreamTypePolicy streamType) {
+	}
+
+	/**
+	 * Checks a change of the policy in force (an overlay, a replaced policy) before it takes
+	 * effect, for mistakes between streamtypes that the change brings and that
+	 * {@link #validate} would only find when a stream is created, or not at all for the live
+	 * streams whose next connection the change decides.
+	 * @param before the policy in force
+	 * @param after the policy the change makes
+	 * @return the problems the change brings, empty when it brings none
+	 */
+	default List<PolicyProblem> checkChange(Policy before, Policy after) {
+		return List.of();
 	}
 
 	/**

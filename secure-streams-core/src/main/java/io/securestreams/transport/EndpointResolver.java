@@ -59,6 +59,18 @@ public final class EndpointResolver {
 				policy.tls().enabled(), path, socks5);
 	}
 
+	/**
+	 * Reads an endpoint given as a URL ({@code mqtts://broker:8883}) as
+	 * {@link #resolve resolve} does, for comparing endpoints written in different forms.
+	 * @param policy the streamtype, for its protocol's default port
+	 * @param endpoint the endpoint, a URL without {@code ${metadata}}
+	 * @return the target (its host, port and TLS)
+	 * @throws IllegalArgumentException when the URL cannot be used
+	 */
+	public static ConnectTarget fromUrl(StreamTypePolicy policy, String endpoint) {
+		return fromUrl(policy, endpoint, "/", null);
+	}
+
 	private static ConnectTarget fromUrl(StreamTypePolicy policy, String endpoint, String policyPath,
 			@Nullable InetSocketAddress socks5) {
 		URI uri;

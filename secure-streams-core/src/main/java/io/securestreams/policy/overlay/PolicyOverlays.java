@@ -3,6 +3,7 @@ package io.securestreams.policy.overlay;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
@@ -37,12 +38,26 @@ public final class PolicyOverlays {
 
 	private volatile ActivePolicy current;
 
+	private final BiFunction<Policy, Policy, List<PolicyProblem>> changeCheck;
+
 	/**
 	 * Creates the holder with a base policy and no overlays (version 1).
 	 * @param base the base policy, already validated
 	 */
 	public PolicyOverlays(Policy base) {
+		this(base, (before, after) -> List.of());
+	}
+
+	/**
+	 * Creates the holder with a base policy, no overlays (version 1) and a check of every change
+	 * beyond the policy's own validation, for what the runtime cannot carry out.
+	 * @param base the base policy, already validated
+	 * @param changeCheck given the policy in force and the one an overlay or a new base makes,
+	 * returns the problems that refuse the change (dropping the overlays is never refused)
+	 */
+	public PolicyOverlays(Policy base, BiFunction<Policy, Policy, List<PolicyProblem>> changeCheck) {
 		this.current = ActivePolicy.of(1, base, base, List.of(), 0);
+		this.changeCheck = changeCheck;
 	}
 
 	/**
@@ -59,13 +74,14 @@ public final class PolicyOverlays {
 	 * @param json the overlay JSON, shaped like a policy
 	 * @return the new active policy
 	 * @throws PolicyException with every error of the overlay, or when it is larger than
-	 * {@link #MAX_OVERLAY_BYTES}; nothing changes then
+	 * {@link #MAX_OVERLAY_BYTES}, or when the change check refuses it; nothing changes then
 	 */
 	public ActivePolicy applyOverlay(String sourceName, String json) {
 		byte[] bytes = withinBound(sourceName, json);
 		synchronized (this.lock) {
 			ActivePolicy before = this.current;
 			Policy merged = this.parser.parseOverlay(sourceName, bytes, before.policy()).policy();
+			check(before.policy(), merged, sourceName);
 			List<String> sources = new ArrayList<>(before.overlaySources());
 			sources.add(sourceName);
 			return install(
@@ -89,13 +105,23 @@ public final class PolicyOverlays {
 	 * overlay.
 	 * @param newBase the new base policy
 	 * @return the new active policy
-	 * @throws PolicyException if the new base fails validation; nothing changes then
+	 * @throws PolicyException if the new base fails validation or the change check; nothing
+	 * changes then
 	 */
 	public ActivePolicy replaceBase(Policy newBase) {
 		PolicyValidator.throwIfErrors(PolicyValidator.validate(newBase));
 		synchronized (this.lock) {
+			check(this.current.policy(), newBase, "<policy>");
 			return install(ActivePolicy.of(this.current.version() + 1, newBase, newBase, List.of(), 0));
 		}
+	}
+
+	private void check(Policy before, Policy after, String sourceName) {
+		List<PolicyProblem> problems = this.changeCheck.apply(before, after)
+			.stream()
+			.map((problem) -> problem.source().isEmpty() ? problem.at(sourceName, 0, 0, problem.path()) : problem)
+			.toList();
+		PolicyValidator.throwIfErrors(problems);
 	}
 
 	private static byte[] withinBound(String sourceName, String json) {

@@ -129,8 +129,9 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 			case PUBACK, PUBCOMP -> {
 				this.connection.confirmed();
 				int id = id(message);
-				if (!this.connection.birthAcknowledged(id)) {
-					session.acknowledged(id, (type == MqttMessageType.PUBACK) ? 1 : 2);
+				int qos = (type == MqttMessageType.PUBACK) ? 1 : 2;
+				if (!this.connection.birthAcknowledged(id, qos)) {
+					session.acknowledged(id, qos);
 				}
 			}
 			case PUBREC -> {

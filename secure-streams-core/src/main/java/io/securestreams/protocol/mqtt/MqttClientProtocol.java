@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.netty.handler.ssl.SslContext;
 import io.securestreams.metadata.MetadataValues;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.ProtocolConnection;
@@ -66,6 +67,7 @@ public final class MqttClientProtocol implements ClientProtocol {
 							+ "with a password");
 		}
 		checkConnectField("the system blob MQTT_CLIENT_ID", utf8Length(key.clientId()));
+		checkClientIdFree(key);
 		checkConnectField("the system blob MQTT_USERNAME", utf8Length(key.username()));
 		byte[] password = key.passwordBytes();
 		checkConnectField("the system blob MQTT_PASSWORD", (password != null) ? password.length : 0);
@@ -88,6 +90,29 @@ public final class MqttClientProtocol implements ClientProtocol {
 		if (length > MqttTopics.MAX_LENGTH) {
 			throw new IllegalArgumentException(what + " is " + length + " bytes; an MQTT CONNECT carries at most "
 					+ MqttTopics.MAX_LENGTH);
+		}
+	}
+
+	/**
+	 * Refuses a second connection to one broker with the client id of the system blobs: streams
+	 * that differ in how they reach the broker (trust store, client certificate, aws_iot,
+	 * credentials) cannot share a connection, and brokers answer two connections with one client
+	 * id by dropping the older, so the two would knock each other off for ever. The connection
+	 * there first keeps working; this attempt fails with the reason, and is tried again by backoff
+	 * (it succeeds once the other connection's streams are gone).
+	 */
+	private void checkClientIdFree(MqttConnectionKey key) {
+		if (key.clientId() == null) {
+			return;
+		}
+		for (MqttConnectionKey other : this.sessions.keySet()) {
+			boolean sameBroker = key.address().equals(other.address());
+			if (sameBroker && !other.equals(key) && key.clientId().equals(other.clientId())) {
+				throw new IllegalArgumentException("MQTT client id '" + key.clientId() + "' is in use by another "
+						+ "connection of this context to " + other + "; streamtypes that reach one broker with the "
+						+ "client id of the system blobs must share its connection, with the same tls, "
+						+ "tls_trust_store, client_cert and aws_iot settings and the same credentials");
+			}
 		}
 	}
 
@@ -183,6 +208,11 @@ public final class MqttClientProtocol implements ClientProtocol {
 	@Override
 	public void validate(Policy policy, StreamTypePolicy streamType) {
 		MqttPolicyCheck.check(policy, streamType);
+	}
+
+	@Override
+	public List<PolicyProblem> checkChange(Policy before, Policy after) {
+		return MqttPolicyCheck.conflictsIntroduced(before, after);
 	}
 
 	@Override

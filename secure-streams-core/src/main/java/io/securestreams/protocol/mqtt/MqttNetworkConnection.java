@@ -244,10 +244,22 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		return this.session.outbox().completionViolation(id);
 	}
 
-	/** PUBACK or PUBCOMP; returns {@code true} when it was the birth message's. */
-	boolean birthAcknowledged(int id) {
+	/**
+	 * PUBACK or PUBCOMP; returns {@code true} when it was the birth message's. An acknowledgement
+	 * of the other kind (a PUBACK for a QoS 2 birth) completes nothing and is ignored, as the
+	 * outbox ignores one for its messages: the birth still waits for its own.
+	 * @param id the packet id
+	 * @param qos the QoS the acknowledgement completes: 1 for PUBACK, 2 for PUBCOMP
+	 */
+	boolean birthAcknowledged(int id, int qos) {
+		MqttOutboundMessage owed = this.birth;
 		if (id == 0 || id != this.birthId) {
 			return false;
+		}
+		if (owed != null && owed.qos != qos) {
+			logger.debug("ignoring a {} for the QoS {} birth message (packet id {})", (qos == 1) ? "PUBACK" : "PUBCOMP",
+					owed.qos, id);
+			return true;
 		}
 		this.session.packetIds().release(id);
 		this.birthId = 0;

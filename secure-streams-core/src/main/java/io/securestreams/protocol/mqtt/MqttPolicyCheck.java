@@ -1,5 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 import io.securestreams.SecureStreamsException;
@@ -7,6 +9,7 @@ import io.securestreams.metadata.MetadataTemplate;
 import io.securestreams.policy.MqttMessageSettings;
 import io.securestreams.policy.MqttSettings;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import org.jspecify.annotations.Nullable;
@@ -15,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * The checks made when a stream of an MQTT streamtype is created: its topic templates only name
  * declared metadata and are valid topics or filters, and every other streamtype of the policy
  * that would share its broker connection asks for the same keep-alive, clean start, will and
- * birth.
+ * birth. A policy change that would make two such streamtypes disagree is refused.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -47,20 +50,64 @@ final class MqttPolicyCheck {
 		template(streamType, "mqtt_will_message", mqtt.will().message(), Kind.PAYLOAD);
 		template(streamType, "mqtt_birth_topic", mqtt.birth().topic(), Kind.TOPIC);
 		template(streamType, "mqtt_birth_message", mqtt.birth().message(), Kind.PAYLOAD);
-		MqttSharing sharing = MqttSharing.of(streamType);
 		for (StreamTypePolicy other : policy.streamTypes().values()) {
-			if (other.name().equals(streamType.name()) || other.protocol() != Protocol.MQTT || other.server()
-					|| !MqttSharing.of(other).equals(sharing)) {
-				continue;
-			}
-			String difference = difference(mqtt, other.mqtt());
-			if (difference != null) {
-				throw new SecureStreamsException("streamtypes '" + streamType.name() + "' and '" + other.name()
-						+ "' share one MQTT connection to " + sharing + " but disagree on " + difference
-						+ "; streamtypes that share a connection must have identical mqtt_keep_alive, "
-						+ "mqtt_clean_start, mqtt_will_* and mqtt_birth_* settings");
+			String conflict = other.name().equals(streamType.name()) ? null : conflict(streamType, other);
+			if (conflict != null) {
+				throw new SecureStreamsException(conflict);
 			}
 		}
+	}
+
+	/**
+	 * Finds the pairs of streamtypes that would share one connection but disagree on its settings
+	 * in the policy a change makes, and did not in the policy in force: the change is refused, so
+	 * that the live streams of the changed streamtype, which take the change at their next
+	 * connection, do not meet a connection they cannot join.
+	 * @param before the policy in force
+	 * @param after the policy the change makes
+	 * @return a problem for each such pair
+	 */
+	static List<PolicyProblem> conflictsIntroduced(Policy before, Policy after) {
+		List<StreamTypePolicy> clients = after.streamTypes()
+			.values()
+			.stream()
+			.filter((streamType) -> streamType.protocol() == Protocol.MQTT && !streamType.server())
+			.toList();
+		List<PolicyProblem> problems = new ArrayList<>();
+		for (int i = 0; i < clients.size(); i++) {
+			for (int j = i + 1; j < clients.size(); j++) {
+				StreamTypePolicy first = clients.get(i);
+				StreamTypePolicy second = clients.get(j);
+				String conflict = conflict(first, second);
+				if (conflict != null && !conflicted(before, first.name(), second.name())) {
+					problems.add(PolicyProblem.error("s." + first.name(), conflict));
+				}
+			}
+		}
+		return problems;
+	}
+
+	private static boolean conflicted(Policy policy, String first, String second) {
+		StreamTypePolicy a = policy.streamType(first);
+		StreamTypePolicy b = policy.streamType(second);
+		return a != null && b != null && conflict(a, b) != null;
+	}
+
+	// Why two streamtypes cannot share the connection they would share, or null.
+	private static @Nullable String conflict(StreamTypePolicy streamType, StreamTypePolicy other) {
+		if (streamType.protocol() != Protocol.MQTT || other.protocol() != Protocol.MQTT || streamType.server()
+				|| other.server()) {
+			return null;
+		}
+		MqttSharing sharing = MqttSharing.of(streamType);
+		if (!MqttSharing.of(other).equals(sharing)) {
+			return null;
+		}
+		String difference = difference(streamType.mqtt(), other.mqtt());
+		return (difference != null) ? "streamtypes '" + streamType.name() + "' and '" + other.name()
+				+ "' share one MQTT connection to " + sharing + " but disagree on " + difference
+				+ "; streamtypes that share a connection must have identical mqtt_keep_alive, "
+				+ "mqtt_clean_start, mqtt_will_* and mqtt_birth_* settings" : null;
 	}
 
 	private static void template(StreamTypePolicy streamType, String key, @Nullable String template, Kind kind) {

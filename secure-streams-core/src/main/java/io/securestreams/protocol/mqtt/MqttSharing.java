@@ -1,19 +1,20 @@
 package io.securestreams.protocol.mqtt;
 
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.EndpointResolver;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What the policy says about where a streamtype's MQTT connection goes: streamtypes with equal
  * values may share one broker connection, so they are placed on the same event loop and must
- * agree on the connection-level settings. The endpoint is compared as written, before
- * {@code ${metadata}} expansion; the connection actually shared is decided per attempt by
- * {@link MqttConnectionKey}.
+ * agree on the connection-level settings. An endpoint given as a URL is compared by its host,
+ * port and TLS, others as written, before {@code ${metadata}} expansion; the connection actually
+ * shared is decided per attempt by {@link MqttConnectionKey}.
  *
- * @param endpoint the endpoint as written in the policy
+ * @param endpoint the endpoint as written in the policy, or the host of a URL endpoint
  * @param port the port, with the protocol default filled in
- * @param tls whether TLS is on
+ * @param tls whether TLS is on (by the URL's scheme for a URL endpoint)
  * @param awsIotAlpn whether TLS offers the AWS IoT ALPN protocol, which makes a connection of
  * its own
  * @param trustStore the trust store name, or {@code null}
@@ -26,10 +27,22 @@ record MqttSharing(@Nullable String endpoint, int port, boolean tls, boolean aws
 		@Nullable Integer clientCert, @Nullable String viaSocks5) {
 
 	static MqttSharing of(StreamTypePolicy policy) {
-		int port = (policy.port() != 0) ? policy.port()
-				: EndpointResolver.defaultPort(policy.protocol(), policy.tls().enabled());
-		return new MqttSharing(policy.endpoint(), port, policy.tls().enabled(),
-				policy.tls().enabled() && policy.mqtt().awsIot(), policy.tls().trustStore(),
+		String endpoint = policy.endpoint();
+		boolean tls = policy.tls().enabled();
+		int port = (policy.port() != 0) ? policy.port() : EndpointResolver.defaultPort(policy.protocol(), tls);
+		if (endpoint != null && endpoint.contains("://") && !endpoint.contains("${")) {
+			// Compared as an attempt reads it, so that "mqtt://broker:1883" is "broker" on 1883.
+			try {
+				ConnectTarget url = EndpointResolver.fromUrl(policy, endpoint);
+				endpoint = url.host();
+				port = url.port();
+				tls = url.tls();
+			}
+			catch (IllegalArgumentException ex) {
+				// No attempt can use it, so it shares nothing: compared as written.
+			}
+		}
+		return new MqttSharing(endpoint, port, tls, tls && policy.mqtt().awsIot(), policy.tls().trustStore(),
 				policy.tls().clientCert(), policy.viaSocks5());
 	}
 
