@@ -42,12 +42,6 @@ class ClientStreamSoakTests {
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
-	private static int closedPort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-			return socket.getLocalPort();
-		}
-	}
-
 	private static void awaitBaseline(SecureStreams streams, List<String> baseline) {
 		Awaitility.await().atMost(WAIT).untilAsserted(() -> {
 			assertThat(ContextAccess.runtime(streams).streams()).isEmpty();
@@ -59,7 +53,7 @@ class ClientStreamSoakTests {
 	void streamsDestroyedWhileWaitingToRetryLeaveNoTimers() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.retry(new RetryPolicy("slow", List.of(60_000), 100, 0, 0, 0));
-		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", closedPort(), "GET", "/x")
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.resources.refusedPort(), "GET", "/x")
 			.set(StreamTypeKey.RETRY, "slow");
 		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		List<String> baseline = ScheduledTasks.of(streams);

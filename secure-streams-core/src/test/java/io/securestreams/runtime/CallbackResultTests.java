@@ -1,8 +1,5 @@
 package io.securestreams.runtime;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,12 +45,6 @@ class CallbackResultTests {
 		keys.accept(TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/x"));
 		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
 		return streams.create("t", handler);
-	}
-
-	private static int closedPort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-			return socket.getLocalPort();
-		}
 	}
 
 	/** Returns DISCONNECT_ME the first time {@code state} is reported, OK otherwise. */
@@ -138,7 +129,7 @@ class CallbackResultTests {
 
 	@Test
 	void disconnectMeFromUnreachableKeepsRetrying() throws Exception {
-		int port = closedPort();
+		int port = this.resources.refusedPort();
 		RecordingHandler handler = new RecordingHandler()
 			.onState((s, st) -> (st == StreamState.UNREACHABLE) ? StreamResult.DISCONNECT_ME : StreamResult.OK);
 		create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, "once")).requestTx();
@@ -202,7 +193,7 @@ class CallbackResultTests {
 	void nothingReachesTheHandlerAfterItAnsweredDestroyMe() throws Exception {
 		// The retry timer and a stream timeout come due together while the loop is busy; the
 		// retry's POLL is answered DESTROY_ME, and the timeout must not be reported after that.
-		int port = closedPort();
+		int port = this.resources.refusedPort();
 		AtomicInteger polls = new AtomicInteger();
 		RecordingHandler handler = new RecordingHandler().onState((s, st) -> {
 			if (st == StreamState.UNREACHABLE) {

@@ -2,7 +2,6 @@ package io.securestreams.runtime;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -79,12 +78,6 @@ class ClientLifecycleTests {
 		return other;
 	}
 
-	private static int closedPort() throws Exception {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-			return socket.getLocalPort();
-		}
-	}
-
 	@Test
 	void nailedUpIsOnlyAboutCreationAndAnOpportunisticNailedUpStreamStaysIdleAfterADrop() {
 		// Reference 5.3: the flag is consulted at creation only; reconnecting is opportunistic's.
@@ -110,7 +103,7 @@ class ClientLifecycleTests {
 
 	@Test
 	void requestTxAfterAllRetriesFailedDoesNotResetTheCounterButConnectDoes() throws Exception {
-		int port = closedPort();
+		int port = this.resources.refusedPort();
 		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, "once"));
 		stream.requestTx();

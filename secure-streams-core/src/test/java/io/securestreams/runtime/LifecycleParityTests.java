@@ -2,7 +2,6 @@ package io.securestreams.runtime;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,12 +96,6 @@ class LifecycleParityTests {
 			.until(() -> handler.states.size() == count);
 	}
 
-	private static int closedPort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-			return socket.getLocalPort();
-		}
-	}
-
 	@Test
 	void nailedUpStreamConnectsAtCreationWithoutPoll() {
 		this.server.enqueue(new MockResponse.Builder().body("n").build());
@@ -141,7 +134,7 @@ class LifecycleParityTests {
 
 	@Test
 	void noRetryPolicyMeansTheFirstFailureIsFinal() throws Exception {
-		int port = closedPort();
+		int port = this.resources.refusedPort();
 		RecordingHandler handler = new RecordingHandler();
 		create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, null)).requestTx();
 		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
@@ -152,7 +145,7 @@ class LifecycleParityTests {
 	void requestTxAfterAllRetriesFailedRetriesAfreshOnlyWhenProxied() throws Exception {
 		// Direct, the retry count stays spent: one attempt. Proxied, ONWARD_CONNECT resets it
 		// (reference section 7.3): the whole retry sequence again.
-		int port = closedPort();
+		int port = this.resources.refusedPort();
 		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, "once"));
 		stream.requestTx();
@@ -323,7 +316,7 @@ class LifecycleParityTests {
 		// Direct, there is no connection to close and the retries go on. Proxied, the link is hung
 		// up with the onward stream that was retrying, as libwebsockets' client does; UNREACHABLE
 		// was the outcome of the request, and the next one starts afresh.
-		int port = closedPort();
+		int port = this.resources.refusedPort();
 		RecordingHandler handler = new RecordingHandler()
 			.onState((s, state) -> (state == StreamState.UNREACHABLE) ? StreamResult.DISCONNECT_ME : StreamResult.OK);
 		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.PORT, port).set(StreamTypeKey.RETRY, "once"));

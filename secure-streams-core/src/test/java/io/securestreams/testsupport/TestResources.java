@@ -3,6 +3,8 @@ package io.securestreams.testsupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -39,6 +41,24 @@ public final class TestResources implements AfterEachCallback {
 	 */
 	public TransitionGuard guard() {
 		return this.guard;
+	}
+
+	/**
+	 * Returns a loopback port that refuses connections until the test ends: a socket is bound to
+	 * it without listening. A port found free and closed again could be taken by another process
+	 * meanwhile, or, being in the ephemeral range, be the very port a connection to it is made
+	 * from, which TCP then connects to itself.
+	 * @return the port on 127.0.0.1
+	 */
+	public int refusedPort() {
+		Socket socket = new Socket();
+		try {
+			socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return closing(socket).getLocalPort();
 	}
 
 	/**

@@ -1,8 +1,5 @@
 package io.securestreams.boot.health;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
-
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
 import io.securestreams.connectivity.CaptivePortalDetector;
@@ -11,9 +8,11 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
@@ -25,17 +24,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SecureStreamsHealthIndicatorTests {
 
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
 	private SecureStreams streams;
 
 	@AfterEach
 	void stop() {
 		this.streams.close();
-	}
-
-	private static int closedPort() throws Exception {
-		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-			return socket.getLocalPort();
-		}
 	}
 
 	@Test
@@ -55,7 +51,7 @@ class SecureStreamsHealthIndicatorTests {
 
 	@Test
 	void nailedUpStreamThatGaveUpIsDown() throws Exception {
-		int port = closedPort();
+		int port = this.resources.refusedPort();
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("link"), "127.0.0.1", port, "GET", "/")
 			.set(StreamTypeKey.OPPORTUNISTIC, false)
@@ -81,7 +77,7 @@ class SecureStreamsHealthIndicatorTests {
 	@Test
 	void lastCaptivePortalDetectionIsADetailThatLeavesTheStatusAlone() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("captive_portal_detect"), "127.0.0.1", closedPort(), "GET", "/generate_204")
+		TestPolicies.h1(fragment.streamType("captive_portal_detect"), "127.0.0.1", this.resources.refusedPort(), "GET", "/generate_204")
 			.set(StreamTypeKey.RETRY, null);
 		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build();
 		CaptivePortalDetector detector = new CaptivePortalDetector(this.streams);
