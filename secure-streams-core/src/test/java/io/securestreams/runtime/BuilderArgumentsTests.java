@@ -47,7 +47,8 @@ class BuilderArgumentsTests {
 	void aNegativeShutdownTimeoutIsRefusedByTheBuilderAndZeroTaken() {
 		// Taken before, it made every close skip its graceful part without a word.
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> SecureStreams.builder(TestPolicies.base().build()).shutdownTimeout(Duration.ofSeconds(-1)))
+			.isThrownBy(() -> SecureStreams.builder(TestPolicies.base().build())
+				.shutdownTimeout(Duration.ofSeconds(-1)))
 			.withMessage("shutdownTimeout must not be negative, got PT-1S");
 		assertThatNoException()
 			.isThrownBy(() -> SecureStreams.builder(TestPolicies.base().build()).shutdownTimeout(Duration.ZERO));

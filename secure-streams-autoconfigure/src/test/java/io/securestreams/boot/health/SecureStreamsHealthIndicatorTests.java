@@ -77,7 +77,8 @@ class SecureStreamsHealthIndicatorTests {
 	@Test
 	void lastCaptivePortalDetectionIsADetailThatLeavesTheStatusAlone() throws Exception {
 		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("captive_portal_detect"), "127.0.0.1", this.resources.refusedPort(), "GET", "/generate_204")
+		int refused = this.resources.refusedPort();
+		TestPolicies.h1(fragment.streamType("captive_portal_detect"), "127.0.0.1", refused, "GET", "/generate_204")
 			.set(StreamTypeKey.RETRY, null);
 		this.streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).build();
 		CaptivePortalDetector detector = new CaptivePortalDetector(this.streams);
