@@ -220,7 +220,8 @@ class AcceptedStreamConcurrencyTests {
 			SSLContext ssl = SSLContext.getInstance("TLS");
 			javax.net.ssl.TrustManagerFactory trust = TestPki.ca().toTrustManagerFactory();
 			ssl.init(null, trust.getTrustManagers(), null);
-			builder.sslSocketFactory(ssl.getSocketFactory(), (javax.net.ssl.X509TrustManager) trust.getTrustManagers()[0])
+			builder.sslSocketFactory(ssl.getSocketFactory(),
+					(javax.net.ssl.X509TrustManager) trust.getTrustManagers()[0])
 				.hostnameVerifier((host, session) -> true);
 		}
 		return builder.build();
@@ -319,7 +320,8 @@ class AcceptedStreamConcurrencyTests {
 		for (Map.Entry<Long, CallbackChecker> entry : handler.checkers.entrySet()) {
 			CallbackChecker checker = entry.getValue();
 			CallbackChecker ws = handler.wsCheckers.get(entry.getKey());
-			String what = "stream " + entry.getKey() + " " + checker.states + " then " + ((ws != null) ? ws.states : "-");
+			String what = "stream " + entry.getKey() + " " + checker.states + " then "
+					+ ((ws != null) ? ws.states : "-");
 			assertThat(checker.problems).as(what).isEmpty();
 			assertThat(checker.states).as(what).startsWith(StreamState.CREATING);
 			if (ws != null) {
@@ -460,7 +462,8 @@ class AcceptedStreamConcurrencyTests {
 			reader.join(10_000);
 			assertThat(reader.isAlive()).isFalse();
 			assertThat(checker.problems).isEmpty();
-			assertThat(checker.states).endsWith(StreamState.SERVER_TXN, StreamState.DISCONNECTED, StreamState.DESTROYING);
+			assertThat(checker.states).endsWith(StreamState.SERVER_TXN, StreamState.DISCONNECTED,
+					StreamState.DESTROYING);
 		}
 		catch (IOException ex) {
 			// OkHttp may notice the reset on close

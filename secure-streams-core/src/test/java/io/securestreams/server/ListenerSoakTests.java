@@ -74,7 +74,8 @@ class ListenerSoakTests {
 		Awaitility.await().atMost(WAIT).untilAsserted(() -> {
 			assertThat(listener.acceptedStreams()).isEmpty();
 			assertThat(connections(listener)).isZero();
-			assertThat(ContextAccess.runtime(streams).streams()).containsExactly((io.securestreams.internal.AbstractStream) listener);
+			assertThat(ContextAccess.runtime(streams).streams())
+				.containsExactly((io.securestreams.internal.AbstractStream) listener);
 			assertThat(ScheduledTasks.of(streams)).containsExactlyInAnyOrderElementsOf(baseline);
 		});
 	}

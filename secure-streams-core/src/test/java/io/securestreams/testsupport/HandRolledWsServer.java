@@ -82,7 +82,8 @@ public final class HandRolledWsServer implements AutoCloseable {
 	public static String accept(String key) {
 		try {
 			MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-			byte[] digest = sha1.digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
+			byte[] digest = sha1.digest(
+					(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
 			return Base64.getEncoder().encodeToString(digest);
 		}
 		catch (NoSuchAlgorithmException ex) {

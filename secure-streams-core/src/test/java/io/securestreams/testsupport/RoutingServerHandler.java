@@ -38,7 +38,8 @@ public class RoutingServerHandler implements StreamHandler {
 	public StreamResult onState(SecureStream stream, StreamState state, long ack) {
 		this.states.computeIfAbsent(stream.id(), (id) -> new CopyOnWriteArrayList<>()).add(state);
 		if (state == StreamState.SERVER_TXN) {
-			Transaction txn = new Transaction(stream.metadata("path"), stream.metadata("method"), stream.metadata("name"));
+			Transaction txn = new Transaction(stream.metadata("path"), stream.metadata("method"),
+					stream.metadata("name"));
 			this.transactions.put(stream.id(), txn);
 			if (!"POST".equals(txn.method)) {
 				respond(stream, txn);
@@ -63,10 +64,11 @@ public class RoutingServerHandler implements StreamHandler {
 
 	private void respond(SecureStream stream, Transaction txn) {
 		switch (String.valueOf(txn.path)) {
-			case "/hello" -> txn.reply(stream, 0, "text/plain", ("hello " + txn.name).getBytes(StandardCharsets.UTF_8), true);
+			case "/hello" -> txn.reply(stream, 0, "text/plain", ("hello " + txn.name).getBytes(StandardCharsets.UTF_8),
+					true);
 			case "/echo" -> txn.reply(stream, 201, "application/octet-stream", txn.request.toByteArray(), true);
-			case "/chunked" -> txn.reply(stream, 0, "text/plain", "0123456789abcdefghij".getBytes(StandardCharsets.UTF_8),
-					false);
+			case "/chunked" -> txn.reply(stream, 0, "text/plain",
+					"0123456789abcdefghij".getBytes(StandardCharsets.UTF_8), false);
 			case "/oneshot" -> txn.reply(stream, 0, "text/plain", "one shot".getBytes(StandardCharsets.UTF_8), false);
 			case "/silent" -> {
 			}

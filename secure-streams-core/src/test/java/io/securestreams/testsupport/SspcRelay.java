@@ -42,7 +42,10 @@ public final class SspcRelay implements AutoCloseable {
 
 		/** Returns the CONNSTATE states the proxy sent, in order. */
 		public List<StreamState> states() {
-			return this.toClient.stream().filter((f) -> f.type() == 0x57).map((f) -> StreamState.of(f.state())).toList();
+			return this.toClient.stream()
+				.filter((f) -> f.type() == 0x57)
+				.map((f) -> StreamState.of(f.state()))
+				.toList();
 		}
 
 		private synchronized void record(boolean clientSide, ByteBuf data) {

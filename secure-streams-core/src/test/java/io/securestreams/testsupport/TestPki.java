@@ -38,7 +38,8 @@ public final class TestPki {
 					.ecp256().notBefore(now.minus(1, ChronoUnit.DAYS)).notAfter(now.plus(3650, ChronoUnit.DAYS))
 					.buildSelfSigned();
 				SERVER = leaf("CN=localhost", now.plus(365, ChronoUnit.DAYS)).addSanDnsName("localhost")
-					.addSanIpAddress("127.0.0.1").addSanIpAddress("::1").addExtendedKeyUsageServerAuth().buildIssuedBy(CA);
+					.addSanIpAddress("127.0.0.1").addSanIpAddress("::1").addExtendedKeyUsageServerAuth()
+					.buildIssuedBy(CA);
 				WRONG_HOST = leaf("CN=wrong.example", now.plus(365, ChronoUnit.DAYS)).addSanDnsName("wrong.example")
 					.addExtendedKeyUsageServerAuth().buildIssuedBy(CA);
 				EXPIRED = new CertificateBuilder().subject("CN=localhost").ecp256()

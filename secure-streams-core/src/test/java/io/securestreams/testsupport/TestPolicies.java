@@ -116,8 +116,9 @@ public final class TestPolicies {
 			.set(StreamTypeKey.PROTOCOL, protocol)
 			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
 			.set(StreamTypeKey.PORT, 0)
-			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("path", ""), new MetadataDeclaration("method", ""),
-					new MetadataDeclaration("mime", "content-type:"), new MetadataDeclaration("name", "")));
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("path", ""),
+					new MetadataDeclaration("method", ""), new MetadataDeclaration("mime", "content-type:"),
+					new MetadataDeclaration("name", "")));
 		if (tls) {
 			builder.set(StreamTypeKey.TLS, true)
 				.set(StreamTypeKey.SERVER_CERT, "srv_cert")

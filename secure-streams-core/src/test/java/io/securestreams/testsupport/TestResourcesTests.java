@@ -56,7 +56,8 @@ class TestResourcesTests {
 		TestResources resources = new TestResources();
 		// Only the guard's message reads the stream, through streamType() and id().
 		SecureStream stream = (SecureStream) Proxy.newProxyInstance(SecureStream.class.getClassLoader(),
-				new Class<?>[] { SecureStream.class }, (proxy, method, args) -> method.getName().equals("id") ? 7L : "t");
+				new Class<?>[] { SecureStream.class },
+				(proxy, method, args) -> method.getName().equals("id") ? 7L : "t");
 		resources.guard().illegalTransition(stream, StreamState.DESTROYING, StreamState.CONNECTED);
 		assertThatExceptionOfType(AssertionError.class).isThrownBy(() -> resources.afterEach(null))
 			.withMessageContaining("illegal state transitions")

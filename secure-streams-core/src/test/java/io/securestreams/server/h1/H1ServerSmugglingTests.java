@@ -74,28 +74,35 @@ class H1ServerSmugglingTests {
 
 	static Stream<Arguments> refusedBeforeTheRequest() {
 		return Stream.of(
-				arguments("CL then TE", POST + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED),
-				arguments("TE then CL", POST + "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n" + SMUGGLED),
+				arguments("CL then TE",
+						POST + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED),
+				arguments("TE then CL",
+						POST + "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n" + SMUGGLED),
 				arguments("two different CLs", POST + "Content-Length: 3\r\nContent-Length: 5\r\n\r\nabcde" + SMUGGLED),
 				arguments("two equal CLs", POST + "Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
 				arguments("CL +3", POST + "Content-Length: +3\r\n\r\nabc" + SMUGGLED),
 				arguments("CL -1", POST + "Content-Length: -1\r\n\r\nabc" + SMUGGLED),
 				arguments("CL list", POST + "Content-Length: 3, 3\r\n\r\nabc" + SMUGGLED),
 				arguments("CL beyond long", POST + "Content-Length: 99999999999999999999999\r\n\r\nabc" + SMUGGLED),
-				arguments("TE chunked, identity", POST + "Transfer-Encoding: chunked, identity\r\n\r\n" + CHUNKED_ABC + SMUGGLED),
+				arguments("TE chunked, identity",
+						POST + "Transfer-Encoding: chunked, identity\r\n\r\n" + CHUNKED_ABC + SMUGGLED),
 				arguments("TE xchunked", POST + "Transfer-Encoding: xchunked\r\n\r\n" + CHUNKED_ABC + SMUGGLED),
-				arguments("TE xchunked with CL", POST + "Transfer-Encoding: xchunked\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
+				arguments("TE xchunked with CL",
+						POST + "Transfer-Encoding: xchunked\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
 				arguments("TE gzip", POST + "Transfer-Encoding: gzip\r\n\r\nabc" + SMUGGLED),
-				arguments("TE chunked then TE identity", POST + "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n"
-						+ CHUNKED_ABC + SMUGGLED),
+				arguments("TE chunked then TE identity",
+						POST + "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n"
+								+ CHUNKED_ABC + SMUGGLED),
 				arguments("empty TE with CL", POST + "Transfer-Encoding: \r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
-				arguments("space before colon", POST + "Transfer-Encoding : chunked\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
+				arguments("space before colon",
+						POST + "Transfer-Encoding : chunked\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
 				arguments("obs-fold TE", POST + "Transfer-Encoding:\r\n chunked\r\n\r\n" + CHUNKED_ABC + SMUGGLED),
 				arguments("bare LF", "POST /echo HTTP/1.1\nHost: x\nContent-Length: 3\n\nabc" + SMUGGLED),
 				arguments("NUL in a name", POST + "X-\0A: 1\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
 				arguments("NUL in a value", POST + "X-A: 1\0 2\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
 				arguments("CR in a name", POST + "X-\rA: 1\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
-				arguments("bare CR in a value", POST + "X-A: 1\rTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
+				arguments("bare CR in a value",
+						POST + "X-A: 1\rTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
 				arguments("bare CR in the request line", "GET /hello?name=a\rb HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED),
 				arguments("HTTP/1.0 with TE", "POST /echo HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n"
 						+ "Transfer-Encoding: chunked\r\n\r\n" + CHUNKED_ABC + SMUGGLED),
@@ -130,7 +137,9 @@ class H1ServerSmugglingTests {
 
 	static Stream<Arguments> refusedInTheBody() {
 		String chunked = POST + "Transfer-Encoding: chunked\r\n\r\n";
-		return Stream.of(arguments("chunk size beyond long", chunked + "FFFFFFFFFFFFFFFFFFFFFFFF3\r\nabc\r\n0\r\n\r\n" + SMUGGLED),
+		return Stream.of(
+				arguments("chunk size beyond long",
+						chunked + "FFFFFFFFFFFFFFFFFFFFFFFF3\r\nabc\r\n0\r\n\r\n" + SMUGGLED),
 				arguments("chunk size beyond int", chunked + "100000003\r\nabc\r\n0\r\n\r\n" + SMUGGLED),
 				arguments("negative chunk size", chunked + "-3\r\nabc\r\n0\r\n\r\n" + SMUGGLED),
 				arguments("0x chunk size", chunked + "0x3\r\nabc\r\n0\r\n\r\n" + SMUGGLED),
@@ -151,20 +160,25 @@ class H1ServerSmugglingTests {
 				arguments("TE with a tab", POST + "Transfer-Encoding:\tchunked\r\n\r\n" + CHUNKED_ABC + SMUGGLED,
 						List.of("abc", "hello smuggled")),
 				arguments("TE CHUNKED", POST + "Transfer-Encoding: CHUNKED\r\n\r\n" + CHUNKED_ABC, List.of("abc")),
-				arguments("chunk extensions", POST + "Transfer-Encoding: chunked\r\n\r\n3;foo=bar;baz\r\nabc\r\n0;x=y\r\n\r\n",
+				arguments("chunk extensions",
+						POST + "Transfer-Encoding: chunked\r\n\r\n3;foo=bar;baz\r\nabc\r\n0;x=y\r\n\r\n",
 						List.of("abc")),
 				arguments("trailer fields", POST + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n",
 						List.of("abc")),
-				arguments("obs-fold in another header", POST + "Content-Length: 3\r\nX-A: b\r\n Transfer-Encoding: chunked\r\n\r\nabc",
+				arguments("obs-fold in another header",
+						POST + "Content-Length: 3\r\nX-A: b\r\n Transfer-Encoding: chunked\r\n\r\nabc",
 						List.of("abc")),
-				arguments("extra spaces in the request line", "POST  /echo  HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+				arguments("extra spaces in the request line",
+						"POST  /echo  HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", List.of("abc")),
+				arguments("HTTP/1.0 keep-alive with a body",
+						"POST /echo HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n"
+								+ "Content-Length: 3\r\n\r\nabc",
 						List.of("abc")),
-				arguments("HTTP/1.0 keep-alive with a body", "POST /echo HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n"
-						+ "Content-Length: 3\r\n\r\nabc", List.of("abc")),
-				arguments("a body that is a request", POST + "Content-Length: " + SMUGGLED.length() + "\r\n\r\n" + SMUGGLED,
-						List.of(SMUGGLED)),
+				arguments("a body that is a request",
+						POST + "Content-Length: " + SMUGGLED.length() + "\r\n\r\n" + SMUGGLED, List.of(SMUGGLED)),
 				arguments("a chunked body that is a request", POST + "Transfer-Encoding: chunked\r\n\r\n"
-						+ Integer.toHexString(SMUGGLED.length()) + "\r\n" + SMUGGLED + "\r\n0\r\n\r\n", List.of(SMUGGLED)),
+						+ Integer.toHexString(SMUGGLED.length()) + "\r\n" + SMUGGLED + "\r\n0\r\n\r\n",
+						List.of(SMUGGLED)),
 				arguments("pipelined after a body", POST + "Content-Length: 5\r\n\r\nabcde" + SMUGGLED + SMUGGLED,
 						List.of("abcde", "hello smuggled", "hello smuggled")),
 				arguments("a GET with a body", "GET /hello?name=a HTTP/1.1\r\nHost: x\r\nContent-Length: "

@@ -278,7 +278,8 @@ class H1ServerTests {
 
 	@Test
 	void aPortInUseFailsCreationWithAClearMessage() throws Exception {
-		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+		try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+				java.net.InetAddress.getByName("127.0.0.1"))) {
 			PolicyFragment fragment = TestPolicies.base();
 			TestPolicies.server(fragment.streamType("srv"), Protocol.H1, false)
 				.set(StreamTypeKey.PORT, taken.getLocalPort());

@@ -60,7 +60,8 @@ class H1ServerWireTests {
 	void pipelinedRequestsAreAnsweredInOrder() throws Exception {
 		try (Socket socket = connect()) {
 			send(socket, "GET /hello?name=a HTTP/1.1\r\nHost: x\r\n\r\nGET /hello?name=b HTTP/1.1\r\nHost: x\r\n\r\n"
-					+ "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /hello?name=c HTTP/1.1\r\nHost: x\r\n\r\n");
+					+ "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+					+ "GET /hello?name=c HTTP/1.1\r\nHost: x\r\n\r\n");
 			InputStream in = socket.getInputStream();
 			assertThat(response(in, false)[1]).isEqualTo("hello a");
 			assertThat(response(in, false)[1]).isEqualTo("hello b");
@@ -89,7 +90,8 @@ class H1ServerWireTests {
 	void chunkedRequestBodyAndExpectContinue() throws Exception {
 		try (Socket socket = connect()) {
 			InputStream in = socket.getInputStream();
-			send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+			send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+					+ "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
 			assertThat(response(in, false)[1]).isEqualTo("abcde");
 			send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
 			String[] cont = response(in, true);

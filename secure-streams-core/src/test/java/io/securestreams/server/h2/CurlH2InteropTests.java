@@ -62,8 +62,8 @@ class CurlH2InteropTests {
 		Path curl = ServerProcesses.binary("curl", List.of("/usr/bin/curl"), "curl.binary", "CURL");
 		Path ca = this.dir.resolve("ca.pem");
 		Files.writeString(ca, TestPki.ca().getCertificatePEM());
-		List<String> command = new ArrayList<>(List.of(curl.toString(), "--silent", "--show-error", "--no-progress-meter", "--cacert",
-				ca.toString(), "--max-time", "30"));
+		List<String> command = new ArrayList<>(List.of(curl.toString(), "--silent", "--show-error",
+				"--no-progress-meter", "--cacert", ca.toString(), "--max-time", "30"));
 		command.addAll(List.of(arguments));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		byte[] output = process.getInputStream().readAllBytes();
@@ -116,7 +116,8 @@ class CurlH2InteropTests {
 		SecureStream listener = listen(false);
 		// --path-as-is: curl sends the dot segments as they are, so the server has to resolve them.
 		assertThat(curl("--http2-prior-knowledge", "--path-as-is", "--write-out", " %{content_type}",
-				base(listener, false) + "/x/%2e%2e//./hello?name=dots&mime=text/html")).isEqualTo("hello dots text/plain");
+				base(listener, false) + "/x/%2e%2e//./hello?name=dots&mime=text/html"))
+			.isEqualTo("hello dots text/plain");
 	}
 
 }

@@ -95,7 +95,8 @@ class H2ServerMisbehaviourTests {
 							+ headers.isEndStream());
 				}
 				else if (msg instanceof Http2DataFrame data && data.content().isReadable()) {
-					this.events.add("DATA " + data.stream().id() + " " + data.content().toString(StandardCharsets.UTF_8));
+					this.events.add("DATA " + data.stream().id() + " "
+							+ data.content().toString(StandardCharsets.UTF_8));
 				}
 				else if (msg instanceof Http2ResetFrame reset) {
 					this.events.add("RST " + reset.stream().id() + " " + reset.errorCode());
@@ -122,12 +123,17 @@ class H2ServerMisbehaviourTests {
 	}
 
 	private Channel connect(SecureStream listener, FrameRecorder recorder) throws InterruptedException {
-		return new Bootstrap().group(this.clientLoop).channel(NioSocketChannel.class).handler(new ChannelInitializer<>() {
-			@Override
-			protected void initChannel(Channel channel) {
-				channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(), recorder);
-			}
-		}).connect((InetSocketAddress) listener.localAddress()).sync().channel();
+		return new Bootstrap().group(this.clientLoop)
+			.channel(NioSocketChannel.class)
+			.handler(new ChannelInitializer<>() {
+				@Override
+				protected void initChannel(Channel channel) {
+					channel.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(), recorder);
+				}
+			})
+			.connect((InetSocketAddress) listener.localAddress())
+			.sync()
+			.channel();
 	}
 
 	private static Http2FrameStream newStream(Channel channel, FrameRecorder recorder) throws Exception {
@@ -158,7 +164,8 @@ class H2ServerMisbehaviourTests {
 		channel.writeAndFlush(new DefaultHttp2HeadersFrame(lying, false).stream(b)).sync();
 		// Two bytes where content-length said one: a stream error (PROTOCOL_ERROR, code 1).
 		send(channel, b, "ab", true);
-		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(recorder.events).contains("RST 5 1"));
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(recorder.events).contains("RST 5 1"));
 		send(channel, a, "y", true);
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> recorder.events.contains("DATA 3 xy"));
 		assertThat(recorder.events).contains("HEADERS 3 201 end=false").noneMatch((e) -> e.startsWith("GOAWAY"))
@@ -220,7 +227,9 @@ class H2ServerMisbehaviourTests {
 			}
 			// Every stream reset with CANCEL (code 8); the connection itself stays up.
 			Awaitility.await().atMost(Duration.ofSeconds(10))
-				.until(() -> recorder.events.stream().filter((e) -> e.startsWith("RST ") && e.endsWith(" 8")).count() == 100);
+				.until(() -> recorder.events.stream()
+					.filter((e) -> e.startsWith("RST ") && e.endsWith(" 8"))
+					.count() == 100);
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> listener.acceptedStreams().isEmpty());
 			assertThat(channel.isActive()).isTrue();
 			assertThat(logs.messages()).anySatisfy(

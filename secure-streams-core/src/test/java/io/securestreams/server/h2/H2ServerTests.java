@@ -230,9 +230,11 @@ class H2ServerTests {
 		h2.connectionPool().evictAll();
 		awaitEveryStreamGone(listener);
 		// One accepted stream per h2 stream, one for the kept-alive http/1.1 connection.
-		assertThat(handler.acceptedStates(listener).values()).containsExactlyInAnyOrder(ONE_TRANSACTION, ONE_TRANSACTION,
-				List.of(StreamState.CREATING, StreamState.CONNECTING, StreamState.CONNECTED, StreamState.SERVER_TXN,
-						StreamState.SERVER_TXN, StreamState.DISCONNECTED, StreamState.DESTROYING));
+		assertThat(handler.acceptedStates(listener).values())
+			.containsExactlyInAnyOrder(ONE_TRANSACTION, ONE_TRANSACTION,
+					List.of(StreamState.CREATING, StreamState.CONNECTING, StreamState.CONNECTED,
+							StreamState.SERVER_TXN, StreamState.SERVER_TXN, StreamState.DISCONNECTED,
+							StreamState.DESTROYING));
 	}
 
 	@Test

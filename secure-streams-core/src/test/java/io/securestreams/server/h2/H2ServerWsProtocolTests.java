@@ -89,7 +89,8 @@ class H2ServerWsProtocolTests {
 							+ ((subprotocol != null) ? " " + subprotocol : "") + " end=" + headers.isEndStream());
 				}
 				else if (msg instanceof Http2DataFrame data) {
-					this.events.add("DATA " + data.stream().id() + " " + io.netty.buffer.ByteBufUtil.hexDump(data.content())
+					this.events.add("DATA " + data.stream().id() + " "
+							+ io.netty.buffer.ByteBufUtil.hexDump(data.content())
 							+ (data.isEndStream() ? " end" : ""));
 				}
 				else if (msg instanceof Http2ResetFrame reset) {
@@ -210,7 +211,8 @@ class H2ServerWsProtocolTests {
 		Http2FrameStream get = channel.eventLoop().submit(recorder::stream).get();
 		channel.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").path("/hello?name=x")
 			.scheme("http").authority("127.0.0.1"), true).stream(get)).sync();
-		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> recorder.events.contains("HEADERS 5 200 end=false"));
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> recorder.events.contains("HEADERS 5 200 end=false"));
 		channel.writeAndFlush(new DefaultHttp2DataFrame(maskedText("second"), false).stream(ws)).sync();
 		Awaitility.await().atMost(Duration.ofSeconds(5))
 			.until(() -> recorder.events.contains("DATA 3 " + unmaskedTextHex("second")));
@@ -244,7 +246,8 @@ class H2ServerWsProtocolTests {
 		Channel channel = connect(listener, recorder);
 		Http2FrameStream ws = open(channel, recorder, connectFor("websocket", "13", null));
 		// No subprotocol offered: accepted without one, as on the http/1.1 path.
-		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> recorder.events.contains("HEADERS 3 200 end=false"));
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> recorder.events.contains("HEADERS 3 200 end=false"));
 		byte[] mask = { 1, 2, 3, 4 };
 		// A masked close frame with status 1000.
 		ByteBuf close = Unpooled.buffer().writeByte(0x88).writeByte(0x82).writeBytes(mask).writeByte(0x03 ^ 1)

@@ -136,7 +136,8 @@ class H2ServerWsTests {
 			Callback.Completable sent = new Callback.Completable();
 			textSession.sendText(message, sent);
 			sent.get(10, TimeUnit.SECONDS);
-			assertThat(textMessages.received.poll(10, TimeUnit.SECONDS)).as("text of %d bytes", size).isEqualTo(message);
+			assertThat(textMessages.received.poll(10, TimeUnit.SECONDS)).as("text of %d bytes", size)
+				.isEqualTo(message);
 			byte[] bytes = new byte[size];
 			random.nextBytes(bytes);
 			Callback.Completable sentBinary = new Callback.Completable();

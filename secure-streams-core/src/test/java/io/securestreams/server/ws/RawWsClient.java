@@ -138,7 +138,8 @@ final class RawWsClient implements AutoCloseable {
 		}
 		byte[] payload = in.readNBytes((int) length);
 		int opcode = first & 0x0f;
-		String body = (opcode == 8 && payload.length >= 2) ? String.valueOf(((payload[0] & 0xff) << 8) | (payload[1] & 0xff))
+		String body = (opcode == 8 && payload.length >= 2)
+				? String.valueOf(((payload[0] & 0xff) << 8) | (payload[1] & 0xff))
 				: new String(payload, StandardCharsets.ISO_8859_1);
 		return (((first & 0x80) != 0) ? "F" : "-") + opcode + ":" + body;
 	}

@@ -128,7 +128,8 @@ class WsServerTests {
 			private void check(byte[] got) {
 				int index = received.getAndIncrement();
 				if (!Arrays.equals(messages.get(index), got)) {
-					problems.add("message " + index + " differs: sent " + messages.get(index).length + ", got " + got.length);
+					problems.add("message " + index + " differs: sent " + messages.get(index).length + ", got "
+							+ got.length);
 				}
 			}
 		};
@@ -160,7 +161,8 @@ class WsServerTests {
 				ws.sendBinary(ByteBuffer.wrap(message), true).join();
 			}
 		}
-		Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> received.get() == messages.size() || !problems.isEmpty());
+		Awaitility.await().atMost(Duration.ofSeconds(60))
+			.until(() -> received.get() == messages.size() || !problems.isEmpty());
 		assertThat(problems).isEmpty();
 		ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
 	}

@@ -120,7 +120,8 @@ class WsServerWireTests {
 		try (RawWsClient client = connect()) {
 			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.listener.acceptedStreams().size() == 1);
 			SecureStream accepted = this.listener.acceptedStreams().get(0);
-			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> accepted.state() == StreamState.SERVER_UPGRADE);
+			Awaitility.await().atMost(Duration.ofSeconds(5))
+				.until(() -> accepted.state() == StreamState.SERVER_UPGRADE);
 			accepted.destroy();
 			String first = client.read();
 			if (!first.equals("EOF")) {
