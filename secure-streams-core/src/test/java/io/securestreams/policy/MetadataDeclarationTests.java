@@ -50,7 +50,8 @@ class MetadataDeclarationTests {
 
 	@Test
 	void aBuilderStillRefusesRepeatedNames() {
-		List<MetadataDeclaration> twice = List.of(new MetadataDeclaration("x", ""), new MetadataDeclaration("x", "x-id:"));
+		List<MetadataDeclaration> twice = List.of(new MetadataDeclaration("x", ""),
+				new MetadataDeclaration("x", "x-id:"));
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> StreamTypePolicy.builder("st").set(StreamTypeKey.METADATA, twice))
 			.withMessage("metadata name 'x' is declared twice");

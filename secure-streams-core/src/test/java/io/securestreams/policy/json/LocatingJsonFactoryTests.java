@@ -38,14 +38,16 @@ class LocatingJsonFactoryTests {
 
 	@Test
 	void positionsMatchWithCarriageReturnsMultiByteTextAndTrailingCommas() {
-		String json = "{\r\n\t\"a\": \"h\u00e9llo \u20ac \ud83d\ude00\",\r\n\"b\" :[1, 2.5, true, null,\n{\"c\": {}},],\r"
+		String json = "{\r\n\t\"a\": \"h\u00e9llo \u20ac \ud83d\ude00\",\r\n\"b\" :[1, 2.5, true, null,\n"
+				+ "{\"c\": {}},],\r"
 				+ "  \"\u00fc\": -3e7,\n}\n";
 		assertPositionsMatch(json.getBytes(StandardCharsets.UTF_8));
 	}
 
 	@Test
 	void utf8ByteArraysGetTheLocatingParser() {
-		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), "{}".getBytes(StandardCharsets.UTF_8))) {
+		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(),
+				"{}".getBytes(StandardCharsets.UTF_8))) {
 			assertThat(parser).isInstanceOf(LocatingJsonFactory.LocatingParser.class);
 		}
 	}

@@ -31,8 +31,8 @@ class PolicyHostileCertsTests {
 			.isThrownBy(() -> new PolicyParser().parse("t.json", json.getBytes(StandardCharsets.UTF_8)))
 			.satisfies((ex) -> assertThat(ex.problems())
 				.extracting(PolicyProblem::format)
-				.containsExactly("t.json:1:18: certs[0].c: expected base64 DER of an X.509 certificate or a private key, "
-						+ "got base64 that decodes to neither"));
+				.containsExactly("t.json:1:18: certs[0].c: expected base64 DER of an X.509 certificate or a private "
+						+ "key, got base64 that decodes to neither"));
 	}
 
 	@Test

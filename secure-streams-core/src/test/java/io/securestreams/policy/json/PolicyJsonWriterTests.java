@@ -42,7 +42,8 @@ class PolicyJsonWriterTests {
 		Policy policy = PolicyFixtures.parse("server__hello_world__example-policy.json");
 		PolicyCertificate key = policy.certs().get("self_localhost_key");
 		assertThat(key).hasToString("PolicyCertificate[self_localhost_key: PRIVATE_KEY (redacted)]");
-		assertThat(policy.certs().get("isrg_root_x1").toString()).startsWith("PolicyCertificate[isrg_root_x1: CERTIFICATE CN=ISRG Root X1");
+		assertThat(policy.certs().get("isrg_root_x1").toString())
+			.startsWith("PolicyCertificate[isrg_root_x1: CERTIFICATE CN=ISRG Root X1");
 		assertThat(policy.toString()).doesNotContain(Base64.getEncoder().encodeToString(key.der()).substring(0, 24));
 	}
 

@@ -34,7 +34,8 @@ class PolicyParserFixturesTests {
 	@MethodSource("fixtures")
 	void fixtureParsesWithItsStreamtypes(String name) {
 		ParsedPolicy parsed = new PolicyParser().parse(name, PolicyFixtures.load(name));
-		assertThat(parsed.policy().streamTypes().keySet()).containsExactlyInAnyOrderElementsOf(PolicyFixtures.STREAMTYPES.get(name));
+		assertThat(parsed.policy().streamTypes().keySet())
+			.containsExactlyInAnyOrderElementsOf(PolicyFixtures.STREAMTYPES.get(name));
 	}
 
 	@Test
@@ -53,7 +54,8 @@ class PolicyParserFixturesTests {
 		assertThat(mintest.metadata()).extracting("name").containsExactly("uptag", "ctype", "xctype");
 		assertThat(mintest.http().dsnHeader()).isEqualTo("x-dsn:");
 		assertThat(policy.streamType("avs_metadata").rideshare()).isEqualTo("avs_audio");
-		assertThat(policy.streamType("avs_metadata").http().mimeContentType()).isEqualTo("application/json; charset=UTF-8");
+		assertThat(policy.streamType("avs_metadata").http().mimeContentType())
+			.isEqualTo("application/json; charset=UTF-8");
 		assertThat(policy.streamType("mqtt_test1").protocol()).isEqualTo(Protocol.MQTT);
 		assertThat(policy.streamType("mqtt_test1").mqtt().qos()).isEqualTo(1);
 		assertThat(policy.streamType("mqtt_test").tls().clientCert()).isZero();
@@ -110,7 +112,8 @@ class PolicyParserFixturesTests {
 		StreamTypePolicy server = policy.streamType("myserver");
 		assertThat(server.server()).isTrue();
 		assertThat(server.tls().serverKey()).isEqualTo("self_localhost_key");
-		assertThat(policy.certs().get("self_localhost_key").kind()).isEqualTo(io.securestreams.policy.PolicyCertificate.Kind.PRIVATE_KEY);
+		assertThat(policy.certs().get("self_localhost_key").kind())
+			.isEqualTo(io.securestreams.policy.PolicyCertificate.Kind.PRIVATE_KEY);
 		assertThat(server.metadata()).extracting("name").containsExactly("mime", "method", "path", "my_arg");
 		assertThat(policy.streamType("ota").metadata()).extracting("name").containsExactly("ota_variant", "file");
 	}

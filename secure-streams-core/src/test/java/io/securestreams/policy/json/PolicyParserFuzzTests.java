@@ -28,15 +28,17 @@ class PolicyParserFuzzTests {
 
 	private static final int CASES = 10_000;
 
-	private static final Pattern VALUE = Pattern.compile(":\\s*(\"[^\"]*\"|-?[0-9.eE+-]+|true|false|null|\\[\\]|\\{\\})");
+	private static final Pattern VALUE = Pattern
+		.compile(":\\s*(\"[^\"]*\"|-?[0-9.eE+-]+|true|false|null|\\[\\]|\\{\\})");
 
 	private static final Pattern MEMBER_LINE = Pattern.compile("(?m)^[ \\t]*\"[^\"\\n]*\"\\s*:[^\\n]*\\n");
 
 	private static final String[] VALUES = { "\"x\"", "\"\"", "0", "-1", "1.5", "1e999", "99999999999999999999", "true",
 			"false", "null", "[]", "{}", "[1, \"a\"]", "{\"a\": 1}", "\"\\u0000\"", "\"h1get\"", "65536" };
 
-	private static final String[] INSERTIONS = { "{", "}", "[", "]", ",", ":", "\"", "\"x\"", "\"s\": [", "null", "{\"a\":",
-			"\\", "/*", "\u00e9", "\uD83D\uDE00", "\"retry\": \"default\",", "\"port\": 0,", ",,", "\u0000" };
+	private static final String[] INSERTIONS = { "{", "}", "[", "]", ",", ":", "\"", "\"x\"", "\"s\": [",
+			"null", "{\"a\":", "\\", "/*", "\u00e9", "\uD83D\uDE00", "\"retry\": \"default\",", "\"port\": 0,", ",,",
+			"\u0000" };
 
 	private final PolicyParser parser = new PolicyParser();
 
@@ -44,7 +46,8 @@ class PolicyParserFuzzTests {
 	record Seed(String text, byte[] bytes, List<int[]> values, List<int[]> memberLines) {
 
 		static Seed of(String text) {
-			return new Seed(text, text.getBytes(StandardCharsets.UTF_8), spans(VALUE, text, 1), spans(MEMBER_LINE, text, 0));
+			return new Seed(text, text.getBytes(StandardCharsets.UTF_8), spans(VALUE, text, 1),
+					spans(MEMBER_LINE, text, 0));
 		}
 
 		private static List<int[]> spans(Pattern pattern, String text, int group) {

@@ -54,8 +54,9 @@ class PolicyRoundTripTests {
 				+ "{\"a\": {}}], \"retry\": [{\"r\": {\"backoff\": [1]}}], \"product\": \"p\", \"release\": \"1\"}";
 		Policy policy = this.parser.parse("t", json.getBytes(StandardCharsets.UTF_8)).policy();
 		String written = this.writer.write(policy, false).replaceAll("\\s+", "");
-		assertThat(written).isEqualTo("{\"release\":\"1\",\"product\":\"p\",\"retry\":[{\"r\":{\"backoff\":[1],\"conceal\":0,"
-				+ "\"svalidping\":0,\"svalidhup\":0}}],\"s\":[{\"b\":{\"endpoint\":\"e\",\"port\":443,\"tls\":true}},{\"a\":{}}]}");
+		assertThat(written).isEqualTo("{\"release\":\"1\",\"product\":\"p\",\"retry\":[{\"r\":{\"backoff\":[1],"
+				+ "\"conceal\":0,\"svalidping\":0,\"svalidhup\":0}}],\"s\":[{\"b\":{\"endpoint\":\"e\",\"port\":443,"
+				+ "\"tls\":true}},{\"a\":{}}]}");
 	}
 
 }

@@ -46,7 +46,10 @@ public final class RandomPolicies {
 	public Policy policy(int streamTypes) {
 		PolicyFragment fragment = new PolicyFragment();
 		if (this.random.nextBoolean()) {
-			fragment.release(text(8)).product(text(8)).schemaVersion(this.random.nextInt(5)).viaSocks5("127.0.0.1:1080");
+			fragment.release(text(8))
+				.product(text(8))
+				.schemaVersion(this.random.nextInt(5))
+				.viaSocks5("127.0.0.1:1080");
 		}
 		List<String> retries = names("retry", 1 + this.random.nextInt(3));
 		for (String name : retries) {
@@ -114,11 +117,13 @@ public final class RandomPolicies {
 				List<MetadataDeclaration> metadata = new ArrayList<>();
 				List<String> names = names("md", this.random.nextInt(5));
 				for (int i = 0; i < names.size(); i++) {
-					metadata.add(new MetadataDeclaration(names.get(i), this.random.nextBoolean() ? "" : "x-md" + i + ":"));
+					metadata.add(new MetadataDeclaration(names.get(i),
+							this.random.nextBoolean() ? "" : "x-md" + i + ":"));
 				}
 				yield metadata;
 			}
-			case RESPONSE_MAP -> List.of(new HttpResponseMapping(530, 1530), new HttpResponseMapping(100 + this.random.nextInt(400), 7));
+			case RESPONSE_MAP -> List.of(new HttpResponseMapping(530, 1530),
+					new HttpResponseMapping(100 + this.random.nextInt(400), 7));
 			case OPTIONS -> List.of(new ServerOption(text(3), text(4)), new ServerOption("n", "1"));
 		};
 	}

@@ -40,8 +40,8 @@ class SectionKeyTableTests {
 		row("metrics", "{\"metrics\": [{\"name\": \"m\"}]}", (p) -> p.metrics().get(0).name(), "m");
 		row("s", "{\"s\": [{\"a\": {}, \"b\": {}}, {\"c\": {}}]}", (p) -> List.copyOf(p.streamTypes().keySet()),
 				List.of("a", "b", "c"));
-		row("retry.backoff", retry("\"backoff\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"), (p) -> p.retry().get("r").backoffMs(),
-				List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+		row("retry.backoff", retry("\"backoff\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"),
+				(p) -> p.retry().get("r").backoffMs(), List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
 		row("retry.conceal", retry("\"conceal\": 65535"), (p) -> p.retry().get("r").conceal(), 65535);
 		row("retry.jitterpc", retry("\"jitterpc\": 0"), (p) -> p.retry().get("r").jitterPercent(), 0);
 		row("retry.svalidping", retry("\"svalidping\": 30"), (p) -> p.retry().get("r").validPingSeconds(), 30);
@@ -74,8 +74,8 @@ class SectionKeyTableTests {
 
 	private static String certs() {
 		String json = StreamTypeKeyTableTests.policyWith("");
-		return json.substring(0, json.indexOf(", \"trust_stores\"")).replaceFirst("\\{\"retry\".*?, \"certs\"", "{\"certs\"")
-				+ "}";
+		return json.substring(0, json.indexOf(", \"trust_stores\""))
+			.replaceFirst("\\{\"retry\".*?, \"certs\"", "{\"certs\"") + "}";
 	}
 
 	static Stream<String> keys() {

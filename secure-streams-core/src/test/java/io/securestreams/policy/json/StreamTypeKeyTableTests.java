@@ -43,7 +43,8 @@ class StreamTypeKeyTableTests {
 		for (StreamTypeKey flag : List.of(StreamTypeKey.OPPORTUNISTIC, StreamTypeKey.NAILED_UP, StreamTypeKey.URGENT_TX,
 				StreamTypeKey.URGENT_RX, StreamTypeKey.PERF, StreamTypeKey.LONG_POLL, StreamTypeKey.SWAKE_VALIDITY,
 				StreamTypeKey.LOCAL_SINK, StreamTypeKey.DIRECT_PROTO_STR, StreamTypeKey.TLS, StreamTypeKey.AUTH_HEXIFY,
-				StreamTypeKey.HTTP_NO_CONTENT_LENGTH, StreamTypeKey.NGHTTP2_QUIRK_END_STREAM, StreamTypeKey.H2Q_OFLOW_TXCR,
+				StreamTypeKey.HTTP_NO_CONTENT_LENGTH, StreamTypeKey.NGHTTP2_QUIRK_END_STREAM,
+				StreamTypeKey.H2Q_OFLOW_TXCR,
 				StreamTypeKey.HTTP_WWW_FORM_URLENCODED, StreamTypeKey.HTTP_COOKIES, StreamTypeKey.HTTP_FAIL_REDIRECT,
 				StreamTypeKey.ALLOW_REDIRECTS, StreamTypeKey.HTTP_MULTIPART_SS_IN, StreamTypeKey.WS_BINARY,
 				StreamTypeKey.WS_PRIORITIZE_READS, StreamTypeKey.MQTT_RETAIN, StreamTypeKey.MQTT_CLEAN_START,
@@ -78,7 +79,8 @@ class StreamTypeKeyTableTests {
 		row(StreamTypeKey.HTTP_AUTH_PREAMBLE, "\"bearer \"", "bearer ");
 		row(StreamTypeKey.HTTP_MULTIPART_NAME, "\"metadata\"", "metadata");
 		row(StreamTypeKey.HTTP_MULTIPART_FILENAME, "\"f.bin\"", "f.bin");
-		row(StreamTypeKey.HTTP_MIME_CONTENT_TYPE, "\"application/json; charset=UTF-8\"", "application/json; charset=UTF-8");
+		row(StreamTypeKey.HTTP_MIME_CONTENT_TYPE, "\"application/json; charset=UTF-8\"",
+				"application/json; charset=UTF-8");
 		row(StreamTypeKey.WS_SUBPROTOCOL, "\"lws-mirror-protocol, chat\"", "lws-mirror-protocol, chat");
 		row(StreamTypeKey.MQTT_TOPIC, "\"t/${region}\"", "t/${region}");
 		row(StreamTypeKey.MQTT_SUBSCRIBE, "\"t/#\"", "t/#");

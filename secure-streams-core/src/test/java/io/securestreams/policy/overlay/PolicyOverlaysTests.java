@@ -21,7 +21,8 @@ class PolicyOverlaysTests {
 	private static final Policy STATIC = PolicyFixtures
 		.parse("secure-streams__minimal-secure-streams-staticpolicy__static-policy.json");
 
-	private static final Policy SIGV4 = PolicyFixtures.parse("secure-streams__minimal-secure-streams-sigv4__policy.json");
+	private static final Policy SIGV4 = PolicyFixtures
+		.parse("secure-streams__minimal-secure-streams-sigv4__policy.json");
 
 	private final PolicyOverlays overlays = new PolicyOverlays(STATIC);
 
@@ -87,8 +88,10 @@ class PolicyOverlaysTests {
 		ActivePolicy active = this.overlays.applyOverlay("add", "{\"retry\": [{\"fast\": {\"backoff\": [10]}}],"
 				+ "\"trust_stores\": [{\"name\": \"isrg_only\", \"stack\": [\"isrg_root_x1\"]}],"
 				+ "\"auth\": [{\"name\": \"token\", \"type\": \"lwa\", \"streamtype\": \"api_amazon_com_auth\"}],"
-				+ "\"s\": [{\"new_type\": {\"endpoint\": \"example.com\", \"port\": 443, \"tls\": true, \"retry\": \"default\","
-				+ "\"tls_trust_store\": \"le_via_isrg\"}, \"other\": {\"retry\": \"fast\", \"tls_trust_store\": \"isrg_only\","
+				+ "\"s\": [{\"new_type\": {\"endpoint\": \"example.com\", \"port\": 443, \"tls\": true, "
+				+ "\"retry\": \"default\","
+				+ "\"tls_trust_store\": \"le_via_isrg\"}, \"other\": {\"retry\": \"fast\", "
+				+ "\"tls_trust_store\": \"isrg_only\","
 				+ "\"use_auth\": \"token\"}}]}");
 		Policy policy = active.policy();
 		assertThat(policy.streamType("new_type").retry()).isEqualTo("default");
@@ -119,10 +122,12 @@ class PolicyOverlaysTests {
 		// One character more, as a two-byte UTF-8 character: the bound counts bytes, not characters.
 		String overBytes = release + " ".repeat(PolicyOverlays.MAX_OVERLAY_BYTES - release.length() - 1) + "\u00e9";
 		String overChars = atTheBound + " ";
-		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> this.overlays.applyOverlay("bytes", overBytes))
+		assertThatExceptionOfType(PolicyException.class)
+			.isThrownBy(() -> this.overlays.applyOverlay("bytes", overBytes))
 			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
 				.containsExactly("bytes: the overlay is 4194305 bytes; at most 4194304 are accepted"));
-		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> this.overlays.applyOverlay("chars", overChars))
+		assertThatExceptionOfType(PolicyException.class)
+			.isThrownBy(() -> this.overlays.applyOverlay("chars", overChars))
 			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
 				.containsExactly("chars: the overlay is at least 4194305 bytes; at most 4194304 are accepted"));
 		assertThat(this.overlays.current()).isSameAs(before);
@@ -136,7 +141,8 @@ class PolicyOverlaysTests {
 			.isThrownBy(() -> sigv4.applyOverlay("md", "{\"s\": [{\"s3PutObj\": {\"metadata\": [{\"x\": \"\"}]}}]}"))
 			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
 				.containsExactly("<base policy>: s.s3PutObj.aws_region: 'region' is not a metadata name declared by "
-						+ "streamtype 's3PutObj'", "<base policy>: s.s3PutObj.aws_service: 'service' is not a metadata name "
+						+ "streamtype 's3PutObj'",
+						"<base policy>: s.s3PutObj.aws_service: 'service' is not a metadata name "
 								+ "declared by streamtype 's3PutObj'"));
 	}
 
@@ -146,8 +152,8 @@ class PolicyOverlaysTests {
 			.isThrownBy(() -> this.overlays.applyOverlay("fwd", "{\"s\": [{\"mintest\": {\"retry\": \"late\"}}],\n"
 					+ "\"retry\": [{\"late\": {}}]}"))
 			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
-				.containsExactly("fwd:1:30: s[0].mintest.retry: retry scheme 'late' is defined later, at line 2; retry, "
-						+ "certs, trust_stores and auth must come before the streamtypes that use them"));
+				.containsExactly("fwd:1:30: s[0].mintest.retry: retry scheme 'late' is defined later, at line 2; "
+						+ "retry, certs, trust_stores and auth must come before the streamtypes that use them"));
 	}
 
 	@Test
@@ -173,7 +179,9 @@ class PolicyOverlaysTests {
 
 	@Test
 	void invalidNewBaseIsRejected() {
-		Policy broken = STATIC.toFragment().trustStore(new io.securestreams.policy.TrustStore("x", List.of("nope"))).build();
+		Policy broken = STATIC.toFragment()
+			.trustStore(new io.securestreams.policy.TrustStore("x", List.of("nope")))
+			.build();
 		ActivePolicy before = this.overlays.current();
 		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> this.overlays.replaceBase(broken))
 			.withMessageContaining("trust_stores.x.stack[0]: no entry named 'nope' in certs");

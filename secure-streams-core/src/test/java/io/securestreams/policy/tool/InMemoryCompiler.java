@@ -63,8 +63,8 @@ final class InMemoryCompiler {
 		String classpath = System.getProperty("java.class.path") + File.pathSeparator
 				+ Path.of(Policy.class.getProtectionDomain().getCodeSource().getLocation().toURI());
 		Boolean ok = compiler
-			.getTask(null, manager, diagnostics, List.of("-classpath", classpath, "-proc:none", "-encoding", "UTF-8"), null,
-					List.of(file))
+			.getTask(null, manager, diagnostics,
+					List.of("-classpath", classpath, "-proc:none", "-encoding", "UTF-8"), null, List.of(file))
 			.call();
 		if (!ok) {
 			throw new AssertionError("generated source does not compile: " + diagnostics.getDiagnostics());

@@ -62,8 +62,8 @@ class PolicyToolTests {
 	void validatePrintsEveryErrorOfAnInvalidFile() throws IOException {
 		Path bad = write("bad.json", "{\"s\": [{\"st\": {\"port\": \"443\",\n\"tls\": 1}}]}");
 		assertThat(run("validate", bad.toString(), fixture(BINANCE))).isEqualTo(1);
-		assertThat(err()).isEqualTo(bad + ":1:24: s[0].st.port: expected an integer 0..65535, got a string \"443\"\n" + bad
-				+ ":2:8: s[0].st.tls: expected true or false, got 1\n");
+		assertThat(err()).isEqualTo(bad + ":1:24: s[0].st.port: expected an integer 0..65535, got a string \"443\"\n"
+				+ bad + ":2:8: s[0].st.tls: expected true or false, got 1\n");
 		assertThat(out()).startsWith("OK " + fixture(BINANCE));
 	}
 
@@ -100,7 +100,8 @@ class PolicyToolTests {
 
 	@Test
 	void toJavaPrintsACompilableClass() throws Exception {
-		assertThat(run("to-java", fixture(STATIC), "--class", "StaticPolicy", "--package", "com.example.policy")).isZero();
+		assertThat(run("to-java", fixture(STATIC), "--class", "StaticPolicy", "--package", "com.example.policy"))
+			.isZero();
 		Policy built = InMemoryCompiler.policy("com.example.policy.StaticPolicy", out());
 		assertThat(built).isEqualTo(PolicyFixtures.parse(STATIC));
 	}
