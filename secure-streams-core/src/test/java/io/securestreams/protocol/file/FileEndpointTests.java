@@ -63,7 +63,8 @@ class FileEndpointTests {
 			}
 			assertThat(handler.rxFlags.get(0) & StreamFlags.SOM).isNotZero();
 			assertThat(handler.rxFlags.subList(1, handler.rxFlags.size())).allMatch((f) -> (f & StreamFlags.SOM) == 0);
-			assertThat(handler.rxFlags.subList(0, handler.rxFlags.size() - 1)).allMatch((f) -> (f & StreamFlags.EOM) == 0);
+			assertThat(handler.rxFlags.subList(0, handler.rxFlags.size() - 1))
+				.allMatch((f) -> (f & StreamFlags.EOM) == 0);
 			// The stream stays connected after the file, as in libwebsockets.
 			List<StreamState> expected = (mode == Mode.DIRECT)
 					? List.of(StreamState.CREATING, StreamState.POLL, StreamState.CONNECTING, StreamState.CONNECTED)

@@ -114,7 +114,8 @@ class H1ClientTests {
 					"QOS_ACK_REMOTE", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
 		}
 		assertThat(new String(handler.received())).isEqualTo("onetwo");
-		assertThat(List.of(this.server.takeRequest().getConnectionIndex(), this.server.takeRequest().getConnectionIndex()))
+		assertThat(List.of(this.server.takeRequest().getConnectionIndex(),
+				this.server.takeRequest().getConnectionIndex()))
 			.containsExactly(0, 0);
 	}
 

@@ -107,7 +107,8 @@ class H1HeaderAndStatusTests {
 		});
 		SecureStream stream = create(handler, (b) -> b.set(StreamTypeKey.HTTP_URL, "/items/${item}?uptag=${uptag}")
 			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("item", ""),
-					new MetadataDeclaration("uptag", "X-Upload-Tag:"), new MetadataDeclaration("ctype", "content-type:"),
+					new MetadataDeclaration("uptag", "X-Upload-Tag:"),
+					new MetadataDeclaration("ctype", "content-type:"),
 					new MetadataDeclaration("tag", "x-server-tag:"))));
 		stream.setMetadata("item", "42");
 		stream.setMetadata("uptag", "blue");
@@ -217,7 +218,8 @@ class H1HeaderAndStatusTests {
 	void endpointGivenAsAUrlOverridesHostPortAndPath() throws Exception {
 		this.server.enqueue(new MockResponse.Builder().body("u").build());
 		RecordingHandler handler = new RecordingHandler();
-		create(handler, (b) -> b.set(StreamTypeKey.ENDPOINT, "http://127.0.0.1:" + this.server.getPort() + "/from/url?q=1")
+		create(handler, (b) -> b
+			.set(StreamTypeKey.ENDPOINT, "http://127.0.0.1:" + this.server.getPort() + "/from/url?q=1")
 			.set(StreamTypeKey.PORT, 1)).requestTx();
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		assertThat(this.server.takeRequest().getTarget()).isEqualTo("/from/url?q=1");

@@ -114,7 +114,8 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aChunkLongerThanItsSizeIsNotASuccess() throws Exception {
-		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n")) {
+		try (ScriptedPeer peer = answering(
+				"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n")) {
 			RecordingHandler handler = get(peer);
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			assertThat(handler.stateNames()).doesNotContain("QOS_ACK_REMOTE");
@@ -134,7 +135,8 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aBadChunkSizeEndsTheConnection() throws Exception {
-		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\nab\r\n0\r\n\r\n")) {
+		try (ScriptedPeer peer = answering(
+				"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\nzz\r\nab\r\n0\r\n\r\n")) {
 			RecordingHandler handler = get(peer);
 			handler.await(StreamState.DISCONNECTED, WAIT);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
@@ -468,7 +470,8 @@ class H1HostileServerCasesTests {
 
 	@Test
 	void aMalformedRedirectIsNotFollowed() throws Exception {
-		try (ScriptedPeer peer = answering("HTTP/1.1 302 Found\r\nLocation: http://[::1/x y\r\nContent-Length: 0\r\n\r\n")) {
+		try (ScriptedPeer peer = answering(
+				"HTTP/1.1 302 Found\r\nLocation: http://[::1/x y\r\nContent-Length: 0\r\n\r\n")) {
 			RecordingHandler handler = get(peer, (b) -> b.set(StreamTypeKey.ALLOW_REDIRECTS, true));
 			handler.await(StreamState.QOS_NACK_REMOTE, WAIT);
 		}
@@ -478,7 +481,8 @@ class H1HostileServerCasesTests {
 	void headerBytesReachMetadataAsSent() throws Exception {
 		// "café" in UTF-8 on the wire; Netty reads each header byte as one char.
 		byte[] wire = "caf\u00c3\u00a9".getBytes(StandardCharsets.ISO_8859_1);
-		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9\r\nContent-Length: 2\r\n\r\nok")) {
+		try (ScriptedPeer peer = answering(
+				"HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9\r\nContent-Length: 2\r\n\r\nok")) {
 			RecordingHandler handler = new RecordingHandler();
 			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.METADATA,
 					List.of(new MetadataDeclaration("tag", "x-tag:")))).create("get", handler);
@@ -492,7 +496,8 @@ class H1HostileServerCasesTests {
 	@Test
 	void rawHeaderBytesReachDirectProtoStrMetadataAsSent() throws Exception {
 		byte[] wire = "caf\u00c3\u00a9 \u00ff".getBytes(StandardCharsets.ISO_8859_1);
-		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9 \u00ff\r\nContent-Length: 2\r\n\r\nok")) {
+		try (ScriptedPeer peer = answering(
+				"HTTP/1.1 200 OK\r\nX-Tag: caf\u00c3\u00a9 \u00ff\r\nContent-Length: 2\r\n\r\nok")) {
 			RecordingHandler handler = new RecordingHandler();
 			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.DIRECT_PROTO_STR, true)).create("get", handler);
 			stream.requestTx();

@@ -42,7 +42,8 @@ class H1SigV4Tests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private static final AwsCredentials KEY = new AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+	private static final AwsCredentials KEY = new AwsCredentials("AKIDEXAMPLE",
+			"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
 
 	@RegisterExtension
 	final TestResources resources = new TestResources();
@@ -66,8 +67,9 @@ class H1SigV4Tests {
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		RecordedRequest request = this.server.takeRequest();
 		String authorization = request.getHeaders().get("Authorization");
-		assertThat(authorization).startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/s3/aws4_request, "
-				+ "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=");
+		assertThat(authorization)
+			.startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/s3/aws4_request, "
+					+ "SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=");
 		// Signed over exactly what the server received: its Host, its x-amz-* values, its path.
 		Map<String, String> received = new LinkedHashMap<>();
 		for (String name : List.of("host", "x-amz-date", "x-amz-content-sha256")) {
@@ -162,7 +164,8 @@ class H1SigV4Tests {
 			metadata.addAll(List.of(more));
 			upload.set(StreamTypeKey.METADATA, metadata);
 		}
-		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs));
+		this.streams = this.resources
+			.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2).systemBlobs(blobs));
 		return this.streams;
 	}
 

@@ -134,7 +134,8 @@ class H1TransportTests {
 									protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
 										DefaultFullHttpResponse response = new DefaultFullHttpResponse(
 												HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-												Unpooled.copiedBuffer("abstract " + request.uri(), StandardCharsets.UTF_8));
+												Unpooled.copiedBuffer("abstract " + request.uri(),
+														StandardCharsets.UTF_8));
 										response.headers().set(HttpHeaderNames.CONTENT_LENGTH,
 												response.content().readableBytes());
 										ctx.writeAndFlush(response);
@@ -160,7 +161,8 @@ class H1TransportTests {
 			server.requireClientAuth();
 			server.start(InetAddress.getByName("127.0.0.1"), 0);
 			server.enqueue(new MockResponse.Builder().body("hello device").build());
-			this.blobs.clientCertificate(0, TestPki.client().getCertificatePathPEM().getBytes(StandardCharsets.US_ASCII),
+			this.blobs.clientCertificate(0,
+					TestPki.client().getCertificatePathPEM().getBytes(StandardCharsets.US_ASCII),
 					TestPki.client().getPrivateKeyPEM().getBytes(StandardCharsets.US_ASCII));
 			RecordingHandler handler = get((b) -> b.set(StreamTypeKey.ENDPOINT, "localhost")
 				.set(StreamTypeKey.PORT, server.getPort())

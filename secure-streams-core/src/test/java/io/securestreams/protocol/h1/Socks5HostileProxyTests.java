@@ -189,7 +189,8 @@ class Socks5HostileProxyTests {
 		ScriptedSocks5 proxy = proxy((in, out) -> {
 			greet(in, out);
 			String target = readRequest(in);
-			try (Socket onward = new Socket("127.0.0.1", Integer.parseInt(target.substring(target.lastIndexOf(':') + 1)))) {
+			try (Socket onward = new Socket("127.0.0.1",
+					Integer.parseInt(target.substring(target.lastIndexOf(':') + 1)))) {
 				reply(out, 0, boundName(name));
 				relay(in, out, onward);
 			}
@@ -281,8 +282,8 @@ class Socks5HostileProxyTests {
 
 	private RecordingHandler get(String socks5, String retry, boolean topLevel) {
 		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/").set(StreamTypeKey.RETRY,
-				retry);
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "GET", "/")
+			.set(StreamTypeKey.RETRY, retry);
 		if (topLevel) {
 			fragment.viaSocks5(socks5);
 		}

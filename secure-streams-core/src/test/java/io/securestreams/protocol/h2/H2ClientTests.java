@@ -145,7 +145,8 @@ class H2ClientTests {
 		MockWebServer server = h2Server();
 		int count = 8;
 		for (int i = 0; i < count; i++) {
-			server.enqueue(new MockResponse.Builder().body("r" + i).bodyDelay(100, java.util.concurrent.TimeUnit.MILLISECONDS)
+			server.enqueue(new MockResponse.Builder().body("r" + i)
+				.bodyDelay(100, java.util.concurrent.TimeUnit.MILLISECONDS)
 				.build());
 		}
 		PolicyFragment fragment = TestPolicies.base();
@@ -234,7 +235,8 @@ class H2ClientTests {
 		RecordingHandler handler = new RecordingHandler();
 		SecureStream stream = create("get", server, handler, (b) -> b.set(StreamTypeKey.HTTP_URL, "/items/${item}")
 			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("item", ""),
-					new MetadataDeclaration("uptag", "X-Upload-Tag:"), new MetadataDeclaration("tag", "x-server-tag:"))));
+					new MetadataDeclaration("uptag", "X-Upload-Tag:"),
+					new MetadataDeclaration("tag", "x-server-tag:"))));
 		stream.setMetadata("item", "42");
 		stream.setMetadata("uptag", "device-a");
 		stream.requestTx();

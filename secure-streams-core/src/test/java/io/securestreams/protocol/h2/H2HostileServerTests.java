@@ -287,7 +287,8 @@ class H2HostileServerTests {
 			.set(StreamTypeKey.RETRY, null);
 		TestPolicies.h1(fragment.streamType("good"), "127.0.0.1", port, "GET", "/good")
 			.set(StreamTypeKey.PROTOCOL, Protocol.H2);
-		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1).limits(this.limits));
+		this.streams = this.resources
+			.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1).limits(this.limits));
 		RecordingHandler bad = new RecordingHandler();
 		this.streams.create("bad", bad).requestTx();
 		Awaitility.await()

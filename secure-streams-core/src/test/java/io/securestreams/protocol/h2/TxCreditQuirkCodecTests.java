@@ -79,7 +79,8 @@ class TxCreditQuirkCodecTests {
 				Http2FrameStream stream = streams.newStream();
 				Http2Headers headers = new DefaultHttp2Headers().method("GET").scheme("https").authority("a").path("/");
 				channel.writeOutbound(new DefaultHttp2HeadersFrame(headers, true).stream(stream));
-				channel.writeInbound(frame(3, 0, stream.id(), Unpooled.buffer(4).writeInt((int) Http2Error.CANCEL.code())));
+				channel.writeInbound(
+						frame(3, 0, stream.id(), Unpooled.buffer(4).writeInt((int) Http2Error.CANCEL.code())));
 			}
 			channel.runPendingTasks();
 			return channel.isOpen();

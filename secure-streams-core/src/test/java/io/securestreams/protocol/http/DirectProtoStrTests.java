@@ -159,7 +159,8 @@ class DirectProtoStrTests {
 			}
 		});
 		OkHttpClient client = new OkHttpClient.Builder()
-			.protocols(List.of((protocol == Protocol.H2) ? okhttp3.Protocol.H2_PRIOR_KNOWLEDGE : okhttp3.Protocol.HTTP_1_1))
+			.protocols(List.of(
+					(protocol == Protocol.H2) ? okhttp3.Protocol.H2_PRIOR_KNOWLEDGE : okhttp3.Protocol.HTTP_1_1))
 			.build();
 		String url = "http://127.0.0.1:" + ((InetSocketAddress) listener.localAddress()).getPort() + "/hello?name=raw";
 		try (Response response = client.newCall(new Request.Builder().url(url).header("User-Agent", "agent-7")

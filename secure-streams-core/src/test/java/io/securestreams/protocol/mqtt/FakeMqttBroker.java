@@ -223,7 +223,8 @@ final class FakeMqttBroker implements AutoCloseable {
 			}
 			case PUBLISH -> {
 				MqttPublishMessage publish = (MqttPublishMessage) message;
-				yield "PUBLISH " + publish.variableHeader().topicName() + " qos=" + publish.fixedHeader().qosLevel().value()
+				yield "PUBLISH " + publish.variableHeader().topicName() + " qos="
+						+ publish.fixedHeader().qosLevel().value()
 						+ " id=" + publish.variableHeader().packetId() + " dup=" + publish.fixedHeader().isDup()
 						+ " retain=" + publish.fixedHeader().isRetain() + " payload="
 						+ publish.content().toString(StandardCharsets.UTF_8);
@@ -261,7 +262,8 @@ final class FakeMqttBroker implements AutoCloseable {
 				case PUBLISH -> {
 					int qos = message.fixedHeader().qosLevel().value();
 					if (broker.acknowledgePublishes && qos > 0) {
-						ctx.writeAndFlush(MqttPackets.withId((qos == 1) ? MqttMessageType.PUBACK : MqttMessageType.PUBREC,
+						ctx.writeAndFlush(MqttPackets.withId(
+								(qos == 1) ? MqttMessageType.PUBACK : MqttMessageType.PUBREC,
 								((MqttPublishMessage) message).variableHeader().packetId()));
 					}
 				}

@@ -80,8 +80,8 @@ final class MoquetteBroker implements AutoCloseable {
 			properties.setProperty("need_client_auth", "true");
 		}
 		Server started = new Server();
-		started.startServer(new MemoryConfig(properties), List.of(new Recorder()), this.tls ? MoquetteBroker::tlsContext : null,
-				this.authenticator, new PermitAllAuthorizatorPolicy());
+		started.startServer(new MemoryConfig(properties), List.of(new Recorder()),
+				this.tls ? MoquetteBroker::tlsContext : null, this.authenticator, new PermitAllAuthorizatorPolicy());
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> started.getPort() > 0
 				&& (!this.tls || started.getSslPort() > 0));
 		this.port = started.getPort();

@@ -43,7 +43,8 @@ final class MosquittoBroker implements AutoCloseable {
 		writePki(dir);
 		IOException last = null;
 		for (int attempt = 0; attempt < 3; attempt++) {
-			MosquittoBroker broker = new MosquittoBroker(dir, binary, ServerProcesses.freePort(), ServerProcesses.freePort());
+			MosquittoBroker broker = new MosquittoBroker(dir, binary, ServerProcesses.freePort(),
+					ServerProcesses.freePort());
 			try {
 				broker.launch();
 				return broker;

@@ -84,7 +84,8 @@ class MosquittoInteropTests {
 			.set(StreamTypeKey.MQTT_SUBSCRIBE, "interop/down/+")
 			.set(StreamTypeKey.MQTT_QOS, qos)
 			.set(StreamTypeKey.METADATA, MqttPolicies.metadata("topic"));
-		PahoClient paho = closing(PahoClient.connect(this.broker.port(), "paho-interop", true)).subscribe("interop/up", qos);
+		PahoClient paho = closing(PahoClient.connect(this.broker.port(), "paho-interop", true))
+			.subscribe("interop/up", qos);
 		MqttRecorder handler = new MqttRecorder();
 		SecureStream stream = start(fragment, clientId("ss-interop")).create("device", handler);
 		stream.connect();

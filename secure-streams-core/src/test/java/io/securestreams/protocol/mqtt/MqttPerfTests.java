@@ -60,7 +60,8 @@ class MqttPerfTests {
 			// connection that was up when the broker stopped.
 			int connected = timed.events.lastIndexOf("CONNECTED");
 			broker.stop();
-			await().atMost(WAIT).until(() -> timed.events.contains("DISCONNECTED") && quiet.events.contains("DISCONNECTED"));
+			await().atMost(WAIT)
+				.until(() -> timed.events.contains("DISCONNECTED") && quiet.events.contains("DISCONNECTED"));
 			List<String> lost = List.copyOf(timed.events.subList(connected, timed.events.size()));
 			assertThat(lost).as("all events %s", timed.events).containsSubsequence("CONNECTED", "PERF", "DISCONNECTED");
 			int perfAt = lost.indexOf("PERF");

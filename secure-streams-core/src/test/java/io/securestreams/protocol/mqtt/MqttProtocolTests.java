@@ -88,7 +88,8 @@ class MqttProtocolTests {
 		start(fragment).create("device", handler).connect();
 		this.broker.awaitReceived("PUBLISH dev/status", 1, WAIT);
 		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-			.until(() -> !handler.states.contains(StreamState.CONNECTED) && this.broker.received("SUBSCRIBE").isEmpty());
+			.until(() -> !handler.states.contains(StreamState.CONNECTED)
+					&& this.broker.received("SUBSCRIBE").isEmpty());
 		this.broker.reply(MqttMessageType.PUBACK, this.broker.publishId(0));
 		handler.await(StreamState.CONNECTED, 1, WAIT);
 		assertThat(this.broker.received()).containsExactly(
@@ -389,7 +390,8 @@ class MqttProtocolTests {
 		this.broker.publish("dev/down", "again", 2, 7, false);
 		handler.awaitMessages(2, WAIT);
 		assertThat(handler.payloads()).containsExactly("once only", "again");
-		assertThat(handler.messages).allSatisfy((m) -> assertThat(m.flags()).isEqualTo(StreamFlags.SOM | StreamFlags.EOM));
+		assertThat(handler.messages)
+			.allSatisfy((m) -> assertThat(m.flags()).isEqualTo(StreamFlags.SOM | StreamFlags.EOM));
 	}
 
 	/**
@@ -701,7 +703,8 @@ class MqttProtocolTests {
 		String[] payloads = new String[MqttPacketIds.MAX];
 		Arrays.fill(payloads, "m");
 		handler.send(stream, payloads);
-		Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> this.broker.publishCount() == MqttPacketIds.MAX - 1);
+		Awaitility.await().atMost(Duration.ofSeconds(60))
+			.until(() -> this.broker.publishCount() == MqttPacketIds.MAX - 1);
 		this.broker.subAck(1);
 		other.await(StreamState.CONNECTED, 1, WAIT);
 		Awaitility.await().atMost(WAIT).until(() -> this.broker.publishCount() == MqttPacketIds.MAX);

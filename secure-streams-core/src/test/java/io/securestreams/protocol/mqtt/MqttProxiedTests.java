@@ -86,8 +86,8 @@ class MqttProxiedTests {
 		assertThat(handler.messages).containsExactly(
 				new MqttRecorder.Message("hello a", StreamFlags.SOM | StreamFlags.EOM, prefix + "/down/a"),
 				new MqttRecorder.Message("hello bc", StreamFlags.SOM | StreamFlags.EOM, prefix + "/down/b/c"));
-		assertThat(settled(handler.stateNames())).containsExactly("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
-				"QOS_ACK_REMOTE", "QOS_ACK_REMOTE");
+		assertThat(settled(handler.stateNames())).containsExactly("CREATING", "CONNECTING", "CONNECTED",
+				"QOS_ACK_REMOTE", "QOS_ACK_REMOTE", "QOS_ACK_REMOTE");
 		stream.destroy();
 		handler.await(StreamState.DESTROYING, 1, WAIT);
 		assertThat(handler.stateNames()).endsWith("QOS_ACK_REMOTE", "DISCONNECTED", "DESTROYING");

@@ -187,7 +187,8 @@ class MqttSharedConnectionTests {
 	@Test
 	void disconnectMeFromConnectedDetachesOnlyThatStream() throws Exception {
 		MqttRecorder alpha = new MqttRecorder()
-			.onState((stream, state) -> (state == StreamState.CONNECTED) ? StreamResult.DISCONNECT_ME : StreamResult.OK);
+			.onState((stream, state) -> (state == StreamState.CONNECTED) ? StreamResult.DISCONNECT_ME
+					: StreamResult.OK);
 		MqttRecorder beta = new MqttRecorder();
 		SecureStreams shared = start(alphaAndBeta("statedm", this.relay.port()), "ss-statedm");
 		shared.create("beta", beta).connect();

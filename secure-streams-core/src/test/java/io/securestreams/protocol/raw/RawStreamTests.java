@@ -35,7 +35,10 @@ class RawStreamTests {
 
 	private SecureStreams streams;
 
-	/** Sends a body in pieces, asking for the next tx after each; marks pieces with SOM/EOM to show they are ignored. */
+	/**
+	 * Sends a body in pieces, asking for the next tx after each; marks pieces with SOM/EOM to show they are
+	 * ignored.
+	 */
 	static final class Sender extends RecordingHandler {
 
 		private final byte[] body;
@@ -136,7 +139,8 @@ class RawStreamTests {
 
 	@Test
 	void aNonOpportunisticRawClientReconnectsWhenThePeerCloses() throws Exception {
-		try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 5, java.net.InetAddress.getByName("127.0.0.1"))) {
+		try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 5,
+				java.net.InetAddress.getByName("127.0.0.1"))) {
 			PolicyFragment fragment = TestPolicies.base();
 			fragment.streamType("raw")
 				.set(StreamTypeKey.PROTOCOL, Protocol.RAW)

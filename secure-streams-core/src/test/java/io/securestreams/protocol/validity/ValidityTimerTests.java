@@ -25,7 +25,8 @@ class ValidityTimerTests {
 	}
 
 	private ValidityTimer timer(Duration ping, Duration hangup) {
-		return new ValidityTimer(this.loop, ping, hangup, () -> this.events.add("ping"), () -> this.events.add("hangup"));
+		return new ValidityTimer(this.loop, ping, hangup, () -> this.events.add("ping"),
+				() -> this.events.add("hangup"));
 	}
 
 	@Test

@@ -43,11 +43,15 @@ class WsClientEchoTests {
 			}
 			EchoClientHandler binary = new EchoClientHandler(EchoPlan.messages(5000, false, 1));
 			EchoClientHandler text = new EchoClientHandler(EchoPlan.messages(5000, true, 2));
-			try (SecureStreams streams = SecureStreams.builder(fragment.build()).eventLoopThreads(2).listener(guard).build()) {
+			try (SecureStreams streams = SecureStreams.builder(fragment.build())
+				.eventLoopThreads(2)
+				.listener(guard)
+				.build()) {
 				streams.create("bin", binary).connect();
 				streams.create("txt", text).connect();
 				Awaitility.await().atMost(Duration.ofSeconds(90))
-					.until(() -> (binary.done() && text.done()) || !binary.problems.isEmpty() || !text.problems.isEmpty());
+					.until(() -> (binary.done() && text.done()) || !binary.problems.isEmpty()
+							|| !text.problems.isEmpty());
 			}
 			assertThat(binary.problems).isEmpty();
 			assertThat(text.problems).isEmpty();

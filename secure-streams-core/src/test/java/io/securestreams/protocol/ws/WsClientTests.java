@@ -71,7 +71,8 @@ class WsClientTests {
 				.set(StreamTypeKey.TLS, true)
 				.set(StreamTypeKey.TLS_TRUST_STORE, "test_ca")
 				.set(StreamTypeKey.WS_SUBPROTOCOL, "echo-protocol")
-				.set(StreamTypeKey.METADATA, List.of(new io.securestreams.policy.MetadataDeclaration("device", "x-device:")))));
+				.set(StreamTypeKey.METADATA,
+						List.of(new io.securestreams.policy.MetadataDeclaration("device", "x-device:")))));
 			RecordingHandler handler = new RecordingHandler()
 				.send("hello ws".getBytes(StandardCharsets.UTF_8), 1000);
 			SecureStream stream = this.streams.create("ws", handler);
@@ -166,7 +167,8 @@ class WsClientTests {
 	void aListOfSubprotocolsIsOfferedAndTheOneTheServerPicksIsAccepted() throws Exception {
 		// libwebsockets passes a client's ws_subprotocol on as its sec-websocket-protocol list.
 		try (JettyWsServer jetty = new JettyWsServer("echo-protocol", false)) {
-			start(ws(jetty.port(), "/echo", (b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "other-protocol, echo-protocol")));
+			start(ws(jetty.port(), "/echo",
+					(b) -> b.set(StreamTypeKey.WS_SUBPROTOCOL, "other-protocol, echo-protocol")));
 			RecordingHandler handler = new RecordingHandler().send("listed".getBytes(StandardCharsets.UTF_8), 1000);
 			this.streams.create("ws", handler).requestTx();
 			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> handler.received().length == 6);

@@ -228,7 +228,8 @@ class WsHostileServerTests {
 				Arguments.of("frame above the size limit", big, 1009),
 				Arguments.of("reserved opcode", frame(true, 3, false, new byte[] { 1 }), 1002),
 				Arguments.of("close with a 1-byte body", frame(true, 8, false, new byte[] { 3 }), 1002),
-				Arguments.of("close with an invalid code", frame(true, 8, false, new byte[] { 0x03, (byte) 0xe7 }), 1002),
+				Arguments.of("close with an invalid code", frame(true, 8, false, new byte[] { 0x03, (byte) 0xe7 }),
+						1002),
 				Arguments.of("close with code 1005", frame(true, 8, false, new byte[] { 0x03, (byte) 0xed }), 1002));
 	}
 

@@ -186,7 +186,8 @@ class WsScenarioTests {
 				continue;
 			}
 			byte[] body = frame.body();
-			int flags = ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8) | (body[3] & 0xff);
+			int flags = ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8)
+					| (body[3] & 0xff);
 			int payload = body.length - 16;
 			if (StreamFlags.has(flags, StreamFlags.SOM)) {
 				assertThat(size).as("SOM inside a message").isEqualTo(-1);

@@ -30,7 +30,8 @@ class WsSigV4Tests {
 
 	private static final String EMPTY_PAYLOAD = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-	private static final AwsCredentials KEY = new AwsCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+	private static final AwsCredentials KEY = new AwsCredentials("AKIDEXAMPLE",
+			"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
 
 	@RegisterExtension
 	final TestResources resources = new TestResources();
