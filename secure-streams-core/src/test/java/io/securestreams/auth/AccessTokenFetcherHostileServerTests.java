@@ -145,7 +145,8 @@ class AccessTokenFetcherHostileServerTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "null", "[]", "42", "\"Atza|bare\"", "{\"access_token\":\"Atza|cut\"", "{\"access_token\":42}",
+	@ValueSource(strings = { "null", "[]", "42", "\"Atza|bare\"", "{\"access_token\":\"Atza|cut\"",
+			"{\"access_token\":42}",
 			"{\"access_token\":\"\"}", "{\"access_token\":null}", "{\"access_token\":[\"Atza|x\"]}",
 			"{\"access_token\":{\"value\":\"Atza|x\"}}", "{\"access_token\":\"Atza|a\\r\\nX-Injected: 1\"}" })
 	void answerWithoutAUsableTokenIsAFailure(String body) {

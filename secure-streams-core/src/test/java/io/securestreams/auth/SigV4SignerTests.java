@@ -50,7 +50,8 @@ class SigV4SignerTests {
 				"eu-west-1", "s3", EXAMPLE);
 		assertThat(authorization).contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-meta-note,");
 		Map<String, String> signed = new java.util.TreeMap<>(Map.of("host", "bucket.s3.amazonaws.com",
-				"x-amz-content-sha256", EMPTY_PAYLOAD, "x-amz-date", "20150830T123600Z", "x-amz-meta-note", "two spaces"));
+				"x-amz-content-sha256", EMPTY_PAYLOAD, "x-amz-date", "20150830T123600Z",
+				"x-amz-meta-note", "two spaces"));
 		assertThat(SigV4Signer.canonicalRequest("PUT", "/key?partNumber=1", signed, String.join(";", signed.keySet()),
 				EMPTY_PAYLOAD))
 			.isEqualTo("PUT\n/key\n\nhost:bucket.s3.amazonaws.com\nx-amz-content-sha256:" + EMPTY_PAYLOAD

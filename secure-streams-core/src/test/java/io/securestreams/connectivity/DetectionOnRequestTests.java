@@ -94,7 +94,8 @@ class DetectionOnRequestTests {
 	@Test
 	void onlyNetworkJsonObjectsNamingTheRequestCount() {
 		assertThat(DetectionRequest.isRequest(message(SmdClass.NETWORK, "{\"type\":\"ipacq\"}"))).isTrue();
-		assertThat(DetectionRequest.isRequest(message(SmdClass.NETWORK, "{\"trigger\":\"cpdcheck\",\"x\":1}"))).isTrue();
+		assertThat(DetectionRequest.isRequest(message(SmdClass.NETWORK, "{\"trigger\":\"cpdcheck\",\"x\":1}")))
+			.isTrue();
 		assertThat(DetectionRequest.isRequest(message(SmdClass.INTERACTION, "{\"type\":\"ipacq\"}"))).isFalse();
 		assertThat(DetectionRequest.isRequest(message(SmdClass.NETWORK, "{\"type\":\"cpd\",\"result\":\"OK\"}")))
 			.isFalse();

@@ -25,8 +25,9 @@ class HelloServerExampleTests {
 		try (HelloServerExample example = HelloServerExample.start(0, guard)) {
 			HttpClient client = HttpClient.newHttpClient();
 			String base = "127.0.0.1:" + example.port();
-			HttpResponse<String> hello = client.send(HttpRequest.newBuilder(URI.create("http://" + base + "/hello?name=docs"))
-				.build(), HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> hello = client.send(
+					HttpRequest.newBuilder(URI.create("http://" + base + "/hello?name=docs")).build(),
+					HttpResponse.BodyHandlers.ofString());
 			assertThat(hello.statusCode()).isEqualTo(200);
 			assertThat(hello.headers().firstValue("content-type")).hasValue("text/plain");
 			assertThat(hello.body()).isEqualTo("hello docs");

@@ -340,7 +340,8 @@ class ProxiedConcurrencyTests {
 		ProxyAddress address = ProxyAddress.parse("+" + this.temp.resolve("proxy.sock"));
 		SecureStreamsProxy first = SecureStreamsProxy.builder(context).listen(address).start();
 		SecureStreams client = this.resources.start(
-				SecureStreams.proxiedBuilder(address.toString()).eventLoopThreads(2).shutdownTimeout(Duration.ofSeconds(5)));
+				SecureStreams.proxiedBuilder(address.toString()).eventLoopThreads(2)
+					.shutdownTimeout(Duration.ofSeconds(5)));
 		ApiHammer hammer = new ApiHammer(client, "t", 8);
 		Thread closer = new Thread(() -> {
 			sleep(700);
@@ -392,7 +393,8 @@ class ProxiedConcurrencyTests {
 	@Test
 	void nothingReachesTheHandlerAfterItReturnedDestroyMe() throws Exception {
 		try (ScriptedProxy proxy = new ScriptedProxy(this.temp.resolve("scripted.sock")).listen()) {
-			SecureStreams client = this.resources.start(SecureStreams.proxiedBuilder(proxy.address()).eventLoopThreads(1));
+			SecureStreams client = this.resources
+				.start(SecureStreams.proxiedBuilder(proxy.address()).eventLoopThreads(1));
 			AtomicInteger rxAfterConnected = new AtomicInteger();
 			CallbackChecker fromState = new CallbackChecker() {
 				@Override

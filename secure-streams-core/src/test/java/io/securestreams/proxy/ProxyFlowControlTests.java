@@ -78,7 +78,8 @@ class ProxyFlowControlTests {
 			.start());
 		SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX);
 		client.connect(UnixDomainSocketAddress.of(socket));
-		FrameReader.write(client, SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT, "bulk")));
+		FrameReader.write(client,
+				SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT, "bulk")));
 		FrameReader.write(client, SsWire.toBytes(new ToProxy.OnwardConnect()));
 		return client;
 	}

@@ -66,7 +66,8 @@ class ProxyHostileInputTests {
 		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", this.server.getPort(), "GET", "/bytes/${n}")
-			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("n", ""), new MetadataDeclaration("h", "x-h:")));
+			.set(StreamTypeKey.METADATA,
+					List.of(new MetadataDeclaration("n", ""), new MetadataDeclaration("h", "x-h:")));
 		this.harness = new ProxyUnderTest(fragment.build(), this.temp);
 		this.context = this.harness.context();
 		this.proxy = this.harness.proxy();
@@ -88,11 +89,13 @@ class ProxyHostileInputTests {
 			"first frame not STREAMTYPE | ab0000 | expected STREAMTYPE as the first frame, got ONWARD_CONNECT",
 			"bad length | STREAMTYPE b0000300000000 | bad length 3 for a TIMEOUT_UPDATE frame",
 			"bad STREAMTYPE length | aa000501000000 | bad length 5 for a STREAMTYPE frame",
-			"streamtype name of 32 | aa0029010000002a1dcd6500" + "6161616161616161616161616161616161616161616161616161616161616161"
+			"streamtype name of 32 | aa0029010000002a1dcd6500"
+					+ "6161616161616161616161616161616161616161616161616161616161616161"
 					+ " | streamtype name of 32 bytes",
 			"unsupported version | aa000b0200000001000000016765 | unsupported SSv2",
 			"second STREAMTYPE | STREAMTYPE STREAMTYPE | a second STREAMTYPE",
-			"metadata name of 31 | STREAMTYPE ae00211f" + "61616161616161616161616161616161616161616161616161616161616161" + "78"
+			"metadata name of 31 | STREAMTYPE ae00211f"
+					+ "61616161616161616161616161616161616161616161616161616161616161" + "78"
 					+ " | metadata name of 31 bytes",
 			"metadata name overrun | STREAMTYPE ae000309616263 | metadata name of 9 bytes overruns",
 			"undeclared metadata | STREAMTYPE ae0006046e6f706578 | metadata 'nope' not in proxy policy",

@@ -109,7 +109,8 @@ class ProxyMainTests {
 				proxy.context().smd().subscribe(SmdClass.NETWORK, Runnable::run, (m) -> results.add(m.text()));
 				// What lws-minimal-secure-streams-smd-client sends to its proxy every few messages.
 				handler.send(new SmdMessage(SmdClass.NETWORK, 0,
-						"{\"trigger\": \"cpdcheck\", \"src\":\"SS-test\"}".getBytes(StandardCharsets.UTF_8)).encode(), 1000);
+						"{\"trigger\": \"cpdcheck\", \"src\":\"SS-test\"}".getBytes(StandardCharsets.UTF_8)).encode(),
+						1000);
 				smd.requestTx();
 				assertThat(portalCheck.takeRequest(10, TimeUnit.SECONDS).getTarget()).isEqualTo("/generate_204");
 				Awaitility.await().atMost(Duration.ofSeconds(10))
@@ -196,7 +197,8 @@ class ProxyMainTests {
 				reader.join(5000);
 			}
 			assertThat(Files.exists(socket)).as("socket file after exit %d: %s", process.exitValue(), output).isFalse();
-			assertThat(output).as("exit %d: %s", process.exitValue(), String.join("\n", output)).anyMatch((l) -> l.contains("Secure Streams proxy on +" + socket + " stopped"));
+			assertThat(output).as("exit %d: %s", process.exitValue(), String.join("\n", output))
+				.anyMatch((l) -> l.contains("Secure Streams proxy on +" + socket + " stopped"));
 			guard.assertNoViolations();
 		}
 	}

@@ -42,7 +42,8 @@ class ProxySoakTests {
 		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", 9, "GET", "/");
 		SecureStreams fulfilling = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		SecureStreamsProxy proxy = this.resources
-			.closing(SecureStreamsProxy.builder(fulfilling).listen(new ProxyAddress(ProxyAddress.Kind.TCP, "127.0.0.1", 0))
+			.closing(SecureStreamsProxy.builder(fulfilling)
+				.listen(new ProxyAddress(ProxyAddress.Kind.TCP, "127.0.0.1", 0))
 				.start());
 		SecureStreams client = this.resources
 			.start(SecureStreams.proxiedBuilder("127.0.0.1:" + proxy.address().port()).eventLoopThreads(2));
@@ -84,7 +85,8 @@ class ProxySoakTests {
 		TestPolicies.h1(fragment.streamType("get"), "127.0.0.1", 9, "GET", "/");
 		SecureStreams fulfilling = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		SecureStreamsProxy proxy = this.resources
-			.closing(SecureStreamsProxy.builder(fulfilling).listen(new ProxyAddress(ProxyAddress.Kind.TCP, "127.0.0.1", 0))
+			.closing(SecureStreamsProxy.builder(fulfilling)
+				.listen(new ProxyAddress(ProxyAddress.Kind.TCP, "127.0.0.1", 0))
 				.start());
 		List<String> baseline = ScheduledTasks.of(fulfilling);
 		for (int i = 0; i < 500; i++) {
@@ -101,7 +103,8 @@ class ProxySoakTests {
 	@Test
 	void streamsDestroyedWhileTheProxyIsUnreachableLeaveNoTimers() throws Exception {
 		int port;
-		try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+		try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1,
+				java.net.InetAddress.getByName("127.0.0.1"))) {
 			port = closed.getLocalPort();
 		}
 		SecureStreams client = this.resources

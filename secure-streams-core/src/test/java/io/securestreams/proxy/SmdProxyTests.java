@@ -103,7 +103,8 @@ class SmdProxyTests {
 
 	@Test
 	void aClientSpeakingTheWireGetsTheFramesOfLibwebsocketsProxy() throws Exception {
-		try (SocketChannel link = this.harness.connectRaw(); CapturedLogs logs = new CapturedLogs("io.securestreams.proxy")) {
+		try (SocketChannel link = this.harness.connectRaw();
+				CapturedLogs logs = new CapturedLogs("io.securestreams.proxy")) {
 			FrameReader frames = new FrameReader(link);
 			FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 42, (int) SmdClass.NETWORK, "_lws_smd")));
 			FrameReader.Frame created = frames.next();
@@ -145,7 +146,8 @@ class SmdProxyTests {
 			echoed.position(16);
 			assertThat(SmdMessage.decode(echoed).text()).isEqualTo("echoed");
 
-			FrameReader.write(link, SsWire.toBytes(new ToProxy.TxPayload(0, 0, 0, Unpooled.wrappedBuffer(new byte[5]))));
+			FrameReader.write(link,
+					SsWire.toBytes(new ToProxy.TxPayload(0, 0, 0, Unpooled.wrappedBuffer(new byte[5]))));
 			assertThat(logs.await("hanging up", "got 5 bytes")).contains("_lws_smd");
 			await().atMost(WAIT).until(() -> this.context.smd().subscriptions() == 1);
 		}

@@ -67,7 +67,8 @@ class ConcurrentStreamsTests {
 				public StreamResult onState(SecureStream stream, StreamState state, long ack) {
 					if (state == StreamState.QOS_ACK_REMOTE) {
 						acks.incrementAndGet();
-						if (perStream.computeIfAbsent(stream.id(), (id) -> new AtomicInteger()).incrementAndGet() < GETS) {
+						if (perStream.computeIfAbsent(stream.id(), (id) -> new AtomicInteger())
+							.incrementAndGet() < GETS) {
 							stream.requestTx();
 						}
 					}

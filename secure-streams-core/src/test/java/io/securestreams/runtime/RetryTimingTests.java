@@ -31,8 +31,10 @@ class RetryTimingTests {
 		}
 		PolicyFragment fragment = TestPolicies.base();
 		fragment.retry(new RetryPolicy("table", List.of(100, 200, 400), 4, 0, 0, 0));
-		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", closedPort, "GET", "/").set(StreamTypeKey.RETRY, "table");
-		TestPolicies.h1(fragment.streamType("warmup"), "127.0.0.1", closedPort, "GET", "/").set(StreamTypeKey.RETRY, null);
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", closedPort, "GET", "/")
+			.set(StreamTypeKey.RETRY, "table");
+		TestPolicies.h1(fragment.streamType("warmup"), "127.0.0.1", closedPort, "GET", "/")
+			.set(StreamTypeKey.RETRY, null);
 		TransitionGuard guard = new TransitionGuard();
 		RecordingHandler handler = new RecordingHandler();
 		try (SecureStreams streams = SecureStreams.builder(fragment.build()).eventLoopThreads(1).listener(guard)

@@ -38,7 +38,8 @@ class SmdStreamTests {
 	private final List<SmdMessage> onTheBus = new CopyOnWriteArrayList<>();
 
 	private SecureStreams start() {
-		SecureStreams streams = this.resources.start(SecureStreams.builder(TestPolicies.base().build()).eventLoopThreads(2));
+		SecureStreams streams = this.resources
+			.start(SecureStreams.builder(TestPolicies.base().build()).eventLoopThreads(2));
 		streams.smd().subscribe(SmdClass.ALL, Runnable::run, this.onTheBus::add);
 		return streams;
 	}

@@ -38,7 +38,8 @@ class CachingResolverGroupTests {
 
 	private final AtomicLong clock = new AtomicLong();
 
-	private final CachingResolverGroup group = new CachingResolverGroup(this.lookups, HostNameLookup.JDK, this.clock::get);
+	private final CachingResolverGroup group = new CachingResolverGroup(this.lookups, HostNameLookup.JDK,
+			this.clock::get);
 
 	@AfterEach
 	void stop() {
@@ -87,7 +88,8 @@ class CachingResolverGroupTests {
 		assertThat(CachingResolverGroup.ttlNanos("soon")).isEqualTo(CachingResolverGroup.MAX_TTL_NANOS);
 		assertThat(CachingResolverGroup.ttlNanos("0")).isZero();
 		// No caching: every resolution of a name is a lookup.
-		try (CachingResolverGroup uncached = new CachingResolverGroup(this.lookups, HostNameLookup.JDK, this.clock::get, 0)) {
+		try (CachingResolverGroup uncached = new CachingResolverGroup(this.lookups, HostNameLookup.JDK,
+				this.clock::get, 0)) {
 			for (int i = 1; i <= 2; i++) {
 				Future<InetSocketAddress> resolved = this.loop.submit(() -> uncached.getResolver(this.loop)
 					.resolve(InetSocketAddress.createUnresolved("localhost", 80))).get().await();

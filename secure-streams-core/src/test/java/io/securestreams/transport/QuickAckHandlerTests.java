@@ -89,7 +89,8 @@ class QuickAckHandlerTests {
 	void anAnswerFlushedByATaskQueuedAfterTheReadsTasksStillCounts() {
 		// As the h2 server does: the read's task writes the response, and the flush that passes it
 		// on (through TLS) comes in a task that task queued.
-		EmbeddedChannel channel = channel((ctx) -> ctx.executor().execute(() -> ctx.executor().execute(() -> answer(ctx))));
+		EmbeddedChannel channel = channel(
+				(ctx) -> ctx.executor().execute(() -> ctx.executor().execute(() -> answer(ctx))));
 		readBatch(channel);
 		assertThat(this.quickAcks).hasValue(0);
 	}

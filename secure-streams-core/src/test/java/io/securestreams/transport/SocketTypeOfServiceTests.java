@@ -40,7 +40,8 @@ class SocketTypeOfServiceTests {
 		assumeTrue(kind != TransportResources.Kind.EPOLL || Epoll.isAvailable(), "the native transport is Linux only");
 		this.transport = TransportResources.create(1, kind);
 		try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getByName(host))) {
-			assertThat(typeOfService(server, host, new SocketAttributes(null, true, false, false, false))).isEqualTo(0x10);
+			assertThat(typeOfService(server, host, new SocketAttributes(null, true, false, false, false)))
+				.isEqualTo(0x10);
 			assertThat(typeOfService(server, host, new SocketAttributes(null, false, true, true, true)) & ~0x03)
 				.isEqualTo(0x0c);
 		}

@@ -109,7 +109,8 @@ class ProxiedClientTests extends ScriptedProxyFixture {
 		// again, and the timer, which has not expired, with the time it has left.
 		link.close();
 		ScriptedProxy.Link again = this.proxy.accept(WAIT);
-		assertThat(Duration.ofNanos(again.acceptedNanos() - link.acceptedNanos())).isGreaterThan(Duration.ofMillis(900));
+		assertThat(Duration.ofNanos(again.acceptedNanos() - link.acceptedNanos()))
+			.isGreaterThan(Duration.ofMillis(900));
 		assertThat(again.next().type()).isEqualTo(0xaa);
 		assertThat(again.next().type()).isEqualTo(0xb0);
 		again.send(created(), state(StreamState.CREATING));
