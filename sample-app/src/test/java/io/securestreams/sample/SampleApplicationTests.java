@@ -168,8 +168,9 @@ class SampleApplicationTests {
 
 	@Test
 	void remotePolicyIsFetchedFromALocalServer() throws Exception {
-		String remote = StreamUtils.copyToString(new ClassPathResource("secure-streams/remote-policy.json").getInputStream(),
-				StandardCharsets.UTF_8)
+		String remote = StreamUtils
+			.copyToString(new ClassPathResource("secure-streams/remote-policy.json").getInputStream(),
+					StandardCharsets.UTF_8)
 			.replace("sample-remote-1", "fetched-in-test");
 		this.other.enqueue(new MockResponse.Builder().code(200).body(remote).build());
 		postOverlay("{\"s\": [{\"fetch_policy\": {\"port\": " + this.other.getPort() + "}}]}").expectStatus().isOk();

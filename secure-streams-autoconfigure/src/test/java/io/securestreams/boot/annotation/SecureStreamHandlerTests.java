@@ -88,7 +88,10 @@ class SecureStreamHandlerTests {
 
 	@Test
 	void clientStreamsAreCreatedAndDrivenForTheHandler() {
-		this.server.enqueue(new MockResponse.Builder().code(200).setHeader("content-type", "text/plain").body("hello").build());
+		this.server.enqueue(new MockResponse.Builder().code(200)
+			.setHeader("content-type", "text/plain")
+			.body("hello")
+			.build());
 		this.runner.withBean("recordingGetHandler", RecordingGetHandler.class).run((context) -> {
 			RecordingGetHandler handler = context.getBean(RecordingGetHandler.class);
 			Awaitility.await().until(() -> handler.states.contains("QOS_ACK_REMOTE"));
@@ -171,7 +174,8 @@ class SecureStreamHandlerTests {
 		this.runner.withBean(IdleHandler.class).run((context) -> {
 			SecureStreamHandlerContainer container = context.getBean(SecureStreamHandlerEndpointRegistry.class)
 				.getHandlerContainer("idle");
-			assertThat(container.getStreams()).hasSize(3).allSatisfy((stream) -> assertThat(stream.streamType()).isEqualTo("get"));
+			assertThat(container.getStreams()).hasSize(3)
+				.allSatisfy((stream) -> assertThat(stream.streamType()).isEqualTo("get"));
 			context.stop();
 			assertThat(container.isRunning()).isFalse();
 			assertThat(container.getStreams()).isEmpty();
@@ -282,8 +286,9 @@ class SecureStreamHandlerTests {
 
 	@Test
 	void payloadInStateMethodFailsNamingTheMethod() {
-		assertFailure(BadStateSignatureHandler.class, "Invalid @OnState method 'BadStateSignatureHandler.state(String)'",
-				"on bean 'bad'", "@OnState methods get no payload");
+		assertFailure(BadStateSignatureHandler.class,
+				"Invalid @OnState method 'BadStateSignatureHandler.state(String)'", "on bean 'bad'",
+				"@OnState methods get no payload");
 	}
 
 	@Test
@@ -302,11 +307,14 @@ class SecureStreamHandlerTests {
 	@Test
 	void aPrototypeHandlerBeanFailsStartUpNamingIt() {
 		// Nothing creates a prototype at start-up: it would silently have no streams.
-		this.runner.withBean("perRequest", AckFreeHandler.class, AckFreeHandler::new, (definition) -> definition.setScope("prototype"))
+		this.runner
+			.withBean("perRequest", AckFreeHandler.class, AckFreeHandler::new,
+					(definition) -> definition.setScope("prototype"))
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(messages(context.getStartupFailure())).contains(
-						"@SecureStreamHandler bean 'perRequest' has scope 'prototype'; handler beans must be singletons");
+						"@SecureStreamHandler bean 'perRequest' has scope 'prototype'; handler beans must be "
+								+ "singletons");
 			});
 	}
 

@@ -32,7 +32,8 @@ class ConfigurationPropertiesDocumentationTests {
 
 	private static final Path METADATA = Path.of("target", "classes", "META-INF");
 
-	private static final String START = "<!-- properties:start (generated from the configuration metadata; see ConfigurationPropertiesDocumentationTests) -->";
+	private static final String START = "<!-- properties:start (generated from the configuration metadata; see "
+			+ "ConfigurationPropertiesDocumentationTests) -->";
 
 	private static final String END = "<!-- properties:end -->";
 
@@ -58,8 +59,9 @@ class ConfigurationPropertiesDocumentationTests {
 
 	@Test
 	void everyStreamTypeKeyHasTheKebabCaseProperty() throws IOException {
-		JsonNode streamType = this.json.readTree(METADATA.resolve(
-				"spring/configuration-metadata/" + SecureStreamsProperties.StreamType.class.getName() + ".json").toFile());
+		JsonNode streamType = this.json.readTree(METADATA
+			.resolve("spring/configuration-metadata/" + SecureStreamsProperties.StreamType.class.getName() + ".json")
+			.toFile());
 		List<String> properties = new ArrayList<>();
 		streamType.get("properties").forEach((property) -> properties.add(property.get("name").asString()));
 		List<String> expected = new ArrayList<>();
@@ -106,7 +108,8 @@ class ConfigurationPropertiesDocumentationTests {
 			String name = property.get("name").asString();
 			String type = property.path("type").asString("");
 			Matcher map = MAP_OF.matcher(type);
-			Path nested = METADATA.resolve("spring/configuration-metadata/" + (map.matches() ? map.group(1) : "-") + ".json");
+			Path nested = METADATA
+				.resolve("spring/configuration-metadata/" + (map.matches() ? map.group(1) : "-") + ".json");
 			if (map.matches() && Files.exists(nested)) {
 				for (JsonNode child : this.json.readTree(nested.toFile()).get("properties")) {
 					String childName = name + ".<name>." + child.get("name").asString();

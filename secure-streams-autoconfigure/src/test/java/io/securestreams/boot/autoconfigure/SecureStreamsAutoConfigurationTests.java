@@ -99,7 +99,8 @@ class SecureStreamsAutoConfigurationTests {
 					"secure-streams.limits.max-http-header-size=32KB", "secure-streams.limits.handshake-timeout=3s",
 					"secure-streams.limits.response-timeout=1m")
 			.run((context) -> assertThat(context.getBean(SecureStreams.class).limits())
-				.isEqualTo(new ProtocolLimits(4 * 1024 * 1024, 32 * 1024, Duration.ofSeconds(3), Duration.ofMinutes(1))));
+				.isEqualTo(new ProtocolLimits(4 * 1024 * 1024, 32 * 1024, Duration.ofSeconds(3),
+						Duration.ofMinutes(1))));
 	}
 
 	@Test
@@ -183,7 +184,8 @@ class SecureStreamsAutoConfigurationTests {
 		this.runner.withUserConfiguration(UserPolicyConfiguration.class)
 			.withPropertyValues("secure-streams.policy.release=ignored")
 			.run((context) -> {
-				assertThat(context).hasSingleBean(Policy.class).doesNotHaveBean(StreamTypeBeansRegistrar.POLICY_BEAN_NAME);
+				assertThat(context).hasSingleBean(Policy.class)
+					.doesNotHaveBean(StreamTypeBeansRegistrar.POLICY_BEAN_NAME);
 				assertThat(context.getBean(SecureStreams.class).policy().streamTypes()).containsOnlyKeys("userstream");
 			});
 	}
@@ -217,7 +219,8 @@ class SecureStreamsAutoConfigurationTests {
 			.run((context) -> {
 				Policy policy = context.getBean(SecureStreams.class).policy();
 				assertThat(policy.release()).isEqualTo("yaml-1");
-				assertThat(policy.retry().get("quick")).isEqualTo(new RetryPolicy("quick", List.of(100, 2000, 3000), 3, 10, 30, 60));
+				assertThat(policy.retry().get("quick"))
+					.isEqualTo(new RetryPolicy("quick", List.of(100, 2000, 3000), 3, 10, 30, 60));
 				StreamTypePolicy telemetry = policy.streamType("telemetry");
 				assertThat(telemetry.endpoint()).isEqualTo("127.0.0.1");
 				assertThat(telemetry.port()).isEqualTo(8443);
@@ -276,7 +279,8 @@ class SecureStreamsAutoConfigurationTests {
 				+ "\n-----END CERTIFICATE-----\n");
 		Path key = directory.resolve("server.key");
 		Files.write(key, TestPki.server().getKeyPair().getPrivate().getEncoded());
-		this.runner.withPropertyValues("secure-streams.policy.certs.inline.value=" + Base64.getEncoder().encodeToString(der),
+		this.runner.withPropertyValues(
+				"secure-streams.policy.certs.inline.value=" + Base64.getEncoder().encodeToString(der),
 				"secure-streams.policy.certs.pem.location=file:" + pem,
 				"secure-streams.policy.certs.key.location=file:" + key,
 				"secure-streams.policy.trust-stores.both=inline,pem",
@@ -512,13 +516,17 @@ class SecureStreamsAutoConfigurationTests {
 
 	@Test
 	void invalidPropertiesFailAtTheirYamlOrigin() {
-		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(yaml("policies/invalid-overlay.yml")))
+		this.runner
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(yaml("policies/invalid-overlay.yml")))
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
 				assertThat(exception.problems()).hasSize(2);
 				assertThat(exception.problems().get(0).format()).startsWith(
-						"classpath:policies/invalid-overlay.yml:6:15: secure-streams.policy.streamtypes.mintest.port: ");
+						"classpath:policies/invalid-overlay.yml:6:15: "
+								+ "secure-streams.policy.streamtypes.mintest.port: ");
 				assertThat(exception.problems().get(1).format()).isEqualTo(
 						"classpath:policies/invalid-overlay.yml:7:16: secure-streams.policy.streamtypes.mintest.retry: "
 								+ "no retry scheme named 'missing' in retry");
@@ -600,7 +608,10 @@ class SecureStreamsAutoConfigurationTests {
 
 	@Test
 	void danglingReferenceFromPropertiesIsLocatedAtTheProperty() {
-		this.runner.withInitializer((context) -> context.getEnvironment().getPropertySources().addFirst(yaml("policies/dangling.yml")))
+		this.runner
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(yaml("policies/dangling.yml")))
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
@@ -610,7 +621,8 @@ class SecureStreamsAutoConfigurationTests {
 									+ "no retry scheme named 'missing' in retry",
 							"classpath:policies/dangling.yml:8:16: secure-streams.policy.streamtypes.my-type.retry: "
 									+ "no retry scheme named 'absent' in retry",
-							"classpath:policies/dangling.yml:11:16: secure-streams.policy.streamtypes[under_score].retry: "
+							"classpath:policies/dangling.yml:11:16: "
+									+ "secure-streams.policy.streamtypes[under_score].retry: "
 									+ "no retry scheme named 'gone' in retry");
 			});
 	}

@@ -61,7 +61,8 @@ class SecureStreamsEndpointConcurrencyTests {
 
 	private static final String POLICY = "/actuator/securestreamspolicy";
 
-	private static final String FETCHED = "{\"release\": \"fetched\", \"s\": [{\"bytes\": {\"endpoint\": \"127.0.0.1\", "
+	private static final String FETCHED = "{\"release\": \"fetched\", \"s\": [{\"bytes\": {\"endpoint\": "
+			+ "\"127.0.0.1\", "
 			+ "\"port\": 9, \"protocol\": \"h1\", \"http_method\": \"GET\", \"http_url\": \"/fetched\"}}]}";
 
 	private static final GatedDispatcher dispatcher = new GatedDispatcher();
@@ -152,7 +153,9 @@ class SecureStreamsEndpointConcurrencyTests {
 			assertThat(responses).allSatisfy((response) -> assertThat(response.status()).as("%s", response)
 				.isEqualTo(200));
 			// Every change made exactly one version, and each thread saw its own versions grow.
-			List<Long> versions = responses.stream().map((response) -> response.json().path("version").asLong()).toList();
+			List<Long> versions = responses.stream()
+				.map((response) -> response.json().path("version").asLong())
+				.toList();
 			assertThat(versions).doesNotHaveDuplicates()
 				.allSatisfy((version) -> assertThat(version).isBetween(first + 1, first + threads * requests));
 			for (int t = 0; t < threads; t++) {
@@ -248,7 +251,8 @@ class SecureStreamsEndpointConcurrencyTests {
 					churn.submit(() -> {
 						while (churning.get()) {
 							try {
-								SecureStream stream = (thread % 2 == 0) ? this.streams.create("bytes", new RecordingHandler())
+								SecureStream stream = (thread % 2 == 0)
+										? this.streams.create("bytes", new RecordingHandler())
 										: this.streams.createSmd(SmdClass.ALL, new RecordingHandler());
 								stream.destroy();
 								// destroy() is asynchronous: waiting keeps the churn at the pace the
@@ -287,9 +291,9 @@ class SecureStreamsEndpointConcurrencyTests {
 		@Test
 		void oddStreamtypeNamesAreNotFoundOrRefusedNeverAServerError() {
 			ActuatorHttp http = new ActuatorHttp(this.port);
-			String[] names = { "nope", "by%74es", "%C3%A9t%C3%A9", "%E2%98%83", "%F0%9F%98%80", "a%20b", "a%2Fb", "%FF%FE",
-					"a%00b", "a%0Ab", "%3Cscript%3E", "a".repeat(2_000), "a".repeat(20_000), "..", "%2E%2E", "a.json",
-					"bytes;x=1" };
+			String[] names = { "nope", "by%74es", "%C3%A9t%C3%A9", "%E2%98%83", "%F0%9F%98%80", "a%20b", "a%2Fb",
+					"%FF%FE", "a%00b", "a%0Ab", "%3Cscript%3E", "a".repeat(2_000), "a".repeat(20_000), "..",
+					"%2E%2E", "a.json", "bytes;x=1" };
 			Map<String, Integer> statuses = new ConcurrentHashMap<>();
 			for (String name : names) {
 				Response response = http.get("/actuator/securestreams/" + name);
@@ -297,7 +301,9 @@ class SecureStreamsEndpointConcurrencyTests {
 				assertThat(response.status()).as("GET .../%s: %s", name, response).isIn(200, 400, 404);
 				assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
 			}
-			assertThat(statuses).containsEntry("nope", 404).containsEntry("by%74es", 200).containsEntry("%C3%A9t%C3%A9", 404);
+			assertThat(statuses).containsEntry("nope", 404)
+				.containsEntry("by%74es", 200)
+				.containsEntry("%C3%A9t%C3%A9", 404);
 		}
 
 	}
@@ -366,7 +372,10 @@ class SecureStreamsEndpointConcurrencyTests {
 			if ("/policy.json".equals(request.getUrl().encodedPath())) {
 				this.policyRequests.incrementAndGet();
 				this.gate.await(20, TimeUnit.SECONDS);
-				return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(FETCHED).build();
+				return new MockResponse.Builder().code(200)
+					.addHeader("Content-Type", "application/json")
+					.body(FETCHED)
+					.build();
 			}
 			return this.httpbin.dispatch(request);
 		}

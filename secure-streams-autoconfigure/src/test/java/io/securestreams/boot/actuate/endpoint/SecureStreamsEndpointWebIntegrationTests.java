@@ -143,7 +143,12 @@ class SecureStreamsEndpointWebIntegrationTests {
 				.expectBody()
 				.jsonPath("$.errors[0]")
 				.value(String.class, (error) -> assertThat(error).startsWith("overlay:1:"));
-			this.client.get().uri("/actuator/securestreamspolicy").exchange().expectBody().jsonPath("$.version").isEqualTo(1);
+			this.client.get()
+				.uri("/actuator/securestreamspolicy")
+				.exchange()
+				.expectBody()
+				.jsonPath("$.version")
+				.isEqualTo(1);
 			this.client.post()
 				.uri("/actuator/securestreamspolicy")
 				.contentType(MediaType.APPLICATION_JSON)
@@ -214,7 +219,12 @@ class SecureStreamsEndpointWebIntegrationTests {
 				.isEqualTo("overlay:1:1: expected a policy object, got 42");
 			// The overlay's text belongs in a string; an object is refused before it is read.
 			postOverlay("{\"overlay\": {\"s\": []}}").expectStatus().isBadRequest();
-			this.client.get().uri("/actuator/securestreamspolicy").exchange().expectBody().jsonPath("$.version").isEqualTo(1);
+			this.client.get()
+				.uri("/actuator/securestreamspolicy")
+				.exchange()
+				.expectBody()
+				.jsonPath("$.version")
+				.isEqualTo(1);
 		}
 
 		private RestTestClient.ResponseSpec postOverlay(String body) {

@@ -59,7 +59,8 @@ class SecureStreamsPolicyEndpointTests {
 		assertThat(descriptor.hash()).startsWith("sha256:");
 		assertThat(descriptor.overlays()).isEmpty();
 		assertThat(descriptor.policy()).containsKeys("release", "retry", "certs", "trust_stores", "s");
-		assertThat(descriptor.policy().get("certs").toString()).contains(PolicyJsonWriter.REDACTED).doesNotContain("MII");
+		assertThat(descriptor.policy().get("certs").toString()).contains(PolicyJsonWriter.REDACTED)
+			.doesNotContain("MII");
 	}
 
 	@Test
