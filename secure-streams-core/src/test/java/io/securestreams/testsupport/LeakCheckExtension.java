@@ -1,5 +1,6 @@
 package io.securestreams.testsupport;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
@@ -25,11 +26,36 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
 
 	@Override
 	public void afterAll(ExtensionContext context) {
-		List<String> leaks = collect();
+		List<String> leaks = new ArrayList<>();
+		for (String leak : collect()) {
+			if (isBrokersOwn(leak)) {
+				// Visible in the test output, but not this project's leak to fail on.
+				System.err.println("Ignoring a leak of the embedded Moquette broker's own buffer in "
+						+ context.getDisplayName() + ":\n" + leak);
+			}
+			else {
+				leaks.add(leak);
+			}
+		}
 		if (!leaks.isEmpty()) {
 			throw new AssertionError(leaks.size() + " Netty buffer leak(s) in " + context.getDisplayName()
 					+ ":\n" + String.join("\n\n", leaks));
 		}
+	}
+
+	/**
+	 * Tells whether a leak report is of a buffer only the embedded Moquette broker touched: its
+	 * access records name Moquette's classes and none of this project's. Moquette leaks the
+	 * buffer of a PUBLISH it read when it stops, or the client's connection goes, before its
+	 * session loop handled the message (its interceptor retains the message for a task its
+	 * stopped executor never runs). Such a buffer belongs to the broker's own channel: this
+	 * project's buffers never enter it, and a buffer a test hands the broker carries the test's
+	 * frames in its records.
+	 * @param leak a leak report
+	 * @return {@code true} for a leak of the broker's own
+	 */
+	static boolean isBrokersOwn(String leak) {
+		return leak.contains("io.moquette.") && !leak.contains("io.securestreams.");
 	}
 
 	/**
