@@ -40,17 +40,29 @@ final class H1Response extends ServerResponse {
 	protected void writeHead(int status, long contentLength, boolean last) {
 		HttpResponse response = new DefaultHttpResponse(this.version, HttpResponseStatus.valueOf(status));
 		forEachMetadataHeader(response.headers()::set);
+		// A 204 or 304 ends with its head: neither a transfer coding nor a close tells where.
+		boolean delimited = isBodiless(status);
 		if (sendsContentLength(contentLength)) {
 			HttpUtil.setContentLength(response, contentLength);
 		}
-		else if (this.version.isKeepAliveDefault()) {
+		else if (!delimited && this.version.isKeepAliveDefault()) {
 			HttpUtil.setTransferEncodingChunked(response, true);
 		}
-		else {
+		else if (!delimited) {
 			this.keepAlive = false;
 		}
 		HttpUtil.setKeepAlive(response, this.keepAlive);
 		this.channel.write(response);
+	}
+
+	/**
+	 * Returns whether the connection closes after this response (the request asked for it, or
+	 * HTTP/1.0 without keep-alive, or a body whose end only the close can tell), so that no
+	 * further request on the connection is read: RFC 9112 9.6 forbids processing one.
+	 * @return {@code true} when the connection closes after the response
+	 */
+	boolean closesConnection() {
+		return !this.keepAlive;
 	}
 
 	@Override

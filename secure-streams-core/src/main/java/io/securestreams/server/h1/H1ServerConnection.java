@@ -328,7 +328,16 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private void responseDone() {
 		H1Response current = this.response;
-		if (current != null && current.done() && this.requestDone && !this.stopped && this.ctx.channel().isActive()) {
+		if (current == null || !current.done() || !this.requestDone || this.stopped) {
+			return;
+		}
+		if (current.closesConnection()) {
+			// Closed once the response is written, which a slow reader may delay: until then a
+			// pipelined request behind it must not reach the handler.
+			this.stopped = true;
+			return;
+		}
+		if (this.ctx.channel().isActive()) {
 			waitForHead();
 		}
 	}

@@ -121,12 +121,14 @@ public abstract class ServerResponse {
 		boolean wrote = false;
 		while (!this.done && this.channel.isWritable() && this.link.isActive()) {
 			long announced = this.started ? this.length : this.link.txLength();
-			if (!this.started && (announced == 0 || this.headRequest)) {
+			int status = this.link.responseStatus();
+			if (!this.started && (announced == 0 || this.headRequest || isBodiless(status))) {
 				this.link.takeTxRequest();
 				this.link.txLengthConsumed();
-				// HEAD: the length GET would have, when the handler announced one; otherwise none
-				// (a content-length of 0 would claim an empty body).
-				head(this.headRequest ? announced : 0, true);
+				// HEAD and 304: the length GET would have, when the handler announced one;
+				// otherwise none (a content-length of 0 would claim an empty body). 204: none.
+				long length = (this.headRequest || status == 304) ? announced : 0;
+				head((status == 204) ? -1 : length, true);
 				complete();
 				return;
 			}
@@ -174,13 +176,24 @@ public abstract class ServerResponse {
 	public final void respondWithoutBody() {
 		if (!this.started && !this.done) {
 			try {
-				head(0, true);
+				head(isBodiless(this.link.responseStatus()) ? -1 : 0, true);
 				complete();
 			}
 			catch (RuntimeException ex) {
 				fail(ex);
 			}
 		}
+	}
+
+	/**
+	 * Returns whether a status answers without content whatever the request: 204 (No Content)
+	 * and 304 (Not Modified), whose head ends the response (RFC 9110 15.3.5 and 15.4.5). Their
+	 * handler is not asked for a body, and a 204 carries no content-length.
+	 * @param status the status
+	 * @return {@code true} for 204 and 304
+	 */
+	public static boolean isBodiless(int status) {
+		return status == 204 || status == 304;
 	}
 
 	private void head(long contentLength, boolean last) {
