@@ -34,9 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Raw-wire checks of the proxy against reference §7.
+ * Whole transactions through the proxy played with raw frames on its Unix socket, checked frame
+ * by frame against reference section 7: RX_PAYLOAD frames of at most 1380 bytes ending with a
+ * zero-length EOM, one request for repeated ONWARD_CONNECTs, TIMEOUT_UPDATE and its cancel
+ * value, frames split at every byte, CONNECTED before the body of a POST with a length hint,
+ * and only states the proxied client's table accepts while the onward connection is refused.
  */
-class ProxyWireReviewTests {
+class ProxyRawWireTransactionTests {
 
 	private static final int CONNSTATE = 0x57;
 
