@@ -261,6 +261,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	 */
 	void attemptFailed(ClientAttempt failed, long minDelayMillis) {
 		this.attempt = null;
+		abandonTxMessage();
 		failed.deactivate();
 		if (reportTimings(failed)) {
 			return;
@@ -277,6 +278,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	void attemptClosed(ClientAttempt closed, boolean reconnect) {
 		this.attempt = null;
 		closed.deactivate();
+		abandonTxMessage();
 		if (reportTimings(closed)) {
 			return;
 		}

@@ -80,6 +80,20 @@ public abstract class LinkedStream extends AbstractStream {
 		this.txMessageOpen = false;
 	}
 
+	/**
+	 * Forgets the message a connection that ended was sending: its remaining length no longer
+	 * counts, and a length announced while it was going out becomes the next message's, as a
+	 * connection's per-message state goes with it in libwebsockets. A length announced with no
+	 * message under way is kept for the next connection.
+	 */
+	protected final void abandonTxMessage() {
+		if (this.txMessageOpen) {
+			this.txOwed = this.txNextOwed;
+			this.txNextOwed = -1;
+			this.txMessageOpen = false;
+		}
+	}
+
 	final long txLength() {
 		return this.txLength;
 	}

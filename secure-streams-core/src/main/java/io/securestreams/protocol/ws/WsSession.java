@@ -175,7 +175,7 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		if (ch == null || !ch.isActive() || this.closeSent) {
 			return;
 		}
-		this.closeSent = true;
+		closing();
 		// Paused reading (a proxy's flow control) must not hide the peer's reply.
 		ch.config().setAutoRead(true);
 		ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
@@ -208,9 +208,18 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		this.writer.run(ch);
 	}
 
+	// Nothing may follow a close frame (RFC 6455 5.5.1), so the validity check, whose PING would,
+	// ends here; the wait for the peer's close frame is bounded by its own timer.
+	private void closing() {
+		this.closeSent = true;
+		if (this.validity != null) {
+			this.validity.stop();
+		}
+	}
+
 	private void sendPing() {
 		Channel ch = this.channel;
-		if (ch != null && ch.isActive()) {
+		if (ch != null && ch.isActive() && !this.closeSent) {
 			logger.debug("ws stream '{}': no proof of life from {}; sending PING", this.link.policy().name(),
 					ch.remoteAddress());
 			ch.writeAndFlush(new PingWebSocketFrame());
@@ -297,7 +306,7 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 			fail(ctx, WebSocketCloseStatus.PROTOCOL_ERROR);
 			return;
 		}
-		this.closeSent = true;
+		closing();
 		CloseWebSocketFrame reply = (close.statusCode() >= 0) ? new CloseWebSocketFrame(close.statusCode(), null)
 				: new CloseWebSocketFrame();
 		ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
@@ -308,7 +317,7 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	// Fails the connection (RFC 6455 7.1.7): a close frame with the status, without a reason that
 	// could outgrow a control frame, then the connection closes.
 	private void fail(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
-		this.closeSent = true;
+		closing();
 		ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), null)).addListener(ChannelFutureListener.CLOSE);
 		// A peer that does not read would keep the close frame, and so the connection.
 		closeWithin(ctx.channel(), "{} did not take our close frame within {} ms; closing");
