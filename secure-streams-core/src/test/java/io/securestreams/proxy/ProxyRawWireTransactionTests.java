@@ -1,7 +1,7 @@
 package io.securestreams.proxy;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +24,12 @@ import io.securestreams.testsupport.FrameReader;
 import io.securestreams.testsupport.HttpbinDispatcher;
 import io.securestreams.testsupport.ProxyUnderTest;
 import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockWebServer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +47,9 @@ class ProxyRawWireTransactionTests {
 
 	private static final int RX_PAYLOAD = 0x55;
 
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
 	@TempDir
 	Path temp;
 
@@ -55,29 +59,18 @@ class ProxyRawWireTransactionTests {
 
 	@BeforeEach
 	void start() throws Exception {
-		this.server = new MockWebServer();
+		this.server = this.resources.mockWebServer();
 		this.server.setDispatcher(new HttpbinDispatcher());
-		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("any"), "127.0.0.1", this.server.getPort(), "GET", "/${p}")
 			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("p", "")));
 		TestPolicies.h1(fragment.streamType("post"), "127.0.0.1", this.server.getPort(), "POST", "/echo");
-		int closed;
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-			closed = socket.getLocalPort();
-		}
-		TestPolicies.h1(fragment.streamType("refused"), "127.0.0.1", closed, "GET", "/");
-		this.harness = new ProxyUnderTest(fragment.build(), this.temp);
-	}
-
-	@AfterEach
-	void stop() {
-		this.harness.close();
-		this.server.close();
+		TestPolicies.h1(fragment.streamType("refused"), "127.0.0.1", this.resources.refusedPort(), "GET", "/");
+		this.harness = this.resources.closing(new ProxyUnderTest(fragment.build(), this.temp));
 	}
 
 	private static byte[] frames(Object... messages) {
-		java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		for (Object message : messages) {
 			out.writeBytes((message instanceof byte[] raw) ? raw
 					: SsWire.toBytes((io.securestreams.proxy.wire.SsMessage) message));
