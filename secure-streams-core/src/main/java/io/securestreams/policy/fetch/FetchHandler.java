@@ -72,10 +72,18 @@ final class FetchHandler implements StreamHandler {
 			return StreamResult.DESTROY_ME;
 		}
 		if (state == StreamState.QOS_NACK_REMOTE) {
-			return fail(Outcome.NACK, "the server rejected the request (QOS_NACK_REMOTE)");
+			int status = stream.info().httpStatus();
+			return fail(Outcome.NACK, "the server rejected the request"
+					+ ((status != 0) ? " with http " + status : "") + " (QOS_NACK_REMOTE)");
 		}
 		if (state == StreamState.ALL_RETRIES_FAILED) {
-			return fail(Outcome.ALL_RETRIES_FAILED, "no connection could be made (ALL_RETRIES_FAILED)");
+			// A 503 or 429 is a failed attempt that is retried: the retries may have been spent on
+			// answers, whose status is what the policy server's operator has to fix.
+			int status = stream.info().httpStatus();
+			return fail(Outcome.ALL_RETRIES_FAILED, (status != 0)
+					? "no attempt succeeded within the retry budget; the last answer was http " + status
+							+ " (ALL_RETRIES_FAILED)"
+					: "no connection could be made (ALL_RETRIES_FAILED)");
 		}
 		if (state == StreamState.TIMEOUT) {
 			return fail(Outcome.TIMEOUT, "no complete policy arrived in time (TIMEOUT)");
