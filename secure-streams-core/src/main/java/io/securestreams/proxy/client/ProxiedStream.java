@@ -20,6 +20,7 @@ import io.securestreams.proxy.wire.RxPayloadRun;
 import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToClient;
 import io.securestreams.proxy.wire.ToProxy;
+import io.securestreams.smd.SmdMessage;
 import io.securestreams.smd.SmdStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -60,15 +61,19 @@ final class ProxiedStream extends AbstractStream {
 
 	private final PeerCreditEstimate peerCredit;
 
+	// An _lws_smd stream's slot holds one message, as in direct mode: the proxy hangs up the link
+	// on a longer one, which the writer would never hear of.
+	private final boolean smd;
+
 	ProxiedStream(ProxiedStreams streams, String streamType, StreamHandler handler, EventLoop loop,
 			int initialTxCredit) {
 		super(streams.runtime(), StreamTypePolicy.builder(streamType).build(), handler, StreamRole.PROXIED, loop,
 				StateTransitions.PROXIED_CLIENT);
 		this.initialTxCredit = initialTxCredit;
+		this.smd = SmdStream.STREAMTYPE.equals(streamType);
 		// The default credit, which a proxy takes for automatic flow control, and the bus's class
 		// mask are no credit to estimate.
-		boolean credited = initialTxCredit != SsWire.DEFAULT_INITIAL_TX_CREDIT
-				&& !SmdStream.STREAMTYPE.equals(streamType);
+		boolean credited = initialTxCredit != SsWire.DEFAULT_INITIAL_TX_CREDIT && !this.smd;
 		this.peerCredit = new PeerCreditEstimate(credited ? initialTxCredit : 0);
 		this.upstream = new UpstreamLink(this, streams, this.pending, loop);
 	}
@@ -290,7 +295,8 @@ final class ProxiedStream extends AbstractStream {
 
 	private boolean sendPayload(ClientLink up) {
 		Channel ch = up.channel();
-		ByteBuf buffer = ch.alloc().ioBuffer(SsWire.MAX_TX_PAYLOAD, SsWire.MAX_TX_PAYLOAD);
+		int capacity = this.smd ? SmdMessage.HEADER + SmdMessage.MAX_PAYLOAD : SsWire.MAX_TX_PAYLOAD;
+		ByteBuf buffer = ch.alloc().ioBuffer(capacity, capacity);
 		this.pending.txStarting();
 		TxResult result = deliverTx(buffer, this.pending.remaining());
 		if (!result.send() || (result.length() == 0 && result.flags() == 0)) {
