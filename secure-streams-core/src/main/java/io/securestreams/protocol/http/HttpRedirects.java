@@ -13,13 +13,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The redirects of one http connection: which statuses redirect, where a {@code Location} leads
- * (resolved against the current target and its path, through the same SOCKS5 proxy; a relative one from a Unix
- * socket endpoint stays on that socket) and the hop to follow once
- * the redirect response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, at an
- * https location when the streamtype configures no TLS, at an http location after https (a
- * redirect never leaves TLS) and, for a streamtype whose requests carry system-blob headers or
- * cookies, at a location on another host or port, which would receive them; the response is then
- * handled as a final one.
+ * (resolved against the current target and its path, through the same SOCKS5 proxy; a relative
+ * one from a Unix socket endpoint stays on that socket) and the hop to follow once the redirect
+ * response has been read. A chain stops after {@link #MAX_REDIRECTS} hops, at a location whose
+ * scheme is neither http nor https, at an https location when the streamtype configures no TLS,
+ * at an http location after https (a redirect never leaves TLS) and, for a streamtype whose
+ * requests carry system-blob headers or cookies, at a location on another host or port, which
+ * would receive them; the response is then handled as a final one.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -108,6 +108,12 @@ final class HttpRedirects {
 			// A relative location is relative to the path just requested (libwebsockets replaces
 			// its last segment too), not to the root.
 			URI next = requested(origin, from.path()).resolve(location);
+			if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+				// An ftp: or ws: location is no http resource: asked for over http it would reach
+				// a server that speaks something else, or one of the peer's choosing on the port.
+				logger.warn("redirect to {} is not http or https; not following", next);
+				return null;
+			}
 			boolean tls = "https".equalsIgnoreCase(next.getScheme());
 			int port = (next.getPort() > 0) ? next.getPort() : (tls ? 443 : 80);
 			String path = (next.getRawPath() == null || next.getRawPath().isEmpty()) ? "/" : next.getRawPath();

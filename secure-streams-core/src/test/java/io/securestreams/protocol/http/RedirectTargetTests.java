@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Where a followed redirect leads: on an IPv6 literal the next request goes to the same peer with
  * the same {@code Host} an endpoint of that literal gets ({@code [::1]:port}); a relative location
- * from a Unix socket endpoint stays on that socket.
+ * from a Unix socket endpoint stays on that socket; a location that is not http or https is not
+ * followed.
  */
 class RedirectTargetTests {
 
@@ -103,6 +104,30 @@ class RedirectTargetTests {
 		RecordedRequest moved = server.takeRequest();
 		assertThat(moved.getTarget()).isEqualTo("/moved");
 		assertThat(moved.getHeaders().get("Authorization")).isEqualTo("Bearer secret");
+	}
+
+	@Test
+	void aRedirectToALocationThatIsNotHttpIsNotFollowed() throws Exception {
+		MockWebServer server = this.resources.closing(new MockWebServer());
+		server.start(InetAddress.getByName("127.0.0.1"), 0);
+		// Before, an ftp: location was asked for over plain http, on the port it names.
+		server.enqueue(new MockResponse.Builder().code(302)
+			.setHeader("Location", "ftp://127.0.0.1:" + server.getPort() + "/file")
+			.body("moved")
+			.build());
+		server.enqueue(new MockResponse.Builder().body("fetched over http").build());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", server.getPort(), "GET", "/x")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()));
+		RecordingHandler handler = new RecordingHandler();
+		streams.create("t", handler).requestTx();
+		handler.await(StreamState.DISCONNECTED, WAIT);
+		// A redirect not followed is the final answer: a rejected transaction, with its own body.
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+				"QOS_NACK_REMOTE", "DISCONNECTED");
+		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("moved");
+		assertThat(server.getRequestCount()).isEqualTo(1);
 	}
 
 	@Test
