@@ -54,6 +54,10 @@ final class H1Connection extends ChannelConnection {
 
 	private int redirects;
 
+	// Whether a transaction completed on this connection: the ones after it report CONNECTING,
+	// and the stream's CONNECTED stays unanswered until the connection ends.
+	private boolean served;
+
 	H1Connection(StreamLink link, Connector connector, @Nullable SslContext tls, ConnectTarget target) {
 		this.link = link;
 		this.connector = connector;
@@ -160,6 +164,7 @@ final class H1Connection extends ChannelConnection {
 	// transaction, and our proxy sends its client the DISCONNECTED that close would give
 	// (OnwardHandler), since the proxied client's table forbids a kept-alive next CONNECTING.
 	private void afterTransaction() {
+		this.served = true;
 		Channel ch = this.channel;
 		// A body without a length ends when the server closes: that connection carries no more,
 		// whatever the response said about keep-alive.
@@ -239,6 +244,17 @@ final class H1Connection extends ChannelConnection {
 			return;
 		}
 		this.channel = null;
+		if (this.served && this.transaction.awaitsAnswer() && this.link.isActive() && !this.link.isProxied()) {
+			// A next transaction reported CONNECTING as on a new connection, so a close before its
+			// answer fails it as on a new one (the owed DISCONNECTED, UNREACHABLE, the retry
+			// policy); ended as a lost connection, an opportunistic stream never served it. (A
+			// proxy's onward stream reports the lost connection: only its client's next
+			// ONWARD_CONNECT starts another transaction, reference 7.3.)
+			this.transaction.abandonBody();
+			this.link.connectFailed(new IllegalStateException("the kept-alive connection to "
+					+ this.target.authority() + " closed before the response"));
+			return;
+		}
 		this.link.closed(this.transaction.inProgress());
 	}
 

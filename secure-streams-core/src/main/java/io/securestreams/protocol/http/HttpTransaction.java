@@ -284,6 +284,15 @@ public final class HttpTransaction {
 	}
 
 	/**
+	 * Returns whether a transaction has started and not reported CONNECTED yet: no final answer
+	 * has begun (with {@code http_resp_map}, none was acted on).
+	 * @return {@code true} from {@link #start} until CONNECTED, unless the transaction ended
+	 */
+	public boolean awaitsAnswer() {
+		return this.inProgress && !this.connectedReported;
+	}
+
+	/**
 	 * Returns whether a request body is being sent.
 	 * @return {@code true} until the body has ended or was abandoned
 	 */

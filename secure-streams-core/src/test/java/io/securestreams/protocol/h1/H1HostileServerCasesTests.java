@@ -432,12 +432,49 @@ class H1HostileServerCasesTests {
 			start(peer.port(), (b) -> {
 			}).create("get", handler).requestTx();
 			handler.await(StreamState.DISCONNECTED, WAIT);
-			// The kept-alive connection ends as when the server closes it before answering.
+			// The kept-alive connection ends as a new one does when the server closes it before
+			// answering: the attempt failed (and the streamtype has no retries).
+			handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
 			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
 					"QOS_ACK_REMOTE", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "CONNECTING", "CONNECTED",
-					"QOS_ACK_REMOTE", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "CONNECTING", "DISCONNECTED");
+					"QOS_ACK_REMOTE", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "CONNECTING", "DISCONNECTED",
+					"UNREACHABLE", "ALL_RETRIES_FAILED");
 			assertThat(peer.connections()).isEqualTo(1);
 			assertThat(this.logs.contains("no response from")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	/**
+	 * A kept-alive connection's next transaction reports CONNECTING as a new connection would;
+	 * when the server hangs up on its request without answering, it fails as on a new connection
+	 * (UNREACHABLE, then the retry policy, after the DISCONNECTED still owed to the first
+	 * CONNECTED). Before, it ended as a lost connection: an opportunistic stream reported
+	 * DISCONNECTED and never served the request it had been asked to make.
+	 */
+	@Test
+	void aKeptAliveConnectionClosedBeforeTheAnswerIsRetriedAsAFailedAttempt() throws Exception {
+		AtomicInteger connections = new AtomicInteger();
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
+			out.write(ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+			out.flush();
+			if (connections.incrementAndGet() == 1) {
+				ScriptedPeer.readHead(in);
+				throw new IOException("hanging up on the kept-alive connection's next request");
+			}
+		})) {
+			AtomicInteger acks = new AtomicInteger();
+			RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
+				if (state == StreamState.QOS_ACK_REMOTE && acks.incrementAndGet() == 1) {
+					stream.requestTx();
+				}
+				return StreamResult.OK;
+			});
+			start(peer.port(), (b) -> b.set(StreamTypeKey.RETRY, "fast")).create("get", handler).requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED",
+					"QOS_ACK_REMOTE", "CONNECTING", "DISCONNECTED", "UNREACHABLE", "POLL", "CONNECTING", "CONNECTED",
+					"QOS_ACK_REMOTE");
+			assertThat(peer.connections()).isEqualTo(2);
 		}
 	}
 
