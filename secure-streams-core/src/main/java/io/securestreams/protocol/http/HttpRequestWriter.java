@@ -115,14 +115,16 @@ final class HttpRequestWriter {
 	}
 
 	/**
-	 * Counts the announced length of a body the server answered in full before the body was
-	 * complete (an early 200 or 413) as used, so that the next transaction does not take it for
-	 * its own. The body stays open: the rest is never sent, and the connection is not kept for
-	 * another transaction.
-	 * @param request the request whose body this is
+	 * Counts the announced length of a request whose transaction completed as used, so that the
+	 * next transaction does not take it for its own. Only then, as libwebsockets clears it: a
+	 * transaction tried again (after a 503, or a connection that ended before the answer) sends
+	 * its body with the same length. A body the server answered in full before it was complete
+	 * (an early 200 or 413) stays open: the rest is never sent, and the connection is not kept
+	 * for another transaction.
+	 * @param request the request of the transaction
 	 */
-	void answeredEarly(@Nullable PolicyRequest request) {
-		if (this.bodyOpen && request != null) {
+	void completed(@Nullable PolicyRequest request) {
+		if (request != null) {
 			this.link.txLengthConsumed(request.lengthSerial);
 		}
 	}
@@ -213,9 +215,6 @@ final class HttpRequestWriter {
 
 	private void finishBody(Channel ch, @Nullable PolicyRequest request) {
 		this.bodyOpen = false;
-		if (request != null) {
-			this.link.txLengthConsumed(request.lengthSerial);
-		}
 		RequestParts parts = (request != null) ? request.parts : null;
 		if (parts != null) {
 			// The announced length was reached before the last part: the parts left go out empty,

@@ -201,6 +201,11 @@ public final class HttpTransaction {
 	 * {@link Step#COMPLETE}
 	 */
 	public Step onContent(HttpContent content) {
+		if (!this.inProgress) {
+			// The rest of an answer the transaction already ended at (a 503 retried later) read
+			// before the channel closed: it neither reaches the application nor completes anything.
+			return Step.CONTINUE;
+		}
 		boolean last = content instanceof LastHttpContent;
 		if (this.skipping) {
 			if (!last) {
@@ -233,7 +238,7 @@ public final class HttpTransaction {
 			return Step.STOPPED;
 		}
 		this.inProgress = false;
-		this.writer.answeredEarly(this.request);
+		this.writer.completed(this.request);
 		StreamState result = this.head.isGood() ? StreamState.QOS_ACK_REMOTE : StreamState.QOS_NACK_REMOTE;
 		return stops(this.link.state(result)) ? Step.STOPPED : Step.COMPLETE;
 	}

@@ -356,6 +356,43 @@ class H1HostileServerCasesTests {
 	}
 
 	/**
+	 * A POST answered 503 after its whole body is retried with the length announced for it, as
+	 * libwebsockets keeps the length until a transaction completes. Before, the length counted as
+	 * used once the body was out, and the retry went out chunked.
+	 */
+	@Test
+	void aPostRetriedAfterServiceUnavailableKeepsItsContentLength() throws Exception {
+		AtomicInteger connections = new AtomicInteger();
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
+			in.readNBytes(5);
+			out.write(ascii((connections.incrementAndGet() == 1)
+					? "HTTP/1.1 503 Busy\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n"
+					: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"));
+		})) {
+			RecordingHandler handler = new RecordingHandler() {
+				@Override
+				public StreamResult onTx(SecureStream stream, TxSlot slot) {
+					// The whole body, each time the transaction asks for it.
+					slot.buffer().put(ascii("hello"));
+					slot.flags(StreamFlags.SOM | StreamFlags.EOM);
+					return StreamResult.OK;
+				}
+			};
+			var stream = start(peer.port(), (b) -> b.set(StreamTypeKey.HTTP_METHOD, "POST")
+				.set(StreamTypeKey.RETRY, "fast")).create("get", handler);
+			stream.requestTxLen(5);
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(handler.stateNames()).startsWith("CREATING", "POLL", "CONNECTING", "UNREACHABLE", "POLL",
+					"CONNECTING", "CONNECTED", "QOS_ACK_REMOTE");
+			assertThat(peer.requests()).hasSize(2);
+			for (String head : peer.requests()) {
+				assertThat(ScriptedPeer.header(head, "content-length")).isEqualTo("5");
+				assertThat(ScriptedPeer.header(head, "transfer-encoding")).isEmpty();
+			}
+		}
+	}
+
+	/**
 	 * A server that takes the request and never answers is given the context's response timeout
 	 * (libwebsockets' timeout_secs), then the connection is closed as if the server had closed it.
 	 */
