@@ -16,8 +16,9 @@ import javax.crypto.spec.SecretKeySpec;
  * libwebsockets' {@code auth-sigv4} does: the signed headers are {@code host} and the request's
  * {@code x-amz-*} headers, the payload hash is the value the request carries in
  * {@code x-amz-content-sha256} (or any hash the caller supplies), and the date comes from
- * {@code x-amz-date}. Like libwebsockets, the canonical query string is empty: a signed request's
- * query is not part of the signature. Stateless and thread-safe.
+ * {@code x-amz-date}. The query is canonicalised as AWS does (parameters decoded, encoded again
+ * as RFC 3986 requires, sorted): libwebsockets leaves that unimplemented and so signs requests
+ * with a query in a way AWS refuses. Stateless and thread-safe.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -35,7 +36,7 @@ public final class SigV4Signer {
 	/**
 	 * Signs a request.
 	 * @param method the http method
-	 * @param path the request path; anything from {@code ?} on is left out of the signature
+	 * @param path the request path, with its query if any
 	 * @param headers the request's headers by name (any case): {@code host} and every
 	 * {@code x-amz-*} header are signed, and {@code x-amz-date} must be one of them
 	 * @param payloadHash the lowercase hex SHA-256 of the body, as sent in
@@ -66,7 +67,7 @@ public final class SigV4Signer {
 	/**
 	 * Returns the canonical request that is hashed into the string to sign.
 	 * @param method the http method
-	 * @param path the request path; the query is left out
+	 * @param path the request path and query as sent
 	 * @param signed the signed headers, lowercase names in order, values trimmed
 	 * @param names the signed header names joined with {@code ;}
 	 * @param payloadHash the payload hash
@@ -77,8 +78,7 @@ public final class SigV4Signer {
 		int query = path.indexOf('?');
 		StringBuilder canonical = new StringBuilder(256).append(method).append('\n')
 			.append((query >= 0) ? path.substring(0, query) : path).append('\n')
-			// libwebsockets signs an empty query string: it leaves query canonicalisation unimplemented.
-			.append('\n');
+			.append((query >= 0) ? SigV4Query.canonical(path.substring(query + 1)) : "").append('\n');
 		signed.forEach((name, value) -> canonical.append(name).append(':').append(value).append('\n'));
 		return canonical.append('\n').append(names).append('\n').append(payloadHash).toString();
 	}
