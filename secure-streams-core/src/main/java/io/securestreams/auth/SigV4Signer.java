@@ -16,9 +16,10 @@ import javax.crypto.spec.SecretKeySpec;
  * libwebsockets' {@code auth-sigv4} does: the signed headers are {@code host} and the request's
  * {@code x-amz-*} headers, the payload hash is the value the request carries in
  * {@code x-amz-content-sha256} (or any hash the caller supplies), and the date comes from
- * {@code x-amz-date}. The query is canonicalised as AWS does (parameters decoded, encoded again
- * as RFC 3986 requires, sorted): libwebsockets leaves that unimplemented and so signs requests
- * with a query in a way AWS refuses. Stateless and thread-safe.
+ * {@code x-amz-date}. The path and query are canonicalised as AWS does (decoded, encoded again as
+ * RFC 3986 requires, the query's parameters sorted): libwebsockets signs the path as sent and
+ * leaves the query unimplemented, so AWS refuses its signature for a path holding any other
+ * character or a request with a query. Stateless and thread-safe.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -77,8 +78,8 @@ public final class SigV4Signer {
 			String payloadHash) {
 		int query = path.indexOf('?');
 		StringBuilder canonical = new StringBuilder(256).append(method).append('\n')
-			.append((query >= 0) ? path.substring(0, query) : path).append('\n')
-			.append((query >= 0) ? SigV4Query.canonical(path.substring(query + 1)) : "").append('\n');
+			.append(SigV4Encoding.path((query >= 0) ? path.substring(0, query) : path)).append('\n')
+			.append((query >= 0) ? SigV4Encoding.query(path.substring(query + 1)) : "").append('\n');
 		signed.forEach((name, value) -> canonical.append(name).append(':').append(value).append('\n'));
 		return canonical.append('\n').append(names).append('\n').append(payloadHash).toString();
 	}

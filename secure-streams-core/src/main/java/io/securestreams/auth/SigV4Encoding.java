@@ -6,20 +6,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The canonical query string of AWS Signature Version 4: each parameter of the query as sent is
- * percent-decoded, then encoded again with only the RFC 3986 unreserved characters left as they
- * are (hex digits in upper case), so the result does not depend on how the sender encoded it. A
- * parameter without {@code =} gets an empty value; the parameters are sorted by encoded name, then
- * value, and joined with {@code &}. A {@code +} is taken as itself, not as a space, and a
- * {@code %} not followed by two hex digits as a literal {@code %}.
+ * The canonical path and query of AWS Signature Version 4, as S3 and AWS's published test suite
+ * compute them: what was sent is percent-decoded, then encoded again with only the RFC 3986
+ * unreserved characters (and, in the path, {@code /}) left as they are, hex digits in upper case,
+ * so the result does not depend on how the sender encoded it. In the query, a parameter without
+ * {@code =} gets an empty value; the parameters are sorted by encoded name, then value, and
+ * joined with {@code &}. A {@code +} is taken as itself, not as a space, and a {@code %} not
+ * followed by two hex digits as a literal {@code %}. The path is not normalised ({@code .},
+ * {@code ..} and repeated slashes stay), as for S3.
  *
  * @author Secure Streams contributors
  */
-final class SigV4Query {
+final class SigV4Encoding {
 
 	private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-	private SigV4Query() {
+	private SigV4Encoding() {
+	}
+
+	/**
+	 * Returns the canonical form of a path.
+	 * @param path the path as sent, without the query
+	 * @return the canonical URI
+	 */
+	static String path(String path) {
+		return encode(decode(path), true);
 	}
 
 	/**
@@ -27,7 +38,7 @@ final class SigV4Query {
 	 * @param query the query as sent, without the {@code ?}
 	 * @return the canonical query string, empty for an empty query
 	 */
-	static String canonical(String query) {
+	static String query(String query) {
 		List<String[]> parameters = new ArrayList<>();
 		for (String parameter : query.split("&")) {
 			if (parameter.isEmpty()) {
@@ -36,7 +47,7 @@ final class SigV4Query {
 			int equals = parameter.indexOf('=');
 			String name = (equals >= 0) ? parameter.substring(0, equals) : parameter;
 			String value = (equals >= 0) ? parameter.substring(equals + 1) : "";
-			parameters.add(new String[] { encode(decode(name)), encode(decode(value)) });
+			parameters.add(new String[] { encode(decode(name), false), encode(decode(value), false) });
 		}
 		// Encoded parameters are ASCII: String order is the byte order AWS sorts by.
 		parameters.sort((a, b) -> (a[0].equals(b[0])) ? a[1].compareTo(b[1]) : a[0].compareTo(b[0]));
@@ -67,12 +78,12 @@ final class SigV4Query {
 		return decoded.toByteArray();
 	}
 
-	private static String encode(byte[] bytes) {
+	private static String encode(byte[] bytes, boolean keepSlash) {
 		StringBuilder encoded = new StringBuilder(bytes.length * 3);
 		for (byte b : bytes) {
 			int c = b & 0xff;
 			if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-					|| c == '.' || c == '~') {
+					|| c == '.' || c == '~' || (keepSlash && c == '/')) {
 				encoded.append((char) c);
 			}
 			else {
