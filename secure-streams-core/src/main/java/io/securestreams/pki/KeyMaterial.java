@@ -170,8 +170,9 @@ public final class KeyMaterial {
 				}
 			}
 		}
-		catch (IOException ex) {
-			throw new IllegalArgumentException("unreadable PEM certificate", ex);
+		catch (IOException | IllegalStateException ex) {
+			// Bouncy Castle reports a block that is not base64 with an IllegalStateException.
+			throw new IllegalArgumentException("unreadable PEM certificate: " + ex.getMessage(), ex);
 		}
 		if (certificates.isEmpty()) {
 			throw new IllegalArgumentException("no CERTIFICATE block in the PEM text");
@@ -198,8 +199,9 @@ public final class KeyMaterial {
 				}
 			}
 		}
-		catch (IOException ex) {
-			throw new IllegalArgumentException("unreadable PEM private key", ex);
+		catch (IOException | IllegalStateException ex) {
+			// Bouncy Castle reports a block that is not base64 with an IllegalStateException.
+			throw new IllegalArgumentException("unreadable PEM private key: " + ex.getMessage(), ex);
 		}
 		throw new IllegalArgumentException("no unencrypted PRIVATE KEY block in the PEM text");
 	}
