@@ -3,9 +3,11 @@ package io.securestreams.auth;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -16,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  * string without control characters (it goes into a header as it is). The lifetime is optional;
  * when given it must be a positive number of seconds (a string holding one is accepted, as some
  * servers send it so), fractions are dropped, and lifetimes above {@link #MAX_LIFETIME} are taken
- * as that, so the renewal delay derived from it cannot overflow.
+ * as that, so the renewal delay derived from it cannot overflow. An answer that is not JSON is
+ * refused with where it goes wrong, never quoting the answer (it may be the token, sent bare).
  *
  * @param token the access token, or {@code null} when the answer is unusable
  * @param lifetime the token's lifetime, or {@code null} when none was given (or the answer is
@@ -33,6 +36,10 @@ record TokenAnswer(@Nullable String token, @Nullable Duration lifetime, @Nullabl
 
 	private static final ObjectMapper json = JsonMapper.builder().build();
 
+	// Jackson quotes the word it did not recognize, which is the token itself when a server sends
+	// it bare or unquoted: the reason is logged, so the word is left out.
+	private static final Pattern UNRECOGNIZED = Pattern.compile("(Unrecognized token) '[^']*'");
+
 	/**
 	 * Reads an answer.
 	 * @param answer the answer's body
@@ -44,7 +51,8 @@ record TokenAnswer(@Nullable String token, @Nullable Duration lifetime, @Nullabl
 			document = json.readTree(answer);
 		}
 		catch (JacksonException ex) {
-			return failed("the token answer is not JSON: " + ex.getOriginalMessage());
+			return failed("the token answer is not JSON" + where(ex) + ": "
+					+ UNRECOGNIZED.matcher(String.valueOf(ex.getOriginalMessage())).replaceAll("$1"));
 		}
 		JsonNode token = (document != null) ? document.get("access_token") : null;
 		if (token == null || !token.isString() || token.asString().isEmpty()) {
@@ -85,6 +93,12 @@ record TokenAnswer(@Nullable String token, @Nullable Duration lifetime, @Nullabl
 			}
 		}
 		return null;
+	}
+
+	private static String where(JacksonException ex) {
+		TokenStreamLocation location = ex.getLocation();
+		return (location != null && location.getLineNr() > 0)
+				? " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")" : "";
 	}
 
 	private static String excerpt(JsonNode node) {
