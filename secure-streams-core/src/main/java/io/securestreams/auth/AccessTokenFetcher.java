@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * with an expired token). An answer whose {@code access_token} is missing, empty or holds control
  * characters, or whose {@code expires_in} is not a positive number of seconds, is a failed fetch;
  * a lifetime above a year is taken as a year. A failed fetch leaves the stored token as it was; a
- * failed renewal is tried again while that token is still valid.
+ * failed renewal is tried again, while that token is still valid after a quarter of what is left
+ * (1 s to 30 s), and once it has expired after 1 s, 2 s, 4 s... up to every 30 s, until a fetch
+ * succeeds: a device whose token lapsed in an outage gets a new one when the outage ends.
  * <p>
  * Thread-safe; concurrent calls while a fetch is in flight share it. {@link #close()} stops the
  * renewals and refuses later fetches, as closing the context does.
@@ -63,6 +65,9 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	// When the token obtained last expires (System.nanoTime()), 0 when unknown; only touched
 	// under the single flight's lock.
 	private long expiresAtNanos;
+
+	// Failed fetches since that token expired, which space the next ones; touched as that is.
+	private int retriesSinceExpiry;
 
 	/**
 	 * Creates a fetcher that uses {@value #DEFAULT_STREAM_TYPE} with a 30 second timeout.
@@ -118,7 +123,8 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	}
 
 	// After a token with a lifetime: renew at 90% of it. After a failed renewal while that token is
-	// still valid: try again after a quarter of what is left (1 s to 30 s), until it expires.
+	// still valid: try again after a quarter of what is left (1 s to 30 s); once it has expired, at
+	// doubling intervals up to 30 s, since every request that needs it fails until one succeeds.
 	private void scheduleRenewal(@Nullable AccessTokenResult result) {
 		if (this.closed || result == null || contextClosed()) {
 			return;
@@ -131,14 +137,23 @@ public final class AccessTokenFetcher implements AutoCloseable {
 				return;
 			}
 			this.expiresAtNanos = now + result.expiresIn().toNanos();
+			this.retriesSinceExpiry = 0;
 			delayMillis = (long) (result.expiresIn().toMillis() * RENEW_AFTER);
 		}
 		else {
 			long leftMillis = TimeUnit.NANOSECONDS.toMillis(this.expiresAtNanos - now);
-			if (this.expiresAtNanos == 0 || leftMillis <= 0) {
+			if (this.expiresAtNanos == 0) {
 				return;
 			}
-			delayMillis = Math.max(MIN_RETRY_MILLIS, Math.min(MAX_RETRY_MILLIS, leftMillis / 4));
+			if (leftMillis > 0) {
+				delayMillis = Math.max(MIN_RETRY_MILLIS, Math.min(MAX_RETRY_MILLIS, leftMillis / 4));
+			}
+			else {
+				int doublings = Math.min(this.retriesSinceExpiry++, 5);
+				delayMillis = Math.min(MAX_RETRY_MILLIS, MIN_RETRY_MILLIS << doublings);
+				logger.warn("The access token from '{}' has expired; fetching again in {} ms", this.system.name(),
+						delayMillis);
+			}
 		}
 		CompletableFuture<Void> timer = new CompletableFuture<>();
 		synchronized (this.renewalLock) {

@@ -203,6 +203,20 @@ class AccessTokenFetcherHostileServerTests {
 	}
 
 	@Test
+	void renewalsFailingUntilTheTokenExpiredGoOnUntilOneSucceeds() throws Exception {
+		AccessTokenFetcher fetcher = fetcher();
+		answer(200, "{\"access_token\":\"Atza|short\",\"expires_in\":1}");
+		// The renewal at 0.9 s and its retry 1 s later, after the token expired, both fail.
+		answer(500, "{}");
+		answer(500, "{}");
+		answer(200, "{\"access_token\":\"Atza|after-outage\",\"expires_in\":3600}");
+		assertThat(fetcher.fetch().obtained()).isTrue();
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> "Atza|after-outage".equals(this.blobs.getString(SystemBlobs.Type.AUTH, 0)));
+		assertThat(this.server.getRequestCount()).isEqualTo(4);
+	}
+
+	@Test
 	void redirectIsAFailureNamingTheStatusAndIsNotFollowedWithTheRefreshPayload() {
 		AccessTokenFetcher fetcher = fetcher();
 		this.server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/elsewhere").build());
