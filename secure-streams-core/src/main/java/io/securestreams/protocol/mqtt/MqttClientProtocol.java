@@ -36,6 +36,9 @@ public final class MqttClientProtocol implements ClientProtocol {
 	 */
 	static final String AWS_IOT_ALPN = "x-amzn-mqtt-ca";
 
+	/** The longest client id from the system blobs, in UTF-8 bytes, as libwebsockets allows. */
+	static final int MAX_CLIENT_ID_LENGTH = 128;
+
 	// Equal for every MQTT streamtype, and the same loop from one run to the next.
 	private static final String LOOP_AFFINITY = "mqtt";
 
@@ -66,7 +69,13 @@ public final class MqttClientProtocol implements ClientProtocol {
 					"the system blobs hold an MQTT_PASSWORD but no MQTT_USERNAME; MQTT 3.1.1 needs a user name "
 							+ "with a password");
 		}
-		checkConnectField("the system blob MQTT_CLIENT_ID", utf8Length(key.clientId()));
+		int clientIdLength = utf8Length(key.clientId());
+		if (clientIdLength > MAX_CLIENT_ID_LENGTH) {
+			// As libwebsockets (LWS_MQTT_MAX_CIDLEN), which fails the connection, rather than send
+			// an id that brokers keeping to 23 characters or so refuse at every attempt anyway.
+			throw new IllegalArgumentException("the system blob MQTT_CLIENT_ID is " + clientIdLength
+					+ " bytes; a client id is at most " + MAX_CLIENT_ID_LENGTH + " bytes");
+		}
 		checkClientIdFree(key);
 		checkConnectField("the system blob MQTT_USERNAME", utf8Length(key.username()));
 		byte[] password = key.passwordBytes();

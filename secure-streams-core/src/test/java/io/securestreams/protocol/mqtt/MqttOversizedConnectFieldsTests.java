@@ -31,32 +31,48 @@ class MqttOversizedConnectFieldsTests {
 	final TestResources resources = new TestResources();
 
 	@Test
-	void clientIdLongerThan65535BytesIsRefusedBeforeConnecting() throws Exception {
-		attemptFails(new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, TOO_LONG), (streamType) -> {
-		}, "MQTT_CLIENT_ID is 65536 bytes");
+	void clientIdLongerThan128BytesIsRefusedBeforeConnecting() throws Exception {
+		// libwebsockets' limit (LWS_MQTT_MAX_CIDLEN); two-byte UTF-8 characters count twice.
+		attemptFails(new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, "c".repeat(127) + "\u00e9"),
+				(streamType) -> {
+				}, "MQTT_CLIENT_ID is 129 bytes", "at most 128 bytes");
+	}
+
+	@Test
+	void clientIdOf128BytesConnects() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer()) {
+			PolicyFragment fragment = MqttPolicies.base();
+			MqttPolicies.mqtt(fragment, "device", peer.port()).set(StreamTypeKey.MQTT_TOPIC, "dev/up");
+			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
+				.systemBlobs(new SystemBlobs().set(SystemBlobs.Type.MQTT_CLIENT_ID, "c".repeat(128))));
+			streams.create("device", new RecordingHandler()).connect();
+			byte[] connect = peer.accept(Duration.ofSeconds(10)).readType(1, Duration.ofSeconds(10));
+			assertThat(new String(connect, java.nio.charset.StandardCharsets.ISO_8859_1))
+				.contains("\u0000\u0080" + "c".repeat(128));
+		}
 	}
 
 	@Test
 	void userNameLongerThan65535BytesIsRefusedBeforeConnecting() throws Exception {
 		attemptFails(new SystemBlobs().set(SystemBlobs.Type.MQTT_USERNAME, TOO_LONG), (streamType) -> {
-		}, "MQTT_USERNAME is 65536 bytes");
+		}, "MQTT_USERNAME is 65536 bytes", "at most 65535");
 	}
 
 	@Test
 	void passwordLongerThan65535BytesIsRefusedBeforeConnecting() throws Exception {
 		attemptFails(new SystemBlobs().set(SystemBlobs.Type.MQTT_USERNAME, "user")
 			.set(SystemBlobs.Type.MQTT_PASSWORD, TOO_LONG), (streamType) -> {
-			}, "MQTT_PASSWORD is 65536 bytes");
+			}, "MQTT_PASSWORD is 65536 bytes", "at most 65535");
 	}
 
 	@Test
 	void willMessageLongerThan65535BytesIsRefusedBeforeConnecting() throws Exception {
 		attemptFails(new SystemBlobs(), (streamType) -> streamType.set(StreamTypeKey.MQTT_WILL_TOPIC, "dev/gone")
-			.set(StreamTypeKey.MQTT_WILL_MESSAGE, TOO_LONG), "mqtt_will_message is 65536 bytes");
+			.set(StreamTypeKey.MQTT_WILL_MESSAGE, TOO_LONG), "mqtt_will_message is 65536 bytes", "at most 65535");
 	}
 
 	private void attemptFails(SystemBlobs blobs, java.util.function.Consumer<StreamTypePolicy.Builder> keys,
-			String reason) throws Exception {
+			String reason, String limit) throws Exception {
 		try (RawMqttPeer peer = new RawMqttPeer(); CapturedLogs logs = new CapturedLogs("io.securestreams")) {
 			PolicyFragment fragment = MqttPolicies.base();
 			StreamTypePolicy.Builder device = MqttPolicies.mqtt(fragment, "device", peer.port())
@@ -65,7 +81,7 @@ class MqttOversizedConnectFieldsTests {
 			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).systemBlobs(blobs));
 			RecordingHandler handler = new RecordingHandler();
 			streams.create("device", handler).connect();
-			assertThat(logs.await("stream 1 (device): connection attempt failed", reason)).contains("at most 65535");
+			assertThat(logs.await("stream 1 (device): connection attempt failed", reason)).contains(limit);
 			handler.await(StreamState.UNREACHABLE, Duration.ofSeconds(10));
 			assertThat(peer.poll(Duration.ZERO)).as("a connection to the broker").isNull();
 		}
