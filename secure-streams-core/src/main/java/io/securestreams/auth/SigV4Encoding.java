@@ -2,18 +2,22 @@ package io.securestreams.auth;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
- * The canonical path and query of AWS Signature Version 4, as S3 and AWS's published test suite
- * compute them: what was sent is percent-decoded, then encoded again with only the RFC 3986
- * unreserved characters (and, in the path, {@code /}) left as they are, hex digits in upper case,
- * so the result does not depend on how the sender encoded it. In the query, a parameter without
- * {@code =} gets an empty value; the parameters are sorted by encoded name, then value, and
- * joined with {@code &}. A {@code +} is taken as itself, not as a space, and a {@code %} not
- * followed by two hex digits as a literal {@code %}. The path is not normalised ({@code .},
- * {@code ..} and repeated slashes stay), as for S3.
+ * The canonical path and query of AWS Signature Version 4. For S3 the path is what was sent,
+ * percent-decoded, then encoded again with only the RFC 3986 unreserved characters and {@code /}
+ * left as they are, hex digits in upper case, so it does not depend on how the sender encoded it;
+ * it is not normalised. Every other service normalises the path as sent ({@code .} and
+ * {@code ..} segments and repeated slashes removed) and encodes it once more, so an escape the
+ * sender wrote is signed encoded twice ({@code %20} as {@code %2520}), as AWS's SDKs and its
+ * published test suite do. In the query, a parameter without {@code =} gets an empty value; the
+ * parameters are decoded and encoded again, sorted by encoded name, then value, and joined with
+ * {@code &}. A {@code +} is taken as itself, not as a space, and a {@code %} not followed by two
+ * hex digits as a literal {@code %}.
  *
  * @author Secure Streams contributors
  */
@@ -27,10 +31,33 @@ final class SigV4Encoding {
 	/**
 	 * Returns the canonical form of a path.
 	 * @param path the path as sent, without the query
+	 * @param service the AWS service the request is signed for
 	 * @return the canonical URI
 	 */
-	static String path(String path) {
-		return encode(decode(path), true);
+	static String path(String path, String service) {
+		if ("s3".equals(service)) {
+			return encode(decode(path), true);
+		}
+		return encode(normalized(path).getBytes(StandardCharsets.UTF_8), true);
+	}
+
+	// RFC 3986 dot-segment removal, plus the empty segments of repeated slashes; a trailing slash
+	// stays ("/a/b/.." is "/a/", "//a//" is "/a/").
+	private static String normalized(String path) {
+		Deque<String> segments = new ArrayDeque<>();
+		String[] parts = path.split("/", -1);
+		for (String part : parts) {
+			if (part.equals("..")) {
+				segments.pollLast();
+			}
+			else if (!part.isEmpty() && !part.equals(".")) {
+				segments.addLast(part);
+			}
+		}
+		String last = parts[parts.length - 1];
+		boolean trailing = last.isEmpty() || last.equals(".") || last.equals("..");
+		String joined = "/" + String.join("/", segments);
+		return (trailing && !segments.isEmpty()) ? joined + "/" : joined;
 	}
 
 	/**

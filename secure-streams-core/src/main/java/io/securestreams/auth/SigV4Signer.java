@@ -59,7 +59,7 @@ public final class SigV4Signer {
 		String scope = day + "/" + region + "/" + service + "/aws4_request";
 		String names = String.join(";", signed.keySet());
 		String stringToSign = ALGORITHM + "\n" + timestamp + "\n" + scope + "\n"
-				+ HEX.formatHex(sha256(canonicalRequest(method, path, signed, names, payloadHash)));
+				+ HEX.formatHex(sha256(canonicalRequest(method, path, service, signed, names, payloadHash)));
 		String signature = HEX.formatHex(hmac(signingKey(credentials.secret(), day, region, service), stringToSign));
 		return ALGORITHM + " Credential=" + credentials.keyId() + "/" + scope + ", SignedHeaders=" + names
 				+ ", Signature=" + signature;
@@ -69,16 +69,17 @@ public final class SigV4Signer {
 	 * Returns the canonical request that is hashed into the string to sign.
 	 * @param method the http method
 	 * @param path the request path and query as sent
+	 * @param service the AWS service, which decides how the path is canonicalised
 	 * @param signed the signed headers, lowercase names in order, values trimmed
 	 * @param names the signed header names joined with {@code ;}
 	 * @param payloadHash the payload hash
 	 * @return the canonical request
 	 */
-	static String canonicalRequest(String method, String path, Map<String, String> signed, String names,
-			String payloadHash) {
+	static String canonicalRequest(String method, String path, String service, Map<String, String> signed,
+			String names, String payloadHash) {
 		int query = path.indexOf('?');
 		StringBuilder canonical = new StringBuilder(256).append(method).append('\n')
-			.append(SigV4Encoding.path((query >= 0) ? path.substring(0, query) : path)).append('\n')
+			.append(SigV4Encoding.path((query >= 0) ? path.substring(0, query) : path, service)).append('\n')
 			.append((query >= 0) ? SigV4Encoding.query(path.substring(query + 1)) : "").append('\n');
 		signed.forEach((name, value) -> canonical.append(name).append(':').append(value).append('\n'));
 		return canonical.append('\n').append(names).append('\n').append(payloadHash).toString();

@@ -72,9 +72,9 @@ class SigV4SignerQueryTests {
 		String expected = "GET\n/list\ndelimiter=%2F&marker=&prefix=a%2Fb%20c%2Bd&x=%25zz\n"
 				+ "host:example.amazonaws.com\n\nhost\n" + EMPTY_PAYLOAD;
 		assertThat(SigV4Signer.canonicalRequest("GET", "/list?prefix=a/b%20c+d&delimiter=%2f&marker&x=%zz&",
-				signed, "host", EMPTY_PAYLOAD)).isEqualTo(expected);
+				"service", signed, "host", EMPTY_PAYLOAD)).isEqualTo(expected);
 		assertThat(SigV4Signer.canonicalRequest("GET", "/list?x=%25zz&marker=&delimiter=/&prefix=a%2Fb%20c%2Bd",
-				signed, "host", EMPTY_PAYLOAD)).isEqualTo(expected);
+				"service", signed, "host", EMPTY_PAYLOAD)).isEqualTo(expected);
 	}
 
 	@Test
