@@ -52,8 +52,8 @@ class SigV4SignerTests {
 		Map<String, String> signed = new java.util.TreeMap<>(Map.of("host", "bucket.s3.amazonaws.com",
 				"x-amz-content-sha256", EMPTY_PAYLOAD, "x-amz-date", "20150830T123600Z",
 				"x-amz-meta-note", "two spaces"));
-		assertThat(SigV4Signer.canonicalRequest("PUT", "/key?partNumber=1", "s3", signed, String.join(";", signed.keySet()),
-				EMPTY_PAYLOAD))
+		assertThat(SigV4Signer.canonicalRequest("PUT", "/key?partNumber=1", "s3", signed,
+				String.join(";", signed.keySet()), EMPTY_PAYLOAD))
 			.isEqualTo("PUT\n/key\npartNumber=1\nhost:bucket.s3.amazonaws.com\nx-amz-content-sha256:" + EMPTY_PAYLOAD
 					+ "\nx-amz-date:20150830T123600Z\nx-amz-meta-note:two spaces\n\n"
 					+ "host;x-amz-content-sha256;x-amz-date;x-amz-meta-note\n" + EMPTY_PAYLOAD);
