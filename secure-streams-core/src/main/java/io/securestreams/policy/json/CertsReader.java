@@ -59,7 +59,7 @@ final class CertsReader {
 		}
 		byte[] der;
 		try {
-			der = Base64.getDecoder().decode(cursor.text());
+			der = Base64.getDecoder().decode(asBasicBase64(cursor.text()));
 		}
 		catch (IllegalArgumentException ex) {
 			context.problems().error(line, column, cursor.path(),
@@ -75,6 +75,23 @@ final class CertsReader {
 					"expected base64 DER of an X.509 certificate or a private key, got base64 that decodes to neither");
 			return null;
 		}
+	}
+
+	// libwebsockets' decoder skips line feeds, so the body of a PEM file can be given with its
+	// line breaks, and reads the URL-safe alphabet too: both become the basic alphabet on one
+	// line. Anything else outside it, a carriage return included, lws refuses as well.
+	private static String asBasicBase64(String text) {
+		if (text.indexOf('\n') < 0 && text.indexOf('-') < 0 && text.indexOf('_') < 0) {
+			return text;
+		}
+		StringBuilder basic = new StringBuilder(text.length());
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c != '\n') {
+				basic.append((c == '-') ? '+' : (c == '_') ? '/' : c);
+			}
+		}
+		return basic.toString();
 	}
 
 }
