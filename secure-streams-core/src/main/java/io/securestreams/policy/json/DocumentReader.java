@@ -18,6 +18,7 @@ import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.json.JsonReadFeature;
+import tools.jackson.core.json.UTF8StreamJsonParser;
 
 /**
  * Reads one document in a single streaming pass into a fragment, merges it over a base, then
@@ -54,6 +55,9 @@ final class DocumentReader {
 		Problems problems = new Problems(source);
 		ReadContext context;
 		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), json)) {
+			if (parser instanceof UTF8StreamJsonParser) {
+				problems.columnsInBytesOf(json);
+			}
 			JsonCursor cursor = new JsonCursor(parser, problems);
 			context = new ReadContext(cursor, base);
 			try {

@@ -1,11 +1,13 @@
 package io.securestreams.policy.json;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
 import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.PolicyProblem.Severity;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Collects the located errors and warnings of one document.
@@ -30,6 +32,12 @@ final class Problems {
 	// Readers compare counts before and after a value to know whether it was rejected.
 	private int errorCount;
 
+	// A UTF-8 document whose columns Jackson counted in bytes (a byte order mark included), and
+	// where its lines start, found when a problem is reported.
+	private byte @Nullable [] utf8;
+
+	private int @Nullable [] lineStarts;
+
 	Problems(String source) {
 		this.source = source;
 	}
@@ -53,6 +61,15 @@ final class Problems {
 		}
 	}
 
+	/**
+	 * Says that the columns given are counted in bytes of this UTF-8 document, as Jackson counts
+	 * them; problems are reported with columns in characters, as an editor shows them.
+	 * @param document the document
+	 */
+	void columnsInBytesOf(byte[] document) {
+		this.utf8 = document;
+	}
+
 	int errorCount() {
 		return this.errorCount;
 	}
@@ -71,7 +88,59 @@ final class Problems {
 
 	private List<PolicyProblem> sorted(Severity severity) {
 		// A stable sort keeps a syntax error after the problems found at the same place.
-		return this.problems.stream().filter((problem) -> problem.severity() == severity).sorted(ORDER).toList();
+		return this.problems.stream()
+			.filter((problem) -> problem.severity() == severity)
+			.sorted(ORDER)
+			.map(this::inCharacters)
+			.toList();
+	}
+
+	private PolicyProblem inCharacters(PolicyProblem problem) {
+		byte[] document = this.utf8;
+		if (document == null || problem.line() <= 0 || problem.column() <= 1) {
+			return problem;
+		}
+		int[] starts = lineStarts(document);
+		if (problem.line() > starts.length) {
+			return problem;
+		}
+		int start = starts[problem.line() - 1];
+		int end = Math.min(document.length, start + problem.column() - 1);
+		boolean bom = start == 0 && document.length >= 3 && (document[0] & 0xff) == 0xEF
+				&& (document[1] & 0xff) == 0xBB && (document[2] & 0xff) == 0xBF;
+		int column = 1;
+		for (int i = bom ? 3 : start; i < end; i++) {
+			// Every byte but a continuation byte starts a character.
+			if ((document[i] & 0xC0) != 0x80) {
+				column++;
+			}
+		}
+		return (column == problem.column()) ? problem
+				: problem.at(problem.source(), problem.line(), column, problem.path());
+	}
+
+	// Line breaks as Jackson counts them: LF, CR LF and a lone CR.
+	private int[] lineStarts(byte[] document) {
+		int[] starts = this.lineStarts;
+		if (starts == null) {
+			starts = new int[16];
+			int count = 1;
+			for (int i = 0; i < document.length; i++) {
+				byte b = document[i];
+				if (b == '\n' || b == '\r') {
+					if (b == '\r' && i + 1 < document.length && document[i + 1] == '\n') {
+						i++;
+					}
+					if (count == starts.length) {
+						starts = Arrays.copyOf(starts, count * 2);
+					}
+					starts[count++] = i + 1;
+				}
+			}
+			starts = Arrays.copyOf(starts, count);
+			this.lineStarts = starts;
+		}
+		return starts;
 	}
 
 }

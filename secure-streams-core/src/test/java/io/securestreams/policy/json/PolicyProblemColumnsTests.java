@@ -1,0 +1,63 @@
+package io.securestreams.policy.json;
+
+import java.nio.charset.StandardCharsets;
+
+import io.securestreams.policy.PolicyException;
+import io.securestreams.policy.PolicyProblem;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The column of a problem is counted in characters, as an editor shows it, also after
+ * characters that take several bytes of UTF-8 on the same line (Jackson counts bytes).
+ * Documents are written with {@code '} for {@code "}.
+ */
+class PolicyProblemColumnsTests {
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			unknown key after two- and three-byte characters | {'release': 'ü€', 'bogus': 1} \
+			| t.json:1:19: bogus: unknown top-level key 'bogus'
+			wrong value in a streamtype with a non-ASCII name | {'s': [{'ünï': {'port': 'x'}}]} \
+			| t.json:1:25: s[0].ünï.port: expected an integer 0..65535, got a string "x"
+			dangling reference found by the validator | {'s': [{'ü': {'retry': 'nope'}}]} \
+			| t.json:1:24: s[0].ü.retry: no retry scheme named 'nope' in retry
+			character outside the basic plane | {'product': '😀', 'bogus': 1} \
+			| t.json:1:18: bogus: unknown top-level key 'bogus'
+			non-ASCII on an earlier line only | {'release': 'ü€',\\n'bogus': 1} \
+			| t.json:2:1: bogus: unknown top-level key 'bogus'
+			byte order mark | \\uFEFF{'release': 'ü', 'bogus': 1} \
+			| t.json:1:18: bogus: unknown top-level key 'bogus'
+			""")
+	void columnCountsCharacters(String kind, String document, String expected) {
+		assertThat(firstProblem(document)).isEqualTo(expected);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			syntax error after non-ASCII text | {'release': '€€', 's': [} | t.json:1:25:
+			syntax error after a carriage return line break | {'release': '€',\\r\\n's': [} | t.json:2:7:
+			""")
+	void syntaxErrorColumnCountsCharacters(String kind, String document, String expected) {
+		assertThat(firstProblem(document)).startsWith(expected + " ");
+	}
+
+	private static String firstProblem(String document) {
+		String json = document.replace('\'', '"')
+			.replace("\\n", "\n")
+			.replace("\\r", "\r")
+			.replace("\\uFEFF", "\uFEFF");
+		return assertThatExceptionOfType(PolicyException.class)
+			.isThrownBy(() -> new PolicyParser().parse("t.json", json.getBytes(StandardCharsets.UTF_8)))
+			.actual()
+			.problems()
+			.stream()
+			.map(PolicyProblem::format)
+			.findFirst()
+			.orElseThrow();
+	}
+
+}
