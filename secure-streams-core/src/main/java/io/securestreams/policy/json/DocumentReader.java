@@ -34,9 +34,10 @@ final class DocumentReader {
 			JsonFactory.builder().enable(JsonReadFeature.ALLOW_TRAILING_COMMA));
 
 	// Jackson quotes an unrecognized token; it may be key material, so keep only its start.
-	// Jackson's "(start marker at [Source: REDACTED (...); byte offset: #UNKNOWN])" names its
-	// internals and locates nothing: the problem's own place is where the input ended.
-	private static final Pattern START_MARKER = Pattern.compile(" \\(start marker at \\[Source: [^\\r\\n]*?\\]\\)");
+	// Jackson's "(start marker at [Source: REDACTED (...); byte offset: #UNKNOWN])", and its
+	// "(for Array starting at [Source: ...])" after a mismatched close marker, name its internals
+	// and locate nothing: the problem's own place is where the input ended or the marker is.
+	private static final Pattern START_MARKER = Pattern.compile(" \\([^()\\r\\n]*\\[Source: [^\\r\\n]*?\\]\\)");
 
 	private static final Pattern LONG_TOKEN = Pattern.compile("(?<=token ')([^'\\r\\n]{16})[^'\\r\\n]+(?=')");
 

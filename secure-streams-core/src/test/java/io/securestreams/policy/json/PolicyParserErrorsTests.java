@@ -213,7 +213,12 @@ class PolicyParserErrorsTests {
 				// Jackson adds where the object began as "[Source: REDACTED (...); byte offset: #UNKNOWN]",
 				// which names its internals and locates nothing.
 				arguments("unclosed object", "{'s': [{'st': {'port': 443}}]",
-						"t.json:1:30: invalid JSON: Unexpected end-of-input: expected close marker for Object"));
+						"t.json:1:30: invalid JSON: Unexpected end-of-input: expected close marker for Object"),
+				// Jackson adds where the array or object began, again without a place.
+				arguments("array closed by a brace", "{'s': [}",
+						"t.json:1:8: s: invalid JSON: Unexpected close marker '}': expected ']'"),
+				arguments("object closed by a bracket", "{'s': [{'st': {'port': 443]}}",
+						"t.json:1:27: s[0].st: invalid JSON: Unexpected close marker ']': expected '}'"));
 	}
 
 	static List<PolicyProblem> problems(String document) {
