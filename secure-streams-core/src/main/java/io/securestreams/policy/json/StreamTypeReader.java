@@ -143,6 +143,10 @@ final class StreamTypeReader {
 			cursor.skipValue();
 			return;
 		}
+		if (key == StreamTypeKey.HTTP_MIME_CONTENT_TYPE && aliasRepeats(context, target, jsonName, line, column)) {
+			cursor.skipValue();
+			return;
+		}
 		long position = cursor.position();
 		int valueLine = JsonCursor.line(position);
 		int valueColumn = JsonCursor.column(position);
@@ -180,6 +184,19 @@ final class StreamTypeReader {
 		catch (IllegalArgumentException ex) {
 			context.problems().error(valueLine, valueColumn, cursor.path(), ex.getMessage());
 		}
+	}
+
+	// A key and its alias in one object are one key given twice: which value was meant is as
+	// unclear as for a repeated key, which is an error too.
+	private static boolean aliasRepeats(ReadContext context, Target target, String jsonName, int line, int column) {
+		LocationMap.Located first = target.locations.find(StreamTypeKey.HTTP_MIME_CONTENT_TYPE);
+		if (first == null) {
+			return false;
+		}
+		context.problems().error(line, column, context.cursor.path(), "duplicate key '" + jsonName + "' in one object: "
+				+ MIME_CONTENT_TYPE_ALIAS + " is an alias of http_mime_content_type (first at line " + first.line()
+				+ ")");
+		return true;
 	}
 
 	// References that must be defined earlier in the document (or in an overlay's base).

@@ -2,12 +2,14 @@ package io.securestreams.policy.json;
 
 import java.nio.charset.StandardCharsets;
 
+import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Deprecated and questionable content is accepted with a located warning.
@@ -36,6 +38,19 @@ class PolicyParserWarningsTests {
 		assertThat(parsed.warnings()).extracting(PolicyProblem::format).containsExactly("w.json:1:16: "
 				+ "s[0].st.http_multipart_content_type: warning: 'http_multipart_content_type' is a deprecated alias "
 				+ "(the README's name); use 'http_mime_content_type'");
+	}
+
+	@Test
+	void aliasAndKeyInOneStreamtypeAreADuplicateKey() {
+		for (String keys : new String[] { "'http_mime_content_type': 'a/b',\n'http_multipart_content_type': 'c/d'",
+				"'http_multipart_content_type': 'c/d',\n'http_mime_content_type': 'a/b'" }) {
+			String second = keys.substring(keys.indexOf('\n') + 2, keys.lastIndexOf(':') - 1);
+			assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> parse("{'s': [{'st': {" + keys + "}}]}"))
+				.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+					.containsExactly("w.json:2:1: s[0].st." + second + ": duplicate key '" + second + "' in one "
+							+ "object: http_multipart_content_type is an alias of http_mime_content_type (first at "
+							+ "line 1)"));
+		}
 	}
 
 	@Test
