@@ -149,7 +149,11 @@ final class StructuredValues {
 			int valueLine = cursor.line();
 			int valueColumn = cursor.column();
 			Object value = cursor.value();
-			if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+			if (value instanceof Number) {
+				// As written: "1e2" or "0.10", which lws hands on as they are, not Java's 100.0 or 0.1.
+				options.add(new ServerOption(name, cursor.text()));
+			}
+			else if (value instanceof String || value instanceof Boolean) {
 				options.add(new ServerOption(name, String.valueOf(value)));
 			}
 			else {

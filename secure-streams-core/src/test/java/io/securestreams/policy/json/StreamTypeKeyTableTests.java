@@ -153,6 +153,16 @@ class StreamTypeKeyTableTests {
 	}
 
 	@Test
+	void numericOptionsKeepTheirText() {
+		String json = policyWith("\"options\": {\"a\": 1e2, \"b\": 0.10, \"c\": 12345678901234567890.5, \"d\": -0, "
+				+ "\"e\": 99999999999999999999}");
+		Policy policy = new PolicyParser().parse("keys.json", json.getBytes(StandardCharsets.UTF_8)).policy();
+		assertThat(policy.streamType("st").options()).containsExactly(new ServerOption("a", "1e2"),
+				new ServerOption("b", "0.10"), new ServerOption("c", "12345678901234567890.5"),
+				new ServerOption("d", "-0"), new ServerOption("e", "99999999999999999999"));
+	}
+
+	@Test
 	void absentKeysHaveTheirDefaults() {
 		Policy policy = new PolicyParser().parse("keys.json", policyWith("").getBytes(StandardCharsets.UTF_8)).policy();
 		for (StreamTypeKey key : StreamTypeKey.values()) {
