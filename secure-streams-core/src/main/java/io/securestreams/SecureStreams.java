@@ -405,10 +405,10 @@ public final class SecureStreams implements AutoCloseable {
 	/**
 	 * Replaces the base policy (as a remote policy fetch does) and drops the overlays. Streams
 	 * whose streamtype is unchanged carry on; streams whose streamtype changed (its keys, the
-	 * certificates of its trust store, or the top-level via-socks5 it uses) drop their
-	 * connection and connect again under the new policy when they next need to (at once if they
-	 * are not opportunistic); streams whose streamtype vanished are destroyed with their final
-	 * states.
+	 * retry and auth entries it names, the certificates of its trust store, or the top-level
+	 * via-socks5 it uses) drop their connection and connect again under the new policy when they
+	 * next need to (at once if they are not opportunistic); streams whose streamtype vanished are
+	 * destroyed with their final states.
 	 * @param policy the new policy
 	 * @return the new active policy
 	 * @throws io.securestreams.policy.PolicyException if the policy is invalid; nothing changes then

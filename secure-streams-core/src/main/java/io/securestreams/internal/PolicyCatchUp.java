@@ -24,8 +24,9 @@ public final class PolicyCatchUp {
 
 	/**
 	 * Returns whether a stream of a streamtype that is still defined must drop its connection:
-	 * its keys changed, or what its connections depend on besides them (the certificates its
-	 * trust store names, the policy-wide SOCKS5 proxy it uses when it names none itself).
+	 * its keys changed, or what its connections depend on besides them (the retry and auth
+	 * schemes it names, which a connection takes when it is made, the certificates its trust
+	 * store names, the policy-wide SOCKS5 proxy it uses when it names none itself).
 	 * @param before the policy the stream followed
 	 * @param after the new policy
 	 * @param now the streamtype in the new policy
@@ -59,6 +60,15 @@ public final class PolicyCatchUp {
 
 	private static boolean sameSurroundings(Policy before, Policy after, StreamTypePolicy streamType) {
 		if (streamType.viaSocks5() == null && !Objects.equals(before.viaSocks5(), after.viaSocks5())) {
+			return false;
+		}
+		// A connection keeps the schemes it was made with (its validity check, its signing key).
+		String retry = streamType.retry();
+		if (retry != null && !Objects.equals(before.retry().get(retry), after.retry().get(retry))) {
+			return false;
+		}
+		String auth = streamType.useAuth();
+		if (auth != null && !Objects.equals(before.auth().get(auth), after.auth().get(auth))) {
 			return false;
 		}
 		String store = streamType.tls().trustStore();
