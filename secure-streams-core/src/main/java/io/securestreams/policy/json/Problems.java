@@ -88,35 +88,45 @@ final class Problems {
 
 	private List<PolicyProblem> sorted(Severity severity) {
 		// A stable sort keeps a syntax error after the problems found at the same place.
-		return this.problems.stream()
-			.filter((problem) -> problem.severity() == severity)
-			.sorted(ORDER)
-			.map(this::inCharacters)
-			.toList();
+		return inCharacters(
+				this.problems.stream().filter((problem) -> problem.severity() == severity).sorted(ORDER).toList());
 	}
 
-	private PolicyProblem inCharacters(PolicyProblem problem) {
+	// One walk over the document for all the problems, which are in document order: a document
+	// with a problem at every key must not be read again from its line's start for each.
+	private List<PolicyProblem> inCharacters(List<PolicyProblem> sorted) {
 		byte[] document = this.utf8;
-		if (document == null || problem.line() <= 0 || problem.column() <= 1) {
-			return problem;
+		if (document == null || sorted.isEmpty()) {
+			return sorted;
 		}
 		int[] starts = lineStarts(document);
-		if (problem.line() > starts.length) {
-			return problem;
-		}
-		int start = starts[problem.line() - 1];
-		int end = Math.min(document.length, start + problem.column() - 1);
-		boolean bom = start == 0 && document.length >= 3 && (document[0] & 0xff) == 0xEF
-				&& (document[1] & 0xff) == 0xBB && (document[2] & 0xff) == 0xBF;
+		boolean bom = document.length >= 3 && (document[0] & 0xff) == 0xEF && (document[1] & 0xff) == 0xBB
+				&& (document[2] & 0xff) == 0xBF;
+		List<PolicyProblem> converted = new ArrayList<>(sorted.size());
+		int line = 0;
+		int position = 0;
 		int column = 1;
-		for (int i = bom ? 3 : start; i < end; i++) {
-			// Every byte but a continuation byte starts a character.
-			if ((document[i] & 0xC0) != 0x80) {
-				column++;
+		for (PolicyProblem problem : sorted) {
+			if (problem.line() <= 0 || problem.line() > starts.length) {
+				converted.add(problem);
+				continue;
 			}
+			if (problem.line() != line) {
+				line = problem.line();
+				position = (line == 1 && bom) ? 3 : starts[line - 1];
+				column = 1;
+			}
+			int end = Math.min(document.length, starts[line - 1] + problem.column() - 1);
+			for (; position < end; position++) {
+				// Every byte but a continuation byte starts a character.
+				if ((document[position] & 0xC0) != 0x80) {
+					column++;
+				}
+			}
+			converted.add((column == problem.column()) ? problem
+					: problem.at(problem.source(), problem.line(), column, problem.path()));
 		}
-		return (column == problem.column()) ? problem
-				: problem.at(problem.source(), problem.line(), column, problem.path());
+		return converted;
 	}
 
 	// Line breaks as Jackson counts them: LF, CR LF and a lone CR.

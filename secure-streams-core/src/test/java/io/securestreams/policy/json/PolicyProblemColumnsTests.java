@@ -1,14 +1,18 @@
 package io.securestreams.policy.json;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The column of a problem is counted in characters, as an editor shows it, also after
@@ -43,6 +47,26 @@ class PolicyProblemColumnsTests {
 			""")
 	void syntaxErrorColumnCountsCharacters(String kind, String document, String expected) {
 		assertThat(firstProblem(document)).startsWith(expected + " ");
+	}
+
+	@Test
+	void everyProblemOfALongLineIsLocatedInOneWalk() {
+		// One line of 100,000 repeated keys after a non-ASCII character: each problem is located
+		// without counting the line again from its start (that was minutes, not milliseconds).
+		int repeats = 100_000;
+		StringBuilder json = new StringBuilder("{\"product\": \"é\", \"s\": [{\"st\": {\"port\": 1");
+		for (int i = 0; i < repeats; i++) {
+			json.append(", \"port\": 1");
+		}
+		String document = json.append("}}]}").toString();
+		List<PolicyProblem> problems = assertTimeoutPreemptively(Duration.ofSeconds(30),
+				() -> assertThatExceptionOfType(PolicyException.class)
+					.isThrownBy(() -> new PolicyParser().parse("t.json", document.getBytes(StandardCharsets.UTF_8)))
+					.actual()
+					.problems());
+		assertThat(problems).hasSize(repeats);
+		int last = document.lastIndexOf("\"port\"") + 1;
+		assertThat(problems.get(repeats - 1).column()).isEqualTo(last);
 	}
 
 	private static String firstProblem(String document) {
