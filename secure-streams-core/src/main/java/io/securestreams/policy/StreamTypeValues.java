@@ -159,10 +159,27 @@ public final class StreamTypeValues {
 	 * @throws IllegalArgumentException when it is empty, too long or contains {@code $ { }} or space
 	 */
 	public static void checkMetadataName(String name) {
-		if (name.isEmpty() || name.length() > MAX_METADATA_NAME_LENGTH || !isMetadataName(name)) {
+		if (name.isEmpty() || utf8Length(name) > MAX_METADATA_NAME_LENGTH || !isMetadataName(name)) {
 			throw new IllegalArgumentException("metadata name '" + name + "' must be 1.." + MAX_METADATA_NAME_LENGTH
-					+ " characters without '$', '{', '}' or spaces");
+					+ " bytes of UTF-8 without '$', '{', '}' or spaces");
 		}
+	}
+
+	/**
+	 * Returns the length of a name in UTF-8, which the proxy wire protocol's limits count.
+	 * @param text the name
+	 * @return its length in bytes
+	 */
+	public static int utf8Length(String text) {
+		int length = text.length();
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c >= 0x80) {
+				// Two bytes up to U+07FF, three for the rest of the BMP; a surrogate pair is four.
+				length += (c < 0x800) ? 1 : Character.isSurrogate(c) ? 1 : 2;
+			}
+		}
+		return length;
 	}
 
 	/**

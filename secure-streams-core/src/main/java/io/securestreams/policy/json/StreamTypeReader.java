@@ -7,6 +7,7 @@ import java.util.Set;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.StreamTypeValues;
 import io.securestreams.policy.json.LocationMap.StreamTypeLocations;
 import io.securestreams.policy.json.ReferenceTracker.Section;
 import org.jspecify.annotations.Nullable;
@@ -89,9 +90,9 @@ final class StreamTypeReader {
 			context.references.invalid(Section.STREAMTYPES, name);
 			return;
 		}
-		if (name.length() > MAX_PROXY_NAME_LENGTH) {
+		if (StreamTypeValues.utf8Length(name) > MAX_PROXY_NAME_LENGTH) {
 			context.problems().warning(line, column, cursor.path(), "streamtype name is longer than "
-					+ MAX_PROXY_NAME_LENGTH + " characters, so it cannot be used through the proxy wire protocol");
+					+ MAX_PROXY_NAME_LENGTH + " bytes of UTF-8, so it cannot be used through the proxy wire protocol");
 		}
 		// A duplicate is still read, so that its own problems are reported, but then dropped.
 		StreamTypePolicy.Builder builder = usable ? context.fragment.streamType(name) : StreamTypePolicy.builder(name);

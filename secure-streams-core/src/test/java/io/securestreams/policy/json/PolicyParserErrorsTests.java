@@ -189,7 +189,7 @@ class PolicyParserErrorsTests {
 				arguments("trust store without a name", "{'trust_stores': [{'stack': []}]}",
 						"t.json:1:29: trust_stores[0].stack: a trust store needs at least one certificate"),
 				arguments("metadata name with $", st("'metadata': [{'a$b': ''}]"),
-						"t.json:6:15: s[0].st.metadata[0].a$b: metadata name 'a$b' must be 1..30 characters "
+						"t.json:6:15: s[0].st.metadata[0].a$b: metadata name 'a$b' must be 1..30 bytes of UTF-8 "
 								+ "without '$', '{', '}' or spaces"),
 				arguments("metadata mapping not a header name", st("'metadata': [{'a': 'no good'}]"),
 						"t.json:6:20: s[0].st.metadata[0].a: metadata mapping must be empty or a header name such as "

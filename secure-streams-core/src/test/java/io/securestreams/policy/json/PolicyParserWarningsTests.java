@@ -26,8 +26,8 @@ class PolicyParserWarningsTests {
 		ParsedPolicy parsed = parse("{'s': [{'" + name + "': {}, 'a_streamtype_name_of_31_chars_x': {}}]}");
 		assertThat(parsed.policy().streamTypes()).containsKey(name);
 		assertThat(parsed.warnings()).extracting(PolicyProblem::format).containsExactly("w.json:1:9: s[0]." + name
-				+ ": warning: streamtype name is longer than 31 characters, so it cannot be used through the proxy "
-				+ "wire protocol");
+				+ ": warning: streamtype name is longer than 31 bytes of UTF-8, so it cannot be used through the "
+				+ "proxy wire protocol");
 	}
 
 	@Test
