@@ -57,6 +57,10 @@ public final class SecureStreams implements AutoCloseable {
 
 	private static final Logger logger = LoggerFactory.getLogger(SecureStreams.class);
 
+	// The longest a shutdown waits for its streams: longer timeouts would overflow the nanosecond
+	// arithmetic of its deadline (Duration.toNanos throws beyond about 292 years).
+	private static final Duration MAX_SHUTDOWN_WAIT = Duration.ofNanos(Long.MAX_VALUE / 4);
+
 	private final TransportResources transport;
 
 	private final StreamsRuntime runtime;
@@ -496,9 +500,16 @@ public final class SecureStreams implements AutoCloseable {
 	 * the shutdown to a thread of its own and returns at once; the context refuses new streams from
 	 * then on. Called again while a shutdown is under way, it returns once that shutdown has ended
 	 * (at once from a callback).
-	 * @param timeout the most to wait
+	 * @param timeout the most to wait, not negative (a timeout of decades counts as about 70 years)
+	 * @throws IllegalArgumentException when the timeout is negative; the context stays open then
 	 */
 	public void shutdownGracefully(Duration timeout) {
+		// Checked before the context is marked closed: a timeout that failed later left it refusing
+		// streams, with its streams alive and its loops running, and every later close() a no-op.
+		Objects.requireNonNull(timeout, "timeout");
+		if (timeout.isNegative()) {
+			throw new IllegalArgumentException("timeout must not be negative, got " + timeout);
+		}
 		boolean first;
 		synchronized (this.stopped) {
 			first = !this.closed;
@@ -533,7 +544,8 @@ public final class SecureStreams implements AutoCloseable {
 	}
 
 	private void stop(Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
+		long deadline = System.nanoTime() + ((timeout.compareTo(MAX_SHUTDOWN_WAIT) > 0) ? MAX_SHUTDOWN_WAIT : timeout)
+			.toNanos();
 		// Asked again on every pass: a create() that passed its closed check just before the flag
 		// was set registers its stream after the first pass.
 		Set<AbstractStream> asked = new HashSet<>();
