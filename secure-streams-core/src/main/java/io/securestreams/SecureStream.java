@@ -151,6 +151,7 @@ public interface SecureStream {
 	 * Sends callbacks to another handler from now on ({@code lws_ss_change_handlers}), for
 	 * example after SERVER_UPGRADE.
 	 * @param handler the new handler
+	 * @throws NullPointerException when {@code handler} is {@code null}
 	 */
 	void changeHandler(StreamHandler handler);
 

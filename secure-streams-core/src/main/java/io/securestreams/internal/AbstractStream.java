@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
@@ -524,7 +525,8 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void changeHandler(StreamHandler handler) {
-		this.calls.handler(handler);
+		// Refused here: taken, it made every later callback fail, each taken as DISCONNECT_ME.
+		this.calls.handler(Objects.requireNonNull(handler, "handler"));
 	}
 
 	@Override
