@@ -479,9 +479,12 @@ public final class SecureStreams implements AutoCloseable {
 	/**
 	 * Adds a listener for every stream's events.
 	 * @param listener the listener
+	 * @throws NullPointerException when {@code listener} is {@code null}
 	 */
 	public void addListener(StreamEventListener listener) {
-		this.runtime.addListener(listener);
+		// As the builder's listener(): taken, a null failed on every event of every stream, each
+		// logged as a failing listener.
+		this.runtime.addListener(Objects.requireNonNull(listener, "listener"));
 	}
 
 	/**

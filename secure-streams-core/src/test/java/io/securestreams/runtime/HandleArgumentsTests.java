@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
  * {@code changeHandler(null)} is refused where the mistake is made. Before, it was taken, and every
  * later callback failed on the missing handler: each was logged as a handler that threw and taken
  * as DISCONNECT_ME, so the stream dropped every connection it made, and the application heard of
- * nothing, not even DESTROYING.
+ * nothing, not even DESTROYING. {@code addListener(null)} is refused too, as the builder refuses it.
  */
 class HandleArgumentsTests {
 
@@ -38,6 +38,14 @@ class HandleArgumentsTests {
 		stream.startTimeout(0);
 		handler.await(StreamState.TIMEOUT, Duration.ofSeconds(10));
 		assertThat(stream.handler()).isSameAs(handler);
+	}
+
+	@Test
+	void aNullListenerIsRefusedAsTheBuilderRefusesIt() {
+		SecureStreams streams = this.resources.start(SecureStreams
+			.builder(TestPolicies.with("t", (b) -> TestPolicies.h1(b, "127.0.0.1", 9, "GET", "/")))
+			.eventLoopThreads(1));
+		assertThatNullPointerException().isThrownBy(() -> streams.addListener(null)).withMessage("listener");
 	}
 
 }
