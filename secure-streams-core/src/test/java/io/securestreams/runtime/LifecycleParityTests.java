@@ -133,6 +133,37 @@ class LifecycleParityTests {
 	}
 
 	@Test
+	void aKeptAliveConnectionClosedBeforeTheNextAnswerFailsThatTransactionDirectly() {
+		this.server.enqueue(new MockResponse.Builder().body("first").build());
+		this.server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+		this.server.enqueue(new MockResponse.Builder().body("again").build());
+		AtomicInteger acks = new AtomicInteger();
+		RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
+			if (state == StreamState.QOS_ACK_REMOTE && acks.incrementAndGet() == 1) {
+				stream.requestTx();
+			}
+			return StreamResult.OK;
+		});
+		create(handler, (b) -> b.set(StreamTypeKey.RETRY, "fast")).requestTx();
+		if (proxied()) {
+			// The client had its DISCONNECTED after the first transaction; the onward stream waits
+			// for the next ONWARD_CONNECT (docs/proxy.md).
+			handler.await(StreamState.DISCONNECTED, 2, WAIT);
+			List<String> expected = started("CONNECTING", "CONNECTED", "QOS_ACK_REMOTE", "DISCONNECTED",
+					"CONNECTING", "DISCONNECTED");
+			awaitSettled(handler, expected.size());
+			assertThat(handler.stateNames()).isEqualTo(expected);
+			assertThat(this.server.getRequestCount()).isEqualTo(2);
+		}
+		else {
+			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+			assertThat(handler.stateNames()).isEqualTo(started("CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
+					"CONNECTING", "DISCONNECTED", "UNREACHABLE", "POLL", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE"));
+			assertThat(new String(handler.received())).isEqualTo("firstagain");
+		}
+	}
+
+	@Test
 	void noRetryPolicyMeansTheFirstFailureIsFinal() throws Exception {
 		int port = this.resources.refusedPort();
 		RecordingHandler handler = new RecordingHandler();
