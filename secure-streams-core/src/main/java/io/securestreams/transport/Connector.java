@@ -1,5 +1,7 @@
 package io.securestreams.transport;
 
+import java.io.FileNotFoundException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
@@ -218,7 +220,7 @@ public final class Connector {
 		ChannelFuture connected = bootstrap.connect(viaSocks5 ? target.address() : socketPeer);
 		connected.addListener((ChannelFuture f) -> {
 			if (!f.isSuccess()) {
-				ready.tryFailure(f.cause());
+				ready.tryFailure(namingThePeer(f.cause(), socketPeer));
 			}
 			else if (tls == null && !viaSocks5) {
 				ready.trySuccess(f.channel());
@@ -251,6 +253,18 @@ public final class Connector {
 			return new SSLException(peer + " closed the connection during the TLS handshake");
 		}
 		return new ClosedChannelException();
+	}
+
+	// Netty's epoll transport fails a connect to a Unix socket path that does not exist with a
+	// FileNotFoundException without a message, which would leave the log line without the path.
+	// The exception carries nothing else, so it is replaced rather than wrapped.
+	private static Throwable namingThePeer(Throwable cause, SocketAddress peer) {
+		if (cause.getMessage() != null) {
+			return cause;
+		}
+		String why = (cause instanceof FileNotFoundException) ? "No such file or directory"
+				: cause.getClass().getSimpleName();
+		return new ConnectException(why + ": " + peer.toString().replace('\0', '@'));
 	}
 
 	// Whether Netty's resolver looks a name up for this target: not for an address literal, a Unix
