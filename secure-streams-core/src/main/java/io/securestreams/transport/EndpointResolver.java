@@ -55,8 +55,13 @@ public final class EndpointResolver {
 			return fromUrl(policy, endpoint, path, socks5);
 		}
 		int port = (policy.port() != 0) ? policy.port() : defaultPort(policy.protocol(), policy.tls().enabled());
-		return new ConnectTarget(InetSocketAddress.createUnresolved(endpoint, port), endpoint, port,
-				policy.tls().enabled(), path, socks5);
+		// An IPv6 literal in URL brackets ("[::1]", as a URL endpoint or via-socks5 writes it) is
+		// the address without them: kept, the host would be bracketed again in the Host header.
+		String host = (endpoint.startsWith("[") && endpoint.endsWith("]")
+				&& NetUtil.isValidIpV6Address(endpoint.substring(1, endpoint.length() - 1)))
+						? endpoint.substring(1, endpoint.length() - 1) : endpoint;
+		return new ConnectTarget(InetSocketAddress.createUnresolved(host, port), host, port, policy.tls().enabled(),
+				path, socks5);
 	}
 
 	/**
