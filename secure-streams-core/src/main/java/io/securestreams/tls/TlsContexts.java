@@ -21,6 +21,7 @@ import io.netty.util.NetUtil;
 import io.securestreams.SecureStreamsException;
 import io.securestreams.SystemBlobs;
 import io.securestreams.SystemBlobs.ClientCertificate;
+import io.securestreams.pki.KeyPairCheck;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyCertificate;
 import io.securestreams.policy.StreamTypePolicy;
@@ -95,6 +96,7 @@ public final class TlsContexts {
 			}
 			if (clientCertificate != null) {
 				PrivateKey privateKey = clientCertificate.privateKey();
+				checkPair(key.clientCertIndex(), clientCertificate.chain(), privateKey);
 				builder.keyManager(privateKey, clientCertificate.chain());
 			}
 			alpn(builder, key.alpn(), ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
@@ -103,6 +105,17 @@ public final class TlsContexts {
 		}
 		catch (SSLException ex) {
 			throw new SecureStreamsException("cannot build a TLS client context: " + ex.getMessage(), ex);
+		}
+	}
+
+	// A pair stored slot by slot (SystemBlobs.set) is not checked where it is stored, and the blob
+	// store does not check it on every read; a wrong key would first show as the server's alert
+	// or hang-up, which names no blob. Checked here, once per certificate a context is built for.
+	private static void checkPair(@Nullable Integer index, List<X509Certificate> chain, PrivateKey privateKey) {
+		if (chain.isEmpty() || !KeyPairCheck.matches(chain.get(0).getPublicKey(), privateKey)) {
+			throw new SecureStreamsException("client certificate " + index + ": the private key does not belong to "
+					+ (chain.isEmpty() ? "any certificate (the chain is empty)"
+							: "the leaf certificate " + chain.get(0).getSubjectX500Principal()));
 		}
 	}
 
