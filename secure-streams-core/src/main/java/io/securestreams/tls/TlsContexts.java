@@ -12,6 +12,7 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -206,6 +207,27 @@ public final class TlsContexts {
 		catch (IllegalArgumentException ex) {
 			return null;
 		}
+	}
+
+	/**
+	 * Returns the TLS failure behind an exception a connection reported after its TLS handshake
+	 * succeeded (an alert from the peer, a record that cannot be read; the TLS handler wraps them
+	 * in a decoder exception). A failed handshake is not one: it fails the connect, which says so.
+	 * @param pipeline the connection's pipeline
+	 * @param cause the exception the pipeline reported
+	 * @return the TLS exception, or {@code null} when the failure is not such a TLS one
+	 */
+	public static @Nullable SSLException failureAfterHandshake(ChannelPipeline pipeline, Throwable cause) {
+		SslHandler ssl = pipeline.get(SslHandler.class);
+		if (ssl == null || !ssl.handshakeFuture().isSuccess()) {
+			return null;
+		}
+		for (Throwable t = cause; t != null; t = (t.getCause() != t) ? t.getCause() : null) {
+			if (t instanceof SSLException tls) {
+				return tls;
+			}
+		}
+		return null;
 	}
 
 	/** How many client contexts are cached, for tests. */

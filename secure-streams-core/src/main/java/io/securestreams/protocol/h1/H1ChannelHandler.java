@@ -1,5 +1,7 @@
 package io.securestreams.protocol.h1;
 
+import javax.net.ssl.SSLException;
+
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -13,6 +15,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ProxiedReads;
 import io.securestreams.protocol.StreamLink;
+import io.securestreams.tls.TlsContexts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +117,17 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-		logger.debug("http connection to {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+		SSLException tls = TlsContexts.failureAfterHandshake(ctx.pipeline(), cause);
+		if (tls != null) {
+			// With TLS 1.3 a server rejects our client certificate (or its absence) by an alert
+			// after our side of the handshake finished; the stream's own log line would only say
+			// that the connection ended.
+			logger.info("http connection to {} for streamtype '{}' failed: TLS: {}", ctx.channel().remoteAddress(),
+					this.link.policy().name(), tls.getMessage());
+		}
+		else {
+			logger.debug("http connection to {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+		}
 		ctx.close();
 	}
 

@@ -2,6 +2,8 @@ package io.securestreams.protocol.raw;
 
 import java.time.Duration;
 
+import javax.net.ssl.SSLException;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +13,7 @@ import io.securestreams.protocol.StreamLink;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.protocol.TxResult;
 import io.securestreams.protocol.validity.ValidityTimer;
+import io.securestreams.tls.TlsContexts;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,8 +166,17 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-		logger.debug("raw stream '{}': connection with {} failed: {}", this.link.policy().name(),
-				ctx.channel().remoteAddress(), cause.toString());
+		SSLException tls = TlsContexts.failureAfterHandshake(ctx.pipeline(), cause);
+		if (tls != null) {
+			// A TLS alert after the handshake (a server rejecting our client certificate with TLS
+			// 1.3): the stream only sees a disconnection, so the reason is logged where it is known.
+			logger.info("raw stream '{}': connection with {} failed: TLS: {}", this.link.policy().name(),
+					ctx.channel().remoteAddress(), tls.getMessage());
+		}
+		else {
+			logger.debug("raw stream '{}': connection with {} failed: {}", this.link.policy().name(),
+					ctx.channel().remoteAddress(), cause.toString());
+		}
 		ctx.close();
 	}
 
