@@ -162,14 +162,19 @@ public final class PolicyFetcher {
 		if (cause != null || body == null) {
 			return logged(result(Outcome.FAILED, startNanos, List.of(String.valueOf(cause))));
 		}
+		Policy policy = null;
 		try {
-			Policy policy = this.parser.parse(sourceName(), body).policy();
+			policy = this.parser.parse(sourceName(), body).policy();
 			this.system.streams().replacePolicy(policy);
 			return logged(result(Outcome.UPDATED, startNanos, List.of()));
 		}
 		catch (PolicyException ex) {
+			// The context's own check of a parsed policy (streamtypes sharing an MQTT connection
+			// that it made disagree) names values, which the document says where to find.
+			List<PolicyProblem> problems = (policy != null)
+					? this.parser.locate(sourceName(), body, Policy.empty(), ex.problems()) : ex.problems();
 			return logged(result(Outcome.INVALID_POLICY, startNanos,
-					ex.problems().stream().map(PolicyProblem::format).toList()));
+					problems.stream().map(PolicyProblem::format).toList()));
 		}
 		catch (SecureStreamsException ex) {
 			// The context shut down while the policy was on its way.

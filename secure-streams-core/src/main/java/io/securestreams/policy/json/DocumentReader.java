@@ -84,6 +84,39 @@ final class DocumentReader {
 		return new ParsedPolicy(merged, problems.warnings());
 	}
 
+	/**
+	 * Locates problems found in a policy after it was read, for example by a check of a running
+	 * context, as {@link #read} locates its own.
+	 * @param source the source name for problems
+	 * @param json the document the policy was read from
+	 * @param base the policy the document was applied to
+	 * @param found the problems
+	 * @return the problems; each without a line whose path names a value of the document is
+	 * located there, the others are as they were
+	 */
+	static List<PolicyProblem> locate(String source, byte[] json, Policy base, List<PolicyProblem> found) {
+		Problems located = new Problems(source);
+		LocationMap locations;
+		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), json)) {
+			if (parser instanceof UTF8StreamJsonParser) {
+				located.columnsInBytesOf(json);
+			}
+			ReadContext context = new ReadContext(new JsonCursor(parser, new Problems(source)), base);
+			TopLevelReader.read(context);
+			locations = context.locations;
+		}
+		catch (JacksonException ex) {
+			return found;
+		}
+		for (PolicyProblem problem : found) {
+			Located at = (problem.line() <= 0) ? locations.find(problem.path()) : null;
+			located.add((at != null) ? problem.at(source, at.line(), at.column(), at.path()) : problem);
+		}
+		List<PolicyProblem> all = new ArrayList<>(located.errors());
+		all.addAll(located.warnings());
+		return all;
+	}
+
 	private static List<PolicyProblem> modelProblems(ReadContext context, Policy policy, boolean readErrors) {
 		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(policy,
 				referencesToCheck(context, readErrors)));

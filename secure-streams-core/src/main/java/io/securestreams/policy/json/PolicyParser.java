@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
@@ -71,6 +72,22 @@ public final class PolicyParser {
 	 */
 	public ParsedPolicy parseOverlay(String sourceName, byte[] json, Policy base) {
 		return read(sourceName, json, base);
+	}
+
+	/**
+	 * Locates problems found in a parsed policy after parsing, as the parser locates its own: a
+	 * check of the running context (two streamtypes sharing an MQTT connection that an overlay
+	 * made disagree, say) reports a logical path such as {@code s.alpha}, and the document that
+	 * changed it says where that is.
+	 * @param sourceName the name used in problems
+	 * @param json the document the policy was parsed from (UTF-8)
+	 * @param base the policy the document was applied to ({@link Policy#empty()} for a whole policy)
+	 * @param problems the problems to locate
+	 * @return the problems: each without a line whose path names a value of the document has the
+	 * document's source, line, column and path; the others are unchanged
+	 */
+	public List<PolicyProblem> locate(String sourceName, byte[] json, Policy base, List<PolicyProblem> problems) {
+		return DocumentReader.locate(sourceName, json, base, problems);
 	}
 
 	private static ParsedPolicy read(String sourceName, byte[] json, Policy base) {

@@ -10,6 +10,7 @@ import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.json.PolicyParser;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Holds the base policy and the overlays applied over it, and says which policy is in force.
@@ -81,7 +82,7 @@ public final class PolicyOverlays {
 		synchronized (this.lock) {
 			ActivePolicy before = this.current;
 			Policy merged = this.parser.parseOverlay(sourceName, bytes, before.policy()).policy();
-			check(before.policy(), merged, sourceName);
+			check(before.policy(), merged, sourceName, bytes);
 			List<String> sources = new ArrayList<>(before.overlaySources());
 			sources.add(sourceName);
 			return install(
@@ -111,17 +112,24 @@ public final class PolicyOverlays {
 	public ActivePolicy replaceBase(Policy newBase) {
 		PolicyValidator.throwIfErrors(PolicyValidator.validate(newBase));
 		synchronized (this.lock) {
-			check(this.current.policy(), newBase, "<policy>");
+			check(this.current.policy(), newBase, "<policy>", null);
 			return install(ActivePolicy.of(this.current.version() + 1, newBase, newBase, List.of(), 0));
 		}
 	}
 
-	private void check(Policy before, Policy after, String sourceName) {
-		List<PolicyProblem> problems = this.changeCheck.apply(before, after)
-			.stream()
+	// An overlay's problems are located in it where it holds the value; the rest, and a new
+	// base's, which callers locate in their document (PolicyParser.locate), name the source.
+	private void check(Policy before, Policy after, String sourceName, byte @Nullable [] overlay) {
+		List<PolicyProblem> problems = this.changeCheck.apply(before, after);
+		if (problems.isEmpty()) {
+			return;
+		}
+		if (overlay != null) {
+			problems = this.parser.locate(sourceName, overlay, before, problems);
+		}
+		PolicyValidator.throwIfErrors(problems.stream()
 			.map((problem) -> problem.source().isEmpty() ? problem.at(sourceName, 0, 0, problem.path()) : problem)
-			.toList();
-		PolicyValidator.throwIfErrors(problems);
+			.toList());
 	}
 
 	private static byte[] withinBound(String sourceName, String json) {

@@ -80,7 +80,9 @@ final class MqttPolicyCheck {
 				StreamTypePolicy second = clients.get(j);
 				String conflict = conflict(first, second);
 				if (conflict != null && !conflicted(before, first.name(), second.name())) {
-					problems.add(PolicyProblem.error("s." + first.name(), conflict));
+					// Named at the streamtype the change touched, which the change's document holds.
+					StreamTypePolicy changed = first.equals(before.streamType(first.name())) ? second : first;
+					problems.add(PolicyProblem.error("s." + changed.name(), conflict));
 				}
 			}
 		}

@@ -44,7 +44,7 @@ class MqttOverlaySharingTests {
 		assertThatExceptionOfType(PolicyException.class)
 			.isThrownBy(() -> streams.applyOverlay("keepalive", "{\"s\": [{\"alpha\": {\"mqtt_keep_alive\": 30}}]}"))
 			.satisfies((ex) -> assertThat(ex.problems()).singleElement()
-				.satisfies((problem) -> assertThat(problem.format()).contains("keepalive")
+				.satisfies((problem) -> assertThat(problem.format()).startsWith("keepalive:1:9: s[0].alpha: ")
 					.contains("streamtypes 'alpha' and 'beta' share one MQTT connection")
 					.contains("mqtt_keep_alive (30 vs 60)")));
 		assertThat(streams.activePolicy()).isSameAs(before);
@@ -52,6 +52,17 @@ class MqttOverlaySharingTests {
 			assertThat(this.alpha.stateNames()).doesNotContain("DISCONNECTED");
 			assertThat(this.beta.stateNames()).doesNotContain("DISCONNECTED");
 		});
+	}
+
+	@Test
+	void theRefusalIsLocatedAtTheStreamtypeTheOverlayChanged() {
+		SecureStreams streams = startBoth(MqttPolicies.base());
+		assertThatExceptionOfType(PolicyException.class)
+			.isThrownBy(() -> streams.applyOverlay("will", "{\"s\": [\n  {\"gamma\": {}},\n  {\"beta\": {\n"
+					+ "    \"mqtt_will_topic\": \"dev/gone\", \"mqtt_will_message\": \"bye\"}}]}"))
+			.satisfies((ex) -> assertThat(ex.problems()).singleElement()
+				.satisfies((problem) -> assertThat(problem.format()).startsWith("will:3:4: s[1].beta: ")
+					.contains("streamtypes 'alpha' and 'beta' share one MQTT connection")));
 	}
 
 	@Test
