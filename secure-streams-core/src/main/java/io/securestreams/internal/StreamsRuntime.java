@@ -211,11 +211,13 @@ public final class StreamsRuntime {
 		}
 	}
 
+	// An Error too (a failed assertion of a monitoring check): let out, it would leave the stream
+	// between two states, told to the listeners before it and not to the handler.
 	private static void safely(Runnable call) {
 		try {
 			call.run();
 		}
-		catch (RuntimeException ex) {
+		catch (RuntimeException | Error ex) {
 			logger.warn("stream event listener failed", ex);
 		}
 	}
