@@ -114,7 +114,8 @@ final class DirectStreams {
 
 	/**
 	 * Carries the live streams over to a new policy: TLS contexts are built again, streams whose
-	 * streamtype vanished are destroyed, and those whose streamtype changed drop their connection.
+	 * streamtype vanished (or turned to or from a local sink) are destroyed, and those whose
+	 * streamtype changed drop their connection.
 	 * @param before the policy in force until now
 	 * @param after the policy in force from now on
 	 */
@@ -126,7 +127,7 @@ final class DirectStreams {
 				continue;
 			}
 			StreamTypePolicy now = after.streamType(stream.streamType());
-			if (now == null) {
+			if (now == null || !stream.canFollow(now)) {
 				stream.destroy();
 			}
 			else if (PolicyCatchUp.changed(before, after, now)) {

@@ -408,6 +408,16 @@ public abstract class AbstractStream implements SecureStream {
 	}
 
 	/**
+	 * Returns whether this stream can carry on under a changed streamtype. A stream served in one
+	 * way (by the network, or by a local sink) cannot turn into one served the other way.
+	 * @param changed the streamtype's new policy
+	 * @return {@code true} unless the change moves the streamtype to another kind of stream
+	 */
+	public boolean canFollow(StreamTypePolicy changed) {
+		return true;
+	}
+
+	/**
 	 * The streamtype's policy changed (a new base policy replaced the old one): remember it
 	 * and, for streams with a connection, drop it so the next one follows the new policy.
 	 * @param changed the new streamtype policy

@@ -148,6 +148,17 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	}
 
 	/**
+	 * Returns whether the streamtype still goes to the network: one an overlay made a local sink
+	 * must not go on connecting anywhere.
+	 * @param changed the streamtype's new policy
+	 * @return {@code false} for a local sink streamtype
+	 */
+	@Override
+	public boolean canFollow(StreamTypePolicy changed) {
+		return !changed.localSink();
+	}
+
+	/**
 	 * A proxied client's ONWARD_CONNECT: connect when there is no connection; on a connection
 	 * kept alive between http transactions, start the next transaction; on one the runtime is
 	 * closing (a policy change), connect once its close is handled, as for a kept connection that

@@ -50,7 +50,7 @@ public final class PolicyCatchUp {
 			return;
 		}
 		StreamTypePolicy current = now.streamType(stream.streamType());
-		if (current == null) {
+		if (current == null || !stream.canFollow(current)) {
 			stream.destroy();
 		}
 		else if (changed(createdWith, now, current)) {

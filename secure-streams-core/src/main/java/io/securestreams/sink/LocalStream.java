@@ -186,6 +186,17 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 		});
 	}
 
+	/**
+	 * Returns whether the streamtype is still served by a local sink: a pair whose streamtype now
+	 * goes to the network must not go on talking to the sink.
+	 * @param changed the streamtype's new policy
+	 * @return {@code true} for a local sink streamtype
+	 */
+	@Override
+	public boolean canFollow(StreamTypePolicy changed) {
+		return changed.localSink();
+	}
+
 	@Override
 	public void onwardConnect() {
 		connect();
