@@ -319,6 +319,17 @@ public abstract class AbstractStream implements SecureStream {
 	}
 
 	/**
+	 * Acts on what {@code onState} or {@code onRx} returned: TX_DONT_SEND only means something
+	 * from {@code onTx}, and libwebsockets takes every result but OK and DESTROY_ME there as
+	 * DISCONNECT_ME (reference section 2).
+	 * @param result the result
+	 * @return {@code true} when the caller should stop what it was doing
+	 */
+	protected final boolean actOnStateOrRx(StreamResult result) {
+		return act((result == StreamResult.TX_DONT_SEND) ? StreamResult.DISCONNECT_ME : result);
+	}
+
+	/**
 	 * Closes the current connection, if any, because the handler asked to.
 	 */
 	protected abstract void disconnect();

@@ -66,7 +66,7 @@ public final class AcceptedStream extends LinkedStream {
 			return;
 		}
 		this.connection = protocol.accept(this.channel, this.link);
-		act(emit(StreamState.CONNECTING, 0));
+		actOnStateOrRx(emit(StreamState.CONNECTING, 0));
 	}
 
 	/**
@@ -81,8 +81,8 @@ public final class AcceptedStream extends LinkedStream {
 			return;
 		}
 		this.connection = current;
-		if (!act(emit(StreamState.CONNECTING, 0))) {
-			act(emit(StreamState.CONNECTED, 0));
+		if (!actOnStateOrRx(emit(StreamState.CONNECTING, 0))) {
+			actOnStateOrRx(emit(StreamState.CONNECTED, 0));
 		}
 	}
 

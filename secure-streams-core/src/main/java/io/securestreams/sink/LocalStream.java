@@ -85,15 +85,15 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 
 	/** Reports CONNECTING then CONNECTED, then sends what was asked before; runs on the loop. */
 	void connected() {
-		if (actOn(emit(StreamState.CONNECTING, 0))) {
+		if (actOnStateOrRx(emit(StreamState.CONNECTING, 0))) {
 			return;
 		}
 		if (this.peer == null) {
 			// The other side went before this one connected.
-			actOn(emit(StreamState.UNREACHABLE, 0));
+			actOnStateOrRx(emit(StreamState.UNREACHABLE, 0));
 			return;
 		}
-		if (!actOn(emit(StreamState.CONNECTED, 0))) {
+		if (!actOnStateOrRx(emit(StreamState.CONNECTED, 0))) {
 			send();
 		}
 	}
@@ -160,7 +160,7 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 		try {
 			// Payload the old peer sent before this side disconnected (or rejoined) is not delivered.
 			if (this.peer == sender) {
-				actOn(deliverRx(payload, flags));
+				actOnStateOrRx(deliverRx(payload, flags));
 			}
 		}
 		finally {
@@ -168,25 +168,19 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 		}
 	}
 
-	// TX_DONT_SEND only means something from onTx; from onRx or onState it closes the pair, as
-	// libwebsockets takes every result but OK and DESTROY_ME there (reference section 2).
-	private boolean actOn(StreamResult result) {
-		return act((result == StreamResult.TX_DONT_SEND) ? StreamResult.DISCONNECT_ME : result);
-	}
-
 	/** A source whose pair ended joins the sink again: CONNECTING, then CONNECTED or UNREACHABLE. */
 	private void rejoin() {
-		if (actOn(emit(StreamState.CONNECTING, 0))) {
+		if (actOnStateOrRx(emit(StreamState.CONNECTING, 0))) {
 			return;
 		}
 		LocalStream other = this.sinks.pair(this, this.policy);
 		if (other == null) {
-			actOn(emit(StreamState.UNREACHABLE, 0));
+			actOnStateOrRx(emit(StreamState.UNREACHABLE, 0));
 			return;
 		}
 		other.start();
 		execute(() -> {
-			if (!actOn(emit(StreamState.CONNECTED, 0))) {
+			if (!actOnStateOrRx(emit(StreamState.CONNECTED, 0))) {
 				send();
 			}
 		});

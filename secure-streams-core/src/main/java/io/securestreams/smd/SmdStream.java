@@ -99,11 +99,11 @@ public final class SmdStream extends InProcessStream {
 			return;
 		}
 		this.subscribedBefore = true;
-		if (act(emit(StreamState.CONNECTING, 0))) {
+		if (actOnStateOrRx(emit(StreamState.CONNECTING, 0))) {
 			return;
 		}
 		this.subscription = this.bus.subscribe(this.classMask, this::execute, this::received);
-		if (!act(emit(StreamState.CONNECTED, 0))) {
+		if (!actOnStateOrRx(emit(StreamState.CONNECTED, 0))) {
 			send();
 		}
 	}
@@ -113,7 +113,7 @@ public final class SmdStream extends InProcessStream {
 			return;
 		}
 		ByteBuf encoded = Unpooled.wrappedBuffer(message.encode());
-		act(deliverRx(encoded, StreamFlags.SOM | StreamFlags.EOM));
+		actOnStateOrRx(deliverRx(encoded, StreamFlags.SOM | StreamFlags.EOM));
 	}
 
 	@Override

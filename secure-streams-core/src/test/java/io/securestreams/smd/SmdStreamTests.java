@@ -170,6 +170,28 @@ class SmdStreamTests {
 	}
 
 	@Test
+	void txDontSendFromStateOrRxUnsubscribesAsDisconnectMe() {
+		SecureStreams streams = start();
+		RecordingHandler fromState = new RecordingHandler().onState((s, state) -> (state == StreamState.CONNECTED)
+				? StreamResult.TX_DONT_SEND : StreamResult.OK);
+		streams.createSmd(SmdClass.NETWORK, fromState);
+		fromState.await(StreamState.DISCONNECTED, WAIT);
+		RecordingHandler fromRx = new RecordingHandler() {
+			@Override
+			public StreamResult onRx(SecureStream stream, java.nio.ByteBuffer payload, int flags) {
+				super.onRx(stream, payload, flags);
+				return StreamResult.TX_DONT_SEND;
+			}
+		};
+		streams.createSmd(SmdClass.NETWORK, fromRx);
+		fromRx.await(StreamState.CONNECTED, WAIT);
+		streams.smd().publish(SmdClass.NETWORK, "{\"up\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		fromRx.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(fromRx.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+		assertThat(fromState.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+	}
+
+	@Test
 	void destroyingTheStreamEndsItsSubscription() {
 		SecureStreams streams = start();
 		RecordingHandler handler = new RecordingHandler();

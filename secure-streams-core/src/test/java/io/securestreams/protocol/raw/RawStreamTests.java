@@ -138,6 +138,24 @@ class RawStreamTests {
 	}
 
 	@Test
+	void txDontSendFromAnAcceptedStreamsStateClosesTheConnection() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		rawServer(fragment, false);
+		this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+		// As every result but OK and DESTROY_ME from onState (reference section 2); only an
+		// accepted stream reaches CONNECTED, the listener stays at CREATING.
+		RecordingHandler server = new RecordingHandler().onState((stream, state) -> (state == StreamState.CONNECTED)
+				? StreamResult.TX_DONT_SEND : StreamResult.OK);
+		SecureStream listener = this.streams.create("rawsrv", server);
+		try (Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) listener.localAddress()).getPort())) {
+			socket.setSoTimeout(5000);
+			assertThat(socket.getInputStream().read()).isEqualTo(-1);
+		}
+		server.await(StreamState.DISCONNECTED, Duration.ofSeconds(5));
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> listener.acceptedStreams().isEmpty());
+	}
+
+	@Test
 	void aNonOpportunisticRawClientReconnectsWhenThePeerCloses() throws Exception {
 		try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 5,
 				java.net.InetAddress.getByName("127.0.0.1"))) {
