@@ -148,14 +148,14 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	}
 
 	/**
-	 * Returns whether the streamtype still goes to the network: one an overlay made a local sink
-	 * must not go on connecting anywhere.
+	 * Returns whether the streamtype is still one a client connects with: one an overlay made a
+	 * local sink or a server must not go on connecting anywhere.
 	 * @param changed the streamtype's new policy
-	 * @return {@code false} for a local sink streamtype
+	 * @return {@code false} for a local sink or server streamtype
 	 */
 	@Override
 	public boolean canFollow(StreamTypePolicy changed) {
-		return !changed.localSink();
+		return !changed.localSink() && !changed.server();
 	}
 
 	/**

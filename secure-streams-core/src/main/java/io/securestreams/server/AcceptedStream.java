@@ -261,4 +261,15 @@ public final class AcceptedStream extends LinkedStream {
 		}
 	}
 
+	/**
+	 * Returns whether the streamtype is still a server one: an accepted stream of a streamtype
+	 * an overlay turned into a client is ended, as its listener is.
+	 * @param changed the streamtype's new policy
+	 * @return {@code false} unless it is a server streamtype
+	 */
+	@Override
+	public boolean canFollow(StreamTypePolicy changed) {
+		return changed.server();
+	}
+
 }

@@ -191,6 +191,17 @@ public final class ListenerStream extends AbstractStream {
 	}
 
 	/**
+	 * Returns whether the streamtype is still a server one: the listener of a streamtype an
+	 * overlay turned into a client is ended (its socket closed), since it has nothing to serve.
+	 * @param changed the streamtype's new policy
+	 * @return {@code false} unless it is a server streamtype
+	 */
+	@Override
+	public boolean canFollow(StreamTypePolicy changed) {
+		return changed.server();
+	}
+
+	/**
 	 * Does nothing: a listener never sends.
 	 */
 	@Override

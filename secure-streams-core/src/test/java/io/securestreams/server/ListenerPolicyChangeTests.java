@@ -54,4 +54,43 @@ class ListenerPolicyChangeTests {
 		assertThat(new String(client.received(), StandardCharsets.UTF_8)).isEqualTo("hello unix");
 	}
 
+	@Test
+	void aListenerAndItsAcceptedStreamsEndWhenAnOverlayTurnsTheirStreamtypeIntoAClient() throws Exception {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.server(fragment.streamType("srv"), Protocol.RAW, false);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+		RecordingHandler states = new RecordingHandler();
+		SecureStream listener = streams.create("srv", states);
+		int port = ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+		try (java.net.Socket peer = new java.net.Socket("127.0.0.1", port)) {
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> listener.acceptedStreams().size() == 1);
+			SecureStream accepted = listener.acceptedStreams().get(0);
+			streams.applyOverlay("client", "{\"s\": [{\"srv\": {\"server\": false}}]}");
+			assertThat(listener.whenDestroyed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+			assertThat(accepted.whenDestroyed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+			peer.setSoTimeout(5000);
+			assertThat(peer.getInputStream().read()).isEqualTo(-1);
+		}
+		assertThat(streams.streams()).isEmpty();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatConnectionRefused(port));
+	}
+
+	@Test
+	void aClientStreamEndsWhenAnOverlayTurnsItsStreamtypeIntoAServer() {
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("cli"), "127.0.0.1", this.resources.refusedPort(), "GET", "/")
+			.set(StreamTypeKey.RETRY, "fast");
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+		RecordingHandler client = new RecordingHandler();
+		SecureStream stream = streams.create("cli", client);
+		streams.applyOverlay("server", "{\"s\": [{\"cli\": {\"server\": true, \"protocol\": \"raw\"}}]}");
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+		assertThat(client.stateNames()).containsExactly("CREATING", "DESTROYING");
+	}
+
+	private static void assertThatConnectionRefused(int port) {
+		org.assertj.core.api.Assertions.assertThatExceptionOfType(java.net.ConnectException.class)
+			.isThrownBy(() -> new java.net.Socket("127.0.0.1", port).close());
+	}
+
 }
