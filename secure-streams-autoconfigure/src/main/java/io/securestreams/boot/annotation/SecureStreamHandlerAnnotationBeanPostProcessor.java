@@ -257,13 +257,24 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		Set<String> states = new LinkedHashSet<>((onState != null) ? Arrays.asList(onState.value())
 				: java.util.List.of());
 		for (String state : states) {
-			if (!STATE_NAMES.contains(state) && !state.matches("USER_STATE_\\d+")) {
+			if (!STATE_NAMES.contains(state) && !isUserStateName(state)) {
 				throw new BeanInitializationException("Invalid @OnState method '" + describe(method) + "' on bean '"
 						+ beanName + "': '" + state + "' is not a state name; use one of "
-						+ StreamState.standardStates() + " or USER_STATE_<n>");
+						+ StreamState.standardStates() + " or USER_STATE_<n> (n at least " + StreamState.USER_BASE
+						+ ")");
 			}
 		}
 		return states;
+	}
+
+	// Only the name a user state really has: any other (a value below USER_BASE, a leading zero)
+	// would never match a state, and its method would silently never be called.
+	private static boolean isUserStateName(String state) {
+		if (!state.matches("USER_STATE_[1-9]\\d{3,9}")) {
+			return false;
+		}
+		long value = Long.parseLong(state.substring("USER_STATE_".length()));
+		return value >= StreamState.USER_BASE && value <= Integer.MAX_VALUE;
 	}
 
 	private static Method single(String beanName, @Nullable Method existing, Method method, Kind kind) {
