@@ -215,10 +215,21 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 			}
 		}
 		String id = StringUtils.hasText(declaration.id()) ? resolve(declaration.id()) : beanName + "#" + streamType;
-		String autoStartup = resolve(declaration.autoStartup());
 		return new MethodSecureStreamHandlerEndpoint(id, streamType, beanName, bean, stateMethods, rx, tx, signatures,
-				declaration.count(), !StringUtils.hasText(autoStartup) || Boolean.parseBoolean(autoStartup),
-				declaration.start(), declaration.smdClasses(), declaration.initialPeerTxCredit());
+				declaration.count(), autoStartup(beanName, resolve(declaration.autoStartup())), declaration.start(),
+				declaration.smdClasses(), declaration.initialPeerTxCredit());
+	}
+
+	// Boolean.parseBoolean would read a misspelt "flase" or a "no" as false: a handler without streams.
+	private static boolean autoStartup(String beanName, String autoStartup) {
+		if (!StringUtils.hasText(autoStartup) || "true".equalsIgnoreCase(autoStartup)) {
+			return true;
+		}
+		if ("false".equalsIgnoreCase(autoStartup)) {
+			return false;
+		}
+		throw new BeanInitializationException("@SecureStreamHandler bean '" + beanName + "' has autoStartup '"
+				+ autoStartup + "'; use true or false");
 	}
 
 	// A JDK proxy is called through its interface's method, and the states, payload and
