@@ -113,6 +113,8 @@ class SampleApplicationTests {
 		Awaitility.await()
 			.until(() -> "INTERNET_OK".equals(get("/actuator/health").get("components").get("secureStreams")
 				.get("details").get("connectivity").asString()));
+		// ...and the _lws_smd handler hears the result, as the README says it logs it.
+		Awaitility.await().until(() -> this.systemMessages.received().contains("{\"type\":\"cpd\",\"result\":\"OK\"}"));
 	}
 
 	@Test
