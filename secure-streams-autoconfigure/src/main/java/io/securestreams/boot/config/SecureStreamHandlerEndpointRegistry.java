@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import io.securestreams.SecureStreams;
+import io.securestreams.boot.annotation.SecureStreamHandler;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.smd.SmdStream;
 import org.apache.commons.logging.Log;
@@ -95,6 +96,12 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 		if (policy.server() && endpoint.count() != 1) {
 			throw new IllegalStateException(endpoint.description() + " asks for " + endpoint.count()
 					+ " streams of server streamtype '" + endpoint.streamType() + "', which has one listener");
+		}
+		// The start action is for client streams: a listener neither connects nor sends, so it would be ignored.
+		if (policy.server() && endpoint.start() != SecureStreamHandler.Start.NONE) {
+			throw new IllegalStateException(endpoint.description() + " asks for start " + endpoint.start()
+					+ " on server streamtype '" + endpoint.streamType() + "', whose listener neither connects "
+					+ "nor sends; start is for client streams");
 		}
 		for (String name : endpoint.metadataNames()) {
 			if (policy.metadata(name) == null) {
