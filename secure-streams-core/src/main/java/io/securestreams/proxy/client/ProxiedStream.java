@@ -219,7 +219,10 @@ final class ProxiedStream extends AbstractStream {
 			// A link that replaces one dropped before CONNECTED has a new onward stream, whose first
 			// state may be the POLL of a length hint, while this stream last heard CONNECTING (or
 			// POLL). POLL only announces the connection that follows, so it is dropped rather than
-			// taken for an illegal transition that destroys the stream.
+			// taken for an illegal transition that destroys the stream; a line says so, since a proxy
+			// sending it at any other time breaks the protocol.
+			logger.info("stream {} ({}): dropped a POLL from the proxy after {}, which the proxied client's "
+					+ "transition table forbids", id(), streamType(), checkedState());
 			return;
 		}
 		this.upstream.onward(state);

@@ -93,4 +93,27 @@ class ProxiedClientWireProbeTests extends ScriptedProxyFixture {
 		this.guard.assertNoViolations();
 	}
 
+	/**
+	 * A POLL the proxied client's table forbids is dropped (docs/proxy.md) rather than destroying
+	 * the stream, but not in silence: a proxy sending one out of a reconnection breaks the protocol.
+	 */
+	@Test
+	void aForbiddenPollFromTheProxyIsDroppedWithALogLine() throws Exception {
+		proxiedContext(this.guard);
+		this.proxy.listen();
+		try (CapturedLogs logs = new CapturedLogs("io.securestreams.proxy.client")) {
+			RecordingHandler handler = new RecordingHandler();
+			this.streams.create("poll", handler);
+			ScriptedProxy.Link link = acceptStreamType();
+			link.send(ToClient.CreateResult.ok(0, List.of("poll")), state(StreamState.CREATING),
+					state(StreamState.CONNECTING), state(StreamState.CONNECTED), state(StreamState.QOS_ACK_REMOTE),
+					state(StreamState.POLL), state(StreamState.DISCONNECTED));
+			handler.await(StreamState.DISCONNECTED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
+					"DISCONNECTED");
+			assertThat(logs.await("dropped a POLL from the proxy after QOS_ACK_REMOTE")).contains("poll");
+		}
+		this.guard.assertNoViolations();
+	}
+
 }
