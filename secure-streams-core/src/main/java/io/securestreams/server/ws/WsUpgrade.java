@@ -61,11 +61,15 @@ public final class WsUpgrade {
 			ChannelHandler httpHandler) {
 		WebSocketDecoderConfig decoder = decoderConfig(link);
 		String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
-		WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location,
-				link.policy().ws().subprotocol(), decoder).newHandshaker(request);
+		String version = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+		// Netty's factory takes a request without a version for the draft-75/76 (hixie) handshake,
+		// whose framing is neither RFC 6455's nor libwebsockets'; refused like an unknown version.
+		WebSocketServerHandshaker handshaker = (version == null) ? null
+				: new WebSocketServerHandshakerFactory(location, link.policy().ws().subprotocol(), decoder)
+					.newHandshaker(request);
 		if (handshaker == null) {
 			logger.warn("{}: cutting off the connection: unsupported ws version {}", link.describe(),
-					request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION));
+					(version != null) ? version : "(no sec-websocket-version)");
 			WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel)
 				.addListener(ChannelFutureListener.CLOSE);
 			return null;
