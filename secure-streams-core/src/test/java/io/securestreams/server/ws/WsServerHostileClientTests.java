@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -220,6 +221,32 @@ class WsServerHostileClientTests {
 	@Test
 	void aCloseWithAOneBytePayloadIsClosedWith1002() throws IOException {
 		cutOffWith(1002, "close control frame with payload len 1", RawWsClient.frame(true, 8, new byte[] { 0x03 }));
+	}
+
+	/**
+	 * Only the header of a frame above the 1 MiB limit is sent: the answer must not wait for (and
+	 * gather) a payload that never comes.
+	 */
+	@Test
+	void aFrameAboveTheSizeLimitIsClosedWith1009BeforeItsPayload() throws IOException {
+		byte[] header = { (byte) 0x82, (byte) (0x80 | 127), 0, 0, 0, 0, 0, 0x20, 0, 0, 9, 8, 7, 6 };
+		cutOffWith(1009, "Max frame length of", header);
+	}
+
+	@Test
+	void aClientThatVanishesInTheMiddleOfAMessageEndsItsStreamOnly() throws IOException {
+		FragmentCounter counter = new FragmentCounter();
+		this.hostileHandler = () -> counter;
+		start();
+		try (RawWsClient bad = hostile()) {
+			bad.send(RawWsClient.frame(false, 2, new byte[1000]));
+			bad.send(Arrays.copyOf(RawWsClient.frame(false, 0, new byte[1000]), 500));
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> counter.count.get() == 1);
+		}
+		assertHostileStreamGone();
+		assertThat(counter.illegal).isEmpty();
+		assertThat(counter.lastFlags.get()).isEqualTo(StreamFlags.SOM);
+		goodStillEchoed();
 	}
 
 	/**
