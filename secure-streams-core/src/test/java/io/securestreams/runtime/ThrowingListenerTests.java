@@ -11,10 +11,10 @@ import io.securestreams.StreamEventListener;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
 import io.securestreams.policy.Policy;
-import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.EchoSink;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
 import org.jspecify.annotations.Nullable;
@@ -34,17 +34,12 @@ class ThrowingListenerTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private static final String POLICY = """
-			{ "release": "01234567", "product": "myproduct", "schema-version": 1,
-			  "s": [ { "sink_hello_world": { "local_sink": true } } ] }
-			""";
-
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
 	@Test
 	void aListenerThrowingAnErrorIsLoggedAndTheStreamCarriesOn() throws Exception {
-		Policy policy = new PolicyParser().parse("<sink>", POLICY.getBytes(StandardCharsets.UTF_8)).policy();
+		Policy policy = TestPolicies.helloWorldSink();
 		List<StreamState> seenByTheSecond = new CopyOnWriteArrayList<>();
 		SecureStreams streams = this.resources.start(SecureStreams.builder(policy)
 			.eventLoopThreads(2)

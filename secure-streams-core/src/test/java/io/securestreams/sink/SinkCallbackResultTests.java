@@ -9,9 +9,9 @@ import io.securestreams.SecureStreams;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.policy.Policy;
-import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.testsupport.EchoSink;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -28,16 +28,11 @@ class SinkCallbackResultTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private static final String POLICY = """
-			{ "release": "01234567", "product": "myproduct", "schema-version": 1,
-			  "s": [ { "sink_hello_world": { "local_sink": true } } ] }
-			""";
-
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
 	private SecureStreams streams() {
-		Policy policy = new PolicyParser().parse("<sink>", POLICY.getBytes(StandardCharsets.UTF_8)).policy();
+		Policy policy = TestPolicies.helloWorldSink();
 		return this.resources.start(SecureStreams.builder(policy).eventLoopThreads(2));
 	}
 

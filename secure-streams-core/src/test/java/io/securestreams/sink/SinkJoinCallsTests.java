@@ -10,9 +10,8 @@ import io.securestreams.SecureStreams;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
-import io.securestreams.policy.Policy;
-import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,18 +26,13 @@ class SinkJoinCallsTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	private static final String POLICY = """
-			{ "release": "01234567", "product": "myproduct", "schema-version": 1,
-			  "s": [ { "sink_hello_world": { "local_sink": true } } ] }
-			""";
-
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
 	// One event loop: the marker stream's onTx, asked for after the call on the source, runs
 	// only once the loop has run whatever that call queued there.
 	private final SecureStreams streams = this.resources.start(SecureStreams
-		.builder(new PolicyParser().parse("<sink>", POLICY.getBytes(StandardCharsets.UTF_8)).policy())
+		.builder(TestPolicies.helloWorldSink())
 		.eventLoopThreads(1));
 
 	private final LoopMarker marker = new LoopMarker();

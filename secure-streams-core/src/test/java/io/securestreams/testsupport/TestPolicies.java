@@ -1,5 +1,6 @@
 package io.securestreams.testsupport;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -12,6 +13,7 @@ import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.TrustStore;
+import io.securestreams.policy.json.PolicyParser;
 
 /**
  * Builds small policies for runtime tests: a fast retry scheme {@code fast}, a scheme
@@ -32,6 +34,17 @@ public final class TestPolicies {
 		PolicyFragment fragment = base();
 		keys.accept(fragment.streamType(name));
 		return fragment.build();
+	}
+
+	/**
+	 * Returns the policy of libwebsockets' sink example: one streamtype, {@code sink_hello_world},
+	 * served by a local sink.
+	 * @return the policy
+	 */
+	public static Policy helloWorldSink() {
+		String json = "{\"release\": \"01234567\", \"product\": \"myproduct\", \"schema-version\": 1,"
+				+ " \"s\": [{\"sink_hello_world\": {\"local_sink\": true}}]}";
+		return new PolicyParser().parse("<sink>", json.getBytes(StandardCharsets.UTF_8)).policy();
 	}
 
 	/**
