@@ -154,14 +154,14 @@ final class UpstreamLink {
 			from.channel().close();
 			return false;
 		}
+		if (result.names().size() > 3 || result.streamTypes().length() >= 128) {
+			hangUp(from, "CREATE_RESULT lists too many streamtypes: " + result.streamTypes());
+			return false;
+		}
 		if (this.failedCreations > 0) {
 			logger.info("stream {} ({}): created at the proxy {} after {} failed attempts", this.stream.id(),
 					this.stream.streamType(), this.streams.address(), this.failedCreations);
 			this.failedCreations = 0;
-		}
-		if (result.names().size() > 3 || result.streamTypes().length() >= 128) {
-			hangUp(from, "CREATE_RESULT lists too many streamtypes: " + result.streamTypes());
-			return false;
 		}
 		this.phase = LinkPhase.LOCAL_CONNECTED;
 		return true;

@@ -174,6 +174,9 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 			RecordingHandler handler = new RecordingHandler();
 			this.streams.create("bad", handler);
 			ScriptedProxy.Link link = acceptStreamType();
+			// A refusal first, so that the rejected lists below follow a failed creation.
+			link.send(SsWire.toBytes(ToClient.CreateResult.FAILED));
+			link = awaitHangUpAndNextLink(link);
 			// Result and three of the four client_buflen bytes.
 			link.send(new byte[] { 0x56, 0, 4, 0, 0, 0, 0 });
 			link = awaitHangUpAndNextLink(link);
@@ -189,6 +192,7 @@ class ProxiedClientHostileProxyTests extends ScriptedProxyFixture {
 			awaitHangUpAndNextLink(link);
 			assertThat(logs.await("stream creation failed at the proxy")).contains("bad");
 			assertThat(handler.states).isEmpty();
+			assertThat(logs.messages()).noneMatch((message) -> message.contains("created at the proxy"));
 		}
 		this.guard.assertNoViolations();
 	}
