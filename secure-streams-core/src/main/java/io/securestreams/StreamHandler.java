@@ -23,8 +23,10 @@ public interface StreamHandler {
 	 * Called when the stream's connection state changes.
 	 * @param stream the stream
 	 * @param state the new state
-	 * @param ack a state-specific argument (for example 1 for an UNREACHABLE caused by DNS, or the
-	 * milliseconds spent for UPSTREAM_LINK_RETRY); usually 0
+	 * @param ack a state-specific argument: the milliseconds spent for UPSTREAM_LINK_RETRY, the
+	 * number of sources already served for SINK_JOIN, a proxy's value for a proxied stream; 0
+	 * otherwise, UNREACHABLE included (libwebsockets passes 1 there when its resolver could not
+	 * reach a DNS server, which the JDK's resolver does not tell apart from an unknown name)
 	 * @return {@link StreamResult#OK}, or {@link StreamResult#DISCONNECT_ME} /
 	 * {@link StreamResult#DESTROY_ME}
 	 */
