@@ -267,8 +267,9 @@ public final class SecureStreams implements AutoCloseable {
 	 * in {@code manual_initial_tx_credit}: it connects at once (CREATING, CONNECTING, CONNECTED),
 	 * each message of a class in {@code classMask} arrives as one rx with SOM and EOM (the class
 	 * and timestamp as two big-endian 64-bit numbers, then the payload: {@link SmdMessage#decode}
-	 * reads it), and what an {@code onTx} writes in the same form is published to the others. In a
-	 * proxied context the stream carries the proxy's bus, as libwebsockets' proxy does.
+	 * reads it), and what an {@code onTx} writes in the same form is published on the bus, to
+	 * every subscriber of its class, this stream too when its mask has the class. In a proxied
+	 * context the stream carries the proxy's bus, as libwebsockets' proxy does.
 	 * {@code create("_lws_smd", handler)} is the same stream with an empty mask (it can send, and
 	 * receives nothing).
 	 * @param classMask the {@link SmdClass} bits to receive, within {@link SmdClass#ALL}
