@@ -42,7 +42,10 @@ public record PolicyFetchResult(Outcome outcome, long version, String hash, List
 		/** The server rejected the request (QOS_NACK_REMOTE, for example an http 404). */
 		NACK,
 
-		/** No connection could be made within the streamtype's retry budget. */
+		/**
+		 * The streamtype's retry budget was spent: no connection could be made, or the attempts were
+		 * answered with a status that is retried, such as 503 (the last one is named in the errors).
+		 */
 		ALL_RETRIES_FAILED,
 
 		/** The fetch took longer than its timeout. */
