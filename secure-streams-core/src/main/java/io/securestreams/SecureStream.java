@@ -68,6 +68,8 @@ public interface SecureStream {
 	 * Announces the length of the next message (an http body's content-length, an MQTT payload)
 	 * and asks for a chance to send ({@code lws_ss_request_tx_len}).
 	 * @param length the length in bytes
+	 * @throws IllegalArgumentException if the length is negative, or, for a proxied stream, above
+	 * 4294967295 (the wire's four bytes)
 	 */
 	void requestTxLen(long length);
 

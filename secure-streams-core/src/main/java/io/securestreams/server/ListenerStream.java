@@ -209,11 +209,14 @@ public final class ListenerStream extends AbstractStream {
 	}
 
 	/**
-	 * Does nothing: a listener never sends.
-	 * @param length ignored
+	 * Does nothing but check the length as every stream does: a listener never sends.
+	 * @param length not used
 	 */
 	@Override
 	public void requestTxLen(long length) {
+		if (length < 0) {
+			throw new IllegalArgumentException("length must not be negative");
+		}
 	}
 
 	/**
