@@ -46,7 +46,8 @@ public final class HttpClientComparison {
 			System.out.println(USAGE);
 			return;
 		}
-		Map<String, String> options = Harness.options(args);
+		Map<String, String> options = Harness.options(args, "ca",
+				"clients", "host", "port", "protocol", "rounds", "threads", "warmup");
 		Protocol protocol = protocol(options.getOrDefault("protocol", "h1"));
 		// Over h2 our streams share one connection per endpoint: a new one per transaction cannot be forced.
 		boolean newConnections = protocol == Protocol.H1;

@@ -38,7 +38,9 @@ public final class MqttComparison {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = Harness.options(args);
+		Map<String, String> options = Harness.options(args, "broker-nodelay",
+				"clients", "messages", "mosquitto", "port", "round-trips", "rounds", "size", "threads", "warmup",
+				"window");
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
 		int messages = Integer.parseInt(options.getOrDefault("messages", "50000"));

@@ -71,7 +71,7 @@ public final class ProxyComparison {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = Harness.options(args);
+		Map<String, String> options = Harness.options(args, "rounds", "scale", "threads", "warmup");
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		// The JIT keeps improving both modes for several rounds: unrecorded rounds come first.
 		int warmup = Integer.parseInt(options.getOrDefault("warmup", "3"));

@@ -62,7 +62,7 @@ public final class ProxyHopFloor {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = Harness.options(args);
+		Map<String, String> options = Harness.options(args, "rounds", "scale", "warmup");
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int warmup = Integer.parseInt(options.getOrDefault("warmup", "3"));
 		double scale = Double.parseDouble(options.getOrDefault("scale", "1"));

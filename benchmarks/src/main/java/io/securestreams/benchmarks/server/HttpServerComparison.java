@@ -56,7 +56,7 @@ public final class HttpServerComparison {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = Harness.options(args);
+		Map<String, String> options = Harness.options(args, "requests", "rounds", "threads", "tls", "warmup");
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int warmup = Integer.parseInt(options.getOrDefault("warmup", "1"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));

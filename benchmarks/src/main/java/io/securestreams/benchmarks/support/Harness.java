@@ -23,18 +23,30 @@ public final class Harness {
 	}
 
 	/**
-	 * Reads {@code --name value} pairs. A trailing name without a value is ignored.
+	 * Reads {@code --name value} pairs, refusing a name the harness does not read, so that a
+	 * misspelt option fails the run instead of leaving a default in place unnoticed.
 	 * @param args the command-line arguments
+	 * @param known the names the harness reads (without the {@code --})
 	 * @return the values by name (without the {@code --}), in the order given
-	 * @throws IllegalArgumentException if a name does not start with {@code --}
+	 * @throws IllegalArgumentException if a name does not start with {@code --}, is not one of
+	 * {@code known}, or has no value
 	 */
-	public static Map<String, String> options(String[] args) {
+	public static Map<String, String> options(String[] args, String... known) {
+		List<String> names = List.of(known);
 		Map<String, String> options = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
+		for (int i = 0; i < args.length; i += 2) {
 			if (!args[i].startsWith("--")) {
 				throw new IllegalArgumentException("unexpected argument " + args[i] + " in " + Arrays.toString(args));
 			}
-			options.put(args[i].substring(2), args[i + 1]);
+			String name = args[i].substring(2);
+			if (!names.contains(name)) {
+				throw new IllegalArgumentException("unknown option " + args[i] + "; known options: --"
+						+ String.join(", --", names));
+			}
+			if (i + 1 == args.length) {
+				throw new IllegalArgumentException("option " + args[i] + " has no value");
+			}
+			options.put(name, args[i + 1]);
 		}
 		return options;
 	}

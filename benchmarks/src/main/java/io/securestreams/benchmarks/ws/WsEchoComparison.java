@@ -64,7 +64,8 @@ public final class WsEchoComparison {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = Harness.options(args);
+		Map<String, String> options = Harness.options(args, "connections",
+				"pairs", "plain", "rounds", "scale", "sizes", "threads", "warmup");
 		int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
 		int warmup = Integer.parseInt(options.getOrDefault("warmup", "0"));
 		int threads = Integer.parseInt(options.getOrDefault("threads", "2"));
