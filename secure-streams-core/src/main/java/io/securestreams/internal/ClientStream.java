@@ -13,6 +13,7 @@ import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ClientProtocol;
 import io.securestreams.protocol.file.FileSource;
@@ -149,13 +150,24 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 
 	/**
 	 * Returns whether the streamtype is still one a client connects with: one an overlay made a
-	 * local sink or a server must not go on connecting anywhere.
+	 * local sink or a server must not go on connecting anywhere, and one turned to MQTT cannot be
+	 * carried by a stream living on another event loop than the one MQTT streams share.
 	 * @param changed the streamtype's new policy
-	 * @return {@code false} for a local sink or server streamtype
+	 * @return {@code false} for a local sink or server streamtype, or an MQTT one off its loop
 	 */
 	@Override
 	public boolean canFollow(StreamTypePolicy changed) {
-		return !changed.localSink() && !changed.server();
+		if (changed.localSink() || changed.server()) {
+			return false;
+		}
+		if (changed.protocol() == Protocol.MQTT) {
+			// A broker connection, shared by every stream with its client id, lives on that loop
+			// only; from another loop the stream would open a second one, which the runtime
+			// refuses for the client id in use, so it would fail every attempt for ever.
+			Object affinity = this.runtime.clientProtocol(Protocol.MQTT).loopAffinity(changed);
+			return affinity == null || this.runtime.transport().loopFor(affinity) == this.loop;
+		}
+		return true;
 	}
 
 	/**
