@@ -185,7 +185,8 @@ public final class SecureStreams implements AutoCloseable {
 	 * socket, absent for the wildcard address) and {@code port} (0 for an ephemeral one, see
 	 * {@link SecureStream#localAddress()}) before CREATING; every accepted connection becomes a
 	 * stream of role {@link StreamRole#ACCEPTED} with the same handler. Create listeners from an
-	 * application thread rather than from a callback.
+	 * application thread: on one of the context's event loops (from a callback) binding could
+	 * deadlock, and the creation is refused.
 	 * <p>
 	 * In proxied mode the stream first connects to the proxy, and CREATING comes later, on the
 	 * stream's event loop, once the proxy created its onward stream (as with libwebsockets'
@@ -197,6 +198,8 @@ public final class SecureStreams implements AutoCloseable {
 	 * @throws SecureStreamsException if the streamtype is unknown or cannot be carried, a server
 	 * streamtype's policy is incomplete or its address cannot be bound, or the handler returned
 	 * DESTROY_ME from CREATING
+	 * @throws IllegalStateException for a server streamtype, when called on one of the context's
+	 * event loops
 	 */
 	public SecureStream create(String streamType, StreamHandler handler) {
 		Objects.requireNonNull(handler, "handler");

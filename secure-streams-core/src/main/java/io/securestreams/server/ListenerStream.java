@@ -73,7 +73,7 @@ public final class ListenerStream extends AbstractStream {
 
 	/**
 	 * Validates the streamtype, binds its address and reports CREATING. Must not be called on
-	 * the only event loop of a context.
+	 * an event loop of the context.
 	 * @param runtime the context internals
 	 * @param policy the server streamtype
 	 * @param handler the handler of the listener and of every accepted stream
@@ -81,6 +81,7 @@ public final class ListenerStream extends AbstractStream {
 	 * @return the listening stream
 	 * @throws SecureStreamsException if the policy is incomplete, the address cannot be bound, or
 	 * the handler refused creation
+	 * @throws IllegalStateException when called on one of the context's event loops
 	 */
 	public static ListenerStream open(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler,
 			ServerProtocols protocols) {
@@ -89,7 +90,8 @@ public final class ListenerStream extends AbstractStream {
 		SslContext tls = policy.tls().enabled()
 				? runtime.tls().serverContext(runtime.policy(), policy, protocol.alpn()) : null;
 		SocketAddress address = BindAddress.resolve(policy, runtime.transport());
-		ListenerStream listener = new ListenerStream(runtime, policy, handler, pickLoop(runtime), protocol, tls);
+		EventLoop loop = pickLoop(runtime, policy);
+		ListenerStream listener = new ListenerStream(runtime, policy, handler, loop, protocol, tls);
 		listener.bind(address);
 		if (listener.deliverCreating() == StreamResult.DESTROY_ME) {
 			listener.destroyNow();
@@ -101,17 +103,15 @@ public final class ListenerStream extends AbstractStream {
 		return listener;
 	}
 
-	private static EventLoop pickLoop(StreamsRuntime runtime) {
-		EventLoop first = runtime.transport().nextLoop();
-		EventLoop loop = first;
-		while (loop.inEventLoop()) {
-			loop = runtime.transport().nextLoop();
-			if (loop == first) {
-				throw new SecureStreamsException("create server streams outside the event loop when the context has a "
-						+ "single event loop thread");
-			}
+	private static EventLoop pickLoop(StreamsRuntime runtime, StreamTypePolicy policy) {
+		if (runtime.transport().inEventLoop()) {
+			// Binding waits for the listener's loop, another one, whose callback may be waiting for
+			// this loop in turn (two callbacks creating listeners at once): both loops, and the
+			// context with them, would stop for good.
+			throw new IllegalStateException("server streamtype '" + policy.name() + "': create listeners from an "
+					+ "application thread, not from a callback on an event loop, where binding could deadlock");
 		}
-		return loop;
+		return runtime.transport().nextLoop();
 	}
 
 	private void bind(SocketAddress address) {
