@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
@@ -41,17 +42,21 @@ final class DataFrameBridge extends ChannelDuplexHandler {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
-		if (!(msg instanceof Http2DataFrame data)) {
-			// HEADERS (trailers) and other stream frames carry nothing for the byte stream.
+		boolean end;
+		if (msg instanceof Http2DataFrame data) {
+			end = data.isEndStream();
+			ByteBuf content = data.content();
+			if (content.isReadable()) {
+				ctx.fireChannelRead(content.retain());
+			}
+			data.release();
+		}
+		else {
+			// HEADERS (trailers) and other stream frames carry nothing for the byte stream, but
+			// trailers with END_STREAM end the peer's side as an empty DATA frame would.
+			end = msg instanceof Http2HeadersFrame trailers && trailers.isEndStream();
 			ReferenceCountUtil.release(msg);
-			return;
 		}
-		boolean end = data.isEndStream();
-		ByteBuf content = data.content();
-		if (content.isReadable()) {
-			ctx.fireChannelRead(content.retain());
-		}
-		data.release();
 		if (end) {
 			this.inputEnded = true;
 			if (!this.outputEnded) {

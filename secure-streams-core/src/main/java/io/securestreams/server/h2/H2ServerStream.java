@@ -120,7 +120,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 		CharSequence method = headers.method();
 		CharSequence path = headers.path();
 		boolean connect = method != null && H2WsUpgrade.isConnect(method);
-		String refusal = connect ? H2WsUpgrade.refusal(headers, this.link) : null;
+		String refusal = connect ? H2WsUpgrade.refusal(headers, frame.isEndStream(), this.link) : null;
 		if (refusal != null) {
 			reject(context, 400, refusal, frame.isEndStream());
 			return;

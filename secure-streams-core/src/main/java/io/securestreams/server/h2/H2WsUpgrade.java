@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  * it), its handler is replaced by a {@link DataFrameBridge}, the ws frame codec and the same
  * {@link WsSession} the http/1.1 upgrade uses, and SERVER_UPGRADE is reported, as on that path.
  * Where the http/1.1 upgrade answers a client that offered only other subprotocols without one
- * (leaving the client to give up), an h2 stream can refuse alone: such a client gets 400.
+ * (leaving the client to give up), an h2 stream can refuse alone: such a client gets 400, as does
+ * a CONNECT whose HEADERS end the client's side of the stream.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -50,10 +51,11 @@ final class H2WsUpgrade {
 	/**
 	 * Checks a CONNECT request.
 	 * @param headers the request's headers
+	 * @param endStream whether the HEADERS ended the client's side of the stream
 	 * @param link the accepted stream
 	 * @return why it is refused, or {@code null} when it is a ws upgrade this stream accepts
 	 */
-	static @Nullable String refusal(Http2Headers headers, ServerLink link) {
+	static @Nullable String refusal(Http2Headers headers, boolean endStream, ServerLink link) {
 		String subprotocol = link.policy().ws().subprotocol();
 		CharSequence protocol = headers.get(Http2Headers.PseudoHeaderName.PROTOCOL.value());
 		if (subprotocol == null) {
@@ -68,6 +70,11 @@ final class H2WsUpgrade {
 		CharSequence version = headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
 		if (version == null || !VERSION.contentEquals(version)) {
 			return "unsupported ws version " + version;
+		}
+		if (endStream) {
+			// The client could send no ws frame on the stream, not even its close frame (RFC 9113
+			// section 8.5: END_STREAM is the end of the tunnel's bytes from that side).
+			return "extended CONNECT with END_STREAM: the client ended the stream it asked to carry ws";
 		}
 		CharSequence offered = headers.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
 		if (offered != null && WsSubprotocols.choose(offered, subprotocol) == null) {
