@@ -10,12 +10,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -42,7 +45,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * ws over h2 (RFC 8441) against a client that breaks the usual pattern, frame by frame with Netty's
- * h2 client codec: every accepted stream ends with DISCONNECTED, DESTROYING within seconds.
+ * h2 client codec: every accepted stream ends with DISCONNECTED, DESTROYING within seconds, when
+ * the client ends its side by trailers, sends an unmasked frame or closes the connection under two
+ * ws streams, and when the handler answers SERVER_UPGRADE with DISCONNECT_ME.
  */
 class H2ServerWsHostileClientTests {
 
@@ -153,6 +158,45 @@ class H2ServerWsHostileClientTests {
 		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> listener.acceptedStreams().isEmpty());
 		assertThat(this.states.values()).noneMatch((states) -> states.contains(StreamState.SERVER_UPGRADE));
 		assertThat(channel.isActive()).isTrue();
+	}
+
+	@Test
+	void anUnmaskedFrameIsAnsweredWithClose1002AndEndsTheStream() throws Exception {
+		SecureStream listener = listen();
+		H2ServerWsProtocolTests.Recorder recorder = new H2ServerWsProtocolTests.Recorder();
+		Channel channel = connect(listener, recorder);
+		Http2FrameStream ws = open(channel, recorder, false);
+		awaitEvent(recorder, "HEADERS 3 200 end=false");
+		ByteBuf unmasked = Unpooled.buffer().writeByte(0x81).writeByte(2).writeByte('h').writeByte('i');
+		channel.writeAndFlush(new DefaultHttp2DataFrame(unmasked, false).stream(ws)).sync();
+		// A close frame with 1002 (protocol error), then the end of the server's side.
+		awaitEvent(recorder, "DATA 3 880203ea");
+		awaitEvent(recorder, "DATA 3  end");
+		assertEnded(listener);
+	}
+
+	@Test
+	void closingTheConnectionEndsEveryWsStream() throws Exception {
+		SecureStream listener = listen();
+		H2ServerWsProtocolTests.Recorder recorder = new H2ServerWsProtocolTests.Recorder();
+		Channel channel = connect(listener, recorder);
+		open(channel, recorder, false);
+		open(channel, recorder, false);
+		awaitEvent(recorder, "HEADERS 5 200 end=false");
+		channel.close().sync();
+		assertEnded(listener);
+	}
+
+	@Test
+	void disconnectMeAtServerUpgradeEndsTheStream() throws Exception {
+		this.atUpgrade = StreamResult.DISCONNECT_ME;
+		SecureStream listener = listen();
+		H2ServerWsProtocolTests.Recorder recorder = new H2ServerWsProtocolTests.Recorder();
+		Channel channel = connect(listener, recorder);
+		open(channel, recorder, false);
+		// The stream ends before its ws session started: no close frame, END_STREAM, then the reset.
+		awaitEvent(recorder, "DATA 3  end");
+		assertEnded(listener);
 	}
 
 	private static void awaitEvent(H2ServerWsProtocolTests.Recorder recorder, String event) {
