@@ -3,6 +3,7 @@ package io.securestreams.protocol.h2;
 import java.net.SocketAddress;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -268,6 +269,20 @@ final class H2Exchange implements ProtocolConnection {
 	void notProcessed(Channel ch, String why) {
 		if (ch == this.stream && !this.ended) {
 			this.unprocessed = why;
+		}
+	}
+
+	/**
+	 * The request head is being written on the exchange's h2 stream; it may wait for a slot under
+	 * the server's SETTINGS_MAX_CONCURRENT_STREAMS before it goes out.
+	 * @param ch the h2 stream
+	 * @param written the head's write
+	 */
+	void requestHeadPending(Channel ch, ChannelFuture written) {
+		if (ch == this.stream && !this.ended) {
+			// Only the end of another request frees a slot: with none under way (a server that
+			// allows no stream), the request is timed as if sent, and fails.
+			this.transaction.headPending(written, () -> H2SessionHandler.hasActiveStreams((Http2StreamChannel) ch));
 		}
 	}
 

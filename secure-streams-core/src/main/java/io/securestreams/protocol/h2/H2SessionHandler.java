@@ -113,6 +113,17 @@ final class H2SessionHandler extends ChannelInboundHandlerAdapter {
 		return codec.connection().remote().flowController().windowSize(known);
 	}
 
+	/**
+	 * Returns whether the connection of an h2 stream has streams under way (open or half-closed),
+	 * the stream itself left out while it waits for a slot under the server's concurrency limit.
+	 * @param stream the stream's channel, on its event loop
+	 * @return {@code true} when some stream may still end and free a slot
+	 */
+	static boolean hasActiveStreams(Http2StreamChannel stream) {
+		Http2FrameCodec codec = stream.parent().pipeline().get(Http2FrameCodec.class);
+		return codec != null && codec.connection().numActiveStreams() > 0;
+	}
+
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		this.session.confirmed();

@@ -142,6 +142,8 @@ final class H2StreamHandler extends ChannelDuplexHandler {
 				this.exchange.requestRefused(ctx.channel(), f.cause());
 			}
 		});
+		// Under the server's concurrency limit it may wait for a slot, and is not timed meanwhile.
+		this.exchange.requestHeadPending(ctx.channel(), head);
 		ctx.write(msg, head);
 	}
 

@@ -1,8 +1,11 @@
 package io.securestreams.protocol.http;
 
+import java.util.function.BooleanSupplier;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -121,6 +124,17 @@ public final class HttpTransaction {
 		}
 		this.writer.pump(ch, this.request);
 		return true;
+	}
+
+	/**
+	 * The request head is on its way but may be held back before it goes out (an h2 stream
+	 * waiting for a slot under the server's concurrency limit): the response timeout starts only
+	 * once it has gone out, while {@code slotComing} says it can; otherwise it runs as usual.
+	 * @param written the head's write
+	 * @param slotComing whether the head can still go out (a slot will free up)
+	 */
+	public void headPending(ChannelFuture written, BooleanSupplier slotComing) {
+		this.responseWait.headPending(written, slotComing);
 	}
 
 	/**

@@ -1,8 +1,10 @@
 package io.securestreams.protocol.http;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.securestreams.protocol.StreamLink;
 import org.jspecify.annotations.Nullable;
@@ -19,8 +21,11 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Kept-alive connections run many short transactions, so the timer is not scheduled and
  * cancelled for each: a transaction only moves the deadline, and a timer that fires early
- * schedules itself again for what is left; the channel's closing cancels it. All calls come from
- * the channel's event loop.
+ * schedules itself again for what is left; the channel's closing cancels it. A request whose head
+ * waits before it goes out (an h2 stream queued for a slot under the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS) has not been sent: its wait starts once the head has left,
+ * unless no slot can free up (the server allows no stream at all), when it times out as usual.
+ * All calls come from the channel's event loop.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -40,8 +45,39 @@ final class ResponseWait {
 
 	private boolean waiting;
 
+	// The write of a request head that has not gone out yet, or null.
+	private @Nullable ChannelFuture pendingHead;
+
+	// Whether the pending head may still go out: a slot is taken by a request that will end.
+	private BooleanSupplier slotComing = () -> false;
+
 	ResponseWait(StreamLink link) {
 		this.link = link;
+	}
+
+	/**
+	 * A request head was handed to a channel that may hold it back: until {@code written}
+	 * completes, the request is not timed as long as {@code slotComing} says it may go out.
+	 * @param written the head's write
+	 * @param slotComing whether the head can still go out (a slot will free up)
+	 */
+	void headPending(ChannelFuture written, BooleanSupplier slotComing) {
+		if (written.isDone()) {
+			// The head of an earlier h2 stream of the transaction (one it moved from) no longer counts.
+			this.pendingHead = null;
+			return;
+		}
+		this.pendingHead = written;
+		this.slotComing = slotComing;
+		written.addListener((done) -> {
+			if (this.pendingHead == written) {
+				this.pendingHead = null;
+				if (this.waiting) {
+					// The request is complete and has only now been sent: its timeout starts here.
+					this.deadline = System.nanoTime() + this.link.limits().responseTimeout().toNanos();
+				}
+			}
+		});
 	}
 
 	/** The request went out completely on {@code ch}: the response head is due. */
@@ -91,6 +127,7 @@ final class ResponseWait {
 			stopTimer();
 			this.channel = null;
 			this.waiting = false;
+			this.pendingHead = null;
 		}
 	}
 
@@ -102,14 +139,26 @@ final class ResponseWait {
 		if (!this.waiting || !ch.isActive()) {
 			return;
 		}
+		if (this.pendingHead != null && this.slotComing.getAsBoolean()) {
+			// Not sent yet: the deadline moves once the head goes out.
+			schedule(ch, this.link.limits().responseTimeout().toNanos());
+			return;
+		}
 		long left = this.deadline - System.nanoTime();
 		if (left > 0) {
 			schedule(ch, left);
 			return;
 		}
 		this.waiting = false;
-		logger.warn("no response from {} within {} ms for streamtype '{}'; closing", ch.remoteAddress(),
-				this.link.limits().responseTimeout().toMillis(), this.link.policy().name());
+		if (this.pendingHead != null) {
+			logger.warn("no h2 stream slot from {} within {} ms for streamtype '{}' (the server allows no stream "
+					+ "and none is under way); closing", ch.remoteAddress(),
+					this.link.limits().responseTimeout().toMillis(), this.link.policy().name());
+		}
+		else {
+			logger.warn("no response from {} within {} ms for streamtype '{}'; closing", ch.remoteAddress(),
+					this.link.limits().responseTimeout().toMillis(), this.link.policy().name());
+		}
 		ch.close();
 	}
 
