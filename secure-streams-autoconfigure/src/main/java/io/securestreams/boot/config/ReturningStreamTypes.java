@@ -2,6 +2,8 @@ package io.securestreams.boot.config;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStreams;
@@ -15,7 +17,9 @@ import io.securestreams.smd.SmdMessage;
  * policy defines it again, the handler containers of that streamtype must create theirs anew.
  * The context announces every policy it sets on the system message bus, as libwebsockets does
  * ({@code {"policy":"updated"}}, class {@link SmdClass#SYSTEM_STATE}); on each system-state
- * message the streamtypes defined now are compared with those defined before.
+ * message the streamtypes defined now are compared with those defined before. That runs on a
+ * thread of its own, one message after the other: the policy may have been set from a callback,
+ * on an event loop, where a returning server streamtype's listener cannot be created.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -28,18 +32,24 @@ final class ReturningStreamTypes implements AutoCloseable {
 
 	private Set<String> defined;
 
+	private final ExecutorService restarts = Executors.newSingleThreadExecutor((task) -> {
+		Thread thread = new Thread(task, "secure-streams-handler-restart");
+		thread.setDaemon(true);
+		return thread;
+	});
+
 	private final SmdBus.Subscription subscription;
 
 	/**
 	 * Starts watching.
 	 * @param streams the context
-	 * @param returned told the streamtypes a policy defines again, on the thread that set it
+	 * @param returned told the streamtypes a policy defines again, on a thread of its own
 	 */
 	ReturningStreamTypes(SecureStreams streams, Consumer<Set<String>> returned) {
 		this.streams = streams;
 		this.returned = returned;
 		this.defined = Set.copyOf(streams.policy().streamTypes().keySet());
-		this.subscription = streams.smd().subscribe(SmdClass.SYSTEM_STATE, Runnable::run, this::systemState);
+		this.subscription = streams.smd().subscribe(SmdClass.SYSTEM_STATE, this.restarts, this::systemState);
 	}
 
 	private void systemState(SmdMessage message) {
@@ -58,6 +68,7 @@ final class ReturningStreamTypes implements AutoCloseable {
 	@Override
 	public void close() {
 		this.subscription.close();
+		this.restarts.shutdown();
 	}
 
 }
