@@ -225,6 +225,8 @@ class H2ServerWsProtocolTests {
 			.singleElement()
 			.satisfies((states) -> assertThat(states).containsExactly(StreamState.CREATING, StreamState.CONNECTING,
 					StreamState.CONNECTED, StreamState.SERVER_UPGRADE));
+		// The request's own method, where the http/1.1 upgrade gives GET (docs/servers.md).
+		assertThat(this.handler.upgradeRequests).containsExactly("CONNECT /chat");
 		channel.close().sync();
 	}
 

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.securestreams.SecureStream;
@@ -58,10 +59,14 @@ class H2ServerWsTests {
 	/** Switches every upgraded stream to an echo. */
 	static final class Upgrades extends RoutingServerHandler {
 
+		/** The {@code method} and {@code path} metadata of each upgraded stream at SERVER_UPGRADE. */
+		final List<String> upgradeRequests = new CopyOnWriteArrayList<>();
+
 		@Override
 		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
 			StreamResult result = super.onState(stream, state, ack);
 			if (state == StreamState.SERVER_UPGRADE) {
+				this.upgradeRequests.add(stream.metadata("method") + " " + stream.metadata("path"));
 				stream.changeHandler(new WsEchoHandler());
 			}
 			return result;
