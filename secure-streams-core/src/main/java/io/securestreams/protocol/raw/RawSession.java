@@ -75,11 +75,10 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 			ByteBuf buffer = ch.alloc().ioBuffer(TX_CAPACITY, TX_CAPACITY);
 			TxResult result = this.link.tx(buffer);
 			if (!result.send() || !buffer.isReadable()) {
+				// Nothing to write: a request made in that onTx comes back as a task of its own, so
+				// an application that keeps answering "nothing yet" cannot hold the event loop.
 				buffer.release();
-				if (!result.send()) {
-					break;
-				}
-				continue;
+				break;
 			}
 			ch.write(buffer);
 			wrote = true;
