@@ -47,10 +47,17 @@ final class BindAddress {
 		if (endpoint.startsWith("+")) {
 			boolean abstractName = endpoint.startsWith("+@");
 			String name = endpoint.substring(abstractName ? 2 : 1);
+			SocketAddress address;
+			try {
+				address = transport.unixAddress(name, abstractName);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new SecureStreamsException("server streamtype '" + policy.name() + "': " + ex.getMessage(), ex);
+			}
 			if (!abstractName) {
 				removeStaleSocket(Path.of(name));
 			}
-			return transport.unixAddress(name, abstractName);
+			return address;
 		}
 		if (endpoint.startsWith("!")) {
 			throw new SecureStreamsException("server streamtype '" + policy.name() + "': binding to an existing vhost ("

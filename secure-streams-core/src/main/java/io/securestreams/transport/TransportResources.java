@@ -179,9 +179,17 @@ public final class TransportResources implements AutoCloseable {
 	 * @param path a filesystem path, or an abstract name when {@code abstractName} is set
 	 * @param abstractName whether the name is in Linux's abstract namespace (no file)
 	 * @return the address
+	 * @throws IllegalArgumentException for an empty path or name (an endpoint of just {@code +} or
+	 * {@code +@})
 	 * @throws IllegalStateException for an abstract name without the native transport
 	 */
 	public SocketAddress unixAddress(String path, boolean abstractName) {
+		if (path.isEmpty()) {
+			// The socket call would fail with a bare "Invalid argument" or "Connection refused", and
+			// a listener would look at the working directory, none of which points at the endpoint.
+			throw new IllegalArgumentException("endpoint \"" + (abstractName ? "+@" : "+")
+					+ "\" names no Unix socket: the " + (abstractName ? "abstract name" : "path") + " is empty");
+		}
 		if (abstractName) {
 			if (!this.epoll) {
 				throw new IllegalStateException("abstract Unix socket '@" + path
