@@ -257,9 +257,17 @@ public final class Connector {
 
 	// Netty's epoll transport fails a connect to a Unix socket path that does not exist with a
 	// FileNotFoundException without a message, which would leave the log line without the path.
-	// The exception carries nothing else, so it is replaced rather than wrapped.
+	// The exception carries nothing else, so it is replaced rather than wrapped. A message that
+	// names an abstract socket has its leading NUL, which would put a NUL byte in the log line
+	// and hide the name's '@'; it is wrapped with the name as it is written.
 	private static Throwable namingThePeer(Throwable cause, SocketAddress peer) {
-		if (cause.getMessage() != null) {
+		String message = cause.getMessage();
+		if (message != null && message.indexOf('\0') >= 0) {
+			ConnectException named = new ConnectException(message.replace('\0', '@'));
+			named.initCause(cause);
+			return named;
+		}
+		if (message != null) {
 			return cause;
 		}
 		String why = (cause instanceof FileNotFoundException) ? "No such file or directory"
