@@ -8,6 +8,7 @@ import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
 import io.securestreams.metadata.MetadataValues;
+import io.securestreams.policy.Protocol;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.TxResult;
 import io.securestreams.protocol.CookieJar;
@@ -107,8 +108,15 @@ public abstract class AbstractStreamLink<S extends LinkedStream> implements Stre
 
 	@Override
 	public final TxResult tx(ByteBuf buffer) {
-		TxResult result = tx(buffer, this.stream.txOwed());
-		this.stream.txWritten(result.length(), StreamFlags.has(result.flags(), StreamFlags.EOM));
+		long owed = this.stream.txOwed();
+		TxResult result = tx(buffer, owed);
+		// Raw has no messages and ignores tx flags: only an announced length makes one, which
+		// ends when it is all written. Unannounced bytes (never with EOM there) would otherwise
+		// leave a message open for good, and every later requestTxLen would wait behind it.
+		boolean raw = policy().protocol() == Protocol.RAW;
+		if (!raw || owed >= 0) {
+			this.stream.txWritten(result.length(), !raw && StreamFlags.has(result.flags(), StreamFlags.EOM));
+		}
 		return result;
 	}
 
