@@ -99,8 +99,14 @@ public final class ListenerStream extends AbstractStream {
 					+ policy.name() + "'");
 		}
 		logger.info("server streamtype '{}' ({}{}) listening on {}", policy.name(), policy.protocol().jsonName(),
-				(tls != null) ? ", tls" : "", listener.localAddress());
+				(tls != null) ? ", tls" : "", printable(String.valueOf(listener.localAddress())));
 		return listener;
+	}
+
+	// An abstract Unix socket's address starts with a NUL byte, which would make the log a binary
+	// file and hide the '@' the policy writes the name with.
+	private static String printable(String text) {
+		return text.replace('\0', '@');
 	}
 
 	private static EventLoop pickLoop(StreamsRuntime runtime, StreamTypePolicy policy) {
@@ -132,8 +138,8 @@ public final class ListenerStream extends AbstractStream {
 		}
 		ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
 		if (!bound.isSuccess()) {
-			throw new SecureStreamsException("server streamtype '" + this.policy.name() + "' cannot listen on "
-					+ address + ": " + bound.cause().getMessage(), bound.cause());
+			throw new SecureStreamsException(printable("server streamtype '" + this.policy.name()
+					+ "' cannot listen on " + address + ": " + bound.cause().getMessage()), bound.cause());
 		}
 		this.serverChannel = bound.channel();
 	}

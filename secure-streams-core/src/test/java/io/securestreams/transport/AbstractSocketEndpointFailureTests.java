@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.netty.channel.epoll.Epoll;
 import io.securestreams.SecureStreams;
+import io.securestreams.SecureStreamsException;
 import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
@@ -16,12 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A {@code +@name} endpoint where nobody listens (and one too long for {@code sun_path}): the log
  * line of each failure names the socket as the policy writes it, {@code @name}, without the NUL
- * byte the abstract address starts with.
+ * byte the abstract address starts with; so do a listener's log line and the error of one whose
+ * name is too long.
  */
 class AbstractSocketEndpointFailureTests {
 
@@ -50,6 +53,28 @@ class AbstractSocketEndpointFailureTests {
 				.hasSize(2)
 				.allSatisfy((line) -> assertThat(line).contains("@" + name).doesNotContain("\0"));
 		}
+	}
+
+	@Test
+	void aListenerNamesItsSocketWithoutANulByte() {
+		assumeTrue(Epoll.isAvailable(), "abstract Unix sockets need the native epoll transport");
+		String name = "ss-review-listener-" + ProcessHandle.current().pid();
+		String tooLong = "z".repeat(120);
+		LogCapture logs = this.resources.closing(new LogCapture());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.server(fragment.streamType("srv"), Protocol.RAW, false).set(StreamTypeKey.ENDPOINT, "+@" + name);
+		TestPolicies.server(fragment.streamType("long"), Protocol.RAW, false)
+			.set(StreamTypeKey.ENDPOINT, "+@" + tooLong);
+		SecureStreams streams = this.resources
+			.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1).transport(TransportResources.Kind.AUTO));
+		streams.create("srv", new RecordingHandler());
+		assertThat(logs.messages()).filteredOn((line) -> line.contains("listening on"))
+			.singleElement()
+			.satisfies((line) -> assertThat(line).endsWith("listening on @" + name).doesNotContain("\0"));
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> streams.create("long", new RecordingHandler()))
+			.satisfies((ex) -> assertThat(ex.getMessage()).contains("cannot listen on @" + tooLong)
+				.doesNotContain("\0"));
 	}
 
 }
