@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A {@code +/path} endpoint where no listener is: each attempt is UNREACHABLE, the retry policy
+ * A {@code +/path} endpoint where no listener is (nothing there, a file or a directory that is no
+ * socket, a path too long for {@code sun_path}): each attempt is UNREACHABLE, the retry policy
  * runs out, and the log line of each failure names the path, whichever transport connects.
  */
 class UnixSocketEndpointFailureTests {
@@ -33,12 +34,15 @@ class UnixSocketEndpointFailureTests {
 	Path dir;
 
 	@ParameterizedTest(name = "{0} {1}")
-	@CsvSource({ "NIO,missing", "NIO,missing-directory", "NIO,regular-file", "AUTO,missing",
-			"AUTO,missing-directory", "AUTO,regular-file" })
+	@CsvSource({ "NIO,missing", "NIO,missing-directory", "NIO,regular-file", "NIO,directory", "NIO,too-long",
+			"AUTO,missing", "AUTO,missing-directory", "AUTO,regular-file", "AUTO,directory", "AUTO,too-long" })
 	void eachFailedAttemptNamesThePath(TransportResources.Kind kind, String what) throws Exception {
 		Path path = switch (what) {
 			case "missing" -> this.dir.resolve("no-listener.sock");
 			case "missing-directory" -> this.dir.resolve("absent").resolve("no-listener.sock");
+			case "directory" -> Files.createDirectory(this.dir.resolve("a-directory"));
+			// More than the 108 bytes of sun_path.
+			case "too-long" -> this.dir.resolve("x".repeat(120) + ".sock");
 			default -> Files.writeString(this.dir.resolve("not-a-socket"), "x");
 		};
 		LogCapture logs = this.resources.closing(new LogCapture());
