@@ -109,13 +109,20 @@ public abstract class AbstractStreamLink<S extends LinkedStream> implements Stre
 	@Override
 	public final TxResult tx(ByteBuf buffer) {
 		long owed = this.stream.txOwed();
-		TxResult result = tx(buffer, owed);
-		// Raw has no messages and ignores tx flags: only an announced length makes one, which
-		// ends when it is all written. Unannounced bytes (never with EOM there) would otherwise
-		// leave a message open for good, and every later requestTxLen would wait behind it.
-		boolean raw = policy().protocol() == Protocol.RAW;
-		if (!raw || owed >= 0) {
-			this.stream.txWritten(result.length(), !raw && StreamFlags.has(result.flags(), StreamFlags.EOM));
+		TxResult result;
+		this.stream.txCallback(true);
+		try {
+			result = tx(buffer, owed);
+			// Raw has no messages and ignores tx flags: only an announced length makes one, which
+			// ends when it is all written. Unannounced bytes (never with EOM there) would otherwise
+			// leave a message open for good, and every later requestTxLen would wait behind it.
+			boolean raw = policy().protocol() == Protocol.RAW;
+			if (!raw || owed >= 0) {
+				this.stream.txWritten(result.length(), !raw && StreamFlags.has(result.flags(), StreamFlags.EOM));
+			}
+		}
+		finally {
+			this.stream.txCallback(false);
 		}
 		return result;
 	}

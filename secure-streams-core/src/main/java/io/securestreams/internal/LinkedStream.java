@@ -34,6 +34,9 @@ public abstract class LinkedStream extends AbstractStream {
 	/** Whether such a binding wrote part of a message that has not ended yet. */
 	private boolean txMessageOpen;
 
+	/** Whether {@code onTx} runs for such a binding: a length announced meanwhile is the next message's. */
+	private boolean txCallback;
+
 	/**
 	 * Creates a stream whose states are checked against the local transition table.
 	 * @param runtime the context internals
@@ -63,7 +66,8 @@ public abstract class LinkedStream extends AbstractStream {
 	 */
 	protected final void announceTxLength(long length) {
 		this.txLength = length;
-		if (this.txMessageOpen) {
+		// From onTx, the message that call writes is going out, whether it has started yet or not.
+		if (this.txMessageOpen || this.txCallback) {
 			this.txNextOwed = length;
 		}
 		else {
@@ -114,6 +118,21 @@ public abstract class LinkedStream extends AbstractStream {
 
 	final long txOwed() {
 		return this.txOwed;
+	}
+
+	/**
+	 * Marks {@code onTx} running for a binding that does not track the announced length. When it
+	 * has returned (and its bytes are counted), a length it announced becomes the one owed unless
+	 * a message is still going out, as it would have had the announcement come after the call, as
+	 * a client stream's does.
+	 * @param running whether the call starts or has ended
+	 */
+	final void txCallback(boolean running) {
+		this.txCallback = running;
+		if (!running && !this.txMessageOpen && this.txNextOwed >= 0) {
+			this.txOwed = this.txNextOwed;
+			this.txNextOwed = -1;
+		}
 	}
 
 	/**
