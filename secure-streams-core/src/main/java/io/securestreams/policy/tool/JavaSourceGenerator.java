@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * Turns a policy into the Java source of a class whose {@code policy()} method builds an equal
  * policy without parsing JSON, like lws's {@code policy2c}. Records are written generically as
  * canonical-constructor calls by reflecting their components, so the generator follows the
- * model as it grows. Each streamtype and each certificate gets its own method and streamtypes
- * are added in chunks, keeping every method far below the JVM's 64 KB limit.
+ * model as it grows. Each streamtype and each certificate gets its own method, keeping every
+ * method far below the JVM's 64 KB limit, and each chunk of streamtypes is a nested class of its
+ * own, because one class file holds at most 65535 constants.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -47,22 +48,26 @@ final class JavaSourceGenerator {
 			.append("> streamTypes = new java.util.LinkedHashMap<>();\n");
 		List<StreamTypePolicy> streamTypes = new ArrayList<>(policy.streamTypes().values());
 		int chunks = (streamTypes.size() + STREAMTYPES_PER_CHUNK - 1) / STREAMTYPES_PER_CHUNK;
+		// Longer than the class name, so a nested class can never be called like its outer class.
+		String chunkClass = className + "StreamTypes";
 		for (int chunk = 0; chunk < chunks; chunk++) {
-			out.append("\t\tstreamTypes").append(chunk).append("(streamTypes);\n");
+			out.append("\t\t").append(chunkClass).append(chunk).append(".put(streamTypes);\n");
 		}
 		out.append("\t\treturn ").append(record(policy)).append(";\n\t}\n");
 		for (int chunk = 0; chunk < chunks; chunk++) {
-			out.append("\n\tprivate static void streamTypes").append(chunk).append('(').append(MAP)
-				.append("<" + STRING + ", ").append(name(StreamTypePolicy.class)).append("> streamTypes) {\n");
+			out.append("\n\tprivate static final class ").append(chunkClass).append(chunk).append(" {\n\n\t")
+				.append("static void put(").append(MAP).append("<" + STRING + ", ")
+				.append(name(StreamTypePolicy.class)).append("> streamTypes) {\n");
 			int end = Math.min(streamTypes.size(), (chunk + 1) * STREAMTYPES_PER_CHUNK);
 			for (int i = chunk * STREAMTYPES_PER_CHUNK; i < end; i++) {
 				out.append("\t\tstreamTypes.put(").append(JavaLiterals.string(streamTypes.get(i).name()))
 					.append(", streamType").append(i).append("());\n");
 			}
 			out.append("\t}\n");
-		}
-		for (int i = 0; i < streamTypes.size(); i++) {
-			method(out, StreamTypePolicy.class, "streamType" + i, record(streamTypes.get(i)));
+			for (int i = chunk * STREAMTYPES_PER_CHUNK; i < end; i++) {
+				method(out, StreamTypePolicy.class, "streamType" + i, record(streamTypes.get(i)));
+			}
+			out.append("\n\t}\n");
 		}
 		int index = 0;
 		for (PolicyCertificate cert : policy.certs().values()) {

@@ -41,6 +41,16 @@ class JavaSourceGeneratorTests {
 	}
 
 	@Test
+	void streamtypesBeyondOneClassFilesConstantPoolCompile() throws Exception {
+		// Their names, values and methods need more than the 65535 constants one class file holds.
+		Policy policy = new RandomPolicies(7).policy(5000);
+		String source = this.generator.generate(policy, "", "Huge");
+		Policy built = InMemoryCompiler.policy("Huge", source);
+		assertThat(built).isEqualTo(policy);
+		assertThat(List.copyOf(built.streamTypes().keySet())).isEqualTo(List.copyOf(policy.streamTypes().keySet()));
+	}
+
+	@Test
 	void randomPoliciesWithAwkwardStringsCompile() throws Exception {
 		RandomPolicies random = new RandomPolicies(11);
 		for (int i = 0; i < 3; i++) {
