@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 import javax.lang.model.SourceVersion;
 
@@ -40,6 +41,12 @@ public final class PolicyTool {
 			"  validate FILE...                          check policies",
 			"  to-java FILE --package PKG --class NAME   print Java source that builds the policy",
 			"  overlay BASE FRAGMENT                     print BASE with the overlay FRAGMENT applied", "");
+
+	// Identifiers that are not keywords but cannot name a type (JLS 3.9).
+	private static final Set<String> RESTRICTED_TYPE_NAMES = Set.of("var", "yield", "record", "sealed", "permits");
+
+	private static final Set<String> OBSCURING_NAMES = Set.of("java", "io", "io.securestreams",
+			"io.securestreams.policy");
 
 	private final PolicyParser parser = new PolicyParser();
 
@@ -118,6 +125,9 @@ public final class PolicyTool {
 		for (int i = 0; i < args.size(); i++) {
 			String arg = args.get(i);
 			if ((arg.equals("--package") || arg.equals("--class")) && i + 1 < args.size()) {
+				if ((arg.equals("--package") ? packageName : className) != null) {
+					return usage(err, "'" + arg + "' given twice");
+				}
 				if (arg.equals("--package")) {
 					packageName = args.get(++i);
 				}
@@ -135,13 +145,21 @@ public final class PolicyTool {
 		if (file == null || packageName == null || className == null) {
 			return usage(err, "to-java needs FILE, --package and --class");
 		}
-		// A class called java or io would obscure the packages the generated source names.
-		if (!(packageName.isEmpty() || SourceVersion.isName(packageName)) || !SourceVersion.isIdentifier(className)
-				|| SourceVersion.isKeyword(className) || className.equals("java") || className.equals("io")) {
+		if (!validNames(packageName, className)) {
 			return usage(err, "'" + packageName + "' / '" + className + "' is not a valid Java package / class name");
 		}
 		out.print(new JavaSourceGenerator().generate(parse(file, err).policy(), packageName, className));
 		return 0;
+	}
+
+	private static boolean validNames(String packageName, String className) {
+		String qualified = packageName.isEmpty() ? className : packageName + "." + className;
+		return (packageName.isEmpty() || SourceVersion.isName(packageName)) && SourceVersion.isIdentifier(className)
+				&& !SourceVersion.isKeyword(className) && !RESTRICTED_TYPE_NAMES.contains(className)
+				// The JVM refuses to load classes of java.* that are not the JDK's own.
+				&& !packageName.equals("java") && !packageName.startsWith("java.")
+				// A class named like these would obscure the packages the generated source names.
+				&& !OBSCURING_NAMES.contains(className) && !OBSCURING_NAMES.contains(qualified);
 	}
 
 	private int overlay(List<String> args, PrintStream out, PrintStream err) {

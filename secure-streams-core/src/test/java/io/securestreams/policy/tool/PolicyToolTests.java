@@ -93,6 +93,24 @@ class PolicyToolTests {
 	}
 
 	@Test
+	void toJavaRefusesNamesJavacWouldRefuse() {
+		// Restricted identifiers cannot name a class; java.* belongs to the JDK; io.securestreams
+		// and io.securestreams.policy as classes would hide the packages the generated source uses.
+		for (String className : new String[] { "var", "yield", "record", "sealed", "permits" }) {
+			assertThat(run("to-java", fixture(BINANCE), "--package", "p", "--class", className)).isEqualTo(2);
+			assertThat(err()).contains("'" + className + "'");
+		}
+		assertThat(run("to-java", fixture(BINANCE), "--package", "java.policies", "--class", "C")).isEqualTo(2);
+		assertThat(run("to-java", fixture(BINANCE), "--package", "io", "--class", "securestreams")).isEqualTo(2);
+		assertThat(run("to-java", fixture(BINANCE), "--package", "io.securestreams", "--class", "policy"))
+			.isEqualTo(2);
+		// A repeated option would otherwise silently win over the first.
+		assertThat(run("to-java", fixture(BINANCE), "--package", "p", "--class", "C", "--class", "D")).isEqualTo(2);
+		assertThat(err()).contains("'--class'");
+		assertThat(out()).isEmpty();
+	}
+
+	@Test
 	void helpGoesToStandardOutput() {
 		assertThat(run("--help")).isZero();
 		assertThat(out()).isEqualTo(PolicyTool.USAGE);
