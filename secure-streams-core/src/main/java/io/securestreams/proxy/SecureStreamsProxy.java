@@ -3,6 +3,7 @@ package io.securestreams.proxy;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,6 +93,10 @@ public final class SecureStreamsProxy implements AutoCloseable {
 			SocketAddress bindTo = builder.address.toSocketAddress(transport);
 			if (bindTo instanceof InetSocketAddress inet && inet.isUnresolved()) {
 				bindTo = new InetSocketAddress(inet.getHostString(), inet.getPort());
+				// Binding it unresolved would fail with an exception that has no message.
+				if (((InetSocketAddress) bindTo).isUnresolved()) {
+					throw new UnknownHostException("unknown host '" + inet.getHostString() + "'");
+				}
 			}
 			if (builder.address.kind() == ProxyAddress.Kind.PATH) {
 				UnixSocketFiles.removeStale(Path.of(builder.address.name()));

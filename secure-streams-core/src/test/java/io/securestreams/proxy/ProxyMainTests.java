@@ -129,6 +129,19 @@ class ProxyMainTests {
 	}
 
 	@Test
+	void unresolvableTcpHostSaysSo() throws Exception {
+		// Binding an unresolved address fails with an exception without a message: the error
+		// ended in ": null".
+		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
+		assertThat(ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString(), "--tcp",
+				"no-such-host.invalid:0" }, print), print)).isNull();
+		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("ss-proxy: the Secure Streams proxy cannot listen "
+				+ "on no-such-host.invalid:0: unknown host 'no-such-host.invalid'\n");
+	}
+
+	@Test
 	void tcpAddressInUseExitsWithStatus1AndSaysWhy() throws Exception {
 		Path policy = Files.writeString(this.temp.resolve("policy.json"), "{\"s\":[{\"get\":{\"endpoint\":"
 				+ "\"127.0.0.1\",\"protocol\":\"h1\"}}]}");
