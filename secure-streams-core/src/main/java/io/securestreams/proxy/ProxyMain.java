@@ -128,7 +128,13 @@ public final class ProxyMain {
 				}
 				String value = args[++i];
 				switch (option) {
-					case "--policy" -> policy = Path.of(value);
+					case "--policy" -> {
+						// The last one would silently win.
+						if (policy != null) {
+							throw new IllegalArgumentException("--policy given twice");
+						}
+						policy = Path.of(value);
+					}
 					case "--uds" -> address = listenOnce(address, new ProxyAddress(ProxyAddress.Kind.PATH, value, 0));
 					case "--abstract" -> address = listenOnce(address,
 							new ProxyAddress(ProxyAddress.Kind.ABSTRACT, value.startsWith("@") ? value.substring(1)
@@ -145,6 +151,9 @@ public final class ProxyMain {
 			}
 			if (policy == null) {
 				throw new IllegalArgumentException("--policy FILE is required");
+			}
+			if (Files.isDirectory(policy)) {
+				throw new IllegalArgumentException(policy + " is a directory, not a policy file");
 			}
 			if (!Files.isRegularFile(policy)) {
 				throw new IllegalArgumentException("policy file " + policy + " does not exist");

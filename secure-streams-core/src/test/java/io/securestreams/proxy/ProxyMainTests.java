@@ -47,10 +47,14 @@ class ProxyMainTests {
 			"--policy POLICY --uds /tmp/a --tcp 127.0.0.1:1 | give only one of --uds, --abstract and --tcp",
 			"--policy POLICY --tcp nope | is not +@name, +/path or host:port",
 			"--policy POLICY --verbose x | unknown option '--verbose'",
-			"--policy POLICY --verbose | unknown option '--verbose'", "stray | unexpected argument 'stray'" })
+			"--policy POLICY --verbose | unknown option '--verbose'", "stray | unexpected argument 'stray'",
+			"--policy TEMPDIR | is a directory, not a policy file",
+			"--policy POLICY --policy /other.json | --policy given twice" })
 	void commandLineErrorsPrintTheProblemAndTheUsage(String line, String problem) throws Exception {
 		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
-		String[] args = line.isBlank() ? new String[0] : line.replace("POLICY", policy.toString()).split(" ");
+		String[] args = line.isBlank() ? new String[0] : line.replace("POLICY", policy.toString())
+			.replace("TEMPDIR", this.temp.toString())
+			.split(" ");
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		assertThat(ProxyMain.parse(args, new PrintStream(err, true, StandardCharsets.UTF_8))).isNull();
 		assertThat(err.toString(StandardCharsets.UTF_8)).contains(problem).contains(ProxyMain.USAGE);
