@@ -1,8 +1,11 @@
 package io.securestreams.policy.tool;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -59,7 +62,12 @@ public final class PolicyTool {
 		if (System.getProperty("slf4j.internal.verbosity") == null) {
 			System.setProperty("slf4j.internal.verbosity", "ERROR");
 		}
-		System.exit(new PolicyTool().run(args, System.out, System.err));
+		// JSON is UTF-8 (RFC 8259): System.out follows the locale and in the C locale would print
+		// every non-ASCII character of an overlay's output as '?'.
+		PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+		int exit = new PolicyTool().run(args, out, System.err);
+		out.flush();
+		System.exit(exit);
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.json.PolicyFixtures;
@@ -141,6 +142,25 @@ class PolicyToolTests {
 		assertThat(merged.streamType("captive_portal_detect").endpoint()).isEqualTo("google.com");
 		assertThat(merged.streamType("captive_portal_detect").http().expect()).isNull();
 		assertThat(merged.streamType("mintest")).isEqualTo(PolicyFixtures.parse(STATIC).streamType("mintest"));
+	}
+
+	@Test
+	void overlayPrintsUtf8WhateverTheLocale() throws Exception {
+		// JSON is UTF-8; in the C locale System.out would print every non-ASCII character as '?'.
+		Path base = Files.writeString(this.temp.resolve("base.json"), "{\"release\": \"caf\u00e9 \uD83D\uDE00\"}",
+				StandardCharsets.UTF_8);
+		Path fragment = write("fragment.json", "{}");
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+				PolicyTool.class.getName(), "overlay", base.toString(), fragment.toString())
+			.redirectError(ProcessBuilder.Redirect.DISCARD);
+		builder.environment().put("LANG", "C");
+		builder.environment().put("LC_ALL", "C");
+		Process process = builder.start();
+		byte[] output = process.getInputStream().readAllBytes();
+		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(process.exitValue()).isZero();
+		assertThat(new PolicyParser().parse("out", output).policy().release()).isEqualTo("caf\u00e9 \uD83D\uDE00");
 	}
 
 	@Test
