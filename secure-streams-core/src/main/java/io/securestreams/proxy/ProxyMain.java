@@ -1,7 +1,11 @@
 package io.securestreams.proxy;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -174,6 +178,17 @@ public final class ProxyMain {
 		return next;
 	}
 
+	// The messages of these two are only the path, which the line already names.
+	private static String reason(IOException ex) {
+		if (ex instanceof NoSuchFileException) {
+			return "no such file";
+		}
+		if (ex instanceof AccessDeniedException) {
+			return "permission denied";
+		}
+		return (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
+	}
+
 	/**
 	 * Reads the policy and starts listening.
 	 * @param options the options
@@ -190,8 +205,8 @@ public final class ProxyMain {
 			err.println(ex.getMessage());
 			return null;
 		}
-		catch (java.io.UncheckedIOException ex) {
-			err.println("ss-proxy: " + ex.getMessage());
+		catch (UncheckedIOException ex) {
+			err.println("ss-proxy: " + ex.getMessage() + ": " + reason(ex.getCause()));
 			return null;
 		}
 		SecureStreams context = SecureStreams.builder(parsed.policy()).build();

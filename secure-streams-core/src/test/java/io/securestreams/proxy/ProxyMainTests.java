@@ -133,6 +133,22 @@ class ProxyMainTests {
 	}
 
 	@Test
+	void unreadablePolicySaysWhy() throws Exception {
+		// A file the proxy may not read (or one gone since the command line was checked) ended
+		// with only "cannot read policy file X". A directory is what a test run as root cannot read.
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
+		assertThat(ProxyMain.start(new ProxyMain.Options(this.temp, ProxyAddress.DEFAULT), print)).isNull();
+		assertThat(err.toString(StandardCharsets.UTF_8))
+			.isEqualTo("ss-proxy: cannot read policy file " + this.temp + ": Is a directory\n");
+		err.reset();
+		Path gone = this.temp.resolve("gone.json");
+		assertThat(ProxyMain.start(new ProxyMain.Options(gone, ProxyAddress.DEFAULT), print)).isNull();
+		assertThat(err.toString(StandardCharsets.UTF_8))
+			.isEqualTo("ss-proxy: cannot read policy file " + gone + ": no such file\n");
+	}
+
+	@Test
 	void unresolvableTcpHostSaysSo() throws Exception {
 		// Binding an unresolved address fails with an exception without a message: the error
 		// ended in ": null".
