@@ -77,6 +77,19 @@ class PolicyToolTests {
 	}
 
 	@Test
+	void validateNamesEachBadFileAndChecksTheRest() throws IOException {
+		Path empty = write("empty.json", "");
+		Path latin1 = Files.write(this.temp.resolve("latin1.json"),
+				"{\"release\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1));
+		assertThat(run("validate", empty.toString(), this.temp.toString(), latin1.toString(), fixture(BINANCE)))
+			.isEqualTo(1);
+		assertThat(err()).isEqualTo(empty + ":1:1: empty document; expected a policy object\n"
+				+ "cannot read policy file " + this.temp + ": Is a directory\n" + latin1
+				+ ":1:19: release: invalid JSON: Invalid UTF-8 middle byte 0x22\n");
+		assertThat(out()).isEqualTo("OK " + fixture(BINANCE) + ": 1 streamtypes, 1 retry policies, 1 trust stores\n");
+	}
+
+	@Test
 	void usageErrorsExitWithTwo() {
 		assertThat(run()).isEqualTo(2);
 		assertThat(err()).startsWith("policy-tool: no command given\nusage: policy-tool COMMAND");
