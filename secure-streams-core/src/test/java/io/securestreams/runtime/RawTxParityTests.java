@@ -19,7 +19,6 @@ import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
 import io.securestreams.policy.PolicyFragment;
-import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
@@ -76,11 +75,7 @@ class RawTxParityTests {
 	private Exchange run(int flags) throws Exception {
 		ServerSocket peer = this.resources.closing(new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1")));
 		PolicyFragment fragment = TestPolicies.base();
-		fragment.streamType("raw")
-			.set(StreamTypeKey.PROTOCOL, Protocol.RAW)
-			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
-			.set(StreamTypeKey.PORT, peer.getLocalPort())
-			.set(StreamTypeKey.OPPORTUNISTIC, true);
+		TestPolicies.raw(fragment.streamType("raw"), peer.getLocalPort()).set(StreamTypeKey.OPPORTUNISTIC, true);
 		AtomicInteger calls = new AtomicInteger();
 		CompletableFuture<Void> connected = new CompletableFuture<>();
 		StreamHandler handler = new StreamHandler() {

@@ -99,6 +99,19 @@ public final class TestPolicies {
 	}
 
 	/**
+	 * Sets a raw client streamtype's usual keys: a peer on 127.0.0.1, retried with {@code fast}.
+	 * @param builder the streamtype
+	 * @param port the peer's port
+	 * @return the builder
+	 */
+	public static StreamTypePolicy.Builder raw(StreamTypePolicy.Builder builder, int port) {
+		return builder.set(StreamTypeKey.PROTOCOL, Protocol.RAW)
+			.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
+			.set(StreamTypeKey.PORT, port)
+			.set(StreamTypeKey.RETRY, "fast");
+	}
+
+	/**
 	 * Adds the test PKI's localhost certificate and key as {@code certs} entries
 	 * {@code srv_cert} and {@code srv_key}.
 	 * @param fragment the fragment

@@ -160,11 +160,7 @@ class RawStreamTests {
 		try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 5,
 				java.net.InetAddress.getByName("127.0.0.1"))) {
 			PolicyFragment fragment = TestPolicies.base();
-			fragment.streamType("raw")
-				.set(StreamTypeKey.PROTOCOL, Protocol.RAW)
-				.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
-				.set(StreamTypeKey.PORT, peer.getLocalPort())
-				.set(StreamTypeKey.RETRY, "fast");
+			TestPolicies.raw(fragment.streamType("raw"), peer.getLocalPort());
 			this.streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 			RecordingHandler client = new RecordingHandler();
 			this.streams.create("raw", client).connect();

@@ -14,8 +14,6 @@ import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
 import io.securestreams.policy.PolicyFragment;
-import io.securestreams.policy.Protocol;
-import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -40,11 +38,7 @@ class RawTxLengthTests {
 		try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
 			peer.setSoTimeout(10_000);
 			PolicyFragment fragment = TestPolicies.base();
-			fragment.streamType("raw")
-				.set(StreamTypeKey.PROTOCOL, Protocol.RAW)
-				.set(StreamTypeKey.ENDPOINT, "127.0.0.1")
-				.set(StreamTypeKey.PORT, peer.getLocalPort())
-				.set(StreamTypeKey.RETRY, "fast");
+			TestPolicies.raw(fragment.streamType("raw"), peer.getLocalPort());
 			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
 			List<Long> remaining = new CopyOnWriteArrayList<>();
 			RecordingHandler handler = new RecordingHandler() {
