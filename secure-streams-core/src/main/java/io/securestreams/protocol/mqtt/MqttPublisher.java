@@ -87,6 +87,8 @@ final class MqttPublisher {
 				buffer = on.alloc().heapBuffer(capacity, capacity);
 			}
 			TxResult result;
+			// Kept, as leaving from inside onTx discards the message before this buffer is back.
+			boolean announcedMessage = this.announced >= 0;
 			this.inTx = true;
 			try {
 				result = this.link.tx(buffer, (this.announced >= 0) ? this.announced - buffer.writerIndex() : -1);
@@ -95,6 +97,11 @@ final class MqttPublisher {
 				this.inTx = false;
 			}
 			if (!this.member.isConnected()) {
+				// Left from inside onTx (DISCONNECT_ME): a message of announced length that was
+				// started is dropped with its length, as discard() does for one kept between calls.
+				if (announcedMessage && buffer.writerIndex() > 0) {
+					this.link.txLengthConsumed(this.announcedSerial);
+				}
 				buffer.release();
 				return;
 			}
