@@ -37,19 +37,27 @@ record MqttConnectOptions(int keepAliveSeconds, boolean cleanStart, MqttMessageS
 	 */
 	static MqttConnectOptions of(StreamTypePolicy policy, MetadataValues metadata) {
 		MqttSettings mqtt = policy.mqtt();
-		MqttMessageSettings will = expand(mqtt.will(), metadata);
+		MqttMessageSettings will = expand(mqtt.will(), metadata, "mqtt_will_topic");
 		// The birth message is a PUBLISH payload, of any length; the will's has a two-byte length.
 		MqttClientProtocol.checkConnectField("mqtt_will_message",
 				String.valueOf(will.message()).getBytes(StandardCharsets.UTF_8).length);
-		return new MqttConnectOptions(keepAlive(mqtt), mqtt.cleanStart(), will, expand(mqtt.birth(), metadata));
+		MqttMessageSettings birth = expand(mqtt.birth(), metadata, "mqtt_birth_topic");
+		return new MqttConnectOptions(keepAlive(mqtt), mqtt.cleanStart(), will, birth);
 	}
 
-	private static MqttMessageSettings expand(MqttMessageSettings message, MetadataValues metadata) {
+	private static MqttMessageSettings expand(MqttMessageSettings message, MetadataValues metadata,
+			String topicKey) {
 		if (!message.isPresent()) {
 			return MqttMessageSettings.NONE;
 		}
 		String topic = metadata.expand(message.topic());
-		MqttTopics.checkTopicName(topic);
+		try {
+			MqttTopics.checkTopicName(topic);
+		}
+		catch (IllegalArgumentException ex) {
+			// The will and birth topics are both topic names, maybe from the same metadata: say which.
+			throw new IllegalArgumentException(topicKey + " \"" + message.topic() + "\": " + ex.getMessage(), ex);
+		}
 		String payload = metadata.expand(message.message());
 		return new MqttMessageSettings(topic, (payload != null) ? payload : "", message.qos(), message.retain());
 	}
