@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * {@code $aws/things/<thing>/shadow/name/<shadow>/<op>} on that topic plus {@code /accepted} or
  * {@code /rejected}, and only to clients already subscribed then. So before such a message is
  * published the stream subscribes to both (one SUBSCRIBE with {@code mqtt_qos}), and the message
- * goes out once the SUBACK arrived. The responses are delivered to the stream like the messages
+ * goes out once the SUBACK arrived (or the SUBACK wait of the stream's own subscription passed
+ * without it). The responses are delivered to the stream like the messages
  * of its {@code mqtt_subscribe}; a response to each message published in the exchange, or
  * {@link #RESPONSE_TIMEOUT} after the latest one without it, ends the exchange with an
  * UNSUBSCRIBE of the response topics that no other stream of the session still needs. One
@@ -86,6 +87,7 @@ final class MqttShadow {
 			return false;
 		}
 		this.current = next;
+		next.awaitSubAck();
 		return true;
 	}
 
@@ -158,6 +160,7 @@ final class MqttShadow {
 		/** Sends the message; {@code null} once the SUBACK arrived. */
 		@Nullable Runnable publish;
 
+		// Bounds the wait for the SUBACK, then for the responses.
 		private @Nullable ScheduledFuture<?> timer;
 
 		/** Messages published in this exchange whose response has not arrived. */
@@ -170,21 +173,50 @@ final class MqttShadow {
 			this.publish = publish;
 		}
 
-		@Override
-		public void subscribed(List<Integer> granted) {
-			Runnable pending = this.publish;
-			if (MqttShadow.this.current != this || pending == null) {
+		/**
+		 * Bounds the wait for the SUBACK as for a stream's own subscription: a broker that never
+		 * answers would otherwise hold this and every later message of the stream for as long as
+		 * the connection lives.
+		 */
+		void awaitSubAck() {
+			long nanos = MqttShadow.this.session.subscribeTimeout().toNanos();
+			this.timer = MqttShadow.this.session.loop().schedule(this::subAckTimedOut, nanos, TimeUnit.NANOSECONDS);
+		}
+
+		private void subAckTimedOut() {
+			this.timer = null;
+			if (MqttShadow.this.current != this || this.publish == null) {
 				return;
 			}
-			this.publish = null;
+			logger.warn("streamtype '{}': no SUBACK for {} within {} ms; publishing anyway",
+					MqttShadow.this.member.streamType(), this.filters,
+					MqttShadow.this.session.subscribeTimeout().toMillis());
+			// A late SUBACK only frees the packet id.
+			MqttShadow.this.session.subscriptions().abandon(this);
+			send();
+		}
+
+		@Override
+		public void subscribed(List<Integer> granted) {
+			if (MqttShadow.this.current != this || this.publish == null) {
+				return;
+			}
 			if (granted.size() != this.filters.size() || granted.stream().anyMatch((code) -> code >= 0x80)) {
 				// The update itself may still succeed; only its answer cannot be delivered.
 				logger.warn("streamtype '{}': the broker refused a subscription to {} (granted {}); publishing anyway",
 						MqttShadow.this.member.streamType(), this.filters, granted);
 			}
-			pending.run();
-			published();
-			MqttShadow.this.member.requestWrite();
+			send();
+		}
+
+		private void send() {
+			Runnable pending = this.publish;
+			this.publish = null;
+			if (pending != null) {
+				pending.run();
+				published();
+				MqttShadow.this.member.requestWrite();
+			}
 		}
 
 		@Override
