@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
  * syntax and tells whether a filter matches a topic. {@code +} matches exactly one level,
  * {@code #} (last, alone in its level) matches the parent level and any number of child levels,
  * and a filter that starts with a wildcard does not match topics that start with {@code $}.
+ * Neither may be empty or hold U+0000, nor U+FFFD, which received topics may not hold either.
  * <p>
  * A streamtype's {@code mqtt_topic} and {@code mqtt_subscribe} follow stricter rules
  * ({@link #checkStreamTopic}, {@link #checkStreamFilter}): a filter may only start with
@@ -124,6 +125,12 @@ public final class MqttTopics {
 		}
 		if (text.indexOf('\0') >= 0) {
 			throw new IllegalArgumentException("MQTT " + what + " \"" + text + "\" must not contain NUL");
+		}
+		if (text.indexOf('\uFFFD') >= 0) {
+			// Metadata bytes that are not UTF-8 expand to it, and a received topic holding it is
+			// refused as ill-formed (MqttChannelHandler): the broker would echo a topic we reject.
+			throw new IllegalArgumentException("MQTT " + what + " \"" + text + "\" holds U+FFFD, which stands for "
+					+ "bytes that are not UTF-8 (metadata set as bytes?); received topics holding it are refused");
 		}
 		if (text.getBytes(StandardCharsets.UTF_8).length > MAX_LENGTH) {
 			throw new IllegalArgumentException("MQTT " + what + " is longer than " + MAX_LENGTH + " bytes");
