@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The cookie jar behind {@code http_cookies} stays bounded whatever servers set.
+ * The cookie jar behind {@code http_cookies} stays bounded whatever servers set, and sends a
+ * cookie only to the hosts RFC 6265 gives it to.
  */
 class CookieJarTests {
 
@@ -28,6 +29,70 @@ class CookieJarTests {
 		jar.addCookies(TARGET, request);
 		assertThat(request.get("cookie")).contains("c" + (CookieJar.MAX_COOKIES + 499) + "=v")
 			.doesNotContain("c0=v;").doesNotStartWith("c0=v");
+	}
+
+	@Test
+	void aCookieWithoutDomainGoesBackToTheVeryHostThatSetItOnly() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"), new DefaultHttpHeaders().add("set-cookie", "sid=1"));
+		assertThat(cookies(jar, target("example.com", "/"))).isEqualTo("sid=1");
+		assertThat(cookies(jar, target("evilexample.com", "/"))).isNull();
+		assertThat(cookies(jar, target("www.example.com", "/"))).isNull();
+	}
+
+	@Test
+	void aDomainCookieFromASubdomainIsKeptForTheWholeDomain() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("www.example.com", "/login"),
+				new DefaultHttpHeaders().add("set-cookie", "sid=1; Domain=example.com; Path=/"));
+		assertThat(cookies(jar, target("example.com", "/"))).isEqualTo("sid=1");
+		assertThat(cookies(jar, target("a.b.example.com", "/x"))).isEqualTo("sid=1");
+		assertThat(cookies(jar, target("notexample.com", "/"))).isNull();
+	}
+
+	@Test
+	void aCookieForAnotherDomainOrForPartOfAnAddressIsRefused() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"),
+				new DefaultHttpHeaders().add("set-cookie", "a=1; Domain=other.com; Path=/"));
+		jar.keepCookies(target("127.0.0.1", "/"),
+				new DefaultHttpHeaders().add("set-cookie", "b=1; Domain=.0.0.1; Path=/"));
+		assertThat(jar.size()).isZero();
+		assertThat(cookies(jar, target("other.com", "/"))).isNull();
+		assertThat(cookies(jar, target("10.0.0.1", "/"))).isNull();
+	}
+
+	@Test
+	void aPathCookieGoesToItsPathAndBelowOnly() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/login"),
+				new DefaultHttpHeaders().add("set-cookie", "api=1; Path=/api").add("set-cookie", "all=1; Path=/"));
+		assertThat(cookies(jar, target("example.com", "/api/v1?q=1"))).isEqualTo("api=1; all=1");
+		assertThat(cookies(jar, target("example.com", "/api"))).isEqualTo("api=1; all=1");
+		assertThat(cookies(jar, target("example.com", "/apix"))).isEqualTo("all=1");
+	}
+
+	@Test
+	void maxAgeZeroRemovesACookieAndSecureOnesGoOnlyOverTls() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"), new DefaultHttpHeaders().add("set-cookie", "a=1; Path=/")
+			.add("set-cookie", "s=1; Path=/; Secure"));
+		assertThat(cookies(jar, target("example.com", "/"))).isEqualTo("a=1");
+		assertThat(cookies(jar, new ConnectTarget(InetSocketAddress.createUnresolved("example.com", 443),
+				"example.com", 443, true, "/", null))).isEqualTo("a=1; s=1");
+		jar.keepCookies(target("example.com", "/"),
+				new DefaultHttpHeaders().add("set-cookie", "a=1; Path=/; Max-Age=0"));
+		assertThat(cookies(jar, target("example.com", "/"))).isNull();
+	}
+
+	private static ConnectTarget target(String host, String path) {
+		return new ConnectTarget(InetSocketAddress.createUnresolved(host, 80), host, 80, false, path, null);
+	}
+
+	private static String cookies(CookieJar jar, ConnectTarget target) {
+		HttpHeaders request = new DefaultHttpHeaders();
+		jar.addCookies(target, request);
+		return request.get("cookie");
 	}
 
 }
