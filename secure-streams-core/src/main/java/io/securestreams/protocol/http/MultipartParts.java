@@ -56,9 +56,8 @@ final class MultipartParts {
 	/** The end of the part a delimiter closed, delivered once it is known whether it was the last. */
 	private byte @Nullable [] closedTail;
 
-	private final byte[] afterDelimiter = new byte[2];
-
-	private int afterDelimiterLength;
+	/** The byte read just before, after a delimiter; 0 right after it. */
+	private byte afterDelimiter;
 
 	private boolean partStarted;
 
@@ -113,14 +112,13 @@ final class MultipartParts {
 		int at = 0;
 		while (at < bytes.length && this.phase != Phase.EPILOGUE) {
 			if (this.phase == Phase.AFTER_DELIMITER) {
-				while (this.afterDelimiterLength < 2 && at < bytes.length) {
-					this.afterDelimiter[this.afterDelimiterLength++] = bytes[at++];
+				Boolean last = null;
+				while (last == null && at < bytes.length) {
+					last = afterDelimiter(bytes[at++]);
 				}
-				if (this.afterDelimiterLength < 2) {
+				if (last == null) {
 					break;
 				}
-				boolean last = this.afterDelimiter[0] == '-' && this.afterDelimiter[1] == '-';
-				this.afterDelimiterLength = 0;
 				StreamResult result = endClosedPart(last);
 				this.phase = last ? Phase.EPILOGUE : Phase.PART;
 				if (result != StreamResult.OK) {
@@ -160,6 +158,22 @@ final class MultipartParts {
 			return deliver(this.held, StreamFlags.EOM | StreamFlags.RELATED_END);
 		}
 		return StreamResult.OK;
+	}
+
+	/**
+	 * Reads a byte of what follows a delimiter: "--" closes the body; transport padding (spaces
+	 * and tabs, RFC 2046 section 5.1.1) and the line break end the delimiter line, and the next
+	 * part starts after them. Anything else is malformed; the next part starts after it.
+	 * @return whether the body is closed, or {@code null} while the line goes on
+	 */
+	private @Nullable Boolean afterDelimiter(byte b) {
+		byte previous = this.afterDelimiter;
+		this.afterDelimiter = b;
+		if ((previous == 0 && b == '-') || b == ' ' || b == '\t' || b == '\r') {
+			return null;
+		}
+		this.afterDelimiter = 0;
+		return previous == '-' && b == '-';
 	}
 
 	private StreamResult endClosedPart(boolean last) {

@@ -89,4 +89,13 @@ class MultipartPartsTests {
 				this::record)).isNull();
 	}
 
+	@Test
+	void transportPaddingAfterADelimiterIsNotPartOfThePart() {
+		String body = "--b \t\r\nA: 1\r\n\r\none\r\n--b  \r\n\r\ntwo\r\n--b-- \r\n";
+		MultipartParts parts = MultipartParts.of(response("multipart/mixed; boundary=b"), this::record);
+		parts.feed(Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.ISO_8859_1)));
+		parts.end();
+		assertThat(messages()).containsExactly("EOM:A: 1\r\n\r\none", "EOM|RELATED_END:\r\ntwo");
+	}
+
 }
