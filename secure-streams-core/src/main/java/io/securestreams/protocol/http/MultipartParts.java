@@ -61,6 +61,9 @@ final class MultipartParts {
 
 	private boolean partStarted;
 
+	/** Whether {@code RELATED_END} was delivered. */
+	private boolean groupEnded;
+
 	private MultipartParts(String boundary, BiFunction<ByteBuf, Integer, StreamResult> rx) {
 		this.delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
 		this.rx = rx;
@@ -145,19 +148,25 @@ final class MultipartParts {
 	}
 
 	/**
-	 * The body ended: a part still open (a body cut short of its closing delimiter) ends there.
+	 * The body ended: a part still open (a body cut short of its closing delimiter) ends there. A
+	 * body without parts ends the group {@link #start()} began with a zero-length
+	 * {@code RELATED_END}.
 	 * @return the application's result
 	 */
 	StreamResult end() {
+		StreamResult result = StreamResult.OK;
 		if (this.phase == Phase.AFTER_DELIMITER) {
-			this.phase = Phase.EPILOGUE;
-			return endClosedPart(true);
+			result = endClosedPart(true);
 		}
-		if (this.phase == Phase.PART) {
-			this.phase = Phase.EPILOGUE;
-			return deliver(this.held, StreamFlags.EOM | StreamFlags.RELATED_END);
+		else if (this.phase == Phase.PART) {
+			result = deliver(this.held, StreamFlags.EOM | StreamFlags.RELATED_END);
 		}
-		return StreamResult.OK;
+		this.phase = Phase.EPILOGUE;
+		if (result != StreamResult.OK || this.groupEnded) {
+			return result;
+		}
+		this.groupEnded = true;
+		return this.rx.apply(Unpooled.EMPTY_BUFFER, StreamFlags.RELATED_END);
 	}
 
 	/**
@@ -189,6 +198,7 @@ final class MultipartParts {
 	private StreamResult deliver(byte[] bytes, int flags) {
 		int all = flags | (this.partStarted ? 0 : StreamFlags.SOM);
 		this.partStarted = !StreamFlags.has(flags, StreamFlags.EOM);
+		this.groupEnded = StreamFlags.has(flags, StreamFlags.RELATED_END);
 		return this.rx.apply(Unpooled.wrappedBuffer(bytes), all);
 	}
 

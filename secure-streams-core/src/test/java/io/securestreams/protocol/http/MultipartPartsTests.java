@@ -98,4 +98,16 @@ class MultipartPartsTests {
 		assertThat(messages()).containsExactly("EOM:A: 1\r\n\r\none", "EOM|RELATED_END:\r\ntwo");
 	}
 
+	@Test
+	void aBodyWithoutPartsStillEndsTheGroupItStarted() {
+		for (String body : List.of("--b--\r\n", "preamble only", "")) {
+			this.delivered.clear();
+			MultipartParts parts = MultipartParts.of(response("multipart/mixed; boundary=b"), this::record);
+			parts.start();
+			parts.feed(Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.ISO_8859_1)));
+			parts.end();
+			assertThat(this.delivered).as(body).containsExactly("RELATED_START:", "RELATED_END:");
+		}
+	}
+
 }
