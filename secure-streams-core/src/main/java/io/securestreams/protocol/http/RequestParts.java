@@ -61,9 +61,9 @@ final class RequestParts {
 		}
 		String boundary = "ss-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
 		List<Part> parts = new ArrayList<>();
-		parts.add(new Part(own.name(), multipart ? head(own.http(), boundary, true) : NONE));
+		parts.add(new Part(own.name(), multipart ? head(own, boundary, true) : NONE));
 		for (StreamTypePolicy next : rideshares) {
-			parts.add(new Part(next.name(), multipart ? head(next.http(), boundary, false) : NONE));
+			parts.add(new Part(next.name(), multipart ? head(next, boundary, false) : NONE));
 		}
 		if (!multipart) {
 			return new RequestParts(parts, NONE, null);
@@ -117,20 +117,33 @@ final class RequestParts {
 		return framing;
 	}
 
-	private static byte[] head(HttpSettings http, String boundary, boolean first) {
+	private static byte[] head(StreamTypePolicy policy, String boundary, boolean first) {
+		HttpSettings http = policy.http();
 		StringBuilder head = new StringBuilder(first ? "--" : "\r\n--").append(boundary)
 			.append("\r\nContent-Disposition: form-data");
 		if (http.multipartName() != null) {
-			head.append("; name=\"").append(http.multipartName()).append('"');
+			head.append("; name=\"").append(quoted(http.multipartName())).append('"');
 		}
 		if (http.multipartFilename() != null) {
-			head.append("; filename=\"").append(http.multipartFilename()).append('"');
+			head.append("; filename=\"").append(quoted(http.multipartFilename())).append('"');
 		}
 		head.append("\r\n");
-		if (http.mimeContentType() != null) {
-			head.append("Content-Type: ").append(http.mimeContentType()).append("\r\n");
+		String type = http.mimeContentType();
+		if (type != null) {
+			if (type.chars().anyMatch((c) -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+				// It would end the part's header line and add lines of its own.
+				throw new IllegalArgumentException("http_mime_content_type of streamtype '" + policy.name()
+						+ "' holds a control character, so it cannot be a part header");
+			}
+			head.append("Content-Type: ").append(type).append("\r\n");
 		}
 		return head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+	}
+
+	// A name or filename as browsers quote it (the HTML form-data encoding RFC 7578 section 4.2
+	// points to): a quote or line break would end the quoted string or the header line.
+	private static String quoted(String text) {
+		return text.replace("\"", "%22").replace("\r", "%0D").replace("\n", "%0A");
 	}
 
 }
