@@ -107,7 +107,10 @@ final class HttpRedirects {
 			URI origin = new URI(from.tls() ? "https" : "http", null, from.host(), from.port(), "/", null, null);
 			// A relative location is relative to the path just requested (libwebsockets replaces
 			// its last segment too), not to the root.
-			URI next = requested(origin, from.path()).resolve(location);
+			URI requested = requested(origin, from.path());
+			// A location of only a query keeps the requested path (RFC 3986 section 5.2.2); the
+			// JDK resolves it as RFC 2396 did, dropping the path's last segment.
+			URI next = requested.resolve(location.startsWith("?") ? requested.getRawPath() + location : location);
 			if (!"http".equalsIgnoreCase(next.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
 				// An ftp: or ws: location is no http resource: asked for over http it would reach
 				// a server that speaks something else, or one of the peer's choosing on the port.

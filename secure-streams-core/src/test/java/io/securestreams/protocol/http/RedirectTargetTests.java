@@ -5,11 +5,13 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
 import io.securestreams.SystemBlobs;
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
@@ -36,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Where a followed redirect leads: on an IPv6 literal the next request goes to the same peer with
  * the same {@code Host} an endpoint of that literal gets ({@code [::1]:port}); a relative location
  * from a Unix socket endpoint stays on that socket; a location that is not http or https is not
- * followed.
+ * followed; a location of only a query keeps the requested path; one on another port gets that
+ * port in its {@code Host}.
  */
 class RedirectTargetTests {
 
@@ -189,6 +192,51 @@ class RedirectTargetTests {
 		streams.create("t", handler).requestTx();
 		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("unix /moved");
+	}
+
+	@Test
+	void aLocationOfOnlyAQueryKeepsTheRequestedPath() throws Exception {
+		MockWebServer server = this.resources.closing(new MockWebServer());
+		server.start(InetAddress.getByName("127.0.0.1"), 0);
+		server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "?page=2").build());
+		server.enqueue(new MockResponse.Builder().body("page 2").build());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", server.getPort(), "GET", "/list/items?page=1")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true);
+		RecordingHandler handler = new RecordingHandler();
+		this.resources.start(SecureStreams.builder(fragment.build())).create("t", handler).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/list/items?page=1");
+		// RFC 3986 section 5.2.2 (the JDK's URI.resolve, after RFC 2396, gives /list/?page=2).
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/list/items?page=2");
+	}
+
+	@Test
+	void aLocationOnAnotherPortIsFollowedThereWithItsHostAndWithoutItsFragment() throws Exception {
+		MockWebServer first = this.resources.closing(new MockWebServer());
+		first.start(InetAddress.getByName("127.0.0.1"), 0);
+		MockWebServer second = this.resources.closing(new MockWebServer());
+		second.start(InetAddress.getByName("127.0.0.1"), 0);
+		first.enqueue(new MockResponse.Builder().code(301)
+			.setHeader("Location", "//127.0.0.1:" + second.getPort() + "/b/c?x=1#frag")
+			.body("moved")
+			.build());
+		second.enqueue(new MockResponse.Builder().code(307).setHeader("Location", "../d").build());
+		second.enqueue(new MockResponse.Builder().setHeader("X-Tag", "from-second").body("arrived").build());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", first.getPort(), "GET", "/a")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true)
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("tag", "x-tag:")));
+		RecordingHandler handler = new RecordingHandler();
+		SecureStream stream = this.resources.start(SecureStreams.builder(fragment.build())).create("t", handler);
+		stream.requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(new String(handler.received(), StandardCharsets.UTF_8)).isEqualTo("arrived");
+		assertThat(stream.metadata("tag")).isEqualTo("from-second");
+		RecordedRequest moved = second.takeRequest();
+		assertThat(moved.getHeaders().get("Host")).isEqualTo("127.0.0.1:" + second.getPort());
+		assertThat(moved.getTarget()).isEqualTo("/b/c?x=1");
+		assertThat(second.takeRequest().getTarget()).isEqualTo("/d");
 	}
 
 }
