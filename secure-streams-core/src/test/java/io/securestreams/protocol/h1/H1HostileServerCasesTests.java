@@ -175,6 +175,27 @@ class H1HostileServerCasesTests {
 	}
 
 	@Test
+	void aSignedContentLengthFailsTheAttempt() throws Exception {
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok")) {
+			RecordingHandler handler = get(peer);
+			handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+					"ALL_RETRIES_FAILED");
+			assertThat(this.logs.contains("malformed http response")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+	@Test
+	void chunkExtensionsAndTrailersLeaveTheBodyWhole() throws Exception {
+		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+				+ "3;name=value;q=\"a;b\"\r\nabc\r\n2 ; ext\r\nde\r\n0;last\r\nX-Trailer: 1\r\nY: 2\r\n\r\n")) {
+			RecordingHandler handler = get(peer);
+			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("abcde");
+		}
+	}
+
+	@Test
 	void chunkedWithAContentLengthFailsTheAttempt() throws Exception {
 		try (ScriptedPeer peer = answering("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
 				+ "5\r\nabcde\r\n0\r\n\r\n")) {
