@@ -107,8 +107,11 @@ final class PolicyRequest {
 		Body body = Body.NONE;
 		long length = -1;
 		long limit = announced;
-		long manual = (announced < 0) ? manualContentLength(headers, policy) : -1;
-		if (announced >= 0 && !http.noContentLength()) {
+		// A content-length from metadata frames the body unless the announced length goes out as
+		// the content-length instead (with http_no_content_length it does not).
+		boolean announcedSent = announced >= 0 && !http.noContentLength();
+		long manual = announcedSent ? -1 : manualContentLength(headers, policy);
+		if (announcedSent) {
 			body = Body.FIXED;
 			length = announced + framing;
 			headers.set(HttpHeaderNames.CONTENT_LENGTH, length);

@@ -62,6 +62,28 @@ class MetadataContentLengthTests {
 	}
 
 	@Test
+	void withHttpNoContentLengthAnAnnouncedBodyIsFramedByTheContentLengthFromMetadata() throws Exception {
+		// Before, the announced length made the body chunked while the metadata's content-length
+		// went out too: both headers at once.
+		this.server.enqueue(new MockResponse.Builder().body("ok").build());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", this.server.getPort(), "POST", "/up")
+			.set(StreamTypeKey.HTTP_NO_CONTENT_LENGTH, true)
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("len", "content-length:")));
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()));
+		byte[] body = "hello".getBytes(StandardCharsets.US_ASCII);
+		RecordingHandler handler = new RecordingHandler().send(body, body.length);
+		SecureStream stream = streams.create("t", handler);
+		stream.setMetadata("len", String.valueOf(body.length));
+		stream.requestTxLen(body.length);
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		RecordedRequest request = this.server.takeRequest();
+		assertThat(request.getHeaders().get("Content-Length")).isEqualTo("5");
+		assertThat(request.getHeaders().get("Transfer-Encoding")).isNull();
+		assertThat(request.getBody().utf8()).isEqualTo("hello");
+	}
+
+	@Test
 	void aContentLengthOfZeroSendsTheRequestWithoutABody() throws Exception {
 		// Before, the body was chunked as well: both headers went out, and the server took the
 		// chunks left on the connection for its next request.
