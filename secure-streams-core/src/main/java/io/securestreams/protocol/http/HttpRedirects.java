@@ -97,6 +97,16 @@ final class HttpRedirects {
 		}
 	}
 
+	// RFC 3986 section 5.2.4 removes the dot segments of a resolved path; URI.normalize does but
+	// for ".." segments above the root, which RFC 3986 drops and which servers refuse.
+	private static String withoutDotSegments(@Nullable String rawPath) {
+		String path = (rawPath == null || rawPath.isEmpty()) ? "/" : rawPath;
+		while (path.startsWith("/../")) {
+			path = path.substring(3);
+		}
+		return path.equals("/..") ? "/" : path;
+	}
+
 	private @Nullable ConnectTarget target(ConnectTarget from, int hops, String location) {
 		if (hops >= MAX_REDIRECTS) {
 			logger.warn("more than {} redirects for streamtype '{}'; not following", MAX_REDIRECTS,
@@ -119,7 +129,7 @@ final class HttpRedirects {
 			}
 			boolean tls = "https".equalsIgnoreCase(next.getScheme());
 			int port = (next.getPort() > 0) ? next.getPort() : (tls ? 443 : 80);
-			String path = (next.getRawPath() == null || next.getRawPath().isEmpty()) ? "/" : next.getRawPath();
+			String path = withoutDotSegments(next.normalize().getRawPath());
 			if (next.getRawQuery() != null) {
 				path += "?" + next.getRawQuery();
 			}

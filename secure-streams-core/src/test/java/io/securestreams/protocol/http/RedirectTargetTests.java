@@ -38,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Where a followed redirect leads: on an IPv6 literal the next request goes to the same peer with
  * the same {@code Host} an endpoint of that literal gets ({@code [::1]:port}); a relative location
  * from a Unix socket endpoint stays on that socket; a location that is not http or https is not
- * followed; a location of only a query keeps the requested path; one on another port gets that
- * port in its {@code Host}.
+ * followed; a location of only a query keeps the requested path, and dot segments are removed
+ * as RFC 3986 resolves them; one on another port gets that port in its {@code Host}.
  */
 class RedirectTargetTests {
 
@@ -209,6 +209,26 @@ class RedirectTargetTests {
 		assertThat(server.takeRequest().getTarget()).isEqualTo("/list/items?page=1");
 		// RFC 3986 section 5.2.2 (the JDK's URI.resolve, after RFC 2396, gives /list/?page=2).
 		assertThat(server.takeRequest().getTarget()).isEqualTo("/list/items?page=2");
+	}
+
+	@Test
+	void dotSegmentsOfALocationAreRemovedEvenAboveTheRoot() throws Exception {
+		MockWebServer server = this.resources.closing(new MockWebServer());
+		server.start(InetAddress.getByName("127.0.0.1"), 0);
+		server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "../../b/./c").build());
+		server.enqueue(new MockResponse.Builder().code(302).setHeader("Location", "/./d/../e").build());
+		server.enqueue(new MockResponse.Builder().body("there").build());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1", server.getPort(), "GET", "/a")
+			.set(StreamTypeKey.ALLOW_REDIRECTS, true);
+		RecordingHandler handler = new RecordingHandler();
+		this.resources.start(SecureStreams.builder(fragment.build())).create("t", handler).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		server.takeRequest();
+		// RFC 3986 section 5.2.4, whose examples resolve "../../../g" from /b/c/d;p to /g; the
+		// JDK's URI.resolve kept /../b/./c and /./d/../e.
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/b/c");
+		assertThat(server.takeRequest().getTarget()).isEqualTo("/e");
 	}
 
 	@Test
