@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * on the requests they apply to, under the RFC 6265 rules of domain, path, {@code Secure} and
  * expiry. A cookie without {@code Domain} goes back to the very host that set it; one with a
  * {@code Domain} is kept only when that domain is the host or, for a host name, a domain it is in,
- * and then goes to that domain and its subdomains. (The JDK's {@code CookieManager} is not used:
+ * and then goes to that domain and its subdomains; a domain of one label other than the host
+ * itself ({@code com}, {@code local}) is refused, as a public suffix. (The JDK's {@code CookieManager} is not used:
  * its RFC 2965 rules send a host's cookies to any host name that ends with it and refuse a
  * subdomain's cookie for its parent domain.) The jar is shared by every such streamtype of the
  * context and kept in memory for the context's life (libwebsockets keeps it in a file named by its
@@ -116,7 +117,9 @@ public final class CookieJar {
 		boolean hostOnly = domain == null || domain.isEmpty() || domain.equals(".");
 		// RFC 6265 section 5.2.3: a leading dot is ignored.
 		domain = hostOnly ? host : domain.substring(domain.startsWith(".") ? 1 : 0).toLowerCase(Locale.ROOT);
-		if (!host.equals(domain) && (!host.endsWith("." + domain) || isAddress(host))) {
+		// A domain of one label (com, local) is taken as a public suffix, there being no list of
+		// them here: a cookie for it would go to every host under it.
+		if (!host.equals(domain) && (!host.endsWith("." + domain) || isAddress(host) || domain.indexOf('.') < 0)) {
 			logger.debug("ignored cookie '{}' from {}: its domain {} does not take in the host", cookie.getName(),
 					target.authority(), domain);
 			return;

@@ -63,6 +63,20 @@ class CookieJarTests {
 	}
 
 	@Test
+	void aCookieForATopLevelDomainIsRefused() {
+		// Without a public suffix list, a domain of one label (com, local) is taken as one: a cookie
+		// set for it would go to every host under it.
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"), new DefaultHttpHeaders().add("set-cookie", "sid=1; Domain=com"));
+		jar.keepCookies(target("printer.local", "/"), new DefaultHttpHeaders().add("set-cookie", "p=1; Domain=.local"));
+		assertThat(cookies(jar, target("other.com", "/"))).isNull();
+		assertThat(cookies(jar, target("example.com", "/"))).isNull();
+		assertThat(cookies(jar, target("nas.local", "/"))).isNull();
+		jar.keepCookies(target("localhost", "/"), new DefaultHttpHeaders().add("set-cookie", "own=1; Domain=localhost"));
+		assertThat(cookies(jar, target("localhost", "/"))).isEqualTo("own=1");
+	}
+
+	@Test
 	void aPathCookieGoesToItsPathAndBelowOnly() {
 		CookieJar jar = new CookieJar();
 		jar.keepCookies(target("example.com", "/login"),
