@@ -1,6 +1,7 @@
 package io.securestreams.runtime;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -12,6 +13,7 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -79,6 +81,10 @@ class TxLengthArgumentsTests {
 	}
 
 	private void assertRefusedAndUnchanged(SecureStream stream, RecordingHandler handler) {
+		// A sink's source and a bus stream go on to CONNECTED on their loop: let them get there.
+		AtomicInteger seen = new AtomicInteger(-1);
+		Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10))
+			.until(() -> seen.getAndSet(handler.stateNames().size()) == handler.stateNames().size());
 		StreamState before = stream.state();
 		int statesBefore = handler.stateNames().size();
 		assertThatIllegalArgumentException().isThrownBy(() -> stream.requestTxLen(-1))
