@@ -198,6 +198,11 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 		MqttMessageSettings birth = this.options.birth();
 		if (birth.isPresent()) {
 			this.birthId = (birth.qos() > 0) ? this.session.packetIds().allocate() : 0;
+			if (birth.qos() > 0 && this.birthId == 0) {
+				// Every packet id is held by messages in flight in the resumed session.
+				logger.warn("MQTT broker {}: no packet id free for the QoS {} birth message; it goes out at QoS 0",
+						this.session.key(), birth.qos());
+			}
 			MqttOutboundMessage message = new MqttOutboundMessage(this.birthId, MqttOutboundMessage.ORPHAN,
 					birth.topic(), (this.birthId != 0) ? birth.qos() : 0, birth.retain(),
 					String.valueOf(birth.message()).getBytes(StandardCharsets.UTF_8));
