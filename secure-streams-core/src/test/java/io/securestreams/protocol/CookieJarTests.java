@@ -72,7 +72,8 @@ class CookieJarTests {
 		assertThat(cookies(jar, target("other.com", "/"))).isNull();
 		assertThat(cookies(jar, target("example.com", "/"))).isNull();
 		assertThat(cookies(jar, target("nas.local", "/"))).isNull();
-		jar.keepCookies(target("localhost", "/"), new DefaultHttpHeaders().add("set-cookie", "own=1; Domain=localhost"));
+		jar.keepCookies(target("localhost", "/"),
+				new DefaultHttpHeaders().add("set-cookie", "own=1; Domain=localhost"));
 		assertThat(cookies(jar, target("localhost", "/"))).isEqualTo("own=1");
 	}
 
