@@ -32,15 +32,6 @@ class JavaSourceGeneratorTests {
 	}
 
 	@Test
-	void thousandStreamtypesCompile() throws Exception {
-		Policy policy = new RandomPolicies(7).policy(1000);
-		String source = this.generator.generate(policy, "", "Big");
-		Policy built = InMemoryCompiler.policy("Big", source);
-		assertThat(built).isEqualTo(policy);
-		assertThat(List.copyOf(built.streamTypes().keySet())).isEqualTo(List.copyOf(policy.streamTypes().keySet()));
-	}
-
-	@Test
 	void streamtypesBeyondOneClassFilesConstantPoolCompile() throws Exception {
 		// Their names, values and methods need more than the 65535 constants one class file holds.
 		Policy policy = new RandomPolicies(7).policy(5000);
