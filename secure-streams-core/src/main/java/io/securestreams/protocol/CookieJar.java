@@ -1,13 +1,16 @@
 package io.securestreams.protocol;
 
-import java.net.HttpCookie;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
+import io.netty.handler.codec.http.cookie.ClientCookieEncoder;
+import io.netty.handler.codec.http.cookie.Cookie;
 import io.securestreams.transport.ConnectTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +23,12 @@ import org.slf4j.LoggerFactory;
  * expiry. A cookie without {@code Domain} goes back to the very host that set it; one with a
  * {@code Domain} is kept only when that domain is the host or, for a host name, a domain it is in,
  * and then goes to that domain and its subdomains; a domain of one label other than the host
- * itself ({@code com}, {@code local}) is refused, as a public suffix. (The JDK's {@code CookieManager} is not used:
- * its RFC 2965 rules send a host's cookies to any host name that ends with it and refuse a
- * subdomain's cookie for its parent domain.) The jar is shared by every such streamtype of the
+ * itself ({@code com}, {@code local}) is refused, as a public suffix. {@code Max-Age} outranks
+ * {@code Expires}, and a {@code Max-Age} of zero or less removes the cookie. (The JDK's
+ * {@code CookieManager} and {@code HttpCookie} are not used: their RFC 2965 rules send a host's
+ * cookies to any host name that ends with it, refuse a subdomain's cookie for its parent domain,
+ * keep a cookie whose {@code Max-Age} is negative for the session and strip a quoted value's
+ * quotes; Netty's RFC 6265 decoder reads each {@code Set-Cookie} instead.) The jar is shared by every such streamtype of the
  * context and kept in memory for the context's life (libwebsockets keeps it in a file named by its
  * context). It holds at most {@value #MAX_COOKIES} cookies, the number RFC 6265 asks a client to
  * be able to keep, dropping the oldest beyond, so that servers setting ever new cookies cannot
@@ -43,18 +49,24 @@ public final class CookieJar {
 	 * @param cookie the cookie, with its path set
 	 * @param domain the host or domain it goes to, in lower case
 	 * @param hostOnly whether it goes to the host {@code domain} only, not to its subdomains
+	 * @param expiresAt when it expires on the {@link System#nanoTime()} clock, or
+	 * {@link Long#MAX_VALUE} for a cookie kept for the jar's life
 	 */
-	private record Kept(HttpCookie cookie, String domain, boolean hostOnly) {
+	private record Kept(Cookie cookie, String domain, boolean hostOnly, long expiresAt) {
 
 		boolean replaces(Kept other) {
-			return this.cookie.getName().equals(other.cookie.getName()) && this.domain.equals(other.domain)
-					&& this.cookie.getPath().equals(other.cookie.getPath());
+			return this.cookie.name().equals(other.cookie.name()) && this.domain.equals(other.domain)
+					&& this.cookie.path().equals(other.cookie.path());
 		}
 
 		boolean appliesTo(String host, String path, boolean tls) {
 			boolean domainMatch = host.equals(this.domain)
 					|| (!this.hostOnly && host.endsWith("." + this.domain) && !isAddress(host));
-			return domainMatch && pathMatches(path, this.cookie.getPath()) && (tls || !this.cookie.getSecure());
+			return domainMatch && pathMatches(path, this.cookie.path()) && (tls || !this.cookie.isSecure());
+		}
+
+		boolean expired(long now) {
+			return this.expiresAt != Long.MAX_VALUE && now - this.expiresAt >= 0;
 		}
 
 	}
@@ -68,19 +80,21 @@ public final class CookieJar {
 	 * @param headers the request's headers
 	 */
 	public synchronized void addCookies(ConnectTarget target, HttpHeaders headers) {
-		this.kept.removeIf((k) -> k.cookie().hasExpired());
+		removeExpired();
 		String host = target.host().toLowerCase(Locale.ROOT);
 		String path = path(target);
 		// RFC 6265 section 5.4: the longer paths first; among equal ones the older first.
-		List<String> cookies = this.kept.stream()
+		List<Cookie> cookies = this.kept.stream()
 			.filter((k) -> k.appliesTo(host, path, target.tls()))
-			.sorted(Comparator.comparingInt((Kept k) -> k.cookie().getPath().length()).reversed())
-			.map((k) -> k.cookie().getName() + "=" + k.cookie().getValue())
+			.map(Kept::cookie)
+			.sorted(Comparator.comparingInt((Cookie c) -> c.path().length()).reversed())
 			.toList();
 		if (cookies.isEmpty()) {
 			return;
 		}
-		String jar = String.join("; ", cookies);
+		// The lax encoder keeps that order (the strict one sorts again) and quotes a value that
+		// came quoted.
+		String jar = ClientCookieEncoder.LAX.encode(cookies);
 		String own = headers.get(HttpHeaderNames.COOKIE);
 		headers.set(HttpHeaderNames.COOKIE, (own != null && !own.isEmpty()) ? own + "; " + jar : jar);
 	}
@@ -94,17 +108,12 @@ public final class CookieJar {
 	public synchronized void keepCookies(ConnectTarget target, HttpHeaders headers) {
 		String host = target.host().toLowerCase(Locale.ROOT);
 		for (String header : headers.getAll(HttpHeaderNames.SET_COOKIE)) {
-			List<HttpCookie> parsed;
-			try {
-				parsed = HttpCookie.parse(header);
-			}
-			catch (IllegalArgumentException ex) {
-				logger.debug("ignored a malformed cookie from {}: {}", target.authority(), ex.getMessage());
+			Cookie cookie = ClientCookieDecoder.LAX.decode(header);
+			if (cookie == null) {
+				logger.debug("ignored a malformed cookie from {}", target.authority());
 				continue;
 			}
-			for (HttpCookie cookie : parsed) {
-				keep(cookie, host, target);
-			}
+			keep(cookie, host, target);
 		}
 		// In the order they were first stored: the oldest first.
 		if (this.kept.size() > MAX_COOKIES) {
@@ -112,27 +121,47 @@ public final class CookieJar {
 		}
 	}
 
-	private void keep(HttpCookie cookie, String host, ConnectTarget target) {
-		String domain = cookie.getDomain();
+	private void keep(Cookie cookie, String host, ConnectTarget target) {
+		String domain = cookie.domain();
 		boolean hostOnly = domain == null || domain.isEmpty() || domain.equals(".");
 		// RFC 6265 section 5.2.3: a leading dot is ignored.
 		domain = hostOnly ? host : domain.substring(domain.startsWith(".") ? 1 : 0).toLowerCase(Locale.ROOT);
 		// A domain of one label (com, local) is taken as a public suffix, there being no list of
 		// them here: a cookie for it would go to every host under it.
 		if (!host.equals(domain) && (!host.endsWith("." + domain) || isAddress(host) || domain.indexOf('.') < 0)) {
-			logger.debug("ignored cookie '{}' from {}: its domain {} does not take in the host", cookie.getName(),
+			logger.debug("ignored cookie '{}' from {}: its domain {} does not take in the host", cookie.name(),
 					target.authority(), domain);
 			return;
 		}
-		if (cookie.getPath() == null || !cookie.getPath().startsWith("/")) {
+		if (cookie.path() == null || !cookie.path().startsWith("/")) {
 			cookie.setPath(defaultPath(path(target)));
 		}
-		Kept next = new Kept(cookie, domain, hostOnly);
+		long now = System.nanoTime();
+		Kept next = new Kept(cookie, domain, hostOnly, expiresAt(cookie.maxAge(), now));
 		this.kept.removeIf(next::replaces);
-		// An expired cookie (Max-Age=0, an Expires in the past) only removes the one it replaces.
-		if (!cookie.hasExpired()) {
+		// An expired cookie (Max-Age of zero or less, an Expires in the past) only removes the one
+		// it replaces.
+		if (!next.expired(now)) {
 			this.kept.add(next);
 		}
+	}
+
+	// The decoder gives Max-Age when there is one, else the seconds to Expires, else nothing.
+	private static long expiresAt(long maxAge, long now) {
+		if (maxAge == Cookie.UNDEFINED_MAX_AGE) {
+			return Long.MAX_VALUE;
+		}
+		if (maxAge <= 0) {
+			return now;
+		}
+		// Beyond a century is as good as for the jar's life, and keeps the nanoseconds in range.
+		long seconds = Math.min(maxAge, TimeUnit.DAYS.toSeconds(36500));
+		return now + TimeUnit.SECONDS.toNanos(seconds);
+	}
+
+	private void removeExpired() {
+		long now = System.nanoTime();
+		this.kept.removeIf((k) -> k.expired(now));
 	}
 
 	/**
@@ -140,7 +169,7 @@ public final class CookieJar {
 	 * @return the number of unexpired cookies
 	 */
 	public synchronized int size() {
-		this.kept.removeIf((k) -> k.cookie().hasExpired());
+		removeExpired();
 		return this.kept.size();
 	}
 

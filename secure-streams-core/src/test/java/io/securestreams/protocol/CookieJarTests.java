@@ -1,10 +1,12 @@
 package io.securestreams.protocol;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.securestreams.transport.ConnectTarget;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,6 +100,51 @@ class CookieJarTests {
 		jar.keepCookies(target("example.com", "/"),
 				new DefaultHttpHeaders().add("set-cookie", "a=1; Path=/; Max-Age=0"));
 		assertThat(cookies(jar, target("example.com", "/"))).isNull();
+	}
+
+	@Test
+	void aNegativeMaxAgeRemovesACookieAsZeroDoes() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"), new DefaultHttpHeaders().add("set-cookie", "a=1; Path=/"));
+		jar.keepCookies(target("example.com", "/"),
+				new DefaultHttpHeaders().add("set-cookie", "a=1; Path=/; Max-Age=-5"));
+		jar.keepCookies(target("example.com", "/"), new DefaultHttpHeaders().add("set-cookie", "b=1; Max-Age=-1"));
+		assertThat(cookies(jar, target("example.com", "/"))).isNull();
+		assertThat(jar.size()).isZero();
+	}
+
+	@Test
+	void maxAgeOutranksExpiresWhicheverComesFirst() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"), new DefaultHttpHeaders()
+			.add("set-cookie", "past=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT; Max-Age=600")
+			.add("set-cookie", "gone=1; Expires=Wed, 21 Oct 2099 07:28:00 GMT; Max-Age=0"));
+		assertThat(cookies(jar, target("example.com", "/"))).isEqualTo("past=1");
+	}
+
+	@Test
+	void aMalformedAttributeIsIgnoredAndTheCookieKept() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"),
+				new DefaultHttpHeaders().add("set-cookie", "a=1; Max-Age=soon; Path=/"));
+		assertThat(cookies(jar, target("example.com", "/"))).isEqualTo("a=1");
+	}
+
+	@Test
+	void aQuotedValueGoesBackWithItsQuotesAndAttributeLikeNamesAreCookiesToo() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"), new DefaultHttpHeaders().add("set-cookie", "q=\"v\"; Path=/")
+			.add("set-cookie", "version=2; Path=/").add("set-cookie", "$x=3; Path=/"));
+		assertThat(cookies(jar, target("example.com", "/"))).isEqualTo("q=\"v\"; version=2; $x=3");
+	}
+
+	@Test
+	void aCookieGoesWhenItsMaxAgeHasPassed() {
+		CookieJar jar = new CookieJar();
+		jar.keepCookies(target("example.com", "/"), new DefaultHttpHeaders().add("set-cookie", "a=1; Max-Age=1"));
+		assertThat(cookies(jar, target("example.com", "/"))).isEqualTo("a=1");
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> cookies(jar, target("example.com", "/")) == null);
 	}
 
 	private static ConnectTarget target(String host, String path) {
