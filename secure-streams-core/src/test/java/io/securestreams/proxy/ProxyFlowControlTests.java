@@ -94,7 +94,8 @@ class ProxyFlowControlTests {
 		long buflen = 65536;
 		try (SocketChannel client = start(size, buflen, 32768, 8192)) {
 			// The client reads nothing: the proxy must pause the onward connection, not buffer 50 MiB.
-			Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> link().onwardRxPaused());
+			Awaitility.await().atMost(Duration.ofSeconds(20))
+				.until(() -> !this.proxy.links().isEmpty() && link().onwardRxPaused());
 			Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
 				.until(() -> link().bufferedBytes() <= buflen + FRAME);
 			assertThat(this.server.getRequestCount()).isEqualTo(1);
