@@ -66,6 +66,7 @@ public record MethodSecureStreamHandlerEndpoint(String id, String streamType, St
 		HandlerMethodSignature rxSignature = (rx != null) ? this.signatures.get(rx) : null;
 		return new MethodStreamHandler(states, (rx != null) ? invocable(factory, rx) : null,
 				rxSignature != null && rxSignature.wholeMessages(),
+				rxSignature != null && rxSignature.payloadType() == String.class,
 				(this.txMethod != null) ? invocable(factory, this.txMethod) : null);
 	}
 

@@ -46,6 +46,8 @@ public final class MethodStreamHandler implements StreamHandler {
 
 	private final boolean rxWholeMessages;
 
+	private final @Nullable TextChunks rxText;
+
 	private final @Nullable InvocableHandlerMethod txMethod;
 
 	// What collect() answers for a message beyond MAX_MAPPED_MESSAGE (compared by identity).
@@ -59,13 +61,16 @@ public final class MethodStreamHandler implements StreamHandler {
 	 * @param rxMethod the {@code @OnRx} method, if any
 	 * @param rxWholeMessages whether rx chunks are collected into whole messages (JSON-mapped
 	 * payload)
+	 * @param rxText whether the {@code @OnRx} method takes each chunk as a {@code String}, so that
+	 * chunks are delivered on UTF-8 character boundaries
 	 * @param txMethod the {@code @OnTx} method, if any
 	 */
 	public MethodStreamHandler(List<StateMethod> stateMethods, @Nullable InvocableHandlerMethod rxMethod,
-			boolean rxWholeMessages, @Nullable InvocableHandlerMethod txMethod) {
+			boolean rxWholeMessages, boolean rxText, @Nullable InvocableHandlerMethod txMethod) {
 		this.stateMethods = List.copyOf(stateMethods);
 		this.rxMethod = rxMethod;
 		this.rxWholeMessages = rxWholeMessages;
+		this.rxText = rxText ? new TextChunks() : null;
 		this.txMethod = txMethod;
 	}
 
@@ -73,6 +78,9 @@ public final class MethodStreamHandler implements StreamHandler {
 	public StreamResult onState(SecureStream stream, StreamState state, long ack) {
 		if (state == StreamState.DESTROYING) {
 			this.partialMessages.remove(stream.id());
+			if (this.rxText != null) {
+				this.rxText.forget(stream.id());
+			}
 		}
 		StreamResult result = StreamResult.OK;
 		for (StateMethod method : this.stateMethods) {
@@ -106,6 +114,9 @@ public final class MethodStreamHandler implements StreamHandler {
 				return StreamResult.DISCONNECT_ME;
 			}
 			deliveredFlags = flags | StreamFlags.SOM | StreamFlags.EOM;
+		}
+		else if (this.rxText != null) {
+			bytes = this.rxText.complete(stream.id(), bytes, flags);
 		}
 		Map<String, Object> headers = headers(stream, stream.state());
 		headers.put(SecureStreamHeaders.FLAGS, deliveredFlags);

@@ -1,0 +1,93 @@
+package io.securestreams.boot.handler;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.securestreams.StreamFlags;
+import io.securestreams.boot.annotation.Flags;
+import io.securestreams.boot.annotation.OnRx;
+import io.securestreams.boot.annotation.OnState;
+import io.securestreams.boot.annotation.SecureStreamHandler;
+import io.securestreams.boot.autoconfigure.SecureStreamsAutoConfiguration;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An {@code @OnRx} method taking a {@code String} receives the text of each chunk; a chunk
+ * boundary may fall inside a character's UTF-8 bytes (the network splits a body anywhere), and
+ * that character must reach the method whole, not as two replacement characters.
+ */
+class StringPayloadChunkTests {
+
+	// Two, three and four byte UTF-8 characters.
+	private static final String TEXT = "héllo wörld, € and 𝄞 ".repeat(8);
+
+	private final MockWebServer server = new MockWebServer();
+
+	@BeforeEach
+	void start() throws Exception {
+		this.server.start(InetAddress.getByName("127.0.0.1"), 0);
+	}
+
+	@AfterEach
+	void stop() {
+		this.server.close();
+	}
+
+	@Test
+	void aCharacterSplitBetweenChunksReachesAStringParameterWhole() {
+		// A few bytes at a time, so that the client reads the body in many chunks, most of them
+		// ending inside a character.
+		this.server.enqueue(new MockResponse.Builder().code(200)
+			.body(TEXT)
+			.throttleBody(5, 5, TimeUnit.MILLISECONDS)
+			.build());
+		String type = "secure-streams.policy.streamtypes.text.";
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
+			.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s",
+					type + "endpoint=127.0.0.1", type + "port=" + this.server.getPort(), type + "http-method=GET",
+					type + "http-url=/text", type + "opportunistic=true")
+			.withBean(TextHandler.class)
+			.run((context) -> {
+				TextHandler handler = context.getBean(TextHandler.class);
+				Awaitility.await().until(() -> handler.acked);
+				assertThat(handler.chunks).as("chunks").hasSizeGreaterThan(2);
+				assertThat(String.join("", handler.chunks)).isEqualTo(TEXT);
+				assertThat(handler.flags).last().matches((flags) -> StreamFlags.has(flags, StreamFlags.EOM));
+			});
+	}
+
+	@SecureStreamHandler(streamtype = "text", start = SecureStreamHandler.Start.REQUEST_TX)
+	static class TextHandler {
+
+		final List<String> chunks = new CopyOnWriteArrayList<>();
+
+		final List<Integer> flags = new CopyOnWriteArrayList<>();
+
+		volatile boolean acked;
+
+		@OnRx
+		void rx(String chunk, @Flags int flags) {
+			this.chunks.add(chunk);
+			this.flags.add(flags);
+		}
+
+		@OnState("QOS_ACK_REMOTE")
+		void acked() {
+			this.acked = true;
+		}
+
+	}
+
+}
