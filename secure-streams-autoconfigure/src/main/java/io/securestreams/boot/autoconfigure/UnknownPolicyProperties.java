@@ -68,10 +68,25 @@ final class UnknownPolicyProperties {
 			}
 			List<PolicyProblem> problems = new ArrayList<>();
 			for (ConfigurationProperty property : unbound.getUnboundProperties()) {
+				// Spring binds an empty value (a YAML key without one, "location=" to clear what
+				// another source sets) as unset, which leaves a known property unbound: no misspelt key.
+				if ("".equals(String.valueOf(property.getValue())) && isKnown(property.getName())) {
+					continue;
+				}
 				problems.add(locator.problem(property.getName().toString(), message(property.getName())));
 			}
 			return problems;
 		}
+	}
+
+	// secure-streams.policy.<key>, or secure-streams.policy.<section>.<entry>.<key>, of a known key.
+	private static boolean isKnown(ConfigurationPropertyName name) {
+		if (name.getNumberOfElements() == 3) {
+			return propertyNames(PolicyProperties.class).contains(name.getElement(2, Form.DASHED));
+		}
+		Class<?> section = SECTIONS.get(name.getElement(2, Form.DASHED));
+		return name.getNumberOfElements() == 5 && section != null
+				&& propertyNames(section).contains(name.getElement(4, Form.DASHED));
 	}
 
 	private static String message(ConfigurationPropertyName name) {
