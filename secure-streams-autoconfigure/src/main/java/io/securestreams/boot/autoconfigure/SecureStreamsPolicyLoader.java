@@ -97,6 +97,10 @@ final class SecureStreamsPolicyLoader {
 	private static Policy parse(Resource location, String sourceName, PropertyLocator locator) {
 		byte[] json;
 		try {
+			// A file: URL of a directory reads as the listing of its file names, not as an error.
+			if (location.isFile() && location.getFile().isDirectory()) {
+				throw new IOException("is a directory; name the policy file in it");
+			}
 			json = StreamUtils.copyToByteArray(location.getInputStream());
 		}
 		catch (IOException ex) {
