@@ -17,6 +17,7 @@ import io.securestreams.boot.annotation.OnTx;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;
+import org.springframework.core.ResolvableType;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.handler.annotation.Header;
@@ -82,8 +83,21 @@ public record HandlerMethodSignature(Kind kind, @Nullable Class<?> payloadType, 
 							+ "'; they get " + kind.headers());
 				}
 			}
+			else if (Message.class.isAssignableFrom(type)) {
+				Class<?> payload = ResolvableType.forMethodParameter(parameter)
+					.as(Message.class)
+					.getGeneric(0)
+					.resolve();
+				// spring-messaging converts the message's bytes to another payload type, and refuses the
+				// empty payload of every state and tx callback (and of http's final EOM chunk).
+				if (payload != null && payload != Object.class && payload != byte[].class) {
+					errors.add(name + ": Message<" + payload.getSimpleName() + ">, but the message carries the "
+							+ "callback's bytes, empty but for @OnRx; declare Message<?> or Message<byte[]>"
+							+ ((kind == Kind.RX) ? " and take the payload as a parameter of its own" : ""));
+				}
+			}
 			else if (parameter.hasParameterAnnotation(Headers.class) || type == SecureStream.class
-					|| type == StreamState.class || Message.class.isAssignableFrom(type)) {
+					|| type == StreamState.class) {
 				continue;
 			}
 			else if (type == TxSlot.class) {
