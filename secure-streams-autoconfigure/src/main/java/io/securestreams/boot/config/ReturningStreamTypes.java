@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 import io.securestreams.SecureStreams;
@@ -17,9 +18,12 @@ import io.securestreams.smd.SmdMessage;
  * policy defines it again, the handler containers of that streamtype must create theirs anew.
  * The context announces every policy it sets on the system message bus, as libwebsockets does
  * ({@code {"policy":"updated"}}, class {@link SmdClass#SYSTEM_STATE}); on each system-state
- * message the streamtypes defined now are compared with those defined before. That runs on a
- * thread of its own, one message after the other: the policy may have been set from a callback,
- * on an event loop, where a returning server streamtype's listener cannot be created.
+ * message the streamtypes defined now are compared with those defined before. The comparison
+ * runs in the thread that set the policy, as it announces it: read later, the policy in force may
+ * already be a newer one (a policy without a streamtype followed at once by one with it), and the
+ * streamtype would never be seen leaving. The streams are created on a thread of its own, one
+ * change after the other: the policy may have been set from a callback, on an event loop, where a
+ * returning server streamtype's listener cannot be created.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -49,7 +53,7 @@ final class ReturningStreamTypes implements AutoCloseable {
 		this.streams = streams;
 		this.returned = returned;
 		this.defined = Set.copyOf(streams.policy().streamTypes().keySet());
-		this.subscription = streams.smd().subscribe(SmdClass.SYSTEM_STATE, this.restarts, this::systemState);
+		this.subscription = streams.smd().subscribe(SmdClass.SYSTEM_STATE, Runnable::run, this::systemState);
 	}
 
 	private void systemState(SmdMessage message) {
@@ -61,7 +65,12 @@ final class ReturningStreamTypes implements AutoCloseable {
 			this.defined = now;
 		}
 		if (!back.isEmpty()) {
-			this.returned.accept(back);
+			try {
+				this.restarts.execute(() -> this.returned.accept(back));
+			}
+			catch (RejectedExecutionException ex) {
+				// Closed: the handler streams are stopping.
+			}
 		}
 	}
 
