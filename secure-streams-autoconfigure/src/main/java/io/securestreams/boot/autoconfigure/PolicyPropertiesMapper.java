@@ -63,7 +63,7 @@ final class PolicyPropertiesMapper {
 			String property = property("retry", name);
 			boolean validPing = wholeSeconds(property + ".valid-ping", retry.getValidPing());
 			boolean validHangup = wholeSeconds(property + ".valid-hangup", retry.getValidHangup());
-			if (validPing && validHangup) {
+			if (validPing && validHangup && retryValues(property, name, retry)) {
 				attempt(property, () -> fragment.retry(retry(name, retry)));
 			}
 		});
@@ -72,13 +72,20 @@ final class PolicyPropertiesMapper {
 		properties.getTrustStores()
 			.forEach((name, certs) -> attempt(property("trust-stores", name),
 					() -> fragment.trustStore(new TrustStore(name, certs))));
-		properties.getAuth()
-			.forEach((name, auth) -> attempt(property("auth", name), () -> fragment.auth(auth(name, auth))));
+		properties.getAuth().forEach((name, auth) -> {
+			String property = property("auth", name);
+			if (checked(property + ".blob", () -> new AuthScheme(name, "", null, auth.getBlob()))) {
+				attempt(property, () -> fragment.auth(auth(name, auth)));
+			}
+		});
 		if (!properties.getMetrics().isEmpty()) {
 			List<MetricsPolicy> metrics = new ArrayList<>();
-			properties.getMetrics()
-				.forEach((name, policy) -> attempt(property("metrics", name),
-						() -> metrics.add(metrics(name, policy))));
+			properties.getMetrics().forEach((name, policy) -> {
+				String property = property("metrics", name);
+				if (metricsValues(property, name, policy)) {
+					attempt(property, () -> metrics.add(metrics(name, policy)));
+				}
+			});
 			fragment.metrics(metrics);
 		}
 		properties.getStreamtypes().forEach((name, type) -> streamType(fragment.streamType(name), type));
@@ -121,9 +128,41 @@ final class PolicyPropertiesMapper {
 		});
 	}
 
+	// The model says what is wrong with an entry, not which of its values: each value is checked
+	// alone (the others neutral) so that its problem is located at its own property, not at the
+	// first property the entry sets, on another line of application.yml.
+	private boolean retryValues(String property, String name, Retry retry) {
+		return checked(property + ".backoff", () -> new RetryPolicy(name, millis(retry), 0, null, 0, 0))
+				& checked(property + ".conceal",
+						() -> new RetryPolicy(name, List.of(), orZero(retry.getConceal()), null, 0, 0))
+				& checked(property + ".jitter", () -> new RetryPolicy(name, List.of(), 0, retry.getJitter(), 0, 0))
+				& checked(property + ".valid-ping",
+						() -> new RetryPolicy(name, List.of(), 0, null, seconds(retry.getValidPing()), 0))
+				& checked(property + ".valid-hangup",
+						() -> new RetryPolicy(name, List.of(), 0, null, 0, seconds(retry.getValidHangup())));
+	}
+
+	private boolean metricsValues(String property, String name, Metrics metrics) {
+		return checked(property + ".schedule",
+				() -> new MetricsPolicy(name, micros(metrics.getSchedule()), 0, 0, null))
+				& checked(property + ".halflife",
+						() -> new MetricsPolicy(name, 0, micros(metrics.getHalflife()), 0, null))
+				& checked(property + ".min-outlier",
+						() -> new MetricsPolicy(name, 0, 0, metrics.getMinOutlier(), null));
+	}
+
+	private boolean checked(String property, Action check) {
+		int before = this.problems.size();
+		attempt(property, check);
+		return this.problems.size() == before;
+	}
+
+	private static List<Integer> millis(Retry retry) {
+		return retry.getBackoff().stream().map(PolicyPropertiesMapper::millis).toList();
+	}
+
 	private static RetryPolicy retry(String name, Retry retry) {
-		List<Integer> backoff = retry.getBackoff().stream().map(PolicyPropertiesMapper::millis).toList();
-		return new RetryPolicy(name, backoff, orZero(retry.getConceal()), retry.getJitter(),
+		return new RetryPolicy(name, millis(retry), orZero(retry.getConceal()), retry.getJitter(),
 				seconds(retry.getValidPing()), seconds(retry.getValidHangup()));
 	}
 
