@@ -21,6 +21,7 @@ import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.RetryPolicy;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.StreamTypeValues;
 import io.securestreams.policy.TrustStore;
 import org.jspecify.annotations.Nullable;
 
@@ -57,8 +58,13 @@ final class PolicyPropertiesMapper {
 		PropertyMapper map = PropertyMapper.get();
 		map.from(properties::getRelease).to(fragment::release);
 		map.from(properties::getProduct).to(fragment::product);
-		map.from(properties::getSchemaVersion).to(fragment::schemaVersion);
-		map.from(properties::getViaSocks5).to(fragment::viaSocks5);
+		// Checked as the JSON reader checks the same keys.
+		map.from(properties::getSchemaVersion)
+			.to((version) -> attempt(PREFIX + ".schema-version",
+					() -> fragment.schemaVersion((int) StreamTypeValues.integral(version, 0, Integer.MAX_VALUE))));
+		map.from(properties::getViaSocks5)
+			.to((socks) -> attempt(PREFIX + ".via-socks5",
+					() -> fragment.viaSocks5((String) StreamTypeKey.VIA_SOCKS5.check(socks))));
 		properties.getRetry().forEach((name, retry) -> {
 			String property = property("retry", name);
 			boolean validPing = wholeSeconds(property + ".valid-ping", retry.getValidPing());
