@@ -27,7 +27,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.core.io.Resource;
-import org.springframework.util.StreamUtils;
 
 /**
  * Maps the typed policy properties onto a core {@link PolicyFragment}. Every value that the
@@ -188,7 +187,7 @@ final class PolicyPropertiesMapper {
 			return PolicyCertificate.fromDer(name, der);
 		}
 		Resource location = cert.getLocation();
-		byte[] bytes = StreamUtils.copyToByteArray(location.getInputStream());
+		byte[] bytes = SecureStreamsPolicyLoader.read(location);
 		if (!KeyMaterial.isPem(bytes)) {
 			return PolicyCertificate.fromDer(name, bytes);
 		}

@@ -97,11 +97,7 @@ final class SecureStreamsPolicyLoader {
 	private static Policy parse(Resource location, String sourceName, PropertyLocator locator) {
 		byte[] json;
 		try {
-			// A file: URL of a directory reads as the listing of its file names, not as an error.
-			if (location.isFile() && location.getFile().isDirectory()) {
-				throw new IOException("is a directory; name the policy file in it");
-			}
-			json = StreamUtils.copyToByteArray(location.getInputStream());
+			json = read(location);
 		}
 		catch (IOException ex) {
 			// Located at the property that names the resource: the resource has no place to show.
@@ -109,6 +105,20 @@ final class SecureStreamsPolicyLoader {
 					"cannot read " + sourceName + ": " + ex.getMessage())));
 		}
 		return new PolicyParser().parse(sourceName, json).policy();
+	}
+
+	/**
+	 * Reads a resource named by a property.
+	 * @param resource the resource
+	 * @return its bytes
+	 * @throws IOException if it cannot be read, or is a directory
+	 */
+	static byte[] read(Resource resource) throws IOException {
+		// A file: URL of a directory reads as the listing of its file names, not as an error.
+		if (resource.isFile() && resource.getFile().isDirectory()) {
+			throw new IOException("is a directory; name the file in it");
+		}
+		return StreamUtils.copyToByteArray(resource.getInputStream());
 	}
 
 	/**

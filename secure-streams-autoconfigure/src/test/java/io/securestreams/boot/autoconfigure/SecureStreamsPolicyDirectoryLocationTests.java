@@ -14,10 +14,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A {@code secure-streams.policy.location} that names a directory (the policy file's name left
- * out) fails start-up at the property saying so; before, the directory's listing of file names
- * was read as the policy and reported as invalid JSON at its line 1, or an empty directory as an
- * empty document.
+ * A {@code secure-streams.policy.location} (or a certificate's {@code location}) that names a
+ * directory (the file's name left out) fails start-up at the property saying so; before, the
+ * directory's listing of file names was read as the policy and reported as invalid JSON at its
+ * line 1, or an empty directory as an empty document.
  */
 class SecureStreamsPolicyDirectoryLocationTests {
 
@@ -35,6 +35,21 @@ class SecureStreamsPolicyDirectoryLocationTests {
 						.singleElement()
 						.asString()
 						.contains("secure-streams.policy.location: cannot read " + directory)
+						.contains("is a directory"));
+		});
+	}
+
+	@Test
+	void aCertificateDirectoryIsReportedAtItsLocationProperty(@TempDir Path directory) throws Exception {
+		// Before: "is neither a DER X.509 certificate nor a DER private key", blaming a file's content.
+		Files.writeString(directory.resolve("ca.pem"), "not read");
+		this.runner.withPropertyValues("secure-streams.policy.certs.ca.location=file:" + directory).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).isInstanceOfSatisfying(PolicyException.class,
+					(ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+						.singleElement()
+						.asString()
+						.contains("secure-streams.policy.certs.ca: cannot read")
 						.contains("is a directory"));
 		});
 	}
