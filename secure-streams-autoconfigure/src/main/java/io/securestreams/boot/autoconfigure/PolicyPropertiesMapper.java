@@ -1,6 +1,8 @@
 package io.securestreams.boot.autoconfigure;
 
 import java.io.IOException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -191,13 +193,24 @@ final class PolicyPropertiesMapper {
 		if (!KeyMaterial.isPem(bytes)) {
 			return PolicyCertificate.fromDer(name, bytes);
 		}
+		List<X509Certificate> certificates;
 		try {
-			return PolicyCertificate.fromDer(name, KeyMaterial.certificates(bytes).get(0).getEncoded());
+			certificates = KeyMaterial.certificates(bytes);
 		}
 		catch (IllegalArgumentException notCertificate) {
 			return PolicyCertificate.fromDer(name, KeyMaterial.privateKey(bytes).getEncoded());
 		}
-		catch (java.security.cert.CertificateEncodingException ex) {
+		if (certificates.size() > 1) {
+			// Keeping the first of a CA bundle or chain would drop the rest without a word, and a
+			// trust store listing the entry would then miss the CA the user gave.
+			throw new IllegalArgumentException(location + " holds " + certificates.size() + " certificates ("
+					+ certificates.stream().map((c) -> c.getSubjectX500Principal().getName()).toList()
+					+ "); a certs entry is one certificate: give each its own entry and list them in a trust store");
+		}
+		try {
+			return PolicyCertificate.fromDer(name, certificates.get(0).getEncoded());
+		}
+		catch (CertificateEncodingException ex) {
 			throw new IllegalArgumentException("cannot encode the certificate of " + location, ex);
 		}
 	}

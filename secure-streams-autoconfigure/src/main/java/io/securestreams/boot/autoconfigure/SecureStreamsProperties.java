@@ -358,7 +358,7 @@ public class SecureStreamsProperties {
 		private @Nullable String value;
 
 		/**
-		 * Location of a PEM or DER file holding the certificate or key.
+		 * Location of a PEM or DER file holding the certificate (one; a file of several is refused) or key.
 		 */
 		private @Nullable Resource location;
 
