@@ -83,11 +83,12 @@ public final class TlsContexts {
 		ClientCertificate presented = clientCertificate;
 		return this.clientContexts
 			.compute(key, (k, cached) -> (cached != null && Objects.equals(cached.clientCertificate(), presented))
-					? cached : new ClientEntry(presented, buildClient(k, presented)))
+					? cached : new ClientEntry(presented, buildClient(k, presented, streamType.name())))
 			.context();
 	}
 
-	private static SslContext buildClient(ClientKey key, @Nullable ClientCertificate clientCertificate) {
+	private static SslContext buildClient(ClientKey key, @Nullable ClientCertificate clientCertificate,
+			String streamType) {
 		try {
 			SslContextBuilder builder = SslContextBuilder.forClient()
 				.sslProvider(SslProvider.JDK)
@@ -98,6 +99,7 @@ public final class TlsContexts {
 			if (clientCertificate != null) {
 				PrivateKey privateKey = clientCertificate.privateKey();
 				checkPair(key.clientCertIndex(), clientCertificate.chain(), privateKey);
+				CertificateDates.warnIfOutside(streamType, key.clientCertIndex(), clientCertificate.chain().get(0));
 				builder.keyManager(privateKey, clientCertificate.chain());
 			}
 			alpn(builder, key.alpn(), ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
