@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
+import io.securestreams.pki.KeyPairCheck;
 import io.securestreams.policy.StreamTypeKey.Reference;
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +64,11 @@ public final class PolicyValidator {
 			}
 		}
 		for (StreamTypePolicy streamType : policy.streamTypes().values()) {
+			// Not a reference check the reader has made: an overlay may name another key or
+			// replace either entry, and the reader only checks what each one is.
+			if (streamType.server() && streamType.tls().serverKey() != null) {
+				checkServerKeyPair(policy, streamType, problems);
+			}
 			if (!checkReferences.test(streamType)) {
 				continue;
 			}
@@ -132,6 +138,22 @@ public final class PolicyValidator {
 		String message = certificateProblem(policy, name, expected);
 		if (message != null) {
 			problems.add(PolicyProblem.error(path, message));
+		}
+	}
+
+	// A pair a listener could never be made of is refused with the policy, where the key is named,
+	// rather than each time the listener is created (which checks it again, for built policies).
+	private static void checkServerKeyPair(Policy policy, StreamTypePolicy streamType, List<PolicyProblem> problems) {
+		String certName = streamType.tls().serverCert();
+		String keyName = streamType.tls().serverKey();
+		PolicyCertificate cert = (certName != null) ? policy.certs().get(certName) : null;
+		PolicyCertificate key = policy.certs().get(keyName);
+		if (cert != null && key != null && cert.kind() == PolicyCertificate.Kind.CERTIFICATE
+				&& key.kind() == PolicyCertificate.Kind.PRIVATE_KEY
+				&& !KeyPairCheck.matches(cert.certificate().getPublicKey(), key.privateKey())) {
+			problems.add(PolicyProblem.error(path(streamType.name(), StreamTypeKey.SERVER_KEY),
+					"the private key '" + keyName + "' does not belong to the certificate '" + certName + "' ("
+							+ cert.certificate().getSubjectX500Principal() + ")"));
 		}
 	}
 

@@ -83,6 +83,10 @@ public final class RandomPolicies {
 					builder.set(streamTypeKey, value(streamTypeKey, names, retries));
 				}
 			}
+			// A server's key must be its certificate's: "key" is the localhost certificate's.
+			if (builder.isSet(StreamTypeKey.SERVER_KEY) && "root".equals(builder.get(StreamTypeKey.SERVER_CERT))) {
+				builder.set(StreamTypeKey.SERVER_CERT, "cert \u00e9\"1");
+			}
 			if (builder.isSet(StreamTypeKey.AWS_REGION) || builder.isSet(StreamTypeKey.AWS_SERVICE)) {
 				builder.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("md0", "")));
 			}
