@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
@@ -81,6 +82,16 @@ class PolicyOverlaysTests {
 			.startsWith("o" + (applied - ActivePolicy.MAX_OVERLAY_SOURCES))
 			.endsWith("o" + (applied - 1));
 		assertThat(this.overlays.resetOverlays().overlayCount()).isZero();
+	}
+
+	@Test
+	void anOverlaysMetadataReplacesTheStreamtypesList() {
+		ActivePolicy active = this.overlays.applyOverlay("md", "{\"s\": [{\"mintest\": {\"metadata\": "
+				+ "[{\"uptag\": \"X-Upload-Tag:\"}, {\"extra\": \"x-extra:\"}]}}]}");
+		assertThat(active.policy().streamType("mintest").metadata()).extracting(MetadataDeclaration::name)
+			.containsExactly("uptag", "extra");
+		assertThat(STATIC.streamType("mintest").metadata()).extracting(MetadataDeclaration::name)
+			.containsExactly("uptag", "ctype", "xctype");
 	}
 
 	@Test
