@@ -1,6 +1,7 @@
 package io.securestreams.boot.autoconfigure;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -198,7 +199,15 @@ final class PolicyPropertiesMapper {
 			certificates = KeyMaterial.certificates(bytes);
 		}
 		catch (IllegalArgumentException notCertificate) {
-			return PolicyCertificate.fromDer(name, KeyMaterial.privateKey(bytes).getEncoded());
+			try {
+				return PolicyCertificate.fromDer(name, KeyMaterial.privateKey(bytes).getEncoded());
+			}
+			catch (IllegalArgumentException notKey) {
+				// A damaged certificate is no key either: the key reader's complaint would call
+				// a certificate file an unreadable private key.
+				throw new String(bytes, StandardCharsets.US_ASCII).contains("CERTIFICATE-----") ? notCertificate
+						: notKey;
+			}
 		}
 		if (certificates.size() > 1) {
 			// Keeping the first of a CA bundle or chain would drop the rest without a word, and a

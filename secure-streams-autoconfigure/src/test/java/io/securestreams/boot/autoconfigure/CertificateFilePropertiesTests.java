@@ -15,9 +15,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A {@code secure-streams.policy.certs.<name>.location} file holding more than one certificate
- * (a CA bundle, a server's chain): a certs entry is one certificate, so such a file is refused at
- * its property instead of being cut to its first certificate without a word.
+ * Files named by {@code secure-streams.policy.certs.<name>.location}: one holding more than one
+ * certificate (a CA bundle, a server's chain) is refused at its property, since a certs entry is
+ * one certificate, instead of being cut to its first certificate without a word; a damaged
+ * certificate is reported as a certificate, not as an unreadable private key.
  */
 class CertificateFilePropertiesTests {
 
@@ -43,6 +44,31 @@ class CertificateFilePropertiesTests {
 					assertThat(problem.path()).isEqualTo("secure-streams.policy.certs.chain");
 					assertThat(problem.message()).contains("chain.pem", "2 certificates", "CN=localhost",
 							"CN=Secure Streams Test CA", "one certificate");
+				});
+			});
+	}
+
+	@Test
+	void aDamagedCertificateFileIsReportedAsACertificate(@TempDir Path directory) throws Exception {
+		String pem = TestPki.ca().getCertificatePEM();
+		String[] lines = pem.split("\n");
+		// Drop one whole base64 line: still base64, no longer a certificate.
+		StringBuilder damaged = new StringBuilder();
+		for (int i = 0; i < lines.length; i++) {
+			if (i != 2) {
+				damaged.append(lines[i]).append('\n');
+			}
+		}
+		Path file = directory.resolve("ca.pem");
+		Files.writeString(file, damaged);
+		this.runner.withPropertyValues("secure-streams.policy.certs.ca.location=file:" + file)
+			.run((context) -> {
+				PolicyException exception = SecureStreamsAutoConfigurationTests
+					.findCause(context.getStartupFailure(), PolicyException.class);
+				assertThat(exception.problems()).singleElement().satisfies((problem) -> {
+					assertThat(problem.path()).isEqualTo("secure-streams.policy.certs.ca");
+					assertThat(problem.message()).startsWith("unreadable PEM certificate: ")
+						.doesNotContain("private key");
 				});
 			});
 	}
