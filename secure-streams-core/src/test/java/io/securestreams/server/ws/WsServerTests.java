@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -125,6 +126,19 @@ class WsServerTests {
 				return null;
 			}
 
+			// Kept so that a send failing with "Output closed" says why the connection went.
+			@Override
+			public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+				problems.add("closed by the server after " + received.get() + " messages: " + statusCode + " "
+						+ reason);
+				return null;
+			}
+
+			@Override
+			public void onError(WebSocket webSocket, Throwable error) {
+				problems.add("failed after " + received.get() + " messages: " + error);
+			}
+
 			private void check(byte[] got) {
 				int index = received.getAndIncrement();
 				if (!Arrays.equals(messages.get(index), got)) {
@@ -136,6 +150,19 @@ class WsServerTests {
 		WebSocket ws = http.newWebSocketBuilder().subprotocols("echo-protocol")
 			.buildAsync(URI.create("ws://127.0.0.1:" + port + "/echo"), listener).join();
 		assertThat(ws.getSubprotocol()).isEqualTo("echo-protocol");
+		try {
+			send(ws, text, messages);
+		}
+		catch (CompletionException ex) {
+			throw new AssertionError("sending failed; " + problems, ex);
+		}
+		Awaitility.await().atMost(Duration.ofSeconds(60))
+			.until(() -> received.get() == messages.size() || !problems.isEmpty());
+		assertThat(problems).isEmpty();
+		ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+	}
+
+	private static void send(WebSocket ws, boolean text, List<byte[]> messages) {
 		for (int i = 0; i < messages.size(); i++) {
 			byte[] message = messages.get(i);
 			int split = (i % 3 == 0) ? message.length / 2 : message.length;
@@ -161,10 +188,6 @@ class WsServerTests {
 				ws.sendBinary(ByteBuffer.wrap(message), true).join();
 			}
 		}
-		Awaitility.await().atMost(Duration.ofSeconds(60))
-			.until(() -> received.get() == messages.size() || !problems.isEmpty());
-		assertThat(problems).isEmpty();
-		ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
 	}
 
 	@Test
