@@ -1,5 +1,6 @@
 package io.securestreams.protocol.ws;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
@@ -73,6 +74,13 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	private @Nullable Channel channel;
 
+	private @Nullable ChannelHandlerContext context;
+
+	// Frames that arrived while reading was paused: Netty's decoder hands over every frame of the
+	// read under way, several messages, which a proxy's rx flow control must not get after its
+	// pause. Delivered in order once reading resumes.
+	private final ArrayDeque<WebSocketFrame> held = new ArrayDeque<>();
+
 	private @Nullable ValidityTimer validity;
 
 	private boolean reading;
@@ -110,6 +118,7 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	@Override
 	public void handlerAdded(ChannelHandlerContext ctx) {
 		this.channel = ctx.channel();
+		this.context = ctx;
 	}
 
 	/**
@@ -137,14 +146,33 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	/**
 	 * Stops or resumes reading frames (a proxy's rx flow control). A pause asked for before
 	 * {@link #start} holds from the start; once the closing handshake began the connection keeps
-	 * reading, so the peer's close frame is seen.
+	 * reading, so the peer's close frame is seen. Frames of the read under way that arrive after
+	 * a pause are held until it ends.
 	 * @param paused {@code true} to stop reading
 	 */
 	public void setRxPaused(boolean paused) {
 		this.rxPaused = paused;
 		Channel ch = this.channel;
+		if (!paused && !this.held.isEmpty() && ch != null) {
+			// From a task: the caller may be inside a callback of the stream the frames go to.
+			ch.eventLoop().execute(this::releaseHeld);
+			return;
+		}
 		if (ch != null && this.started && !this.closeSent) {
 			ch.config().setAutoRead(!paused);
+		}
+	}
+
+	// Delivers the held frames while reading is not paused again, then reads on.
+	private void releaseHeld() {
+		ChannelHandlerContext ctx = this.context;
+		while (ctx != null && ctx.channel().isActive() && !this.held.isEmpty()
+				&& (!this.rxPaused || this.closeSent)) {
+			receive(ctx, this.held.poll());
+		}
+		Channel ch = this.channel;
+		if (ch != null && this.held.isEmpty() && !this.rxPaused && this.started && !this.closeSent) {
+			ch.config().setAutoRead(true);
 		}
 	}
 
@@ -176,8 +204,11 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 			return;
 		}
 		closing();
-		// Paused reading (a proxy's flow control) must not hide the peer's reply.
+		// Paused reading (a proxy's flow control) must not hide the peer's reply, nor held frames.
 		ch.config().setAutoRead(true);
+		if (!this.held.isEmpty()) {
+			ch.eventLoop().execute(this::releaseHeld);
+		}
 		ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
 			.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
 		closeWithin(ch, "no close frame from {} within {} ms; closing");
@@ -237,8 +268,16 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		this.reading = true;
+		if (msg instanceof WebSocketFrame frame && !this.closeSent && (this.rxPaused || !this.held.isEmpty())) {
+			this.held.add(frame);
+			return;
+		}
+		receive(ctx, msg);
+	}
+
+	private void receive(ChannelHandlerContext ctx, Object msg) {
 		try {
-			this.reading = true;
 			if (!(msg instanceof WebSocketFrame frame) || this.channel == null) {
 				return;
 			}
@@ -353,6 +392,10 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
+		// Frames held by a pause arrived before the end, and are delivered as if read then.
+		while (!this.held.isEmpty()) {
+			receive(ctx, this.held.poll());
+		}
 		if (this.closeTimer != null) {
 			this.closeTimer.cancel(false);
 			this.closeTimer = null;
