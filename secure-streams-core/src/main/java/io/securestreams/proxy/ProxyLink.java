@@ -25,6 +25,7 @@ import io.securestreams.policy.BufferSettings;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.proxy.wire.FrameType;
 import io.securestreams.proxy.wire.SsMessage;
 import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToClient;
@@ -118,6 +119,13 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 			if (!this.operational) {
 				if (message instanceof ToProxy.StreamType request) {
 					onStreamType(request);
+				}
+				else if (message.type() == FrameType.TIMEOUT_UPDATE || message.type() == FrameType.PAYLOAD_LENGTH_HINT
+						|| message.type() == FrameType.TX_TXCR_UPDATE) {
+					// libwebsockets' client sends a pending TIMEOUT_UPDATE first, on a new link ahead of
+					// STREAMTYPE too; its proxy ignores these three while it has no stream to apply them to.
+					logger.info("{}: ignoring {} before STREAMTYPE: there is no stream yet", describe(),
+							message.type());
 				}
 				else {
 					hangUp("expected STREAMTYPE as the first frame, got " + message.type());

@@ -168,6 +168,20 @@ class ProxyRawWireTransactionTests {
 		}
 	}
 
+	// libwebsockets' client sends a pending TIMEOUT_UPDATE ahead of everything (reference 7.3), on
+	// a new link ahead of STREAMTYPE too, and its proxy ignores one that comes before there is a
+	// stream (as it does a length hint or credit update): the link goes on.
+	@Test
+	void timeoutUpdateLengthHintAndCreditBeforeStreamTypeAreIgnored() throws Exception {
+		try (SocketChannel link = this.harness.connectRaw()) {
+			FrameReader.write(link, frames(new ToProxy.TimeoutUpdate(5000), new ToProxy.PayloadLengthHint(10),
+					new ToProxy.TxCredit(1000), streamType("any"), md("p", "bytes/5"), new ToProxy.OnwardConnect()));
+			List<FrameReader.Frame> read = readUntil(new FrameReader(link), state(StreamState.DISCONNECTED));
+			assertThat(read.get(0).type()).isEqualTo(0x56);
+			assertThat(states(read)).containsExactly(1, 6, 5, 10, 2);
+		}
+	}
+
 	@Test
 	void framesSplitAtEveryByteAreDecoded() throws Exception {
 		try (SocketChannel link = this.harness.connectRaw()) {
