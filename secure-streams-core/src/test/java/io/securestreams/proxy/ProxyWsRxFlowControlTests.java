@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamState;
+import io.securestreams.internal.ContextAccess;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.proxy.wire.SsWire;
@@ -96,6 +97,28 @@ class ProxyWsRxFlowControlTests {
 			assertThat(received).isEqualTo((long) MESSAGES * SIZE);
 			flood.get();
 		}
+	}
+
+	@Test
+	@Timeout(60)
+	void aClientThatClosesItsLinkWhileTheWsServerIsPausedLeavesNothing() throws Exception {
+		ServerSocket listener = this.resources.closing(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.ws(fragment.streamType("ws"), listener.getLocalPort(), "/")
+			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE, 16384L)
+			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW, 4096L);
+		ProxyUnderTest harness = this.resources.closing(new ProxyUnderTest(fragment.build(), this.temp));
+		SocketChannel link = harness.connectRaw();
+		FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT, "ws")));
+		FrameReader.write(link, SsWire.toBytes(new ToProxy.OnwardConnect()));
+		Socket server = this.resources.closing(listener.accept());
+		CompletableFuture.runAsync(() -> flood(server));
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> harness.proxy().links().get(0).onwardRxPaused());
+		link.close();
+		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(harness.proxy().links()).isEmpty();
+			assertThat(ContextAccess.runtime(harness.context()).streams()).isEmpty();
+		});
 	}
 
 	// Answers the upgrade, then sends the messages as fast as the connection takes them.
