@@ -692,6 +692,10 @@ class MqttProtocolTests {
 		device(fragment);
 		MqttPolicies.mqtt(fragment, "other", this.broker.port()).set(StreamTypeKey.MQTT_SUBSCRIBE, "other/down");
 		SecureStreams streams = start(fragment);
+		// The SUBACK is held until 65,534 messages went out, which on a loaded machine takes longer
+		// than the real 10 s wait for it (the attempt would fail and free the id the test is about).
+		((MqttClientProtocol) ContextAccess.runtime(streams).clientProtocol(Protocol.MQTT))
+			.subscribeTimeout(Duration.ofSeconds(100));
 		MqttRecorder handler = new MqttRecorder();
 		SecureStream stream = streams.create("device", handler);
 		stream.connect();
