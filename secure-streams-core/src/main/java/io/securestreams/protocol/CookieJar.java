@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * keep a cookie whose {@code Max-Age} is negative for the session and strip a quoted value's
  * quotes; Netty's RFC 6265 decoder reads each {@code Set-Cookie} instead.) The jar is shared by
  * every such streamtype of the context and kept in memory for the context's life (libwebsockets
- * keeps it in a file named by its context). It holds at most {@value #MAX_COOKIES} cookies, the number RFC 6265 asks a client to
- * be able to keep, dropping the oldest beyond, so that servers setting ever new cookies cannot
- * grow it without bound. Thread-safe.
+ * keeps it in a file named by its context). It holds at most {@value #MAX_COOKIES} cookies, the
+ * number RFC 6265 asks a client to be able to keep, dropping the oldest beyond, so that servers
+ * setting ever new cookies cannot grow it without bound. Thread-safe.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
