@@ -52,6 +52,10 @@ public final class CaptivePortalDetector implements AutoCloseable {
 
 	private SmdBus.@Nullable Subscription requests;
 
+	// A bus request came while a detection was under way: the network may have changed since that
+	// detection's check went out, so another one follows it.
+	private boolean requestedDuring;
+
 	private volatile Connectivity result = Connectivity.UNKNOWN;
 
 	/**
@@ -124,8 +128,10 @@ public final class CaptivePortalDetector implements AutoCloseable {
 	 * asks for one, as libwebsockets does: a {@link SmdClass#NETWORK} message
 	 * {@code {"type":"ipacq"}} (the device acquired an IP address) or
 	 * {@code {"trigger":"cpdcheck"}}, published by the application or sent by a proxied client.
-	 * The result is announced on the bus as after any detection. Calling it again changes nothing;
-	 * {@link #close()} stops listening.
+	 * The result is announced on the bus as after any detection. A request that comes while a
+	 * detection is under way (the address acquired while a check sent before was pending) starts
+	 * another once that one has ended, so the answer comes from a check made after the request.
+	 * Calling it again changes nothing; {@link #close()} stops listening.
 	 */
 	public void detectOnRequest() {
 		synchronized (this.lock) {
@@ -134,11 +140,21 @@ public final class CaptivePortalDetector implements AutoCloseable {
 					if (DetectionRequest.isRequest(message)) {
 						logger.debug("captive portal detection requested on the system message bus: {}",
 								message.text());
-						detectAsync();
+						requested();
 					}
 				});
 			}
 		}
+	}
+
+	private void requested() {
+		synchronized (this.lock) {
+			if (this.inFlight != null) {
+				this.requestedDuring = true;
+				return;
+			}
+		}
+		detectAsync();
 	}
 
 	/**
@@ -151,6 +167,7 @@ public final class CaptivePortalDetector implements AutoCloseable {
 		synchronized (this.lock) {
 			listening = this.requests;
 			this.requests = null;
+			this.requestedDuring = false;
 		}
 		if (listening != null) {
 			listening.close();
@@ -162,14 +179,21 @@ public final class CaptivePortalDetector implements AutoCloseable {
 	// again when told starts a new detection instead of waiting for this one, which waits for it.
 	private void finish(CompletableFuture<Connectivity> detection, Connectivity found) {
 		this.result = found;
+		boolean again;
 		synchronized (this.lock) {
 			this.inFlight = null;
+			again = this.requestedDuring && this.requests != null;
+			this.requestedDuring = false;
 		}
 		try {
 			announce(found);
 		}
 		finally {
 			detection.complete(found);
+		}
+		if (again) {
+			logger.debug("captive portal detection requested while one was under way: detecting again");
+			detectAsync();
 		}
 	}
 

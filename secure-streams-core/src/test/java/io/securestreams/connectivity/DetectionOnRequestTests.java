@@ -4,14 +4,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.smd.SmdClass;
 import io.securestreams.smd.SmdMessage;
 import io.securestreams.testsupport.TestResources;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -66,6 +70,37 @@ class DetectionOnRequestTests {
 			assertThat(detector.result()).isEqualTo(Connectivity.NO_INTERNET);
 			// Subscribed twice, it still detects once per request.
 			assertThat(this.server.getRequestCount()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void aRequestArrivingDuringADetectionIsAnsweredByACheckMadeAfterIt() throws Exception {
+		// The first check was sent before the network came up and fails; the address acquired
+		// meanwhile must be checked again, not answered with that stale failure.
+		CountDownLatch firstArrived = new CountDownLatch(1);
+		CountDownLatch releaseFirst = new CountDownLatch(1);
+		AtomicInteger checks = new AtomicInteger();
+		this.server.setDispatcher(new Dispatcher() {
+			@Override
+			public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+				if (checks.incrementAndGet() == 1) {
+					firstArrived.countDown();
+					releaseFirst.await(10, TimeUnit.SECONDS);
+					return new MockResponse.Builder().code(503).build();
+				}
+				return new MockResponse.Builder().code(204).build();
+			}
+		});
+		SecureStreams streams = start();
+		try (CaptivePortalDetector detector = new CaptivePortalDetector(streams)) {
+			detector.detectOnRequest();
+			detector.detectAsync();
+			assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+			streams.smd().publish(SmdClass.NETWORK, "{\"type\":\"ipacq\"}");
+			releaseFirst.countDown();
+			await().atMost(WAIT).until(() -> this.results.contains("{\"type\":\"cpd\",\"result\":\"OK\"}"));
+			assertThat(detector.result()).isEqualTo(Connectivity.INTERNET_OK);
+			assertThat(checks).hasValue(2);
 		}
 	}
 
