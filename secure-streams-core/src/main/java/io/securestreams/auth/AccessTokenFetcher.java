@@ -133,7 +133,11 @@ public final class AccessTokenFetcher implements AutoCloseable {
 		long delayMillis;
 		if (result.obtained()) {
 			if (result.expiresIn() == null) {
+				// The token this one replaced may have had a renewal due: it would fetch unasked.
 				this.expiresAtNanos = 0;
+				synchronized (this.renewalLock) {
+					cancelRenewal();
+				}
 				return;
 			}
 			this.expiresAtNanos = now + result.expiresIn().toNanos();

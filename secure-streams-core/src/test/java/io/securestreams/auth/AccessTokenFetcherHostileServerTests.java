@@ -203,6 +203,20 @@ class AccessTokenFetcherHostileServerTests {
 	}
 
 	@Test
+	void aTokenWithoutALifetimeCancelsTheRenewalOfTheTokenItReplaced() {
+		AccessTokenFetcher fetcher = fetcher();
+		answer(200, "{\"access_token\":\"Atza|short\",\"expires_in\":2}");
+		answer(200, "{\"access_token\":\"Atza|lasting\"}");
+		answer(200, "{\"access_token\":\"Atza|unasked\",\"expires_in\":3600}");
+		assertThat(fetcher.fetch().expiresIn()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(fetcher.fetch().expiresIn()).isNull();
+		// The first token's renewal was due after 1.8 s; the token now stored has none.
+		await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+			.until(() -> this.server.getRequestCount() == 2);
+		assertThat(this.blobs.getString(SystemBlobs.Type.AUTH, 0)).isEqualTo("Atza|lasting");
+	}
+
+	@Test
 	void renewalsFailingUntilTheTokenExpiredGoOnUntilOneSucceeds() throws Exception {
 		AccessTokenFetcher fetcher = fetcher();
 		answer(200, "{\"access_token\":\"Atza|short\",\"expires_in\":1}");
