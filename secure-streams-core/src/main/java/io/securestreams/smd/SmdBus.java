@@ -179,7 +179,10 @@ public final class SmdBus {
 			try {
 				this.consumer.accept(message);
 			}
-			catch (RuntimeException ex) {
+			catch (RuntimeException | Error ex) {
+				// As a stream handler's callbacks: an Error too (an assertion, a class that failed
+				// to load) would otherwise reach the publisher, and with a direct executor keep the
+				// subscribers after this one from the message.
 				logger.warn("an SMD subscriber failed on {}", message, ex);
 			}
 		}

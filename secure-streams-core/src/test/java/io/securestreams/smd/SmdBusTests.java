@@ -38,6 +38,24 @@ class SmdBusTests {
 	}
 
 	@Test
+	void aSubscriberThatThrowsKeepsNeitherTheOthersNorThePublisherFromTheirMessage() {
+		List<String> after = new CopyOnWriteArrayList<>();
+		List<String> failing = new CopyOnWriteArrayList<>();
+		this.bus.subscribe(SmdClass.NETWORK, Runnable::run, (m) -> {
+			failing.add(m.text());
+			throw new IllegalStateException("subscriber bug");
+		});
+		this.bus.subscribe(SmdClass.NETWORK, Runnable::run, (m) -> {
+			throw new AssertionError("subscriber assertion");
+		});
+		this.bus.subscribe(SmdClass.NETWORK, Runnable::run, (m) -> after.add(m.text()));
+		assertThat(this.bus.publish(SmdClass.NETWORK, "one")).isEqualTo(3);
+		assertThat(this.bus.publish(SmdClass.NETWORK, "two")).isEqualTo(3);
+		assertThat(after).containsExactly("one", "two");
+		assertThat(failing).containsExactly("one", "two");
+	}
+
+	@Test
 	void aClosedSubscriptionReceivesNothingEvenWhatWasAlreadyHandedOver() {
 		List<Runnable> queued = new CopyOnWriteArrayList<>();
 		List<String> received = new CopyOnWriteArrayList<>();
