@@ -140,7 +140,8 @@ class H2HostileServerTests {
 			ctx.flush();
 		});
 		assertNothingReceivedAndAllRetriesFailed(bad);
-		assertThat(this.errorsReceived).contains(Http2Error.PROTOCOL_ERROR.code());
+		Awaitility.await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(this.errorsReceived).contains(Http2Error.PROTOCOL_ERROR.code()));
 		assertGoodStillServedOnTheSameConnection();
 	}
 
@@ -162,7 +163,8 @@ class H2HostileServerTests {
 			ctx.flush();
 		});
 		assertNoResult(bad);
-		assertThat(this.errorsReceived).contains(Http2Error.FLOW_CONTROL_ERROR.code());
+		Awaitility.await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(this.errorsReceived).contains(Http2Error.FLOW_CONTROL_ERROR.code()));
 		assertGoodStillServedOnTheSameConnection();
 	}
 
@@ -233,7 +235,8 @@ class H2HostileServerTests {
 			ctx.flush();
 		});
 		assertThat(bad.received()).isEmpty();
-		assertThat(this.errorsReceived).contains(Http2Error.PROTOCOL_ERROR.code());
+		Awaitility.await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(this.errorsReceived).contains(Http2Error.PROTOCOL_ERROR.code()));
 		assertCutOffWithAReason("ENABLE_PUSH");
 	}
 
@@ -247,6 +250,8 @@ class H2HostileServerTests {
 	private void assertAMalformedHeadIsAStreamError(Http2Headers head) throws Exception {
 		RecordingHandler bad = runBad(headThenHello(head));
 		assertNothingReceivedAndAllRetriesFailed(bad);
+		// The reset reaches the server after the client's stream has failed.
+		Awaitility.await().atMost(WAIT).until(() -> !this.errorsReceived.isEmpty());
 		assertThat(this.errorsReceived).containsExactly(Http2Error.PROTOCOL_ERROR.code());
 		assertThat(this.logs.contains("malformed h2 response from")).as(this.logs.messages().toString()).isTrue();
 		assertGoodStillServedOnTheSameConnection();
