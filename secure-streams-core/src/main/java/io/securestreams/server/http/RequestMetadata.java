@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * query, its dot segments resolved and repeated slashes collapsed; of a target in absolute form,
  * {@code http://host/path}, its path), {@code method}, {@code auth} (the Authorization header)
  * when declared and sent, and every other declared metadata name that has no header mapping and
- * appears as a URL query argument (its first value). With {@code direct_proto_str} every request
- * header is readable by its name with a colon.
+ * appears as a URL query argument (its first value). {@code path} and query arguments hold the
+ * bytes the client sent, percent-decoded, UTF-8 or not. With {@code direct_proto_str} every
+ * request header is readable by its name with a colon.
  * <p>
  * A query argument never fills {@code path}, {@code method} or {@code auth}, nor a name mapped
  * to a response header, as current libwebsockets also rules: otherwise {@code ?auth=...} would
@@ -82,7 +83,10 @@ public final class RequestMetadata {
 	public static void store(ServerLink link, String uri, String method, @Nullable String authorization,
 			Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
 		StreamTypePolicy policy = link.policy();
-		QueryStringDecoder decoded = new QueryStringDecoder(originForm(uri));
+		// The target holds one char per byte (as Netty reads the request line and h2 :path), and
+		// percent-decoding by ISO-8859-1 keeps one char per byte too: the metadata then holds the
+		// bytes the client meant, whether UTF-8 or not, as libwebsockets hands them on.
+		QueryStringDecoder decoded = new QueryStringDecoder(originForm(uri), StandardCharsets.ISO_8859_1);
 		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
 			String name = argument.getKey();
 			MetadataDeclaration declaration = policy.metadata(name);
@@ -96,7 +100,7 @@ public final class RequestMetadata {
 			}
 			set(link, name, argument.getValue().get(0));
 		}
-		setSendable(link, PATH, RequestPaths.normalize(decoded.path()).getBytes(StandardCharsets.UTF_8));
+		setSendable(link, PATH, RequestPaths.normalize(decoded.path()).getBytes(StandardCharsets.ISO_8859_1));
 		setSendable(link, METHOD, method.getBytes(StandardCharsets.UTF_8));
 		if (authorization != null && policy.metadata(AUTH) != null) {
 			// A header value as Netty decodes it, one char per byte: these are the bytes sent.
@@ -132,7 +136,7 @@ public final class RequestMetadata {
 	}
 
 	private static void set(ServerLink link, String name, String value) {
-		link.receivedMetadata(name, value.getBytes(StandardCharsets.UTF_8));
+		link.receivedMetadata(name, value.getBytes(StandardCharsets.ISO_8859_1));
 	}
 
 	// The request's own values cannot be skipped like a query argument (the handler routes on
