@@ -182,7 +182,13 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 					this.link.limits().maxHttpHeaderSize()));
 			return;
 		}
-		Rejection framing = Rejection.forTransferEncoding(request.headers());
+		Rejection framing = Rejection.forVersion(request);
+		if (framing != null) {
+			reject(framing);
+			return;
+		}
+		Rejection.servedVersion(request);
+		framing = Rejection.forTransferEncoding(request.headers());
 		if (framing == null) {
 			framing = Rejection.forHost(request);
 		}

@@ -48,6 +48,36 @@ record Rejection(HttpResponseStatus status, String reason) {
 	}
 
 	/**
+	 * Checks a request's HTTP version. Only major version 1 is spoken here: RFC 9110 section 6.2
+	 * forbids answering in a version the server does not conform to, so another one (an h2
+	 * preface, {@code PRI * HTTP/2.0}, sent to an http/1.1 listener) gets 505 before the request
+	 * reaches the handler. A later 1.x minor version is served as 1.1 (section 2.5), which
+	 * {@link #servedVersion} arranges.
+	 * @param request the request head
+	 * @return the rejection, or {@code null} when the request may be served
+	 */
+	static @Nullable Rejection forVersion(HttpRequest request) {
+		HttpVersion version = request.protocolVersion();
+		if (version.majorVersion() == 1) {
+			return null;
+		}
+		return new Rejection(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
+				"HTTP version not supported: " + version.text());
+	}
+
+	/**
+	 * Makes a request of a later HTTP/1.x minor version (1.2, say) an HTTP/1.1 request, the
+	 * highest this server speaks (RFC 9110 section 2.5), so that it needs its Host as 1.1 does
+	 * and is answered as 1.1: the response takes its version from the request.
+	 * @param request the request head, of major version 1
+	 */
+	static void servedVersion(HttpRequest request) {
+		if (request.protocolVersion().minorVersion() > 1) {
+			request.setProtocolVersion(HttpVersion.HTTP_1_1);
+		}
+	}
+
+	/**
 	 * Checks that an HTTP/1.1 request has exactly one Host header, as RFC 9112 section 3.2
 	 * requires of a server (400 otherwise): with two, the server and a proxy or cache in front of
 	 * it may each take another host. HTTP/1.0 requests need none.
