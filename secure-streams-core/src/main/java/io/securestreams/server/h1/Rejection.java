@@ -78,22 +78,22 @@ record Rejection(HttpResponseStatus status, String reason) {
 	}
 
 	/**
-	 * Checks that an HTTP/1.1 request has exactly one Host header, as RFC 9112 section 3.2
-	 * requires of a server (400 otherwise): with two, the server and a proxy or cache in front of
-	 * it may each take another host. HTTP/1.0 requests need none.
+	 * Checks a request's Host header as RFC 9112 section 3.2 requires of a server (400 otherwise):
+	 * exactly one in an HTTP/1.1 request (HTTP/1.0 requests need none), and never more than one in
+	 * any request: with two, the server and a proxy or cache in front of it may each take another
+	 * host.
 	 * @param request the request head
 	 * @return the rejection, or {@code null} when the request may be served
 	 */
 	static @Nullable Rejection forHost(HttpRequest request) {
-		if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
-			return null;
-		}
 		int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
-		if (hosts == 1) {
-			return null;
+		if (hosts > 1) {
+			return new Rejection(HttpResponseStatus.BAD_REQUEST, hosts + " Host headers in one request");
 		}
-		return new Rejection(HttpResponseStatus.BAD_REQUEST,
-				(hosts == 0) ? "no Host header in an HTTP/1.1 request" : hosts + " Host headers in one request");
+		if (hosts == 0 && HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
+			return new Rejection(HttpResponseStatus.BAD_REQUEST, "no Host header in an HTTP/1.1 request");
+		}
+		return null;
 	}
 
 	/**

@@ -108,7 +108,10 @@ class H1ServerSmugglingTests {
 						+ "Transfer-Encoding: chunked\r\n\r\n" + CHUNKED_ABC + SMUGGLED),
 				// RFC 9112 section 3.2: an HTTP/1.1 request has exactly one Host.
 				arguments("no Host", "POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED),
-				arguments("two Hosts", "GET /hello?name=a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" + SMUGGLED));
+				arguments("two Hosts", "GET /hello?name=a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" + SMUGGLED),
+				// ... and a server must refuse more than one Host in any request.
+				arguments("two Hosts in HTTP/1.0", "GET /hello?name=a HTTP/1.0\r\nHost: x\r\nHost: y\r\n"
+						+ "Connection: keep-alive\r\n\r\n" + SMUGGLED));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -186,6 +189,10 @@ class H1ServerSmugglingTests {
 				// RFC 9112 section 3.2.2: a server must accept the absolute form; the path is its path.
 				arguments("an absolute-form target", "GET http://x/hello?name=abs HTTP/1.1\r\nHost: x\r\n\r\n",
 						List.of("hello abs")),
+				arguments("a Host of an IPv6 literal and a port",
+						"GET /hello?name=v6 HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", List.of("hello v6")),
+				// RFC 9112 section 3.2: empty when the target URI has no authority.
+				arguments("an empty Host", "GET /hello?name=e HTTP/1.1\r\nHost:\r\n\r\n", List.of("hello e")),
 				arguments("HTTP/1.0 without Host", "GET /hello?name=old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 						List.of("hello old")),
 				arguments("an absolute-form POST", "POST HTTPS://x:8443/echo HTTP/1.1\r\nHost: x\r\n"
