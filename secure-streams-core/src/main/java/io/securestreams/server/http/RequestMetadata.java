@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * Stores what a request says into the accepted stream's metadata before SERVER_TXN, as
  * libwebsockets does for h1 and h2 alike: {@code path} (the percent-decoded path without the
  * query, its dot segments resolved and repeated slashes collapsed; of a target in absolute form,
- * {@code http://host/path}, its path), {@code method}, {@code auth} (the Authorization header)
- * when declared and sent, and every other declared metadata name that has no header mapping and
- * appears as a URL query argument (its first value). {@code path} and query arguments hold the
- * bytes the client sent, percent-decoded, UTF-8 or not. With {@code direct_proto_str} every
- * request header is readable by its name with a colon.
+ * {@code http://host/path}, its path; {@code *} of {@code OPTIONS *}), {@code method},
+ * {@code auth} (the Authorization header) when declared and sent, and every other declared
+ * metadata name that has no header mapping and appears as a URL query argument (its first
+ * value). {@code path} and query arguments hold the bytes the client sent, percent-decoded,
+ * UTF-8 or not. With {@code direct_proto_str} every request header is readable by its name with
+ * a colon.
  * <p>
  * A query argument never fills {@code path}, {@code method} or {@code auth}, nor a name mapped
  * to a response header, as current libwebsockets also rules: otherwise {@code ?auth=...} would
@@ -100,7 +101,10 @@ public final class RequestMetadata {
 			}
 			set(link, name, argument.getValue().get(0));
 		}
-		setSendable(link, PATH, RequestPaths.normalize(decoded.path()).getBytes(StandardCharsets.ISO_8859_1));
+		// The asterisk form (OPTIONS *, RFC 9112 section 3.2.4) names the server as a whole: kept
+		// as is, as libwebsockets keeps it, so that a handler can tell it from the resource /*.
+		String path = "*".equals(uri) ? uri : RequestPaths.normalize(decoded.path());
+		setSendable(link, PATH, path.getBytes(StandardCharsets.ISO_8859_1));
 		setSendable(link, METHOD, method.getBytes(StandardCharsets.UTF_8));
 		if (authorization != null && policy.metadata(AUTH) != null) {
 			// A header value as Netty decodes it, one char per byte: these are the bytes sent.

@@ -89,4 +89,15 @@ class H1ServerRequestTargetTests {
 		assertThat(this.names).singleElement().isEqualTo(bytes(0xc3, 0xa9));
 	}
 
+	@Test
+	void anAsteriskFormTargetIsNoPathOfTheNameAsterisk() throws Exception {
+		try (Socket socket = connect()) {
+			send(socket, "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\nOPTIONS /* HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response(socket.getInputStream(), false)[0]).startsWith("HTTP/1.1 404");
+			assertThat(response(socket.getInputStream(), false)[0]).startsWith("HTTP/1.1 404");
+		}
+		// RFC 9112 section 3.2.4: the server as a whole, which a handler must be able to tell from /*.
+		assertThat(this.paths).containsExactly(bytes('*'), bytes('/', '*'));
+	}
+
 }
