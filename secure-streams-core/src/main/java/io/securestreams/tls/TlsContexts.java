@@ -146,8 +146,10 @@ public final class TlsContexts {
 					+ "entry (" + missing + "\"); the policy's certs are " + policy.certs().keySet());
 		}
 		ServerKeyCheck.check(streamType.name(), cert, key);
-		return this.serverContexts.computeIfAbsent(new ServerKey(cert, key, List.copyOf(alpn)),
-				TlsContexts::buildServer);
+		return this.serverContexts.computeIfAbsent(new ServerKey(cert, key, List.copyOf(alpn)), (serverKey) -> {
+			CertificateDates.warnIfServerCertificateOutside(streamType.name(), certName, cert.certificate());
+			return buildServer(serverKey);
+		});
 	}
 
 	private static SslContext buildServer(ServerKey key) {
