@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,6 +93,8 @@ public final class SecureStreams implements AutoCloseable {
 	private final ThreadLocal<int[]> creatingHere = ThreadLocal.withInitial(() -> new int[1]);
 
 	private final Object policyChanges = new Object();
+
+	private final List<PolicyChangeListener> policyListeners = new CopyOnWriteArrayList<>();
 
 	private SecureStreams(Builder builder) {
 		ClientProtocols protocols = ClientProtocols.builtIn();
@@ -310,6 +313,32 @@ public final class SecureStreams implements AutoCloseable {
 	// cannot deadlock on this.
 	private void policyChanged(Policy before, ActivePolicy result) {
 		this.direct.policyChanged(before, result.policy());
+		for (PolicyChangeListener listener : this.policyListeners) {
+			try {
+				listener.policyChanged(before, result);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("Policy change listener {} failed on policy version {}", listener, result.version(), ex);
+			}
+		}
+	}
+
+	/**
+	 * Adds a listener told of every later policy change, in the order of the changes, as
+	 * {@link PolicyChangeListener} describes. A proxied context holds no policy and tells none.
+	 * @param listener the listener
+	 */
+	public void addPolicyChangeListener(PolicyChangeListener listener) {
+		this.policyListeners.add(Objects.requireNonNull(listener, "listener"));
+	}
+
+	/**
+	 * Removes a listener added by {@link #addPolicyChangeListener}; a change being made may still
+	 * reach it.
+	 * @param listener the listener
+	 */
+	public void removePolicyChangeListener(PolicyChangeListener listener) {
+		this.policyListeners.remove(listener);
 	}
 
 	// As libwebsockets announces every policy it sets, with the time in seconds. Outside the

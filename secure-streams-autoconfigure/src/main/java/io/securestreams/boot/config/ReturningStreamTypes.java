@@ -7,42 +7,38 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
+import io.securestreams.PolicyChangeListener;
 import io.securestreams.SecureStreams;
-import io.securestreams.smd.SmdBus;
-import io.securestreams.smd.SmdClass;
-import io.securestreams.smd.SmdMessage;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.overlay.ActivePolicy;
 
 /**
  * Tells when streamtypes come back into a context's policy. A policy that no longer defines a
  * streamtype (a fetched or replaced one, or overlays reset) destroys its streams; when a later
  * policy defines it again, the handler containers of that streamtype must create theirs anew.
- * The context announces every policy it sets on the system message bus, as libwebsockets does
- * ({@code {"policy":"updated"}}, class {@link SmdClass#SYSTEM_STATE}); on each system-state
- * message the streamtypes defined now are compared with those defined before. The comparison
- * runs in the thread that set the policy, as it announces it: read later, the policy in force may
- * already be a newer one (a policy without a streamtype followed at once by one with it), and the
- * streamtype would never be seen leaving. The streams are created on a thread of its own, one
- * change after the other: the policy may have been set from a callback, on an event loop, where a
- * returning server streamtype's listener cannot be created.
+ * Each change is compared with the policy before it as the context makes it, one change at a
+ * time ({@link PolicyChangeListener}): compared later, on the {@code {"policy":"updated"}}
+ * system message, the policy in force may already be a newer one (a policy without a
+ * streamtype followed at once by one with it, from another thread or from a participant told
+ * of the first), and the streamtype would never be seen leaving. The streams are created on a
+ * thread of its own, one change after the other: the policy may have been set from a callback,
+ * on an event loop, where a returning server streamtype's listener cannot be created; and a
+ * listener must not create streams while the context holds its policy-change lock.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class ReturningStreamTypes implements AutoCloseable {
+final class ReturningStreamTypes implements PolicyChangeListener, AutoCloseable {
 
 	private final SecureStreams streams;
 
 	private final Consumer<Set<String>> returned;
-
-	private Set<String> defined;
 
 	private final ExecutorService restarts = Executors.newSingleThreadExecutor((task) -> {
 		Thread thread = new Thread(task, "secure-streams-handler-restart");
 		thread.setDaemon(true);
 		return thread;
 	});
-
-	private final SmdBus.Subscription subscription;
 
 	/**
 	 * Starts watching.
@@ -52,18 +48,13 @@ final class ReturningStreamTypes implements AutoCloseable {
 	ReturningStreamTypes(SecureStreams streams, Consumer<Set<String>> returned) {
 		this.streams = streams;
 		this.returned = returned;
-		this.defined = Set.copyOf(streams.policy().streamTypes().keySet());
-		this.subscription = streams.smd().subscribe(SmdClass.SYSTEM_STATE, Runnable::run, this::systemState);
+		streams.addPolicyChangeListener(this);
 	}
 
-	private void systemState(SmdMessage message) {
-		Set<String> back;
-		synchronized (this) {
-			Set<String> now = Set.copyOf(this.streams.policy().streamTypes().keySet());
-			back = new HashSet<>(now);
-			back.removeAll(this.defined);
-			this.defined = now;
-		}
+	@Override
+	public void policyChanged(Policy before, ActivePolicy after) {
+		Set<String> back = new HashSet<>(after.policy().streamTypes().keySet());
+		back.removeAll(before.streamTypes().keySet());
 		if (!back.isEmpty()) {
 			try {
 				this.restarts.execute(() -> this.returned.accept(back));
@@ -76,7 +67,7 @@ final class ReturningStreamTypes implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.subscription.close();
+		this.streams.removePolicyChangeListener(this);
 		this.restarts.shutdown();
 	}
 

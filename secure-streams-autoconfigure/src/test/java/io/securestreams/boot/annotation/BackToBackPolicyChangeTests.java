@@ -3,6 +3,7 @@ package io.securestreams.boot.annotation;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.boot.autoconfigure.SecureStreamsAutoConfiguration;
@@ -10,6 +11,7 @@ import io.securestreams.boot.config.SecureStreamHandlerContainer;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.smd.SmdClass;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,55 @@ class BackToBackPolicyChangeTests {
 				TYPE + "srv.metadata.path=", TYPE + "srv.metadata.method=",
 				TYPE + "idle.endpoint=127.0.0.1", TYPE + "idle.port=9")
 		.withBean("server", ReturningServerStreamTypeTests.ServerHandler.class);
+
+	/**
+	 * The second change is made while the first is being announced, before the registry hears
+	 * of the first (a bus participant told earlier changes the policy in turn, as another thread
+	 * may at the same moment): both announcements then find the streamtype defined.
+	 */
+	@Test
+	void streamsComeBackWhenTheirStreamTypeReturnsWhileItsLeavingIsAnnounced() {
+		AtomicReference<Policy> restore = new AtomicReference<>();
+		this.runner.withBean("restore", AtomicReference.class, () -> restore)
+			.withBean(EarlySubscriber.class)
+			.run((context) -> {
+			SecureStreams streams = context.getBean(SecureStreams.class);
+			SecureStreamHandlerContainer container = context.getBean(SecureStreamHandlerEndpointRegistry.class)
+				.getHandlerContainer("server#srv");
+			Awaitility.await().until(() -> container.getStreams().size() == 1);
+			long listener = container.getStreams().get(0).id();
+			Policy full = streams.policy();
+			restore.set(full);
+			streams.replacePolicy(without(full, "srv"));
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(5))
+				.until(() -> container.getStreams().size() == 1 && container.getStreams().get(0).id() != listener);
+		});
+	}
+
+	private static Policy without(Policy full, String streamType) {
+		Map<String, StreamTypePolicy> others = new LinkedHashMap<>(full.streamTypes());
+		others.remove(streamType);
+		return new Policy(full.release(), full.product(), full.schemaVersion(), full.viaSocks5(), full.retry(),
+				full.certs(), full.trustStores(), full.auth(), full.metrics(), others);
+	}
+
+	/**
+	 * Subscribed as the context is built, so before the registry, which starts with the
+	 * application: told first of a policy change, it puts the policy it is given back once.
+	 */
+	static final class EarlySubscriber {
+
+		EarlySubscriber(AtomicReference<Policy> restore, SecureStreams streams) {
+			streams.smd().subscribe(SmdClass.SYSTEM_STATE, Runnable::run, (message) -> {
+				Policy policy = restore.getAndSet(null);
+				if (policy != null) {
+					streams.replacePolicy(policy);
+				}
+			});
+		}
+
+	}
 
 	@Test
 	void streamsComeBackWhenTheirStreamTypeLeavesAndReturnsAtOnce() {
