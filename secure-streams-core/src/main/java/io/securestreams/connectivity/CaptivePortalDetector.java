@@ -130,7 +130,8 @@ public final class CaptivePortalDetector implements AutoCloseable {
 	 * {@code {"trigger":"cpdcheck"}}, published by the application or sent by a proxied client.
 	 * The result is announced on the bus as after any detection. A request that comes while a
 	 * detection is under way (the address acquired while a check sent before was pending) starts
-	 * another once that one has ended, so the answer comes from a check made after the request.
+	 * another once that one has ended, so the answer comes from a check made after the request;
+	 * the result of the one under way is then not announced.
 	 * Calling it again changes nothing; {@link #close()} stops listening.
 	 */
 	public void detectOnRequest() {
@@ -177,6 +178,8 @@ public final class CaptivePortalDetector implements AutoCloseable {
 	// Recorded before the future completes, so a caller who sees the outcome sees result() agree;
 	// announced after the detection stopped being the one in flight, so a participant that detects
 	// again when told starts a new detection instead of waiting for this one, which waits for it.
+	// Not announced when a request came meanwhile: the bus's participants would take this
+	// result, from a check made before the request, for the answer the next check gives.
 	private void finish(CompletableFuture<Connectivity> detection, Connectivity found) {
 		this.result = found;
 		boolean again;
@@ -186,7 +189,9 @@ public final class CaptivePortalDetector implements AutoCloseable {
 			this.requestedDuring = false;
 		}
 		try {
-			announce(found);
+			if (!again) {
+				announce(found);
+			}
 		}
 		finally {
 			detection.complete(found);
