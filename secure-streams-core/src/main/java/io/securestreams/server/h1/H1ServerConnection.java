@@ -1,5 +1,6 @@
 package io.securestreams.server.h1;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -190,7 +191,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		Rejection.servedVersion(request);
 		framing = Rejection.forTransferEncoding(request.headers());
 		if (framing == null) {
-			framing = Rejection.forHost(request);
+			framing = Rejection.forHost(request, this.ctx.channel().localAddress() instanceof InetSocketAddress);
 		}
 		if (framing == null) {
 			framing = Rejection.forExpectation(request);

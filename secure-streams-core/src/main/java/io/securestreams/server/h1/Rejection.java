@@ -81,17 +81,24 @@ record Rejection(HttpResponseStatus status, String reason) {
 	 * Checks a request's Host header as RFC 9112 section 3.2 requires of a server (400 otherwise):
 	 * exactly one in an HTTP/1.1 request (HTTP/1.0 requests need none), and never more than one in
 	 * any request: with two, the server and a proxy or cache in front of it may each take another
-	 * host.
+	 * host; and its value, when {@code checkValue}, must be a {@code uri-host [ ":" port ]} (or
+	 * empty) for the same reason.
 	 * @param request the request head
+	 * @param checkValue whether to check the value: not on a Unix socket listener, where there is
+	 * no host to name and libwebsockets' clients send the endpoint ({@code +/path}) as Host
 	 * @return the rejection, or {@code null} when the request may be served
 	 */
-	static @Nullable Rejection forHost(HttpRequest request) {
-		int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
-		if (hosts > 1) {
-			return new Rejection(HttpResponseStatus.BAD_REQUEST, hosts + " Host headers in one request");
+	static @Nullable Rejection forHost(HttpRequest request, boolean checkValue) {
+		List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+		if (hosts.size() > 1) {
+			return new Rejection(HttpResponseStatus.BAD_REQUEST, hosts.size() + " Host headers in one request");
 		}
-		if (hosts == 0 && HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
+		if (hosts.isEmpty() && HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
 			return new Rejection(HttpResponseStatus.BAD_REQUEST, "no Host header in an HTTP/1.1 request");
+		}
+		if (checkValue && !hosts.isEmpty() && !HostValue.isValid(hosts.get(0))) {
+			return new Rejection(HttpResponseStatus.BAD_REQUEST,
+					"Host header '" + hosts.get(0) + "' is no host with an optional port");
 		}
 		return null;
 	}

@@ -83,6 +83,11 @@ public final class RequestMetadata {
 	 */
 	public static void store(ServerLink link, String uri, String method, @Nullable String authorization,
 			Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
+		if ("*".equals(uri) && !"OPTIONS".equals(method)) {
+			// RFC 9112 section 3.2.4 (and RFC 9113 section 8.3.1 for :path): the asterisk form
+			// names the server as a whole, for OPTIONS only.
+			throw new IllegalArgumentException("'*' names no resource; it is the target of OPTIONS only, not " + method);
+		}
 		StreamTypePolicy policy = link.policy();
 		// The target holds one char per byte (as Netty reads the request line and h2 :path), and
 		// percent-decoding by ISO-8859-1 keeps one char per byte too: the metadata then holds the

@@ -111,7 +111,20 @@ class H1ServerSmugglingTests {
 				arguments("two Hosts", "GET /hello?name=a HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n" + SMUGGLED),
 				// ... and a server must refuse more than one Host in any request.
 				arguments("two Hosts in HTTP/1.0", "GET /hello?name=a HTTP/1.0\r\nHost: x\r\nHost: y\r\n"
-						+ "Connection: keep-alive\r\n\r\n" + SMUGGLED));
+						+ "Connection: keep-alive\r\n\r\n" + SMUGGLED),
+				// ... and one whose value is no uri-host [ ":" port ] (a server and a proxy in
+				// front of it could each read another host out of it).
+				arguments("a Host with a space", "GET /hello?name=a HTTP/1.1\r\nHost: x y\r\n\r\n" + SMUGGLED),
+				arguments("a Host with a path", "GET /hello?name=a HTTP/1.1\r\nHost: x/y\r\n\r\n" + SMUGGLED),
+				arguments("a Host with userinfo", "GET /hello?name=a HTTP/1.1\r\nHost: u@x\r\n\r\n" + SMUGGLED),
+				arguments("a Host with a letter in its port",
+						"GET /hello?name=a HTTP/1.1\r\nHost: x:8o\r\n\r\n" + SMUGGLED),
+				arguments("a Host with two ports", "GET /hello?name=a HTTP/1.1\r\nHost: x:1:2\r\n\r\n" + SMUGGLED),
+				arguments("an unclosed IPv6 literal Host",
+						"GET /hello?name=a HTTP/1.1\r\nHost: [::1\r\n\r\n" + SMUGGLED),
+				arguments("a quoted Host", "GET /hello?name=a HTTP/1.1\r\nHost: \"x\"\r\n\r\n" + SMUGGLED),
+				// RFC 9112 section 3.2.4: the asterisk form is only for a server-wide OPTIONS.
+				arguments("GET *", "GET * HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -193,6 +206,11 @@ class H1ServerSmugglingTests {
 						"GET /hello?name=v6 HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", List.of("hello v6")),
 				// RFC 9112 section 3.2: empty when the target URI has no authority.
 				arguments("an empty Host", "GET /hello?name=e HTTP/1.1\r\nHost:\r\n\r\n", List.of("hello e")),
+				arguments("a Host of a name, a port and sub-delims",
+						"GET /hello?name=n HTTP/1.1\r\nHost: a-b.c_d~e%41!$&'()*+,;=:80\r\n\r\n",
+						List.of("hello n")),
+				arguments("a Host of an IPv4 address and an empty port",
+						"GET /hello?name=v4 HTTP/1.1\r\nHost: 127.0.0.1:\r\n\r\n", List.of("hello v4")),
 				arguments("HTTP/1.0 without Host", "GET /hello?name=old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
 						List.of("hello old")),
 				arguments("an absolute-form POST", "POST HTTPS://x:8443/echo HTTP/1.1\r\nHost: x\r\n"

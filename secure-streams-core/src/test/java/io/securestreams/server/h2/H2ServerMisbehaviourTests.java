@@ -201,6 +201,22 @@ class H2ServerMisbehaviourTests {
 	}
 
 	@Test
+	void anAsteriskPathIsRefusedButForOptions() throws Exception {
+		// RFC 9113 section 8.3.1: ':path' '*' is for a server-wide OPTIONS only.
+		SecureStream listener = listen(false, Duration.ofSeconds(10));
+		FrameRecorder recorder = new FrameRecorder();
+		Channel channel = connect(listener, recorder);
+		Http2FrameStream get = newStream(channel, recorder);
+		channel.writeAndFlush(new DefaultHttp2HeadersFrame(post("*").method("GET"), true).stream(get)).sync();
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> recorder.events.contains("HEADERS 3 400 end=true"));
+		Http2FrameStream options = newStream(channel, recorder);
+		channel.writeAndFlush(new DefaultHttp2HeadersFrame(post("*").method("OPTIONS"), true).stream(options)).sync();
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> recorder.events.stream().anyMatch((event) -> event.startsWith("HEADERS 5 ")));
+		assertThat(recorder.events).noneMatch((event) -> event.startsWith("HEADERS 5 400"));
+	}
+
+	@Test
 	void aRejectedRequestIsAnsweredThenResetAndItsStreamEnds() throws Exception {
 		SecureStream listener = listen(false, Duration.ofSeconds(10));
 		FrameRecorder recorder = new FrameRecorder();
