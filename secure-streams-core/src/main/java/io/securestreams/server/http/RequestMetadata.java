@@ -86,7 +86,8 @@ public final class RequestMetadata {
 		if ("*".equals(uri) && !"OPTIONS".equals(method)) {
 			// RFC 9112 section 3.2.4 (and RFC 9113 section 8.3.1 for :path): the asterisk form
 			// names the server as a whole, for OPTIONS only.
-			throw new IllegalArgumentException("'*' names no resource; it is the target of OPTIONS only, not " + method);
+			throw new IllegalArgumentException(
+					"'*' names no resource; it is the target of OPTIONS only, not " + method);
 		}
 		StreamTypePolicy policy = link.policy();
 		// The target holds one char per byte (as Netty reads the request line and h2 :path), and

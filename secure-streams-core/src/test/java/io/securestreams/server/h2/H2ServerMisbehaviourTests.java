@@ -208,7 +208,9 @@ class H2ServerMisbehaviourTests {
 		Channel channel = connect(listener, recorder);
 		Http2FrameStream get = newStream(channel, recorder);
 		channel.writeAndFlush(new DefaultHttp2HeadersFrame(post("*").method("GET"), true).stream(get)).sync();
-		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> recorder.events.contains("HEADERS 3 400 end=true"));
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> recorder.events.contains("HEADERS 3 400 end=true"));
 		Http2FrameStream options = newStream(channel, recorder);
 		channel.writeAndFlush(new DefaultHttp2HeadersFrame(post("*").method("OPTIONS"), true).stream(options)).sync();
 		Awaitility.await().atMost(Duration.ofSeconds(5))
