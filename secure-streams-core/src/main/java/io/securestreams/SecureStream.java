@@ -126,7 +126,8 @@ public interface SecureStream {
 	/**
 	 * Destroys the stream: its connection is closed, DISCONNECTED (if it was connected) and
 	 * DESTROYING are reported, and the handle becomes inert. From inside a callback, prefer
-	 * returning {@link StreamResult#DESTROY_ME}.
+	 * returning {@link StreamResult#DESTROY_ME}; called there, it works as that does: no other
+	 * callback reaches the handler before the destruction.
 	 */
 	void destroy();
 

@@ -478,6 +478,13 @@ public abstract class AbstractStream implements SecureStream {
 
 	@Override
 	public void destroy() {
+		if (this.loop.inEventLoop() && this.heldDuringCreating == null) {
+			// From a callback (or other work on the stream's loop): as DESTROY_ME, so that the
+			// binding that made the callback does not go on calling the handler (an onTx for a
+			// request made before or just after) and nothing reaches it before the destruction.
+			destroyLater();
+			return;
+		}
 		dispatch(() -> {
 			// A destruction already decided (DESTROY_ME) runs its own destroyNow.
 			if (!this.destroyScheduled) {
