@@ -406,6 +406,15 @@ public abstract class AbstractStream implements SecureStream {
 	}
 
 	/**
+	 * Returns whether the stream's destruction is decided (DESTROY_ME, or {@code destroy()} on its
+	 * loop) and has not run yet: nothing more is to be reported or started before it.
+	 * @return {@code true} between the decision and the destruction
+	 */
+	protected final boolean destructionDecided() {
+		return this.destroyScheduled && !this.destroyed;
+	}
+
+	/**
 	 * Schedules destruction after the current callback returns.
 	 */
 	protected final void destroyLater() {

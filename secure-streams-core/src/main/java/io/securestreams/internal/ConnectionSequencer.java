@@ -86,11 +86,15 @@ final class ConnectionSequencer {
 		this.sequence = Sequence.TRY_CONNECT;
 		StreamResult result = (poll && this.stream.checkedState() != StreamState.POLL)
 				? this.stream.emit(StreamState.POLL, 0) : StreamResult.OK;
-		if (result == StreamResult.OK) {
+		if (result == StreamResult.OK && !this.stream.destructionDecided()) {
 			result = this.stream.emit(StreamState.CONNECTING, 0);
 		}
 		if (result == StreamResult.DESTROY_ME) {
 			this.stream.act(result);
+			return;
+		}
+		if (this.stream.destructionDecided()) {
+			// The handler called destroy() from POLL or CONNECTING: no attempt for a stream going.
 			return;
 		}
 		if (result != StreamResult.OK) {
@@ -124,12 +128,13 @@ final class ConnectionSequencer {
 	/**
 	 * Acts on the result of a state reported when there is no connection left to close: only
 	 * DESTROY_ME has an effect ("already disconnected, no action for DISCONNECT_ME", as
-	 * libwebsockets puts it), so the retry rules still run after a DISCONNECT_ME.
+	 * libwebsockets puts it), so the retry rules still run after a DISCONNECT_ME. A destroy()
+	 * called from the callback stops them as DESTROY_ME does.
 	 * @param result the handler's result
 	 * @return {@code true} when the stream is being destroyed
 	 */
 	private boolean destroys(StreamResult result) {
-		return result == StreamResult.DESTROY_ME && this.stream.act(result);
+		return (result == StreamResult.DESTROY_ME && this.stream.act(result)) || this.stream.destructionDecided();
 	}
 
 	/**

@@ -3,27 +3,33 @@ package io.securestreams.runtime;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.TxSlot;
 import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.RetryPolicy;
+import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.StreamsUnderTest;
 import io.securestreams.testsupport.StreamsUnderTest.Mode;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * {@code destroy()} called from a callback: the stream is destroyed once that callback has
@@ -111,6 +117,47 @@ class DestroyFromCallbackTests {
 	@EnumSource(Mode.class)
 	void aRequestMadeAfterDestroyInTheSameCallbackIsNotServed(Mode mode) throws Exception {
 		run(mode, false, true);
+	}
+
+
+	@Test
+	void noAllRetriesFailedFollowsADestroyFromTheLastUnreachable() {
+		PolicyFragment fragment = TestPolicies.base();
+		fragment.retry(new RetryPolicy("never", List.of(50), 0, 0, 0, 0));
+		TestPolicies.raw(fragment.streamType("raw"), this.resources.refusedPort()).set(StreamTypeKey.RETRY, "never");
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
+			if (state == StreamState.UNREACHABLE) {
+				stream.destroy();
+			}
+			return StreamResult.OK;
+		});
+		SecureStream stream = streams.create("raw", handler);
+		stream.requestTx();
+		assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
+				"DESTROYING");
+	}
+
+	@Test
+	void noAttemptFollowsADestroyFromPoll() throws Exception {
+		try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.raw(fragment.streamType("raw"), peer.getLocalPort());
+			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+			RecordingHandler handler = new RecordingHandler().onState((stream, state) -> {
+				if (state == StreamState.POLL) {
+					stream.destroy();
+				}
+				return StreamResult.OK;
+			});
+			SecureStream stream = streams.create("raw", handler);
+			stream.requestTx();
+			assertThat(stream.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+			assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "DESTROYING");
+			peer.setSoTimeout(300);
+			assertThatExceptionOfType(SocketTimeoutException.class).isThrownBy(peer::accept);
+		}
 	}
 
 }
