@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.securestreams.SecureStream;
@@ -199,6 +200,23 @@ class ClientLifecycleTests {
 		handler.await(StreamState.TIMEOUT, WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "TIMEOUT");
 		assertThat(this.streams.streams()).hasSize(1);
+	}
+
+	@Test
+	void txDontSendFromTimeoutIsIgnoredAsLibwebsocketsDoes() {
+		// lws_ss_timeout_sul_check_cb acts on DISCONNECT_ME and DESTROY_ME only, unlike other states.
+		this.server.enqueue(new MockResponse.Builder().body("late").bodyDelay(500, TimeUnit.MILLISECONDS).build());
+		RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+			if (state == StreamState.CONNECTED) {
+				s.startTimeout(50);
+			}
+			return (state == StreamState.TIMEOUT) ? StreamResult.TX_DONT_SEND : StreamResult.OK;
+		});
+		create(handler, (b) -> {
+		}).requestTx();
+		handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "CONNECTED", "TIMEOUT",
+				"QOS_ACK_REMOTE");
 	}
 
 	@Test
