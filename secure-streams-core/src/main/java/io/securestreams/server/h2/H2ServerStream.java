@@ -1,6 +1,7 @@
 package io.securestreams.server.h2;
 
 import java.net.SocketAddress;
+import java.util.StringJoiner;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -125,8 +126,9 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			reject(context, 400, refusal, frame.isEndStream());
 			return;
 		}
-		if (method == null || path == null) {
-			reject(context, 400, "request HEADERS without :method or :path", frame.isEndStream());
+		String missing = missingPseudoHeaders(method, path, headers.scheme());
+		if (missing != null) {
+			reject(context, 400, "request HEADERS without " + missing, frame.isEndStream());
 			return;
 		}
 		CharSequence unsupported = unsupportedExpectation(headers);
@@ -168,6 +170,23 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 			ServerResponse current = this.response;
 			context.executor().execute(() -> sendContinue(context, current));
 		}
+	}
+
+	// The pseudo-headers every request but a CONNECT must carry (RFC 9113 section 8.3.1) that this
+	// one lacks, or null: a request without them is malformed, as libwebsockets also rules.
+	private static @Nullable String missingPseudoHeaders(@Nullable CharSequence method, @Nullable CharSequence path,
+			@Nullable CharSequence scheme) {
+		StringJoiner missing = new StringJoiner(", ");
+		if (method == null) {
+			missing.add(":method");
+		}
+		if (scheme == null) {
+			missing.add(":scheme");
+		}
+		if (path == null) {
+			missing.add(":path");
+		}
+		return (missing.length() > 0) ? missing.toString() : null;
 	}
 
 	// The value of an expect field other than 100-continue, or null when there is none.
