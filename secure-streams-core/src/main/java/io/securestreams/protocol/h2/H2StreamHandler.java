@@ -175,6 +175,12 @@ final class H2StreamHandler extends ChannelDuplexHandler {
 		logger.debug("h2 stream {} failed: {}", ctx.channel(), cause.toString());
 		// The multiplexer hands a stream its own error unwrapped.
 		if (cause instanceof Http2Exception.StreamException streamError && ctx.channel().isActive()) {
+			// The codec's own checks (a connection-specific or upper-case field, more DATA than the
+			// window or the content-length): without this line the stream would only hear that
+			// its connection ended before it was connected.
+			logger.warn("h2 server {} broke the protocol on stream {}: {} ({}); resetting the stream",
+					ctx.channel().parent().remoteAddress(), streamError.streamId(), streamError.getMessage(),
+					streamError.error());
 			// Tell the server why (RFC 9113 section 5.4.2); closing alone would say CANCEL. The
 			// close follows at once, so frames already read for the stream are not delivered.
 			ctx.writeAndFlush(new DefaultHttp2ResetFrame(streamError.error()));

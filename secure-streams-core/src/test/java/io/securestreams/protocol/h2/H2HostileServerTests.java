@@ -29,6 +29,8 @@ import io.securestreams.testsupport.TestResources;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -131,6 +133,31 @@ class H2HostileServerTests {
 	@Test
 	void aMissingStatusIsAStreamError() throws Exception {
 		assertAMalformedHeadIsAStreamError(new DefaultHttp2Headers().add("x-a", "b"));
+	}
+
+	/**
+	 * Fields RFC 9113 section 8.2 forbids in a response (a connection-specific one, a name in
+	 * upper case, a request pseudo-header) make it malformed: the stream is reset with
+	 * PROTOCOL_ERROR and a warning says what was wrong, not only that the connection ended.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = { "connection: close|connection-specific header 'connection'",
+			"transfer-encoding: chunked|connection-specific header 'transfer-encoding'",
+			"X-Upper: a|X-Upper", ":path: /x|pseudo-headers" })
+	void aForbiddenResponseFieldIsAStreamErrorThatSaysWhy(String field, String reason) throws Exception {
+		int colon = field.indexOf(':', 1);
+		Http2Headers head = new DefaultHttp2Headers(false).status("200")
+			.add(field.substring(0, colon), field.substring(colon + 1).trim());
+		RecordingHandler bad = runBad((w, ctx, id) -> {
+			w.writeHeaders(ctx, id, head, 0, false, ctx.newPromise());
+			ctx.flush();
+		});
+		assertNothingReceivedAndAllRetriesFailed(bad);
+		Awaitility.await().atMost(WAIT).until(() -> !this.errorsReceived.isEmpty());
+		assertThat(this.errorsReceived).containsExactly(Http2Error.PROTOCOL_ERROR.code());
+		assertThat(this.logs.warnings()).anySatisfy((line) -> assertThat(line)
+			.contains("broke the protocol on stream").contains(reason).contains("PROTOCOL_ERROR"));
+		assertGoodStillServedOnTheSameConnection();
 	}
 
 	@Test
