@@ -44,6 +44,17 @@ public abstract class FrameByFrameH2Server extends ByteToMessageDecoder {
 	protected abstract void onRequest(ChannelHandlerContext ctx, int streamId, Http2Headers headers);
 
 	/**
+	 * A DATA frame of a request arrived. The server grants no window by itself: a subclass that
+	 * reads request bodies beyond the initial windows sends WINDOW_UPDATE frames of its own.
+	 * @param ctx the connection
+	 * @param streamId its stream
+	 * @param data the frame's payload, released after this returns
+	 * @param endOfStream whether it ends the request
+	 */
+	protected void onData(ChannelHandlerContext ctx, int streamId, ByteBuf data, boolean endOfStream) {
+	}
+
+	/**
 	 * The client reset a stream or sent GOAWAY.
 	 * @param errorCode the error code it gave
 	 */
@@ -118,6 +129,13 @@ public abstract class FrameByFrameH2Server extends ByteToMessageDecoder {
 			public void onHeadersRead(ChannelHandlerContext c, int streamId, Http2Headers headers,
 					int streamDependency, short weight, boolean exclusive, int padding, boolean endOfStream) {
 				onRequest(c, streamId, headers);
+			}
+
+			@Override
+			public int onDataRead(ChannelHandlerContext c, int streamId, ByteBuf data, int padding,
+					boolean endOfStream) {
+				onData(c, streamId, data, endOfStream);
+				return data.readableBytes() + padding;
 			}
 
 			@Override
