@@ -31,9 +31,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Malformed request heads on the h2 server (RFC 9113 section 8.3.1), sent frame by frame: a
- * request without one of the pseudo-headers every request but a CONNECT carries is answered 400
- * naming what is missing, never reaches the handler, and the connection serves the next request.
+ * Malformed request heads on the h2 server, sent frame by frame: a request without one of the
+ * pseudo-headers every request but a CONNECT carries (RFC 9113 section 8.3.1) is answered 400
+ * naming what is missing; one with a field section 8.2 forbids is reset by the codec. Neither
+ * reaches the handler, and the connection serves the next request.
  */
 class H2ServerRequestValidationTests {
 
@@ -85,6 +86,26 @@ class H2ServerRequestValidationTests {
 		Awaitility.await().atMost(WAIT).until(() -> client.events.contains("HEADERS " + id + " 400 end=true"));
 		assertThat(this.logs.messages()).anySatisfy((line) -> assertThat(line)
 			.contains("refusing the request: request HEADERS without :method, :scheme, :path"));
+		assertTheHandlerSawNoRequestAndTheConnectionServesTheNext(client);
+	}
+
+	/**
+	 * Fields RFC 9113 section 8.2 forbids in a request make it malformed: the stream is reset with
+	 * PROTOCOL_ERROR before it reaches the handler, and the connection carries on.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', value = { "connection: keep-alive", "transfer-encoding: chunked", "te: gzip",
+			"X-Upper: a", ":status: 200", ":unknown: a", ":path: /again" })
+	void aForbiddenRequestFieldResetsTheStreamBeforeTheHandler(String field) throws Exception {
+		RawH2Client client = connect();
+		int colon = field.indexOf(':', 1);
+		Http2Headers head = new DefaultHttp2Headers(false).method("GET").scheme("http").path("/hello")
+			.authority("127.0.0.1")
+			.add(field.substring(0, colon), field.substring(colon + 1).trim());
+		int id = client.nextStreamId();
+		client.send((w, c) -> w.writeHeaders(c, id, head, 0, true, c.newPromise()));
+		Awaitility.await().atMost(WAIT)
+			.until(() -> client.events.contains("RST " + id + " " + Http2Error.PROTOCOL_ERROR.code()));
 		assertTheHandlerSawNoRequestAndTheConnectionServesTheNext(client);
 	}
 
