@@ -13,7 +13,6 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -95,7 +94,7 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 			// an extended CONNECT, as the http/1.1 binding accepts Upgrade requests.
 			settings.connectProtocolEnabled(true);
 		}
-		Http2FrameCodec codec = Http2FrameCodecBuilder.forServer().initialSettings(settings).build();
+		Http2FrameCodec codec = ServerFrameCodec.builder(connection).initialSettings(settings).build();
 		codec.connection().addListener(new Http2ConnectionAdapter() {
 			@Override
 			public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
@@ -135,6 +134,15 @@ final class H2ServerConnection extends ChannelInboundHandlerAdapter {
 	 */
 	StreamProblemLog streamProblems() {
 		return this.streamProblems;
+	}
+
+	/**
+	 * Returns a connection as the logs name it.
+	 * @param channel the connection's channel
+	 * @return its description
+	 */
+	String describe(Channel channel) {
+		return this.acceptor.describe(channel);
 	}
 
 	void flushSoon() {

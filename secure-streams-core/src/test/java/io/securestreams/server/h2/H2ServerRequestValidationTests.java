@@ -91,12 +91,16 @@ class H2ServerRequestValidationTests {
 
 	/**
 	 * Fields RFC 9113 section 8.2 forbids in a request make it malformed: the stream is reset with
-	 * PROTOCOL_ERROR before it reaches the handler, and the connection carries on.
+	 * PROTOCOL_ERROR before it reaches the handler, a warning says what was wrong, and the
+	 * connection carries on.
 	 */
 	@ParameterizedTest(name = "{0}")
-	@CsvSource(delimiter = '|', value = { "connection: keep-alive", "transfer-encoding: chunked", "te: gzip",
-			"X-Upper: a", ":status: 200", ":unknown: a", ":path: /again" })
-	void aForbiddenRequestFieldResetsTheStreamBeforeTheHandler(String field) throws Exception {
+	@CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+			"connection: keep-alive|connection-specific header 'connection'",
+			"transfer-encoding: chunked|connection-specific header 'transfer-encoding'", "te: gzip|'TE' header",
+			"X-Upper: a|X-Upper", ":status: 200|pseudo-header", ":unknown: a|:unknown", ":path: /again|:path" })
+	void aForbiddenRequestFieldResetsTheStreamBeforeTheHandlerAndSaysWhy(String field, String reason)
+			throws Exception {
 		RawH2Client client = connect();
 		int colon = field.indexOf(':', 1);
 		Http2Headers head = new DefaultHttp2Headers(false).method("GET").scheme("http").path("/hello")
@@ -106,6 +110,8 @@ class H2ServerRequestValidationTests {
 		client.send((w, c) -> w.writeHeaders(c, id, head, 0, true, c.newPromise()));
 		Awaitility.await().atMost(WAIT)
 			.until(() -> client.events.contains("RST " + id + " " + Http2Error.PROTOCOL_ERROR.code()));
+		assertThat(this.logs.warnings()).anySatisfy((line) -> assertThat(line)
+			.contains("resetting stream " + id + " before its request").contains(reason).contains("PROTOCOL_ERROR"));
 		assertTheHandlerSawNoRequestAndTheConnectionServesTheNext(client);
 	}
 
