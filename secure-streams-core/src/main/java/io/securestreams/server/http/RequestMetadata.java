@@ -89,11 +89,18 @@ public final class RequestMetadata {
 			throw new IllegalArgumentException(
 					"'*' names no resource; it is the target of OPTIONS only, not " + method);
 		}
+		String origin = originForm(uri);
+		if (!origin.startsWith("/") && !"*".equals(uri) && !"CONNECT".equals(method)) {
+			// RFC 9112 section 3.2 and RFC 9113 section 8.3.1: a path starting with '/', an
+			// absolute URI, or '*'; anything else ("hello", "?a=b") names no resource.
+			throw new IllegalArgumentException("request target '" + uri + "' is neither a path starting with '/' "
+					+ "nor an absolute URI");
+		}
 		StreamTypePolicy policy = link.policy();
 		// The target holds one char per byte (as Netty reads the request line and h2 :path), and
 		// percent-decoding by ISO-8859-1 keeps one char per byte too: the metadata then holds the
 		// bytes the client meant, whether UTF-8 or not, as libwebsockets hands them on.
-		QueryStringDecoder decoded = new QueryStringDecoder(originForm(uri), StandardCharsets.ISO_8859_1);
+		QueryStringDecoder decoded = new QueryStringDecoder(origin, StandardCharsets.ISO_8859_1);
 		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
 			String name = argument.getKey();
 			MetadataDeclaration declaration = policy.metadata(name);

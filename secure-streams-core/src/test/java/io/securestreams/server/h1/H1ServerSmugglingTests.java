@@ -124,7 +124,10 @@ class H1ServerSmugglingTests {
 						"GET /hello?name=a HTTP/1.1\r\nHost: [::1\r\n\r\n" + SMUGGLED),
 				arguments("a quoted Host", "GET /hello?name=a HTTP/1.1\r\nHost: \"x\"\r\n\r\n" + SMUGGLED),
 				// RFC 9112 section 3.2.4: the asterisk form is only for a server-wide OPTIONS.
-				arguments("GET *", "GET * HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED));
+				arguments("GET *", "GET * HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED),
+				// ... and any other target is a path starting with '/' or an absolute URI.
+				arguments("a relative target", "GET hello?name=a HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED),
+				arguments("a query alone", "GET ?name=a HTTP/1.1\r\nHost: x\r\n\r\n" + SMUGGLED));
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -201,8 +201,8 @@ class H2ServerMisbehaviourTests {
 	}
 
 	@Test
-	void anAsteriskPathIsRefusedButForOptions() throws Exception {
-		// RFC 9113 section 8.3.1: ':path' '*' is for a server-wide OPTIONS only.
+	void anAsteriskPathIsRefusedButForOptionsAndARelativeOneAlways() throws Exception {
+		// RFC 9113 section 8.3.1: ':path' '*' is for a server-wide OPTIONS only; others start with '/'.
 		SecureStream listener = listen(false, Duration.ofSeconds(10));
 		FrameRecorder recorder = new FrameRecorder();
 		Channel channel = connect(listener, recorder);
@@ -216,6 +216,11 @@ class H2ServerMisbehaviourTests {
 		Awaitility.await().atMost(Duration.ofSeconds(5))
 			.until(() -> recorder.events.stream().anyMatch((event) -> event.startsWith("HEADERS 5 ")));
 		assertThat(recorder.events).noneMatch((event) -> event.startsWith("HEADERS 5 400"));
+		Http2FrameStream relative = newStream(channel, recorder);
+		channel.writeAndFlush(new DefaultHttp2HeadersFrame(post("hello").method("GET"), true).stream(relative)).sync();
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> recorder.events.contains("HEADERS 7 400 end=true"));
 	}
 
 	@Test
