@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.ssl.SslContext;
@@ -49,6 +51,8 @@ import org.slf4j.LoggerFactory;
 final class WsClientConnection extends ChannelConnection {
 
 	private static final Logger logger = LoggerFactory.getLogger(WsClientConnection.class);
+
+	private static final String ANSWER_STATUS = "upgrade-status";
 
 	private final StreamLink link;
 
@@ -87,6 +91,7 @@ final class WsClientConnection extends ChannelConnection {
 					.addLast("http", new UpgradeAnswerDecoder(new HttpDecoderConfig()
 						.setMaxInitialLineLength(this.link.limits().maxHttpHeaderSize())
 						.setMaxHeaderSize(this.link.limits().maxHttpHeaderSize())))
+					.addLast(ANSWER_STATUS, new AnswerStatus())
 					.addLast("http-aggregator", new HttpObjectAggregator(this.link.limits().maxHttpHeaderSize()))
 					.addLast("ws-handshake", new Handshake(handshaker)));
 		this.pending = ready;
@@ -150,6 +155,7 @@ final class WsClientConnection extends ChannelConnection {
 		}
 		WsSession established = new WsSession(this.link, () -> this.link.closed(true));
 		this.session = established;
+		ch.pipeline().remove(ANSWER_STATUS);
 		ch.pipeline().replace(handshake, "ws", established);
 		StreamResult result = this.link.state(StreamState.CONNECTED);
 		if (result != StreamResult.DISCONNECT_ME && result != StreamResult.DESTROY_ME) {
@@ -223,6 +229,37 @@ final class WsClientConnection extends ChannelConnection {
 		}
 	}
 
+	private void refused(ChannelHandlerContext ctx, WebSocketHandshakeException why) {
+		logger.info("ws stream '{}': upgrade refused by {}: {}", this.link.policy().name(),
+				ctx.channel().remoteAddress(), why.getMessage());
+		fail(why);
+	}
+
+	/**
+	 * Refuses an answer other than 101 on its head: its body (an error page longer than the head
+	 * limit, a response that streams on) says nothing more, and waiting for it failed the attempt
+	 * as "entity too large" or, after the handshake timeout, as no answer at all.
+	 */
+	private final class AnswerStatus extends ChannelInboundHandlerAdapter {
+
+		@Override
+		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			if (WsClientConnection.this.failed) {
+				ReferenceCountUtil.release(msg);
+				return;
+			}
+			if (msg instanceof HttpResponse response && response.decoderResult().isSuccess()
+					&& response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+				ReferenceCountUtil.release(msg);
+				refused(ctx, new WebSocketHandshakeException("the server answered " + response.status()
+						+ " instead of 101 Switching Protocols"));
+				return;
+			}
+			ctx.fireChannelRead(msg);
+		}
+
+	}
+
 	/** Completes the opening handshake, then hands the pipeline over to the session. */
 	private final class Handshake extends ChannelInboundHandlerAdapter {
 
@@ -252,10 +289,7 @@ final class WsClientConnection extends ChannelConnection {
 					this.handshaker.finishHandshake(ctx.channel(), response);
 				}
 				catch (WebSocketHandshakeException ex) {
-					logger.info("ws stream '{}': upgrade refused by {}: {}",
-							WsClientConnection.this.link.policy().name(), ctx.channel().remoteAddress(),
-							ex.getMessage());
-					fail(ex);
+					refused(ctx, ex);
 					return;
 				}
 				established(ctx.channel(), response, this);

@@ -158,6 +158,28 @@ class WsHostileServerTests {
 		}
 	}
 
+	static List<Arguments> answersOtherThanSwitching() {
+		return List.of(Arguments.of("200 OK", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"),
+				Arguments.of("403 Forbidden",
+						"HTTP/1.1 403 Forbidden\r\nContent-Length: 20000\r\n\r\n" + "x".repeat(20_000)));
+	}
+
+	/**
+	 * An answer other than 101 fails the attempt on its head, naming its status, however its body
+	 * goes on: a page longer than the header limit, or a stream that never ends, used to fail it
+	 * as "entity too large" or, after the handshake timeout, as no answer at all.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("answersOtherThanSwitching")
+	void anAnswerOtherThanSwitchingFailsTheAttemptOnItsHead(String status, String answer) throws Exception {
+		long started = System.nanoTime();
+		assertAttemptFails((key, out, in) -> out.write(answer.getBytes(StandardCharsets.US_ASCII)));
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).as("failed before the handshake timeout")
+			.isLessThan(Duration.ofSeconds(5));
+		assertLogged("upgrade refused by 127.0.0.1");
+		assertLogged(status);
+	}
+
 	@Test
 	void aSwitchWithoutUpgradeHeaderFailsTheAttempt() throws Exception {
 		assertAttemptFails((key, out, in) -> out
