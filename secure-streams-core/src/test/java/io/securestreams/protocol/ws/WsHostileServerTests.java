@@ -252,7 +252,9 @@ class WsHostileServerTests {
 				Arguments.of("close with a 1-byte body", frame(true, 8, false, new byte[] { 3 }), 1002),
 				Arguments.of("close with an invalid code", frame(true, 8, false, new byte[] { 0x03, (byte) 0xe7 }),
 						1002),
-				Arguments.of("close with code 1005", frame(true, 8, false, new byte[] { 0x03, (byte) 0xed }), 1002));
+				Arguments.of("close with code 1005", frame(true, 8, false, new byte[] { 0x03, (byte) 0xed }), 1002),
+				Arguments.of("close reason not UTF-8",
+						frame(true, 8, false, new byte[] { 0x03, (byte) 0xe8, (byte) 0xc3, 0x28 }), 1007));
 	}
 
 	/**

@@ -219,6 +219,12 @@ class WsServerHostileClientTests {
 	}
 
 	@Test
+	void aCloseReasonThatIsNotUtf8IsClosedWith1007() throws IOException {
+		cutOffWith(1007, "bytes are not UTF-8",
+				RawWsClient.frame(true, 8, new byte[] { 0x03, (byte) 0xe8, (byte) 0xc3, 0x28 }));
+	}
+
+	@Test
 	void aCloseWithAOneBytePayloadIsClosedWith1002() throws IOException {
 		cutOffWith(1002, "close control frame with payload len 1", RawWsClient.frame(true, 8, new byte[] { 0x03 }));
 	}
