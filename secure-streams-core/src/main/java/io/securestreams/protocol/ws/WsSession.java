@@ -78,7 +78,8 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	// Frames that arrived while reading was paused: Netty's decoder hands over every frame of the
 	// read under way, several messages, which a proxy's rx flow control must not get after its
-	// pause. Delivered in order once reading resumes.
+	// pause. Delivered in order once reading resumes. Frames that arrive before start() (a client's
+	// sent with its upgrade request) wait here too, for the handler the stream has from then on.
 	private final ArrayDeque<WebSocketFrame> held = new ArrayDeque<>();
 
 	private @Nullable ValidityTimer validity;
@@ -140,6 +141,9 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		// The client's connection reads until the upgrade answer, the server's one request at a time:
 		// from here on reading follows the stream's pause alone.
 		established.config().setAutoRead(!this.rxPaused);
+		if (!this.held.isEmpty()) {
+			established.eventLoop().execute(this::releaseHeld);
+		}
 		pump();
 	}
 
@@ -166,13 +170,31 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	// Delivers the held frames while reading is not paused again, then reads on.
 	private void releaseHeld() {
 		ChannelHandlerContext ctx = this.context;
-		while (ctx != null && ctx.channel().isActive() && !this.held.isEmpty()
+		while (ctx != null && ctx.channel().isActive() && this.started && !this.held.isEmpty()
 				&& (!this.rxPaused || this.closeSent)) {
 			receive(ctx, this.held.poll());
 		}
 		Channel ch = this.channel;
 		if (ch != null && this.held.isEmpty() && !this.rxPaused && this.started && !this.closeSent) {
 			ch.config().setAutoRead(true);
+		}
+	}
+
+	/**
+	 * Keeps a frame that reached the connection before this session joined its pipeline (a
+	 * client's frames sent with its upgrade request); it is delivered once the session starts.
+	 * @param frame the frame, released by the session
+	 */
+	public void hold(WebSocketFrame frame) {
+		this.held.add(frame);
+	}
+
+	/**
+	 * Releases the frames held for a session that will not start (its upgrade failed).
+	 */
+	public void dropHeld() {
+		while (!this.held.isEmpty()) {
+			this.held.poll().release();
 		}
 	}
 
@@ -269,7 +291,8 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		this.reading = true;
-		if (msg instanceof WebSocketFrame frame && !this.closeSent && (this.rxPaused || !this.held.isEmpty())) {
+		if (msg instanceof WebSocketFrame frame && !this.closeSent
+				&& (!this.started || this.rxPaused || !this.held.isEmpty())) {
 			this.held.add(frame);
 			return;
 		}
@@ -392,9 +415,16 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
-		// Frames held by a pause arrived before the end, and are delivered as if read then.
+		// Frames held by a pause arrived before the end, and are delivered as if read then; a
+		// session never started (the stream asked to disconnect) delivers none.
 		while (!this.held.isEmpty()) {
-			receive(ctx, this.held.poll());
+			WebSocketFrame frame = this.held.poll();
+			if (this.started) {
+				receive(ctx, frame);
+			}
+			else {
+				frame.release();
+			}
 		}
 		if (this.closeTimer != null) {
 			this.closeTimer.cancel(false);

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.StreamFlags;
 import io.securestreams.StreamResult;
@@ -161,6 +162,12 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 			if (this.stopped) {
 				return;
 			}
+			if (msg instanceof WebSocketFrame frame && this.wsSession != null) {
+				// Sent with the upgrade request: decoded as the handshake replaced the http decoder,
+				// before the session took this handler's place.
+				this.wsSession.hold(frame.retain());
+				return;
+			}
 			if (msg instanceof HttpRequest request) {
 				onHead(request);
 			}
@@ -279,7 +286,10 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		if (upgrade != null) {
 			if (content instanceof LastHttpContent) {
 				this.upgradeRequest = null;
-				this.wsSession = WsUpgrade.upgrade(this.ctx.channel(), upgrade, this.link, this);
+				this.wsSession = WsUpgrade.newSession(this.link);
+				if (!WsUpgrade.upgrade(this.ctx.channel(), upgrade, this.link, this, this.wsSession)) {
+					this.wsSession = null;
+				}
 			}
 			return;
 		}

@@ -24,7 +24,6 @@ import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
 import io.securestreams.protocol.ws.WsSession;
 import io.securestreams.server.ServerLink;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +53,14 @@ public final class WsUpgrade {
 	 * @param request the upgrade request's head
 	 * @param link the accepted stream
 	 * @param httpHandler the http handler the session replaces
-	 * @return the session that will carry the connection, or {@code null} when the request was
+	 * @param session the session that will carry the connection (from {@link #newSession}); frames
+	 * the client sent with its request reach the http handler during this call, which holds them
+	 * in it
+	 * @return {@code true} when the upgrade is under way, {@code false} when the request was
 	 * refused (the connection is then being closed)
 	 */
-	public static @Nullable WsSession upgrade(Channel channel, HttpRequest request, ServerLink link,
-			ChannelHandler httpHandler) {
+	public static boolean upgrade(Channel channel, HttpRequest request, ServerLink link, ChannelHandler httpHandler,
+			WsSession session) {
 		WebSocketDecoderConfig decoder = decoderConfig(link);
 		String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
 		String version = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
@@ -72,11 +74,10 @@ public final class WsUpgrade {
 					(version != null) ? version : "(no sec-websocket-version)");
 			WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel)
 				.addListener(ChannelFutureListener.CLOSE);
-			return null;
+			return false;
 		}
 		DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
 				request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
-		WsSession session = newSession(link);
 		ChannelFuture handshake;
 		try {
 			handshake = handshaker.handshake(channel, full);
@@ -90,11 +91,12 @@ public final class WsUpgrade {
 				.set(HttpHeaderNames.CONTENT_LENGTH, 0)
 				.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 			channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
-			return null;
+			return false;
 		}
 		handshake.addListener((ChannelFuture done) -> {
 			if (!done.isSuccess()) {
 				logger.debug("{}: ws upgrade failed: {}", link.describe(), String.valueOf(done.cause()));
+				session.dropHeld();
 				channel.close();
 				return;
 			}
@@ -106,7 +108,7 @@ public final class WsUpgrade {
 			pipeline.replace(httpHandler, "ws", session);
 			upgraded(channel, link, session);
 		});
-		return session;
+		return true;
 	}
 
 	/**

@@ -50,6 +50,15 @@ final class RawWsClient implements AutoCloseable {
 	}
 
 	/**
+	 * Wraps a socket whose upgrade the caller has done.
+	 * @param socket the upgraded socket
+	 * @return the client
+	 */
+	static RawWsClient over(Socket socket) {
+		return new RawWsClient(socket);
+	}
+
+	/**
 	 * Returns the socket.
 	 * @return the socket
 	 */

@@ -3,6 +3,7 @@ package io.securestreams.server.ws;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.ScriptedPeer;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import io.securestreams.testsupport.TransitionGuard;
@@ -113,6 +115,37 @@ class WsServerWireTests {
 			.satisfies((states) -> assertThat(states).containsExactly(StreamState.CREATING, StreamState.CONNECTING,
 					StreamState.CONNECTED, StreamState.SERVER_UPGRADE, StreamState.DISCONNECTED,
 					StreamState.DESTROYING));
+	}
+
+	/**
+	 * A client that sends frames in the same write as its upgrade request (RFC 6455 has it wait
+	 * for the 101, but the bytes are there): they reach the handler switched to at SERVER_UPGRADE,
+	 * in order. They were dropped: held by the http side until the upgrade, then handed to it.
+	 */
+	@Test
+	void framesSentWithTheUpgradeRequestReachTheHandlerAfterTheUpgrade() throws Exception {
+		connect().close();
+		int port = ((InetSocketAddress) this.listener.localAddress()).getPort();
+		try (Socket socket = new Socket("127.0.0.1", port)) {
+			socket.setSoTimeout(10_000);
+			ByteArrayOutputStream all = new ByteArrayOutputStream();
+			all.write(ascii("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\nSec-WebSocket-Version: 13\r\n"
+					+ "Sec-WebSocket-Protocol: echo-protocol\r\n\r\n"));
+			all.write(RawWsClient.frame(true, 1, ascii("early")));
+			all.write(RawWsClient.frame(false, 1, ascii("ab")));
+			all.write(RawWsClient.frame(true, 0, ascii("cd")));
+			socket.getOutputStream().write(all.toByteArray());
+			assertThat(ScriptedPeer.readHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
+			RawWsClient client = RawWsClient.over(socket);
+			assertThat(List.of(client.read(), client.read(), client.read())).containsExactly("F1:early", "-1:ab",
+					"F0:cd");
+		}
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.listener.acceptedStreams().isEmpty());
+		assertThat(this.recorder.accepted(this.listener.id())).hasSize(2)
+			.element(1)
+			.isEqualTo(List.of(StreamState.CREATING, StreamState.CONNECTING, StreamState.CONNECTED,
+					StreamState.SERVER_UPGRADE, StreamState.DISCONNECTED, StreamState.DESTROYING));
 	}
 
 	@Test
