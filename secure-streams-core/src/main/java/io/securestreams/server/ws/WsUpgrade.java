@@ -76,6 +76,11 @@ public final class WsUpgrade {
 				.addListener(ChannelFutureListener.CLOSE);
 			return false;
 		}
+		String invalid = UpgradeRequestCheck.problem(request);
+		if (invalid != null) {
+			refuse(channel, link, invalid);
+			return false;
+		}
 		DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
 				request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
 		ChannelFuture handshake;
@@ -83,14 +88,7 @@ public final class WsUpgrade {
 			handshake = handshaker.handshake(channel, full);
 		}
 		catch (WebSocketHandshakeException ex) {
-			logger.warn("{}: cutting off the connection: invalid ws upgrade request: {}", link.describe(),
-					ex.getMessage());
-			FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
-					Unpooled.EMPTY_BUFFER);
-			answer.headers()
-				.set(HttpHeaderNames.CONTENT_LENGTH, 0)
-				.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-			channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+			refuse(channel, link, ex.getMessage());
 			return false;
 		}
 		handshake.addListener((ChannelFuture done) -> {
@@ -109,6 +107,14 @@ public final class WsUpgrade {
 			upgraded(channel, link, session);
 		});
 		return true;
+	}
+
+	private static void refuse(Channel channel, ServerLink link, String reason) {
+		logger.warn("{}: cutting off the connection: invalid ws upgrade request: {}", link.describe(), reason);
+		FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+				Unpooled.EMPTY_BUFFER);
+		answer.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0).set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
 	}
 
 	/**

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -126,6 +128,24 @@ class WsServerHandshakeTests {
 				+ "GET /after HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 		assertThat(head).startsWith("HTTP/1.1 400");
 		assertStreamGoneAndListenerServing("invalid ws upgrade request");
+	}
+
+
+	/** RFC 6455 section 4.2.1: a key is 16 bytes in base64, and anything else is answered 400. */
+	@ParameterizedTest
+	@ValueSource(strings = { "x", "AAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAAAAA==", "not base64 at all!!!!==" })
+	void anUpgradeWithAKeyThatIsNotSixteenBytesIsAnswered400(String key) throws IOException {
+		String head = refused(upgrade("Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"));
+		assertThat(head).startsWith("HTTP/1.1 400");
+		assertStreamGoneAndListenerServing("is not 16 bytes in base64");
+	}
+
+	/** RFC 6455 section 4.1: the opening handshake is an HTTP/1.1 (or later) request. */
+	@Test
+	void anHttp10UpgradeIsAnswered400() throws IOException {
+		String head = refused(upgrade(KEY + "Sec-WebSocket-Version: 13\r\n").replace("HTTP/1.1", "HTTP/1.0"));
+		assertThat(head).startsWith("HTTP/1.1 400");
+		assertStreamGoneAndListenerServing("an HTTP/1.0 request cannot upgrade to ws");
 	}
 
 }
