@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A stream served inside the process, with no network connection: a local sink pair's side or a
  * system message stream. It has no peer address, no connection validity to confirm, and nothing
- * to reconnect when the policy changes.
+ * to reconnect when the policy changes (it only takes the new policy).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -46,11 +46,16 @@ public abstract class InProcessStream extends AbstractStream {
 	}
 
 	/**
-	 * Does nothing: no connection follows the policy.
+	 * Takes the streamtype's new policy (its {@code timeout_ms}, its metadata names) for what the
+	 * stream does from now on; there is no connection to drop.
 	 * @param changed the streamtype's new policy
 	 */
 	@Override
 	public final void policyChanged(StreamTypePolicy changed) {
+		execute(() -> {
+			this.policy = changed;
+			this.metadata.policy(changed);
+		});
 	}
 
 }

@@ -2,9 +2,12 @@ package io.securestreams.sink;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
+import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
 import io.securestreams.policy.Policy;
@@ -89,6 +92,31 @@ class SinkOverlayTests {
 		SecureStream paired = streams.create("ordinary", source);
 		assertThat(paired.role()).isEqualTo(StreamRole.CLIENT);
 		assertThat(sink.joins).containsExactly(paired);
+	}
+
+	@Test
+	void aLivePairTakesTheTimeoutAnOverlayGivesItsStreamtype() {
+		SecureStreams streams = streams();
+		List<SecureStream> sinkStreams = new CopyOnWriteArrayList<>();
+		RecordingHandler sink = new RecordingHandler().onState((sinkStream, state) -> {
+			if (state == StreamState.CREATING) {
+				sinkStreams.add(sinkStream);
+			}
+			return StreamResult.OK;
+		});
+		streams.registerSink("sink_hello_world", sink);
+		RecordingHandler source = new RecordingHandler();
+		SecureStream stream = streams.create("sink_hello_world", source);
+		source.await(StreamState.CONNECTED, WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> sink.stateNames().contains("CONNECTED"));
+		streams.applyOverlay("short-timeout", "{\"s\":[{\"sink_hello_world\":{\"timeout_ms\":100}}]}");
+		// The timeout the policy in force gives, as a client stream of a changed streamtype takes it.
+		stream.startTimeout(0);
+		sinkStreams.get(0).startTimeout(0);
+		source.await(StreamState.TIMEOUT, WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> sink.stateNames().contains("TIMEOUT"));
+		// A change that keeps the streamtype a local sink leaves the pair connected.
+		assertThat(source.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "TIMEOUT");
 	}
 
 }
