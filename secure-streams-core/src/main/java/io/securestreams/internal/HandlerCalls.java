@@ -3,6 +3,7 @@ package io.securestreams.internal;
 import java.nio.ByteBuffer;
 
 import io.netty.buffer.ByteBuf;
+import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamState;
@@ -72,7 +73,10 @@ final class HandlerCalls {
 	StreamResult onRx(ByteBuf data, int flags) {
 		int length = data.readableBytes();
 		ByteBuffer view = (length == 0) ? EMPTY : data.nioBuffer(data.readerIndex(), length).asReadOnlyBuffer();
-		this.statistics.received(length);
+		// The connection performance JSON comes out of band of the payload, which alone is counted.
+		if (!StreamFlags.has(flags, StreamFlags.PERF_JSON)) {
+			this.statistics.received(length);
+		}
 		try {
 			return orOk(this.handler.onRx(this.stream, view, flags));
 		}
