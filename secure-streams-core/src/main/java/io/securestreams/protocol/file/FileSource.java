@@ -3,6 +3,7 @@ package io.securestreams.protocol.file;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -107,7 +108,7 @@ public final class FileSource implements ProtocolConnection {
 		catch (IOException | RuntimeException ex) {
 			this.closed = true;
 			logger.warn("stream {} ({}): unable to read {}: {}", this.link.streamId(), this.link.policy().name(),
-					this.path, ex.getMessage());
+					this.path, why(ex));
 			this.link.connectFailed(ex);
 			return;
 		}
@@ -151,7 +152,7 @@ public final class FileSource implements ProtocolConnection {
 		}
 		catch (IOException ex) {
 			logger.warn("stream {} ({}): reading {} failed at byte {}: {}", this.link.streamId(),
-					this.link.policy().name(), this.path, this.position, ex.getMessage());
+					this.link.policy().name(), this.path, this.position, why(ex));
 			close();
 			return;
 		}
@@ -164,6 +165,21 @@ public final class FileSource implements ProtocolConnection {
 	}
 
 	/** Reads up to a chunk; returns whether the file's opening length (or its end) is reached. */
+	/**
+	 * Says why a file could not be read. A {@link FileSystemException}'s message is often the
+	 * path alone ({@code AccessDeniedException}, {@code NoSuchFileException}), which the log line
+	 * names already: its reason, or else its kind, says more.
+	 * @param ex the failure
+	 * @return the reason
+	 */
+	static String why(Exception ex) {
+		if (ex instanceof FileSystemException failure) {
+			String reason = failure.getReason();
+			return (reason != null) ? reason : failure.getClass().getSimpleName();
+		}
+		return String.valueOf(ex.getMessage());
+	}
+
 	private boolean fill(FileChannel channel, ByteBuf chunk) throws IOException {
 		while (chunk.isWritable()) {
 			int read = chunk.writeBytes(channel, this.position, chunk.writableBytes());
