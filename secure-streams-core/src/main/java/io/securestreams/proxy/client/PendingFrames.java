@@ -50,6 +50,12 @@ final class PendingFrames {
 
 	private long lengthHint = -1;
 
+	/**
+	 * The length hint last sent on this link, until the onward stream reports CONNECTED: the
+	 * transaction an unanswered ONWARD_CONNECT asks for again on a new link needs it again.
+	 */
+	private long hintSent = -1;
+
 	private long announced = -1;
 
 	private long txSent;
@@ -170,6 +176,10 @@ final class PendingFrames {
 		// gets no DISCONNECTED for it: the new onward stream is asked to connect instead, as a
 		// direct stream backs off and tries again, else the request is lost without a word.
 		this.connectRequested |= this.connectUnanswered;
+		if (this.connectUnanswered && this.lengthHint < 0) {
+			// Else the new onward stream makes the request without its body length (a GET none, a PUT an empty one).
+			this.lengthHint = this.hintSent;
+		}
 		if (this.timeoutUpdate == null && this.armedMillis >= 0) {
 			long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.armedAtNanos);
 			this.timeoutUpdate = (this.armedMillis == 0) ? 0 : Math.max(1, this.armedMillis - elapsed);
@@ -203,6 +213,7 @@ final class PendingFrames {
 			}
 			if (this.lengthHint >= 0) {
 				ch.write(new ToProxy.PayloadLengthHint(this.lengthHint));
+				this.hintSent = this.lengthHint;
 				this.lengthHint = -1;
 			}
 		}
@@ -225,6 +236,9 @@ final class PendingFrames {
 				this.refusals.connectAnswered();
 			}
 			this.connectUnanswered = false;
+		}
+		if (state == StreamState.CONNECTED) {
+			this.hintSent = -1;
 		}
 	}
 
