@@ -26,7 +26,8 @@ final class FrameBodies {
 			case STREAMTYPE -> length >= 9 && length <= 9 + SsWire.MAX_STREAMTYPE_NAME;
 			case TX_PAYLOAD, RX_PAYLOAD -> length >= PayloadMessage.FIXED_HEADER;
 			case TX_METADATA, RX_METADATA -> length >= SsWire.MIN_METADATA_BODY;
-			case CREATE_RESULT -> length >= 5;
+			// A refusal may be its result byte alone; a success's client_buflen is checked in read().
+			case CREATE_RESULT -> length >= 1;
 			case CONNSTATE -> length >= 5 && length <= 8;
 			case PERF -> length >= 1;
 			default -> false;
@@ -64,8 +65,7 @@ final class FrameBodies {
 			case TIMEOUT_UPDATE -> new ToProxy.TimeoutUpdate(body.readUnsignedInt());
 			case PAYLOAD_LENGTH_HINT -> new ToProxy.PayloadLengthHint(body.readUnsignedInt());
 			case RX_PAYLOAD -> rxPayload(body, length);
-			case CREATE_RESULT -> new ToClient.CreateResult(body.readUnsignedByte(), body.readUnsignedInt(),
-					SsWire.ascii(body, length - 5));
+			case CREATE_RESULT -> createResult(body, length);
 			case CONNSTATE -> {
 				int state = 0;
 				for (int i = 0; i < length - 4; i++) {
@@ -94,6 +94,24 @@ final class FrameBodies {
 					+ length + " bytes");
 		}
 		return SsWire.ascii(body, nameLength);
+	}
+
+	/**
+	 * Reads CREATE_RESULT as libwebsockets' client does: a refusal is its result byte, whatever
+	 * follows (the serialization header describes a 3-byte frame, older proxies sent 1 byte), so
+	 * it is counted and logged as a refusal rather than as a protocol error.
+	 */
+	private static SsMessage createResult(ByteBuf body, int length) {
+		int result = body.readUnsignedByte();
+		if (result != 0) {
+			body.skipBytes(length - 1);
+			return new ToClient.CreateResult(result, 0, "");
+		}
+		if (length < 5) {
+			throw new WireException("bad length " + length + " for a CREATE_RESULT frame (a success has a result "
+					+ "byte and a 4-byte client_buflen)");
+		}
+		return new ToClient.CreateResult(result, body.readUnsignedInt(), SsWire.ascii(body, length - 5));
 	}
 
 	private static SsMessage rxPayload(ByteBuf body, int length) {
