@@ -93,13 +93,28 @@ public final class EndpointResolver {
 					+ "http, https, ws, wss, mqtt, mqtts, tcp, tls");
 		};
 		String host = uri.getHost();
+		String portText = (uri.getPort() >= 0) ? String.valueOf(uri.getPort()) : "";
+		if (host == null && uri.getRawAuthority() != null) {
+			// URI reads an authority whose host is no internet host name (an underscore, as in a
+			// container's service name) as a registry name, without host or port; libwebsockets
+			// takes what comes before the port as the host.
+			String authority = uri.getRawAuthority().substring(uri.getRawAuthority().lastIndexOf('@') + 1);
+			int colon = authority.lastIndexOf(':');
+			host = (colon >= 0) ? authority.substring(0, colon) : authority;
+			portText = (colon >= 0) ? authority.substring(colon + 1) : "";
+		}
 		if (host == null || host.isEmpty()) {
 			throw new IllegalArgumentException("endpoint URL \"" + endpoint + "\" has no host");
 		}
 		if (host.startsWith("[") && host.endsWith("]")) {
 			host = host.substring(1, host.length() - 1);
 		}
-		int port = (uri.getPort() > 0) ? uri.getPort() : defaultPort(policy.protocol(), tls);
+		if (!portText.matches("[0-9]{0,5}") || (!portText.isEmpty() && Integer.parseInt(portText) > 65535)) {
+			throw new IllegalArgumentException("endpoint URL \"" + endpoint + "\" has port '" + portText
+					+ "', not a number from 1 to 65535");
+		}
+		int number = portText.isEmpty() ? 0 : Integer.parseInt(portText);
+		int port = (number > 0) ? number : defaultPort(policy.protocol(), tls);
 		String path = (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
 				? normalizePath(uri.getRawPath() + ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : ""))
 				: policyPath;
