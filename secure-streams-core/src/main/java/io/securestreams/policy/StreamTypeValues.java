@@ -119,7 +119,10 @@ public final class StreamTypeValues {
 			if (colon > 0 && colon < text.length() - 1) {
 				String host = text.substring(0, colon);
 				boolean bracketed = host.startsWith("[") && host.endsWith("]");
-				boolean validHost = bracketed || host.indexOf(':') < 0;
+				// Brackets hold an IPv6 literal: empty ones would be looked up as the local host.
+				boolean validHost = bracketed ? host.indexOf(':') > 0
+						&& host.substring(1, host.length() - 1).chars().allMatch(StreamTypeValues::ipv6Char)
+						: host.indexOf(':') < 0;
 				try {
 					int port = Integer.parseInt(text.substring(colon + 1));
 					if (validHost && port >= 1 && port <= 65535) {
@@ -132,6 +135,10 @@ public final class StreamTypeValues {
 			}
 		}
 		throw new IllegalArgumentException("expected host:port such as 127.0.0.1:1080, got " + describe(value));
+	}
+
+	private static boolean ipv6Char(int c) {
+		return c == ':' || c == '.' || Character.digit(c, 16) >= 0;
 	}
 
 	private static Object metadata(Object value) {
