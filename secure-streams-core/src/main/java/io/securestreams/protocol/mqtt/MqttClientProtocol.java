@@ -134,7 +134,14 @@ public final class MqttClientProtocol implements ClientProtocol {
 		if (filter == null || filter.isEmpty()) {
 			return null;
 		}
-		MqttTopics.checkStreamFilter(filter, policy.mqtt().awsIot());
+		try {
+			MqttTopics.checkStreamFilter(filter, policy.mqtt().awsIot());
+		}
+		catch (IllegalArgumentException ex) {
+			// The filter came from metadata: say which template to fix, as for the will and birth.
+			throw new IllegalArgumentException("mqtt_subscribe \"" + policy.mqtt().subscribe() + "\": "
+					+ ex.getMessage(), ex);
+		}
 		return filter;
 	}
 

@@ -146,7 +146,8 @@ final class MqttPublisher {
 		}
 		catch (IllegalArgumentException ex) {
 			payload.release();
-			refuse(ex.getMessage(), mqtt);
+			// Name the template: the expanded topic alone does not say which setting to fix.
+			refuse("mqtt_topic \"" + mqtt.topic() + "\": " + ex.getMessage(), mqtt);
 			return;
 		}
 		if (mqtt.awsIot() && MqttShadow.isRequestTopic(topic)) {
