@@ -261,7 +261,7 @@ final class PolicyPropertiesMapper {
 	}
 
 	private static int millis(Duration duration) {
-		return Math.toIntExact(duration.toMillis());
+		return Math.toIntExact(StreamTypePropertyBindings.wholeMillis(duration));
 	}
 
 	private static int seconds(@Nullable Duration duration) {

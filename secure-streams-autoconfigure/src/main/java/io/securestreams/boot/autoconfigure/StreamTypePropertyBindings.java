@@ -47,7 +47,7 @@ final class StreamTypePropertyBindings {
 	@SuppressWarnings("unchecked")
 	static @Nullable Object toPolicyValue(StreamTypeKey key, Object value) {
 		if (value instanceof Duration duration) {
-			return (key == StreamTypeKey.MQTT_KEEP_ALIVE) ? wholeSeconds(duration) : duration.toMillis();
+			return (key == StreamTypeKey.MQTT_KEEP_ALIVE) ? wholeSeconds(duration) : wholeMillis(duration);
 		}
 		if (value instanceof DataSize size) {
 			return size.toBytes();
@@ -86,6 +86,21 @@ final class StreamTypePropertyBindings {
 					+ "time in seconds (for example 1s or 30s)");
 		}
 		return duration.getSeconds();
+	}
+
+	/**
+	 * Returns a duration in milliseconds, the unit of the policy's {@code timeout_ms} and
+	 * {@code backoff}: cutting 500us to 0 would turn a timeout off and retry at once.
+	 * @param duration the bound duration
+	 * @return its milliseconds
+	 * @throws IllegalArgumentException if it has a part below a millisecond
+	 */
+	static long wholeMillis(Duration duration) {
+		if (duration.getNano() % 1_000_000 != 0) {
+			throw new IllegalArgumentException(duration + " is not a whole number of milliseconds; the policy keeps "
+					+ "this time in milliseconds (for example 500 or 2s)");
+		}
+		return duration.toMillis();
 	}
 
 	private static Map<StreamTypeKey, Function<StreamType, @Nullable Object>> bindings() {
