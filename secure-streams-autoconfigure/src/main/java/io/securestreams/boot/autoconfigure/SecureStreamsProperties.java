@@ -434,12 +434,14 @@ public class SecureStreamsProperties {
 	public static class Metrics {
 
 		/**
-		 * Reporting period.
+		 * Reporting period: "us_schedule" of the policy JSON, which counts microseconds, while a
+		 * bare number here counts milliseconds; give a unit, such as 60s.
 		 */
 		private Duration schedule = Duration.ZERO;
 
 		/**
-		 * Half-life of the aggregation.
+		 * Half-life of the aggregation: "us_halflife" of the policy JSON, which counts
+		 * microseconds, while a bare number here counts milliseconds; give a unit, such as 10s.
 		 */
 		private Duration halflife = Duration.ZERO;
 
