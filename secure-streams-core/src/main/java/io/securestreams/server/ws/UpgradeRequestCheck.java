@@ -29,7 +29,8 @@ final class UpgradeRequestCheck {
 	 */
 	static @Nullable String problem(HttpRequest request) {
 		if (request.protocolVersion().compareTo(HttpVersion.HTTP_1_1) < 0) {
-			return "an " + request.protocolVersion().text() + " request cannot upgrade to ws, HTTP/1.1 at least is needed";
+			return "an " + request.protocolVersion().text()
+					+ " request cannot upgrade to ws, HTTP/1.1 at least is needed";
 		}
 		String key = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
 		if (key == null) {
