@@ -39,6 +39,10 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 
 	private final StreamLink link;
 
+	// Whether the channel failed (a reset, a TLS error): the codec's end of a body delimited by
+	// the connection's end, which it reports when the channel then closes, is no end but a cut.
+	private boolean failed;
+
 	private H1ChannelHandler(H1Connection connection, StreamLink link) {
 		this.connection = connection;
 		this.link = link;
@@ -72,7 +76,7 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		try {
-			if (!this.connection.isCurrent(ctx.channel()) || !(msg instanceof HttpObject object)) {
+			if (this.failed || !this.connection.isCurrent(ctx.channel()) || !(msg instanceof HttpObject object)) {
 				return;
 			}
 			if (object.decoderResult().isFailure()) {
@@ -117,6 +121,7 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		this.failed = true;
 		SSLException tls = TlsContexts.failureAfterHandshake(ctx.pipeline(), cause);
 		if (tls != null) {
 			// With TLS 1.3 a server rejects our client certificate (or its absence) by an alert
