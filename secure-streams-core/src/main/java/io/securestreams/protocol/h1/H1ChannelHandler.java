@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.protocol.ProxiedReads;
@@ -39,8 +40,9 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 
 	private final StreamLink link;
 
-	// Whether the channel failed (a reset, a TLS error): the codec's end of a body delimited by
-	// the connection's end, which it reports when the channel then closes, is no end but a cut.
+	// Whether the channel failed (a reset, a TLS error) or TLS ended without the peer's
+	// close_notify: the codec's end of a body delimited by the connection's end, which it reports
+	// when the channel then closes, is no end but a cut (RFC 9112 section 9.8).
 	private boolean failed;
 
 	private H1ChannelHandler(H1Connection connection, StreamLink link) {
@@ -103,6 +105,15 @@ final class H1ChannelHandler extends ChannelInboundHandlerAdapter {
 		finally {
 			ReferenceCountUtil.release(msg);
 		}
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+		if (evt instanceof SslCloseCompletionEvent closed && !closed.isSuccess()) {
+			// Comes as the channel closes, before the codec ends a body that runs until then.
+			this.failed = true;
+		}
+		super.userEventTriggered(ctx, evt);
 	}
 
 	@Override
