@@ -310,6 +310,21 @@ class H1HeaderAndStatusTests {
 		assertThat(get.getBodySize()).isZero();
 	}
 
+	@Test
+	void aPostAnsweredWithATemporaryRedirectIsNotFollowedAndFails() throws Exception {
+		// A 307 or 308 would need the body again, which onTx gave already: the answer is final.
+		this.server.enqueue(new MockResponse.Builder().code(307).setHeader("Location", "/elsewhere").body("moved")
+			.build());
+		byte[] body = "name=value".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+		RecordingHandler handler = new RecordingHandler().send(body, body.length);
+		create(handler, (b) -> b.set(StreamTypeKey.HTTP_METHOD, "POST").set(StreamTypeKey.ALLOW_REDIRECTS, true))
+			.requestTxLen(body.length);
+		awaitEnd(handler, StreamState.QOS_NACK_REMOTE);
+		assertThat(handler.states).doesNotContain(StreamState.QOS_ACK_REMOTE);
+		assertThat(this.server.getRequestCount()).isEqualTo(1);
+		assertThat(this.server.takeRequest().getBody().utf8()).isEqualTo("name=value");
+	}
+
 	/**
 	 * README {@code http_cookies}: the streamtype stores the cookies the peer sets and brings them
 	 * out again on its later requests; a streamtype without the key sends none.
