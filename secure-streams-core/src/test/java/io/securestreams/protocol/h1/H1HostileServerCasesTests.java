@@ -564,6 +564,29 @@ class H1HostileServerCasesTests {
 	}
 
 	@Test
+	void aKeptAliveConnectionCarriesTheNextHeadRequestAfterAnAnswerWithALength() throws Exception {
+		String answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+		try (ScriptedPeer peer = new ScriptedPeer((head, in, out) -> {
+			out.write(ascii(answer));
+			out.flush();
+			ScriptedPeer.readHead(in);
+			out.write(ascii(answer));
+		})) {
+			AtomicInteger acks = new AtomicInteger();
+			RecordingHandler handler = new RecordingHandler().onState((s, state) -> {
+				if (state == StreamState.QOS_ACK_REMOTE && acks.incrementAndGet() == 1) {
+					s.requestTx();
+				}
+				return StreamResult.OK;
+			});
+			start(peer.port(), (b) -> b.set(StreamTypeKey.HTTP_METHOD, "HEAD")).create("get", handler).requestTx();
+			handler.await(StreamState.QOS_ACK_REMOTE, 2, WAIT);
+			assertThat(handler.received()).isEmpty();
+			assertThat(peer.connections()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void aMalformedRedirectIsNotFollowed() throws Exception {
 		try (ScriptedPeer peer = answering(
 				"HTTP/1.1 302 Found\r\nLocation: http://[::1/x y\r\nContent-Length: 0\r\n\r\n")) {
