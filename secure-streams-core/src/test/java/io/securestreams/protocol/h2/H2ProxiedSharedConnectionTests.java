@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Proxied streams whose onward transactions share one h2 connection: a link that goes away in
- * the middle of its response ends only its own h2 stream.
+ * the middle of its response, or an overlay that changes another streamtype on the connection,
+ * ends only what is its own.
  */
 class H2ProxiedSharedConnectionTests {
 
@@ -55,6 +56,30 @@ class H2ProxiedSharedConnectionTests {
 		RecordedRequest one = this.server.takeRequest();
 		RecordedRequest two = this.server.takeRequest();
 		assertThat(List.of(one.getConnectionIndex(), two.getConnectionIndex())).containsExactly(0, 0);
+	}
+
+	@Test
+	void anotherStreamtypeChangedByAnOverlayLeavesTheResponseInFlight() throws Exception {
+		this.server.enqueue(new MockResponse.Builder().body("a").build());
+		this.server.enqueue(new MockResponse.Builder().body("slow").bodyDelay(2, TimeUnit.SECONDS).build());
+		PolicyFragment fragment = TestPolicies.base();
+		H2TestServers.policy(fragment.streamType("a"), this.server, "GET", "/a");
+		H2TestServers.policy(fragment.streamType("b"), this.server, "GET", "/b");
+		StreamsUnderTest streams = this.resources.start(Mode.PROXIED, fragment.build());
+		RecordingHandler changed = new RecordingHandler();
+		streams.streams().create("a", changed).requestTx();
+		changed.await(StreamState.DISCONNECTED, WAIT);
+		RecordingHandler slow = new RecordingHandler();
+		streams.streams().create("b", slow).requestTx();
+		slow.await(StreamState.CONNECTED, WAIT);
+		// The proxy's onward stream of "a" still holds the shared connection it made its request on.
+		streams.policyContext().applyOverlay("url", "{\"s\": [{\"a\": {\"http_url\": \"/a2\"}}]}");
+		slow.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(slow.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED", "QOS_ACK_REMOTE",
+				"DISCONNECTED");
+		assertThat(new String(slow.received(), StandardCharsets.UTF_8)).isEqualTo("slow");
+		assertThat(List.of(this.server.takeRequest().getConnectionIndex(), this.server.takeRequest()
+			.getConnectionIndex())).containsExactly(0, 0);
 	}
 
 }
