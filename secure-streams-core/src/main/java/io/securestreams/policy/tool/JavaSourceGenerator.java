@@ -1,7 +1,9 @@
 package io.securestreams.policy.tool;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -10,23 +12,28 @@ import java.util.StringJoiner;
 
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyCertificate;
-import io.securestreams.policy.StreamTypePolicy;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a policy into the Java source of a class whose {@code policy()} method builds an equal
  * policy without parsing JSON, like lws's {@code policy2c}. Records are written generically as
  * canonical-constructor calls by reflecting their components, so the generator follows the
- * model as it grows. Each streamtype and each certificate gets its own method, keeping every
- * method far below the JVM's 64 KB limit, and each chunk of streamtypes is a nested class of its
- * own, because one class file holds at most 65535 constants.
+ * model as it grows. Each entry of the policy's maps and lists (streamtypes, retry schemes,
+ * certificates, trust stores, auth and metrics entries) gets its own method and a list of more
+ * than 256 delays or names is decoded from one string, keeping every method far below the JVM's
+ * 64 KB limit; each hundred entries are a nested class of their own, because one class file holds
+ * at most 65535 constants.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 final class JavaSourceGenerator {
 
-	private static final int STREAMTYPES_PER_CHUNK = 100;
+	private static final int ENTRIES_PER_CHUNK = 100;
+
+	// A longer list (a backoff of thousands of delays) is decoded from one string at run time, as
+	// one element's code would take the method it is in past 64 KB.
+	private static final int LIST_LITERAL_ELEMENTS = 256;
 
 	private static final String MAP = "java.util.Map";
 
@@ -44,62 +51,77 @@ final class JavaSourceGenerator {
 		out.append("\tprivate ").append(className).append("() {\n\t}\n\n");
 		out.append("\t/**\n\t * Builds the policy.\n\t * @return a new, equal policy on every call\n\t */\n");
 		out.append("\tpublic static ").append(name(Policy.class)).append(" policy() {\n");
-		out.append("\t\t").append(MAP).append("<" + STRING + ", ").append(name(StreamTypePolicy.class))
-			.append("> streamTypes = new java.util.LinkedHashMap<>();\n");
-		List<StreamTypePolicy> streamTypes = new ArrayList<>(policy.streamTypes().values());
-		int chunks = (streamTypes.size() + STREAMTYPES_PER_CHUNK - 1) / STREAMTYPES_PER_CHUNK;
-		// Longer than the class name, so a nested class can never be called like its outer class.
-		String chunkClass = className + "StreamTypes";
-		for (int chunk = 0; chunk < chunks; chunk++) {
-			out.append("\t\t").append(chunkClass).append(chunk).append(".put(streamTypes);\n");
-		}
-		out.append("\t\treturn ").append(record(policy)).append(";\n\t}\n");
-		for (int chunk = 0; chunk < chunks; chunk++) {
-			out.append("\n\tprivate static final class ").append(chunkClass).append(chunk).append(" {\n\n\t")
-				.append("static void put(").append(MAP).append("<" + STRING + ", ")
-				.append(name(StreamTypePolicy.class)).append("> streamTypes) {\n");
-			int end = Math.min(streamTypes.size(), (chunk + 1) * STREAMTYPES_PER_CHUNK);
-			for (int i = chunk * STREAMTYPES_PER_CHUNK; i < end; i++) {
-				out.append("\t\tstreamTypes.put(").append(JavaLiterals.string(streamTypes.get(i).name()))
-					.append(", streamType").append(i).append("());\n");
+		StringBuilder chunks = new StringBuilder();
+		for (RecordComponent component : Policy.class.getRecordComponents()) {
+			Object value = componentValue(policy, component);
+			if (value instanceof Map<?, ?> || value instanceof List<?>) {
+				section(out, chunks, className, component, value);
 			}
-			out.append("\t}\n");
-			for (int i = chunk * STREAMTYPES_PER_CHUNK; i < end; i++) {
-				method(out, StreamTypePolicy.class, "streamType" + i, record(streamTypes.get(i)));
-			}
-			out.append("\n\t}\n");
 		}
-		int index = 0;
-		for (PolicyCertificate cert : policy.certs().values()) {
-			method(out, PolicyCertificate.class, "cert" + index++, certificate(cert));
-		}
+		out.append("\t\treturn ").append(record(policy)).append(";\n\t}\n").append(chunks);
 		out.append("\n\t@SuppressWarnings(\"unchecked\")\n\tprivate static <K, V> ").append(MAP)
 			.append("<K, V> map(java.lang.Object... entries) {\n\t\t").append(MAP)
 			.append("<K, V> map = new java.util.LinkedHashMap<>();\n")
 			.append("\t\tfor (int i = 0; i < entries.length; i += 2) {\n")
-			.append("\t\t\tmap.put((K) entries[i], (V) entries[i + 1]);\n\t\t}\n\t\treturn map;\n\t}\n\n}\n");
+			.append("\t\t\tmap.put((K) entries[i], (V) entries[i + 1]);\n\t\t}\n\t\treturn map;\n\t}\n\n")
+			.append("\tprivate static java.util.List<").append(STRING).append("> strings(").append(STRING)
+			.append(" encoded) {\n\t\tjava.util.List<").append(STRING).append("> list = new java.util.ArrayList<>();\n")
+			.append("\t\tfor (int i = 0; i < encoded.length();) {\n\t\t\tint colon = encoded.indexOf(':', i);\n")
+			.append("\t\t\tint end = colon + 1 + java.lang.Integer.parseInt(encoded.substring(i, colon));\n")
+			.append("\t\t\tlist.add(encoded.substring(colon + 1, end));\n\t\t\ti = end;\n\t\t}\n")
+			.append("\t\treturn java.util.List.copyOf(list);\n\t}\n\n")
+			.append("\tprivate static java.util.List<java.lang.Integer> integers(").append(STRING)
+			.append(" encoded) {\n\t\treturn strings(encoded).stream().map(java.lang.Integer::valueOf).toList();\n")
+			.append("\t}\n\n}\n");
 		return out.toString();
 	}
 
-	private static void method(StringBuilder out, Class<?> type, String name, String body) {
-		out.append("\n\tprivate static ").append(name(type)).append(' ').append(name).append("() {\n\t\treturn ")
-			.append(body).append(";\n\t}\n");
+	/**
+	 * Builds one map or list of the policy in a local variable, filled by nested classes of at
+	 * most {@value #ENTRIES_PER_CHUNK} entries with a method each, so neither a method's 64 KB of
+	 * code nor a class file's 65535 constants bound how many entries a policy may hold.
+	 */
+	private void section(StringBuilder out, StringBuilder chunks, String className, RecordComponent component,
+			Object value) {
+		String variable = component.getName();
+		String type = component.getGenericType().getTypeName().replace('$', '.');
+		Type[] arguments = ((ParameterizedType) component.getGenericType()).getActualTypeArguments();
+		String elementType = arguments[arguments.length - 1].getTypeName().replace('$', '.');
+		boolean map = value instanceof Map<?, ?>;
+		List<?> entries = map ? new ArrayList<>(((Map<?, ?>) value).entrySet()) : (List<?>) value;
+		out.append("\t\t").append(type).append(' ').append(variable).append(" = new java.util.")
+			.append(map ? "LinkedHashMap" : "ArrayList").append("<>();\n");
+		// Longer than the class name, so a nested class can never be called like its outer class.
+		String chunkClass = className + Character.toUpperCase(variable.charAt(0)) + variable.substring(1);
+		for (int chunk = 0; chunk * ENTRIES_PER_CHUNK < entries.size(); chunk++) {
+			out.append("\t\t").append(chunkClass).append(chunk).append(".fill(").append(variable).append(");\n");
+			chunks.append("\n\tprivate static final class ").append(chunkClass).append(chunk).append(" {\n\n\t")
+				.append("static void fill(").append(type).append(' ').append(variable).append(") {\n");
+			int end = Math.min(entries.size(), (chunk + 1) * ENTRIES_PER_CHUNK);
+			StringBuilder methods = new StringBuilder();
+			for (int i = chunk * ENTRIES_PER_CHUNK; i < end; i++) {
+				Object entry = entries.get(i);
+				Object element = map ? ((Map.Entry<?, ?>) entry).getValue() : entry;
+				chunks.append("\t\t").append(variable).append(map ? ".put(" : ".add(");
+				if (map) {
+					chunks.append(expression(((Map.Entry<?, ?>) entry).getKey())).append(", ");
+				}
+				chunks.append("entry").append(i).append("());\n");
+				methods.append("\n\tprivate static ").append(elementType).append(" entry").append(i)
+					.append("() {\n\t\treturn ").append(expression(element)).append(";\n\t}\n");
+			}
+			chunks.append("\t}\n").append(methods).append("\n\t}\n");
+		}
 	}
 
 	private String record(Record value) {
 		StringJoiner arguments = new StringJoiner(", ", "new " + name(value.getClass()) + "(", ")");
 		for (RecordComponent component : value.getClass().getRecordComponents()) {
 			Object componentValue = componentValue(value, component);
-			if (value instanceof Policy && component.getName().equals("streamTypes")) {
-				arguments.add("streamTypes");
-			}
-			else if (value instanceof Policy policy && component.getName().equals("certs")) {
-				StringJoiner certs = new StringJoiner(", ", "map(", ")");
-				int index = 0;
-				for (String certName : policy.certs().keySet()) {
-					certs.add(JavaLiterals.string(certName)).add("cert" + index++ + "()");
-				}
-				arguments.add(certs.toString());
+			if (value instanceof Policy && (componentValue instanceof Map<?, ?>
+					|| componentValue instanceof List<?>)) {
+				// Built in a local variable of the same name (see section).
+				arguments.add(component.getName());
 			}
 			else {
 				arguments.add(expression(componentValue));
@@ -133,6 +155,11 @@ final class JavaSourceGenerator {
 		if (value instanceof Enum<?> constant) {
 			return name(constant.getDeclaringClass()) + "." + constant.name();
 		}
+		if (value instanceof List<?> list && list.size() > LIST_LITERAL_ELEMENTS
+				&& (list.stream().allMatch(Integer.class::isInstance)
+						|| list.stream().allMatch(String.class::isInstance))) {
+			return encodedList(list);
+		}
 		if (value instanceof List<?> list) {
 			StringJoiner elements = new StringJoiner(", ", "java.util.List.of(", ")");
 			list.forEach((element) -> elements.add(expression(element)));
@@ -150,6 +177,17 @@ final class JavaSourceGenerator {
 			return record(record);
 		}
 		throw new IllegalArgumentException("no Java literal for a " + value.getClass().getName());
+	}
+
+	private static String encodedList(List<?> list) {
+		// Each element as its length, a colon and its text.
+		StringBuilder encoded = new StringBuilder();
+		for (Object element : list) {
+			String text = element.toString();
+			encoded.append(text.length()).append(':').append(text);
+		}
+		String decoder = (list.get(0) instanceof Integer) ? "integers(" : "strings(";
+		return decoder + JavaLiterals.string(encoded.toString()) + ")";
 	}
 
 	private static String certificate(PolicyCertificate cert) {
