@@ -13,6 +13,7 @@ import io.securestreams.TxSlot;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,7 +53,10 @@ class SinkJoinCallsTests {
 		RecordingHandler source = new RecordingHandler().send("hello".getBytes(StandardCharsets.UTF_8), 100);
 		this.streams.create("sink_hello_world", source);
 		source.await(StreamState.CONNECTED, WAIT);
-		assertThat(sink.received()).asString(StandardCharsets.UTF_8).isEqualTo("hello");
+		// The source's onTx, and with it the sink's onRx, comes after the source's CONNECTED.
+		Awaitility.await()
+			.atMost(WAIT)
+			.untilAsserted(() -> assertThat(sink.received()).asString(StandardCharsets.UTF_8).isEqualTo("hello"));
 		assertThat(source.stateNames()).containsExactly("CREATING", "CONNECTING", "CONNECTED");
 		assertThat(sink.stateNames()).containsExactly("SINK_JOIN", "CREATING", "CONNECTING", "CONNECTED");
 		this.resources.guard().assertNoViolations();
