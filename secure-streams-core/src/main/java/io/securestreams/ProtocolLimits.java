@@ -24,7 +24,9 @@ import java.util.Objects;
  * upgrade answer a ws client waits for
  * @param responseTimeout the most an h1 or h2 client stream waits, once its request is
  * completely sent, for the response head (libwebsockets' {@code timeout_secs}, 15 s by default):
- * then the connection (h1) or the h2 stream is closed, as if the server had closed it
+ * then the connection (h1) or the h2 stream is closed, as if the server had closed it; also the
+ * most a request body may wait for a server that takes none of it (stops reading, or on h2 never
+ * opens its flow-control window)
  * @author Secure Streams contributors
  * @since 0.1.0
  */

@@ -596,7 +596,8 @@ public class SecureStreamsProperties {
 
 		/**
 		 * Longest an h1 or h2 client stream waits for the response head once its request is
-		 * sent; then the connection (h1) or the h2 stream is closed.
+		 * sent, or for a server to take any of a request body it stopped taking; then the
+		 * connection (h1) or the h2 stream is closed.
 		 */
 		private Duration responseTimeout = Duration.ofSeconds(15);
 

@@ -37,6 +37,8 @@ final class HttpRequestWriter {
 
 	private final ResponseWait responseWait;
 
+	private final BodyStallWatch stall;
+
 	private boolean bodyOpen;
 
 	private long bodySent;
@@ -55,6 +57,7 @@ final class HttpRequestWriter {
 	HttpRequestWriter(StreamLink link, ResponseWait responseWait) {
 		this.link = link;
 		this.responseWait = responseWait;
+		this.stall = new BodyStallWatch(link, () -> this.bodyOpen);
 	}
 
 	/**
@@ -98,6 +101,7 @@ final class HttpRequestWriter {
 	/** Stops sending the body, because the connection is being closed. */
 	void abandonBody() {
 		this.bodyOpen = false;
+		this.stall.cancel();
 	}
 
 	/**
@@ -108,6 +112,7 @@ final class HttpRequestWriter {
 	void dropBody(@Nullable PolicyRequest request) {
 		if (this.bodyOpen) {
 			this.bodyOpen = false;
+			this.stall.cancel();
 			if (request != null) {
 				this.link.txLengthConsumed(request.lengthSerial);
 			}
@@ -147,6 +152,10 @@ final class HttpRequestWriter {
 	 * @param request the request whose body this is
 	 */
 	void pump(@Nullable Channel ch, @Nullable PolicyRequest request) {
+		if (ch != null && ch.isWritable()) {
+			// The channel took what stood before it: whatever stall was watched has ended.
+			this.stall.cancel();
+		}
 		while (this.bodyOpen && ch != null && ch.isWritable() && this.link.isActive()) {
 			// The limit the head announced, not the stream's current length: a requestTxLen
 			// made while this body goes out is for the next message.
@@ -196,6 +205,9 @@ final class HttpRequestWriter {
 		}
 		if (ch != null) {
 			ch.flush();
+			// A head held back for an h2 slot is not the server refusing the body: not timed here.
+			this.stall.update(ch, this.bodyOpen && !ch.isWritable() && ch.isActive()
+					&& !this.responseWait.isHeadHeldBack());
 		}
 	}
 
@@ -215,6 +227,7 @@ final class HttpRequestWriter {
 
 	private void finishBody(Channel ch, @Nullable PolicyRequest request) {
 		this.bodyOpen = false;
+		this.stall.cancel();
 		RequestParts parts = (request != null) ? request.parts : null;
 		if (parts != null) {
 			// The announced length was reached before the last part: the parts left go out empty,

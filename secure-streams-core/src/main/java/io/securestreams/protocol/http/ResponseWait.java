@@ -110,6 +110,14 @@ final class ResponseWait {
 		return this.waiting;
 	}
 
+	/**
+	 * Returns whether the request head is held back before it goes out, with a slot to come.
+	 * @return {@code true} while an h2 request waits for a stream slot
+	 */
+	boolean isHeadHeldBack() {
+		return this.pendingHead != null && this.slotComing.getAsBoolean();
+	}
+
 	private void schedule(Channel ch, long nanos) {
 		this.timer = ch.eventLoop().schedule(() -> fired(ch), nanos, TimeUnit.NANOSECONDS);
 	}
