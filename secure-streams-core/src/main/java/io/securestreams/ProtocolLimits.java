@@ -20,8 +20,8 @@ import java.util.Objects;
  * ws upgrade answer a ws client accepts, in bytes
  * @param handshakeTimeout the most a peer may take to complete its part of a handshake: the TLS
  * handshake and each http request head of an accepted connection (this also closes kept-alive
- * connections idle for that long), each pause within an accepted http request's body, and the ws
- * upgrade answer a ws client waits for
+ * connections idle for that long), each pause within an accepted http request's body, each wait
+ * for an http client to take any of its response, and the ws upgrade answer a ws client waits for
  * @param responseTimeout the most an h1 or h2 client stream waits, once its request is
  * completely sent, for the response head (libwebsockets' {@code timeout_secs}, 15 s by default):
  * then the connection (h1) or the h2 stream is closed, as if the server had closed it; also the

@@ -589,8 +589,9 @@ public class SecureStreamsProperties {
 
 		/**
 		 * Longest a peer may take over its part of a handshake: a TLS handshake and each request
-		 * head of an accepted connection, each pause within an accepted request's body, and the
-		 * ws upgrade answer a ws client waits for.
+		 * head of an accepted connection, each pause within an accepted request's body, each wait
+		 * for an http client to take any of its response, and the ws upgrade answer a ws client
+		 * waits for.
 		 */
 		private Duration handshakeTimeout = Duration.ofSeconds(10);
 

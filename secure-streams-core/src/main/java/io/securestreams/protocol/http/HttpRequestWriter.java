@@ -12,6 +12,7 @@ import io.securestreams.StreamFlags;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.TxResult;
 import io.securestreams.transport.ConnectionTimings;
+import io.securestreams.transport.WriteStallWatch;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,8 @@ final class HttpRequestWriter {
 
 	private final ResponseWait responseWait;
 
-	private final BodyStallWatch stall;
+	/** Bounds the wait for a server that takes none of an open body (see {@link #stalled}). */
+	private final WriteStallWatch stall;
 
 	private boolean bodyOpen;
 
@@ -57,7 +59,18 @@ final class HttpRequestWriter {
 	HttpRequestWriter(StreamLink link, ResponseWait responseWait) {
 		this.link = link;
 		this.responseWait = responseWait;
-		this.stall = new BodyStallWatch(link, () -> this.bodyOpen);
+		this.stall = new WriteStallWatch(() -> link.limits().responseTimeout(), () -> this.bodyOpen, this::stalled);
+	}
+
+	/**
+	 * A server that stops reading (or, on h2, never opens its window) would hold the stream for as
+	 * long as the connection lives: the response timeout starts only once the request is complete.
+	 * Closing the connection (h1) or the h2 stream fails the attempt as when the server closes it.
+	 */
+	private void stalled(Channel ch) {
+		logger.warn("{} took none of the request body for {} ms (streamtype '{}'); closing", ch.remoteAddress(),
+				this.link.limits().responseTimeout().toMillis(), this.link.policy().name());
+		ch.close();
 	}
 
 	/**

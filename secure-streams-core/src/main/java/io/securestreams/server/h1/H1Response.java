@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.securestreams.server.ServerLink;
 import io.securestreams.server.http.ServerResponse;
+import io.securestreams.transport.WriteStallWatch;
 
 /**
  * The http/1.1 form of a {@link ServerResponse}: {@code content-length} when the body length is
@@ -30,8 +31,8 @@ final class H1Response extends ServerResponse {
 
 	private boolean keepAlive;
 
-	H1Response(ServerLink link, Channel channel, HttpRequest request, Runnable onDone) {
-		super(link, channel, HttpMethod.HEAD.equals(request.method()), onDone);
+	H1Response(ServerLink link, Channel channel, HttpRequest request, Runnable onDone, WriteStallWatch stall) {
+		super(link, channel, HttpMethod.HEAD.equals(request.method()), onDone, stall);
 		this.version = request.protocolVersion();
 		this.keepAlive = HttpUtil.isKeepAlive(request);
 	}

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,6 +27,8 @@ import io.securestreams.protocol.ws.WsSession;
 import io.securestreams.server.ServerConnection;
 import io.securestreams.server.ServerLink;
 import io.securestreams.server.http.RequestMetadata;
+import io.securestreams.server.http.ServerResponse;
+import io.securestreams.transport.WriteStallWatch;
 import io.securestreams.server.ws.WsUpgrade;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -92,11 +95,15 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private boolean readPending;
 
+	// One for the connection: the end of a response may still wait to be read as the next starts.
+	private final WriteStallWatch stall;
+
 	H1ServerConnection(ServerLink link, boolean wsAllowed, H1ServerCodec codec) {
 		this.link = link;
 		this.wsAllowed = wsAllowed;
 		this.codec = codec;
 		this.requestTimer = new RequestTimer(link.limits().handshakeTimeout().toMillis(), this);
+		this.stall = ServerResponse.stallWatch(link, Channel::close);
 	}
 
 	/**
@@ -228,7 +235,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		}
 		else {
 			this.transactions++;
-			this.response = new H1Response(this.link, this.ctx.channel(), request, this::responseDone);
+			this.response = new H1Response(this.link, this.ctx.channel(), request, this::responseDone, this.stall);
 			this.requestDone = false;
 			this.somDelivered = false;
 		}
@@ -431,6 +438,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	@Override
 	public void channelInactive(ChannelHandlerContext context) {
 		this.requestTimer.cancel();
+		this.stall.cancel();
 		this.stopped = true;
 		this.link.closed(false);
 		context.fireChannelInactive();

@@ -6,6 +6,8 @@ import java.util.Set;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -41,7 +43,7 @@ final class H2Response extends ServerResponse {
 	 */
 	H2Response(ServerLink link, Channel stream, boolean headRequest, Runnable flusher) {
 		super(link, stream, headRequest, () -> {
-		});
+		}, stallWatch(link, H2Response::reset));
 		this.flusher = flusher;
 	}
 
@@ -81,8 +83,21 @@ final class H2Response extends ServerResponse {
 
 	@Override
 	protected void abort() {
-		// Closing an h2 stream that has not ended resets it (RST_STREAM CANCEL).
-		this.channel.close();
+		reset(this.channel);
+	}
+
+	/**
+	 * Resets an h2 stream (RST_STREAM CANCEL), which drops what is queued for it, and closes its
+	 * channel. Netty's stream channel sends a reset of its own when closed, but only in some
+	 * states (not once it has read the end of the request); and a stream closed that way with DATA
+	 * queued for a window the client never opened left the connection serving no other stream
+	 * (ResponseStallTests). The reset is written first, explicitly.
+	 */
+	static void reset(Channel stream) {
+		if (stream.isActive()) {
+			stream.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL));
+		}
+		stream.close();
 	}
 
 }

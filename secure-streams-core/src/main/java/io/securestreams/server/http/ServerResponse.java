@@ -1,6 +1,7 @@
 package io.securestreams.server.http;
 
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -10,6 +11,7 @@ import io.securestreams.StreamFlags;
 import io.securestreams.metadata.MetadataHeaders;
 import io.securestreams.protocol.TxResult;
 import io.securestreams.server.ServerLink;
+import io.securestreams.transport.WriteStallWatch;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,18 +62,44 @@ public abstract class ServerResponse {
 	/** The body buffer between its allocation and its hand-over to {@link #writeBody}. */
 	private @Nullable ByteBuf inHand;
 
+	/** Bounds the wait for a client that takes none of the responses on the channel. */
+	private final WriteStallWatch stall;
+
 	/**
 	 * Creates the response of one request.
 	 * @param link the accepted stream
 	 * @param channel where the response goes
 	 * @param headRequest whether the request was HEAD (the head alone is sent)
 	 * @param onDone run once the whole response has been written
+	 * @param stall the channel's watch (see {@link #stallWatch}), shared by the responses written
+	 * to it one after the other
 	 */
-	protected ServerResponse(ServerLink link, Channel channel, boolean headRequest, Runnable onDone) {
+	protected ServerResponse(ServerLink link, Channel channel, boolean headRequest, Runnable onDone,
+			WriteStallWatch stall) {
 		this.link = link;
 		this.channel = channel;
 		this.headRequest = headRequest;
 		this.onDone = onDone;
+		this.stall = stall;
+	}
+
+	/**
+	 * Returns the watch of a channel that responses are written to. A client that sends requests
+	 * and never reads the answers would hold the connection (or, on h2, the stream whose window it
+	 * never opens), and the server's memory with it, for as long as it likes: after the handshake
+	 * timeout without taking any of what is written, the client is cut off, and the accepted
+	 * stream ends as when the client goes.
+	 * @param link the accepted stream
+	 * @param cutOff ends the channel's exchange with the client (closes a connection, resets an h2
+	 * stream)
+	 * @return a watch for the channel of that stream's responses
+	 */
+	public static WriteStallWatch stallWatch(ServerLink link, Consumer<Channel> cutOff) {
+		return new WriteStallWatch(() -> link.limits().handshakeTimeout(), () -> true, (ch) -> {
+			logger.warn("{}: the client took none of the response for {} ms; closing", link.describe(),
+					link.limits().handshakeTimeout().toMillis());
+			cutOff.accept(ch);
+		});
 	}
 
 	/**
@@ -94,6 +122,10 @@ public abstract class ServerResponse {
 	 * Writes what the handler has for the body, as described above.
 	 */
 	public final void pump() {
+		if (this.channel.isWritable()) {
+			// The channel took what stood before it: whatever stall was watched has ended.
+			this.stall.cancel();
+		}
 		if (this.done || !this.channel.isActive() || (!this.started && !this.link.txRequested())) {
 			return;
 		}
@@ -168,6 +200,7 @@ public abstract class ServerResponse {
 		if (wrote) {
 			flush();
 		}
+		watchStall();
 	}
 
 	/**
@@ -205,7 +238,14 @@ public abstract class ServerResponse {
 	private void complete() {
 		this.done = true;
 		finish();
+		// The end of the response may still wait for the client to read it (a connection that
+		// closes after it closes only once it is written).
+		watchStall();
 		this.onDone.run();
+	}
+
+	private void watchStall() {
+		this.stall.update(this.channel, this.channel.isActive() && !this.channel.isWritable());
 	}
 
 	/**

@@ -42,6 +42,9 @@ class RequestBodyStallTests {
 
 	private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(300);
 
+	// For the slow reader: a pause of a loaded machine must not pass for a stall.
+	private static final Duration PATIENT_TIMEOUT = Duration.ofSeconds(1);
+
 	@RegisterExtension
 	final TestResources resources = new TestResources();
 
@@ -89,7 +92,7 @@ class RequestBodyStallTests {
 			out.flush();
 		})) {
 			RecordingHandler handler = new RecordingHandler().send(new byte[length], 16384);
-			post(peer.port(), Protocol.H1).create("post", handler).requestTxLen(length);
+			post(peer.port(), Protocol.H1, PATIENT_TIMEOUT).create("post", handler).requestTxLen(length);
 			handler.await(StreamState.QOS_ACK_REMOTE, WAIT);
 			assertThat(new String(handler.received(), StandardCharsets.US_ASCII)).isEqualTo("ok");
 			assertThat(this.logs.contains("took none of the request body")).isFalse();
@@ -119,13 +122,17 @@ class RequestBodyStallTests {
 	}
 
 	private SecureStreams post(int port, Protocol protocol) {
+		return post(port, protocol, RESPONSE_TIMEOUT);
+	}
+
+	private SecureStreams post(int port, Protocol protocol, Duration responseTimeout) {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.h1(fragment.streamType("post"), "127.0.0.1", port, "POST", "/upload")
 			.set(StreamTypeKey.PROTOCOL, protocol)
 			.set(StreamTypeKey.RETRY, null);
 		return this.resources.start(SecureStreams.builder(fragment.build())
 			.eventLoopThreads(1)
-			.limits(ProtocolLimits.DEFAULTS.withResponseTimeout(RESPONSE_TIMEOUT)));
+			.limits(ProtocolLimits.DEFAULTS.withResponseTimeout(responseTimeout)));
 	}
 
 	private static void readSlowly(InputStream in, int length) throws Exception {
@@ -137,7 +144,7 @@ class RequestBodyStallTests {
 				throw new IllegalStateException("body ended after " + read + " bytes");
 			}
 			read += n;
-			Thread.sleep(2);
+			Thread.sleep(3);
 		}
 	}
 

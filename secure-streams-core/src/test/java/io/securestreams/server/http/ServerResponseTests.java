@@ -81,7 +81,7 @@ class ServerResponseTests {
 	private static final class FailingHead extends ServerResponse {
 
 		FailingHead(ServerLink link, EmbeddedChannel channel, Runnable onDone) {
-			super(link, channel, false, onDone);
+			super(link, channel, false, onDone, stallWatch(link, (ch) -> ch.close()));
 		}
 
 		@Override
