@@ -32,16 +32,24 @@ public final class KeySuggester {
 
 	static @Nullable String nearest(String key, Collection<String> known) {
 		String lower = key.toLowerCase(Locale.ROOT);
+		if (lower.length() < 3) {
+			return null;
+		}
 		// About one edit per three characters; a shared start of 4+ characters forgives one more.
 		int allowed = Math.max(1, lower.length() / 3);
 		String nearest = null;
 		int bestScore = Integer.MAX_VALUE;
 		int bestPrefix = 0;
 		for (String candidate : known) {
+			// The distance is at least the difference in length, less the one edit a shared start
+			// forgives: a candidate further off is out of reach without comparing. The comparison
+			// costs the product of the lengths, and an unknown key may have 50,000 characters.
+			if (Math.abs(lower.length() - candidate.length()) - 1 > allowed) {
+				continue;
+			}
 			int prefix = commonPrefix(lower, candidate);
 			int score = distance(lower, candidate) - ((prefix >= 4) ? 1 : 0);
-			if (lower.length() >= 3 && score <= allowed
-					&& (score < bestScore || (score == bestScore && prefix > bestPrefix))) {
+			if (score <= allowed && (score < bestScore || (score == bestScore && prefix > bestPrefix))) {
 				nearest = candidate;
 				bestScore = score;
 				bestPrefix = prefix;
