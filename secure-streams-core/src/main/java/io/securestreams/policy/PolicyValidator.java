@@ -53,8 +53,11 @@ public final class PolicyValidator {
 		for (TrustStore store : policy.trustStores().values()) {
 			List<String> names = store.certificateNames();
 			for (int i = 0; i < names.size(); i++) {
-				String path = "trust_stores." + store.name() + ".stack[" + i + "]";
-				checkCertificate(policy, names.get(i), Reference.CERTIFICATE, path, problems);
+				// The path, which holds the store's name, is built only for a problem.
+				String message = certificateProblem(policy, names.get(i), Reference.CERTIFICATE);
+				if (message != null) {
+					problems.add(PolicyProblem.error("trust_stores." + store.name() + ".stack[" + i + "]", message));
+				}
 			}
 		}
 		for (AuthScheme scheme : policy.auth().values()) {
@@ -130,14 +133,6 @@ public final class PolicyValidator {
 			if (message != null) {
 				problems.add(PolicyProblem.error(path(streamType.name(), key), message));
 			}
-		}
-	}
-
-	private static void checkCertificate(Policy policy, String name, Reference expected, String path,
-			List<PolicyProblem> problems) {
-		String message = certificateProblem(policy, name, expected);
-		if (message != null) {
-			problems.add(PolicyProblem.error(path, message));
 		}
 	}
 

@@ -37,6 +37,9 @@ final class LocationMap {
 
 	private @Nullable Map<String, StreamTypeLocations> streamTypes;
 
+	// Trust stores by name: their stacks' entries are located by index, not by a path each.
+	private final Map<String, TrustStoreLocations> trustStores = new HashMap<>();
+
 	void put(String logicalPath, String documentPath, int line, int column) {
 		this.general.putIfAbsent(logicalPath, new Located(documentPath, line, column));
 	}
@@ -54,6 +57,20 @@ final class LocationMap {
 		StreamTypeLocations locations = new StreamTypeLocations(name, path, line, column);
 		this.streamTypeList.add(locations);
 		this.streamTypes = null;
+		return locations;
+	}
+
+	/**
+	 * Starts recording the entries of a trust store's stack. Should a name come again, the first
+	 * record is found.
+	 * @param name the trust store name
+	 * @param stackPath the document path of its stack array, not yet formatted
+	 * @param size how many entries will be added
+	 * @return the record to add entry positions to
+	 */
+	TrustStoreLocations trustStore(String name, PathStack stackPath, int size) {
+		TrustStoreLocations locations = new TrustStoreLocations(name, stackPath, size);
+		this.trustStores.putIfAbsent(name, locations);
 		return locations;
 	}
 
@@ -76,8 +93,14 @@ final class LocationMap {
 	 */
 	@Nullable Located find(String logicalPath) {
 		Located located = this.general.get(logicalPath);
-		if (located != null || !logicalPath.startsWith("s.")) {
+		if (located != null) {
 			return located;
+		}
+		if (logicalPath.startsWith(TrustStoreLocations.PREFIX)) {
+			return findStackEntry(logicalPath);
+		}
+		if (!logicalPath.startsWith("s.")) {
+			return null;
 		}
 		Map<String, StreamTypeLocations> byName = streamTypes();
 		StreamTypeLocations whole = byName.get(logicalPath.substring(2));
@@ -89,6 +112,86 @@ final class LocationMap {
 		StreamTypeLocations streamType = (dot > 2) ? byName.get(logicalPath.substring(2, dot)) : null;
 		StreamTypeKey key = StreamTypeKey.fromJsonName(logicalPath.substring(dot + 1));
 		return (streamType != null && key != null) ? streamType.find(key) : null;
+	}
+
+	// trust_stores.NAME.stack[I], the validator's path of a stack entry.
+	private @Nullable Located findStackEntry(String logicalPath) {
+		int open = logicalPath.lastIndexOf(TrustStoreLocations.STACK);
+		if (open < TrustStoreLocations.PREFIX.length() || !logicalPath.endsWith("]")) {
+			return null;
+		}
+		TrustStoreLocations store = this.trustStores.get(logicalPath.substring(TrustStoreLocations.PREFIX.length(),
+				open));
+		try {
+			int index = Integer.parseInt(logicalPath, open + TrustStoreLocations.STACK.length(),
+					logicalPath.length() - 1, 10);
+			return (store != null) ? store.find(index) : null;
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * The positions of one trust store's stack entries; also the owner of their references,
+	 * whose paths (which hold the store's name) are formatted only when a problem needs them.
+	 */
+	static final class TrustStoreLocations implements ReferenceTracker.Owner {
+
+		static final String PREFIX = "trust_stores.";
+
+		static final String STACK = ".stack[";
+
+		private final String name;
+
+		private final PathStack stackPath;
+
+		private @Nullable String documentPath;
+
+		// Per entry the policy keeps: its index in the document's array, and its position (line in
+		// the high, column in the low 32 bits).
+		private final int[] indexes;
+
+		private final long[] positions;
+
+		private int size;
+
+		TrustStoreLocations(String name, PathStack stackPath, int size) {
+			this.name = name;
+			this.stackPath = stackPath;
+			this.indexes = new int[size];
+			this.positions = new long[size];
+		}
+
+		void add(int index, int line, int column) {
+			this.indexes[this.size] = index;
+			this.positions[this.size++] = ((long) line << 32) | (column & 0xFFFF_FFFFL);
+		}
+
+		@Override
+		public String documentPath() {
+			String path = this.documentPath;
+			if (path == null) {
+				path = this.stackPath.format();
+				this.documentPath = path;
+			}
+			return path;
+		}
+
+		@Override
+		public String logicalPath() {
+			return PREFIX + this.name + ".stack";
+		}
+
+		@Nullable Located find(int entry) {
+			if (entry < 0 || entry >= this.size) {
+				return null;
+			}
+			long position = this.positions[entry];
+			return new Located(documentPath() + "[" + this.indexes[entry] + "]", (int) (position >>> 32),
+					(int) position);
+		}
+
 	}
 
 	/**

@@ -20,7 +20,13 @@ final class TrustStoreReader {
 	/** The keys of the lws form. */
 	static final List<String> KEYS = List.of("name", "stack");
 
-	private record Entry(String name, int line, int column, String path) {
+	// No document path per entry: it holds the store's name, which may be 50,000 characters
+	// long, in front of each of thousands of entries. Paths are formatted only for a problem.
+	private record Entry(String name, int index, int line, int column) {
+	}
+
+	/** A stack as read: its entries and the document path of the array. */
+	private record Stack(List<Entry> entries, PathStack path) {
 	}
 
 	/** One lws-form object while it is read; the name may follow the stack. */
@@ -36,7 +42,7 @@ final class TrustStoreReader {
 
 		String path = "";
 
-		@Nullable List<Entry> stack;
+		@Nullable Stack stack;
 
 	}
 
@@ -73,8 +79,9 @@ final class TrustStoreReader {
 		}
 		if (store.shortForm) {
 			int before = context.problems().errorCount();
-			List<Entry> stack = readStack(context);
-			register(context, key, line, column, cursor.path(), stack, before);
+			String path = cursor.path();
+			Stack stack = readStack(context);
+			register(context, key, line, column, path, stack, before);
 			return;
 		}
 		switch (key) {
@@ -101,7 +108,7 @@ final class TrustStoreReader {
 			}
 			return;
 		}
-		List<Entry> stack = store.stack;
+		Stack stack = store.stack;
 		if (stack == null && context.problems().errorCount() == errorsBefore) {
 			context.problems().error(store.line, store.column, store.path,
 					"trust store '" + store.name + "' needs a \"stack\" of certs names");
@@ -109,7 +116,7 @@ final class TrustStoreReader {
 		register(context, store.name, store.line, store.column, store.path, stack, errorsBefore);
 	}
 
-	private static @Nullable List<Entry> readStack(ReadContext context) {
+	private static @Nullable Stack readStack(ReadContext context) {
 		JsonCursor cursor = context.cursor;
 		if (!cursor.isArray()) {
 			cursor.unexpected("an array of certs names");
@@ -117,8 +124,8 @@ final class TrustStoreReader {
 		}
 		int line = cursor.line();
 		int column = cursor.column();
-		String path = cursor.path();
-		List<Entry> stack = new ArrayList<>();
+		PathStack path = cursor.pathSegments();
+		List<Entry> entries = new ArrayList<>();
 		int[] count = new int[1];
 		cursor.elements((index) -> {
 			count[0]++;
@@ -126,17 +133,17 @@ final class TrustStoreReader {
 			int entryColumn = cursor.column();
 			String name = context.string("the name of a certs entry");
 			if (name != null) {
-				stack.add(new Entry(name, entryLine, entryColumn, cursor.path()));
+				entries.add(new Entry(name, index, entryLine, entryColumn));
 			}
 		});
 		if (count[0] == 0) {
-			context.problems().error(line, column, path, "a trust store needs at least one certificate");
+			context.problems().error(line, column, path.format(), "a trust store needs at least one certificate");
 		}
-		return stack;
+		return new Stack(entries, path);
 	}
 
 	private static void register(ReadContext context, String name, int line, int column, String path,
-			@Nullable List<Entry> stack, int errorsBefore) {
+			@Nullable Stack stack, int errorsBefore) {
 		boolean usable = context.define(Section.TRUST_STORES, name, line, column, path);
 		if (!usable || stack == null) {
 			if (usable) {
@@ -144,13 +151,13 @@ final class TrustStoreReader {
 			}
 			return;
 		}
-		List<String> names = new ArrayList<>();
-		for (int i = 0; i < stack.size(); i++) {
-			Entry entry = stack.get(i);
-			String logical = "trust_stores." + name + ".stack[" + i + "]";
-			context.locations.put(logical, entry.path(), entry.line(), entry.column());
-			context.references.use(Section.CERTS, entry.name(), entry.line(), entry.column(),
-					new ReferenceTracker.FixedOwner(entry.path(), logical), "");
+		List<Entry> entries = stack.entries();
+		LocationMap.TrustStoreLocations locations = context.locations.trustStore(name, stack.path(), entries.size());
+		List<String> names = new ArrayList<>(entries.size());
+		for (Entry entry : entries) {
+			locations.add(entry.index(), entry.line(), entry.column());
+			context.references.use(Section.CERTS, entry.name(), entry.line(), entry.column(), locations,
+					"[" + entry.index() + "]");
 			names.add(entry.name());
 		}
 		if (context.problems().errorCount() == errorsBefore && !names.isEmpty()) {
