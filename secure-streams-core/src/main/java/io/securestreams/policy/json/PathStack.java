@@ -13,6 +13,9 @@ import java.util.Arrays;
  */
 final class PathStack {
 
+	/** The longest name a formatted path holds whole. */
+	static final int MAX_NAME_LENGTH = 64;
+
 	// Member names, or null where the segment is an array index (then in indexes).
 	private String[] names;
 
@@ -66,7 +69,9 @@ final class PathStack {
 	}
 
 	/**
-	 * Formats the path.
+	 * Formats the path. A name longer than {@value #MAX_NAME_LENGTH} characters is shortened, as
+	 * an unknown key is in its message: a path is formatted for each problem, and thousands of
+	 * problems inside an object whose name has 50,000 characters would each repeat it whole.
 	 * @return for example {@code s[2].mintest}, empty at the root
 	 */
 	String format() {
@@ -80,7 +85,14 @@ final class PathStack {
 				if (i > 0) {
 					text.append('.');
 				}
-				text.append(name);
+				if (name.length() <= MAX_NAME_LENGTH) {
+					text.append(name);
+				}
+				else {
+					// Not between the two halves of a surrogate pair.
+					int end = MAX_NAME_LENGTH - 3;
+					text.append(name, 0, Character.isHighSurrogate(name.charAt(end - 1)) ? end - 1 : end).append("...");
+				}
 			}
 		}
 		return text.toString();

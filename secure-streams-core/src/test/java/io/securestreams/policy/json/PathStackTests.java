@@ -51,4 +51,21 @@ class PathStackTests {
 		assertThat(path.copy().format()).isEqualTo(expected.toString());
 	}
 
+	@Test
+	void longNamesAreShortenedInTheFormattedPath() {
+		PathStack path = new PathStack();
+		path.pushName("s");
+		path.pushIndex(0);
+		path.pushName("n".repeat(64));
+		assertThat(path.format()).isEqualTo("s[0]." + "n".repeat(64));
+		path.pop();
+		path.pushName("n".repeat(50_000));
+		path.pushName("port");
+		assertThat(path.format()).isEqualTo("s[0]." + "n".repeat(61) + "....port");
+		path.truncate(2);
+		// A pair of surrogates is kept whole or left out.
+		path.pushName("n".repeat(60) + "\uD83D\uDE00" + "n".repeat(10));
+		assertThat(path.format()).isEqualTo("s[0]." + "n".repeat(60) + "...");
+	}
+
 }
