@@ -157,7 +157,7 @@ final class DocumentReader {
 		if (newline > 0) {
 			message = message.substring(0, newline);
 		}
-		problems.error(Math.max(location.getLineNr(), 1), Math.max(location.getColumnNr(), 1), cursor.path(),
+		problems.error(Math.max(location.getLineNr(), 1), Math.max(location.getColumnNr(), 1), cursor.failurePath(),
 				"invalid JSON: " + message);
 	}
 

@@ -8,6 +8,7 @@ import io.securestreams.policy.StreamTypeValues;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.TokenStreamLocation;
 
 /**
@@ -59,6 +60,19 @@ final class JsonCursor {
 	private int[] nextIndex = new int[8];
 
 	private FirstLines[] firstLines = new FirstLines[8];
+
+	// Per open object, the last member name read: Jackson parses a number or literal right after
+	// its name, so a value such as 0443 or True fails before nextMember() has seen the name.
+	private @Nullable String[] lastNames = new String[8];
+
+	// What the parser was moving to when it last failed: a member, an element or neither.
+	private int reading;
+
+	private static final int READING_VALUE = 0;
+
+	private static final int READING_MEMBER = 1;
+
+	private static final int READING_ELEMENT = 2;
 
 	// Position of the key of the member nextMember() moved to.
 	private int keyLine;
@@ -120,6 +134,37 @@ final class JsonCursor {
 	 */
 	String path() {
 		return this.path.format();
+	}
+
+	/**
+	 * Returns the document path of the value the parser failed on, for a syntax error: the
+	 * member or element it was moving to when that failed on its value, else {@link #path()}.
+	 * @return for example {@code s[2].mintest.port} for {@code "port": 0443}
+	 */
+	String failurePath() {
+		int level = this.depth - 1;
+		if (level >= 0 && this.reading == READING_MEMBER) {
+			// A name Jackson read that this cursor has not: the failure is in its value. The same
+			// name as the last one means the failure is in the next name or before it.
+			String name = this.parser.streamReadContext().currentName();
+			if (name != null && !name.equals(this.lastNames[level])) {
+				this.path.pushName(name);
+				String failed = this.path.format();
+				this.path.pop();
+				return failed;
+			}
+		}
+		// Jackson counts an element once past the separator before it: a close marker that does not
+		// match fails before that, and is no element's.
+		TokenStreamContext context = this.parser.streamReadContext();
+		if (level >= 0 && this.reading == READING_ELEMENT && context.hasCurrentIndex()
+				&& context.getCurrentIndex() == this.nextIndex[level]) {
+			this.path.pushIndex(this.nextIndex[level]);
+			String failed = this.path.format();
+			this.path.pop();
+			return failed;
+		}
+		return path();
 	}
 
 	/**
@@ -247,6 +292,7 @@ final class JsonCursor {
 		else {
 			seen.clear();
 		}
+		this.lastNames[level] = null;
 	}
 
 	/**
@@ -259,8 +305,9 @@ final class JsonCursor {
 		int level = this.depth - 1;
 		this.path.truncate(this.pathBase[level]);
 		FirstLines seen = this.firstLines[level];
-		while (next() == JsonToken.PROPERTY_NAME) {
+		while (nextName()) {
 			String name = this.parser.currentName();
+			this.lastNames[level] = name;
 			long position = position();
 			int line = line(position);
 			int column = column(position);
@@ -279,6 +326,13 @@ final class JsonCursor {
 		}
 		this.depth--;
 		return null;
+	}
+
+	private boolean nextName() {
+		this.reading = READING_MEMBER;
+		JsonToken token = next();
+		this.reading = READING_VALUE;
+		return token == JsonToken.PROPERTY_NAME;
 	}
 
 	int keyLine() {
@@ -305,7 +359,9 @@ final class JsonCursor {
 	boolean nextElement() {
 		int level = this.depth - 1;
 		this.path.truncate(this.pathBase[level]);
+		this.reading = READING_ELEMENT;
 		JsonToken token = next();
+		this.reading = READING_VALUE;
 		if (token == JsonToken.END_ARRAY || token == null) {
 			this.depth--;
 			return false;
@@ -320,6 +376,7 @@ final class JsonCursor {
 			this.pathBase = Arrays.copyOf(this.pathBase, level * 2);
 			this.nextIndex = Arrays.copyOf(this.nextIndex, level * 2);
 			this.firstLines = Arrays.copyOf(this.firstLines, level * 2);
+			this.lastNames = Arrays.copyOf(this.lastNames, level * 2);
 		}
 		this.pathBase[level] = this.path.size();
 		return level;

@@ -210,6 +210,23 @@ class PolicyParserErrorsTests {
 				arguments("syntax error", "{'s': [{'st': {'port': 443 'tls': true}}]}",
 						"t.json:1:28: s[0].st: invalid JSON: Unexpected character ('\"' (code 34)): was expecting "
 								+ "comma to separate Object entries"),
+				// Jackson reads a number or literal with the name before it, so these failed before the
+				// reader had seen the name and were reported at the enclosing object or array.
+				arguments("capitalised literal", "{'s': [{'st': {'port': 443, 'tls': True}}]}",
+						"t.json:1:36: s[0].st.tls: invalid JSON: Unrecognized token 'True': was expecting (JSON String, "
+								+ "Number, Array, Object or token 'null', 'true' or 'false')"),
+				arguments("number with a leading zero", "{'s': [{'st': {'port': 0443}}]}",
+						"t.json:1:25: s[0].st.port: invalid JSON: Invalid numeric value: Leading zeroes not allowed"),
+				arguments("number with a plus sign in an array", "{'retry': [{'r': {'backoff': [1000, +2000]}}]}",
+						"t.json:1:38: retry[0].r.backoff[1]: invalid JSON: Unexpected character ('+' (code 43)) in "
+								+ "numeric value: JSON spec does not allow numbers to have plus signs: enable "
+								+ "`JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS` to allow"),
+				arguments("missing comma in an array", "{'retry': [{'r': {'backoff': [1000 2000]}}]}",
+						"t.json:1:36: retry[0].r.backoff[1]: invalid JSON: Unexpected character ('2' (code 50)): was "
+								+ "expecting comma to separate Array entries"),
+				arguments("unquoted string after a repeated key", "{'s': [{'st': {'endpoint': 'e', 'endpoint': e}}]}",
+						"t.json:1:45: s[0].st: invalid JSON: Unrecognized token 'e': was expecting (JSON String, "
+								+ "Number, Array, Object or token 'null', 'true' or 'false')"),
 				// Jackson adds where the object began as "[Source: REDACTED (...); byte offset: #UNKNOWN]",
 				// which names its internals and locates nothing.
 				arguments("unclosed object", "{'s': [{'st': {'port': 443}}]",
@@ -265,7 +282,7 @@ class PolicyParserErrorsTests {
 		assertThat(problems(document)).extracting(PolicyProblem::format).containsExactly(
 				"t.json:1:13: release: expected a string or a number, got an array",
 				"t.json:2:23: s[0].st.port: expected an integer 0..65535, got -1",
-				"t.json:3:8: s[0].st: invalid JSON: Unrecognized token 'tru': was expecting (JSON String, Number, "
+				"t.json:3:8: s[0].st.tls: invalid JSON: Unrecognized token 'tru': was expecting (JSON String, Number, "
 						+ "Array, Object or token 'null', 'true' or 'false')");
 	}
 
