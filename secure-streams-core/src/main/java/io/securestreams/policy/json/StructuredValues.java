@@ -120,7 +120,7 @@ final class StructuredValues {
 		Long state = context.integral(1, Integer.MAX_VALUE);
 		int status;
 		try {
-			status = Integer.parseInt(name);
+			status = Integer.parseInt(asciiDigits(name));
 			StreamTypeValues.checkResponseMapping(status, 1);
 		}
 		catch (IllegalArgumentException ex) {
@@ -134,6 +134,18 @@ final class StructuredValues {
 		else if (state != null) {
 			mappings.add(new HttpResponseMapping(status, state.intValue()));
 		}
+	}
+
+	// Integer.parseInt reads the digits of every script: "٥٣٠" would be status 530, which
+	// libwebsockets' atoi reads as 0, a status no response has.
+	private static String asciiDigits(String name) {
+		for (int i = 0; i < name.length(); i++) {
+			char c = name.charAt(i);
+			if (c > 0x7f) {
+				throw new NumberFormatException(name);
+			}
+		}
+		return name;
 	}
 
 	/**

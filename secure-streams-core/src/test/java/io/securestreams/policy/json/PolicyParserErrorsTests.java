@@ -196,6 +196,9 @@ class PolicyParserErrorsTests {
 								+ "content-type:, got \"no good\""),
 				arguments("metadata declared twice", st("'metadata': [{'a': ''}, {'a': 'x:'}]"),
 						"t.json:6:26: s[0].st.metadata[1].a: metadata name 'a' is declared twice"),
+				arguments("response map status in other digits", st("'http_resp_map': [{'\u0665\u0663\u0660': 1}]"),
+						"t.json:6:20: s[0].st.http_resp_map[0].\u0665\u0663\u0660: expected an HTTP status 100..599 as "
+								+ "the key, got \"\u0665\u0663\u0660\""),
 				arguments("response map status", st("'http_resp_map': [{'5300': 1}]"),
 						"t.json:6:20: s[0].st.http_resp_map[0].5300: expected an HTTP status 100..599 as the key, "
 								+ "got \"5300\""),
