@@ -138,7 +138,7 @@ public enum StreamTypeKey {
 	public enum Reference {
 
 		/** An entry of {@code retry}. */
-		RETRY("retry"),
+		RETRY("retry scheme"),
 		/** An entry of {@code trust_stores}. */
 		TRUST_STORE("trust store"),
 		/** An entry of {@code auth}. */

@@ -71,7 +71,10 @@ public final class StreamTypeValues {
 
 	private static Object reference(StreamTypeKey key, Object value) {
 		if (!(value instanceof String name) || name.isEmpty()) {
-			throw new IllegalArgumentException("expected the name of a " + key.reference().description() + ", got "
+			String description = key.reference().description();
+			// "an auth scheme", not "a auth scheme".
+			String article = ("aeiou".indexOf(description.charAt(0)) >= 0) ? "an " : "a ";
+			throw new IllegalArgumentException("expected the name of " + article + description + ", got "
 					+ describe(value));
 		}
 		return name;
