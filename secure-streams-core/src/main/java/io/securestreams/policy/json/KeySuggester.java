@@ -2,6 +2,7 @@ package io.securestreams.policy.json;
 
 import java.util.Collection;
 import java.util.Locale;
+import java.util.function.ToIntBiFunction;
 
 import org.jspecify.annotations.Nullable;
 
@@ -31,6 +32,14 @@ public final class KeySuggester {
 	}
 
 	static @Nullable String nearest(String key, Collection<String> known) {
+		return nearest(key, known, KeySuggester::distance);
+	}
+
+	/**
+	 * As {@link #nearest(String, Collection)}, with the distance function given, so that a test
+	 * can count the comparisons made.
+	 */
+	static @Nullable String nearest(String key, Collection<String> known, ToIntBiFunction<String, String> distance) {
 		String lower = key.toLowerCase(Locale.ROOT);
 		if (lower.length() < 3) {
 			return null;
@@ -48,7 +57,7 @@ public final class KeySuggester {
 				continue;
 			}
 			int prefix = commonPrefix(lower, candidate);
-			int score = distance(lower, candidate) - ((prefix >= 4) ? 1 : 0);
+			int score = distance.applyAsInt(lower, candidate) - ((prefix >= 4) ? 1 : 0);
 			if (score <= allowed && (score < bestScore || (score == bestScore && prefix > bestPrefix))) {
 				nearest = candidate;
 				bestScore = score;

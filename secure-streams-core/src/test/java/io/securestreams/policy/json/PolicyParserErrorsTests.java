@@ -220,8 +220,8 @@ class PolicyParserErrorsTests {
 				// Jackson reads a number or literal with the name before it, so these failed before the
 				// reader had seen the name and were reported at the enclosing object or array.
 				arguments("capitalised literal", "{'s': [{'st': {'port': 443, 'tls': True}}]}",
-						"t.json:1:36: s[0].st.tls: invalid JSON: Unrecognized token 'True': was expecting (JSON String, "
-								+ "Number, Array, Object or token 'null', 'true' or 'false')"),
+						"t.json:1:36: s[0].st.tls: invalid JSON: Unrecognized token 'True': was expecting "
+								+ "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
 				arguments("number with a leading zero", "{'s': [{'st': {'port': 0443}}]}",
 						"t.json:1:25: s[0].st.port: invalid JSON: Invalid numeric value: Leading zeroes not allowed"),
 				arguments("number with a plus sign in an array", "{'retry': [{'r': {'backoff': [1000, +2000]}}]}",

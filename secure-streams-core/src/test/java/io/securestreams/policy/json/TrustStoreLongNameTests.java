@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class TrustStoreLongNameTests {
 
 	private static final String CERT = Base64.getEncoder()
-		.encodeToString(PolicyFixtures.parse("server__hello_world__example-policy.json").certs().get("isrg_root_x2").der());
+		.encodeToString(
+				PolicyFixtures.parse("server__hello_world__example-policy.json").certs().get("isrg_root_x2").der());
 
 	private static final String NAME = "t".repeat(50_000);
 
@@ -59,7 +60,8 @@ class TrustStoreLongNameTests {
 		String longForm = "{\"certs\": [{\"c\": \"" + CERT + "\"}],\n\"trust_stores\": [{\"name\": \"" + NAME
 				+ "\", \"stack\": [\"c\", 5,\n\"missing\"]}]}";
 		assertThat(problems(longForm)).containsExactly(
-				"t.json:2:" + (NAME.length() + 46) + ": trust_stores[0].stack[1]: expected the name of a certs entry, got 5");
+				"t.json:2:" + (NAME.length() + 46)
+						+ ": trust_stores[0].stack[1]: expected the name of a certs entry, got 5");
 		assertThat(problems(longForm.replace(" 5,", " \"c\","))).containsExactly(
 				"t.json:3:1: trust_stores[0].stack[2]: no entry named 'missing' in certs");
 	}
