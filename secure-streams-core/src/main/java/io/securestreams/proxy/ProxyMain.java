@@ -159,7 +159,9 @@ public final class ProxyMain {
 			if (Files.isDirectory(policy)) {
 				throw new IllegalArgumentException(policy + " is a directory, not a policy file");
 			}
-			if (!Files.isRegularFile(policy)) {
+			// Not isRegularFile: a policy given as a pipe (--policy <(...) or /dev/stdin) exists and
+			// is read like a file, as the policy tool and libwebsockets' proxy read it.
+			if (!Files.exists(policy)) {
 				throw new IllegalArgumentException("policy file " + policy + " does not exist");
 			}
 		}

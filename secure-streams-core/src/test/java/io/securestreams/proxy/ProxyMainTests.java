@@ -69,6 +69,38 @@ class ProxyMainTests {
 	}
 
 	@Test
+	void aPolicyGivenAsAPipeIsRead() throws Exception {
+		// --policy <(generate-policy) or --policy /dev/stdin names a pipe, not a regular file: it
+		// was refused as a file that "does not exist" (exit 2), though the policy tool reads one.
+		Path pipe = this.temp.resolve("policy.pipe");
+		assertThat(new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start().waitFor()).isZero();
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
+		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", pipe.toString(), "--tcp",
+				"127.0.0.1:0" }, print);
+		assertThat(options).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
+		// Opening a pipe for writing waits for its reader: the proxy, below.
+		Thread writer = new Thread(() -> {
+			try {
+				Files.writeString(pipe, "{\"s\":[{\"get\":{\"endpoint\":\"127.0.0.1\",\"protocol\":\"h1\"}}]}");
+			}
+			catch (java.io.IOException ex) {
+				throw new java.io.UncheckedIOException(ex);
+			}
+		});
+		writer.start();
+		SecureStreamsProxy proxy = ProxyMain.start(options, print);
+		writer.join();
+		assertThat(proxy).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
+		try {
+			assertThat(proxy.context().policy().streamTypes()).containsKey("get");
+		}
+		finally {
+			proxy.close();
+		}
+	}
+
+	@Test
 	void defaultAddressIsTheLibwebsocketsAbstractSocket() throws Exception {
 		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
 		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", policy.toString() }, System.err);
