@@ -46,21 +46,25 @@ public record ProxyAddress(Kind kind, String name, int port) {
 	}
 
 	/**
-	 * Parses an address: {@code +@name} or {@code @name} (abstract), {@code +/path} or
-	 * {@code /path} (socket file), {@code host:port} or {@code [v6]:port} (TCP).
+	 * Parses an address: {@code +@name} or {@code @name} (abstract), {@code +path} (any path,
+	 * relative ones too), {@code /path} or {@code ./path} (socket file), {@code host:port} or
+	 * {@code [v6]:port} (TCP).
 	 * @param text the address
 	 * @return the address
 	 * @throws IllegalArgumentException when the text is none of these
 	 */
 	public static ProxyAddress parse(String text) {
 		String value = text.trim();
-		if (value.startsWith("+")) {
+		boolean unix = value.startsWith("+");
+		if (unix) {
 			value = value.substring(1);
 		}
 		if (value.startsWith("@")) {
 			return new ProxyAddress(Kind.ABSTRACT, value.substring(1), 0);
 		}
-		if (value.startsWith("/") || value.startsWith("./")) {
+		// As in libwebsockets, a leading + makes the rest a Unix socket path whatever it holds: a
+		// relative path (what a proxy started with --uds ss.sock logs) or one with a colon.
+		if (unix || value.startsWith("/") || value.startsWith("./")) {
 			return new ProxyAddress(Kind.PATH, value, 0);
 		}
 		int colon = value.lastIndexOf(':');
