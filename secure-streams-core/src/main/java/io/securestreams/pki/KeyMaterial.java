@@ -13,6 +13,8 @@ import java.util.Collection;
 import java.util.List;
 
 import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.pkcs.EncryptedPrivateKeyInfo;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
@@ -20,14 +22,17 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads certificates and private keys from DER or PEM bytes. Private keys may be PKCS#8,
- * PKCS#1 (RSA) or SEC1 (EC), which covers what OpenSSL and libwebsockets policies contain.
+ * Reads certificates and private keys from DER or PEM bytes. Private keys may be PKCS#8 (RSA, EC,
+ * Ed25519, Ed448), PKCS#1 (RSA) or SEC1 (EC), which covers what OpenSSL and libwebsockets policies
+ * contain; they must be unencrypted, and an encrypted one is named as such.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -35,6 +40,10 @@ import org.jspecify.annotations.Nullable;
 public final class KeyMaterial {
 
 	private static final byte[] PEM_MARKER = "-----BEGIN".getBytes(StandardCharsets.US_ASCII);
+
+	// What to do about it, as a user holding only the encrypted file needs to know.
+	private static final String ENCRYPTED = "an encrypted private key, which is read only unencrypted: decrypt it first, "
+			+ "for example with openssl pkey -in KEY.pem -out PLAIN.pem";
 
 	private KeyMaterial() {
 	}
@@ -73,7 +82,30 @@ public final class KeyMaterial {
 			return new JcaPEMKeyConverter().getPrivateKey(privateKeyInfo(der));
 		}
 		catch (IOException | RuntimeException ex) {
-			throw new IllegalArgumentException("not a DER private key (PKCS#8, PKCS#1 or SEC1)", ex);
+			throw new IllegalArgumentException(isEncryptedPrivateKey(der) ? ENCRYPTED
+					: "not a DER private key (PKCS#8, PKCS#1 or SEC1)", ex);
+		}
+	}
+
+	/**
+	 * Returns whether DER bytes are an encrypted PKCS#8 private key ({@code EncryptedPrivateKeyInfo},
+	 * what {@code openssl pkcs8 -topk8} writes unless told {@code -nocrypt}), which this library
+	 * cannot read without a password; callers name it rather than calling it "no key".
+	 * @param der the candidate bytes
+	 * @return {@code true} for an encrypted private key
+	 */
+	public static boolean isEncryptedPrivateKey(byte[] der) {
+		try {
+			requireDerSequence(der);
+			// A PrivateKeyInfo starts with its version INTEGER, an EncryptedPrivateKeyInfo with
+			// the encryption algorithm's SEQUENCE.
+			ASN1Sequence sequence = ASN1Sequence.getInstance(der);
+			return sequence.size() == 2 && sequence.getObjectAt(0) instanceof ASN1Sequence
+					&& EncryptedPrivateKeyInfo.getInstance(sequence) != null;
+		}
+		// Bouncy Castle refuses some malformed structures with other runtime exceptions.
+		catch (RuntimeException ex) {
+			return false;
 		}
 	}
 
@@ -119,7 +151,7 @@ public final class KeyMaterial {
 		try {
 			return PrivateKeyInfo.getInstance(primitive);
 		}
-		catch (IllegalArgumentException notPkcs8) {
+		catch (IllegalArgumentException | ClassCastException notPkcs8) {
 			// Not PKCS#8: try the algorithm-specific encodings OpenSSL writes.
 		}
 		try {
@@ -127,7 +159,9 @@ public final class KeyMaterial {
 			return new PrivateKeyInfo(new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption,
 					org.bouncycastle.asn1.DERNull.INSTANCE), rsa);
 		}
-		catch (IllegalArgumentException notRsa) {
+		// Bouncy Castle reads the elements of a SEC1 key (version 1, then an OCTET STRING) as
+		// PKCS#1 integers and fails with a ClassCastException: an EC key is no RSA key either way.
+		catch (IllegalArgumentException | ClassCastException notRsa) {
 			// fall through to EC
 		}
 		ECPrivateKey ec = ECPrivateKey.getInstance(primitive);
@@ -191,19 +225,23 @@ public final class KeyMaterial {
 		if (!isPem(bytes)) {
 			return privateKeyFromDer(bytes);
 		}
+		boolean encrypted = false;
 		try (PEMParser parser = pemParser(bytes)) {
 			for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
 				PrivateKey key = toPrivateKey(item);
 				if (key != null) {
 					return key;
 				}
+				// ENCRYPTED PRIVATE KEY, or a traditional key with a Proc-Type: 4,ENCRYPTED header.
+				encrypted |= item instanceof PKCS8EncryptedPrivateKeyInfo || item instanceof PEMEncryptedKeyPair;
 			}
 		}
 		catch (IOException | IllegalStateException ex) {
 			// Bouncy Castle reports a block that is not base64 with an IllegalStateException.
 			throw new IllegalArgumentException("unreadable PEM private key: " + ex.getMessage(), ex);
 		}
-		throw new IllegalArgumentException("no unencrypted PRIVATE KEY block in the PEM text");
+		throw new IllegalArgumentException(encrypted ? "the PEM text holds " + ENCRYPTED
+				: "no unencrypted PRIVATE KEY block in the PEM text");
 	}
 
 	private static @Nullable PrivateKey toPrivateKey(Object item) throws IOException {

@@ -61,7 +61,8 @@ public final class PolicyCertificate {
 				return new PolicyCertificate(name, copy, null, KeyMaterial.privateKeyFromDer(copy));
 			}
 			catch (IllegalArgumentException notKey) {
-				throw new IllegalArgumentException("is neither a DER X.509 certificate nor a DER private key");
+				throw new IllegalArgumentException(KeyMaterial.isEncryptedPrivateKey(copy) ? "is " + notKey.getMessage()
+						: "is neither a DER X.509 certificate nor a DER private key");
 			}
 		}
 	}

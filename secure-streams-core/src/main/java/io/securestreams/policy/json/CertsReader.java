@@ -2,6 +2,7 @@ package io.securestreams.policy.json;
 
 import java.util.Base64;
 
+import io.securestreams.pki.KeyMaterial;
 import io.securestreams.policy.PolicyCertificate;
 import io.securestreams.policy.json.ReferenceTracker.Section;
 import org.jspecify.annotations.Nullable;
@@ -71,8 +72,9 @@ final class CertsReader {
 			return PolicyCertificate.fromDer(name, der);
 		}
 		catch (IllegalArgumentException ex) {
-			context.problems().error(line, column, cursor.path(),
-					"expected base64 DER of an X.509 certificate or a private key, got base64 that decodes to neither");
+			context.problems().error(line, column, cursor.path(), KeyMaterial.isEncryptedPrivateKey(der)
+					? "the base64 DER " + ex.getMessage()
+					: "expected base64 DER of an X.509 certificate or a private key, got base64 that decodes to neither");
 			return null;
 		}
 	}
