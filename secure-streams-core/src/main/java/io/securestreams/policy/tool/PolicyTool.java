@@ -153,6 +153,12 @@ public final class PolicyTool {
 		if (file == null || packageName == null || className == null) {
 			return usage(err, "to-java needs FILE, --package and --class");
 		}
+		if (packageName.equals("io.securestreams") || packageName.startsWith("io.securestreams.")) {
+			// A class there may be one the generated source builds the policy with (Policy,
+			// RetryPolicy, ...): javac then reads the generated class in its place and fails.
+			return usage(err, "'" + packageName + "' is a package of the Secure Streams library; give --package "
+					+ "one of the application's");
+		}
 		if (!validNames(packageName, className)) {
 			return usage(err, "'" + packageName + "' / '" + className + "' is not a valid Java package / class name");
 		}

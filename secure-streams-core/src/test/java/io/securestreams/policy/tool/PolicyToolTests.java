@@ -125,6 +125,19 @@ class PolicyToolTests {
 	}
 
 	@Test
+	void toJavaRefusesTheLibrarysOwnPackages() {
+		// io.securestreams.policy.Policy printed a class that took the place of the Policy it
+		// builds, and javac refused it ("constructor Policy in class Policy cannot be applied").
+		for (String[] name : new String[][] { { "io.securestreams.policy", "Policy" },
+				{ "io.securestreams.policy", "RetryPolicy" }, { "io.securestreams", "StaticPolicy" } }) {
+			this.err.reset();
+			assertThat(run("to-java", fixture(BINANCE), "--package", name[0], "--class", name[1])).isEqualTo(2);
+			assertThat(err()).startsWith("policy-tool: '" + name[0] + "' is a package of the Secure Streams library");
+			assertThat(out()).isEmpty();
+		}
+	}
+
+	@Test
 	void helpGoesToStandardOutput() {
 		assertThat(run("--help")).isZero();
 		assertThat(out()).isEqualTo(PolicyTool.USAGE);
