@@ -25,6 +25,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.X509TrustedCertificateBlock;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.jspecify.annotations.Nullable;
@@ -187,7 +188,8 @@ public final class KeyMaterial {
 	}
 
 	/**
-	 * Reads every certificate from PEM text, or one certificate from DER bytes.
+	 * Reads every certificate from PEM text ({@code CERTIFICATE} or OpenSSL's {@code TRUSTED CERTIFICATE}
+	 * blocks), or one certificate from DER bytes.
 	 * @param bytes PEM or DER bytes
 	 * @return the certificates in order, never empty
 	 * @throws IllegalArgumentException if no certificate could be read
@@ -201,6 +203,11 @@ public final class KeyMaterial {
 			for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
 				if (item instanceof X509CertificateHolder holder) {
 					certificates.add(certificateFromDer(holder.getEncoded()));
+				}
+				// "TRUSTED CERTIFICATE", what openssl x509 -trustout writes: the certificate with
+				// OpenSSL's trust settings after it, which a trust store here does not use.
+				else if (item instanceof X509TrustedCertificateBlock trusted) {
+					certificates.add(certificateFromDer(trusted.getCertificateHolder().getEncoded()));
 				}
 			}
 		}

@@ -6,7 +6,9 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.Set;
 
 import io.securestreams.SystemBlobs;
 import io.securestreams.policy.PolicyCertificate;
@@ -15,8 +17,12 @@ import io.securestreams.policy.json.PolicyParser;
 import io.securestreams.testsupport.TestPki;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.CertificateTrustBlock;
+import org.bouncycastle.openssl.X509TrustedCertificateBlock;
 import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
@@ -97,6 +103,18 @@ class KeyMaterialFormatsTests {
 			.get("key");
 		assertThat(entry.kind()).isEqualTo(PolicyCertificate.Kind.PRIVATE_KEY);
 		assertThat(KeyPairCheck.matches(pair.getPublic(), entry.privateKey())).isTrue();
+	}
+
+	@Test
+	void anOpensslTrustedCertificateIsReadAsItsCertificate() throws Exception {
+		// openssl x509 -trustout writes "TRUSTED CERTIFICATE": it was "no CERTIFICATE block".
+		X509Certificate certificate = TestPki.ca().getCertificate();
+		byte[] block = new X509TrustedCertificateBlock(new JcaX509CertificateHolder(certificate),
+				new CertificateTrustBlock(Set.of(KeyPurposeId.id_kp_serverAuth.toOID()))).getEncoded();
+		String pem = pem(() -> new PemObject("TRUSTED CERTIFICATE", block))
+				+ TestPki.client().getCertificatePEM();
+		assertThat(KeyMaterial.certificates(pem.getBytes(StandardCharsets.US_ASCII)))
+			.containsExactly(certificate, TestPki.client().getCertificate());
 	}
 
 	/**
