@@ -75,6 +75,12 @@ public record ProxyAddress(Kind kind, String name, int port) {
 		if (host.startsWith("[") && host.endsWith("]")) {
 			host = host.substring(1, host.length() - 1);
 		}
+		else if (host.indexOf(':') >= 0) {
+			// "::1:1234" is itself an IPv6 address, and "fe80::1" was read as host "fe80:" and
+			// port 1 and looked up as a name: only brackets tell where the address ends.
+			throw new IllegalArgumentException("proxy address '" + text + "': write an IPv6 address in brackets, "
+					+ "as [::1]:PORT");
+		}
 		int port;
 		try {
 			port = Integer.parseInt(value.substring(colon + 1));

@@ -42,7 +42,7 @@ public final class ProxyMain {
 			+ "  --policy FILE     the Secure Streams policy JSON the proxy fulfils streams with\n"
 			+ "  --uds PATH        listen on a Unix socket file (clients use +PATH)\n"
 			+ "  --abstract NAME   listen on a Linux abstract socket (default proxy.ss.lws; clients use +@NAME)\n"
-			+ "  --tcp HOST:PORT   listen on TCP (clients use HOST:PORT)";
+			+ "  --tcp HOST:PORT   listen on TCP (clients use HOST:PORT; an IPv6 address as [::1]:PORT)";
 
 	static {
 		if (System.getProperty("logback.configurationFile") == null) {

@@ -36,7 +36,8 @@ class ProxyAddressTests {
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', value = { "nope | is not +@name, +/path or host:port",
 			"host:http | has a bad port", "host:70000 | bad port 70000", "+@ | empty proxy address",
-			"+ | empty proxy address" })
+			"+ | empty proxy address", "::1:1234 | write an IPv6 address in brackets, as [::1]:PORT",
+			"fe80::1 | write an IPv6 address in brackets", "::1 | write an IPv6 address in brackets" })
 	void refusesWhatIsNoAddress(String text, String problem) {
 		assertThatIllegalArgumentException().isThrownBy(() -> ProxyAddress.parse(text)).withMessageContaining(problem);
 	}
