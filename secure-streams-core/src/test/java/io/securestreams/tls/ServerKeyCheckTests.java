@@ -1,15 +1,19 @@
 package io.securestreams.tls;
 
 import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 
+import io.securestreams.SecureStreamsException;
 import io.securestreams.pki.KeyPairCheck;
+import io.securestreams.policy.PolicyCertificate;
 import io.securestreams.testsupport.TestPki;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The key pair check is about the keys, not about which provider made the key objects.
@@ -27,6 +31,18 @@ class ServerKeyCheckTests {
 		assertThat(KeyPairCheck.matches(TestPki.server().getCertificate().getPublicKey(), bouncyCastle)).isTrue();
 		assertThat(KeyPairCheck.matches(TestPki.server().getCertificate().getPublicKey(),
 				TestPki.server().getKeyPair().getPrivate())).isTrue();
+	}
+
+	@Test
+	void aServerKeyOfAnotherTypeFailsNamingTheEntries() throws Exception {
+		// An X25519 key cannot sign: it passed the check and failed every handshake instead.
+		PolicyCertificate cert = PolicyCertificate.fromDer("cert", TestPki.server().getCertificate().getEncoded());
+		PolicyCertificate key = PolicyCertificate.fromDer("key",
+				KeyPairGenerator.getInstance("X25519").generateKeyPair().getPrivate().getEncoded());
+		assertThatExceptionOfType(SecureStreamsException.class)
+			.isThrownBy(() -> ServerKeyCheck.check("srv", cert, key))
+			.withMessageStartingWith("server streamtype 'srv': the private key 'key' does not belong to the "
+					+ "certificate 'cert'");
 	}
 
 	@Test
