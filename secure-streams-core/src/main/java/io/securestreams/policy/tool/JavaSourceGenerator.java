@@ -73,7 +73,27 @@ final class JavaSourceGenerator {
 			.append("\tprivate static java.util.List<java.lang.Integer> integers(").append(STRING)
 			.append(" encoded) {\n\t\treturn strings(encoded).stream().map(java.lang.Integer::valueOf).toList();\n")
 			.append("\t}\n\n}\n");
-		return out.toString();
+		return ascii(out);
+	}
+
+	/**
+	 * Writes the non-ASCII characters of identifiers (a class or package named in another
+	 * script) as unicode escapes, which javac reads anywhere in a source file: the source is then
+	 * plain ASCII, as its literals already are, and compiles whatever encoding javac assumes (the
+	 * locale's on Java 17: in the C locale the UTF-8 of an accented letter is unmappable).
+	 */
+	private static String ascii(CharSequence source) {
+		StringBuilder ascii = new StringBuilder(source.length());
+		for (int i = 0; i < source.length(); i++) {
+			char c = source.charAt(i);
+			if (c > 0x7f) {
+				ascii.append(String.format("\\u%04x", (int) c));
+			}
+			else {
+				ascii.append(c);
+			}
+		}
+		return ascii.toString();
 	}
 
 	/**

@@ -61,6 +61,16 @@ class JavaSourceGeneratorTests {
 	}
 
 	@Test
+	void aClassNamedInAnotherScriptIsWrittenInAscii() throws Exception {
+		// The names went into the source as they were, so an accented class name printed UTF-8 that javac on
+		// Java 17 reads in the locale's encoding and, in the C locale, refuses as unmappable.
+		Policy policy = PolicyFixtures.parse("server__hello_world__example-policy.json");
+		String source = this.generator.generate(policy, "pol\u00edticas", "Pol\u00edtica\u4e2d");
+		assertThat(source.chars().allMatch((c) -> c < 0x80)).as(source).isTrue();
+		assertThat(InMemoryCompiler.policy("pol\u00edticas.Pol\u00edtica\u4e2d", source)).isEqualTo(policy);
+	}
+
+	@Test
 	void literalsEscapeEverythingJavacWouldMisread() {
 		assertThat(JavaLiterals.quote("a\"b\\c\nd\re\tf\u0001g\u2028h\u00e9")).isEqualTo(
 				"\"a\\\"b\\\\c\\nd\\re\\tf\\001g\\u2028h\\u00e9\"");
