@@ -263,7 +263,25 @@ public final class KeyMaterial {
 	}
 
 	private static PEMParser pemParser(byte[] bytes) {
-		return new PEMParser(new StringReader(new String(bytes, StandardCharsets.US_ASCII)));
+		return new PEMParser(new StringReader(normalise(new String(bytes, StandardCharsets.US_ASCII))));
+	}
+
+	/**
+	 * Strips each line and what stands before a BEGIN or END marker on it. Bouncy Castle only
+	 * sees a block whose BEGIN line starts with the marker, so the byte-order mark a Windows editor
+	 * writes, or the indentation of a PEM pasted into YAML, silently dropped the first block: the
+	 * leaf of a chain, or the only key.
+	 */
+	private static String normalise(String text) {
+		StringBuilder lines = new StringBuilder(text.length());
+		for (String line : text.split("\r\n|\r|\n", -1)) {
+			int marker = line.indexOf("-----BEGIN ");
+			if (marker < 0) {
+				marker = line.indexOf("-----END ");
+			}
+			lines.append(((marker > 0) ? line.substring(marker) : line).strip()).append('\n');
+		}
+		return lines.toString();
 	}
 
 	/**

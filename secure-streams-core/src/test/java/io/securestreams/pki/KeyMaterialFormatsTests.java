@@ -117,6 +117,38 @@ class KeyMaterialFormatsTests {
 			.containsExactly(certificate, TestPki.client().getCertificate());
 	}
 
+	@Test
+	void aByteOrderMarkOrIndentationBeforeTheFirstBlockLosesNothing() throws Exception {
+		// The first block was skipped without a word: the leaf of a chain (the key was then said not
+		// to be the certificate's, which was the CA's), or the only key ("no PRIVATE KEY block").
+		byte[] bom = { (byte) 0xef, (byte) 0xbb, (byte) 0xbf };
+		String chain = TestPki.client().getCertificatePathPEM();
+		String key = TestPki.client().getPrivateKeyPEM();
+		String indented = "  " + chain.replace("\n", "\n  ");
+		byte[] indentedKey = ("  " + key.replace("\n", "\r\n  ")).getBytes(StandardCharsets.US_ASCII);
+		for (byte[] text : new byte[][] { concat(bom, chain), concat(bom, key),
+				indented.getBytes(StandardCharsets.US_ASCII), indentedKey }) {
+			if (new String(text, StandardCharsets.ISO_8859_1).contains("CERTIFICATE")) {
+				assertThat(KeyMaterial.certificates(text)).first().isEqualTo(TestPki.client().getCertificate());
+				assertThat(KeyMaterial.certificates(text)).hasSameSizeAs(KeyMaterial.certificates(
+						chain.getBytes(StandardCharsets.US_ASCII)));
+			}
+			else {
+				assertThat(KeyPairCheck.matches(TestPki.client().getCertificate().getPublicKey(),
+						KeyMaterial.privateKey(text))).isTrue();
+			}
+		}
+		new SystemBlobs().clientCertificate(0, concat(bom, chain), concat(bom, key));
+	}
+
+	private static byte[] concat(byte[] prefix, String text) {
+		byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+		byte[] joined = new byte[prefix.length + bytes.length];
+		System.arraycopy(prefix, 0, joined, 0, prefix.length);
+		System.arraycopy(bytes, 0, joined, prefix.length, bytes.length);
+		return joined;
+	}
+
 	/**
 	 * PKCS#1 (RSA) or SEC1 (EC), as {@code openssl pkey -traditional} writes them: a SEC1 key
 	 * names its curve itself, where the JDK's PKCS#8 keeps it in the outer algorithm identifier.
