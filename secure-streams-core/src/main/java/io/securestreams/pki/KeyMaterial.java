@@ -43,8 +43,8 @@ public final class KeyMaterial {
 	private static final byte[] PEM_MARKER = "-----BEGIN".getBytes(StandardCharsets.US_ASCII);
 
 	// What to do about it, as a user holding only the encrypted file needs to know.
-	private static final String ENCRYPTED = "an encrypted private key, which is read only unencrypted: decrypt it first, "
-			+ "for example with openssl pkey -in KEY.pem -out PLAIN.pem";
+	private static final String ENCRYPTED = "an encrypted private key, which is read only unencrypted: decrypt it "
+			+ "first, for example with openssl pkey -in KEY.pem -out PLAIN.pem";
 
 	private KeyMaterial() {
 	}

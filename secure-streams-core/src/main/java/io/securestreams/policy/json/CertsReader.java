@@ -72,9 +72,10 @@ final class CertsReader {
 			return PolicyCertificate.fromDer(name, der);
 		}
 		catch (IllegalArgumentException ex) {
-			context.problems().error(line, column, cursor.path(), KeyMaterial.isEncryptedPrivateKey(der)
-					? "the base64 DER " + ex.getMessage()
-					: "expected base64 DER of an X.509 certificate or a private key, got base64 that decodes to neither");
+			context.problems().error(line, column, cursor.path(),
+					KeyMaterial.isEncryptedPrivateKey(der) ? "the base64 DER " + ex.getMessage()
+							: "expected base64 DER of an X.509 certificate or a private key, got base64 that decodes "
+									+ "to neither");
 			return null;
 		}
 	}
