@@ -32,8 +32,8 @@ import io.securestreams.policy.json.PolicyParser;
  * <li>{@code overlay BASE FRAGMENT} prints the canonical JSON of the base with the overlay
  * applied.</li>
  * </ul>
- * Exit codes: 0 success, 1 an invalid or unreadable policy, 2 a usage error. Results go to
- * standard output, problems to standard error.
+ * Exit codes: 0 success, 1 an invalid or unreadable policy or output that could not be written, 2 a
+ * usage error. Results go to standard output, problems to standard error.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -75,9 +75,20 @@ public final class PolicyTool {
 	 * @param args the command and its arguments
 	 * @param out where results go
 	 * @param err where problems and usage go
-	 * @return the exit code: 0 success, 1 invalid or unreadable policy, 2 usage error
+	 * @return the exit code: 0 success, 1 invalid or unreadable policy or unwritable output, 2 usage error
 	 */
 	public int run(String[] args, PrintStream out, PrintStream err) {
+		int exit = command(args, out, err);
+		// A PrintStream keeps its write errors to itself: "to-java ... > StaticPolicy.java" on a full
+		// disk, or into a closed pipe, ended with status 0 and a truncated or empty class.
+		if (out.checkError()) {
+			err.println("policy-tool: cannot write the output (disk full, or the reading end closed)");
+			return 1;
+		}
+		return exit;
+	}
+
+	private int command(String[] args, PrintStream out, PrintStream err) {
 		if (args.length == 0) {
 			return usage(err, "no command given");
 		}

@@ -2,6 +2,7 @@ package io.securestreams.policy.tool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -135,6 +136,22 @@ class PolicyToolTests {
 			assertThat(err()).startsWith("policy-tool: '" + name[0] + "' is a package of the Secure Streams library");
 			assertThat(out()).isEmpty();
 		}
+	}
+
+	@Test
+	void outputThatCannotBeWrittenFailsTheCommand() {
+		// As "> /dev/full": the class or the OK lines were lost and the status was still 0.
+		PrintStream full = new PrintStream(new OutputStream() {
+			@Override
+			public void write(int b) throws IOException {
+				throw new IOException("No space left on device");
+			}
+		}, true, StandardCharsets.UTF_8);
+		PrintStream errors = new PrintStream(this.err, true, StandardCharsets.UTF_8);
+		assertThat(new PolicyTool().run(new String[] { "to-java", fixture(STATIC), "--package", "p", "--class", "C" },
+				full, errors)).isEqualTo(1);
+		assertThat(new PolicyTool().run(new String[] { "validate", fixture(STATIC) }, full, errors)).isEqualTo(1);
+		assertThat(err()).contains("policy-tool: cannot write the output");
 	}
 
 	@Test
