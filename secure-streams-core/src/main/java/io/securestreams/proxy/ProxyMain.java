@@ -127,7 +127,8 @@ public final class ProxyMain {
 					throw new IllegalArgumentException(option.startsWith("-") ? "unknown option '" + option + "'"
 							: "unexpected argument '" + option + "'");
 				}
-				if (i + 1 >= args.length) {
+				// "--policy --tcp 127.0.0.1:1" forgot the file: taking "--tcp" for it blamed the address.
+				if (i + 1 >= args.length || OPTIONS.contains(args[i + 1])) {
 					throw new IllegalArgumentException(option + " needs a value");
 				}
 				String value = args[++i];

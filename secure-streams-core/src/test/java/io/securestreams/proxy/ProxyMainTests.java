@@ -43,7 +43,8 @@ class ProxyMainTests {
 
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = { "'' | --policy FILE is required",
-			"--policy | --policy needs a value", "--policy /nonexistent.json | does not exist",
+			"--policy | --policy needs a value", "--policy --tcp 127.0.0.1:1 | --policy needs a value",
+			"--policy POLICY --uds --tcp 127.0.0.1:1 | --uds needs a value", "--policy /nonexistent.json | does not exist",
 			"--policy POLICY --uds /tmp/a --tcp 127.0.0.1:1 | give only one of --uds, --abstract and --tcp",
 			"--policy POLICY --tcp nope | is not +@name, +/path or host:port",
 			"--policy POLICY --verbose x | unknown option '--verbose'",
