@@ -143,7 +143,13 @@ public final class PolicyTool {
 		String className = null;
 		for (int i = 0; i < args.size(); i++) {
 			String arg = args.get(i);
-			if ((arg.equals("--package") || arg.equals("--class")) && i + 1 < args.size()) {
+			boolean option = arg.equals("--package") || arg.equals("--class");
+			// "--package --class C" forgot the package: taking "--class" for it blamed "C".
+			if (option && (i + 1 == args.size() || args.get(i + 1).equals("--package")
+					|| args.get(i + 1).equals("--class"))) {
+				return usage(err, "'" + arg + "' needs a value");
+			}
+			if (option) {
 				if ((arg.equals("--package") ? packageName : className) != null) {
 					return usage(err, "'" + arg + "' given twice");
 				}

@@ -155,6 +155,17 @@ class PolicyToolTests {
 	}
 
 	@Test
+	void anOptionWithoutItsValueIsNamed() {
+		// The next option was taken for the value, and the error blamed the argument after it.
+		assertThat(run("to-java", fixture(BINANCE), "--package", "--class", "C")).isEqualTo(2);
+		assertThat(err()).startsWith("policy-tool: '--package' needs a value");
+		this.err.reset();
+		assertThat(run("to-java", fixture(BINANCE), "--class", "C", "--package")).isEqualTo(2);
+		assertThat(err()).startsWith("policy-tool: '--package' needs a value");
+		assertThat(out()).isEmpty();
+	}
+
+	@Test
 	void helpGoesToStandardOutput() {
 		assertThat(run("--help")).isZero();
 		assertThat(out()).isEqualTo(PolicyTool.USAGE);
