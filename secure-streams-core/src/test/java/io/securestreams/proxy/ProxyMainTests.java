@@ -31,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The runnable proxy: command line errors, and a real process that serves a proxied client and
@@ -44,7 +45,8 @@ class ProxyMainTests {
 	@ParameterizedTest(name = "{0}")
 	@CsvSource(delimiter = '|', value = { "'' | --policy FILE is required",
 			"--policy | --policy needs a value", "--policy --tcp 127.0.0.1:1 | --policy needs a value",
-			"--policy POLICY --uds --tcp 127.0.0.1:1 | --uds needs a value", "--policy /nonexistent.json | does not exist",
+			"--policy POLICY --uds --tcp 127.0.0.1:1 | --uds needs a value",
+			"--policy /nonexistent.json | does not exist",
 			"--policy POLICY --uds /tmp/a --tcp 127.0.0.1:1 | give only one of --uds, --abstract and --tcp",
 			"--policy POLICY --tcp nope | is not +@name, +/path or host:port",
 			"--policy POLICY --verbose x | unknown option '--verbose'",
@@ -99,6 +101,21 @@ class ProxyMainTests {
 		finally {
 			proxy.close();
 		}
+	}
+
+	@Test
+	void aPolicyThatNeverEndsIsRefusedWithoutFillingTheHeap() {
+		// Taken as a pipe is, /dev/zero was read whole: an OutOfMemoryError.
+		Path zero = Path.of("/dev/zero");
+		assumeThat(Files.isReadable(zero)).as("a /dev/zero to read").isTrue();
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
+		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", zero.toString(), "--tcp",
+				"127.0.0.1:0" }, print);
+		assertThat(options).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
+		assertThat(ProxyMain.start(options, print)).isNull();
+		assertThat(err.toString(StandardCharsets.UTF_8))
+			.contains("ss-proxy: cannot read policy file /dev/zero: it is larger than 67108864 bytes");
 	}
 
 	@Test

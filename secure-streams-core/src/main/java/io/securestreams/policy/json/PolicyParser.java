@@ -1,6 +1,7 @@
 package io.securestreams.policy.json;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,9 @@ public final class PolicyParser {
 
 	private static final Logger logger = LoggerFactory.getLogger(PolicyParser.class);
 
+	/** The most a policy file read by {@link #parse(Path)} may hold: 64 MiB. */
+	public static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
+
 	/**
 	 * Parses a whole policy.
 	 * @param sourceName the name used in problems, usually the file name
@@ -50,14 +54,31 @@ public final class PolicyParser {
 	 * @throws UncheckedIOException if the file cannot be read
 	 */
 	public ParsedPolicy parse(Path file) {
-		byte[] json;
-		try {
-			json = Files.readAllBytes(file);
+		return parse(file.toString(), readFile(file));
+	}
+
+	/**
+	 * Reads a policy or overlay file of at most {@link #MAX_FILE_BYTES}: a path may name a pipe
+	 * or a device ({@code /dev/zero}) that never ends, which must fail and not fill the heap.
+	 * @param file the file
+	 * @return its bytes
+	 * @throws UncheckedIOException if the file cannot be read or is larger
+	 */
+	public static byte[] readFile(Path file) {
+		return readFile(file, MAX_FILE_BYTES);
+	}
+
+	static byte[] readFile(Path file, int maxBytes) {
+		try (InputStream in = Files.newInputStream(file)) {
+			byte[] json = in.readNBytes(maxBytes + 1);
+			if (json.length > maxBytes) {
+				throw new IOException("it is larger than " + maxBytes + " bytes, far more than a policy needs");
+			}
+			return json;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot read policy file " + file, ex);
 		}
-		return parse(file.toString(), json);
 	}
 
 	/**

@@ -2,11 +2,9 @@ package io.securestreams.policy.tool;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -196,13 +194,7 @@ public final class PolicyTool {
 	private int overlay(List<String> args, PrintStream out, PrintStream err) {
 		Policy base = parse(args.get(0), err).policy();
 		Path fragment = Path.of(args.get(1));
-		byte[] json;
-		try {
-			json = Files.readAllBytes(fragment);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot read policy file " + fragment, ex);
-		}
+		byte[] json = PolicyParser.readFile(fragment);
 		ParsedPolicy merged = this.parser.parseOverlay(fragment.toString(), json, base);
 		printWarnings(merged, err);
 		out.print(new PolicyJsonWriter().write(merged.policy(), false));
