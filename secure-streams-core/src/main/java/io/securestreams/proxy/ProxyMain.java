@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.securestreams.SecureStreams;
@@ -67,8 +68,17 @@ public final class ProxyMain {
 			System.exit(2);
 		}
 		AtomicReference<SecureStreamsProxy> running = new AtomicReference<>();
+		CountDownLatch startDone = new CountDownLatch(1);
 		CountDownLatch stopped = new CountDownLatch(1);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			// A SIGTERM while the proxy starts would otherwise find nothing to close yet, and leave
+			// a --uds socket file behind: starting is short (a policy read, a bind), so wait for it.
+			try {
+				startDone.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 			SecureStreamsProxy proxy = running.getAndSet(null);
 			if (proxy != null) {
 				proxy.close();
@@ -76,10 +86,11 @@ public final class ProxyMain {
 			stopped.countDown();
 		}, "ss-proxy-shutdown"));
 		SecureStreamsProxy proxy = start(options, System.err);
+		running.set(proxy);
+		startDone.countDown();
 		if (proxy == null) {
 			System.exit(1);
 		}
-		running.set(proxy);
 		try {
 			stopped.await();
 		}
