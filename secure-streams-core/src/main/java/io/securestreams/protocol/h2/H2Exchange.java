@@ -283,6 +283,15 @@ final class H2Exchange implements ProtocolConnection {
 			// Only the end of another request frees a slot: with none under way (a server that
 			// allows no stream), the request is timed as if sent, and fails.
 			this.transaction.headPending(written, () -> H2SessionHandler.hasActiveStreams((Http2StreamChannel) ch));
+			// A body written while the head waited may keep the stream unwritable once the head is
+			// out (a server window smaller than what was queued), with no change of writability to
+			// pump it again: the body's stall is only watched from a pump. On a later turn, not
+			// inside the write that started the request.
+			written.addListener((f) -> {
+				if (f.isSuccess()) {
+					ch.eventLoop().execute(() -> onWritable(ch));
+				}
+			});
 		}
 	}
 
@@ -346,7 +355,10 @@ final class H2Exchange implements ProtocolConnection {
 		return true;
 	}
 
-	/** The stream turned writable (the server's flow-control window opened): the body goes on. */
+	/**
+	 * The stream turned writable (the server's flow-control window opened), or its request head
+	 * went out: the body goes on, or its stall is watched.
+	 */
 	void onWritable(Channel ch) {
 		if (ch == this.stream) {
 			this.transaction.pump(ch);

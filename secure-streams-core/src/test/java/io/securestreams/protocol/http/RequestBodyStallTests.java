@@ -25,6 +25,7 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.ScriptedPeer;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -78,6 +79,51 @@ class RequestBodyStallTests {
 		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
 		assertThat(handler.stateNames()).containsExactly("CREATING", "POLL", "CONNECTING", "UNREACHABLE",
 				"ALL_RETRIES_FAILED");
+		assertThat(this.logs.contains("took none of the request body")).as(this.logs.messages().toString()).isTrue();
+	}
+
+	/**
+	 * A request held back for a stream slot (SETTINGS_MAX_CONCURRENT_STREAMS) fills its stream
+	 * with body while it waits; once the slot frees and the head goes out, a server that takes
+	 * none of the body past its window (smaller than what was queued, so that the stream never
+	 * turns writable again) still fails the attempt after the response timeout.
+	 */
+	@Test
+	void aBodyThatWaitedForAStreamSlotIsTimedOnceItsHeadGoesOut() throws Exception {
+		OneSlotH2Server server = new OneSlotH2Server();
+		int port = this.servers.start((index) -> server);
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("first"), "127.0.0.1", port, "GET", "/first")
+			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
+			.set(StreamTypeKey.RETRY, null);
+		TestPolicies.h1(fragment.streamType("post"), "127.0.0.1", port, "POST", "/upload")
+			.set(StreamTypeKey.PROTOCOL, Protocol.H2)
+			.set(StreamTypeKey.RETRY, null);
+		// The response timeout must not end the first request, which the server holds on purpose.
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
+			.eventLoopThreads(1)
+			.limits(ProtocolLimits.DEFAULTS.withResponseTimeout(PATIENT_TIMEOUT)));
+		RecordingHandler first = new RecordingHandler();
+		streams.create("first", first).requestTx();
+		Awaitility.await().atMost(WAIT).until(() -> server.firstStream != 0);
+		int length = 1024 * 1024;
+		AtomicInteger given = new AtomicInteger();
+		RecordingHandler handler = new RecordingHandler() {
+			@Override
+			public StreamResult onTx(SecureStream stream, TxSlot slot) {
+				StreamResult result = super.onTx(stream, slot);
+				given.incrementAndGet();
+				return result;
+			}
+		}.send(new byte[length], 16384);
+		streams.create("post", handler).requestTxLen(length);
+		// More body than the stream channel takes before it turns unwritable, all held back.
+		Awaitility.await().atMost(WAIT).until(() -> given.get() >= 4);
+		server.answerFirst();
+		first.await(StreamState.QOS_ACK_REMOTE, WAIT);
+		Awaitility.await().atMost(WAIT).until(() -> server.posted);
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		assertThat(handler.stateNames()).containsSubsequence("CONNECTING", "UNREACHABLE", "ALL_RETRIES_FAILED");
 		assertThat(this.logs.contains("took none of the request body")).as(this.logs.messages().toString()).isTrue();
 	}
 
@@ -172,6 +218,41 @@ class RequestBodyStallTests {
 			this.given++;
 			slot.flags(((this.given == 1) ? StreamFlags.SOM : 0) | ((this.given == this.pieces) ? StreamFlags.EOM : 0));
 			return StreamResult.OK;
+		}
+
+	}
+
+	/**
+	 * Allows one stream at a time, with a 16 KiB window; holds the first request until told, and
+	 * takes none of a body beyond that window.
+	 */
+	private static final class OneSlotH2Server extends FrameByFrameH2Server {
+
+		volatile int firstStream;
+
+		volatile boolean posted;
+
+		private volatile ChannelHandlerContext connection;
+
+		@Override
+		protected Http2Settings settings() {
+			return new Http2Settings().maxConcurrentStreams(1).initialWindowSize(16384);
+		}
+
+		@Override
+		protected void onRequest(ChannelHandlerContext ctx, int streamId, Http2Headers headers) {
+			if ("/first".contentEquals(headers.path())) {
+				this.connection = ctx;
+				this.firstStream = streamId;
+			}
+			else {
+				this.posted = true;
+			}
+		}
+
+		void answerFirst() {
+			ChannelHandlerContext ctx = this.connection;
+			ctx.executor().execute(() -> answerHello(ctx, this.firstStream));
 		}
 
 	}
