@@ -7,6 +7,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +20,8 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The watch runs while the channel is unwritable with something left to send; any progress
  * starts it again: the channel turning writable ({@link #cancel()}, called by the writer when it
- * finds the channel writable), or fewer bytes standing before it does (a peer reading slowly).
+ * finds the channel writable), or fewer bytes standing before it does (a peer reading slowly),
+ * or, on epoll, the socket having sent data within the timeout (see {@link #socketSent}).
  * After the timeout without progress, {@code stalled} is told. All calls come from the
  * channel's event loop.
  *
@@ -86,17 +89,39 @@ public final class WriteStallWatch {
 		this.timer = ch.eventLoop().schedule(() -> fired(ch), this.timeout.get().toNanos(), TimeUnit.NANOSECONDS);
 	}
 
+	/**
+	 * Returns whether the socket the channel's bytes go out through sent some within the last
+	 * {@code millis}. The kernel wakes a writer only once a good part of a full send buffer is
+	 * free again (a third of megabytes, on loopback), so a peer that reads steadily but slowly may
+	 * empty it for longer than the timeout with the socket never reported writable: what it took
+	 * shows only in the kernel, which epoll's TCP_INFO tells: when the socket last sent data. An
+	 * h2 stream's bytes go out through its connection's socket.
+	 */
+	private static boolean socketSent(Channel ch, long millis) {
+		// An accepted connection's parent is its listener, an h2 stream's its connection.
+		Channel socket = (ch.parent() == null || ch.parent() instanceof ServerChannel) ? ch : ch.parent();
+		if (!socket.isActive() || (socket != ch && socket.isWritable())) {
+			// An h2 stream held back by its own window, not by the socket: the socket sending
+			// other streams' bytes says nothing of this one.
+			return false;
+		}
+		// NIO has no such word from the kernel (docs/servers.md says what that means).
+		return socket instanceof EpollSocketChannel epoll && epoll.tcpInfo().lastDataSent() < millis;
+	}
+
 	private void fired(Channel ch) {
 		if (ch != this.channel) {
 			return;
 		}
 		this.timer = null;
+		long millis = this.timeout.get().toMillis();
+		boolean socketSent = this.sending.getAsBoolean() && ch.isActive() && !ch.isWritable() && socketSent(ch, millis);
 		if (!this.sending.getAsBoolean() || !ch.isActive() || ch.isWritable()) {
 			this.channel = null;
 			return;
 		}
 		long now = ch.bytesBeforeWritable();
-		if (now < this.standing) {
+		if (now < this.standing || socketSent) {
 			// The peer reads, slowly: the watch starts again from here.
 			this.standing = now;
 			schedule(ch);

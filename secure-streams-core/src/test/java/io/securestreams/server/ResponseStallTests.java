@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -34,8 +35,10 @@ import io.securestreams.testsupport.RawH2Client;
 import io.securestreams.testsupport.RoutingServerHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import io.securestreams.transport.TransportResources;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -57,6 +60,8 @@ class ResponseStallTests {
 	private static final Duration PATIENT_TIMEOUT = Duration.ofSeconds(1);
 
 	private static final int SIZED = 48 * 1024 * 1024;
+
+	private static final int SHORT = 6 * 1024 * 1024;
 
 	@RegisterExtension
 	final TestResources resources = new TestResources();
@@ -110,6 +115,37 @@ class ResponseStallTests {
 		assertThat(this.logs.contains("took none of the response")).isFalse();
 	}
 
+	/**
+	 * A client that reads steadily, but slower than the server writes, empties a full kernel send
+	 * buffer in steps the server's socket does not report: the kernel wakes a writer only once a
+	 * good part of the buffer (megabytes on loopback) is free again. The client took bytes all
+	 * along, and must not pass for one that takes none (on loopback, reading at some 800 KB/s
+	 * went a second without the socket reported writable).
+	 */
+	@Test
+	void aClientReadingSteadilyIsNotCutOffWhileTheKernelBufferDrains() throws Exception {
+		// Only epoll hears from the kernel what the socket sent (see docs/servers.md).
+		Assumptions.assumeTrue(Epoll.isAvailable());
+		SecureStream listener = listen(Protocol.H1, PATIENT_TIMEOUT, TransportResources.Kind.EPOLL);
+		try (Socket client = new Socket()) {
+			client.setReceiveBufferSize(4096);
+			client.connect(listener.localAddress());
+			OutputStream out = client.getOutputStream();
+			out.write("GET /short HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = client.getInputStream();
+			byte[] piece = new byte[8 * 1024];
+			long read = 0;
+			// Never a pause near the timeout, but slower than the server writes.
+			for (int n = in.read(piece); n >= 0; n = in.read(piece)) {
+				read += n;
+				Thread.sleep(10);
+			}
+			assertThat(read).isGreaterThan(SHORT);
+			assertThat(this.logs.contains("took none of the response")).isFalse();
+		}
+	}
+
 	@Test
 	void anH2ClientThatNeverOpensItsWindowHasTheStreamReset() throws Exception {
 		SecureStream listener = listen(Protocol.H2);
@@ -133,10 +169,15 @@ class ResponseStallTests {
 	}
 
 	private SecureStream listen(Protocol protocol, Duration handshakeTimeout) {
+		return listen(protocol, handshakeTimeout, TransportResources.Kind.AUTO);
+	}
+
+	private SecureStream listen(Protocol protocol, Duration handshakeTimeout, TransportResources.Kind transport) {
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.server(fragment.streamType("srv"), protocol, false);
 		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
 			.eventLoopThreads(1)
+			.transport(transport)
 			.limits(ProtocolLimits.DEFAULTS.withHandshakeTimeout(handshakeTimeout)));
 		return streams.create("srv", this.handler);
 	}
@@ -153,7 +194,8 @@ class ResponseStallTests {
 
 	/**
 	 * {@link RoutingServerHandler}, plus {@code GET /endless}, a response that never ends, and
-	 * {@code GET /sized}, {@value #SIZED} bytes with their length announced.
+	 * {@code GET /sized}, {@value #SIZED} bytes with their length announced, and {@code GET /short},
+	 * {@value #SHORT} bytes likewise.
 	 */
 	private static final class Responses extends RoutingServerHandler {
 
@@ -162,13 +204,17 @@ class ResponseStallTests {
 		@Override
 		public StreamResult onState(SecureStream stream, StreamState state, long ack) {
 			String path = stream.metadata("path");
-			if (state == StreamState.SERVER_TXN && ("/endless".equals(path) || "/sized".equals(path))) {
+			if (state == StreamState.SERVER_TXN && ("/endless".equals(path) || "/sized".equals(path)
+					|| "/short".equals(path))) {
 				this.states.computeIfAbsent(stream.id(), (id) -> new CopyOnWriteArrayList<>())
 					.add(state);
 				this.generating.add(stream.id());
 				stream.serverAck(200);
 				if ("/sized".equals(path)) {
 					stream.requestTxLen(SIZED);
+				}
+				else if ("/short".equals(path)) {
+					stream.requestTxLen(SHORT);
 				}
 				else {
 					stream.requestTx();
