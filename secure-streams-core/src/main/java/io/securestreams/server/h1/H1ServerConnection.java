@@ -293,6 +293,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 		if (upgrade != null) {
 			if (content instanceof LastHttpContent) {
 				this.upgradeRequest = null;
+				// The ws session writes from now on, and its client may rightly read nothing for a
+				// while: a watch left running by the last http response must not cut it off.
+				this.stall.cancel();
 				this.wsSession = WsUpgrade.newSession(this.link);
 				if (!WsUpgrade.upgrade(this.ctx.channel(), upgrade, this.link, this, this.wsSession)) {
 					this.wsSession = null;
