@@ -40,6 +40,9 @@ public final class WriteStallWatch {
 
 	private @Nullable Channel channel;
 
+	// The channel whose closing has been told to stop the watch (once per channel).
+	private @Nullable Channel closeWatched;
+
 	// The channel's bytesBeforeWritable() when the watch last saw progress.
 	private long standing;
 
@@ -72,6 +75,15 @@ public final class WriteStallWatch {
 		cancel();
 		this.channel = ch;
 		this.standing = ch.bytesBeforeWritable();
+		if (this.closeWatched != ch) {
+			// A timer left on a closed channel would hold it, and what it served, until it fired.
+			this.closeWatched = ch;
+			ch.closeFuture().addListener((closed) -> {
+				if (this.channel == ch) {
+					cancel();
+				}
+			});
+		}
 		schedule(ch);
 	}
 
