@@ -285,11 +285,16 @@ final class H2Exchange implements ProtocolConnection {
 			this.transaction.headPending(written, () -> H2SessionHandler.hasActiveStreams((Http2StreamChannel) ch));
 			// A body written while the head waited may keep the stream unwritable once the head is
 			// out (a server window smaller than what was queued), with no change of writability to
-			// pump it again: the body's stall is only watched from a pump. On a later turn, not
-			// inside the write that started the request.
+			// pump it again: its stall is watched from here, on a later turn (not inside the write
+			// that started the request). Not a pump: that would ask the application for a body it
+			// may have declined with TX_DONT_SEND until its next request to send.
 			written.addListener((f) -> {
 				if (f.isSuccess()) {
-					ch.eventLoop().execute(() -> onWritable(ch));
+					ch.eventLoop().execute(() -> {
+						if (ch == this.stream) {
+							this.transaction.watchStall(ch);
+						}
+					});
 				}
 			});
 		}
@@ -355,10 +360,7 @@ final class H2Exchange implements ProtocolConnection {
 		return true;
 	}
 
-	/**
-	 * The stream turned writable (the server's flow-control window opened), or its request head
-	 * went out: the body goes on, or its stall is watched.
-	 */
+	/** The stream turned writable (the server's flow-control window opened): the body goes on. */
 	void onWritable(Channel ch) {
 		if (ch == this.stream) {
 			this.transaction.pump(ch);

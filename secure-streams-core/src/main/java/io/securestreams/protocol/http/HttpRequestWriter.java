@@ -218,10 +218,18 @@ final class HttpRequestWriter {
 		}
 		if (ch != null) {
 			ch.flush();
-			// A head held back for an h2 slot is not the server refusing the body: not timed here.
-			this.stall.update(ch, this.bodyOpen && !ch.isWritable() && ch.isActive()
-					&& !this.responseWait.isHeadHeldBack());
+			watchStall(ch);
 		}
+	}
+
+	/**
+	 * Starts or stops watching the body for a server that takes none of it, by where it stands.
+	 * @param ch the channel the body goes to
+	 */
+	void watchStall(Channel ch) {
+		// A head held back for an h2 slot is not the server refusing the body: not timed here.
+		this.stall.update(ch, this.bodyOpen && !ch.isWritable() && ch.isActive()
+				&& !this.responseWait.isHeadHeldBack());
 	}
 
 	// Writes the current part's head, and tells the stream whose payload the part carries.

@@ -148,6 +148,17 @@ public final class HttpTransaction {
 	}
 
 	/**
+	 * Watches an open request body for a server that takes none of it, without asking the
+	 * application for more (its TX_DONT_SEND waits for its next request to send).
+	 * @param ch the channel of the transaction
+	 */
+	public void watchStall(Channel ch) {
+		if (this.writer.isBodyOpen()) {
+			this.writer.watchStall(ch);
+		}
+	}
+
+	/**
 	 * Reads a response head.
 	 * @param response the head
 	 * @param target where the request went
