@@ -125,7 +125,8 @@ class ResponseStallTests {
 	@Test
 	void aClientReadingSteadilyIsNotCutOffWhileTheKernelBufferDrains() throws Exception {
 		// Only epoll hears from the kernel what the socket sent (see docs/servers.md).
-		Assumptions.assumeTrue(Epoll.isAvailable());
+		Assumptions.assumeTrue(Epoll.isAvailable(),
+				"what the socket sent is read from TCP_INFO, which only the native epoll transport gives");
 		SecureStream listener = listen(Protocol.H1, PATIENT_TIMEOUT, TransportResources.Kind.EPOLL);
 		try (Socket client = new Socket()) {
 			client.setReceiveBufferSize(4096);
