@@ -48,8 +48,10 @@ final class MqttChannelHandler extends ChannelInboundHandlerAdapter {
 				return;
 			}
 			if (message.decoderResult().isFailure()) {
-				logger.warn("malformed MQTT packet from {}: {}; closing", ctx.channel().remoteAddress(),
-						message.decoderResult().cause().toString());
+				String fault = "malformed MQTT packet: " + message.decoderResult().cause();
+				logger.warn("{} from {}; closing", fault, ctx.channel().remoteAddress());
+				// The stream's "connection failed" line names the fault instead of a bare closed channel.
+				this.connection.failed(new ProtocolException(fault));
 				this.cutOff = true;
 				ctx.close();
 				return;

@@ -240,6 +240,27 @@ class MqttHostileBrokerTests {
 	}
 
 	/**
+	 * MQTT 3.1.1 section 3.2.2.3 defines CONNACK return codes 0 to 5 only; Netty's decoder
+	 * rejects code 6 as a malformed packet. The attempt fails like any other failed connection:
+	 * UNREACHABLE, the usual "connection failed" line naming the malformed packet (not just a
+	 * closed channel), then a retry by backoff that a valid CONNACK completes.
+	 */
+	@Test
+	void connAckWithAnUndefinedReturnCodeFailsTheAttemptNamingIt() throws Exception {
+		try (RawMqttPeer peer = new RawMqttPeer(); LogCapture logs = new LogCapture()) {
+			MqttRecorder handler = new MqttRecorder();
+			device(peer.port(), "t/+", handler);
+			RawMqttPeer.Connection first = peer.accept(WAIT);
+			first.readType(1, WAIT);
+			assertClientCloses(first, RawMqttPeer.connAck(false, 6));
+			handler.await(StreamState.UNREACHABLE, 1, WAIT);
+			Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(logs.messages())
+				.anySatisfy((line) -> assertThat(line).contains("connection failed").contains("malformed MQTT packet")));
+			connected(peer, handler, 1);
+		}
+	}
+
+	/**
 	 * An UNSUBACK carrying the packet id of a pending SUBSCRIBE is not its answer: the stream
 	 * must still become CONNECTED when the real SUBACK comes (or recover by reconnecting),
 	 * not wait forever.
