@@ -120,12 +120,16 @@ class MqttProxiedFlowControlTests {
 			harness.client().create("sub", handler).connect();
 			Awaitility.await().atMost(Duration.ofSeconds(10))
 				.until(() -> handler.states.contains(StreamState.CONNECTED));
-			// Bursts of 24 messages (65 KB, about one read of the broker connection) at a pace the
-			// client keeps up with: what is dropped here is lost to the hand-over, not to the client.
+			// Bursts of 24 messages (65 KB, about one read of the broker connection, twice the
+			// buffer), each sent once the client has taken the one before, so the client keeps up
+			// however slowly the machine runs: what is dropped here is lost to the hand-over.
 			for (int i = 0; i < BURST_MESSAGES; i++) {
 				this.broker.publish("burst/" + i, BURST_PAYLOAD, 0, 0, false);
 				if (i % BURST == BURST - 1) {
-					Thread.sleep(10);
+					int sent = i + 1;
+					Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+						.pollInterval(Duration.ofMillis(1))
+						.until(() -> whole(handler) == sent || handler.states.contains(StreamState.DISCONNECTED));
 				}
 			}
 			Awaitility.await().atMost(Duration.ofSeconds(60))
