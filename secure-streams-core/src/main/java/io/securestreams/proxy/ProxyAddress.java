@@ -67,28 +67,74 @@ public record ProxyAddress(Kind kind, String name, int port) {
 		if (unix || value.startsWith("/") || value.startsWith("./")) {
 			return new ProxyAddress(Kind.PATH, value, 0);
 		}
-		int colon = value.lastIndexOf(':');
-		if (colon <= 0 || colon == value.length() - 1) {
+		// A bracket makes it TCP whatever follows, so that "[::1" is told its bracket is unclosed.
+		if (value.indexOf(':') < 0 && !value.startsWith("[")) {
 			throw new IllegalArgumentException("proxy address '" + text + "' is not +@name, +/path or host:port");
 		}
-		String host = value.substring(0, colon);
-		if (host.startsWith("[") && host.endsWith("]")) {
-			host = host.substring(1, host.length() - 1);
+		return parseTcp(text, value);
+	}
+
+	/**
+	 * Reads {@code host:port} or {@code [v6]:port}, naming what is wrong with a malformed one: the
+	 * lax reading before took "[::1" for host "[:" and port 1, and "[127.0.0.1:1" for a host name
+	 * that then failed as unknown.
+	 */
+	private static ProxyAddress parseTcp(String text, String value) {
+		String host;
+		String port;
+		if (value.startsWith("[")) {
+			int close = value.indexOf(']');
+			if (close < 0) {
+				throw malformed(text, "has an unclosed '['");
+			}
+			host = value.substring(1, close);
+			if (host.isEmpty()) {
+				throw malformed(text, "has no address between '[' and ']'");
+			}
+			String rest = value.substring(close + 1);
+			if (rest.isEmpty()) {
+				throw malformed(text, "has no port: write [ADDRESS]:PORT");
+			}
+			if (rest.charAt(0) != ':') {
+				throw malformed(text, "has '" + rest + "' after ']' where ':PORT' belongs");
+			}
+			port = rest.substring(1);
 		}
-		else if (host.indexOf(':') >= 0) {
-			// "::1:1234" is itself an IPv6 address, and "fe80::1" was read as host "fe80:" and
-			// port 1 and looked up as a name: only brackets tell where the address ends.
-			throw new IllegalArgumentException("proxy address '" + text + "': write an IPv6 address in brackets, "
-					+ "as [::1]:PORT");
+		else {
+			int colon = value.lastIndexOf(':');
+			host = value.substring(0, colon);
+			port = value.substring(colon + 1);
+			if (host.indexOf(':') >= 0) {
+				// "::1:1234" is itself an IPv6 address, and "fe80::1" was read as host "fe80:" and
+				// port 1 and looked up as a name: only brackets tell where the address ends.
+				throw new IllegalArgumentException("proxy address '" + text + "': write an IPv6 address in brackets, "
+						+ "as [::1]:PORT");
+			}
+			if (host.isEmpty()) {
+				throw malformed(text, "has no host before ':" + port + "'");
+			}
 		}
-		int port;
-		try {
-			port = Integer.parseInt(value.substring(colon + 1));
+		return new ProxyAddress(Kind.TCP, host, port(text, port));
+	}
+
+	private static int port(String text, String port) {
+		if (port.isEmpty()) {
+			throw malformed(text, "has no port after ':'");
 		}
-		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("proxy address '" + text + "' has a bad port", ex);
+		// Not Integer.parseInt alone: it takes "+80" and "-1" for numbers.
+		for (int i = 0; i < port.length(); i++) {
+			if (port.charAt(i) < '0' || port.charAt(i) > '9') {
+				throw malformed(text, "has a port '" + port + "' that is not a number");
+			}
 		}
-		return new ProxyAddress(Kind.TCP, host, port);
+		if (port.length() > 5 || Integer.parseInt(port) > 65535) {
+			throw malformed(text, "has port " + port + ", outside 0 to 65535");
+		}
+		return Integer.parseInt(port);
+	}
+
+	private static IllegalArgumentException malformed(String text, String problem) {
+		return new IllegalArgumentException("proxy address '" + text + "' " + problem);
 	}
 
 	/**

@@ -42,7 +42,8 @@ public final class ProxyMain {
 			+ " [--uds PATH | --abstract NAME | --tcp HOST:PORT]\n"
 			+ "  --policy FILE     the Secure Streams policy JSON the proxy fulfils streams with\n"
 			+ "  --uds PATH        listen on a Unix socket file (clients use +PATH)\n"
-			+ "  --abstract NAME   listen on a Linux abstract socket (default proxy.ss.lws; clients use +@NAME)\n"
+			+ "  --abstract NAME   listen on a Linux abstract socket (default proxy.ss.lws; clients use +@NAME;\n"
+			+ "                    NAME, @NAME and +@NAME name the same socket)\n"
 			+ "  --tcp HOST:PORT   listen on TCP (clients use HOST:PORT; an IPv6 address as [::1]:PORT)";
 
 	static {
@@ -151,18 +152,7 @@ public final class ProxyMain {
 						}
 						policy = Path.of(value);
 					}
-					case "--uds" -> address = listenOnce(address, new ProxyAddress(ProxyAddress.Kind.PATH, value, 0));
-					case "--abstract" -> address = listenOnce(address,
-							new ProxyAddress(ProxyAddress.Kind.ABSTRACT, value.startsWith("@") ? value.substring(1)
-									: value, 0));
-					case "--tcp" -> {
-						ProxyAddress tcp = ProxyAddress.parse(value);
-						if (tcp.kind() != ProxyAddress.Kind.TCP) {
-							throw new IllegalArgumentException("--tcp needs HOST:PORT, got '" + value + "'");
-						}
-						address = listenOnce(address, tcp);
-					}
-					default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+					default -> address = listenOnce(address, address(option, value));
 				}
 			}
 			if (policy == null) {
@@ -183,6 +173,44 @@ public final class ProxyMain {
 			return null;
 		}
 		return new Options(policy, (address != null) ? address : ProxyAddress.DEFAULT);
+	}
+
+	/**
+	 * Reads the value of {@code --uds}, {@code --abstract} or {@code --tcp}; a problem is named
+	 * with the option and the value, as the user wrote them.
+	 */
+	private static ProxyAddress address(String option, String value) {
+		ProxyAddress address;
+		try {
+			address = switch (option) {
+				case "--uds" -> new ProxyAddress(ProxyAddress.Kind.PATH, value, 0);
+				case "--abstract" -> new ProxyAddress(ProxyAddress.Kind.ABSTRACT, abstractName(value), 0);
+				default -> (value.indexOf(':') >= 0 || value.startsWith("[")) ? ProxyAddress.parse(value) : null;
+			};
+		}
+		catch (IllegalArgumentException ex) {
+			String message = String.valueOf(ex.getMessage());
+			String prefix = "proxy address '" + value + "'";
+			throw new IllegalArgumentException(option + " '" + value + "'" + (message.startsWith(prefix)
+					? message.substring(prefix.length()) : ": " + message), ex);
+		}
+		// "+@x" or "./path:1" would otherwise listen on the Unix socket a client would take it for.
+		if (address == null || (address.kind() != ProxyAddress.Kind.TCP && option.equals("--tcp"))) {
+			throw new IllegalArgumentException("--tcp needs HOST:PORT, got '" + value + "'");
+		}
+		return address;
+	}
+
+	/**
+	 * The name on the wire has neither of the prefixes, but users copy the address clients give
+	 * ({@code +@name}) or the one libwebsockets' proxy takes ({@code @name}): {@code +@name} was
+	 * kept whole, a socket no client reaches.
+	 */
+	private static String abstractName(String value) {
+		if (value.startsWith("+@")) {
+			return value.substring(2);
+		}
+		return value.startsWith("@") ? value.substring(1) : value;
 	}
 
 	private static ProxyAddress listenOnce(@Nullable ProxyAddress previous, ProxyAddress next) {

@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.epoll.Epoll;
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamState;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -48,7 +51,22 @@ class ProxyMainTests {
 			"--policy POLICY --uds --tcp 127.0.0.1:1 | --uds needs a value",
 			"--policy /nonexistent.json | does not exist",
 			"--policy POLICY --uds /tmp/a --tcp 127.0.0.1:1 | give only one of --uds, --abstract and --tcp",
-			"--policy POLICY --tcp nope | is not +@name, +/path or host:port",
+			"--policy POLICY --tcp nope | ss-proxy: --tcp needs HOST:PORT, got 'nope'",
+			"--policy POLICY --tcp +@x | ss-proxy: --tcp needs HOST:PORT, got '+@x'",
+			// Each malformed HOST:PORT named with the option and the value; '[::1' was read as
+			// host '[:' and told to use brackets, '[127.0.0.1:1' went on to fail as an unknown host.
+			"--policy POLICY --tcp [::1 | ss-proxy: --tcp '[::1' has an unclosed '['",
+			"--policy POLICY --tcp [127.0.0.1:1 | ss-proxy: --tcp '[127.0.0.1:1' has an unclosed '['",
+			"--policy POLICY --tcp [::1] | ss-proxy: --tcp '[::1]' has no port: write [ADDRESS]:PORT",
+			"--policy POLICY --tcp [::1]: | ss-proxy: --tcp '[::1]:' has no port after ':'",
+			"--policy POLICY --tcp [::1]x | ss-proxy: --tcp '[::1]x' has 'x' after ']' where ':PORT' belongs",
+			"--policy POLICY --tcp host: | ss-proxy: --tcp 'host:' has no port after ':'",
+			"--policy POLICY --tcp :1234 | ss-proxy: --tcp ':1234' has no host before ':1234'",
+			"--policy POLICY --tcp h:65536 | ss-proxy: --tcp 'h:65536' has port 65536, outside 0 to 65535",
+			"--policy POLICY --tcp h:http | ss-proxy: --tcp 'h:http' has a port 'http' that is not a number",
+			"--policy POLICY --tcp ::1:1234 | ss-proxy: --tcp '::1:1234': write an IPv6 address in brackets",
+			"--policy POLICY --abstract @ | ss-proxy: --abstract '@': empty proxy address",
+			"--policy POLICY --abstract +@ | ss-proxy: --abstract '+@': empty proxy address",
 			"--policy POLICY --verbose x | unknown option '--verbose'",
 			"--policy POLICY --verbose | unknown option '--verbose'", "stray | unexpected argument 'stray'",
 			"--policy TEMPDIR | is a directory, not a policy file",
@@ -61,6 +79,35 @@ class ProxyMainTests {
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		assertThat(ProxyMain.parse(args, new PrintStream(err, true, StandardCharsets.UTF_8))).isNull();
 		assertThat(err.toString(StandardCharsets.UTF_8)).contains(problem).contains(ProxyMain.USAGE);
+	}
+
+	/**
+	 * A user copying the address clients give ({@code +@name}) or the one libwebsockets' proxy
+	 * takes ({@code @name}) to {@code --abstract}: {@code +@name} listened on the abstract name
+	 * "+@name", which no client reaches.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "+@", "@", "" })
+	void eachSpellingOfAnAbstractNameListensOnTheNameClientsConnectTo(String prefix) throws Exception {
+		assumeThat(Epoll.isAvailable()).as("abstract Unix sockets need the native epoll transport").isTrue();
+		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
+		String name = "ss-proxy-main-test-" + UUID.randomUUID();
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
+		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", policy.toString(), "--abstract",
+				prefix + name }, print);
+		assertThat(options).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
+		assertThat(options.address()).isEqualTo(new ProxyAddress(ProxyAddress.Kind.ABSTRACT, name, 0));
+		SecureStreamsProxy proxy = ProxyMain.start(options, print);
+		assertThat(proxy).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
+		try (SecureStreams client = SecureStreams.proxiedBuilder("+@" + name).eventLoopThreads(1).build()) {
+			RecordingHandler handler = new RecordingHandler();
+			client.createSmd(SmdClass.NETWORK, handler);
+			handler.await(StreamState.CONNECTED, Duration.ofSeconds(10));
+		}
+		finally {
+			proxy.close();
+		}
 	}
 
 	@Test
