@@ -9,6 +9,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -19,6 +20,7 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -27,6 +29,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.X509TrustedCertificateBlock;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.jspecify.annotations.Nullable;
 
@@ -56,6 +59,12 @@ public final class KeyMaterial {
 	 * @throws IllegalArgumentException if the bytes are not exactly one DER certificate
 	 */
 	public static X509Certificate certificateFromDer(byte[] der) {
+		int after = bytesAfterDerCertificate(der);
+		if (after > 0) {
+			throw new IllegalArgumentException("a DER certificate followed by " + after + " more bytes, as when "
+					+ "several are saved in one DER file: give a certificate chain as PEM, one CERTIFICATE block per "
+					+ "certificate, leaf first");
+		}
 		requireDerSequence(der);
 		try {
 			CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -72,6 +81,53 @@ public final class KeyMaterial {
 	}
 
 	/**
+	 * Returns how many bytes follow a DER certificate that the bytes start with: a certificate
+	 * chain saved as DER is its certificates one after the other, which no DER reader takes for a
+	 * chain, so callers name it rather than calling the file no certificate.
+	 * @param der the candidate bytes
+	 * @return the number of bytes after the first certificate, 0 when there are none or the bytes
+	 * do not start with a DER certificate
+	 */
+	public static int bytesAfterDerCertificate(byte[] der) {
+		int first = derElementLength(der);
+		if (first <= 0 || first >= der.length) {
+			return 0;
+		}
+		try {
+			certificateFromDer(Arrays.copyOf(der, first));
+			return der.length - first;
+		}
+		catch (IllegalArgumentException notCertificate) {
+			return 0;
+		}
+	}
+
+	/**
+	 * Returns the length of the definite-length SEQUENCE the bytes start with, header included,
+	 * or -1 when they start with none.
+	 */
+	private static int derElementLength(byte[] der) {
+		if (der.length < 2 || der[0] != 0x30) {
+			return -1;
+		}
+		int first = der[1] & 0xff;
+		if (first < 0x80) {
+			return 2 + first;
+		}
+		// 0x80 is BER's indefinite length, which DER forbids; more than 4 length bytes
+		// cannot describe an array.
+		int count = first & 0x7f;
+		if (count == 0 || count > 4 || der.length < 2 + count) {
+			return -1;
+		}
+		long length = 0;
+		for (int i = 0; i < count; i++) {
+			length = (length << 8) | (der[2 + i] & 0xff);
+		}
+		return (2 + count + length > Integer.MAX_VALUE) ? -1 : (int) (2 + count + length);
+	}
+
+	/**
 	 * Decodes a DER private key in PKCS#8, PKCS#1 (RSA) or SEC1 (EC) form.
 	 * @param der the DER bytes
 	 * @return the private key
@@ -84,7 +140,9 @@ public final class KeyMaterial {
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new IllegalArgumentException(isEncryptedPrivateKey(der) ? ENCRYPTED
-					: "not a DER private key (PKCS#8, PKCS#1 or SEC1)", ex);
+					: isDerPublicKey(der) ? "a DER public key, not a private key"
+							: isDerCertificate(der) ? "a DER certificate, not a private key"
+									: "not a DER private key (PKCS#8, PKCS#1 or SEC1)", ex);
 		}
 	}
 
@@ -110,6 +168,29 @@ public final class KeyMaterial {
 		}
 	}
 
+	// A public key (openssl pkey -pubout) or a certificate where the key belongs is a common mix-up,
+	// which "not a private key" alone leaves the user to work out.
+	private static boolean isDerPublicKey(byte[] der) {
+		try {
+			requireDerSequence(der);
+			SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(der);
+			return info.getAlgorithm() != null && info.getPublicKeyData() != null;
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	private static boolean isDerCertificate(byte[] der) {
+		try {
+			certificateFromDer(der);
+			return true;
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
+	}
+
 	/**
 	 * Checks that the bytes are one SEQUENCE with a definite length that spans them all, as DER
 	 * certificates and keys are. The JDK's certificate reader follows BER indefinite lengths
@@ -122,27 +203,11 @@ public final class KeyMaterial {
 		if (der.length < 2 || der[0] != 0x30) {
 			throw new IllegalArgumentException("not a DER SEQUENCE");
 		}
-		int first = der[1] & 0xff;
-		long length;
-		int header;
-		if (first < 0x80) {
-			length = first;
-			header = 2;
+		int length = derElementLength(der);
+		if (length < 0) {
+			throw new IllegalArgumentException("not a DER length");
 		}
-		else {
-			// 0x80 is BER's indefinite length, which DER forbids; more than 4 length bytes
-			// cannot describe an array.
-			int count = first & 0x7f;
-			if (count == 0 || count > 4 || der.length < 2 + count) {
-				throw new IllegalArgumentException("not a DER length");
-			}
-			length = 0;
-			for (int i = 0; i < count; i++) {
-				length = (length << 8) | (der[2 + i] & 0xff);
-			}
-			header = 2 + count;
-		}
-		if (header + length != der.length) {
+		if (length != der.length) {
 			throw new IllegalArgumentException("the DER SEQUENCE does not span the bytes exactly");
 		}
 	}
@@ -189,18 +254,33 @@ public final class KeyMaterial {
 
 	/**
 	 * Reads every certificate from PEM text ({@code CERTIFICATE} or OpenSSL's {@code TRUSTED CERTIFICATE}
-	 * blocks), or one certificate from DER bytes.
+	 * blocks), or one certificate from DER bytes. A DER certificate with bytes after it (a chain saved
+	 * as DER) is refused saying to give the chain as PEM, rather than its first certificate being
+	 * taken for the whole chain.
 	 * @param bytes PEM or DER bytes
 	 * @return the certificates in order, never empty
 	 * @throws IllegalArgumentException if no certificate could be read
 	 */
 	public static List<X509Certificate> certificates(byte[] bytes) {
 		if (!isPem(bytes)) {
-			return List.of(certificateFromDer(bytes));
+			try {
+				return List.of(certificateFromDer(bytes));
+			}
+			catch (IllegalArgumentException ex) {
+				if (isDerPublicKey(bytes) || isPrivateKey(bytes)) {
+					throw new IllegalArgumentException("a DER " + (isDerPublicKey(bytes) ? "public" : "private")
+							+ " key, not a certificate", ex);
+				}
+				throw ex;
+			}
 		}
 		List<X509Certificate> certificates = new ArrayList<>();
+		String other = null;
 		try (PEMParser parser = pemParser(bytes)) {
 			for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
+				if (other == null) {
+					other = describe(item);
+				}
 				if (item instanceof X509CertificateHolder holder) {
 					certificates.add(certificateFromDer(holder.getEncoded()));
 				}
@@ -216,7 +296,8 @@ public final class KeyMaterial {
 			throw new IllegalArgumentException("unreadable PEM certificate: " + ex.getMessage(), ex);
 		}
 		if (certificates.isEmpty()) {
-			throw new IllegalArgumentException("no CERTIFICATE block in the PEM text");
+			throw new IllegalArgumentException((other != null) ? "the PEM text holds " + other + ", not a certificate"
+					: "no CERTIFICATE block in the PEM text");
 		}
 		return certificates;
 	}
@@ -233,11 +314,15 @@ public final class KeyMaterial {
 			return privateKeyFromDer(bytes);
 		}
 		boolean encrypted = false;
+		String other = null;
 		try (PEMParser parser = pemParser(bytes)) {
 			for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
 				PrivateKey key = toPrivateKey(item);
 				if (key != null) {
 					return key;
+				}
+				if (other == null) {
+					other = describe(item);
 				}
 				// ENCRYPTED PRIVATE KEY, or a traditional key with a Proc-Type: 4,ENCRYPTED header.
 				encrypted |= item instanceof PKCS8EncryptedPrivateKeyInfo || item instanceof PEMEncryptedKeyPair;
@@ -248,7 +333,41 @@ public final class KeyMaterial {
 			throw new IllegalArgumentException("unreadable PEM private key: " + ex.getMessage(), ex);
 		}
 		throw new IllegalArgumentException(encrypted ? "the PEM text holds " + ENCRYPTED
-				: "no unencrypted PRIVATE KEY block in the PEM text");
+				: (other != null) ? "the PEM text holds " + other + ", not a private key"
+						: "no unencrypted PRIVATE KEY block in the PEM text");
+	}
+
+	/**
+	 * Names a PEM block that is a key or a certificate, for the message when it is given where the
+	 * other is expected (a swapped pair, or the public key openssl pkey -pubout writes).
+	 */
+	private static @Nullable String describe(Object item) {
+		if (item instanceof SubjectPublicKeyInfo) {
+			return "a public key";
+		}
+		if (item instanceof X509CertificateHolder || item instanceof X509TrustedCertificateBlock) {
+			return "a certificate";
+		}
+		if (item instanceof PEMKeyPair || item instanceof PrivateKeyInfo) {
+			return "a private key";
+		}
+		if (item instanceof PKCS8EncryptedPrivateKeyInfo || item instanceof PEMEncryptedKeyPair) {
+			return "an encrypted private key";
+		}
+		if (item instanceof PKCS10CertificationRequest) {
+			return "a certificate request";
+		}
+		return null;
+	}
+
+	private static boolean isPrivateKey(byte[] der) {
+		try {
+			privateKeyFromDer(der);
+			return true;
+		}
+		catch (IllegalArgumentException ex) {
+			return isEncryptedPrivateKey(der);
+		}
 	}
 
 	private static @Nullable PrivateKey toPrivateKey(Object item) throws IOException {

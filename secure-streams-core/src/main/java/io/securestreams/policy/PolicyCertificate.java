@@ -61,6 +61,11 @@ public final class PolicyCertificate {
 				return new PolicyCertificate(name, copy, null, KeyMaterial.privateKeyFromDer(copy));
 			}
 			catch (IllegalArgumentException notKey) {
+				int after = KeyMaterial.bytesAfterDerCertificate(copy);
+				if (after > 0) {
+					throw new IllegalArgumentException("is a DER certificate followed by " + after + " more bytes, as "
+							+ "when several are saved in one DER file: an entry is one certificate");
+				}
 				throw new IllegalArgumentException(KeyMaterial.isEncryptedPrivateKey(copy) ? "is " + notKey.getMessage()
 						: "is neither a DER X.509 certificate nor a DER private key");
 			}

@@ -43,8 +43,8 @@ class ClientCertificateBlobTests {
 		// The two arguments swapped: each is readable, but not as what it is passed for.
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> blobs.clientCertificate(3, key(TestPki.client()), chain(TestPki.client())))
-			.withMessage("client certificate 3: the certificate chain is unreadable: no CERTIFICATE block in the PEM "
-					+ "text");
+			.withMessage("client certificate 3: the certificate chain is unreadable: the PEM text holds a private key, "
+					+ "not a certificate");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> blobs.clientCertificate(3, chain(TestPki.client()), new byte[] { 1, 2, 3 }))
 			.withMessageStartingWith("client certificate 3: the private key is unreadable: ");
@@ -59,13 +59,13 @@ class ClientCertificateBlobTests {
 		SystemBlobs blobs = new SystemBlobs().set(SystemBlobs.Type.CLIENT_CERT, 1, key(TestPki.client()))
 			.set(SystemBlobs.Type.CLIENT_KEY, 1, key(TestPki.client()));
 		assertThatIllegalArgumentException().isThrownBy(() -> blobs.clientCertificate(1))
-			.withMessage("client certificate 1: the certificate chain is unreadable: no CERTIFICATE block in the PEM "
-					+ "text");
+			.withMessage("client certificate 1: the certificate chain is unreadable: the PEM text holds a private key, "
+					+ "not a certificate");
 		blobs.set(SystemBlobs.Type.CLIENT_CERT, 1, chain(TestPki.client()))
 			.set(SystemBlobs.Type.CLIENT_KEY, 1, chain(TestPki.client()));
 		assertThatIllegalArgumentException().isThrownBy(() -> blobs.clientCertificate(1))
-			.withMessage("client certificate 1: the private key is unreadable: no unencrypted PRIVATE KEY block in the "
-					+ "PEM text");
+			.withMessage("client certificate 1: the private key is unreadable: the PEM text holds a certificate, not a "
+					+ "private key");
 	}
 
 }
