@@ -127,6 +127,8 @@ class SecureStreamsAutoConfigurationTests {
 		reasons.put("secure-streams.access-token.timeout=0s", "must be positive");
 		reasons.put("secure-streams.proxy.address=nonsense",
 				"proxy address 'nonsense' is not +@name, +/path or host:port");
+		reasons.put("secure-streams.proxy.address=[::1", "proxy address '[::1' has an unclosed '['");
+		reasons.put("secure-streams.proxy.address=localhost:", "proxy address 'localhost:' has no port after ':'");
 		reasons.forEach((property, reason) -> this.runner.withPropertyValues(property).run((context) -> {
 			assertThat(context).hasFailed();
 			InvalidConfigurationPropertyValueException exception = findCause(context.getStartupFailure(),
