@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * BINARY frame by {@code ws_binary}), later writes of the same message are CONTINUATION frames,
  * and EOM sets FIN. While a message is open the writer calls {@code onTx} again by itself; a
  * TX_DONT_SEND result waits for the next {@code requestTx}. A zero-length write without flags is
- * dropped. A write with SOM while a message is still open is a handler error and closes the
- * connection; a write without SOM when no message is open starts one.
+ * dropped. A write with SOM while a message is still open is a handler error: the writer hands it
+ * to {@code broken}, which fails the connection with a close frame; a write without SOM when no
+ * message is open starts one.
  * <p>
  * Each run sends until the channel stops being writable, the application has nothing more, or a
  * budget of frames is spent (then the run continues in a later event-loop task, so reads are
@@ -47,6 +48,8 @@ final class WsMessageWriter {
 
 	private final Runnable resume;
 
+	private final Runnable broken;
+
 	private boolean inMessage;
 
 	private boolean continuationScheduled;
@@ -57,12 +60,14 @@ final class WsMessageWriter {
 	 * @param binary whether messages are BINARY rather than TEXT
 	 * @param yieldEveryFrame whether each run sends a single frame (reads first)
 	 * @param resume runs the writer again, from a later event-loop task
+	 * @param broken fails the connection after a handler error
 	 */
-	WsMessageWriter(StreamLink link, boolean binary, boolean yieldEveryFrame, Runnable resume) {
+	WsMessageWriter(StreamLink link, boolean binary, boolean yieldEveryFrame, Runnable resume, Runnable broken) {
 		this.link = link;
 		this.binary = binary;
 		this.framesPerRun = yieldEveryFrame ? 1 : FRAMES_PER_RUN;
 		this.resume = resume;
+		this.broken = broken;
 	}
 
 	/**
@@ -96,8 +101,9 @@ final class WsMessageWriter {
 			if (som && this.inMessage) {
 				buffer.release();
 				logger.error("ws stream '{}': the handler started a message (SOM) before ending the previous one "
-						+ "(EOM); closing the connection", this.link.policy().name());
-				channel.close();
+						+ "(EOM); failing the connection with close status 1011", this.link.policy().name());
+				// The frames of this run that went before are flushed with the close frame.
+				this.broken.run();
 				return;
 			}
 			channel.write(frame(buffer, eom));

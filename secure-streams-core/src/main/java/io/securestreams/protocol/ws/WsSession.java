@@ -113,7 +113,7 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		this.link = link;
 		this.prioritizeReads = ws.prioritizeReads();
 		this.onClosed = onClosed;
-		this.writer = new WsMessageWriter(link, ws.binary(), this.prioritizeReads, this::pump);
+		this.writer = new WsMessageWriter(link, ws.binary(), this.prioritizeReads, this::pump, this::handlerBroke);
 	}
 
 	@Override
@@ -383,6 +383,20 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		ctx.writeAndFlush(new CloseWebSocketFrame(status.code(), null)).addListener(ChannelFutureListener.CLOSE);
 		// A peer that does not read would keep the close frame, and so the connection.
 		closeWithin(ctx.channel(), "{} did not take our close frame within {} ms; closing");
+	}
+
+	// The application broke its message framing (SOM inside an open message). RFC 6455 7.1.7 has a
+	// broken endpoint fail the connection with a close frame, not just drop it; the status is 1011
+	// (internal error: IANA's registry has it for either endpoint) rather than 1002, which would
+	// blame the peer for a protocol error it did not make. The message cut short stays unended.
+	private void handlerBroke() {
+		ChannelHandlerContext ctx = this.context;
+		if (ctx != null && ctx.channel().isActive() && !this.closeSent) {
+			fail(ctx, WebSocketCloseStatus.INTERNAL_SERVER_ERROR);
+		}
+		else if (this.channel != null) {
+			this.channel.close();
+		}
 	}
 
 	@Override
