@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -17,6 +18,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.ssl.SslContext;
@@ -42,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@code http_auth_header}, built as for h1 requests by {@link RequestHeaders}; a missing blob
  * fails the attempt), the check of the answer (a different or
  * missing subprotocol fails the attempt: UNREACHABLE, then backoff), CONNECTED when the
- * handshake completes, then a {@link WsSession}. When an established connection closes the
- * runtime is asked to reconnect (it does so unless the streamtype is opportunistic).
+ * handshake completes (interim 1xx answers before the 101 skipped), then a {@link WsSession}.
+ * When an established connection closes the runtime is asked to reconnect (it does so unless the
+ * streamtype is opportunistic).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -238,13 +242,33 @@ final class WsClientConnection extends ChannelConnection {
 	/**
 	 * Refuses an answer other than 101 on its head: its body (an error page longer than the head
 	 * limit, a response that streams on) says nothing more, and waiting for it failed the attempt
-	 * as "entity too large" or, after the handshake timeout, as no answer at all.
+	 * as "entity too large" or, after the handshake timeout, as no answer at all. An interim 1xx
+	 * answer (100, 103 Early Hints) is skipped with its headers: RFC 9110 section 15.2 lets a
+	 * server send any number before the final one, which for an upgrade is the 101. The
+	 * handshake timeout keeps running, so interim answers cannot hold the attempt open.
 	 */
 	private final class AnswerStatus extends ChannelInboundHandlerAdapter {
+
+		// Inside an interim answer: the decoder ends it with an empty LastHttpContent.
+		private boolean skipping;
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
 			if (WsClientConnection.this.failed) {
+				ReferenceCountUtil.release(msg);
+				return;
+			}
+			if (this.skipping && msg instanceof HttpContent) {
+				this.skipping = !(msg instanceof LastHttpContent);
+				ReferenceCountUtil.release(msg);
+				return;
+			}
+			if (msg instanceof HttpResponse response && response.decoderResult().isSuccess()
+					&& response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+					&& response.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+				logger.debug("ws stream '{}': skipping the interim answer {} from {}",
+						WsClientConnection.this.link.policy().name(), response.status(), ctx.channel().remoteAddress());
+				this.skipping = !(msg instanceof LastHttpContent);
 				ReferenceCountUtil.release(msg);
 				return;
 			}
