@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param address the address to connect to: an unresolved {@link InetSocketAddress}, or a Unix
  * socket address
  * @param host the host name for TLS SNI, certificate checks and the http Host header
- * ({@code localhost} for Unix sockets)
+ * ({@code localhost} for Unix sockets); a scoped IPv6 literal keeps its zone ({@code fe80::1%eth0})
  * @param port the port (0 for Unix sockets)
  * @param tls whether the connection uses TLS
  * @param path the http path and query, always starting with {@code /}
@@ -32,12 +32,16 @@ public record ConnectTarget(SocketAddress address, String host, int port, boolea
 
 	/**
 	 * Returns the value for an http Host header: the host, with the port unless it is the
-	 * scheme's default.
+	 * scheme's default. An IPv6 literal is bracketed, without its zone.
 	 * @return the authority
 	 */
 	public String authority() {
 		boolean defaultPort = this.port == 0 || (this.tls ? this.port == 443 : this.port == 80);
-		String name = (this.host.indexOf(':') >= 0) ? "[" + this.host + "]" : this.host;
+		// A zone only means something on the sending host, and RFC 6874 section 4 has it removed
+		// from what is sent; servers refuse a Host that carries one (it is no valid URI host).
+		int zone = this.host.indexOf('%');
+		String name = (this.host.indexOf(':') >= 0)
+				? "[" + ((zone >= 0) ? this.host.substring(0, zone) : this.host) + "]" : this.host;
 		return defaultPort ? name : name + ":" + this.port;
 	}
 

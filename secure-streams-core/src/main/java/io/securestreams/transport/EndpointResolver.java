@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * Turns a streamtype's {@code endpoint}, {@code port}, {@code tls} and {@code http_url} into a
  * {@link ConnectTarget}: expands {@code ${metadata}}, recognizes {@code +/path} and
  * {@code +@name} Unix sockets, lets an endpoint written as a URL override scheme, host, port and
- * path, and picks the protocol's default port when none is given.
+ * path, decodes the zone of a scoped IPv6 literal ({@code [fe80::1%25eth0]}, RFC 6874), and
+ * picks the protocol's default port when none is given.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -59,7 +60,7 @@ public final class EndpointResolver {
 		// the address without them: kept, the host would be bracketed again in the Host header.
 		String host = (endpoint.startsWith("[") && endpoint.endsWith("]")
 				&& NetUtil.isValidIpV6Address(endpoint.substring(1, endpoint.length() - 1)))
-						? endpoint.substring(1, endpoint.length() - 1) : endpoint;
+						? decodeZone(endpoint.substring(1, endpoint.length() - 1)) : endpoint;
 		return new ConnectTarget(InetSocketAddress.createUnresolved(host, port), host, port, policy.tls().enabled(),
 				path, socks5);
 	}
@@ -107,7 +108,7 @@ public final class EndpointResolver {
 			throw new IllegalArgumentException("endpoint URL \"" + endpoint + "\" has no host");
 		}
 		if (host.startsWith("[") && host.endsWith("]")) {
-			host = host.substring(1, host.length() - 1);
+			host = decodeZone(host.substring(1, host.length() - 1));
 		}
 		if (!portText.matches("[0-9]{0,5}") || (!portText.isEmpty() && Integer.parseInt(portText) > 65535)) {
 			throw new IllegalArgumentException("endpoint URL \"" + endpoint + "\" has port '" + portText
@@ -119,6 +120,17 @@ public final class EndpointResolver {
 				? normalizePath(uri.getRawPath() + ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : ""))
 				: policyPath;
 		return new ConnectTarget(InetSocketAddress.createUnresolved(host, port), host, port, tls, path, socks5);
+	}
+
+	// A URL writes the zone of a scoped IPv6 literal as "%25eth0", the "%" encoded (RFC 6874); the
+	// JDK, which connects, takes the zone after a plain "%" and would look for an interface named
+	// "25eth0". The plain form "%eth0", which RFC 6874 section 4 lets a URL parser accept, is kept.
+	private static String decodeZone(String ipv6) {
+		int percent = ipv6.indexOf('%');
+		if (percent >= 0 && ipv6.startsWith("25", percent + 1) && ipv6.length() > percent + 3) {
+			return ipv6.substring(0, percent + 1) + ipv6.substring(percent + 3);
+		}
+		return ipv6;
 	}
 
 	/**
