@@ -228,7 +228,7 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 			String endpoint = this.metadata.expand(current.endpoint());
 			if (FileSource.isFileEndpoint(endpoint)) {
 				this.attempt = next;
-				next.bind(FileSource.start(endpoint, next));
+				next.bind(FileSource.start(current.endpoint(), endpoint, next));
 				logger.debug("stream {} ({}): reading {}", id(), streamType(), endpoint);
 				return;
 			}

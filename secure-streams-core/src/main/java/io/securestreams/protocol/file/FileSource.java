@@ -76,18 +76,17 @@ public final class FileSource implements ProtocolConnection {
 
 	/**
 	 * Starts reading the file an endpoint names; the file is opened on the next event-loop task.
+	 * @param template the policy's endpoint before metadata substitution, against which the
+	 * path is checked (see {@link FileEndpointPath})
 	 * @param endpoint a {@code file://} endpoint: what follows the scheme is the path, absolute
 	 * ({@code file:///var/data}) or relative to the working directory
 	 * @param link the attempt
 	 * @return the connection
-	 * @throws IllegalArgumentException if the endpoint names no path
+	 * @throws IllegalArgumentException if the endpoint names no path, or metadata substituted into
+	 * it added a {@code ..} segment
 	 */
-	public static FileSource start(String endpoint, StreamLink link) {
-		String name = endpoint.substring(SCHEME.length());
-		if (name.isEmpty()) {
-			throw new IllegalArgumentException("endpoint \"" + endpoint + "\" names no file");
-		}
-		FileSource source = new FileSource(Path.of(name), link);
+	public static FileSource start(String template, String endpoint, StreamLink link) {
+		FileSource source = new FileSource(FileEndpointPath.of(template, endpoint), link);
 		link.eventLoop().execute(source::open);
 		return source;
 	}

@@ -124,6 +124,53 @@ class FileEndpointTests {
 		this.guard.assertNoViolations();
 	}
 
+	/**
+	 * Metadata may come from less trusted code than the policy (another process, through the
+	 * proxy): a value may name a file below the template's directory, but a {@code ..} segment it
+	 * brings in fails the attempt with a warning, and nothing of the file outside is read. A
+	 * {@code ..} the policy wrote itself is the policy's choice.
+	 */
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void metadataCannotClimbOutOfTheTemplatesDirectory(Mode mode) throws Exception {
+		Files.write(this.temp.resolve("secret.txt"), "secret".getBytes());
+		Path shared = Files.createDirectories(this.temp.resolve("shared/sub"));
+		Files.write(shared.resolve("a.txt"), "a".getBytes());
+		Policy policy = TestPolicies.with("local", (st) -> keys(st, "file://" + this.temp + "/shared/${name}.txt")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("name", ""))));
+		try (StreamsUnderTest streams = StreamsUnderTest.start(mode, policy, this.guard);
+				CapturedLogs logs = new CapturedLogs("io.securestreams")) {
+			for (String climbing : List.of("../secret", "sub/../../secret", "..")) {
+				ChunkRecorder handler = new ChunkRecorder();
+				SecureStream stream = streams.streams().create("local", handler);
+				stream.setMetadata("name", climbing);
+				stream.requestTx();
+				handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+				assertThat(handler.states).doesNotContain(StreamState.CONNECTED);
+				assertThat(handler.received()).isEmpty();
+				stream.destroy();
+			}
+			assertThat(logs.await("climbs out with a '..' segment")).contains("/shared/${name}.txt");
+			ChunkRecorder below = new ChunkRecorder();
+			SecureStream stream = streams.streams().create("local", below);
+			stream.setMetadata("name", "sub/a");
+			stream.requestTx();
+			Awaitility.await().atMost(WAIT).until(() -> below.eomSeen());
+			assertThat(new String(below.received())).isEqualTo("a");
+		}
+		Policy parent = TestPolicies.with("local", (st) -> keys(st, "file://" + this.temp + "/shared/../${name}.txt")
+			.set(StreamTypeKey.METADATA, List.of(new MetadataDeclaration("name", ""))));
+		try (StreamsUnderTest streams = StreamsUnderTest.start(mode, parent, this.guard)) {
+			ChunkRecorder handler = new ChunkRecorder();
+			SecureStream stream = streams.streams().create("local", handler);
+			stream.setMetadata("name", "secret");
+			stream.requestTx();
+			Awaitility.await().atMost(WAIT).until(() -> handler.eomSeen());
+			assertThat(new String(handler.received())).isEqualTo("secret");
+		}
+		this.guard.assertNoViolations();
+	}
+
 	@Test
 	void disconnectMeFromRxStopsTheReadingAndTheNextRequestReadsFromTheStart() throws Exception {
 		byte[] content = randomBytes(10 * FileSource.CHUNK);
