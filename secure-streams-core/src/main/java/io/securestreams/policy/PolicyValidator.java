@@ -49,28 +49,41 @@ public final class PolicyValidator {
 	 * @return the errors, empty when the policy is valid
 	 */
 	public static List<PolicyProblem> validate(Policy policy, Predicate<StreamTypePolicy> checkReferences) {
-		List<PolicyProblem> problems = new ArrayList<>();
+		ProblemList problems = new ProblemList();
+		validate(policy, checkReferences, problems);
+		return problems.problems;
+	}
+
+	/**
+	 * Validates a policy as {@link #validate(Policy, Predicate)} does, handing each problem to a
+	 * sink with the entry at fault named apart from the key: a JSON reader locates it from these
+	 * without parsing a logical path, in which a name holding a dot reads as a name and a key
+	 * (streamtype {@code a}'s key {@code port} and streamtype {@code a.port} are both
+	 * {@code s.a.port}), and without building a path that holds the entry's name for each problem.
+	 * @param policy the policy
+	 * @param checkReferences whether a streamtype's references still need checking
+	 * @param sink receives the errors
+	 */
+	public static void validate(Policy policy, Predicate<StreamTypePolicy> checkReferences, ProblemSink sink) {
 		for (TrustStore store : policy.trustStores().values()) {
 			List<String> names = store.certificateNames();
 			for (int i = 0; i < names.size(); i++) {
-				// The path, which holds the store's name, is built only for a problem.
 				String message = certificateProblem(policy, names.get(i), Reference.CERTIFICATE);
 				if (message != null) {
-					problems.add(PolicyProblem.error("trust_stores." + store.name() + ".stack[" + i + "]", message));
+					sink.stackEntry(store.name(), i, message);
 				}
 			}
 		}
 		for (AuthScheme scheme : policy.auth().values()) {
 			if (scheme.streamType() != null && policy.streamType(scheme.streamType()) == null) {
-				problems.add(PolicyProblem.error("auth." + scheme.name() + ".streamtype",
-						"no streamtype named '" + scheme.streamType() + "' in s"));
+				sink.authStreamType(scheme.name(), "no streamtype named '" + scheme.streamType() + "' in s");
 			}
 		}
 		for (StreamTypePolicy streamType : policy.streamTypes().values()) {
 			// Not a reference check the reader has made: an overlay may name another key or
 			// replace either entry, and the reader only checks what each one is.
 			if (streamType.server() && streamType.tls().serverKey() != null) {
-				checkServerKeyPair(policy, streamType, problems);
+				checkServerKeyPair(policy, streamType, sink);
 			}
 			if (!checkReferences.test(streamType)) {
 				continue;
@@ -79,11 +92,10 @@ public final class PolicyValidator {
 				Reference reference = key.reference();
 				Object value = referenceValue(streamType, key);
 				if (reference != null && value != null) {
-					checkReference(policy, streamType, key, reference, (String) value, problems);
+					checkReference(policy, streamType, key, reference, (String) value, sink);
 				}
 			}
 		}
-		return problems;
 	}
 
 	// The reference keys' getters directly: through the keys' getter functions this is one
@@ -113,7 +125,7 @@ public final class PolicyValidator {
 	}
 
 	private static void checkReference(Policy policy, StreamTypePolicy streamType, StreamTypeKey key,
-			Reference reference, String name, List<PolicyProblem> problems) {
+			Reference reference, String name, ProblemSink sink) {
 		String missing = switch (reference) {
 			case RETRY -> policy.retry().containsKey(name) ? null : "no retry scheme named '" + name + "' in retry";
 			case TRUST_STORE -> policy.trustStores().containsKey(name) ? null
@@ -124,21 +136,20 @@ public final class PolicyValidator {
 					: "'" + name + "' is not a metadata name declared by streamtype '" + streamType.name() + "'";
 			case CERTIFICATE, PRIVATE_KEY -> null;
 		};
-		// The path is built only for a problem: a large policy has thousands of valid references.
 		if (missing != null) {
-			problems.add(PolicyProblem.error(path(streamType.name(), key), missing));
+			sink.streamTypeKey(streamType.name(), key, missing);
 		}
 		if (reference == Reference.CERTIFICATE || reference == Reference.PRIVATE_KEY) {
 			String message = certificateProblem(policy, name, reference);
 			if (message != null) {
-				problems.add(PolicyProblem.error(path(streamType.name(), key), message));
+				sink.streamTypeKey(streamType.name(), key, message);
 			}
 		}
 	}
 
 	// A pair a listener could never be made of is refused with the policy, where the key is named,
 	// rather than each time the listener is created (which checks it again, for built policies).
-	private static void checkServerKeyPair(Policy policy, StreamTypePolicy streamType, List<PolicyProblem> problems) {
+	private static void checkServerKeyPair(Policy policy, StreamTypePolicy streamType, ProblemSink sink) {
 		String certName = streamType.tls().serverCert();
 		String keyName = streamType.tls().serverKey();
 		PolicyCertificate cert = (certName != null) ? policy.certs().get(certName) : null;
@@ -146,9 +157,9 @@ public final class PolicyValidator {
 		if (cert != null && key != null && cert.kind() == PolicyCertificate.Kind.CERTIFICATE
 				&& key.kind() == PolicyCertificate.Kind.PRIVATE_KEY
 				&& !KeyPairCheck.matches(cert.certificate().getPublicKey(), key.privateKey())) {
-			problems.add(PolicyProblem.error(path(streamType.name(), StreamTypeKey.SERVER_KEY),
+			sink.streamTypeKey(streamType.name(), StreamTypeKey.SERVER_KEY,
 					"the private key '" + keyName + "' does not belong to the certificate '" + certName + "' ("
-							+ cert.certificate().getSubjectX500Principal() + ")"));
+							+ cert.certificate().getSubjectX500Principal() + ")");
 		}
 	}
 
@@ -172,14 +183,23 @@ public final class PolicyValidator {
 	 * @return the errors, each with the logical path of the key at fault
 	 */
 	public static List<PolicyProblem> validateKeys(StreamTypePolicy.Builder builder) {
-		List<PolicyProblem> problems = new ArrayList<>();
+		ProblemList problems = new ProblemList();
+		validateKeys(builder, problems);
+		return problems.problems;
+	}
+
+	/**
+	 * Checks rules that depend on which keys a streamtype sets, handing each error to a sink.
+	 * @param builder the streamtype's keys
+	 * @param sink receives the errors
+	 */
+	public static void validateKeys(StreamTypePolicy.Builder builder, ProblemSink sink) {
 		boolean server = Boolean.TRUE.equals(builder.get(StreamTypeKey.SERVER));
 		Object port = builder.get(StreamTypeKey.PORT);
 		if (!server && builder.isSet(StreamTypeKey.PORT) && Integer.valueOf(0).equals(port)) {
-			problems.add(PolicyProblem.error(path(builder.name(), StreamTypeKey.PORT),
-					"expected an integer 1..65535 for a client streamtype, got 0"));
+			sink.streamTypeKey(builder.name(), StreamTypeKey.PORT,
+					"expected an integer 1..65535 for a client streamtype, got 0");
 		}
-		return problems;
 	}
 
 	/**
@@ -194,6 +214,59 @@ public final class PolicyValidator {
 		if (!errors.isEmpty()) {
 			throw new PolicyException(errors);
 		}
+	}
+
+	/**
+	 * Receives the errors the validator finds, each with the entry at fault and where in it.
+	 */
+	public interface ProblemSink {
+
+		/**
+		 * A streamtype key is wrong.
+		 * @param streamType the streamtype's name
+		 * @param key the key
+		 * @param message what is wrong
+		 */
+		void streamTypeKey(String streamType, StreamTypeKey key, String message);
+
+		/**
+		 * An entry of a trust store's stack is wrong.
+		 * @param trustStore the trust store's name
+		 * @param index the entry's index in the store's list of certificate names
+		 * @param message what is wrong
+		 */
+		void stackEntry(String trustStore, int index, String message);
+
+		/**
+		 * An auth scheme's {@code streamtype} is wrong.
+		 * @param scheme the auth scheme's name
+		 * @param message what is wrong
+		 */
+		void authStreamType(String scheme, String message);
+
+	}
+
+	// Problems with logical paths, built only for a problem: a large policy has thousands of
+	// valid references.
+	private static final class ProblemList implements ProblemSink {
+
+		final List<PolicyProblem> problems = new ArrayList<>();
+
+		@Override
+		public void streamTypeKey(String streamType, StreamTypeKey key, String message) {
+			this.problems.add(PolicyProblem.error(path(streamType, key), message));
+		}
+
+		@Override
+		public void stackEntry(String trustStore, int index, String message) {
+			this.problems.add(PolicyProblem.error("trust_stores." + trustStore + ".stack[" + index + "]", message));
+		}
+
+		@Override
+		public void authStreamType(String scheme, String message) {
+			this.problems.add(PolicyProblem.error("auth." + scheme + ".streamtype", message));
+		}
+
 	}
 
 }

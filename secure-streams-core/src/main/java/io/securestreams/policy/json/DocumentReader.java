@@ -69,15 +69,10 @@ final class DocumentReader {
 				throw new PolicyException(problems.errors());
 			}
 		}
-		Set<String> alreadyReported = context.references.finish(problems);
+		Set<ReferenceTracker.Site> alreadyReported = context.references.finish(problems);
 		Policy merged = context.fragment.applyTo(base);
-		for (PolicyProblem problem : modelProblems(context, merged, problems.hasErrors())) {
-			if (!alreadyReported.contains(problem.path())) {
-				Located located = context.locations.find(problem.path());
-				problems.add((located != null) ? problem.at(source, located.line(), located.column(), located.path())
-						: problem.at(Problems.BASE_SOURCE, 0, 0, problem.path()));
-			}
-		}
+		validate(context, merged, problems.hasErrors(), new ValidatorProblems(problems, context.locations,
+				alreadyReported));
 		if (problems.hasErrors()) {
 			throw new PolicyException(problems.errors());
 		}
@@ -117,19 +112,14 @@ final class DocumentReader {
 		return all;
 	}
 
-	private static List<PolicyProblem> modelProblems(ReadContext context, Policy policy, boolean readErrors) {
-		List<PolicyProblem> problems = new ArrayList<>(PolicyValidator.validate(policy,
-				referencesToCheck(context, readErrors)));
+	private static void validate(ReadContext context, Policy policy, boolean readErrors,
+			PolicyValidator.ProblemSink problems) {
+		PolicyValidator.validate(policy, referencesToCheck(context, readErrors), problems);
 		for (StreamTypePolicy.Builder keys : context.fragment.streamTypeBuilders()) {
 			StreamTypePolicy base = context.base.streamType(keys.name());
 			StreamTypePolicy.Builder merged = (base != null) ? base.toBuilder().apply(keys) : keys;
-			List<PolicyProblem> keyProblems = PolicyValidator.validateKeys(merged);
-			// Nearly every streamtype has none: skip addAll's copy of an empty list.
-			if (!keyProblems.isEmpty()) {
-				problems.addAll(keyProblems);
-			}
+			PolicyValidator.validateKeys(merged, problems);
 		}
-		return problems;
 	}
 
 	// A whole document read without errors, and without a rejected definition, holds every entry

@@ -69,9 +69,27 @@ final class LocationMap {
 	 * @return the record to add entry positions to
 	 */
 	TrustStoreLocations trustStore(String name, PathStack stackPath, int size) {
-		TrustStoreLocations locations = new TrustStoreLocations(name, stackPath, size);
+		TrustStoreLocations locations = new TrustStoreLocations(stackPath, size);
 		this.trustStores.putIfAbsent(name, locations);
 		return locations;
+	}
+
+	/**
+	 * Returns the record of a streamtype.
+	 * @param name its name
+	 * @return the record of its first definition, or {@code null} when the document has none
+	 */
+	@Nullable StreamTypeLocations streamType(String name) {
+		return streamTypes().get(name);
+	}
+
+	/**
+	 * Returns the record of a trust store's stack.
+	 * @param name its name
+	 * @return the record of its first definition, or {@code null} when the document has none
+	 */
+	@Nullable TrustStoreLocations trustStore(String name) {
+		return this.trustStores.get(name);
 	}
 
 	private Map<String, StreamTypeLocations> streamTypes() {
@@ -87,8 +105,11 @@ final class LocationMap {
 	}
 
 	/**
-	 * Finds where a logical path is in the document.
-	 * @param logicalPath the path a validator reported
+	 * Finds where a logical path is in the document. A path such as {@code s.a.port} is taken for
+	 * streamtype {@code a.port} when there is one, else for streamtype {@code a}'s key
+	 * {@code port}: this serves problems made elsewhere, which name whole streamtypes; the
+	 * validator's own are located by entry ({@link LocationMap#streamType(String)}).
+	 * @param logicalPath the path a check reported
 	 * @return the location, or {@code null} when the value is not in this document
 	 */
 	@Nullable Located find(String logicalPath) {
@@ -142,8 +163,6 @@ final class LocationMap {
 
 		static final String STACK = ".stack[";
 
-		private final String name;
-
 		private final PathStack stackPath;
 
 		private @Nullable String documentPath;
@@ -156,8 +175,7 @@ final class LocationMap {
 
 		private int size;
 
-		TrustStoreLocations(String name, PathStack stackPath, int size) {
-			this.name = name;
+		TrustStoreLocations(PathStack stackPath, int size) {
 			this.stackPath = stackPath;
 			this.indexes = new int[size];
 			this.positions = new long[size];
@@ -176,11 +194,6 @@ final class LocationMap {
 				this.documentPath = path;
 			}
 			return path;
-		}
-
-		@Override
-		public String logicalPath() {
-			return PREFIX + this.name + ".stack";
 		}
 
 		@Nullable Located find(int entry) {
@@ -244,11 +257,6 @@ final class LocationMap {
 				this.documentPath = path;
 			}
 			return path;
-		}
-
-		@Override
-		public String logicalPath() {
-			return "s." + this.name;
 		}
 
 		@Nullable Located find(StreamTypeKey key) {

@@ -85,17 +85,25 @@ final class PathStack {
 				if (i > 0) {
 					text.append('.');
 				}
-				if (name.length() <= MAX_NAME_LENGTH) {
-					text.append(name);
-				}
-				else {
-					// Not between the two halves of a surrogate pair.
-					int end = MAX_NAME_LENGTH - 3;
-					text.append(name, 0, Character.isHighSurrogate(name.charAt(end - 1)) ? end - 1 : end).append("...");
-				}
+				appendShortened(text, name);
 			}
 		}
 		return text.toString();
+	}
+
+	/**
+	 * Appends a name to a path, shortened as {@link #format()} does.
+	 * @param text the path
+	 * @param name the name
+	 * @return the path
+	 */
+	static StringBuilder appendShortened(StringBuilder text, String name) {
+		if (name.length() <= MAX_NAME_LENGTH) {
+			return text.append(name);
+		}
+		// Not between the two halves of a surrogate pair.
+		int end = MAX_NAME_LENGTH - 3;
+		return text.append(name, 0, Character.isHighSurrogate(name.charAt(end - 1)) ? end - 1 : end).append("...");
 	}
 
 	@Override

@@ -65,20 +65,24 @@ final class ReferenceTracker {
 		 */
 		String documentPath();
 
-		/**
-		 * Returns the validator's path of the entry.
-		 * @return for example {@code s.mintest}
-		 */
-		String logicalPath();
-
 	}
 
 	/**
-	 * An owner whose paths are already known.
+	 * An owner whose path is already known.
 	 * @param documentPath the document path
-	 * @param logicalPath the validator's path
 	 */
-	record FixedOwner(String documentPath, String logicalPath) implements Owner {
+	record FixedOwner(String documentPath) implements Owner {
+	}
+
+	/**
+	 * A value that holds a reference: its entry, and where in it. The entry is named by its
+	 * record, not by a path holding its name, which may be long and shared by thousands of values
+	 * (a trust store's stack entries), or read as another entry's (streamtype {@code a}'s key
+	 * {@code port} and streamtype {@code a.port}).
+	 * @param owner the entry
+	 * @param pathSuffix the rest of the value's path, for example {@code .retry} or {@code [3]}
+	 */
+	record Site(Owner owner, String pathSuffix) {
 	}
 
 	// Paths are kept in two parts and joined only for a reported use: most uses are fine. A use
@@ -94,8 +98,8 @@ final class ReferenceTracker {
 			return this.owner.documentPath() + this.pathSuffix;
 		}
 
-		String logicalPath() {
-			return this.owner.logicalPath() + this.pathSuffix;
+		Site site() {
+			return new Site(this.owner, this.pathSuffix);
 		}
 
 	}
@@ -182,10 +186,10 @@ final class ReferenceTracker {
 	/**
 	 * Reports forward references.
 	 * @param problems where to report
-	 * @return logical paths whose validator problems only repeat an error already reported
+	 * @return the values whose validator problems only repeat an error already reported
 	 */
-	Set<String> finish(Problems problems) {
-		Set<String> reported = new HashSet<>();
+	Set<Site> finish(Problems problems) {
+		Set<Site> reported = new HashSet<>();
 		for (Use use : this.uses) {
 			// Definitions are never replaced, so one found at the use is still the map's.
 			Definition definition = (use.definedBefore() != null) ? use.definedBefore()
@@ -196,17 +200,17 @@ final class ReferenceTracker {
 			if (!use.isDefinedBefore()) {
 				problems.error(use.line(), use.column(), use.path(), use.section().description() + " '" + use.name()
 						+ "' is defined later, at line " + definition.line + "; " + rule(use));
-				reported.add(use.logicalPath());
+				reported.add(use.site());
 			}
 			if (!definition.valid) {
-				reported.add(use.logicalPath());
+				reported.add(use.site());
 			}
 		}
 		return reported;
 	}
 
 	private static String rule(Use use) {
-		if (use.logicalPath().startsWith("trust_stores.")) {
+		if (use.owner() instanceof LocationMap.TrustStoreLocations) {
 			return "certs must come before the trust_stores that use them";
 		}
 		return "retry, certs, trust_stores and auth must come before the streamtypes that use them";

@@ -22,7 +22,6 @@ class LocationMapTests {
 		assertThat(map.find("s.st.a.endpoint")).isNull();
 		assertThat(map.find("s.other.port")).isNull();
 		assertThat(locations.documentPath()).isEqualTo("s[2].st.a");
-		assertThat(locations.logicalPath()).isEqualTo("s.st.a");
 	}
 
 	@Test

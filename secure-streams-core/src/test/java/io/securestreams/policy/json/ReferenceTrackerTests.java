@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReferenceTrackerTests {
 
-	private static final ReferenceTracker.Owner OWNER = new ReferenceTracker.FixedOwner("s[0].st", "s.st");
+	private static final ReferenceTracker.Owner OWNER = new ReferenceTracker.FixedOwner("s[0].st");
 
 	@Test
 	void aUseOfANameDefinedBeforeGetsTheDefinitionsInstance() {
@@ -36,7 +36,7 @@ class ReferenceTrackerTests {
 		tracker.use(Section.RETRY, "later", 5, 9, OWNER, ".retry");
 		tracker.define(Section.RETRY, "later", 8);
 		Problems problems = new Problems("p.json");
-		assertThat(tracker.finish(problems)).containsExactly("s.st.retry");
+		assertThat(tracker.finish(problems)).containsExactly(new ReferenceTracker.Site(OWNER, ".retry"));
 		assertThat(problems.errors()).singleElement()
 			.satisfies((problem) -> assertThat(problem.format()).isEqualTo("p.json:5:9: s[0].st.retry: retry scheme "
 					+ "'later' is defined later, at line 8; retry, certs, trust_stores and auth must come before the "
@@ -50,7 +50,7 @@ class ReferenceTrackerTests {
 		tracker.use(Section.TRUST_STORES, "store", 5, 9, OWNER, ".tls_trust_store");
 		tracker.invalid(Section.TRUST_STORES, "store");
 		Problems problems = new Problems("p.json");
-		assertThat(tracker.finish(problems)).containsExactly("s.st.tls_trust_store");
+		assertThat(tracker.finish(problems)).containsExactly(new ReferenceTracker.Site(OWNER, ".tls_trust_store"));
 		assertThat(problems.errorCount()).isZero();
 		assertThat(tracker.hasInvalidDefinitions()).isTrue();
 	}
