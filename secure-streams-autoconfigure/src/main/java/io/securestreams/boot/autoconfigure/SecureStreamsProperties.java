@@ -277,7 +277,8 @@ public class SecureStreamsProperties {
 	public static class Retry {
 
 		/**
-		 * Delays before each retry in turn; the last one repeats. A bare number is in milliseconds.
+		 * Delays before each retry in turn, in whole milliseconds; the last one repeats. A bare number
+		 * is in milliseconds.
 		 */
 		@DurationUnit(ChronoUnit.MILLIS)
 		private List<Duration> backoff = new ArrayList<>();
@@ -674,8 +675,8 @@ public class SecureStreamsProperties {
 		private @Nullable String retry;
 
 		/**
-		 * Timeout applied when a stream starts its timer with the policy value (timeout_ms). A bare
-		 * number is in milliseconds.
+		 * Timeout applied when a stream starts its timer with the policy value (timeout_ms), in whole
+		 * milliseconds. A bare number is in milliseconds.
 		 */
 		@DurationUnit(ChronoUnit.MILLIS)
 		private @Nullable Duration timeoutMs;
