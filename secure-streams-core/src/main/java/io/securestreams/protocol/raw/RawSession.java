@@ -5,9 +5,14 @@ import java.time.Duration;
 import javax.net.ssl.SSLException;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.policy.RetryPolicy;
@@ -30,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * not, since only the application knows what they prove. Without a retry policy, or with
  * {@code svalidhup} 0, there is no check (libwebsockets' context defaults are for the bindings
  * that ping).
+ * <p>
+ * A plain (not TLS) peer that ends its sending (a half-close, {@code shutdownOutput}) does not cut
+ * off what this side still sends: the connection stays open while the application has a
+ * {@code requestTx} outstanding, and closes once the bytes written so far have gone out. Over TLS
+ * the end of the peer's input closes the connection at once, as before.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -49,6 +59,11 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 
 	private @Nullable ValidityTimer validity;
 
+	// The peer ended its sending (plain connections only): close once nothing more is asked for.
+	private boolean inputEnded;
+
+	private boolean closing;
+
 	/**
 	 * Creates a session.
 	 * @param link the stream the connection carries
@@ -62,6 +77,10 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 	@Override
 	public void handlerAdded(ChannelHandlerContext ctx) {
 		this.channel = ctx.channel();
+		// Without it Netty closes the channel when the peer half-closes, discarding what is still
+		// queued for writing and every answer the application has yet to give (a request sent
+		// with `nc -N` or socat got no reply at all).
+		ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
 	}
 
 	/**
@@ -85,6 +104,17 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 		}
 		if (wrote) {
 			ch.flush();
+		}
+		closeIfInputEndedAndDone();
+	}
+
+	// After the peer's half-close, the connection lives only for what the application still sends.
+	private void closeIfInputEndedAndDone() {
+		Channel ch = this.channel;
+		if (this.inputEnded && !this.closing && ch != null && !this.link.txRequested()) {
+			this.closing = true;
+			// Closes after everything written before has been flushed to the socket.
+			ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
 		}
 	}
 
@@ -144,6 +174,21 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 		finally {
 			ReferenceCountUtil.release(msg);
 		}
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+		if (evt instanceof ChannelInputShutdownEvent) {
+			if (ctx.pipeline().get(SslHandler.class) != null) {
+				// TLS has its own end (close_notify) and an engine that may not write after it.
+				ctx.close();
+			}
+			else {
+				this.inputEnded = true;
+				closeIfInputEndedAndDone();
+			}
+		}
+		ctx.fireUserEventTriggered(evt);
 	}
 
 	@Override

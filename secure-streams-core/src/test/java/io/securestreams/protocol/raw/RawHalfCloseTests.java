@@ -1,0 +1,118 @@
+package io.securestreams.protocol.raw;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+
+import io.securestreams.SecureStream;
+import io.securestreams.SecureStreams;
+import io.securestreams.StreamFlags;
+import io.securestreams.StreamResult;
+import io.securestreams.TxSlot;
+import io.securestreams.StreamState;
+import io.securestreams.policy.PolicyFragment;
+import io.securestreams.policy.Protocol;
+import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPolicies;
+import io.securestreams.testsupport.TestResources;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A JDK socket peer that half-closes (sends, then {@code shutdownOutput}) while the raw stream
+ * still has its answer to send, as {@code nc -N} or socat do with a request read from stdin: the
+ * whole answer arrives, then the connection ends. Through the proxy the onward connection closes
+ * once the proxy has sent what it holds from the client (docs/streams.md), so only direct here.
+ */
+class RawHalfCloseTests {
+
+	private static final Duration WAIT = Duration.ofSeconds(20);
+
+	@RegisterExtension
+	final TestResources resources = new TestResources();
+
+	/** Answers the first bytes received with {@code body}, asking for tx after each piece. */
+	private static RecordingHandler answering(byte[] body) {
+		return new RecordingHandler() {
+			private boolean answered;
+
+			@Override
+			public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+				super.onRx(stream, payload, flags);
+				if (!this.answered) {
+					this.answered = true;
+					send(body, 16 * 1024);
+					stream.requestTx();
+				}
+				return StreamResult.OK;
+			}
+
+			@Override
+			public StreamResult onTx(SecureStream stream, TxSlot slot) {
+				StreamResult result = super.onTx(stream, slot);
+				if (result == StreamResult.OK && (slot.flags() & StreamFlags.EOM) == 0) {
+					stream.requestTx();
+				}
+				return result;
+			}
+		};
+	}
+
+	private static byte[] body() {
+		byte[] body = new byte[4 * 1024 * 1024];
+		new Random(3).nextBytes(body);
+		return body;
+	}
+
+	@Test
+	void anAcceptedStreamAnswersAPeerThatSentItsRequestAndHalfClosed() throws Exception {
+		byte[] body = body();
+		RecordingHandler server = answering(body);
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.server(fragment.streamType("rawsrv"), Protocol.RAW, false);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+		SecureStream listener = streams.create("rawsrv", server);
+		try (Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) listener.localAddress()).getPort())) {
+			socket.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+			socket.shutdownOutput();
+			socket.setSoTimeout((int) WAIT.toMillis());
+			InputStream in = socket.getInputStream();
+			// Everything, then the end of the stream: the server closes once it has answered.
+			assertThat(in.readAllBytes()).isEqualTo(body);
+		}
+		server.await(StreamState.DESTROYING, WAIT);
+		assertThat(new String(server.received(), StandardCharsets.US_ASCII)).isEqualTo("request");
+		assertThat(server.stateNames()).containsExactly("CREATING", "CREATING", "CONNECTING", "CONNECTED",
+				"DISCONNECTED", "DESTROYING");
+	}
+
+	@Test
+	void aClientStreamFinishesSendingToAServerThatHalfClosedAfterItsGreeting() throws Exception {
+		byte[] body = body();
+		RecordingHandler client = answering(body);
+		try (ServerSocket peer = new ServerSocket(0, 5, InetAddress.getByName("127.0.0.1"))) {
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.raw(fragment.streamType("raw"), peer.getLocalPort()).set(StreamTypeKey.OPPORTUNISTIC, true);
+			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+			streams.create("raw", client).connect();
+			try (Socket socket = peer.accept()) {
+				socket.getOutputStream().write("greeting".getBytes(StandardCharsets.US_ASCII));
+				socket.shutdownOutput();
+				socket.setSoTimeout((int) WAIT.toMillis());
+				assertThat(socket.getInputStream().readAllBytes()).isEqualTo(body);
+			}
+		}
+		client.await(StreamState.DISCONNECTED, WAIT);
+		assertThat(client.stateNames()).startsWith("CREATING", "CONNECTING", "CONNECTED", "DISCONNECTED");
+	}
+
+}
