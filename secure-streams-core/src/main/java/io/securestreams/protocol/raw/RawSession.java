@@ -12,7 +12,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.policy.RetryPolicy;
@@ -36,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@code svalidhup} 0, there is no check (libwebsockets' context defaults are for the bindings
  * that ping).
  * <p>
- * A plain (not TLS) peer that ends its sending (a half-close, {@code shutdownOutput}) does not cut
- * off what this side still sends: the connection stays open while the application has a
- * {@code requestTx} outstanding, and closes once the bytes written so far have gone out. Over TLS
- * the end of the peer's input closes the connection at once, as before.
+ * A peer that ends its sending (a half-close: {@code shutdownOutput}, or a TLS 1.3 close_notify)
+ * does not cut off what this side still sends: the connection stays open while the application
+ * has a {@code requestTx} outstanding, and closes once the bytes written so far have gone out.
+ * After a TLS 1.2 close_notify nothing more can be sent (RFC 5246 section 7.2.1).
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -179,14 +178,10 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 	@Override
 	public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
 		if (evt instanceof ChannelInputShutdownEvent) {
-			if (ctx.pipeline().get(SslHandler.class) != null) {
-				// TLS has its own end (close_notify) and an engine that may not write after it.
-				ctx.close();
-			}
-			else {
-				this.inputEnded = true;
-				closeIfInputEndedAndDone();
-			}
+			// Over TLS too: TLS 1.3 lets a peer close its side only (RFC 8446 section 6.1); after a
+			// TLS 1.2 close_notify the engine refuses to write, and that failure closes the channel.
+			this.inputEnded = true;
+			closeIfInputEndedAndDone();
 		}
 		ctx.fireUserEventTriggered(evt);
 	}

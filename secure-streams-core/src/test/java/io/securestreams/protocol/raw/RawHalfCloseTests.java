@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
 
+import javax.net.ssl.SSLSocket;
+
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.StreamFlags;
@@ -20,17 +22,20 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.RecordingHandler;
+import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A JDK socket peer that half-closes (sends, then {@code shutdownOutput}) while the raw stream
- * still has its answer to send, as {@code nc -N} or socat do with a request read from stdin: the
- * whole answer arrives, then the connection ends. Through the proxy the onward connection closes
+ * A JDK socket peer that half-closes (sends, then {@code shutdownOutput}; over TLS 1.3 a
+ * close_notify) while the raw stream still has its answer to send, as {@code nc -N} or socat do
+ * with a request read from stdin: the whole answer arrives, then the connection ends. Through the proxy the onward connection closes
  * once the proxy has sent what it holds from the client (docs/streams.md), so only direct here.
  */
 class RawHalfCloseTests {
@@ -67,21 +72,35 @@ class RawHalfCloseTests {
 		};
 	}
 
+	private static Socket connect(int port, boolean tls) throws Exception {
+		if (!tls) {
+			return new Socket("127.0.0.1", port);
+		}
+		SSLSocket socket = (SSLSocket) TestPki.serverContext(TestPki.client()).getSocketFactory()
+			.createSocket("127.0.0.1", port);
+		// TLS 1.3 lets a side end its sending with close_notify and go on reading (RFC 8446 section
+		// 6.1), which the JDK's shutdownOutput does.
+		socket.setEnabledProtocols(new String[] { "TLSv1.3" });
+		socket.startHandshake();
+		return socket;
+	}
+
 	private static byte[] body() {
 		byte[] body = new byte[4 * 1024 * 1024];
 		new Random(3).nextBytes(body);
 		return body;
 	}
 
-	@Test
-	void anAcceptedStreamAnswersAPeerThatSentItsRequestAndHalfClosed() throws Exception {
+	@ParameterizedTest(name = "tls {0}")
+	@ValueSource(booleans = { false, true })
+	void anAcceptedStreamAnswersAPeerThatSentItsRequestAndHalfClosed(boolean tls) throws Exception {
 		byte[] body = body();
 		RecordingHandler server = answering(body);
-		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.server(fragment.streamType("rawsrv"), Protocol.RAW, false);
+		PolicyFragment fragment = TestPolicies.serverCertificate(TestPolicies.base());
+		TestPolicies.server(fragment.streamType("rawsrv"), Protocol.RAW, tls);
 		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
 		SecureStream listener = streams.create("rawsrv", server);
-		try (Socket socket = new Socket("127.0.0.1", ((InetSocketAddress) listener.localAddress()).getPort())) {
+		try (Socket socket = connect(((InetSocketAddress) listener.localAddress()).getPort(), tls)) {
 			socket.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
 			socket.shutdownOutput();
 			socket.setSoTimeout((int) WAIT.toMillis());
