@@ -35,8 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A JDK socket peer that half-closes (sends, then {@code shutdownOutput}; over TLS 1.3 a
  * close_notify) while the raw stream still has its answer to send, as {@code nc -N} or socat do
- * with a request read from stdin: the whole answer arrives, then the connection ends. Through the proxy the onward connection closes
- * once the proxy has sent what it holds from the client (docs/streams.md), so only direct here.
+ * with a request read from stdin: the whole answer arrives, then the connection ends. Through the
+ * proxy the onward connection closes once the proxy has sent what it holds from the client
+ * (docs/streams.md), so only direct here.
  */
 class RawHalfCloseTests {
 
