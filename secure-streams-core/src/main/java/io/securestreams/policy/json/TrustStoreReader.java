@@ -152,7 +152,12 @@ final class TrustStoreReader {
 			return;
 		}
 		List<Entry> entries = stack.entries();
-		LocationMap.TrustStoreLocations locations = context.locations.trustStore(name, stack.path(), entries.size());
+		boolean accepted = context.problems().errorCount() == errorsBefore && !entries.isEmpty();
+		// A rejected store is not the policy's: in an overlay the base's store of that name is, and
+		// the validator's problems in it must not be located at this one's entries.
+		LocationMap.TrustStoreLocations locations = accepted
+				? context.locations.trustStore(name, stack.path(), entries.size())
+				: new LocationMap.TrustStoreLocations(stack.path(), entries.size());
 		List<String> names = new ArrayList<>(entries.size());
 		for (Entry entry : entries) {
 			locations.add(entry.index(), entry.line(), entry.column());
@@ -160,7 +165,7 @@ final class TrustStoreReader {
 					"[" + entry.index() + "]");
 			names.add(entry.name());
 		}
-		if (context.problems().errorCount() == errorsBefore && !names.isEmpty()) {
+		if (accepted) {
 			context.fragment.trustStore(new TrustStore(name, names));
 		}
 		else {
