@@ -233,6 +233,9 @@ final class LocationMap {
 
 		private int size;
 
+		// Per position, whether its value was rejected; made for the first one (most have none).
+		private boolean @Nullable [] rejected;
+
 		StreamTypeLocations(String name, PathStack path, int line, int column) {
 			this.name = name;
 			this.path = path;
@@ -244,6 +247,9 @@ final class LocationMap {
 			if (this.size == this.keys.length) {
 				this.keys = Arrays.copyOf(this.keys, this.size * 2);
 				this.positions = Arrays.copyOf(this.positions, this.size * 2);
+				if (this.rejected != null) {
+					this.rejected = Arrays.copyOf(this.rejected, this.size * 2);
+				}
 			}
 			this.keys[this.size] = (byte) key.ordinal();
 			this.positions[this.size++] = ((long) keyLine << 32) | (keyColumn & 0xFFFF_FFFFL);
@@ -259,10 +265,40 @@ final class LocationMap {
 			return path;
 		}
 
+		/**
+		 * Says that the value last put was rejected: the streamtype keeps another value of the key
+		 * (the base's, in an overlay), whose problems are not this value's.
+		 */
+		void rejectLast() {
+			if (this.rejected == null) {
+				this.rejected = new boolean[this.keys.length];
+			}
+			this.rejected[this.size - 1] = true;
+		}
+
+		/**
+		 * Finds where a key is, its value rejected or not.
+		 * @param key the key
+		 * @return where it is last, or {@code null}
+		 */
 		@Nullable Located find(StreamTypeKey key) {
+			return find(key, false);
+		}
+
+		/**
+		 * Finds where the value of a key that the streamtype holds is.
+		 * @param key the key
+		 * @return where it is last with a value that was not rejected, or {@code null}
+		 */
+		@Nullable Located findAccepted(StreamTypeKey key) {
+			return find(key, true);
+		}
+
+		private @Nullable Located find(StreamTypeKey key, boolean accepted) {
+			boolean[] rejected = accepted ? this.rejected : null;
 			// The last position wins, as when a key and its deprecated alias are both present.
 			for (int i = this.size - 1; i >= 0; i--) {
-				if (this.keys[i] == (byte) key.ordinal()) {
+				if (this.keys[i] == (byte) key.ordinal() && (rejected == null || !rejected[i])) {
 					long position = this.positions[i];
 					return new Located(documentPath() + "." + key.jsonName(), (int) (position >>> 32), (int) position);
 				}

@@ -152,6 +152,7 @@ final class StreamTypeReader {
 		int valueLine = JsonCursor.line(position);
 		int valueColumn = JsonCursor.column(position);
 		target.locations.put(key, valueLine, valueColumn);
+		int errorsBefore = context.problems().errorCount();
 		if (cursor.isNull()) {
 			builder.set(key, null);
 			return;
@@ -164,6 +165,9 @@ final class StreamTypeReader {
 			default -> cursor.value();
 		};
 		if (value == null) {
+			if (context.problems().errorCount() != errorsBefore) {
+				target.locations.rejectLast();
+			}
 			return;
 		}
 		if (key.reference() != null) {
@@ -184,6 +188,7 @@ final class StreamTypeReader {
 		}
 		catch (IllegalArgumentException ex) {
 			context.problems().error(valueLine, valueColumn, cursor.path(), ex.getMessage());
+			target.locations.rejectLast();
 		}
 	}
 

@@ -41,7 +41,7 @@ final class ValidatorProblems implements PolicyValidator.ProblemSink {
 		if (owner != null && this.alreadyReported.contains(new Site(owner, "." + key.jsonName()))) {
 			return;
 		}
-		Located located = (owner != null) ? owner.find(key) : null;
+		Located located = (owner != null) ? owner.findAccepted(key) : null;
 		add(located, () -> PathStack.appendShortened(new StringBuilder("s."), streamType)
 			.append('.')
 			.append(key.jsonName())

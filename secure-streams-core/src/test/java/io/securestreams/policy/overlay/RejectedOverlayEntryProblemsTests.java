@@ -30,7 +30,7 @@ class RejectedOverlayEntryProblemsTests {
 	private static final Policy BASE = new PolicyParser().parse("b.json", ("{\"certs\": [{\"srv\": \"" + CERT
 			+ "\"}],\n\"trust_stores\": [{\"name\": \"ts\", \"stack\": [\"srv\"]}],\n"
 			+ "\"s\": [{\"x\": {\"endpoint\": \"e.example\", \"protocol\": \"h1\", \"tls\": true,"
-			+ " \"tls_trust_store\": \"ts\"}}]}").getBytes(StandardCharsets.UTF_8)).policy();
+			+ " \"tls_trust_store\": \"ts\", \"metadata\": [{\"region\": \"\"}], \"aws_region\": \"region\"}}]}").getBytes(StandardCharsets.UTF_8)).policy();
 
 	private static String der(X509Certificate certificate) {
 		try {
@@ -52,6 +52,17 @@ class RejectedOverlayEntryProblemsTests {
 				.containsExactly("o.json:2:48: trust_stores[0].stack[1]: expected the name of a certs entry, got 7",
 						"<base policy>: trust_stores.ts.stack[0]: certs entry 'srv' is a private key, but a "
 								+ "certificate is needed here"));
+	}
+
+	@Test
+	void aBaseKeyIsNotLocatedAtARejectedValueOfTheKey() {
+		// The overlay's aws_region is rejected, so the base's stays, naming metadata now removed.
+		String overlay = "{\"s\": [{\"x\": {\"metadata\": [{\"zone\": \"\"}], \"aws_region\": 5}}]}";
+		assertThatExceptionOfType(PolicyException.class)
+			.isThrownBy(() -> new PolicyOverlays(BASE).applyOverlay("o.json", overlay))
+			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+				.containsExactly("o.json:1:57: s[0].x.aws_region: expected the name of a metadata name, got 5",
+						"<base policy>: s.x.aws_region: 'region' is not a metadata name declared by streamtype 'x'"));
 	}
 
 }
