@@ -30,7 +30,8 @@ class RejectedOverlayEntryProblemsTests {
 	private static final Policy BASE = new PolicyParser().parse("b.json", ("{\"certs\": [{\"srv\": \"" + CERT
 			+ "\"}],\n\"trust_stores\": [{\"name\": \"ts\", \"stack\": [\"srv\"]}],\n"
 			+ "\"s\": [{\"x\": {\"endpoint\": \"e.example\", \"protocol\": \"h1\", \"tls\": true,"
-			+ " \"tls_trust_store\": \"ts\", \"metadata\": [{\"region\": \"\"}], \"aws_region\": \"region\"}}]}").getBytes(StandardCharsets.UTF_8)).policy();
+			+ " \"tls_trust_store\": \"ts\", \"metadata\": [{\"region\": \"\"}], \"aws_region\": \"region\"}}]}")
+		.getBytes(StandardCharsets.UTF_8)).policy();
 
 	private static String der(X509Certificate certificate) {
 		try {
