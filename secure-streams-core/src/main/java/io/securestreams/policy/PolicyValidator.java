@@ -12,8 +12,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Checks the rules that span more than one value of a policy: every reference names an
  * existing entry of the right kind, with exact names (the C parser's prefix match is a bug we
- * do not copy). Problems carry logical paths such as {@code s.mintest.retry}, which the JSON
- * reader turns into document locations.
+ * do not copy). The list-returning methods give problems logical paths such as
+ * {@code s.mintest.retry}; the JSON reader takes them through a {@link ProblemSink} instead, with
+ * the entry at fault named apart from the key, and locates them in its document.
+ * <p>
+ * Stateless: every method may be called from any thread.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -217,7 +220,9 @@ public final class PolicyValidator {
 	}
 
 	/**
-	 * Receives the errors the validator finds, each with the entry at fault and where in it.
+	 * Receives the errors the validator finds, each with the entry at fault and where in it, on
+	 * the thread that validates and in the order of the list-returning methods: trust store stacks,
+	 * auth schemes, then streamtypes, each in the policy's order.
 	 */
 	public interface ProblemSink {
 

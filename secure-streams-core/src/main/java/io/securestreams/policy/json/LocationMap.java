@@ -10,9 +10,10 @@ import io.securestreams.policy.StreamTypeKey;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the values of one document are: maps the logical paths that
- * {@link io.securestreams.policy.PolicyValidator} reports (such as {@code s.mintest.retry}) to
- * document paths and line/column positions (such as {@code s[2].mintest.retry} at 14:13).
+ * Where the values of one document are: finds, for an entry and key or index that
+ * {@link io.securestreams.policy.PolicyValidator} reports, or for a logical path another check
+ * reports (such as {@code s.mintest}), the document path and line/column position (such as
+ * {@code s[2].mintest.retry} at 14:13).
  * Streamtype keys, by far the most numerous, are stored compactly and their paths built only
  * when a problem needs them.
  *
