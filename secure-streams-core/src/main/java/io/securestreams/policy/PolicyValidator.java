@@ -127,6 +127,25 @@ public final class PolicyValidator {
 		return "s." + streamType + "." + key.jsonName();
 	}
 
+	/**
+	 * Returns the logical path of an entry of a trust store's stack, as used in problems.
+	 * @param trustStore the trust store's name
+	 * @param index the entry's index
+	 * @return for example {@code trust_stores.ca.stack[0]}
+	 */
+	public static String stackPath(String trustStore, int index) {
+		return "trust_stores." + trustStore + ".stack[" + index + "]";
+	}
+
+	/**
+	 * Returns the logical path of an auth scheme's {@code streamtype}, as used in problems.
+	 * @param scheme the auth scheme's name
+	 * @return for example {@code auth.sigv4.streamtype}
+	 */
+	public static String authStreamTypePath(String scheme) {
+		return "auth." + scheme + ".streamtype";
+	}
+
 	private static void checkReference(Policy policy, StreamTypePolicy streamType, StreamTypeKey key,
 			Reference reference, String name, ProblemSink sink) {
 		String missing = switch (reference) {
@@ -264,12 +283,12 @@ public final class PolicyValidator {
 
 		@Override
 		public void stackEntry(String trustStore, int index, String message) {
-			this.problems.add(PolicyProblem.error("trust_stores." + trustStore + ".stack[" + index + "]", message));
+			this.problems.add(PolicyProblem.error(stackPath(trustStore, index), message));
 		}
 
 		@Override
 		public void authStreamType(String scheme, String message) {
-			this.problems.add(PolicyProblem.error("auth." + scheme + ".streamtype", message));
+			this.problems.add(PolicyProblem.error(authStreamTypePath(scheme), message));
 		}
 
 	}

@@ -3,8 +3,6 @@ package io.securestreams.boot.autoconfigure;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.securestreams.boot.autoconfigure.SecureStreamsProperties.PolicyProperties;
 import io.securestreams.policy.Policy;
@@ -12,10 +10,8 @@ import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.PolicyValidator;
-import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.json.PolicyParser;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
@@ -35,11 +31,6 @@ import org.springframework.util.StreamUtils;
 final class SecureStreamsPolicyLoader {
 
 	private static final String LOCATION_PROPERTY = "secure-streams.policy.location";
-
-	private static final Pattern STREAMTYPE_PATH = Pattern.compile("s\\.(.+)\\.([a-z0-9_-]+)");
-
-	private static final Pattern SECTION_PATH = Pattern
-		.compile("(trust_stores|auth)\\.([^.]+)\\.(stack|streamtype)(\\[\\d+])?");
 
 	private final Environment environment;
 
@@ -78,18 +69,16 @@ final class SecureStreamsPolicyLoader {
 		PolicyFragment fragment = mapper.map(properties);
 		List<PolicyProblem> problems = new ArrayList<>(unknown);
 		problems.addAll(mapper.problems());
+		PropertyProblemSink sink = new PropertyProblemSink(problems, locator, jsonSource);
 		for (String name : fragment.streamTypeNames()) {
 			StreamTypePolicy existing = base.streamType(name);
-			StreamTypePolicy.Builder merged = (existing != null)
-					? existing.toBuilder().apply(fragment.streamType(name)) : fragment.streamType(name);
-			for (PolicyProblem problem : PolicyValidator.validateKeys(merged)) {
-				problems.add(locate(problem, locator, jsonSource));
-			}
+			PolicyValidator.validateKeys((existing != null) ? existing.toBuilder().apply(fragment.streamType(name))
+					: fragment.streamType(name), sink);
 		}
 		// Values the model refused were left out of the fragment, so the rest can still be
 		// checked: every problem is reported at once.
 		Policy merged = fragment.applyTo(base);
-		PolicyValidator.validate(merged).forEach((problem) -> problems.add(locate(problem, locator, jsonSource)));
+		PolicyValidator.validate(merged, (streamType) -> true, sink);
 		PolicyValidator.throwIfErrors(problems);
 		return merged;
 	}
@@ -119,34 +108,6 @@ final class SecureStreamsPolicyLoader {
 			throw new IOException("is a directory; name the file in it");
 		}
 		return StreamUtils.copyToByteArray(resource.getInputStream());
-	}
-
-	/**
-	 * Locates a model-level problem: at the property that holds the faulty value when one does,
-	 * otherwise in the JSON policy by its logical path.
-	 */
-	private static PolicyProblem locate(PolicyProblem problem, PropertyLocator locator, @Nullable String jsonSource) {
-		String property = propertyName(problem.path());
-		if (property != null && locator.isSet(property)) {
-			return locator.problem(property, problem.message());
-		}
-		return problem.at((jsonSource != null) ? jsonSource : "<properties>", 0, 0, problem.path());
-	}
-
-	static @Nullable String propertyName(String logicalPath) {
-		Matcher streamType = STREAMTYPE_PATH.matcher(logicalPath);
-		if (streamType.matches()) {
-			StreamTypeKey key = StreamTypeKey.fromJsonName(streamType.group(2));
-			return (key != null) ? PolicyPropertiesMapper.property("streamtypes", streamType.group(1)) + "."
-					+ StreamTypePropertyBindings.propertyName(key) : null;
-		}
-		Matcher section = SECTION_PATH.matcher(logicalPath);
-		if (section.matches()) {
-			String base = PolicyPropertiesMapper.property(section.group(1).replace('_', '-'), section.group(2));
-			return section.group(3).equals("stack") ? base + ((section.group(4) != null) ? section.group(4) : "")
-					: base + ".streamtype";
-		}
-		return null;
 	}
 
 }

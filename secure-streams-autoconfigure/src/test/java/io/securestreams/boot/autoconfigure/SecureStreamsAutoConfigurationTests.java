@@ -619,13 +619,25 @@ class SecureStreamsAutoConfigurationTests {
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
 				assertThat(exception.problems()).extracting(PolicyProblem::format)
 					.containsExactly(
+							"classpath:policies/dangling.yml:17:21: "
+									+ "secure-streams.policy.trust-stores[ca.store]: "
+									+ "no entry named 'nowhere' in certs",
+							"classpath:policies/dangling.yml:19:11: "
+									+ "secure-streams.policy.trust-stores[ca.list][0]: "
+									+ "no entry named 'first' in certs",
+							"classpath:policies/dangling.yml:20:11: "
+									+ "secure-streams.policy.trust-stores[ca.list][1]: "
+									+ "no entry named 'second' in certs",
 							"classpath:policies/dangling.yml:5:16: secure-streams.policy.streamtypes.mintest.retry: "
 									+ "no retry scheme named 'missing' in retry",
 							"classpath:policies/dangling.yml:8:16: secure-streams.policy.streamtypes.my-type.retry: "
 									+ "no retry scheme named 'absent' in retry",
 							"classpath:policies/dangling.yml:11:16: "
 									+ "secure-streams.policy.streamtypes[under_score].retry: "
-									+ "no retry scheme named 'gone' in retry");
+									+ "no retry scheme named 'gone' in retry",
+							"classpath:policies/dangling.yml:14:16: "
+									+ "secure-streams.policy.streamtypes[dot.ted].retry: "
+									+ "no retry scheme named 'lost' in retry");
 			});
 	}
 
