@@ -1,6 +1,8 @@
 package io.securestreams.protocol.raw;
 
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
 
@@ -11,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.protocol.StreamLink;
@@ -39,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * does not cut off what this side still sends: the connection stays open while the application
  * has a {@code requestTx} outstanding, and closes once the bytes written so far have gone out.
  * After a TLS 1.2 close_notify nothing more can be sent (RFC 5246 section 7.2.1).
+ * <p>
+ * A close this side decides (the application's DISCONNECT_ME or {@code destroy()}, the end after
+ * a half-close) first sends what was written, ignoring input meanwhile, and closes at most
+ * {@link #FLUSH_LIMIT} later, as libwebsockets does.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -49,6 +56,9 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 
 	/** Capacity of the buffer one {@code onTx} call may fill. */
 	static final int TX_CAPACITY = 16 * 1024;
+
+	/** How long a closing connection waits for the peer to take what was written (libwebsockets' 5 s). */
+	static final Duration FLUSH_LIMIT = Duration.ofSeconds(5);
 
 	private final StreamLink link;
 
@@ -61,7 +71,11 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 	// The peer ended its sending (plain connections only): close once nothing more is asked for.
 	private boolean inputEnded;
 
+	// Set once the connection is to close: what was written goes out first, input is ignored.
 	private boolean closing;
+
+	// Closes the connection when the peer does not take what is left in time; cancelled on close.
+	private @Nullable ScheduledFuture<?> flushLimit;
 
 	/**
 	 * Creates a session.
@@ -89,7 +103,7 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 	public void requestWrite() {
 		Channel ch = this.channel;
 		boolean wrote = false;
-		while (ch != null && ch.isActive() && ch.isWritable() && this.link.txRequested()) {
+		while (ch != null && !this.closing && ch.isActive() && ch.isWritable() && this.link.txRequested()) {
 			ByteBuf buffer = ch.alloc().ioBuffer(TX_CAPACITY, TX_CAPACITY);
 			TxResult result = this.link.tx(buffer);
 			if (!result.send() || !buffer.isReadable()) {
@@ -109,12 +123,43 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 
 	// After the peer's half-close, the connection lives only for what the application still sends.
 	private void closeIfInputEndedAndDone() {
-		Channel ch = this.channel;
-		if (this.inputEnded && !this.closing && ch != null && !this.link.txRequested()) {
-			this.closing = true;
-			// Closes after everything written before has been flushed to the socket.
-			ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+		if (this.inputEnded && !this.link.txRequested()) {
+			closeAfterFlush();
 		}
+	}
+
+	/**
+	 * Closes the connection once what was written before has gone out, as libwebsockets does
+	 * (LRS_FLUSHING_BEFORE_CLOSE): Netty's close alone fails the writes still queued, so the tail
+	 * of what the application handed over was lost to a peer that reads slowly. Input is ignored
+	 * meanwhile, and a peer that takes nothing for {@link #FLUSH_LIMIT} loses the rest.
+	 */
+	private void closeAfterFlush() {
+		Channel ch = this.channel;
+		if (ch == null || this.closing) {
+			return;
+		}
+		this.closing = true;
+		if (this.validity != null) {
+			// The flush has its own limit; a hang-up now would cut it short.
+			this.validity.stop();
+		}
+		if (!ch.isActive()) {
+			ch.close();
+			return;
+		}
+		this.flushLimit = ch.eventLoop().schedule(() -> flushTimedOut(ch), FLUSH_LIMIT.toMillis(),
+				TimeUnit.MILLISECONDS);
+		// The empty write completes after every write before it, and the close follows it.
+		ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+	}
+
+	private void flushTimedOut(Channel ch) {
+		ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+		long left = (queued != null) ? queued.totalPendingWriteBytes() : 0;
+		logger.info("raw stream '{}': {} did not take what was written before the close within {} s; closing, "
+				+ "{} bytes dropped", this.link.policy().name(), ch.remoteAddress(), FLUSH_LIMIT.toSeconds(), left);
+		ch.close();
 	}
 
 	/**
@@ -154,19 +199,17 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 	}
 
 	/**
-	 * Closes the connection.
+	 * Closes the connection once the bytes written so far have gone out (at most
+	 * {@link #FLUSH_LIMIT} later); input arriving meanwhile is ignored.
 	 */
 	public void close() {
-		Channel ch = this.channel;
-		if (ch != null) {
-			ch.close();
-		}
+		closeAfterFlush();
 	}
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		try {
-			if (msg instanceof ByteBuf data && data.isReadable()) {
+			if (!this.closing && msg instanceof ByteBuf data && data.isReadable()) {
 				this.link.rx(data, 0);
 			}
 		}
@@ -198,6 +241,10 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 	public void channelInactive(ChannelHandlerContext ctx) {
 		if (this.validity != null) {
 			this.validity.stop();
+		}
+		if (this.flushLimit != null) {
+			// Else the timer would hold the closed channel until it ran.
+			this.flushLimit.cancel(false);
 		}
 		this.onClosed.run();
 		ctx.fireChannelInactive();
