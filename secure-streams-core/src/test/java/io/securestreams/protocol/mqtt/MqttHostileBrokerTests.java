@@ -255,7 +255,8 @@ class MqttHostileBrokerTests {
 			assertClientCloses(first, RawMqttPeer.connAck(false, 6));
 			handler.await(StreamState.UNREACHABLE, 1, WAIT);
 			Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(logs.messages())
-				.anySatisfy((line) -> assertThat(line).contains("connection failed").contains("malformed MQTT packet")));
+				.anySatisfy((line) -> assertThat(line).contains("connection failed")
+					.contains("malformed MQTT packet")));
 			connected(peer, handler, 1);
 		}
 	}
