@@ -2,7 +2,6 @@ package io.securestreams.pki;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -25,13 +24,10 @@ import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
-import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.X509TrustedCertificateBlock;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Reads certificates and private keys from DER or PEM bytes. Private keys may be PKCS#8 (RSA, EC,
@@ -276,10 +272,10 @@ public final class KeyMaterial {
 		}
 		List<X509Certificate> certificates = new ArrayList<>();
 		String other = null;
-		try (PEMParser parser = pemParser(bytes)) {
+		try (PEMParser parser = PemBlocks.parser(bytes)) {
 			for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
 				if (other == null) {
-					other = describe(item);
+					other = PemBlocks.describe(item);
 				}
 				if (item instanceof X509CertificateHolder holder) {
 					certificates.add(certificateFromDer(holder.getEncoded()));
@@ -315,14 +311,14 @@ public final class KeyMaterial {
 		}
 		boolean encrypted = false;
 		String other = null;
-		try (PEMParser parser = pemParser(bytes)) {
+		try (PEMParser parser = PemBlocks.parser(bytes)) {
 			for (Object item = parser.readObject(); item != null; item = parser.readObject()) {
-				PrivateKey key = toPrivateKey(item);
+				PrivateKey key = PemBlocks.toPrivateKey(item);
 				if (key != null) {
 					return key;
 				}
 				if (other == null) {
-					other = describe(item);
+					other = PemBlocks.describe(item);
 				}
 				// ENCRYPTED PRIVATE KEY, or a traditional key with a Proc-Type: 4,ENCRYPTED header.
 				encrypted |= item instanceof PKCS8EncryptedPrivateKeyInfo || item instanceof PEMEncryptedKeyPair;
@@ -337,29 +333,6 @@ public final class KeyMaterial {
 						: "no unencrypted PRIVATE KEY block in the PEM text");
 	}
 
-	/**
-	 * Names a PEM block that is a key or a certificate, for the message when it is given where the
-	 * other is expected (a swapped pair, or the public key openssl pkey -pubout writes).
-	 */
-	private static @Nullable String describe(Object item) {
-		if (item instanceof SubjectPublicKeyInfo) {
-			return "a public key";
-		}
-		if (item instanceof X509CertificateHolder || item instanceof X509TrustedCertificateBlock) {
-			return "a certificate";
-		}
-		if (item instanceof PEMKeyPair || item instanceof PrivateKeyInfo) {
-			return "a private key";
-		}
-		if (item instanceof PKCS8EncryptedPrivateKeyInfo || item instanceof PEMEncryptedKeyPair) {
-			return "an encrypted private key";
-		}
-		if (item instanceof PKCS10CertificationRequest) {
-			return "a certificate request";
-		}
-		return null;
-	}
-
 	private static boolean isPrivateKey(byte[] der) {
 		try {
 			privateKeyFromDer(der);
@@ -368,39 +341,6 @@ public final class KeyMaterial {
 		catch (IllegalArgumentException ex) {
 			return isEncryptedPrivateKey(der);
 		}
-	}
-
-	private static @Nullable PrivateKey toPrivateKey(Object item) throws IOException {
-		JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-		if (item instanceof PEMKeyPair pair) {
-			return converter.getPrivateKey(pair.getPrivateKeyInfo());
-		}
-		if (item instanceof PrivateKeyInfo info) {
-			return converter.getPrivateKey(info);
-		}
-		return null;
-	}
-
-	private static PEMParser pemParser(byte[] bytes) {
-		return new PEMParser(new StringReader(normalise(new String(bytes, StandardCharsets.US_ASCII))));
-	}
-
-	/**
-	 * Strips each line and what stands before a BEGIN or END marker on it. Bouncy Castle only
-	 * sees a block whose BEGIN line starts with the marker, so the byte-order mark a Windows editor
-	 * writes, or the indentation of a PEM pasted into YAML, silently dropped the first block: the
-	 * leaf of a chain, or the only key.
-	 */
-	private static String normalise(String text) {
-		StringBuilder lines = new StringBuilder(text.length());
-		for (String line : text.split("\r\n|\r|\n", -1)) {
-			int marker = line.indexOf("-----BEGIN ");
-			if (marker < 0) {
-				marker = line.indexOf("-----END ");
-			}
-			lines.append(((marker > 0) ? line.substring(marker) : line).strip()).append('\n');
-		}
-		return lines.toString();
 	}
 
 	/**
