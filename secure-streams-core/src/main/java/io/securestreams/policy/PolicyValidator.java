@@ -1,6 +1,5 @@
 package io.securestreams.policy;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
@@ -13,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * Checks the rules that span more than one value of a policy: every reference names an
  * existing entry of the right kind, with exact names (the C parser's prefix match is a bug we
  * do not copy). The list-returning methods give problems logical paths such as
- * {@code s.mintest.retry}; the JSON reader takes them through a {@link ProblemSink} instead, with
+ * {@code s.mintest.retry}; the JSON reader takes them through a {@link PolicyProblemSink} instead, with
  * the entry at fault named apart from the key, and locates them in its document.
  * <p>
  * Stateless: every method may be called from any thread.
@@ -52,7 +51,7 @@ public final class PolicyValidator {
 	 * @return the errors, empty when the policy is valid
 	 */
 	public static List<PolicyProblem> validate(Policy policy, Predicate<StreamTypePolicy> checkReferences) {
-		ProblemList problems = new ProblemList();
+		PolicyProblemList problems = new PolicyProblemList();
 		validate(policy, checkReferences, problems);
 		return problems.problems;
 	}
@@ -67,7 +66,7 @@ public final class PolicyValidator {
 	 * @param checkReferences whether a streamtype's references still need checking
 	 * @param sink receives the errors
 	 */
-	public static void validate(Policy policy, Predicate<StreamTypePolicy> checkReferences, ProblemSink sink) {
+	public static void validate(Policy policy, Predicate<StreamTypePolicy> checkReferences, PolicyProblemSink sink) {
 		for (TrustStore store : policy.trustStores().values()) {
 			List<String> names = store.certificateNames();
 			for (int i = 0; i < names.size(); i++) {
@@ -147,7 +146,7 @@ public final class PolicyValidator {
 	}
 
 	private static void checkReference(Policy policy, StreamTypePolicy streamType, StreamTypeKey key,
-			Reference reference, String name, ProblemSink sink) {
+			Reference reference, String name, PolicyProblemSink sink) {
 		String missing = switch (reference) {
 			case RETRY -> policy.retry().containsKey(name) ? null : "no retry scheme named '" + name + "' in retry";
 			case TRUST_STORE -> policy.trustStores().containsKey(name) ? null
@@ -171,7 +170,7 @@ public final class PolicyValidator {
 
 	// A pair a listener could never be made of is refused with the policy, where the key is named,
 	// rather than each time the listener is created (which checks it again, for built policies).
-	private static void checkServerKeyPair(Policy policy, StreamTypePolicy streamType, ProblemSink sink) {
+	private static void checkServerKeyPair(Policy policy, StreamTypePolicy streamType, PolicyProblemSink sink) {
 		String certName = streamType.tls().serverCert();
 		String keyName = streamType.tls().serverKey();
 		PolicyCertificate cert = (certName != null) ? policy.certs().get(certName) : null;
@@ -205,7 +204,7 @@ public final class PolicyValidator {
 	 * @return the errors, each with the logical path of the key at fault
 	 */
 	public static List<PolicyProblem> validateKeys(StreamTypePolicy.Builder builder) {
-		ProblemList problems = new ProblemList();
+		PolicyProblemList problems = new PolicyProblemList();
 		validateKeys(builder, problems);
 		return problems.problems;
 	}
@@ -215,7 +214,7 @@ public final class PolicyValidator {
 	 * @param builder the streamtype's keys
 	 * @param sink receives the errors
 	 */
-	public static void validateKeys(StreamTypePolicy.Builder builder, ProblemSink sink) {
+	public static void validateKeys(StreamTypePolicy.Builder builder, PolicyProblemSink sink) {
 		boolean server = Boolean.TRUE.equals(builder.get(StreamTypeKey.SERVER));
 		Object port = builder.get(StreamTypeKey.PORT);
 		if (!server && builder.isSet(StreamTypeKey.PORT) && Integer.valueOf(0).equals(port)) {
@@ -236,61 +235,6 @@ public final class PolicyValidator {
 		if (!errors.isEmpty()) {
 			throw new PolicyException(errors);
 		}
-	}
-
-	/**
-	 * Receives the errors the validator finds, each with the entry at fault and where in it, on
-	 * the thread that validates and in the order of the list-returning methods: trust store stacks,
-	 * auth schemes, then streamtypes, each in the policy's order.
-	 */
-	public interface ProblemSink {
-
-		/**
-		 * A streamtype key is wrong.
-		 * @param streamType the streamtype's name
-		 * @param key the key
-		 * @param message what is wrong
-		 */
-		void streamTypeKey(String streamType, StreamTypeKey key, String message);
-
-		/**
-		 * An entry of a trust store's stack is wrong.
-		 * @param trustStore the trust store's name
-		 * @param index the entry's index in the store's list of certificate names
-		 * @param message what is wrong
-		 */
-		void stackEntry(String trustStore, int index, String message);
-
-		/**
-		 * An auth scheme's {@code streamtype} is wrong.
-		 * @param scheme the auth scheme's name
-		 * @param message what is wrong
-		 */
-		void authStreamType(String scheme, String message);
-
-	}
-
-	// Problems with logical paths, built only for a problem: a large policy has thousands of
-	// valid references.
-	private static final class ProblemList implements ProblemSink {
-
-		final List<PolicyProblem> problems = new ArrayList<>();
-
-		@Override
-		public void streamTypeKey(String streamType, StreamTypeKey key, String message) {
-			this.problems.add(PolicyProblem.error(path(streamType, key), message));
-		}
-
-		@Override
-		public void stackEntry(String trustStore, int index, String message) {
-			this.problems.add(PolicyProblem.error(stackPath(trustStore, index), message));
-		}
-
-		@Override
-		public void authStreamType(String scheme, String message) {
-			this.problems.add(PolicyProblem.error(authStreamTypePath(scheme), message));
-		}
-
 	}
 
 }

@@ -3,6 +3,7 @@ package io.securestreams.boot.autoconfigure;
 import java.util.List;
 
 import io.securestreams.policy.PolicyProblem;
+import io.securestreams.policy.PolicyProblemSink;
 import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.StreamTypeKey;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @author Secure Streams contributors
  */
-final class PropertyProblemSink implements PolicyValidator.ProblemSink {
+final class PropertyProblemSink implements PolicyProblemSink {
 
 	private final List<PolicyProblem> problems;
 

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
+import io.securestreams.policy.PolicyProblemSink;
 import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.json.LocationMap.Located;
@@ -113,7 +114,7 @@ final class DocumentReader {
 	}
 
 	private static void validate(ReadContext context, Policy policy, boolean readErrors,
-			PolicyValidator.ProblemSink problems) {
+			PolicyProblemSink problems) {
 		PolicyValidator.validate(policy, referencesToCheck(context, readErrors), problems);
 		for (StreamTypePolicy.Builder keys : context.fragment.streamTypeBuilders()) {
 			StreamTypePolicy base = context.base.streamType(keys.name());

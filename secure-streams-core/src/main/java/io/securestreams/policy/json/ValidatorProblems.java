@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.securestreams.policy.PolicyProblem;
+import io.securestreams.policy.PolicyProblemSink;
 import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.json.LocationMap.Located;
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @author Secure Streams contributors
  * @since 0.1.0
  */
-final class ValidatorProblems implements PolicyValidator.ProblemSink {
+final class ValidatorProblems implements PolicyProblemSink {
 
 	private final Problems problems;
 
