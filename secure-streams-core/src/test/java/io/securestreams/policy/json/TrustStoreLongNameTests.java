@@ -4,17 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.securestreams.policy.PolicyException;
-import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.tool.PolicyTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * A trust store's name is not repeated for each entry of its stack: the reader and the validator
@@ -54,26 +50,16 @@ class TrustStoreLongNameTests {
 	void entryOfALongNamedStoreIsLocatedByItsIndex() {
 		String line = "\"trust_stores\": [{\"" + NAME + "\": [\"c\", \"c\", \"c\", \"missing\"]}]}";
 		// The path shortens the name, as every path does (PathStackTests).
-		assertThat(problems("{\"certs\": [{\"c\": \"" + CERT + "\"}],\n" + line)).containsExactly(
+		assertThat(ParsedProblems.of("{\"certs\": [{\"c\": \"" + CERT + "\"}],\n" + line)).containsExactly(
 				"t.json:2:" + (line.indexOf("\"missing\"") + 1) + ": trust_stores[0]." + "t".repeat(61)
 						+ "...[3]: no entry named 'missing' in certs");
 		String longForm = "{\"certs\": [{\"c\": \"" + CERT + "\"}],\n\"trust_stores\": [{\"name\": \"" + NAME
 				+ "\", \"stack\": [\"c\", 5,\n\"missing\"]}]}";
-		assertThat(problems(longForm)).containsExactly(
+		assertThat(ParsedProblems.of(longForm)).containsExactly(
 				"t.json:2:" + (NAME.length() + 46)
 						+ ": trust_stores[0].stack[1]: expected the name of a certs entry, got 5");
-		assertThat(problems(longForm.replace(" 5,", " \"c\","))).containsExactly(
+		assertThat(ParsedProblems.of(longForm.replace(" 5,", " \"c\","))).containsExactly(
 				"t.json:3:1: trust_stores[0].stack[2]: no entry named 'missing' in certs");
-	}
-
-	private static List<String> problems(String json) {
-		return assertThatExceptionOfType(PolicyException.class)
-			.isThrownBy(() -> new PolicyParser().parse("t.json", json.getBytes(StandardCharsets.UTF_8)))
-			.actual()
-			.problems()
-			.stream()
-			.map(PolicyProblem::format)
-			.toList();
 	}
 
 }
