@@ -148,7 +148,7 @@ final class DocumentReader {
 		if (newline > 0) {
 			message = message.substring(0, newline);
 		}
-		problems.error(Math.max(location.getLineNr(), 1), Math.max(location.getColumnNr(), 1), cursor.failurePath(),
+		problems.fatal(Math.max(location.getLineNr(), 1), Math.max(location.getColumnNr(), 1), cursor.failurePath(),
 				"invalid JSON: " + message);
 	}
 

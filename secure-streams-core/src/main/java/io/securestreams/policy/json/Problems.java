@@ -10,7 +10,9 @@ import io.securestreams.policy.PolicyProblem.Severity;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Collects the located errors and warnings of one document.
+ * Collects the located errors and warnings of one document. At most {@link #LISTED} of each
+ * severity are kept, the rest only counted: a 64 MiB policy file with an error every few bytes
+ * would otherwise take gigabytes to report, and nobody reads past the first screenful.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -19,6 +21,9 @@ final class Problems {
 
 	/** Source name of problems about values that are not in the document (an overlay's base). */
 	static final String BASE_SOURCE = "<base policy>";
+
+	/** How many errors, and how many warnings, are listed; more are counted in one last problem. */
+	static final int LISTED = 100;
 
 	// Document order; problems outside the document (line 0) go last.
 	private static final Comparator<PolicyProblem> ORDER = Comparator
@@ -31,6 +36,8 @@ final class Problems {
 
 	// Readers compare counts before and after a value to know whether it was rejected.
 	private int errorCount;
+
+	private int warningCount;
 
 	// A UTF-8 document whose columns Jackson counted in bytes (a byte order mark included), and
 	// where its lines start, found when a problem is reported.
@@ -51,13 +58,22 @@ final class Problems {
 	}
 
 	void warning(int line, int column, String path, String message) {
-		this.problems.add(new PolicyProblem(this.source, line, column, path, message, Severity.WARNING));
+		add(new PolicyProblem(this.source, line, column, path, message, Severity.WARNING));
+	}
+
+	/**
+	 * Adds the error that ends the reading (invalid JSON); it is listed even past the limit, as
+	 * it says why the rest of the document was not read.
+	 */
+	void fatal(int line, int column, String path, String message) {
+		this.problems.add(new PolicyProblem(this.source, line, column, path, message, Severity.ERROR));
+		this.errorCount++;
 	}
 
 	void add(PolicyProblem problem) {
-		this.problems.add(problem);
-		if (problem.severity() == Severity.ERROR) {
-			this.errorCount++;
+		int count = (problem.severity() == Severity.ERROR) ? ++this.errorCount : ++this.warningCount;
+		if (count <= LISTED) {
+			this.problems.add(problem);
 		}
 	}
 
@@ -88,8 +104,17 @@ final class Problems {
 
 	private List<PolicyProblem> sorted(Severity severity) {
 		// A stable sort keeps a syntax error after the problems found at the same place.
-		return inCharacters(
+		List<PolicyProblem> listed = inCharacters(
 				this.problems.stream().filter((problem) -> problem.severity() == severity).sorted(ORDER).toList());
+		int count = (severity == Severity.ERROR) ? this.errorCount : this.warningCount;
+		int unlisted = count - listed.size();
+		if (unlisted <= 0) {
+			return listed;
+		}
+		List<PolicyProblem> withCount = new ArrayList<>(listed);
+		String kind = (severity == Severity.ERROR) ? "errors" : "warnings";
+		withCount.add(new PolicyProblem(this.source, 0, 0, "", unlisted + " more " + kind + " not listed", severity));
+		return withCount;
 	}
 
 	// One walk over the document for all the problems, which are in document order: a document
