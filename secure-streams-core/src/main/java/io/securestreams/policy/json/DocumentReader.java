@@ -73,7 +73,7 @@ final class DocumentReader {
 		Set<ReferenceTracker.Site> alreadyReported = context.references.finish(problems);
 		Policy merged = context.fragment.applyTo(base);
 		validate(context, merged, problems.hasErrors(), new ValidatorProblems(problems, context.locations,
-				alreadyReported));
+				alreadyReported, merged, context.references));
 		if (problems.hasErrors()) {
 			throw new PolicyException(problems.errors());
 		}

@@ -145,6 +145,17 @@ final class ReferenceTracker {
 	}
 
 	/**
+	 * Tells whether a definition of this document was rejected.
+	 * @param section the namespace
+	 * @param name the name
+	 * @return {@code true} after {@link #invalid(Section, String)} marked it
+	 */
+	boolean isRejected(Section section, String name) {
+		Definition definition = this.definitions.get(section).get(name);
+		return definition != null && !definition.valid;
+	}
+
+	/**
 	 * Tells whether any definition was rejected: uses resolved to it name an entry that the policy
 	 * will not hold.
 	 * @return {@code true} after {@link #invalid(Section, String)} marked a definition

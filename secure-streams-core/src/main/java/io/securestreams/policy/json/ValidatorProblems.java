@@ -3,11 +3,15 @@ package io.securestreams.policy.json;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import io.securestreams.policy.AuthScheme;
+import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.PolicyProblemSink;
 import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.json.LocationMap.Located;
+import io.securestreams.policy.json.ReferenceTracker.Section;
 import io.securestreams.policy.json.ReferenceTracker.Site;
 import org.jspecify.annotations.Nullable;
 
@@ -30,16 +34,27 @@ final class ValidatorProblems implements PolicyProblemSink {
 
 	private final Set<Site> alreadyReported;
 
-	ValidatorProblems(Problems problems, LocationMap locations, Set<Site> alreadyReported) {
+	private final Policy merged;
+
+	private final ReferenceTracker references;
+
+	ValidatorProblems(Problems problems, LocationMap locations, Set<Site> alreadyReported, Policy merged,
+			ReferenceTracker references) {
 		this.problems = problems;
 		this.locations = locations;
 		this.alreadyReported = alreadyReported;
+		this.merged = merged;
+		this.references = references;
 	}
 
 	@Override
 	public void streamTypeKey(String streamType, StreamTypeKey key, String message) {
 		LocationMap.StreamTypeLocations owner = this.locations.streamType(streamType);
 		if (owner != null && this.alreadyReported.contains(new Site(owner, "." + key.jsonName()))) {
+			return;
+		}
+		StreamTypePolicy holder = this.merged.streamType(streamType);
+		if (key == StreamTypeKey.RIDESHARE && holder != null && namesRejectedStreamType(holder.rideshare())) {
 			return;
 		}
 		Located located = (owner != null) ? owner.findAccepted(key) : null;
@@ -66,8 +81,18 @@ final class ValidatorProblems implements PolicyProblemSink {
 
 	@Override
 	public void authStreamType(String scheme, String message) {
+		AuthScheme auth = this.merged.auth().get(scheme);
+		if (auth != null && namesRejectedStreamType(auth.streamType())) {
+			return;
+		}
 		String path = "auth." + scheme + ".streamtype";
 		add(this.locations.find(path), () -> path, message);
+	}
+
+	// A streamtype this document defined but the reader refused has its own problem; a use of its
+	// name is not reported again as naming no streamtype.
+	private boolean namesRejectedStreamType(@Nullable String name) {
+		return name != null && this.references.isRejected(Section.STREAMTYPES, name);
 	}
 
 	private void add(@Nullable Located located, Supplier<String> logicalPath, String message) {
