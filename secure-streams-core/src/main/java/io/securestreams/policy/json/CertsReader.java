@@ -17,6 +17,9 @@ import tools.jackson.core.JsonToken;
  */
 final class CertsReader {
 
+	/** Logical path prefix of a certs entry in the {@link LocationMap}. */
+	static final String CERTS_PREFIX = "certs.";
+
 	private CertsReader() {
 	}
 
@@ -37,10 +40,13 @@ final class CertsReader {
 
 	private static void entry(ReadContext context, String name, int line, int column) {
 		JsonCursor cursor = context.cursor;
-		boolean usable = context.define(Section.CERTS, name, line, column, cursor.path());
+		String path = cursor.path();
+		boolean usable = context.define(Section.CERTS, name, line, column, path);
 		PolicyCertificate certificate = decode(context, name);
 		if (certificate != null && usable) {
 			context.fragment.certificate(certificate);
+			// Where a server's key pair that an overlay broke is reported (see ValidatorProblems).
+			context.locations.put(CERTS_PREFIX + name, path, line, column);
 		}
 		else if (usable) {
 			context.references.invalid(Section.CERTS, name);

@@ -58,6 +58,15 @@ final class ValidatorProblems implements PolicyProblemSink {
 			return;
 		}
 		Located located = (owner != null) ? owner.findAccepted(key) : null;
+		if (located == null && key == StreamTypeKey.SERVER_KEY && holder != null) {
+			// A key pair the document broke without naming the streamtype: an overlay replaced
+			// the key or the certificate in certs; that entry is where to look.
+			located = certsEntry(holder.tls().serverKey(), holder.tls().serverCert());
+			if (located != null) {
+				message = message + " (server_key of streamtype '"
+						+ PathStack.appendShortened(new StringBuilder(), streamType) + "')";
+			}
+		}
 		add(located, () -> PathStack.appendShortened(new StringBuilder("s."), streamType)
 			.append('.')
 			.append(key.jsonName())
@@ -87,6 +96,11 @@ final class ValidatorProblems implements PolicyProblemSink {
 		}
 		String path = "auth." + scheme + ".streamtype";
 		add(this.locations.find(path), () -> path, message);
+	}
+
+	private @Nullable Located certsEntry(@Nullable String keyName, @Nullable String certName) {
+		Located key = (keyName != null) ? this.locations.find(CertsReader.CERTS_PREFIX + keyName) : null;
+		return (key != null || certName == null) ? key : this.locations.find(CertsReader.CERTS_PREFIX + certName);
 	}
 
 	// A streamtype this document defined but the reader refused has its own problem; a use of its

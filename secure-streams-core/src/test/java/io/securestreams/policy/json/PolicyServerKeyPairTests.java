@@ -75,4 +75,32 @@ class PolicyServerKeyPairTests {
 		assertThat(overlays.current()).isSameAs(before);
 	}
 
+	@Test
+	void anOverlayReplacingTheKeyInCertsIsReportedAtThatEntry() {
+		PolicyOverlays overlays = new PolicyOverlays(parse(policy("srvkey")));
+		ActivePolicy before = overlays.current();
+		String overlay = "{\"certs\": [\n{\"srvkey\": \"" + key(TestPki.client()) + "\"}]}";
+		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> overlays.applyOverlay("o.json", overlay))
+			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+				.singleElement()
+				.asString()
+				.startsWith("o.json:2:2: certs[0].srvkey: the private key 'srvkey' does not belong to the "
+						+ "certificate 'srv' (CN=localhost")
+				.endsWith(" (server_key of streamtype 'web')"));
+		assertThat(overlays.current()).isSameAs(before);
+	}
+
+	@Test
+	void anOverlayReplacingTheCertificateInCertsIsReportedAtThatEntry() {
+		PolicyOverlays overlays = new PolicyOverlays(parse(policy("srvkey")));
+		String overlay = "{\"certs\": [{\"srv\":\n\"" + der(TestPki.client().getCertificate()) + "\"}]}";
+		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> overlays.applyOverlay("o.json", overlay))
+			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+				.singleElement()
+				.asString()
+				.startsWith("o.json:1:13: certs[0].srv: the private key 'srvkey' does not belong to the certificate "
+						+ "'srv'")
+				.endsWith(" (server_key of streamtype 'web')"));
+	}
+
 }
