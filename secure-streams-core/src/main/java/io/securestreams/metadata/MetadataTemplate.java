@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Expands {@code ${name}} references to metadata values, as libwebsockets does for
- * {@code endpoint}, {@code http_url} and the MQTT topics. A {@code $} not followed by {@code {}
+ * {@code endpoint}, {@code http_url} and the MQTT topics. A {@code $} not followed by <code>{</code>
  * is literal; a declared but unset name expands to nothing; an undeclared name is an error.
  *
  * @author Secure Streams contributors
