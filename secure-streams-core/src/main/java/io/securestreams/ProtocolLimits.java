@@ -43,6 +43,26 @@ public record ProtocolLimits(int maxWsFramePayload, int maxHttpHeaderSize, Durat
 	public static final ProtocolLimits DEFAULTS = new ProtocolLimits(1024 * 1024, 16 * 1024, Duration.ofSeconds(10),
 			Duration.ofSeconds(15));
 
+	/**
+	 * Checks that the sizes are at least their minimums and the timeouts positive.
+	 * @param maxWsFramePayload the largest ws frame payload accepted from a peer, in bytes
+	 * (ws clients and ws servers); must be at least 256 KiB
+	 * @param maxHttpHeaderSize the largest http request head (request line and headers) a server
+	 * accepts, and the largest response head an h1 client, response header list an h2 client and
+	 * ws upgrade answer a ws client accepts, in bytes
+	 * @param handshakeTimeout the most a peer may take to complete its part of a handshake: the TLS
+	 * handshake and each http request head of an accepted connection (this also closes kept-alive
+	 * connections idle for that long), each pause within an accepted http request's body, each wait
+	 * for an http client to take any of its response, and the ws upgrade answer a ws client waits for
+	 * @param responseTimeout the most an h1 or h2 client stream waits, once its request is
+	 * completely sent, for the response head (libwebsockets' {@code timeout_secs}, 15 s by default):
+	 * then the connection (h1) or the h2 stream is closed, as if the server had closed it; also the
+	 * most a request body may wait for a server that takes none of it (stops reading, or on h2 never
+	 * opens its flow-control window)
+	 * @throws NullPointerException when a timeout is {@code null}
+	 * @throws IllegalArgumentException when {@code maxWsFramePayload} is below {@link #MIN_WS_FRAME_PAYLOAD},
+	 * {@code maxHttpHeaderSize} below {@link #MIN_HTTP_HEADER_SIZE}, or a timeout zero or negative
+	 */
 	public ProtocolLimits {
 		Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
 		Objects.requireNonNull(responseTimeout, "responseTimeout");

@@ -40,12 +40,19 @@ public abstract class AbstractStream implements SecureStream {
 
 	private static final Logger logger = LoggerFactory.getLogger(AbstractStream.class);
 
+	/** The context internals: transport, TLS contexts, blobs, active policy and stream registry. */
 	protected final StreamsRuntime runtime;
 
+	/** The event loop the stream lives on; everything but the thread-safe API runs on it. */
 	protected final EventLoop loop;
 
+	/** The values of the metadata the streamtype declares. */
 	protected final MetadataValues metadata;
 
+	/**
+	 * The streamtype's policy; replaced on the event loop when a new policy changes the streamtype,
+	 * volatile for the threads that read it off the loop.
+	 */
 	protected volatile StreamTypePolicy policy;
 
 	private final long id;
@@ -75,6 +82,14 @@ public abstract class AbstractStream implements SecureStream {
 
 	private final Object holding = new Object();
 
+	/**
+	 * Creates a stream whose states are checked against the in-process table, {@link StateTransitions#LOCAL}.
+	 * @param runtime the context internals
+	 * @param policy the streamtype
+	 * @param handler the application's handler
+	 * @param role the role
+	 * @param loop the event loop the stream lives on
+	 */
 	protected AbstractStream(StreamsRuntime runtime, StreamTypePolicy policy, StreamHandler handler, StreamRole role,
 			EventLoop loop) {
 		this(runtime, policy, handler, role, loop, StateTransitions.LOCAL);

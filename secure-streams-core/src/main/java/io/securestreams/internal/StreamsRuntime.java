@@ -82,26 +82,50 @@ public final class StreamsRuntime {
 		this.limits = limits;
 	}
 
+	/**
+	 * Returns the limits protocol bindings apply to peers.
+	 * @return the limits
+	 */
 	public ProtocolLimits limits() {
 		return this.limits;
 	}
 
+	/**
+	 * Returns the event loops and the channel classes that go with them.
+	 * @return the transport
+	 */
 	public TransportResources transport() {
 		return this.transport;
 	}
 
+	/**
+	 * Returns what opens client connections.
+	 * @return the connector
+	 */
 	public Connector connector() {
 		return this.connector;
 	}
 
+	/**
+	 * Returns the context's cache of TLS contexts.
+	 * @return the TLS contexts
+	 */
 	public TlsContexts tls() {
 		return this.tls;
 	}
 
+	/**
+	 * Returns the context's system message bus.
+	 * @return the bus
+	 */
 	public SmdBus smd() {
 		return this.smd;
 	}
 
+	/**
+	 * Returns the system blob store (auth tokens, device identity, client certificates).
+	 * @return the blobs
+	 */
 	public SystemBlobs blobs() {
 		return this.blobs;
 	}
@@ -114,10 +138,18 @@ public final class StreamsRuntime {
 		return this.cookies;
 	}
 
+	/**
+	 * Returns the policy in force, read anew at each call since overlays and fetches replace it.
+	 * @return the active policy
+	 */
 	public Policy policy() {
 		return this.policy.get();
 	}
 
+	/**
+	 * Returns the source of random numbers in 0..65535 for backoff jitter.
+	 * @return the source
+	 */
 	public IntSupplier random16() {
 		return this.random16;
 	}

@@ -18,6 +18,14 @@ public record AuthScheme(String name, String type, @Nullable String streamType, 
 	/** Highest auth blob index. */
 	public static final int MAX_BLOB = 3;
 
+	/**
+	 * Checks that the blob index is within 0..{@link #MAX_BLOB}.
+	 * @param name the scheme name
+	 * @param type the scheme type, for example {@code sigv4}
+	 * @param streamType the streamtype that refreshes the token, if any
+	 * @param blob the auth blob index (0..3) the token is kept in
+	 * @throws IllegalArgumentException when {@code blob} is out of range
+	 */
 	public AuthScheme {
 		StreamTypeValues.integral(blob, 0, MAX_BLOB);
 	}

@@ -16,6 +16,9 @@ public record MetadataDeclaration(String name, String mapping) {
 	/**
 	 * Checks both parts, so that every declaration is valid and lists of them need no second
 	 * look at their entries.
+	 * @param name the metadata name used with {@code setMetadata} and in {@code ${name}}
+	 * @param mapping the protocol mapping, for http a header name ending in {@code :} such as
+	 * {@code content-type:}; empty when the item is not mapped
 	 * @throws IllegalArgumentException when the name is empty, too long or holds {@code $ { }}
 	 * or whitespace, or the mapping is neither empty nor a header name
 	 */

@@ -31,6 +31,20 @@ public record Policy(@Nullable String release, @Nullable String product, @Nullab
 	private static final Policy EMPTY = new Policy(null, null, null, null, Map.of(), Map.of(), Map.of(), Map.of(),
 			List.of(), Map.of());
 
+	/**
+	 * Keeps the named sections, in their given order, unmodifiable (a map built for this policy is
+	 * wrapped rather than copied) and copies the metrics, unmodifiable.
+	 * @param release the policy release identifier ({@code release})
+	 * @param product the product the policy applies to ({@code product})
+	 * @param schemaVersion the minimum policy parser version ({@code schema-version})
+	 * @param viaSocks5 SOCKS5 proxy {@code host:port} for all client streams ({@code via-socks5})
+	 * @param retry named retry schemes ({@code retry})
+	 * @param certs named certificates and keys ({@code certs})
+	 * @param trustStores named trust stores ({@code trust_stores})
+	 * @param auth named auth schemes ({@code auth})
+	 * @param metrics metrics policies ({@code metrics})
+	 * @param streamTypes streamtypes by name ({@code s})
+	 */
 	public Policy {
 		retry = ordered(retry);
 		certs = ordered(certs);

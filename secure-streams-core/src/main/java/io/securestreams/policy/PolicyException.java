@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
  */
 public class PolicyException extends RuntimeException {
 
+	/** Every problem, in document order; an unmodifiable copy. */
 	private final List<PolicyProblem> problems;
 
 	/**

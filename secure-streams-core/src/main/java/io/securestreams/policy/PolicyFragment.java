@@ -64,50 +64,99 @@ public final class PolicyFragment {
 		return fragment;
 	}
 
+	/**
+	 * Sets {@code release}; applied, it replaces the base's, even with {@code null}.
+	 * @param release the policy version, or {@code null} for none
+	 * @return this fragment
+	 */
 	public PolicyFragment release(@Nullable String release) {
 		this.releaseSet = true;
 		this.release = release;
 		return this;
 	}
 
+	/**
+	 * Sets {@code product}; applied, it replaces the base's, even with {@code null}.
+	 * @param product the product the policy applies to, or {@code null} for none
+	 * @return this fragment
+	 */
 	public PolicyFragment product(@Nullable String product) {
 		this.productSet = true;
 		this.product = product;
 		return this;
 	}
 
+	/**
+	 * Sets {@code schema-version}; applied, it replaces the base's, even with {@code null}.
+	 * @param schemaVersion the parser version the policy needs, or {@code null} for none
+	 * @return this fragment
+	 */
 	public PolicyFragment schemaVersion(@Nullable Integer schemaVersion) {
 		this.schemaVersionSet = true;
 		this.schemaVersion = schemaVersion;
 		return this;
 	}
 
+	/**
+	 * Sets the top-level {@code via-socks5}; applied, it replaces the base's, even with {@code null}.
+	 * @param viaSocks5 the SOCKS5 proxy as {@code host:port}, or {@code null} for none
+	 * @return this fragment
+	 */
 	public PolicyFragment viaSocks5(@Nullable String viaSocks5) {
 		this.viaSocks5Set = true;
 		this.viaSocks5 = viaSocks5;
 		return this;
 	}
 
+	/**
+	 * Adds a {@code retry} entry, replacing one of the same name in this fragment or, applied, in the
+	 * base.
+	 * @param retryPolicy the retry scheme
+	 * @return this fragment
+	 */
 	public PolicyFragment retry(RetryPolicy retryPolicy) {
 		this.retry.put(retryPolicy.name(), retryPolicy);
 		return this;
 	}
 
+	/**
+	 * Adds a {@code certs} entry, replacing one of the same name in this fragment or, applied, in the
+	 * base.
+	 * @param certificate the certificate or private key
+	 * @return this fragment
+	 */
 	public PolicyFragment certificate(PolicyCertificate certificate) {
 		this.certs.put(certificate.name(), certificate);
 		return this;
 	}
 
+	/**
+	 * Adds a {@code trust_stores} entry, replacing one of the same name in this fragment or, applied,
+	 * in the base.
+	 * @param trustStore the trust store
+	 * @return this fragment
+	 */
 	public PolicyFragment trustStore(TrustStore trustStore) {
 		this.trustStores.put(trustStore.name(), trustStore);
 		return this;
 	}
 
+	/**
+	 * Adds an {@code auth} entry, replacing one of the same name in this fragment or, applied, in the
+	 * base.
+	 * @param scheme the auth scheme
+	 * @return this fragment
+	 */
 	public PolicyFragment auth(AuthScheme scheme) {
 		this.auth.put(scheme.name(), scheme);
 		return this;
 	}
 
+	/**
+	 * Sets the {@code metrics} list, a copy; applied, it replaces the base's list whole.
+	 * @param metrics the metrics policies
+	 * @return this fragment
+	 */
 	public PolicyFragment metrics(List<MetricsPolicy> metrics) {
 		this.metrics = new ArrayList<>(metrics);
 		return this;

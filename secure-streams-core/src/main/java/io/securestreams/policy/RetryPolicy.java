@@ -30,6 +30,20 @@ public record RetryPolicy(String name, List<Integer> backoffMs, int conceal, @Nu
 	/** Base delay used when a scheme has an empty backoff table, as in the C implementation. */
 	public static final int DEFAULT_BACKOFF_MS = 3000;
 
+	/**
+	 * Copies the backoff table, unmodifiable, and checks every value's range: delays
+	 * 0..{@link Integer#MAX_VALUE} ms, {@code conceal} 0..{@link #CONCEAL_FOREVER}, the jitter 0..100 percent
+	 * when given, and the validity times 0..65535 s.
+	 * @param name the name streamtypes use to refer to it
+	 * @param backoffMs delays in milliseconds for each retry in turn; the last one repeats
+	 * @param conceal how many failed attempts are hidden before {@code ALL_RETRIES_FAILED};
+	 * {@value #CONCEAL_FOREVER} means retry forever
+	 * @param jitterPercent random extra added to each delay, in percent of it; {@code null} when the
+	 * policy did not say (the C default of {@value #DEFAULT_JITTER_PERCENT} then applies)
+	 * @param validPingSeconds idle seconds before a protocol-level validity ping (0 = none)
+	 * @param validHangupSeconds idle seconds before the connection is closed as dead (0 = never)
+	 * @throws IllegalArgumentException when a value is out of its range
+	 */
 	public RetryPolicy {
 		backoffMs = List.copyOf(backoffMs);
 		for (int delay : backoffMs) {

@@ -54,6 +54,41 @@ public record StreamTypePolicy(String name, Protocol protocol, @Nullable String 
 
 	private static final StreamTypeKey[] KEYS = StreamTypeKey.values();
 
+	/**
+	 * Copies the metadata declarations and the server options, unmodifiable.
+	 * @param name the streamtype name
+	 * @param protocol the wire protocol ({@code protocol})
+	 * @param endpoint client: host, URL or {@code +/path} / {@code +@name} socket, may contain
+	 * {@code ${metadata}}; server: interface to bind ({@code endpoint})
+	 * @param port client: port to connect to, 0 for the protocol default; server: port to listen on,
+	 * 0 for an ephemeral port ({@code port})
+	 * @param server whether this streamtype is a listener ({@code server})
+	 * @param viaSocks5 SOCKS5 proxy {@code host:port} for this streamtype only ({@code via-socks5})
+	 * @param retry name of the retry scheme; {@code null} means no retries ({@code retry})
+	 * @param timeoutMs timeout used by {@code startTimeout(0)} ({@code timeout_ms})
+	 * @param opportunistic whether the connection may stay dropped when unused ({@code opportunistic})
+	 * @param nailedUp whether to connect at creation ({@code nailed_up})
+	 * @param urgentTx informational urgency flag ({@code urgent_tx})
+	 * @param urgentRx informational urgency flag ({@code urgent_rx})
+	 * @param perf whether connection performance JSON is delivered as rx ({@code perf})
+	 * @param longPoll whether an h2 stream goes rx-only after headers ({@code long_poll})
+	 * @param swakeValidity whether validity timers may wake the system ({@code swake_validity})
+	 * @param localSink whether an in-process sink serves it ({@code local_sink})
+	 * @param directProtoStr whether raw protocol headers can be set as metadata ({@code direct_proto_str})
+	 * @param rideshare the next streamtype of a rideshare chain ({@code rideshare})
+	 * @param payloadFmt payload format hint for applications ({@code payload_fmt})
+	 * @param useAuth name of the {@code auth} scheme ({@code use_auth})
+	 * @param awsRegion metadata name holding the AWS region ({@code aws_region})
+	 * @param awsService metadata name holding the AWS service ({@code aws_service})
+	 * @param metadata declared metadata, in policy order ({@code metadata})
+	 * @param options server per-listener options ({@code options})
+	 * @param tls TLS settings
+	 * @param http HTTP settings
+	 * @param ws WebSocket settings
+	 * @param mqtt MQTT settings
+	 * @param attributes socket attributes
+	 * @param buffers proxy buffer sizes
+	 */
 	public StreamTypePolicy {
 		metadata = List.copyOf(metadata);
 		options = List.copyOf(options);

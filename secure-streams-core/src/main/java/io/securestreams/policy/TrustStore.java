@@ -13,6 +13,12 @@ import java.util.List;
  */
 public record TrustStore(String name, List<String> certificateNames) {
 
+	/**
+	 * Copies the certificate names, unmodifiable, and checks that there is at least one.
+	 * @param name the name streamtypes use in {@code tls_trust_store}
+	 * @param certificateNames names of {@code certs} entries, in policy order
+	 * @throws IllegalArgumentException when there is no certificate name
+	 */
 	public TrustStore {
 		certificateNames = List.copyOf(certificateNames);
 		if (certificateNames.isEmpty()) {

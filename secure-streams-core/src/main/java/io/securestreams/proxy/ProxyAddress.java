@@ -34,6 +34,15 @@ public record ProxyAddress(Kind kind, String name, int port) {
 
 	}
 
+	/**
+	 * Checks the address: a name is required, and only a TCP address has a port.
+	 * @param kind the kind of socket
+	 * @param name the abstract name (without {@code @}), the file path, or the host
+	 * @param port the TCP port, 0 for Unix sockets (and for "any free port" when listening)
+	 * @throws NullPointerException when {@code kind} or {@code name} is {@code null}
+	 * @throws IllegalArgumentException when the name is empty, or the port is outside 0..65535 or, for a
+	 * Unix socket, not 0
+	 */
 	public ProxyAddress {
 		Objects.requireNonNull(kind, "kind");
 		Objects.requireNonNull(name, "name");

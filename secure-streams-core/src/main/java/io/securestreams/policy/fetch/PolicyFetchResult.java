@@ -18,6 +18,16 @@ import java.util.List;
  */
 public record PolicyFetchResult(Outcome outcome, long version, String hash, List<String> errors, Duration elapsed) {
 
+	/**
+	 * Copies the errors, unmodifiable.
+	 * @param outcome how the fetch ended
+	 * @param version the version of the policy in force afterwards (unchanged unless
+	 * {@link Outcome#UPDATED})
+	 * @param hash the hash of the policy in force afterwards
+	 * @param errors what went wrong, empty when updated; for an invalid policy every problem as
+	 * {@code FILE:LINE:COL: PATH: MESSAGE}
+	 * @param elapsed how long the fetch took
+	 */
 	public PolicyFetchResult {
 		errors = List.copyOf(errors);
 	}

@@ -15,6 +15,11 @@ import io.securestreams.policy.PolicyProblem;
  */
 public record ParsedPolicy(Policy policy, List<PolicyProblem> warnings) {
 
+	/**
+	 * Copies the warnings, unmodifiable.
+	 * @param policy the policy (for an overlay, the merged policy)
+	 * @param warnings located warnings about deprecated or ignored content, in document order
+	 */
 	public ParsedPolicy {
 		warnings = List.copyOf(warnings);
 	}

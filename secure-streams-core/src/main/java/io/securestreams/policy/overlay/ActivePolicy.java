@@ -36,6 +36,21 @@ public record ActivePolicy(long version, String hash, Policy policy, Policy base
 
 	private static final PolicyJsonWriter WRITER = new PolicyJsonWriter();
 
+	/**
+	 * Keeps the last {@link #MAX_OVERLAY_SOURCES} overlay sources, in an unmodifiable copy.
+	 * @param version 1 for the first policy, incremented on every change
+	 * @param hash {@code sha256:} and the hex SHA-256 of the policy's canonical, unredacted JSON
+	 * (see {@link PolicyJsonWriter}) with the named entries of each section (retry, certs, trust
+	 * stores, auth, streamtypes) sorted by name; equal policies have equal hashes
+	 * @param policy the merged policy in force
+	 * @param base the policy before overlays
+	 * @param overlaySources the source names of the most recently applied overlays, oldest first:
+	 * at most {@link #MAX_OVERLAY_SOURCES}, so a process that applies overlays for months keeps a
+	 * bounded history
+	 * @param overlayCount how many overlays were applied over the base policy, including those
+	 * whose names are no longer kept
+	 * @throws IllegalArgumentException when {@code overlayCount} is below the number of sources kept
+	 */
 	public ActivePolicy {
 		int size = overlaySources.size();
 		overlaySources = List.copyOf(overlaySources.subList(Math.max(0, size - MAX_OVERLAY_SOURCES), size));
