@@ -45,6 +45,25 @@ public record MethodSecureStreamHandlerEndpoint(String id, String streamType, St
 		Map<Method, HandlerMethodSignature> signatures, int count, boolean autoStartup, Start start,
 		long smdClasses, int initialPeerTxCredit) {
 
+	/**
+	 * Copies the state methods and the signatures, unmodifiable (the state methods' order is set
+	 * by {@link #createHandler}, by name).
+	 * @param id the endpoint id, unique in the registry
+	 * @param streamType the streamtype name
+	 * @param beanName the handler bean's name
+	 * @param bean the handler bean
+	 * @param stateMethods the {@code @OnState} methods with the state names each receives (empty
+	 * for all); they are called in method name order
+	 * @param rxMethod the {@code @OnRx} method
+	 * @param txMethod the {@code @OnTx} method
+	 * @param signatures the inspected signature of every method
+	 * @param count how many client streams to create
+	 * @param autoStartup whether the streams are created when the context starts
+	 * @param start what to do with each client stream once created
+	 * @param smdClasses the SMD classes the streams receive, for the built-in {@code _lws_smd}
+	 * @param initialPeerTxCredit the credit each client stream gives its peer to start with, or 0 for
+	 * automatic flow control
+	 */
 	public MethodSecureStreamHandlerEndpoint {
 		stateMethods = Map.copyOf(stateMethods);
 		signatures = Map.copyOf(signatures);

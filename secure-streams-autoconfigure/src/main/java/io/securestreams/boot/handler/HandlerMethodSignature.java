@@ -37,6 +37,12 @@ import org.springframework.util.StringUtils;
  */
 public record HandlerMethodSignature(Kind kind, @Nullable Class<?> payloadType, List<String> metadataNames) {
 
+	/**
+	 * Copies the metadata names, unmodifiable.
+	 * @param kind the callback kind
+	 * @param payloadType the payload parameter's type, or {@code null} when there is none
+	 * @param metadataNames the metadata names the method reads
+	 */
 	public HandlerMethodSignature {
 		metadataNames = List.copyOf(metadataNames);
 	}

@@ -205,6 +205,11 @@ public final class MethodStreamHandler implements StreamHandler {
 	 */
 	public record StateMethod(InvocableHandlerMethod method, Set<String> states) {
 
+		/**
+		 * Copies the state names, unmodifiable.
+		 * @param method the invocable method
+		 * @param states the state names it receives; empty for all
+		 */
 		public StateMethod {
 			states = Set.copyOf(states);
 		}
