@@ -183,7 +183,7 @@ public final class ProxyMain {
 		ProxyAddress address;
 		try {
 			address = switch (option) {
-				case "--uds" -> new ProxyAddress(ProxyAddress.Kind.PATH, value, 0);
+				case "--uds" -> new ProxyAddress(ProxyAddress.Kind.PATH, socketPath(value), 0);
 				case "--abstract" -> new ProxyAddress(ProxyAddress.Kind.ABSTRACT, abstractName(value), 0);
 				default -> (value.indexOf(':') >= 0 || value.startsWith("[")) ? ProxyAddress.parse(value) : null;
 			};
@@ -199,6 +199,22 @@ public final class ProxyMain {
 			throw new IllegalArgumentException("--tcp needs HOST:PORT, got '" + value + "'");
 		}
 		return address;
+	}
+
+	/**
+	 * A path is taken as written (a socket file may be named {@code +x.sock}), but one whose
+	 * leading {@code +} makes its directory one that does not exist is the client's form of the
+	 * address ({@code +/run/ss.sock}) copied over: the bind would fail naming {@code ++/run/ss.sock}.
+	 */
+	private static String socketPath(String value) {
+		if (value.startsWith("+")) {
+			Path parent = Path.of(value).toAbsolutePath().getParent();
+			if (parent != null && !Files.isDirectory(parent)) {
+				throw new IllegalArgumentException("the leading '+' marks a Unix socket only in a client's address; "
+						+ "give the path itself (" + value.substring(1) + ")");
+			}
+		}
+		return value;
 	}
 
 	/**

@@ -65,6 +65,10 @@ class ProxyMainTests {
 			"--policy POLICY --tcp h:65536 | ss-proxy: --tcp 'h:65536' has port 65536, outside 0 to 65535",
 			"--policy POLICY --tcp h:http | ss-proxy: --tcp 'h:http' has a port 'http' that is not a number",
 			"--policy POLICY --tcp ::1:1234 | ss-proxy: --tcp '::1:1234': write an IPv6 address in brackets",
+			// The client's form of a socket path copied over: it listened on '+/tmp/x' and failed
+			// to bind, naming '++/tmp/x.sock'.
+			"--policy POLICY --uds +/tmp/x.sock | ss-proxy: --uds '+/tmp/x.sock': the leading '+' marks a Unix "
+					+ "socket only in a client's address; give the path itself (/tmp/x.sock)",
 			"--policy POLICY --abstract @ | ss-proxy: --abstract '@': empty proxy address",
 			"--policy POLICY --abstract +@ | ss-proxy: --abstract '+@': empty proxy address",
 			"--policy POLICY --verbose x | unknown option '--verbose'",
