@@ -81,8 +81,8 @@ class ProxyMainTests {
 			.replace("TEMPDIR", this.temp.toString())
 			.split(" ");
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
-		assertThat(ProxyMain.parse(args, new PrintStream(err, true, StandardCharsets.UTF_8))).isNull();
-		assertThat(err.toString(StandardCharsets.UTF_8)).contains(problem).contains(ProxyMain.USAGE);
+		assertThat(ProxyOptions.parse(args, new PrintStream(err, true, StandardCharsets.UTF_8))).isNull();
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains(problem).contains(ProxyOptions.USAGE);
 	}
 
 	/**
@@ -98,7 +98,7 @@ class ProxyMainTests {
 		String name = "ss-proxy-main-test-" + UUID.randomUUID();
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
-		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", policy.toString(), "--abstract",
+		ProxyOptions options = ProxyOptions.parse(new String[] { "--policy", policy.toString(), "--abstract",
 				prefix + name }, print);
 		assertThat(options).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
 		assertThat(options.address()).isEqualTo(new ProxyAddress(ProxyAddress.Kind.ABSTRACT, name, 0));
@@ -117,9 +117,9 @@ class ProxyMainTests {
 	@Test
 	void helpIsAskedForByEitherSpellingAnywhereOnTheLine() {
 		// Before, --help went down the usage-error path: usage on stderr and exit status 2.
-		assertThat(ProxyMain.wantsHelp(new String[] { "--help" })).isTrue();
-		assertThat(ProxyMain.wantsHelp(new String[] { "--policy", "p.json", "-h" })).isTrue();
-		assertThat(ProxyMain.wantsHelp(new String[] { "--policy", "p.json" })).isFalse();
+		assertThat(ProxyOptions.wantsHelp(new String[] { "--help" })).isTrue();
+		assertThat(ProxyOptions.wantsHelp(new String[] { "--policy", "p.json", "-h" })).isTrue();
+		assertThat(ProxyOptions.wantsHelp(new String[] { "--policy", "p.json" })).isFalse();
 	}
 
 	@Test
@@ -130,7 +130,7 @@ class ProxyMainTests {
 		assertThat(new ProcessBuilder("mkfifo", pipe.toString()).inheritIO().start().waitFor()).isZero();
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
-		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", pipe.toString(), "--tcp",
+		ProxyOptions options = ProxyOptions.parse(new String[] { "--policy", pipe.toString(), "--tcp",
 				"127.0.0.1:0" }, print);
 		assertThat(options).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
 		// Opening a pipe for writing waits for its reader: the proxy, below.
@@ -161,7 +161,7 @@ class ProxyMainTests {
 		assumeThat(Files.isReadable(zero)).as("a /dev/zero to read").isTrue();
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
-		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", zero.toString(), "--tcp",
+		ProxyOptions options = ProxyOptions.parse(new String[] { "--policy", zero.toString(), "--tcp",
 				"127.0.0.1:0" }, print);
 		assertThat(options).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
 		assertThat(ProxyMain.start(options, print)).isNull();
@@ -172,7 +172,7 @@ class ProxyMainTests {
 	@Test
 	void defaultAddressIsTheLibwebsocketsAbstractSocket() throws Exception {
 		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
-		ProxyMain.Options options = ProxyMain.parse(new String[] { "--policy", policy.toString() }, System.err);
+		ProxyOptions options = ProxyOptions.parse(new String[] { "--policy", policy.toString() }, System.err);
 		assertThat(options.address().toString()).isEqualTo("+@proxy.ss.lws");
 	}
 
@@ -181,7 +181,7 @@ class ProxyMainTests {
 		Path policy = Files.writeString(this.temp.resolve("p.json"), "{\"s\":[{\"x\":{\"nope\":1}}]}");
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
-		assertThat(ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString() }, print), print))
+		assertThat(ProxyMain.start(ProxyOptions.parse(new String[] { "--policy", policy.toString() }, print), print))
 			.isNull();
 		assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not valid").contains("nope");
 	}
@@ -203,7 +203,7 @@ class ProxyMainTests {
 			ByteArrayOutputStream err = new ByteArrayOutputStream();
 			PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
 			String address = "127.0.0.1:" + freePort();
-			SecureStreamsProxy proxy = ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString(),
+			SecureStreamsProxy proxy = ProxyMain.start(ProxyOptions.parse(new String[] { "--policy", policy.toString(),
 					"--tcp", address }, print), print);
 			assertThat(proxy).as(err.toString(StandardCharsets.UTF_8)).isNotNull();
 			List<String> results = new CopyOnWriteArrayList<>();
@@ -239,12 +239,12 @@ class ProxyMainTests {
 		// with only "cannot read policy file X". A directory is what a test run as root cannot read.
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
-		assertThat(ProxyMain.start(new ProxyMain.Options(this.temp, ProxyAddress.DEFAULT), print)).isNull();
+		assertThat(ProxyMain.start(new ProxyOptions(this.temp, ProxyAddress.DEFAULT), print)).isNull();
 		assertThat(err.toString(StandardCharsets.UTF_8))
 			.isEqualTo("ss-proxy: cannot read policy file " + this.temp + ": Is a directory\n");
 		err.reset();
 		Path gone = this.temp.resolve("gone.json");
-		assertThat(ProxyMain.start(new ProxyMain.Options(gone, ProxyAddress.DEFAULT), print)).isNull();
+		assertThat(ProxyMain.start(new ProxyOptions(gone, ProxyAddress.DEFAULT), print)).isNull();
 		assertThat(err.toString(StandardCharsets.UTF_8))
 			.isEqualTo("ss-proxy: cannot read policy file " + gone + ": no such file\n");
 	}
@@ -256,7 +256,7 @@ class ProxyMainTests {
 		Path policy = Files.writeString(this.temp.resolve("p.json"), "{}");
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
-		assertThat(ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString(), "--tcp",
+		assertThat(ProxyMain.start(ProxyOptions.parse(new String[] { "--policy", policy.toString(), "--tcp",
 				"no-such-host.invalid:0" }, print), print)).isNull();
 		assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("ss-proxy: the Secure Streams proxy cannot listen "
 				+ "on no-such-host.invalid:0: unknown host 'no-such-host.invalid'\n");
@@ -270,7 +270,7 @@ class ProxyMainTests {
 			String address = "127.0.0.1:" + taken.getLocalPort();
 			ByteArrayOutputStream err = new ByteArrayOutputStream();
 			PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
-			assertThat(ProxyMain.start(ProxyMain.parse(new String[] { "--policy", policy.toString(), "--tcp", address },
+			assertThat(ProxyMain.start(ProxyOptions.parse(new String[] { "--policy", policy.toString(), "--tcp", address },
 					print), print)).isNull();
 			assertThat(err.toString(StandardCharsets.UTF_8))
 				.startsWith("ss-proxy: the Secure Streams proxy cannot listen on " + address + ": ");
