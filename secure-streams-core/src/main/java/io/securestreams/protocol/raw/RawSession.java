@@ -112,7 +112,10 @@ public final class RawSession extends ChannelInboundHandlerAdapter {
 				buffer.release();
 				break;
 			}
-			ch.write(buffer);
+			// A write that fails ends the connection: after a TLS 1.2 close_notify the engine drops
+			// every piece without a transport error, and the stream stayed CONNECTED, its handler
+			// giving bytes no one received for as long as it kept asking.
+			ch.write(buffer).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
 			wrote = true;
 		}
 		if (wrote) {

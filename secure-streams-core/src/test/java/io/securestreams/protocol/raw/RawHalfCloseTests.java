@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 
 import javax.net.ssl.SSLSocket;
 
@@ -25,6 +26,7 @@ import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,6 +113,52 @@ class RawHalfCloseTests {
 		}
 		server.await(StreamState.DESTROYING, WAIT);
 		assertThat(new String(server.received(), StandardCharsets.US_ASCII)).isEqualTo("request");
+		assertThat(server.stateNames()).containsExactly("CREATING", "CREATING", "CONNECTING", "CONNECTED",
+				"DISCONNECTED", "DESTROYING");
+	}
+
+	/**
+	 * After a TLS 1.2 close_notify this side's engine sends nothing more (RFC 5246 section 7.2.1):
+	 * a handler that still has more to send (here, without end) must see its connection end, not
+	 * stay CONNECTED while every piece it gives is dropped by the engine.
+	 */
+	@Test
+	void anAcceptedStreamStillSendingAfterATls12ClientsCloseNotifyIsDisconnected() throws Exception {
+		AtomicLong given = new AtomicLong();
+		RecordingHandler server = new RecordingHandler() {
+			@Override
+			public StreamResult onRx(SecureStream stream, ByteBuffer payload, int flags) {
+				super.onRx(stream, payload, flags);
+				stream.requestTx();
+				return StreamResult.OK;
+			}
+
+			@Override
+			public StreamResult onTx(SecureStream stream, TxSlot slot) {
+				slot.buffer().put(new byte[1024]);
+				given.addAndGet(1024);
+				stream.requestTx();
+				return StreamResult.OK;
+			}
+		};
+		PolicyFragment fragment = TestPolicies.serverCertificate(TestPolicies.base());
+		TestPolicies.server(fragment.streamType("rawsrv"), Protocol.RAW, true);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(2));
+		SecureStream listener = streams.create("rawsrv", server);
+		try (SSLSocket socket = (SSLSocket) TestPki.serverContext(TestPki.client()).getSocketFactory()
+			.createSocket("127.0.0.1", ((InetSocketAddress) listener.localAddress()).getPort())) {
+			socket.setEnabledProtocols(new String[] { "TLSv1.2" });
+			socket.startHandshake();
+			socket.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+			socket.getOutputStream().flush();
+			Awaitility.await().atMost(WAIT).until(() -> given.get() > 0);
+			// TLS 1.2: close_notify, which the server's engine answers with its own.
+			socket.shutdownOutput();
+			socket.setSoTimeout((int) WAIT.toMillis());
+			socket.getInputStream().readAllBytes();
+			// The client keeps its socket open: only the server's own close ends the connection.
+			server.await(StreamState.DESTROYING, WAIT);
+		}
 		assertThat(server.stateNames()).containsExactly("CREATING", "CREATING", "CONNECTING", "CONNECTED",
 				"DISCONNECTED", "DESTROYING");
 	}
