@@ -136,7 +136,12 @@ public record ProxyAddress(Kind kind, String name, int port) {
 				throw malformed(text, "has a port '" + port + "' that is not a number");
 			}
 		}
-		if (port.length() > 5 || Integer.parseInt(port) > 65535) {
+		// Leading zeros are no reason to call a port out of range; only the digits after them count.
+		int first = 0;
+		while (first < port.length() - 1 && port.charAt(first) == '0') {
+			first++;
+		}
+		if (port.length() - first > 5 || Integer.parseInt(port, first, port.length(), 10) > 65535) {
 			throw malformed(text, "has port " + port + ", outside 0 to 65535");
 		}
 		return Integer.parseInt(port);

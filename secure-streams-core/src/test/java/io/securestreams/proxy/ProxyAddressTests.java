@@ -19,7 +19,9 @@ class ProxyAddressTests {
 			"/run/ss.sock | PATH | /run/ss.sock | 0", "./ss.sock | PATH | ./ss.sock | 0",
 			"+ss.sock | PATH | ss.sock | 0", "+run/ss.sock | PATH | run/ss.sock | 0",
 			"+odd:name | PATH | odd:name | 0", "127.0.0.1:1234 | TCP | 127.0.0.1 | 1234",
-			"[::1]:1234 | TCP | ::1 | 1234", "localhost:0 | TCP | localhost | 0" })
+			"[::1]:1234 | TCP | ::1 | 1234", "localhost:0 | TCP | localhost | 0",
+			// Leading zeros were counted as digits: six of them made any port "outside 0 to 65535".
+			"localhost:000080 | TCP | localhost | 80", "localhost:00000000065535 | TCP | localhost | 65535" })
 	void parsesEachForm(String text, ProxyAddress.Kind kind, String name, int port) {
 		assertThat(ProxyAddress.parse(text)).isEqualTo(new ProxyAddress(kind, name, port));
 	}
@@ -59,6 +61,7 @@ class ProxyAddressTests {
 			"host: | proxy address 'host:' has no port after ':'",
 			":1234 | proxy address ':1234' has no host before ':1234'",
 			"host:65536 | proxy address 'host:65536' has port 65536, outside 0 to 65535",
+			"host:0000065536 | proxy address 'host:0000065536' has port 0000065536, outside 0 to 65535",
 			"host:99999999999 | proxy address 'host:99999999999' has port 99999999999, outside 0 to 65535",
 			"[::1]:65536 | proxy address '[::1]:65536' has port 65536, outside 0 to 65535",
 			"host:-1 | proxy address 'host:-1' has a port '-1' that is not a number",
