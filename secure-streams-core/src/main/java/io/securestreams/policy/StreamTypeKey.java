@@ -64,7 +64,7 @@ public enum StreamTypeKey {
 
 	/** Use TLS. */
 	TLS("tls", ValueType.BOOLEAN, (s) -> s.tls().enabled()),
-	/** The trust store whose CAs validate the server; absent, the OS trust store. */
+	/** The trust store whose CAs validate the server; absent, the JVM's default trust store. */
 	TLS_TRUST_STORE("tls_trust_store", Reference.TRUST_STORE, (s) -> s.tls().trustStore()),
 	/** The index of the client certificate in the system blobs. */
 	CLIENT_CERT("client_cert", 0, 254, null, (s) -> s.tls().clientCert()),
