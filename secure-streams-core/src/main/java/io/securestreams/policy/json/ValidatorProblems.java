@@ -59,10 +59,15 @@ final class ValidatorProblems implements PolicyProblemSink {
 		}
 		Located located = (owner != null) ? owner.findAccepted(key) : null;
 		if (located == null && key == StreamTypeKey.SERVER_KEY && holder != null) {
-			// A key pair the document broke without naming the streamtype: an overlay replaced
-			// the key or the certificate in certs; that entry is where to look.
-			located = certsEntry(holder.tls().serverKey(), holder.tls().serverCert());
-			if (located != null) {
+			// A key pair the document broke without naming the key: an overlay replaced the key in
+			// certs, named another server_cert, or replaced the certificate in certs.
+			Located cert = (owner != null) ? owner.findAccepted(StreamTypeKey.SERVER_CERT) : null;
+			Located entry = certsEntry(holder.tls().serverKey());
+			if (entry == null && cert == null) {
+				entry = certsEntry(holder.tls().serverCert());
+			}
+			located = (entry != null) ? entry : cert;
+			if (entry != null) {
 				message = message + " (server_key of streamtype '"
 						+ PathStack.appendShortened(new StringBuilder(), streamType) + "')";
 			}
@@ -98,9 +103,8 @@ final class ValidatorProblems implements PolicyProblemSink {
 		add(this.locations.find(path), () -> path, message);
 	}
 
-	private @Nullable Located certsEntry(@Nullable String keyName, @Nullable String certName) {
-		Located key = (keyName != null) ? this.locations.find(CertsReader.CERTS_PREFIX + keyName) : null;
-		return (key != null || certName == null) ? key : this.locations.find(CertsReader.CERTS_PREFIX + certName);
+	private @Nullable Located certsEntry(@Nullable String name) {
+		return (name != null) ? this.locations.find(CertsReader.CERTS_PREFIX + name) : null;
 	}
 
 	// A streamtype this document defined but the reader refused has its own problem; a use of its

@@ -103,4 +103,20 @@ class PolicyServerKeyPairTests {
 				.endsWith(" (server_key of streamtype 'web')"));
 	}
 
+	@Test
+	void anOverlayNamingAnotherServerCertIsReportedAtItsServerCert() {
+		String base = policy("srvkey").replace("\"clikey\"", "\"cli\": \"" + der(TestPki.client().getCertificate())
+				+ "\",\n\"clikey\"");
+		PolicyOverlays overlays = new PolicyOverlays(parse(base));
+		ActivePolicy before = overlays.current();
+		assertThatExceptionOfType(PolicyException.class)
+			.isThrownBy(() -> overlays.applyOverlay("o.json", "{\"s\": [{\"web\": {\"server_cert\": \"cli\"}}]}"))
+			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
+				.singleElement()
+				.asString()
+				.startsWith("o.json:1:32: s[0].web.server_cert: the private key 'srvkey' does not belong to the "
+						+ "certificate 'cli'"));
+		assertThat(overlays.current()).isSameAs(before);
+	}
+
 }
