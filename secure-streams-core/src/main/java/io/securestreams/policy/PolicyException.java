@@ -15,19 +15,41 @@ public class PolicyException extends RuntimeException {
 	/** Every problem, in document order; an unmodifiable copy. */
 	private final List<PolicyProblem> problems;
 
+	private final int count;
+
 	/**
 	 * Creates an exception for one or more problems.
 	 * @param problems the errors, at least one
 	 */
 	public PolicyException(List<PolicyProblem> problems) {
-		super(summary(problems));
-		this.problems = List.copyOf(problems);
+		this(problems, problems.size());
 	}
 
-	private static String summary(List<PolicyProblem> problems) {
+	/**
+	 * Creates an exception for a document with more errors than are listed: the list ends with a
+	 * problem that counts the others.
+	 * @param problems the errors listed, at least one
+	 * @param count how many errors were found, at least one
+	 */
+	public PolicyException(List<PolicyProblem> problems, int count) {
+		super(summary(problems, count));
+		this.problems = List.copyOf(problems);
+		this.count = count;
+	}
+
+	private static String summary(List<PolicyProblem> problems, int count) {
 		String lines = problems.stream().map(PolicyProblem::format).collect(Collectors.joining("\n"));
-		return (problems.size() == 1) ? "invalid policy: " + lines
-				: "invalid policy (" + problems.size() + " errors):\n" + lines;
+		return (count == 1 && problems.size() == 1) ? "invalid policy: " + lines
+				: "invalid policy (" + count + " errors):\n" + lines;
+	}
+
+	/**
+	 * Returns how many errors were found: the size of {@link #problems()}, or more when a
+	 * document had more than are listed (its list then ends with one that counts the rest).
+	 * @return the number of errors
+	 */
+	public int count() {
+		return this.count;
 	}
 
 	/**

@@ -17,8 +17,8 @@ class InvalidPolicyFailureAnalyzer extends AbstractFailureAnalyzer<PolicyExcepti
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, PolicyException cause) {
 		StringBuilder description = new StringBuilder("The Secure Streams policy is invalid (")
-			.append(cause.problems().size())
-			.append((cause.problems().size() == 1) ? " problem" : " problems")
+			.append(cause.count())
+			.append((cause.count() == 1) ? " problem" : " problems")
 			.append("):\n");
 		for (PolicyProblem problem : cause.problems()) {
 			description.append("\n    ").append(problem.format());

@@ -498,6 +498,21 @@ class SecureStreamsAutoConfigurationTests {
 	}
 
 	@Test
+	void aPolicyWithMoreProblemsThanAreListedCountsThemAll(@TempDir Path directory) throws Exception {
+		// The header said "(101 problems)", the listed ones, above a last line counting 49 more.
+		StringBuilder json = new StringBuilder("{\"s\": [");
+		for (int i = 0; i < 150; i++) {
+			json.append((i > 0) ? ",\n" : "\n").append("{\"st").append(i).append("\": {\"port\": \"x\"}}");
+		}
+		Path policy = Files.writeString(directory.resolve("many.json"), json.append("]}"));
+		this.runner.withPropertyValues("secure-streams.policy.location=" + policy.toUri()).run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = new InvalidPolicyFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("(150 problems)").endsWith(": 50 more errors not listed");
+		});
+	}
+
+	@Test
 	void anUnreadablePolicyLocationIsReportedAtItsProperty() {
 		// Before, the problem was located in the missing file itself ("classpath:nope.json:0:0"),
 		// not at the property that named it.

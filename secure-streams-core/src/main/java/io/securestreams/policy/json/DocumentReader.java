@@ -67,7 +67,7 @@ final class DocumentReader {
 			}
 			catch (JacksonException ex) {
 				syntaxError(problems, cursor, parser, ex);
-				throw new PolicyException(problems.errors());
+				throw new PolicyException(problems.errors(), problems.errorCount());
 			}
 		}
 		Set<ReferenceTracker.Site> alreadyReported = context.references.finish(problems);
@@ -75,7 +75,7 @@ final class DocumentReader {
 		validate(context, merged, problems.hasErrors(), new ValidatorProblems(problems, context.locations,
 				alreadyReported, merged, context.references));
 		if (problems.hasErrors()) {
-			throw new PolicyException(problems.errors());
+			throw new PolicyException(problems.errors(), problems.errorCount());
 		}
 		return new ParsedPolicy(merged, problems.warnings());
 	}
