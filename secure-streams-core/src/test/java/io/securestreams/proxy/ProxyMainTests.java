@@ -270,8 +270,9 @@ class ProxyMainTests {
 			String address = "127.0.0.1:" + taken.getLocalPort();
 			ByteArrayOutputStream err = new ByteArrayOutputStream();
 			PrintStream print = new PrintStream(err, true, StandardCharsets.UTF_8);
-			assertThat(ProxyMain.start(ProxyOptions.parse(new String[] { "--policy", policy.toString(), "--tcp", address },
-					print), print)).isNull();
+			ProxyOptions options = ProxyOptions.parse(
+					new String[] { "--policy", policy.toString(), "--tcp", address }, print);
+			assertThat(ProxyMain.start(options, print)).isNull();
 			assertThat(err.toString(StandardCharsets.UTF_8))
 				.startsWith("ss-proxy: the Secure Streams proxy cannot listen on " + address + ": ");
 			String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
