@@ -15,6 +15,7 @@ public class PolicyException extends RuntimeException {
 	/** Every problem, in document order; an unmodifiable copy. */
 	private final List<PolicyProblem> problems;
 
+	/** How many errors were found, at least as many as are listed. */
 	private final int count;
 
 	/**
