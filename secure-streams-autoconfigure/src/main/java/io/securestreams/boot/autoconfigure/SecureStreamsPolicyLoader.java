@@ -78,7 +78,7 @@ final class SecureStreamsPolicyLoader {
 		// Values the model refused were left out of the fragment, so the rest can still be
 		// checked: every problem is reported at once.
 		Policy merged = fragment.applyTo(base);
-		PolicyValidator.validate(merged, (streamType) -> true, sink);
+		PolicyValidator.validate(merged, (streamType) -> true, sink.forMerged(merged));
 		PolicyValidator.throwIfErrors(problems);
 		return merged;
 	}
