@@ -3,6 +3,8 @@ package io.securestreams.protocol.file;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
+import io.securestreams.metadata.MetadataTemplate;
+
 /**
  * The path a {@code file://} endpoint names, checked against the policy's template it was expanded
  * from. Metadata substituted into the path may name files below the directories the template
@@ -34,8 +36,9 @@ final class FileEndpointPath {
 			throw new IllegalArgumentException("endpoint \"" + endpoint + "\" names no file");
 		}
 		// Substitution never changes the template's own text, so a '..' segment written there
-		// is still one afterwards: any more were brought in by a metadata value.
-		if (parentSegments(name) > parentSegments(template)) {
+		// is still one afterwards: any more were brought in by a metadata value. A '..' inside a
+		// ${...} name is not the template's: it is replaced like the rest of the name.
+		if (parentSegments(name) > parentSegments(MetadataTemplate.expand(template, (any) -> "_", (any) -> true))) {
 			throw new IllegalArgumentException("metadata substituted into \"" + template
 					+ "\" gives the path \"" + name + "\", which climbs out with a '..' segment");
 		}
