@@ -1,5 +1,6 @@
 package io.securestreams;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,6 +21,7 @@ import io.securestreams.internal.ContextAccess;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyValidator;
+import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.client.ProxiedStreams;
 import io.securestreams.policy.overlay.ActivePolicy;
@@ -31,6 +33,7 @@ import io.securestreams.smd.SmdStream;
 import io.securestreams.policy.overlay.PolicyOverlays;
 import io.securestreams.server.ServerProtocols;
 import io.securestreams.transport.Connector;
+import io.securestreams.transport.EndpointResolver;
 import io.securestreams.transport.HostNameLookup;
 import io.securestreams.transport.TransportResources;
 import org.jspecify.annotations.Nullable;
@@ -108,7 +111,8 @@ public final class SecureStreams implements AutoCloseable {
 		this.shutdownTimeout = builder.shutdownTimeout;
 		try {
 			this.proxied = (builder.proxy != null)
-					? new ProxiedStreams(this.runtime, builder.proxy, builder.connectTimeout) : null;
+					? new ProxiedStreams(this.runtime, builder.proxy, builder.proxySocks5, builder.connectTimeout)
+					: null;
 		}
 		catch (RuntimeException ex) {
 			this.transport.close();
@@ -660,6 +664,8 @@ public final class SecureStreams implements AutoCloseable {
 
 		private @Nullable ProxyAddress proxy;
 
+		private @Nullable InetSocketAddress proxySocks5;
+
 		private Builder(Policy policy) {
 			this.policy = Objects.requireNonNull(policy, "policy");
 		}
@@ -763,6 +769,39 @@ public final class SecureStreams implements AutoCloseable {
 		 */
 		public Builder limits(ProtocolLimits limits) {
 			this.limits = Objects.requireNonNull(limits);
+			return this;
+		}
+
+		/**
+		 * Reaches a proxy given as {@code host:port} through a SOCKS5 proxy, as libwebsockets'
+		 * clients do with {@code socks_proxy} set: each stream's link is a CONNECT through it to
+		 * the Secure Streams proxy, whose host name the SOCKS5 proxy looks up. A link the SOCKS5
+		 * proxy cannot make counts as the proxy being unreachable ({@code UPSTREAM_LINK_RETRY},
+		 * then a new try every second). The streams of a direct context take their SOCKS5 proxy
+		 * from the policy's {@code via-socks5} instead.
+		 * @param hostPort the SOCKS5 proxy, {@code host:port} (an IPv6 address in brackets)
+		 * @return this builder
+		 * @throws IllegalStateException unless this builder is for a proxied context whose proxy
+		 * address is {@code host:port}
+		 * @throws IllegalArgumentException for a malformed address
+		 */
+		public Builder viaSocks5(String hostPort) {
+			Objects.requireNonNull(hostPort, "hostPort");
+			if (this.proxy == null) {
+				throw new IllegalStateException("viaSocks5 is for a proxied context's links to its proxy; the "
+						+ "streams of a direct context take their SOCKS5 proxy from the policy's via-socks5");
+			}
+			if (this.proxy.kind() != ProxyAddress.Kind.TCP) {
+				throw new IllegalStateException("the proxy " + this.proxy + " is a Unix socket, reached without "
+						+ "SOCKS5; viaSocks5 needs a host:port proxy address");
+			}
+			try {
+				StreamTypeKey.VIA_SOCKS5.check(hostPort);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("SOCKS5 proxy \"" + hostPort + "\": " + ex.getMessage(), ex);
+			}
+			this.proxySocks5 = EndpointResolver.socksAddress(hostPort);
 			return this;
 		}
 

@@ -14,6 +14,8 @@ import io.securestreams.connectivity.CaptivePortalDetector;
 import io.securestreams.policy.fetch.PolicyFetcher;
 import io.securestreams.transport.HostNameLookup;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -60,7 +62,15 @@ public final class SecureStreamsAutoConfiguration {
 			ObjectProvider<StreamEventListener> listeners, ObjectProvider<SystemBlobs> systemBlobs,
 			ObjectProvider<HostNameLookup> hostNameLookup, ObjectProvider<SecureStreamsBuilderCustomizer> customizers) {
 		String proxy = properties.getProxy().getAddress();
-		SecureStreams.Builder builder = ((proxy != null) ? proxiedBuilder(proxy) : SecureStreams.builder(policy))
+		String viaSocks5 = properties.getProxy().getViaSocks5();
+		if (proxy == null && viaSocks5 != null) {
+			// Left unused without a word, it would look as if the streams went through it.
+			throw new InvalidConfigurationPropertyValueException("secure-streams.proxy.via-socks5", viaSocks5,
+					"applies to the links to secure-streams.proxy.address, which is not set; direct streams take "
+							+ "theirs from the policy's via-socks5 (secure-streams.policy.via-socks5)");
+		}
+		SecureStreams.Builder builder = ((proxy != null) ? proxiedBuilder(proxy, viaSocks5)
+				: SecureStreams.builder(policy))
 			.eventLoopThreads(eventLoopThreads(properties.getEventLoopThreads()))
 			.transport(properties.getTransport())
 			.connectTimeout(connectTimeout(properties.getConnectTimeout()))
@@ -88,12 +98,20 @@ public final class SecureStreamsAutoConfiguration {
 	// value (a negative connect timeout failed every host name lookup) or refuses it without
 	// naming the property (an int overflow, "timeout must be positive").
 
-	private static SecureStreams.Builder proxiedBuilder(String address) {
+	private static SecureStreams.Builder proxiedBuilder(String address, @Nullable String viaSocks5) {
+		SecureStreams.Builder builder;
 		try {
-			return SecureStreams.proxiedBuilder(address);
+			builder = SecureStreams.proxiedBuilder(address);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidConfigurationPropertyValueException("secure-streams.proxy.address", address,
+					ex.getMessage());
+		}
+		try {
+			return (viaSocks5 != null) ? builder.viaSocks5(viaSocks5) : builder;
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			throw new InvalidConfigurationPropertyValueException("secure-streams.proxy.via-socks5", viaSocks5,
 					ex.getMessage());
 		}
 	}

@@ -561,12 +561,26 @@ public class SecureStreamsProperties {
 		 */
 		private @Nullable String address;
 
+		/**
+		 * SOCKS5 proxy 'host:port' through which the links to a 'host:port' proxy address go,
+		 * as libwebsockets' socks_proxy. Streams of a direct context use the policy's via-socks5.
+		 */
+		private @Nullable String viaSocks5;
+
 		public @Nullable String getAddress() {
 			return this.address;
 		}
 
 		public void setAddress(@Nullable String address) {
 			this.address = address;
+		}
+
+		public @Nullable String getViaSocks5() {
+			return this.viaSocks5;
+		}
+
+		public void setViaSocks5(@Nullable String viaSocks5) {
+			this.viaSocks5 = viaSocks5;
 		}
 
 	}

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,6 +144,55 @@ class ProxiedModeTests {
 			assertThat(health.getStatus()).isEqualTo(Status.UP);
 			assertThat(health.getDetails()).containsEntry("proxied", true).containsEntry("streams", 1);
 		});
+	}
+
+	@Test
+	void viaSocks5SendsTheLinksThroughTheSocks5Proxy() throws Exception {
+		int closed;
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+			closed = socket.getLocalPort();
+		}
+		// The proxy is up, but the links must go through a SOCKS5 proxy nobody runs.
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
+			.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s",
+					"secure-streams.proxy.address=" + this.proxy.address(),
+					"secure-streams.proxy.via-socks5=127.0.0.1:" + closed)
+			.withBean(ProxiedHandler.class)
+			.run((context) -> {
+				ProxiedHandler handler = context.getBean(ProxiedHandler.class);
+				Awaitility.await().until(() -> handler.states.stream()
+					.filter("UPSTREAM_LINK_RETRY"::equals)
+					.count() >= 2);
+				assertThat(handler.states).containsOnly("UPSTREAM_LINK_RETRY");
+				assertThat(this.proxy.links()).isEmpty();
+			});
+	}
+
+	@Test
+	void viaSocks5IsRefusedAtItsPropertyWhereItCannotApply() {
+		ApplicationContextRunner runner = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
+			.withPropertyValues("secure-streams.event-loop-threads=1");
+		runner.withPropertyValues("secure-streams.proxy.via-socks5=127.0.0.1:1080").run((context) -> {
+			InvalidConfigurationPropertyValueException failure = SecureStreamsAutoConfigurationTests
+				.findCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+			assertThat(failure.getName()).isEqualTo("secure-streams.proxy.via-socks5");
+			assertThat(failure.getReason()).contains("secure-streams.proxy.address, which is not set");
+		});
+		runner.withPropertyValues("secure-streams.proxy.address=+/tmp/ss.sock",
+				"secure-streams.proxy.via-socks5=127.0.0.1:1080").run((context) -> {
+					InvalidConfigurationPropertyValueException failure = SecureStreamsAutoConfigurationTests
+						.findCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+					assertThat(failure.getName()).isEqualTo("secure-streams.proxy.via-socks5");
+					assertThat(failure.getReason()).contains("is a Unix socket");
+				});
+		runner.withPropertyValues("secure-streams.proxy.address=127.0.0.1:1234",
+				"secure-streams.proxy.via-socks5=127.0.0.1").run((context) -> {
+					InvalidConfigurationPropertyValueException failure = SecureStreamsAutoConfigurationTests
+						.findCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+					assertThat(failure.getName()).isEqualTo("secure-streams.proxy.via-socks5");
+					assertThat(failure.getValue()).isEqualTo("127.0.0.1");
+				});
 	}
 
 	@SecureStreamHandler(streamtype = "bytes", start = Start.REQUEST_TX)

@@ -1,6 +1,7 @@
 package io.securestreams.proxy.client;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 import io.netty.bootstrap.Bootstrap;
@@ -9,14 +10,20 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
+import io.netty.handler.proxy.ProxyConnectionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.securestreams.policy.SocketAttributes;
+import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.wire.SsFrameDecoder;
 import io.securestreams.proxy.wire.SsFrameEncoder;
 import io.securestreams.proxy.wire.SsMessage;
 import io.securestreams.proxy.wire.WireException;
 import io.securestreams.transport.AddressAttempts;
+import io.securestreams.transport.ConnectTarget;
+import io.securestreams.transport.EndpointResolver;
 import io.securestreams.transport.TransportResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +40,19 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClientLink.class);
 
+	private static final SocketAttributes NO_SOCKET_HINTS = new SocketAttributes(null, false, false, false, false);
+
 	private final ProxiedStream stream;
 
 	private final Channel channel;
 
-	private ClientLink(ProxiedStream stream, Channel channel) {
+	/** Through a SOCKS5 proxy the socket is active before the proxy has connected it onwards. */
+	private final boolean viaSocks5;
+
+	private ClientLink(ProxiedStream stream, Channel channel, boolean viaSocks5) {
 		this.stream = stream;
 		this.channel = channel;
+		this.viaSocks5 = viaSocks5;
 	}
 
 	/**
@@ -50,6 +63,15 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 	 * @return the connect future, which tries every address of a proxy named by host name in turn
 	 */
 	static Future<Channel> connect(ProxiedStream stream, ProxiedStreams streams, EventLoop loop) {
+		InetSocketAddress socks5 = streams.socks5();
+		if (socks5 != null) {
+			// As a stream's via-socks5: the SOCKS5 proxy looks the proxy's host name up.
+			ProxyAddress proxy = streams.address();
+			ConnectTarget target = new ConnectTarget(EndpointResolver.socksAddress(proxy.toString()), proxy.name(),
+					proxy.port(), false, "/", socks5);
+			return streams.runtime().connector().connect(loop, target, null, NO_SOCKET_HINTS,
+					(pipeline) -> addHandlers(pipeline, stream, true));
+		}
 		TransportResources transport = streams.runtime().transport();
 		SocketAddress address = streams.address().toSocketAddress(transport);
 		Bootstrap bootstrap = new Bootstrap().group(loop)
@@ -58,13 +80,16 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 			.handler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel ch) {
-					ch.pipeline()
-						.addLast("ss-decoder", new SsFrameDecoder(false))
-						.addLast("ss-encoder", SsFrameEncoder.INSTANCE)
-						.addLast("ss-link", new ClientLink(stream, ch));
+					addHandlers(ch.pipeline(), stream, false);
 				}
 			});
 		return AddressAttempts.connect(bootstrap, address, transport.resolverGroup());
+	}
+
+	private static void addHandlers(ChannelPipeline pipeline, ProxiedStream stream, boolean viaSocks5) {
+		pipeline.addLast("ss-decoder", new SsFrameDecoder(false))
+			.addLast("ss-encoder", SsFrameEncoder.INSTANCE)
+			.addLast("ss-link", new ClientLink(stream, pipeline.channel(), viaSocks5));
 	}
 
 	Channel channel() {
@@ -73,8 +98,18 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 
 	@Override
 	public void channelActive(ChannelHandlerContext ctx) {
-		this.stream.linkUp(this);
+		if (!this.viaSocks5) {
+			this.stream.linkUp(this);
+		}
 		ctx.fireChannelActive();
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+		if (event instanceof ProxyConnectionEvent) {
+			this.stream.linkUp(this);
+		}
+		ctx.fireUserEventTriggered(event);
 	}
 
 	@Override

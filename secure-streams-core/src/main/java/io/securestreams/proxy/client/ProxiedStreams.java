@@ -1,5 +1,6 @@
 package io.securestreams.proxy.client;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -9,6 +10,7 @@ import io.securestreams.StreamHandler;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.proxy.ProxyAddress;
 import io.securestreams.proxy.wire.SsWire;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates the streams of a context in proxied mode: each is a {@link ProxiedStream} with its own
@@ -29,17 +31,25 @@ public final class ProxiedStreams {
 
 	private final ProxyAddress address;
 
+	private final @Nullable InetSocketAddress socks5;
+
 	private final Duration connectTimeout;
 
 	/**
 	 * Creates the factory.
 	 * @param runtime the context internals
 	 * @param address where the proxy listens
+	 * @param socks5 the SOCKS5 proxy the links go through (to a TCP address only), or {@code null}
 	 * @param connectTimeout the most a connection to the proxy may take
 	 */
-	public ProxiedStreams(StreamsRuntime runtime, ProxyAddress address, Duration connectTimeout) {
+	public ProxiedStreams(StreamsRuntime runtime, ProxyAddress address, @Nullable InetSocketAddress socks5,
+			Duration connectTimeout) {
+		if (socks5 != null && address.kind() != ProxyAddress.Kind.TCP) {
+			throw new IllegalArgumentException("a SOCKS5 proxy reaches TCP addresses only, not " + address);
+		}
 		this.runtime = runtime;
 		this.address = address;
+		this.socks5 = socks5;
 		this.connectTimeout = connectTimeout;
 		// Fail early, for example for an abstract socket without the native transport.
 		address.toSocketAddress(runtime.transport());
@@ -82,6 +92,10 @@ public final class ProxiedStreams {
 
 	ProxyAddress address() {
 		return this.address;
+	}
+
+	@Nullable InetSocketAddress socks5() {
+		return this.socks5;
 	}
 
 	Duration connectTimeout() {
