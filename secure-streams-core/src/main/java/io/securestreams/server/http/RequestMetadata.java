@@ -100,7 +100,12 @@ public final class RequestMetadata {
 		// The target holds one char per byte (as Netty reads the request line and h2 :path), and
 		// percent-decoding by ISO-8859-1 keeps one char per byte too: the metadata then holds the
 		// bytes the client meant, whether UTF-8 or not, as libwebsockets hands them on.
-		QueryStringDecoder decoded = new QueryStringDecoder(origin, StandardCharsets.ISO_8859_1);
+		// Arguments are separated by '&' alone, as libwebsockets splits them: Netty's default also
+		// splits at ';', which cut "?name=a;b" to "a" and let "?x=1;name=v" set name.
+		QueryStringDecoder decoded = QueryStringDecoder.builder()
+			.charset(StandardCharsets.ISO_8859_1)
+			.semicolonIsNormalChar(true)
+			.build(origin);
 		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
 			String name = argument.getKey();
 			MetadataDeclaration declaration = policy.metadata(name);

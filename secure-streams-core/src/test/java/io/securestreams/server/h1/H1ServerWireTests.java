@@ -129,6 +129,18 @@ class H1ServerWireTests {
 	}
 
 	@Test
+	void aSemicolonInAQueryArgumentIsPartOfItsValue() throws Exception {
+		// Query arguments are separated by '&' alone (WHATWG URL, and libwebsockets' URI_ARGS
+		// fragments): ';' is an ordinary character of a value, and cannot start an argument.
+		try (Socket socket = connect()) {
+			send(socket, "GET /hello?name=a;b HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response(socket.getInputStream(), false)[1]).isEqualTo("hello a;b");
+			send(socket, "GET /hello?x=1;name=evil&name=c HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response(socket.getInputStream(), false)[1]).isEqualTo("hello c");
+		}
+	}
+
+	@Test
 	void aClientThatGoesMidRequestEndsTheStream() throws Exception {
 		try (Socket socket = connect()) {
 			send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
