@@ -105,6 +105,9 @@ public final class RequestMetadata {
 		QueryStringDecoder decoded = QueryStringDecoder.builder()
 			.charset(StandardCharsets.ISO_8859_1)
 			.semicolonIsNormalChar(true)
+			// Netty keeps the first 1024 arguments only, which dropped a declared one behind them;
+			// the target's length (bounded by the request line or header list limit) bounds them.
+			.maxParams(Math.max(1, origin.length()))
 			.build(origin);
 		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
 			String name = argument.getKey();

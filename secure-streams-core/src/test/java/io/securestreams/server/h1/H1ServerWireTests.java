@@ -141,6 +141,20 @@ class H1ServerWireTests {
 	}
 
 	@Test
+	void aDeclaredQueryArgumentAfterManyOthersIsStillStored() throws Exception {
+		// Netty's decoder keeps only the first 1024 arguments; the request line's limit bounds them.
+		StringBuilder target = new StringBuilder("/hello?");
+		for (int i = 0; i < 1100; i++) {
+			target.append('j').append(i).append("=1&");
+		}
+		target.append("name=late");
+		try (Socket socket = connect()) {
+			send(socket, "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response(socket.getInputStream(), false)[1]).isEqualTo("hello late");
+		}
+	}
+
+	@Test
 	void aClientThatGoesMidRequestEndsTheStream() throws Exception {
 		try (Socket socket = connect()) {
 			send(socket, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
