@@ -11,6 +11,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -95,6 +97,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	private boolean readPending;
 
+	// The client ended its sending (half-close): the current transaction is still answered.
+	private boolean inputClosed;
+
 	// One for the connection: the end of a response may still wait to be read as the next starts.
 	private final WriteStallWatch stall;
 
@@ -117,6 +122,10 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	@Override
 	public void handlerAdded(ChannelHandlerContext context) {
 		this.ctx = context;
+		// A client that ends its sending once its request is out (nc -N, socat, HTTP/1.0 scripts)
+		// still gets the answer, as the libwebsockets h1 server writes on after a read of 0 bytes;
+		// without this Netty closed the connection at the client's FIN and the answer was lost.
+		context.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
 	}
 
 	@Override
@@ -296,6 +305,9 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 				// The ws session writes from now on, and its client may rightly read nothing for a
 				// while: a watch left running by the last http response must not cut it off.
 				this.stall.cancel();
+				// A ws client's half-close ends the session at once, as before: only an http
+				// transaction is answered after one.
+				this.ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
 				this.wsSession = WsUpgrade.newSession(this.link);
 				if (!WsUpgrade.upgrade(this.ctx.channel(), upgrade, this.link, this, this.wsSession)) {
 					this.wsSession = null;
@@ -356,6 +368,13 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 	private void responseDone() {
 		H1Response current = this.response;
 		if (current == null || !current.done() || !this.requestDone || this.stopped) {
+			return;
+		}
+		if (this.inputClosed) {
+			// No request can follow a half-close: close once the answer is written (pipelined
+			// requests behind it are not served, as in libwebsockets).
+			this.stopped = true;
+			this.ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
 			return;
 		}
 		if (current.closesConnection()) {
@@ -428,6 +447,39 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 			readNext();
 		}
 		context.fireChannelReadComplete();
+	}
+
+	@Override
+	public void userEventTriggered(ChannelHandlerContext context, Object event) {
+		if (event instanceof ChannelInputShutdownEvent) {
+			inputShutdown();
+		}
+		context.fireUserEventTriggered(event);
+	}
+
+	/**
+	 * The client half-closed. The decoder has decoded what it could before telling: a request it
+	 * still holds in part can never complete. The current request goes on when it is complete,
+	 * or complete in the decoder and its end still queued for this handler; otherwise (between
+	 * requests, in the middle of one, or a ws upgrade) the connection closes at once.
+	 */
+	private void inputShutdown() {
+		this.inputClosed = true;
+		if (this.stopped) {
+			return;
+		}
+		H1Response current = this.response;
+		boolean answering = current != null && this.wsSession == null && this.upgradeRequest == null
+				&& (this.requestDone || !this.codec.holdsPartialRequest());
+		if (!answering) {
+			logger.debug("{}: the client ended its sending between or within requests; closing", this.link.describe());
+			this.stopped = true;
+			this.requestTimer.cancel();
+			this.ctx.close();
+		}
+		else if (current.done()) {
+			responseDone();
+		}
 	}
 
 	@Override
