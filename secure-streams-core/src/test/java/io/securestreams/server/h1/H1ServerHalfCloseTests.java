@@ -2,7 +2,11 @@ package io.securestreams.server.h1;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
@@ -10,6 +14,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.testsupport.RoutingServerHandler;
+import io.securestreams.testsupport.TestPki;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import io.securestreams.testsupport.TransitionGuard;
@@ -39,12 +44,16 @@ class H1ServerHalfCloseTests {
 	private SecureStream listener;
 
 	private Socket connect() throws IOException {
-		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, false);
+		listen(false);
+		return H1Wire.connect(this.listener);
+	}
+
+	private void listen(boolean tls) {
+		PolicyFragment fragment = TestPolicies.serverCertificate(TestPolicies.base());
+		TestPolicies.server(fragment.streamType("srv"), Protocol.H1, tls);
 		SecureStreams streams = this.resources
 			.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1).listener(this.guard));
 		this.listener = streams.create("srv", this.handler);
-		return H1Wire.connect(this.listener);
 	}
 
 	@AfterEach
@@ -110,6 +119,21 @@ class H1ServerHalfCloseTests {
 			assertThat(H1Wire.response(socket.getInputStream(), false)[1]).isEqualTo("hello a");
 			socket.shutdownOutput();
 			assertThat(socket.getInputStream().read()).isEqualTo(-1);
+		}
+		streamEnds();
+	}
+
+	@Test
+	void aTls13ClientThatHalfClosesAfterItsRequestGetsTheAnswer() throws Exception {
+		listen(true);
+		SSLContext ssl = SSLContext.getInstance("TLSv1.3");
+		ssl.init(null, TestPki.ca().toTrustManagerFactory().getTrustManagers(), null);
+		int port = ((InetSocketAddress) this.listener.localAddress()).getPort();
+		try (SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port)) {
+			socket.setSoTimeout(10_000);
+			// TLS 1.3 closes each direction on its own: close_notify, then the FIN.
+			String answer = halfCloseAndReadAll(socket, "GET /hello?name=t HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(answer).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nhello t");
 		}
 		streamEnds();
 	}
