@@ -1,6 +1,7 @@
 package io.securestreams.server.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,19 +101,23 @@ public final class RequestMetadata {
 		// The target holds one char per byte (as Netty reads the request line and h2 :path), and
 		// percent-decoding by ISO-8859-1 keeps one char per byte too: the metadata then holds the
 		// bytes the client meant, whether UTF-8 or not, as libwebsockets hands them on.
-		// Arguments are separated by '&' alone, as libwebsockets splits them: Netty's default also
-		// splits at ';', which cut "?name=a;b" to "a" and let "?x=1;name=v" set name.
-		QueryStringDecoder decoded = QueryStringDecoder.builder()
-			.charset(StandardCharsets.ISO_8859_1)
-			.semicolonIsNormalChar(true)
-			// Netty keeps the first 1024 arguments only, which dropped a declared one behind them;
-			// the target's length (bounded by the request line or header list limit) bounds them.
-			.maxParams(Math.max(1, origin.length()))
-			.build(origin);
-		for (Map.Entry<String, List<String>> argument : decoded.parameters().entrySet()) {
-			String name = argument.getKey();
+		QueryStringDecoder decoded = new QueryStringDecoder(origin, StandardCharsets.ISO_8859_1);
+		Set<String> seen = new HashSet<>();
+		for (String argument : decoded.rawQuery().split("&")) {
+			// Split here, not by Netty's decoder: it also split at ';' ("?name=a;b" gave "a"),
+			// kept only 1024 arguments, and took "=name" for an argument "name"; libwebsockets
+			// splits at '&' alone and matches a name only before its '='.
+			int equals = argument.indexOf('=');
+			if (argument.isEmpty() || equals == 0) {
+				continue;
+			}
+			// Every argument is decoded, so that a bad escape anywhere refuses the request as before.
+			String name = QueryStringDecoder.decodeComponent((equals < 0) ? argument : argument.substring(0, equals),
+					StandardCharsets.ISO_8859_1);
+			String value = QueryStringDecoder.decodeComponent((equals < 0) ? "" : argument.substring(equals + 1),
+					StandardCharsets.ISO_8859_1);
 			MetadataDeclaration declaration = policy.metadata(name);
-			if (declaration == null || argument.getValue().isEmpty()) {
+			if (declaration == null || !seen.add(name)) {
 				continue;
 			}
 			if (REQUEST_DERIVED.contains(name) || declaration.isMapped()) {
@@ -120,7 +125,7 @@ public final class RequestMetadata {
 						link.describe(), name);
 				continue;
 			}
-			set(link, name, argument.getValue().get(0));
+			set(link, name, value);
 		}
 		// The asterisk form (OPTIONS *, RFC 9112 section 3.2.4) names the server as a whole: kept
 		// as is, as libwebsockets keeps it, so that a handler can tell it from the resource /*.

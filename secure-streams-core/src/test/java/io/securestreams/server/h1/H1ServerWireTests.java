@@ -141,6 +141,15 @@ class H1ServerWireTests {
 	}
 
 	@Test
+	void anArgumentWithAnEmptyNameSetsNoMetadataNamedByItsValue() throws Exception {
+		// "=name" is an argument without a name whose value is "name", not an argument "name".
+		try (Socket socket = connect()) {
+			send(socket, "GET /hello?=name HTTP/1.1\r\nHost: x\r\n\r\n");
+			assertThat(response(socket.getInputStream(), false)[1]).isEqualTo("hello null");
+		}
+	}
+
+	@Test
 	void aDeclaredQueryArgumentAfterManyOthersIsStillStored() throws Exception {
 		// Netty's decoder keeps only the first 1024 arguments; the request line's limit bounds them.
 		StringBuilder target = new StringBuilder("/hello?");
