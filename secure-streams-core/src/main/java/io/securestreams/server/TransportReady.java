@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.securestreams.tls.HandshakeFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +56,7 @@ final class TransportReady extends ChannelInboundHandlerAdapter {
 				ready(ctx);
 			}
 			else {
-				logger.warn("{}: cutting off the connection: TLS handshake failed: {}", this.stream.describe(),
-						completion.cause().getMessage());
+				HandshakeFailures.log(logger, this.stream.describe(), completion.cause());
 			}
 		}
 		ctx.fireUserEventTriggered(event);

@@ -5,6 +5,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.securestreams.server.ServerProtocol;
 import io.securestreams.server.StreamAcceptor;
+import io.securestreams.tls.HandshakeFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +45,7 @@ final class AlpnSelection extends ApplicationProtocolNegotiationHandler {
 
 	@Override
 	protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-		logger.warn("{}: cutting off the connection: TLS handshake failed: {}", this.acceptor.describe(ctx.channel()),
-				cause.getMessage());
+		HandshakeFailures.log(logger, this.acceptor.describe(ctx.channel()), cause);
 		ctx.close();
 	}
 
