@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Detects whether the internet is reachable through a stream of a policy-defined streamtype,
  * {@code captive_portal_detect} by default, as libwebsockets does: each detection resets the
  * result to {@link Connectivity#UNKNOWN}, creates the stream, starts its timeout and asks for one
- * transaction; the first outcome sticks (see {@link Connectivity}). Without the streamtype the
- * result stays UNKNOWN, as libwebsockets' creation "fails quietly".
+ * transaction; the first outcome sticks (see {@link Connectivity}). Without the streamtype, or
+ * when its stream cannot be created, the result stays UNKNOWN, as libwebsockets' creation "fails
+ * quietly".
  * <p>
  * A typical streamtype asks a URL that answers 204, and sets {@code http_expect: 204} (any other
  * answer is rejected) and {@code http_fail_redirect: true} (a portal's redirect is not followed
@@ -226,7 +227,10 @@ public final class CaptivePortalDetector implements AutoCloseable {
 		try {
 			stream = this.system.streams().create(this.system.name(), handler);
 		}
-		catch (SecureStreamsException ex) {
+		catch (SecureStreamsException | IllegalStateException ex) {
+			// An IllegalStateException too: a server streamtype's listener, asked for on an event
+			// loop (a bus request from a proxied client), is refused so; left to the caller, it
+			// kept this detection in flight forever, and every later one joined it.
 			logger.warn("captive portal detection with '{}' could not start: {}", this.system.name(), ex.getMessage());
 			return CompletableFuture.completedFuture(Connectivity.UNKNOWN);
 		}
