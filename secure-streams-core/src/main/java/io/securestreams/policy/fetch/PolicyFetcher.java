@@ -121,7 +121,9 @@ public final class PolicyFetcher {
 		try {
 			stream = this.system.streams().create(this.system.name(), handler);
 		}
-		catch (SecureStreamsException ex) {
+		catch (SecureStreamsException | IllegalStateException ex) {
+			// An IllegalStateException too: a server streamtype's listener, asked for on an event
+			// loop, is refused so; it is a stream that could not be created, not the caller's error.
 			return CompletableFuture.completedFuture(result(Outcome.FAILED, startNanos, List.of(ex.getMessage())));
 		}
 		stream.startTimeout(this.system.timeout().toMillis());
