@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -131,6 +132,12 @@ public final class SecureStreams implements AutoCloseable {
 			@Override
 			public <T> T creation(SecureStreams context, Supplier<T> create) {
 				return context.creation(create);
+			}
+
+			@Override
+			public @Nullable ActivePolicy replacePolicyIf(SecureStreams context, Policy policy, BooleanSupplier proceed,
+					Runnable replaced) {
+				return context.replacePolicyIf(policy, proceed, replaced);
 			}
 
 		});
@@ -456,12 +463,21 @@ public final class SecureStreams implements AutoCloseable {
 	 * @throws SecureStreamsException if the context is shut down
 	 */
 	public ActivePolicy replacePolicy(Policy policy) {
+		return Objects.requireNonNull(replacePolicyIf(policy, () -> true, () -> {
+		}));
+	}
+
+	private @Nullable ActivePolicy replacePolicyIf(Policy policy, BooleanSupplier proceed, Runnable replaced) {
 		requireDirect();
 		ActivePolicy result;
 		synchronized (this.policyChanges) {
 			requireOpen();
+			if (!proceed.getAsBoolean()) {
+				return null;
+			}
 			Policy before = policy();
 			result = this.policies.replaceBase(Objects.requireNonNull(policy, "policy"));
+			replaced.run();
 			policyChanged(before, result);
 		}
 		return announced(result);

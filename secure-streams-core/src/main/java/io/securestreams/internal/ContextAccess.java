@@ -1,8 +1,11 @@
 package io.securestreams.internal;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.securestreams.SecureStreams;
+import io.securestreams.policy.Policy;
+import io.securestreams.policy.overlay.ActivePolicy;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +35,18 @@ public final class ContextAccess {
 		 * @return what {@code create} returned
 		 */
 		<T> T creation(SecureStreams context, Supplier<T> create);
+
+		/**
+		 * Replaces a context's base policy as {@link SecureStreams#replacePolicy} does, if
+		 * {@code proceed} agrees when asked under the context's policy-change lock.
+		 * @param context the context
+		 * @param policy the new policy
+		 * @param proceed whether to replace; asked with the lock held
+		 * @param replaced told, with the lock still held, that the policy was replaced
+		 * @return the new active policy, or {@code null} when {@code proceed} said no
+		 */
+		@Nullable ActivePolicy replacePolicyIf(SecureStreams context, Policy policy, BooleanSupplier proceed,
+				Runnable replaced);
 
 	}
 
@@ -71,6 +86,25 @@ public final class ContextAccess {
 	 */
 	public static <T> T creation(SecureStreams context, Supplier<T> create) {
 		return accessor().creation(context, create);
+	}
+
+	/**
+	 * Replaces a context's base policy as {@link SecureStreams#replacePolicy} does, only if
+	 * {@code proceed} agrees when asked under the context's policy-change lock, so that the
+	 * decision and the replacement are one step for every other change (a fetch that must not
+	 * overwrite the policy of a fetch started after it). The announcement on the system message
+	 * bus follows outside the lock, as for every change.
+	 * @param context the context
+	 * @param policy the new policy
+	 * @param proceed whether to replace; asked with the lock held, so it must not wait
+	 * @param replaced told, with the lock still held, that the policy was replaced
+	 * @return the new active policy, or {@code null} when {@code proceed} said no
+	 * @throws io.securestreams.policy.PolicyException if the policy is invalid; nothing changes then
+	 * @throws io.securestreams.SecureStreamsException if the context is shut down
+	 */
+	public static @Nullable ActivePolicy replacePolicyIf(SecureStreams context, Policy policy,
+			BooleanSupplier proceed, Runnable replaced) {
+		return accessor().replacePolicyIf(context, policy, proceed, replaced);
 	}
 
 	private static Accessor accessor() {

@@ -64,6 +64,13 @@ public record PolicyFetchResult(Outcome outcome, long version, String hash, List
 		/** The body was received but is not a valid policy. */
 		INVALID_POLICY,
 
+		/**
+		 * The body was a valid policy, but a fetch started after this one (once this one's body was
+		 * in) had already replaced the running policy: the policy served earlier is dropped rather
+		 * than put back over the later one.
+		 */
+		SUPERSEDED,
+
 		/** The stream could not be created, the connection dropped or the body was too large. */
 		FAILED
 

@@ -6,10 +6,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.securestreams.SecureStream;
 import io.securestreams.SecureStreams;
 import io.securestreams.SecureStreamsException;
+import io.securestreams.internal.ContextAccess;
 import io.securestreams.internal.SingleFlight;
 import io.securestreams.internal.SystemStreamType;
 import io.securestreams.policy.Policy;
@@ -32,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * ALL_RETRIES_FAILED, TIMEOUT, a dropped connection, invalid JSON or policy) leaves the running
  * policy untouched and is reported in the {@link PolicyFetchResult}.
  * <p>
- * Thread-safe; concurrent calls while a fetch is in flight share its result.
+ * Thread-safe; concurrent calls while a fetch is in flight share its result. A call made once
+ * the body is in starts another fetch, and the policy served last stays in force: an earlier
+ * fetch that would replace it ends {@link Outcome#SUPERSEDED}.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -54,6 +58,15 @@ public final class PolicyFetcher {
 	private final PolicyParser parser = new PolicyParser();
 
 	private final SingleFlight<PolicyFetchResult> flight = new SingleFlight<>();
+
+	// Numbers the fetches in the order they start. A fetch is released once its body is in (see
+	// finish), so the next can start and, with a small body, replace the policy before the first
+	// has parsed a large one: the policy served first must not then overwrite the later one.
+	private final AtomicLong started = new AtomicLong();
+
+	// The number of the last fetch whose policy replaced the running one; read and written only
+	// under the context's policy-change lock (ContextAccess.replacePolicyIf).
+	private long replacedBy;
 
 	/**
 	 * Creates a fetcher that uses {@value #DEFAULT_STREAM_TYPE} with a 30 second timeout.
@@ -116,6 +129,7 @@ public final class PolicyFetcher {
 			return CompletableFuture.completedFuture(result(Outcome.NOT_CONFIGURED, startNanos,
 					List.of("the policy has no streamtype '" + this.system.name() + "' to fetch a policy with")));
 		}
+		long number = this.started.incrementAndGet();
 		FetchHandler handler = new FetchHandler(this.maxBytes);
 		SecureStream stream;
 		try {
@@ -133,7 +147,7 @@ public final class PolicyFetcher {
 		CompletableFuture<PolicyFetchResult> fetch = new CompletableFuture<>();
 		handler.body()
 			.orTimeout(this.system.timeout().toMillis() + 5_000, TimeUnit.MILLISECONDS)
-			.handleAsync((body, error) -> finish(body, error, startNanos, fetch))
+			.handleAsync((body, error) -> finish(number, body, error, startNanos, fetch))
 			.whenComplete((result, error) -> stream.destroy())
 			.thenCompose((result) -> this.system.afterDestroyed(stream, result))
 			.whenComplete((result, error) -> {
@@ -147,7 +161,7 @@ public final class PolicyFetcher {
 		return fetch;
 	}
 
-	private PolicyFetchResult finish(byte @Nullable [] body, @Nullable Throwable error, long startNanos,
+	private PolicyFetchResult finish(long number, byte @Nullable [] body, @Nullable Throwable error, long startNanos,
 			CompletableFuture<PolicyFetchResult> fetch) {
 		// Replacing the policy announces it on the system message bus: a participant told so may
 		// fetch again, which must start a new fetch rather than wait for this one, which waits for
@@ -167,7 +181,13 @@ public final class PolicyFetcher {
 		Policy policy = null;
 		try {
 			policy = this.parser.parse(sourceName(), body).policy();
-			this.system.streams().replacePolicy(policy);
+			ActivePolicy replaced = ContextAccess.replacePolicyIf(this.system.streams(), policy,
+					() -> number > this.replacedBy, () -> this.replacedBy = number);
+			if (replaced == null) {
+				return logged(result(Outcome.SUPERSEDED, startNanos,
+						List.of("a fetch started after this one replaced the policy first; the policy this one "
+								+ "got, served before that one's, was dropped")));
+			}
 			return logged(result(Outcome.UPDATED, startNanos, List.of()));
 		}
 		catch (PolicyException ex) {
