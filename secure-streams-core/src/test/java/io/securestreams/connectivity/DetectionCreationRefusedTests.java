@@ -45,7 +45,8 @@ class DetectionCreationRefusedTests {
 		streams.createSmd(0, new RecordingHandler().onState((stream, state) -> {
 			if (state == StreamState.CONNECTED) {
 				try {
-					detector.detectAsync().whenComplete((found, error) -> outcome.complete((error != null) ? error : found));
+					detector.detectAsync()
+						.whenComplete((found, error) -> outcome.complete((error != null) ? error : found));
 				}
 				catch (RuntimeException ex) {
 					outcome.complete(ex);

@@ -42,7 +42,8 @@ class FetchCreationRefusedTests {
 		streams.createSmd(0, new RecordingHandler().onState((stream, state) -> {
 			if (state == StreamState.CONNECTED) {
 				try {
-					fetcher.fetchAsync().whenComplete((result, error) -> outcome.complete((error != null) ? error : result));
+					fetcher.fetchAsync()
+						.whenComplete((result, error) -> outcome.complete((error != null) ? error : result));
 				}
 				catch (RuntimeException ex) {
 					outcome.complete(ex);
