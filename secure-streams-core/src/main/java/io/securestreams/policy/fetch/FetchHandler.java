@@ -78,12 +78,15 @@ final class FetchHandler implements StreamHandler {
 		}
 		if (state == StreamState.ALL_RETRIES_FAILED) {
 			// A 503 or 429 is a failed attempt that is retried: the retries may have been spent on
-			// answers, whose status is what the policy server's operator has to fix.
+			// answers, whose status is what the policy server's operator has to fix. Without one the
+			// stream cannot tell a server that is down from one that took the connection and sent
+			// no http (an h1 stream is CONNECTED by the answer's head), so the error names both.
 			int status = stream.info().httpStatus();
 			return fail(Outcome.ALL_RETRIES_FAILED, (status != 0)
 					? "no attempt succeeded within the retry budget; the last answer was http " + status
 							+ " (ALL_RETRIES_FAILED)"
-					: "no connection could be made (ALL_RETRIES_FAILED)");
+					: "no attempt got an http answer: the server was unreachable, or it closed the connection or "
+							+ "sent no http before a status (ALL_RETRIES_FAILED)");
 		}
 		if (state == StreamState.TIMEOUT) {
 			return fail(Outcome.TIMEOUT, "no complete policy arrived in time (TIMEOUT)");

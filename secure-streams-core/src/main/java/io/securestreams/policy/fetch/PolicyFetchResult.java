@@ -53,8 +53,10 @@ public record PolicyFetchResult(Outcome outcome, long version, String hash, List
 		NACK,
 
 		/**
-		 * The streamtype's retry budget was spent: no connection could be made, or the attempts were
-		 * answered with a status that is retried, such as 503 (the last one is named in the errors).
+		 * The streamtype's retry budget was spent: no attempt got an http answer (the server was
+		 * unreachable, or closed the connection or sent no http before a status), or the attempts
+		 * were answered with a status that is retried, such as 503 (the last one is named in the
+		 * errors).
 		 */
 		ALL_RETRIES_FAILED,
 

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A policy server that answers with another status than success: the fetch's error says which
- * status it was, since that is what the operator has to fix, and the running policy stays.
+ * A policy server that answers with another status than success, or with no http at all: the
+ * fetch's error says which status it was, since that is what the operator has to fix, and the
+ * running policy stays.
  */
 class PolicyFetchStatusTests {
 
@@ -63,7 +64,7 @@ class PolicyFetchStatusTests {
 
 	/**
 	 * A 503 is a failed attempt that is retried: once the retries are spent, the error says the
-	 * server answered 503, not that no connection could be made.
+	 * server answered 503, not that no http answer came.
 	 */
 	@Test
 	void retriesSpentOnUnavailableAnswersSayTheServerAnswered() {
@@ -72,8 +73,30 @@ class PolicyFetchStatusTests {
 		assertThat(result.errors()).singleElement()
 			.asString()
 			.contains("http 503")
-			.doesNotContain("no connection could be made");
+			.doesNotContain("no attempt got an http answer");
 		assertThat(this.server.getRequestCount()).isEqualTo(4);
+	}
+
+	/**
+	 * A server that takes each connection and answers with no http at all: the retries were
+	 * spent on answers that were not http, which the error must not call connections that could
+	 * not be made (the operator would look for the server being down, not for what it sends).
+	 */
+	@Test
+	void retriesSpentOnAnswersThatAreNotHttpDoNotSayNoConnectionWasMade() {
+		for (int i = 0; i < 4; i++) {
+			this.server.enqueue(new MockResponse.Builder().status("NOT HTTP AT ALL").body("garbage").build());
+		}
+		PolicyFetcher fetcher = fetcher();
+		ActivePolicy before = this.streams.activePolicy();
+		PolicyFetchResult result = fetcher.fetch();
+		assertThat(result.outcome()).isEqualTo(Outcome.ALL_RETRIES_FAILED);
+		assertThat(result.errors()).singleElement()
+			.asString()
+			.doesNotContain("no connection could be made")
+			.contains("no attempt got an http answer");
+		assertThat(this.server.getRequestCount()).isEqualTo(4);
+		assertThat(this.streams.activePolicy()).isSameAs(before);
 	}
 
 }
