@@ -1,5 +1,7 @@
 package io.securestreams.server.ws;
 
+import java.util.List;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -82,7 +85,7 @@ public final class WsUpgrade {
 			return false;
 		}
 		DefaultFullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
-				request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE);
+				request.uri(), Unpooled.EMPTY_BUFFER, offersOnOneLine(request.headers()), EmptyHttpHeaders.INSTANCE);
 		ChannelFuture handshake;
 		try {
 			handshake = handshaker.handshake(channel, full);
@@ -107,6 +110,17 @@ public final class WsUpgrade {
 			upgraded(channel, link, session);
 		});
 		return true;
+	}
+
+	// RFC 6455 section 11.3.4: Sec-WebSocket-Protocol may come on several lines, together one list.
+	// Netty's handshaker reads the first line only, and so answered a client whose accepted offer
+	// was on a later line without a subprotocol, which that client then refuses.
+	private static HttpHeaders offersOnOneLine(HttpHeaders headers) {
+		List<String> lines = headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+		if (lines.size() < 2) {
+			return headers;
+		}
+		return headers.copy().set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, String.join(",", lines));
 	}
 
 	private static void refuse(Channel channel, ServerLink link, String reason) {
