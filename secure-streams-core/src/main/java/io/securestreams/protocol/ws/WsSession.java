@@ -82,6 +82,10 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	// sent with its upgrade request) wait here too, for the handler the stream has from then on.
 	private final ArrayDeque<WebSocketFrame> held = new ArrayDeque<>();
 
+	// A protocol violation in those frames, found before start(): answered once the frames before it
+	// are delivered, as a violation read later is.
+	private @Nullable CorruptedWebSocketFrameException heldViolation;
+
 	private @Nullable ValidityTimer validity;
 
 	private boolean reading;
@@ -141,7 +145,7 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		// The client's connection reads until the upgrade answer, the server's one request at a time:
 		// from here on reading follows the stream's pause alone.
 		established.config().setAutoRead(!this.rxPaused);
-		if (!this.held.isEmpty()) {
+		if (holdsSomething()) {
 			established.eventLoop().execute(this::releaseHeld);
 		}
 		pump();
@@ -157,7 +161,7 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	public void setRxPaused(boolean paused) {
 		this.rxPaused = paused;
 		Channel ch = this.channel;
-		if (!paused && !this.held.isEmpty() && ch != null) {
+		if (!paused && holdsSomething() && ch != null) {
 			// From a task: the caller may be inside a callback of the stream the frames go to.
 			ch.eventLoop().execute(this::releaseHeld);
 			return;
@@ -173,6 +177,12 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 		while (ctx != null && ctx.channel().isActive() && this.started && !this.held.isEmpty()
 				&& (!this.rxPaused || this.closeSent)) {
 			receive(ctx, this.held.poll());
+		}
+		CorruptedWebSocketFrameException violation = this.heldViolation;
+		if (violation != null && ctx != null && this.started && this.held.isEmpty()) {
+			this.heldViolation = null;
+			exceptionCaught(ctx, violation);
+			return;
 		}
 		Channel ch = this.channel;
 		if (ch != null && this.held.isEmpty() && !this.rxPaused && this.started && !this.closeSent) {
@@ -190,12 +200,27 @@ public final class WsSession extends ChannelInboundHandlerAdapter {
 	}
 
 	/**
+	 * Keeps a protocol violation found in what reached the connection before this session joined
+	 * its pipeline (the frames a client sent with its upgrade request, decoded while the answer
+	 * is written); it is answered, with a close frame, after the frames held before it.
+	 * @param violation the decoder's report
+	 */
+	public void holdViolation(CorruptedWebSocketFrameException violation) {
+		this.heldViolation = violation;
+	}
+
+	private boolean holdsSomething() {
+		return !this.held.isEmpty() || this.heldViolation != null;
+	}
+
+	/**
 	 * Releases the frames held for a session that will not start (its upgrade failed).
 	 */
 	public void dropHeld() {
 		while (!this.held.isEmpty()) {
 			this.held.poll().release();
 		}
+		this.heldViolation = null;
 	}
 
 	/**

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.securestreams.StreamFlags;
@@ -501,6 +502,12 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	@Override
 	public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+		if (this.wsSession != null && cause instanceof CorruptedWebSocketFrameException violation) {
+			// In frames sent with the upgrade request, decoded before the 101 is written: closing
+			// now would drop the 101, the close frame and the warning; the session answers it.
+			this.wsSession.holdViolation(violation);
+			return;
+		}
 		logger.debug("{}: connection failed: {}", this.link.describe(), cause.toString());
 		context.close();
 	}

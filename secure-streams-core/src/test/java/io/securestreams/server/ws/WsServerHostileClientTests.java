@@ -3,6 +3,7 @@ package io.securestreams.server.ws;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.testsupport.LogCapture;
+import io.securestreams.testsupport.ScriptedPeer;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import io.securestreams.testsupport.WsEchoHandler;
@@ -153,6 +155,31 @@ class WsServerHostileClientTests {
 	private void goodStillEchoed() throws IOException {
 		this.good.send(RawWsClient.frame(true, 1, ascii("still-served")));
 		assertThat(this.good.read()).isEqualTo("F1:still-served");
+	}
+
+	/**
+	 * A violation in the frames a client sends in the same write as its upgrade request is decoded
+	 * while the 101 is being written: it used to close the connection before the 101 went out,
+	 * without a close frame or the warning. It is answered as a later one is, after the 101.
+	 */
+	@Test
+	void aViolationSentWithTheUpgradeRequestIsAnsweredAfterThe101With1002() throws IOException {
+		start();
+		try (Socket socket = new Socket("127.0.0.1", port())) {
+			socket.setSoTimeout(10_000);
+			ByteArrayOutputStream all = new ByteArrayOutputStream();
+			all.write(ascii("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: MDEyMzQ1Njc4OWFiY2RlZg==\r\nSec-WebSocket-Version: 13\r\n"
+					+ "Sec-WebSocket-Protocol: echo\r\n\r\n"));
+			all.write(RawWsClient.frame(true, 1, ascii("early")));
+			all.write(RawWsClient.frame(true, 0, ascii("no start")));
+			socket.getOutputStream().write(all.toByteArray());
+			assertThat(ScriptedPeer.readHead(socket.getInputStream())).startsWith("HTTP/1.1 101");
+			RawWsClient bad = RawWsClient.over(socket);
+			assertThat(bad.readCloseCode()).isEqualTo(1002);
+			assertThat(bad.read()).isEqualTo("EOF");
+		}
+		assertCutOff("continuation");
 	}
 
 	@Test
