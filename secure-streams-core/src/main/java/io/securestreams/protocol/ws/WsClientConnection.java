@@ -85,9 +85,9 @@ final class WsClientConnection extends ChannelConnection {
 	void open(ConnectTarget target) {
 		this.target = target;
 		String subprotocol = this.link.policy().ws().subprotocol();
-		URI uri = URI.create((target.tls() ? "wss://" : "ws://") + target.authority() + target.path());
-		WebSocketClientHandshaker handshaker = new WsClientHandshaker(uri, subprotocol, requestHeaders(target),
-				this.link.limits().maxWsFramePayload(), 10_000L);
+		URI uri = URI.create((target.tls() ? "wss://" : "ws://") + target.authority() + "/");
+		WebSocketClientHandshaker handshaker = new WsClientHandshaker(uri, requestTarget(target), subprotocol,
+				requestHeaders(target), this.link.limits().maxWsFramePayload(), 10_000L);
 		Future<Channel> ready = this.connector.connect(this.link.eventLoop(), target, target.tls() ? this.tls : null,
 				this.link.policy().attributes(), this.link.timings(),
 				(pipeline) -> pipeline
@@ -124,6 +124,20 @@ final class WsClientConnection extends ChannelConnection {
 				}
 			});
 		});
+	}
+
+	// The expanded http_url goes out as it is, as on h1; a space or control character (from
+	// metadata) would break the request line, and fails the attempt here, before anything is sent.
+	private static String requestTarget(ConnectTarget target) {
+		String path = target.path();
+		for (int i = 0; i < path.length(); i++) {
+			char c = path.charAt(i);
+			if (c <= ' ' || c == 0x7f) {
+				throw new IllegalArgumentException("the ws request target (http_url, expanded) holds a space or "
+						+ "control character at index " + i + " and cannot be sent");
+			}
+		}
+		return path;
 	}
 
 	private HttpHeaders requestHeaders(ConnectTarget target) {
