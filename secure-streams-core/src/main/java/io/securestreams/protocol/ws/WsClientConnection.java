@@ -142,13 +142,17 @@ final class WsClientConnection extends ChannelConnection {
 
 	private HttpHeaders requestHeaders(ConnectTarget target) {
 		HttpHeaders headers = new DefaultHttpHeaders();
+		// Set here, as h1 does: Netty's handshaker would take them from a URI, which has no host for
+		// a name with an underscore (a container's service name), and then refused to send at all.
+		// The Origin is the one Netty made (and libwebsockets sends): http(s)://authority.
+		headers.set(HttpHeaderNames.HOST, target.authority());
+		headers.set(HttpHeaderNames.ORIGIN, (target.tls() ? "https://" : "http://") + target.authority());
 		RequestHeaders.add(this.link.policy(), this.link.metadata(), this.link.blobs(), headers);
 		if (this.link.policy().http().cookies()) {
 			this.link.cookies().addCookies(target, headers);
 		}
 		if (this.link.authScheme() != null) {
-			// Signed over the Host sent: set here, Netty's handshaker keeps a Host it is given.
-			headers.set(HttpHeaderNames.HOST, target.authority());
+			// Signed over the Host sent (set above; Netty's handshaker keeps a Host it is given).
 			RequestHeaders.addSignature(this.link.authScheme(), this.link.policy(), this.link.metadata(),
 					this.link.blobs(), "GET", target.path(), headers);
 		}

@@ -1,6 +1,7 @@
 package io.securestreams.protocol.ws;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,9 +24,9 @@ import static io.securestreams.testsupport.HandRolledWsServer.accept;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The request target of a ws upgrade is the expanded {@code http_url} as it is, as on h1 and in
- * libwebsockets: characters that {@link java.net.URI} refuses (a JSON query argument) used to fail
- * every attempt.
+ * The request target and Host of a ws upgrade are the expanded {@code http_url} and the endpoint
+ * as they are, as on h1 and in libwebsockets: what {@link java.net.URI} refuses or cannot read (a
+ * JSON query argument, a host name with an underscore) used to fail every attempt.
  */
 class WsClientRequestTargetTests {
 
@@ -81,6 +82,34 @@ class WsClientRequestTargetTests {
 					"ALL_RETRIES_FAILED");
 			assertThat(peer.requests()).isEmpty();
 			assertThat(this.logs.contains("connection attempt failed")).as(this.logs.messages().toString()).isTrue();
+		}
+	}
+
+
+	/**
+	 * streams.md: an endpoint host with an underscore (a container's service name) works. Netty's
+	 * handshaker took the Host header from a URI, which has no host for such a name, and refused
+	 * to send the upgrade request at all.
+	 */
+	@Test
+	void anEndpointNameWithAnUnderscoreIsSentAsTheHost() throws Exception {
+		try (ScriptedPeer peer = upgradingPeer()) {
+			PolicyFragment fragment = TestPolicies.base();
+			TestPolicies.ws(fragment.streamType("ws"), peer.port(), "/")
+				.set(StreamTypeKey.RETRY, null)
+				.set(StreamTypeKey.OPPORTUNISTIC, true)
+				.set(StreamTypeKey.ENDPOINT, "ws_server");
+			SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build())
+				.eventLoopThreads(1)
+				.hostNameLookup((host) -> new InetAddress[] { InetAddress.getByName("127.0.0.1") }));
+			RecordingHandler handler = new RecordingHandler();
+			streams.create("ws", handler).connect();
+			handler.await(StreamState.CONNECTED, WAIT);
+			assertThat(peer.requests()).singleElement()
+				.satisfies((head) -> {
+					assertThat(ScriptedPeer.header(head, "host")).isEqualTo("ws_server:" + peer.port());
+					assertThat(ScriptedPeer.header(head, "origin")).isEqualTo("http://ws_server:" + peer.port());
+				});
 		}
 	}
 
