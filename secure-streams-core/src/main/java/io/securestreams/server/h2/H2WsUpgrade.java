@@ -1,5 +1,7 @@
 package io.securestreams.server.h2;
 
+import java.util.List;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -76,11 +78,21 @@ final class H2WsUpgrade {
 			// section 8.5: END_STREAM is the end of the tunnel's bytes from that side).
 			return "extended CONNECT with END_STREAM: the client ended the stream it asked to carry ws";
 		}
-		CharSequence offered = headers.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+		CharSequence offered = offered(headers);
 		if (offered != null && WsSubprotocols.choose(offered, subprotocol) == null) {
 			return "the client's ws subprotocols '" + offered + "' include none of '" + subprotocol + "'";
 		}
 		return null;
+	}
+
+	// Several fields are one comma-separated list (RFC 6455 section 11.3.4), as on http/1.1.
+	private static @Nullable CharSequence offered(Http2Headers headers) {
+		List<CharSequence> fields = headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+		return switch (fields.size()) {
+			case 0 -> null;
+			case 1 -> fields.get(0);
+			default -> String.join(",", fields);
+		};
 	}
 
 	/**
@@ -94,8 +106,7 @@ final class H2WsUpgrade {
 	static WsSession upgrade(ChannelHandlerContext ctx, Http2Headers headers, ServerLink link,
 			ChannelHandler streamHandler) {
 		Http2Headers answer = new DefaultHttp2Headers().status("200");
-		String chosen = WsSubprotocols.choose(headers.get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL),
-				link.policy().ws().subprotocol());
+		String chosen = WsSubprotocols.choose(offered(headers), link.policy().ws().subprotocol());
 		if (chosen != null) {
 			answer.set(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL, chosen);
 		}

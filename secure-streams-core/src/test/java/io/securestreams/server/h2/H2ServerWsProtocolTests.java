@@ -241,6 +241,20 @@ class H2ServerWsProtocolTests {
 		channel.close().sync();
 	}
 
+	// RFC 6455 section 11.3.4: several sec-websocket-protocol fields mean one list, as on http/1.1.
+	@Test
+	void subprotocolsOfferedInSeveralFieldsAreOneList() throws Exception {
+		SecureStream listener = listen(true);
+		Recorder recorder = new Recorder();
+		Channel channel = connect(listener, recorder);
+		Http2Headers headers = connectFor("websocket", "13", "superchat");
+		headers.add("sec-websocket-protocol", "chat");
+		open(channel, recorder, headers);
+		Awaitility.await().atMost(Duration.ofSeconds(5))
+			.until(() -> recorder.events.contains("HEADERS 3 200 chat end=false"));
+		channel.close().sync();
+	}
+
 	@Test
 	void theClosingHandshakeEndsTheStreamWithEndStream() throws Exception {
 		SecureStream listener = listen(true);
