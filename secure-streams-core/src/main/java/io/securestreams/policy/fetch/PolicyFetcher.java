@@ -219,6 +219,11 @@ public final class PolicyFetcher {
 			logger.info("Fetched a new policy with '{}': version {} ({})", this.system.name(), result.version(),
 					result.hash());
 		}
+		else if (result.outcome() == Outcome.SUPERSEDED) {
+			// Nothing went wrong: a later fetch's policy is running, which is what was asked for.
+			logger.info("Policy fetch with '{}' was overtaken by a later one, whose policy (version {}) is running; "
+					+ "the policy this one got is dropped", this.system.name(), result.version());
+		}
 		else {
 			logger.warn("Policy fetch with '{}' failed ({}); the running policy is unchanged:\n  {}",
 					this.system.name(), result.outcome(), String.join("\n  ", result.errors()));

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.securestreams.SecureStreams;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.fetch.PolicyFetchResult.Outcome;
+import io.securestreams.testsupport.CapturedLogs;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
 import mockwebserver3.MockResponse;
@@ -50,6 +51,7 @@ class PolicyFetchOrderTests {
 		PolicyFetcher fetcher = new PolicyFetcher(streams);
 		this.server.enqueue(new MockResponse.Builder().code(200).body(policy("earlier", 8000)).build());
 		this.server.enqueue(new MockResponse.Builder().code(200).body(policy("later", 0)).build());
+		CapturedLogs logs = new CapturedLogs(PolicyFetcher.class.getName());
 		CompletableFuture<PolicyFetchResult> first = fetcher.fetchAsync();
 		// The first fetch lets go once its body is in: the next call starts the second.
 		AtomicReference<CompletableFuture<PolicyFetchResult>> second = new AtomicReference<>();
@@ -67,7 +69,11 @@ class PolicyFetchOrderTests {
 			assertThat(earlier.updated()).isFalse();
 			assertThat(earlier.errors()).singleElement().asString().contains("was dropped");
 			assertThat(earlier.version()).isEqualTo(streams.activePolicy().version());
+			// Not a failure: the policy asked for last is running.
+			assertThat(logs.await("was overtaken by a later one")).contains("is running");
+			assertThat(logs.messages()).noneMatch((line) -> line.contains("failed"));
 		}
+		logs.close();
 		assertThat(this.server.getRequestCount()).isEqualTo(2);
 	}
 
