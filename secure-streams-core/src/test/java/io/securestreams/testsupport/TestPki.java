@@ -1,8 +1,10 @@
 package io.securestreams.testsupport;
 
 import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 
 import javax.net.ssl.SSLContext;
 
@@ -89,6 +91,29 @@ public final class TestPki {
 
 	public static X509Bundle client() {
 		return Holder.CLIENT;
+	}
+
+	/**
+	 * Returns a certificate as a policy writes it in {@code certs}: base64 of the DER.
+	 * @param certificate the certificate
+	 * @return the base64 text
+	 */
+	public static String derBase64(X509Certificate certificate) {
+		try {
+			return Base64.getEncoder().encodeToString(certificate.getEncoded());
+		}
+		catch (CertificateEncodingException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Returns a bundle's private key as a policy writes it in {@code certs}: base64 of the PKCS#8 DER.
+	 * @param bundle the certificate and key
+	 * @return the base64 text
+	 */
+	public static String keyBase64(X509Bundle bundle) {
+		return Base64.getEncoder().encodeToString(bundle.getKeyPair().getPrivate().getEncoded());
 	}
 
 	/**

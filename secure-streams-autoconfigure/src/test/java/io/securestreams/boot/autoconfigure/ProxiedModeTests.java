@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import io.securestreams.SecureStreams;
 import io.securestreams.boot.actuate.endpoint.SecureStreamsEndpoint;
@@ -170,29 +171,26 @@ class ProxiedModeTests {
 
 	@Test
 	void viaSocks5IsRefusedAtItsPropertyWhereItCannotApply() {
-		ApplicationContextRunner runner = new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
-			.withPropertyValues("secure-streams.event-loop-threads=1");
-		runner.withPropertyValues("secure-streams.proxy.via-socks5=127.0.0.1:1080").run((context) -> {
-			InvalidConfigurationPropertyValueException failure = SecureStreamsAutoConfigurationTests
-				.findCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
-			assertThat(failure.getName()).isEqualTo("secure-streams.proxy.via-socks5");
-			assertThat(failure.getReason()).contains("secure-streams.proxy.address, which is not set");
-		});
-		runner.withPropertyValues("secure-streams.proxy.address=+/tmp/ss.sock",
-				"secure-streams.proxy.via-socks5=127.0.0.1:1080").run((context) -> {
-					InvalidConfigurationPropertyValueException failure = SecureStreamsAutoConfigurationTests
-						.findCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
-					assertThat(failure.getName()).isEqualTo("secure-streams.proxy.via-socks5");
-					assertThat(failure.getReason()).contains("is a Unix socket");
-				});
-		runner.withPropertyValues("secure-streams.proxy.address=127.0.0.1:1234",
-				"secure-streams.proxy.via-socks5=127.0.0.1").run((context) -> {
-					InvalidConfigurationPropertyValueException failure = SecureStreamsAutoConfigurationTests
-						.findCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
-					assertThat(failure.getName()).isEqualTo("secure-streams.proxy.via-socks5");
-					assertThat(failure.getValue()).isEqualTo("127.0.0.1");
-				});
+		assertViaSocks5Refused(
+				(failure) -> assertThat(failure.getReason()).contains("secure-streams.proxy.address, which is not set"),
+				"secure-streams.proxy.via-socks5=127.0.0.1:1080");
+		assertViaSocks5Refused((failure) -> assertThat(failure.getReason()).contains("is a Unix socket"),
+				"secure-streams.proxy.address=+/tmp/ss.sock", "secure-streams.proxy.via-socks5=127.0.0.1:1080");
+		assertViaSocks5Refused((failure) -> assertThat(failure.getValue()).isEqualTo("127.0.0.1"),
+				"secure-streams.proxy.address=127.0.0.1:1234", "secure-streams.proxy.via-socks5=127.0.0.1");
+	}
+
+	private static void assertViaSocks5Refused(Consumer<InvalidConfigurationPropertyValueException> check,
+			String... properties) {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
+			.withPropertyValues("secure-streams.event-loop-threads=1")
+			.withPropertyValues(properties)
+			.run((context) -> {
+				InvalidConfigurationPropertyValueException failure = SecureStreamsAutoConfigurationTests
+					.findCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
+				assertThat(failure.getName()).isEqualTo("secure-streams.proxy.via-socks5");
+				check.accept(failure);
+			});
 	}
 
 	@SecureStreamHandler(streamtype = "bytes", start = Start.REQUEST_TX)

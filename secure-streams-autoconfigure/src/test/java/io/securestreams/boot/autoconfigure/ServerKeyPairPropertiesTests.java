@@ -2,11 +2,7 @@ package io.securestreams.boot.autoconfigure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
-import java.util.Base64;
 
-import io.netty.pkitesting.X509Bundle;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.testsupport.TestPki;
 import org.junit.jupiter.api.Test;
@@ -33,29 +29,16 @@ class ServerKeyPairPropertiesTests {
 	Path directory;
 
 	private String policyLocation() throws Exception {
-		String json = "{\"certs\": [{\"srv\": \"" + der(TestPki.server().getCertificate()) + "\",\n"
-				+ "\"srvkey\": \"" + key(TestPki.server()) + "\",\n"
-				+ "\"cli\": \"" + der(TestPki.client().getCertificate()) + "\",\n"
-				+ "\"clikey\": \"" + key(TestPki.client()) + "\"}],\n"
+		String json = "{\"certs\": [{\"srv\": \"" + TestPki.derBase64(TestPki.server().getCertificate()) + "\",\n"
+				+ "\"srvkey\": \"" + TestPki.keyBase64(TestPki.server()) + "\",\n"
+				+ "\"cli\": \"" + TestPki.derBase64(TestPki.client().getCertificate()) + "\",\n"
+				+ "\"clikey\": \"" + TestPki.keyBase64(TestPki.client()) + "\"}],\n"
 				+ "\"s\": [{\"web\": {\"server\": true, \"protocol\": \"h1\", \"port\": 0, \"tls\": true,\n"
 				+ "\"server_cert\": \"srv\", \"server_key\": \"srvkey\",\n"
 				+ "\"metadata\": [{\"path\": \"\"}, {\"method\": \"\"}]}}]}";
 		Path file = this.directory.resolve("policy.json");
 		Files.writeString(file, json);
 		return "secure-streams.policy.location=file:" + file;
-	}
-
-	private static String der(X509Certificate certificate) {
-		try {
-			return Base64.getEncoder().encodeToString(certificate.getEncoded());
-		}
-		catch (CertificateEncodingException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static String key(X509Bundle bundle) {
-		return Base64.getEncoder().encodeToString(bundle.getKeyPair().getPrivate().getEncoded());
 	}
 
 	private void assertRefusedAt(String path, String messageEnd, String... properties) throws Exception {
@@ -77,13 +60,13 @@ class ServerKeyPairPropertiesTests {
 	@Test
 	void aKeyReplacedInCertsIsReportedAtThatEntry() throws Exception {
 		assertRefusedAt("secure-streams.policy.certs.srvkey", "(server_key of streamtype 'web')",
-				"secure-streams.policy.certs.srvkey.value=" + key(TestPki.client()));
+				"secure-streams.policy.certs.srvkey.value=" + TestPki.keyBase64(TestPki.client()));
 	}
 
 	@Test
 	void aCertificateReplacedInCertsIsReportedAtThatEntry() throws Exception {
 		assertRefusedAt("secure-streams.policy.certs.srv", "(server_key of streamtype 'web')",
-				"secure-streams.policy.certs.srv.value=" + der(TestPki.client().getCertificate()));
+				"secure-streams.policy.certs.srv.value=" + TestPki.derBase64(TestPki.client().getCertificate()));
 	}
 
 	@Test
@@ -97,7 +80,7 @@ class ServerKeyPairPropertiesTests {
 	void anotherServerKeyIsStillReportedAtItsProperty() throws Exception {
 		assertRefusedAt("secure-streams.policy.streamtypes.web.server-key", "(CN=localhost)",
 				"secure-streams.policy.streamtypes.web.server-key=clikey",
-				"secure-streams.policy.certs.srv.value=" + der(TestPki.server().getCertificate()));
+				"secure-streams.policy.certs.srv.value=" + TestPki.derBase64(TestPki.server().getCertificate()));
 	}
 
 }

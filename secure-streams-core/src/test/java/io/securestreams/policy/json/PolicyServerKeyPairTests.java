@@ -1,11 +1,7 @@
 package io.securestreams.policy.json;
 
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
-import java.util.Base64;
 
-import io.netty.pkitesting.X509Bundle;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
 import io.securestreams.policy.PolicyProblem;
@@ -26,24 +22,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class PolicyServerKeyPairTests {
 
 	private static String policy(String serverKey) {
-		return "{\"certs\": [{\"srv\": \"" + der(TestPki.server().getCertificate()) + "\",\n"
-				+ "\"srvkey\": \"" + key(TestPki.server()) + "\",\n"
-				+ "\"clikey\": \"" + key(TestPki.client()) + "\"}],\n"
+		return "{\"certs\": [{\"srv\": \"" + TestPki.derBase64(TestPki.server().getCertificate()) + "\",\n"
+				+ "\"srvkey\": \"" + TestPki.keyBase64(TestPki.server()) + "\",\n"
+				+ "\"clikey\": \"" + TestPki.keyBase64(TestPki.client()) + "\"}],\n"
 				+ "\"s\": [{\"web\": {\"server\": true, \"protocol\": \"h1\", \"port\": 0, \"tls\": true,\n"
 				+ "\"server_cert\": \"srv\", \"server_key\": \"" + serverKey + "\"}}]}";
-	}
-
-	private static String der(X509Certificate certificate) {
-		try {
-			return Base64.getEncoder().encodeToString(certificate.getEncoded());
-		}
-		catch (CertificateEncodingException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static String key(X509Bundle bundle) {
-		return Base64.getEncoder().encodeToString(bundle.getKeyPair().getPrivate().getEncoded());
 	}
 
 	private static Policy parse(String json) {
@@ -79,7 +62,7 @@ class PolicyServerKeyPairTests {
 	void anOverlayReplacingTheKeyInCertsIsReportedAtThatEntry() {
 		PolicyOverlays overlays = new PolicyOverlays(parse(policy("srvkey")));
 		ActivePolicy before = overlays.current();
-		String overlay = "{\"certs\": [\n{\"srvkey\": \"" + key(TestPki.client()) + "\"}]}";
+		String overlay = "{\"certs\": [\n{\"srvkey\": \"" + TestPki.keyBase64(TestPki.client()) + "\"}]}";
 		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> overlays.applyOverlay("o.json", overlay))
 			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
 				.singleElement()
@@ -93,7 +76,7 @@ class PolicyServerKeyPairTests {
 	@Test
 	void anOverlayReplacingTheCertificateInCertsIsReportedAtThatEntry() {
 		PolicyOverlays overlays = new PolicyOverlays(parse(policy("srvkey")));
-		String overlay = "{\"certs\": [{\"srv\":\n\"" + der(TestPki.client().getCertificate()) + "\"}]}";
+		String overlay = "{\"certs\": [{\"srv\":\n\"" + TestPki.derBase64(TestPki.client().getCertificate()) + "\"}]}";
 		assertThatExceptionOfType(PolicyException.class).isThrownBy(() -> overlays.applyOverlay("o.json", overlay))
 			.satisfies((ex) -> assertThat(ex.problems()).extracting(PolicyProblem::format)
 				.singleElement()
@@ -105,8 +88,8 @@ class PolicyServerKeyPairTests {
 
 	@Test
 	void anOverlayNamingAnotherServerCertIsReportedAtItsServerCert() {
-		String base = policy("srvkey").replace("\"clikey\"", "\"cli\": \"" + der(TestPki.client().getCertificate())
-				+ "\",\n\"clikey\"");
+		String base = policy("srvkey").replace("\"clikey\"",
+				"\"cli\": \"" + TestPki.derBase64(TestPki.client().getCertificate()) + "\",\n\"clikey\"");
 		PolicyOverlays overlays = new PolicyOverlays(parse(base));
 		ActivePolicy before = overlays.current();
 		assertThatExceptionOfType(PolicyException.class)

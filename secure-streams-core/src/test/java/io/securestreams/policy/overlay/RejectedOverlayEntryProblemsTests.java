@@ -1,9 +1,6 @@
 package io.securestreams.policy.overlay;
 
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
-import java.util.Base64;
 
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyException;
@@ -22,25 +19,15 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class RejectedOverlayEntryProblemsTests {
 
-	private static final String CERT = der(TestPki.server().getCertificate());
+	private static final String CERT = TestPki.derBase64(TestPki.server().getCertificate());
 
-	private static final String KEY = Base64.getEncoder()
-		.encodeToString(TestPki.server().getKeyPair().getPrivate().getEncoded());
+	private static final String KEY = TestPki.keyBase64(TestPki.server());
 
 	private static final Policy BASE = new PolicyParser().parse("b.json", ("{\"certs\": [{\"srv\": \"" + CERT
 			+ "\"}],\n\"trust_stores\": [{\"name\": \"ts\", \"stack\": [\"srv\"]}],\n"
 			+ "\"s\": [{\"x\": {\"endpoint\": \"e.example\", \"protocol\": \"h1\", \"tls\": true,"
 			+ " \"tls_trust_store\": \"ts\", \"metadata\": [{\"region\": \"\"}], \"aws_region\": \"region\"}}]}")
 		.getBytes(StandardCharsets.UTF_8)).policy();
-
-	private static String der(X509Certificate certificate) {
-		try {
-			return Base64.getEncoder().encodeToString(certificate.getEncoded());
-		}
-		catch (CertificateEncodingException ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
 
 	@Test
 	void aBaseStackEntryIsNotLocatedAtARejectedStoresEntry() {
