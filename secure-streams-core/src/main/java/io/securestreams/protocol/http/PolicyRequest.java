@@ -71,6 +71,7 @@ final class PolicyRequest {
 	 */
 	static PolicyRequest build(StreamLink link, ConnectTarget target, boolean seeOther) {
 		try {
+			checkTarget(target.path());
 			return seeOther ? composeGet(link, target) : compose(link, target);
 		}
 		catch (IllegalArgumentException ex) {
@@ -78,6 +79,19 @@ final class PolicyRequest {
 			// IllegalStateException, where anything else escaped and left the stream hanging.
 			throw new IllegalStateException("the request for streamtype '" + link.policy().name() + "' to "
 					+ target.path() + " cannot be sent: " + ex.getMessage(), ex);
+		}
+	}
+
+	// Netty refuses a space or line break in the request target but lets a tab, NUL or DEL through
+	// (from a metadata value substituted into http_url): a tab splits the request line for servers
+	// that read any whitespace as a separator (RFC 9112 section 3), so none goes out, as on ws.
+	private static void checkTarget(String path) {
+		for (int i = 0; i < path.length(); i++) {
+			char c = path.charAt(i);
+			if (c < ' ' || c == 0x7f) {
+				throw new IllegalArgumentException("the request target (http_url, expanded) holds control character "
+						+ "0x" + Integer.toHexString(c) + " at index " + i);
+			}
 		}
 	}
 
