@@ -129,7 +129,8 @@ final class HttpResponseHead {
 		}
 		boolean h2 = response.headers().contains(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text());
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
-			String value = declaration.isMapped() ? joined(response, declaration.headerName()) : null;
+			String value = declaration.isMapped()
+					? ResponseHeaderValues.joined(response.headers(), declaration.headerName()) : null;
 			if (value != null && !(h2 && isChunkedByConversion(declaration.headerName()))) {
 				// Netty reads each header byte as one char: ISO-8859-1 gives back the bytes sent.
 				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.ISO_8859_1));
@@ -141,14 +142,6 @@ final class HttpResponseHead {
 			}
 		}
 		return Verdict.FINAL;
-	}
-
-	// A field the server repeats is one value, joined as http defines it and as a direct_proto_str
-	// read gives it; libwebsockets' lws_hdr_copy joins the fields too, where taking the first would
-	// lose the rest.
-	private static @Nullable String joined(HttpResponse response, String name) {
-		List<String> values = response.headers().getAll(name);
-		return values.isEmpty() ? null : String.join(", ", values);
 	}
 
 	// Every header the server sent: not those Netty's h2-to-http conversion adds (x-http2-stream-id

@@ -32,6 +32,7 @@ import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.protocol.ChannelConnection;
 import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.http.RequestHeaders;
+import io.securestreams.protocol.http.ResponseHeaderValues;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.Connector;
@@ -169,7 +170,8 @@ final class WsClientConnection extends ChannelConnection {
 			this.link.cookies().keepCookies(this.target, response.headers());
 		}
 		for (MetadataDeclaration declaration : this.link.policy().metadata()) {
-			String value = declaration.isMapped() ? response.headers().get(declaration.headerName()) : null;
+			String value = declaration.isMapped()
+					? ResponseHeaderValues.joined(response.headers(), declaration.headerName()) : null;
 			if (value != null) {
 				// Netty reads each header byte as one char: ISO-8859-1 gives back the bytes sent.
 				this.link.receivedMetadata(declaration.name(), value.getBytes(StandardCharsets.ISO_8859_1));
