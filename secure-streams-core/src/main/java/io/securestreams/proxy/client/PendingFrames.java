@@ -315,6 +315,23 @@ final class PendingFrames {
 		this.part = 0;
 	}
 
+	/**
+	 * The onward connection ended, or the link and its onward stream went: a message it was
+	 * carrying cannot go on there, so its remaining length no longer counts, and a length
+	 * announced while it went out becomes the next message's, as a direct stream's ended
+	 * connection takes its message with it. Else the next {@code requestTxLen} would only be
+	 * taken for the message after, and the body it announced would be cut at what the old one
+	 * had left, with the proxy's onward request waiting for the rest.
+	 */
+	void abandonMessage() {
+		if (this.messageOpen) {
+			this.announced = this.nextAnnounced;
+			this.nextAnnounced = -1;
+			this.txSent = 0;
+			this.messageOpen = false;
+		}
+	}
+
 	/** The handler's onTx is about to be called: requests made from inside it count as new. */
 	void txStarting() {
 		this.requestsAtTx = this.requests;

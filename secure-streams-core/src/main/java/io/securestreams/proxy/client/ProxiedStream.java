@@ -102,6 +102,7 @@ final class ProxiedStream extends AbstractStream {
 	 */
 	boolean linkLost() {
 		this.peerCredit.transactionEnded();
+		this.pending.abandonMessage();
 		return owesDisconnected() && destroys(emit(StreamState.DISCONNECTED, 0));
 	}
 
@@ -235,6 +236,11 @@ final class ProxiedStream extends AbstractStream {
 				|| state == StreamState.QOS_NACK_REMOTE) {
 			this.pending.onwardEnded();
 			this.peerCredit.transactionEnded();
+		}
+		if (state == StreamState.DISCONNECTED || state == StreamState.UNREACHABLE
+				|| state == StreamState.AUTH_FAILED) {
+			// The onward connection ended: a message it was carrying went with it.
+			this.pending.abandonMessage();
 		}
 		if (state == StreamState.TIMEOUT) {
 			this.pending.timedOut();
