@@ -51,6 +51,11 @@ final class MqttPublisher {
 
 	private boolean inTx;
 
+	// The handler paused the partial message (an onTx call wrote nothing or returned
+	// TX_DONT_SEND): it resumes at the stream's next requestTx, not whenever another event (the
+	// socket turning writable, a freed packet id) pumps the connection's streams.
+	private boolean partialPaused;
+
 	MqttPublisher(MqttSession session, MqttMember member, StreamLink link, MqttShadow shadow) {
 		this.session = session;
 		this.member = member;
@@ -67,13 +72,14 @@ final class MqttPublisher {
 		MqttSettings mqtt = this.link.policy().mqtt();
 		// A shadow request waits for its response subscriptions; messages keep their order.
 		while (this.member.isConnected() && on.isWritable() && !this.shadow.isSubscribing()
-				&& (this.partial != null || this.link.txRequested())) {
+				&& ((this.partial != null && !this.partialPaused) || this.link.txRequested())) {
 			if (mqtt.qos() > 0 && !this.session.packetIds().available()) {
 				// Every packet id awaits an acknowledgement; an acknowledgement resumes sending.
 				break;
 			}
 			ByteBuf buffer = this.partial;
 			this.partial = null;
+			this.partialPaused = false;
 			if (buffer == null) {
 				this.announced = this.link.txLength();
 				this.announcedSerial = this.link.txLengthSerial();
@@ -114,6 +120,7 @@ final class MqttPublisher {
 				this.partial = buffer;
 				if (result.length() == 0) {
 					// Nothing was written: wait for the next requestTx instead of spinning.
+					this.partialPaused = true;
 					break;
 				}
 				continue;
@@ -129,6 +136,7 @@ final class MqttPublisher {
 	private void keepOrRelease(ByteBuf buffer) {
 		if (this.announced >= 0 && buffer.writerIndex() > 0) {
 			this.partial = buffer;
+			this.partialPaused = true;
 		}
 		else {
 			buffer.release();
@@ -193,6 +201,7 @@ final class MqttPublisher {
 			}
 		}
 		this.announced = -1;
+		this.partialPaused = false;
 	}
 
 }
