@@ -3,6 +3,7 @@ package io.securestreams.protocol.mqtt;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 import io.netty.channel.EventLoop;
 import io.securestreams.SystemBlobs;
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param loop the event loop of the streams that share the session
  * @param address where to connect
- * @param host the host name (SNI and certificate checks)
+ * @param host the host name, in lower case (host names are case-insensitive)
  * @param port the port
  * @param tls whether TLS is on
  * @param awsIotAlpn whether TLS offers the AWS IoT ALPN protocol ({@code aws_iot} with TLS);
@@ -37,7 +38,10 @@ record MqttConnectionKey(EventLoop loop, SocketAddress address, String host, int
 
 	static MqttConnectionKey of(EventLoop loop, ConnectTarget target, StreamTypePolicy policy, SystemBlobs blobs) {
 		byte[] password = blobs.get(SystemBlobs.Type.MQTT_PASSWORD, 0);
-		return new MqttConnectionKey(loop, target.address(), target.host(), target.port(), target.tls(),
+		// Host names are case-insensitive: "Broker" and "broker" are one broker, and two connections
+		// to it with the blobs' client id would be refused as a clash instead of shared.
+		return new MqttConnectionKey(loop, target.address(), target.host().toLowerCase(Locale.ROOT), target.port(),
+				target.tls(),
 				target.tls() && policy.mqtt().awsIot(),
 				target.socks5(), policy.tls().trustStore(), policy.tls().clientCert(),
 				blobs.getString(SystemBlobs.Type.MQTT_CLIENT_ID, 0), blobs.getString(SystemBlobs.Type.MQTT_USERNAME, 0),
