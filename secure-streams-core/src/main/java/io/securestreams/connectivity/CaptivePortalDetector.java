@@ -111,17 +111,29 @@ public final class CaptivePortalDetector implements AutoCloseable {
 	 * @return the result, completed once the detection stream has left the context
 	 */
 	public CompletableFuture<Connectivity> detectAsync() {
+		CompletableFuture<Connectivity> detection;
 		synchronized (this.lock) {
 			CompletableFuture<Connectivity> current = this.inFlight;
 			if (current != null) {
 				return current;
 			}
 			this.result = Connectivity.UNKNOWN;
-			CompletableFuture<Connectivity> detection = new CompletableFuture<>();
+			detection = new CompletableFuture<>();
 			this.inFlight = detection;
-			start().whenComplete((found, error) -> finish(detection, (found != null) ? found : Connectivity.UNKNOWN));
-			return detection;
 		}
+		// Started outside the lock: a detection that has ended by the time its completion is
+		// attached finishes on this thread, announcing its result, and a participant told so
+		// may detect again and wait, which must not hold the lock the next finish needs.
+		CompletableFuture<Connectivity> started;
+		try {
+			started = start();
+		}
+		catch (RuntimeException | Error ex) {
+			finish(detection, Connectivity.UNKNOWN);
+			throw ex;
+		}
+		started.whenComplete((found, error) -> finish(detection, (found != null) ? found : Connectivity.UNKNOWN));
+		return detection;
 	}
 
 	/**
