@@ -1,5 +1,7 @@
 package io.securestreams.protocol.mqtt;
 
+import java.util.Locale;
+
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.EndpointResolver;
@@ -9,10 +11,11 @@ import org.jspecify.annotations.Nullable;
  * What the policy says about where a streamtype's MQTT connection goes: streamtypes with equal
  * values may share one broker connection, so they are placed on the same event loop and must
  * agree on the connection-level settings. An endpoint given as a URL is compared by its host,
- * port and TLS, others as written, before {@code ${metadata}} expansion; the connection actually
- * shared is decided per attempt by {@link MqttConnectionKey}.
+ * port and TLS, others as written, before {@code ${metadata}} expansion; host names without case,
+ * as {@link MqttConnectionKey}, which decides per attempt the connection actually shared.
  *
- * @param endpoint the endpoint as written in the policy, or the host of a URL endpoint
+ * @param endpoint the endpoint as written in the policy, or the host of a URL endpoint; in lower
+ * case unless it is a {@code ${metadata}} template
  * @param port the port, with the protocol default filled in
  * @param tls whether TLS is on (by the URL's scheme for a URL endpoint)
  * @param awsIotAlpn whether TLS offers the AWS IoT ALPN protocol, which makes a connection of
@@ -41,6 +44,9 @@ record MqttSharing(@Nullable String endpoint, int port, boolean tls, boolean aws
 			catch (IllegalArgumentException ex) {
 				// No attempt can use it, so it shares nothing: compared as written.
 			}
+		}
+		if (endpoint != null && !endpoint.contains("${")) {
+			endpoint = endpoint.toLowerCase(Locale.ROOT);
 		}
 		return new MqttSharing(endpoint, port, tls, tls && policy.mqtt().awsIot(), policy.tls().trustStore(),
 				policy.tls().clientCert(), policy.viaSocks5());
