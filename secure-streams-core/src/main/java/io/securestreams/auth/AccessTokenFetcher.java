@@ -84,6 +84,8 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	 * refresh payload and receive the token
 	 * @param streamType the streamtype to fetch with
 	 * @param timeout the most one fetch may take
+	 * @throws IllegalArgumentException if the timeout is not positive or longer than 4294967294 ms
+	 * (the longest a stream timer of a proxied stream takes)
 	 */
 	public AccessTokenFetcher(SecureStreams streams, String streamType, Duration timeout) {
 		this.system = new SystemStreamType(streams, streamType, timeout);

@@ -72,6 +72,8 @@ public final class CaptivePortalDetector implements AutoCloseable {
 	 * @param streams the context whose policy defines the streamtype
 	 * @param streamType the streamtype to detect with
 	 * @param timeout the most one detection may take (the stream's timeout)
+	 * @throws IllegalArgumentException if the timeout is not positive or longer than 4294967294 ms
+	 * (the longest a stream timer of a proxied stream takes)
 	 */
 	public CaptivePortalDetector(SecureStreams streams, String streamType, Duration timeout) {
 		this.system = new SystemStreamType(streams, streamType, timeout);

@@ -32,7 +32,16 @@ public record SystemStreamType(SecureStreams streams, String name, Duration time
 		if (timeout.isNegative() || timeout.isZero()) {
 			throw new IllegalArgumentException("timeout must be positive");
 		}
+		// The run's stream timer takes it in milliseconds, and a proxied stream's TIMEOUT_UPDATE
+		// carries at most this many; beyond it every run would fail instead.
+		if (timeout.compareTo(MAX_TIMEOUT) > 0) {
+			throw new IllegalArgumentException("timeout must be at most " + MAX_TIMEOUT.toMillis() + " ms, got "
+					+ timeout);
+		}
 	}
+
+	/** The longest timeout: the longest a proxied stream's timer can be set to. */
+	private static final Duration MAX_TIMEOUT = Duration.ofMillis(0xFFFF_FFFEL);
 
 	/** How long a job waits for its stream to leave the context. */
 	private static final long DESTROY_WAIT_MILLIS = 5_000;

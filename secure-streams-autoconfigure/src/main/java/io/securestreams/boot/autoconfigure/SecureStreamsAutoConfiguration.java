@@ -46,6 +46,8 @@ import org.springframework.util.unit.DataSize;
 @EnableConfigurationProperties(SecureStreamsProperties.class)
 public final class SecureStreamsAutoConfiguration {
 
+	private static final Duration MAX_JOB_TIMEOUT = Duration.ofMillis(0xFFFF_FFFEL);
+
 	@Bean
 	static StreamTypeBeansRegistrar secureStreamsStreamTypeBeansRegistrar() {
 		return new StreamTypeBeansRegistrar();
@@ -142,6 +144,16 @@ public final class SecureStreamsAutoConfiguration {
 		return duration;
 	}
 
+	// A system job's stream timer, which a proxied stream's TIMEOUT_UPDATE carries in 32 bits.
+	private static Duration jobTimeout(String property, Duration timeout) {
+		positive(property, timeout);
+		if (timeout.compareTo(MAX_JOB_TIMEOUT) > 0) {
+			throw new InvalidConfigurationPropertyValueException(property, timeout,
+					"must be at most " + MAX_JOB_TIMEOUT.toMillis() + "ms");
+		}
+		return timeout;
+	}
+
 	private static Duration notNegative(String property, Duration duration) {
 		if (duration.isNegative()) {
 			// Taken as is, a negative timeout would skip the graceful part of every shutdown.
@@ -166,7 +178,7 @@ public final class SecureStreamsAutoConfiguration {
 	PolicyFetcher secureStreamsPolicyFetcher(SecureStreams secureStreams, SecureStreamsProperties properties) {
 		SecureStreamsProperties.RemotePolicy remote = properties.getRemotePolicy();
 		return new PolicyFetcher(secureStreams, remote.getStreamtype(),
-				positive("secure-streams.remote-policy.timeout", remote.getTimeout()),
+				jobTimeout("secure-streams.remote-policy.timeout", remote.getTimeout()),
 				intBytes("secure-streams.remote-policy.max-size", remote.getMaxSize(), 1));
 	}
 
@@ -178,7 +190,7 @@ public final class SecureStreamsAutoConfiguration {
 			SecureStreamsProperties properties) {
 		SecureStreamsProperties.CaptivePortal captivePortal = properties.getCaptivePortal();
 		CaptivePortalDetector detector = new CaptivePortalDetector(secureStreams, captivePortal.getStreamtype(),
-				positive("secure-streams.captive-portal.timeout", captivePortal.getTimeout()));
+				jobTimeout("secure-streams.captive-portal.timeout", captivePortal.getTimeout()));
 		detector.detectOnRequest();
 		return detector;
 	}
@@ -190,7 +202,7 @@ public final class SecureStreamsAutoConfiguration {
 			SecureStreamsProperties properties) {
 		SecureStreamsProperties.AccessToken accessToken = properties.getAccessToken();
 		return new AccessTokenFetcher(secureStreams, accessToken.getStreamtype(),
-				positive("secure-streams.access-token.timeout", accessToken.getTimeout()));
+				jobTimeout("secure-streams.access-token.timeout", accessToken.getTimeout()));
 	}
 
 	// Once per SecureStreams context: a child context that uses its parent's takes no steps again.

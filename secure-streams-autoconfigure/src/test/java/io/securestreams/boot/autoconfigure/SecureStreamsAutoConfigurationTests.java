@@ -125,6 +125,9 @@ class SecureStreamsAutoConfigurationTests {
 		reasons.put("secure-streams.remote-policy.timeout=0s", "must be positive");
 		reasons.put("secure-streams.captive-portal.timeout=-1s", "must be positive");
 		reasons.put("secure-streams.access-token.timeout=0s", "must be positive");
+		reasons.put("secure-streams.remote-policy.timeout=50d", "must be at most 4294967294ms");
+		reasons.put("secure-streams.captive-portal.timeout=50d", "must be at most 4294967294ms");
+		reasons.put("secure-streams.access-token.timeout=50d", "must be at most 4294967294ms");
 		reasons.put("secure-streams.proxy.address=nonsense",
 				"proxy address 'nonsense' is not +@name, +/path or host:port");
 		reasons.put("secure-streams.proxy.address=[::1", "proxy address '[::1' has an unclosed '['");
@@ -137,7 +140,8 @@ class SecureStreamsAutoConfigurationTests {
 			assertThat(exception.getReason()).isEqualTo(reason);
 		}));
 		this.runner.withPropertyValues("secure-streams.connect-timeout=1ms", "secure-streams.shutdown-timeout=0s",
-				"secure-streams.event-loop-threads=0", "secure-streams.remote-policy.max-size=1B")
+				"secure-streams.event-loop-threads=0", "secure-streams.remote-policy.max-size=1B",
+				"secure-streams.remote-policy.timeout=4294967294ms")
 			.run((context) -> assertThat(context).hasNotFailed());
 	}
 

@@ -81,9 +81,14 @@ public final class PolicyFetcher {
 	 * @param streams the context whose policy is replaced
 	 * @param streamType the streamtype to fetch with
 	 * @param timeout the most one fetch may take, from connecting to the end of the body
-	 * @param maxBytes the largest policy accepted
+	 * @param maxBytes the largest policy accepted, at least 1
+	 * @throws IllegalArgumentException if the timeout is not positive or longer than 4294967294 ms
+	 * (the longest a stream timer of a proxied stream takes), or if {@code maxBytes} is under 1
 	 */
 	public PolicyFetcher(SecureStreams streams, String streamType, Duration timeout, int maxBytes) {
+		if (maxBytes < 1) {
+			throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
+		}
 		this.system = new SystemStreamType(streams, streamType, timeout);
 		this.maxBytes = maxBytes;
 	}
