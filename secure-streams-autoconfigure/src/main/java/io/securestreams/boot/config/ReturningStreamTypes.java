@@ -10,12 +10,15 @@ import java.util.function.Consumer;
 import io.securestreams.PolicyChangeListener;
 import io.securestreams.SecureStreams;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.overlay.ActivePolicy;
 
 /**
  * Tells when streamtypes come back into a context's policy. A policy that no longer defines a
  * streamtype (a fetched or replaced one, or overlays reset) destroys its streams; when a later
  * policy defines it again, the handler containers of that streamtype must create theirs anew.
+ * So must they when a change turns a streamtype between client and server or to or from a local
+ * sink: its live streams cannot follow that, and the context destroys them as if it had gone.
  * Each change is compared with the policy before it as the context makes it, one change at a
  * time ({@link PolicyChangeListener}): compared later, on the {@code {"policy":"updated"}}
  * system message, the policy in force may already be a newer one (a policy without a
@@ -53,8 +56,15 @@ final class ReturningStreamTypes implements PolicyChangeListener, AutoCloseable 
 
 	@Override
 	public void policyChanged(Policy before, ActivePolicy after) {
-		Set<String> back = new HashSet<>(after.policy().streamTypes().keySet());
-		back.removeAll(before.streamTypes().keySet());
+		Set<String> back = new HashSet<>();
+		for (StreamTypePolicy now : after.policy().streamTypes().values()) {
+			StreamTypePolicy was = before.streamType(now.name());
+			// A streamtype that turned between client and server, or to or from a local sink, is
+			// one its live streams cannot follow: the context destroys them as if it had gone.
+			if (was == null || was.server() != now.server() || was.localSink() != now.localSink()) {
+				back.add(now.name());
+			}
+		}
 		if (!back.isEmpty()) {
 			try {
 				this.restarts.execute(() -> this.returned.accept(back));

@@ -3,6 +3,7 @@ package io.securestreams.boot.config;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,9 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	private @Nullable ApplicationContext applicationContext;
 
 	private volatile boolean running;
+
+	// Ids of started containers whose streams a policy change destroyed and could not create anew.
+	private final Set<String> failedRestarts = new HashSet<>();
 
 	private @Nullable ReturningStreamTypes returning;
 
@@ -159,23 +163,29 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	}
 
 	/**
-	 * Starts anew the running containers of streamtypes a policy defines again: their streams
-	 * were destroyed when an earlier policy dropped the streamtype.
+	 * Starts anew the started containers of streamtypes a policy defines again, or turned between
+	 * client and server or to or from a local sink: their streams were destroyed when an earlier
+	 * policy dropped the streamtype, or by this change. A container whose streams cannot be
+	 * created then (a local sink without its sink) is tried again at the next such change.
 	 */
 	private synchronized void streamTypesReturned(Set<String> streamTypes) {
 		if (!this.running) {
 			return;
 		}
 		for (SecureStreamHandlerContainer container : this.containers.values()) {
-			if (container.isRunning() && streamTypes.contains(container.getEndpoint().streamType())) {
+			boolean started = container.isRunning() || this.failedRestarts.contains(container.getId());
+			if (started && streamTypes.contains(container.getEndpoint().streamType())) {
 				container.stopAsync();
 				try {
 					container.start();
+					this.failedRestarts.remove(container.getId());
 				}
 				catch (RuntimeException ex) {
-					logger.warn("Streamtype '" + container.getEndpoint().streamType() + "' is defined again, but the "
-							+ "streams of " + container.getEndpoint().description() + " cannot be created: "
-							+ ex.getMessage());
+					// Still the application's to run: a later policy that allows the streams creates them.
+					this.failedRestarts.add(container.getId());
+					logger.warn("Streamtype '" + container.getEndpoint().streamType() + "' is defined again or "
+							+ "changed kind, but the streams of " + container.getEndpoint().description()
+							+ " cannot be created: " + ex.getMessage());
 				}
 			}
 		}
@@ -208,6 +218,7 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 		Collections.reverse(reversed);
 		List<CompletableFuture<Void>> destroyed = new ArrayList<>();
 		reversed.forEach((container) -> destroyed.add(container.stopAsync()));
+		this.failedRestarts.clear();
 		this.running = false;
 		return CompletableFuture.allOf(destroyed.toArray(CompletableFuture[]::new));
 	}
