@@ -207,7 +207,7 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 			if (!method.equals(entry.getKey())) {
 				requireSameAnnotations(beanName, entry.getKey(), method, kind);
 			}
-			signatures.put(method, signature(beanName, method, kind));
+			signatures.put(method, signature(beanName, method, AopUtils.getTargetClass(bean), kind));
 			switch (kind) {
 				case STATE -> stateMethods.put(method, states(beanName, method));
 				case RX -> rx = single(beanName, rx, method, kind);
@@ -253,9 +253,9 @@ public class SecureStreamHandlerAnnotationBeanPostProcessor
 		}
 	}
 
-	private static HandlerMethodSignature signature(String beanName, Method method, Kind kind) {
+	private static HandlerMethodSignature signature(String beanName, Method method, Class<?> beanClass, Kind kind) {
 		try {
-			return HandlerMethodSignature.inspect(method, kind);
+			return HandlerMethodSignature.inspect(method, beanClass, kind);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new BeanInitializationException("Invalid @" + kind.annotation().getSimpleName() + " method '"

@@ -56,18 +56,32 @@ public record HandlerMethodSignature(Kind kind, @Nullable Class<?> payloadType, 
 	}
 
 	/**
-	 * Inspects a method.
+	 * Inspects a method as its declaring class declares it.
 	 * @param method the annotated method
 	 * @param kind the callback it handles
 	 * @return the signature
 	 * @throws IllegalArgumentException describing every parameter that cannot be supplied
 	 */
 	public static HandlerMethodSignature inspect(Method method, Kind kind) {
+		return inspect(method, method.getDeclaringClass(), kind);
+	}
+
+	/**
+	 * Inspects a method as the handler's class sees it: a parameter declared with a type variable
+	 * (a method of a generic base class) has the type the handler's class binds it to, as when the
+	 * method is invoked.
+	 * @param method the annotated method
+	 * @param handlerClass the handler bean's class
+	 * @param kind the callback it handles
+	 * @return the signature
+	 * @throws IllegalArgumentException describing every parameter that cannot be supplied
+	 */
+	public static HandlerMethodSignature inspect(Method method, Class<?> handlerClass, Kind kind) {
 		List<String> errors = new ArrayList<>();
 		Class<?> payloadType = null;
 		List<String> metadataNames = new ArrayList<>();
 		for (int i = 0; i < method.getParameterCount(); i++) {
-			MethodParameter parameter = new MethodParameter(method, i);
+			MethodParameter parameter = new MethodParameter(method, i).withContainingClass(handlerClass);
 			Class<?> type = parameter.getParameterType();
 			String name = "parameter " + i + " (" + type.getSimpleName() + ")";
 			Metadata metadata = parameter.getParameterAnnotation(Metadata.class);

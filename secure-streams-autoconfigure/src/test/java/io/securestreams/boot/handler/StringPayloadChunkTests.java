@@ -26,7 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * An {@code @OnRx} method taking a {@code String} receives the text of each chunk; a chunk
  * boundary may fall inside a character's UTF-8 bytes (the network splits a body anywhere), and
- * that character must reach the method whole, not as two replacement characters.
+ * that character must reach the method whole, not as two replacement characters. A method
+ * declared with a type variable that the handler's class binds to {@code String} is the same
+ * method: it was inspected by its erased type before, so its chunks were collected into whole
+ * messages and mapped, and the final empty EOM chunk never reached it.
  */
 class StringPayloadChunkTests {
 
@@ -66,6 +69,54 @@ class StringPayloadChunkTests {
 				assertThat(String.join("", handler.chunks)).isEqualTo(TEXT);
 				assertThat(handler.flags).last().matches((flags) -> StreamFlags.has(flags, StreamFlags.EOM));
 			});
+	}
+
+	@Test
+	void aStringBoundToATypeVariableIsTakenChunkByChunkToo() {
+		this.server.enqueue(new MockResponse.Builder().code(200)
+			.body(TEXT)
+			.throttleBody(5, 5, TimeUnit.MILLISECONDS)
+			.build());
+		String type = "secure-streams.policy.streamtypes.text.";
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
+			.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s",
+					type + "endpoint=127.0.0.1", type + "port=" + this.server.getPort(), type + "http-method=GET",
+					type + "http-url=/text", type + "opportunistic=true")
+			.withBean(GenericTextHandler.class)
+			.run((context) -> {
+				GenericTextHandler handler = context.getBean(GenericTextHandler.class);
+				Awaitility.await().until(() -> handler.acked);
+				assertThat(handler.chunks).as("chunks").hasSizeGreaterThan(2);
+				assertThat(String.join("", handler.chunks)).isEqualTo(TEXT);
+				assertThat(handler.chunks).last().isEqualTo("");
+				assertThat(handler.flags).last().matches((flags) -> StreamFlags.has(flags, StreamFlags.EOM));
+			});
+	}
+
+	abstract static class ChunkCollector<T> {
+
+		final List<T> chunks = new CopyOnWriteArrayList<>();
+
+		final List<Integer> flags = new CopyOnWriteArrayList<>();
+
+		volatile boolean acked;
+
+		@OnRx
+		void rx(T chunk, @Flags int flags) {
+			this.chunks.add(chunk);
+			this.flags.add(flags);
+		}
+
+		@OnState("QOS_ACK_REMOTE")
+		void acked() {
+			this.acked = true;
+		}
+
+	}
+
+	@SecureStreamHandler(streamtype = "text", start = SecureStreamHandler.Start.REQUEST_TX)
+	static class GenericTextHandler extends ChunkCollector<String> {
+
 	}
 
 	@SecureStreamHandler(streamtype = "text", start = SecureStreamHandler.Start.REQUEST_TX)
