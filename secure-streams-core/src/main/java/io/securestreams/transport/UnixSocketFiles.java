@@ -2,6 +2,7 @@ package io.securestreams.transport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -73,10 +74,22 @@ public final class UnixSocketFiles {
 	}
 
 	// A connection attempt is the only portable test: refused means nobody listens. The live
-	// listener sees a connection that closes at once.
+	// listener sees a connection that closes at once. The attempt does not block: a blocking
+	// connect to a listener that stopped accepting (a hung process) with its queue of waiting
+	// connections full waits in the kernel for as long as that listener lives. Without blocking
+	// the kernel says EAGAIN instead, which the JDK throws as a plain SocketException: someone
+	// holds the path, so it is kept.
 	private static boolean accepting(Path path) {
 		try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-			return probe.connect(UnixDomainSocketAddress.of(path));
+			probe.configureBlocking(false);
+			probe.connect(UnixDomainSocketAddress.of(path));
+			// Connected, or (where a connect may be pending) accepted into the listener's queue.
+			return true;
+		}
+		catch (SocketException ex) {
+			// Refused (ConnectException), a path gone in the meantime or one not ours to use
+			// (BindException) says nothing of a listener; EAGAIN does.
+			return ex.getClass() == SocketException.class && Files.exists(path, LinkOption.NOFOLLOW_LINKS);
 		}
 		catch (IOException ex) {
 			return false;

@@ -1,12 +1,18 @@
 package io.securestreams.transport;
 
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +49,56 @@ class UnixSocketFilesTests {
 				assertThat(client.isConnected()).isTrue();
 			}
 		}
+	}
+
+	// A listener that has stopped accepting (a hung process) with its backlog full: a blocking
+	// connect to it waits, in the kernel, for as long as the listener lives, and the bind that
+	// asked would never return.
+	@Test
+	void aSocketWhoseListenerNoLongerAcceptsIsKeptAndReportedWithoutWaiting() throws Exception {
+		Path path = this.temp.resolve("busy.sock");
+		List<SocketChannel> waiting = new ArrayList<>();
+		try (ServerSocketChannel busy = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+			busy.bind(UnixDomainSocketAddress.of(path), 1);
+			fillBacklog(path, waiting);
+			CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+			Thread remover = new Thread(() -> {
+				try {
+					UnixSocketFiles.removeStale(path);
+					outcome.complete(null);
+				}
+				catch (Throwable ex) {
+					outcome.complete(ex);
+				}
+			}, "remove-stale");
+			remover.setDaemon(true);
+			remover.start();
+			Awaitility.await().atMost(Duration.ofSeconds(10)).until(outcome::isDone);
+			assertThat(outcome.get()).isInstanceOf(IllegalStateException.class)
+				.hasMessage("the Unix socket " + path + " is in use by a running listener");
+			assertThat(path).exists();
+		}
+		finally {
+			for (SocketChannel client : waiting) {
+				client.close();
+			}
+		}
+	}
+
+	// Connects without blocking until the kernel refuses another connection for now.
+	private static void fillBacklog(Path path, List<SocketChannel> clients) throws IOException {
+		for (int i = 0; i < 64; i++) {
+			SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX);
+			clients.add(client);
+			client.configureBlocking(false);
+			try {
+				client.connect(UnixDomainSocketAddress.of(path));
+			}
+			catch (IOException full) {
+				return;
+			}
+		}
+		throw new IllegalStateException("the backlog of " + path + " did not fill up");
 	}
 
 	@Test
