@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +28,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.resolver.AddressResolverGroup;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -36,8 +37,8 @@ import io.netty.util.concurrent.Promise;
 /**
  * Owns the event loops and knows which channel classes go with them. Uses the native epoll
  * transport on Linux when it is available (needed for abstract Unix sockets), NIO otherwise.
- * Name lookups run on a small separate executor so that a slow DNS server never blocks an
- * event loop; IP literals and recently answered names are resolved in place
+ * Name lookups run on threads of their own (up to 16 at once) so that a slow DNS server never
+ * blocks an event loop, nor the lookups of other names; IP literals and recently answered names are resolved in place
  * ({@link CachingNameResolver}).
  *
  * @author Secure Streams contributors
@@ -61,7 +62,10 @@ public final class TransportResources implements AutoCloseable {
 
 	private final boolean epoll;
 
-	private final DefaultEventExecutorGroup resolverExecutors;
+	/** Name lookups running at once at most; more wait for one of them to end. */
+	static final int LOOKUP_THREADS = 16;
+
+	private final ThreadPoolExecutor resolverExecutors;
 
 	private final AddressResolverGroup<InetSocketAddress> resolverGroup;
 
@@ -69,8 +73,19 @@ public final class TransportResources implements AutoCloseable {
 		this.epoll = epoll;
 		IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
 		this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("ss-loop", true), ioHandler);
-		this.resolverExecutors = new DefaultEventExecutorGroup(2, new DefaultThreadFactory("ss-dns", true));
+		this.resolverExecutors = lookupExecutor();
 		this.resolverGroup = new CachingResolverGroup(this.resolverExecutors, hostNames, System::nanoTime);
+	}
+
+	// A lookup may block for as long as a DNS server takes not to answer, or an application's
+	// lookup hangs. Each runs on a thread of its own, up to LOOKUP_THREADS at once, which end
+	// when idle: with a few threads each queueing lookups, the lookups of one name that hung held
+	// up those of every other name queued behind them until each connect's lookup timed out.
+	private static ThreadPoolExecutor lookupExecutor() {
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), new DefaultThreadFactory("ss-dns", true));
+		executor.allowCoreThreadTimeOut(true);
+		return executor;
 	}
 
 	/**
@@ -219,7 +234,7 @@ public final class TransportResources implements AutoCloseable {
 		// Not waited for: a lookup in progress (a DNS server that does not answer, an application's
 		// lookup that hangs) holds its thread until it returns, and no stream needs its answer any
 		// more; the lookup threads are daemons and end once it does.
-		this.resolverExecutors.shutdownGracefully(0, timeout.toMillis(), TimeUnit.MILLISECONDS);
+		this.resolverExecutors.shutdown();
 		return whenAllDone(
 				this.group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS));
 	}
