@@ -70,6 +70,9 @@ public final class SystemBlobs {
 	/** Held while a client certificate and its key are stored or read as a pair. */
 	private final Object clientCertificates = new Object();
 
+	/** Held while an AWS key id and its secret are stored or read as a pair. */
+	private final Object awsKeys = new Object();
+
 	private static String key(Type type, int index) {
 		if (index < 0) {
 			throw new IllegalArgumentException("blob index must not be negative");
@@ -142,7 +145,8 @@ public final class SystemBlobs {
 
 	/**
 	 * Stores the AWS access key a {@code sigv4} auth scheme signs with, as libwebsockets'
-	 * {@code lws_ss_sigv4_set_aws_key}.
+	 * {@code lws_ss_sigv4_set_aws_key}. The key replaces the one stored before at once: a request
+	 * signed meanwhile uses one or the other, never the new key id with the old secret.
 	 * @param blob the scheme's {@code blob} index, 0..3
 	 * @param keyId the access key id
 	 * @param secret the secret access key
@@ -150,8 +154,12 @@ public final class SystemBlobs {
 	 */
 	public SystemBlobs awsCredentials(int blob, String keyId, String secret) {
 		checkAuthBlob(blob);
-		set(Type.EXT_AUTH, 2 * blob, keyId.getBytes(StandardCharsets.UTF_8));
-		return set(Type.EXT_AUTH, 2 * blob + 1, secret.getBytes(StandardCharsets.UTF_8));
+		// Both or neither: a request signed between two separate stores got the new key id with the
+		// old secret, which AWS refuses.
+		synchronized (this.awsKeys) {
+			set(Type.EXT_AUTH, 2 * blob, keyId.getBytes(StandardCharsets.UTF_8));
+			return set(Type.EXT_AUTH, 2 * blob + 1, secret.getBytes(StandardCharsets.UTF_8));
+		}
 	}
 
 	/**
@@ -161,8 +169,12 @@ public final class SystemBlobs {
 	 */
 	public @Nullable AwsCredentials awsCredentials(int blob) {
 		checkAuthBlob(blob);
-		String keyId = getString(Type.EXT_AUTH, 2 * blob);
-		String secret = getString(Type.EXT_AUTH, 2 * blob + 1);
+		String keyId;
+		String secret;
+		synchronized (this.awsKeys) {
+			keyId = getString(Type.EXT_AUTH, 2 * blob);
+			secret = getString(Type.EXT_AUTH, 2 * blob + 1);
+		}
 		return (keyId != null && secret != null) ? new AwsCredentials(keyId, secret) : null;
 	}
 
