@@ -24,12 +24,13 @@ import org.slf4j.LoggerFactory;
  * where {@code http_auth_header} streamtypes pick it up. When the answer gives
  * {@code expires_in}, the next fetch is scheduled before the token expires: after 90% of its
  * lifetime (libwebsockets waits the whole lifetime, which leaves requests made at that moment
- * with an expired token). An answer whose {@code access_token} is missing, empty or holds control
- * characters, or whose {@code expires_in} is not a positive number of seconds, is a failed fetch;
- * a lifetime above a year is taken as a year. A failed fetch leaves the stored token as it was; a
- * failed renewal is tried again, while that token is still valid after a quarter of what is left
- * (1 s to 30 s), and once it has expired after 1 s, 2 s, 4 s... up to every 30 s, until a fetch
- * succeeds: a device whose token lapsed in an outage gets a new one when the outage ends.
+ * with an expired token). An answer whose {@code access_token} is missing, empty, holds control
+ * characters or starts or ends with a space, or whose {@code expires_in} is not a positive
+ * number of seconds, is a failed fetch; a lifetime above a year is taken as a year. A failed
+ * fetch leaves the stored token as it was; a failed renewal is tried again, while that token is
+ * still valid after a quarter of what is left (1 s to 30 s), and once it has expired after 1 s,
+ * 2 s, 4 s... up to every 30 s, until a fetch succeeds: a device whose token lapsed in an outage
+ * gets a new one when the outage ends.
  * <p>
  * Thread-safe; concurrent calls while a fetch is in flight share it. {@link #close()} stops the
  * renewals and refuses later fetches, as closing the context does.

@@ -15,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A token endpoint's JSON answer, read: the {@code access_token} and its lifetime from
  * {@code expires_in}, or why the answer gives no usable token. The token must be a non-empty
- * string without control characters (it goes into a header as it is). The lifetime is optional;
+ * string without control characters that neither starts nor ends with a space (it goes into a
+ * header as it is). The lifetime is optional;
  * when given it must be a positive number of seconds (a string holding one is accepted, as some
  * servers send it so), fractions are dropped, and lifetimes above {@link #MAX_LIFETIME} are taken
  * as that, so the renewal delay derived from it cannot overflow. An answer that is not JSON is
@@ -60,6 +61,12 @@ record TokenAnswer(@Nullable String token, @Nullable Duration lifetime, @Nullabl
 		}
 		if (token.asString().chars().anyMatch((c) -> c < 0x20 || c == 0x7f)) {
 			return failed("the token answer's access_token holds control characters");
+		}
+		// An http header value cannot start or end with a space (RFC 9110 section 5.5): stored, a token
+		// starting with one failed every request that sends it before it was sent, and one ending
+		// with one reached the server without it, where the token it replaced still worked.
+		if (token.asString().startsWith(" ") || token.asString().endsWith(" ")) {
+			return failed("the token answer's access_token starts or ends with a space, which a header cannot carry");
 		}
 		JsonNode expires = document.get("expires_in");
 		if (expires == null || expires.isNull()) {
