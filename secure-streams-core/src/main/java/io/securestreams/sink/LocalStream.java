@@ -6,6 +6,7 @@ import java.util.function.IntConsumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.securestreams.StreamFlags;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamResult;
 import io.securestreams.StreamRole;
@@ -44,7 +45,14 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 
 	private boolean txRequested;
 
+	// What is left of the announced length of the message going out (or to go out next), or -1.
 	private long txLength = -1;
+
+	// A length announced while a message was going out: the next message's, or -1.
+	private long txNextLength = -1;
+
+	// Part of a message went out and it has not ended (EOM, or all of its announced length) yet.
+	private boolean txMessageOpen;
 
 	// A proxy's flow control on a source whose client does not read: the sink's sends wait.
 	private boolean rxPaused;
@@ -112,7 +120,14 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 			throw new IllegalArgumentException("length must not be negative");
 		}
 		execute(() -> {
-			this.txLength = length;
+			// As on every protocol: announced while a message goes out, it is the next message's,
+			// and neither that message's length nor its count changes.
+			if (this.txMessageOpen) {
+				this.txNextLength = length;
+			}
+			else {
+				this.txLength = length;
+			}
 			this.txRequested = true;
 			send();
 		});
@@ -146,14 +161,37 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 			act(result.result());
 			return;
 		}
-		if (this.txLength >= 0) {
-			this.txLength = Math.max(0, this.txLength - result.length());
-			if (this.txLength == 0) {
-				this.txLength = -1;
-			}
-		}
+		written(result.length(), StreamFlags.has(result.flags(), StreamFlags.EOM));
 		LocalStream receiver = this.peer;
 		receiver.executeOr(() -> receiver.receive(buffer, result.flags(), this), buffer::release);
+	}
+
+	// Counts what one onTx wrote down from the message's announced length; the message ends with
+	// EOM or once all of that length is written.
+	private void written(int length, boolean eom) {
+		long owed = (this.txLength >= 0) ? Math.max(0, this.txLength - length) : -1;
+		if (eom || owed == 0) {
+			endTxMessage();
+		}
+		else {
+			this.txLength = owed;
+			this.txMessageOpen |= length > 0;
+		}
+	}
+
+	// The next message's length, if one was announced while this one went out, becomes the one owed.
+	private void endTxMessage() {
+		this.txLength = this.txNextLength;
+		this.txNextLength = -1;
+		this.txMessageOpen = false;
+	}
+
+	// A pair that ends takes the message going out with it, as a connection does: what is left of
+	// its length no longer counts, and a length announced meanwhile is the next message's.
+	private void abandonTxMessage() {
+		if (this.txMessageOpen) {
+			endTxMessage();
+		}
 	}
 
 	private void receive(ByteBuf payload, int flags, LocalStream sender) {
@@ -235,6 +273,7 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 		if (other == null) {
 			return;
 		}
+		abandonTxMessage();
 		other.gone(this);
 		if (this.sink) {
 			destroyLater();
@@ -264,6 +303,7 @@ final class LocalStream extends InProcessStream implements OnwardStream {
 			return;
 		}
 		this.peer = null;
+		abandonTxMessage();
 		if (this.sink) {
 			destroyNow();
 		}
