@@ -62,9 +62,9 @@ record TokenAnswer(@Nullable String token, @Nullable Duration lifetime, @Nullabl
 		if (token.asString().chars().anyMatch((c) -> c < 0x20 || c == 0x7f)) {
 			return failed("the token answer's access_token holds control characters");
 		}
-		// An http header value cannot start or end with a space (RFC 9110 section 5.5): stored, a token
-		// starting with one failed every request that sends it before it was sent, and one ending
-		// with one reached the server without it, where the token it replaced still worked.
+		// An http header value cannot start or end with a space (RFC 9110 section 5.5): stored, such a
+		// token would reach the server without them, as another token, where the one it replaced
+		// still worked.
 		if (token.asString().startsWith(" ") || token.asString().endsWith(" ")) {
 			return failed("the token answer's access_token starts or ends with a space, which a header cannot carry");
 		}

@@ -22,9 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A token answer whose {@code access_token} starts or ends with a space, or is only spaces: an
  * http header value cannot (RFC 9110 section 5.5), so a request sending it through
- * {@code http_auth_header} would fail before it is sent (a leading space) or reach the server with
- * another token (a trailing one, which the server drops). The answer is refused and the token
- * stored before keeps authorizing requests.
+ * {@code http_auth_header} would reach the server with another token (the spaces dropped). The
+ * answer is refused and the token stored before keeps authorizing requests.
  */
 class AccessTokenSpacesTests {
 

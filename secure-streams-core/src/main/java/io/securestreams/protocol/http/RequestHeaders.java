@@ -91,7 +91,7 @@ public final class RequestHeaders {
 					: new byte[0];
 			byte[] header = Arrays.copyOf(preamble, preamble.length + value.length);
 			System.arraycopy(value, 0, header, preamble.length, value.length);
-			headers.set(headerName(http.authHeader()), new AsciiString(header, false));
+			headers.set(headerName(http.authHeader()), withoutLeadingSpaces(header));
 		}
 		blobHeader(http.dsnHeader(), blobs, SystemBlobs.Type.DEVICE_SERIAL, headers);
 		blobHeader(http.fwvHeader(), blobs, SystemBlobs.Type.DEVICE_FW_VERSION, headers);
@@ -182,8 +182,20 @@ public final class RequestHeaders {
 				throw new IllegalStateException("the policy sends " + header + " but the system blob store has no "
 						+ type + " value");
 			}
-			headers.set(headerName(header), new AsciiString(value, false));
+			headers.set(headerName(header), withoutLeadingSpaces(value));
 		}
+	}
+
+	// libwebsockets writes a blob header's value after the colon and a space as it is, and the
+	// server drops the spaces that start it (RFC 9110 section 5.5), so " Bearer " works there as a
+	// preamble; Netty refuses a value that starts with one, which failed every request. They are
+	// left out here, as the server would drop them.
+	private static AsciiString withoutLeadingSpaces(byte[] value) {
+		int start = 0;
+		while (start < value.length && (value[start] == ' ' || value[start] == '\t')) {
+			start++;
+		}
+		return new AsciiString(value, start, value.length - start, false);
 	}
 
 	private static String headerName(String policyName) {
