@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * fetch leaves the stored token as it was; a failed renewal is tried again, while that token is
  * still valid after a quarter of what is left (1 s to 30 s), and once it has expired after 1 s,
  * 2 s, 4 s... up to every 30 s, until a fetch succeeds: a device whose token lapsed in an outage
- * gets a new one when the outage ends.
+ * gets a new one when the outage ends. A failed fetch before any token was obtained (a start-up
+ * fetch while the network is down) is tried again in the same way, as long as the streamtype and
+ * the refresh payload are there.
  * <p>
  * Thread-safe; concurrent calls while a fetch is in flight share it. {@link #close()} stops the
  * renewals and refuses later fetches, as closing the context does.
@@ -67,8 +69,12 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	// under the single flight's lock.
 	private long expiresAtNanos;
 
-	// Failed fetches since that token expired, which space the next ones; touched as that is.
+	// Failed fetches since that token expired (or, before any token, since the first fetch),
+	// which space the next ones; touched as that is.
 	private int retriesSinceExpiry;
+
+	// Whether a fetch ever obtained a token; touched as that is.
+	private boolean obtainedOnce;
 
 	/**
 	 * Creates a fetcher that uses {@value #DEFAULT_STREAM_TYPE} with a 30 second timeout.
@@ -126,8 +132,9 @@ public final class AccessTokenFetcher implements AutoCloseable {
 	}
 
 	// After a token with a lifetime: renew at 90% of it. After a failed renewal while that token is
-	// still valid: try again after a quarter of what is left (1 s to 30 s); once it has expired, at
-	// doubling intervals up to 30 s, since every request that needs it fails until one succeeds.
+	// still valid: try again after a quarter of what is left (1 s to 30 s); once it has expired, or
+	// when no fetch has obtained a token yet, at doubling intervals up to 30 s, since every request
+	// that needs it fails until one succeeds.
 	private void scheduleRenewal(@Nullable AccessTokenResult result) {
 		if (this.closed || result == null || contextClosed()) {
 			return;
@@ -135,6 +142,7 @@ public final class AccessTokenFetcher implements AutoCloseable {
 		long now = System.nanoTime();
 		long delayMillis;
 		if (result.obtained()) {
+			this.obtainedOnce = true;
 			if (result.expiresIn() == null) {
 				// The token this one replaced may have had a renewal due: it would fetch unasked.
 				this.expiresAtNanos = 0;
@@ -149,7 +157,10 @@ public final class AccessTokenFetcher implements AutoCloseable {
 		}
 		else {
 			long leftMillis = TimeUnit.NANOSECONDS.toMillis(this.expiresAtNanos - now);
-			if (this.expiresAtNanos == 0) {
+			boolean noTokenYet = !this.obtainedOnce;
+			if (this.expiresAtNanos == 0 && (!noTokenYet || !isConfigured())) {
+				// A token without a lifetime stays valid; without a refresh payload or streamtype,
+				// trying again changes nothing until the application sets them and fetches.
 				return;
 			}
 			if (leftMillis > 0) {
@@ -158,8 +169,8 @@ public final class AccessTokenFetcher implements AutoCloseable {
 			else {
 				int doublings = Math.min(this.retriesSinceExpiry++, 5);
 				delayMillis = Math.min(MAX_RETRY_MILLIS, MIN_RETRY_MILLIS << doublings);
-				logger.warn("The access token from '{}' has expired; fetching again in {} ms", this.system.name(),
-						delayMillis);
+				logger.warn((noTokenYet ? "No access token from '{}' yet" : "The access token from '{}' has expired")
+						+ "; fetching again in {} ms", this.system.name(), delayMillis);
 			}
 		}
 		CompletableFuture<Void> timer = new CompletableFuture<>();

@@ -150,6 +150,36 @@ class AccessTokenFetcherTests {
 	}
 
 	@Test
+	void aFailedFirstFetchIsTriedAgainUntilATokenComes() throws Exception {
+		// Before, only renewals were tried again: a start-up fetch made while the network was down
+		// left the application without a token for good.
+		this.blobs.set(SystemBlobs.Type.AUTH, 1, REFRESH.getBytes(StandardCharsets.UTF_8));
+		AccessTokenFetcher fetcher = fetcher();
+		this.server.enqueue(new MockResponse.Builder().code(503).build());
+		this.server.enqueue(new MockResponse.Builder().code(503).build());
+		answer(200, "{\"access_token\":\"Atza|at-last\",\"expires_in\":3600}");
+		assertThat(fetcher.fetch().obtained()).isFalse();
+		// After 1 s, then 2 s.
+		Awaitility.await().atMost(Duration.ofSeconds(15))
+			.until(() -> "Atza|at-last".equals(this.blobs.getString(SystemBlobs.Type.AUTH, 0)));
+		assertThat(this.server.getRequestCount()).isEqualTo(3);
+	}
+
+	@Test
+	void aFailedFirstFetchIsNotTriedAgainOnceTheFetcherIsClosed() throws Exception {
+		this.blobs.set(SystemBlobs.Type.AUTH, 1, REFRESH.getBytes(StandardCharsets.UTF_8));
+		AccessTokenFetcher fetcher = fetcher();
+		this.server.enqueue(new MockResponse.Builder().code(503).build());
+		answer(200, "{\"access_token\":\"Atza|unwanted\"}");
+		assertThat(fetcher.fetch().obtained()).isFalse();
+		fetcher.close();
+		this.server.takeRequest();
+		// The next try was due after 1 s.
+		assertThat(this.server.takeRequest(2500, TimeUnit.MILLISECONDS)).isNull();
+		assertThat(this.blobs.get(SystemBlobs.Type.AUTH, 0)).isNull();
+	}
+
+	@Test
 	void rejectedExchangeKeepsTheTokenAndSaysWhy() {
 		this.blobs.set(SystemBlobs.Type.AUTH, 0, "Atza|old".getBytes(StandardCharsets.UTF_8));
 		this.blobs.set(SystemBlobs.Type.AUTH, 1, REFRESH.getBytes(StandardCharsets.UTF_8));
