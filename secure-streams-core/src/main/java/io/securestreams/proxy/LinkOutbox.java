@@ -53,6 +53,11 @@ final class LinkOutbox {
 
 	private volatile long peakBytes;
 
+	// Most bytes held for a client before it counts as one that does not read, and what then.
+	private long holdLimit = Long.MAX_VALUE;
+
+	private @Nullable Runnable overflow;
+
 	/**
 	 * Creates the outbox of a link.
 	 * @param channel the link
@@ -87,6 +92,18 @@ final class LinkOutbox {
 		flush();
 	}
 
+	/**
+	 * Bounds what the link may hold for its client. Payload is bounded where it is produced (by
+	 * {@code proxy_buflen}), but states, metadata and credit updates are not: a client that never
+	 * reads while it keeps asking for transactions would make them pile up without end.
+	 * @param limit the most bytes held (queued here and not yet taken by the socket)
+	 * @param onOverflow run once on the link's loop, after a frame took the bytes held past it
+	 */
+	void holdLimit(long limit, Runnable onOverflow) {
+		this.holdLimit = limit;
+		this.overflow = onOverflow;
+	}
+
 	void metadata(ToClient.RxMetadata message) {
 		if (this.fifoPayloads > 0) {
 			this.fifo.add(message);
@@ -115,6 +132,12 @@ final class LinkOutbox {
 		long now = bufferedBytes();
 		if (now > this.peakBytes) {
 			this.peakBytes = now;
+		}
+		if (now > this.holdLimit && this.overflow != null) {
+			// Run after the caller (an onward stream's callback, often) has returned, once.
+			Runnable hangUp = this.overflow;
+			this.overflow = null;
+			this.channel.eventLoop().execute(hangUp);
 		}
 		// Frames produced by one read of the onward connection (a 16 KiB read is a dozen RX
 		// frames) go to the socket together, in one write system call, once the read is done.

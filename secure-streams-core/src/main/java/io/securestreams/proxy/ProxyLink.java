@@ -51,6 +51,13 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	/** Longest rideshare chain a client accepts in CREATE_RESULT. */
 	private static final int MAX_CHAIN = 3;
 
+	/**
+	 * What a link may hold for its client beyond twice {@code proxy_buflen} before the client
+	 * counts as one that does not read: room for states and a large metadata frame next to a
+	 * full buffer of payload.
+	 */
+	static final long HOLD_SLACK = 64 * 1024;
+
 	private final SecureStreamsProxy proxy;
 
 	private final long id;
@@ -163,6 +170,13 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 				: new BufferSettings(0, 0, 0, 0, 0, 0);
 		boolean transactional = policy != null && (policy.protocol() == Protocol.H1 || policy.protocol() == Protocol.H2
 				|| policy.protocol() == Protocol.H3);
+		long holdLimit = 2 * buffers.effectiveProxyBuflen() + HOLD_SLACK;
+		this.outbox.holdLimit(holdLimit, () -> {
+			if (ch.isActive()) {
+				hangUp("the client does not read: " + this.outbox.bufferedBytes() + " bytes wait for it, more than "
+						+ "twice proxy_buflen and " + HOLD_SLACK + " (" + holdLimit + ")");
+			}
+		});
 		OnwardHandler handler = new OnwardHandler(describe(), this.outbox, ch.alloc(), buffers,
 				() -> ch.config().setAutoRead(true), () -> {
 					logger.info("{}: closing: the onward stream was destroyed", describe());
