@@ -66,6 +66,7 @@ final class CrossLoopOnward implements StreamHandler {
 
 	private final AtomicInteger txFrames = new AtomicInteger();
 
+	// The client's frames waiting for onTx, headers included (see OnwardHandler).
 	private final AtomicLong txQueuedBytes = new AtomicLong();
 
 	private final AtomicLong rxInFlight = new AtomicLong();
@@ -250,7 +251,7 @@ final class CrossLoopOnward implements StreamHandler {
 		ToProxy.TxPayload head = queuedHead.payload();
 		if (this.txCopier.copyNextPiece(head, slot)) {
 			this.tx.poll();
-			long queued = this.txQueuedBytes.addAndGet(-head.payload().readableBytes());
+			long queued = this.txQueuedBytes.addAndGet(-head.wireLength());
 			head.release();
 			if (queued <= this.buffers.effectiveProxyBuflen() / 2) {
 				// Decided on the link's loop, where reading was paused, after that pause.
@@ -280,7 +281,7 @@ final class CrossLoopOnward implements StreamHandler {
 	 */
 	boolean queueTx(ToProxy.TxPayload payload) {
 		this.tx.add(new Queued(payload, this.transaction));
-		long queued = this.txQueuedBytes.addAndGet(payload.payload().readableBytes());
+		long queued = this.txQueuedBytes.addAndGet(payload.wireLength());
 		OnwardStream current = this.stream;
 		if (this.txFrames.getAndIncrement() == 0 && current != null) {
 			current.requestTx();
@@ -328,7 +329,7 @@ final class CrossLoopOnward implements StreamHandler {
 			}
 			partlyTaken = false;
 			this.tx.poll();
-			this.txQueuedBytes.addAndGet(-head.payload().payload().readableBytes());
+			this.txQueuedBytes.addAndGet(-head.payload().wireLength());
 			this.txFrames.decrementAndGet();
 			head.payload().release();
 			dropped = true;

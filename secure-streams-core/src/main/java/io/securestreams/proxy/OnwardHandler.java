@@ -80,6 +80,8 @@ final class OnwardHandler implements StreamHandler {
 
 	private volatile boolean rxPaused;
 
+	// The client's frames waiting for onTx, counted as they came on the wire, headers included:
+	// by payload alone, frames without payload counted nothing and queued without end.
 	private long txQueuedBytes;
 
 	// Set once rx was dropped as "proxy buffer full", until the onward stream's next state: rx
@@ -204,8 +206,8 @@ final class OnwardHandler implements StreamHandler {
 		long before = this.txQueuedBytes;
 		dropUnfinishedMessage();
 		if (this.txQueuedBytes < before) {
-			logger.debug("{}: dropped {} bytes of a client message the onward transaction did not finish", this.name,
-					before - this.txQueuedBytes);
+			logger.debug("{}: dropped {} bytes of frames of a client message the onward transaction did not finish",
+					this.name, before - this.txQueuedBytes);
 		}
 		this.takenInTransaction = false;
 		this.bodyOwedToEndedTransaction = this.transactional && !this.messageInTransaction;
@@ -242,7 +244,7 @@ final class OnwardHandler implements StreamHandler {
 			partlyTaken = false;
 			unsentBody &= !StreamFlags.has(head.flags(), StreamFlags.EOM);
 			this.tx.poll();
-			this.txQueuedBytes -= head.payload().readableBytes();
+			this.txQueuedBytes -= head.wireLength();
 			head.release();
 		}
 		this.txCopier.reset();
@@ -348,9 +350,8 @@ final class OnwardHandler implements StreamHandler {
 		}
 		this.takenInTransaction = true;
 		if (this.txCopier.copyNextPiece(head, slot)) {
-			int size = head.payload().readableBytes();
 			this.tx.poll();
-			this.txQueuedBytes -= size;
+			this.txQueuedBytes -= head.wireLength();
 			head.release();
 			if (this.txQueuedBytes <= this.buffers.effectiveProxyBuflen() / 2) {
 				this.resumeLinkReads.run();
@@ -374,7 +375,7 @@ final class OnwardHandler implements StreamHandler {
 	boolean queueTx(ToProxy.TxPayload payload) {
 		boolean wasEmpty = this.tx.isEmpty();
 		this.tx.add(payload);
-		this.txQueuedBytes += payload.payload().readableBytes();
+		this.txQueuedBytes += payload.wireLength();
 		// The binding keeps calling onTx until it gets TX_DONT_SEND, so only an empty queue needs a
 		// new request; a request with nothing left to take would start another transaction.
 		if (wasEmpty && this.stream != null) {
