@@ -137,7 +137,12 @@ final class LinkOutbox {
 			// Run after the caller (an onward stream's callback, often) has returned, once.
 			Runnable hangUp = this.overflow;
 			this.overflow = null;
-			this.channel.eventLoop().execute(hangUp);
+			try {
+				this.channel.eventLoop().execute(hangUp);
+			}
+			catch (RejectedExecutionException ex) {
+				// The proxy is stopping: its links are being closed anyway.
+			}
 		}
 		// Frames produced by one read of the onward connection (a 16 KiB read is a dozen RX
 		// frames) go to the socket together, in one write system call, once the read is done.
