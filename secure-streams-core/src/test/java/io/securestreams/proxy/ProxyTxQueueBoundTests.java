@@ -3,6 +3,7 @@ package io.securestreams.proxy;
 import java.util.function.Predicate;
 
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.securestreams.StreamFlags;
 import io.securestreams.policy.BufferSettings;
@@ -33,7 +34,7 @@ class ProxyTxQueueBoundTests {
 	private final BufferSettings buffers = new BufferSettings(BUFLEN, 0, 0, 0, 0, 0);
 
 	private final OnwardHandler handler = new OnwardHandler("link under test", this.outbox,
-			Unpooled.buffer().alloc(), this.buffers, () -> {
+			UnpooledByteBufAllocator.DEFAULT, this.buffers, () -> {
 			}, () -> {
 			}, false);
 
