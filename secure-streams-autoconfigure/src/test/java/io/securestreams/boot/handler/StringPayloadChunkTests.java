@@ -50,47 +50,41 @@ class StringPayloadChunkTests {
 
 	@Test
 	void aCharacterSplitBetweenChunksReachesAStringParameterWhole() {
-		// A few bytes at a time, so that the client reads the body in many chunks, most of them
-		// ending inside a character.
-		this.server.enqueue(new MockResponse.Builder().code(200)
-			.body(TEXT)
-			.throttleBody(5, 5, TimeUnit.MILLISECONDS)
-			.build());
-		String type = "secure-streams.policy.streamtypes.text.";
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
-			.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s",
-					type + "endpoint=127.0.0.1", type + "port=" + this.server.getPort(), type + "http-method=GET",
-					type + "http-url=/text", type + "opportunistic=true")
-			.withBean(TextHandler.class)
-			.run((context) -> {
-				TextHandler handler = context.getBean(TextHandler.class);
-				Awaitility.await().until(() -> handler.acked);
-				assertThat(handler.chunks).as("chunks").hasSizeGreaterThan(2);
-				assertThat(String.join("", handler.chunks)).isEqualTo(TEXT);
-				assertThat(handler.flags).last().matches((flags) -> StreamFlags.has(flags, StreamFlags.EOM));
-			});
+		ChunkCollector<String> handler = fetch(TextHandler.class);
+		assertThat(handler.chunks).as("chunks").hasSizeGreaterThan(2);
+		assertThat(String.join("", handler.chunks)).isEqualTo(TEXT);
+		assertThat(handler.flags).last().matches((flags) -> StreamFlags.has(flags, StreamFlags.EOM));
 	}
 
 	@Test
 	void aStringBoundToATypeVariableIsTakenChunkByChunkToo() {
+		ChunkCollector<String> handler = fetch(GenericTextHandler.class);
+		assertThat(handler.chunks).as("chunks").hasSizeGreaterThan(2);
+		assertThat(String.join("", handler.chunks)).isEqualTo(TEXT);
+		assertThat(handler.chunks).last().isEqualTo("");
+		assertThat(handler.flags).last().matches((flags) -> StreamFlags.has(flags, StreamFlags.EOM));
+	}
+
+	/** Serves the text a few bytes at a time, so that most chunks end inside a character. */
+	private <H extends ChunkCollector<String>> H fetch(Class<H> handlerClass) {
 		this.server.enqueue(new MockResponse.Builder().code(200)
 			.body(TEXT)
 			.throttleBody(5, 5, TimeUnit.MILLISECONDS)
 			.build());
 		String type = "secure-streams.policy.streamtypes.text.";
+		List<H> handlers = new CopyOnWriteArrayList<>();
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SecureStreamsAutoConfiguration.class))
 			.withPropertyValues("secure-streams.event-loop-threads=1", "secure-streams.shutdown-timeout=2s",
 					type + "endpoint=127.0.0.1", type + "port=" + this.server.getPort(), type + "http-method=GET",
 					type + "http-url=/text", type + "opportunistic=true")
-			.withBean(GenericTextHandler.class)
+			.withBean(handlerClass)
 			.run((context) -> {
-				GenericTextHandler handler = context.getBean(GenericTextHandler.class);
+				H handler = context.getBean(handlerClass);
 				Awaitility.await().until(() -> handler.acked);
-				assertThat(handler.chunks).as("chunks").hasSizeGreaterThan(2);
-				assertThat(String.join("", handler.chunks)).isEqualTo(TEXT);
-				assertThat(handler.chunks).last().isEqualTo("");
-				assertThat(handler.flags).last().matches((flags) -> StreamFlags.has(flags, StreamFlags.EOM));
+				handlers.add(handler);
 			});
+		assertThat(handlers).hasSize(1);
+		return handlers.get(0);
 	}
 
 	abstract static class ChunkCollector<T> {
@@ -119,24 +113,14 @@ class StringPayloadChunkTests {
 
 	}
 
+	/** Declares its method with a {@code String} parameter itself. */
 	@SecureStreamHandler(streamtype = "text", start = SecureStreamHandler.Start.REQUEST_TX)
-	static class TextHandler {
+	static class TextHandler extends ChunkCollector<String> {
 
-		final List<String> chunks = new CopyOnWriteArrayList<>();
-
-		final List<Integer> flags = new CopyOnWriteArrayList<>();
-
-		volatile boolean acked;
-
+		@Override
 		@OnRx
 		void rx(String chunk, @Flags int flags) {
-			this.chunks.add(chunk);
-			this.flags.add(flags);
-		}
-
-		@OnState("QOS_ACK_REMOTE")
-		void acked() {
-			this.acked = true;
+			super.rx(chunk, flags);
 		}
 
 	}
