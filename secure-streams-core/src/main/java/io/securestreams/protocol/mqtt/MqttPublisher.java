@@ -31,6 +31,13 @@ final class MqttPublisher {
 	/** The buffer an {@code onTx} call gets when no length was announced. */
 	static final int SLOT_CAPACITY = 64 * 1024;
 
+	/**
+	 * The most room one {@code onTx} call of an announced message gets: the message's buffer grows
+	 * as it is written, so that an announced length (a 7-byte PAYLOAD_LENGTH_HINT at a proxy, say)
+	 * does not hold up to 256 MiB of heap before any of the message exists.
+	 */
+	static final int ANNOUNCED_SLOT_CAPACITY = 1024 * 1024;
+
 	/** Largest payload: MQTT's remaining-length limit, less room for the topic and packet id. */
 	static final int MAX_PAYLOAD = 268_435_455 - 65_539;
 
@@ -89,8 +96,12 @@ final class MqttPublisher {
 					refuse("requestTxLen(" + this.announced + ") is more than an MQTT message can carry", mqtt);
 					continue;
 				}
-				int capacity = (this.announced >= 0) ? (int) this.announced : SLOT_CAPACITY;
-				buffer = on.alloc().heapBuffer(capacity, capacity);
+				buffer = (this.announced >= 0)
+						? on.alloc().heapBuffer(nextSlot(0), (int) this.announced)
+						: on.alloc().heapBuffer(SLOT_CAPACITY, SLOT_CAPACITY);
+			}
+			if (this.announced >= 0) {
+				buffer.ensureWritable(nextSlot(buffer.writerIndex()));
 			}
 			TxResult result;
 			// Kept, as leaving from inside onTx discards the message before this buffer is back.
@@ -131,6 +142,11 @@ final class MqttPublisher {
 			}
 			publish(on, buffer, mqtt);
 		}
+	}
+
+	// The room the next call of an announced message gets: what is still owed, up to a slot.
+	private int nextSlot(int written) {
+		return (int) Math.min(this.announced - written, ANNOUNCED_SLOT_CAPACITY);
 	}
 
 	private void keepOrRelease(ByteBuf buffer) {

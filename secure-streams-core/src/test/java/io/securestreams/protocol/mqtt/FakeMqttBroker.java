@@ -105,7 +105,7 @@ final class FakeMqttBroker implements AutoCloseable {
 					if (tls != null) {
 						channel.pipeline().addLast(tlsHandler(tls));
 					}
-					channel.pipeline().addLast(new MqttDecoder(1024 * 1024), MqttEncoder.INSTANCE, new Responder());
+					channel.pipeline().addLast(new MqttDecoder(8 * 1024 * 1024), MqttEncoder.INSTANCE, new Responder());
 				}
 			})
 			.bind("127.0.0.1", 0)
