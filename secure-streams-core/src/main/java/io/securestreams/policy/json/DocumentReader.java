@@ -56,7 +56,15 @@ final class DocumentReader {
 	static ParsedPolicy read(String source, byte[] json, Policy base) {
 		Problems problems = new Problems(source);
 		ReadContext context;
-		try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), json)) {
+		JsonParser opened = FACTORY.createParser(ObjectReadContext.empty(), json);
+		int notUtf8 = (opened instanceof UTF8StreamJsonParser) ? Utf8Check.firstInvalid(json) : -1;
+		if (notUtf8 >= 0) {
+			opened.close();
+		}
+		// Jackson reports a byte 0xFF where it is, with the path of the value holding it: the
+		// reader stops there as it stops at any other byte that is not UTF-8.
+		try (JsonParser parser = (notUtf8 >= 0) ? FACTORY.createParser(ObjectReadContext.empty(), marked(json, notUtf8))
+				: opened) {
 			if (parser instanceof UTF8StreamJsonParser) {
 				problems.columnsInBytesOf(json);
 			}
@@ -66,9 +74,14 @@ final class DocumentReader {
 				TopLevelReader.read(context);
 			}
 			catch (JacksonException ex) {
-				syntaxError(problems, cursor, parser, ex);
+				syntaxError(problems, cursor, parser, ex, (notUtf8 >= 0) ? json[notUtf8] & 0xFF : -1);
 				throw new PolicyException(problems.errors(), problems.errorCount());
 			}
+		}
+		if (notUtf8 >= 0) {
+			// Only where the reader skipped the bytes unread (Jackson skips a string unchecked).
+			problems.fatal(1, 1, "", notUtf8Message(json[notUtf8] & 0xFF) + " at byte offset " + notUtf8);
+			throw new PolicyException(problems.errors(), problems.errorCount());
 		}
 		Set<ReferenceTracker.Site> alreadyReported = context.references.finish(problems);
 		Policy merged = context.fragment.applyTo(base);
@@ -136,12 +149,29 @@ final class DocumentReader {
 		return (streamType) -> listed.contains(streamType.name());
 	}
 
-	private static void syntaxError(Problems problems, JsonCursor cursor, JsonParser parser, JacksonException ex) {
+	private static byte[] marked(byte[] json, int at) {
+		byte[] marked = json.clone();
+		marked[at] = (byte) 0xFF;
+		return marked;
+	}
+
+	private static String notUtf8Message(int lead) {
+		return String.format("invalid UTF-8: byte 0x%02X does not start a well-formed sequence (it is overlong,"
+				+ " beyond U+10FFFF, a surrogate or cut short)", lead);
+	}
+
+	private static void syntaxError(Problems problems, JsonCursor cursor, JsonParser parser, JacksonException ex,
+			int notUtf8Lead) {
 		TokenStreamLocation location = ex.getLocation();
 		if (location == null || location.getLineNr() <= 0) {
 			location = parser.currentLocation();
 		}
 		String message = ex.getOriginalMessage();
+		if (notUtf8Lead >= 0 && message != null && message.contains("0xff")) {
+			problems.fatal(Math.max(location.getLineNr(), 1), Math.max(location.getColumnNr(), 1),
+					cursor.failurePath(), notUtf8Message(notUtf8Lead));
+			return;
+		}
 		message = LONG_TOKEN.matcher((message != null) ? message : ex.getClass().getSimpleName()).replaceAll("$1...");
 		message = START_MARKER.matcher(message).replaceAll("");
 		int newline = message.indexOf('\n');
