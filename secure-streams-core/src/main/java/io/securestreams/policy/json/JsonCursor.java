@@ -74,6 +74,10 @@ final class JsonCursor {
 
 	private static final int READING_ELEMENT = 2;
 
+	// Position of the last string value reported for an unpaired surrogate: read twice, it is
+	// reported once.
+	private long unpairedReportedAt = -1;
+
 	// Position of the key of the member nextMember() moved to.
 	private int keyLine;
 
@@ -214,7 +218,7 @@ final class JsonCursor {
 			return null;
 		}
 		return switch (token) {
-			case VALUE_STRING -> this.parser.getString();
+			case VALUE_STRING -> paired(this.parser.getString());
 			case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> this.parser.getNumberValue();
 			case VALUE_TRUE -> Boolean.TRUE;
 			case VALUE_FALSE -> Boolean.FALSE;
@@ -235,7 +239,43 @@ final class JsonCursor {
 	 * @return the text
 	 */
 	String text() {
-		return this.parser.getString();
+		String text = this.parser.getString();
+		return (token() == JsonToken.VALUE_STRING) ? paired(text) : text;
+	}
+
+	/**
+	 * Reports a string value holding half of a surrogate pair ({@code "\\ud800"} alone): it is no
+	 * character, UTF-8 cannot carry it (Java writes it as {@code ?}), so the value a stream used
+	 * and the policy written back would differ from the one given.
+	 * @param text the current string value
+	 * @return {@code text}
+	 */
+	private String paired(String text) {
+		String half = unpaired(text);
+		if (half != null) {
+			long at = position();
+			if (at != this.unpairedReportedAt) {
+				this.unpairedReportedAt = at;
+				this.problems.error(line(at), column(at), path(), half);
+			}
+		}
+		return text;
+	}
+
+	private static @Nullable String unpaired(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (!Character.isSurrogate(c)) {
+				continue;
+			}
+			if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+				i++;
+				continue;
+			}
+			return String.format("\\u%04x is half of a surrogate pair without its other half, which UTF-8 cannot"
+					+ " carry", (int) c);
+		}
+		return null;
 	}
 
 	static String describe(@Nullable Object value) {
