@@ -125,9 +125,11 @@ public final class StreamTypeValues {
 				// Brackets hold an IPv6 literal: empty ones would be looked up as the local host.
 				boolean validHost = bracketed ? host.indexOf(':') > 0
 						&& host.substring(1, host.length() - 1).chars().allMatch(StreamTypeValues::ipv6Char)
-						: host.indexOf(':') < 0;
+						: host.indexOf(':') < 0 && host.chars().noneMatch(StreamTypeValues::spaceOrControl);
 				try {
-					int port = Integer.parseInt(text.substring(colon + 1));
+					String digits = text.substring(colon + 1);
+					// parseInt reads a sign and the digits of every script ("١٠٨٠" as 1080); lws' atoi does not.
+					int port = digits.chars().allMatch((c) -> c >= '0' && c <= '9') ? Integer.parseInt(digits) : 0;
 					if (validHost && port >= 1 && port <= 65535) {
 						return text;
 					}
@@ -138,6 +140,11 @@ public final class StreamTypeValues {
 			}
 		}
 		throw new IllegalArgumentException("expected host:port such as 127.0.0.1:1080, got " + describe(value));
+	}
+
+	// A host name holds neither: one that does would only fail at each connection.
+	private static boolean spaceOrControl(int c) {
+		return c <= ' ' || c == 0x7f || Character.isSpaceChar(c) || Character.isISOControl(c);
 	}
 
 	private static boolean ipv6Char(int c) {
