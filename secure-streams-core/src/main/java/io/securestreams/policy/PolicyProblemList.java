@@ -28,4 +28,9 @@ final class PolicyProblemList implements PolicyProblemSink {
 		this.problems.add(PolicyProblem.error(PolicyValidator.authStreamTypePath(scheme), message));
 	}
 
+	@Override
+	public void metricsReport(String metrics, String message) {
+		this.problems.add(PolicyProblem.error(PolicyValidator.metricsReportPath(metrics), message));
+	}
+
 }

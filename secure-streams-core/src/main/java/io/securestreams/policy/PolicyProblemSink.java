@@ -3,7 +3,7 @@ package io.securestreams.policy;
 /**
  * Receives the errors {@link PolicyValidator} finds, each with the entry at fault and where in it, on
  * the thread that validates and in the order of the list-returning methods: trust store stacks,
- * auth schemes, then streamtypes, each in the policy's order.
+ * auth schemes, metrics policies, then streamtypes, each in the policy's order.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
@@ -32,5 +32,12 @@ public interface PolicyProblemSink {
 	 * @param message what is wrong
 	 */
 	void authStreamType(String scheme, String message);
+
+	/**
+	 * A metrics policy's {@code report} is wrong.
+	 * @param metrics the metrics policy's name
+	 * @param message what is wrong
+	 */
+	void metricsReport(String metrics, String message);
 
 }

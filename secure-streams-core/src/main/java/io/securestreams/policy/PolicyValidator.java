@@ -81,6 +81,11 @@ public final class PolicyValidator {
 				sink.authStreamType(scheme.name(), "no streamtype named '" + scheme.streamType() + "' in s");
 			}
 		}
+		for (MetricsPolicy metrics : policy.metrics()) {
+			if (metrics.report() != null && policy.streamType(metrics.report()) == null) {
+				sink.metricsReport(metrics.name(), "no streamtype named '" + metrics.report() + "' in s");
+			}
+		}
 		for (StreamTypePolicy streamType : policy.streamTypes().values()) {
 			// Not a reference check the reader has made: an overlay may name another key or
 			// replace either entry, and the reader only checks what each one is.
@@ -143,6 +148,15 @@ public final class PolicyValidator {
 	 */
 	public static String authStreamTypePath(String scheme) {
 		return "auth." + scheme + ".streamtype";
+	}
+
+	/**
+	 * Returns the logical path of a metrics policy's {@code report}, as used in problems.
+	 * @param metrics the metrics policy's name
+	 * @return for example {@code metrics.m.report}
+	 */
+	public static String metricsReportPath(String metrics) {
+		return "metrics." + metrics + ".report";
 	}
 
 	private static void checkReference(Policy policy, StreamTypePolicy streamType, StreamTypeKey key,

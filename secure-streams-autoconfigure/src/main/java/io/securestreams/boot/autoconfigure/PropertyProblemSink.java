@@ -112,6 +112,12 @@ final class PropertyProblemSink implements PolicyProblemSink {
 				message);
 	}
 
+	@Override
+	public void metricsReport(String metrics, String message) {
+		add(PolicyPropertiesMapper.property("metrics", metrics) + ".report", PolicyValidator.metricsReportPath(metrics),
+				message);
+	}
+
 	private void add(String property, String logicalPath, String message) {
 		this.problems.add(this.locator.isSet(property) ? this.locator.problem(property, message)
 				: PolicyProblem.error(logicalPath, message).at(this.jsonSource, 0, 0, logicalPath));

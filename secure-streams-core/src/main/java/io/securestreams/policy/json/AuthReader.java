@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import io.securestreams.policy.AuthScheme;
 import io.securestreams.policy.MetricsPolicy;
+import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.json.LocationMap.Located;
 import io.securestreams.policy.json.ReferenceTracker.Section;
 
@@ -56,6 +57,7 @@ final class AuthReader {
 			long minOutlier = entry.integral("min_outlier", Long.MAX_VALUE);
 			String report = entry.string("report", "the name of the streamtype that sends the report", false);
 			if (name != null && define(context, Section.METRICS, name, entry) && !entry.hasErrors()) {
+				entry.locate("report", PolicyValidator.metricsReportPath(name));
 				metrics.add(new MetricsPolicy(name, schedule, halflife, minOutlier, report));
 			}
 		});

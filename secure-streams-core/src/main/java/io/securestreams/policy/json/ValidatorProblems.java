@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.securestreams.policy.AuthScheme;
+import io.securestreams.policy.MetricsPolicy;
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyProblem;
 import io.securestreams.policy.PolicyProblemSink;
@@ -100,6 +101,20 @@ final class ValidatorProblems implements PolicyProblemSink {
 			return;
 		}
 		String path = "auth." + scheme + ".streamtype";
+		add(this.locations.find(path), () -> path, message);
+	}
+
+	@Override
+	public void metricsReport(String metrics, String message) {
+		MetricsPolicy entry = this.merged.metrics()
+			.stream()
+			.filter((candidate) -> candidate.name().equals(metrics))
+			.findFirst()
+			.orElse(null);
+		if (entry != null && namesRejectedStreamType(entry.report())) {
+			return;
+		}
+		String path = PolicyValidator.metricsReportPath(metrics);
 		add(this.locations.find(path), () -> path, message);
 	}
 
