@@ -156,8 +156,8 @@ final class DocumentReader {
 	}
 
 	private static String notUtf8Message(int lead) {
-		return String.format("invalid UTF-8: byte 0x%02X does not start a well-formed sequence (it is overlong,"
-				+ " beyond U+10FFFF, a surrogate or cut short)", lead);
+		// Overlong, beyond U+10FFFF, a surrogate, cut short or no lead byte at all (Latin-1 text).
+		return String.format("invalid UTF-8: byte 0x%02X does not start a well-formed UTF-8 sequence", lead);
 	}
 
 	private static void syntaxError(Problems problems, JsonCursor cursor, JsonParser parser, JacksonException ex,

@@ -56,7 +56,7 @@ class SectionKeyTableTests {
 		row("auth.streamtype", auth, (p) -> p.auth().get("a").streamType(), "s3");
 		row("auth.blob", auth, (p) -> p.auth().get("a").blob(), 3);
 		String metrics = "{\"metrics\": [{\"name\": \"m\", \"us_schedule\": 60000000, \"us_halflife\": 3000000, "
-				+ "\"min_outlier\": 200, \"report\": \"r\"}]}";
+				+ "\"min_outlier\": 200, \"report\": \"r\"}], \"s\": [{\"r\": {\"endpoint\": \"e\"}}]}";
 		row("metrics.name", metrics, (p) -> p.metrics().get(0).name(), "m");
 		row("metrics.us_schedule", metrics, (p) -> p.metrics().get(0).usSchedule(), 60000000L);
 		row("metrics.us_halflife", metrics, (p) -> p.metrics().get(0).usHalflife(), 3000000L);

@@ -86,7 +86,7 @@ class PolicyToolTests {
 			.isEqualTo(1);
 		assertThat(err()).isEqualTo(empty + ":1:1: empty document; expected a policy object\n"
 				+ "cannot read policy file " + this.temp + ": Is a directory\n" + latin1
-				+ ":1:19: release: invalid JSON: Invalid UTF-8 middle byte 0x22\n");
+				+ ":1:18: release: invalid UTF-8: byte 0xE9 does not start a well-formed UTF-8 sequence\n");
 		assertThat(out()).isEqualTo("OK " + fixture(BINANCE) + ": 1 streamtypes, 1 retry policies, 1 trust stores\n");
 	}
 
