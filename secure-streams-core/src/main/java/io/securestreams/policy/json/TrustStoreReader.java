@@ -75,7 +75,10 @@ final class TrustStoreReader {
 	private static void member(ReadContext context, Store store, String key, int line, int column) {
 		JsonCursor cursor = context.cursor;
 		if (store.shortForm == null) {
-			store.shortForm = !KEYS.contains(key);
+			// A near miss of "name" or "stack" whose value cannot be a stack is a misspelt key of
+			// the lws form, not a store of that name: reported as such, with the key meant.
+			boolean misspelt = !cursor.isArray() && KeySuggester.nearest(key, KEYS) != null;
+			store.shortForm = !KEYS.contains(key) && !misspelt;
 		}
 		if (store.shortForm) {
 			int before = context.problems().errorCount();
