@@ -52,6 +52,13 @@ class PolicyInvalidUtf8Tests {
 	}
 
 	@Test
+	void notUtf8AfterAByteOrderMarkIsRefused() {
+		byte[] json = bytes("\ufeff{\"release\": \"", new int[] { 0xE0, 0x80, 0xAF }, "\"}");
+		assertThat(problems(json)).singleElement()
+			.satisfies((problem) -> assertThat(problem).contains(": release: invalid UTF-8: byte 0xE0"));
+	}
+
+	@Test
 	void everyFormOfUtf8IsAccepted() {
 		String text = "/a\u00e9\u0800\uffff\ud800\udc00\udbff\udfffb";
 		byte[] json = ("{\"s\": [{\"st\": {\"http_url\": \"" + text + "\"}}]}").getBytes(StandardCharsets.UTF_8);
