@@ -1,14 +1,24 @@
 package io.securestreams.policy.json;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
 /**
- * Finds bytes that are not UTF-8 as RFC 3629 defines it. Jackson's decoder takes overlong forms
- * ({@code C0 AF} for {@code /}) and sequences beyond U+10FFFF as characters, so a policy that is
- * not UTF-8 would be read as different, plausible text.
+ * Finds bytes that are not UTF-8 as RFC 3629 defines it, with the JDK's decoder, which refuses
+ * what Jackson's decoder takes as characters: overlong forms ({@code C0 AF} for {@code /}),
+ * encoded surrogates and sequences beyond U+10FFFF. Without the check, a policy that is not UTF-8
+ * would be read as different, plausible text.
  *
  * @author Secure Streams contributors
  * @since 0.1.0
  */
 final class Utf8Check {
+
+	private static final int CHUNK = 8192;
 
 	private Utf8Check() {
 	}
@@ -19,59 +29,23 @@ final class Utf8Check {
 	 * @return the offset of its first byte, or {@code -1} when all of {@code data} is UTF-8
 	 */
 	static int firstInvalid(byte[] data) {
-		int i = 0;
-		int end = data.length;
-		while (i < end) {
-			int lead = data[i];
-			if (lead >= 0) {
-				i++;
-				continue;
+		CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+			.onMalformedInput(CodingErrorAction.REPORT)
+			.onUnmappableCharacter(CodingErrorAction.REPORT);
+		ByteBuffer in = ByteBuffer.wrap(data);
+		// The text itself is not needed: it is decoded a chunk at a time into one small buffer.
+		CharBuffer out = CharBuffer.allocate(Math.min(CHUNK, data.length + 1));
+		while (true) {
+			CoderResult result = decoder.decode(in, out, true);
+			if (result.isError()) {
+				return in.position();
 			}
-			int length = sequenceLength(data, i, lead & 0xFF);
-			if (length == 0) {
-				return i;
+			if (result.isUnderflow()) {
+				result = decoder.flush(out);
+				return result.isError() ? in.position() : -1;
 			}
-			i += length;
+			out.clear();
 		}
-		return -1;
-	}
-
-	// The well-formed sequences of RFC 3629, section 4: the second byte's range depends on the
-	// first, which rules out overlong forms, surrogates and code points beyond U+10FFFF.
-	private static int sequenceLength(byte[] data, int at, int lead) {
-		int length;
-		int low = 0x80;
-		int high = 0xBF;
-		if (lead >= 0xC2 && lead <= 0xDF) {
-			length = 2;
-		}
-		else if (lead >= 0xE0 && lead <= 0xEF) {
-			length = 3;
-			low = (lead == 0xE0) ? 0xA0 : 0x80;
-			high = (lead == 0xED) ? 0x9F : 0xBF;
-		}
-		else if (lead >= 0xF0 && lead <= 0xF4) {
-			length = 4;
-			low = (lead == 0xF0) ? 0x90 : 0x80;
-			high = (lead == 0xF4) ? 0x8F : 0xBF;
-		}
-		else {
-			return 0;
-		}
-		if (at + length > data.length) {
-			return 0;
-		}
-		int second = data[at + 1] & 0xFF;
-		if (second < low || second > high) {
-			return 0;
-		}
-		for (int i = 2; i < length; i++) {
-			int next = data[at + i] & 0xFF;
-			if (next < 0x80 || next > 0xBF) {
-				return 0;
-			}
-		}
-		return length;
 	}
 
 }
