@@ -98,6 +98,7 @@ public final class ListenerStream extends AbstractStream {
 			throw new SecureStreamsException("the handler refused stream creation (DESTROY_ME from CREATING) for '"
 					+ policy.name() + "'");
 		}
+		listener.startAccepting();
 		logger.info("server streamtype '{}' ({}{}) listening on {}", policy.name(), policy.protocol().jsonName(),
 				(tls != null) ? ", tls" : "", printable(String.valueOf(listener.localAddress())));
 		return listener;
@@ -123,6 +124,11 @@ public final class ListenerStream extends AbstractStream {
 	private void bind(SocketAddress address) {
 		ServerBootstrap bootstrap = new ServerBootstrap().group(this.loop, this.runtime.transport().group())
 			.channel(this.runtime.transport().serverChannel(address))
+			// Nothing is accepted before the listener's CREATING returned OK (startAccepting): a
+			// connection arriving meanwhile would be served before the handler heard of its
+			// listener, and served even when the handler refused the listener with DESTROY_ME.
+			// The kernel's backlog holds it until then.
+			.option(ChannelOption.AUTO_READ, false)
 			.childHandler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel channel) {
@@ -142,6 +148,13 @@ public final class ListenerStream extends AbstractStream {
 					+ "' cannot listen on " + address + ": " + bound.cause().getMessage()), bound.cause());
 		}
 		this.serverChannel = bound.channel();
+	}
+
+	private void startAccepting() {
+		Channel channel = this.serverChannel;
+		if (channel != null) {
+			channel.config().setAutoRead(true);
+		}
 	}
 
 	private void accept(Channel channel) {
