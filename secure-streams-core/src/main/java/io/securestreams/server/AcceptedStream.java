@@ -3,6 +3,7 @@ package io.securestreams.server;
 import java.net.SocketAddress;
 
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 import io.securestreams.StreamHandler;
 import io.securestreams.StreamRole;
 import io.securestreams.StreamState;
@@ -25,6 +26,10 @@ import org.jspecify.annotations.Nullable;
  * @since 0.1.0
  */
 public final class AcceptedStream extends LinkedStream {
+
+	// The latest stream a channel carried, so that a listener that ends can let the stream close
+	// its own connection (raw flushes, ws sends its closing handshake) instead of cutting it.
+	private static final AttributeKey<AcceptedStream> STREAM = AttributeKey.valueOf(AcceptedStream.class, "stream");
 
 	private final ListenerStream listener;
 
@@ -52,6 +57,16 @@ public final class AcceptedStream extends LinkedStream {
 		this.listener = listener;
 		this.channel = channel;
 		this.link = new AcceptedLink(this);
+		channel.attr(STREAM).set(this);
+	}
+
+	/**
+	 * Returns the accepted stream a channel carries (or carried last).
+	 * @param channel a connection, or one stream of a multiplexed connection
+	 * @return the stream, or {@code null} when the channel never carried one
+	 */
+	static @Nullable AcceptedStream of(Channel channel) {
+		return channel.attr(STREAM).get();
 	}
 
 	/**

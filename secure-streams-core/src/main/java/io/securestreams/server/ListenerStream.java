@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -272,6 +273,28 @@ public final class ListenerStream extends AbstractStream {
 	protected void disconnect() {
 	}
 
+	// A connection that carries an accepted stream ends as that stream's destroy() ends it (a raw
+	// one sends what its handler handed over first, an upgraded ws one its closing handshake); on
+	// the connection's loop, after the destroy() above, and for a stream created in between too.
+	// A connection that carries no stream of its own (h2) is closed.
+	private static void endConnection(Channel connection) {
+		Runnable end = () -> {
+			AcceptedStream stream = AcceptedStream.of(connection);
+			if (stream != null) {
+				stream.destroy();
+			}
+			else {
+				connection.close();
+			}
+		};
+		try {
+			connection.eventLoop().execute(end);
+		}
+		catch (RejectedExecutionException stopped) {
+			connection.close();
+		}
+	}
+
 	@Override
 	protected void releaseResources() {
 		Channel channel = this.serverChannel;
@@ -282,7 +305,7 @@ public final class ListenerStream extends AbstractStream {
 			stream.destroy();
 		}
 		for (Channel connection : this.connections) {
-			connection.close();
+			endConnection(connection);
 		}
 		Path socket = this.socketFile;
 		if (socket != null) {

@@ -160,6 +160,24 @@ class WsServerLifecycleTests {
 	}
 
 	@Test
+	void destroyingTheListenerEndsItsUpgradedStreamsWithTheClosingHandshake() throws Exception {
+		CallbackChecker messages = new CallbackChecker();
+		Upgrades upgrades = new Upgrades(messages);
+		SecureStream listener = listen(upgrades);
+		Client client = new Client();
+		WebSocket ws = connect(listener, client);
+		SecureStream accepted = upgrades.upgraded.get();
+		listener.destroy();
+		// Its accepted streams end as their destroy() ends them (docs/servers.md): the listener
+		// used to close their connections itself, and the client saw a dropped connection.
+		assertThat(client.closed).succeedsWithin(WAIT).isEqualTo(1000);
+		assertThat(accepted.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
+		assertThat(messages.problems).isEmpty();
+		assertThat(messages.states).containsExactly(StreamState.DISCONNECTED, StreamState.DESTROYING);
+		ws.abort();
+	}
+
+	@Test
 	void noFrameReachesAHandlerThatAskedToBeDestroyed() throws Exception {
 		List<String> afterDestroyMe = new CopyOnWriteArrayList<>();
 		CallbackChecker messages = new CallbackChecker() {
