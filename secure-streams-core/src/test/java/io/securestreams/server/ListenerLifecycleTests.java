@@ -132,16 +132,6 @@ class ListenerLifecycleTests {
 	}
 
 	@Test
-	void anAddressNotOnThisHostIsRefusedNamingIt() {
-		PolicyFragment fragment = raw();
-		fragment.streamType("srv").set(StreamTypeKey.ENDPOINT, "192.0.2.1");
-		SecureStreams streams = start(fragment);
-		assertThatThrownBy(() -> streams.create("srv", new PerStream())).isInstanceOf(SecureStreamsException.class)
-			.hasMessageContaining("192.0.2.1");
-		assertThat(ContextAccess.runtime(streams).streams()).isEmpty();
-	}
-
-	@Test
 	void twoListenersOfOneStreamtypeHaveTheirOwnPortsAndAcceptedStreams() throws Exception {
 		SecureStreams streams = start(raw());
 		PerStream handler = new PerStream();
