@@ -29,12 +29,20 @@ final class Utf8Check {
 	 * @return the offset of its first byte, or {@code -1} when all of {@code data} is UTF-8
 	 */
 	static int firstInvalid(byte[] data) {
+		// Most policies are ASCII throughout: the decoder starts at the first byte that is not.
+		int start = 0;
+		while (start < data.length && data[start] >= 0) {
+			start++;
+		}
+		if (start == data.length) {
+			return -1;
+		}
 		CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
 			.onMalformedInput(CodingErrorAction.REPORT)
 			.onUnmappableCharacter(CodingErrorAction.REPORT);
-		ByteBuffer in = ByteBuffer.wrap(data);
+		ByteBuffer in = ByteBuffer.wrap(data, start, data.length - start);
 		// The text itself is not needed: it is decoded a chunk at a time into one small buffer.
-		CharBuffer out = CharBuffer.allocate(Math.min(CHUNK, data.length + 1));
+		CharBuffer out = CharBuffer.allocate(Math.min(CHUNK, data.length - start + 1));
 		while (true) {
 			CoderResult result = decoder.decode(in, out, true);
 			if (result.isError()) {
