@@ -68,7 +68,9 @@ final class DocumentReader {
 			if (parser instanceof UTF8StreamJsonParser) {
 				problems.columnsInBytesOf(json);
 			}
-			JsonCursor cursor = new JsonCursor(parser, problems);
+			// Well-formed UTF-8 holds no surrogate: only an escape can make half of a pair.
+			boolean surrogatesPossible = !(parser instanceof UTF8StreamJsonParser) || Utf8Check.hasUnicodeEscape(json);
+			JsonCursor cursor = new JsonCursor(parser, problems, surrogatesPossible);
 			context = new ReadContext(cursor, base);
 			try {
 				TopLevelReader.read(context);

@@ -78,15 +78,30 @@ final class JsonCursor {
 	// reported once.
 	private long unpairedReportedAt = -1;
 
+	private final boolean surrogatesPossible;
+
 	// Position of the key of the member nextMember() moved to.
 	private int keyLine;
 
 	private int keyColumn;
 
 	JsonCursor(JsonParser parser, Problems problems) {
+		this(parser, problems, true);
+	}
+
+	/**
+	 * Creates a cursor.
+	 * @param parser the parser
+	 * @param problems where problems go
+	 * @param surrogatesPossible whether a string value may hold half of a surrogate pair; a
+	 * document of well-formed UTF-8 without a {@code \\u} escape cannot, and its strings are not
+	 * scanned for one
+	 */
+	JsonCursor(JsonParser parser, Problems problems, boolean surrogatesPossible) {
 		this.parser = parser;
 		this.locating = (parser instanceof LocatingJsonFactory.LocatingParser fast) ? fast : null;
 		this.problems = problems;
+		this.surrogatesPossible = surrogatesPossible;
 	}
 
 	@Nullable JsonToken next() {
@@ -251,7 +266,7 @@ final class JsonCursor {
 	 * @return {@code text}
 	 */
 	private String paired(String text) {
-		String half = unpaired(text);
+		String half = this.surrogatesPossible ? unpaired(text) : null;
 		if (half != null) {
 			long at = position();
 			if (at != this.unpairedReportedAt) {

@@ -56,4 +56,19 @@ final class Utf8Check {
 		}
 	}
 
+	/**
+	 * Returns whether the bytes hold a backslash followed by {@code u}: a JSON {@code \\u} escape,
+	 * or text that only looks like one.
+	 * @param data the bytes
+	 * @return {@code false} when no string of the document can hold an escaped character code
+	 */
+	static boolean hasUnicodeEscape(byte[] data) {
+		for (int i = 0; i + 1 < data.length; i++) {
+			if (data[i] == '\\' && data[i + 1] == 'u') {
+				return true;
+			}
+		}
+		return false;
+	}
+
 }
