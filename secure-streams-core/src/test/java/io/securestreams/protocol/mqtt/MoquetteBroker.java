@@ -1,9 +1,11 @@
 package io.securestreams.protocol.mqtt;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -31,9 +33,17 @@ import org.jspecify.annotations.Nullable;
  * connection and subscription events by client id.
  * <p>
  * Moquette 0.17 is built against Netty 4.1 but runs on the Netty 4.2 of this build. One quirk:
- * with port 0 it records the bound port asynchronously, so {@link #start} waits for it.
+ * it records the bound port asynchronously, from its event loop, into a plain {@code HashMap}, and
+ * its {@code getPort()} writes a 0 into that map when the port is not there yet. Polling
+ * {@code getPort()} while the loop records the port can therefore lose the port for good (a full
+ * run once waited 10 s for it), so {@link #start} waits by reading the map only, and asks
+ * {@code getPort()} once the port is in it.
  */
 final class MoquetteBroker implements AutoCloseable {
+
+	private static final String TCP_PORT_KEY = "TCP MQTT";
+
+	private static final String TLS_PORT_KEY = "SSL MQTT";
 
 	private final Path dataDir;
 
@@ -82,11 +92,27 @@ final class MoquetteBroker implements AutoCloseable {
 		Server started = new Server();
 		started.startServer(new MemoryConfig(properties), List.of(new Recorder()),
 				this.tls ? MoquetteBroker::tlsContext : null, this.authenticator, new PermitAllAuthorizatorPolicy());
-		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> started.getPort() > 0
-				&& (!this.tls || started.getSslPort() > 0));
+		Map<?, ?> boundPorts = boundPorts(started);
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> boundPorts.get(TCP_PORT_KEY) != null
+				&& (!this.tls || boundPorts.get(TLS_PORT_KEY) != null));
 		this.port = started.getPort();
 		this.tlsPort = this.tls ? started.getSslPort() : 0;
 		this.server = started;
+	}
+
+	/** The acceptor's map of bound ports by transport name, which this class only reads. */
+	private static Map<?, ?> boundPorts(Server server) {
+		try {
+			Field acceptorField = Server.class.getDeclaredField("acceptor");
+			acceptorField.setAccessible(true);
+			Object acceptor = acceptorField.get(server);
+			Field portsField = acceptor.getClass().getDeclaredField("ports");
+			portsField.setAccessible(true);
+			return (Map<?, ?>) portsField.get(acceptor);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("Moquette's acceptor no longer has the ports map this test reads", ex);
+		}
 	}
 
 	private static SslContext tlsContext() {
