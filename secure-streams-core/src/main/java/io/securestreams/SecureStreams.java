@@ -618,6 +618,9 @@ public final class SecureStreams implements AutoCloseable {
 			logger.warn("{} streams still alive after {}; stopping the event loops anyway",
 					this.runtime.streams().size(), timeout);
 		}
+		// Connections still open (shared ones, those a stream's end closes in a later task) end
+		// while the loops run, so that their handlers release what they hold.
+		this.transport.closeChannels(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 		long left = Math.max(0, deadline - System.nanoTime());
 		this.transport.shutdownGracefully(Duration.ZERO, Duration.ofNanos(left).plusMillis(100))
 			.awaitUninterruptibly(left + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);

@@ -107,6 +107,7 @@ public final class SecureStreamsProxy implements AutoCloseable {
 				.childHandler(new ChannelInitializer<Channel>() {
 					@Override
 					protected void initChannel(Channel ch) {
+						transport.track(ch);
 						ch.pipeline()
 							.addLast("ss-decoder", new SsFrameDecoder(true))
 							.addLast("ss-encoder", SsFrameEncoder.INSTANCE)
@@ -127,6 +128,7 @@ public final class SecureStreamsProxy implements AutoCloseable {
 			throw new SecureStreamsException("the Secure Streams proxy cannot listen on " + builder.address + ": "
 					+ ex.getMessage(), ex);
 		}
+		transport.track(this.server);
 		SocketAddress bound = this.server.localAddress();
 		this.address = (bound instanceof InetSocketAddress inet)
 				? new ProxyAddress(ProxyAddress.Kind.TCP, builder.address.name(), inet.getPort()) : builder.address;

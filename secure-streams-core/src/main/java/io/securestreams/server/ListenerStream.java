@@ -149,6 +149,7 @@ public final class ListenerStream extends AbstractStream {
 					+ "' cannot listen on " + address + ": " + bound.cause().getMessage()), bound.cause());
 		}
 		this.serverChannel = bound.channel();
+		this.runtime.transport().track(bound.channel());
 	}
 
 	private void startAccepting() {
@@ -159,6 +160,7 @@ public final class ListenerStream extends AbstractStream {
 	}
 
 	private void accept(Channel channel) {
+		this.runtime.transport().track(channel);
 		// Listed before the check (this runs on a child loop, a destroy on another thread): the
 		// destroy either finds the channel in the set or was marked before the check, so no
 		// connection accepted in between outlives the listener.

@@ -173,6 +173,7 @@ public final class Connector {
 		bootstrap.handler(new ChannelInitializer<Channel>() {
 			@Override
 			protected void initChannel(Channel channel) {
+				Connector.this.transport.track(channel);
 				ChannelPipeline pipeline = channel.pipeline();
 				if (timings != null) {
 					// First, so that it sees the socket's own connect and activation.

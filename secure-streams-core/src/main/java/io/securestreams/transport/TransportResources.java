@@ -69,6 +69,8 @@ public final class TransportResources implements AutoCloseable {
 
 	private final AddressResolverGroup<InetSocketAddress> resolverGroup;
 
+	private final OpenChannels channels = new OpenChannels();
+
 	private TransportResources(int threads, boolean epoll, HostNameLookup hostNames) {
 		this.epoll = epoll;
 		IoHandlerFactory ioHandler = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -224,6 +226,31 @@ public final class TransportResources implements AutoCloseable {
 	}
 
 	/**
+	 * Lists a channel opened on these loops until it closes, so that {@link #closeChannels} ends
+	 * it before the loops stop. Every channel a context opens (connections, listeners, accepted
+	 * connections, proxy links) is listed.
+	 * @param channel the channel
+	 */
+	public void track(Channel channel) {
+		this.channels.track(channel);
+	}
+
+	/**
+	 * Closes every listed channel still open, each through its handlers (TLS close_notify, h2
+	 * GOAWAY) or, after the timeout, at once; then waits until the loops have handled the ends,
+	 * so that every handler has released what it held before the loops stop (stopping loops drop
+	 * their scheduled tasks, and a close that completes in one would never happen).
+	 * @param timeout the most to wait for the closes through the handlers
+	 * @throws IllegalStateException when called from one of the loops, which it waits for
+	 */
+	public void closeChannels(Duration timeout) {
+		if (inEventLoop()) {
+			throw new IllegalStateException("channels are closed from outside the event loops, which the close waits for");
+		}
+		this.channels.closeAll(this.group, timeout);
+	}
+
+	/**
 	 * Shuts the event loops down.
 	 * @param quietPeriod time without new tasks before shutting down
 	 * @param timeout the most to wait
@@ -260,6 +287,9 @@ public final class TransportResources implements AutoCloseable {
 
 	@Override
 	public void close() {
+		if (!inEventLoop()) {
+			closeChannels(Duration.ofSeconds(1));
+		}
 		// The loops stop within their 5 s timeout; the extra second bounds the wait whatever happens.
 		shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)).awaitUninterruptibly(6, TimeUnit.SECONDS);
 	}

@@ -163,11 +163,6 @@ class ResponseStallTests {
 		int next = stingy.get("/hello?name=again");
 		Awaitility.await().atMost(WAIT).until(() -> stingy.events.contains("HEADERS " + next + " 200 end=false"));
 		assertThat(stingy.isActive()).isTrue();
-		// That answer's DATA waits for a window that never opens: the connection ends before the
-		// context, so that it releases what it queued (two full runs reported it as a leak when the
-		// context's close ended the connection; see the stop note of 2026-12-02).
-		stingy.close();
-		Awaitility.await().atMost(WAIT).until(() -> listener.acceptedStreams().isEmpty());
 	}
 
 	private SecureStream listen(Protocol protocol) {

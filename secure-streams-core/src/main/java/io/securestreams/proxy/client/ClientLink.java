@@ -80,6 +80,7 @@ final class ClientLink extends ChannelInboundHandlerAdapter {
 			.handler(new ChannelInitializer<Channel>() {
 				@Override
 				protected void initChannel(Channel ch) {
+					transport.track(ch);
 					addHandlers(ch.pipeline(), stream, false);
 				}
 			});
