@@ -92,6 +92,11 @@ public final class PolicyValidator {
 			if (streamType.server() && streamType.tls().serverKey() != null) {
 				checkServerKeyPair(policy, streamType, sink);
 			}
+			String endpoint = streamType.endpoint();
+			if (endpoint != null && hasOuterSpace(endpoint)) {
+				sink.streamTypeKey(streamType.name(), StreamTypeKey.ENDPOINT, "'" + endpoint
+						+ "' has white space around it, which no host name, address or URL has");
+			}
 			if (!checkReferences.test(streamType)) {
 				continue;
 			}
@@ -103,6 +108,21 @@ public final class PolicyValidator {
 				}
 			}
 		}
+	}
+
+	// A host name, address or URL with white space around it (a copy-paste) was only refused when
+	// a stream connected, as an unknown host. A Unix socket path (+/path, +@name) may hold any
+	// byte but NUL, and is taken as written.
+	private static boolean hasOuterSpace(String endpoint) {
+		if (endpoint.isEmpty() || endpoint.charAt(0) == '+') {
+			return false;
+		}
+		return isSpace(endpoint.charAt(0)) || isSpace(endpoint.charAt(endpoint.length() - 1));
+	}
+
+	// Also the no-break and typographic spaces a copy from a document brings along.
+	private static boolean isSpace(char c) {
+		return Character.isWhitespace(c) || Character.isSpaceChar(c);
 	}
 
 	// The reference keys' getters directly: through the keys' getter functions this is one

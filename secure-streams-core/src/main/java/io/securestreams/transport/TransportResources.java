@@ -245,7 +245,8 @@ public final class TransportResources implements AutoCloseable {
 	 */
 	public void closeChannels(Duration timeout) {
 		if (inEventLoop()) {
-			throw new IllegalStateException("channels are closed from outside the event loops, which the close waits for");
+			throw new IllegalStateException(
+					"channels are closed from outside the event loops, which the close waits for");
 		}
 		this.channels.closeAll(this.group, timeout);
 	}

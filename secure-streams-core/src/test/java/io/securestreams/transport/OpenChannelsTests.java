@@ -38,7 +38,8 @@ class OpenChannelsTests {
 
 	@AfterEach
 	void stop() {
-		this.transport.shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5)).awaitUninterruptibly(6, TimeUnit.SECONDS);
+		this.transport.shutdownGracefully(Duration.ZERO, Duration.ofSeconds(5))
+			.awaitUninterruptibly(6, TimeUnit.SECONDS);
 	}
 
 	@Test

@@ -234,7 +234,8 @@ final class JsonCursor {
 		}
 		return switch (token) {
 			case VALUE_STRING -> paired(this.parser.getString());
-			case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> this.parser.getNumberValue();
+			case VALUE_NUMBER_INT -> this.parser.getNumberValue();
+			case VALUE_NUMBER_FLOAT -> writtenNumber();
 			case VALUE_TRUE -> Boolean.TRUE;
 			case VALUE_FALSE -> Boolean.FALSE;
 			case START_ARRAY -> {
@@ -247,6 +248,17 @@ final class JsonCursor {
 			}
 			default -> null;
 		};
+	}
+
+	// As written, for the message that refuses it; NaN and the infinities (should a parser
+	// feature let them in) have no decimal form and stay as parsed.
+	private Number writtenNumber() {
+		try {
+			return new WrittenNumber(this.parser.getString());
+		}
+		catch (NumberFormatException ex) {
+			return this.parser.getNumberValue();
+		}
 	}
 
 	/**

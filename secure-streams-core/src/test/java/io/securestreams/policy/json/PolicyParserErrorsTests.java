@@ -64,6 +64,14 @@ class PolicyParserErrorsTests {
 						"t.json:6:8: s[0].st.tls: expected true or false, got 1"),
 				arguments("float for an integer", st("'timeout_ms': 1.5"),
 						"t.json:6:15: s[0].st.timeout_ms: expected an integer 0..2147483647, got a number 1.5"),
+				arguments("exponent for an integer", st("'timeout_ms': 1e3"),
+						"t.json:6:15: s[0].st.timeout_ms: expected an integer 0..2147483647, got a number 1e3"),
+				arguments("space before an endpoint", st("'endpoint': ' example.com'"),
+						"t.json:6:13: s[0].st.endpoint: ' example.com' has white space around it, which no host name, "
+								+ "address or URL has"),
+				arguments("tab after an endpoint", st("'endpoint': 'example.com\\t'"),
+						"t.json:6:13: s[0].st.endpoint: 'example.com\t' has white space around it, which no host "
+								+ "name, address or URL has"),
 				arguments("array for a string", st("'endpoint': ['a']"),
 						"t.json:6:13: s[0].st.endpoint: expected a string, got an array"),
 				arguments("port above 65535", st("'port': 65536"),
@@ -91,7 +99,7 @@ class PolicyParserErrorsTests {
 				arguments("conceal above 65535", "{'retry': [{'r': {'conceal': 65536}}]}",
 						"t.json:1:30: retry[0].r.conceal: expected an integer 0..65535, got 65536"),
 				arguments("backoff entry not an integer", "{'retry': [{'r': {'backoff': [1000, 2e3]}}]}",
-						"t.json:1:37: retry[0].r.backoff[1]: expected an integer 0..2147483647, got a number 2000.0"),
+						"t.json:1:37: retry[0].r.backoff[1]: expected an integer 0..2147483647, got a number 2e3"),
 				arguments("blob above 3", "{'auth': [{'name': 'a', 'type': 'sigv4', 'blob': 4}]}",
 						"t.json:1:50: auth[0].blob: expected an integer 0..3, got 4"),
 				arguments("auth without type", "{'auth': [{'name': 'a'}]}",

@@ -109,7 +109,9 @@ public final class RandomPolicies {
 		}
 		return switch (key.type()) {
 			case BOOLEAN -> this.random.nextBoolean();
-			case STRING -> text(1 + this.random.nextInt(12));
+			// An endpoint is refused with white space around it.
+			case STRING -> (key == StreamTypeKey.ENDPOINT) ? "e" + text(this.random.nextInt(11)) + "e"
+					: text(1 + this.random.nextInt(12));
 			case HTTP_TOKEN -> pick(List.of("GET", "POST", "lws-mirror-protocol", "x"));
 			case HTTP_TOKEN_LIST -> pick(List.of("lws-mirror-protocol", "x", "a,b", "chat, superchat"));
 			case HEADER_NAME -> "x-h" + this.random.nextInt(100) + ":";
