@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import io.securestreams.PolicyChangeListener;
 import io.securestreams.SecureStreams;
 import io.securestreams.policy.Policy;
+import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.policy.overlay.ActivePolicy;
 
@@ -17,8 +18,9 @@ import io.securestreams.policy.overlay.ActivePolicy;
  * Tells when streamtypes come back into a context's policy. A policy that no longer defines a
  * streamtype (a fetched or replaced one, or overlays reset) destroys its streams; when a later
  * policy defines it again, the handler containers of that streamtype must create theirs anew.
- * So must they when a change turns a streamtype between client and server or to or from a local
- * sink: its live streams cannot follow that, and the context destroys them as if it had gone.
+ * So must they when a change turns a streamtype between client and server, to or from a local
+ * sink, or to MQTT: its live streams cannot follow that, and the context destroys them as if it
+ * had gone.
  * Each change is compared with the policy before it as the context makes it, one change at a
  * time ({@link PolicyChangeListener}): compared later, on the {@code {"policy":"updated"}}
  * system message, the policy in force may already be a newer one (a policy without a
@@ -61,7 +63,11 @@ final class ReturningStreamTypes implements PolicyChangeListener, AutoCloseable 
 			StreamTypePolicy was = before.streamType(now.name());
 			// A streamtype that turned between client and server, or to or from a local sink, is
 			// one its live streams cannot follow: the context destroys them as if it had gone.
-			if (was == null || was.server() != now.server() || was.localSink() != now.localSink()) {
+			// So is one turned to MQTT for a client stream on another event loop than the one
+			// MQTT streams share; one on that loop by chance is created anew all the same (the
+			// change means a new connection anyway), so that the outcome does not depend on it.
+			if (was == null || was.server() != now.server() || was.localSink() != now.localSink()
+					|| (was.protocol() != Protocol.MQTT && now.protocol() == Protocol.MQTT)) {
 				back.add(now.name());
 			}
 		}

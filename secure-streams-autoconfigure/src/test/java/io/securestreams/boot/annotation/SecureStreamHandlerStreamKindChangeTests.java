@@ -10,6 +10,7 @@ import io.securestreams.StreamState;
 import io.securestreams.boot.autoconfigure.SecureStreamsAutoConfiguration;
 import io.securestreams.boot.config.SecureStreamHandlerContainer;
 import io.securestreams.boot.config.SecureStreamHandlerEndpointRegistry;
+import io.securestreams.policy.Protocol;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A policy change that a handler's live streams cannot follow (its streamtype turned between
- * client and server, or to or from a local sink) destroys them, as if the streamtype had gone:
+ * client and server, to or from a local sink, or to MQTT off the MQTT streams' loop) destroys them, as if the streamtype had gone:
  * the handler's streams must then be created anew, of the new kind, as for a streamtype that
  * comes back. Before, the streamtype never left the policy, so the handler was left without
  * streams for good, even once the overlays were reset.
@@ -63,6 +64,25 @@ class SecureStreamHandlerStreamKindChangeTests {
 			Awaitility.await().until(() -> handler.states.contains("DESTROYING"));
 			streams.resetOverlays();
 			Awaitility.await().until(() -> roles(container).equals(List.of(StreamRole.CLIENT)));
+		});
+	}
+
+	@Test
+	void handlerStreamsComeBackWhenTheirStreamtypeTurnsToMqtt() {
+		// MQTT streams share one event loop; the handler's client stream, created before, is on
+		// another one in most runs, where it cannot carry MQTT and is destroyed.
+		this.runner.withPropertyValues("secure-streams.event-loop-threads=8").run((context) -> {
+			SecureStreams streams = context.getBean(SecureStreams.class);
+			KindHandler handler = context.getBean(KindHandler.class);
+			SecureStreamHandlerContainer container = context.getBean(SecureStreamHandlerEndpointRegistry.class)
+				.getHandlerContainer("kindHandler#kind");
+			SecureStream before = container.getStreams().get(0);
+			streams.applyOverlay("to-mqtt", "{\"s\": [{\"kind\": {\"protocol\": \"mqtt\", "
+					+ "\"mqtt_topic\": \"t\"}}]}");
+			Awaitility.await().until(() -> container.getStreams().size() == 1 && container.getStreams().get(0) != before);
+			assertThat(handler.states).contains("DESTROYING");
+			assertThat(container.getStreams().get(0).streamType()).isEqualTo("kind");
+			assertThat(streams.policy().streamType("kind").protocol()).isEqualTo(Protocol.MQTT);
 		});
 	}
 
