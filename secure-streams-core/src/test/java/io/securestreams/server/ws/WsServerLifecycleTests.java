@@ -142,38 +142,31 @@ class WsServerLifecycleTests {
 
 	@Test
 	void destroyingAnUpgradedStreamFromAnotherThreadEndsWithTheClosingHandshake() throws Exception {
+		destroyAndExpectTheClosingHandshake(false);
+	}
+
+	@Test
+	void destroyingTheListenerEndsItsUpgradedStreamsWithTheClosingHandshake() throws Exception {
+		destroyAndExpectTheClosingHandshake(true);
+	}
+
+	// docs/streams.md: a ws connection the stream closes (destroy() included) ends with the closing
+	// handshake, so the client sees a normal closure rather than a dropped connection; and a
+	// listener's accepted streams end as their destroy() ends them (docs/servers.md), where the
+	// listener used to close their connections itself.
+	private void destroyAndExpectTheClosingHandshake(boolean destroyListener) throws Exception {
 		CallbackChecker messages = new CallbackChecker();
 		Upgrades upgrades = new Upgrades(messages);
 		SecureStream listener = listen(upgrades);
 		Client client = new Client();
 		WebSocket ws = connect(listener, client);
 		SecureStream accepted = upgrades.upgraded.get();
-		accepted.destroy();
-		// docs/streams.md: a ws connection the stream closes (destroy() included) ends with the
-		// closing handshake, so the client sees a normal closure rather than a dropped connection.
+		(destroyListener ? listener : accepted).destroy();
 		assertThat(client.closed).succeedsWithin(WAIT).isEqualTo(1000);
 		assertThat(accepted.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
 		assertThat(messages.problems).isEmpty();
 		assertThat(messages.states).containsExactly(StreamState.DISCONNECTED, StreamState.DESTROYING);
 		Awaitility.await().atMost(WAIT).until(() -> listener.acceptedStreams().isEmpty());
-		ws.abort();
-	}
-
-	@Test
-	void destroyingTheListenerEndsItsUpgradedStreamsWithTheClosingHandshake() throws Exception {
-		CallbackChecker messages = new CallbackChecker();
-		Upgrades upgrades = new Upgrades(messages);
-		SecureStream listener = listen(upgrades);
-		Client client = new Client();
-		WebSocket ws = connect(listener, client);
-		SecureStream accepted = upgrades.upgraded.get();
-		listener.destroy();
-		// Its accepted streams end as their destroy() ends them (docs/servers.md): the listener
-		// used to close their connections itself, and the client saw a dropped connection.
-		assertThat(client.closed).succeedsWithin(WAIT).isEqualTo(1000);
-		assertThat(accepted.whenDestroyed().toCompletableFuture()).succeedsWithin(WAIT);
-		assertThat(messages.problems).isEmpty();
-		assertThat(messages.states).containsExactly(StreamState.DISCONNECTED, StreamState.DESTROYING);
 		ws.abort();
 	}
 
