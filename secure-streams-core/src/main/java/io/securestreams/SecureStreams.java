@@ -66,6 +66,11 @@ public final class SecureStreams implements AutoCloseable {
 	// arithmetic of its deadline (Duration.toNanos throws beyond about 292 years).
 	private static final Duration MAX_SHUTDOWN_WAIT = Duration.ofNanos(Long.MAX_VALUE / 4);
 
+	// The longest the connections still open at the end of a shutdown get to close through their
+	// protocols: only a peer that takes nothing (a TLS close_notify that cannot be flushed waits
+	// three seconds) needs it, and then goes without the goodbye.
+	private static final Duration CHANNEL_CLOSE_WAIT = Duration.ofSeconds(1);
+
 	private final TransportResources transport;
 
 	private final StreamsRuntime runtime;
@@ -620,7 +625,8 @@ public final class SecureStreams implements AutoCloseable {
 		}
 		// Connections still open (shared ones, those a stream's end closes in a later task) end
 		// while the loops run, so that their handlers release what they hold.
-		this.transport.closeChannels(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+		long closeWait = Math.min(Math.max(0, deadline - System.nanoTime()), CHANNEL_CLOSE_WAIT.toNanos());
+		this.transport.closeChannels(Duration.ofNanos(closeWait));
 		long left = Math.max(0, deadline - System.nanoTime());
 		this.transport.shutdownGracefully(Duration.ZERO, Duration.ofNanos(left).plusMillis(100))
 			.awaitUninterruptibly(left + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
