@@ -2,6 +2,7 @@ package io.securestreams.transport;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,9 @@ final class OpenChannels {
 	/** The most to wait for the loops to handle the ends, after the closes themselves. */
 	private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(1);
 
+	/** Rounds of closes: the first closes the listeners, the second what they accepted meanwhile. */
+	private static final int MAX_ROUNDS = 4;
+
 	private final Set<Channel> open = ConcurrentHashMap.newKeySet();
 
 	/**
@@ -55,12 +59,39 @@ final class OpenChannels {
 	 * handlers. Then waits until each loop has run the tasks the closes queued, among them every
 	 * channel's inactive event, in which handlers release what they hold. Must not run on one of
 	 * the loops, which it waits for.
+	 * <p>
+	 * A channel listed once the list was read is closed in a further round: a listening channel
+	 * that no stream closes first (the proxy's) can accept a connection just before its own close,
+	 * and the loop lists that connection only later. Once the listeners are closed and the loops
+	 * have caught up, no further channel comes, so a second round empties the list; the rounds
+	 * are bounded all the same.
 	 * @param loops the loops the channels are registered on
 	 * @param timeout the most to wait for the closes through the pipelines
 	 */
 	void closeAll(EventLoopGroup loops, Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		List<Channel> closing = List.copyOf(this.open);
+		Set<Channel> asked = new HashSet<>();
+		for (int round = 0; round < MAX_ROUNDS; round++) {
+			List<Channel> closing = new ArrayList<>();
+			for (Channel channel : this.open) {
+				if (asked.add(channel)) {
+					closing.add(channel);
+				}
+			}
+			// The first round catches up with the loops even when nothing is listed: connections the
+			// streams' ends closed may still have their inactive events queued.
+			if (closing.isEmpty() && round > 0) {
+				return;
+			}
+			close(closing, deadline, timeout);
+			awaitCaughtUp(loops);
+		}
+		if (!this.open.isEmpty()) {
+			logger.debug("{} channels still open after {} rounds of closes", this.open.size(), MAX_ROUNDS);
+		}
+	}
+
+	private static void close(List<Channel> closing, long deadline, Duration timeout) {
 		for (Channel channel : closing) {
 			channel.close();
 		}
@@ -76,7 +107,6 @@ final class OpenChannels {
 				closeAtOnce(channel);
 			}
 		}
-		awaitCaughtUp(loops);
 	}
 
 	// From the first handler's context the close goes straight to the socket, past every handler

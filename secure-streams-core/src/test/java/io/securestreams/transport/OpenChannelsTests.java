@@ -1,6 +1,7 @@
 package io.securestreams.transport;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -76,6 +77,39 @@ class OpenChannelsTests {
 		assertThat(this.events).isEmpty();
 	}
 
+	/**
+	 * A listening channel can accept a connection after the list of channels to close was read
+	 * (the proxy's listener, which no stream closes before): the connection is listed on its loop
+	 * later, and was left open when the loops stopped, its inactive event never run (seen as a
+	 * proxy link's half frame reported leaked, and a proxy close waiting for links that never
+	 * ended). Here a channel opens another one as its close is asked, the same way round.
+	 */
+	@Test
+	void aChannelListedWhileTheOthersCloseIsClosedToo() throws Exception {
+		ByteBuf held = Unpooled.buffer(16).writeZero(16);
+		ByteBuf heldByLate = Unpooled.buffer(16).writeZero(16);
+		InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+		Channel server = new ServerBootstrap().group(this.transport.group())
+			.channel(this.transport.serverChannel(any))
+			.childHandler(new ChannelInboundHandlerAdapter())
+			.bind(any)
+			.sync()
+			.channel();
+		List<Channel> late = new CopyOnWriteArrayList<>();
+		try {
+			connect(new OpensAnotherOnClose(server.localAddress(), heldByLate, late), new ReleaseOnInactive(held));
+			this.transport.closeChannels(Duration.ofSeconds(5));
+			assertThat(late).hasSize(1);
+			assertThat(late.get(0).isOpen()).isFalse();
+			assertThat(this.events).containsExactly("close asked", "inactive", "removed");
+			assertThat(held.refCnt()).isZero();
+			assertThat(heldByLate.refCnt()).isZero();
+		}
+		finally {
+			server.close().sync();
+		}
+	}
+
 	@Test
 	void closingChannelsFromALoopIsRefused() {
 		Future<?> attempt = this.transport.group()
@@ -88,7 +122,7 @@ class OpenChannelsTests {
 
 	// A client channel on the transport's loop, connected to a server of the same transport that
 	// takes the connection and does nothing with it. The client is listed, the server is not.
-	private Channel connect(DeferredClose deferredClose, ReleaseOnInactive release) throws Exception {
+	private Channel connect(ChannelOutboundHandlerAdapter onClose, ReleaseOnInactive release) throws Exception {
 		InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
 		Channel server = new ServerBootstrap().group(this.transport.group())
 			.channel(this.transport.serverChannel(any))
@@ -103,7 +137,7 @@ class OpenChannelsTests {
 					@Override
 					protected void initChannel(Channel channel) {
 						OpenChannelsTests.this.transport.track(channel);
-						channel.pipeline().addLast(release, deferredClose);
+						channel.pipeline().addLast(release, onClose);
 					}
 				})
 				.connect(server.localAddress())
@@ -133,6 +167,61 @@ class OpenChannelsTests {
 					ctx.close(promise);
 				}, this.delayMillis, TimeUnit.MILLISECONDS);
 			}
+		}
+
+	}
+
+	/** As its close is asked, opens a listed channel to a server, then lets the close through. */
+	private final class OpensAnotherOnClose extends ChannelOutboundHandlerAdapter {
+
+		private final SocketAddress server;
+
+		private final ByteBuf held;
+
+		private final List<Channel> opened;
+
+		OpensAnotherOnClose(SocketAddress server, ByteBuf held, List<Channel> opened) {
+			this.server = server;
+			this.held = held;
+			this.opened = opened;
+		}
+
+		@Override
+		public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+			OpenChannelsTests.this.events.add("close asked");
+			Channel another = new Bootstrap().group(ctx.channel().eventLoop())
+				.channel(OpenChannelsTests.this.transport.clientChannel(this.server))
+				.handler(new ChannelInitializer<Channel>() {
+					@Override
+					protected void initChannel(Channel channel) {
+						OpenChannelsTests.this.transport.track(channel);
+						channel.pipeline().addLast(new ReleaseOnRemoval(OpensAnotherOnClose.this.held));
+					}
+				})
+				.connect(this.server)
+				.channel();
+			this.opened.add(another);
+			ctx.close(promise);
+		}
+
+	}
+
+	/**
+	 * Holds a buffer until the pipeline is torn down, as a decoder holds what it accumulated: a
+	 * channel closed before its connect completed was never active, and hears no inactive event.
+	 */
+	private final class ReleaseOnRemoval extends ChannelInboundHandlerAdapter {
+
+		private final ByteBuf held;
+
+		ReleaseOnRemoval(ByteBuf held) {
+			this.held = held;
+		}
+
+		@Override
+		public void handlerRemoved(ChannelHandlerContext ctx) {
+			OpenChannelsTests.this.events.add("removed");
+			this.held.release();
 		}
 
 	}
