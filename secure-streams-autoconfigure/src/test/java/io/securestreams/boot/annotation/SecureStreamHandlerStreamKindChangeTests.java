@@ -21,10 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A policy change that a handler's live streams cannot follow (its streamtype turned between
- * client and server, to or from a local sink, or to MQTT off the MQTT streams' loop) destroys them, as if the streamtype had gone:
- * the handler's streams must then be created anew, of the new kind, as for a streamtype that
- * comes back. Before, the streamtype never left the policy, so the handler was left without
- * streams for good, even once the overlays were reset.
+ * client and server, to or from a local sink, or to MQTT off the MQTT streams' loop) destroys
+ * them, as if the streamtype had gone: the handler's streams must then be created anew, of the
+ * new kind, as for a streamtype that comes back. Before, the streamtype never left the policy, so
+ * the handler was left without streams for good, even once the overlays were reset.
  */
 class SecureStreamHandlerStreamKindChangeTests {
 
@@ -79,7 +79,8 @@ class SecureStreamHandlerStreamKindChangeTests {
 			SecureStream before = container.getStreams().get(0);
 			streams.applyOverlay("to-mqtt", "{\"s\": [{\"kind\": {\"protocol\": \"mqtt\", "
 					+ "\"mqtt_topic\": \"t\"}}]}");
-			Awaitility.await().until(() -> container.getStreams().size() == 1 && container.getStreams().get(0) != before);
+			Awaitility.await()
+				.until(() -> container.getStreams().size() == 1 && container.getStreams().get(0) != before);
 			assertThat(handler.states).contains("DESTROYING");
 			assertThat(container.getStreams().get(0).streamType()).isEqualTo("kind");
 			assertThat(streams.policy().streamType("kind").protocol()).isEqualTo(Protocol.MQTT);
