@@ -3,6 +3,7 @@ package io.securestreams.protocol;
 import java.net.SocketAddress;
 
 import io.netty.channel.Channel;
+import io.securestreams.transport.VisibleAddresses;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,7 +24,7 @@ public abstract class ChannelConnection implements ProtocolConnection {
 	@Override
 	public @Nullable SocketAddress peerAddress() {
 		Channel ch = channel();
-		return (ch != null) ? ch.remoteAddress() : null;
+		return (ch != null) ? VisibleAddresses.of(ch.remoteAddress()) : null;
 	}
 
 	@Override

@@ -10,6 +10,7 @@ import io.securestreams.StreamState;
 import io.securestreams.internal.LinkedStream;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.transport.VisibleAddresses;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -247,7 +248,7 @@ public final class AcceptedStream extends LinkedStream {
 
 	@Override
 	public @Nullable SocketAddress peerAddress() {
-		return this.channel.remoteAddress();
+		return VisibleAddresses.of(this.channel.remoteAddress());
 	}
 
 	@Override

@@ -28,6 +28,7 @@ import io.securestreams.internal.AbstractStream;
 import io.securestreams.internal.StreamsRuntime;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.transport.QuickAckHandler;
+import io.securestreams.transport.VisibleAddresses;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,12 +102,12 @@ public final class ListenerStream extends AbstractStream {
 		}
 		listener.startAccepting();
 		logger.info("server streamtype '{}' ({}{}) listening on {}", policy.name(), policy.protocol().jsonName(),
-				(tls != null) ? ", tls" : "", printable(String.valueOf(listener.localAddress())));
+				(tls != null) ? ", tls" : "", listener.localAddress());
 		return listener;
 	}
 
-	// An abstract Unix socket's address starts with a NUL byte, which would make the log a binary
-	// file and hide the '@' the policy writes the name with.
+	// An abstract Unix socket's bind address and the transport's failure text start with a NUL
+	// byte, which would make the log a binary file and hide the '@' the policy writes the name with.
 	private static String printable(String text) {
 		return text.replace('\0', '@');
 	}
@@ -263,7 +264,7 @@ public final class ListenerStream extends AbstractStream {
 	@Override
 	public @Nullable SocketAddress localAddress() {
 		Channel channel = this.serverChannel;
-		return (channel != null) ? channel.localAddress() : null;
+		return (channel != null) ? VisibleAddresses.of(channel.localAddress()) : null;
 	}
 
 	@Override

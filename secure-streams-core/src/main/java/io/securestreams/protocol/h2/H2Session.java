@@ -26,6 +26,7 @@ import io.securestreams.protocol.StreamLink;
 import io.securestreams.protocol.validity.ValidityTimer;
 import io.securestreams.transport.ConnectTarget;
 import io.securestreams.transport.Connector;
+import io.securestreams.transport.VisibleAddresses;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,7 +172,7 @@ final class H2Session {
 
 	@Nullable SocketAddress peerAddress() {
 		Channel ch = this.channel;
-		return (ch != null) ? ch.remoteAddress() : null;
+		return (ch != null) ? VisibleAddresses.of(ch.remoteAddress()) : null;
 	}
 
 	/** Something arrived from the server, or the application vouched for the connection. */

@@ -28,6 +28,7 @@ import io.securestreams.transport.ConnectionTimings;
 import io.securestreams.transport.Connector;
 import io.securestreams.transport.QuickAckHandler;
 import io.securestreams.transport.TurnEndFlushHandler;
+import io.securestreams.transport.VisibleAddresses;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,7 +128,7 @@ final class MqttNetworkConnection implements MqttKeepAlive.Actions {
 
 	@Nullable SocketAddress peerAddress() {
 		Channel ch = this.channel;
-		return (ch != null) ? ch.remoteAddress() : null;
+		return (ch != null) ? VisibleAddresses.of(ch.remoteAddress()) : null;
 	}
 
 	ByteBufAllocator alloc() {

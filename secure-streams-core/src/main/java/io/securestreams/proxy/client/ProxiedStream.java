@@ -22,6 +22,7 @@ import io.securestreams.proxy.wire.ToClient;
 import io.securestreams.proxy.wire.ToProxy;
 import io.securestreams.smd.SmdMessage;
 import io.securestreams.smd.SmdStream;
+import io.securestreams.transport.VisibleAddresses;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -460,7 +461,7 @@ final class ProxiedStream extends AbstractStream {
 	@Override
 	public @Nullable SocketAddress peerAddress() {
 		ClientLink up = this.upstream.current();
-		return (up != null) ? up.channel().remoteAddress() : null;
+		return (up != null) ? VisibleAddresses.of(up.channel().remoteAddress()) : null;
 	}
 
 	@Override

@@ -31,6 +31,7 @@ import io.securestreams.server.ServerConnection;
 import io.securestreams.server.ServerLink;
 import io.securestreams.server.http.RequestMetadata;
 import io.securestreams.server.http.ServerResponse;
+import io.securestreams.transport.VisibleAddresses;
 import io.securestreams.transport.WriteStallWatch;
 import io.securestreams.server.ws.WsUpgrade;
 import org.jspecify.annotations.Nullable;
@@ -430,7 +431,7 @@ final class H1ServerConnection extends ChannelInboundHandlerAdapter implements S
 
 	@Override
 	public @Nullable SocketAddress peerAddress() {
-		return (this.ctx != null) ? this.ctx.channel().remoteAddress() : null;
+		return (this.ctx != null) ? VisibleAddresses.of(this.ctx.channel().remoteAddress()) : null;
 	}
 
 	@Override

@@ -28,6 +28,7 @@ import io.securestreams.server.ServerConnection;
 import io.securestreams.server.ServerLink;
 import io.securestreams.server.http.RequestMetadata;
 import io.securestreams.server.http.ServerResponse;
+import io.securestreams.transport.VisibleAddresses;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -321,7 +322,7 @@ final class H2ServerStream extends ChannelInboundHandlerAdapter implements Serve
 
 	@Override
 	public @Nullable SocketAddress peerAddress() {
-		return (this.ctx != null) ? this.ctx.channel().remoteAddress() : null;
+		return (this.ctx != null) ? VisibleAddresses.of(this.ctx.channel().remoteAddress()) : null;
 	}
 
 	@Override

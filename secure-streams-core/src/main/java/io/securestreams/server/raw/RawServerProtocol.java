@@ -8,6 +8,7 @@ import io.securestreams.protocol.raw.RawSession;
 import io.securestreams.server.ServerConnection;
 import io.securestreams.server.ServerLink;
 import io.securestreams.server.ServerProtocol;
+import io.securestreams.transport.VisibleAddresses;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,7 +53,7 @@ public final class RawServerProtocol implements ServerProtocol {
 
 			@Override
 			public @Nullable SocketAddress peerAddress() {
-				return channel.remoteAddress();
+				return VisibleAddresses.of(channel.remoteAddress());
 			}
 
 			@Override
