@@ -60,8 +60,8 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 
 	/**
 	 * Registers an endpoint after checking it against the policy in force: the streamtype must
-	 * exist, server streamtypes take one listener, and every metadata name a method reads must
-	 * be declared. In proxied mode the proxy holds the policy and does these checks.
+	 * exist, server streamtypes take one listener (so one handler), and every metadata name a
+	 * method reads must be declared. In proxied mode the proxy holds the policy and does these checks.
 	 * @param endpoint the endpoint
 	 * @param factory creates its invocable handler methods
 	 * @throws IllegalStateException naming the bean when the endpoint does not fit the policy
@@ -82,7 +82,7 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 				() -> context.getBean(SecureStreams.class)));
 	}
 
-	private static void checkAgainstPolicy(MethodSecureStreamHandlerEndpoint endpoint, SecureStreams streams) {
+	private void checkAgainstPolicy(MethodSecureStreamHandlerEndpoint endpoint, SecureStreams streams) {
 		if (SmdStream.STREAMTYPE.equals(endpoint.streamType())) {
 			// Built in: no policy entry, and its streams carry no metadata.
 			if (!endpoint.metadataNames().isEmpty()) {
@@ -102,6 +102,17 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 					+ " streams of server streamtype '" + endpoint.streamType() + "', which has one listener");
 		}
 		// The start action is for client streams: a listener neither connects nor sends, so it would be ignored.
+		// A second listener would bind another ephemeral port unseen, or fail a fixed port's bind with
+		// an "Address already in use" that blames whichever handler happened to start second.
+		if (policy.server()) {
+			for (SecureStreamHandlerContainer other : this.containers.values()) {
+				if (other.getEndpoint().streamType().equals(endpoint.streamType())) {
+					throw new IllegalStateException(endpoint.description() + " is a @SecureStreamHandler for server "
+							+ "streamtype '" + endpoint.streamType() + "', which has one listener, already handled by "
+							+ other.getEndpoint().description() + " (id '" + other.getId() + "')");
+				}
+			}
+		}
 		if (policy.server() && endpoint.start() != SecureStreamHandler.Start.NONE) {
 			throw new IllegalStateException(endpoint.description() + " asks for start " + endpoint.start()
 					+ " on server streamtype '" + endpoint.streamType() + "', whose listener neither connects "
