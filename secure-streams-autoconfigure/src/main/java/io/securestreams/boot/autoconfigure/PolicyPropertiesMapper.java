@@ -7,7 +7,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 import io.securestreams.boot.autoconfigure.SecureStreamsProperties.Auth;
 import io.securestreams.boot.autoconfigure.SecureStreamsProperties.Cert;
@@ -127,20 +130,45 @@ final class PolicyPropertiesMapper {
 			String property = property("streamtypes", builder.name()) + "."
 					+ StreamTypePropertyBindings.propertyName(key);
 			// Converted inside attempt: making metadata and response-map entries checks them.
-			map.from(() -> getter.apply(type)).to((raw) -> attempt(property, () -> {
-				Object value = StreamTypePropertyBindings.toPolicyValue(key, raw);
-				if (value != null) {
-					builder.set(key, value);
+			map.from(() -> getter.apply(type)).to((raw) -> {
+				if (raw instanceof Map<?, ?> entries && !entriesValues(property, key, entries)) {
+					return;
 				}
-			}));
+				attempt(property, () -> {
+					Object value = StreamTypePropertyBindings.toPolicyValue(key, raw);
+					if (value != null) {
+						builder.set(key, value);
+					}
+				});
+			});
 		});
+	}
+
+	// Each entry of a map (metadata, http-resp-map, options) is checked alone, as the values of a
+	// retry entry are, so that its problem is located at its own line of application.yml, not at
+	// the map's first entry.
+	private boolean entriesValues(String property, StreamTypeKey key, Map<?, ?> entries) {
+		boolean valid = true;
+		for (Map.Entry<?, ?> entry : entries.entrySet()) {
+			Map<?, ?> alone = Collections.singletonMap(entry.getKey(), entry.getValue());
+			valid &= checked(element(property, String.valueOf(entry.getKey())),
+					() -> key.check(Objects.requireNonNull(StreamTypePropertyBindings.toPolicyValue(key, alone))));
+		}
+		return valid;
+	}
+
+	// The property of one element of a list or map; a key Spring could not have bound in brackets
+	// is left at the list or map itself.
+	private static String element(String property, String key) {
+		return (key.isEmpty() || key.contains("[") || key.contains("]")) ? property
+				: property + "[" + key + "]";
 	}
 
 	// The model says what is wrong with an entry, not which of its values: each value is checked
 	// alone (the others neutral) so that its problem is located at its own property, not at the
 	// first property the entry sets, on another line of application.yml.
 	private boolean retryValues(String property, String name, Retry retry) {
-		return checked(property + ".backoff", () -> new RetryPolicy(name, millis(retry), 0, null, 0, 0))
+		return backoffValues(property + ".backoff", name, retry.getBackoff())
 				& checked(property + ".conceal",
 						() -> new RetryPolicy(name, List.of(), orZero(retry.getConceal()), null, 0, 0))
 				& checked(property + ".jitter", () -> new RetryPolicy(name, List.of(), 0, retry.getJitter(), 0, 0))
@@ -148,6 +176,17 @@ final class PolicyPropertiesMapper {
 						() -> new RetryPolicy(name, List.of(), 0, null, seconds(retry.getValidPing()), 0))
 				& checked(property + ".valid-hangup",
 						() -> new RetryPolicy(name, List.of(), 0, null, 0, seconds(retry.getValidHangup())));
+	}
+
+	// Each delay alone, so that a bad one is located at its own element of the list.
+	private boolean backoffValues(String property, String name, List<Duration> backoff) {
+		boolean valid = true;
+		for (int i = 0; i < backoff.size(); i++) {
+			Duration delay = backoff.get(i);
+			valid &= checked(element(property, Integer.toString(i)),
+					() -> new RetryPolicy(name, List.of(millis(delay)), 0, null, 0, 0));
+		}
+		return valid && checked(property, () -> new RetryPolicy(name, millis(backoff), 0, null, 0, 0));
 	}
 
 	private boolean metricsValues(String property, String name, Metrics metrics) {
@@ -166,7 +205,11 @@ final class PolicyPropertiesMapper {
 	}
 
 	private static List<Integer> millis(Retry retry) {
-		return retry.getBackoff().stream().map(PolicyPropertiesMapper::millis).toList();
+		return millis(retry.getBackoff());
+	}
+
+	private static List<Integer> millis(List<Duration> backoff) {
+		return backoff.stream().map(PolicyPropertiesMapper::millis).toList();
 	}
 
 	private static RetryPolicy retry(String name, Retry retry) {

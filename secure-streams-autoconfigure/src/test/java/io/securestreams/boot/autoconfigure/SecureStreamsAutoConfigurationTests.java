@@ -619,8 +619,8 @@ class SecureStreamsAutoConfigurationTests {
 				assertThat(context).hasFailed();
 				PolicyException exception = findCause(context.getStartupFailure(), PolicyException.class);
 				assertThat(exception.problems()).extracting(PolicyProblem::path)
-					.containsExactlyInAnyOrder("secure-streams.policy.streamtypes.st.metadata",
-							"secure-streams.policy.streamtypes.st.http-resp-map");
+					.containsExactlyInAnyOrder("secure-streams.policy.streamtypes.st.metadata[ctype]",
+							"secure-streams.policy.streamtypes.st.http-resp-map[700]");
 				assertThat(exception.problems()).extracting(PolicyProblem::message)
 					.anySatisfy((message) -> assertThat(message).contains("header name", "not a header"))
 					.anySatisfy((message) -> assertThat(message).contains("700"));

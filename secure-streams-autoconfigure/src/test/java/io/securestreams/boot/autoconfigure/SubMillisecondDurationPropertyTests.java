@@ -40,7 +40,7 @@ class SubMillisecondDurationPropertyTests {
 									tuple(TYPE + "timeout-ms",
 											"PT0.0005S is not a whole number of milliseconds; the policy keeps "
 													+ "this time in milliseconds (for example 500 or 2s)"),
-									tuple("secure-streams.policy.retry.quick.backoff",
+									tuple("secure-streams.policy.retry.quick.backoff[1]",
 											"PT0.0015S is not a whole number of milliseconds; the policy keeps "
 													+ "this time in milliseconds (for example 500 or 2s)")));
 			});
