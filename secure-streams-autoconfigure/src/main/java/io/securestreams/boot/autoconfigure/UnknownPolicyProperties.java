@@ -70,7 +70,8 @@ final class UnknownPolicyProperties {
 			for (ConfigurationProperty property : unbound.getUnboundProperties()) {
 				// Spring binds an empty value (a YAML key without one, "location=" to clear what
 				// another source sets) as unset, which leaves a known property unbound: no misspelt key.
-				if ("".equals(String.valueOf(property.getValue())) && isKnown(property.getName())) {
+				if ("".equals(String.valueOf(property.getValue()))
+						&& (isKnown(property.getName()) || isMapEntry(property.getName()))) {
 					continue;
 				}
 				problems.add(locator.problem(property.getName().toString(), message(property.getName())));
@@ -87,6 +88,21 @@ final class UnknownPolicyProperties {
 		Class<?> section = SECTIONS.get(name.getElement(2, Form.DASHED));
 		return name.getNumberOfElements() == 5 && section != null
 				&& propertyNames(section).contains(name.getElement(4, Form.DASHED));
+	}
+
+	// secure-streams.policy.<section>.<entry>.<map>.<key> of a known map property (http-resp-map,
+	// metadata): an entry without a value is unset too, as a known key without one is.
+	private static boolean isMapEntry(ConfigurationPropertyName name) {
+		Class<?> section = (name.getNumberOfElements() == 6) ? SECTIONS.get(name.getElement(2, Form.DASHED)) : null;
+		if (section == null) {
+			return false;
+		}
+		for (PropertyDescriptor descriptor : BeanUtils.getPropertyDescriptors(section)) {
+			if (DataObjectPropertyName.toDashedForm(descriptor.getName()).equals(name.getElement(4, Form.DASHED))) {
+				return Map.class.isAssignableFrom(descriptor.getPropertyType());
+			}
+		}
+		return false;
 	}
 
 	private static String message(ConfigurationPropertyName name) {
