@@ -45,7 +45,8 @@ import org.springframework.util.StringUtils;
  * Finds beans annotated with {@link SecureStreamHandler}, checks their {@link OnState},
  * {@link OnRx} and {@link OnTx} methods, and hands one endpoint per declaration to the
  * {@link SecureStreamHandlerEndpointRegistrar}; once every singleton exists, the endpoints are
- * checked against the policy and registered in the {@link SecureStreamHandlerEndpointRegistry}.
+ * registered in the {@link SecureStreamHandlerEndpointRegistry}, which checks them against the
+ * policy when it starts.
  * Any misconfiguration fails start-up with a message naming the bean and the method.
  * Registered by {@link EnableSecureStreams}.
  *

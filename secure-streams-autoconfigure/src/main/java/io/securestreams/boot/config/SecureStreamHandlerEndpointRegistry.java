@@ -59,12 +59,11 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 	}
 
 	/**
-	 * Registers an endpoint after checking it against the policy in force: the streamtype must
-	 * exist, server streamtypes take one listener (so one handler), and every metadata name a
-	 * method reads must be declared. In proxied mode the proxy holds the policy and does these checks.
+	 * Registers an endpoint. It is checked against the policy when the registry starts, after
+	 * the start-up policy fetch (see {@link #start()}).
 	 * @param endpoint the endpoint
 	 * @param factory creates its invocable handler methods
-	 * @throws IllegalStateException naming the bean when the endpoint does not fit the policy
+	 * @throws IllegalStateException naming the bean when another endpoint has its id
 	 */
 	public synchronized void registerHandlerEndpoint(MethodSecureStreamHandlerEndpoint endpoint,
 			MessageHandlerMethodFactory factory) {
@@ -73,16 +72,24 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 			throw new IllegalStateException("Duplicate @SecureStreamHandler id '" + endpoint.id() + "' on "
 					+ endpoint.description() + "; give each declaration its own id");
 		}
-		SecureStreams streams = this.applicationContext.getBean(SecureStreams.class);
-		if (!streams.isProxied()) {
-			checkAgainstPolicy(endpoint, streams);
-		}
 		ApplicationContext context = this.applicationContext;
 		this.containers.put(endpoint.id(), new SecureStreamHandlerContainer(endpoint, endpoint.createHandler(factory),
 				() -> context.getBean(SecureStreams.class)));
 	}
 
-	private void checkAgainstPolicy(MethodSecureStreamHandlerEndpoint endpoint, SecureStreams streams) {
+	// Checked against the policy in force when the streams start, not when the endpoints are
+	// registered: a policy fetched at start-up (libwebsockets' small local policy holding only
+	// fetch_policy) defines streamtypes the local one lacks.
+	private void checkAgainstPolicy(SecureStreams streams) {
+		List<MethodSecureStreamHandlerEndpoint> checked = new ArrayList<>();
+		for (SecureStreamHandlerContainer container : this.containers.values()) {
+			checkAgainstPolicy(container.getEndpoint(), checked, streams);
+			checked.add(container.getEndpoint());
+		}
+	}
+
+	private static void checkAgainstPolicy(MethodSecureStreamHandlerEndpoint endpoint,
+			List<MethodSecureStreamHandlerEndpoint> earlier, SecureStreams streams) {
 		if (SmdStream.STREAMTYPE.equals(endpoint.streamType())) {
 			// Built in: no policy entry, and its streams carry no metadata.
 			if (!endpoint.metadataNames().isEmpty()) {
@@ -105,11 +112,11 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 		// A second listener would bind another ephemeral port unseen, or fail a fixed port's bind with
 		// an "Address already in use" that blames whichever handler happened to start second.
 		if (policy.server()) {
-			for (SecureStreamHandlerContainer other : this.containers.values()) {
-				if (other.getEndpoint().streamType().equals(endpoint.streamType())) {
+			for (MethodSecureStreamHandlerEndpoint other : earlier) {
+				if (other.streamType().equals(endpoint.streamType())) {
 					throw new IllegalStateException(endpoint.description() + " is a @SecureStreamHandler for server "
 							+ "streamtype '" + endpoint.streamType() + "', which has one listener, already handled by "
-							+ other.getEndpoint().description() + " (id '" + other.getId() + "')");
+							+ other.description() + " (id '" + other.id() + "')");
 				}
 			}
 		}
@@ -151,12 +158,23 @@ public class SecureStreamHandlerEndpointRegistry implements SmartLifecycle, Appl
 		return List.copyOf(this.containers.values());
 	}
 
+	/**
+	 * Checks every endpoint against the policy in force, then creates the streams of those that
+	 * start automatically, listeners of server streamtypes first. The streamtype must exist,
+	 * a server streamtype takes one listener (so one handler, one stream and no start action),
+	 * and every metadata name a method reads must be declared; in proxied mode the proxy holds
+	 * the policy and does these checks.
+	 * @throws IllegalStateException naming the bean when an endpoint does not fit the policy
+	 */
 	@Override
 	public synchronized void start() {
 		List<SecureStreamHandlerContainer> ordered = new ArrayList<>();
 		// Looked up only for handlers: an application without any may have several contexts.
 		SecureStreams streams = (this.applicationContext != null && !this.containers.isEmpty())
 				? this.applicationContext.getBean(SecureStreams.class) : null;
+		if (streams != null && !streams.isProxied()) {
+			checkAgainstPolicy(streams);
+		}
 		for (SecureStreamHandlerContainer container : this.containers.values()) {
 			StreamTypePolicy policy = (streams != null)
 					? streams.policy().streamType(container.getEndpoint().streamType()) : null;
