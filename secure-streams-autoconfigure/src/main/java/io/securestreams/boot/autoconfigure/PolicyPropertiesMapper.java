@@ -8,9 +8,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
 
 import io.securestreams.boot.autoconfigure.SecureStreamsProperties.Auth;
 import io.securestreams.boot.autoconfigure.SecureStreamsProperties.Cert;
@@ -49,6 +52,9 @@ final class PolicyPropertiesMapper {
 
 	private final List<PolicyProblem> problems = new ArrayList<>();
 
+	// The properties of the section entries left out for a bad value of theirs.
+	private final Set<String> refused = new HashSet<>();
+
 	PolicyPropertiesMapper(PropertyLocator locator) {
 		this.locator = locator;
 	}
@@ -70,25 +76,24 @@ final class PolicyPropertiesMapper {
 		map.from(properties::getViaSocks5)
 			.to((socks) -> attempt(PREFIX + ".via-socks5",
 					() -> fragment.viaSocks5((String) StreamTypeKey.VIA_SOCKS5.check(socks))));
-		properties.getRetry().forEach((name, retry) -> {
-			String property = property("retry", name);
+		properties.getRetry().forEach((name, retry) -> entry(property("retry", name), (property) -> {
 			boolean validPing = wholeSeconds(property + ".valid-ping", retry.getValidPing());
 			boolean validHangup = wholeSeconds(property + ".valid-hangup", retry.getValidHangup());
 			if (validPing && validHangup && retryValues(property, name, retry)) {
 				attempt(property, () -> fragment.retry(retry(name, retry)));
 			}
-		});
+		}));
 		properties.getCerts()
-			.forEach((name, cert) -> attempt(property("certs", name), () -> fragment.certificate(cert(name, cert))));
+			.forEach((name, cert) -> entry(property("certs", name),
+					(property) -> attempt(property, () -> fragment.certificate(cert(name, cert)))));
 		properties.getTrustStores()
-			.forEach((name, certs) -> attempt(property("trust-stores", name),
-					() -> fragment.trustStore(new TrustStore(name, certs))));
-		properties.getAuth().forEach((name, auth) -> {
-			String property = property("auth", name);
+			.forEach((name, certs) -> entry(property("trust-stores", name),
+					(property) -> attempt(property, () -> fragment.trustStore(new TrustStore(name, certs)))));
+		properties.getAuth().forEach((name, auth) -> entry(property("auth", name), (property) -> {
 			if (checked(property + ".blob", () -> new AuthScheme(name, "", null, auth.getBlob()))) {
 				attempt(property, () -> fragment.auth(auth(name, auth)));
 			}
-		});
+		}));
 		if (!properties.getMetrics().isEmpty()) {
 			List<MetricsPolicy> metrics = new ArrayList<>();
 			properties.getMetrics().forEach((name, policy) -> {
@@ -109,6 +114,24 @@ final class PolicyPropertiesMapper {
 	 */
 	List<PolicyProblem> problems() {
 		return this.problems;
+	}
+
+	/**
+	 * Returns the entries of the policy sections that were left out for a problem of theirs.
+	 * @return their properties, for example {@code secure-streams.policy.retry.quick}
+	 */
+	Set<String> refusedEntries() {
+		return Collections.unmodifiableSet(this.refused);
+	}
+
+	// Maps one section entry; one that got a problem is remembered as refused, so that the names
+	// of it elsewhere are not reported again as naming nothing.
+	private void entry(String property, Consumer<String> mapping) {
+		int before = this.problems.size();
+		mapping.accept(property);
+		if (this.problems.size() > before) {
+			this.refused.add(property);
+		}
 	}
 
 	/**

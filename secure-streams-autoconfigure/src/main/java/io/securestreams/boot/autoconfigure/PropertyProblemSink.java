@@ -1,6 +1,7 @@
 package io.securestreams.boot.autoconfigure;
 
 import java.util.List;
+import java.util.Set;
 
 import io.securestreams.policy.Policy;
 import io.securestreams.policy.PolicyProblem;
@@ -8,6 +9,7 @@ import io.securestreams.policy.PolicyProblemSink;
 import io.securestreams.policy.PolicyValidator;
 import io.securestreams.policy.StreamTypeKey;
 import io.securestreams.policy.StreamTypePolicy;
+import io.securestreams.policy.TrustStore;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,22 +33,28 @@ final class PropertyProblemSink implements PolicyProblemSink {
 
 	private final @Nullable Policy merged;
 
+	private final Set<String> refusedEntries;
+
 	/**
 	 * Creates a sink.
 	 * @param problems where the placed problems go
 	 * @param locator finds where a property was set
 	 * @param jsonSource the JSON policy's description, or {@code null} when there is none
+	 * @param refusedEntries the properties of the section entries left out for a bad value, whose
+	 * names elsewhere are not reported again as naming nothing
 	 */
-	PropertyProblemSink(List<PolicyProblem> problems, PropertyLocator locator, @Nullable String jsonSource) {
-		this(problems, locator, (jsonSource != null) ? jsonSource : "<properties>", null);
+	PropertyProblemSink(List<PolicyProblem> problems, PropertyLocator locator, @Nullable String jsonSource,
+			Set<String> refusedEntries) {
+		this(problems, locator, (jsonSource != null) ? jsonSource : "<properties>", null, refusedEntries);
 	}
 
 	private PropertyProblemSink(List<PolicyProblem> problems, PropertyLocator locator, String jsonSource,
-			@Nullable Policy merged) {
+			@Nullable Policy merged, Set<String> refusedEntries) {
 		this.problems = problems;
 		this.locator = locator;
 		this.jsonSource = jsonSource;
 		this.merged = merged;
+		this.refusedEntries = refusedEntries;
 	}
 
 	/**
@@ -56,11 +64,15 @@ final class PropertyProblemSink implements PolicyProblemSink {
 	 * @return a sink adding to the same problems
 	 */
 	PropertyProblemSink forMerged(Policy merged) {
-		return new PropertyProblemSink(this.problems, this.locator, this.jsonSource, merged);
+		return new PropertyProblemSink(this.problems, this.locator, this.jsonSource, merged, this.refusedEntries);
 	}
 
 	@Override
 	public void streamTypeKey(String streamType, StreamTypeKey key, String message) {
+		StreamTypePolicy named = (this.merged != null) ? this.merged.streamType(streamType) : null;
+		if (named != null && isRefused(key.reference(), key.get(named))) {
+			return; // the entry it names was left out, and its own problem is reported
+		}
 		String property = streamTypeProperty(streamType, key);
 		if (key == StreamTypeKey.SERVER_KEY && !this.locator.isSet(property)) {
 			String cause = keyPairCause(streamType);
@@ -98,8 +110,26 @@ final class PropertyProblemSink implements PolicyProblemSink {
 				+ StreamTypePropertyBindings.propertyName(key);
 	}
 
+	// Whether a reference names a section entry the properties define but that was left out.
+	private boolean isRefused(StreamTypeKey.@Nullable Reference reference, @Nullable Object name) {
+		String section = (reference == null) ? null : switch (reference) {
+			case RETRY -> "retry";
+			case TRUST_STORE -> "trust-stores";
+			case AUTH -> "auth";
+			case CERTIFICATE, PRIVATE_KEY -> "certs";
+			default -> null;
+		};
+		return section != null && name instanceof String entry
+				&& this.refusedEntries.contains(PolicyPropertiesMapper.property(section, entry));
+	}
+
 	@Override
 	public void stackEntry(String trustStore, int index, String message) {
+		TrustStore named = (this.merged != null) ? this.merged.trustStores().get(trustStore) : null;
+		if (named != null && index < named.certificateNames().size()
+				&& isRefused(StreamTypeKey.Reference.CERTIFICATE, named.certificateNames().get(index))) {
+			return; // the certificate it names was left out, and its own problem is reported
+		}
 		String store = PolicyPropertiesMapper.property("trust-stores", trustStore);
 		String entry = store + "[" + index + "]";
 		// A YAML list sets each entry; a comma-separated value, or a single name, only the store.

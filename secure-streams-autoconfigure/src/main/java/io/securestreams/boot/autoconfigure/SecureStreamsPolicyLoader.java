@@ -69,7 +69,7 @@ final class SecureStreamsPolicyLoader {
 		PolicyFragment fragment = mapper.map(properties);
 		List<PolicyProblem> problems = new ArrayList<>(unknown);
 		problems.addAll(mapper.problems());
-		PropertyProblemSink sink = new PropertyProblemSink(problems, locator, jsonSource);
+		PropertyProblemSink sink = new PropertyProblemSink(problems, locator, jsonSource, mapper.refusedEntries());
 		for (String name : fragment.streamTypeNames()) {
 			StreamTypePolicy existing = base.streamType(name);
 			PolicyValidator.validateKeys((existing != null) ? existing.toBuilder().apply(fragment.streamType(name))
