@@ -197,13 +197,14 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 					(onwardLoop != null) ? onwardLoop : ch.eventLoop(), onwardCredit(request.initialTxCredit()));
 		}
 		catch (SecureStreamsException ex) {
-			if (this.proxy.creationWarnings().warnNow(name + ": " + ex.getMessage())) {
+			// The message names the streamtype the client asked for.
+			String reason = ClientText.loggable(String.valueOf(ex.getMessage()));
+			if (this.proxy.creationWarnings().warnNow(name + ": " + reason)) {
 				logger.warn("{}: stream creation failed for client pid {}: {} (repeats within a minute are logged "
-						+ "at debug level)", describe(), this.clientPid, ex.getMessage());
+						+ "at debug level)", describe(), this.clientPid, reason);
 			}
 			else {
-				logger.debug("{}: stream creation failed for client pid {}: {}", describe(), this.clientPid,
-						ex.getMessage());
+				logger.debug("{}: stream creation failed for client pid {}: {}", describe(), this.clientPid, reason);
 			}
 			this.outbox.start(ToClient.CreateResult.FAILED, true);
 			return;
@@ -437,7 +438,8 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	}
 
 	private void hangUp(String reason) {
-		logger.warn("{}: hanging up: {}", describe(), reason);
+		// A reason may name what the client sent (a metadata name).
+		logger.warn("{}: hanging up: {}", describe(), ClientText.loggable(reason));
 		if (this.channel != null) {
 			this.channel.close();
 		}
@@ -452,7 +454,7 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 
 	private String describe() {
 		String type = this.streamType;
-		return "ss proxy link " + this.id + ((type != null) ? " (" + type + ")" : "");
+		return "ss proxy link " + this.id + ((type != null) ? " (" + ClientText.loggable(type) + ")" : "");
 	}
 
 	ProxyLinkInfo info() {

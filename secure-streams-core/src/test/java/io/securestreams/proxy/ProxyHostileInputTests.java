@@ -140,6 +140,40 @@ class ProxyHostileInputTests {
 	}
 
 
+	/**
+	 * A streamtype name is the client's text, and goes into the log lines of its link: a CR or LF
+	 * in it made a hostile client's text a log line of its own, an ESC a terminal escape.
+	 */
+	@Test
+	void aStreamtypeNameCannotForgeLogLines() throws Exception {
+		try (SocketChannel bad = this.harness.connectRaw()) {
+			FrameReader.write(bad, SsWire.toBytes(new ToProxy.StreamType(1, 7, 1, "get\r\nERROR forged\u001b[2J")));
+			assertClosed(bad);
+		}
+		assertThat(this.logs.await("stream creation failed", "unknown streamtype"))
+			.contains("'get\\u000d\\u000aERROR forged\\u001b[2J'");
+		assertNoControlCharacters();
+	}
+
+	/** The same for a metadata name, which the reason of the hang-up names. */
+	@Test
+	void aMetadataNameCannotForgeLogLines() throws Exception {
+		try (SocketChannel bad = this.harness.connectRaw()) {
+			FrameReader.write(bad, HexFormat.of().parseHex(STREAMTYPE));
+			FrameReader.write(bad, SsWire.toBytes(new ToProxy.TxMetadata("n\nWARN forged\u001b", new byte[] { 'v' })));
+			assertClosed(bad);
+		}
+		assertThat(this.logs.await("hanging up", "not in proxy policy"))
+			.contains("metadata 'n\\u000aWARN forged\\u001b' not in proxy policy");
+		assertNoControlCharacters();
+	}
+
+	private void assertNoControlCharacters() {
+		assertThat(this.logs.messages()).allSatisfy((line) -> assertThat(line.chars())
+			.as("control characters in %s", line)
+			.noneMatch(Character::isISOControl));
+	}
+
 	/** Reads until the proxy closes the link; fails if it does not within 10 s. */
 	private static void assertClosed(SocketChannel channel) throws Exception {
 		channel.configureBlocking(true);
