@@ -66,6 +66,9 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 
 	private boolean operational;
 
+	// Frames ignored before STREAMTYPE, of which only the first is logged at INFO.
+	private long ignoredBeforeStreamType;
+
 	private @Nullable ScheduledFuture<?> streamTypeTimer;
 
 	private @Nullable LinkOutbox outbox;
@@ -131,8 +134,16 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 						|| message.type() == FrameType.TX_TXCR_UPDATE) {
 					// libwebsockets' client sends a pending TIMEOUT_UPDATE first, on a new link ahead of
 					// STREAMTYPE too; its proxy ignores these three while it has no stream to apply them to.
-					logger.info("{}: ignoring {} before STREAMTYPE: there is no stream yet", describe(),
-							message.type());
+					// A client sends one at most: the rest are logged at debug, or a client writing them
+					// for the three seconds it has would make a log line of every 7 bytes.
+					if (this.ignoredBeforeStreamType++ == 0) {
+						logger.info("{}: ignoring {} before STREAMTYPE: there is no stream yet", describe(),
+								message.type());
+					}
+					else {
+						logger.debug("{}: ignoring {} before STREAMTYPE ({} so far)", describe(), message.type(),
+								this.ignoredBeforeStreamType);
+					}
 				}
 				else {
 					hangUp("expected STREAMTYPE as the first frame, got " + message.type());

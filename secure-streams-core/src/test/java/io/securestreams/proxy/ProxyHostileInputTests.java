@@ -168,6 +168,26 @@ class ProxyHostileInputTests {
 		assertNoControlCharacters();
 	}
 
+	/**
+	 * TIMEOUT_UPDATE, PAYLOAD_LENGTH_HINT and TXCR_UPDATE before STREAMTYPE are ignored, as
+	 * libwebsockets' proxy ignores them: a client sends one at most. Each was logged at INFO, so a
+	 * hostile client writing them for the three seconds it has made a log line of every 7 bytes.
+	 */
+	@Test
+	void framesIgnoredBeforeStreamTypeAreLoggedOncePerLink() throws Exception {
+		java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+		for (int i = 0; i < 1000; i++) {
+			frames.writeBytes(SsWire.toBytes(new ToProxy.TimeoutUpdate(i)));
+		}
+		try (SocketChannel link = this.harness.connectRaw()) {
+			FrameReader.write(link, frames.toByteArray());
+			FrameReader.write(link, HexFormat.of().parseHex(STREAMTYPE));
+			assertThat(new FrameReader(link).next().type()).isEqualTo(0x56);
+		}
+		assertThat(this.logs.messages()).filteredOn((line) -> line.contains("before STREAMTYPE")).hasSize(1)
+			.first().asString().contains("ignoring TIMEOUT_UPDATE before STREAMTYPE");
+	}
+
 	private void assertNoControlCharacters() {
 		assertThat(this.logs.messages()).allSatisfy((line) -> assertThat(line.chars())
 			.as("control characters in %s", line)
