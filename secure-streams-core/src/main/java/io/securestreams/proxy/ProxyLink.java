@@ -26,6 +26,7 @@ import io.securestreams.policy.Policy;
 import io.securestreams.policy.Protocol;
 import io.securestreams.policy.StreamTypePolicy;
 import io.securestreams.proxy.wire.FrameType;
+import io.securestreams.proxy.wire.SsFrameDecoder;
 import io.securestreams.proxy.wire.SsMessage;
 import io.securestreams.proxy.wire.SsWire;
 import io.securestreams.proxy.wire.ToClient;
@@ -409,6 +410,13 @@ final class ProxyLink extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
 		cancelTimer();
+		// The decoder, before this handler, has just dropped what the client sent of a frame it
+		// did not finish: payload its onward stream never gets.
+		SsFrameDecoder decoder = ctx.pipeline().get(SsFrameDecoder.class);
+		String unfinished = (decoder != null) ? decoder.unfinishedFrame() : null;
+		if (unfinished != null) {
+			logger.info("{}: the client closed the link in the middle of a frame: {} dropped", describe(), unfinished);
+		}
 		this.proxy.unregister(this.id);
 		if (this.crossLoop != null) {
 			this.crossLoop.linkClosed();

@@ -188,6 +188,22 @@ class ProxyHostileInputTests {
 			.first().asString().contains("ignoring TIMEOUT_UPDATE before STREAMTYPE");
 	}
 
+	/**
+	 * A client that closes its link in the middle of a frame (here a TX_PAYLOAD that announced
+	 * more than it sent) loses that frame; the proxy said nothing of it above debug level.
+	 */
+	@Test
+	void aLinkClosedInTheMiddleOfAFrameIsLoggedWithWhatWasLeft() throws Exception {
+		try (SocketChannel link = this.harness.connectRaw()) {
+			FrameReader.write(link, HexFormat.of().parseHex(STREAMTYPE));
+			assertThat(new FrameReader(link).next().type()).isEqualTo(0x56);
+			FrameReader.write(link, HexFormat.of().parseHex("ad03f8" + "00000001" + "00".repeat(12) + "616263"));
+		}
+		assertThat(this.logs.await("closed the link in the middle of a frame")).contains("ss proxy link", "(get)",
+				"19 of 1016 body bytes of a TX_PAYLOAD frame dropped").doesNotContain("hanging up");
+		Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.proxy.links().isEmpty());
+	}
+
 	private void assertNoControlCharacters() {
 		assertThat(this.logs.messages()).allSatisfy((line) -> assertThat(line.chars())
 			.as("control characters in %s", line)
