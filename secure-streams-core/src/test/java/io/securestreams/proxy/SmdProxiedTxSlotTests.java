@@ -94,7 +94,8 @@ class SmdProxiedTxSlotTests {
 		writer.await(StreamState.CONNECTED, WAIT);
 		writer.payloadLength = SmdMessage.MAX_PAYLOAD + 1;
 		stream.requestTx();
-		await().atMost(WAIT).until(() -> !writer.capacities.isEmpty());
+		// onTx records the capacity before its put is refused: wait for the refusal itself.
+		await().atMost(WAIT).until(() -> !writer.refused.isEmpty());
 		assertThat(writer.capacities).containsOnly(SmdMessage.HEADER + SmdMessage.MAX_PAYLOAD);
 		assertThat(writer.refused).hasSize(1);
 		// The full-size message that follows goes through, on the same link.
