@@ -51,6 +51,12 @@ final class HttpRequestWriter {
 	/** The body part being sent, with {@link PolicyRequest#parts}. */
 	private int part;
 
+	/** The request whose body is being sent, for a pump asked for on a later task. */
+	private @Nullable PolicyRequest sending;
+
+	/** Whether a pump is queued on the event loop for an empty write without EOM. */
+	private boolean pumpQueued;
+
 	/**
 	 * Creates the writer of one connection's requests.
 	 * @param link the stream's link
@@ -83,6 +89,7 @@ final class HttpRequestWriter {
 		this.bodySent = 0;
 		this.bodyLimit = request.bodyLimit;
 		this.part = 0;
+		this.sending = request;
 		ConnectionTimings timings = this.link.timings();
 		if (timings != null) {
 			timings.requestSent();
@@ -190,6 +197,16 @@ final class HttpRequestWriter {
 				buffer.release();
 				break;
 			}
+			boolean eom = StreamFlags.has(result.flags(), StreamFlags.EOM);
+			if (result.length() == 0 && !eom) {
+				// Only flags (a SOM before the bytes are there): libwebsockets asks again, as after
+				// any write without EOM, at its next turn. Asking again here would spin for as long
+				// as the handler has nothing, as such a write leaves the channel writable, holding
+				// every other stream of the event loop: the next call comes on a task of its own.
+				buffer.release();
+				pumpLater(ch, request);
+				break;
+			}
 			this.bodySent += result.length();
 			if (buffer.isReadable()) {
 				ch.write(new DefaultHttpContent(buffer));
@@ -197,7 +214,6 @@ final class HttpRequestWriter {
 			else {
 				buffer.release();
 			}
-			boolean eom = StreamFlags.has(result.flags(), StreamFlags.EOM);
 			if (eom && request != null && request.parts != null && this.part + 1 < request.parts.count()
 					&& (announced < 0 || this.bodySent < announced)) {
 				// The end of a part whose rideshare chain goes on: the next part follows.
@@ -219,6 +235,19 @@ final class HttpRequestWriter {
 		if (ch != null) {
 			ch.flush();
 			watchStall(ch);
+		}
+	}
+
+	private void pumpLater(Channel ch, @Nullable PolicyRequest request) {
+		if (!this.pumpQueued) {
+			this.pumpQueued = true;
+			ch.eventLoop().execute(() -> {
+				this.pumpQueued = false;
+				// Only for the body it was asked for: that one may have ended, and another begun.
+				if (this.sending == request && this.bodyOpen) {
+					pump(ch, request);
+				}
+			});
 		}
 	}
 
