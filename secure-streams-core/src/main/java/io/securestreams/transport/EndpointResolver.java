@@ -55,6 +55,12 @@ public final class EndpointResolver {
 		if (endpoint.contains("://")) {
 			return fromUrl(policy, endpoint, path, socks5);
 		}
+		if (hasPort(endpoint)) {
+			// libwebsockets reads any endpoint with a colon as a URL (lws_parse_uri): "host:port"
+			// connects to that port and a "/path" after it replaces http_url. Without a scheme,
+			// the streamtype's tls stays in force.
+			return fromUrl(policy, (policy.tls().enabled() ? "https://" : "http://") + endpoint, path, socks5);
+		}
 		int port = (policy.port() != 0) ? policy.port() : defaultPort(policy.protocol(), policy.tls().enabled());
 		// An IPv6 literal in URL brackets ("[::1]", as a URL endpoint or via-socks5 writes it) is
 		// the address without them: kept, the host would be bracketed again in the Host header.
@@ -120,6 +126,19 @@ public final class EndpointResolver {
 				? normalizePath(uri.getRawPath() + ((uri.getRawQuery() != null) ? "?" + uri.getRawQuery() : ""))
 				: policyPath;
 		return new ConnectTarget(InetSocketAddress.createUnresolved(host, port), host, port, tls, path, socks5);
+	}
+
+	// "host:port" or "[v6]:port", either maybe followed by a path. A bare IPv6 literal ("::1",
+	// whose colons libwebsockets would misread) stays a host, as does a name without a port.
+	private static boolean hasPort(String endpoint) {
+		int end = endpoint.indexOf('/');
+		String authority = (end >= 0) ? endpoint.substring(0, end) : endpoint;
+		int colon = authority.lastIndexOf(':');
+		if (colon <= 0 || colon == authority.length() - 1) {
+			return false;
+		}
+		String host = authority.substring(0, colon);
+		return (host.startsWith("[") && host.endsWith("]")) || host.indexOf(':') < 0;
 	}
 
 	// A URL writes the zone of a scoped IPv6 literal as "%25eth0", the "%" encoded (RFC 6874); the
