@@ -60,6 +60,10 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	// the new connection is made as ONWARD_CONNECT makes one, without POLL.
 	private boolean onwardConnectPending;
 
+	// A connect() asked while the connection was closing (from the callback that returned
+	// DISCONNECT_ME, say): carried out once the close is handled, as its order asks.
+	private boolean connectAfterClose;
+
 	private volatile @Nullable BiConsumer<String, byte[]> metadataObserver;
 
 	private volatile @Nullable IntConsumer txCreditObserver;
@@ -141,11 +145,26 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 	@Override
 	public void connect() {
 		execute(() -> {
-			// Already connecting or connected: nothing to do, and the retry count stays.
-			if (this.attempt == null) {
+			ClientAttempt current = this.attempt;
+			if (current == null) {
 				this.sequencer.restart();
 			}
+			else if (current.isClosing()) {
+				this.connectAfterClose = true;
+			}
+			// Otherwise already connecting or connected: nothing to do, and the retry count stays.
 		});
+	}
+
+	// After a close was handled (DISCONNECTED or UNREACHABLE reported, a retry maybe scheduled):
+	// the connect() asked meanwhile starts an attempt, unless one was started already.
+	private void connectIfAskedWhileClosing() {
+		if (this.connectAfterClose) {
+			this.connectAfterClose = false;
+			if (this.attempt == null && !isDestroyed() && !destructionDecided()) {
+				this.sequencer.restart();
+			}
+		}
 	}
 
 	/**
@@ -293,9 +312,11 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 			// The runtime cut the attempt short (a pending connect, TLS handshake or ws upgrade
 			// ends as a failure in the bindings): nothing failed, so no UNREACHABLE and no backoff.
 			reconnectForPolicyChange();
-			return;
 		}
-		this.sequencer.attemptFailed(minDelayMillis);
+		else {
+			this.sequencer.attemptFailed(minDelayMillis);
+		}
+		connectIfAskedWhileClosing();
 	}
 
 	void attemptClosed(ClientAttempt closed, boolean reconnect) {
@@ -307,9 +328,11 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 		}
 		if (closed.closingForPolicyChange() && !danglingConnected()) {
 			reconnectForPolicyChange();
-			return;
 		}
-		this.sequencer.attemptClosed(reconnect, closed.closingForPolicyChange());
+		else {
+			this.sequencer.attemptClosed(reconnect, closed.closingForPolicyChange());
+		}
+		connectIfAskedWhileClosing();
 	}
 
 	/**
