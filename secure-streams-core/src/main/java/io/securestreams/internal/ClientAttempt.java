@@ -58,6 +58,9 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	private boolean policyChange;
 
+	// The CONNECTED reported next comes before the connection is established (see connectedEarly).
+	private boolean connectedEarly;
+
 	ClientAttempt(ClientStream stream, Policy active, StreamTypePolicy policy, @Nullable RetryPolicy retryPolicy,
 			@Nullable AuthScheme authScheme) {
 		super(stream);
@@ -159,8 +162,25 @@ final class ClientAttempt extends AbstractStreamLink<ClientStream> {
 
 	@Override
 	protected StreamResult report(StreamState state) {
-		// The stream also resets its retry count on CONNECTED and times transactions.
-		return this.stream.report(this, state);
+		// The stream also resets its retry count on CONNECTED (unless it came early) and times
+		// transactions.
+		boolean established = !(state == StreamState.CONNECTED && this.connectedEarly);
+		if (state == StreamState.CONNECTED) {
+			this.connectedEarly = false;
+		}
+		return this.stream.report(this, state, established);
+	}
+
+	@Override
+	public void connectedEarly() {
+		this.connectedEarly = true;
+	}
+
+	@Override
+	public void established() {
+		if (isActive()) {
+			this.stream.established();
+		}
 	}
 
 	@Override

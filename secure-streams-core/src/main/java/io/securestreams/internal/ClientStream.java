@@ -277,9 +277,11 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 		return this.proxied;
 	}
 
-	StreamResult report(ClientAttempt from, StreamState state) {
+	StreamResult report(ClientAttempt from, StreamState state, boolean established) {
 		if (state == StreamState.CONNECTED) {
-			this.retry.reset();
+			if (established) {
+				this.retry.reset();
+			}
 			if (this.rxPaused) {
 				// Reads the connection made before it was usable (a TLS handshake, an upgrade
 				// response's tail) may already have been delivered; from here on it waits.
@@ -295,6 +297,14 @@ public final class ClientStream extends LinkedStream implements OnwardStream {
 			this.runtime.transactionCompleted(this, state, System.nanoTime() - this.txnStartNanos);
 		}
 		return result;
+	}
+
+	/**
+	 * The connection proved established after a CONNECTED reported early: failures so far are
+	 * forgotten, as at an established connection's CONNECTED.
+	 */
+	void established() {
+		this.retry.reset();
 	}
 
 	/**

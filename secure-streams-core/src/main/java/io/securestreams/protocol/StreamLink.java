@@ -248,6 +248,22 @@ public interface StreamLink {
 	}
 
 	/**
+	 * Says that the CONNECTED reported next comes before the connection is established: an http
+	 * request head is out and its answer still to come (a proxy's onward request with a body,
+	 * whose client sends the body only after CONNECTED). Unlike an established connection's, that
+	 * CONNECTED does not reset the retry counter: {@link #established()} does, once the answer came.
+	 */
+	default void connectedEarly() {
+	}
+
+	/**
+	 * Says that the connection is established (for http, a final answer other than 503 or 429
+	 * arrived), which resets the stream's retry counter as CONNECTED does.
+	 */
+	default void established() {
+	}
+
+	/**
 	 * Returns the auth scheme the streamtype binds with {@code use_auth}, as the policy in force
 	 * when the attempt started defines it; an http binding signs each request with a
 	 * {@code sigv4} scheme.

@@ -190,6 +190,16 @@ final class ReplayWatch implements StreamLink {
 	}
 
 	@Override
+	public void connectedEarly() {
+		this.link.connectedEarly();
+	}
+
+	@Override
+	public void established() {
+		this.link.established();
+	}
+
+	@Override
 	public @Nullable AuthScheme authScheme() {
 		return this.link.authScheme();
 	}

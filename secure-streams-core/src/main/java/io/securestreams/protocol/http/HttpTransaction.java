@@ -118,9 +118,13 @@ public final class HttpTransaction {
 		if (!this.writer.start(ch, this.request)) {
 			return true;
 		}
-		// A proxied client only sends its body after CONNECTED, so report it once headers are out.
-		if (this.link.isProxied() && reportConnected()) {
-			return false;
+		// A proxied client only sends its body after CONNECTED, so report it once headers are out,
+		// before the connection proves established.
+		if (this.link.isProxied() && !this.connectedReported) {
+			this.link.connectedEarly();
+			if (reportConnected()) {
+				return false;
+			}
 		}
 		this.writer.pump(ch, this.request);
 		return true;
@@ -198,6 +202,7 @@ public final class HttpTransaction {
 				return Step.RETRY_LATER;
 			}
 			case FINAL -> {
+				this.link.established();
 				if (reportConnected()) {
 					return Step.STOPPED;
 				}
