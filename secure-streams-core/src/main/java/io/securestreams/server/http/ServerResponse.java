@@ -59,6 +59,9 @@ public abstract class ServerResponse {
 
 	private long bodySent;
 
+	/** Whether a pump is queued on the event loop after a write of flags alone. */
+	private boolean pumpQueued;
+
 	/** The body buffer between its allocation and its hand-over to {@link #writeBody}. */
 	private @Nullable ByteBuf inHand;
 
@@ -179,6 +182,17 @@ public abstract class ServerResponse {
 				this.link.txLengthConsumed();
 				head((announced >= 0) ? announced : (eom ? result.length() : -1), false);
 			}
+			if (result.length() == 0 && !eom) {
+				// Only flags (a SOM before the bytes are there): libwebsockets asks again, as after
+				// any write without EOM, at its next turn. Asking again here would spin for as long
+				// as the handler has nothing, since such a write leaves the channel writable, and
+				// hold every other connection of the event loop: the next call comes on a task.
+				this.inHand = null;
+				buffer.release();
+				wrote = true;
+				pumpLater();
+				break;
+			}
 			this.bodySent += result.length();
 			boolean truncated = eom && this.length >= 0 && this.bodySent < this.length;
 			this.inHand = null;
@@ -201,6 +215,16 @@ public abstract class ServerResponse {
 			flush();
 		}
 		watchStall();
+	}
+
+	private void pumpLater() {
+		if (!this.pumpQueued) {
+			this.pumpQueued = true;
+			this.channel.eventLoop().execute(() -> {
+				this.pumpQueued = false;
+				pump();
+			});
+		}
 	}
 
 	/**
