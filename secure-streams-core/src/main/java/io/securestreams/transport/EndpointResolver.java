@@ -53,13 +53,14 @@ public final class EndpointResolver {
 					path, null);
 		}
 		if (endpoint.contains("://")) {
-			return fromUrl(policy, endpoint, path, socks5);
+			return fromUrl(policy, endpoint, "endpoint URL \"" + endpoint + "\"", path, socks5);
 		}
 		if (hasPort(endpoint)) {
 			// libwebsockets reads any endpoint with a colon as a URL (lws_parse_uri): "host:port"
 			// connects to that port and a "/path" after it replaces http_url. Without a scheme,
 			// the streamtype's tls stays in force.
-			return fromUrl(policy, (policy.tls().enabled() ? "https://" : "http://") + endpoint, path, socks5);
+			return fromUrl(policy, (policy.tls().enabled() ? "https://" : "http://") + endpoint,
+					"endpoint \"" + endpoint + "\"", path, socks5);
 		}
 		int port = (policy.port() != 0) ? policy.port() : defaultPort(policy.protocol(), policy.tls().enabled());
 		// An IPv6 literal in URL brackets ("[::1]", as a URL endpoint or via-socks5 writes it) is
@@ -80,17 +81,19 @@ public final class EndpointResolver {
 	 * @throws IllegalArgumentException when the URL cannot be used
 	 */
 	public static ConnectTarget fromUrl(StreamTypePolicy policy, String endpoint) {
-		return fromUrl(policy, endpoint, "/", null);
+		return fromUrl(policy, endpoint, "endpoint URL \"" + endpoint + "\"", "/", null);
 	}
 
-	private static ConnectTarget fromUrl(StreamTypePolicy policy, String endpoint, String policyPath,
+	// The problems are told of the endpoint as written ("written"): a host:port endpoint is read
+	// as a URL with the scheme its tls setting gives, which the policy does not hold.
+	private static ConnectTarget fromUrl(StreamTypePolicy policy, String endpoint, String written, String policyPath,
 			@Nullable InetSocketAddress socks5) {
 		URI uri;
 		try {
 			uri = new URI(endpoint);
 		}
 		catch (URISyntaxException ex) {
-			throw new IllegalArgumentException("endpoint \"" + endpoint + "\" is not a valid URL: " + ex.getReason());
+			throw new IllegalArgumentException(written + " cannot be read as a URL: " + ex.getReason());
 		}
 		String scheme = String.valueOf(uri.getScheme()).toLowerCase(java.util.Locale.ROOT);
 		boolean tls = switch (scheme) {
@@ -111,13 +114,13 @@ public final class EndpointResolver {
 			portText = (colon >= 0) ? authority.substring(colon + 1) : "";
 		}
 		if (host == null || host.isEmpty()) {
-			throw new IllegalArgumentException("endpoint URL \"" + endpoint + "\" has no host");
+			throw new IllegalArgumentException(written + " has no host");
 		}
 		if (host.startsWith("[") && host.endsWith("]")) {
 			host = decodeZone(host.substring(1, host.length() - 1));
 		}
 		if (!portText.matches("[0-9]{0,5}") || (!portText.isEmpty() && Integer.parseInt(portText) > 65535)) {
-			throw new IllegalArgumentException("endpoint URL \"" + endpoint + "\" has port '" + portText
+			throw new IllegalArgumentException(written + " has port '" + portText
 					+ "', not a number from 1 to 65535");
 		}
 		int number = portText.isEmpty() ? 0 : Integer.parseInt(portText);

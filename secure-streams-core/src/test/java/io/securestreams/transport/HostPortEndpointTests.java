@@ -10,6 +10,7 @@ import io.securestreams.StreamState;
 import io.securestreams.policy.MetadataDeclaration;
 import io.securestreams.policy.PolicyFragment;
 import io.securestreams.policy.StreamTypeKey;
+import io.securestreams.testsupport.LogCapture;
 import io.securestreams.testsupport.RecordingHandler;
 import io.securestreams.testsupport.TestPolicies;
 import io.securestreams.testsupport.TestResources;
@@ -66,6 +67,24 @@ class HostPortEndpointTests {
 		MockWebServer server = this.resources.mockWebServer();
 		RecordedRequest request = fetch(server, "${where}", "127.0.0.1:" + server.getPort() + "/from-metadata");
 		assertThat(request.getTarget()).isEqualTo("/from-metadata");
+	}
+
+	@Test
+	void aBadPortIsToldOfTheEndpointAsWritten() {
+		LogCapture logs = this.resources.closing(new LogCapture());
+		PolicyFragment fragment = TestPolicies.base();
+		TestPolicies.h1(fragment.streamType("t"), "127.0.0.1:http", this.resources.refusedPort(), "GET", "/")
+			.set(StreamTypeKey.RETRY, null);
+		SecureStreams streams = this.resources.start(SecureStreams.builder(fragment.build()).eventLoopThreads(1));
+		RecordingHandler handler = new RecordingHandler();
+		streams.create("t", handler).requestTx();
+		handler.await(StreamState.ALL_RETRIES_FAILED, WAIT);
+		// Not "http://127.0.0.1:http", the URL it is read as, which the policy does not hold.
+		assertThat(logs.messages()).filteredOn((line) -> line.contains("failed"))
+			.singleElement()
+			.satisfies((line) -> assertThat(line)
+				.contains("endpoint \"127.0.0.1:http\" has port 'http', not a number from 1 to 65535")
+				.doesNotContain("http://"));
 	}
 
 	@Test
