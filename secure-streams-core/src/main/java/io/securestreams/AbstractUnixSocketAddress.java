@@ -20,6 +20,7 @@ public final class AbstractUnixSocketAddress extends SocketAddress {
 
 	private static final long serialVersionUID = 1L;
 
+	/** The name in the abstract namespace, without the leading {@code @}. */
 	private final String name;
 
 	private AbstractUnixSocketAddress(String name) {
