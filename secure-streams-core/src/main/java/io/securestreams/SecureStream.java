@@ -136,7 +136,9 @@ public interface SecureStream {
 	 * (after DESTROYING reached the handler), however destruction came about: {@link #destroy()},
 	 * DESTROY_ME, a vanished streamtype or the context stopping (also when its event loops stop
 	 * before the stream could be destroyed). It never completes exceptionally; actions made
-	 * dependent before completion run on the stream's event loop, so they must not block.
+	 * dependent before completion run on the thread that completes it, so they must not block:
+	 * the stream's event loop; the thread that called {@code create} for a stream whose CREATING
+	 * returned DESTROY_ME; the thread closing the context when its loops stopped first.
 	 * @return the destruction stage
 	 */
 	CompletionStage<Void> whenDestroyed();
