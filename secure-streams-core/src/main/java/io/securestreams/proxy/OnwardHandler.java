@@ -325,7 +325,7 @@ final class OnwardHandler implements StreamHandler {
 			this.outbox.flush();
 			buffered = this.outbox.bufferedBytes();
 		}
-		if (buffered + needed > limit) {
+		if (buffered + needed > limit && !fitsAlone(buffered, needed, limit)) {
 			logger.warn("{}: proxy buffer full ({} of {} bytes held, {} more arrived); dropping them and "
 					+ "disconnecting the onward stream", this.name, buffered, limit, total);
 			this.droppingRx = true;
@@ -340,6 +340,15 @@ final class OnwardHandler implements StreamHandler {
 		}
 		checkRxFlow();
 		return StreamResult.OK;
+	}
+
+	// A delivery larger than the whole buffer (a ws frame comes whole, up to the binding's frame
+	// limit) could never fit, and is in memory already: with rx flow control on, once the client
+	// has taken what came before (the buffer below the resume mark) it is queued and reads pause
+	// behind it, where dropping it would disconnect a stream whose client reads promptly.
+	private boolean fitsAlone(long buffered, long needed, long limit) {
+		return needed > limit && this.buffers.proxyRxflowOnAbove() > 0
+				&& buffered < Math.max(1, this.buffers.proxyRxflowOffBelow());
 	}
 
 	@Override

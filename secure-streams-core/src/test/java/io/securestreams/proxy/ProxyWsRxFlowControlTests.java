@@ -67,7 +67,7 @@ class ProxyWsRxFlowControlTests {
 					"ws")));
 			FrameReader.write(link, SsWire.toBytes(new ToProxy.OnwardConnect()));
 			Socket server = this.resources.closing(listener.accept());
-			CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> flood(server));
+			CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> flood(server, MESSAGES, SIZE));
 			FrameReader reader = new FrameReader(link);
 			long received = 0;
 			long expected = 0;
@@ -112,7 +112,7 @@ class ProxyWsRxFlowControlTests {
 		FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT, "ws")));
 		FrameReader.write(link, SsWire.toBytes(new ToProxy.OnwardConnect()));
 		Socket server = this.resources.closing(listener.accept());
-		CompletableFuture.runAsync(() -> flood(server));
+		CompletableFuture.runAsync(() -> flood(server, MESSAGES, SIZE));
 		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> harness.proxy().links().get(0).onwardRxPaused());
 		link.close();
 		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -121,8 +121,49 @@ class ProxyWsRxFlowControlTests {
 		});
 	}
 
+	@Test
+	@Timeout(60)
+	void messagesLargerThanTheProxyBufferArriveWholeWhileTheClientReads() throws Exception {
+		int messages = 40;
+		int size = 100_000;
+		ServerSocket listener = this.resources.closing(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
+		PolicyFragment fragment = TestPolicies.base();
+		// The default proxy_buflen, 32768 bytes: each message is three times the whole buffer.
+		TestPolicies.ws(fragment.streamType("ws"), listener.getLocalPort(), "/")
+			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE, 16384L)
+			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW, 4096L);
+		ProxyUnderTest harness = this.resources.closing(new ProxyUnderTest(fragment.build(), this.temp));
+		try (SocketChannel link = harness.connectRaw()) {
+			FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT,
+					"ws")));
+			FrameReader.write(link, SsWire.toBytes(new ToProxy.OnwardConnect()));
+			Socket server = this.resources.closing(listener.accept());
+			CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> flood(server, messages, size));
+			FrameReader reader = new FrameReader(link);
+			long received = 0;
+			long expected = 0;
+			int whole = 0;
+			while (whole < messages) {
+				FrameReader.Frame frame = reader.next();
+				assertThat(frame).as("link open after %d bytes", received).isNotNull();
+				assertThat(frame.type() == 0x57 && frame.state() == StreamState.DISCONNECTED.value())
+					.as("onward stream dropped after %d of %d bytes", received, (long) messages * size).isFalse();
+				if (frame.type() != 0x55) {
+					continue;
+				}
+				for (int i = 16; i < frame.body().length; i++) {
+					assertThat(frame.body()[i]).as("byte %d", expected).isEqualTo((byte) (expected++ % 251));
+				}
+				received += frame.body().length - 16;
+				whole += ((ByteBuffer.wrap(frame.body()).getInt(0) & StreamFlags.EOM) != 0) ? 1 : 0;
+			}
+			assertThat(received).isEqualTo((long) messages * size);
+			flood.get();
+		}
+	}
+
 	// Answers the upgrade, then sends the messages as fast as the connection takes them.
-	private static void flood(Socket server) {
+	private static void flood(Socket server, int messages, int size) {
 		try {
 			InputStream in = server.getInputStream();
 			ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -135,10 +176,16 @@ class ProxyWsRxFlowControlTests {
 					+ "Sec-WebSocket-Accept: " + HandRolledWsServer.accept(key) + "\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII));
 			long counter = 0;
-			for (int m = 0; m < MESSAGES; m++) {
-				// A final binary frame with a 16-bit length, unmasked as a server sends it.
-				out.write(new byte[] { (byte) 0x82, 126, (byte) (SIZE >> 8), (byte) SIZE });
-				for (int i = 0; i < SIZE; i++) {
+			for (int m = 0; m < messages; m++) {
+				if (size < 65536) {
+					// A final binary frame with a 16-bit length, unmasked as a server sends it.
+					out.write(new byte[] { (byte) 0x82, 126, (byte) (size >> 8), (byte) size });
+				}
+				else {
+					out.write(new byte[] { (byte) 0x82, 127, 0, 0, 0, 0, (byte) (size >> 24), (byte) (size >> 16),
+						(byte) (size >> 8), (byte) size });
+				}
+				for (int i = 0; i < size; i++) {
 					out.write((int) (counter++ % 251));
 				}
 			}
