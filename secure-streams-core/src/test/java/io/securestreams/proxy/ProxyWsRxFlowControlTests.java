@@ -2,6 +2,7 @@ package io.securestreams.proxy;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -56,52 +57,47 @@ class ProxyWsRxFlowControlTests {
 	@Test
 	@Timeout(60)
 	void aClientReadingInBurstsPausesTheWsServerAndLosesNoMessage() throws Exception {
-		ServerSocket listener = this.resources.closing(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
-		PolicyFragment fragment = TestPolicies.base();
-		TestPolicies.ws(fragment.streamType("ws"), listener.getLocalPort(), "/")
-			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE, 16384L)
-			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW, 4096L);
-		ProxyUnderTest harness = this.resources.closing(new ProxyUnderTest(fragment.build(), this.temp));
-		try (SocketChannel link = harness.connectRaw()) {
-			FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT,
-					"ws")));
-			FrameReader.write(link, SsWire.toBytes(new ToProxy.OnwardConnect()));
-			Socket server = this.resources.closing(listener.accept());
-			CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> flood(server, MESSAGES, SIZE));
-			FrameReader reader = new FrameReader(link);
-			long received = 0;
-			long expected = 0;
-			int whole = 0;
-			long burstEnd = 0;
-			while (whole < MESSAGES) {
-				if (received >= burstEnd) {
-					// The client stops reading until the proxy paused the server's connection (unless
-					// what is left of the messages no longer fills the proxy's buffer).
-					Awaitility.await().atMost(Duration.ofSeconds(10))
-						.until(() -> harness.proxy().links().get(0).onwardRxPaused() || flood.isDone());
-					burstEnd = received + 48 * 1024;
-				}
-				FrameReader.Frame frame = reader.next();
-				assertThat(frame).as("link open after %d bytes", received).isNotNull();
-				assertThat(frame.type() == 0x57 && frame.state() == StreamState.DISCONNECTED.value())
-					.as("onward stream dropped after %d of %d bytes", received, (long) MESSAGES * SIZE).isFalse();
-				if (frame.type() != 0x55) {
-					continue;
-				}
-				for (int i = 16; i < frame.body().length; i++) {
-					assertThat(frame.body()[i]).as("byte %d", expected).isEqualTo((byte) (expected++ % 251));
-				}
-				received += frame.body().length - 16;
-				whole += ((ByteBuffer.wrap(frame.body()).getInt(0) & StreamFlags.EOM) != 0) ? 1 : 0;
-			}
-			assertThat(received).isEqualTo((long) MESSAGES * SIZE);
-			flood.get();
+		try (Onward onward = connect()) {
+			readAll(onward, MESSAGES, SIZE, 48 * 1024);
 		}
 	}
 
 	@Test
 	@Timeout(60)
 	void aClientThatClosesItsLinkWhileTheWsServerIsPausedLeavesNothing() throws Exception {
+		Onward onward = connect();
+		CompletableFuture.runAsync(() -> flood(onward.server(), MESSAGES, SIZE));
+		Awaitility.await().atMost(Duration.ofSeconds(10))
+			.until(() -> onward.harness().proxy().links().get(0).onwardRxPaused());
+		onward.close();
+		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(onward.harness().proxy().links()).isEmpty();
+			assertThat(ContextAccess.runtime(onward.harness().context()).streams()).isEmpty();
+		});
+	}
+
+	@Test
+	@Timeout(60)
+	void messagesLargerThanTheProxyBufferArriveWholeWhileTheClientReads() throws Exception {
+		// The default proxy_buflen, 32768 bytes: each message is three times the whole buffer.
+		try (Onward onward = connect()) {
+			readAll(onward, 40, 100_000, 0);
+		}
+	}
+
+	/** A link whose onward ws stream is connected to {@code server}, a socket of the test's own. */
+	private record Onward(ProxyUnderTest harness, SocketChannel link, Socket server) implements AutoCloseable {
+
+		@Override
+		public void close() throws IOException {
+			this.link.close();
+		}
+
+	}
+
+	// A link to a ws streamtype with rx flow control (paused above 16 KiB, resumed below 4 KiB),
+	// its onward stream connected to a server socket the test answers itself.
+	private Onward connect() throws Exception {
 		ServerSocket listener = this.resources.closing(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
 		PolicyFragment fragment = TestPolicies.base();
 		TestPolicies.ws(fragment.streamType("ws"), listener.getLocalPort(), "/")
@@ -111,55 +107,42 @@ class ProxyWsRxFlowControlTests {
 		SocketChannel link = harness.connectRaw();
 		FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT, "ws")));
 		FrameReader.write(link, SsWire.toBytes(new ToProxy.OnwardConnect()));
-		Socket server = this.resources.closing(listener.accept());
-		CompletableFuture.runAsync(() -> flood(server, MESSAGES, SIZE));
-		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> harness.proxy().links().get(0).onwardRxPaused());
-		link.close();
-		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-			assertThat(harness.proxy().links()).isEmpty();
-			assertThat(ContextAccess.runtime(harness.context()).streams()).isEmpty();
-		});
+		return new Onward(harness, link, this.resources.closing(listener.accept()));
 	}
 
-	@Test
-	@Timeout(60)
-	void messagesLargerThanTheProxyBufferArriveWholeWhileTheClientReads() throws Exception {
-		int messages = 40;
-		int size = 100_000;
-		ServerSocket listener = this.resources.closing(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
-		PolicyFragment fragment = TestPolicies.base();
-		// The default proxy_buflen, 32768 bytes: each message is three times the whole buffer.
-		TestPolicies.ws(fragment.streamType("ws"), listener.getLocalPort(), "/")
-			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_ON_ABOVE, 16384L)
-			.set(StreamTypeKey.PROXY_BUFLEN_RXFLOW_OFF_BELOW, 4096L);
-		ProxyUnderTest harness = this.resources.closing(new ProxyUnderTest(fragment.build(), this.temp));
-		try (SocketChannel link = harness.connectRaw()) {
-			FrameReader.write(link, SsWire.toBytes(new ToProxy.StreamType(1, 1, SsWire.DEFAULT_INITIAL_TX_CREDIT,
-					"ws")));
-			FrameReader.write(link, SsWire.toBytes(new ToProxy.OnwardConnect()));
-			Socket server = this.resources.closing(listener.accept());
-			CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> flood(server, messages, size));
-			FrameReader reader = new FrameReader(link);
-			long received = 0;
-			long expected = 0;
-			int whole = 0;
-			while (whole < messages) {
-				FrameReader.Frame frame = reader.next();
-				assertThat(frame).as("link open after %d bytes", received).isNotNull();
-				assertThat(frame.type() == 0x57 && frame.state() == StreamState.DISCONNECTED.value())
-					.as("onward stream dropped after %d of %d bytes", received, (long) messages * size).isFalse();
-				if (frame.type() != 0x55) {
-					continue;
-				}
-				for (int i = 16; i < frame.body().length; i++) {
-					assertThat(frame.body()[i]).as("byte %d", expected).isEqualTo((byte) (expected++ % 251));
-				}
-				received += frame.body().length - 16;
-				whole += ((ByteBuffer.wrap(frame.body()).getInt(0) & StreamFlags.EOM) != 0) ? 1 : 0;
+	// Has the server send the messages and reads them from the link, every byte whole and in order
+	// and the onward stream never dropped; with a burst size, the client stops reading after each
+	// burst until the proxy paused the server's connection.
+	private static void readAll(Onward onward, int messages, int size, long burst) throws Exception {
+		CompletableFuture<Void> flood = CompletableFuture.runAsync(() -> flood(onward.server(), messages, size));
+		FrameReader reader = new FrameReader(onward.link());
+		long received = 0;
+		long expected = 0;
+		int whole = 0;
+		long burstEnd = 0;
+		while (whole < messages) {
+			if (burst > 0 && received >= burstEnd) {
+				// The client stops reading until the proxy paused the server's connection (unless
+				// what is left of the messages no longer fills the proxy's buffer).
+				Awaitility.await().atMost(Duration.ofSeconds(10))
+					.until(() -> onward.harness().proxy().links().get(0).onwardRxPaused() || flood.isDone());
+				burstEnd = received + burst;
 			}
-			assertThat(received).isEqualTo((long) messages * size);
-			flood.get();
+			FrameReader.Frame frame = reader.next();
+			assertThat(frame).as("link open after %d bytes", received).isNotNull();
+			assertThat(frame.type() == 0x57 && frame.state() == StreamState.DISCONNECTED.value())
+				.as("onward stream dropped after %d of %d bytes", received, (long) messages * size).isFalse();
+			if (frame.type() != 0x55) {
+				continue;
+			}
+			for (int i = 16; i < frame.body().length; i++) {
+				assertThat(frame.body()[i]).as("byte %d", expected).isEqualTo((byte) (expected++ % 251));
+			}
+			received += frame.body().length - 16;
+			whole += ((ByteBuffer.wrap(frame.body()).getInt(0) & StreamFlags.EOM) != 0) ? 1 : 0;
 		}
+		assertThat(received).isEqualTo((long) messages * size);
+		flood.get();
 	}
 
 	// Answers the upgrade, then sends the messages as fast as the connection takes them.
